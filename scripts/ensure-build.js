@@ -1,0 +1,42 @@
+// Builds what is missing or older than its sources, so that `npm install` then `npm start` is
+// enough on a fresh clone: the server (TypeScript → dist/, run by bin/gatehouse.js) and the
+// console (web/ → web/dist/). Silent when both are current. `--web` or `--server` builds one.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..');
+
+function newest(path) {
+  const s = statSync(path);
+  if (!s.isDirectory()) return s.mtimeMs;
+  return Math.max(0, ...readdirSync(path).map((f) => newest(join(path, f))));
+}
+
+const stale = (output, sources) => {
+  const present = sources.map((p) => join(root, p)).filter(existsSync);
+  return !existsSync(join(root, output)) || Math.max(...present.map(newest)) > statSync(join(root, output)).mtimeMs;
+};
+
+function run(what, tool, args) {
+  const bin = join(root, 'node_modules', ...tool);
+  if (!existsSync(bin)) {
+    console.error(`Cannot build ${what}: run \`npm install\` (with dev dependencies) first.`);
+    return 1;
+  }
+  console.log(`Building ${what}…`);
+  return spawnSync(process.execPath, [bin, ...args], { stdio: 'inherit', cwd: root }).status ?? 1;
+}
+
+const only = process.argv[2];
+let status = 0;
+if (only !== '--web' && stale('dist/src/main.js', ['src', 'bench', 'tsconfig.json', 'tsconfig.build.json'])) {
+  // Without the compiler (a production install) bin/gatehouse.js runs the sources through tsx.
+  if (existsSync(join(root, 'node_modules', 'typescript'))) status ||= run('the server (dist)', ['typescript', 'bin', 'tsc'], ['-p', 'tsconfig.build.json']);
+}
+if (only !== '--server' && stale('web/dist/index.html', ['web/src', 'web/index.html', 'web/vite.config.ts'])) {
+  if (existsSync(join(root, 'node_modules', 'vite')) || !existsSync(join(root, 'web/dist/index.html'))) {
+    status ||= run('the console (web/dist)', ['vite', 'bin', 'vite.js'], ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn']);
+  }
+}
+process.exit(status);
