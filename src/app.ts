@@ -1,0 +1,154 @@
+/**
+ * The composition root: storage → stores → services → Fastify. Registers the platform
+ * pipeline, then each domain's routes by name. The only file that imports every domain.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import cookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Config } from './config.ts';
+import { type AuditService, createAuditService, registerAuditRoutes } from './domains/audit/index.ts';
+import { registerConsoleRoutes } from './domains/console/index.ts';
+import { createDirectoryService, type DirectoryService, registerDirectoryRoutes } from './domains/directory/index.ts';
+import { createOAuthService, type OAuthService, registerOAuthRoutes } from './domains/oauth/index.ts';
+import { type Clock, systemClock } from './platform/clock.ts';
+import { newId } from './platform/ids.ts';
+import { createJobRunner, type JobRunner } from './platform/jobs.ts';
+import { installJsonParser } from './platform/json-body.ts';
+import { installValidation } from './platform/validation.ts';
+import { loggerOptions } from './platform/logger.ts';
+import { type Meter, noopMeter } from './platform/meter.ts';
+import { registerPipeline } from './platform/pipeline/index.ts';
+import { createStorage, type Storage } from './storage/db.ts';
+import { migrateToLatest } from './storage/migrations/index.ts';
+
+/** One registered route, for the compatibility report. */
+export interface RouteEntry {
+  method: string;
+  url: string;
+  permission?: unknown;
+}
+
+export interface Gatehouse {
+  app: FastifyInstance;
+  routes: RouteEntry[];
+  jobs: JobRunner;
+  audit: AuditService;
+  storage: Storage;
+  directory: DirectoryService;
+  oauth: OAuthService;
+  config: Config;
+  close(): Promise<void>;
+}
+
+export interface AppOptions {
+  clock?: Clock;
+  meter?: Meter;
+  /** An already-open storage (tests share one); otherwise opened from config.databaseUrl. */
+  storage?: Storage;
+  logger?: boolean;
+  /** Where log lines go (default stdout); tests read them to prove no secret is logged. */
+  logStream?: NodeJS.WritableStream;
+}
+
+/** The checkout's root, from src/ when run by tsx and from dist/src/ when compiled. */
+function projectRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
+const WEB_DIST = join(projectRoot(), 'web', 'dist');
+
+export async function createGatehouse(config: Config, options: AppOptions = {}): Promise<Gatehouse> {
+  const clock = options.clock ?? systemClock;
+  const meter = options.meter ?? noopMeter;
+  const storage = options.storage ?? createStorage(config.databaseUrl);
+  try {
+    await migrateToLatest(storage);
+  } catch (err) {
+    if (!options.storage) await storage.close().catch(() => {});
+    throw err;
+  }
+  const { db } = storage;
+
+  const directory = createDirectoryService({ db, clock });
+  const oauth = await createOAuthService({
+    db,
+    clock,
+    directory,
+    config: { tokenCacheMs: config.tokenCacheSeconds * 1000, implicitCutoff: config.implicitCutoff, implicitSunset: config.implicitSunset },
+  });
+
+  const app = Fastify({
+    logger: options.logger === false ? false : { ...loggerOptions(config.logLevel), ...(options.logStream ? { stream: options.logStream } : {}) },
+    bodyLimit: config.bodyLimit,
+    genReqId: () => newId(),
+    trustProxy: false,
+  });
+  const routes: RouteEntry[] = [];
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) routes.push({ method, url: r.url, permission: r.config?.permission });
+  });
+  await app.register(cookie);
+  installJsonParser(app);
+  installValidation(app);
+  registerPipeline(app, {
+    tokens: { resolve: (t) => oauth.tokens.resolve(t), csrfTokenFor: (t) => oauth.secrets.csrfFor(t) },
+    meter,
+    clock,
+    bodyLimit: config.bodyLimit,
+  });
+
+  app.get('/health', { config: { public: true } }, async () => ({ status: 'ok' }));
+  registerOAuthRoutes(app, { oauth, directory, secureCookies: config.secureCookies, publicUrl: config.publicUrlExplicit ? config.publicUrl : null });
+  registerDirectoryRoutes(app, { directory });
+  const jobs = createJobRunner((name, err) => app.log.error({ err, job: name }, 'background job failed'));
+  const audit = createAuditService({ db, clock, jobs, retentionDays: config.auditRetentionDays });
+  await audit.resume();
+  // Retention: purge at start and hourly; the timer never keeps the process alive.
+  const purge = () => jobs.enqueue('audit-retention', async () => void (await audit.purgeExpired()));
+  purge();
+  const purgeTimer = setInterval(purge, 3_600_000);
+  purgeTimer.unref();
+  registerAuditRoutes(app, { audit });
+  registerConsoleRoutes(app, { directory, oauth, secureCookies: config.secureCookies });
+  await registerConsoleAssets(app);
+
+  return {
+    app,
+    routes,
+    storage,
+    directory,
+    oauth,
+    config,
+    jobs,
+    audit,
+    async close() {
+      clearInterval(purgeTimer);
+      await app.close();
+      await jobs.idle();
+      await meter.flush();
+      if (!options.storage) await storage.close();
+    },
+  };
+}
+
+/** Listens on a free loopback port and answers the base URL (tests and benchmarks). */
+export async function listenOnLoopback(app: FastifyInstance): Promise<string> {
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+}
+
+/** The console's built files, with index.html for every client-side route. */
+async function registerConsoleAssets(app: FastifyInstance) {
+  if (!existsSync(join(WEB_DIST, 'index.html'))) return;
+  await app.register(fastifyStatic, { root: WEB_DIST, prefix: '/', wildcard: false, index: ['index.html'] });
+  const spa = (_req: unknown, reply: { sendFile(f: string): unknown }) => reply.sendFile('index.html');
+  app.get('/login', spa as never);
+  app.get('/admin', spa as never);
+  app.get('/admin/*', spa as never);
+}

@@ -1,0 +1,131 @@
+/**
+ * One typed, frozen configuration, read from environment variables and command-line flags
+ * (flags win). Every bad value is refused with a message naming the flag or variable.
+ */
+import { resolve } from 'node:path';
+
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  /** `sqlite:<file>` (embedded default) or a `postgres://` URL. */
+  readonly databaseUrl: string;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Public base URL used in links the server prints. */
+  readonly publicUrl: string;
+  /** Whether the public URL was given (else the OAuth issuer follows the request's origin). */
+  readonly publicUrlExplicit: boolean;
+  /** Seconds a validated token may be served from the in-process cache. */
+  readonly tokenCacheSeconds: number;
+  /** Largest accepted request body, in bytes. */
+  readonly bodyLimit: number;
+  /** Whether the console session cookie carries the Secure attribute. */
+  readonly secureCookies: boolean;
+  /** Create the demo organization on a first start. */
+  readonly seedDemo: boolean;
+  /** From this date no new implicit-grant client may be created. */
+  readonly implicitCutoff: Date;
+  /** From this date existing implicit-grant clients get no more tokens. */
+  readonly implicitSunset: Date;
+  /** How long audit events are kept and queryable. */
+  readonly auditRetentionDays: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Source = Record<string, string | undefined>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Flag name → environment variable. */
+const ENV_OF = {
+  host: 'GATEHOUSE_HOST',
+  port: 'GATEHOUSE_PORT',
+  'data-dir': 'GATEHOUSE_DATA_DIR',
+  'database-url': 'GATEHOUSE_DATABASE_URL',
+  'log-level': 'GATEHOUSE_LOG_LEVEL',
+  'public-url': 'GATEHOUSE_PUBLIC_URL',
+  'token-cache-seconds': 'GATEHOUSE_TOKEN_CACHE_SECONDS',
+  'body-limit': 'GATEHOUSE_BODY_LIMIT',
+  'secure-cookies': 'GATEHOUSE_SECURE_COOKIES',
+  'seed-demo': 'GATEHOUSE_SEED_DEMO',
+  'implicit-cutoff': 'GATEHOUSE_IMPLICIT_CUTOFF',
+  'implicit-sunset': 'GATEHOUSE_IMPLICIT_SUNSET',
+  'audit-retention-days': 'GATEHOUSE_AUDIT_RETENTION_DAYS',
+} as const;
+export type ConfigFlag = keyof typeof ENV_OF;
+export const CONFIG_FLAGS = Object.keys(ENV_OF) as ConfigFlag[];
+
+function pick(flags: Partial<Record<ConfigFlag, string>>, env: Source, flag: ConfigFlag) {
+  const fromFlag = flags[flag];
+  if (fromFlag !== undefined) return { value: fromFlag, origin: `--${flag}` };
+  const name = ENV_OF[flag];
+  const fromEnv = env[name];
+  if (fromEnv !== undefined && fromEnv !== '') return { value: fromEnv, origin: name };
+  return undefined;
+}
+
+function integer(v: { value: string; origin: string } | undefined, fallback: number, min: number, max: number) {
+  if (!v) return fallback;
+  if (!/^\d+$/.test(v.value)) throw new ConfigError(`${v.origin} must be a whole number, got "${v.value}"`);
+  const n = Number(v.value);
+  if (n < min || n > max) throw new ConfigError(`${v.origin} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function date(v: { value: string; origin: string } | undefined, fallback: string): Date {
+  const text = v?.value ?? fallback;
+  const d = new Date(text);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(d.getTime())) {
+    throw new ConfigError(`${v?.origin} must be a date like 2026-05-01, got "${text}"`);
+  }
+  return d;
+}
+
+function boolean(v: { value: string; origin: string } | undefined, fallback: boolean) {
+  if (!v) return fallback;
+  if (/^(1|true|yes|on)$/i.test(v.value)) return true;
+  if (/^(0|false|no|off)$/i.test(v.value)) return false;
+  throw new ConfigError(`${v.origin} must be true or false, got "${v.value}"`);
+}
+
+export function loadConfig(flags: Partial<Record<ConfigFlag, string>> = {}, env: Source = process.env): Config {
+  const host = pick(flags, env, 'host')?.value ?? '127.0.0.1';
+  if (!/^[A-Za-z0-9.:-]+$/.test(host)) throw new ConfigError(`--host must be a host name or address, got "${host}"`);
+  const port = integer(pick(flags, env, 'port'), 8080, 0, 65535);
+  const dataDir = resolve(pick(flags, env, 'data-dir')?.value ?? 'data');
+  const db = pick(flags, env, 'database-url');
+  const databaseUrl = db?.value ?? `sqlite:${resolve(dataDir, 'gatehouse.db')}`;
+  if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(databaseUrl)) {
+    throw new ConfigError(`${db?.origin ?? '--database-url'} must start with sqlite: or postgres://, got "${databaseUrl}"`);
+  }
+  const level = pick(flags, env, 'log-level');
+  const logLevel = (level?.value ?? 'info') as Config['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`${level?.origin} must be one of ${LOG_LEVELS.join(', ')}, got "${level?.value}"`);
+  }
+  const publicUrlRaw = pick(flags, env, 'public-url');
+  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const publicUrl = (publicUrlRaw?.value ?? `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`).replace(/\/$/, '');
+  if (publicUrlRaw && !/^https?:\/\/[^/]+/.test(publicUrl)) {
+    throw new ConfigError(`${publicUrlRaw.origin} must be an http(s) URL, got "${publicUrlRaw.value}"`);
+  }
+  return Object.freeze({
+    host,
+    port,
+    dataDir,
+    databaseUrl,
+    logLevel,
+    publicUrl,
+    publicUrlExplicit: publicUrlRaw !== undefined,
+    tokenCacheSeconds: integer(pick(flags, env, 'token-cache-seconds'), 1, 0, 1),
+    bodyLimit: integer(pick(flags, env, 'body-limit'), 1024 * 1024, 1024, 64 * 1024 * 1024),
+    secureCookies: boolean(pick(flags, env, 'secure-cookies'), publicUrl.startsWith('https:')),
+    seedDemo: boolean(pick(flags, env, 'seed-demo'), true),
+    implicitCutoff: date(pick(flags, env, 'implicit-cutoff'), '2026-05-01T00:00:00Z'),
+    implicitSunset: date(pick(flags, env, 'implicit-sunset'), '2027-05-01T00:00:00Z'),
+    auditRetentionDays: integer(pick(flags, env, 'audit-retention-days'), 365, 1, 3650),
+  });
+}

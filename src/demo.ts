@@ -1,0 +1,42 @@
+/**
+ * The demo organization made on a first start: an admin user, and a client-credentials
+ * client bound to a service-account user with the admin role (seeds/001: scripts use a
+ * dedicated service account, not a person's credentials).
+ */
+import { randomToken } from './platform/crypto.ts';
+import type { DirectoryService } from './domains/directory/index.ts';
+import { CLIENT_CREDENTIALS, type OAuthService } from './domains/oauth/index.ts';
+
+export const DEMO_ORG = 'Gatehouse Demo';
+export const DEMO_ADMIN_EMAIL = 'admin@demo.gatehouse.local';
+
+export interface DemoCredentials {
+  orgId: string;
+  adminEmail: string;
+  adminPassword: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+/** Creates the demo organization unless any organization exists; returns null when it did nothing. */
+export async function seedDemo(directory: DirectoryService, oauth: OAuthService, password?: string): Promise<DemoCredentials | null> {
+  if ((await directory.organizations.count()) > 0) return null;
+  const { org, homeDivisionId, adminRoleId } = await directory.createOrganization(DEMO_ORG, 'demo.gatehouse.local');
+  const adminPassword = password ?? randomToken(12);
+  const admin = await directory.users.create(org.id, null, { name: 'Demo Admin', email: DEMO_ADMIN_EMAIL, password: adminPassword, title: 'Administrator' });
+  await directory.roles.replaceGrants(org.id, null, { type: 'user', id: admin.id, name: admin.name }, [{ roleId: adminRoleId, divisionId: homeDivisionId }]);
+  const service = await directory.users.create(org.id, null, {
+    name: 'Demo Service Account',
+    email: 'service-account@demo.gatehouse.local',
+    title: 'Service Account',
+    serviceAccount: true,
+  });
+  const { client, secret } = await oauth.clients.create(org.id, null, {
+    name: 'Demo Service Account',
+    description: 'Client credentials for scripts, bound to the service-account user',
+    grantType: CLIENT_CREDENTIALS,
+    roleDivisions: [{ roleId: adminRoleId, divisionId: homeDivisionId }],
+    serviceUserId: service.id,
+  });
+  return { orgId: org.id, adminEmail: DEMO_ADMIN_EMAIL, adminPassword, clientId: client.id, clientSecret: secret };
+}

@@ -1,0 +1,167 @@
+/** Roles, their permission policies and role grants (per division) to users and OAuth clients. */
+import { auditOrigin, diffProperties, recordAudit, registerAuditEntity } from '../../platform/audit.ts';
+import { invalidValue, notFound } from '../../platform/errors/index.ts';
+import { newId } from '../../platform/ids.ts';
+import { listing, type PageRequest } from '../../platform/paging.ts';
+import type { Caller } from '../../platform/principal.ts';
+import { type Executor, isUniqueViolation, withTransaction } from '../../storage/db.ts';
+import type { RoleRow } from '../../storage/schema.ts';
+import type { DirectoryDeps } from './deps.ts';
+import { roleNameTaken, unknownPermission } from './errors.ts';
+import { isKnownPermission } from './permission-catalogue.ts';
+import { parsePermissions, roleView } from './views.ts';
+
+registerAuditEntity('Authorization', 'Role', ['Create', 'Update', 'Delete']);
+registerAuditEntity('Authorization', 'UserRoles', ['Update']);
+
+export interface RoleInput {
+  name: string;
+  description?: string;
+  permissions?: string[];
+  permissionPolicies?: { domain?: string; entityName?: string; actionSet?: string[] }[];
+}
+
+export interface RoleGrant {
+  roleId: string;
+  divisionId: string;
+}
+
+/** A role's permissions from either upstream form: the flat list or the policies. */
+function permissionsOf(input: RoleInput): string[] {
+  const fromPolicies = (input.permissionPolicies ?? []).flatMap((p) =>
+    (p.actionSet ?? []).map((a) => `${p.domain ?? ''}:${p.entityName ?? ''}:${a}`),
+  );
+  const all = [...new Set([...(input.permissions ?? []), ...fromPolicies])].sort();
+  for (const p of all) if (!isKnownPermission(p)) throw unknownPermission(p);
+  return all;
+}
+
+const snapshot = (r: RoleRow) => ({ name: r.name, description: r.description, permissions: parsePermissions(r) });
+
+export function createRoles({ db, store, clock }: DirectoryDeps) {
+  async function view(orgId: string, r: RoleRow) {
+    const counts = await store.roleUserCounts(db, orgId, [r.id]);
+    return roleView(r, counts.get(r.id) ?? 0);
+  }
+
+  async function writeRole(trx: Executor, caller: Caller | null, orgId: string, action: 'Create' | 'Update', before: RoleRow | null, row: RoleRow) {
+    try {
+      if (before) await store.updateRole(trx, orgId, row.id, row);
+      else await store.insertRole(trx, row);
+    } catch (err) {
+      if (isUniqueViolation(err)) throw roleNameTaken(row.name);
+      throw err;
+    }
+    await recordAudit(trx, clock, {
+      orgId, serviceName: 'Authorization', entityType: 'Role', entityId: row.id, entityName: row.name, action,
+      ...auditOrigin(caller), changes: diffProperties(before && snapshot(before), snapshot(row)),
+    });
+  }
+
+  async function requireRole(orgId: string, roleId: string, trx: Executor = db) {
+    const r = await store.findRole(trx, orgId, roleId);
+    if (!r) throw notFound('role', roleId);
+    return r;
+  }
+
+  return {
+    async list(orgId: string, page: PageRequest, name: string | undefined, query: Record<string, unknown>) {
+      const [rows, total] = await Promise.all([
+        store.listRoles(db, orgId, page.offset, page.pageSize, name),
+        store.countRoles(db, orgId, name),
+      ]);
+      const counts = await store.roleUserCounts(db, orgId, rows.map((r) => r.id));
+      return listing(rows.map((r) => roleView(r, counts.get(r.id) ?? 0)), total, page, '/api/v2/authorization/roles', query);
+    },
+
+    get: async (orgId: string, roleId: string) => view(orgId, await requireRole(orgId, roleId)),
+
+    async create(orgId: string, caller: Caller | null, input: RoleInput, isDefault = false) {
+      const name = input.name.trim();
+      if (!name) throw invalidValue('name', 'name must not be empty.');
+      const now = clock.now().toISOString();
+      const row: RoleRow = {
+        id: newId(), org_id: orgId, name, name_key: name.toLowerCase(), description: input.description ?? '',
+        permissions: JSON.stringify(permissionsOf(input)), is_default: isDefault ? 1 : 0, created_at: now, modified_at: now,
+      };
+      await withTransaction(db, (trx) => writeRole(trx, caller, orgId, 'Create', null, row));
+      return roleView(row, 0);
+    },
+
+    /** PUT replaces name, description and permissions; PATCH keeps what the body leaves out. */
+    async update(orgId: string, caller: Caller, roleId: string, input: Partial<RoleInput>, replace: boolean) {
+      const row = await withTransaction(db, async (trx) => {
+        const before = await requireRole(orgId, roleId, trx);
+        const name = (input.name ?? before.name).trim();
+        if (!name) throw invalidValue('name', 'name must not be empty.');
+        const givesPermissions = input.permissions !== undefined || input.permissionPolicies !== undefined;
+        const permissions = givesPermissions || replace ? permissionsOf({ name, ...input }) : parsePermissions(before);
+        const next: RoleRow = {
+          ...before, name, name_key: name.toLowerCase(),
+          description: input.description ?? (replace ? '' : before.description),
+          permissions: JSON.stringify(permissions), modified_at: clock.now().toISOString(),
+        };
+        await writeRole(trx, caller, orgId, 'Update', before, next);
+        return next;
+      });
+      return view(orgId, row);
+    },
+
+    async remove(orgId: string, caller: Caller, roleId: string) {
+      await withTransaction(db, async (trx) => {
+        const before = await requireRole(orgId, roleId, trx);
+        await store.deleteRole(trx, orgId, roleId);
+        await recordAudit(trx, clock, {
+          orgId, serviceName: 'Authorization', entityType: 'Role', entityId: roleId, entityName: before.name, action: 'Delete',
+          ...auditOrigin(caller), changes: diffProperties(snapshot(before), null),
+        });
+      });
+    },
+
+    /** Upstream UserAuthorization for a subject (user or client). */
+    async authorizationOf(orgId: string, subjectId: string) {
+      const grants = await store.grantsOf(db, orgId, subjectId);
+      const roles = [...new Map(grants.map((g) => [g.role_id, { id: g.role_id, name: g.role_name }])).values()];
+      const permissions = [...new Set(grants.flatMap((g) => JSON.parse(g.permissions) as string[]))].sort();
+      return { roles, unusedRoles: [], permissions, permissionPolicies: [] };
+    },
+
+    /** Raw grants (role and division) of a subject. */
+    grantRowsOf: (orgId: string, subjectId: string, trx: Executor = db) => store.grantsOf(trx, orgId, subjectId),
+
+    /** The union of permissions granted to a subject through its roles. */
+    async permissionsOf(orgId: string, subjectId: string): Promise<string[]> {
+      const grants = await store.grantsOf(db, orgId, subjectId);
+      return [...new Set(grants.flatMap((g) => JSON.parse(g.permissions) as string[]))];
+    },
+
+    /**
+     * Replaces a subject's role grants. Roles and divisions must belong to the organization.
+     * Runs inside the caller's transaction when one is given (client creation grants roles).
+     */
+    async replaceGrants(orgId: string, caller: Caller | null, subject: { type: 'user' | 'client'; id: string; name: string }, grants: RoleGrant[], trx?: Executor) {
+      const run = async (t: Executor) => {
+        const roleIds = [...new Set(grants.map((g) => g.roleId))];
+        const found = await store.findRoles(t, orgId, roleIds);
+        const missing = roleIds.filter((id) => !found.some((r) => r.id === id));
+        if (missing.length) throw invalidValue('roleId', `No role "${missing[0]}" exists in this organization.`);
+        for (const divisionId of new Set(grants.map((g) => g.divisionId))) {
+          if (!(await store.findDivision(t, orgId, divisionId))) throw invalidValue('divisionId', `No division "${divisionId}" exists in this organization.`);
+        }
+        const before = await store.grantsOf(t, orgId, subject.id);
+        await store.deleteGrantsOf(t, orgId, subject.id);
+        await store.insertGrants(t, grants.map((g) => ({ org_id: orgId, subject_type: subject.type, subject_id: subject.id, role_id: g.roleId, division_id: g.divisionId })));
+        if (subject.type === 'user') {
+          await recordAudit(t, clock, {
+            orgId, serviceName: 'Authorization', entityType: 'UserRoles', entityId: subject.id, entityName: subject.name, action: 'Update',
+            ...auditOrigin(caller),
+            changes: diffProperties({ roles: before.map((g) => g.role_name) }, { roles: found.map((r) => r.name) }),
+          });
+        }
+      };
+      return trx ? run(trx) : withTransaction(db, run);
+    },
+  };
+}
+
+export type Roles = ReturnType<typeof createRoles>;

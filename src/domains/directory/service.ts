@@ -1,0 +1,69 @@
+/** The directory service: users, roles, organizations, and the checks the login page needs. */
+import type { Clock } from '../../platform/clock.ts';
+import { verifyPassword } from '../../platform/crypto.ts';
+import { ApiError, badCredentials } from '../../platform/errors/index.ts';
+import { listing, type PageRequest } from '../../platform/paging.ts';
+import type { Caller } from '../../platform/principal.ts';
+import type { Db } from '../../storage/db.ts';
+import { createOrganizations } from './organizations.ts';
+import { permissionCollections } from './permission-catalogue.ts';
+import { createRoles } from './roles.ts';
+import { createDirectoryStore } from './store.ts';
+import { createUsers } from './users.ts';
+
+export const ADMIN_ROLE = 'Master Admin';
+export const EMPLOYEE_ROLE = 'Employee';
+const EMPLOYEE_PERMISSIONS = ['directory:user:view', 'authorization:division:view'];
+
+export function createDirectoryService({ db, clock }: { db: Db; clock: Clock }) {
+  const store = createDirectoryStore();
+  const deps = { db, store, clock };
+  const users = createUsers(deps);
+  const roles = createRoles(deps);
+  const organizations = createOrganizations(deps);
+
+  return {
+    users,
+    roles,
+    organizations,
+
+    permissions(page: PageRequest, query: Record<string, unknown>) {
+      const all = permissionCollections();
+      return listing(all.slice(page.offset, page.offset + page.pageSize), all.length, page, '/api/v2/authorization/permissions', query);
+    },
+
+    async replaceUserRoles(caller: Caller, userId: string, roleIds: string[]) {
+      const orgId = caller.principal.orgId;
+      const user = await users.getRow(orgId, userId);
+      const home = await store.homeDivision(db, orgId);
+      await roles.replaceGrants(orgId, caller, { type: 'user', id: user.id, name: user.name }, roleIds.map((roleId) => ({ roleId, divisionId: home.id })));
+      return roles.authorizationOf(orgId, userId);
+    },
+
+    /**
+     * Checks an email and password for the console login. When the email exists in several
+     * organizations the caller must name one.
+     */
+    async verifyLogin(email: string, password: string, organization?: string) {
+      let candidates = await store.findLoginCandidates(db, email.trim().toLowerCase());
+      if (organization) candidates = candidates.filter((c) => c.org_name.toLowerCase() === organization.trim().toLowerCase());
+      if (candidates.length > 1) {
+        throw new ApiError(400, 'organization.required', 'This email belongs to several organizations; enter the organization name.');
+      }
+      const user = candidates[0];
+      const ok = await verifyPassword(user?.password_hash ?? null, password);
+      if (!user || !ok) throw badCredentials('Invalid login credentials.');
+      return { userId: user.id, orgId: user.org_id, name: user.name, email: user.email, orgName: user.org_name };
+    },
+
+    /** A new organization with its Home division and the two standard roles. */
+    async createOrganization(name: string, domain: string) {
+      const { org, homeDivisionId } = await organizations.create(name, domain);
+      const admin = await roles.create(org.id, null, { name: ADMIN_ROLE, description: 'Every permission in the organization', permissions: ['*:*:*'] }, true);
+      const employee = await roles.create(org.id, null, { name: EMPLOYEE_ROLE, description: 'Basic access for every user', permissions: EMPLOYEE_PERMISSIONS }, true);
+      return { org, homeDivisionId, adminRoleId: admin.id, employeeRoleId: employee.id };
+    },
+  };
+}
+
+export type DirectoryService = ReturnType<typeof createDirectoryService>;

@@ -1,0 +1,123 @@
+/**
+ * Kysely queries for the directory tables. Every query takes the organization id: nothing here
+ * can read across organizations. No business rules live here.
+ */
+import type { Executor } from '../../storage/db.ts';
+import type { DivisionRow, OrganizationRow, RoleRow, UserRow } from '../../storage/schema.ts';
+
+export interface UserFilter {
+  /** active | inactive | deleted | any (upstream default: active). */
+  state: string;
+  ids?: string[];
+  descending?: boolean;
+}
+
+export function createDirectoryStore() {
+  return {
+    insertOrganization: (db: Executor, row: OrganizationRow) => db.insertInto('organizations').values(row).execute(),
+    findOrganization: (db: Executor, id: string) => db.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirst(),
+    findOrganizationByName: (db: Executor, name: string) =>
+      db.selectFrom('organizations').selectAll().where('name', '=', name).executeTakeFirst(),
+    countOrganizations: async (db: Executor) =>
+      Number((await db.selectFrom('organizations').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
+
+    insertDivision: (db: Executor, row: DivisionRow) => db.insertInto('divisions').values(row).execute(),
+    homeDivision: (db: Executor, orgId: string) =>
+      db.selectFrom('divisions').selectAll().where('org_id', '=', orgId).where('home', '=', 1).executeTakeFirstOrThrow(),
+    findDivision: (db: Executor, orgId: string, id: string) =>
+      db.selectFrom('divisions').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst(),
+    listDivisions: (db: Executor, orgId: string, offset: number, limit: number) =>
+      db.selectFrom('divisions').selectAll().where('org_id', '=', orgId).orderBy('name').orderBy('id').offset(offset).limit(limit).execute(),
+    countDivisions: async (db: Executor, orgId: string) =>
+      Number((await db.selectFrom('divisions').select((eb) => eb.fn.countAll().as('n')).where('org_id', '=', orgId).executeTakeFirstOrThrow()).n),
+
+    insertUser: (db: Executor, row: UserRow) => db.insertInto('users').values(row).execute(),
+    updateUser: (db: Executor, orgId: string, id: string, patch: Partial<UserRow>) =>
+      db.updateTable('users').set(patch).where('org_id', '=', orgId).where('id', '=', id).execute(),
+    findUser: (db: Executor, orgId: string, id: string) =>
+      db.selectFrom('users').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst(),
+    findUserByEmail: (db: Executor, orgId: string, emailKey: string) =>
+      db.selectFrom('users').selectAll().where('org_id', '=', orgId).where('email_key', '=', emailKey).executeTakeFirst(),
+    /** Users with this email across organizations, for the login page (which org?). */
+    findLoginCandidates: (db: Executor, emailKey: string) =>
+      db
+        .selectFrom('users')
+        .innerJoin('organizations', 'organizations.id', 'users.org_id')
+        .selectAll('users')
+        .select(['organizations.name as org_name'])
+        .where('users.email_key', '=', emailKey)
+        .where('users.state', '=', 'active')
+        .execute(),
+    listUsers: (db: Executor, orgId: string, f: UserFilter, offset: number, limit: number) =>
+      usersQuery(db, orgId, f)
+        .selectAll()
+        .orderBy('name', f.descending ? 'desc' : 'asc')
+        .orderBy('id')
+        .offset(offset)
+        .limit(limit)
+        .execute(),
+    countUsers: async (db: Executor, orgId: string, f: UserFilter) =>
+      Number((await usersQuery(db, orgId, f).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
+
+    insertRole: (db: Executor, row: RoleRow) => db.insertInto('roles').values(row).execute(),
+    updateRole: (db: Executor, orgId: string, id: string, patch: Partial<RoleRow>) =>
+      db.updateTable('roles').set(patch).where('org_id', '=', orgId).where('id', '=', id).execute(),
+    deleteRole: (db: Executor, orgId: string, id: string) =>
+      db.deleteFrom('roles').where('org_id', '=', orgId).where('id', '=', id).execute(),
+    findRole: (db: Executor, orgId: string, id: string) =>
+      db.selectFrom('roles').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst(),
+    findRoleByName: (db: Executor, orgId: string, nameKey: string) =>
+      db.selectFrom('roles').selectAll().where('org_id', '=', orgId).where('name_key', '=', nameKey).executeTakeFirst(),
+    findRoles: (db: Executor, orgId: string, ids: string[]) =>
+      ids.length === 0
+        ? Promise.resolve([] as RoleRow[])
+        : db.selectFrom('roles').selectAll().where('org_id', '=', orgId).where('id', 'in', ids).execute(),
+    listRoles: (db: Executor, orgId: string, offset: number, limit: number, name?: string) => {
+      let q = db.selectFrom('roles').selectAll().where('org_id', '=', orgId);
+      if (name) q = q.where('name_key', 'like', `%${name.toLowerCase()}%`);
+      return q.orderBy('name_key').orderBy('id').offset(offset).limit(limit).execute();
+    },
+    countRoles: async (db: Executor, orgId: string, name?: string) => {
+      let q = db.selectFrom('roles').select((eb) => eb.fn.countAll().as('n')).where('org_id', '=', orgId);
+      if (name) q = q.where('name_key', 'like', `%${name.toLowerCase()}%`);
+      return Number((await q.executeTakeFirstOrThrow()).n);
+    },
+    /** Number of distinct users holding each role. */
+    roleUserCounts: async (db: Executor, orgId: string, roleIds: string[]) => {
+      if (roleIds.length === 0) return new Map<string, number>();
+      const rows = await db
+        .selectFrom('role_grants')
+        .select(['role_id', (eb) => eb.fn.count<number>('subject_id').distinct().as('n')])
+        .where('org_id', '=', orgId)
+        .where('subject_type', '=', 'user')
+        .where('role_id', 'in', roleIds)
+        .groupBy('role_id')
+        .execute();
+      return new Map(rows.map((r) => [r.role_id, Number(r.n)]));
+    },
+
+    /** Role grants of one subject (user or OAuth client), with the role rows. */
+    grantsOf: (db: Executor, orgId: string, subjectId: string) =>
+      db
+        .selectFrom('role_grants')
+        .innerJoin('roles', 'roles.id', 'role_grants.role_id')
+        .select(['roles.id as role_id', 'roles.name as role_name', 'roles.permissions', 'role_grants.division_id'])
+        .where('role_grants.org_id', '=', orgId)
+        .where('role_grants.subject_id', '=', subjectId)
+        .orderBy('roles.name_key')
+        .execute(),
+    insertGrants: (db: Executor, rows: { org_id: string; subject_type: string; subject_id: string; role_id: string; division_id: string }[]) =>
+      rows.length === 0 ? Promise.resolve() : db.insertInto('role_grants').values(rows).onConflict((oc) => oc.doNothing()).execute(),
+    deleteGrantsOf: (db: Executor, orgId: string, subjectId: string) =>
+      db.deleteFrom('role_grants').where('org_id', '=', orgId).where('subject_id', '=', subjectId).execute(),
+  };
+}
+
+function usersQuery(db: Executor, orgId: string, f: UserFilter) {
+  let q = db.selectFrom('users').where('org_id', '=', orgId);
+  if (f.state !== 'any') q = q.where('state', '=', f.state);
+  if (f.ids?.length) q = q.where('id', 'in', f.ids);
+  return q;
+}
+
+export type DirectoryStore = ReturnType<typeof createDirectoryStore>;

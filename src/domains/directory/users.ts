@@ -1,0 +1,156 @@
+/** Users: list, get, create, patch, me. Every change is audited in its transaction. */
+import { auditOrigin, diffProperties, recordAudit, registerAuditEntity } from '../../platform/audit.ts';
+import { hashPassword } from '../../platform/crypto.ts';
+import { invalidValue, notFound } from '../../platform/errors/index.ts';
+import { newId } from '../../platform/ids.ts';
+import { listing, type PageRequest } from '../../platform/paging.ts';
+import type { Caller } from '../../platform/principal.ts';
+import { isUniqueViolation, withTransaction } from '../../storage/db.ts';
+import type { UserRow } from '../../storage/schema.ts';
+import type { DirectoryDeps } from './deps.ts';
+import { emailTaken, notAUser, versionConflict } from './errors.ts';
+import { userView } from './views.ts';
+
+registerAuditEntity('Directory', 'User', ['Create', 'Update', 'Delete']);
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const USER_STATES = ['active', 'inactive', 'deleted'];
+
+export interface CreateUserInput {
+  name: string;
+  email: string;
+  divisionId?: string;
+  title?: string;
+  department?: string;
+  password?: string;
+  state?: string;
+  serviceAccount?: boolean;
+}
+
+export interface PatchUserInput {
+  version: number;
+  name?: string;
+  email?: string;
+  title?: string;
+  department?: string;
+  state?: string;
+}
+
+const snapshot = (u: UserRow) => ({ name: u.name, email: u.email, title: u.title, department: u.department, state: u.state, divisionId: u.division_id });
+
+export function createUsers({ db, store, clock }: DirectoryDeps) {
+  async function view(orgId: string, u: UserRow) {
+    const division = await store.findDivision(db, orgId, u.division_id);
+    return userView(u, division ?? { id: u.division_id, name: '' });
+  }
+
+  async function get(orgId: string, userId: string) {
+    const u = await store.findUser(db, orgId, userId);
+    if (!u) throw notFound('user', userId);
+    return u;
+  }
+
+  return {
+    async list(orgId: string, state: string, ids: string[], descending: boolean, page: PageRequest, query: Record<string, unknown>) {
+      if (![...USER_STATES, 'any'].includes(state)) throw invalidValue('state', `state must be one of ${[...USER_STATES, 'any'].join(', ')}.`);
+      const filter = { state, ids, descending };
+      const [rows, total] = await Promise.all([
+        store.listUsers(db, orgId, filter, page.offset, page.pageSize),
+        store.countUsers(db, orgId, filter),
+      ]);
+      const divisions = new Map<string, { id: string; name: string }>();
+      for (const r of rows) {
+        if (!divisions.has(r.division_id)) divisions.set(r.division_id, (await store.findDivision(db, orgId, r.division_id)) ?? { id: r.division_id, name: '' });
+      }
+      return listing(rows.map((r) => userView(r, divisions.get(r.division_id)!)), total, page, '/api/v2/users', query);
+    },
+
+    get: async (orgId: string, userId: string) => view(orgId, await get(orgId, userId)),
+    getRow: get,
+
+    /** The calling user; a client-credentials token acts as its service-account user, if it has one. */
+    async me(caller: Caller) {
+      const { principal } = caller;
+      if (!principal.userId) throw notAUser();
+      return view(principal.orgId, await get(principal.orgId, principal.userId));
+    },
+
+    async create(orgId: string, caller: Caller | null, input: CreateUserInput) {
+      const email = input.email.trim();
+      if (!EMAIL.test(email)) throw invalidValue('email', `"${input.email}" is not an email address.`);
+      if (!input.name.trim()) throw invalidValue('name', 'name must not be empty.');
+      if (input.state && !USER_STATES.includes(input.state)) throw invalidValue('state', `state must be one of ${USER_STATES.join(', ')}.`);
+      const division = input.divisionId ? await store.findDivision(db, orgId, input.divisionId) : await store.homeDivision(db, orgId);
+      if (!division) throw invalidValue('divisionId', `No division "${input.divisionId}" exists in this organization.`);
+      const now = clock.now().toISOString();
+      const row: UserRow = {
+        id: newId(),
+        org_id: orgId,
+        email,
+        email_key: email.toLowerCase(),
+        name: input.name.trim(),
+        title: input.title ?? null,
+        department: input.department ?? null,
+        division_id: division.id,
+        state: input.state ?? 'active',
+        password_hash: input.password ? await hashPassword(input.password) : null,
+        service_account: input.serviceAccount ? 1 : 0,
+        version: 1,
+        created_at: now,
+        modified_at: now,
+      };
+      try {
+        await withTransaction(db, async (trx) => {
+          await store.insertUser(trx, row);
+          await recordAudit(trx, clock, {
+            orgId, serviceName: 'Directory', entityType: 'User', entityId: row.id, entityName: row.name, action: 'Create',
+            ...auditOrigin(caller), changes: diffProperties(null, snapshot(row)),
+          });
+        });
+      } catch (err) {
+        if (isUniqueViolation(err)) throw emailTaken(email);
+        throw err;
+      }
+      return userView(row, division);
+    },
+
+    async patch(orgId: string, caller: Caller, userId: string, input: PatchUserInput) {
+      const next = await withTransaction(db, async (trx) => {
+        const current = await store.findUser(trx, orgId, userId);
+        if (!current) throw notFound('user', userId);
+        if (input.version !== current.version) throw versionConflict(current.version);
+        const patch: Partial<UserRow> = {};
+        if (input.name !== undefined) {
+          if (!input.name.trim()) throw invalidValue('name', 'name must not be empty.');
+          patch.name = input.name.trim();
+        }
+        if (input.email !== undefined) {
+          if (!EMAIL.test(input.email.trim())) throw invalidValue('email', `"${input.email}" is not an email address.`);
+          patch.email = input.email.trim();
+          patch.email_key = patch.email.toLowerCase();
+        }
+        if (input.title !== undefined) patch.title = input.title;
+        if (input.department !== undefined) patch.department = input.department;
+        if (input.state !== undefined) {
+          if (!USER_STATES.includes(input.state)) throw invalidValue('state', `state must be one of ${USER_STATES.join(', ')}.`);
+          patch.state = input.state;
+        }
+        const updated: UserRow = { ...current, ...patch, version: current.version + 1, modified_at: clock.now().toISOString() };
+        try {
+          await store.updateUser(trx, orgId, userId, { ...patch, version: updated.version, modified_at: updated.modified_at });
+        } catch (err) {
+          if (isUniqueViolation(err)) throw emailTaken(patch.email ?? '');
+          throw err;
+        }
+        await recordAudit(trx, clock, {
+          orgId, serviceName: 'Directory', entityType: 'User', entityId: userId, entityName: updated.name, action: 'Update',
+          ...auditOrigin(caller), changes: diffProperties(snapshot(current), snapshot(updated)),
+        });
+        return updated;
+      });
+      return view(orgId, next);
+    },
+  };
+}
+
+export type Users = ReturnType<typeof createUsers>;

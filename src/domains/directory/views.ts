@@ -1,0 +1,64 @@
+/** Rows → upstream shapes (User, DomainOrganizationRole, Organization, AuthzDivision). */
+import type { DivisionRow, OrganizationRow, RoleRow, UserRow } from '../../storage/schema.ts';
+
+export const userUri = (id: string) => `/api/v2/users/${id}`;
+export const roleUri = (id: string) => `/api/v2/authorization/roles/${id}`;
+export const divisionUri = (id: string) => `/api/v2/authorization/divisions/${id}`;
+
+export function userView(u: UserRow, division: Pick<DivisionRow, 'id' | 'name'>) {
+  return {
+    id: u.id,
+    name: u.name,
+    division: { id: division.id, name: division.name, selfUri: divisionUri(division.id) },
+    chat: { jabberId: `${u.id}@gatehouse.local` },
+    ...(u.department ? { department: u.department } : {}),
+    email: u.email,
+    primaryContactInfo: [{ address: u.email, mediaType: 'EMAIL', type: 'PRIMARY' }],
+    addresses: [],
+    state: u.state,
+    ...(u.title ? { title: u.title } : {}),
+    username: u.email,
+    version: u.version,
+    acdAutoAnswer: false,
+    selfUri: userUri(u.id),
+  };
+}
+
+export type UserView = ReturnType<typeof userView>;
+
+export const parsePermissions = (r: Pick<RoleRow, 'permissions'>): string[] => JSON.parse(r.permissions) as string[];
+
+export function roleView(r: RoleRow, userCount: number) {
+  const permissions = parsePermissions(r);
+  return {
+    id: r.id,
+    name: r.name,
+    description: r.description,
+    permissions,
+    permissionPolicies: permissions.map((p) => {
+      const [domain, entityName, action] = p.split(':');
+      return { domain, entityName, actionSet: [action], allowConditions: false };
+    }),
+    userCount,
+    default: r.is_default === 1,
+    base: false,
+    selfUri: roleUri(r.id),
+  };
+}
+
+export function organizationView(o: OrganizationRow) {
+  return {
+    id: o.id,
+    name: o.name,
+    defaultLanguage: o.default_language,
+    domain: o.domain,
+    version: o.version,
+    state: o.state,
+    productPlatform: 'GenesysCloud',
+    selfUri: '/api/v2/organizations/me',
+  };
+}
+
+export function divisionView(d: DivisionRow) {
+  return { id: d.id, name: d.name, description: d.description, homeDivision: d.home === 1, selfUri: divisionUri(d.id) };
+}

@@ -1,0 +1,28 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+
+export const newId = (): string => randomUUID();
+
+let lastMs = 0;
+let counter = 0;
+
+/**
+ * A UUID version 7 (RFC 9562): 48 bits of milliseconds, then a 12-bit counter (RFC 9562
+ * §6.2 method 1) and random bits, so ids made by one process sort in creation order even
+ * within one millisecond. Used where listing order is time order (audit events).
+ */
+export function newTimeOrderedId(ms = Date.now()): string {
+  if (ms > lastMs) {
+    lastMs = ms;
+    counter = 0;
+  } else if (++counter > 0xfff) {
+    lastMs += 1;
+    counter = 0;
+  }
+  const b = randomBytes(16);
+  b.writeUIntBE(lastMs, 0, 6);
+  b[6] = 0x70 | (counter >> 8);
+  b[7] = counter & 0xff;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}

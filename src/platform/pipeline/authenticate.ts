@@ -1,0 +1,54 @@
+/**
+ * Pipeline step 1: authenticate. The bearer token (or, for the console, the session cookie)
+ * is resolved to a principal; a missing, unknown, expired or revoked one is a 401 ErrorBody.
+ * Cookie-authenticated mutations must echo the session's CSRF token in X-CSRF-Token.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError, authenticationRequired } from '../errors/index.ts';
+import type { Principal } from '../principal.ts';
+import { safeEqual } from '../crypto.ts';
+
+export const SESSION_COOKIE = 'gatehouse_session';
+
+export interface TokenResolver {
+  /** The principal for a presented access token, or null when it is unknown, expired or revoked. */
+  resolve(token: string): Promise<Principal | null>;
+  /** The CSRF token bound to a console session token. */
+  csrfTokenFor(sessionToken: string): string;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function bearerOf(request: FastifyRequest): string | null | undefined {
+  const header = request.headers.authorization;
+  if (header === undefined) return undefined;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return m ? m[1] : null;
+}
+
+export function authenticateStep(tokens: TokenResolver) {
+  return async function authenticate(request: FastifyRequest, _reply: FastifyReply) {
+    // Only the REST API is guarded here; /oauth, the console and static files guard themselves.
+    if (!request.url.startsWith('/api/') || request.is404 || request.routeOptions.config?.public) return;
+    const bearer = bearerOf(request);
+    if (bearer === null) throw new ApiError(401, 'authentication.required', 'The Authorization header must be "Bearer <token>".');
+    let token = bearer;
+    if (token === undefined) {
+      const session = request.cookies?.[SESSION_COOKIE];
+      if (!session) throw authenticationRequired();
+      if (!SAFE_METHODS.has(request.method)) {
+        const sent = request.headers['x-csrf-token'];
+        if (typeof sent !== 'string' || !safeEqual(sent, tokens.csrfTokenFor(session))) {
+          throw new ApiError(403, 'csrf.token.invalid', 'The request is missing a valid X-CSRF-Token header for this session.');
+        }
+      }
+      token = session;
+    }
+    const principal = await tokens.resolve(token);
+    if (!principal) {
+      throw new ApiError(401, 'authentication.required', 'The access token is invalid, expired or revoked. Get a new token.');
+    }
+    request.principal = principal;
+    request.caller = { principal, remoteIp: request.ip };
+  };
+}

@@ -1,0 +1,24 @@
+/** Pipeline step 4: after the response, count the request (not the console's own, not health). */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Clock } from '../clock.ts';
+import type { Meter } from '../meter.ts';
+
+/** Fastify writes `:userId`; upstream templates write `{userId}`. */
+export const toUrlTemplate = (routeUrl: string) => routeUrl.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+
+export function meterStep(meter: Meter, clock: Clock) {
+  return function meterResponse(request: FastifyRequest, reply: FastifyReply, done: () => void) {
+    const p = request.principal;
+    const url = request.routeOptions.url;
+    if (!p || p.internal || !url?.startsWith('/api/v2/')) return done();
+    meter.record({
+      orgId: p.orgId,
+      clientId: p.clientId,
+      method: request.method,
+      urlTemplate: toUrlTemplate(url),
+      status: reply.statusCode,
+      at: clock.now(),
+    });
+    done();
+  };
+}

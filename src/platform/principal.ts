@@ -1,0 +1,22 @@
+/** Who is calling: resolved from the bearer token (or console session) by the authenticate step. */
+export interface Principal {
+  readonly tokenId: string;
+  readonly orgId: string;
+  readonly orgName: string;
+  readonly clientId: string;
+  readonly clientName: string;
+  /** The user the token acts for; null for a client-credentials token without a service user. */
+  readonly userId: string | null;
+  readonly scopes: readonly string[];
+  readonly permissions: readonly string[];
+  /** True for the console's own client: its requests are not metered. */
+  readonly internal: boolean;
+  readonly expiresAt: Date;
+  readonly issuedAt: Date;
+}
+
+/** The caller of one request: a principal plus where it came from. */
+export interface Caller {
+  readonly principal: Principal;
+  readonly remoteIp: string;
+}

@@ -1,0 +1,87 @@
+/**
+ * Everything that differs between SQLite and PostgreSQL lives here, declared as capabilities
+ * and small codecs. No other file may branch on the dialect.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { type Dialect, type Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface DialectInfo {
+  readonly name: DialectName;
+  readonly kysely: Dialect;
+  /** Whether DDL inside a transaction rolls back (migrations can be atomic). */
+  readonly supportsTransactionalDdl: boolean;
+  /** Whether concurrent writers run in parallel (PostgreSQL) or one at a time (SQLite). */
+  readonly concurrentWriters: boolean;
+}
+
+export function dialectFor(databaseUrl: string): DialectInfo {
+  if (databaseUrl.startsWith('sqlite:')) {
+    const file = databaseUrl.slice('sqlite:'.length);
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    const database = new SQLite(file);
+    database.pragma('journal_mode = WAL');
+    database.pragma('synchronous = NORMAL');
+    database.pragma('foreign_keys = ON');
+    database.pragma('busy_timeout = 5000');
+    return { name: 'sqlite', kysely: new SqliteDialect({ database: withStatementCache(database) }), supportsTransactionalDdl: true, concurrentWriters: false };
+  }
+  // COUNT(*) and BIGINT arrive as strings from pg; parse int8 as a JS number (safe below 2^53).
+  pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+  return { name: 'postgres', kysely: new PostgresDialect({ pool }), supportsTransactionalDdl: true, concurrentWriters: true };
+}
+
+/**
+ * Kysely prepares every query anew; preparing costs more than running a small query, so keep
+ * prepared statements by SQL text (the set of distinct queries is small and fixed by the code).
+ */
+function withStatementCache(database: SQLite.Database): SQLite.Database {
+  const cache = new Map<string, SQLite.Statement>();
+  const prepare = database.prepare.bind(database);
+  return new Proxy(database, {
+    get(target, prop, receiver) {
+      if (prop !== 'prepare') {
+        const value = Reflect.get(target, prop, receiver);
+        // Native methods must run with the real database as `this`.
+        return typeof value === 'function' ? value.bind(target) : value;
+      }
+      return (source: string) => {
+        let stmt = cache.get(source);
+        if (!stmt) {
+          stmt = prepare(source);
+          if (cache.size >= 1000) cache.delete(cache.keys().next().value as string);
+          cache.set(source, stmt);
+        }
+        return stmt;
+      };
+    },
+  });
+}
+
+/** True when the error is a unique-constraint violation, in either dialect. */
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string } | null;
+  return e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e?.code === '23505';
+}
+
+/** True when the store file exists but is not a database (a clear start-up error, not a stack). */
+export function isNotADatabase(err: unknown): boolean {
+  const e = err as { code?: string } | null;
+  return e?.code === 'SQLITE_NOTADB' || e?.code === 'SQLITE_CORRUPT';
+}
+
+/**
+ * The schema that holds Kysely's migration tables. On PostgreSQL it is the connection's current
+ * schema: without naming it, the migrator would find another schema's lock table in the same
+ * database and skip creating its own.
+ */
+export async function migrationTableSchema(name: DialectName, db: Kysely<any>): Promise<string | undefined> {
+  if (name !== 'postgres') return undefined;
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  return rows[0]?.schema;
+}

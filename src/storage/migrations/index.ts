@@ -1,0 +1,28 @@
+import { type Migration, type MigrationResultSet, Migrator } from 'kysely';
+import type { Storage } from '../db.ts';
+import { migrationTableSchema } from '../dialect.ts';
+import * as m0001 from './0001_directory.ts';
+import * as m0002 from './0002_oauth.ts';
+import * as m0003 from './0003_audit.ts';
+import * as m0004 from './0004_oauth_flows.ts';
+import * as m0005 from './0005_audit_queries.ts';
+
+/** Numbered, dialect-neutral migrations, applied in name order. */
+const MIGRATIONS: Record<string, Migration> = {
+  '0001_directory': m0001,
+  '0002_oauth': m0002,
+  '0003_audit': m0003,
+  '0004_oauth_flows': m0004,
+  '0005_audit_queries': m0005,
+};
+
+export async function migrateToLatest(storage: Storage): Promise<string[]> {
+  const migrator = new Migrator({
+    db: storage.db,
+    provider: { getMigrations: async () => MIGRATIONS },
+    migrationTableSchema: await migrationTableSchema(storage.dialect, storage.db),
+  });
+  const result: MigrationResultSet = await migrator.migrateToLatest();
+  if (result.error) throw result.error;
+  return (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,199 @@
+/**
+ * The Database interface: one row type per table. Timestamps are ISO-8601 UTC strings,
+ * booleans are 0/1 integers and JSON columns hold text, so every dialect stores them alike.
+ */
+export type Flag = 0 | 1;
+
+export interface OrganizationRow {
+  id: string;
+  name: string;
+  domain: string;
+  state: string;
+  default_language: string;
+  version: number;
+  created_at: string;
+  modified_at: string;
+}
+
+export interface DivisionRow {
+  id: string;
+  org_id: string;
+  name: string;
+  description: string;
+  home: Flag;
+  created_at: string;
+}
+
+export interface UserRow {
+  id: string;
+  org_id: string;
+  email: string;
+  /** Lower-cased email: the per-organization uniqueness key and the login lookup. */
+  email_key: string;
+  name: string;
+  title: string | null;
+  department: string | null;
+  division_id: string;
+  state: string;
+  password_hash: string | null;
+  service_account: Flag;
+  version: number;
+  created_at: string;
+  modified_at: string;
+}
+
+export interface RoleRow {
+  id: string;
+  org_id: string;
+  name: string;
+  name_key: string;
+  description: string;
+  /** JSON array of `domain:entity:action` strings (entity and action may be `*`). */
+  permissions: string;
+  is_default: Flag;
+  created_at: string;
+  modified_at: string;
+}
+
+export interface RoleGrantRow {
+  org_id: string;
+  /** `user` or `client`. */
+  subject_type: string;
+  subject_id: string;
+  role_id: string;
+  division_id: string;
+}
+
+export interface OAuthClientRow {
+  id: string;
+  org_id: string;
+  name: string;
+  description: string;
+  grant_type: string;
+  /** Keyed hash of the secret (never the secret); null for public clients. */
+  secret_hash: string | null;
+  token_ttl: number;
+  redirect_uris: string;
+  scopes: string;
+  state: string;
+  /** The service-account user a client-credentials client acts as, if any. */
+  service_user_id: string | null;
+  /** 1 for the console's own client, whose requests are not metered. */
+  internal: Flag;
+  date_to_delete: string | null;
+  created_by: string | null;
+  modified_by: string | null;
+  created_at: string;
+  modified_at: string;
+}
+
+/** A revoked access token (kind `token`) or a revoked code grant family (kind `grant`). */
+export interface TokenRevocationRow {
+  subject_id: string;
+  kind: string;
+  org_id: string;
+  revoked_at: string;
+  /** When every token this revocation could stop has expired; the row may then be purged. */
+  expires_at: string;
+}
+
+/** An application authorized in an organization: Requested (Pending) → Authorized → Revoked. */
+export interface OAuthAuthorizationRow {
+  id: string;
+  org_id: string;
+  client_id: string;
+  scopes: string;
+  state: string;
+  created_by: string | null;
+  modified_by: string | null;
+  created_at: string;
+  modified_at: string;
+}
+
+export interface OAuthCodeRow {
+  code_hash: string;
+  grant_id: string;
+  org_id: string;
+  client_id: string;
+  user_id: string;
+  authorization_id: string;
+  redirect_uri: string;
+  scopes: string;
+  code_challenge: string | null;
+  expires_at: string;
+  used_at: string | null;
+}
+
+export interface RefreshTokenRow {
+  id: string;
+  token_hash: string;
+  grant_id: string;
+  org_id: string;
+  client_id: string;
+  user_id: string;
+  authorization_id: string;
+  scopes: string;
+  issued_at: string;
+  expires_at: string;
+  used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface AuditEventRow {
+  /** Time-ordered UUID (v7), so id order is creation order. */
+  id: string;
+  org_id: string;
+  service_name: string;
+  entity_type: string;
+  entity_id: string;
+  entity_name: string | null;
+  action: string;
+  actor_type: string;
+  actor_user_id: string | null;
+  actor_client_id: string | null;
+  remote_ip: string | null;
+  /** JSON array of {property, oldValues, newValues}. */
+  changes: string;
+  /** JSON object of free-form context. */
+  context: string;
+  cause_event_id: string | null;
+  occurred_at: string;
+}
+
+/** An asynchronous audit query: Queued → Running → Succeeded | Failed. */
+export interface AuditQueryRow {
+  id: string;
+  org_id: string;
+  state: string;
+  interval: string;
+  service_name: string | null;
+  filters: string;
+  sort: string;
+  total: number | null;
+  error: string | null;
+  created_by: string | null;
+  created_at: string;
+  finished_at: string | null;
+}
+
+export interface ServerKeyRow {
+  name: string;
+  value: string;
+  created_at: string;
+}
+
+export interface Database {
+  organizations: OrganizationRow;
+  divisions: DivisionRow;
+  users: UserRow;
+  roles: RoleRow;
+  role_grants: RoleGrantRow;
+  oauth_clients: OAuthClientRow;
+  token_revocations: TokenRevocationRow;
+  oauth_authorizations: OAuthAuthorizationRow;
+  oauth_codes: OAuthCodeRow;
+  refresh_tokens: RefreshTokenRow;
+  audit_events: AuditEventRow;
+  audit_queries: AuditQueryRow;
+  server_keys: ServerKeyRow;
+}
