@@ -1,0 +1,143 @@
+/**
+ * GET /oauth/authorize → login page → consent (when the app is not yet authorized for the
+ * user's organization) → redirect with code and state (or, for implicit clients, a token in
+ * the fragment). The login sets the same HttpOnly session cookie as the console; the consent
+ * form carries that session's CSRF token.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { safeEqual } from '../../platform/crypto.ts';
+import { ApiError } from '../../platform/errors/index.ts';
+import { newId } from '../../platform/ids.ts';
+import { hasPermission } from '../../platform/permissions.ts';
+import type { Principal } from '../../platform/principal.ts';
+import { SESSION_COOKIE, setSessionCookie } from '../../platform/session-cookie.ts';
+import type { DirectoryService } from '../directory/index.ts';
+import { consentPage, errorPage, loginPage, pendingPage } from './authorize-pages.ts';
+import {
+  type AuthorizeRequest,
+  AuthorizePageError,
+  AuthorizeRedirectError,
+  parseAuthorizeRequest,
+  redirectWith,
+} from './authorize-request.ts';
+import { acceptForms } from './form.ts';
+import { scopeById } from './scopes.ts';
+import type { OAuthService } from './service.ts';
+
+// No CSP form-action: Chromium applies it to the redirect after the consent form, which must
+// go to the application's origin.
+const html = (reply: FastifyReply, status: number, body: string) =>
+  reply
+    .code(status)
+    .header('Content-Type', 'text/html; charset=utf-8')
+    .header('X-Frame-Options', 'DENY')
+    .header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
+    .header('Cache-Control', 'no-store')
+    .send(body);
+
+export function registerAuthorizeEndpoint(app: FastifyInstance, deps: { oauth: OAuthService; directory: DirectoryService; secureCookies: boolean }) {
+  const { oauth, directory } = deps;
+
+  async function sessionOf(request: FastifyRequest): Promise<{ token: string; principal: Principal } | null> {
+    const token = request.cookies[SESSION_COOKIE];
+    const principal = token ? await oauth.tokens.resolve(token) : null;
+    return token && principal?.internal && principal.userId ? { token, principal } : null;
+  }
+
+  const parse = (source: Record<string, unknown>) =>
+    parseAuthorizeRequest(oauth.clients, source, { now: oauth.clock.now(), implicitSunset: oauth.config.implicitSunset });
+
+  /** Issues the code (or implicit token) and redirects, once the app is authorized. */
+  async function complete(reply: FastifyReply, req: AuthorizeRequest, principal: Principal, authorizationId: string, granted: string[]) {
+    const scopes = req.scopes.filter((s) => granted.includes(s));
+    const grant = { orgId: principal.orgId, userId: principal.userId!, authorizationId, scopes };
+    if (req.responseType === 'token') {
+      const t = await oauth.issuer.issueTokens(req.client, { ...grant, grantId: newId() }, false);
+      return reply.redirect(redirectWith(req.redirectUri, { access_token: t.access_token, token_type: 'bearer', expires_in: String(t.expires_in), state: req.state }, true), 303);
+    }
+    const code = await oauth.issuer.issueCode(req.client, grant, req.redirectUri, req.codeChallenge);
+    return reply.redirect(redirectWith(req.redirectUri, { code, state: req.state }, false), 303);
+  }
+
+  /** The step after login: authorized already → redirect; otherwise ask for consent. */
+  async function proceed(reply: FastifyReply, req: AuthorizeRequest, session: { token: string; principal: Principal }) {
+    const current = await oauth.authorizations.current(session.principal.orgId, req.client.id);
+    const granted = current?.state === 'Authorized' ? (JSON.parse(current.scopes) as string[]) : [];
+    if (current?.state === 'Authorized' && req.scopes.every((s) => granted.includes(s))) {
+      return complete(reply, req, session.principal, current.id, granted);
+    }
+    if (current?.state === 'Requested') return html(reply, 200, pendingPage(req.client.name));
+    return html(reply, 200, consentPage({
+      clientName: req.client.name,
+      orgName: session.principal.orgName,
+      scopes: req.scopes.map((id) => ({ id, description: scopeById(id)?.description ?? id })),
+      params: req.params,
+      csrf: oauth.secrets.csrfFor(session.token),
+    }));
+  }
+
+  async function handle(reply: FastifyReply, run: () => Promise<unknown>) {
+    try {
+      return await run();
+    } catch (err) {
+      if (err instanceof AuthorizePageError) return html(reply, 400, errorPage('Cannot sign in to this application', err.message));
+      if (err instanceof AuthorizeRedirectError) {
+        return reply.redirect(redirectWith(err.redirectUri, { error: err.error, error_description: err.description, state: err.state }, err.useFragment), 303);
+      }
+      throw err;
+    }
+  }
+
+  app.register(async (scope) => {
+    acceptForms(scope);
+
+    scope.get('/oauth/authorize', { config: { public: true } }, (request, reply) =>
+      handle(reply, async () => {
+        const req = await parse(request.query as Record<string, unknown>);
+        const session = await sessionOf(request);
+        if (!session) return html(reply, 200, loginPage({ clientName: req.client.name, params: req.params }));
+        return proceed(reply, req, session);
+      }),
+    );
+
+    scope.post('/oauth/authorize/login', { config: { public: true } }, (request, reply) =>
+      handle(reply, async () => {
+        const body = (request.body ?? {}) as Record<string, string>;
+        const req = await parse(body);
+        try {
+          const who = await directory.verifyLogin(body.email ?? '', body.password ?? '', body.organization);
+          const session = await oauth.issueConsoleSession(who.orgId, who.userId);
+          setSessionCookie(reply, session.accessToken, session.expiresIn, deps.secureCookies);
+          return reply.redirect(`/oauth/authorize?${new URLSearchParams(req.params)}`, 303);
+        } catch (err) {
+          if (!(err instanceof ApiError)) throw err;
+          return html(reply, err.status === 401 ? 401 : 400, loginPage({
+            clientName: req.client.name, params: req.params, error: err.message, email: body.email,
+            askOrganization: err.code === 'organization.required' || !!body.organization,
+          }));
+        }
+      }),
+    );
+
+    scope.post('/oauth/authorize/decision', { config: { public: true } }, (request, reply) =>
+      handle(reply, async () => {
+        const body = (request.body ?? {}) as Record<string, string>;
+        const req = await parse(body);
+        const session = await sessionOf(request);
+        if (!session) return html(reply, 200, loginPage({ clientName: req.client.name, params: req.params }));
+        if (!body.csrf || !safeEqual(body.csrf, oauth.secrets.csrfFor(session.token))) {
+          return html(reply, 403, errorPage('Request refused', 'The form has expired or did not come from this site. Start again from the application.'));
+        }
+        if (body.decision !== 'approve') {
+          throw new AuthorizeRedirectError('access_denied', 'the user denied the request', req.redirectUri, req.responseType === 'token', req.state);
+        }
+        const canApprove = hasPermission(session.principal.permissions, 'oauth:client:authorize');
+        const caller = { principal: session.principal, remoteIp: request.ip };
+        const authz = await oauth.authorizations.consent(caller, req.client, req.scopes, canApprove);
+        const granted = JSON.parse(authz.scopes) as string[];
+        if (authz.state !== 'Authorized' || !req.scopes.every((s) => granted.includes(s))) return html(reply, 200, pendingPage(req.client.name));
+        return complete(reply, req, session.principal, authz.id, granted);
+      }),
+    );
+  });
+}

@@ -1,0 +1,207 @@
+/**
+ * OAuth clients: create (secret returned once), list, get, update, delete, regenerate secret.
+ * Every change is audited with before/after values; the secret never enters an event.
+ */
+import { auditOrigin, diffProperties, recordAudit, registerAuditEntity } from '../../platform/audit.ts';
+import type { Clock } from '../../platform/clock.ts';
+import { ApiError, notFound } from '../../platform/errors/index.ts';
+import { newId } from '../../platform/ids.ts';
+import { listing, type PageRequest } from '../../platform/paging.ts';
+import type { Caller } from '../../platform/principal.ts';
+import { type Db, type Executor, withTransaction } from '../../storage/db.ts';
+import type { OAuthClientRow } from '../../storage/schema.ts';
+import type { DirectoryService, RoleGrant } from '../directory/index.ts';
+import { checkClientInput, type ClientInput, DEFAULT_TOKEN_TTL } from './client-rules.ts';
+import type { Secrets } from './secrets.ts';
+import type { OAuthStore } from './store.ts';
+import { CLIENT_CREDENTIALS, type Tokens } from './tokens.ts';
+
+registerAuditEntity('OAuth', 'OAuthClient', ['Create', 'Update', 'Delete', 'RegenerateSecret']);
+
+export interface CreateClientInput extends ClientInput {
+  /** The service-account user this client-credentials client acts as (users/me answers it). */
+  serviceUserId?: string | null;
+  /** The console's own client: exempt from the rules, never metered. */
+  internal?: boolean;
+}
+
+export function clientView(c: OAuthClientRow, roleDivisions: RoleGrant[], orgName?: string) {
+  return {
+    id: c.id,
+    name: c.name,
+    accessTokenValiditySeconds: c.token_ttl,
+    description: c.description,
+    registeredRedirectUri: JSON.parse(c.redirect_uris) as string[],
+    roleIds: [...new Set(roleDivisions.map((r) => r.roleId))],
+    dateCreated: c.created_at,
+    dateModified: c.modified_at,
+    ...(c.created_by ? { createdBy: { id: c.created_by, selfUri: `/api/v2/users/${c.created_by}` } } : {}),
+    ...(c.modified_by ? { modifiedBy: { id: c.modified_by, selfUri: `/api/v2/users/${c.modified_by}` } } : {}),
+    authorizedGrantType: c.grant_type,
+    scope: JSON.parse(c.scopes) as string[],
+    roleDivisions,
+    state: c.state,
+    ...(c.date_to_delete ? { dateToDelete: c.date_to_delete } : {}),
+    ...(orgName !== undefined ? { organization: { id: c.org_id, name: orgName } } : {}),
+    selfUri: `/api/v2/oauth/clients/${c.id}`,
+  };
+}
+
+export type ClientView = ReturnType<typeof clientView>;
+
+const snapshot = (c: OAuthClientRow, roles: RoleGrant[]) => ({
+  name: c.name,
+  description: c.description,
+  authorizedGrantType: c.grant_type,
+  accessTokenValiditySeconds: c.token_ttl,
+  state: c.state,
+  scope: JSON.parse(c.scopes) as string[],
+  registeredRedirectUri: JSON.parse(c.redirect_uris) as string[],
+  roleDivisions: roles.map((r) => `${r.roleId}/${r.divisionId}`),
+});
+
+const cannotDelete = () =>
+  new ApiError(400, 'cannot.delete.client', 'Clients must be marked as inactive to be eligible for deletion.');
+
+export interface ClientDeps {
+  db: Db;
+  store: OAuthStore;
+  clock: Clock;
+  secrets: Secrets;
+  directory: DirectoryService;
+  tokens: Tokens;
+  implicitCutoff: Date;
+}
+
+export function createClients({ db, store, clock, secrets, directory, tokens, implicitCutoff }: ClientDeps) {
+  /**
+   * Client rows read by the token endpoint, kept for at most a second (the same freshness
+   * contract as tokens): a change made in this process drops the entry at once.
+   */
+  const authCache = new Map<string, { row: OAuthClientRow | undefined; until: number }>();
+  const forget = (clientId: string) => {
+    authCache.delete(clientId);
+    tokens.forgetClient(clientId);
+  };
+
+  const rolesOf = async (orgId: string, clientId: string, trx: Executor = db): Promise<RoleGrant[]> =>
+    (await directory.roles.grantRowsOf(orgId, clientId, trx)).map((g) => ({ roleId: g.role_id, divisionId: g.division_id }));
+
+  async function audit(trx: Executor, caller: Caller | null, action: string, row: OAuthClientRow, changes: ReturnType<typeof diffProperties>) {
+    await recordAudit(trx, clock, {
+      orgId: row.org_id, serviceName: 'OAuth', entityType: 'OAuthClient', entityId: row.id, entityName: row.name, action,
+      ...auditOrigin(caller), changes,
+    });
+  }
+
+  async function requireClient(orgId: string, clientId: string, trx: Executor = db) {
+    const row = await store.findClient(trx, orgId, clientId);
+    if (!row || row.internal === 1) throw notFound('OAuth client', clientId);
+    return row;
+  }
+
+  return {
+    async create(orgId: string, caller: Caller | null, input: CreateClientInput) {
+      if (!input.internal) checkClientInput(input, { isNew: true, now: clock.now(), implicitCutoff });
+      const secret = secrets.generate();
+      const now = clock.now().toISOString();
+      const userId = caller?.principal.userId ?? null;
+      const row: OAuthClientRow = {
+        id: newId(), org_id: orgId, name: input.name.trim(), description: input.description ?? '', grant_type: input.grantType,
+        secret_hash: secrets.hash(secret), token_ttl: input.tokenTtl ?? DEFAULT_TOKEN_TTL, redirect_uris: JSON.stringify(input.redirectUris ?? []),
+        scopes: JSON.stringify(input.scopes ?? []), state: input.state ?? 'active', service_user_id: input.serviceUserId ?? null,
+        internal: input.internal ? 1 : 0, date_to_delete: null, created_by: userId, modified_by: userId, created_at: now, modified_at: now,
+      };
+      const roles = input.grantType === CLIENT_CREDENTIALS ? (input.roleDivisions ?? []) : [];
+      await withTransaction(db, async (trx) => {
+        await store.insertClient(trx, row);
+        await directory.roles.replaceGrants(orgId, caller, { type: 'client', id: row.id, name: row.name }, roles, trx);
+        await audit(trx, caller, 'Create', row, diffProperties(null, snapshot(row, roles)));
+      });
+      return { client: clientView(row, roles), secret };
+    },
+
+    async list(orgId: string, page: PageRequest, query: Record<string, unknown>) {
+      const [rows, total] = await Promise.all([store.listClients(db, orgId, page.offset, page.pageSize), store.countClients(db, orgId)]);
+      const views = await Promise.all(rows.map(async (r) => clientView(r, await rolesOf(orgId, r.id))));
+      return listing(views, total, page, '/api/v2/oauth/clients', query);
+    },
+
+    async get(orgId: string, clientId: string) {
+      const row = await requireClient(orgId, clientId);
+      return clientView(row, await rolesOf(orgId, clientId));
+    },
+
+    /** PUT: replaces every field; the grant type rules are checked again. */
+    async update(orgId: string, caller: Caller, clientId: string, input: ClientInput) {
+      const { row, roles } = await withTransaction(db, async (trx) => {
+        const before = await requireClient(orgId, clientId, trx);
+        checkClientInput(input, { isNew: false, now: clock.now(), implicitCutoff, previousGrantType: before.grant_type });
+        const beforeRoles = await rolesOf(orgId, clientId, trx);
+        const next: OAuthClientRow = {
+          ...before, name: input.name.trim(), description: input.description ?? '', grant_type: input.grantType,
+          token_ttl: input.tokenTtl ?? DEFAULT_TOKEN_TTL, redirect_uris: JSON.stringify(input.redirectUris ?? []),
+          scopes: JSON.stringify(input.scopes ?? []), state: input.state ?? before.state,
+          date_to_delete: (input.state ?? before.state) === 'inactive' ? (before.date_to_delete ?? clock.now().toISOString()) : null,
+          modified_by: caller.principal.userId, modified_at: clock.now().toISOString(),
+        };
+        const roles = next.grant_type === CLIENT_CREDENTIALS ? (input.roleDivisions ?? []) : [];
+        await store.updateClient(trx, orgId, clientId, next);
+        await directory.roles.replaceGrants(orgId, caller, { type: 'client', id: clientId, name: next.name }, roles, trx);
+        await audit(trx, caller, 'Update', next, diffProperties(snapshot(before, beforeRoles), snapshot(next, roles)));
+        return { row: next, roles };
+      });
+      // A disabled client's tokens stop at once; new roles apply at once.
+      forget(clientId);
+      return clientView(row, roles);
+    },
+
+    async remove(orgId: string, caller: Caller, clientId: string) {
+      await withTransaction(db, async (trx) => {
+        const before = await requireClient(orgId, clientId, trx);
+        if (before.state !== 'inactive') throw cannotDelete();
+        const roles = await rolesOf(orgId, clientId, trx);
+        await directory.roles.replaceGrants(orgId, caller, { type: 'client', id: clientId, name: before.name }, [], trx);
+        await store.deleteClient(trx, orgId, clientId);
+        await audit(trx, caller, 'Delete', before, diffProperties(snapshot(before, roles), null));
+      });
+      forget(clientId);
+    },
+
+    /** A new secret, returned once; the old one stops working at once. */
+    async regenerateSecret(orgId: string, caller: Caller, clientId: string) {
+      const secret = secrets.generate();
+      const row = await withTransaction(db, async (trx) => {
+        const before = await requireClient(orgId, clientId, trx);
+        const next = { ...before, secret_hash: secrets.hash(secret), modified_by: caller.principal.userId, modified_at: clock.now().toISOString() };
+        await store.updateClient(trx, orgId, clientId, { secret_hash: next.secret_hash, modified_by: next.modified_by, modified_at: next.modified_at });
+        await audit(trx, caller, 'RegenerateSecret', next, []);
+        return next;
+      });
+      forget(clientId);
+      return { ...clientView(row, await rolesOf(orgId, clientId)), secret };
+    },
+
+    find: (orgId: string, clientId: string) => store.findClient(db, orgId, clientId),
+    async findForAuthentication(clientId: string) {
+      const now = Date.now();
+      const hit = authCache.get(clientId);
+      if (hit && hit.until > now) return hit.row;
+      const row = await store.findClientForAuthentication(db, clientId);
+      if (authCache.size > 10_000) authCache.clear();
+      authCache.set(clientId, { row, until: now + 1000 });
+      return row;
+    },
+    view: async (c: OAuthClientRow, orgName?: string) => clientView(c, await rolesOf(c.org_id, c.id), orgName),
+
+    /** The console's own client for an organization, created on first use. */
+    async internalClient(orgId: string) {
+      const existing = await store.findInternalClient(db, orgId);
+      if (existing) return existing;
+      const { client } = await this.create(orgId, null, { name: 'Gatehouse Console', description: 'The admin console (not metered)', grantType: 'CODE', tokenTtl: 43_200, internal: true });
+      return (await store.findClient(db, orgId, client.id))!;
+    },
+  };
+}
+
+export type Clients = ReturnType<typeof createClients>;

@@ -1,0 +1,28 @@
+/** The grant registry: one file per grant, registered here by name. */
+import type { Clock } from '../../../platform/clock.ts';
+import type { Db } from '../../../storage/db.ts';
+import type { Authorizations } from '../authorizations.ts';
+import type { GrantIssuer } from '../grant-issuer.ts';
+import type { OAuthStore } from '../store.ts';
+import type { Tokens } from '../tokens.ts';
+import { authorizationCodeGrant } from './authorization-code.ts';
+import { clientCredentialsGrant } from './client-credentials.ts';
+import { refreshTokenGrant } from './refresh-token.ts';
+import type { Grant } from './types.ts';
+
+export interface GrantDeps {
+  db: Db;
+  store: OAuthStore;
+  clock: Clock;
+  tokens: Tokens;
+  issuer: GrantIssuer;
+  authorizations: Authorizations;
+}
+
+export function createGrants(deps: GrantDeps): Map<string, Grant> {
+  const grants = [clientCredentialsGrant(deps.tokens), authorizationCodeGrant(deps), refreshTokenGrant(deps)];
+  return new Map(grants.map((g) => [g.grantType, g]));
+}
+
+export { s256 } from './authorization-code.ts';
+export type { Grant, TokenResponse } from './types.ts';

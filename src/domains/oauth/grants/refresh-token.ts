@@ -1,0 +1,46 @@
+/**
+ * RFC 6749 §6 refresh, rotating: every use answers a new refresh token and retires the old
+ * one. A retired token presented again means it leaked, so the whole grant family is revoked
+ * (OAuth 2.0 Security BCP §4.14.2).
+ */
+import type { Clock } from '../../../platform/clock.ts';
+import { sha256Hex } from '../../../platform/crypto.ts';
+import { InvalidGrant, InvalidRequest } from '../../../platform/errors/index.ts';
+import { type Db, withTransaction } from '../../../storage/db.ts';
+import type { Authorizations } from '../authorizations.ts';
+import type { GrantIssuer } from '../grant-issuer.ts';
+import type { OAuthStore } from '../store.ts';
+import type { Tokens } from '../tokens.ts';
+import type { Grant } from './types.ts';
+
+export function refreshTokenGrant(deps: { db: Db; store: OAuthStore; clock: Clock; tokens: Tokens; issuer: GrantIssuer; authorizations: Authorizations }): Grant {
+  const { db, store, clock, tokens, issuer, authorizations } = deps;
+  return {
+    grantType: 'refresh_token',
+    parameters: ['refresh_token'],
+    clientAuthentication: 'optional',
+    async handler({ client, params }) {
+      if (!params.refresh_token) throw new InvalidRequest('missing required parameter "refresh_token"');
+      const row = await store.findRefreshToken(db, sha256Hex(params.refresh_token));
+      if (!row || row.client_id !== client!.id) throw new InvalidGrant('the refresh token is invalid');
+      if (row.revoked_at || new Date(row.expires_at) <= clock.now()) throw new InvalidGrant('the refresh token is expired or revoked');
+      const authz = await authorizations.current(row.org_id, row.client_id);
+      if (!authz || authz.id !== row.authorization_id || authz.state !== 'Authorized') {
+        throw new InvalidGrant('the application is not authorized in this organization');
+      }
+      return withTransaction(db, async (trx) => {
+        if (!(await store.consumeRefreshToken(trx, row.id, clock.now().toISOString()))) throw new ReuseDetected();
+        return issuer.issueTokens(client!, {
+          orgId: row.org_id, userId: row.user_id, authorizationId: row.authorization_id, scopes: JSON.parse(row.scopes), grantId: row.grant_id,
+        }, true, trx);
+      }).catch(async (err) => {
+        if (!(err instanceof ReuseDetected)) throw err;
+        // Revoke outside the rolled-back transaction so the revocation sticks.
+        await tokens.revokeGrant(row.grant_id, row.org_id);
+        throw new InvalidGrant('the refresh token was already used; every token of this grant is revoked');
+      });
+    },
+  };
+}
+
+class ReuseDetected extends Error {}

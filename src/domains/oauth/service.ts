@@ -1,0 +1,79 @@
+/** The OAuth service: clients, tokens and the grants of the token endpoint. */
+import type { Clock } from '../../platform/clock.ts';
+import type { Caller } from '../../platform/principal.ts';
+import type { Db } from '../../storage/db.ts';
+import type { DirectoryService } from '../directory/index.ts';
+import { createAuthorizations } from './authorizations.ts';
+import { createClients } from './clients.ts';
+import { createGrantIssuer } from './grant-issuer.ts';
+import { createGrants } from './grants/index.ts';
+import { createSecrets, loadSecretKey } from './secrets.ts';
+import { createOAuthStore } from './store.ts';
+import { createTokenCodec, loadTokenKeys } from './token-codec.ts';
+import { createTokens } from './tokens.ts';
+
+export interface OAuthConfig {
+  tokenCacheMs: number;
+  implicitCutoff: Date;
+  implicitSunset: Date;
+}
+
+export async function createOAuthService(deps: { db: Db; clock: Clock; directory: DirectoryService; config: OAuthConfig }) {
+  const { db, clock, directory } = deps;
+  const store = createOAuthStore();
+  const secrets = createSecrets(await loadSecretKey(db, clock.now()));
+  const codec = createTokenCodec(await loadTokenKeys(db, clock.now()));
+  const tokens = createTokens({ db, store, clock, directory, codec, cacheMs: deps.config.tokenCacheMs });
+  const clients = createClients({ db, store, clock, secrets, directory, tokens, implicitCutoff: deps.config.implicitCutoff });
+  const issuer = createGrantIssuer({ db, store, clock, tokens });
+  const authorizations = createAuthorizations({ db, store, clock, clients, tokens });
+  const grants = createGrants({ db, store, clock, tokens, issuer, authorizations });
+
+  return {
+    clients,
+    tokens,
+    secrets,
+    grants,
+    issuer,
+    authorizations,
+    config: deps.config,
+    clock,
+
+    async tokenInfo(caller: Caller) {
+      const p = caller.principal;
+      // The client may belong to another organization (an authorized application).
+      const client = (await clients.findForAuthentication(p.clientId))!;
+      const org = { id: p.orgId, name: p.orgName };
+      const view = await clients.view(client, p.orgName);
+      return {
+        organization: org,
+        homeOrganization: org,
+        authorizedScope: [...p.scopes],
+        dateTokenIdles: p.expiresAt.toISOString(),
+        OAuthClient: {
+          id: view.id,
+          name: view.name,
+          dateCreated: view.dateCreated,
+          dateModified: view.dateModified,
+          authorizedGrantType: view.authorizedGrantType,
+          scope: view.scope,
+          roleDivisions: view.roleDivisions,
+          state: view.state,
+          organization: org,
+        },
+      };
+    },
+
+    homeDivisionId: async (orgId: string) => (await directory.organizations.homeDivision(orgId)).id,
+
+    revokeToken: (caller: Caller) => tokens.revoke(caller.principal),
+
+    /** A console session: a token of the org's internal client for a signed-in user. */
+    async issueConsoleSession(orgId: string, userId: string) {
+      const client = await clients.internalClient(orgId);
+      return tokens.issue({ orgId, clientId: client.id, userId, scopes: ['console'], ttlSeconds: client.token_ttl });
+    },
+  };
+}
+
+export type OAuthService = Awaited<ReturnType<typeof createOAuthService>>;

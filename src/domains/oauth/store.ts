@@ -1,0 +1,87 @@
+/** Kysely queries for OAuth clients and access tokens. Every client query is scoped to an org. */
+import type { Executor } from '../../storage/db.ts';
+import type { OAuthAuthorizationRow, OAuthClientRow, OAuthCodeRow, RefreshTokenRow, TokenRevocationRow } from '../../storage/schema.ts';
+
+export function createOAuthStore() {
+  return {
+    insertClient: (db: Executor, row: OAuthClientRow) => db.insertInto('oauth_clients').values(row).execute(),
+    updateClient: (db: Executor, orgId: string, id: string, patch: Partial<OAuthClientRow>) =>
+      db.updateTable('oauth_clients').set(patch).where('org_id', '=', orgId).where('id', '=', id).execute(),
+    findClient: (db: Executor, orgId: string, id: string) =>
+      db.selectFrom('oauth_clients').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst(),
+    /** The token endpoint knows only the client id, not the org: the id is globally unique. */
+    findClientForAuthentication: (db: Executor, id: string) =>
+      db.selectFrom('oauth_clients').selectAll().where('id', '=', id).executeTakeFirst(),
+    deleteClient: (db: Executor, orgId: string, id: string) =>
+      db.deleteFrom('oauth_clients').where('org_id', '=', orgId).where('id', '=', id).execute(),
+    listClients: (db: Executor, orgId: string, offset: number, limit: number) =>
+      db.selectFrom('oauth_clients').selectAll().where('org_id', '=', orgId).where('internal', '=', 0)
+        .orderBy('name').orderBy('id').offset(offset).limit(limit).execute(),
+    countClients: async (db: Executor, orgId: string) =>
+      Number((await db.selectFrom('oauth_clients').select((eb) => eb.fn.countAll().as('n'))
+        .where('org_id', '=', orgId).where('internal', '=', 0).executeTakeFirstOrThrow()).n),
+    findInternalClient: (db: Executor, orgId: string) =>
+      db.selectFrom('oauth_clients').selectAll().where('org_id', '=', orgId).where('internal', '=', 1).executeTakeFirst(),
+
+    /**
+     * What validating a token needs besides its MAC, in one query: the client, organization,
+     * user and authorized application it names.
+     */
+    tokenContext: (db: Executor, t: { orgId: string; clientId: string; userId: string | null; authorizationId: string | null }) =>
+      db
+        .selectFrom('oauth_clients as c')
+        .innerJoin('organizations as o', (j) => j.on('o.id', '=', t.orgId))
+        .leftJoin('users as u', (j) => j.on('u.id', '=', t.userId ?? '').on('u.org_id', '=', t.orgId))
+        .leftJoin('oauth_authorizations as a', (j) => j.on('a.id', '=', t.authorizationId ?? '').on('a.org_id', '=', t.orgId))
+        .select([
+          'c.name as client_name', 'c.state as client_state', 'c.grant_type', 'c.internal',
+          'o.name as org_name', 'o.state as org_state', 'u.id as user_id', 'u.state as user_state', 'a.state as authorization_state',
+        ])
+        .where('c.id', '=', t.clientId)
+        .executeTakeFirst(),
+    /** Which of these token or grant ids are revoked. */
+    revokedAmong: async (db: Executor, ids: string[]) =>
+      (await db.selectFrom('token_revocations').select('subject_id').where('subject_id', 'in', ids).execute()).map((r) => r.subject_id),
+    insertRevocation: (db: Executor, row: TokenRevocationRow) =>
+      db.insertInto('token_revocations').values(row).onConflict((oc) => oc.column('subject_id').doNothing()).execute(),
+    /** Refresh tokens of one code grant, or of one authorized application, stop. */
+    revokeRefreshTokens: (db: Executor, by: { grantId?: string; authorizationId?: string }, at: string) => {
+      let q = db.updateTable('refresh_tokens').set({ revoked_at: at }).where('revoked_at', 'is', null);
+      if (by.grantId) q = q.where('grant_id', '=', by.grantId);
+      if (by.authorizationId) q = q.where('authorization_id', '=', by.authorizationId);
+      return q.execute();
+    },
+
+    insertCode: (db: Executor, row: OAuthCodeRow) => db.insertInto('oauth_codes').values(row).execute(),
+    findCode: (db: Executor, codeHash: string) => db.selectFrom('oauth_codes').selectAll().where('code_hash', '=', codeHash).executeTakeFirst(),
+    /** Marks a code used; false when it was already used (single use, race-safe). */
+    consumeCode: async (db: Executor, codeHash: string, at: string) =>
+      Number((await db.updateTable('oauth_codes').set({ used_at: at }).where('code_hash', '=', codeHash).where('used_at', 'is', null).executeTakeFirst()).numUpdatedRows) === 1,
+
+    insertRefreshToken: (db: Executor, row: RefreshTokenRow) => db.insertInto('refresh_tokens').values(row).execute(),
+    findRefreshToken: (db: Executor, tokenHash: string) =>
+      db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst(),
+    consumeRefreshToken: async (db: Executor, id: string, at: string) =>
+      Number((await db.updateTable('refresh_tokens').set({ used_at: at }).where('id', '=', id).where('used_at', 'is', null).executeTakeFirst()).numUpdatedRows) === 1,
+
+    insertAuthorization: (db: Executor, row: OAuthAuthorizationRow) => db.insertInto('oauth_authorizations').values(row).execute(),
+    updateAuthorization: (db: Executor, id: string, patch: Partial<OAuthAuthorizationRow>) =>
+      db.updateTable('oauth_authorizations').set(patch).where('id', '=', id).execute(),
+    /** The newest authorization of a client in an organization (older ones are history). */
+    currentAuthorization: (db: Executor, orgId: string, clientId: string) =>
+      db.selectFrom('oauth_authorizations').selectAll().where('org_id', '=', orgId).where('client_id', '=', clientId)
+        .orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst(),
+    /** Current authorizations of an organization, newest per client, optionally in one state. */
+    listAuthorizations: async (db: Executor, orgId: string, state?: string) => {
+      const rows = await db.selectFrom('oauth_authorizations').selectAll().where('org_id', '=', orgId)
+        .orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+      const current = new Map<string, OAuthAuthorizationRow>();
+      for (const r of rows) if (!current.has(r.client_id)) current.set(r.client_id, r);
+      return [...current.values()].filter((r) => !state || r.state === state);
+    },
+
+    purgeExpiredRevocations: (db: Executor, before: string) => db.deleteFrom('token_revocations').where('expires_at', '<', before).execute(),
+  };
+}
+
+export type OAuthStore = ReturnType<typeof createOAuthStore>;
