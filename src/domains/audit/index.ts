@@ -1,0 +1,3 @@
+/** The audit domain's public surface: the read side (the write side is platform/audit.ts). */
+export { registerAuditRoutes } from './routes.ts';
+export { type AuditService, createAuditService } from './service.ts';
