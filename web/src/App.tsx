@@ -1,0 +1,49 @@
+import type { ReactNode } from 'react';
+import { Navigate, Route, Routes, useLocation } from 'react-router-dom';
+import { Layout } from './components/Layout.tsx';
+import { NAVIGATION } from './navigation.ts';
+import { Home } from './pages/Home.tsx';
+import { AddClient } from './pages/integrations/AddClient.tsx';
+import { AuthorizedApps } from './pages/integrations/AuthorizedApps.tsx';
+import { ClientDetails } from './pages/integrations/ClientDetails.tsx';
+import { OAuthClients } from './pages/integrations/OAuthClients.tsx';
+import { Login } from './pages/Login.tsx';
+import { NotYet } from './pages/NotYet.tsx';
+import { Roles } from './pages/people/Roles.tsx';
+import { Users } from './pages/people/Users.tsx';
+import { AuditViewer } from './pages/troubleshooting/AuditViewer.tsx';
+import { useSession } from './session.tsx';
+
+const READY: Record<string, ReactNode> = {
+  '/admin/integrations/oauth': <OAuthClients />,
+  '/admin/integrations/authorized-applications': <AuthorizedApps />,
+  '/admin/troubleshooting/audit-viewer': <AuditViewer />,
+  '/admin/people/users': <Users />,
+  '/admin/people/roles': <Roles />,
+};
+
+function RequireSession({ children }: { children: ReactNode }) {
+  const { session, loading } = useSession();
+  const location = useLocation();
+  if (loading) return <p role="status">Loading…</p>;
+  if (!session) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
+  return <>{children}</>;
+}
+
+export function App() {
+  return (
+    <Routes>
+      <Route path="/login" element={<Login />} />
+      <Route path="/admin" element={<RequireSession><Layout /></RequireSession>}>
+        <Route index element={<Home />} />
+        {NAVIGATION.flatMap(({ items }) => items).map((item) => (
+          <Route key={item.path} path={item.path} element={READY[item.path] ?? <NotYet title={item.label} />} />
+        ))}
+        <Route path="/admin/integrations/oauth/new" element={<AddClient />} />
+        <Route path="/admin/integrations/oauth/:clientId" element={<ClientDetails />} />
+        <Route path="*" element={<NotYet title="Page not found" />} />
+      </Route>
+      <Route path="*" element={<Navigate to="/admin" replace />} />
+    </Routes>
+  );
+}

@@ -1,0 +1,19 @@
+import { useEffect, useRef } from 'react';
+
+/** A modal confirmation: says what will happen, and needs an explicit click. */
+export function Confirm(props: { title: string; message: string; confirmLabel: string; onConfirm(): void; onCancel(): void; danger?: boolean }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    ref.current?.showModal();
+  }, []);
+  return (
+    <dialog ref={ref} aria-labelledby="confirm-title" onCancel={props.onCancel} className="confirm">
+      <h2 id="confirm-title">{props.title}</h2>
+      <p>{props.message}</p>
+      <div className="actions">
+        <button type="button" className={props.danger ? 'danger' : ''} onClick={props.onConfirm}>{props.confirmLabel}</button>
+        <button type="button" className="secondary" onClick={props.onCancel}>Cancel</button>
+      </div>
+    </dialog>
+  );
+}

@@ -1,0 +1,29 @@
+/** The admin navigation tree of the seeds: group → items. */
+export interface NavItem {
+  label: string;
+  path: string;
+  /** Whether this version implements the page. */
+  ready: boolean;
+}
+
+export const NAVIGATION: { group: string; items: NavItem[] }[] = [
+  {
+    group: 'Integrations',
+    items: [
+      { label: 'OAuth', path: '/admin/integrations/oauth', ready: true },
+      { label: 'Authorized Applications', path: '/admin/integrations/authorized-applications', ready: true },
+      { label: 'Single Sign-On', path: '/admin/integrations/sso', ready: false },
+    ],
+  },
+  { group: 'Platform Usage', items: [{ label: 'API Usage', path: '/admin/platform-usage/api-usage', ready: false }] },
+  { group: 'Troubleshooting', items: [{ label: 'Audit Viewer', path: '/admin/troubleshooting/audit-viewer', ready: true }] },
+  { group: 'Routing', items: [{ label: 'Disconnect Interactions', path: '/admin/routing/disconnect-interactions', ready: false }] },
+  {
+    group: 'People & Permissions',
+    items: [
+      { label: 'Users', path: '/admin/people/users', ready: true },
+      { label: 'Roles', path: '/admin/people/roles', ready: true },
+    ],
+  },
+  { group: 'Privacy', items: [{ label: 'Data Subject Requests', path: '/admin/privacy/data-subject-requests', ready: false }] },
+];
