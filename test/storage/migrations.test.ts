@@ -1,0 +1,48 @@
+/**
+ * Migrations are dialect-neutral: an empty SQLite and an empty PostgreSQL migrate to the same
+ * tables and columns (STYLE.md 8), and running them twice changes nothing.
+ */
+import { describe, expect, it } from 'vitest';
+import { createStorage } from '../../src/storage/db.ts';
+import { migrateToLatest } from '../../src/storage/migrations/index.ts';
+import { DIALECTS, freshDatabase, type TestDialect } from '../helpers/dialects.ts';
+
+async function shapeOf(dialect: TestDialect) {
+  const fresh = await freshDatabase(dialect);
+  const storage = createStorage(fresh.url);
+  try {
+    const applied = await migrateToLatest(storage);
+    const again = await migrateToLatest(storage);
+    const tables = await storage.db.introspection.getTables();
+    const schema = new URL(fresh.url.replace(/^sqlite:/, 'sqlite://x/')).searchParams.get('options')?.split('=')[1];
+    const shape = Object.fromEntries(
+      tables
+        .filter((t) => !t.name.startsWith('kysely_') && (schema === undefined || t.schema === schema))
+        .map((t) => [t.name, t.columns.map((c) => `${c.name}${c.isNullable ? '?' : ''}`).sort()]),
+    );
+    return { applied, again, shape };
+  } finally {
+    await storage.close();
+    await fresh.drop();
+  }
+}
+
+describe('migrations', () => {
+  it('apply once, in order, on every dialect', async () => {
+    for (const d of DIALECTS) {
+      const { applied, again } = await shapeOf(d);
+      expect(applied).toEqual(['0001_directory', '0002_oauth', '0003_audit', '0004_oauth_flows', '0005_audit_queries']);
+      expect(again).toEqual([]);
+    }
+  });
+
+  it.runIf(DIALECTS.includes('postgres'))('give SQLite and PostgreSQL the same tables and columns', async () => {
+    const sqlite = await shapeOf('sqlite');
+    const postgres = await shapeOf('postgres');
+    expect(postgres.shape).toEqual(sqlite.shape);
+    expect(Object.keys(sqlite.shape).sort()).toEqual([
+      'audit_events', 'audit_queries', 'divisions', 'oauth_authorizations', 'oauth_clients', 'oauth_codes', 'organizations', 'refresh_tokens',
+      'role_grants', 'roles', 'server_keys', 'token_revocations', 'users',
+    ]);
+  });
+});
