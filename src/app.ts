@@ -9,7 +9,7 @@ import cookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
-import { type AuditService, createAuditService, registerAuditRoutes } from './domains/audit/index.ts';
+import { type AuditService, type AuditStreaming, createAuditService, createAuditStreaming, registerAuditRoutes, registerStreamRoutes } from './domains/audit/index.ts';
 import { registerConsoleRoutes } from './domains/console/index.ts';
 import { createDirectoryService, type DirectoryService, registerDirectoryRoutes } from './domains/directory/index.ts';
 import { createOAuthService, type OAuthService, registerOAuthRoutes } from './domains/oauth/index.ts';
@@ -36,6 +36,7 @@ export interface Gatehouse {
   routes: RouteEntry[];
   jobs: JobRunner;
   audit: AuditService;
+  streaming: AuditStreaming;
   storage: Storage;
   directory: DirectoryService;
   oauth: OAuthService;
@@ -51,6 +52,8 @@ export interface AppOptions {
   logger?: boolean;
   /** Where log lines go (default stdout); tests read them to prove no secret is logged. */
   logStream?: NodeJS.WritableStream;
+  /** How often the audit stream dispatcher looks for work (default 250 ms). */
+  streamIntervalMs?: number;
 }
 
 /** The checkout's root, from src/ when run by tsx and from dist/src/ when compiled. */
@@ -114,6 +117,12 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
   const purgeTimer = setInterval(purge, 3_600_000);
   purgeTimer.unref();
   registerAuditRoutes(app, { audit });
+  const streaming = await createAuditStreaming({
+    db, clock, natsUrl: config.natsUrl, leaseMs: config.auditStreamLeaseSeconds * 1000, intervalMs: options.streamIntervalMs,
+    onError: (err, streamId) => app.log.warn({ err: { message: (err as Error).message }, streamId }, 'audit stream delivery failed'),
+  });
+  streaming.start();
+  registerStreamRoutes(app, { streams: streaming.streams });
   registerConsoleRoutes(app, { directory, oauth, secureCookies: config.secureCookies });
   await registerConsoleAssets(app);
 
@@ -126,9 +135,11 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
     config,
     jobs,
     audit,
+    streaming,
     async close() {
       clearInterval(purgeTimer);
       await app.close();
+      await streaming.stop();
       await jobs.idle();
       await meter.flush();
       if (!options.storage) await storage.close();

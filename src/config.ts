@@ -29,6 +29,12 @@ export interface Config {
   readonly implicitSunset: Date;
   /** How long audit events are kept and queryable. */
   readonly auditRetentionDays: number;
+  /** How long a dispatcher holds a batch it is sending; after a crash, another resends it then. */
+  readonly auditStreamLeaseSeconds: number;
+  /** NATS server for audit streams to JetStream (none: NATS streams cannot be created). */
+  readonly natsUrl: string | null;
+  /** Redis for rate-limit counters shared by several processes (none: counters in process). */
+  readonly redisUrl: string | null;
 }
 
 export class ConfigError extends Error {
@@ -54,6 +60,9 @@ const ENV_OF = {
   'implicit-cutoff': 'GATEHOUSE_IMPLICIT_CUTOFF',
   'implicit-sunset': 'GATEHOUSE_IMPLICIT_SUNSET',
   'audit-retention-days': 'GATEHOUSE_AUDIT_RETENTION_DAYS',
+  'audit-stream-lease-seconds': 'GATEHOUSE_AUDIT_STREAM_LEASE_SECONDS',
+  'nats-url': 'GATEHOUSE_NATS_URL',
+  'redis-url': 'GATEHOUSE_REDIS_URL',
 } as const;
 export type ConfigFlag = keyof typeof ENV_OF;
 export const CONFIG_FLAGS = Object.keys(ENV_OF) as ConfigFlag[];
@@ -89,6 +98,12 @@ function boolean(v: { value: string; origin: string } | undefined, fallback: boo
   if (/^(1|true|yes|on)$/i.test(v.value)) return true;
   if (/^(0|false|no|off)$/i.test(v.value)) return false;
   throw new ConfigError(`${v.origin} must be true or false, got "${v.value}"`);
+}
+
+function serviceUrl(v: { value: string; origin: string } | undefined, shape: RegExp, example: string): string | null {
+  if (!v) return null;
+  if (!shape.test(v.value)) throw new ConfigError(`${v.origin} must be a URL like ${example}, got "${v.value}"`);
+  return v.value;
 }
 
 export function loadConfig(flags: Partial<Record<ConfigFlag, string>> = {}, env: Source = process.env): Config {
@@ -127,5 +142,8 @@ export function loadConfig(flags: Partial<Record<ConfigFlag, string>> = {}, env:
     implicitCutoff: date(pick(flags, env, 'implicit-cutoff'), '2026-05-01T00:00:00Z'),
     implicitSunset: date(pick(flags, env, 'implicit-sunset'), '2027-05-01T00:00:00Z'),
     auditRetentionDays: integer(pick(flags, env, 'audit-retention-days'), 365, 1, 3650),
+    auditStreamLeaseSeconds: integer(pick(flags, env, 'audit-stream-lease-seconds'), 30, 2, 3600),
+    natsUrl: serviceUrl(pick(flags, env, 'nats-url'), /^(nats|tls):\/\/[^/\s]+$/, 'nats://host:4222'),
+    redisUrl: serviceUrl(pick(flags, env, 'redis-url'), /^rediss?:\/\/\S+$/, 'redis://host:6379'),
   });
 }

@@ -4,6 +4,7 @@
  * change. Secrets, password hashes and tokens never enter an event: properties with such names
  * are dropped by diffProperties, and recordAudit refuses an event that still carries one.
  */
+import { sql } from 'kysely';
 import type { Executor } from '../storage/db.ts';
 import type { Clock } from './clock.ts';
 import { newTimeOrderedId } from './ids.ts';
@@ -95,7 +96,9 @@ export async function recordAudit(trx: Executor, clock: Clock, event: AuditEvent
   }
   const changes = event.changes ?? [];
   if (changes.some((c) => SECRET_PROPERTY.test(c.property))) throw new Error('audit events may not carry secret properties');
-  const id = newTimeOrderedId(clock.now().getTime());
+  const now = clock.now();
+  const id = newTimeOrderedId(now.getTime());
+  const occurredAt = now.toISOString();
   await trx
     .insertInto('audit_events')
     .values({
@@ -113,8 +116,21 @@ export async function recordAudit(trx: Executor, clock: Clock, event: AuditEvent
       changes: JSON.stringify(changes),
       context: JSON.stringify(event.context ?? {}),
       cause_event_id: event.causeEventId ?? null,
-      occurred_at: clock.now().toISOString(),
+      occurred_at: occurredAt,
     })
+    .execute();
+  // The outbox of every active stream of the organization gets the event in this same
+  // transaction, so a stream can neither miss a committed event nor see a rolled-back one.
+  await trx
+    .insertInto('audit_deliveries')
+    .columns(['stream_id', 'event_id', 'attempts', 'next_attempt_at', 'lease_until'])
+    .expression((eb) =>
+      eb
+        .selectFrom('audit_streams')
+        .select((s) => ['id', s.val(id).as('event_id'), sql<number>`0`.as('attempts'), s.val(occurredAt).as('next_attempt_at'), sql<string>`''`.as('lease_until')])
+        .where('org_id', '=', event.orgId)
+        .where('state', '=', 'active'),
+    )
     .execute();
   return id;
 }

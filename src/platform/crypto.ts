@@ -3,7 +3,7 @@
  * fast keyed hash is the right tool (ARCHITECTURE.md): HMAC-SHA-256 for secrets, SHA-256 for
  * token lookup. Comparisons are constant-time. User passwords use argon2id.
  */
-import { createHash, createHmac, type KeyObject, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, type KeyObject, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Algorithm, hash as argonHash, verify as argonVerify } from '@node-rs/argon2';
 
 export const randomToken = (bytes = 32): string => randomBytes(bytes).toString('base64url');
@@ -41,3 +41,24 @@ export async function verifyPassword(stored: string | null, password: string): P
 }
 
 const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$2J5pifyV5SPpgClKYJJ/og$e54D0P+j4wh91+PxoJHsOWmPXgvXuuusIqfLEMRhi4g';
+
+/**
+ * Seals a secret the server must be able to read again (a webhook signing secret) with
+ * AES-256-GCM under a server key: `v1.<iv>.<tag>.<ciphertext>`, base64url.
+ */
+export function sealSecret(rawKey: string, plaintext: string): string {
+  const key = createHash('sha256').update(`seal:${rawKey}`).digest();
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+  return ['v1', iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), body.toString('base64url')].join('.');
+}
+
+export function openSecret(rawKey: string, sealed: string): string {
+  const [v, iv, tag, body] = sealed.split('.');
+  if (v !== 'v1' || !iv || !tag || body === undefined) throw new Error('not a sealed secret');
+  const key = createHash('sha256').update(`seal:${rawKey}`).digest();
+  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+  decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+  return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
+}

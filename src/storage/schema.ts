@@ -176,6 +176,38 @@ export interface AuditQueryRow {
   finished_at: string | null;
 }
 
+/** Where an organization's audit events are streamed: an HTTPS webhook or a NATS JetStream subject. */
+export interface AuditStreamRow {
+  id: string;
+  org_id: string;
+  name: string;
+  /** `webhook` or `nats`. */
+  type: string;
+  /** The webhook URL, or the NATS subject. */
+  target: string;
+  /** The webhook signing secret, sealed under a server key (null for NATS). */
+  sealed_secret: string | null;
+  /** `active` (events are queued and delivered) or `disabled` (nothing is queued or sent). */
+  state: string;
+  /** bigint: a string on PostgreSQL. */
+  delivered_count: number | string;
+  last_delivered_at: string | null;
+  last_error: string | null;
+  last_error_at: string | null;
+  created_at: string;
+  modified_at: string;
+}
+
+/** One event still to deliver to one stream (the outbox), written in the event's transaction. */
+export interface AuditDeliveryRow {
+  stream_id: string;
+  event_id: string;
+  attempts: number;
+  next_attempt_at: string;
+  /** A dispatcher holds the row until then; '' when no one does. */
+  lease_until: string;
+}
+
 export interface ServerKeyRow {
   name: string;
   value: string;
@@ -195,5 +227,7 @@ export interface Database {
   refresh_tokens: RefreshTokenRow;
   audit_events: AuditEventRow;
   audit_queries: AuditQueryRow;
+  audit_streams: AuditStreamRow;
+  audit_deliveries: AuditDeliveryRow;
   server_keys: ServerKeyRow;
 }

@@ -26,6 +26,7 @@ const CATALOGUE: Record<string, Record<string, string[]>> = {
   },
   externalContacts: { contact: ['add', 'delete', 'edit', 'view'] },
   gdpr: { request: ['add', 'view'], subject: ['view'] },
+  integrations: { integration: ['add', 'delete', 'edit', 'view'] },
   oauth: { client: ['add', 'authorize', 'delete', 'edit', 'view'] },
   relate: { contact: ['add', 'delete', 'edit', 'view'] },
   routing: { language: ['assign'], queue: ['delete', 'edit', 'view'], skill: ['assign'] },

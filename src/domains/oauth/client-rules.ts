@@ -5,6 +5,7 @@
  * scopes only for the other grants; no new implicit client after the cutoff date.
  */
 import { ApiError, invalidValue } from '../../platform/errors/index.ts';
+import { checkHttpsUrl } from '../../platform/urls.ts';
 import type { RoleGrant } from '../directory/index.ts';
 import { isKnownScope } from './scopes.ts';
 import { CLIENT_CREDENTIALS } from './tokens.ts';
@@ -27,23 +28,8 @@ export interface ClientInput {
   state?: string;
 }
 
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
-
 export function checkRedirectUri(uri: string): void {
-  let u: URL;
-  try {
-    u = new URL(uri);
-  } catch {
-    throw invalidValue('registeredRedirectUri', `"${uri}" is not an absolute URI.`);
-  }
-  if (u.hash) throw invalidValue('registeredRedirectUri', `"${uri}" must not have a fragment (#…).`);
-  if (u.protocol === 'http:' && !LOOPBACK.has(u.hostname)) {
-    throw invalidValue('registeredRedirectUri', `"${uri}" must use https (plain http is allowed only for localhost, 127.0.0.1 and [::1]).`);
-  }
-  if (u.protocol !== 'https:' && u.protocol !== 'http:') {
-    throw invalidValue('registeredRedirectUri', `"${uri}" must use https.`);
-  }
-  if (u.username || u.password) throw invalidValue('registeredRedirectUri', `"${uri}" must not carry credentials.`);
+  checkHttpsUrl(uri, 'registeredRedirectUri');
 }
 
 export const implicitRetired = (sunset: Date) =>

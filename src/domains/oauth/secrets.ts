@@ -5,21 +5,12 @@
  */
 import { createSecretKey } from 'node:crypto';
 import { keyedHash, randomToken, safeEqual } from '../../platform/crypto.ts';
+import { serverKey } from '../../platform/server-keys.ts';
 import type { Db } from '../../storage/db.ts';
 
 const KEY_NAME = 'client-secret-hmac';
 
-export async function loadSecretKey(db: Db, now: Date): Promise<string> {
-  const existing = await db.selectFrom('server_keys').select('value').where('name', '=', KEY_NAME).executeTakeFirst();
-  if (existing) return existing.value;
-  await db
-    .insertInto('server_keys')
-    .values({ name: KEY_NAME, value: randomToken(32), created_at: now.toISOString() })
-    .onConflict((oc) => oc.column('name').doNothing())
-    .execute();
-  const row = await db.selectFrom('server_keys').select('value').where('name', '=', KEY_NAME).executeTakeFirstOrThrow();
-  return row.value;
-}
+export const loadSecretKey = (db: Db, now: Date): Promise<string> => serverKey(db, KEY_NAME, now);
 
 export function createSecrets(rawKey: string) {
   const key = createSecretKey(Buffer.from(rawKey));

@@ -6,6 +6,7 @@ import * as m0002 from './0002_oauth.ts';
 import * as m0003 from './0003_audit.ts';
 import * as m0004 from './0004_oauth_flows.ts';
 import * as m0005 from './0005_audit_queries.ts';
+import * as m0006 from './0006_audit_streams.ts';
 
 /** Numbered, dialect-neutral migrations, applied in name order. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003_audit': m0003,
   '0004_oauth_flows': m0004,
   '0005_audit_queries': m0005,
+  '0006_audit_streams': m0006,
 };
 
 export async function migrateToLatest(storage: Storage): Promise<string[]> {

@@ -1,0 +1,96 @@
+/**
+ * How a batch of audit events leaves Gatehouse. A sender resolves only when the receiver has
+ * taken every event of the batch; anything else throws and the batch is tried again later.
+ *
+ * Webhook: one POST per batch, body `{"deliveryId", "streamId", "events": [AuditLogMessage…]}`,
+ * signed `X-Gatehouse-Signature: t=<unix seconds>,v1=<hex HMAC-SHA-256 of "<t>.<body>">` with the
+ * stream's secret. Any 2xx is success. Receivers deduplicate by the events' `id`s: a batch
+ * may arrive twice (after a crash between sending and recording it), never with other ids.
+ *
+ * NATS: each event is published to JetStream on the stream's subject with `Nats-Msg-Id` = the
+ * event id, so the server drops a redelivery within its duplicate window (2 minutes by default).
+ */
+import { createHmac } from 'node:crypto';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { newId } from '../../../platform/ids.ts';
+import type { AuditMessage } from '../views.ts';
+
+export interface Batch {
+  streamId: string;
+  target: string;
+  secret: string | null;
+  events: AuditMessage[];
+}
+
+export interface StreamSenders {
+  webhook(batch: Batch): Promise<void>;
+  nats(batch: Batch): Promise<void>;
+  /** Makes sure a JetStream stream captures the subject (when a NATS stream is created). */
+  ensureNatsSubject(subject: string): Promise<void>;
+  readonly natsConfigured: boolean;
+  close(): Promise<void>;
+}
+
+/** The JetStream stream Gatehouse creates when none captures the subjects under `gatehouse.audit.`. */
+export const NATS_STREAM = 'GATEHOUSE_AUDIT';
+export const NATS_SUBJECT_ROOT = 'gatehouse.audit';
+
+export function signWebhook(secret: string, timestamp: number, body: string): string {
+  return `t=${timestamp},v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+
+export function createSenders(opts: { natsUrl: string | null; now: () => Date; timeoutMs?: number }): StreamSenders {
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  let nats: Promise<NatsConnection> | null = null;
+  const natsConnection = () => {
+    if (!opts.natsUrl) throw new Error('NATS is not configured (GATEHOUSE_NATS_URL).');
+    nats ??= connect({ servers: opts.natsUrl, name: 'gatehouse-audit', maxReconnectAttempts: -1 }).catch((err) => {
+      nats = null;
+      throw err;
+    });
+    return nats;
+  };
+
+  return {
+    natsConfigured: !!opts.natsUrl,
+
+    async webhook(batch) {
+      const body = JSON.stringify({ deliveryId: newId(), streamId: batch.streamId, events: batch.events });
+      const t = Math.floor(opts.now().getTime() / 1000);
+      const res = await fetch(batch.target, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'Gatehouse-Audit-Stream/1',
+          'x-gatehouse-signature': signWebhook(batch.secret ?? '', t, body),
+        },
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      await res.body?.cancel().catch(() => {});
+      if (res.status < 200 || res.status > 299) throw new Error(`the webhook answered HTTP ${res.status}`);
+    },
+
+    async nats(batch) {
+      const js = jetstream(await natsConnection(), { timeout: timeoutMs });
+      for (const event of batch.events) {
+        await js.publish(batch.target, JSON.stringify(event), { msgID: event.id });
+      }
+    },
+
+    async ensureNatsSubject(subject) {
+      const jsm = await jetstreamManager(await natsConnection());
+      const existing = await jsm.streams.find(subject).catch(() => null);
+      if (existing) return;
+      await jsm.streams.add({ name: NATS_STREAM, subjects: [`${NATS_SUBJECT_ROOT}.>`] });
+    },
+
+    async close() {
+      const pending = nats;
+      nats = null;
+      if (pending) await (await pending.catch(() => null))?.close();
+    },
+  };
+}
