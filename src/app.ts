@@ -13,14 +13,16 @@ import { type AuditService, type AuditStreaming, createAuditService, createAudit
 import { registerConsoleRoutes } from './domains/console/index.ts';
 import { createDirectoryService, type DirectoryService, registerDirectoryRoutes } from './domains/directory/index.ts';
 import { createOAuthService, type OAuthService, registerOAuthRoutes } from './domains/oauth/index.ts';
+import { createUsageMeter, createUsageService, registerUsageRoutes, type UsageService } from './domains/usage/index.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
 import { newId } from './platform/ids.ts';
 import { createJobRunner, type JobRunner } from './platform/jobs.ts';
 import { installJsonParser } from './platform/json-body.ts';
 import { installValidation } from './platform/validation.ts';
 import { loggerOptions } from './platform/logger.ts';
-import { type Meter, noopMeter } from './platform/meter.ts';
+import type { Meter } from './platform/meter.ts';
 import { registerPipeline } from './platform/pipeline/index.ts';
+import { createRateLimits, memoryRateLimiter, type RateLimiter, redisRateLimiter } from './platform/rate-limit.ts';
 import { createStorage, type Storage } from './storage/db.ts';
 import { migrateToLatest } from './storage/migrations/index.ts';
 
@@ -37,6 +39,8 @@ export interface Gatehouse {
   jobs: JobRunner;
   audit: AuditService;
   streaming: AuditStreaming;
+  usage: UsageService;
+  meter: Meter;
   storage: Storage;
   directory: DirectoryService;
   oauth: OAuthService;
@@ -67,7 +71,6 @@ const WEB_DIST = join(projectRoot(), 'web', 'dist');
 
 export async function createGatehouse(config: Config, options: AppOptions = {}): Promise<Gatehouse> {
   const clock = options.clock ?? systemClock;
-  const meter = options.meter ?? noopMeter;
   const storage = options.storage ?? createStorage(config.databaseUrl);
   try {
     await migrateToLatest(storage);
@@ -77,6 +80,10 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
   }
   const { db } = storage;
 
+  const limiter: RateLimiter = config.redisUrl
+    ? redisRateLimiter(config.redisUrl, (err) => app.log.warn({ err: { message: (err as Error).message } }, 'Redis rate-limit counters unavailable; not limiting'))
+    : memoryRateLimiter();
+  const limits = createRateLimits(limiter, config.rateLimits, clock);
   const directory = createDirectoryService({ db, clock });
   const oauth = await createOAuthService({
     db,
@@ -85,6 +92,7 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
     config: { tokenCacheMs: config.tokenCacheSeconds * 1000, implicitCutoff: config.implicitCutoff, implicitSunset: config.implicitSunset },
   });
 
+  const meter: Meter = options.meter ?? createUsageMeter({ db, clock, onError: (err) => app.log.error({ err }, 'usage counts could not be saved') });
   const app = Fastify({
     logger: options.logger === false ? false : { ...loggerOptions(config.logLevel), ...(options.logStream ? { stream: options.logStream } : {}) },
     bodyLimit: config.bodyLimit,
@@ -103,10 +111,11 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
     meter,
     clock,
     bodyLimit: config.bodyLimit,
+    limits,
   });
 
   app.get('/health', { config: { public: true } }, async () => ({ status: 'ok' }));
-  registerOAuthRoutes(app, { oauth, directory, secureCookies: config.secureCookies, publicUrl: config.publicUrlExplicit ? config.publicUrl : null });
+  registerOAuthRoutes(app, { oauth, directory, secureCookies: config.secureCookies, publicUrl: config.publicUrlExplicit ? config.publicUrl : null, limits });
   registerDirectoryRoutes(app, { directory });
   const jobs = createJobRunner((name, err) => app.log.error({ err, job: name }, 'background job failed'));
   const audit = createAuditService({ db, clock, jobs, retentionDays: config.auditRetentionDays });
@@ -123,7 +132,12 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
   });
   streaming.start();
   registerStreamRoutes(app, { streams: streaming.streams });
-  registerConsoleRoutes(app, { directory, oauth, secureCookies: config.secureCookies });
+  const usage = createUsageService({
+    db, clock, jobs,
+    clients: { exists: (orgId, clientId) => oauth.clients.get(orgId, clientId).then(() => true, () => false) },
+  });
+  registerUsageRoutes(app, { usage });
+  registerConsoleRoutes(app, { directory, oauth, secureCookies: config.secureCookies, limits });
   await registerConsoleAssets(app);
 
   return {
@@ -136,12 +150,15 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
     jobs,
     audit,
     streaming,
+    usage,
+    meter,
     async close() {
       clearInterval(purgeTimer);
       await app.close();
       await streaming.stop();
       await jobs.idle();
-      await meter.flush();
+      await (meter.close ?? meter.flush)();
+      await limiter.close();
       if (!options.storage) await storage.close();
     },
   };

@@ -33,6 +33,8 @@ export interface Config {
   readonly auditStreamLeaseSeconds: number;
   /** NATS server for audit streams to JetStream (none: NATS streams cannot be created). */
   readonly natsUrl: string | null;
+  /** Requests per minute (0 = no limit): see docs/usage.md. */
+  readonly rateLimits: { client: number; userClient: number; user: number; org: number; token: number; login: number };
   /** Redis for rate-limit counters shared by several processes (none: counters in process). */
   readonly redisUrl: string | null;
 }
@@ -61,6 +63,12 @@ const ENV_OF = {
   'implicit-sunset': 'GATEHOUSE_IMPLICIT_SUNSET',
   'audit-retention-days': 'GATEHOUSE_AUDIT_RETENTION_DAYS',
   'audit-stream-lease-seconds': 'GATEHOUSE_AUDIT_STREAM_LEASE_SECONDS',
+  'rate-limit-client': 'GATEHOUSE_RATE_LIMIT_CLIENT',
+  'rate-limit-user-client': 'GATEHOUSE_RATE_LIMIT_USER_CLIENT',
+  'rate-limit-user': 'GATEHOUSE_RATE_LIMIT_USER',
+  'rate-limit-org': 'GATEHOUSE_RATE_LIMIT_ORG',
+  'rate-limit-token': 'GATEHOUSE_RATE_LIMIT_TOKEN',
+  'rate-limit-login': 'GATEHOUSE_RATE_LIMIT_LOGIN',
   'nats-url': 'GATEHOUSE_NATS_URL',
   'redis-url': 'GATEHOUSE_REDIS_URL',
 } as const;
@@ -143,6 +151,14 @@ export function loadConfig(flags: Partial<Record<ConfigFlag, string>> = {}, env:
     implicitSunset: date(pick(flags, env, 'implicit-sunset'), '2027-05-01T00:00:00Z'),
     auditRetentionDays: integer(pick(flags, env, 'audit-retention-days'), 365, 1, 3650),
     auditStreamLeaseSeconds: integer(pick(flags, env, 'audit-stream-lease-seconds'), 30, 2, 3600),
+    rateLimits: Object.freeze({
+      client: integer(pick(flags, env, 'rate-limit-client'), 300, 0, 1_000_000),
+      userClient: integer(pick(flags, env, 'rate-limit-user-client'), 300, 0, 1_000_000),
+      user: integer(pick(flags, env, 'rate-limit-user'), 3000, 0, 1_000_000),
+      org: integer(pick(flags, env, 'rate-limit-org'), 15_000, 0, 10_000_000),
+      token: integer(pick(flags, env, 'rate-limit-token'), 300, 0, 1_000_000),
+      login: integer(pick(flags, env, 'rate-limit-login'), 10, 0, 1_000_000),
+    }),
     natsUrl: serviceUrl(pick(flags, env, 'nats-url'), /^(nats|tls):\/\/[^/\s]+$/, 'nats://host:4222'),
     redisUrl: serviceUrl(pick(flags, env, 'redis-url'), /^rediss?:\/\/\S+$/, 'redis://host:6379'),
   });

@@ -1,10 +1,12 @@
 /**
  * The metering extension point: called once per answered /api/v2 request, after the response.
- * The usage domain fills it in; until then the no-op meter counts nothing.
+ * The usage domain's meter counts; the no-op meter (benchmarks' baseline) counts nothing.
  */
 export interface MeteredRequest {
   orgId: string;
   clientId: string;
+  clientName: string;
+  userId: string | null;
   method: string;
   /** The route pattern, e.g. /api/v2/users/{userId}. */
   urlTemplate: string;
@@ -15,6 +17,8 @@ export interface MeteredRequest {
 export interface Meter {
   record(request: MeteredRequest): void;
   flush(): Promise<void>;
+  /** Flushes and stops any timer (graceful shutdown). */
+  close?(): Promise<void>;
 }
 
 export const noopMeter: Meter = { record: () => {}, flush: async () => {} };

@@ -7,6 +7,8 @@ export interface Principal {
   readonly clientName: string;
   /** The user the token acts for; null for a client-credentials token without a service user. */
   readonly userId: string | null;
+  /** True for a client-credentials token (it acts for its client even with a service-account user). */
+  readonly clientCredentials: boolean;
   readonly scopes: readonly string[];
   readonly permissions: readonly string[];
   /** True for the console's own client: its requests are not metered. */

@@ -208,6 +208,49 @@ export interface AuditDeliveryRow {
   lease_until: string;
 }
 
+/** Counts of one (organization, UTC hour, client, user, method, URL template). bigint: strings on PostgreSQL. */
+export interface ApiUsageHourlyRow {
+  org_id: string;
+  /** The hour's start, ISO-8601 UTC (`2026-11-22T13:00:00.000Z`). */
+  hour: string;
+  client_id: string;
+  /** '' for a client-credentials token without a user. */
+  user_id: string;
+  method: string;
+  template: string;
+  client_name: string;
+  requests: number | string;
+  status200: number | string;
+  status300: number | string;
+  status400: number | string;
+  status429: number | string;
+  status500: number | string;
+}
+
+/** A usage query execution: Running → Complete | Failed. */
+export interface UsageQueryRow {
+  id: string;
+  org_id: string;
+  /** Set for the per-client queries of /api/v2/oauth/clients/{clientId}/usage. */
+  client_id: string | null;
+  /** `query` (ApiUsage…Query) or `simplesearch`. */
+  kind: string;
+  query: string;
+  state: string;
+  /** JSON array of result rows once Complete. */
+  result: string | null;
+  error: string | null;
+  created_at: string;
+}
+
+export interface UserPreferenceRow {
+  user_id: string;
+  key: string;
+  /** JSON. */
+  value: string;
+  modified_at: string;
+}
+
 export interface ServerKeyRow {
   name: string;
   value: string;
@@ -229,5 +272,8 @@ export interface Database {
   audit_queries: AuditQueryRow;
   audit_streams: AuditStreamRow;
   audit_deliveries: AuditDeliveryRow;
+  api_usage_hourly: ApiUsageHourlyRow;
+  usage_queries: UsageQueryRow;
+  user_preferences: UserPreferenceRow;
   server_keys: ServerKeyRow;
 }

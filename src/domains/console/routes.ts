@@ -4,6 +4,7 @@
  * console then calls /api/v2 with that cookie and echoes the CSRF token on every mutation.
  */
 import { Type } from '@sinclair/typebox';
+import type { RateLimits } from '../../platform/rate-limit.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { safeEqual } from '../../platform/crypto.ts';
 import { authenticationRequired } from '../../platform/errors/index.ts';
@@ -26,7 +27,7 @@ const LoginBody = Type.Object({
 
 export function registerConsoleRoutes(
   app: FastifyInstance,
-  deps: { directory: DirectoryService; oauth: OAuthService; secureCookies: boolean },
+  deps: { directory: DirectoryService; oauth: OAuthService; secureCookies: boolean; limits: RateLimits },
 ) {
   const { directory, oauth } = deps;
 
@@ -53,6 +54,7 @@ export function registerConsoleRoutes(
     { config: { public: true }, schema: { body: LoginBody, response: { 200: Session } } },
     async (request, reply) => {
       const { email, password, organization } = request.body;
+      await deps.limits.check([['login', email.trim().toLowerCase()]]);
       const who = await directory.verifyLogin(email, password, organization);
       const session = await oauth.issueConsoleSession(who.orgId, who.userId);
       setCookie(reply, session.accessToken, session.expiresIn);

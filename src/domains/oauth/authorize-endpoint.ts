@@ -4,6 +4,7 @@
  * the fragment). The login sets the same HttpOnly session cookie as the console; the consent
  * form carries that session's CSRF token.
  */
+import type { RateLimits } from '../../platform/rate-limit.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { safeEqual } from '../../platform/crypto.ts';
 import { ApiError } from '../../platform/errors/index.ts';
@@ -35,7 +36,7 @@ const html = (reply: FastifyReply, status: number, body: string) =>
     .header('Cache-Control', 'no-store')
     .send(body);
 
-export function registerAuthorizeEndpoint(app: FastifyInstance, deps: { oauth: OAuthService; directory: DirectoryService; secureCookies: boolean }) {
+export function registerAuthorizeEndpoint(app: FastifyInstance, deps: { oauth: OAuthService; directory: DirectoryService; secureCookies: boolean; limits: RateLimits }) {
   const { oauth, directory } = deps;
 
   async function sessionOf(request: FastifyRequest): Promise<{ token: string; principal: Principal } | null> {
@@ -105,13 +106,15 @@ export function registerAuthorizeEndpoint(app: FastifyInstance, deps: { oauth: O
         const body = (request.body ?? {}) as Record<string, string>;
         const req = await parse(body);
         try {
+          await deps.limits.check([['login', (body.email ?? '').trim().toLowerCase()]]);
           const who = await directory.verifyLogin(body.email ?? '', body.password ?? '', body.organization);
           const session = await oauth.issueConsoleSession(who.orgId, who.userId);
           setSessionCookie(reply, session.accessToken, session.expiresIn, deps.secureCookies);
           return reply.redirect(`/oauth/authorize?${new URLSearchParams(req.params)}`, 303);
         } catch (err) {
           if (!(err instanceof ApiError)) throw err;
-          return html(reply, err.status === 401 ? 401 : 400, loginPage({
+          if (err.extra.headers) reply.headers(err.extra.headers);
+          return html(reply, err.status === 401 || err.status === 429 ? err.status : 400, loginPage({
             clientName: req.client.name, params: req.params, error: err.message, email: body.email,
             askOrganization: err.code === 'organization.required' || !!body.organization,
           }));

@@ -8,17 +8,18 @@ import { registerMetadata } from './metadata.ts';
 import { registerTokenRoutes } from './routes.ts';
 import type { OAuthService } from './service.ts';
 import { registerTokenEndpoint } from './token-endpoint.ts';
+import type { RateLimits } from '../../platform/rate-limit.ts';
 
 export { CLIENT_CREDENTIALS } from './tokens.ts';
 export { createOAuthService, type OAuthService } from './service.ts';
 
 export function registerOAuthRoutes(
   app: FastifyInstance,
-  deps: { oauth: OAuthService; directory: DirectoryService; secureCookies: boolean; publicUrl: string | null },
+  deps: { oauth: OAuthService; directory: DirectoryService; secureCookies: boolean; publicUrl: string | null; limits: RateLimits },
 ) {
   const { oauth, directory, secureCookies } = deps;
-  registerTokenEndpoint(app, { grants: oauth.grants, clients: oauth.clients, secrets: oauth.secrets });
-  registerAuthorizeEndpoint(app, { oauth, directory, secureCookies });
+  registerTokenEndpoint(app, { grants: oauth.grants, clients: oauth.clients, secrets: oauth.secrets, limits: deps.limits });
+  registerAuthorizeEndpoint(app, { oauth, directory, secureCookies, limits: deps.limits });
   registerTokenRoutes(app, { oauth });
   registerClientRoutes(app, { oauth });
   registerAuthorizationRoutes(app, { oauth });

@@ -10,6 +10,7 @@ import type { Clients } from './clients.ts';
 import { acceptForms } from './form.ts';
 import type { Grant } from './grants/index.ts';
 import type { Secrets } from './secrets.ts';
+import type { RateLimits } from '../../platform/rate-limit.ts';
 
 function supportedGrant(grants: Map<string, Grant>, params: Record<string, string>): Grant {
   const type = params.grant_type;
@@ -19,7 +20,7 @@ function supportedGrant(grants: Map<string, Grant>, params: Record<string, strin
   return grant;
 }
 
-export function registerTokenEndpoint(app: FastifyInstance, deps: { grants: Map<string, Grant>; clients: Clients; secrets: Secrets }) {
+export function registerTokenEndpoint(app: FastifyInstance, deps: { grants: Map<string, Grant>; clients: Clients; secrets: Secrets; limits: RateLimits }) {
   app.register(async (scope) => {
     acceptForms(scope);
 
@@ -32,6 +33,7 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: { grants: Map<
       const grant = supportedGrant(deps.grants, params);
       const creds = readCredentials(request.headers.authorization, params);
       if (!creds) throw new InvalidClient('client authentication is required (HTTP Basic with client_id:client_secret)');
+      await deps.limits.check([['token', creds.clientId]]);
       const publicClient = creds.clientSecret === null;
       if (publicClient && grant.clientAuthentication === 'required') {
         throw new InvalidClient('client authentication is required (HTTP Basic with client_id:client_secret)');

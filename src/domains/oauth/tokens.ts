@@ -65,6 +65,7 @@ export function createTokens(deps: { db: Executor; store: OAuthStore; clock: Clo
       scopes: c.s,
       permissions: clientToken ? granted : narrowByScopes(granted, c.s),
       internal: ctx.internal === 1,
+      clientCredentials: clientToken,
       expiresAt: new Date(c.e * 1000),
       issuedAt: new Date(c.t * 1000),
     };

@@ -9,6 +9,8 @@ import { authenticateStep, type TokenResolver } from './authenticate.ts';
 import { authorize } from './authorize.ts';
 import { installErrorHandling } from './errors.ts';
 import { meterStep } from './meter.ts';
+import { rateLimitStep } from './rate-limit.ts';
+import type { RateLimits } from '../rate-limit.ts';
 import './types.ts';
 
 export interface PipelineDeps {
@@ -16,6 +18,7 @@ export interface PipelineDeps {
   meter: Meter;
   clock: Clock;
   bodyLimit: number;
+  limits: RateLimits;
 }
 
 export function registerPipeline(app: FastifyInstance, deps: PipelineDeps) {
@@ -23,6 +26,7 @@ export function registerPipeline(app: FastifyInstance, deps: PipelineDeps) {
   app.decorateRequest('caller', null as never);
   installErrorHandling(app, deps.bodyLimit);
   const authenticate = authenticateStep(deps.tokens);
+  const rateLimit = rateLimitStep(deps.limits);
   // One callback-style hook runs the steps in order: on the hot paths (the token endpoint,
   // cached bearer tokens) this costs less than one async hook per step.
   app.addHook('onRequest', (request, reply, done) => {
@@ -31,6 +35,7 @@ export function registerPipeline(app: FastifyInstance, deps: PipelineDeps) {
     if (!request.url.startsWith('/api/')) return done();
     reply.header('Cache-Control', 'no-cache, no-store, must-revalidate');
     authenticate(request, reply)
+      .then(() => rateLimit(request))
       .then(() => authorize(request))
       .then(() => done(), done);
   });

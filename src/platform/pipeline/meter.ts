@@ -14,6 +14,8 @@ export function meterStep(meter: Meter, clock: Clock) {
     meter.record({
       orgId: p.orgId,
       clientId: p.clientId,
+      clientName: p.clientName,
+      userId: p.userId,
       method: request.method,
       urlTemplate: toUrlTemplate(url),
       status: reply.statusCode,

@@ -7,6 +7,7 @@ import * as m0003 from './0003_audit.ts';
 import * as m0004 from './0004_oauth_flows.ts';
 import * as m0005 from './0005_audit_queries.ts';
 import * as m0006 from './0006_audit_streams.ts';
+import * as m0007 from './0007_usage.ts';
 
 /** Numbered, dialect-neutral migrations, applied in name order. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004_oauth_flows': m0004,
   '0005_audit_queries': m0005,
   '0006_audit_streams': m0006,
+  '0007_usage': m0007,
 };
 
 export async function migrateToLatest(storage: Storage): Promise<string[]> {

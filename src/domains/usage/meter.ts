@@ -1,0 +1,116 @@
+/**
+ * The usage meter: counts every metered request in memory by (organization, UTC hour, client,
+ * user, method, URL template) and adds the counts to api_usage_hourly at least every second and
+ * on graceful shutdown. A hard crash loses at most the last second of counts (docs/usage.md).
+ * A failed flush keeps its counts for the next one, so nothing is counted twice or dropped.
+ */
+import type { Clock } from '../../platform/clock.ts';
+import type { MeteredRequest, Meter } from '../../platform/meter.ts';
+import type { Db } from '../../storage/db.ts';
+import type { ApiUsageHourlyRow } from '../../storage/schema.ts';
+
+interface Counts {
+  row: Omit<ApiUsageHourlyRow, 'requests' | 'status200' | 'status300' | 'status400' | 'status429' | 'status500'>;
+  requests: number;
+  status200: number;
+  status300: number;
+  status400: number;
+  status429: number;
+  status500: number;
+}
+
+const hourOf = (d: Date) => `${d.toISOString().slice(0, 13)}:00:00.000Z`;
+const FLUSH_CHUNK = 200;
+
+export function createUsageMeter(deps: { db: Db; clock: Clock; flushMs?: number; onError: (err: unknown) => void }): Meter {
+  const { db, onError } = deps;
+  let pending = new Map<string, Counts>();
+  let flushing: Promise<void> = Promise.resolve();
+
+  function add(into: Map<string, Counts>, key: string, c: Counts) {
+    const existing = into.get(key);
+    if (!existing) {
+      into.set(key, c);
+      return;
+    }
+    existing.requests += c.requests;
+    existing.status200 += c.status200;
+    existing.status300 += c.status300;
+    existing.status400 += c.status400;
+    existing.status429 += c.status429;
+    existing.status500 += c.status500;
+  }
+
+  async function write(batch: Map<string, Counts>) {
+    const rows = [...batch.values()].map((c) => ({
+      ...c.row, requests: c.requests, status200: c.status200, status300: c.status300, status400: c.status400, status429: c.status429, status500: c.status500,
+    }));
+    await db.transaction().execute(async (trx) => {
+      for (let i = 0; i < rows.length; i += FLUSH_CHUNK) {
+        await trx
+          .insertInto('api_usage_hourly')
+          .values(rows.slice(i, i + FLUSH_CHUNK))
+          .onConflict((oc) =>
+            oc.columns(['org_id', 'hour', 'client_id', 'user_id', 'method', 'template']).doUpdateSet((eb) => ({
+              client_name: eb.ref('excluded.client_name'),
+              requests: eb('api_usage_hourly.requests', '+', eb.ref('excluded.requests')),
+              status200: eb('api_usage_hourly.status200', '+', eb.ref('excluded.status200')),
+              status300: eb('api_usage_hourly.status300', '+', eb.ref('excluded.status300')),
+              status400: eb('api_usage_hourly.status400', '+', eb.ref('excluded.status400')),
+              status429: eb('api_usage_hourly.status429', '+', eb.ref('excluded.status429')),
+              status500: eb('api_usage_hourly.status500', '+', eb.ref('excluded.status500')),
+            })),
+          )
+          .execute();
+      }
+    });
+  }
+
+  function flush(): Promise<void> {
+    flushing = flushing.then(async () => {
+      if (pending.size === 0) return;
+      const batch = pending;
+      pending = new Map();
+      try {
+        await write(batch);
+      } catch (err) {
+        // Keep the counts for the next flush (the transaction wrote none of them).
+        for (const [key, c] of batch) add(pending, key, c);
+        onError(err);
+      }
+    });
+    return flushing;
+  }
+
+  const timer = setInterval(() => void flush(), deps.flushMs ?? 1000);
+  timer.unref();
+
+  return {
+    record(r: MeteredRequest) {
+      const hour = hourOf(r.at);
+      const userId = r.userId ?? '';
+      const key = `${r.orgId}\u0000${hour}\u0000${r.clientId}\u0000${userId}\u0000${r.method}\u0000${r.urlTemplate}`;
+      const s = r.status;
+      let c = pending.get(key);
+      if (!c) {
+        c = {
+          row: { org_id: r.orgId, hour, client_id: r.clientId, user_id: userId, method: r.method, template: r.urlTemplate, client_name: r.clientName },
+          requests: 0, status200: 0, status300: 0, status400: 0, status429: 0, status500: 0,
+        };
+        pending.set(key, c);
+      }
+      c.requests++;
+      if (s >= 500) c.status500++;
+      else if (s >= 400) {
+        c.status400++;
+        if (s === 429) c.status429++;
+      } else if (s >= 300) c.status300++;
+      else c.status200++;
+    },
+    flush,
+    async close() {
+      clearInterval(timer);
+      await flush();
+    },
+  };
+}

@@ -1,0 +1,161 @@
+/**
+ * The usage report engine over api_usage_hourly: filters, groups and sums, then folds days
+ * into weeks (ISO, Monday) or months. Days are UTC days and the current UTC day is never
+ * included (the seed: the report lags by one day). `Hour` granularity is beyond upstream: it
+ * lets a single-day range draw its graph.
+ */
+import { sql } from 'kysely';
+import { invalidValue } from '../../platform/errors/index.ts';
+import { DAY_MS, parseInterval } from '../../platform/interval.ts';
+import type { Executor } from '../../storage/db.ts';
+
+export const METRICS = ['Requests', 'Status200', 'Status300', 'Status400', 'Status429', 'Status500'] as const;
+export const GROUP_BY = ['OAuthClientId', 'OrganizationId', 'UserId', 'TemplateUri', 'HttpMethod'] as const;
+export const GRANULARITIES = ['Hour', 'Day', 'Week', 'Month'] as const;
+export const MAX_DAYS = 366;
+export const MAX_ROWS = 20_000;
+
+export type Metric = (typeof METRICS)[number];
+export type GroupBy = (typeof GROUP_BY)[number];
+
+export interface UsageQuery {
+  interval: string;
+  granularity?: string;
+  metrics?: string[];
+  groupBy?: string[];
+  /** Filters (simple search and per-client queries). */
+  clientIds?: string[];
+  clientNames?: string[];
+  httpMethods?: string[];
+  templateUris?: string[];
+}
+
+export interface UsageRow {
+  date: string;
+  clientId?: string;
+  clientName?: string;
+  organizationId?: string;
+  userId?: string;
+  templateUri?: string;
+  httpMethod?: string;
+  requests?: number;
+  status200?: number;
+  status300?: number;
+  status400?: number;
+  status429?: number;
+  status500?: number;
+}
+
+const COUNT_KEYS = ['requests', 'status200', 'status300', 'status400', 'status429', 'status500'] as const;
+const metricKey = (m: Metric) => m.toLowerCase() as (typeof COUNT_KEYS)[number];
+
+export const startOfUtcDay = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+
+/** Checks a query and fixes its interval: whole UTC hours, never past the start of today. */
+export function normalizeQuery(q: UsageQuery, now: Date) {
+  const { start, end: askedEnd } = parseInterval(q.interval);
+  const granularity = q.granularity ?? 'Day';
+  if (!GRANULARITIES.includes(granularity as (typeof GRANULARITIES)[number])) {
+    throw invalidValue('granularity', `granularity must be one of ${GRANULARITIES.join(', ')}.`);
+  }
+  for (const m of q.metrics ?? []) if (!METRICS.includes(m as Metric)) throw invalidValue('metrics', `metrics must be among ${METRICS.join(', ')}; "${m}" is not.`);
+  for (const g of q.groupBy ?? []) if (!GROUP_BY.includes(g as GroupBy)) throw invalidValue('groupBy', `groupBy must be among ${GROUP_BY.join(', ')}; "${g}" is not.`);
+  if (askedEnd.getTime() - start.getTime() > MAX_DAYS * DAY_MS) throw invalidValue('interval', `interval covers at most ${MAX_DAYS} days.`);
+  const today = startOfUtcDay(now);
+  const end = new Date(Math.min(askedEnd.getTime(), today.getTime()));
+  return {
+    start,
+    end,
+    granularity: granularity as (typeof GRANULARITIES)[number],
+    metrics: (q.metrics?.length ? q.metrics : METRICS) as Metric[],
+    groupBy: (q.groupBy ?? []) as GroupBy[],
+  };
+}
+
+function bucketOf(day: string, granularity: string): string {
+  if (granularity === 'Hour') return day;
+  if (granularity === 'Month') return `${day.slice(0, 7)}-01T00:00:00.000Z`;
+  const d = new Date(`${day.slice(0, 10)}T00:00:00.000Z`);
+  if (granularity === 'Week') d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
+  return d.toISOString();
+}
+
+/** Runs a usage query for one organization (and, per client, one client). */
+export async function runUsageQuery(db: Executor, orgId: string, q: UsageQuery, now: Date): Promise<UsageRow[]> {
+  const n = normalizeQuery(q, now);
+  if (n.end <= n.start) return [];
+  const period = n.granularity === 'Hour' ? sql<string>`hour` : sql<string>`substr(hour, 1, 10)`;
+  const dims = {
+    OAuthClientId: 'client_id',
+    OrganizationId: 'org_id',
+    UserId: 'user_id',
+    TemplateUri: 'template',
+    HttpMethod: 'method',
+  } as const;
+  let query = db
+    .selectFrom('api_usage_hourly')
+    .select(period.as('period'))
+    .select((eb) => [
+      eb.fn.sum<string | number>('requests').as('requests'),
+      eb.fn.sum<string | number>('status200').as('status200'),
+      eb.fn.sum<string | number>('status300').as('status300'),
+      eb.fn.sum<string | number>('status400').as('status400'),
+      eb.fn.sum<string | number>('status429').as('status429'),
+      eb.fn.sum<string | number>('status500').as('status500'),
+      eb.fn.max('client_name').as('client_name'),
+    ])
+    .where('org_id', '=', orgId)
+    .where('hour', '>=', n.start.toISOString())
+    .where('hour', '<', n.end.toISOString())
+    .groupBy(period);
+  for (const g of n.groupBy) query = query.select(dims[g]).groupBy(dims[g]);
+  if (q.clientIds?.length) query = query.where('client_id', 'in', q.clientIds);
+  if (q.clientNames?.length) query = query.where('client_name', 'in', q.clientNames);
+  if (q.httpMethods?.length) query = query.where('method', 'in', q.httpMethods);
+  if (q.templateUris?.length) query = query.where('template', 'in', q.templateUris);
+  const raw = (await query.execute()) as unknown as Record<string, string | number | null>[];
+
+  const buckets = new Map<string, UsageRow & Record<string, unknown>>();
+  for (const r of raw) {
+    const date = bucketOf(n.granularity === 'Hour' ? String(r.period) : `${r.period}T00:00:00.000Z`, n.granularity);
+    const key = [date, ...n.groupBy.map((g) => r[dims[g]])].join('\u0000');
+    let row = buckets.get(key);
+    if (!row) {
+      row = { date };
+      for (const g of n.groupBy) {
+        const v = String(r[dims[g]] ?? '');
+        if (g === 'OAuthClientId') {
+          row.clientId = v;
+          row.clientName = String(r.client_name ?? '');
+        } else if (g === 'OrganizationId') row.organizationId = v;
+        else if (g === 'UserId') {
+          if (v) row.userId = v;
+        }
+        else if (g === 'TemplateUri') row.templateUri = v;
+        else row.httpMethod = v;
+      }
+      for (const k of COUNT_KEYS) row[k] = 0;
+      buckets.set(key, row);
+    }
+    for (const k of COUNT_KEYS) row[k] = (row[k] as number) + Number(r[k] ?? 0);
+  }
+  const rows = [...buckets.values()].sort((a, b) => (a.date === b.date ? (b.requests ?? 0) - (a.requests ?? 0) : a.date < b.date ? -1 : 1));
+  if (rows.length > MAX_ROWS) {
+    throw invalidValue('interval', `The query gives more than ${MAX_ROWS} rows; narrow the interval, the filters or the groupBy.`);
+  }
+  const keep = new Set(n.metrics.map(metricKey));
+  for (const row of rows) for (const k of COUNT_KEYS) if (!keep.has(k)) delete row[k];
+  return rows;
+}
+
+/** The rows as CSV (RFC 4180), the columns the rows carry, in a fixed order. */
+export function usageCsv(rows: UsageRow[]): string {
+  const columns = ['date', 'clientId', 'clientName', 'organizationId', 'userId', 'httpMethod', 'templateUri', ...COUNT_KEYS].filter((c) =>
+    rows.some((r) => (r as unknown as Record<string, unknown>)[c] !== undefined),
+  );
+  const cell = (v: unknown) => {
+    const s = v === undefined || v === null ? '' : String(v);
+    return /[",\r\n]/.test(s) || /^[=+\-@]/.test(s) ? `"${(/^[=+\-@]/.test(s) ? `'${s}` : s).replace(/"/g, '""')}"` : s;
+  };
+  return `${[columns.join(','), ...rows.map((r) => columns.map((c) => cell((r as unknown as Record<string, unknown>)[c])).join(','))].join('\r\n')}\r\n`;
+}

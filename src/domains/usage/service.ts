@@ -1,0 +1,128 @@
+/**
+ * Usage queries as upstream runs them: submit → execution id → results. The query runs as a
+ * background job; its rows are kept with the execution (for an hour of re-reads and the CSV
+ * export). Per-client queries and summaries see one client of the caller's organization only.
+ */
+import type { Clock } from '../../platform/clock.ts';
+import { ApiError, invalidValue, notFound } from '../../platform/errors/index.ts';
+import { newId } from '../../platform/ids.ts';
+import { DAY_MS } from '../../platform/interval.ts';
+import type { JobRunner } from '../../platform/jobs.ts';
+import type { Db } from '../../storage/db.ts';
+import type { UsageQueryRow } from '../../storage/schema.ts';
+import { normalizeQuery, runUsageQuery, startOfUtcDay, type UsageQuery, type UsageRow, usageCsv } from './reports.ts';
+
+const KEEP_MS = 3_600_000;
+
+export interface ClientLookup {
+  /** Whether the client exists in the organization (deleted clients keep their history but not their endpoints). */
+  exists(orgId: string, clientId: string): Promise<boolean>;
+}
+
+export function createUsageService(deps: { db: Db; clock: Clock; jobs: JobRunner; clients: ClientLookup }) {
+  const { db, clock, jobs, clients } = deps;
+
+  async function run(id: string) {
+    const row = await db.selectFrom('usage_queries').selectAll().where('id', '=', id).executeTakeFirst();
+    if (row?.state !== 'Running') return;
+    try {
+      const q = JSON.parse(row.query) as UsageQuery;
+      const rows = await runUsageQuery(db, row.org_id, row.client_id ? { ...q, clientIds: [row.client_id] } : q, new Date(row.created_at));
+      await db.updateTable('usage_queries').set({ state: 'Complete', result: JSON.stringify(rows) }).where('id', '=', id).execute();
+    } catch (err) {
+      const message = err instanceof ApiError ? err.message : 'The query could not be completed.';
+      await db.updateTable('usage_queries').set({ state: 'Failed', error: message }).where('id', '=', id).execute();
+      if (!(err instanceof ApiError)) throw err;
+    }
+  }
+
+  async function submit(orgId: string, clientId: string | null, kind: string, q: UsageQuery) {
+    normalizeQuery(q, clock.now());
+    if (clientId && !(await clients.exists(orgId, clientId))) throw notFound('OAuth client', clientId);
+    const now = clock.now();
+    const id = newId();
+    await db.deleteFrom('usage_queries').where('created_at', '<', new Date(now.getTime() - KEEP_MS).toISOString()).execute();
+    await db
+      .insertInto('usage_queries')
+      .values({ id, org_id: orgId, client_id: clientId, kind, query: JSON.stringify(q), state: 'Running', result: null, error: null, created_at: now.toISOString() })
+      .execute();
+    jobs.enqueue('usage-query', () => run(id));
+    const resultsUri = clientId
+      ? `/api/v2/oauth/clients/${clientId}/usage/query/results/${id}`
+      : kind === 'simplesearch'
+        ? `/api/v2/usage/simplesearch/${id}/results`
+        : `/api/v2/usage/query/${id}/results`;
+    return { executionId: id, resultsUri };
+  }
+
+  async function execution(orgId: string, id: string, clientId: string | null, kind: string): Promise<UsageQueryRow> {
+    const row = await db.selectFrom('usage_queries').selectAll().where('id', '=', id).where('org_id', '=', orgId).executeTakeFirst();
+    if (!row || row.client_id !== clientId || row.kind !== kind) throw notFound('usage query execution', id);
+    return row;
+  }
+
+  function resultView(row: UsageQueryRow, rows: UsageRow[]) {
+    if (row.state === 'Failed') return { results: [], queryStatus: 'Failed' };
+    return { results: rows, queryStatus: row.state };
+  }
+
+  return {
+    /** POST /api/v2/usage/query */
+    submitOrganization: (orgId: string, q: UsageQuery) => submit(orgId, null, 'query', { interval: q.interval, granularity: q.granularity, metrics: q.metrics, groupBy: q.groupBy }),
+
+    /** POST /api/v2/oauth/clients/{clientId}/usage/query (no UserId grouping upstream) */
+    submitClient(orgId: string, clientId: string, q: UsageQuery) {
+      if (q.groupBy?.includes('UserId')) throw invalidValue('groupBy', 'A client query cannot group by UserId.');
+      return submit(orgId, clientId, 'query', { interval: q.interval, granularity: q.granularity, metrics: q.metrics, groupBy: q.groupBy });
+    },
+
+    /** GET /api/v2/oauth/clients/{clientId}/usage/summary?days=N: per-day totals of the last N whole UTC days. */
+    summary(orgId: string, clientId: string, days: number) {
+      if (!Number.isInteger(days) || days < 1 || days > 366) throw invalidValue('days', 'days must be a whole number from 1 to 366.');
+      const end = startOfUtcDay(clock.now());
+      const start = new Date(end.getTime() - days * DAY_MS);
+      return submit(orgId, clientId, 'query', { interval: `${start.toISOString()}/${end.toISOString()}`, granularity: 'Day' });
+    },
+
+    /** POST /api/v2/usage/simplesearch: Date × client × method × URL rows, filtered. */
+    submitSimpleSearch(orgId: string, q: { interval: string; metrics?: string[]; oauthClientNames?: string[]; httpMethods?: string[]; templateUris?: string[] }) {
+      const counts = (q.metrics ?? []).filter((m) => m.startsWith('Status'));
+      return submit(orgId, null, 'simplesearch', {
+        interval: q.interval,
+        granularity: 'Day',
+        groupBy: ['OAuthClientId', 'HttpMethod', 'TemplateUri'],
+        metrics: counts.length ? [...counts, 'Requests'] : undefined,
+        clientNames: q.oauthClientNames,
+        httpMethods: q.httpMethods,
+        templateUris: q.templateUris,
+      });
+    },
+
+    async results(orgId: string, id: string, clientId: string | null = null, kind = 'query') {
+      const row = await execution(orgId, id, clientId, kind);
+      return resultView(row, row.result ? (JSON.parse(row.result) as UsageRow[]) : []);
+    },
+
+    /** Simple search results, paged by an `after` cursor (the row offset). */
+    async pagedResults(orgId: string, id: string, after: string | undefined, pageSize: number) {
+      const row = await execution(orgId, id, null, 'simplesearch');
+      const all = row.result ? (JSON.parse(row.result) as UsageRow[]) : [];
+      const from = after === undefined ? 0 : Number.parseInt(after, 10);
+      if (!Number.isInteger(from) || from < 0) throw invalidValue('after', 'after must be a cursor this server gave out.');
+      const page = all.slice(from, from + pageSize);
+      const next = from + pageSize < all.length ? String(from + pageSize) : undefined;
+      return { ...resultView(row, page), cursors: { ...(from > 0 ? { before: String(Math.max(0, from - pageSize)) } : {}), ...(next ? { after: next } : {}) } };
+    },
+
+    /** The same rows as the results, as CSV. */
+    async csv(orgId: string, id: string, clientId: string | null = null) {
+      const row = await execution(orgId, id, clientId, 'query').catch(() => execution(orgId, id, null, 'simplesearch'));
+      if (row.state !== 'Complete') throw new ApiError(409, 'query.not.complete', `The query is ${row.state}; export it once it is Complete.`);
+      return usageCsv(JSON.parse(row.result ?? '[]') as UsageRow[]);
+    },
+
+    idle: () => jobs.idle(),
+  };
+}
+
+export type UsageService = ReturnType<typeof createUsageService>;

@@ -1,0 +1,19 @@
+/**
+ * Pipeline step 2: fair-use rate limits, after authentication (so the 429 is metered against its
+ * client) and before authorization. A client-credentials token counts against its client; a
+ * user token against the user on that client and the user overall; every request against its
+ * organization. The console's own client is not limited (upstream excludes its own apps).
+ */
+import type { FastifyRequest } from 'fastify';
+import type { LimitKind, RateLimits } from '../rate-limit.ts';
+
+export function rateLimitStep(limits: RateLimits) {
+  return function rateLimit(request: FastifyRequest): Promise<void> | undefined {
+    const p = request.principal;
+    if (!p || p.internal) return undefined;
+    const hits: [LimitKind, string][] = [['org', p.orgId]];
+    if (p.clientCredentials || !p.userId) hits.push(['client', p.clientId]);
+    else hits.push(['userClient', `${p.clientId}:${p.userId}`], ['user', p.userId]);
+    return limits.check(hits);
+  };
+}

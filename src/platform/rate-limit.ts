@@ -1,0 +1,114 @@
+/**
+ * Fair-use rate limits: fixed one-minute windows per key, counted in this process by default or
+ * in Redis (GATEHOUSE_REDIS_URL) so every process sharing it enforces one limit. A request over
+ * a limit is a 429 `too.many.requests` ErrorBody with Retry-After (seconds to the window's end).
+ * If Redis cannot be reached, requests are let through (fail open) and the failure is logged.
+ */
+import { Redis } from 'ioredis';
+import type { Clock } from './clock.ts';
+import { ApiError } from './errors/index.ts';
+
+export const WINDOW_MS = 60_000;
+
+export interface RateLimiter {
+  /** Counts one hit on the key in the window containing `now`, answering the count so far. */
+  hit(key: string, now: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+export function memoryRateLimiter(): RateLimiter {
+  let window = 0;
+  let counts = new Map<string, number>();
+  return {
+    async hit(key, now) {
+      const w = Math.floor(now / WINDOW_MS);
+      if (w !== window) {
+        window = w;
+        counts = new Map();
+      }
+      const n = (counts.get(key) ?? 0) + 1;
+      counts.set(key, n);
+      return n;
+    },
+    close: async () => {},
+  };
+}
+
+export function redisRateLimiter(url: string, onError: (err: unknown) => void): RateLimiter {
+  const redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  let lastReport = 0;
+  redis.on('error', (err) => {
+    if (Date.now() - lastReport > 60_000) {
+      lastReport = Date.now();
+      onError(err);
+    }
+  });
+  return {
+    async hit(key, now) {
+      const w = Math.floor(now / WINDOW_MS);
+      const k = `gatehouse:rl:${key}:${w}`;
+      try {
+        const res = await redis.multi().incr(k).pexpire(k, WINDOW_MS * 2).exec();
+        return Number(res?.[0]?.[1] ?? 0);
+      } catch (err) {
+        if (Date.now() - lastReport > 60_000) {
+          lastReport = Date.now();
+          onError(err);
+        }
+        return 0;
+      }
+    },
+    async close() {
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
+
+export const tooManyRequests = (limit: number, retryAfterSeconds: number) =>
+  new ApiError(429, 'too.many.requests', `Rate limit exceeded the maximum [${limit}] requests within [${WINDOW_MS / 1000}] seconds`, {
+    messageParams: { limit: String(limit), seconds: String(WINDOW_MS / 1000) },
+    headers: { 'Retry-After': String(retryAfterSeconds) },
+  });
+
+/** Per-minute limits by kind; 0 turns one off. */
+export interface RateLimitSettings {
+  /** Per client-credentials client (upstream: 300 per token). */
+  client: number;
+  /** Per user per OAuth client (upstream 300). */
+  userClient: number;
+  /** Per user across every client (upstream 3,000). */
+  user: number;
+  /** Per organization. */
+  org: number;
+  /** Token requests per client id at /oauth/token. */
+  token: number;
+  /** Password logins per email (console and /oauth/authorize). */
+  login: number;
+}
+
+export type LimitKind = keyof RateLimitSettings;
+
+export interface RateLimits {
+  /** Counts one hit for each (kind, key) and throws 429 when any is over its limit. */
+  check(hits: [LimitKind, string][]): Promise<void>;
+  readonly settings: RateLimitSettings;
+}
+
+export function createRateLimits(limiter: RateLimiter, settings: RateLimitSettings, clock: Clock): RateLimits {
+  return {
+    settings,
+    async check(hits) {
+      const now = clock.now().getTime();
+      const active = hits.filter(([kind]) => settings[kind] > 0);
+      if (active.length === 0) return;
+      const counts = await Promise.all(active.map(([kind, key]) => limiter.hit(`${kind}:${key}`, now)));
+      for (let i = 0; i < active.length; i++) {
+        const limit = settings[active[i]![0]];
+        if (counts[i]! > limit) {
+          const retryAfter = Math.max(1, Math.ceil((WINDOW_MS - (now % WINDOW_MS)) / 1000));
+          throw tooManyRequests(limit, retryAfter);
+        }
+      }
+    },
+  };
+}
