@@ -90,8 +90,12 @@ describe.each(DIALECTS)('API usage on %s', (dialect) => {
     const summary = await t.api(`/api/v2/oauth/clients/${a.id}/usage/summary?days=7`, { token: admin });
     validateShape('UsageExecutionResult', summary.body);
     await t.gh.usage.idle();
-    const got = await t.api(summary.body.resultsUri, { token: admin });
+    expect(summary.body.resultsUri).toBe(`/api/v2/oauth/clients/${a.id}/usage/query/results/${summary.body.executionId}`);
+    const got = await t.api(`/api/v2/oauth/clients/${a.id}/usage/query/results/${summary.body.executionId}`, { token: admin });
     expect(got.body.results.map((r: { date: string; requests: number }) => [r.date.slice(0, 10), r.requests])).toEqual([['2026-11-18', 10], ['2026-11-19', 4]]);
+    const byUser = await t.api(`/api/v2/oauth/clients/${a.id}/usage/query`, { method: 'POST', token: admin, body: { interval: INTERVAL, groupBy: ['UserId'] } });
+    expect(byUser.status).toBe(400);
+    expect(byUser.body.details[0].fieldName).toBe('groupBy');
     // Another organization's client is not found; a result id cannot be read through another client.
     const other = await t.gh.directory.organizations.create('Usage Other', `usage-other-${dialect}`);
     const foreign = await t.gh.oauth.clients.create(other.org.id, null, { name: 'Foreign', grantType: 'CODE', redirectUris: ['https://foreign.example/cb'], scopes: ['users:readonly'] });
@@ -101,6 +105,8 @@ describe.each(DIALECTS)('API usage on %s', (dialect) => {
 
   it('exports the same figures as CSV', async () => {
     const { rows, executionId } = await usageRows(t, admin, { interval: INTERVAL, groupBy: ['OAuthClientId', 'TemplateUri'] });
+    const json = await t.api(`/api/v2/usage/query/${executionId}/results`, { token: admin });
+    expect(json.body.results).toEqual(rows);
     const csv = await t.api(`/api/v2/usage/query/${executionId}/results/export`, { token: admin });
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-type')).toContain('text/csv');
@@ -139,9 +145,11 @@ describe.each(DIALECTS)('API usage on %s', (dialect) => {
     });
     expect(submitted.status).toBe(200);
     await t.gh.usage.idle();
-    const first = await t.api(`${submitted.body.resultsUri}?pageSize=2`, { token: admin });
+    const id = submitted.body.executionId;
+    expect(submitted.body.resultsUri).toBe(`/api/v2/usage/simplesearch/${id}/results`);
+    const first = await t.api(`/api/v2/usage/simplesearch/${id}/results?pageSize=2`, { token: admin });
     expect(first.body.results).toHaveLength(2);
-    const second = await t.api(`${submitted.body.resultsUri}?pageSize=2&after=${first.body.cursors.after}`, { token: admin });
+    const second = await t.api(`/api/v2/usage/simplesearch/${id}/results?pageSize=2&after=${first.body.cursors.after}`, { token: admin });
     const all = [...first.body.results, ...second.body.results];
     expect(all.every((r: { clientName: string; httpMethod: string }) => r.clientName === 'Reporter A' && r.httpMethod === 'GET')).toBe(true);
     expect(all.reduce((n: number, r: { requests: number }) => n + r.requests, 0)).toBe(7 + 2 + 4);

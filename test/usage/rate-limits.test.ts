@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { manualClock } from '../../src/platform/clock.ts';
+import { type Clock, manualClock } from '../../src/platform/clock.ts';
 import { startApp, type TestApp } from '../helpers/app.ts';
 import { validateShape } from '../helpers/shape.ts';
 import { usageRows } from './helpers.ts';
@@ -18,7 +18,7 @@ afterAll(async () => {
   for (const t of apps) await t.close();
 });
 
-async function app(env: Record<string, string>, clock = manualClock(new Date('2026-11-10T10:00:00Z'))) {
+async function app<C extends Clock = ReturnType<typeof manualClock>>(env: Record<string, string>, clock: C = manualClock(new Date('2026-11-10T10:00:00Z')) as unknown as C) {
   const t = await startApp('sqlite', { clock, env });
   apps.push(t);
   return { t, clock };
