@@ -20,6 +20,8 @@ const module = (name: string) => (existsSync(compiled(name)) ? compiled(name) : 
 const { createGatehouse, listenOnLoopback } = (await import(module('app'))) as typeof import('../src/app.ts');
 const { loadConfig } = (await import(module('config'))) as typeof import('../src/config.ts');
 const { seedDemo } = (await import(module('demo'))) as typeof import('../src/demo.ts');
+/** A module of src/ (compiled when built), e.g. `importSource('storage/db')`. */
+export const importSource = (name: string): Promise<unknown> => import(module(name));
 export const RUNS_COMPILED = existsSync(compiled('app'));
 const AUTOCANNON = join(HERE, SELF_COMPILED ? '../..' : '..', 'node_modules', 'autocannon', 'autocannon.js');
 
@@ -101,11 +103,14 @@ export async function freshPostgresSchema(baseUrl: string): Promise<{ url: strin
   return { url: url.toString(), drop: () => admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`) };
 }
 
-export async function bootGatehouse(databaseUrl?: string): Promise<{ gh: Gatehouse; url: string; demo: DemoCredentials }> {
+export async function bootGatehouse(
+  databaseUrl?: string,
+  extra: { env?: Record<string, string>; options?: Parameters<typeof createGatehouse>[1] } = {},
+): Promise<{ gh: Gatehouse; url: string; demo: DemoCredentials }> {
   // Without a URL: a temporary SQLite file, removed when the server closes.
   const dir = databaseUrl ? undefined : mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
   const url = databaseUrl ?? `sqlite:${join(dir!, 'gatehouse.db')}`;
-  const gh = await createGatehouse(loadConfig({ port: '0', 'database-url': url, 'log-level': 'silent' }, {}), { logger: false });
+  const gh = await createGatehouse(loadConfig({ port: '0', 'database-url': url, 'log-level': 'silent' }, extra.env ?? {}), { logger: false, ...extra.options });
   if (dir) {
     const close = gh.close.bind(gh);
     gh.close = async () => {

@@ -10,7 +10,7 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
 import { type AuditService, type AuditStreaming, createAuditService, createAuditStreaming, registerAuditRoutes, registerStreamRoutes } from './domains/audit/index.ts';
-import { registerConsoleRoutes } from './domains/console/index.ts';
+import { registerConsoleRoutes, registerPreferenceRoutes } from './domains/console/index.ts';
 import { createDirectoryService, type DirectoryService, registerDirectoryRoutes } from './domains/directory/index.ts';
 import { createOAuthService, type OAuthService, registerOAuthRoutes } from './domains/oauth/index.ts';
 import { createUsageMeter, createUsageService, registerUsageRoutes, type UsageService } from './domains/usage/index.ts';
@@ -138,6 +138,7 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
   });
   registerUsageRoutes(app, { usage });
   registerConsoleRoutes(app, { directory, oauth, secureCookies: config.secureCookies, limits });
+  registerPreferenceRoutes(app, { db, clock });
   await registerConsoleAssets(app);
 
   return {

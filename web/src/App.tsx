@@ -8,6 +8,7 @@ import { AuthorizedApps } from './pages/integrations/AuthorizedApps.tsx';
 import { ClientDetails } from './pages/integrations/ClientDetails.tsx';
 import { OAuthClients } from './pages/integrations/OAuthClients.tsx';
 import { Login } from './pages/Login.tsx';
+import { ApiUsage } from './pages/platform-usage/ApiUsage.tsx';
 import { NotYet } from './pages/NotYet.tsx';
 import { Roles } from './pages/people/Roles.tsx';
 import { Users } from './pages/people/Users.tsx';
@@ -17,6 +18,7 @@ import { useSession } from './session.tsx';
 const READY: Record<string, ReactNode> = {
   '/admin/integrations/oauth': <OAuthClients />,
   '/admin/integrations/authorized-applications': <AuthorizedApps />,
+  '/admin/platform-usage/api-usage': <ApiUsage />,
   '/admin/troubleshooting/audit-viewer': <AuditViewer />,
   '/admin/people/users': <Users />,
   '/admin/people/roles': <Roles />,

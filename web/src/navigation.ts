@@ -15,7 +15,7 @@ export const NAVIGATION: { group: string; items: NavItem[] }[] = [
       { label: 'Single Sign-On', path: '/admin/integrations/sso', ready: false },
     ],
   },
-  { group: 'Platform Usage', items: [{ label: 'API Usage', path: '/admin/platform-usage/api-usage', ready: false }] },
+  { group: 'Platform Usage', items: [{ label: 'API Usage', path: '/admin/platform-usage/api-usage', ready: true }] },
   { group: 'Troubleshooting', items: [{ label: 'Audit Viewer', path: '/admin/troubleshooting/audit-viewer', ready: true }] },
   { group: 'Routing', items: [{ label: 'Disconnect Interactions', path: '/admin/routing/disconnect-interactions', ready: false }] },
   {

@@ -1,1 +1,2 @@
 export { registerConsoleRoutes } from './routes.ts';
+export { registerPreferenceRoutes } from './preferences.ts';

@@ -1,0 +1,126 @@
+/**
+ * Usage benchmark (issue 6): (1) authenticated GET /api/v2/users/me with metering and rate
+ * limiting on, beside the same server with both off, alternating runs in one process; target
+ * overhead ≤ 10 %. (2) Usage report queries over 90 days of hourly rollups for 1,000 clients
+ * and 500 URL templates on SQLite; target p95 < 200 ms.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bootGatehouse, fmt, importSource, type LoadResult, measure } from './lib.ts';
+
+export const name = 'usage';
+
+const OFF_ENV = {
+  GATEHOUSE_RATE_LIMIT_CLIENT: '0', GATEHOUSE_RATE_LIMIT_USER_CLIENT: '0', GATEHOUSE_RATE_LIMIT_USER: '0', GATEHOUSE_RATE_LIMIT_ORG: '0', GATEHOUSE_RATE_LIMIT_TOKEN: '0',
+};
+// On: every limit active but high enough never to refuse during the run.
+const ON_ENV = {
+  GATEHOUSE_RATE_LIMIT_CLIENT: '1000000', GATEHOUSE_RATE_LIMIT_USER_CLIENT: '1000000', GATEHOUSE_RATE_LIMIT_USER: '1000000', GATEHOUSE_RATE_LIMIT_ORG: '1000000',
+};
+
+async function throughput(on: boolean): Promise<LoadResult> {
+  const { gh, url, demo } = await bootGatehouse(undefined, {
+    env: on ? ON_ENV : OFF_ENV,
+    options: on ? {} : { meter: { record: () => {}, flush: async () => {} } },
+  });
+  try {
+    const basic = `Basic ${Buffer.from(`${demo.clientId}:${demo.clientSecret}`).toString('base64')}`;
+    const res = await fetch(`${url}/oauth/token`, { method: 'POST', headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' });
+    const token = ((await res.json()) as { access_token: string }).access_token;
+    return await measure({ url: `${url}/api/v2/users/me`, headers: { authorization: `Bearer ${token}` }, seconds: 8 });
+  } finally {
+    await gh.close();
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
+
+async function reportQueries(): Promise<string[]> {
+  const { createStorage } = (await importSource('storage/db')) as typeof import('../src/storage/db.ts');
+  const { migrateToLatest } = (await importSource('storage/migrations/index')) as typeof import('../src/storage/migrations/index.ts');
+  const { runUsageQuery } = (await importSource('domains/usage/reports')) as typeof import('../src/domains/usage/reports.ts');
+  type Row = import('../src/storage/schema.ts').ApiUsageHourlyRow;
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-usage-bench-'));
+  const storage = createStorage(`sqlite:${join(dir, 'usage.db')}`);
+  try {
+    await migrateToLatest(storage);
+    const org = '00000000-0000-0000-0000-000000000001';
+    const end = new Date('2026-11-20T00:00:00Z');
+    const started = Date.now();
+    let rows = 0;
+    // 90 days × 1,000 clients; each client calls 5 of the 500 templates in 4 hours a day.
+    for (let day = 0; day < 90; day++) {
+      const date = new Date(end.getTime() - (day + 1) * 86_400_000).toISOString().slice(0, 10);
+      const batch: Row[] = [];
+      for (let c = 0; c < 1000; c++) {
+        for (let k = 0; k < 5; k++) {
+          const template = `/api/v2/bench/resource${(c * 7 + k * 101) % 500}/{id}`;
+          for (const h of [3, 9, 14, 20]) {
+            const requests = 1 + ((c + k + h + day) % 50);
+            batch.push({
+              org_id: org, hour: `${date}T${String(h).padStart(2, '0')}:00:00.000Z`, client_id: `client-${c}`, user_id: '', method: k % 2 ? 'POST' : 'GET',
+              template, client_name: `Client ${c}`, requests, status200: requests - 1, status300: 0, status400: 1, status429: 0, status500: 0,
+            });
+          }
+        }
+      }
+      await storage.db.transaction().execute(async (trx) => {
+        for (let i = 0; i < batch.length; i += 500) await trx.insertInto('api_usage_hourly').values(batch.slice(i, i + 500)).execute();
+      });
+      rows += batch.length;
+    }
+    const seedSeconds = (Date.now() - started) / 1000;
+    const interval = `${new Date(end.getTime() - 90 * 86_400_000).toISOString()}/${end.toISOString()}`;
+    const cases: [string, object][] = [
+      ['daily totals (the graph)', { interval, granularity: 'Day' }],
+      ['by client, monthly (top clients)', { interval, granularity: 'Month', groupBy: ['OAuthClientId'] }],
+      ['by URL template, monthly (top URLs)', { interval, granularity: 'Month', groupBy: ['TemplateUri'] }],
+      ['one client by URL, daily', { interval, granularity: 'Day', groupBy: ['TemplateUri'], clientIds: ['client-42'] }],
+    ];
+    const lines = [
+      `${fmt(rows)} hourly rows (90 days, 1,000 clients, 500 URL templates), seeded in ${seedSeconds.toFixed(1)} s.`,
+      '',
+      '| report query (SQLite, 90 days) | result rows | p50 ms | p95 ms |',
+      '|---|---|---|---|',
+    ];
+    for (const [label, q] of cases) {
+      const times: number[] = [];
+      let count = 0;
+      for (let i = 0; i < 12; i++) {
+        const t0 = performance.now();
+        count = (await runUsageQuery(storage.db, org, q as never, end)).length;
+        times.push(performance.now() - t0);
+      }
+      const measured = times.slice(2);
+      lines.push(`| ${label} | ${fmt(count)} | ${median(measured).toFixed(0)} | ${percentile(measured, 95).toFixed(0)} |`);
+    }
+    return lines;
+  } finally {
+    await storage.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function run(): Promise<string[]> {
+  const off: LoadResult[] = [];
+  const on: LoadResult[] = [];
+  for (let i = 0; i < 3; i++) {
+    off.push(await throughput(false));
+    on.push(await throughput(true));
+  }
+  const offRps = median(off.map((r) => r.requestsPerSecond));
+  const onRps = median(on.map((r) => r.requestsPerSecond));
+  const overhead = (1 - onRps / offRps) * 100;
+  return [
+    '| GET /api/v2/users/me (SQLite) | runs (per second) | median per second | non-200 |',
+    '|---|---|---|---|',
+    `| metering and rate limits off | ${off.map((r) => fmt(r.requestsPerSecond)).join(', ')} | ${fmt(offRps)} | ${off.reduce((n, r) => n + r.non2xx, 0)} |`,
+    `| metering and rate limits on | ${on.map((r) => fmt(r.requestsPerSecond)).join(', ')} | ${fmt(onRps)} | ${on.reduce((n, r) => n + r.non2xx, 0)} |`,
+    '',
+    `Overhead: ${overhead.toFixed(1)} % of the median (target ≤ 10 %).`,
+    '',
+    ...(await reportQueries()),
+  ];
+}

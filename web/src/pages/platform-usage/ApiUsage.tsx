@@ -1,0 +1,245 @@
+/**
+ * Admin → Platform Usage → API Usage (seeds/000 "API Usage"): Most Active Requests, OAuth Client
+ * Requests and URL Requests, over UTC days that never include today. The OAuth Client Settings
+ * and URL Request Settings selections are saved per user until reset.
+ */
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { exportUri, preferences, runUsage, type UsageRow } from '../../api/usage.ts';
+import { isoDay, PRESETS, type Preset, rangeOf } from './ranges.ts';
+import { UsageChart } from './UsageChart.tsx';
+
+interface Totals {
+  requests: number;
+  status200: number;
+  status300: number;
+  status400: number;
+  status429: number;
+  status500: number;
+}
+const zero = (): Totals => ({ requests: 0, status200: 0, status300: 0, status400: 0, status429: 0, status500: 0 });
+const addTo = (t: Totals, r: UsageRow) => {
+  t.requests += r.requests;
+  t.status200 += r.status200;
+  t.status300 += r.status300;
+  t.status400 += r.status400;
+  t.status429 += r.status429;
+  t.status500 += r.status500;
+};
+const ok = (t: Totals) => t.status200 + t.status300;
+const failed = (t: Totals) => t.status400 + t.status500;
+const n = (v: number) => v.toLocaleString('en-US');
+
+/** Rows of several months folded into one total per key. */
+function fold<K extends string>(rows: UsageRow[], key: (r: UsageRow) => K) {
+  const map = new Map<K, Totals & { row: UsageRow }>();
+  for (const r of rows) {
+    const k = key(r);
+    const t = map.get(k) ?? { ...zero(), row: r };
+    addTo(t, r);
+    map.set(k, t);
+  }
+  return [...map.entries()].map(([k, t]) => ({ key: k, ...t })).sort((a, b) => b.requests - a.requests);
+}
+
+const CLIENTS_KEY = 'apiUsage.clients';
+const URLS_KEY = 'apiUsage.urls';
+const urlKey = (r: UsageRow) => `${r.httpMethod} ${r.templateUri}`;
+
+function StatusCells({ t }: { t: Totals }) {
+  return (
+    <>
+      <td>{n(t.status200)}</td>
+      <td>{n(t.status300)}</td>
+      <td>{n(t.status400)}</td>
+      <td>{n(t.status429)}</td>
+      <td>{n(t.status500)}</td>
+    </>
+  );
+}
+const STATUS_HEADERS = ['200', '300', '400', '429', '500'];
+
+function Selection({ title, options, selected, onSave, onReset }: {
+  title: string; options: { key: string; label: string }[]; selected: string[] | null; onSave(keys: string[]): void; onReset(): void;
+}) {
+  const [open, setOpen] = useState(false);
+  const [draft, setDraft] = useState<string[]>([]);
+  return (
+    <>
+      <button type="button" onClick={() => { setDraft(selected ?? options.map((o) => o.key)); setOpen(!open); }}>{title}</button>
+      {selected && <button type="button" onClick={onReset}>Reset {title}</button>}
+      {open && (
+        <fieldset aria-label={title}>
+          {options.length === 0 && <p className="empty">Nothing to select in this period.</p>}
+          {options.map((o) => (
+            <label key={o.key} style={{ display: 'block' }}>
+              <input type="checkbox" checked={draft.includes(o.key)} onChange={(e) => setDraft(e.target.checked ? [...draft, o.key] : draft.filter((k) => k !== o.key))} />
+              {o.label}
+            </label>
+          ))}
+          <button type="button" onClick={() => { onSave(draft); setOpen(false); }}>Save selections</button>
+        </fieldset>
+      )}
+    </>
+  );
+}
+
+export function ApiUsage() {
+  const [preset, setPreset] = useState<Preset>('Previous 7 days');
+  const yesterday = isoDay(new Date(Date.now() - 86_400_000));
+  const [custom, setCustom] = useState({ from: yesterday, to: yesterday });
+  const [start, end] = useMemo(() => rangeOf(preset, new Date(), custom), [preset, custom]);
+  const hourly = end.getTime() - start.getTime() <= 86_400_000;
+  const [data, setData] = useState<{ graph: UsageRow[]; byClientUrl: UsageRow[]; executionId: string } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [clientSel, setClientSel] = useState<string[] | null>(null);
+  const [urlSel, setUrlSel] = useState<string[] | null>(null);
+
+  useEffect(() => {
+    preferences.get<string[]>(CLIENTS_KEY).then(setClientSel, () => {});
+    preferences.get<string[]>(URLS_KEY).then(setUrlSel, () => {});
+  }, []);
+
+  const load = useCallback(async () => {
+    setLoading(true);
+    setError(null);
+    try {
+      if (end <= start) throw new Error('The range must end after it starts, and before today (UTC).');
+      const interval = `${start.toISOString()}/${end.toISOString()}`;
+      const [graph, detail] = await Promise.all([
+        runUsage({ interval, granularity: hourly ? 'Hour' : 'Day' }),
+        runUsage({ interval, granularity: 'Month', groupBy: ['OAuthClientId', 'TemplateUri', 'HttpMethod'] }),
+      ]);
+      setData({ graph: graph.rows, byClientUrl: detail.rows, executionId: detail.executionId });
+    } catch (e) {
+      setData(null);
+      setError((e as Error).message);
+    } finally {
+      setLoading(false);
+    }
+  }, [start, end, hourly]);
+  useEffect(() => void load(), [load]);
+
+  const rows = data?.byClientUrl ?? [];
+  const total = zero();
+  for (const r of rows) addTo(total, r);
+  const clients = fold(rows, (r) => r.clientId ?? '');
+  const urls = fold(rows, urlKey);
+  const shownClients = clients.filter((c) => !clientSel || clientSel.includes(c.key));
+  const shownUrls = urls.filter((u) => !urlSel || urlSel.includes(u.key));
+  const save = (key: string, set: (v: string[] | null) => void) => (keys: string[]) => {
+    set(keys);
+    preferences.put(key, keys).catch((e) => setError((e as Error).message));
+  };
+  const reset = (key: string, set: (v: string[] | null) => void) => () => {
+    set(null);
+    preferences.reset(key).catch((e) => setError((e as Error).message));
+  };
+
+  return (
+    <>
+      <h1>API Usage</h1>
+      <div className="toolbar">
+        <label>
+          Date range{' '}
+          <select value={preset} onChange={(e) => setPreset(e.target.value as Preset)}>
+            {PRESETS.map((p) => <option key={p}>{p}</option>)}
+          </select>
+        </label>
+        {(preset === 'Custom' || preset === 'Single day') && (
+          <label>
+            {preset === 'Custom' ? 'From' : 'Day'} <input type="date" value={custom.from} max={yesterday} onChange={(e) => setCustom({ ...custom, from: e.target.value })} />
+          </label>
+        )}
+        {preset === 'Custom' && (
+          <label>
+            To <input type="date" value={custom.to} max={yesterday} onChange={(e) => setCustom({ ...custom, to: e.target.value })} />
+          </label>
+        )}
+        <button type="button" onClick={() => void load()}>Refresh</button>
+        {data && <a href={exportUri(data.executionId)} download>Export API Usage Data</a>}
+      </div>
+      <p className="hint" data-testid="range">
+        UTC days {isoDay(start)} to {isoDay(new Date(end.getTime() - 1))} (dates are calculated in UTC; your local date may differ). Today is never included.
+      </p>
+      {loading && <p role="status">Loading usage…</p>}
+      {error && <p role="alert" className="error">{error}</p>}
+      {!loading && !error && data && total.requests === 0 && <p className="empty">No API requests in this period.</p>}
+      {!loading && !error && data && total.requests > 0 && (
+        <>
+          <p>
+            Total API requests: <strong data-testid="total-requests">{n(total.requests)}</strong> · OAuth clients: <strong data-testid="total-clients">{clients.length}</strong>
+          </p>
+          <UsageChart rows={data.graph} hourly={hourly} />
+
+          <section aria-label="Most Active Requests">
+            <h2>Most Active Requests</h2>
+            <h3>Top 5 Requests by OAuth Client</h3>
+            <table aria-label="Top 5 Requests by OAuth Client">
+              <thead><tr><th>OAuth client</th><th>Requests</th><th>Successful</th><th>Failed</th></tr></thead>
+              <tbody>
+                {clients.slice(0, 5).map((c) => (
+                  <tr key={c.key}><td>{c.row.clientName}</td><td>{n(c.requests)}</td><td>{n(ok(c))}</td><td>{n(failed(c))}</td></tr>
+                ))}
+              </tbody>
+            </table>
+            <h3>HTTP Response Status Codes</h3>
+            <table aria-label="HTTP Response Status Codes">
+              <thead><tr>{STATUS_HEADERS.map((h) => <th key={h}>{h}</th>)}</tr></thead>
+              <tbody><tr><StatusCells t={total} /></tr></tbody>
+            </table>
+            <h3>Top 5 Requested URLs</h3>
+            <table aria-label="Top 5 Requested URLs">
+              <thead><tr><th>URL</th><th>Requests</th><th>Successful</th><th>Failed</th></tr></thead>
+              <tbody>
+                {urls.slice(0, 5).map((u) => (
+                  <tr key={u.key}><td>{u.key}</td><td>{n(u.requests)}</td><td>{n(ok(u))}</td><td>{n(failed(u))}</td></tr>
+                ))}
+              </tbody>
+            </table>
+          </section>
+
+          <section aria-label="OAuth Client Requests">
+            <h2>OAuth Client Requests</h2>
+            <Selection title="OAuth Client Settings" options={clients.map((c) => ({ key: c.key, label: c.row.clientName ?? c.key }))} selected={clientSel}
+              onSave={save(CLIENTS_KEY, setClientSel)} onReset={reset(CLIENTS_KEY, setClientSel)} />
+            <table aria-label="Request Counts by OAuth Client">
+              <thead><tr><th>OAuth client</th><th>Requests</th>{STATUS_HEADERS.map((h) => <th key={h}>{h}</th>)}</tr></thead>
+              <tbody>
+                {shownClients.map((c) => (
+                  <tr key={c.key}><td>{c.row.clientName}</td><td>{n(c.requests)}</td><StatusCells t={c} /></tr>
+                ))}
+              </tbody>
+            </table>
+            <h3>Request URL Counts by OAuth Client</h3>
+            <table aria-label="Request URL Counts by OAuth Client">
+              <thead><tr><th>OAuth client</th><th>URL</th><th>Requests</th></tr></thead>
+              <tbody>
+                {rows.filter((r) => shownClients.some((c) => c.key === r.clientId)).sort((a, b) => b.requests - a.requests).map((r) => (
+                  <tr key={`${r.date}${r.clientId}${urlKey(r)}`}><td>{r.clientName}</td><td>{urlKey(r)}</td><td>{n(r.requests)}</td></tr>
+                ))}
+              </tbody>
+            </table>
+          </section>
+
+          <section aria-label="URL Requests">
+            <h2>URL Requests</h2>
+            <Selection title="URL Request Settings" options={urls.map((u) => ({ key: u.key, label: u.key }))} selected={urlSel}
+              onSave={save(URLS_KEY, setUrlSel)} onReset={reset(URLS_KEY, setUrlSel)} />
+            <table aria-label="URL Requests">
+              <thead><tr><th>URL</th><th>Requests</th>{STATUS_HEADERS.map((h) => <th key={h}>{h}</th>)}</tr></thead>
+              <tbody>
+                {shownUrls.map((u) => (
+                  <tr key={u.key}><td>{u.key}</td><td>{n(u.requests)}</td><StatusCells t={u} /></tr>
+                ))}
+              </tbody>
+            </table>
+            <p>
+              Total successful: <strong data-testid="total-success">{n(ok(total))}</strong> · Total failed: <strong data-testid="total-failed">{n(failed(total))}</strong>
+            </p>
+          </section>
+        </>
+      )}
+    </>
+  );
+}
