@@ -8,14 +8,7 @@ import { exportUri, preferences, runUsage, type UsageRow } from '../../api/usage
 import { isoDay, PRESETS, type Preset, rangeOf } from './ranges.ts';
 import { UsageChart } from './UsageChart.tsx';
 
-interface Totals {
-  requests: number;
-  status200: number;
-  status300: number;
-  status400: number;
-  status429: number;
-  status500: number;
-}
+type Totals = Pick<UsageRow, 'requests' | 'status200' | 'status300' | 'status400' | 'status429' | 'status500'>;
 const zero = (): Totals => ({ requests: 0, status200: 0, status300: 0, status400: 0, status429: 0, status500: 0 });
 const addTo = (t: Totals, r: UsageRow) => {
   t.requests += r.requests;
