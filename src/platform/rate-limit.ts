@@ -36,13 +36,14 @@ export function memoryRateLimiter(): RateLimiter {
 
 export function redisRateLimiter(url: string, onError: (err: unknown) => void): RateLimiter {
   const redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  // At most one report a minute: a Redis outage would otherwise log once per request.
   let lastReport = 0;
-  redis.on('error', (err) => {
-    if (Date.now() - lastReport > 60_000) {
-      lastReport = Date.now();
-      onError(err);
-    }
-  });
+  const report = (err: unknown) => {
+    if (Date.now() - lastReport <= 60_000) return;
+    lastReport = Date.now();
+    onError(err);
+  };
+  redis.on('error', report);
   return {
     async hit(key, now) {
       const w = Math.floor(now / WINDOW_MS);
@@ -51,10 +52,7 @@ export function redisRateLimiter(url: string, onError: (err: unknown) => void): 
         const res = await redis.multi().incr(k).pexpire(k, WINDOW_MS * 2).exec();
         return Number(res?.[0]?.[1] ?? 0);
       } catch (err) {
-        if (Date.now() - lastReport > 60_000) {
-          lastReport = Date.now();
-          onError(err);
-        }
+        report(err);
         return 0;
       }
     },

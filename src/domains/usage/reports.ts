@@ -80,18 +80,20 @@ function bucketOf(day: string, granularity: string): string {
   return d.toISOString();
 }
 
+/** groupBy dimension → api_usage_hourly column. */
+const DIMS = {
+  OAuthClientId: 'client_id',
+  OrganizationId: 'org_id',
+  UserId: 'user_id',
+  TemplateUri: 'template',
+  HttpMethod: 'method',
+} as const;
+
 /** Runs a usage query for one organization (and, per client, one client). */
 export async function runUsageQuery(db: Executor, orgId: string, q: UsageQuery, now: Date): Promise<UsageRow[]> {
   const n = normalizeQuery(q, now);
   if (n.end <= n.start) return [];
   const period = n.granularity === 'Hour' ? sql<string>`hour` : sql<string>`substr(hour, 1, 10)`;
-  const dims = {
-    OAuthClientId: 'client_id',
-    OrganizationId: 'org_id',
-    UserId: 'user_id',
-    TemplateUri: 'template',
-    HttpMethod: 'method',
-  } as const;
   let query = db
     .selectFrom('api_usage_hourly')
     .select(period.as('period'))
@@ -108,7 +110,7 @@ export async function runUsageQuery(db: Executor, orgId: string, q: UsageQuery, 
     .where('hour', '>=', n.start.toISOString())
     .where('hour', '<', n.end.toISOString())
     .groupBy(period);
-  for (const g of n.groupBy) query = query.select(dims[g]).groupBy(dims[g]);
+  for (const g of n.groupBy) query = query.select(DIMS[g]).groupBy(DIMS[g]);
   if (q.clientIds?.length) query = query.where('client_id', 'in', q.clientIds);
   if (q.clientNames?.length) query = query.where('client_name', 'in', q.clientNames);
   if (q.httpMethods?.length) query = query.where('method', 'in', q.httpMethods);
@@ -118,12 +120,12 @@ export async function runUsageQuery(db: Executor, orgId: string, q: UsageQuery, 
   const buckets = new Map<string, UsageRow & Record<string, unknown>>();
   for (const r of raw) {
     const date = bucketOf(n.granularity === 'Hour' ? String(r.period) : `${r.period}T00:00:00.000Z`, n.granularity);
-    const key = [date, ...n.groupBy.map((g) => r[dims[g]])].join('\u0000');
+    const key = [date, ...n.groupBy.map((g) => r[DIMS[g]])].join('\u0000');
     let row = buckets.get(key);
     if (!row) {
       row = { date };
       for (const g of n.groupBy) {
-        const v = String(r[dims[g]] ?? '');
+        const v = String(r[DIMS[g]] ?? '');
         if (g === 'OAuthClientId') {
           row.clientId = v;
           row.clientName = String(r.client_name ?? '');
@@ -154,8 +156,10 @@ export function usageCsv(rows: UsageRow[]): string {
     rows.some((r) => (r as unknown as Record<string, unknown>)[c] !== undefined),
   );
   const cell = (v: unknown) => {
-    const s = v === undefined || v === null ? '' : String(v);
-    return /[",\r\n]/.test(s) || /^[=+\-@]/.test(s) ? `"${(/^[=+\-@]/.test(s) ? `'${s}` : s).replace(/"/g, '""')}"` : s;
+    const raw = v === undefined || v === null ? '' : String(v);
+    // A leading = + - @ would make a spreadsheet run the cell as a formula: quote it as text.
+    const s = /^[=+\-@]/.test(raw) ? `'${raw}` : raw;
+    return s !== raw || /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   return `${[columns.join(','), ...rows.map((r) => columns.map((c) => cell((r as unknown as Record<string, unknown>)[c])).join(','))].join('\r\n')}\r\n`;
 }

@@ -1,6 +1,6 @@
 /**
- * The request pipeline, in order: correlation id → authenticate → (rate limit: the usage
- * domain's hook) → authorize → handler → meter. Each step is one named function in one file.
+ * The request pipeline, in order: correlation id → authenticate → rate limit → authorize →
+ * handler → meter. Each step is one named function in one file.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../clock.ts';

@@ -8,6 +8,7 @@
 import type { Clock } from '../../../platform/clock.ts';
 import { openSecret } from '../../../platform/crypto.ts';
 import type { Db } from '../../../storage/db.ts';
+import type { AuditStreamRow } from '../../../storage/schema.ts';
 import { auditMessage } from '../views.ts';
 import type { StreamSenders } from './senders.ts';
 import type { StreamStore } from './store.ts';
@@ -33,9 +34,8 @@ export function createDispatcher({ db, clock, store, senders, sealKey, leaseMs, 
   let running: Promise<void> | null = null;
   let stopped = true;
 
-  async function deliverStream(streamId: string): Promise<number> {
-    const stream = await store.byId(db, streamId);
-    if (stream?.state !== 'active') return 0;
+  async function deliverStream(stream: AuditStreamRow): Promise<number> {
+    const streamId = stream.id;
     const now = clock.now();
     const claimed = await store.claim(db, streamId, now.toISOString(), new Date(now.getTime() + leaseMs).toISOString(), BATCH);
     if (claimed.length === 0) return 0;
@@ -70,9 +70,9 @@ export function createDispatcher({ db, clock, store, senders, sealKey, leaseMs, 
       const due = await store.dueStreams(db, clock.now().toISOString());
       if (due.length === 0 || stopped) return;
       const sent = await Promise.all(
-        due.map((id) =>
-          deliverStream(id).catch((err) => {
-            onError(err, id);
+        due.map((stream) =>
+          deliverStream(stream).catch((err) => {
+            onError(err, stream.id);
             return 0;
           }),
         ),

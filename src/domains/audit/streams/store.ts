@@ -8,7 +8,6 @@ export function createStreamStore() {
     update: (db: Executor, id: string, patch: Partial<AuditStreamRow>) => db.updateTable('audit_streams').set(patch).where('id', '=', id).execute(),
     find: (db: Executor, orgId: string, id: string) =>
       db.selectFrom('audit_streams').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst(),
-    byId: (db: Executor, id: string) => db.selectFrom('audit_streams').selectAll().where('id', '=', id).executeTakeFirst(),
     list: (db: Executor, orgId: string, offset: number, limit: number) =>
       db.selectFrom('audit_streams').selectAll().where('org_id', '=', orgId).orderBy('created_at').orderBy('id').offset(offset).limit(limit).execute(),
     count: async (db: Executor, orgId: string) =>
@@ -30,19 +29,23 @@ export function createStreamStore() {
     },
 
     /** Active streams with deliveries that are due and not held by another dispatcher. */
-    dueStreams: async (db: Executor, now: string) =>
-      (
-        await db
-          .selectFrom('audit_deliveries as d')
-          .innerJoin('audit_streams as s', 's.id', 'd.stream_id')
-          .select('d.stream_id')
-          .distinct()
-          .where('s.state', '=', 'active')
-          .where('d.next_attempt_at', '<=', now)
-          .where('d.lease_until', '<', now)
-          .limit(50)
-          .execute()
-      ).map((r) => r.stream_id),
+    dueStreams: (db: Executor, now: string) =>
+      db
+        .selectFrom('audit_streams as s')
+        .selectAll('s')
+        .where('s.state', '=', 'active')
+        .where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom('audit_deliveries as d')
+              .select('d.event_id')
+              .whereRef('d.stream_id', '=', 's.id')
+              .where('d.next_attempt_at', '<=', now)
+              .where('d.lease_until', '<', now),
+          ),
+        )
+        .limit(50)
+        .execute(),
 
     /**
      * Leases up to `limit` due deliveries of one stream, oldest event first. A row another
