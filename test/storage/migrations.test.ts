@@ -31,7 +31,7 @@ describe('migrations', () => {
   it('apply once, in order, on every dialect', async () => {
     for (const d of DIALECTS) {
       const { applied, again } = await shapeOf(d);
-      expect(applied).toEqual(['0001_directory', '0002_oauth', '0003_audit', '0004_oauth_flows', '0005_audit_queries', '0006_audit_streams', '0007_usage']);
+      expect(applied).toEqual(['0001_directory', '0002_oauth', '0003_audit', '0004_oauth_flows', '0005_audit_queries', '0006_audit_streams', '0007_usage', '0008_scim', '0009_sso', '0010_usage_daily']);
       expect(again).toEqual([]);
     }
   });
@@ -41,8 +41,23 @@ describe('migrations', () => {
     const postgres = await shapeOf('postgres');
     expect(postgres.shape).toEqual(sqlite.shape);
     expect(Object.keys(sqlite.shape).sort()).toEqual([
-      'api_usage_hourly', 'audit_deliveries', 'audit_events', 'audit_queries', 'audit_streams', 'divisions', 'oauth_authorizations', 'oauth_clients',
-      'oauth_codes', 'organizations', 'refresh_tokens', 'role_grants', 'roles', 'server_keys', 'token_revocations', 'usage_queries', 'user_preferences',
+      'api_usage_hourly',
+      'audit_deliveries',
+      'audit_events',
+      'audit_queries',
+      'audit_streams',
+      'divisions',
+      'oauth_authorizations',
+      'oauth_clients',
+      'oauth_codes',
+      'organizations',
+      'refresh_tokens',
+      'role_grants',
+      'roles',
+      'server_keys',
+      'token_revocations',
+      'usage_queries',
+      'user_preferences',
       'users',
     ]);
   });
