@@ -2,7 +2,7 @@
 // enough on a fresh clone: the server (TypeScript → dist/, run by bin/gatehouse.js) and the
 // console (web/ → web/dist/). Silent when both are current. `--web` or `--server` builds one.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
@@ -34,9 +34,26 @@ if (only !== '--web' && stale('dist/src/main.js', ['src', 'bench', 'tsconfig.jso
   // Without the compiler (a production install) bin/gatehouse.js runs the sources through tsx.
   if (existsSync(join(root, 'node_modules', 'typescript'))) status ||= run('the server (dist)', ['typescript', 'bin', 'tsc'], ['-p', 'tsconfig.build.json']);
 }
-if (only !== '--server' && stale('web/dist/index.html', ['web/src', 'web/index.html', 'web/vite.config.ts'])) {
-  if (existsSync(join(root, 'node_modules', 'vite')) || !existsSync(join(root, 'web/dist/index.html'))) {
-    status ||= run('the console (web/dist)', ['vite', 'bin', 'vite.js'], ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn']);
+// One console build at a time: parallel test runs would otherwise empty each other's web/dist.
+const webStale = () => stale('web/dist/index.html', ['web/src', 'web/index.html', 'web/vite.config.ts']);
+if (only !== '--server' && webStale()) {
+  const lock = join(root, 'web', '.build-lock');
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  try {
+    if (webStale() && (existsSync(join(root, 'node_modules', 'vite')) || !existsSync(join(root, 'web/dist/index.html')))) {
+      status ||= run('the console (web/dist)', ['vite', 'bin', 'vite.js'], ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn']);
+    }
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
   }
 }
 process.exit(status);
