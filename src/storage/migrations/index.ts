@@ -11,6 +11,7 @@ import * as m0007 from './0007_usage.ts';
 import * as m0008 from './0008_scim.ts';
 import * as m0009 from './0009_sso.ts';
 import * as m0010 from './0010_usage_daily.ts';
+import * as m0011 from './0011_saml_flows.ts';
 
 /** Numbered, dialect-neutral migrations, applied in name order. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0008_scim': m0008,
   '0009_sso': m0009,
   '0010_usage_daily': m0010,
+  '0011_saml_flows': m0011,
 };
 
 export async function migrateToLatest(storage: Storage): Promise<string[]> {
