@@ -103,6 +103,18 @@ export async function freshPostgresSchema(baseUrl: string): Promise<{ url: strin
   return { url: url.toString(), drop: () => admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`) };
 }
 
+/**
+ * Every rate limit active but far above what one run can reach: the measured path includes the
+ * limiter's work, and no request is refused (defaults such as 300 tokens a minute would be).
+ */
+export const HIGH_LIMITS_ENV: Record<string, string> = {
+  GATEHOUSE_RATE_LIMIT_CLIENT: '1000000',
+  GATEHOUSE_RATE_LIMIT_USER_CLIENT: '1000000',
+  GATEHOUSE_RATE_LIMIT_USER: '1000000',
+  GATEHOUSE_RATE_LIMIT_ORG: '1000000',
+  GATEHOUSE_RATE_LIMIT_TOKEN: '1000000',
+};
+
 export async function bootGatehouse(
   databaseUrl?: string,
   extra: { env?: Record<string, string>; options?: Parameters<typeof createGatehouse>[1] } = {},
@@ -110,7 +122,7 @@ export async function bootGatehouse(
   // Without a URL: a temporary SQLite file, removed when the server closes.
   const dir = databaseUrl ? undefined : mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
   const url = databaseUrl ?? `sqlite:${join(dir!, 'gatehouse.db')}`;
-  const gh = await createGatehouse(loadConfig({ port: '0', 'database-url': url, 'log-level': 'silent' }, extra.env ?? {}), { logger: false, ...extra.options });
+  const gh = await createGatehouse(loadConfig({ port: '0', 'database-url': url, 'log-level': 'silent' }, extra.env ?? HIGH_LIMITS_ENV), { logger: false, ...extra.options });
   if (dir) {
     const close = gh.close.bind(gh);
     gh.close = async () => {

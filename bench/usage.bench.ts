@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bootGatehouse, fmt, importSource, type LoadResult, measure } from './lib.ts';
+import { bootGatehouse, fmt, HIGH_LIMITS_ENV, importSource, type LoadResult, measure } from './lib.ts';
 
 export const name = 'usage';
 
@@ -15,9 +15,7 @@ const OFF_ENV = {
   GATEHOUSE_RATE_LIMIT_CLIENT: '0', GATEHOUSE_RATE_LIMIT_USER_CLIENT: '0', GATEHOUSE_RATE_LIMIT_USER: '0', GATEHOUSE_RATE_LIMIT_ORG: '0', GATEHOUSE_RATE_LIMIT_TOKEN: '0',
 };
 // On: every limit active but high enough never to refuse during the run.
-const ON_ENV = {
-  GATEHOUSE_RATE_LIMIT_CLIENT: '1000000', GATEHOUSE_RATE_LIMIT_USER_CLIENT: '1000000', GATEHOUSE_RATE_LIMIT_USER: '1000000', GATEHOUSE_RATE_LIMIT_ORG: '1000000',
-};
+const ON_ENV = HIGH_LIMITS_ENV;
 
 async function throughput(on: boolean): Promise<LoadResult> {
   const { gh, url, demo } = await bootGatehouse(undefined, {
