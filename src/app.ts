@@ -13,7 +13,6 @@ import { type AuditService, type AuditStreaming, createAuditService, createAudit
 import { registerConsoleRoutes, registerPreferenceRoutes } from './domains/console/index.ts';
 import { createDirectoryService, type DirectoryService, registerDirectoryRoutes } from './domains/directory/index.ts';
 import { createOAuthService, type OAuthService, registerOAuthRoutes } from './domains/oauth/index.ts';
-import { registerScimRoutes } from './domains/scim/index.ts';
 import { registerSsoRoutes } from './domains/sso/index.ts';
 import { createUsageMeter, createUsageService, registerUsageRoutes, type UsageService } from './domains/usage/index.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
@@ -119,7 +118,6 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
   app.get('/health', { config: { public: true } }, async () => ({ status: 'ok' }));
   registerOAuthRoutes(app, { oauth, directory, secureCookies: config.secureCookies, publicUrl: config.publicUrlExplicit ? config.publicUrl : null, limits });
   registerDirectoryRoutes(app, { directory });
-  registerScimRoutes(app, { db, clock, directory, oauth, config });
   registerSsoRoutes(app, { db, clock, directory, oauth, config, limits });
   const jobs = createJobRunner((name, err) => app.log.error({ err, job: name }, 'background job failed'));
   const audit = createAuditService({ db, clock, jobs, retentionDays: config.auditRetentionDays });

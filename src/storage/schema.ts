@@ -257,6 +257,51 @@ export interface ServerKeyRow {
   created_at: string;
 }
 
+export interface SsoProviderRow {
+  id: string;
+  org_id: string;
+  provider_type: string;
+  /** The upstream kind for the named singleton providers (okta, adfs, …); null for custom ones. */
+  named_kind: string | null;
+  name: string;
+  disabled: number;
+  issuer_uri: string;
+  sso_target_uri: string;
+  sso_binding: string;
+  slo_uri: string | null;
+  slo_binding: string | null;
+  name_id_format: string | null;
+  relying_party_identifier: string | null;
+  sign_authn_requests: number;
+  /** JSON array of PEM certificates. */
+  certificates: string;
+  logo_svg: string | null;
+  display_on_login: number;
+  version: number;
+  created_by: string | null;
+  modified_by: string | null;
+  created_at: string;
+  modified_at: string;
+}
+
+export interface SsoSettingsRow {
+  org_id: string;
+  sso_only: number;
+  break_glass_user_id: string | null;
+  /** JSON array of URLs. */
+  redirect_allow_list: string;
+  modified_at: string;
+}
+
+export interface SsoSpCredentialsRow {
+  org_id: string;
+  signing_key_sealed: string;
+  signing_cert: string;
+  encryption_key_sealed: string;
+  encryption_cert: string;
+  created_at: string;
+}
+
 export interface Database {
   organizations: OrganizationRow;
   divisions: DivisionRow;
@@ -276,4 +321,7 @@ export interface Database {
   usage_queries: UsageQueryRow;
   user_preferences: UserPreferenceRow;
   server_keys: ServerKeyRow;
+  sso_providers: SsoProviderRow;
+  sso_settings: SsoSettingsRow;
+  sso_sp_credentials: SsoSpCredentialsRow;
 }

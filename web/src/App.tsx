@@ -7,6 +7,8 @@ import { AddClient } from './pages/integrations/AddClient.tsx';
 import { AuthorizedApps } from './pages/integrations/AuthorizedApps.tsx';
 import { ClientDetails } from './pages/integrations/ClientDetails.tsx';
 import { OAuthClients } from './pages/integrations/OAuthClients.tsx';
+import { SsoProvider } from './pages/integrations/SsoProvider.tsx';
+import { SsoProviders } from './pages/integrations/SsoProviders.tsx';
 import { Login } from './pages/Login.tsx';
 import { ApiUsage } from './pages/platform-usage/ApiUsage.tsx';
 import { NotYet } from './pages/NotYet.tsx';
@@ -18,6 +20,7 @@ import { useSession } from './session.tsx';
 const READY: Record<string, ReactNode> = {
   '/admin/integrations/oauth': <OAuthClients />,
   '/admin/integrations/authorized-applications': <AuthorizedApps />,
+  '/admin/integrations/sso': <SsoProviders />,
   '/admin/platform-usage/api-usage': <ApiUsage />,
   '/admin/troubleshooting/audit-viewer': <AuditViewer />,
   '/admin/people/users': <Users />,
@@ -43,6 +46,7 @@ export function App() {
         ))}
         <Route path="/admin/integrations/oauth/new" element={<AddClient />} />
         <Route path="/admin/integrations/oauth/:clientId" element={<ClientDetails />} />
+        <Route path="/admin/integrations/sso/:providerId" element={<SsoProvider />} />
         <Route path="*" element={<NotYet title="Page not found" />} />
       </Route>
       <Route path="*" element={<Navigate to="/admin" replace />} />

@@ -12,7 +12,7 @@ export const NAVIGATION: { group: string; items: NavItem[] }[] = [
     items: [
       { label: 'OAuth', path: '/admin/integrations/oauth', ready: true },
       { label: 'Authorized Applications', path: '/admin/integrations/authorized-applications', ready: true },
-      { label: 'Single Sign-On', path: '/admin/integrations/sso', ready: false },
+      { label: 'Single Sign-On', path: '/admin/integrations/sso', ready: true },
     ],
   },
   { group: 'Platform Usage', items: [{ label: 'API Usage', path: '/admin/platform-usage/api-usage', ready: true }] },

@@ -1,2 +1,4 @@
 /** The SSO domain: identity providers, SAML 2.0 flows and the SAML2-bearer grant. */
 export { registerSsoRoutes, type SsoDeps } from './routes.ts';
+export { createIdentityProviderStore, type SsoStore, spEndpoints } from './providers-store.ts';
+export type { IdentityProvider, IdentityProviderStore, SpCredentials, SsoSettings } from './model.ts';

@@ -1,10 +1,12 @@
-/** SSO routes: identity providers, SP metadata, the ACS and SP-initiated login (wired by the composition root). */
+/** SSO routes: identity providers, SSO settings and the SP metadata and certificates (wired by the composition root). */
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { RateLimits } from '../../platform/rate-limit.ts';
 import type { DirectoryService } from '../directory/index.ts';
 import type { OAuthService } from '../oauth/index.ts';
+import { registerProviderRoutes } from './providers-routes.ts';
+import { createIdentityProviderStore } from './providers-store.ts';
 
 export interface SsoDeps {
   db: unknown;
@@ -15,4 +17,7 @@ export interface SsoDeps {
   limits: RateLimits;
 }
 
-export function registerSsoRoutes(_app: FastifyInstance, _deps: SsoDeps): void {}
+export function registerSsoRoutes(app: FastifyInstance, deps: SsoDeps): void {
+  const providers = createIdentityProviderStore({ db: deps.db, clock: deps.clock });
+  registerProviderRoutes(app, { ...deps, providers });
+}

@@ -8,10 +8,7 @@ import * as m0004 from './0004_oauth_flows.ts';
 import * as m0005 from './0005_audit_queries.ts';
 import * as m0006 from './0006_audit_streams.ts';
 import * as m0007 from './0007_usage.ts';
-import * as m0008 from './0008_scim.ts';
-import * as m0009 from './0009_sso.ts';
-import * as m0010 from './0010_usage_daily.ts';
-import * as m0011 from './0011_saml_flows.ts';
+import * as m0008 from './0008_sso.ts';
 
 /** Numbered, dialect-neutral migrations, applied in name order. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -22,10 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005_audit_queries': m0005,
   '0006_audit_streams': m0006,
   '0007_usage': m0007,
-  '0008_scim': m0008,
-  '0009_sso': m0009,
-  '0010_usage_daily': m0010,
-  '0011_saml_flows': m0011,
+  '0008_sso': m0008,
 };
 
 export async function migrateToLatest(storage: Storage): Promise<string[]> {

@@ -1,0 +1,403 @@
+/**
+ * Identity-provider administration: CRUD in upstream shapes (custom providers by id, named ones
+ * by kind), certificates (up to 5, each described with its expiry), sanitized SVG logos, SSO
+ * settings and the org's SP metadata. Every change is audited in its transaction; certificates
+ * may appear in events, private keys never.
+ */
+import { auditOrigin, diffProperties, recordAudit, registerAuditEntity } from '../../platform/audit.ts';
+import type { Clock } from '../../platform/clock.ts';
+import { ApiError, badRequest, invalidValue, notFound } from '../../platform/errors/index.ts';
+import { newId } from '../../platform/ids.ts';
+import { listing, type PageRequest } from '../../platform/paging.ts';
+import type { Caller } from '../../platform/principal.ts';
+import { type Db, type Executor, isUniqueViolation, withTransaction } from '../../storage/db.ts';
+import type { SsoProviderRow } from '../../storage/schema.ts';
+import type { DirectoryService } from '../directory/index.ts';
+import { sanitizeLogo } from './logo.ts';
+import type { ProviderType, SamlBinding } from './model.ts';
+import type { SsoStore } from './providers-store.ts';
+import { settingsFromRow } from './providers-store.ts';
+import { describeCertificate, parseIdpMetadata, spMetadata } from './saml/metadata.ts';
+import { isSamlError } from './saml/errors.ts';
+
+registerAuditEntity('Integrations', 'IdentityProvider', ['Create', 'Update', 'Delete']);
+registerAuditEntity('Integrations', 'SsoSettings', ['Update']);
+
+export const MAX_PROVIDERS = 30;
+export const MAX_CERTIFICATES = 5;
+export const EXPIRY_WARNING_DAYS = 30;
+
+export const NAMED_KINDS = ['adfs', 'cic', 'generic', 'gsuite', 'identitynow', 'okta', 'onelogin', 'ping', 'purecloud', 'pureengage', 'salesforce'] as const;
+export type NamedKind = (typeof NAMED_KINDS)[number];
+
+const DISPLAY_NAMES: Record<NamedKind, string> = {
+  adfs: 'ADFS', cic: 'Customer Interaction Center', generic: 'Generic SSO', gsuite: 'Google Workspace', identitynow: 'IdentityNow',
+  okta: 'Okta', onelogin: 'OneLogin', ping: 'Ping Identity', purecloud: 'PureCloud', pureengage: 'PureEngage', salesforce: 'Salesforce',
+};
+
+const BINDING_URN: Record<SamlBinding, string> = {
+  'HTTP-Redirect': 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect',
+  'HTTP-POST': 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST',
+};
+export const NAME_ID_FORMATS = [
+  'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified',
+  'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
+  'urn:oasis:names:tc:SAML:1.1:nameid-format:X509SubjectName',
+  'urn:oasis:names:tc:SAML:1.1:nameid-format:WindowsDomainQualifiedName',
+  'urn:oasis:names:tc:SAML:2.0:nameid-format:kerberos',
+  'urn:oasis:names:tc:SAML:2.0:nameid-format:entity',
+  'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent',
+  'urn:oasis:names:tc:SAML:2.0:nameid-format:transient',
+];
+
+/** The upstream request body (CustomProvider / Okta / GenericSAML / …): every field optional on the wire. */
+export interface ProviderBody {
+  name?: string;
+  disabled?: boolean;
+  issuerURI?: string;
+  ssoTargetURI?: string;
+  ssoBinding?: string;
+  sloURI?: string | null;
+  sloBinding?: string | null;
+  relyingPartyIdentifier?: string | null;
+  certificate?: string;
+  certificates?: string[];
+  logoImageData?: string | null;
+  nameIdentifierFormat?: string | null;
+  signAuthnRequests?: boolean;
+  providerName?: string;
+  displayOnLogin?: boolean;
+}
+
+function binding(field: string, v: string | null | undefined): SamlBinding | null {
+  if (v === undefined || v === null || v === '') return null;
+  for (const [short, urn] of Object.entries(BINDING_URN)) if (v === urn || v === short) return short as SamlBinding;
+  throw invalidValue(field, `${field} must be ${BINDING_URN['HTTP-POST']} or ${BINDING_URN['HTTP-Redirect']}.`);
+}
+
+function url(field: string, v: string | null | undefined, required: boolean): string | null {
+  const s = v?.trim() ?? '';
+  if (s === '') {
+    if (required) throw invalidValue(field, `${field} is required.`);
+    return null;
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(s);
+  } catch {
+    throw invalidValue(field, `${field} must be an absolute http(s) URL.`);
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw invalidValue(field, `${field} must be an absolute http(s) URL.`);
+  if (s.length > 2048) throw invalidValue(field, `${field} must be at most 2048 characters.`);
+  return s;
+}
+
+/** Each certificate as PEM; 400 naming certificates[i] when one does not parse, or there are more than 5. */
+function certificates(body: ProviderBody): string[] {
+  // `certificates` wins; the deprecated single `certificate` is used only when the list is absent.
+  const list = body.certificates !== undefined ? [...(body.certificates ?? [])] : body.certificate ? [body.certificate] : [];
+  if (!Array.isArray(list) || list.some((c) => typeof c !== 'string')) throw invalidValue('certificates', 'certificates must be a list of PEM strings.');
+  if (list.length > MAX_CERTIFICATES) {
+    throw invalidValue('certificates', `An identity provider can have at most ${MAX_CERTIFICATES} certificates; ${list.length} were given.`);
+  }
+  const seen = new Set<string>();
+  const out: string[] = [];
+  list.forEach((c, i) => {
+    try {
+      const d = describeCertificate(c);
+      if (!seen.has(d.fingerprint256)) out.push(d.pem);
+      seen.add(d.fingerprint256);
+    } catch (e) {
+      const why = isSamlError(e) ? (e.detail ?? e.message) : 'it cannot be parsed';
+      throw invalidValue(`certificates[${i}]`, `certificates[${i}] is not an X.509 certificate (PEM or base64 DER): ${why}.`);
+    }
+  });
+  return out;
+}
+
+export function certificateDetails(pems: string[], now: Date) {
+  return pems.map((pem) => {
+    const d = describeCertificate(pem);
+    const msLeft = new Date(d.notAfter).getTime() - now.getTime();
+    const expired = msLeft <= 0;
+    const expiresSoon = !expired && msLeft <= EXPIRY_WARNING_DAYS * 86_400_000;
+    return {
+      subject: d.subject,
+      notBefore: d.notBefore,
+      notAfter: d.notAfter,
+      fingerprint256: d.fingerprint256,
+      expired,
+      expiresSoon,
+      ...(expired ? { warning: `Expired on ${d.notAfter.slice(0, 10)}` } : expiresSoon ? { warning: `Expires on ${d.notAfter.slice(0, 10)}` } : {}),
+    };
+  });
+}
+
+export function providerView(r: SsoProviderRow, now: Date) {
+  const certs = JSON.parse(r.certificates) as string[];
+  const details = certificateDetails(certs, now);
+  const selfUri = r.named_kind ? `/api/v2/identityproviders/${r.named_kind}` : `/api/v2/identityproviders/${r.id}`;
+  return {
+    id: r.id,
+    name: r.name,
+    disabled: r.disabled === 1,
+    issuerURI: r.issuer_uri,
+    ssoTargetURI: r.sso_target_uri,
+    ssoBinding: BINDING_URN[r.sso_binding as SamlBinding],
+    ...(r.slo_uri ? { sloURI: r.slo_uri } : {}),
+    ...(r.slo_binding ? { sloBinding: BINDING_URN[r.slo_binding as SamlBinding] } : {}),
+    ...(r.relying_party_identifier ? { relyingPartyIdentifier: r.relying_party_identifier } : {}),
+    ...(certs[0] ? { certificate: certs[0] } : {}),
+    certificates: certs,
+    ...(r.logo_svg ? { logoImageData: r.logo_svg } : {}),
+    ...(r.name_id_format ? { nameIdentifierFormat: r.name_id_format } : {}),
+    signAuthnRequests: r.sign_authn_requests === 1,
+    providerName: r.named_kind ? DISPLAY_NAMES[r.named_kind as NamedKind] : r.name,
+    displayOnLogin: r.display_on_login === 1,
+    // Gatehouse additions: the kind, and each certificate's subject and expiry (warning within 30 days).
+    providerType: r.provider_type,
+    certificateDetails: details,
+    certificateWarning: details.some((d) => d.expired || d.expiresSoon),
+    version: r.version,
+    dateCreated: r.created_at,
+    dateModified: r.modified_at,
+    selfUri,
+  };
+}
+
+const snapshot = (r: SsoProviderRow) => ({
+  name: r.name,
+  disabled: r.disabled === 1,
+  issuerURI: r.issuer_uri,
+  ssoTargetURI: r.sso_target_uri,
+  ssoBinding: r.sso_binding,
+  sloURI: r.slo_uri,
+  sloBinding: r.slo_binding,
+  nameIdentifierFormat: r.name_id_format,
+  relyingPartyIdentifier: r.relying_party_identifier,
+  signAuthnRequests: r.sign_authn_requests === 1,
+  displayOnLogin: r.display_on_login === 1,
+  certificates: JSON.parse(r.certificates) as string[],
+  logo: r.logo_svg ? 'svg' : null,
+});
+
+export interface ProviderServiceDeps {
+  /** The Kysely database (typed unknown where the composition root hands it through routes). */
+  db: unknown;
+  clock: Clock;
+  store: SsoStore;
+  directory: DirectoryService;
+  publicUrl: string;
+}
+
+export function createProviderService({ db: database, clock, store, directory, publicUrl }: ProviderServiceDeps) {
+  const db = database as Db;
+  async function audit(trx: Executor, caller: Caller | null, action: string, row: SsoProviderRow, changes: ReturnType<typeof diffProperties>) {
+    await recordAudit(trx, clock, {
+      orgId: row.org_id, serviceName: 'Integrations', entityType: 'IdentityProvider', entityId: row.id, entityName: row.name, action,
+      ...auditOrigin(caller), changes,
+    });
+  }
+
+  /** Validated columns from a body; `previous` fills what a PUT leaves out. */
+  function columns(body: ProviderBody, previous: SsoProviderRow | null, defaultName: string) {
+    if (body === null || typeof body !== 'object') throw badRequest('The request body must be a JSON object.');
+    const name = (body.name ?? previous?.name ?? defaultName).trim();
+    if (name === '') throw invalidValue('name', 'name is required.');
+    if (name.length > 255) throw invalidValue('name', 'name must be at most 255 characters.');
+    const issuer = (body.issuerURI ?? previous?.issuer_uri ?? '').trim();
+    if (issuer === '') throw invalidValue('issuerURI', 'issuerURI is required.');
+    if (issuer.length > 2048) throw invalidValue('issuerURI', 'issuerURI must be at most 2048 characters.');
+    const nameIdFormat = body.nameIdentifierFormat === undefined ? (previous?.name_id_format ?? null) : body.nameIdentifierFormat || null;
+    if (nameIdFormat !== null && !NAME_ID_FORMATS.includes(nameIdFormat)) {
+      throw invalidValue('nameIdentifierFormat', `nameIdentifierFormat must be one of ${NAME_ID_FORMATS.join(', ')}.`);
+    }
+    const certs = body.certificates === undefined && body.certificate === undefined
+      ? (previous ? (JSON.parse(previous.certificates) as string[]) : [])
+      : certificates(body);
+    return {
+      name,
+      disabled: (body.disabled ?? previous?.disabled === 1) ? 1 : 0,
+      issuer_uri: issuer,
+      sso_target_uri: url('ssoTargetURI', body.ssoTargetURI ?? previous?.sso_target_uri, true) as string,
+      sso_binding: binding('ssoBinding', body.ssoBinding) ?? (previous?.sso_binding as SamlBinding | undefined) ?? 'HTTP-Redirect',
+      slo_uri: body.sloURI === undefined ? (previous?.slo_uri ?? null) : url('sloURI', body.sloURI, false),
+      slo_binding: body.sloBinding === undefined ? (previous?.slo_binding ?? null) : binding('sloBinding', body.sloBinding),
+      name_id_format: nameIdFormat,
+      relying_party_identifier: body.relyingPartyIdentifier === undefined
+        ? (previous?.relying_party_identifier ?? null)
+        : body.relyingPartyIdentifier?.trim() || null,
+      sign_authn_requests: (body.signAuthnRequests ?? previous?.sign_authn_requests === 1) ? 1 : 0,
+      certificates: JSON.stringify(certs),
+      logo_svg: body.logoImageData === undefined ? (previous?.logo_svg ?? null) : body.logoImageData ? sanitizeLogo(body.logoImageData) : null,
+      display_on_login: (body.displayOnLogin ?? (previous ? previous.display_on_login === 1 : true)) ? 1 : 0,
+    };
+  }
+
+  const tooMany = () =>
+    invalidValue('identityProvider', `An organization can have at most ${MAX_PROVIDERS} identity providers; delete one before adding another.`);
+
+  async function insert(orgId: string, caller: Caller | null, kind: NamedKind | null, body: ProviderBody) {
+    const cols = columns(body, null, kind ? DISPLAY_NAMES[kind] : '');
+    const now = clock.now().toISOString();
+    const userId = caller?.principal.userId ?? null;
+    const row: SsoProviderRow = {
+      id: newId(), org_id: orgId, provider_type: kind ?? 'generic', named_kind: kind, ...cols, version: 1,
+      created_by: userId, modified_by: userId, created_at: now, modified_at: now,
+    };
+    try {
+      await withTransaction(db, async (trx) => {
+        if ((await store.count(trx, orgId)) >= MAX_PROVIDERS) throw tooMany();
+        await store.insert(trx, row);
+        await audit(trx, caller, 'Create', row, diffProperties(null, snapshot(row)));
+      });
+    } catch (e) {
+      if (kind && isUniqueViolation(e)) throw new ApiError(409, 'conflict', `The ${kind} identity provider was created concurrently; retry.`);
+      throw e;
+    }
+    return row;
+  }
+
+  async function update(orgId: string, caller: Caller | null, before: SsoProviderRow, body: ProviderBody) {
+    const cols = columns(body, before, before.name);
+    const after: SsoProviderRow = {
+      ...before, ...cols, version: before.version + 1, modified_by: caller?.principal.userId ?? null, modified_at: clock.now().toISOString(),
+    };
+    await withTransaction(db, async (trx) => {
+      await store.update(trx, orgId, before.id, after);
+      await audit(trx, caller, 'Update', after, diffProperties(snapshot(before), snapshot(after)));
+    });
+    return after;
+  }
+
+  async function remove(orgId: string, caller: Caller | null, row: SsoProviderRow) {
+    await withTransaction(db, async (trx) => {
+      await store.remove(trx, orgId, row.id);
+      await audit(trx, caller, 'Delete', row, diffProperties(snapshot(row), null));
+    });
+  }
+
+  async function requireCustom(orgId: string, id: string) {
+    const row = await store.findRow(db, orgId, id);
+    if (!row) throw notFound('identity provider', id);
+    return row;
+  }
+
+  async function requireNamed(orgId: string, kind: NamedKind) {
+    const row = await store.findNamedRow(db, orgId, kind);
+    if (!row) throw notFound('identity provider', kind);
+    return row;
+  }
+
+  const view = (r: SsoProviderRow) => providerView(r, clock.now());
+
+  return {
+    async list(orgId: string, page: PageRequest, query: Record<string, unknown>) {
+      const [rows, total] = await Promise.all([store.listRows(db, orgId, page.offset, page.pageSize), store.count(db, orgId)]);
+      return listing(rows.map(view), total, page, '/api/v2/identityproviders', query);
+    },
+    get: async (orgId: string, id: string) => view(await requireCustom(orgId, id)),
+    create: async (orgId: string, caller: Caller | null, body: ProviderBody) => view(await insert(orgId, caller, null, body)),
+    update: async (orgId: string, caller: Caller | null, id: string, body: ProviderBody) =>
+      view(await update(orgId, caller, await requireCustom(orgId, id), body)),
+    remove: async (orgId: string, caller: Caller | null, id: string) => remove(orgId, caller, await requireCustom(orgId, id)),
+
+    getNamed: async (orgId: string, kind: NamedKind) => view(await requireNamed(orgId, kind)),
+    /** PUT on a named kind creates it (sso:provider:add) or replaces it (sso:provider:edit). */
+    async putNamed(orgId: string, caller: Caller | null, kind: NamedKind, body: ProviderBody) {
+      const existing = await store.findNamedRow(db, orgId, kind);
+      return view(existing ? await update(orgId, caller, existing, body) : await insert(orgId, caller, kind, body));
+    },
+    removeNamed: async (orgId: string, caller: Caller | null, kind: NamedKind) => remove(orgId, caller, await requireNamed(orgId, kind)),
+
+    /** What an IdP's metadata fills in, for review before save (nothing is stored). */
+    parseMetadata(xml: string) {
+      if (typeof xml !== 'string' || xml.trim() === '') throw invalidValue('metadata', 'metadata (the IdP metadata XML) is required.');
+      let m: ReturnType<typeof parseIdpMetadata>;
+      try {
+        m = parseIdpMetadata(xml);
+      } catch (e) {
+        if (isSamlError(e)) throw invalidValue('metadata', `The metadata cannot be used: ${e.detail ?? e.message}.`);
+        throw e;
+      }
+      const certs = m.certificates.slice(0, MAX_CERTIFICATES).map((c) => c.pem);
+      return {
+        issuerURI: m.entityId,
+        ssoTargetURI: m.ssoUrl,
+        ssoBinding: BINDING_URN[m.ssoBinding],
+        ...(m.sloUrl ? { sloURI: m.sloUrl } : {}),
+        ...(m.sloBinding && m.sloBinding in BINDING_URN ? { sloBinding: BINDING_URN[m.sloBinding as SamlBinding] } : {}),
+        ...(m.nameIdFormat && NAME_ID_FORMATS.includes(m.nameIdFormat) ? { nameIdentifierFormat: m.nameIdFormat } : {}),
+        certificates: certs,
+        certificateDetails: certificateDetails(certs, clock.now()),
+        ...(m.certificates.length > MAX_CERTIFICATES ? { warnings: [`Only the first ${MAX_CERTIFICATES} of ${m.certificates.length} certificates were kept.`] } : {}),
+      };
+    },
+
+    async settings(orgId: string) {
+      const s = await store.settings(orgId);
+      return { ssoOnly: s.ssoOnly, breakGlassUserId: s.breakGlassUserId, redirectAllowList: s.redirectAllowList, selfUri: '/api/v2/identityproviders/settings' };
+    },
+    async putSettings(orgId: string, caller: Caller | null, body: { ssoOnly?: boolean; breakGlassUserId?: string | null; redirectAllowList?: string[] }) {
+      if (body === null || typeof body !== 'object') throw badRequest('The request body must be a JSON object.');
+      const before = await store.settings(orgId);
+      const ssoOnly = body.ssoOnly ?? before.ssoOnly;
+      const breakGlass = body.breakGlassUserId === undefined ? before.breakGlassUserId : body.breakGlassUserId || null;
+      if (breakGlass !== null) {
+        const user = await directory.users.getRow(orgId, breakGlass).catch(() => null);
+        if (!user) throw invalidValue('breakGlassUserId', `breakGlassUserId ${breakGlass} is not a user of this organization.`);
+      }
+      if (ssoOnly && breakGlass === null) {
+        throw invalidValue('breakGlassUserId', 'SSO-only mode needs a break-glass user who can still sign in with a password.');
+      }
+      const list = body.redirectAllowList ?? before.redirectAllowList;
+      if (!Array.isArray(list) || list.length > 100) throw invalidValue('redirectAllowList', 'redirectAllowList must be a list of at most 100 URLs.');
+      list.forEach((u, i) => {
+        let ok = false;
+        try {
+          ok = typeof u === 'string' && new URL(u).protocol === 'https:';
+        } catch {}
+        if (!ok) throw invalidValue(`redirectAllowList[${i}]`, `redirectAllowList[${i}] must be an absolute https URL.`);
+      });
+      const row = { org_id: orgId, sso_only: ssoOnly ? 1 : 0, break_glass_user_id: breakGlass, redirect_allow_list: JSON.stringify([...new Set(list)]), modified_at: clock.now().toISOString() };
+      const after = settingsFromRow(orgId, row);
+      await withTransaction(db, async (trx) => {
+        await store.saveSettings(trx, row);
+        await recordAudit(trx, clock, {
+          orgId, serviceName: 'Integrations', entityType: 'SsoSettings', entityId: orgId, entityName: 'SSO settings', action: 'Update',
+          ...auditOrigin(caller),
+          changes: diffProperties(
+            { ssoOnly: before.ssoOnly, breakGlassUserId: before.breakGlassUserId, redirectAllowList: before.redirectAllowList },
+            { ssoOnly: after.ssoOnly, breakGlassUserId: after.breakGlassUserId, redirectAllowList: after.redirectAllowList },
+          ),
+        });
+      });
+      return this.settings(orgId);
+    },
+
+    /** The org's SP metadata XML and its public certificates (never the private keys). */
+    async spMetadataXml(orgId: string) {
+      const c = await store.spCredentials(orgId, publicUrl);
+      return spMetadata({
+        entityId: c.entityId, acsUrl: c.acsUrl, sloUrl: c.sloUrl,
+        signingCertPem: c.signing.certificatePem, encryptionCertPem: c.encryption.certificatePem, wantAssertionsSigned: true,
+      });
+    },
+    async spCertificate(orgId: string, use: 'signing' | 'encryption') {
+      const c = await store.spCredentials(orgId, publicUrl);
+      return c[use].certificatePem;
+    },
+    async spInfo(orgId: string) {
+      const c = await store.spCredentials(orgId, publicUrl);
+      return {
+        entityId: c.entityId, acsUrl: c.acsUrl, sloUrl: c.sloUrl,
+        signingCertificate: { ...certificateDetails([c.signing.certificatePem], clock.now())[0], pem: c.signing.certificatePem },
+        encryptionCertificate: { ...certificateDetails([c.encryption.certificatePem], clock.now())[0], pem: c.encryption.certificatePem },
+        metadataUri: `/api/v2/identityproviders/sp/metadata`,
+      };
+    },
+  };
+}
+
+export type ProviderService = ReturnType<typeof createProviderService>;
+export type ProviderKind = ProviderType;
