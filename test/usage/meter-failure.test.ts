@@ -1,0 +1,55 @@
+/**
+ * A flush that fails (the store refuses the write) keeps its counts for the next one: after the
+ * store recovers, the report holds every request exactly once (@see issue 6, "exact").
+ */
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { createUsageMeter } from '../../src/domains/usage/index.ts';
+import { createStorage } from '../../src/storage/db.ts';
+import { migrateToLatest } from '../../src/storage/migrations/index.ts';
+import { DIALECTS, freshDatabase } from '../helpers/dialects.ts';
+
+const AT = new Date('2026-11-20T10:15:00Z');
+const request = (status: number) => ({
+  orgId: 'org-1', clientId: 'client-1', clientName: 'Loader', userId: null, method: 'GET', urlTemplate: '/api/v2/users/{userId}', status, at: AT,
+});
+
+describe.each(DIALECTS)('usage meter on %s', (dialect) => {
+  it('keeps the counts of a failed flush and writes them once on the next', async () => {
+    const fresh = await freshDatabase(dialect);
+    const storage = createStorage(fresh.url);
+    const errors: unknown[] = [];
+    const meter = createUsageMeter({ db: storage.db, clock: { now: () => AT }, flushMs: 3_600_000, onError: (e) => errors.push(e) });
+    try {
+      await migrateToLatest(storage);
+      for (let i = 0; i < 7; i++) meter.record(request(200));
+      meter.record(request(404));
+      await meter.flush();
+      expect(errors).toEqual([]);
+
+      // The store refuses writes for a while: the table is gone.
+      await sql`ALTER TABLE api_usage_hourly RENAME TO api_usage_hourly_away`.execute(storage.db);
+      for (let i = 0; i < 5; i++) meter.record(request(200));
+      meter.record(request(429));
+      await meter.flush();
+      expect(errors).toHaveLength(1);
+      meter.record(request(500));
+      await meter.flush();
+      expect(errors).toHaveLength(2);
+
+      await sql`ALTER TABLE api_usage_hourly_away RENAME TO api_usage_hourly`.execute(storage.db);
+      await meter.flush();
+      await meter.flush();
+      expect(errors).toHaveLength(2);
+      const rows = await storage.db.selectFrom('api_usage_hourly').selectAll().execute();
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ client_id: 'client-1', template: '/api/v2/users/{userId}', hour: '2026-11-20T10:00:00.000Z' });
+      const n = (v: unknown) => Number(v);
+      expect([rows[0]!.requests, rows[0]!.status200, rows[0]!.status400, rows[0]!.status429, rows[0]!.status500].map(n)).toEqual([15, 12, 2, 1, 1]);
+    } finally {
+      await meter.close?.();
+      await storage.close();
+      await fresh.drop();
+    }
+  });
+});
