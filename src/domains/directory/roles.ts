@@ -110,11 +110,24 @@ export function createRoles({ db, store, clock }: DirectoryDeps) {
     async remove(orgId: string, caller: Caller, roleId: string) {
       await withTransaction(db, async (trx) => {
         const before = await requireRole(orgId, roleId, trx);
+        // Every user holding the role loses it: each loss is its own event, caused by the deletion.
+        const holders = await store.usersHoldingRole(trx, orgId, roleId);
+        const rolesBefore = new Map<string, string[]>();
+        for (const userId of holders) rolesBefore.set(userId, (await store.grantsOf(trx, orgId, userId)).map((g) => g.role_name));
+        await store.deleteGrantsOfRole(trx, orgId, roleId);
         await store.deleteRole(trx, orgId, roleId);
-        await recordAudit(trx, clock, {
+        const cause = await recordAudit(trx, clock, {
           orgId, serviceName: 'Authorization', entityType: 'Role', entityId: roleId, entityName: before.name, action: 'Delete',
           ...auditOrigin(caller), changes: diffProperties(snapshot(before), null),
         });
+        for (const userId of holders) {
+          const user = await store.findUser(trx, orgId, userId);
+          const after = (await store.grantsOf(trx, orgId, userId)).map((g) => g.role_name);
+          await recordAudit(trx, clock, {
+            orgId, serviceName: 'Authorization', entityType: 'UserRoles', entityId: userId, entityName: user?.name ?? userId, action: 'Update',
+            ...auditOrigin(caller), changes: diffProperties({ roles: rolesBefore.get(userId) ?? [] }, { roles: after }), causeEventId: cause,
+          });
+        }
       });
     },
 

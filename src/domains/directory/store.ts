@@ -108,6 +108,15 @@ export function createDirectoryStore() {
         .execute(),
     insertGrants: (db: Executor, rows: { org_id: string; subject_type: string; subject_id: string; role_id: string; division_id: string }[]) =>
       rows.length === 0 ? Promise.resolve() : db.insertInto('role_grants').values(rows).onConflict((oc) => oc.doNothing()).execute(),
+    /** The users holding a role, in any division. */
+    usersHoldingRole: async (db: Executor, orgId: string, roleId: string) =>
+      (
+        await db.selectFrom('role_grants').select('subject_id').distinct()
+          .where('org_id', '=', orgId).where('role_id', '=', roleId).where('subject_type', '=', 'user')
+          .orderBy('subject_id').execute()
+      ).map((r) => r.subject_id),
+    deleteGrantsOfRole: (db: Executor, orgId: string, roleId: string) =>
+      db.deleteFrom('role_grants').where('org_id', '=', orgId).where('role_id', '=', roleId).execute(),
     deleteGrantsOf: (db: Executor, orgId: string, subjectId: string) =>
       db.deleteFrom('role_grants').where('org_id', '=', orgId).where('subject_id', '=', subjectId).execute(),
   };
