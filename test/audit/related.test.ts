@@ -2,8 +2,10 @@
  * Causing events (@see issue 4): a change that triggers others records them with the causing
  * event, and "See related audits" walks the chain from either end.
  */
+import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type TestApp } from '../helpers/app.ts';
+import { ADMIN_PASSWORD, startApp, type TestApp } from '../helpers/app.ts';
+import { AuthorizeSession } from '../helpers/browserless.ts';
 import { DIALECTS } from '../helpers/dialects.ts';
 
 const interval = () => `${new Date(Date.now() - 3_600_000).toISOString()}/${new Date(Date.now() + 60_000).toISOString()}`;
@@ -66,5 +68,44 @@ describe.each(DIALECTS)('causing events on %s', (dialect) => {
     const deletion = found.body.entities.find((e: { action: string }) => e.action === 'Delete');
     const related = await t.api('/api/v2/audits/query/realtime/related', { method: 'POST', token, body: { auditId: deletion.id } });
     expect(related.body.entities.map((e: { id: string }) => e.id)).toEqual([deletion.id]);
+  });
+
+  it('deleting an authorized client records the end of its authorization, caused by the deletion, and its tokens stop', async () => {
+    const redirect = 'https://partner.example.com/cb';
+    const app = await t.api('/api/v2/oauth/clients', {
+      method: 'POST', token, body: { name: 'Doomed App', authorizedGrantType: 'CODE', registeredRedirectUri: [redirect], scope: ['users:readonly'] },
+    });
+    expect(app.status).toBe(200);
+    const verifier = randomBytes(32).toString('base64url');
+    const challenge = createHash('sha256').update(verifier).digest('base64url');
+    const session = new AuthorizeSession(t);
+    const res = await session.authorize(
+      { client_id: app.body.id, redirect_uri: redirect, response_type: 'code', code_challenge: challenge, code_challenge_method: 'S256' },
+      { email: 'admin@demo.gatehouse.local', password: ADMIN_PASSWORD },
+    );
+    const code = new URL(res.location!).searchParams.get('code')!;
+    const exchanged = await t.api('/oauth/token', {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirect, code_verifier: verifier, client_id: app.body.id }).toString(),
+    });
+    const appToken = exchanged.body.access_token as string;
+    expect((await t.api('/api/v2/users/me', { token: appToken })).status).toBe(200);
+    expect((await t.api(`/api/v2/oauth/authorizations/${app.body.id}`, { token })).body.state).toBe('Authorized');
+
+    await t.api(`/api/v2/oauth/clients/${app.body.id}`, { method: 'PUT', token, body: { name: 'Doomed App', authorizedGrantType: 'CODE', registeredRedirectUri: [redirect], scope: ['users:readonly'], state: 'inactive' } });
+    expect((await t.api(`/api/v2/oauth/clients/${app.body.id}`, { method: 'DELETE', token })).status).toBeLessThan(300);
+    expect((await t.api('/api/v2/users/me', { token: appToken })).status).toBe(401);
+
+    const found = await t.api('/api/v2/audits/query/realtime', {
+      method: 'POST', token, body: { interval: interval(), serviceName: 'OAuth', filters: [{ property: 'EntityId', value: app.body.id }] },
+    });
+    const deletion = found.body.entities.find((e: { action: string; entityType: string }) => e.action === 'Delete' && e.entityType === 'OAuthClient');
+    const ended = found.body.entities.find((e: { action: string; entityType: string }) => e.action === 'Delete' && e.entityType === 'AuthorizedApplication');
+    expect(deletion, JSON.stringify(found.body.entities.map((e: { action: string; entity: unknown }) => [e.action, e.entity]))).toBeDefined();
+    expect(ended).toBeDefined();
+    expect(ended.initiatingAction.transactionId).toBe(deletion.id);
+    expect(ended.propertyChanges.find((p: { property: string }) => p.property === 'state').oldValues).toEqual(['Authorized']);
+    const related = await t.api('/api/v2/audits/query/realtime/related', { method: 'POST', token, body: { auditId: ended.id } });
+    expect(related.body.entities.map((e: { id: string }) => e.id).sort()).toEqual([deletion.id, ended.id].sort());
   });
 });

@@ -17,7 +17,7 @@ import { isKnownScope } from './scopes.ts';
 import type { OAuthStore } from './store.ts';
 import type { Tokens } from './tokens.ts';
 
-registerAuditEntity('OAuth', 'AuthorizedApplication', ['Create', 'Approve', 'Update', 'Revoke']);
+registerAuditEntity('OAuth', 'AuthorizedApplication', ['Create', 'Approve', 'Update', 'Revoke', 'Delete']);
 
 export const AUTHORIZATION_STATES = { Pending: 'Requested', Approved: 'Authorized', Revoked: 'Revoked' } as const;
 
@@ -55,11 +55,14 @@ export function createAuthorizations(deps: { db: Db; store: OAuthStore; clock: C
     };
   }
 
-  async function audit(trx: Executor, caller: Caller | null, action: string, row: OAuthAuthorizationRow, before: OAuthAuthorizationRow | null, name: string) {
+  async function audit(
+    trx: Executor, caller: Caller | null, action: string, row: OAuthAuthorizationRow | null, before: OAuthAuthorizationRow | null, name: string, causeEventId?: string,
+  ) {
     const snap = (r: OAuthAuthorizationRow | null) => r && { state: r.state, scope: JSON.parse(r.scopes) as string[] };
+    const subject = (row ?? before)!;
     await recordAudit(trx, clock, {
-      orgId: row.org_id, serviceName: 'OAuth', entityType: 'AuthorizedApplication', entityId: row.client_id, entityName: name, action,
-      ...auditOrigin(caller), changes: diffProperties(snap(before), snap(row)), context: { authorizationId: row.id },
+      orgId: subject.org_id, serviceName: 'OAuth', entityType: 'AuthorizedApplication', entityId: subject.client_id, entityName: name, action,
+      ...auditOrigin(caller), changes: diffProperties(snap(before), snap(row)), context: { authorizationId: subject.id }, causeEventId,
     });
   }
 
@@ -142,6 +145,20 @@ export function createAuthorizations(deps: { db: Db; store: OAuthStore; clock: C
       });
       tokens.forgetAuthorization(row.id);
       return view(row);
+    },
+
+    /**
+     * The client is being deleted (its rows go with it): every organization that authorized it
+     * records the end of that authorization, caused by the deletion when it is its own client.
+     * Runs in the deletion's transaction; answers the authorizations whose tokens must stop.
+     */
+    async removedWithClient(trx: Executor, caller: Caller, client: OAuthClientRow, deletionEventId: string) {
+      const ended = (await store.authorizationsOfClient(trx, client.id)).filter((a) => a.state !== 'Revoked');
+      for (const before of ended) {
+        // A causing event is only linked inside one organization's trail.
+        await audit(trx, before.org_id === client.org_id ? caller : null, 'Delete', null, before, client.name, before.org_id === client.org_id ? deletionEventId : undefined);
+      }
+      return ended.map((a) => a.id);
     },
 
     /** Immediate and permanent. */

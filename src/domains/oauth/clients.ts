@@ -71,9 +71,14 @@ export interface ClientDeps {
   directory: DirectoryService;
   tokens: Tokens;
   implicitCutoff: Date;
+  /**
+   * What ends with a deleted client, in the deletion's transaction (authorizations: bound by the
+   * composition in service.ts, which builds them after clients). Answers authorization ids.
+   */
+  onRemove?: (trx: Executor, caller: Caller, client: OAuthClientRow, deletionEventId: string) => Promise<string[]>;
 }
 
-export function createClients({ db, store, clock, secrets, directory, tokens, implicitCutoff }: ClientDeps) {
+export function createClients({ db, store, clock, secrets, directory, tokens, implicitCutoff, onRemove }: ClientDeps) {
   /**
    * Client rows read by the token endpoint, kept for at most a second (the same freshness
    * contract as tokens): a change made in this process drops the entry at once.
@@ -87,8 +92,8 @@ export function createClients({ db, store, clock, secrets, directory, tokens, im
   const rolesOf = async (orgId: string, clientId: string, trx: Executor = db): Promise<RoleGrant[]> =>
     (await directory.roles.grantRowsOf(orgId, clientId, trx)).map((g) => ({ roleId: g.role_id, divisionId: g.division_id }));
 
-  async function audit(trx: Executor, caller: Caller | null, action: string, row: OAuthClientRow, changes: ReturnType<typeof diffProperties>) {
-    await recordAudit(trx, clock, {
+  function audit(trx: Executor, caller: Caller | null, action: string, row: OAuthClientRow, changes: ReturnType<typeof diffProperties>) {
+    return recordAudit(trx, clock, {
       orgId: row.org_id, serviceName: 'OAuth', entityType: 'OAuthClient', entityId: row.id, entityName: row.name, action,
       ...auditOrigin(caller), changes,
     });
@@ -157,15 +162,18 @@ export function createClients({ db, store, clock, secrets, directory, tokens, im
     },
 
     async remove(orgId: string, caller: Caller, clientId: string) {
-      await withTransaction(db, async (trx) => {
+      const ended = await withTransaction(db, async (trx) => {
         const before = await requireClient(orgId, clientId, trx);
         if (before.state !== 'inactive') throw cannotDelete();
         const roles = await rolesOf(orgId, clientId, trx);
+        const deletion = await audit(trx, caller, 'Delete', before, diffProperties(snapshot(before, roles), null));
+        const authorizations = onRemove ? await onRemove(trx, caller, before, deletion) : [];
         await directory.roles.replaceGrants(orgId, caller, { type: 'client', id: clientId, name: before.name }, [], trx);
         await store.deleteClient(trx, orgId, clientId);
-        await audit(trx, caller, 'Delete', before, diffProperties(snapshot(before, roles), null));
+        return authorizations;
       });
       forget(clientId);
+      for (const id of ended) tokens.forgetAuthorization(id);
     },
 
     /** A new secret, returned once; the old one stops working at once. */

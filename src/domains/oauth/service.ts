@@ -24,7 +24,11 @@ export async function createOAuthService(deps: { db: Db; clock: Clock; directory
   const secrets = createSecrets(await loadSecretKey(db, clock.now()));
   const codec = createTokenCodec(await loadTokenKeys(db, clock.now()));
   const tokens = createTokens({ db, store, clock, directory, codec, cacheMs: deps.config.tokenCacheMs });
-  const clients = createClients({ db, store, clock, secrets, directory, tokens, implicitCutoff: deps.config.implicitCutoff });
+  const clients = createClients({
+    db, store, clock, secrets, directory, tokens, implicitCutoff: deps.config.implicitCutoff,
+    // Bound late: authorizations are built from clients.
+    onRemove: (trx, caller, client, deletionEventId) => authorizations.removedWithClient(trx, caller, client, deletionEventId),
+  });
   const issuer = createGrantIssuer({ db, store, clock, tokens });
   const authorizations = createAuthorizations({ db, store, clock, clients, tokens });
   const grants = createGrants({ db, store, clock, tokens, issuer, authorizations });

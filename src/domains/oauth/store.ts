@@ -71,6 +71,14 @@ export function createOAuthStore() {
     currentAuthorization: (db: Executor, orgId: string, clientId: string) =>
       db.selectFrom('oauth_authorizations').selectAll().where('org_id', '=', orgId).where('client_id', '=', clientId)
         .orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst(),
+    /** Every organization's current authorization of one client (newest per organization). */
+    authorizationsOfClient: async (db: Executor, clientId: string) => {
+      const rows = await db.selectFrom('oauth_authorizations').selectAll().where('client_id', '=', clientId)
+        .orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+      const current = new Map<string, OAuthAuthorizationRow>();
+      for (const r of rows) if (!current.has(r.org_id)) current.set(r.org_id, r);
+      return [...current.values()];
+    },
     /** Current authorizations of an organization, newest per client, optionally in one state. */
     listAuthorizations: async (db: Executor, orgId: string, state?: string) => {
       const rows = await db.selectFrom('oauth_authorizations').selectAll().where('org_id', '=', orgId)
