@@ -8,7 +8,7 @@ import { ADMIN_PASSWORD, startApp, type TestApp } from '../helpers/app.ts';
 import { hasChromium, launchChromium } from '../helpers/browser.ts';
 
 const NAV = {
-  Integrations: ['OAuth', 'Authorized Applications', 'Single Sign-On'],
+  Integrations: ['OAuth', 'Authorized Applications', 'Single Sign-On', 'Audit Streams'],
   'Platform Usage': ['API Usage'],
   Troubleshooting: ['Audit Viewer'],
   Routing: ['Disconnect Interactions'],

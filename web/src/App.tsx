@@ -4,6 +4,7 @@ import { Layout } from './components/Layout.tsx';
 import { NAVIGATION } from './navigation.ts';
 import { Home } from './pages/Home.tsx';
 import { AddClient } from './pages/integrations/AddClient.tsx';
+import { AuditStreams } from './pages/integrations/AuditStreams.tsx';
 import { AuthorizedApps } from './pages/integrations/AuthorizedApps.tsx';
 import { ClientDetails } from './pages/integrations/ClientDetails.tsx';
 import { OAuthClients } from './pages/integrations/OAuthClients.tsx';
@@ -21,6 +22,7 @@ const READY: Record<string, ReactNode> = {
   '/admin/integrations/oauth': <OAuthClients />,
   '/admin/integrations/authorized-applications': <AuthorizedApps />,
   '/admin/integrations/sso': <SsoProviders />,
+  '/admin/integrations/audit-streams': <AuditStreams />,
   '/admin/platform-usage/api-usage': <ApiUsage />,
   '/admin/troubleshooting/audit-viewer': <AuditViewer />,
   '/admin/people/users': <Users />,

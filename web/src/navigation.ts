@@ -13,6 +13,7 @@ export const NAVIGATION: { group: string; items: NavItem[] }[] = [
       { label: 'OAuth', path: '/admin/integrations/oauth', ready: true },
       { label: 'Authorized Applications', path: '/admin/integrations/authorized-applications', ready: true },
       { label: 'Single Sign-On', path: '/admin/integrations/sso', ready: true },
+      { label: 'Audit Streams', path: '/admin/integrations/audit-streams', ready: true },
     ],
   },
   { group: 'Platform Usage', items: [{ label: 'API Usage', path: '/admin/platform-usage/api-usage', ready: true }] },
