@@ -122,8 +122,13 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
   const jobs = createJobRunner((name, err) => app.log.error({ err, job: name }, 'background job failed'));
   const audit = createAuditService({ db, clock, jobs, retentionDays: config.auditRetentionDays });
   await audit.resume();
-  // Retention: purge at start and hourly; the timer never keeps the process alive.
-  const purge = () => jobs.enqueue('audit-retention', async () => void (await audit.purgeExpired()));
+  // Retention: purge at start and hourly, then refresh the planner's statistics; the timer never
+  // keeps the process alive.
+  const purge = () =>
+    jobs.enqueue('audit-retention', async () => {
+      await audit.purgeExpired();
+      storage.optimize();
+    });
   purge();
   const purgeTimer = setInterval(purge, 3_600_000);
   purgeTimer.unref();

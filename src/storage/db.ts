@@ -10,13 +10,15 @@ export type Executor = Db | Trx;
 export interface Storage {
   readonly db: Db;
   readonly dialect: DialectName;
+  /** Refreshes stale planner statistics (see DialectInfo.optimize); cheap when nothing changed. */
+  optimize(): void;
   close(): Promise<void>;
 }
 
 export function createStorage(databaseUrl: string): Storage {
   const info = dialectFor(databaseUrl);
   const db = new Kysely<Database>({ dialect: info.kysely });
-  return { db, dialect: info.name, close: () => db.destroy() };
+  return { db, dialect: info.name, optimize: info.optimize, close: () => db.destroy() };
 }
 
 /** Runs fn in one transaction: it commits when fn resolves and rolls back when it throws. */

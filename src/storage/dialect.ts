@@ -17,6 +17,12 @@ export interface DialectInfo {
   readonly supportsTransactionalDdl: boolean;
   /** Whether concurrent writers run in parallel (PostgreSQL) or one at a time (SQLite). */
   readonly concurrentWriters: boolean;
+  /**
+   * Refreshes the planner's statistics where they are stale. SQLite has none until told: without
+   * them it pages an audit query by the (org, time) index instead of the (org, entity, time) one.
+   * PostgreSQL's autovacuum keeps its own.
+   */
+  optimize(): void;
 }
 
 export function dialectFor(databaseUrl: string): DialectInfo {
@@ -28,12 +34,17 @@ export function dialectFor(databaseUrl: string): DialectInfo {
     database.pragma('synchronous = NORMAL');
     database.pragma('foreign_keys = ON');
     database.pragma('busy_timeout = 5000');
-    return { name: 'sqlite', kysely: new SqliteDialect({ database: withStatementCache(database) }), supportsTransactionalDdl: true, concurrentWriters: false };
+    // SQLite's advice for long-lived connections: at open, and then now and then (app.ts: hourly).
+    // analysis_limit bounds the work on large tables (approximate statistics are enough).
+    database.pragma('analysis_limit = 1000');
+    const optimize = () => void database.pragma('optimize=0x10002');
+    optimize();
+    return { name: 'sqlite', kysely: new SqliteDialect({ database: withStatementCache(database) }), supportsTransactionalDdl: true, concurrentWriters: false, optimize };
   }
   // COUNT(*) and BIGINT arrive as strings from pg; parse int8 as a JS number (safe below 2^53).
   pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
-  return { name: 'postgres', kysely: new PostgresDialect({ pool }), supportsTransactionalDdl: true, concurrentWriters: true };
+  return { name: 'postgres', kysely: new PostgresDialect({ pool }), supportsTransactionalDdl: true, concurrentWriters: true, optimize: () => {} };
 }
 
 /**

@@ -31,7 +31,7 @@ describe('migrations', () => {
   it('apply once, in order, on every dialect', async () => {
     for (const d of DIALECTS) {
       const { applied, again } = await shapeOf(d);
-      expect(applied).toEqual(['0001_directory', '0002_oauth', '0003_audit', '0004_oauth_flows', '0005_audit_queries', '0006_audit_streams', '0007_usage', '0008_sso']);
+      expect(applied).toEqual(['0001_directory', '0002_oauth', '0003_audit', '0004_oauth_flows', '0005_audit_queries', '0006_audit_streams', '0007_usage', '0008_sso', '0013_audit_indexes']);
       expect(again).toEqual([]);
     }
   });
