@@ -36,7 +36,7 @@ export function dialectFor(databaseUrl: string): DialectInfo {
     database.pragma('busy_timeout = 5000');
     // SQLite's advice for long-lived connections: at open, and then now and then (app.ts: hourly).
     // analysis_limit bounds the work on large tables (approximate statistics are enough).
-    database.pragma('analysis_limit = 1000');
+    database.pragma('analysis_limit = 400');
     const optimize = () => void database.pragma('optimize=0x10002');
     optimize();
     return { name: 'sqlite', kysely: new SqliteDialect({ database: withStatementCache(database) }), supportsTransactionalDdl: true, concurrentWriters: false, optimize };
