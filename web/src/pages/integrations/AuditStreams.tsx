@@ -1,9 +1,8 @@
-import { type FormEvent, useCallback, useEffect, useState } from 'react';
-import type { Listing } from '../../api/client.ts';
+import { type FormEvent, useCallback, useState } from 'react';
 import { type AuditStream, type NewStream, streamsApi } from '../../api/streams.ts';
 import { Confirm } from '../../components/Confirm.tsx';
+import { useLoad } from '../../components/useLoad.ts';
 
-type Load = { status: 'loading' } | { status: 'error'; message: string } | { status: 'ready'; listing: Listing<AuditStream> };
 type Pending = { kind: 'delete' | 'secret'; stream: AuditStream } | null;
 
 const when = (iso?: string) => (iso ? new Date(iso).toLocaleString() : '—');
@@ -11,30 +10,10 @@ const when = (iso?: string) => (iso ? new Date(iso).toLocaleString() : '—');
 /** Admin → Integrations → Audit Streams: where the organization's audit events are sent as they happen. */
 export function AuditStreams() {
   const [page, setPage] = useState(1);
-  const [load, setLoad] = useState<Load>({ status: 'loading' });
   const [adding, setAdding] = useState(false);
   const [pending, setPending] = useState<Pending>(null);
   const [secret, setSecret] = useState<{ name: string; secret: string } | null>(null);
-  const [actionError, setActionError] = useState('');
-
-  const refresh = useCallback(() => {
-    setLoad({ status: 'loading' });
-    streamsApi.list(page).then(
-      (listing) => setLoad({ status: 'ready', listing }),
-      (e: Error) => setLoad({ status: 'error', message: e.message }),
-    );
-  }, [page]);
-  useEffect(refresh, [refresh]);
-
-  const act = async (fn: () => Promise<unknown>) => {
-    setActionError('');
-    try {
-      await fn();
-      refresh();
-    } catch (e) {
-      setActionError((e as Error).message);
-    }
-  };
+  const { load, refresh, act, actionError } = useLoad(useCallback(() => streamsApi.list(page), [page]));
 
   return (
     <>
@@ -63,15 +42,15 @@ export function AuditStreams() {
       {load.status === 'error' && (
         <div role="alert" className="error"><p>{load.message}</p><button type="button" onClick={refresh}>Retry</button></div>
       )}
-      {load.status === 'ready' && load.listing.total === 0 && <p className="empty">No audit streams yet. Add one to send audit events to another system.</p>}
-      {load.status === 'ready' && load.listing.total > 0 && (
+      {load.status === 'ready' && load.value.total === 0 && <p className="empty">No audit streams yet. Add one to send audit events to another system.</p>}
+      {load.status === 'ready' && load.value.total > 0 && (
         <>
           <table>
             <thead>
               <tr><th>Name</th><th>Type</th><th>Destination</th><th>State</th><th>Pending</th><th>Delivered</th><th>Last delivery</th><th>Last error</th><th>Actions</th></tr>
             </thead>
             <tbody>
-              {load.listing.entities.map((s) => (
+              {load.value.entities.map((s) => (
                 <tr key={s.id}>
                   <td>{s.name}</td>
                   <td>{s.type === 'webhook' ? 'Webhook' : 'NATS'}</td>
@@ -94,8 +73,8 @@ export function AuditStreams() {
           </table>
           <div className="pager">
             <button type="button" disabled={page <= 1} onClick={() => setPage(page - 1)}>Previous</button>
-            <span>Page {load.listing.pageNumber} of {load.listing.pageCount} · {load.listing.total} in all</span>
-            <button type="button" disabled={page >= load.listing.pageCount} onClick={() => setPage(page + 1)}>Next</button>
+            <span>Page {load.value.pageNumber} of {load.value.pageCount} · {load.value.total} in all</span>
+            <button type="button" disabled={page >= load.value.pageCount} onClick={() => setPage(page + 1)}>Next</button>
           </div>
         </>
       )}

@@ -1,34 +1,13 @@
 import { useCallback, useEffect, useState } from 'react';
 import { type Authorization, oauthApi, STATE_LABELS } from '../../api/oauth.ts';
 import { Confirm } from '../../components/Confirm.tsx';
-
-type Load = { status: 'loading' } | { status: 'error'; message: string } | { status: 'ready'; items: Authorization[] };
+import { useLoad } from '../../components/useLoad.ts';
 
 export function AuthorizedApps() {
   const [filter, setFilter] = useState('');
-  const [load, setLoad] = useState<Load>({ status: 'loading' });
   const [editing, setEditing] = useState<Authorization | null>(null);
   const [revoking, setRevoking] = useState<Authorization | null>(null);
-  const [actionError, setActionError] = useState('');
-
-  const refresh = useCallback(() => {
-    setLoad({ status: 'loading' });
-    oauthApi.authorizations(filter || undefined).then(
-      (r) => setLoad({ status: 'ready', items: r.entities }),
-      (e: Error) => setLoad({ status: 'error', message: e.message }),
-    );
-  }, [filter]);
-  useEffect(refresh, [refresh]);
-
-  const act = async (fn: () => Promise<unknown>) => {
-    setActionError('');
-    try {
-      await fn();
-      refresh();
-    } catch (e) {
-      setActionError((e as Error).message);
-    }
-  };
+  const { load, refresh, act, actionError } = useLoad(useCallback(() => oauthApi.authorizations(filter || undefined).then((r) => r.entities), [filter]));
 
   return (
     <>
@@ -45,12 +24,12 @@ export function AuthorizedApps() {
       {load.status === 'error' && (
         <div role="alert" className="error"><p>{load.message}</p><button type="button" onClick={refresh}>Retry</button></div>
       )}
-      {load.status === 'ready' && load.items.length === 0 && <p className="empty">No authorized applications{filter ? ` in state ${filter}` : ''}.</p>}
-      {load.status === 'ready' && load.items.length > 0 && (
+      {load.status === 'ready' && load.value.length === 0 && <p className="empty">No authorized applications{filter ? ` in state ${filter}` : ''}.</p>}
+      {load.status === 'ready' && load.value.length > 0 && (
         <table>
           <thead><tr><th>Name</th><th>Scope</th><th>Roles</th><th>State</th><th>Actions</th></tr></thead>
           <tbody>
-            {load.items.map((a) => (
+            {load.value.map((a) => (
               <tr key={a.client.id}>
                 <td>{a.client.name}</td>
                 <td>{a.scope.join(', ')}</td>
