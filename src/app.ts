@@ -13,6 +13,7 @@ import { type AuditService, type AuditStreaming, createAuditService, createAudit
 import { registerConsoleRoutes, registerPreferenceRoutes } from './domains/console/index.ts';
 import { createDirectoryService, type DirectoryService, registerDirectoryRoutes } from './domains/directory/index.ts';
 import { createOAuthService, type OAuthService, registerOAuthRoutes } from './domains/oauth/index.ts';
+import { createScimService, registerScimRoutes, type ScimService } from './domains/scim/index.ts';
 import { registerSsoRoutes } from './domains/sso/index.ts';
 import { createUsageMeter, createUsageService, registerUsageRoutes, type UsageService } from './domains/usage/index.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
@@ -45,6 +46,7 @@ export interface Gatehouse {
   storage: Storage;
   directory: DirectoryService;
   oauth: OAuthService;
+  scim: ScimService;
   config: Config;
   close(): Promise<void>;
 }
@@ -144,6 +146,10 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
     clients: { exists: (orgId, clientId) => oauth.clients.get(orgId, clientId).then(() => true, () => false) },
   });
   registerUsageRoutes(app, { usage });
+  // A deactivated or deleted user's tokens must stop at once: the token cache is dropped (it
+  // refills from the store, which refuses inactive users).
+  const scim = createScimService({ db, clock, phoneRegion: config.scimPhoneRegion, onUserDeactivated: () => oauth.tokens.forgetAll() });
+  registerScimRoutes(app, { scim, publicUrl: config.publicUrlExplicit ? config.publicUrl : null });
   registerConsoleRoutes(app, { directory, oauth, secureCookies: config.secureCookies, limits });
   registerPreferenceRoutes(app, { db, clock });
   await registerConsoleAssets(app);
@@ -154,6 +160,7 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
     storage,
     directory,
     oauth,
+    scim,
     config,
     jobs,
     audit,

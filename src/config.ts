@@ -37,6 +37,8 @@ export interface Config {
   readonly rateLimits: { client: number; userClient: number; user: number; org: number; token: number; login: number };
   /** Redis for rate-limit counters shared by several processes (none: counters in process). */
   readonly redisUrl: string | null;
+  /** Region (ISO 3166 alpha-2) for SCIM phone numbers written without a country code. */
+  readonly scimPhoneRegion: string;
 }
 
 export class ConfigError extends Error {
@@ -71,6 +73,7 @@ const ENV_OF = {
   'rate-limit-login': 'GATEHOUSE_RATE_LIMIT_LOGIN',
   'nats-url': 'GATEHOUSE_NATS_URL',
   'redis-url': 'GATEHOUSE_REDIS_URL',
+  'scim-phone-region': 'GATEHOUSE_SCIM_PHONE_REGION',
 } as const;
 export type ConfigFlag = keyof typeof ENV_OF;
 export const CONFIG_FLAGS = Object.keys(ENV_OF) as ConfigFlag[];
@@ -112,6 +115,12 @@ function serviceUrl(v: { value: string; origin: string } | undefined, shape: Reg
   if (!v) return null;
   if (!shape.test(v.value)) throw new ConfigError(`${v.origin} must be a URL like ${example}, got "${v.value}"`);
   return v.value;
+}
+
+function region(v: { value: string; origin: string } | undefined, fallback: string): string {
+  if (!v) return fallback;
+  if (!/^[A-Za-z]{2}$/.test(v.value)) throw new ConfigError(`${v.origin} must be a two-letter country code like US or GB, got "${v.value}"`);
+  return v.value.toUpperCase();
 }
 
 export function loadConfig(flags: Partial<Record<ConfigFlag, string>> = {}, env: Source = process.env): Config {
@@ -161,5 +170,6 @@ export function loadConfig(flags: Partial<Record<ConfigFlag, string>> = {}, env:
     }),
     natsUrl: serviceUrl(pick(flags, env, 'nats-url'), /^(nats|tls):\/\/[^/\s]+$/, 'nats://host:4222'),
     redisUrl: serviceUrl(pick(flags, env, 'redis-url'), /^rediss?:\/\/\S+$/, 'redis://host:6379'),
+    scimPhoneRegion: region(pick(flags, env, 'scim-phone-region'), 'US'),
   });
 }

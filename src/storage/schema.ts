@@ -302,6 +302,60 @@ export interface SsoSpCredentialsRow {
   created_at: string;
 }
 
+/** SCIM attributes of a directory user (migration 0009). */
+export interface ScimUserRow {
+  user_id: string;
+  org_id: string;
+  external_id: string | null;
+  given_name: string | null;
+  family_name: string | null;
+  employee_number: string | null;
+  manager_id: string | null;
+  /** JSON: the SCIM attributes not held in columns (name, emails, phoneNumbers, extensions, …). */
+  attributes: string;
+  /** 1 once an identity provider has written the user through SCIM. */
+  managed: Flag;
+  created_at: string;
+  modified_at: string;
+}
+
+/** One email or phone number of a SCIM user, for filters. */
+export interface ScimUserValueRow {
+  user_id: string;
+  org_id: string;
+  position: number;
+  type: string | null;
+  value: string;
+  is_primary: Flag;
+}
+
+export interface ScimUserExternalIdRow {
+  user_id: string;
+  org_id: string;
+  authority: string;
+  value: string;
+}
+
+export interface GroupRow {
+  id: string;
+  org_id: string;
+  name: string;
+  /** Lower-cased name: unique per organization (Okta links groups by name, case-insensitively). */
+  name_key: string;
+  description: string | null;
+  external_id: string | null;
+  version: number;
+  created_at: string;
+  modified_at: string;
+}
+
+export interface GroupMemberRow {
+  group_id: string;
+  user_id: string;
+  org_id: string;
+  created_at: string;
+}
+
 export interface Database {
   organizations: OrganizationRow;
   divisions: DivisionRow;
@@ -324,4 +378,10 @@ export interface Database {
   sso_providers: SsoProviderRow;
   sso_settings: SsoSettingsRow;
   sso_sp_credentials: SsoSpCredentialsRow;
+  scim_users: ScimUserRow;
+  scim_user_emails: ScimUserValueRow;
+  scim_user_phones: ScimUserValueRow;
+  scim_user_external_ids: ScimUserExternalIdRow;
+  groups: GroupRow;
+  group_members: GroupMemberRow;
 }

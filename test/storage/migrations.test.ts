@@ -31,7 +31,7 @@ describe('migrations', () => {
   it('apply once, in order, on every dialect', async () => {
     for (const d of DIALECTS) {
       const { applied, again } = await shapeOf(d);
-      expect(applied).toEqual(['0001_directory', '0002_oauth', '0003_audit', '0004_oauth_flows', '0005_audit_queries', '0006_audit_streams', '0007_usage', '0008_sso', '0013_audit_indexes']);
+      expect(applied).toEqual(['0001_directory', '0002_oauth', '0003_audit', '0004_oauth_flows', '0005_audit_queries', '0006_audit_streams', '0007_usage', '0008_sso', '0009_scim', '0013_audit_indexes']);
       expect(again).toEqual([]);
     }
   });
@@ -47,6 +47,8 @@ describe('migrations', () => {
       'audit_queries',
       'audit_streams',
       'divisions',
+      'group_members',
+      'groups',
       'oauth_authorizations',
       'oauth_clients',
       'oauth_codes',
@@ -54,6 +56,10 @@ describe('migrations', () => {
       'refresh_tokens',
       'role_grants',
       'roles',
+      'scim_user_emails',
+      'scim_user_external_ids',
+      'scim_user_phones',
+      'scim_users',
       'server_keys',
       'sso_providers',
       'sso_settings',

@@ -44,6 +44,8 @@ const userFields = {
   version: Type.Integer(),
   acdAutoAnswer: Type.Boolean(),
   authorization: Type.Optional(UserAuthorization),
+  /** Beyond upstream, with `expand=scim`: the user is managed by an identity provider through SCIM. */
+  scimManaged: Type.Optional(Type.Boolean()),
   selfUri: Type.String(),
 };
 

@@ -56,6 +56,15 @@ export function createDirectoryStore() {
         .offset(offset)
         .limit(limit)
         .execute(),
+    /** Of these users, those an identity provider manages through SCIM (beyond upstream: the console marks them). */
+    scimManagedAmong: async (db: Executor, orgId: string, userIds: string[]) =>
+      userIds.length === 0
+        ? new Set<string>()
+        : new Set(
+            (await db.selectFrom('scim_users').select('user_id').where('org_id', '=', orgId).where('managed', '=', 1).where('user_id', 'in', userIds).execute()).map(
+              (r) => r.user_id,
+            ),
+          ),
     countUsers: async (db: Executor, orgId: string, f: UserFilter) =>
       Number((await usersQuery(db, orgId, f).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
 

@@ -13,7 +13,7 @@ export function registerUserRoutes(app: FastifyInstance, { directory }: { direct
   }, async (request) => {
     const q = request.query;
     const descending = /^desc/i.test(q.sortOrder ?? 'ASC');
-    return directory.users.list(request.caller.principal.orgId, q.state ?? 'active', splitList(q.id), descending, parsePage(q), q);
+    return directory.users.list(request.caller.principal.orgId, q.state ?? 'active', splitList(q.id), descending, parsePage(q), q, splitList(q.expand));
   });
 
   app.post<{ Body: CreateUser }>('/api/v2/users', {

@@ -51,7 +51,8 @@ export function createUsers({ db, store, clock }: DirectoryDeps) {
   }
 
   return {
-    async list(orgId: string, state: string, ids: string[], descending: boolean, page: PageRequest, query: Record<string, unknown>) {
+    /** `expand` may hold `scim` (beyond upstream): each user then carries `scimManaged`. */
+    async list(orgId: string, state: string, ids: string[], descending: boolean, page: PageRequest, query: Record<string, unknown>, expand: string[] = []) {
       if (![...USER_STATES, 'any'].includes(state)) throw invalidValue('state', `state must be one of ${[...USER_STATES, 'any'].join(', ')}.`);
       const filter = { state, ids, descending };
       const [rows, total] = await Promise.all([
@@ -62,7 +63,9 @@ export function createUsers({ db, store, clock }: DirectoryDeps) {
       for (const r of rows) {
         if (!divisions.has(r.division_id)) divisions.set(r.division_id, (await store.findDivision(db, orgId, r.division_id)) ?? { id: r.division_id, name: '' });
       }
-      return listing(rows.map((r) => userView(r, divisions.get(r.division_id)!)), total, page, '/api/v2/users', query);
+      const managed = expand.includes('scim') ? await store.scimManagedAmong(db, orgId, rows.map((r) => r.id)) : null;
+      const views = rows.map((r) => ({ ...userView(r, divisions.get(r.division_id)!), ...(managed ? { scimManaged: managed.has(r.id) } : {}) }));
+      return listing(views, total, page, '/api/v2/users', query);
     },
 
     get: async (orgId: string, userId: string) => view(orgId, await get(orgId, userId)),

@@ -405,6 +405,31 @@ export function parsePath(text: string): PatchPath {
   return result;
 }
 
+/**
+ * Prints a parsed filter back as filter text that parses to the same tree: every logical
+ * expression is parenthesized and values are written as JSON.
+ */
+export function printFilter(node: FilterNode): string {
+  switch (node.type) {
+    case 'compare':
+      return `${pathText(node.path)} ${node.op} ${JSON.stringify(node.value)}`;
+    case 'present':
+      return `${pathText(node.path)} pr`;
+    case 'and':
+    case 'or':
+      return `(${printFilter(node.left)} ${node.type} ${printFilter(node.right)})`;
+    case 'not':
+      return `not (${printFilter(node.filter)})`;
+    case 'valuePath':
+      return `${pathText(node.path)}[${printFilter(node.filter)}]`;
+  }
+}
+
+/** Prints a parsed PATCH path (the inverse of `parsePath`). */
+export function printPath(p: PatchPath): string {
+  return pathText(p.path) + (p.filter ? `[${printFilter(p.filter)}]` : '') + (p.sub ? `.${p.sub}` : '');
+}
+
 function findClosingBracket(tokens: Token[]): number {
   let depth = 0;
   for (let k = 1; k < tokens.length; k++) {

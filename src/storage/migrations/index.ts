@@ -9,6 +9,7 @@ import * as m0005 from './0005_audit_queries.ts';
 import * as m0006 from './0006_audit_streams.ts';
 import * as m0007 from './0007_usage.ts';
 import * as m0008 from './0008_sso.ts';
+import * as m0009 from './0009_scim.ts';
 import * as m0013 from './0013_audit_indexes.ts';
 
 /** Numbered, dialect-neutral migrations, applied in name order. */
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006_audit_streams': m0006,
   '0007_usage': m0007,
   '0008_sso': m0008,
+  '0009_scim': m0009,
   '0013_audit_indexes': m0013,
 };
 

@@ -6,6 +6,21 @@ interface User {
   email: string;
   state: string;
   division?: { name?: string };
+  /** Beyond upstream (`expand=scim`): an identity provider manages this user. */
+  scimManaged?: boolean;
+}
+
+/** Marks users an identity provider manages: its next sync may overwrite edits made here. */
+function ScimBadge() {
+  return (
+    <span
+      className="scim-badge"
+      title="Managed by an identity provider through SCIM: userName, name, title, department, phone numbers and active state may be overwritten by the next sync."
+      style={{ marginLeft: '0.5rem', padding: '0 0.4rem', border: '1px solid var(--line)', borderRadius: '4px', fontSize: '0.75rem' }}
+    >
+      SCIM
+    </span>
+  );
 }
 
 export function Users() {
@@ -13,10 +28,15 @@ export function Users() {
     <>
       <h1>Users</h1>
       <PagedTable<User>
-        path="/api/v2/users?state=any"
+        path="/api/v2/users?state=any&expand=scim"
         empty="No users"
         columns={[
-          { header: 'Name', cell: (u) => u.name },
+          { header: 'Name', cell: (u) => (
+            <>
+              {u.name}
+              {u.scimManaged ? <ScimBadge /> : null}
+            </>
+          ) },
           { header: 'Email', cell: (u) => u.email },
           { header: 'Division', cell: (u) => u.division?.name ?? '' },
           { header: 'State', cell: (u) => u.state },

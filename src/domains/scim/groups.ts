@@ -1,0 +1,190 @@
+/**
+ * Groups: created by an administrator (never through SCIM, as upstream); SCIM reads them and
+ * changes their members. Membership changes are row-level INSERT … ON CONFLICT DO NOTHING and
+ * DELETE … WHERE user_id IN (…), never a rewrite of the member list, so concurrent PATCHes to
+ * one group cannot lose each other's members. A request removing more than 1,000 members is
+ * refused whole (upstream's guard against Okta's "Push Now").
+ */
+import { notFound } from '../../platform/errors/index.ts';
+import { listing, type PageRequest } from '../../platform/paging.ts';
+import { auditOrigin, type PropertyChange, recordAudit, registerAuditEntity } from '../../platform/audit.ts';
+import type { Clock } from '../../platform/clock.ts';
+import { newId } from '../../platform/ids.ts';
+import type { Caller } from '../../platform/principal.ts';
+import { type Db, isUniqueViolation, withTransaction } from '../../storage/db.ts';
+import type { GroupRow } from '../../storage/schema.ts';
+import { GROUP_FILTER_MAP } from './attributes.ts';
+import { invalidValue, ScimError, scimNotFound, staleVersion, uniqueness } from './errors.ts';
+import { compileFilter, getAttr, parseFilter } from './filter.ts';
+import { type ListQuery, listResponse, matchesVersion } from './listing.ts';
+import { applyOperations, GROUP_PATCH_SCHEMA, GROUP_SCHEMA_URN, planGroupMembersPatch } from './patch.ts';
+import type { ScimStore } from './store.ts';
+import { SCIM_CONTEXT } from './users.ts';
+
+registerAuditEntity('Directory', 'Group', ['Create', 'Update']);
+
+/** Upstream: "blocks any single action that tries to remove more than 1000 members from a group". */
+export const MAX_MEMBER_REMOVALS = 1000;
+
+type Json = Record<string, unknown>;
+
+interface MemberChange {
+  add: string[];
+  /** Ids to remove, or 'replace': every current member not in `add`. */
+  remove: string[] | 'replace';
+  externalId?: string | null;
+}
+
+export function createScimGroups({ db, store, clock }: { db: Db; store: ScimStore; clock: Clock }) {
+  function toResource(g: GroupRow, members: { id: string; name: string }[] | null, base: string): Json {
+    return {
+      schemas: [GROUP_SCHEMA_URN],
+      id: g.id,
+      displayName: g.name,
+      ...(g.external_id ? { externalId: g.external_id } : {}),
+      ...(members ? { members: members.map((m) => ({ value: m.id, $ref: `${base}/api/v2/scim/v2/Users/${m.id}`, type: 'User' })) } : {}),
+      meta: { resourceType: 'Group', lastModified: g.modified_at, location: `${base}/api/v2/scim/v2/Groups/${g.id}`, version: `W/"${g.version}"` },
+    };
+  }
+
+  async function get(orgId: string, id: string, base: string, withMembers = true) {
+    const g = await store.findGroup(db, orgId, id);
+    if (!g) throw scimNotFound('Group', id);
+    return { resource: toResource(g, withMembers ? await store.members(db, orgId, id) : null, base), version: g.version };
+  }
+
+  async function change(caller: Caller, id: string, ifMatch: string | undefined, c: MemberChange, base: string, withMembers: boolean) {
+    const orgId = caller.principal.orgId;
+    const add = [...new Set(c.add)];
+    if (add.length) {
+      const known = new Set(await store.existingUsers(db, orgId, add));
+      const unknown = add.filter((u) => !known.has(u));
+      if (unknown.length) throw invalidValue(`No user ${unknown.slice(0, 5).map((u) => `"${u}"`).join(', ')}${unknown.length > 5 ? ` (and ${unknown.length - 5} more)` : ''} exists in this organization.`);
+    }
+    await withTransaction(db, async (trx) => {
+      const g = await store.findGroup(trx, orgId, id);
+      if (!g) throw scimNotFound('Group', id);
+      if (ifMatch && !matchesVersion(ifMatch, g.version)) throw staleVersion(`W/"${g.version}"`);
+      let remove: string[] | null = c.remove === 'replace' ? null : [...new Set(c.remove)];
+      if (remove === null) {
+        const keep = new Set(add);
+        remove = (await store.members(trx, orgId, id)).map((m) => m.id).filter((m) => !keep.has(m));
+      }
+      if (remove.length > MAX_MEMBER_REMOVALS) {
+        throw new ScimError(400, `This request would remove ${remove.length} members from group "${g.name}"; one request may remove at most ${MAX_MEMBER_REMOVALS}. Nothing was changed.`, 'invalidValue');
+      }
+      const now = clock.now().toISOString();
+      const removed = remove.length ? await store.removeMembers(trx, orgId, id, remove) : [];
+      const added = add.length ? await store.addMembers(trx, orgId, id, add, now) : [];
+      const externalChanged = c.externalId !== undefined && c.externalId !== g.external_id;
+      if (!removed.length && !added.length && !externalChanged) return;
+      await store.touchGroup(trx, orgId, id, now, externalChanged ? { external_id: c.externalId ?? null } : {});
+      const changes: PropertyChange[] = [];
+      if (added.length || removed.length) changes.push({ property: 'members', oldValues: removed.sort(), newValues: added.sort() });
+      if (externalChanged) changes.push({ property: 'externalId', oldValues: g.external_id ? [g.external_id] : [], newValues: c.externalId ? [c.externalId] : [] });
+      await recordAudit(trx, clock, {
+        orgId, serviceName: 'Directory', entityType: 'Group', entityId: id, entityName: g.name, action: 'Update',
+        ...auditOrigin(caller), context: { ...SCIM_CONTEXT }, changes,
+      });
+    });
+    return get(orgId, id, base, withMembers);
+  }
+
+  /** Checks the non-member operations: displayName is read-only upstream, externalId may change. */
+  function otherAttributes(current: GroupRow, next: Json): string | null | undefined {
+    const name = getAttr(next, 'displayName');
+    if (typeof name === 'string' && name.toLowerCase() !== current.name.toLowerCase()) {
+      throw new ScimError(400, `displayName is read-only: groups are renamed by an administrator, not through SCIM.`, 'mutability');
+    }
+    const ext = getAttr(next, 'externalId');
+    if (ext !== undefined && ext !== null && typeof ext !== 'string') throw invalidValue('externalId must be a string.');
+    return ext === undefined ? undefined : ((ext as string | null) ?? null);
+  }
+
+  /** Upstream's Group (the administrator's view). */
+  async function adminView(orgId: string, g: GroupRow) {
+    return {
+      id: g.id, name: g.name, ...(g.description ? { description: g.description } : {}), dateModified: g.modified_at,
+      memberCount: await store.countMembers(db, orgId, g.id), state: 'active', version: g.version, type: 'official', visibility: 'public',
+      rulesVisible: false, selfUri: `/api/v2/groups/${g.id}`,
+    };
+  }
+
+  return {
+    get,
+
+    async adminList(orgId: string, page: PageRequest, query: Record<string, unknown>) {
+      const all = (eb: Parameters<typeof compileFilter>[0]) => eb.lit(true);
+      const [rows, total] = await Promise.all([store.listGroups(db, orgId, all, page.offset, page.pageSize), store.countGroups(db, orgId, all)]);
+      const entities = [];
+      for (const g of rows) entities.push(await adminView(orgId, g));
+      return listing(entities, total, page, '/api/v2/groups', query);
+    },
+
+    async adminGet(orgId: string, id: string) {
+      const g = await store.findGroup(db, orgId, id);
+      if (!g) throw notFound('group', id);
+      return adminView(orgId, g);
+    },
+
+    async list(orgId: string, q: ListQuery, base: string, withMembers: boolean) {
+      const parsed = q.filter ? parseFilter(q.filter) : undefined;
+      const where = (eb: Parameters<typeof compileFilter>[0]) => (parsed ? compileFilter(eb, parsed, GROUP_FILTER_MAP) : eb.lit(true));
+      const total = await store.countGroups(db, orgId, where);
+      const rows = q.count === 0 ? [] : await store.listGroups(db, orgId, where, q.startIndex - 1, q.count);
+      const resources = [];
+      for (const g of rows) resources.push(toResource(g, withMembers ? await store.members(db, orgId, g.id) : null, base));
+      return listResponse(resources, total, q.startIndex);
+    },
+
+    async patch(caller: Caller, id: string, body: unknown, ifMatch: string | undefined, base: string, withMembers: boolean) {
+      const plan = planGroupMembersPatch(body);
+      const current = await store.findGroup(db, caller.principal.orgId, id);
+      if (!current) throw scimNotFound('Group', id);
+      let externalId: string | null | undefined;
+      if (plan.other.length) {
+        const before = toResource(current, null, base);
+        externalId = otherAttributes(current, applyOperations(before, plan.other, { schema: GROUP_PATCH_SCHEMA }));
+      }
+      return change(caller, id, ifMatch, { add: plan.add, remove: plan.removeAll ? 'replace' : plan.remove, externalId }, base, withMembers);
+    },
+
+    /** PUT: the members listed become the members (removals counted against the guard). */
+    async replace(caller: Caller, id: string, body: Json, ifMatch: string | undefined, base: string) {
+      const current = await store.findGroup(db, caller.principal.orgId, id);
+      if (!current) throw scimNotFound('Group', id);
+      const externalId = otherAttributes(current, body);
+      const members = getAttr(body, 'members') ?? [];
+      if (!Array.isArray(members)) throw invalidValue('members must be an array.');
+      const add = members.map((m) => {
+        const v = typeof m === 'object' && m !== null ? getAttr(m as Json, 'value') : undefined;
+        if (typeof v !== 'string' || !v) throw invalidValue('Every member needs a "value" (the user id).');
+        return v;
+      });
+      return change(caller, id, ifMatch, { add, remove: 'replace', externalId: externalId ?? null }, base, true);
+    },
+
+    /** The administrator's path (upstream POST /api/v2/groups); SCIM never creates groups. */
+    async create(orgId: string, caller: Caller | null, input: { name: string; description?: string }) {
+      const name = input.name?.trim();
+      if (!name) throw invalidValue('name must not be empty.');
+      const now = clock.now().toISOString();
+      const row: GroupRow = { id: newId(), org_id: orgId, name, name_key: name.toLowerCase(), description: input.description ?? null, external_id: null, version: 1, created_at: now, modified_at: now };
+      try {
+        await withTransaction(db, async (trx) => {
+          await store.insertGroup(trx, row);
+          await recordAudit(trx, clock, {
+            orgId, serviceName: 'Directory', entityType: 'Group', entityId: row.id, entityName: name, action: 'Create',
+            ...auditOrigin(caller), changes: [{ property: 'name', oldValues: [], newValues: [name] }],
+          });
+        });
+      } catch (err) {
+        if (isUniqueViolation(err)) throw uniqueness(`A group named "${name}" already exists.`);
+        throw err;
+      }
+      return row;
+    },
+  };
+}
+
+export type ScimGroups = ReturnType<typeof createScimGroups>;

@@ -1,0 +1,3 @@
+/** The SCIM domain's public surface. */
+export { registerScimRoutes } from './routes.ts';
+export { createScimService, type ScimService } from './service.ts';

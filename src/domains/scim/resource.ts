@@ -1,0 +1,224 @@
+/**
+ * The SCIM User resource ↔ what is stored: the directory's users row (userName = email,
+ * displayName = name, title, department, active = state, meta.version = version), the
+ * scim_users row (externalId, name parts, enterprise fields, the other attributes as JSON) and the
+ * index rows filters search (emails, phone numbers, Genesys externalIds).
+ */
+import type { GroupRow, ScimUserRow, UserRow } from '../../storage/schema.ts';
+import { invalidValue } from './errors.ts';
+import { getAttr } from './filter.ts';
+import { ENTERPRISE_USER_URN, GENESYS_USER_URN, USER_SCHEMA_URN } from './patch.ts';
+import { toE164 } from './phones.ts';
+
+type Json = Record<string, unknown>;
+
+/** The immutable authority upstream always lists in externalIds, carrying the SCIM externalId. */
+export const SCIM_AUTHORITY = 'x-pc:scimv2:v1';
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const PHONE_TYPES = ['work', 'work2', 'work3', 'work4', 'home', 'mobile', 'other', 'microsoftteams', 'zoomphone', 'eightbyeight', 'ringcentral'];
+const MAX_ROUTING = 50;
+
+export const etagOf = (version: number) => `W/"${version}"`;
+
+export interface StoredUser {
+  user: UserRow;
+  scim: ScimUserRow | undefined;
+  divisionName: string;
+  groups: Pick<GroupRow, 'id' | 'name'>[];
+}
+
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+/**
+ * The resource as answered (upstream ScimV2User). `internal` adds `name`, which upstream does not
+ * answer but Gatehouse stores (for filters): PATCH works on the internal form so it survives.
+ */
+export function toUserResource(s: StoredUser, base: string, internal = false): Json {
+  const { user, scim } = s;
+  const attrs: Json = scim ? JSON.parse(scim.attributes) : {};
+  const work = (attrs.emails as Json[] | undefined) ?? [];
+  const emails = [{ value: user.email, type: 'other', primary: !work.some((e) => e.primary === true) }, ...work];
+  const enterprise: Json = {
+    ...(isObject(attrs.enterprise) ? attrs.enterprise : {}),
+    division: s.divisionName,
+    ...(user.department ? { department: user.department } : {}),
+    ...(scim?.employee_number ? { employeeNumber: scim.employee_number } : {}),
+    ...(scim?.manager_id ? { manager: { value: scim.manager_id, $ref: `${base}/api/v2/scim/v2/Users/${scim.manager_id}` } } : {}),
+  };
+  const genesys: Json = { ...(isObject(attrs.genesys) ? attrs.genesys : {}) };
+  const externalIds = [...(scim?.external_id ? [{ authority: SCIM_AUTHORITY, value: scim.external_id }] : []), ...((attrs.externalIds as Json[]) ?? [])];
+  if (externalIds.length) genesys.externalIds = externalIds;
+  const resource: Json = {
+    schemas: [USER_SCHEMA_URN, ENTERPRISE_USER_URN, ...(Object.keys(genesys).length ? [GENESYS_USER_URN] : [])],
+    id: user.id,
+    ...(scim?.external_id ? { externalId: scim.external_id } : {}),
+    userName: user.email,
+    ...(internal && (scim?.given_name || scim?.family_name || isObject(attrs.name)) ? { name: { ...(attrs.name as Json), ...(scim?.given_name ? { givenName: scim.given_name } : {}), ...(scim?.family_name ? { familyName: scim.family_name } : {}) } } : {}),
+    displayName: user.name,
+    ...(user.title ? { title: user.title } : {}),
+    active: user.state === 'active',
+    emails,
+    ...(Array.isArray(attrs.phoneNumbers) && attrs.phoneNumbers.length ? { phoneNumbers: attrs.phoneNumbers } : {}),
+    groups: s.groups.map((g) => ({ value: g.id, $ref: `${base}/api/v2/scim/v2/Groups/${g.id}`, type: 'Group' })),
+    [ENTERPRISE_USER_URN]: enterprise,
+    ...(Object.keys(genesys).length ? { [GENESYS_USER_URN]: genesys } : {}),
+    meta: {
+      resourceType: 'User',
+      lastModified: user.modified_at,
+      location: `${base}/api/v2/scim/v2/Users/${user.id}`,
+      version: etagOf(user.version),
+    },
+  };
+  return resource;
+}
+
+/** What a resource asks to store; checked here, normalized (E.164, lower-case keys). */
+export interface UserWrite {
+  email: string;
+  name: string;
+  title: string | null;
+  department: string | null;
+  active: boolean;
+  password?: string;
+  divisionName?: string;
+  externalId: string | null;
+  givenName: string | null;
+  familyName: string | null;
+  employeeNumber: string | null;
+  managerId: string | null;
+  /** JSON for scim_users.attributes. */
+  attributes: Json;
+  emails: { type: string | null; value: string; primary: boolean }[];
+  phones: { type: string | null; value: string; primary: boolean }[];
+  externalIds: { authority: string; value: string }[];
+}
+
+function list(v: unknown, what: string): Json[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v) || !v.every(isObject)) throw invalidValue(`"${what}" must be an array of objects.`);
+  return v;
+}
+
+function bool(v: unknown, what: string, fallback: boolean): boolean {
+  if (v === undefined || v === null) return fallback;
+  if (typeof v === 'boolean') return v;
+  // Entra sends booleans as "True"/"False".
+  if (typeof v === 'string' && /^(true|false)$/i.test(v)) return v.toLowerCase() === 'true';
+  throw invalidValue(`"${what}" must be true or false, not ${JSON.stringify(v)}.`);
+}
+
+function optionalString(v: unknown, what: string): string | null {
+  if (v === undefined || v === null || v === '') return null;
+  if (typeof v !== 'string') throw invalidValue(`"${what}" must be a string.`);
+  return v;
+}
+
+/** Reads a whole User resource (POST, PUT, or the result of a PATCH). */
+export function fromUserResource(r: Json, phoneRegion: string): UserWrite {
+  const userName = getAttr(r, 'userName');
+  if (typeof userName !== 'string' || !EMAIL.test(userName.trim())) {
+    throw invalidValue(`userName must be the user's email address, not ${JSON.stringify(userName ?? null)}.`);
+  }
+  const name = getAttr(r, 'name');
+  const nameObj = isObject(name) ? name : {};
+  const displayName = optionalString(getAttr(r, 'displayName'), 'displayName') ?? ([str(getAttr(nameObj, 'givenName')), str(getAttr(nameObj, 'familyName'))].filter(Boolean).join(' ') || null);
+  if (!displayName?.trim()) throw invalidValue('displayName is required.');
+  const emails = list(getAttr(r, 'emails'), 'emails')
+    .filter((e) => String(getAttr(e, 'type') ?? '').toLowerCase() !== 'other')
+    .map((e) => {
+      const value = getAttr(e, 'value');
+      if (typeof value !== 'string' || !EMAIL.test(value.trim())) throw invalidValue(`Email ${JSON.stringify(value ?? null)} is not an email address.`);
+      const type = optionalString(getAttr(e, 'type'), 'emails.type')?.toLowerCase() ?? 'work';
+      if (type !== 'work') throw invalidValue(`Email type "${type}" is not supported; use "work" ("other" is the userName).`);
+      return { type, value: value.trim(), primary: bool(getAttr(e, 'primary'), 'emails.primary', false) };
+    });
+  const phones = list(getAttr(r, 'phoneNumbers'), 'phoneNumbers').map((p) => {
+    const type = optionalString(getAttr(p, 'type'), 'phoneNumbers.type')?.toLowerCase() ?? 'work';
+    if (!PHONE_TYPES.includes(type)) throw invalidValue(`Phone number type "${type}" is not one of ${PHONE_TYPES.join(', ')}.`);
+    return { type, value: toE164(getAttr(p, 'value'), phoneRegion), primary: bool(getAttr(p, 'primary'), 'phoneNumbers.primary', false) };
+  });
+  const ent = getAttr(r, ENTERPRISE_USER_URN);
+  const enterprise = isObject(ent) ? ent : {};
+  const manager = getAttr(enterprise, 'manager');
+  const managerId = isObject(manager) ? optionalString(getAttr(manager, 'value'), 'manager.value') : optionalString(manager, 'manager');
+  const dateHire = optionalString(getAttr(enterprise, 'dateHire'), 'dateHire');
+  if (dateHire && Number.isNaN(Date.parse(dateHire))) throw invalidValue(`dateHire "${dateHire}" is not a date (YYYY-MM-DD).`);
+  const gen = getAttr(r, GENESYS_USER_URN);
+  const genesys = isObject(gen) ? gen : {};
+  const routing = (key: string) => {
+    const items = list(getAttr(genesys, key), key);
+    if (items.length > MAX_ROUTING) throw invalidValue(`${key} holds at most ${MAX_ROUTING} entries.`);
+    return items.map((i) => {
+      const n = getAttr(i, 'name');
+      const proficiency = getAttr(i, 'proficiency');
+      if (typeof n !== 'string' || !n) throw invalidValue(`Every ${key} entry needs a "name".`);
+      if (proficiency !== undefined && (typeof proficiency !== 'number' || proficiency < 0 || proficiency > 5)) {
+        throw invalidValue(`${key} "${n}": proficiency must be a number from 0 to 5.`);
+      }
+      return { name: n, ...(proficiency !== undefined ? { proficiency } : {}) };
+    });
+  };
+  const externalIds = list(getAttr(genesys, 'externalIds'), 'externalIds')
+    .map((x) => ({ authority: getAttr(x, 'authority'), value: getAttr(x, 'value') }))
+    .filter((x) => !(typeof x.authority === 'string' && x.authority.startsWith(SCIM_AUTHORITY)))
+    .map((x) => {
+      if (typeof x.authority !== 'string' || !x.authority || typeof x.value !== 'string' || !x.value) {
+        throw invalidValue('Every externalIds entry needs an "authority" and a "value".');
+      }
+      return { authority: x.authority, value: x.value };
+    });
+  const skills = routing('routingSkills');
+  const languages = routing('routingLanguages');
+  const password = getAttr(r, 'password');
+  const attributes: Json = {
+    ...(isObject(name) ? { name: stripKeys(nameObj, ['givenName', 'familyName']) } : {}),
+    ...(emails.length ? { emails: emails.map((e) => ({ value: e.value, type: e.type, primary: e.primary })) } : {}),
+    ...(phones.length ? { phoneNumbers: phones.map((p) => ({ value: p.value, type: p.type, primary: p.primary })) } : {}),
+    ...(dateHire ? { enterprise: { dateHire: dateHire.slice(0, 10) } } : {}),
+    ...(skills.length || languages.length
+      ? { genesys: { ...(skills.length ? { routingSkills: skills } : {}), ...(languages.length ? { routingLanguages: languages } : {}) } }
+      : {}),
+    ...(externalIds.length ? { externalIds } : {}),
+  };
+  return {
+    email: userName.trim(),
+    name: displayName.trim(),
+    title: optionalString(getAttr(r, 'title'), 'title'),
+    department: optionalString(getAttr(enterprise, 'department'), 'department'),
+    active: bool(getAttr(r, 'active'), 'active', true),
+    ...(typeof password === 'string' && password ? { password } : {}),
+    divisionName: optionalString(getAttr(enterprise, 'division'), 'division') ?? undefined,
+    externalId: optionalString(getAttr(r, 'externalId'), 'externalId'),
+    givenName: optionalString(getAttr(nameObj, 'givenName'), 'name.givenName'),
+    familyName: optionalString(getAttr(nameObj, 'familyName'), 'name.familyName'),
+    employeeNumber: optionalString(getAttr(enterprise, 'employeeNumber'), 'employeeNumber'),
+    managerId,
+    attributes,
+    emails: [{ type: 'other', value: userName.trim(), primary: !emails.some((e) => e.primary) }, ...emails],
+    phones,
+    externalIds,
+  };
+}
+
+function stripKeys(o: Json, keys: string[]): Json {
+  const lower = keys.map((k) => k.toLowerCase());
+  return Object.fromEntries(Object.entries(o).filter(([k]) => !lower.includes(k.toLowerCase())));
+}
+
+/** Flat snapshot for audit property changes. */
+export function auditSnapshot(w: Pick<UserWrite, 'email' | 'name' | 'title' | 'department' | 'active' | 'externalId' | 'givenName' | 'familyName' | 'employeeNumber' | 'managerId' | 'phones'> & { workEmails?: string[] }) {
+  return {
+    userName: w.email,
+    displayName: w.name,
+    title: w.title,
+    department: w.department,
+    active: w.active,
+    externalId: w.externalId,
+    'name.givenName': w.givenName,
+    'name.familyName': w.familyName,
+    employeeNumber: w.employeeNumber,
+    manager: w.managerId,
+    phoneNumbers: w.phones.map((p) => `${p.type}:${p.value}`),
+  };
+}

@@ -1,0 +1,168 @@
+/**
+ * SCIM 2.0 routes under /api/v2/scim/v2/ and the legacy /api/v2/scim/ twins (same handlers),
+ * each path in upstream's lower case and the RFC's capitalisation (`/users`, `/Users`). One
+ * error handler, scoped to these paths, answers every error as an RFC 7644 error body.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError } from '../../platform/errors/index.ts';
+import type { PermissionRequirement } from '../../platform/permissions.ts';
+import { getResourceType, getSchema, listResourceTypes, listSchemas, serviceProviderConfig } from './discovery.ts';
+import { ScimError, scimErrorBody } from './errors.ts';
+import { CREATE_USER_PERMISSIONS, EDIT_USER_PERMISSIONS } from './field-permissions.ts';
+import { ScimFilterError } from './filter.ts';
+import { registerGroupRoutes } from './groups-routes.ts';
+import { project, readListQuery } from './listing.ts';
+import { ScimPatchError, USER_SCHEMA_URN, GROUP_SCHEMA_URN } from './patch.ts';
+import type { ScimService } from './service.ts';
+
+const SCIM_JSON = 'application/scim+json; charset=utf-8';
+const USER_ALWAYS = ['id', 'schemas', 'userName', 'active', 'meta'];
+const GROUP_ALWAYS = ['id', 'schemas', 'displayName', 'meta'];
+
+type Json = Record<string, unknown>;
+type Req = FastifyRequest<{ Params: { id: string }; Querystring: Record<string, unknown>; Body: unknown }>;
+
+const perm = (p: string): PermissionRequirement => ({ type: 'ALL', list: [p] });
+
+function bodyObject(body: unknown): Json {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ScimError(400, 'The request body must be a JSON object.', 'invalidSyntax');
+  return body as Json;
+}
+
+function toScim(error: FastifyError | Error): { status: number; body: ReturnType<typeof scimErrorBody>; headers?: Record<string, string> } {
+  if (error instanceof ScimError || error instanceof ScimFilterError || error instanceof ScimPatchError) {
+    return { status: error.status, body: scimErrorBody(error.status, error.detail, error.scimType) };
+  }
+  if (error instanceof ApiError) return { status: error.status, body: scimErrorBody(error.status, error.message), headers: error.extra.headers };
+  const e = error as FastifyError;
+  if (e.validation) return { status: 400, body: scimErrorBody(400, `The request is not valid: ${e.message}`, 'invalidSyntax') };
+  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { status: 413, body: scimErrorBody(413, 'The request body is too large.') };
+  if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return { status: 415, body: scimErrorBody(415, 'Send application/scim+json or application/json.') };
+  if (e instanceof SyntaxError || e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+    return { status: 400, body: scimErrorBody(400, 'The request body is not valid JSON.', 'invalidSyntax') };
+  }
+  if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return { status: e.statusCode, body: scimErrorBody(e.statusCode, e.message) };
+  return { status: 500, body: scimErrorBody(500, 'An internal error occurred.') };
+}
+
+export function registerScimRoutes(app: FastifyInstance, deps: { scim: ScimService; publicUrl: string | null }) {
+  const { scim } = deps;
+  registerGroupRoutes(app, { scim });
+  const baseOf = (request: FastifyRequest) => deps.publicUrl ?? `${request.protocol}://${request.host}`;
+
+  /** A single resource: ETag header, and 304 when If-None-Match names the current version. */
+  function single(request: FastifyRequest, reply: FastifyReply, r: { resource: Json; version: number }, always: string[], status = 200) {
+    const etag = `W/"${r.version}"`;
+    reply.header('ETag', etag).type(SCIM_JSON);
+    const inm = request.headers['if-none-match'];
+    if (request.method === 'GET' && typeof inm === 'string' && inm.split(',').some((t) => t.trim() === etag || t.trim() === '*' || t.trim() === `"${r.version}"`)) {
+      return reply.code(304).send();
+    }
+    const q = readListQuery(request.query as Json);
+    const coreUrn = always === USER_ALWAYS ? USER_SCHEMA_URN : GROUP_SCHEMA_URN;
+    return reply.code(status).send(project(r.resource, q, coreUrn, always));
+  }
+
+  const ifMatch = (request: FastifyRequest) => (typeof request.headers['if-match'] === 'string' ? request.headers['if-match'] : undefined);
+  const membersWanted = (q: Json) => {
+    const { attributes, excludedAttributes } = readListQuery(q);
+    if (attributes.length) return attributes.some((a) => /(^|:)members(\.|$)/i.test(a));
+    return !excludedAttributes.some((a) => /(^|:)members$/i.test(a));
+  };
+
+  app.register(
+    async (scope) => {
+      scope.addContentTypeParser('application/scim+json', { parseAs: 'string' }, (_request, body, done) => {
+        const text = (body as string).trim();
+        if (text === '') return done(null, undefined);
+        try {
+          done(null, JSON.parse(text));
+        } catch {
+          const err = new SyntaxError('The request body is not valid JSON.');
+          done(err as Error, undefined);
+        }
+      });
+      scope.setErrorHandler((error: FastifyError, request, reply) => {
+        const out = toScim(error);
+        if (out.status >= 500) request.log.error({ err: error }, 'SCIM request failed');
+        for (const [k, v] of Object.entries(out.headers ?? {})) reply.header(k, v);
+        return reply.code(out.status).type(SCIM_JSON).send(out.body);
+      });
+      scope.setNotFoundHandler((request, reply) => {
+        reply.code(404).type(SCIM_JSON).send(scimErrorBody(404, `No SCIM endpoint ${request.method} ${request.url.split('?')[0]}.`));
+      });
+
+      for (const prefix of ['/v2', '']) {
+        const paths = (name: string) => [...new Set([`${prefix}/${name.toLowerCase()}`, `${prefix}/${name}`])];
+        for (const p of paths('ServiceProviderConfig')) {
+          scope.get(p, async (request, reply) => reply.type(SCIM_JSON).send(serviceProviderConfig(baseOf(request))));
+        }
+        for (const p of paths('ResourceTypes')) {
+          scope.get(p, async (request, reply) => reply.type(SCIM_JSON).send(listResourceTypes(baseOf(request))));
+          scope.get(`${p}/:id`, async (request: Req, reply) => reply.type(SCIM_JSON).send(getResourceType(baseOf(request), request.params.id)));
+        }
+        for (const p of paths('Schemas')) {
+          scope.get(p, async (request, reply) => reply.type(SCIM_JSON).send(listSchemas(baseOf(request))));
+          scope.get(`${p}/:id`, async (request: Req, reply) => reply.type(SCIM_JSON).send(getSchema(baseOf(request), request.params.id)));
+        }
+
+        for (const p of paths('Users')) {
+          // Reads need no permission, as upstream: any token of the organization (only its own users).
+          scope.get(p, async (request: Req, reply) => {
+            const q = readListQuery(request.query);
+            const page = await scim.users.list(request.caller.principal.orgId, q, baseOf(request));
+            page.Resources = page.Resources.map((r) => project(r, q, USER_SCHEMA_URN, USER_ALWAYS));
+            return reply.type(SCIM_JSON).send(page);
+          });
+          scope.get(`${p}/:id`, async (request: Req, reply) =>
+            single(request, reply, await scim.users.get(request.caller.principal.orgId, request.params.id, baseOf(request)), USER_ALWAYS),
+          );
+          scope.post(p, { config: { permission: { type: 'ANY', list: CREATE_USER_PERMISSIONS } } }, async (request: Req, reply) => {
+            const created = await scim.users.create(request.caller, bodyObject(request.body), baseOf(request));
+            reply.header('Location', (created.resource.meta as Json).location as string);
+            return single(request, reply, created, USER_ALWAYS, 201);
+          });
+          scope.put(`${p}/:id`, { config: { permission: { type: 'ANY', list: EDIT_USER_PERMISSIONS } } }, async (request: Req, reply) =>
+            single(request, reply, await scim.users.replace(request.caller, request.params.id, bodyObject(request.body), ifMatch(request), baseOf(request)), USER_ALWAYS),
+          );
+          scope.patch(`${p}/:id`, { config: { permission: { type: 'ANY', list: EDIT_USER_PERMISSIONS } } }, async (request: Req, reply) =>
+            single(request, reply, await scim.users.patch(request.caller, request.params.id, request.body, ifMatch(request), baseOf(request)), USER_ALWAYS),
+          );
+          scope.delete(`${p}/:id`, { config: { permission: perm('directory:user:delete') } }, async (request: Req, reply) => {
+            await scim.users.remove(request.caller, request.params.id, ifMatch(request));
+            return reply.code(204).send();
+          });
+        }
+
+        for (const p of paths('Groups')) {
+          const group = { config: { permission: perm('directory:group:edit') } };
+          scope.get(p, group, async (request: Req, reply) => {
+            const q = readListQuery(request.query);
+            const page = await scim.groups.list(request.caller.principal.orgId, q, baseOf(request), membersWanted(request.query));
+            page.Resources = page.Resources.map((r) => project(r, q, GROUP_SCHEMA_URN, GROUP_ALWAYS));
+            return reply.type(SCIM_JSON).send(page);
+          });
+          scope.get(`${p}/:id`, group, async (request: Req, reply) =>
+            single(request, reply, await scim.groups.get(request.caller.principal.orgId, request.params.id, baseOf(request), membersWanted(request.query)), GROUP_ALWAYS),
+          );
+          scope.patch(`${p}/:id`, group, async (request: Req, reply) =>
+            single(
+              request, reply,
+              await scim.groups.patch(request.caller, request.params.id, request.body, ifMatch(request), baseOf(request), membersWanted(request.query)),
+              GROUP_ALWAYS,
+            ),
+          );
+          scope.put(`${p}/:id`, group, async (request: Req, reply) =>
+            single(request, reply, await scim.groups.replace(request.caller, request.params.id, bodyObject(request.body), ifMatch(request), baseOf(request)), GROUP_ALWAYS),
+          );
+          const refuse = async () => {
+            throw new ScimError(405, 'Groups cannot be created or deleted through SCIM; an administrator manages them in Gatehouse.');
+          };
+          scope.post(p, group, refuse);
+          scope.delete(`${p}/:id`, group, refuse);
+        }
+      }
+    },
+    { prefix: '/api/v2/scim' },
+  );
+}

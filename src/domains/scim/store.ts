@@ -1,0 +1,162 @@
+/**
+ * Kysely queries for SCIM: the directory's users rows as SCIM reads and writes them, the SCIM
+ * side tables, groups and row-level group membership. Every query takes the organization id.
+ */
+import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
+import type { Executor } from '../../storage/db.ts';
+import type { Database, GroupRow, ScimUserRow, ScimUserValueRow, UserRow } from '../../storage/schema.ts';
+
+type Where = (eb: ExpressionBuilder<any, any>) => Expression<SqlBool>;
+const CHUNK = 500;
+
+function chunks<T>(items: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
+  return out;
+}
+
+function usersFrom(db: Executor, orgId: string, where: Where) {
+  return db
+    .selectFrom('users')
+    .leftJoin('scim_users', 'scim_users.user_id', 'users.id')
+    .where('users.org_id', '=', orgId)
+    .where('users.state', '<>', 'deleted')
+    .where((eb) => where(eb));
+}
+
+export function createScimStore() {
+  return {
+    findUser: (db: Executor, orgId: string, id: string) =>
+      db.selectFrom('users').selectAll().where('org_id', '=', orgId).where('id', '=', id).where('state', '<>', 'deleted').executeTakeFirst(),
+    findScimUser: (db: Executor, userId: string) => db.selectFrom('scim_users').selectAll().where('user_id', '=', userId).executeTakeFirst(),
+    findScimUsers: (db: Executor, userIds: string[]) =>
+      userIds.length ? db.selectFrom('scim_users').selectAll().where('user_id', 'in', userIds).execute() : Promise.resolve([] as ScimUserRow[]),
+    /** Another user (any state but deleted) holding this lower-cased email. */
+    emailHolder: (db: Executor, orgId: string, emailKey: string) =>
+      db.selectFrom('users').select('id').where('org_id', '=', orgId).where('email_key', '=', emailKey).executeTakeFirst(),
+    externalIdHolders: (db: Executor, orgId: string, pairs: { authority: string; value: string }[]) =>
+      pairs.length === 0
+        ? Promise.resolve([] as { user_id: string; authority: string; value: string }[])
+        : db
+            .selectFrom('scim_user_external_ids')
+            .select(['user_id', 'authority', 'value'])
+            .where('org_id', '=', orgId)
+            .where((eb) => eb.or(pairs.map((p) => eb.and([eb('authority', '=', p.authority), eb('value', '=', p.value)]))))
+            .execute(),
+
+    listUserIds: (db: Executor, orgId: string, where: Where, offset: number, limit: number) =>
+      usersFrom(db, orgId, where).select('users.id').orderBy('users.created_at').orderBy('users.id').offset(offset).limit(limit).execute(),
+    countUsers: async (db: Executor, orgId: string, where: Where) =>
+      Number((await usersFrom(db, orgId, where).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
+    findUsers: (db: Executor, orgId: string, ids: string[]) =>
+      ids.length ? db.selectFrom('users').selectAll().where('org_id', '=', orgId).where('id', 'in', ids).execute() : Promise.resolve([] as UserRow[]),
+
+    homeDivision: (db: Executor, orgId: string) =>
+      db.selectFrom('divisions').select(['id', 'name']).where('org_id', '=', orgId).where('home', '=', 1).executeTakeFirstOrThrow(),
+    divisionByName: (db: Executor, orgId: string, name: string) =>
+      db.selectFrom('divisions').select(['id', 'name']).where('org_id', '=', orgId).where('name', '=', name).executeTakeFirst(),
+    divisions: (db: Executor, orgId: string, ids: string[]) =>
+      db.selectFrom('divisions').select(['id', 'name']).where('org_id', '=', orgId).where('id', 'in', ids).execute(),
+
+    insertUser: (db: Executor, row: UserRow) => db.insertInto('users').values(row).execute(),
+    /** Optimistic update: answers false when the version moved since it was read. */
+    updateUser: async (db: Executor, orgId: string, id: string, expectedVersion: number, patch: Partial<UserRow>) => {
+      const r = await db.updateTable('users').set(patch).where('org_id', '=', orgId).where('id', '=', id).where('version', '=', expectedVersion).executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+    upsertScimUser: (db: Executor, row: ScimUserRow) =>
+      db
+        .insertInto('scim_users')
+        .values(row)
+        .onConflict((oc) =>
+          oc.column('user_id').doUpdateSet({
+            external_id: row.external_id, given_name: row.given_name, family_name: row.family_name, employee_number: row.employee_number,
+            manager_id: row.manager_id, attributes: row.attributes, managed: row.managed, modified_at: row.modified_at,
+          }),
+        )
+        .execute(),
+    replaceValues: async (db: Executor, table: 'scim_user_emails' | 'scim_user_phones', userId: string, rows: ScimUserValueRow[]) => {
+      await db.deleteFrom(table).where('user_id', '=', userId).execute();
+      if (rows.length) await db.insertInto(table).values(rows).execute();
+    },
+    replaceExternalIds: async (db: Executor, orgId: string, userId: string, rows: { authority: string; value: string }[]) => {
+      await db.deleteFrom('scim_user_external_ids').where('user_id', '=', userId).execute();
+      if (rows.length) await db.insertInto('scim_user_external_ids').values(rows.map((r) => ({ ...r, user_id: userId, org_id: orgId }))).execute();
+    },
+    /** Removes what a deleted user held: index rows and group memberships. */
+    clearUser: async (db: Executor, orgId: string, userId: string) => {
+      for (const t of ['scim_user_emails', 'scim_user_phones', 'scim_user_external_ids'] as const) {
+        await db.deleteFrom(t).where('user_id', '=', userId).execute();
+      }
+      return db.deleteFrom('group_members').where('org_id', '=', orgId).where('user_id', '=', userId).returning('group_id').execute();
+    },
+
+    groupsOfUsers: (db: Executor, orgId: string, userIds: string[]) =>
+      userIds.length
+        ? db
+            .selectFrom('group_members')
+            .innerJoin('groups', 'groups.id', 'group_members.group_id')
+            .select(['group_members.user_id', 'groups.id', 'groups.name'])
+            .where('group_members.org_id', '=', orgId)
+            .where('group_members.user_id', 'in', userIds)
+            .orderBy('groups.name_key')
+            .execute()
+        : Promise.resolve([] as { user_id: string; id: string; name: string }[]),
+
+    insertGroup: (db: Executor, row: GroupRow) => db.insertInto('groups').values(row).execute(),
+    findGroup: (db: Executor, orgId: string, id: string) =>
+      db.selectFrom('groups').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst(),
+    listGroups: (db: Executor, orgId: string, where: Where, offset: number, limit: number) =>
+      db.selectFrom('groups').selectAll().where('org_id', '=', orgId).where((eb) => where(eb)).orderBy('name_key').orderBy('id').offset(offset).limit(limit).execute(),
+    countGroups: async (db: Executor, orgId: string, where: Where) =>
+      Number((await db.selectFrom('groups').select((eb) => eb.fn.countAll().as('n')).where('org_id', '=', orgId).where((eb) => where(eb)).executeTakeFirstOrThrow()).n),
+    /** Bumps the version in one statement (no read-modify-write), so concurrent PATCHes serialize on the row. */
+    touchGroup: (db: Executor, orgId: string, id: string, modifiedAt: string, patch: Partial<Pick<GroupRow, 'external_id'>> = {}) =>
+      db.updateTable('groups').set((eb) => ({ ...patch, version: eb('version', '+', 1), modified_at: modifiedAt })).where('org_id', '=', orgId).where('id', '=', id).execute(),
+    members: (db: Executor, orgId: string, groupId: string) =>
+      db
+        .selectFrom('group_members')
+        .innerJoin('users', 'users.id', 'group_members.user_id')
+        .select(['users.id', 'users.name'])
+        .where('group_members.org_id', '=', orgId)
+        .where('group_members.group_id', '=', groupId)
+        .orderBy('users.id')
+        .execute(),
+    countMembers: async (db: Executor, orgId: string, groupId: string) =>
+      Number((await db.selectFrom('group_members').select((eb) => eb.fn.countAll().as('n')).where('org_id', '=', orgId).where('group_id', '=', groupId).executeTakeFirstOrThrow()).n),
+    /** Ids among `ids` that are users of the organization (not deleted). */
+    existingUsers: async (db: Executor, orgId: string, ids: string[]) => {
+      const out: string[] = [];
+      for (const part of chunks(ids)) {
+        const rows = await db.selectFrom('users').select('id').where('org_id', '=', orgId).where('state', '<>', 'deleted').where('id', 'in', part).execute();
+        out.push(...rows.map((r) => r.id));
+      }
+      return out;
+    },
+    /** Row-level inserts; answers the ids actually added (already-members are skipped). */
+    addMembers: async (db: Executor, orgId: string, groupId: string, userIds: string[], at: string) => {
+      const added: string[] = [];
+      for (const part of chunks(userIds)) {
+        const rows = await db
+          .insertInto('group_members')
+          .values(part.map((user_id) => ({ group_id: groupId, user_id, org_id: orgId, created_at: at })))
+          .onConflict((oc) => oc.columns(['group_id', 'user_id']).doNothing())
+          .returning('user_id')
+          .execute();
+        added.push(...rows.map((r) => r.user_id));
+      }
+      return added;
+    },
+    /** Row-level deletes (all members when `userIds` is null); answers the ids removed. */
+    removeMembers: async (db: Executor, orgId: string, groupId: string, userIds: string[] | null) => {
+      const base = () => db.deleteFrom('group_members').where('org_id', '=', orgId).where('group_id', '=', groupId);
+      if (userIds === null) return (await base().returning('user_id').execute()).map((r) => r.user_id);
+      const removed: string[] = [];
+      for (const part of chunks(userIds)) removed.push(...(await base().where('user_id', 'in', part).returning('user_id').execute()).map((r) => r.user_id));
+      return removed;
+    },
+  };
+}
+
+export type ScimStore = ReturnType<typeof createScimStore>;
+export type { Database };

@@ -1,0 +1,244 @@
+/**
+ * SCIM Users over the directory's users. Every write is one transaction: the users row, the
+ * SCIM rows and the audit event (source SCIM) commit together or not at all.
+ */
+import { auditOrigin, diffProperties, recordAudit, registerAuditEntity } from '../../platform/audit.ts';
+import type { Clock } from '../../platform/clock.ts';
+import { hashPassword } from '../../platform/crypto.ts';
+import { newId } from '../../platform/ids.ts';
+import type { Caller } from '../../platform/principal.ts';
+import { type Db, isUniqueViolation, type Trx, withTransaction } from '../../storage/db.ts';
+import type { UserRow } from '../../storage/schema.ts';
+import { mentions, USER_FILTER_MAP } from './attributes.ts';
+import { invalidValue, ScimError, scimNotFound, staleVersion, uniqueness } from './errors.ts';
+import { checkCreate, checkUpdate } from './field-permissions.ts';
+import { compileFilter, parseFilter } from './filter.ts';
+import { type ListQuery, listResponse, matchesVersion } from './listing.ts';
+import { applyPatch, USER_PATCH_SCHEMA } from './patch.ts';
+import { auditSnapshot, fromUserResource, SCIM_AUTHORITY, type StoredUser, toUserResource, type UserWrite } from './resource.ts';
+import type { ScimStore } from './store.ts';
+
+registerAuditEntity('Directory', 'User', ['Create', 'Update', 'Delete']);
+
+export const SCIM_CONTEXT = { source: 'SCIM' } as const;
+const OPTIMISTIC_TRIES = 5;
+
+export interface ScimUsersDeps {
+  db: Db;
+  store: ScimStore;
+  clock: Clock;
+  phoneRegion: string;
+  /** Called after a commit that deactivated or deleted a user: its tokens must stop at once. */
+  onUserDeactivated: (orgId: string, userId: string) => void;
+}
+
+type Json = Record<string, unknown>;
+
+export function createScimUsers({ db, store, clock, phoneRegion, onUserDeactivated }: ScimUsersDeps) {
+  async function load(ex: Db | Trx, orgId: string, id: string): Promise<StoredUser> {
+    const user = await store.findUser(ex, orgId, id);
+    if (!user) throw scimNotFound('User', id);
+    const [scim, divisions, groups] = await Promise.all([
+      store.findScimUser(ex, id),
+      store.divisions(ex, orgId, [user.division_id]),
+      store.groupsOfUsers(ex, orgId, [id]),
+    ]);
+    return { user, scim, divisionName: divisions[0]?.name ?? '', groups };
+  }
+
+  async function checkUnique(ex: Trx, orgId: string, userId: string, w: UserWrite) {
+    const holder = await store.emailHolder(ex, orgId, w.email.toLowerCase());
+    if (holder && holder.id !== userId) throw uniqueness(`userName "${w.email}" is already taken by another user.`);
+    const holders = await store.externalIdHolders(ex, orgId, externalIdRows(w));
+    const other = holders.find((h) => h.user_id !== userId);
+    if (other) throw uniqueness(`externalId "${other.value}" (authority ${other.authority}) is already taken by another user.`);
+  }
+
+  async function divisionFor(ex: Trx, orgId: string, w: UserWrite, current: UserRow | null) {
+    if (w.divisionName) {
+      const d = await store.divisionByName(ex, orgId, w.divisionName);
+      if (!d) throw invalidValue(`No division named "${w.divisionName}" exists in this organization.`);
+      return d.id;
+    }
+    return current?.division_id ?? (await store.homeDivision(ex, orgId)).id;
+  }
+
+  async function writeScimRows(ex: Trx, orgId: string, userId: string, w: UserWrite, createdAt: string, now: string) {
+    if (w.managerId) {
+      if (w.managerId === userId) throw invalidValue('A user cannot be their own manager.');
+      if (!(await store.findUser(ex, orgId, w.managerId))) throw invalidValue(`manager "${w.managerId}" is not a user of this organization.`);
+    }
+    await store.upsertScimUser(ex, {
+      user_id: userId, org_id: orgId, external_id: w.externalId, given_name: w.givenName, family_name: w.familyName,
+      employee_number: w.employeeNumber, manager_id: w.managerId, attributes: JSON.stringify(w.attributes), managed: 1,
+      created_at: createdAt, modified_at: now,
+    });
+    const values = (list: UserWrite['emails']) =>
+      list.map((v, position) => ({ user_id: userId, org_id: orgId, position, type: v.type, value: v.value, is_primary: v.primary ? (1 as const) : (0 as const) }));
+    await store.replaceValues(ex, 'scim_user_emails', userId, values(w.emails));
+    await store.replaceValues(ex, 'scim_user_phones', userId, values(w.phones));
+    await store.replaceExternalIds(ex, orgId, userId, externalIdRows(w));
+  }
+
+  /** Runs a write, answering 409 uniqueness for a unique index a concurrent writer beat us to. */
+  async function guarded<T>(fn: () => Promise<T>, email: string): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (isUniqueViolation(err)) throw uniqueness(`userName "${email}" or one of the externalIds is already taken by another user.`);
+      throw err;
+    }
+  }
+
+  /** PUT and PATCH: the new whole resource from the current one, then written with its version checked. */
+  async function update(caller: Caller, id: string, ifMatch: string | undefined, base: string, next: (current: Json) => Json) {
+    const orgId = caller.principal.orgId;
+    for (let attempt = 0; ; attempt++) {
+      const current = await load(db, orgId, id);
+      if (ifMatch && !matchesVersion(ifMatch, current.user.version)) throw staleVersion(`W/"${current.user.version}"`);
+      const before = toUserResource(current, base, true);
+      const w = fromUserResource(next(before), phoneRegion);
+      const old = fromUserResource(before, phoneRegion);
+      // Identity providers resend what they sent before: an update that changes nothing writes nothing.
+      if (!w.password && JSON.stringify(old) === JSON.stringify(w)) return { resource: toUserResource(current, base), version: current.user.version };
+      checkUpdate(caller, old, w);
+      const passwordHash = w.password ? await hashPassword(w.password) : undefined;
+      const result = await guarded(
+        () =>
+          withTransaction(db, async (trx) => {
+            await checkUnique(trx, orgId, id, w);
+            const now = clock.now().toISOString();
+            const u = current.user;
+            const patch: Partial<UserRow> = {
+              email: w.email, email_key: w.email.toLowerCase(), name: w.name, title: w.title, department: w.department,
+              state: w.active ? 'active' : 'inactive', division_id: await divisionFor(trx, orgId, w, u),
+              version: u.version + 1, modified_at: now,
+              ...(passwordHash ? { password_hash: passwordHash } : {}),
+            };
+            if (!(await store.updateUser(trx, orgId, id, u.version, patch))) return null;
+            await writeScimRows(trx, orgId, id, w, current.scim?.created_at ?? now, now);
+            await recordAudit(trx, clock, {
+              orgId, serviceName: 'Directory', entityType: 'User', entityId: id, entityName: w.name, action: 'Update',
+              ...auditOrigin(caller), context: { ...SCIM_CONTEXT }, changes: diffProperties(auditSnapshot(old), auditSnapshot(w)),
+            });
+            return { deactivated: u.state === 'active' && !w.active };
+          }),
+        w.email,
+      );
+      if (result) {
+        if (result.deactivated) onUserDeactivated(orgId, id);
+        return get(orgId, id, base);
+      }
+      // The version moved between our read and our write: with If-Match that is a stale version.
+      if (ifMatch) throw staleVersion('(changed meanwhile)');
+      if (attempt + 1 >= OPTIMISTIC_TRIES) {
+        throw new ScimError(409, `User ${id} was changed by another request at the same time; read it again and retry.`);
+      }
+    }
+  }
+
+  async function get(orgId: string, id: string, base: string) {
+    const s = await load(db, orgId, id);
+    return { resource: toUserResource(s, base), version: s.user.version };
+  }
+
+  return {
+    get,
+
+    async list(orgId: string, q: ListQuery, base: string) {
+      const parsed = q.filter ? parseFilter(q.filter) : undefined;
+      const onlyActive = !parsed || !mentions(parsed, 'active');
+      const where = (eb: Parameters<typeof compileFilter>[0]) => {
+        const conditions = [];
+        if (parsed) conditions.push(compileFilter(eb, parsed, USER_FILTER_MAP));
+        if (onlyActive) conditions.push(eb('users.state', '=', 'active'));
+        return conditions.length ? eb.and(conditions) : eb.lit(true);
+      };
+      const total = await store.countUsers(db, orgId, where);
+      const ids = q.count === 0 ? [] : (await store.listUserIds(db, orgId, where, q.startIndex - 1, q.count)).map((r) => r.id);
+      const [users, scims, groups] = await Promise.all([store.findUsers(db, orgId, ids), store.findScimUsers(db, ids), store.groupsOfUsers(db, orgId, ids)]);
+      const divisionIds = [...new Set(users.map((u) => u.division_id))];
+      const divisions = new Map((divisionIds.length ? await store.divisions(db, orgId, divisionIds) : []).map((d) => [d.id, d.name]));
+      const byId = new Map(users.map((u) => [u.id, u]));
+      const scimById = new Map(scims.map((s) => [s.user_id, s]));
+      const resources = ids.map((id) => {
+        const user = byId.get(id)!;
+        return toUserResource(
+          { user, scim: scimById.get(id), divisionName: divisions.get(user.division_id) ?? '', groups: groups.filter((g) => g.user_id === id) },
+          base,
+        );
+      });
+      return listResponse(resources, total, q.startIndex);
+    },
+
+    async create(caller: Caller, body: Json, base: string) {
+      const orgId = caller.principal.orgId;
+      checkCreate(caller);
+      const w = fromUserResource(body, phoneRegion);
+      const id = newId();
+      const passwordHash = w.password ? await hashPassword(w.password) : null;
+      await guarded(
+        () =>
+          withTransaction(db, async (trx) => {
+            await checkUnique(trx, orgId, id, w);
+            const now = clock.now().toISOString();
+            const row: UserRow = {
+              id, org_id: orgId, email: w.email, email_key: w.email.toLowerCase(), name: w.name, title: w.title, department: w.department,
+              division_id: await divisionFor(trx, orgId, w, null), state: w.active ? 'active' : 'inactive',
+              password_hash: passwordHash, service_account: 0, version: 1, created_at: now, modified_at: now,
+            };
+            await store.insertUser(trx, row);
+            await writeScimRows(trx, orgId, id, w, now, now);
+            await recordAudit(trx, clock, {
+              orgId, serviceName: 'Directory', entityType: 'User', entityId: id, entityName: w.name, action: 'Create',
+              ...auditOrigin(caller), context: { ...SCIM_CONTEXT }, changes: diffProperties(null, auditSnapshot(w)),
+            });
+          }),
+        w.email,
+      );
+      return get(orgId, id, base);
+    },
+
+    replace: (caller: Caller, id: string, body: Json, ifMatch: string | undefined, base: string) =>
+      update(caller, id, ifMatch, base, (current) => {
+        // Read-only attributes of the body are ignored; the rest replaces the resource.
+        const { id: _id, meta: _meta, groups: _groups, ...rest } = body;
+        return { ...rest, id: current.id };
+      }),
+
+    patch: (caller: Caller, id: string, body: unknown, ifMatch: string | undefined, base: string) =>
+      update(caller, id, ifMatch, base, (current) => applyPatch(current, body, { schema: USER_PATCH_SCHEMA })),
+
+    /** Upstream deletes the user: it answers 404 afterwards and its email can be used again. */
+    async remove(caller: Caller, id: string, ifMatch: string | undefined) {
+      const orgId = caller.principal.orgId;
+      await withTransaction(db, async (trx) => {
+        const user = await store.findUser(trx, orgId, id);
+        if (!user) throw scimNotFound('User', id);
+        if (ifMatch && !matchesVersion(ifMatch, user.version)) throw staleVersion(`W/"${user.version}"`);
+        const now = clock.now().toISOString();
+        // The email key is freed (a deleted user keeps its address for the record).
+        const ok = await store.updateUser(trx, orgId, id, user.version, {
+          state: 'deleted', email_key: `${user.email_key}#deleted:${id}`, version: user.version + 1, modified_at: now,
+        });
+        if (!ok) throw new ScimError(409, `User ${id} was changed by another request at the same time; retry.`);
+        const groups = await store.clearUser(trx, orgId, id);
+        await recordAudit(trx, clock, {
+          orgId, serviceName: 'Directory', entityType: 'User', entityId: id, entityName: user.name, action: 'Delete',
+          ...auditOrigin(caller), context: { ...SCIM_CONTEXT },
+          changes: [
+            { property: 'state', oldValues: [user.state], newValues: ['deleted'] },
+            ...(groups.length ? [{ property: 'groups', oldValues: groups.map((g) => g.group_id).sort(), newValues: [] }] : []),
+          ],
+        });
+      });
+      onUserDeactivated(orgId, id);
+    },
+  };
+}
+
+function externalIdRows(w: UserWrite) {
+  return [...(w.externalId ? [{ authority: SCIM_AUTHORITY, value: w.externalId }] : []), ...w.externalIds];
+}
+
+export type ScimUsers = ReturnType<typeof createScimUsers>;
