@@ -54,6 +54,13 @@ describe.each(DIALECTS)('usage meter on %s', (dialect) => {
       expect(rows[0]).toMatchObject({ client_id: 'client-1', template: '/api/v2/users/{userId}', hour: '2026-11-20T10:00:00.000Z' });
       const n = (v: unknown) => Number(v);
       expect([rows[0]!.requests, rows[0]!.status200, rows[0]!.status400, rows[0]!.status429, rows[0]!.status500].map(n)).toEqual([15, 12, 2, 1, 1]);
+      // The daily rollups were written in the same transactions: exactly once as well.
+      for (const table of ['api_usage_daily', 'api_usage_daily_clients', 'api_usage_daily_templates'] as const) {
+        const days = await storage.db.selectFrom(table).selectAll().execute();
+        expect(days, table).toHaveLength(1);
+        expect(days[0]!.day).toBe('2026-11-20');
+        expect([days[0]!.requests, days[0]!.status200, days[0]!.status400, days[0]!.status429, days[0]!.status500].map(n), table).toEqual([15, 12, 2, 1, 1]);
+      }
     } finally {
       await meter.close?.();
       await storage.close();

@@ -1,13 +1,14 @@
 /**
  * The usage meter: counts every metered request in memory by (organization, UTC hour, client,
  * user, method, URL template) and adds the counts to api_usage_hourly at least every second and
- * on graceful shutdown. A hard crash loses at most the last second of counts (docs/usage.md).
+ * on graceful shutdown, and their daily sums to the daily rollups in the same transaction. A hard crash loses at most the last second of counts (docs/usage.md).
  * A failed flush keeps its counts for the next one, so nothing is counted twice or dropped.
  */
+import { sql } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
 import type { MeteredRequest, Meter } from '../../platform/meter.ts';
 import type { Db } from '../../storage/db.ts';
-import type { ApiUsageHourlyRow } from '../../storage/schema.ts';
+import type { ApiUsageDailyRow, ApiUsageHourlyRow } from '../../storage/schema.ts';
 
 interface Counts {
   row: Omit<ApiUsageHourlyRow, 'requests' | 'status200' | 'status300' | 'status400' | 'status429' | 'status500'>;
@@ -20,6 +21,34 @@ interface Counts {
 }
 
 const hourOf = (d: Date) => `${d.toISOString().slice(0, 13)}:00:00.000Z`;
+
+type CountKey = (typeof COUNT_KEYS)[number];
+type Summed = Record<string, string | number> & Record<CountKey, number>;
+
+/** Sums rows by the given columns (client_name: the last seen), for the daily rollups. */
+function sumBy(rows: Record<string, string | number>[], columns: readonly string[], withName: boolean): Summed[] {
+  const out = new Map<string, Summed>();
+  for (const r of rows) {
+    const key = columns.map((c) => r[c]).join('\u0000');
+    let d = out.get(key);
+    if (!d) {
+      d = Object.fromEntries(columns.map((c) => [c, r[c]!])) as Summed;
+      for (const k of COUNT_KEYS) d[k] = 0;
+      out.set(key, d);
+    }
+    if (withName) d.client_name = r.client_name!;
+    for (const k of COUNT_KEYS) d[k] += Number(r[k]);
+  }
+  return [...out.values()];
+}
+
+/** The daily rollups the meter keeps beside api_usage_hourly, each with its key (0011_usage_daily). */
+const ROLLUPS = [
+  { table: 'api_usage_daily', keys: ['org_id', 'day', 'client_id', 'user_id', 'method', 'template'], withName: true },
+  { table: 'api_usage_daily_clients', keys: ['org_id', 'day', 'client_id'], withName: true },
+  { table: 'api_usage_daily_templates', keys: ['org_id', 'day', 'method', 'template'], withName: false },
+] as const;
+const COUNT_KEYS = ['requests', 'status200', 'status300', 'status400', 'status429', 'status500'] as const;
 const FLUSH_CHUNK = 200;
 
 export function createUsageMeter(deps: { db: Db; clock: Clock; flushMs?: number; onError: (err: unknown) => void }): Meter {
@@ -62,6 +91,23 @@ export function createUsageMeter(deps: { db: Db; clock: Clock; flushMs?: number;
             })),
           )
           .execute();
+      }
+      // The daily rollups, in the same transaction: every table holds a flush's counts or none does.
+      const byDay = rows.map(({ hour, ...r }) => ({ ...r, day: hour.slice(0, 10) }));
+      for (const { table, keys, withName } of ROLLUPS) {
+        const sums = sumBy(byDay, keys, withName);
+        for (let i = 0; i < sums.length; i += FLUSH_CHUNK) {
+          await trx
+            .insertInto(table as 'api_usage_daily')
+            .values(sums.slice(i, i + FLUSH_CHUNK) as unknown as ApiUsageDailyRow[])
+            .onConflict((oc) =>
+              oc.columns(keys as unknown as ['org_id']).doUpdateSet({
+                ...(withName ? { client_name: sql<string>`excluded.client_name` } : {}),
+                ...Object.fromEntries(COUNT_KEYS.map((k) => [k, sql<number>`${sql.ref(`${table}.${k}`)} + excluded.${sql.raw(k)}`])),
+              }),
+            )
+            .execute();
+        }
       }
     });
   }

@@ -2,7 +2,11 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { IdParam } from '../../platform/schemas.ts';
 import type { UsageQuery } from './reports.ts';
-import { ApiUsageQuery, ApiUsageQueryResult, ApiUsageSimpleSearch, UsageExecutionResult } from './schemas.ts';
+import type { AggregatesRequest } from './aggregates.ts';
+import {
+  ApiUsageQuery, ApiUsageQueryResult, ApiUsageSimpleSearch, ClientAggregatesRequest, ClientAggregatesResults, OrganizationAggregatesRequest,
+  OrganizationAggregatesResults, UsageExecutionResult, UsageQueryResponse,
+} from './schemas.ts';
 import type { UsageService } from './service.ts';
 
 const anyOf = (...list: string[]) => ({ type: 'ANY' as const, list });
@@ -11,6 +15,9 @@ const clientView = anyOf('oauth:client:view', 'usage:client:view');
 const searchView = anyOf('oauth:client:view', 'usage:simpleSearch:view');
 const ExecutionParams = IdParam('executionId');
 const ClientParams = IdParam('clientId');
+const JobParams = IdParam('jobId');
+const ClientJobParams = Type.Object({ clientId: Type.String({ maxLength: 64 }), jobId: Type.String({ maxLength: 64 }) });
+const PageQuery = Type.Object({ after: Type.Optional(Type.String({ maxLength: 20 })), pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) });
 const ClientExecutionParams = Type.Object({ clientId: Type.String({ maxLength: 64 }), executionId: Type.String({ maxLength: 64 }) });
 
 type SimpleSearchBody = { interval: string; metrics?: string[]; oauthClientNames?: string[]; httpMethods?: string[]; templateUris?: string[] };
@@ -68,4 +75,25 @@ export function registerUsageRoutes(app: FastifyInstance, { usage }: { usage: Us
     schema: { params: ClientParams, querystring: Type.Object({ days: Type.Optional(Type.String({ maxLength: 4 })) }), response: { 200: UsageExecutionResult } },
     config: { permission: clientView },
   }, async (request) => usage.summary(org(request), request.params.clientId, request.query.days === undefined ? 7 : Number(request.query.days)));
+
+  // The newer aggregate jobs (upstream permissions only: usage:organization:view, usage:client:view).
+  app.post<{ Body: AggregatesRequest }>('/api/v2/usage/aggregates/query/jobs', {
+    schema: { body: OrganizationAggregatesRequest, response: { 200: UsageQueryResponse } },
+    config: { permission: anyOf('usage:organization:view') },
+  }, async (request) => usage.submitAggregates(org(request), null, request.body));
+
+  app.get<{ Params: { jobId: string }; Querystring: { after?: string; pageSize?: number } }>('/api/v2/usage/aggregates/query/jobs/:jobId', {
+    schema: { params: JobParams, querystring: PageQuery, response: { 200: OrganizationAggregatesResults } },
+    config: { permission: anyOf('usage:organization:view') },
+  }, async (request) => usage.aggregatesResults(org(request), null, request.params.jobId, request.query.after, request.query.pageSize ?? 100));
+
+  app.post<{ Params: { clientId: string }; Body: AggregatesRequest }>('/api/v2/usage/client/:clientId/aggregates/query/jobs', {
+    schema: { params: ClientParams, body: ClientAggregatesRequest, response: { 200: UsageQueryResponse } },
+    config: { permission: anyOf('usage:client:view') },
+  }, async (request) => usage.submitAggregates(org(request), request.params.clientId, request.body));
+
+  app.get<{ Params: { clientId: string; jobId: string }; Querystring: { after?: string; pageSize?: number } }>('/api/v2/usage/client/:clientId/aggregates/query/jobs/:jobId', {
+    schema: { params: ClientJobParams, querystring: PageQuery, response: { 200: ClientAggregatesResults } },
+    config: { permission: anyOf('usage:client:view') },
+  }, async (request) => usage.aggregatesResults(org(request), request.params.clientId, request.params.jobId, request.query.after, request.query.pageSize ?? 100));
 }

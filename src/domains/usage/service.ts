@@ -10,6 +10,7 @@ import { DAY_MS } from '../../platform/interval.ts';
 import type { JobRunner } from '../../platform/jobs.ts';
 import type { Db } from '../../storage/db.ts';
 import type { UsageQueryRow } from '../../storage/schema.ts';
+import { type AggregatesRequest, aggregatesQuery, type StoredAggregatesQuery, sortRows, toEntity } from './aggregates.ts';
 import { normalizeQuery, runUsageQuery, startOfUtcDay, type UsageQuery, type UsageRow, usageCsv } from './reports.ts';
 
 const KEEP_MS = 3_600_000;
@@ -26,8 +27,8 @@ export function createUsageService(deps: { db: Db; clock: Clock; jobs: JobRunner
     const row = await db.selectFrom('usage_queries').selectAll().where('id', '=', id).executeTakeFirst();
     if (row?.state !== 'Running') return;
     try {
-      const q = JSON.parse(row.query) as UsageQuery;
-      const rows = await runUsageQuery(db, row.org_id, row.client_id ? { ...q, clientIds: [row.client_id] } : q, new Date(row.created_at));
+      const q = JSON.parse(row.query) as StoredAggregatesQuery;
+      const rows = q.none ? [] : await runUsageQuery(db, row.org_id, row.client_id ? { ...q, clientIds: [row.client_id] } : q, new Date(row.created_at));
       await db.updateTable('usage_queries').set({ state: 'Complete', result: JSON.stringify(rows) }).where('id', '=', id).execute();
     } catch (err) {
       const message = err instanceof ApiError ? err.message : 'The query could not be completed.';
@@ -47,7 +48,9 @@ export function createUsageService(deps: { db: Db; clock: Clock; jobs: JobRunner
       .values({ id, org_id: orgId, client_id: clientId, kind, query: JSON.stringify(q), state: 'Running', result: null, error: null, created_at: now.toISOString() })
       .execute();
     jobs.enqueue('usage-query', () => run(id));
-    const resultsUri = clientId
+    const resultsUri = kind === 'aggregates'
+      ? ''
+      : clientId
       ? `/api/v2/oauth/clients/${clientId}/usage/query/results/${id}`
       : kind === 'simplesearch'
         ? `/api/v2/usage/simplesearch/${id}/results`
@@ -112,6 +115,34 @@ export function createUsageService(deps: { db: Db; clock: Clock; jobs: JobRunner
       const page = all.slice(from, from + pageSize);
       const next = from + pageSize < all.length ? String(from + pageSize) : undefined;
       return { ...resultView(row, page), cursors: { ...(from > 0 ? { before: String(Math.max(0, from - pageSize)) } : {}), ...(next ? { after: next } : {}) } };
+    },
+
+    /**
+     * POST /api/v2/usage/aggregates/query/jobs and /api/v2/usage/client/{clientId}/aggregates/query/jobs:
+     * the job runs in the background; its id reads its pages.
+     */
+    async submitAggregates(orgId: string, clientId: string | null, body: AggregatesRequest) {
+      const q = aggregatesQuery(body, clock.now(), orgId, clientId ? 'client' : 'organization');
+      const { executionId } = await submit(orgId, clientId, 'aggregates', q);
+      const selfUri = clientId ? `/api/v2/usage/client/${clientId}/aggregates/query/jobs/${executionId}` : `/api/v2/usage/aggregates/query/jobs/${executionId}`;
+      return { id: executionId, resultsUri: selfUri, selfUri };
+    },
+
+    /** GET …/aggregates/query/jobs/{jobId}?pageSize&after: the job's status and a page of its entities. */
+    async aggregatesResults(orgId: string, clientId: string | null, id: string, after: string | undefined, pageSize: number) {
+      const row = await execution(orgId, id, clientId, 'aggregates');
+      const selfUri = clientId ? `/api/v2/usage/client/${clientId}/aggregates/query/jobs/${id}` : `/api/v2/usage/aggregates/query/jobs/${id}`;
+      if (row.state === 'Failed') {
+        return { queryStatus: 'Failed', errorBody: { status: 400, code: 'bad.request', message: row.error ?? 'The query failed.' }, entities: [], selfUri };
+      }
+      if (row.state !== 'Complete') return { queryStatus: row.state === 'Running' ? 'Running' : 'Queued', entities: [], selfUri };
+      const from = after === undefined ? 0 : Number(after);
+      if (!/^\d{1,9}$/.test(after ?? '0') || !Number.isSafeInteger(from)) throw invalidValue('after', 'after must be a cursor this server gave out.');
+      const q = JSON.parse(row.query) as StoredAggregatesQuery;
+      const all = sortRows(JSON.parse(row.result ?? '[]') as UsageRow[], q.sortBy);
+      const entities = all.slice(from, from + pageSize).map((r) => toEntity(r, clientId ? 'client' : 'organization'));
+      const next = from + pageSize < all.length ? `${selfUri}?pageSize=${pageSize}&after=${from + pageSize}` : undefined;
+      return { queryStatus: 'Succeeded', entities, ...(next ? { nextUri: next } : {}), selfUri };
     },
 
     /** The same rows as the results, as CSV. */
