@@ -4,6 +4,7 @@
  * dedicated service account, not a person's credentials).
  */
 import { randomToken } from './platform/crypto.ts';
+import type { ConversationsService } from './domains/conversations/index.ts';
 import type { DirectoryService } from './domains/directory/index.ts';
 import { CLIENT_CREDENTIALS, type OAuthService } from './domains/oauth/index.ts';
 
@@ -18,8 +19,17 @@ export interface DemoCredentials {
   clientSecret: string;
 }
 
-/** Creates the demo organization unless any organization exists; returns null when it did nothing. */
-export async function seedDemo(directory: DirectoryService, oauth: OAuthService, password?: string): Promise<DemoCredentials | null> {
+/**
+ * Creates the demo organization unless any organization exists; returns null when it did nothing.
+ * With `conversations`, the organization also gets a few stuck interactions to practise the
+ * Disconnect Interactions tool on.
+ */
+export async function seedDemo(
+  directory: DirectoryService,
+  oauth: OAuthService,
+  password?: string,
+  conversations?: Pick<ConversationsService, 'seedDemo'>,
+): Promise<DemoCredentials | null> {
   if ((await directory.organizations.count()) > 0) return null;
   const { org, homeDivisionId, adminRoleId } = await directory.createOrganization(DEMO_ORG, 'demo.gatehouse.local');
   const adminPassword = password ?? randomToken(12);
@@ -38,5 +48,6 @@ export async function seedDemo(directory: DirectoryService, oauth: OAuthService,
     roleDivisions: [{ roleId: adminRoleId, divisionId: homeDivisionId }],
     serviceUserId: service.id,
   });
+  await conversations?.seedDemo(org.id);
   return { orgId: org.id, adminEmail: DEMO_ADMIN_EMAIL, adminPassword, clientId: client.id, clientSecret: secret };
 }

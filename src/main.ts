@@ -70,7 +70,7 @@ async function adminRoleGrant(gh: Gatehouse, orgId: string) {
 
 async function start(config: Config) {
   const gh = await open(config, true);
-  const demo = config.seedDemo ? await seedDemo(gh.directory, gh.oauth) : null;
+  const demo = config.seedDemo ? await seedDemo(gh.directory, gh.oauth, undefined, gh.conversations) : null;
   await gh.app.listen({ host: config.host, port: config.port });
   const address = gh.app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -1,0 +1,190 @@
+/**
+ * Conversations (interactions): read them, tear them down (the Disconnect Interactions tool and
+ * its API), create practice ones, and read an interaction's audit trail. Gatehouse has no
+ * telephony: a conversation is a record, and a disconnect is the state change upstream would
+ * make. Every change is audited in its transaction.
+ */
+import { auditOrigin, diffProperties, recordAudit, registerAuditEntity } from '../../platform/audit.ts';
+import type { Clock } from '../../platform/clock.ts';
+import { conflict, invalidValue, notFound } from '../../platform/errors/index.ts';
+import { newId } from '../../platform/ids.ts';
+import { listing, type PageRequest } from '../../platform/paging.ts';
+import type { Caller } from '../../platform/principal.ts';
+import { type Db, type Executor, withTransaction } from '../../storage/db.ts';
+import { entityAuditTrail } from '../audit/index.ts';
+import type { DirectoryService } from '../directory/index.ts';
+import { DEMO_SCENARIOS } from './practice-scenarios.ts';
+import { type Conversation, type ConversationState, MEDIA_TYPES, type MediaType, type StoredParticipant, SYSTEM_WRAPUP } from './model.ts';
+import type { CreatePracticeInteractionBody } from './schemas.ts';
+import { conversationFromRow, rowFromConversation } from './rows.ts';
+import { type ConversationFilter, createConversationStore } from './store.ts';
+import { conversationView, practiceView } from './views.ts';
+
+export const AUDIT_SERVICE = 'Conversations';
+export const AUDIT_ENTITY = 'Conversation';
+registerAuditEntity(AUDIT_SERVICE, AUDIT_ENTITY, ['Create', 'Disconnect']);
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Upstream's communicationType values for the caller's own listing, by media type. */
+const COMMUNICATION_TYPES: Record<string, MediaType> = { call: 'call', callback: 'callback', chat: 'chat', email: 'email', message: 'message' };
+
+/** The flat snapshot audit property changes are computed from. */
+function snapshot(c: Conversation) {
+  const out: Record<string, string | null> = { state: c.state, endTime: c.endTime };
+  c.participants.forEach((p, i) => {
+    const key = `participants[${i}] ${p.purpose} ${p.name}`;
+    out[`${key}.state`] = p.state;
+    out[`${key}.wrapup`] = p.wrapup ? p.wrapup.code : null;
+  });
+  return out;
+}
+
+/** Upstream's teardown: every live participant disconnected, pending wrap-ups applied, the end set. */
+function tornDown(c: Conversation, now: string): Conversation {
+  const participants = c.participants.map((p): StoredParticipant => {
+    const live = p.state === 'connected';
+    return {
+      ...p,
+      state: live ? 'disconnected' : p.state,
+      ...(live ? { endTime: now, disconnectType: 'system' as const } : {}),
+      ...(p.wrapupRequired && !p.wrapup ? { wrapup: { ...SYSTEM_WRAPUP, endTime: now } } : {}),
+    };
+  });
+  return { ...c, state: 'disconnected', participants, endTime: now, version: c.version + 1, dateModified: now };
+}
+
+export function createConversationsService({ db, clock, directory }: { db: Db; clock: Clock; directory: DirectoryService }) {
+  const rows = createConversationStore();
+  // The store speaks rows; the service speaks Conversations.
+  const store = {
+    find: async (ex: Executor, orgId: string, id: string) => {
+      const row = await rows.find(ex, orgId, id);
+      return row ? conversationFromRow(row) : null;
+    },
+    insert: (ex: Executor, c: Conversation) => rows.insert(ex, rowFromConversation(c)),
+    update: (ex: Executor, c: Conversation, expectedVersion: number) => rows.update(ex, rowFromConversation(c), expectedVersion),
+    list: async (ex: Executor, f: ConversationFilter, offset: number, limit: number) => (await rows.list(ex, f, offset, limit)).map(conversationFromRow),
+    count: rows.count,
+  };
+
+  /** The org's conversation, or 404 for an unknown id and another organization's alike. */
+  async function load(orgId: string, id: string) {
+    const c = UUID.test(id) ? await store.find(db, orgId, id) : null;
+    if (!c) throw notFound('conversation', id);
+    return c;
+  }
+
+  async function insert(caller: Caller | null, orgId: string, c: Conversation) {
+    await withTransaction(db, async (trx) => {
+      await store.insert(trx, c);
+      await recordAudit(trx, clock, {
+        orgId, serviceName: AUDIT_SERVICE, entityType: AUDIT_ENTITY, entityId: c.id, entityName: `${c.mediaType} ${c.id}`, action: 'Create',
+        ...auditOrigin(caller), changes: diffProperties(null, snapshot(c)),
+        context: { mediaType: c.mediaType, ...(c.queueName ? { queueName: c.queueName } : {}) },
+      });
+    });
+    return c;
+  }
+
+  const service = {
+    async get(caller: Caller, id: string) {
+      return conversationView(await load(caller.principal.orgId, id));
+    },
+
+    /**
+     * Full teardown. Disconnecting a conversation that is already disconnected changes nothing
+     * and records no second event; the caller gets the same answer (idempotent, like a retry).
+     * Answers whether anything changed.
+     */
+    async disconnect(caller: Caller, id: string): Promise<boolean> {
+      const orgId = caller.principal.orgId;
+      return withTransaction(db, async (trx) => {
+        const before = await store.find(trx, orgId, UUID.test(id) ? id : '');
+        if (!before) throw notFound('conversation', id);
+        if (before.state === 'disconnected') return false;
+        const after = tornDown(before, clock.now().toISOString());
+        if (!(await store.update(trx, after, before.version))) {
+          // A concurrent disconnect won the race: the outcome the caller asked for already holds.
+          if ((await store.find(trx, orgId, id))?.state === 'disconnected') return false;
+          throw conflict('The conversation changed while it was being disconnected. Try again.', id);
+        }
+        await recordAudit(trx, clock, {
+          orgId, serviceName: AUDIT_SERVICE, entityType: AUDIT_ENTITY, entityId: id, entityName: `${before.mediaType} ${id}`, action: 'Disconnect',
+          ...auditOrigin(caller), changes: diffProperties(snapshot(before), snapshot(after)),
+          context: { mediaType: before.mediaType, ...(before.queueName ? { queueName: before.queueName } : {}) },
+        });
+        return true;
+      });
+    },
+
+    /** Upstream's "active conversations for the logged in user": live ones the caller takes part in. */
+    async mine(caller: Caller, page: PageRequest, communicationType: string | undefined, query: Record<string, unknown>) {
+      const orgId = caller.principal.orgId;
+      const userId = caller.principal.userId;
+      let media: MediaType | undefined;
+      if (communicationType) {
+        media = COMMUNICATION_TYPES[communicationType.toLowerCase()];
+        if (!media) throw invalidValue('communicationType', `communicationType must be one of ${Object.keys(COMMUNICATION_TYPES).join(', ')}.`);
+      }
+      if (!userId) return listing([], 0, page, '/api/v2/conversations', query);
+      const filter = { orgId, state: 'connected' as const, participantUserId: userId };
+      // The JSON pre-filter is exact for a UUID user id; media type is checked on the parsed rows.
+      const all = (await store.list(db, filter, 0, 10_000)).filter((c) => (!media || c.mediaType === media) && c.participants.some((p) => p.userId === userId));
+      return listing(all.slice(page.offset, page.offset + page.pageSize).map(conversationView), all.length, page, '/api/v2/conversations', query);
+    },
+
+    /** Gatehouse's admin listing of the org's interactions (beyond upstream). */
+    async listPractice(caller: Caller, page: PageRequest, state: ConversationState | undefined, query: Record<string, unknown>) {
+      const filter = { orgId: caller.principal.orgId, state };
+      const [rows, total] = await Promise.all([store.list(db, filter, page.offset, page.pageSize), store.count(db, filter)]);
+      return listing(rows.map(practiceView), total, page, '/api/v2/gatehouse/conversations', query);
+    },
+
+    async getPractice(caller: Caller, id: string) {
+      return practiceView(await load(caller.principal.orgId, id));
+    },
+
+    /** A practice interaction; null caller = the system (the demo seed). */
+    async createPractice(caller: Caller | null, orgId: string, body: CreatePracticeInteractionBody) {
+      if (!MEDIA_TYPES.includes(body.mediaType)) throw invalidValue('mediaType', `mediaType must be one of ${MEDIA_TYPES.join(', ')}.`);
+      const participants = body.participants ?? [];
+      for (const [i, p] of participants.entries()) {
+        if (p.userId && !(await directory.users.getRow(orgId, p.userId).then(() => true, () => false))) {
+          throw invalidValue(`participants[${i}].userId`, `participants[${i}].userId is not a user of this organization.`);
+        }
+      }
+      const now = clock.now().toISOString();
+      const divisionId = (await directory.organizations.homeDivision(orgId)).id;
+      const stored = participants.map((p): StoredParticipant => {
+        const state = p.state ?? 'connected';
+        return {
+          id: newId(), purpose: p.purpose, name: p.name, ...(p.userId ? { userId: p.userId } : {}), state,
+          wrapupRequired: p.wrapupRequired ?? false, startTime: now, ...(state !== 'connected' ? { endTime: now, disconnectType: 'endpoint' as const } : {}),
+        };
+      });
+      const c: Conversation = {
+        id: newId(), orgId, divisionId, mediaType: body.mediaType, state: 'connected', queueName: body.queueName?.trim() || null,
+        participants: stored, startTime: now, endTime: null, stuckReason: body.stuckReason?.trim() || null, notes: body.notes?.trim() || null,
+        version: 1, dateCreated: now, dateModified: now,
+      };
+      return practiceView(await insert(caller, orgId, c));
+    },
+
+    /** The demo organization's stuck interactions (system-created, audited like any other). */
+    async seedDemo(orgId: string) {
+      for (const scenario of DEMO_SCENARIOS) await service.createPractice(null, orgId, scenario);
+    },
+
+    /** The interaction's audit trail (beyond upstream): 404 unless the conversation is the caller's org's. */
+    async auditTrail(caller: Caller, id: string, page: PageRequest, query: Record<string, unknown>) {
+      const orgId = caller.principal.orgId;
+      await load(orgId, id);
+      const { entities, total } = await entityAuditTrail(db, { orgId, serviceName: AUDIT_SERVICE, entityId: id, offset: page.offset, limit: page.pageSize });
+      return listing(entities, total, page, `/api/v2/conversations/${id}/audits`, query);
+    },
+  };
+  return service;
+}
+
+export type ConversationsService = ReturnType<typeof createConversationsService>;
