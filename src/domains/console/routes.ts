@@ -27,7 +27,11 @@ const LoginBody = Type.Object({
 
 export function registerConsoleRoutes(
   app: FastifyInstance,
-  deps: { directory: DirectoryService; oauth: OAuthService; secureCookies: boolean; limits: RateLimits },
+  deps: {
+    directory: DirectoryService; oauth: OAuthService; secureCookies: boolean; limits: RateLimits;
+    /** The SSO-only password policy (docs/sso.md); throws when this user must sign in with SSO. */
+    checkPasswordLogin?: (orgId: string, userId: string) => Promise<void>;
+  },
 ) {
   const { directory, oauth } = deps;
 
@@ -55,7 +59,9 @@ export function registerConsoleRoutes(
     async (request, reply) => {
       const { email, password, organization } = request.body;
       await deps.limits.check([['login', email.trim().toLowerCase()]]);
+      // Credentials first, then the SSO-only policy, so no user enumeration is added.
       const who = await directory.verifyLogin(email, password, organization);
+      await deps.checkPasswordLogin?.(who.orgId, who.userId);
       const session = await oauth.issueConsoleSession(who.orgId, who.userId);
       setCookie(reply, session.accessToken, session.expiresIn);
       return {

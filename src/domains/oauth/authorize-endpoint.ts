@@ -13,7 +13,7 @@ import { hasPermission } from '../../platform/permissions.ts';
 import type { Principal } from '../../platform/principal.ts';
 import { SESSION_COOKIE, setSessionCookie } from '../../platform/session-cookie.ts';
 import type { DirectoryService } from '../directory/index.ts';
-import { consentPage, errorPage, loginPage, pendingPage } from './authorize-pages.ts';
+import { consentPage, errorPage, type LoginPolicyHook, loginPage, pendingPage } from './authorize-pages.ts';
 import {
   type AuthorizeRequest,
   AuthorizePageError,
@@ -32,12 +32,23 @@ const html = (reply: FastifyReply, status: number, body: string) =>
     .code(status)
     .header('Content-Type', 'text/html; charset=utf-8')
     .header('X-Frame-Options', 'DENY')
-    .header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
+    .header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'")
     .header('Cache-Control', 'no-store')
     .send(body);
 
-export function registerAuthorizeEndpoint(app: FastifyInstance, deps: { oauth: OAuthService; directory: DirectoryService; secureCookies: boolean; limits: RateLimits }) {
+/** Injected by the sso domain: null when this session may authorize the client, else a URL to send the browser to. */
+export type SsoGuardHook = (session: { tokenId: string; orgId: string }, clientId: string, authorizeUrl: string) => Promise<string | null>;
+
+export function registerAuthorizeEndpoint(app: FastifyInstance, deps: {
+  oauth: OAuthService; directory: DirectoryService; secureCookies: boolean; limits: RateLimits; loginPolicy?: LoginPolicyHook; ssoGuard?: SsoGuardHook;
+}) {
   const { oauth, directory } = deps;
+
+  /** The login page, with the SSO buttons of the client's organization (and its SSO-only mode). */
+  async function login(req: AuthorizeRequest, extra: { error?: string; email?: string; askOrganization?: boolean } = {}) {
+    const sso = deps.loginPolicy ? await deps.loginPolicy.loginOptions(req.client.org_id) : null;
+    return loginPage({ clientName: req.client.name, params: req.params, sso, ...extra });
+  }
 
   async function sessionOf(request: FastifyRequest): Promise<{ token: string; principal: Principal } | null> {
     const token = request.cookies[SESSION_COOKIE];
@@ -62,6 +73,8 @@ export function registerAuthorizeEndpoint(app: FastifyInstance, deps: { oauth: O
 
   /** The step after login: authorized already → redirect; otherwise ask for consent. */
   async function proceed(reply: FastifyReply, req: AuthorizeRequest, session: { token: string; principal: Principal }) {
+    const back = await deps.ssoGuard?.(session.principal, req.client.id, `/oauth/authorize?${new URLSearchParams(req.params)}`);
+    if (back) return reply.redirect(back, 303);
     const current = await oauth.authorizations.current(session.principal.orgId, req.client.id);
     const granted = current?.state === 'Authorized' ? (JSON.parse(current.scopes) as string[]) : [];
     if (current?.state === 'Authorized' && req.scopes.every((s) => granted.includes(s))) {
@@ -96,7 +109,7 @@ export function registerAuthorizeEndpoint(app: FastifyInstance, deps: { oauth: O
       handle(reply, async () => {
         const req = await parse(request.query as Record<string, unknown>);
         const session = await sessionOf(request);
-        if (!session) return html(reply, 200, loginPage({ clientName: req.client.name, params: req.params }));
+        if (!session) return html(reply, 200, await login(req));
         return proceed(reply, req, session);
       }),
     );
@@ -107,16 +120,18 @@ export function registerAuthorizeEndpoint(app: FastifyInstance, deps: { oauth: O
         const req = await parse(body);
         try {
           await deps.limits.check([['login', (body.email ?? '').trim().toLowerCase()]]);
+          // Credentials first, then the SSO-only policy: an unknown email and a wrong password stay
+          // indistinguishable; only someone who knows the password learns that it cannot be used.
           const who = await directory.verifyLogin(body.email ?? '', body.password ?? '', body.organization);
+          await deps.loginPolicy?.checkPasswordLogin(who.orgId, who.userId);
           const session = await oauth.issueConsoleSession(who.orgId, who.userId);
           setSessionCookie(reply, session.accessToken, session.expiresIn, deps.secureCookies);
           return reply.redirect(`/oauth/authorize?${new URLSearchParams(req.params)}`, 303);
         } catch (err) {
           if (!(err instanceof ApiError)) throw err;
           if (err.extra.headers) reply.headers(err.extra.headers);
-          return html(reply, err.status === 401 || err.status === 429 ? err.status : 400, loginPage({
-            clientName: req.client.name, params: req.params, error: err.message, email: body.email,
-            askOrganization: err.code === 'organization.required' || !!body.organization,
+          return html(reply, [401, 403, 429].includes(err.status) ? err.status : 400, await login(req, {
+            error: err.message, email: body.email, askOrganization: err.code === 'organization.required' || !!body.organization,
           }));
         }
       }),
@@ -127,7 +142,7 @@ export function registerAuthorizeEndpoint(app: FastifyInstance, deps: { oauth: O
         const body = (request.body ?? {}) as Record<string, string>;
         const req = await parse(body);
         const session = await sessionOf(request);
-        if (!session) return html(reply, 200, loginPage({ clientName: req.client.name, params: req.params }));
+        if (!session) return html(reply, 200, await login(req));
         if (!body.csrf || !safeEqual(body.csrf, oauth.secrets.csrfFor(session.token))) {
           return html(reply, 403, errorPage('Request refused', 'The form has expired or did not come from this site. Start again from the application.'));
         }

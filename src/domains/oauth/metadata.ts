@@ -16,7 +16,7 @@ export function registerMetadata(app: FastifyInstance, { publicUrl }: { publicUr
       scopes_supported: SCOPES.map((s) => s.id),
       response_types_supported: ['code', 'token'],
       response_modes_supported: ['query', 'fragment'],
-      grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials', 'implicit'],
+      grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials', 'implicit', 'urn:ietf:params:oauth:grant-type:saml2-bearer'],
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
       code_challenge_methods_supported: ['S256'],
       service_documentation: `${issuer}/`,

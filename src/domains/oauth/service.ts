@@ -6,7 +6,7 @@ import type { DirectoryService } from '../directory/index.ts';
 import { createAuthorizations } from './authorizations.ts';
 import { createClients } from './clients.ts';
 import { createGrantIssuer } from './grant-issuer.ts';
-import { createGrants } from './grants/index.ts';
+import { createGrants, type SamlBearerVerifier } from './grants/index.ts';
 import { createSecrets, loadSecretKey } from './secrets.ts';
 import { createOAuthStore } from './store.ts';
 import { createTokenCodec, loadTokenKeys } from './token-codec.ts';
@@ -18,7 +18,11 @@ export interface OAuthConfig {
   implicitSunset: Date;
 }
 
-export async function createOAuthService(deps: { db: Db; clock: Clock; directory: DirectoryService; config: OAuthConfig }) {
+export async function createOAuthService(deps: {
+  db: Db; clock: Clock; directory: DirectoryService; config: OAuthConfig;
+  /** The SAML2-bearer grant's assertion check, from the sso domain (wired by the composition root). */
+  samlBearer?: SamlBearerVerifier;
+}) {
   const { db, clock, directory } = deps;
   const store = createOAuthStore();
   const secrets = createSecrets(await loadSecretKey(db, clock.now()));
@@ -31,7 +35,7 @@ export async function createOAuthService(deps: { db: Db; clock: Clock; directory
   });
   const issuer = createGrantIssuer({ db, store, clock, tokens });
   const authorizations = createAuthorizations({ db, store, clock, clients, tokens });
-  const grants = createGrants({ db, store, clock, tokens, issuer, authorizations });
+  const grants = createGrants({ db, store, clock, tokens, issuer, authorizations, samlBearer: deps.samlBearer });
 
   return {
     clients,

@@ -247,6 +247,8 @@ export function createProviderService({ db: database, clock, store, directory, p
     };
     try {
       await withTransaction(db, async (trx) => {
+        // Serialized per org: two creates at 29 must not both see room for one more.
+        await store.lockOrg(trx, orgId, now);
         if ((await store.count(trx, orgId)) >= MAX_PROVIDERS) throw tooMany();
         await store.insert(trx, row);
         await audit(trx, caller, 'Create', row, diffProperties(null, snapshot(row)));

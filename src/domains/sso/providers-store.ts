@@ -60,6 +60,15 @@ export interface SsoStore extends IdentityProviderStore {
   remove(db: Executor, orgId: string, id: string): Promise<void>;
   settingsRow(db: Executor, orgId: string): Promise<SsoSettingsRow | undefined>;
   saveSettings(db: Executor, row: SsoSettingsRow): Promise<void>;
+  /**
+   * Locks the org's SSO settings row (created with the defaults when missing) until the
+   * transaction ends, so concurrent provider creates of one org run one after the other.
+   */
+  lockOrg(trx: Executor, orgId: string, now: string): Promise<void>;
+  /** The organization the public login page names (case-insensitive), or the only one when no name is given. */
+  loginOrganization(name: string | undefined): Promise<{ id: string; name: string } | null>;
+  /** The active user of an org with this email (case-insensitive), for SAML logins. */
+  activeUserByEmail(orgId: string, email: string): Promise<{ id: string } | null>;
 }
 
 export function createIdentityProviderStore({ db: database, clock }: { db: unknown; clock: Clock }): SsoStore {
@@ -91,6 +100,29 @@ export function createIdentityProviderStore({ db: database, clock }: { db: unkno
           sso_only: row.sso_only, break_glass_user_id: row.break_glass_user_id, redirect_allow_list: row.redirect_allow_list, modified_at: row.modified_at,
         }))
         .execute()),
+
+    async lockOrg(x, orgId, now) {
+      // An upsert that changes nothing still takes the row lock (PostgreSQL); SQLite transactions are serialized already.
+      await x.insertInto('sso_settings').values({ org_id: orgId, sso_only: 0, break_glass_user_id: null, redirect_allow_list: '[]', modified_at: now })
+        .onConflict((oc) => oc.column('org_id').doUpdateSet((eb) => ({ sso_only: eb.ref('sso_settings.sso_only') })))
+        .execute();
+    },
+
+    async activeUserByEmail(orgId, email) {
+      const row = await db.selectFrom('users').select(['id']).where('org_id', '=', orgId)
+        .where('email_key', '=', email.trim().toLowerCase()).where('state', '=', 'active').executeTakeFirst();
+      return row ?? null;
+    },
+
+    async loginOrganization(name) {
+      if (name === undefined) {
+        const two = await db.selectFrom('organizations').select(['id', 'name']).orderBy('id').limit(2).execute();
+        return two.length === 1 ? two[0] : null;
+      }
+      const row = await db.selectFrom('organizations').select(['id', 'name'])
+        .where((eb) => eb(eb.fn('lower', ['name']), '=', name.trim().toLowerCase())).orderBy('id').executeTakeFirst();
+      return row ?? null;
+    },
 
     async list(orgId, page) {
       const offset = (page.pageNumber - 1) * page.pageSize;

@@ -132,3 +132,30 @@ export function expiryText(c: CertificateDetail): string {
   if (c.expiresSoon) return `Expires ${day} (soon)`;
   return `Expires ${day}`;
 }
+
+/** GET /saml/providers: the public login options of an organization (the login page's SSO buttons). */
+export interface LoginProviderOption {
+  id: string;
+  name: string;
+  providerType: string;
+  logo: string | null;
+  loginUrl: string;
+}
+
+export interface LoginOptions {
+  organization: { id: string; name: string };
+  ssoOnly: boolean;
+  providers: LoginProviderOption[];
+}
+
+/** Null when the organization is unknown (or several exist and none was named). */
+export async function fetchLoginOptions(organization?: string): Promise<LoginOptions | null> {
+  const query = organization ? `?${new URLSearchParams({ organization })}` : '';
+  const res = await fetch(`/saml/providers${query}`, { headers: { accept: 'application/json' }, credentials: 'same-origin' });
+  if (res.status === 404) return null;
+  if (!res.ok) throw new Error(`Single sign-on options could not be loaded (HTTP ${res.status}).`);
+  return (await res.json()) as LoginOptions;
+}
+
+/** Where a provider button goes: SP-initiated login, then back to a same-origin path. */
+export const providerLoginHref = (p: LoginProviderOption, returnTo: string) => `${p.loginUrl}?${new URLSearchParams({ returnTo })}`;

@@ -829,3 +829,54 @@ function emailOf(nameId: string, attributes: Record<string, string[]>): string |
   }
   return null;
 }
+
+// ---------------------------------------------------------------------------------------------
+// RFC 7522 (SAML2-bearer grant): a bare Assertion, or a full Response
+
+/** Options for `validateSamlAssertion`: `sp.acsUrl` is the token endpoint URL (the Recipient RFC 7522 §3 asks for). */
+export type AssertionValidateOptions = Omit<ValidateOptions, 'expectedInResponseTo' | 'allowIdpInitiated' | 'sp'> & {
+  sp: Omit<SamlSpConfig, 'decryptionKeyPem'>;
+};
+
+/**
+ * Validates the `assertion` parameter of the SAML2-bearer grant (RFC 7522 §2.1): base64url (or
+ * base64) of a signed `saml:Assertion`, or of a whole `samlp:Response` (then validated by
+ * `validateSamlResponse`). The same rules hold as for the ACS, with the token endpoint as
+ * Recipient (and Destination), no InResponseTo (there is no request), and the assertion itself
+ * signed: shape first (the only assertion, unique IDs, its Signature a direct child), then the
+ * signature over verified bytes, then what those bytes say, then one-time use.
+ */
+export async function validateSamlAssertion(assertionBase64url: string, opts: AssertionValidateOptions): Promise<SamlLogin> {
+  if (!(opts.now instanceof Date) || Number.isNaN(opts.now.getTime())) throw new TypeError('opts.now must be a valid Date');
+  const skew = opts.skewSeconds ?? 10;
+  if (!Number.isFinite(skew) || skew < 0 || skew > 600) throw new TypeError('opts.skewSeconds must be between 0 and 600');
+  const full: ValidateOptions = { ...opts, sp: { entityId: opts.sp.entityId, acsUrl: opts.sp.acsUrl }, expectedInResponseTo: null, allowIdpInitiated: true };
+  const label = 'SAML assertion';
+  const base64 = base64FromBase64url(assertionBase64url);
+  const xml = decodeBase64Text(base64, XML_LIMITS.message, label);
+  const doc = parseXml(xml, { maxBytes: XML_LIMITS.message, label });
+  const root = doc.documentElement!;
+  if (is(root, NS.samlp, 'Response')) return validateSamlResponse(base64, full);
+  if (!is(root, NS.saml, 'Assertion')) {
+    throw new SamlError('document.malformed', `the root element is {${root.namespaceURI}}${root.localName}, not saml:Assertion`);
+  }
+  const signature = inspectDecryptedAssertion(root);
+  if (!signature) throw new SamlError('signature.missing', 'the Assertion is not signed');
+  const keys = trustedKeys(opts.idp.certificates, opts.now);
+  const assertion = reparse(verifyEnvelopedSignature(root, signature, keys, 'Assertion'), 'signed Assertion');
+  const login = readAssertion(assertion, full, null, false);
+  if (!(await opts.markAssertionUsed(login.assertionId, login.replayUntil))) {
+    throw new SamlError('assertion.replayed', `assertion ${login.assertionId} was already used`);
+  }
+  const { replayUntil: _, ...result } = login;
+  return result;
+}
+
+/** RFC 7522 §2.1 sends base64url without padding; plain base64 is accepted too. */
+function base64FromBase64url(value: string): string {
+  if (typeof value !== 'string') return '';
+  const compact = value.replace(/[\r\n\t ]/g, '');
+  if (!/[-_]/.test(compact) && compact.length % 4 === 0) return compact;
+  const b64 = compact.replace(/-/g, '+').replace(/_/g, '/');
+  return b64 + '='.repeat((4 - (b64.length % 4)) % 4);
+}

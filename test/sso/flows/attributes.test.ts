@@ -1,0 +1,122 @@
+/**
+ * The SAML attributes Gatehouse acts on (@see issue 5, Flows; docs/sso.md "Login flows"), sent by
+ * an independent IdP (pysaml2): OrganizationName picks the organization when one IdP serves
+ * several, ServiceName redirects only to allow-listed URLs or keywords (never an open redirect),
+ * AuthorizedClientIDs limits the OAuth clients the signed-in user may authorize.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newId } from '../../../src/platform/ids.ts';
+import { DIALECTS } from '../../helpers/dialects.ts';
+import { type FlowApp, pem, startFlowApp, USER } from './idp.ts';
+
+describe.each(DIALECTS)('SAML attributes on %s', (dialect) => {
+  let f: FlowApp;
+  let providerId: string;
+
+  /** The same IdP (issuer) configured in another organization, trusting `cert`. */
+  async function shareProvider(orgName: string, cert: string) {
+    const org = (await f.t.gh.directory.organizations.create(orgName, `${orgName.toLowerCase().replace(/\W/g, '-')}-${dialect}`)).org;
+    const db = f.t.gh.storage.db;
+    const row = await db.selectFrom('sso_providers').selectAll().where('id', '=', providerId).executeTakeFirstOrThrow();
+    await db.insertInto('sso_providers').values({ ...row, id: newId(), org_id: org.id, named_kind: null, certificates: JSON.stringify([cert]) }).execute();
+    return org;
+  }
+
+  beforeAll(async () => {
+    f = await startFlowApp(dialect);
+    providerId = await f.addProvider();
+    await f.addUser(USER, 'Flow User');
+  });
+  afterAll(async () => {
+    await f?.close();
+  });
+
+  it('OrganizationName: the organization it names wins when the IdP serves several', async () => {
+    const second = await shareProvider('Second Org', pem('idp.crt'));
+    await f.t.gh.directory.users.create(second.id, null, { name: 'Second Only', email: 'second.only@example.com', password: 'a passphrase long enough' });
+    // Without the attribute the login is for the organization of the ACS, where this user does not exist.
+    const plain = await f.acs(await f.idp({ name_id: 'second.only@example.com' }));
+    expect(plain.status).toBe(403);
+    const named = await f.acs(await f.idp({ name_id: 'second.only@example.com', attributes: { OrganizationName: ['second org'] } }));
+    expect(named.status, named.text).toBe(200);
+    const who = await f.whoami(named.cookie);
+    expect(who?.organization.id).toBe(second.id);
+    expect(who?.user.email).toBe('second.only@example.com');
+    // A user of the first organization is not signed into the second.
+    expect((await f.acs(await f.idp({ name_id: USER, attributes: { OrganizationName: ['Second Org'] } }))).status).toBe(403);
+  });
+
+  it('OrganizationName cannot reach an organization whose provider does not trust the signing key', async () => {
+    const third = await shareProvider('Third Org', pem('attacker.crt'));
+    await f.t.gh.directory.users.create(third.id, null, { name: 'Third', email: 'third@example.com', password: 'a passphrase long enough' });
+    const res = await f.acs(await f.idp({ name_id: 'third@example.com', attributes: { OrganizationName: ['Third Org'] } }));
+    expect(res.status).toBe(403);
+    expect(res.cookie).toBeNull();
+    const unknown = await f.acs(await f.idp({ name_id: USER, attributes: { OrganizationName: ['No Such Org'] } }));
+    expect(unknown.status).toBe(403);
+  });
+
+  it('ServiceName: keywords and allow-listed URLs are followed, anything else is ignored (no open redirect)', async () => {
+    const put = await f.t.api('/api/v2/identityproviders/settings', {
+      method: 'PUT', token: f.admin, body: { ssoOnly: false, breakGlassUserId: null, redirectAllowList: ['https://app.example.com/home'] },
+    });
+    expect(put.status, put.text).toBe(200);
+    const target = async (serviceName: string) => {
+      const res = await f.acs(await f.idp({ name_id: USER, attributes: { ServiceName: [serviceName] } }));
+      expect(res.status, res.text).toBe(200);
+      expect(res.location).toBeNull();
+      return /content="0;url=([^"]*)"/.exec(res.text)![1];
+    };
+    expect(await target('directory')).toBe('/admin/people/users');
+    expect(await target('directory-admin')).toBe('/admin');
+    expect(await target('https://app.example.com/home')).toBe('https://app.example.com/home');
+    for (const evil of ['https://evil.example/', 'https://app.example.com/home/../../evil', '//evil.example', 'javascript:alert(1)', 'https://app.example.com/home?x=1']) {
+      expect(await target(evil), evil).toBe('/admin');
+    }
+    // SP-initiated: the returnTo the person asked for wins over ServiceName.
+    const sp = await f.spLogin(providerId, '/admin/integrations', { attributes: { ServiceName: ['directory'] } });
+    expect(sp.text).toContain('content="0;url=/admin/integrations"');
+  });
+
+  it('AuthorizedClientIDs: another client sends the person back to the IdP; an IdP that still refuses it ends in an error page', async () => {
+    const client = async (name: string) => {
+      const res = await f.t.api('/api/v2/oauth/clients', {
+        method: 'POST', token: f.admin,
+        body: { name, authorizedGrantType: 'CODE', registeredRedirectUri: ['https://app.example.com/cb'], scope: ['users:readonly'] },
+      });
+      expect(res.status, res.text).toBe(200);
+      return res.body.id as string;
+    };
+    const allowed = await client('Allowed App');
+    const other = await client('Other App');
+    const authorize = (clientId: string) => `/oauth/authorize?${new URLSearchParams({ client_id: clientId, response_type: 'code', redirect_uri: 'https://app.example.com/cb', state: 's1' })}`;
+
+    const login = await f.acs(await f.idp({ name_id: USER, attributes: { AuthorizedClientIDs: [allowed] } }));
+    expect(login.status).toBe(200);
+    const get = (path: string) => fetch(f.t.url + path, { redirect: 'manual', headers: { cookie: login.cookie! } });
+
+    const ok = await get(authorize(allowed));
+    expect(ok.headers.get('location') ?? '').not.toContain('/saml/');
+    const back = await get(authorize(other));
+    expect(back.status).toBe(303);
+    const location = back.headers.get('location')!;
+    expect(location.startsWith(`/saml/${f.orgId}/login/${providerId}?returnTo=`)).toBe(true);
+    const returnTo = new URL(location, f.t.url).searchParams.get('returnTo')!;
+    expect(new URLSearchParams(returnTo.split('?')[1]).get('client_id')).toBe(other);
+
+    // The IdP still allows only the first client: refused, not a loop.
+    const refused = await f.spLogin(providerId, returnTo, { attributes: { AuthorizedClientIDs: [allowed] } });
+    expect(refused.status).toBe(403);
+    expect(refused.text).toContain('does not allow you to sign in to this application');
+    // Now it allows both: back to the authorize URL, which no longer bounces.
+    const again = await f.spLogin(providerId, returnTo, { attributes: { AuthorizedClientIDs: [allowed, other] } });
+    expect(again.status, again.text).toBe(200);
+    expect(again.text).toContain(`content="0;url=${returnTo.replace(/&/g, '&amp;')}"`);
+    const after = await fetch(f.t.url + returnTo, { redirect: 'manual', headers: { cookie: again.cookie! } });
+    expect(after.headers.get('location') ?? '').not.toContain('/saml/');
+    // A session without the attribute may authorize any client.
+    const free = await f.acs(await f.idp({ name_id: USER }));
+    const open = await fetch(f.t.url + authorize(other), { redirect: 'manual', headers: { cookie: free.cookie! } });
+    expect(open.headers.get('location') ?? '').not.toContain('/saml/');
+  });
+});
