@@ -10,11 +10,12 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
 import { type AuditService, type AuditStreaming, createAuditService, createAuditStreaming, registerAuditRoutes, registerStreamRoutes } from './domains/audit/index.ts';
+import { type ConversationsService, createConversationsService, registerConversationRoutes } from './domains/conversations/index.ts';
 import { registerConsoleRoutes, registerPreferenceRoutes } from './domains/console/index.ts';
 import { createDirectoryService, type DirectoryService, registerDirectoryRoutes } from './domains/directory/index.ts';
 import { createOAuthService, type OAuthService, registerOAuthRoutes } from './domains/oauth/index.ts';
 import { createScimService, registerScimRoutes, type ScimService } from './domains/scim/index.ts';
-import { registerSsoRoutes } from './domains/sso/index.ts';
+import { createSsoFlows, createSsoLogin, registerSsoRoutes } from './domains/sso/index.ts';
 import { createUsageMeter, createUsageService, registerUsageRoutes, type UsageService } from './domains/usage/index.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
 import { newId } from './platform/ids.ts';
@@ -42,6 +43,7 @@ export interface Gatehouse {
   audit: AuditService;
   streaming: AuditStreaming;
   usage: UsageService;
+  conversations: ConversationsService;
   meter: Meter;
   storage: Storage;
   directory: DirectoryService;
@@ -88,10 +90,12 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
     : memoryRateLimiter();
   const limits = createRateLimits(limiter, config.rateLimits, clock);
   const directory = createDirectoryService({ db, clock });
+  const ssoLogin = createSsoLogin({ db, clock, publicUrl: config.publicUrl });
   const oauth = await createOAuthService({
     db,
     clock,
     directory,
+    samlBearer: ssoLogin.samlBearer,
     config: { tokenCacheMs: config.tokenCacheSeconds * 1000, implicitCutoff: config.implicitCutoff, implicitSunset: config.implicitSunset },
   });
 
@@ -118,9 +122,13 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
   });
 
   app.get('/health', { config: { public: true } }, async () => ({ status: 'ok' }));
-  registerOAuthRoutes(app, { oauth, directory, secureCookies: config.secureCookies, publicUrl: config.publicUrlExplicit ? config.publicUrl : null, limits });
+  const ssoFlows = createSsoFlows({ db, clock, oauth, publicUrl: config.publicUrl });
+  registerOAuthRoutes(app, {
+    oauth, directory, secureCookies: config.secureCookies, publicUrl: config.publicUrlExplicit ? config.publicUrl : null, limits, loginPolicy: ssoLogin,
+    ssoGuard: ssoFlows.authorizeGuard,
+  });
   registerDirectoryRoutes(app, { directory });
-  registerSsoRoutes(app, { db, clock, directory, oauth, config, limits });
+  registerSsoRoutes(app, { db, clock, directory, oauth, config, limits, flows: ssoFlows });
   const jobs = createJobRunner((name, err) => app.log.error({ err, job: name }, 'background job failed'));
   const audit = createAuditService({ db, clock, jobs, retentionDays: config.auditRetentionDays });
   await audit.resume();
@@ -146,11 +154,13 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
     clients: { exists: (orgId, clientId) => oauth.clients.get(orgId, clientId).then(() => true, () => false) },
   });
   registerUsageRoutes(app, { usage });
+  const conversations = createConversationsService({ db, clock, directory });
+  registerConversationRoutes(app, { conversations });
   // A deactivated or deleted user's tokens must stop at once: the token cache is dropped (it
   // refills from the store, which refuses inactive users).
   const scim = createScimService({ db, clock, phoneRegion: config.scimPhoneRegion, onUserDeactivated: () => oauth.tokens.forgetAll() });
   registerScimRoutes(app, { scim, publicUrl: config.publicUrlExplicit ? config.publicUrl : null });
-  registerConsoleRoutes(app, { directory, oauth, secureCookies: config.secureCookies, limits });
+  registerConsoleRoutes(app, { directory, oauth, secureCookies: config.secureCookies, limits, checkPasswordLogin: ssoLogin.checkPasswordLogin });
   registerPreferenceRoutes(app, { db, clock });
   await registerConsoleAssets(app);
 
@@ -166,6 +176,7 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
     audit,
     streaming,
     usage,
+    conversations,
     meter,
     async close() {
       clearInterval(purgeTimer);

@@ -227,6 +227,17 @@ export interface ApiUsageHourlyRow {
   status500: number | string;
 }
 
+/** The hourly counts summed by UTC day (`day` is `2026-11-22`), kept at each meter flush (0011_usage_daily). */
+export interface ApiUsageDailyRow extends Omit<ApiUsageHourlyRow, 'hour'> {
+  day: string;
+}
+
+/** api_usage_daily summed per client (organization-wide reports by client). */
+export type ApiUsageDailyClientRow = Omit<ApiUsageDailyRow, 'user_id' | 'method' | 'template'>;
+
+/** api_usage_daily summed per method and URL template (organization-wide totals and reports by URL). */
+export type ApiUsageDailyTemplateRow = Omit<ApiUsageDailyRow, 'user_id' | 'client_id' | 'client_name'>;
+
 /** A usage query execution: Running → Complete | Failed. */
 export interface UsageQueryRow {
   id: string;
@@ -302,6 +313,47 @@ export interface SsoSpCredentialsRow {
   created_at: string;
 }
 
+/** A used SAML2-bearer grant assertion (migration 0014): key = sha256(issuer, assertion ID). */
+export interface SsoBearerAssertionRow {
+  key: string;
+  org_id: string;
+  expires_at: string;
+}
+
+/** A request sent to an IdP, awaiting its one answer (migration 0010). kind: 'authn' | 'logout'. */
+export interface SsoRequestRow {
+  id: string;
+  kind: string;
+  relay_state: string;
+  org_id: string;
+  provider_id: string;
+  return_to: string;
+  created_at: string;
+  expires_at: string;
+}
+
+/** A used browser-SSO assertion (migration 0010): key = sha256(issuer, assertion ID). */
+export interface SsoAssertionRow {
+  key: string;
+  org_id: string;
+  expires_at: string;
+}
+
+/** A console session created by a SAML login (migration 0010). */
+export interface SsoSessionRow {
+  token_id: string;
+  org_id: string;
+  user_id: string;
+  provider_id: string;
+  name_id: string;
+  name_id_format: string | null;
+  session_index: string | null;
+  /** JSON array of OAuth client ids, or null. */
+  authorized_client_ids: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
 /** SCIM attributes of a directory user (migration 0009). */
 export interface ScimUserRow {
   user_id: string;
@@ -356,6 +408,26 @@ export interface GroupMemberRow {
   created_at: string;
 }
 
+export interface ConversationRow {
+  id: string;
+  org_id: string;
+  division_id: string;
+  /** call | callback | chat | email | message */
+  media_type: string;
+  /** connected | disconnected */
+  state: string;
+  queue_name: string | null;
+  /** JSON array of participants (see domains/conversations/model.ts). */
+  participants: string;
+  start_time: string;
+  end_time: string | null;
+  stuck_reason: string | null;
+  notes: string | null;
+  version: number;
+  created_at: string;
+  modified_at: string;
+}
+
 export interface Database {
   organizations: OrganizationRow;
   divisions: DivisionRow;
@@ -372,16 +444,24 @@ export interface Database {
   audit_streams: AuditStreamRow;
   audit_deliveries: AuditDeliveryRow;
   api_usage_hourly: ApiUsageHourlyRow;
+  api_usage_daily: ApiUsageDailyRow;
+  api_usage_daily_clients: ApiUsageDailyClientRow;
+  api_usage_daily_templates: ApiUsageDailyTemplateRow;
   usage_queries: UsageQueryRow;
   user_preferences: UserPreferenceRow;
   server_keys: ServerKeyRow;
   sso_providers: SsoProviderRow;
   sso_settings: SsoSettingsRow;
   sso_sp_credentials: SsoSpCredentialsRow;
+  sso_bearer_assertions: SsoBearerAssertionRow;
+  sso_requests: SsoRequestRow;
+  sso_assertions: SsoAssertionRow;
+  sso_sessions: SsoSessionRow;
   scim_users: ScimUserRow;
   scim_user_emails: ScimUserValueRow;
   scim_user_phones: ScimUserValueRow;
   scim_user_external_ids: ScimUserExternalIdRow;
   groups: GroupRow;
   group_members: GroupMemberRow;
+  conversations: ConversationRow;
 }

@@ -31,7 +31,10 @@ describe('migrations', () => {
   it('apply once, in order, on every dialect', async () => {
     for (const d of DIALECTS) {
       const { applied, again } = await shapeOf(d);
-      expect(applied).toEqual(['0001_directory', '0002_oauth', '0003_audit', '0004_oauth_flows', '0005_audit_queries', '0006_audit_streams', '0007_usage', '0008_sso', '0009_scim', '0013_audit_indexes']);
+      expect(applied).toEqual([
+        '0001_directory', '0002_oauth', '0003_audit', '0004_oauth_flows', '0005_audit_queries', '0006_audit_streams', '0007_usage', '0008_sso', '0009_scim', '0010_sso_flows',
+        '0011_usage_daily', '0012_conversations', '0013_audit_indexes', '0014_saml_bearer',
+      ]);
       expect(again).toEqual([]);
     }
   });
@@ -41,11 +44,15 @@ describe('migrations', () => {
     const postgres = await shapeOf('postgres');
     expect(postgres.shape).toEqual(sqlite.shape);
     expect(Object.keys(sqlite.shape).sort()).toEqual([
+      'api_usage_daily',
+      'api_usage_daily_clients',
+      'api_usage_daily_templates',
       'api_usage_hourly',
       'audit_deliveries',
       'audit_events',
       'audit_queries',
       'audit_streams',
+      'conversations',
       'divisions',
       'group_members',
       'groups',
@@ -61,7 +68,11 @@ describe('migrations', () => {
       'scim_user_phones',
       'scim_users',
       'server_keys',
+      'sso_assertions',
+      'sso_bearer_assertions',
       'sso_providers',
+      'sso_requests',
+      'sso_sessions',
       'sso_settings',
       'sso_sp_credentials',
       'token_revocations',

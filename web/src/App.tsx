@@ -12,8 +12,10 @@ import { SsoProvider } from './pages/integrations/SsoProvider.tsx';
 import { SsoProviders } from './pages/integrations/SsoProviders.tsx';
 import { Login } from './pages/Login.tsx';
 import { ApiUsage } from './pages/platform-usage/ApiUsage.tsx';
+import { ApiUsageView } from './pages/platform-usage/ApiUsageView.tsx';
 import { NotYet } from './pages/NotYet.tsx';
 import { Roles } from './pages/people/Roles.tsx';
+import { DisconnectInteractions } from './pages/routing/DisconnectInteractions.tsx';
 import { Users } from './pages/people/Users.tsx';
 import { AuditViewer } from './pages/troubleshooting/AuditViewer.tsx';
 import { useSession } from './session.tsx';
@@ -24,9 +26,11 @@ const READY: Record<string, ReactNode> = {
   '/admin/integrations/sso': <SsoProviders />,
   '/admin/integrations/audit-streams': <AuditStreams />,
   '/admin/platform-usage/api-usage': <ApiUsage />,
+  '/admin/platform-usage/api-usage-view': <ApiUsageView />,
   '/admin/troubleshooting/audit-viewer': <AuditViewer />,
   '/admin/people/users': <Users />,
   '/admin/people/roles': <Roles />,
+  '/admin/routing/disconnect-interactions': <DisconnectInteractions />,
 };
 
 function RequireSession({ children }: { children: ReactNode }) {

@@ -16,9 +16,15 @@ export const NAVIGATION: { group: string; items: NavItem[] }[] = [
       { label: 'Audit Streams', path: '/admin/integrations/audit-streams', ready: true },
     ],
   },
-  { group: 'Platform Usage', items: [{ label: 'API Usage', path: '/admin/platform-usage/api-usage', ready: true }] },
+  {
+    group: 'Platform Usage',
+    items: [
+      { label: 'API Usage', path: '/admin/platform-usage/api-usage', ready: true },
+      { label: 'API Usage View', path: '/admin/platform-usage/api-usage-view', ready: true },
+    ],
+  },
   { group: 'Troubleshooting', items: [{ label: 'Audit Viewer', path: '/admin/troubleshooting/audit-viewer', ready: true }] },
-  { group: 'Routing', items: [{ label: 'Disconnect Interactions', path: '/admin/routing/disconnect-interactions', ready: false }] },
+  { group: 'Routing', items: [{ label: 'Disconnect Interactions', path: '/admin/routing/disconnect-interactions', ready: true }] },
   {
     group: 'People & Permissions',
     items: [

@@ -10,7 +10,11 @@ import * as m0006 from './0006_audit_streams.ts';
 import * as m0007 from './0007_usage.ts';
 import * as m0008 from './0008_sso.ts';
 import * as m0009 from './0009_scim.ts';
+import * as m0010 from './0010_sso_flows.ts';
+import * as m0011 from './0011_usage_daily.ts';
+import * as m0012 from './0012_conversations.ts';
 import * as m0013 from './0013_audit_indexes.ts';
+import * as m0014 from './0014_saml_bearer.ts';
 
 /** Numbered, dialect-neutral migrations, applied in name order. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -23,7 +27,11 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007_usage': m0007,
   '0008_sso': m0008,
   '0009_scim': m0009,
+  '0010_sso_flows': m0010,
+  '0011_usage_daily': m0011,
+  '0012_conversations': m0012,
   '0013_audit_indexes': m0013,
+  '0014_saml_bearer': m0014,
 };
 
 export async function migrateToLatest(storage: Storage): Promise<string[]> {
