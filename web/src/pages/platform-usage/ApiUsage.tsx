@@ -5,7 +5,8 @@
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { exportUri, preferences, runUsage, type UsageRow } from '../../api/usage.ts';
-import { isoDay, PRESETS, type Preset, rangeOf } from './ranges.ts';
+import { RangePicker } from './RangePicker.tsx';
+import { isoDay, type Preset, rangeOf } from './ranges.ts';
 import { UsageChart } from './UsageChart.tsx';
 
 type Totals = Pick<UsageRow, 'requests' | 'status200' | 'status300' | 'status400' | 'status429' | 'status500'>;
@@ -133,22 +134,7 @@ export function ApiUsage() {
     <>
       <h1>API Usage</h1>
       <div className="toolbar">
-        <label>
-          Date range{' '}
-          <select value={preset} onChange={(e) => setPreset(e.target.value as Preset)}>
-            {PRESETS.map((p) => <option key={p}>{p}</option>)}
-          </select>
-        </label>
-        {(preset === 'Custom' || preset === 'Single day') && (
-          <label>
-            {preset === 'Custom' ? 'From' : 'Day'} <input type="date" value={custom.from} max={yesterday} onChange={(e) => setCustom({ ...custom, from: e.target.value })} />
-          </label>
-        )}
-        {preset === 'Custom' && (
-          <label>
-            To <input type="date" value={custom.to} max={yesterday} onChange={(e) => setCustom({ ...custom, to: e.target.value })} />
-          </label>
-        )}
+        <RangePicker preset={preset} onPreset={setPreset} custom={custom} onCustom={setCustom} max={yesterday} />
         <button type="button" onClick={() => void load()}>Refresh</button>
         {data && <a href={exportUri(data.executionId)} download>Export API Usage Data</a>}
       </div>

@@ -7,6 +7,7 @@
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { preferences, runUsage, type UsageRow } from '../../api/usage.ts';
+import { RangePicker } from './RangePicker.tsx';
 import { isoDay, PRESETS, type Preset, rangeOf } from './ranges.ts';
 
 type Side = 'client' | 'request';
@@ -168,22 +169,7 @@ export function ApiUsageView() {
     <>
       <h1>API Usage View</h1>
       <div className="toolbar">
-        <label>
-          Date range{' '}
-          <select value={preset} onChange={(e) => setPreset(e.target.value as Preset)}>
-            {PRESETS.map((p) => <option key={p}>{p}</option>)}
-          </select>
-        </label>
-        {(preset === 'Custom' || preset === 'Single day') && (
-          <label>
-            {preset === 'Custom' ? 'From' : 'Day'} <input type="date" value={custom.from} max={yesterday} onChange={(e) => setCustom({ ...custom, from: e.target.value })} />
-          </label>
-        )}
-        {preset === 'Custom' && (
-          <label>
-            To <input type="date" value={custom.to} max={yesterday} onChange={(e) => setCustom({ ...custom, to: e.target.value })} />
-          </label>
-        )}
+        <RangePicker preset={preset} onPreset={setPreset} custom={custom} onCustom={setCustom} max={yesterday} />
         <button type="button" onClick={() => void load()}>Refresh</button>
         <button type="button" onClick={save}>Save</button>
         {saved && <span role="status">{saved}</span>}
