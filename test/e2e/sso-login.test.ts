@@ -74,7 +74,8 @@ describe.skipIf(!hasChromium)('SAML sign-in in Chromium', { timeout: 90_000 }, (
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify({
         name: 'Browser IdP', issuerURI: ISSUER, ssoTargetURI: `http://localhost:${idpPort}/sso`,
-        ssoBinding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect', certificates: [await import('node:fs').then((fs) => fs.readFileSync(join(KEYS, 'idp.crt'), 'utf8'))],
+        ssoBinding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect',
+        sloURI: `http://localhost:${idpPort}/slo`, sloBinding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect', certificates: [await import('node:fs').then((fs) => fs.readFileSync(join(KEYS, 'idp.crt'), 'utf8'))],
       }),
     });
     providerId = ((await created.json()) as { id: string }).id;
@@ -101,6 +102,14 @@ describe.skipIf(!hasChromium)('SAML sign-in in Chromium', { timeout: 90_000 }, (
     expect(seen).toContain(`POST 127.0.0.1:${new URL(base).port}/saml/${orgId}/acs`);
     const session = await page.evaluate(async () => (await fetch('/console/api/session')).json());
     expect(session.user.email).toBe('sam.person@demo.gatehouse.local');
+
+    // Log out in the console: the SSO session logs out through the IdP (a LogoutRequest to its
+    // SLO URL), and the Gatehouse session has ended.
+    const slo = page.waitForRequest((r) => new URL(r.url()).hostname === 'localhost' && new URL(r.url()).pathname === '/slo');
+    await page.getByRole('button', { name: 'Log out' }).click();
+    expect(new URL((await slo).url()).searchParams.get('SAMLRequest')).toBeTruthy();
+    const after = await fetch(`${base}/console/api/session`, { headers: { cookie: (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ') } });
+    expect(after.status).toBe(401);
     await page.close();
   });
 });

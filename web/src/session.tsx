@@ -36,6 +36,13 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const signOut = useCallback(async () => {
+    // A session that came from SSO logs out through the identity provider (single logout):
+    // Gatehouse's logout URL ends the session here and sends the IdP a LogoutRequest.
+    const sso = await api.ssoSession().catch(() => ({ ssoLogoutUrl: null }));
+    if (sso.ssoLogoutUrl) {
+      window.location.assign(sso.ssoLogoutUrl);
+      return;
+    }
     await api.logout().catch(() => undefined);
     setCsrfToken('');
     setSession(null);

@@ -77,4 +77,6 @@ export const api = {
   login: (email: string, password: string, organization?: string) =>
     request<Session>('/console/api/session', { method: 'POST', body: { email, password, ...(organization ? { organization } : {}) } }),
   logout: () => request<void>('/console/api/session', { method: 'DELETE' }),
+  /** Where to go to log out when the session came from SSO (null: a password session). */
+  ssoSession: () => request<{ ssoLogoutUrl: string | null }>('/saml/session'),
 };
