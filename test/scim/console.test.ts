@@ -43,6 +43,9 @@ describe('SCIM-managed users in the users API and the console', { timeout: 60_00
       const admin = page.getByRole('row').filter({ hasText: s.t.demo.adminEmail });
       await admin.waitFor();
       expect(await admin.getByText('SCIM', { exact: true }).count()).toBe(0);
+      // The fields the identity provider sets are marked on its users only.
+      expect(await managed.getByText('(from SCIM)').count()).toBe(3);
+      expect(await admin.getByText('(from SCIM)').count()).toBe(0);
     });
   });
 });

@@ -23,6 +23,16 @@ function ScimBadge() {
   );
 }
 
+/** A field the identity provider sets for a SCIM-managed user. */
+function ScimField({ managed, children }: { managed?: boolean; children: string }) {
+  if (!managed) return <>{children}</>;
+  return (
+    <span title="Set by the identity provider through SCIM">
+      {children} <small className="scim-field">(from SCIM)</small>
+    </span>
+  );
+}
+
 export function Users() {
   return (
     <>
@@ -33,15 +43,19 @@ export function Users() {
         columns={[
           { header: 'Name', cell: (u) => (
             <>
-              {u.name}
+              <ScimField managed={u.scimManaged}>{u.name}</ScimField>
               {u.scimManaged ? <ScimBadge /> : null}
             </>
           ) },
-          { header: 'Email', cell: (u) => u.email },
+          { header: 'Email', cell: (u) => <ScimField managed={u.scimManaged}>{u.email}</ScimField> },
           { header: 'Division', cell: (u) => u.division?.name ?? '' },
-          { header: 'State', cell: (u) => u.state },
+          { header: 'State', cell: (u) => <ScimField managed={u.scimManaged}>{u.state}</ScimField> },
         ]}
       />
+      <p className="hint">
+        <strong>SCIM</strong> marks users an identity provider manages. Their fields marked “(from SCIM)” follow the identity
+        provider: the next sync overwrites a change made in Gatehouse.
+      </p>
     </>
   );
 }
