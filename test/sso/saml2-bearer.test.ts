@@ -181,4 +181,5 @@ describe.each(DIALECTS)('SAML2-bearer grant on %s', (dialect) => {
     expect(res.status, res.text).toBe(400);
     expect(res.body).toMatchObject({ error: 'invalid_grant', error_description: expect.stringMatching(/not authorized in this organization/) });
   });
-});
+  // Every case spawns pysaml2 (python3 + xmlsec1) one or more times: slow on a loaded 2-CPU machine.
+}, 120_000);

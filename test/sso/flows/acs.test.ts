@@ -125,4 +125,5 @@ describe.each(DIALECTS)('SAML ACS on %s', (dialect) => {
     await refused(await f.acs(await f.idp({ name_id: USER, issuer: `${ISSUER}/rotated` })));
     expect(rotated).toBeTruthy();
   });
-});
+  // Every case spawns pysaml2 (python3 + xmlsec1) one or more times: slow on a loaded 2-CPU machine.
+}, 120_000);

@@ -119,4 +119,5 @@ describe.each(DIALECTS)('SAML attributes on %s', (dialect) => {
     const open = await fetch(f.t.url + authorize(other), { redirect: 'manual', headers: { cookie: free.cookie! } });
     expect(open.headers.get('location') ?? '').not.toContain('/saml/');
   });
-});
+  // Every case spawns pysaml2 (python3 + xmlsec1) one or more times: slow on a loaded 2-CPU machine.
+}, 120_000);

@@ -88,4 +88,5 @@ describe.each(DIALECTS)('SAML single logout on %s', (dialect) => {
     expect(await f.whoami(mine2.cookie)).toBeNull();
     expect((await f.whoami(theirs.cookie))?.user.email).toBe('bystander@demo.gatehouse.local');
   });
-});
+  // Every case spawns pysaml2 (python3 + xmlsec1) one or more times: slow on a loaded 2-CPU machine.
+}, 120_000);

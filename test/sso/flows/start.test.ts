@@ -100,4 +100,5 @@ describe.each(DIALECTS)('SP-initiated SAML login on %s', (dialect) => {
     expect(foreign.status).toBe(404);
     expect(foreign.headers.get('content-type')).toContain('text/html');
   });
-});
+  // Every case spawns pysaml2 (python3 + xmlsec1) one or more times: slow on a loaded 2-CPU machine.
+}, 120_000);
