@@ -38,7 +38,9 @@ afterEach(() => {
   for (const c of running.splice(0)) c.kill('SIGTERM');
 });
 
-describe('gatehouse CLI', () => {
+// Each case starts the CLI several times (a cold Node process each): on a loaded CI machine one
+// case has taken over 30 s, so they get two minutes.
+describe('gatehouse CLI', { timeout: 120_000 }, () => {
   it('prints help', () => {
     const r = run(['--help']);
     expect(r.status).toBe(0);
