@@ -1,15 +1,22 @@
 import { defineConfig } from 'vitest/config';
+import { detectServices } from './test/services.ts';
 
-export default defineConfig({
-  test: {
-    include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
-    globalSetup: ['test/global-setup.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-    // Test files run in parallel worker processes; each app gets its own database.
-    pool: 'forks',
-    fileParallelism: true,
-    maxWorkers: 2,
-    reporters: ['default'],
-  },
+export default defineConfig(async () => {
+  const services = await detectServices();
+  console.log(services.summary);
+  return {
+    test: {
+      include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
+      globalSetup: ['test/global-setup.ts'],
+      // PostgreSQL, Redis and NATS when they answer locally (test/services.ts).
+      env: services.env,
+      testTimeout: 30_000,
+      hookTimeout: 60_000,
+      // Test files run in parallel worker processes; each app gets its own database.
+      pool: 'forks',
+      fileParallelism: true,
+      maxWorkers: 2,
+      reporters: ['default'],
+    },
+  };
 });

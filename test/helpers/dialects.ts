@@ -1,6 +1,6 @@
 /**
  * The dialects every storage-touching test runs on: SQLite always, PostgreSQL when
- * GATEHOUSE_TEST_DATABASE_URL is set (CI sets it when a server answers on 127.0.0.1:5432).
+ * GATEHOUSE_TEST_DATABASE_URL is set (test/services.ts sets it when a server answers on 127.0.0.1:5432).
  * Each call gives a fresh, empty database: a temporary SQLite file or a new PostgreSQL schema.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
