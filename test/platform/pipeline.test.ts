@@ -103,6 +103,31 @@ describe.each(DIALECTS)('pipeline on %s', (dialect) => {
     expect(res.body.code).toBe('request.entity.too.large');
   });
 
+  it('guards a route however its path is percent-encoded', async () => {
+    // The router decodes /%61pi/v2/users to /api/v2/users: the guards must see that route too.
+    for (const path of ['/%61pi/v2/users', '/api/v2/%75sers', '/%61pi/v2/authorization/permissions']) {
+      const res = await t.api(path);
+      expect(res.status, path).toBe(401);
+      expect(res.body.code).toBe('authentication.required');
+    }
+    const mine = await t.token();
+    expect((await t.api('/%61pi/v2/users', { token: mine })).status).toBe(200);
+    // The token endpoint keeps its RFC 6749 answers and no-store under an encoded path too.
+    const oauth = await t.api('/%6fauth/token', { method: 'POST', body: 'grant_type=client_credentials', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(oauth.status).toBe(401);
+    expect(oauth.body.error).toBe('invalid_client');
+    expect(oauth.headers.get('cache-control')).toMatch(/no-store/);
+  });
+
+  it('forbids framing and type sniffing on the console, the login page and the API', async () => {
+    for (const path of ['/', '/login', '/oauth/authorize?client_id=x&response_type=code', '/api/v2/users']) {
+      const res = await t.api(path);
+      expect(res.headers.get('x-frame-options'), path).toBe('DENY');
+      expect(res.headers.get('content-security-policy'), path).toContain("frame-ancestors 'none'");
+      expect(res.headers.get('x-content-type-options'), path).toBe('nosniff');
+    }
+  });
+
   it('answers an unknown route with a 404 ErrorBody', async () => {
     const res = await t.api('/api/v2/nothing-here', { token });
     expect(res.status).toBe(404);

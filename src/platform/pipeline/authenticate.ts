@@ -7,6 +7,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, authenticationRequired } from '../errors/index.ts';
 import type { Principal } from '../principal.ts';
 import { safeEqual } from '../crypto.ts';
+import { routePath } from './route-path.ts';
 
 export const SESSION_COOKIE = 'gatehouse_session';
 
@@ -29,7 +30,7 @@ function bearerOf(request: FastifyRequest): string | null | undefined {
 export function authenticateStep(tokens: TokenResolver) {
   return async function authenticate(request: FastifyRequest, _reply: FastifyReply) {
     // Only the REST API is guarded here; /oauth, the console and static files guard themselves.
-    if (!request.url.startsWith('/api/') || request.is404 || request.routeOptions.config?.public) return;
+    if (!routePath(request).startsWith('/api/') || request.is404 || request.routeOptions.config?.public) return;
     const bearer = bearerOf(request);
     if (bearer === null) throw new ApiError(401, 'authentication.required', 'The Authorization header must be "Bearer <token>".');
     let token = bearer;
@@ -47,6 +48,11 @@ export function authenticateStep(tokens: TokenResolver) {
     const principal = await tokens.resolve(token);
     if (!principal) {
       throw new ApiError(401, 'authentication.required', 'The access token is invalid, expired or revoked. Get a new token.');
+    }
+    // A console session rides only on its cookie, where CSRF is checked and metering is skipped:
+    // sent as a bearer token it would be a script's token that neither is metered nor checked.
+    if (principal.internal && bearer !== undefined) {
+      throw new ApiError(401, 'authentication.required', 'A console session cannot be used as a bearer token; use an OAuth client.');
     }
     request.principal = principal;
     request.caller = { principal, remoteIp: request.ip };

@@ -15,6 +15,7 @@ import {
   tooLarge,
   unsupportedMediaType,
 } from '../errors/index.ts';
+import { routePath } from './route-path.ts';
 
 function fromFastify(err: FastifyError, bodyLimit: number): ApiError | null {
   if (err.validation) {
@@ -49,7 +50,7 @@ function fromFastify(err: FastifyError, bodyLimit: number): ApiError | null {
 
 export function installErrorHandling(app: FastifyInstance, bodyLimit: number) {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    if (request.url.startsWith('/oauth/') && !(error instanceof ApiError)) {
+    if (routePath(request).startsWith('/oauth/') && !(error instanceof ApiError)) {
       const oauth = error instanceof OAuthError ? error : fromFastify(error, bodyLimit) ? null : new ServerError();
       if (oauth) {
         if (oauth.status >= 500) request.log.error({ err: error }, 'token endpoint failure');

@@ -10,6 +10,7 @@ import { authorize } from './authorize.ts';
 import { installErrorHandling } from './errors.ts';
 import { meterStep } from './meter.ts';
 import { rateLimitStep } from './rate-limit.ts';
+import { routePath } from './route-path.ts';
 import type { RateLimits } from '../rate-limit.ts';
 import './types.ts';
 
@@ -31,8 +32,13 @@ export function registerPipeline(app: FastifyInstance, deps: PipelineDeps) {
   // cached bearer tokens) this costs less than one async hook per step.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('ININ-Correlation-Id', String(request.id));
-    if (request.url.startsWith('/oauth/')) reply.header('Cache-Control', 'no-cache, no-store, must-revalidate');
-    if (!request.url.startsWith('/api/')) return done();
+    // No page of Gatehouse may be framed by another site (clickjacking), nor sniffed as another type.
+    reply.header('X-Frame-Options', 'DENY');
+    reply.header('Content-Security-Policy', "frame-ancestors 'none'");
+    reply.header('X-Content-Type-Options', 'nosniff');
+    const path = routePath(request);
+    if (path.startsWith('/oauth/')) reply.header('Cache-Control', 'no-cache, no-store, must-revalidate');
+    if (!path.startsWith('/api/')) return done();
     reply.header('Cache-Control', 'no-cache, no-store, must-revalidate');
     authenticate(request, reply)
       .then(() => rateLimit(request))
