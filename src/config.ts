@@ -34,7 +34,7 @@ export interface Config {
   /** NATS server for audit streams to JetStream (none: NATS streams cannot be created). */
   readonly natsUrl: string | null;
   /** Requests per minute (0 = no limit): see docs/usage.md. */
-  readonly rateLimits: { client: number; userClient: number; user: number; org: number; token: number; login: number };
+  readonly rateLimits: { client: number; userClient: number; user: number; org: number; token: number; login: number; authFailures: number };
   /** Redis for rate-limit counters shared by several processes (none: counters in process). */
   readonly redisUrl: string | null;
   /** Region (ISO 3166 alpha-2) for SCIM phone numbers written without a country code. */
@@ -71,6 +71,7 @@ const ENV_OF = {
   'rate-limit-org': 'GATEHOUSE_RATE_LIMIT_ORG',
   'rate-limit-token': 'GATEHOUSE_RATE_LIMIT_TOKEN',
   'rate-limit-login': 'GATEHOUSE_RATE_LIMIT_LOGIN',
+  'rate-limit-auth-failures': 'GATEHOUSE_RATE_LIMIT_AUTH_FAILURES',
   'nats-url': 'GATEHOUSE_NATS_URL',
   'redis-url': 'GATEHOUSE_REDIS_URL',
   'scim-phone-region': 'GATEHOUSE_SCIM_PHONE_REGION',
@@ -167,6 +168,7 @@ export function loadConfig(flags: Partial<Record<ConfigFlag, string>> = {}, env:
       org: integer(pick(flags, env, 'rate-limit-org'), 15_000, 0, 10_000_000),
       token: integer(pick(flags, env, 'rate-limit-token'), 300, 0, 1_000_000),
       login: integer(pick(flags, env, 'rate-limit-login'), 10, 0, 1_000_000),
+      authFailures: integer(pick(flags, env, 'rate-limit-auth-failures'), 100, 0, 1_000_000),
     }),
     natsUrl: serviceUrl(pick(flags, env, 'nats-url'), /^(nats|tls):\/\/[^/\s]+$/, 'nats://host:4222'),
     redisUrl: serviceUrl(pick(flags, env, 'redis-url'), /^rediss?:\/\/\S+$/, 'redis://host:6379'),

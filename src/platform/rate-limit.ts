@@ -13,6 +13,8 @@ export const WINDOW_MS = 60_000;
 export interface RateLimiter {
   /** Counts one hit on the key in the window containing `now`, answering the count so far. */
   hit(key: string, now: number): Promise<number>;
+  /** Takes back one hit counted in the window containing `now`. */
+  undo(key: string, now: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -29,6 +31,10 @@ export function memoryRateLimiter(): RateLimiter {
       const n = (counts.get(key) ?? 0) + 1;
       counts.set(key, n);
       return n;
+    },
+    async undo(key, now) {
+      const n = counts.get(key);
+      if (Math.floor(now / WINDOW_MS) === window && n) counts.set(key, n - 1);
     },
     close: async () => {},
   };
@@ -56,6 +62,13 @@ export function redisRateLimiter(url: string, onError: (err: unknown) => void): 
         return 0;
       }
     },
+    async undo(key, now) {
+      try {
+        await redis.decr(`gatehouse:rl:${key}:${Math.floor(now / WINDOW_MS)}`);
+      } catch (err) {
+        report(err);
+      }
+    },
     async close() {
       await redis.quit().catch(() => redis.disconnect());
     },
@@ -78,10 +91,12 @@ export interface RateLimitSettings {
   user: number;
   /** Per organization. */
   org: number;
-  /** Token requests per client id at /oauth/token. */
+  /** Token requests per authenticated client id at /oauth/token. */
   token: number;
-  /** Password logins per email (console and /oauth/authorize). */
+  /** Failed password logins per email and address (console and /oauth/authorize). */
   login: number;
+  /** Failed client authentications and password logins per address, whatever the name tried. */
+  authFailures: number;
 }
 
 export type LimitKind = keyof RateLimitSettings;
@@ -89,10 +104,18 @@ export type LimitKind = keyof RateLimitSettings;
 export interface RateLimits {
   /** Counts one hit for each (kind, key) and throws 429 when any is over its limit. */
   check(hits: [LimitKind, string][]): Promise<void>;
+  /**
+   * Runs a credential check that only failures count against, per key: each attempt is counted
+   * before it runs (so parallel guesses cannot all slip under the limit) and refused with 429
+   * once a key is over; an attempt that does not fail (`isFailure`) is taken back. Someone
+   * guessing at a name thus cannot use up its owner's budget from another address.
+   */
+  failures<T>(keys: [LimitKind, string][], attempt: () => Promise<T>, isFailure: (err: unknown) => boolean): Promise<T>;
   readonly settings: RateLimitSettings;
 }
 
 export function createRateLimits(limiter: RateLimiter, settings: RateLimitSettings, clock: Clock): RateLimits {
+  const retryAfter = (now: number) => Math.max(1, Math.ceil((WINDOW_MS - (now % WINDOW_MS)) / 1000));
   return {
     settings,
     async check(hits) {
@@ -102,10 +125,25 @@ export function createRateLimits(limiter: RateLimiter, settings: RateLimitSettin
       const counts = await Promise.all(active.map(([kind, key]) => limiter.hit(`${kind}:${key}`, now)));
       for (let i = 0; i < active.length; i++) {
         const limit = settings[active[i]![0]];
-        if (counts[i]! > limit) {
-          const retryAfter = Math.max(1, Math.ceil((WINDOW_MS - (now % WINDOW_MS)) / 1000));
-          throw tooManyRequests(limit, retryAfter);
-        }
+        if (counts[i]! > limit) throw tooManyRequests(limit, retryAfter(now));
+      }
+    },
+    async failures(keys, attempt, isFailure) {
+      const now = clock.now().getTime();
+      const active = keys.filter(([kind]) => settings[kind] > 0);
+      const counted = await Promise.all(active.map(([kind, key]) => limiter.hit(`${kind}:${key}`, now)));
+      const refund = () => Promise.all(active.map(([kind, key]) => limiter.undo(`${kind}:${key}`, now)));
+      for (let i = 0; i < active.length; i++) {
+        const limit = settings[active[i]![0]];
+        if (counted[i]! > limit) throw tooManyRequests(limit, retryAfter(now));
+      }
+      try {
+        const result = await attempt();
+        await refund();
+        return result;
+      } catch (err) {
+        if (!isFailure(err)) await refund();
+        throw err;
       }
     },
   };

@@ -4,10 +4,11 @@
  * With Redis, two processes share one limit (@see issue 6).
  */
 import { spawn } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Clock, manualClock } from '../../src/platform/clock.ts';
-import { startApp, type TestApp } from '../helpers/app.ts';
+import { ADMIN_PASSWORD, startApp, type TestApp } from '../helpers/app.ts';
 import { validateShape } from '../helpers/shape.ts';
 import { usageRows } from './helpers.ts';
 
@@ -22,6 +23,19 @@ async function app<C extends Clock = ReturnType<typeof manualClock>>(env: Record
   const t = await startApp('sqlite', { clock, env });
   apps.push(t);
   return { t, clock };
+}
+
+/** A POST sent from a given loopback address (127.0.0.2 is another caller on the same machine). */
+function fromAddress(base: string, localAddress: string, path: string, headers: Record<string, string>, body: string) {
+  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = httpRequest(`${base}${path}`, { method: 'POST', localAddress, headers }, (res) => {
+      let text = '';
+      res.on('data', (d) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 describe('rate limits', () => {
@@ -60,6 +74,54 @@ describe('rate limits', () => {
     for (let i = 0; i < 4; i++) statuses.push((await t.api('/api/v2/organizations/me', { token: one })).status);
     for (let i = 0; i < 4; i++) statuses.push((await t.api('/api/v2/organizations/me', { token: two })).status);
     expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 429, 429]);
+  });
+
+  it("counts the console's own requests against the person's limit only, never metering them", async () => {
+    const { t, clock } = await app({ GATEHOUSE_RATE_LIMIT_USER: '4', GATEHOUSE_RATE_LIMIT_ORG: '2' });
+    clock.set(new Date('2026-11-10T10:00:01Z'));
+    const login = await t.api('/console/api/session', { method: 'POST', body: { email: 'admin@demo.gatehouse.local', password: ADMIN_PASSWORD } });
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await t.api('/api/v2/organizations/me', { headers: { cookie } })).status);
+    // The organization's limit of 2 does not stop its administrators; the user's limit of 4 does.
+    expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
+    await t.gh.meter.flush();
+    clock.set(new Date('2026-11-11T09:00:00Z'));
+    const { rows } = await usageRows(t, await t.token(), { interval: '2026-11-10T00:00:00Z/2026-11-11T00:00:00Z', groupBy: ['OAuthClientId'] });
+    expect(rows).toEqual([]);
+  });
+
+  it('counts only failed credentials, per address: guessing at a client or an email locks out neither owner', async () => {
+    const { t } = await app({ GATEHOUSE_RATE_LIMIT_TOKEN: '3', GATEHOUSE_RATE_LIMIT_LOGIN: '2', GATEHOUSE_RATE_LIMIT_AUTH_FAILURES: '6' });
+    const form = 'application/x-www-form-urlencoded';
+    const basic = (secret: string) => `Basic ${Buffer.from(`${t.demo.clientId}:${secret}`).toString('base64')}`;
+    const tokenFrom = (from: string, secret: string) =>
+      fromAddress(t.url, from, '/oauth/token', { authorization: basic(secret), 'content-type': form }, 'grant_type=client_credentials');
+    const loginFrom = (from: string, password: string) =>
+      fromAddress(t.url, from, '/console/api/session', { 'content-type': 'application/json' }, JSON.stringify({ email: 'admin@demo.gatehouse.local', password }));
+    // Someone at 127.0.0.2 guesses the demo client's secret and the admin's password.
+    const guesses: number[] = [];
+    for (let i = 0; i < 3; i++) guesses.push((await tokenFrom('127.0.0.2', `wrong-${i}`)).status);
+    for (let i = 0; i < 3; i++) guesses.push((await loginFrom('127.0.0.2', `wrong-${i}`)).status);
+    // The third password guess is over the per-email-and-address limit of 2.
+    expect(guesses).toEqual([401, 401, 401, 401, 401, 429]);
+    // Six failures from that address: it now waits, even with the right secret.
+    expect((await tokenFrom('127.0.0.2', t.demo.clientSecret)).status).toBe(429);
+    // The owners, elsewhere, are not locked out: the client's token budget (3) is all theirs.
+    const owner: number[] = [];
+    for (let i = 0; i < 4; i++) owner.push((await tokenFrom('127.0.0.1', t.demo.clientSecret)).status);
+    expect(owner).toEqual([200, 200, 200, 429]);
+    expect((await loginFrom('127.0.0.1', ADMIN_PASSWORD)).status).toBe(200);
+  });
+
+  it('lets no more parallel guesses through than the limit', async () => {
+    const { t } = await app({ GATEHOUSE_RATE_LIMIT_LOGIN: '3' });
+    const guesses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => t.api('/console/api/session', { method: 'POST', body: { email: 'admin@demo.gatehouse.local', password: `guess ${i}` } })),
+    );
+    const statuses = guesses.map((g) => g.status).sort();
+    expect(statuses.filter((s) => s === 401)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(17);
   });
 
   it('limits token requests per client id and password logins per email', async () => {

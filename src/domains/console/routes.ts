@@ -7,7 +7,7 @@ import { Type } from '@sinclair/typebox';
 import type { RateLimits } from '../../platform/rate-limit.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { safeEqual } from '../../platform/crypto.ts';
-import { authenticationRequired } from '../../platform/errors/index.ts';
+import { authenticationRequired, isBadCredentials } from '../../platform/errors/index.ts';
 import { SESSION_COOKIE, setSessionCookie } from '../../platform/session-cookie.ts';
 import { ErrorBody } from '../../platform/schemas.ts';
 import type { DirectoryService } from '../directory/index.ts';
@@ -58,9 +58,13 @@ export function registerConsoleRoutes(
     { config: { public: true }, schema: { body: LoginBody, response: { 200: Session } } },
     async (request, reply) => {
       const { email, password, organization } = request.body;
-      await deps.limits.check([['login', email.trim().toLowerCase()]]);
-      // Credentials first, then the SSO-only policy, so no user enumeration is added.
-      const who = await directory.verifyLogin(email, password, organization);
+      // Credentials first, then the SSO-only policy, so no user enumeration is added. Only failed
+      // attempts count, per email from this address and per address.
+      const who = await deps.limits.failures(
+        [['login', `${email.trim().toLowerCase()} ${request.ip}`], ['authFailures', request.ip]],
+        () => directory.verifyLogin(email, password, organization),
+        isBadCredentials,
+      );
       await deps.checkPasswordLogin?.(who.orgId, who.userId);
       const session = await oauth.issueConsoleSession(who.orgId, who.userId);
       setCookie(reply, session.accessToken, session.expiresIn);

@@ -8,6 +8,7 @@ import type { Db } from '../../storage/db.ts';
 import { createOrganizations } from './organizations.ts';
 import { permissionCollections } from './permission-catalogue.ts';
 import { createRoles } from './roles.ts';
+import type { UserDeactivatedHook } from './deps.ts';
 import { createDirectoryStore } from './store.ts';
 import { createUsers } from './users.ts';
 
@@ -15,9 +16,9 @@ export const ADMIN_ROLE = 'Master Admin';
 export const EMPLOYEE_ROLE = 'Employee';
 const EMPLOYEE_PERMISSIONS = ['directory:user:view', 'authorization:division:view'];
 
-export function createDirectoryService({ db, clock }: { db: Db; clock: Clock }) {
+export function createDirectoryService({ db, clock, onUserDeactivated }: { db: Db; clock: Clock; onUserDeactivated?: UserDeactivatedHook }) {
   const store = createDirectoryStore();
-  const deps = { db, store, clock };
+  const deps = { db, store, clock, onUserDeactivated };
   const users = createUsers(deps);
   const roles = createRoles(deps);
   const organizations = createOrganizations(deps);
@@ -41,18 +42,23 @@ export function createDirectoryService({ db, clock }: { db: Db; clock: Clock }) 
     },
 
     /**
-     * Checks an email and password for the console login. When the email exists in several
-     * organizations the caller must name one.
+     * Checks an email and password for the console login. The password is checked first, against
+     * every organization the email belongs to, so a caller without it learns nothing (not even
+     * that the email is in several organizations); only when it matches in more than one must
+     * the caller name the organization.
      */
     async verifyLogin(email: string, password: string, organization?: string) {
       let candidates = await store.findLoginCandidates(db, email.trim().toLowerCase());
       if (organization) candidates = candidates.filter((c) => c.org_name.toLowerCase() === organization.trim().toLowerCase());
-      if (candidates.length > 1) {
+      // An unknown email costs one hash check too, so timing does not tell it apart.
+      if (candidates.length === 0) await verifyPassword(null, password);
+      const matching = [];
+      for (const c of candidates) if (await verifyPassword(c.password_hash, password)) matching.push(c);
+      if (matching.length === 0) throw badCredentials('Invalid login credentials.');
+      if (matching.length > 1) {
         throw new ApiError(400, 'organization.required', 'This email belongs to several organizations; enter the organization name.');
       }
-      const user = candidates[0];
-      const ok = await verifyPassword(user?.password_hash ?? null, password);
-      if (!user || !ok) throw badCredentials('Invalid login credentials.');
+      const user = matching[0]!;
       return { userId: user.id, orgId: user.org_id, name: user.name, email: user.email, orgName: user.org_name };
     },
 

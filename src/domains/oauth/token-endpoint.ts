@@ -33,14 +33,18 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: { grants: Map<
       const grant = supportedGrant(deps.grants, params);
       const creds = readCredentials(request.headers.authorization, params);
       if (!creds) throw new InvalidClient('client authentication is required (HTTP Basic with client_id:client_secret)');
-      await deps.limits.check([['token', creds.clientId]]);
       const publicClient = creds.clientSecret === null;
       if (publicClient && grant.clientAuthentication === 'required') {
         throw new InvalidClient('client authentication is required (HTTP Basic with client_id:client_secret)');
       }
-      const client = publicClient
-        ? await identifyPublicClient(deps.clients, creds.clientId)
-        : await authenticateClient(deps.clients, deps.secrets, creds);
+      // Failed authentications count against the caller's address; only the authenticated client
+      // uses up its own token budget, so guessing at a client id cannot lock its owner out.
+      const client = await deps.limits.failures(
+        [['authFailures', request.ip]],
+        () => (publicClient ? identifyPublicClient(deps.clients, creds.clientId) : authenticateClient(deps.clients, deps.secrets, creds)),
+        (err) => err instanceof InvalidClient,
+      );
+      await deps.limits.check([['token', client.id]]);
       const response = await grant.handler({ client, params, publicClient });
       return reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache').send(response);
     });

@@ -14,6 +14,8 @@ export const authenticationRequired = (message = 'No authentication bearer token
   new ApiError(401, 'authentication.required', message);
 
 export const badCredentials = (message = 'Invalid login credentials.') => new ApiError(401, 'bad.credentials', message);
+/** A wrong email or password (what login rate limits count). */
+export const isBadCredentials = (err: unknown) => err instanceof ApiError && err.code === 'bad.credentials';
 
 export const missingPermissions = (permissions: string[]) =>
   new ApiError(
