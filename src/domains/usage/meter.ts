@@ -2,7 +2,9 @@
  * The usage meter: counts every metered request in memory by (organization, UTC hour, client,
  * user, method, URL template) and adds the counts to api_usage_hourly at least every second and
  * on graceful shutdown, and their daily sums to the daily rollups in the same transaction. A hard crash loses at most the last second of counts (docs/usage.md).
- * A failed flush keeps its counts for the next one, so nothing is counted twice or dropped.
+ * A failed flush keeps its counts for the next one, so nothing is counted twice. While the store
+ * is down the counts are held in memory, up to `maxPendingKeys` distinct keys: requests beyond
+ * that are dropped, and the number dropped is reported through `onError` once per flush.
  */
 import { sql } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
@@ -50,15 +52,39 @@ const ROLLUPS = [
 ] as const;
 const COUNT_KEYS = ['requests', 'status200', 'status300', 'status400', 'status429', 'status500'] as const;
 const FLUSH_CHUNK = 200;
+/** How many distinct keys the meter holds before it drops counts (a store outage; docs/usage.md). */
+export const MAX_PENDING_KEYS = 100_000;
 
-export function createUsageMeter(deps: { db: Db; clock: Clock; flushMs?: number; onError: (err: unknown) => void }): Meter {
+/** Reported through onError when counts were dropped because too many were held (docs/usage.md). */
+export class UsageCountsDropped extends Error {
+  constructor(readonly requests: number, readonly maxPendingKeys: number) {
+    super(`usage counts dropped: ${requests} request(s) not counted, ${maxPendingKeys} keys already waiting for the store`);
+    this.name = 'UsageCountsDropped';
+  }
+}
+
+export function createUsageMeter(deps: {
+  db: Db;
+  clock: Clock;
+  flushMs?: number;
+  /** The bound on distinct keys held in memory (default MAX_PENDING_KEYS). */
+  maxPendingKeys?: number;
+  onError: (err: unknown) => void;
+}): Meter {
   const { db, onError } = deps;
+  const maxPendingKeys = deps.maxPendingKeys ?? MAX_PENDING_KEYS;
   let pending = new Map<string, Counts>();
   let flushing: Promise<void> = Promise.resolve();
+  /** Requests dropped since the last report. */
+  let dropped = 0;
 
   function add(into: Map<string, Counts>, key: string, c: Counts) {
     const existing = into.get(key);
     if (!existing) {
+      if (into.size >= maxPendingKeys) {
+        dropped += c.requests;
+        return;
+      }
       into.set(key, c);
       return;
     }
@@ -114,14 +140,22 @@ export function createUsageMeter(deps: { db: Db; clock: Clock; flushMs?: number;
 
   function flush(): Promise<void> {
     flushing = flushing.then(async () => {
+      if (dropped > 0) {
+        onError(new UsageCountsDropped(dropped, maxPendingKeys));
+        dropped = 0;
+      }
       if (pending.size === 0) return;
       const batch = pending;
       pending = new Map();
       try {
         await write(batch);
       } catch (err) {
-        // Keep the counts for the next flush (the transaction wrote none of them).
+        // Keep the counts for the next flush (the transaction wrote none of them), the older
+        // first, within the bound.
+        const since = pending;
+        pending = new Map();
         for (const [key, c] of batch) add(pending, key, c);
+        for (const [key, c] of since) add(pending, key, c);
         onError(err);
       }
     });
@@ -139,6 +173,10 @@ export function createUsageMeter(deps: { db: Db; clock: Clock; flushMs?: number;
       const s = r.status;
       let c = pending.get(key);
       if (!c) {
+        if (pending.size >= maxPendingKeys) {
+          dropped++;
+          return;
+        }
         c = {
           row: { org_id: r.orgId, hour, client_id: r.clientId, user_id: userId, method: r.method, template: r.urlTemplate, client_name: r.clientName },
           requests: 0, status200: 0, status300: 0, status400: 0, status429: 0, status500: 0,
