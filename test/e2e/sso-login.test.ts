@@ -1,8 +1,9 @@
 /**
- * SAML sign-in in Chromium (@see issue 5, Peers): from Gatehouse's SP-initiated login URL through an
- * independent IdP (pysaml2 serving HTTP on another site, localhost vs 127.0.0.1) whose page
- * auto-posts the signed Response cross-site to the ACS, into the console showing the user's name —
- * the SameSite=Strict session cookie survives because the ACS answers a same-site navigation.
+ * SAML sign-in in Chromium (@see issue 5, Peers): from the console login page, whose provider
+ * button starts Gatehouse's SP-initiated login, through an independent IdP (pysaml2 serving HTTP on
+ * another site, localhost vs 127.0.0.1) whose page auto-posts the signed Response cross-site to the
+ * ACS, into the console showing the user's name — the SameSite=Strict session cookie survives
+ * because the ACS answers a same-site navigation.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -95,8 +96,13 @@ describe.skipIf(!hasChromium)('SAML sign-in in Chromium', { timeout: 90_000 }, (
     page.on('request', (r) => {
       if (r.isNavigationRequest()) seen.push(`${r.method()} ${new URL(r.url()).host}${new URL(r.url()).pathname}`);
     });
-    await page.goto(`${base}/saml/${orgId}/login/${providerId}?returnTo=/admin`);
+    // From the console login page: its provider button starts the SP-initiated login.
+    await page.goto(`${base}/login`);
+    const button = page.getByRole('navigation', { name: 'Single sign-on' }).getByRole('link', { name: 'Browser IdP' });
+    await button.click();
     await page.waitForURL(`${base}/admin`);
+    expect(seen[0]).toBe(`GET 127.0.0.1:${new URL(base).port}/login`);
+    expect(seen).toContain(`GET 127.0.0.1:${new URL(base).port}/saml/${orgId}/login/${providerId}`);
     await page.locator('.who').getByText('Sam L. Person').waitFor();
     expect(seen.some((s) => s.startsWith('GET localhost:') && s.endsWith('/sso'))).toBe(true);
     expect(seen).toContain(`POST 127.0.0.1:${new URL(base).port}/saml/${orgId}/acs`);

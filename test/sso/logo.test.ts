@@ -64,6 +64,37 @@ describe.each(DIALECTS)('identity-provider logos on %s', (dialect) => {
     await t.api(`/api/v2/identityproviders/${res.body.id}`, { method: 'DELETE', token });
   });
 
+  it('stores a well-formed XML logo even when the upload used HTML entities, and takes percent-encoded data URIs', async () => {
+    // jsdom's XML parser throws on anything that is not well-formed (e.g. an undefined &nbsp; entity).
+    const asXml = (svg: string) => new JSDOM(svg, { contentType: 'image/svg+xml' }).window.document;
+    const res = await withLogo(`<svg ${SVG_NS} viewBox="0 0 10 10"><text x="1" y="5">a&nbsp;b &amp; c</text><circle r="5"/></svg>`);
+    expect(res.status, res.text).toBe(200);
+    const stored: string = res.body.logoImageData;
+    const doc = asXml(stored);
+    expect(doc.documentElement.localName).toBe('svg');
+    expect(doc.documentElement.namespaceURI).toBe('http://www.w3.org/2000/svg');
+    expect(doc.querySelector('text')!.textContent).toBe('a\u00a0b & c');
+    // The login page serves it as a data:image/svg+xml URI: the same bytes must parse there too.
+    const options = await t.api('/saml/providers');
+    const served = options.body.providers.find((p: { id: string }) => p.id === res.body.id).logo as string;
+    expect(asXml(Buffer.from(served.split(',')[1], 'base64').toString('utf8')).querySelector('circle')).not.toBeNull();
+    await t.api(`/api/v2/identityproviders/${res.body.id}`, { method: 'DELETE', token });
+
+    const encoded = await withLogo(`data:image/svg+xml,${encodeURIComponent(`<svg ${SVG_NS}><circle r="5"/></svg>`)}`);
+    expect(encoded.status, encoded.text).toBe(200);
+    expect(asXml(encoded.body.logoImageData).querySelector('circle')).not.toBeNull();
+    await t.api(`/api/v2/identityproviders/${encoded.body.id}`, { method: 'DELETE', token });
+  });
+
+  it('refuses a data URI that is not validly percent-encoded with a 400 naming logoImageData', async () => {
+    for (const bad of ['data:image/svg+xml,%E0%A4%A', 'data:image/svg+xml,%3Csvg%ZZ']) {
+      const res = await withLogo(bad);
+      expect(res.status, res.text).toBe(400);
+      expect(res.body).toMatchObject({ code: 'invalid.value', details: [{ fieldName: 'logoImageData' }] });
+      expect(res.body.message).toMatch(/percent-encoded/);
+    }
+  });
+
   it('refuses a non-SVG or oversize logo with a 400 naming logoImageData, storing nothing', async () => {
     const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
     const big = `<svg ${SVG_NS}>${'<circle r="1"/>'.repeat(2000)}</svg>`;

@@ -116,6 +116,27 @@ describe.each(DIALECTS)('identity providers API on %s', (dialect) => {
     expect((await t.api('/api/v2/identityproviders', { token })).body.total).toBe(0);
   });
 
+  it('imports metadata with more than 5 certificates keeping the unexpired ones first, and names those left out', async () => {
+    // Three long-expired certificates listed first, then four valid ones (one expiring soon).
+    const old = await Promise.all([2019, 2020, 2021].map(async (year) =>
+      (await selfSignedCertificate(`old-${year}.gatehouse.test`, new Date(`${year}-01-01T00:00:00Z`), 1)).certificatePem));
+    const res = await t.api('/api/v2/identityproviders/metadata/parse', {
+      method: 'POST', token, body: { metadata: oktaMetadata([...old, CERT.idp, CERT.idp2, CERT.attacker, CERT.expired]) },
+    });
+    expect(res.status, res.text).toBe(200);
+    const details = res.body.certificateDetails as { subject: string; notAfter: string; expired: boolean }[];
+    expect(details).toHaveLength(5);
+    expect(details.slice(0, 4).every((d) => !d.expired)).toBe(true);
+    // Latest expiry first; the most recently expired certificate fills the fifth place.
+    expect(details[3].notAfter).toMatch(/^2026-11-24/);
+    expect(details[4]).toMatchObject({ expired: true, subject: expect.stringContaining('old-2021.gatehouse.test') });
+    expect(res.body.warnings).toHaveLength(1);
+    expect(res.body.warnings[0]).toMatch(/Only 5 of 7 certificates were kept/);
+    expect(res.body.warnings[0]).toContain('old-2019.gatehouse.test');
+    expect(res.body.warnings[0]).toContain('old-2020.gatehouse.test');
+    expect(res.body.warnings[0]).not.toContain('old-2021.gatehouse.test');
+  });
+
   it('keeps at most 5 certificates per provider', async () => {
     const sixth = (await selfSignedCertificate('sixth.gatehouse.test', START)).certificatePem;
     const five = [CERT.idp, CERT.idp2, CERT.expired, CERT.attacker, CERT.sp];

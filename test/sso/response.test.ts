@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { SignedXml } from 'xml-crypto';
 import { describe, expect, it, vi } from 'vitest';
 import type { SamlErrorCode } from '../../src/domains/sso/saml/errors.ts';
@@ -225,6 +226,23 @@ describe('rule 2 — certificates', () => {
     });
     const login = await validate(xml, { now: then, idp: { entityId: IDP_ENTITY, certificates: [KEYS.expired.cert] } });
     expect(login.nameId).toBe('alice@example.com');
+  });
+
+  it('skips a configured certificate that is not valid yet (notBefore in the future), as logout does', async () => {
+    // A day before the idp certificate's notBefore: it is the only configured one, so nothing verifies.
+    const validFrom = Date.parse(new X509Certificate(KEYS.idp.cert).validFrom);
+    const responseAt = async (then: Date) => {
+      const rel = (s: number) => new Date(then.getTime() + s * 1000);
+      const xml = await makeResponse({
+        sign: 'response',
+        assertion: { issueInstant: then, notBefore: rel(-60), notOnOrAfter: rel(300), scdNotOnOrAfter: rel(300) },
+      });
+      return validate(xml, { now: then, idp: { entityId: IDP_ENTITY, certificates: [KEYS.idp.cert] } });
+    };
+    const e = await expectSamlError(responseAt(new Date(validFrom - 86_400_000)), 'certificate.none-valid');
+    expect(e.detail).toMatch(/not yet valid/);
+    // The refusal is about notBefore: the same kind of response a minute after it is accepted.
+    expect((await responseAt(new Date(validFrom + 60_000))).nameId).toBe('alice@example.com');
   });
 
   it('never trusts a certificate embedded in KeyInfo (xml-crypto CVE-2024-32962)', async () => {

@@ -32,6 +32,7 @@ interface Job {
   encoding?: 'base64' | 'base64url';
   unsigned?: boolean;
   tamper?: boolean;
+  attributes?: Record<string, string[]>;
 }
 
 describe.each(DIALECTS)('SAML2-bearer grant on %s', (dialect) => {
@@ -116,6 +117,28 @@ describe.each(DIALECTS)('SAML2-bearer grant on %s', (dialect) => {
     expect(res.body.refresh_token).toBeUndefined();
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(await refused(a)).toMatch(/already used/);
+  });
+
+  it("honours the assertion's AuthorizedClientIDs: a client the IdP does not list is refused invalid_grant", async () => {
+    const made = await t.api('/api/v2/oauth/clients', {
+      method: 'POST', token: admin, body: { name: 'Other Bearer App', authorizedGrantType: 'SAML2-BEARER', scope: ['users:readonly'] },
+    });
+    expect(made.status, made.text).toBe(200);
+    const other = { id: made.body.id as string, secret: made.body.secret as string };
+
+    // Names only the other client: this client gets no token ...
+    const onlyOther = await grant(assertion({ attributes: { AuthorizedClientIDs: [other.id] } }));
+    expect(onlyOther.status, onlyOther.text).toBe(400);
+    expect(onlyOther.body).toMatchObject({ error: 'invalid_grant', error_description: expect.stringMatching(/does not authorize this client/) });
+    expect(onlyOther.body.access_token).toBeUndefined();
+    // ... while the client it names does.
+    const forOther = await grant(assertion({ attributes: { AuthorizedClientIDs: [other.id] } }), orgName, other);
+    expect(forOther.status, forOther.text).toBe(200);
+    // Several values, or one comma-separated value, that include this client: a token.
+    expect((await grant(assertion({ attributes: { AuthorizedClientIDs: [other.id, bearer.id] } }))).status).toBe(200);
+    const commaSeparated = await grant(assertion({ attributes: { AuthorizedClientIDs: [`${other.id}, ${bearer.id}`] } }));
+    expect(commaSeparated.status, commaSeparated.text).toBe(200);
+    expect((await t.api('/api/v2/users/me', { token: commaSeparated.body.access_token })).body.email).toBe(USER);
   });
 
   it('keeps working in SSO-only mode (it is single sign-on)', async () => {

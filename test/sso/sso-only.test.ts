@@ -37,10 +37,18 @@ describe.each(DIALECTS)('SSO login options and SSO-only mode on %s', (dialect) =
     return { status: res.status, headers: res.headers, text: await res.text() };
   };
 
+  const grantRole = async (userId: string, role: string) => {
+    const roles = await t.api(`/api/v2/authorization/roles?${new URLSearchParams({ name: role })}`, { token: admin });
+    const res = await t.api(`/api/v2/users/${userId}/roles`, { method: 'PUT', token: admin, body: [roles.body.entities[0].id] });
+    expect(res.status, res.text).toBe(200);
+  };
+  const currentSettings = async () => (await t.api('/api/v2/identityproviders/settings', { token: admin })).body;
+
   beforeAll(async () => {
     t = await startApp(dialect);
     admin = await t.token();
     adminId = (await t.gh.directory.users.create(t.demo.orgId, null, { name: 'Second Admin', email: 'second.admin@demo.gatehouse.local', password: USER_PASSWORD })).id;
+    await grantRole(adminId, 'Master Admin');
     userEmail = 'agent@demo.gatehouse.local';
     await t.gh.directory.users.create(t.demo.orgId, null, { name: 'Agent', email: userEmail, password: USER_PASSWORD });
     const made = await t.api('/api/v2/oauth/clients', {
@@ -86,6 +94,15 @@ describe.each(DIALECTS)('SSO login options and SSO-only mode on %s', (dialect) =
     const other = await t.api(`/saml/providers?organization=${encodeURIComponent(`Other Org ${dialect}`)}`);
     expect(other.status).toBe(200);
     expect(other.body.providers).toEqual([]);
+    // Names are not unique: a name two organizations share (in any letter case) names neither.
+    await t.gh.directory.createOrganization('Twin', `twin-a-${dialect}.example.com`);
+    expect((await t.api('/saml/providers?organization=twin')).status).toBe(200);
+    await t.gh.directory.createOrganization('twin', `twin-b-${dialect}.example.com`);
+    for (const name of ['twin', 'Twin', 'TWIN']) {
+      const twin = await t.api(`/saml/providers?organization=${name}`);
+      expect(twin.status, name).toBe(404);
+      expect(twin.body).toMatchObject({ code: 'not.found' });
+    }
   });
 
   it('shows the client organization providers on /oauth/authorize: 6 buttons, the rest under "More sign-in options"', async () => {
@@ -114,6 +131,34 @@ describe.each(DIALECTS)('SSO login options and SSO-only mode on %s', (dialect) =
   it('refuses to turn SSO-only on without a break-glass user', async () => {
     const res = await settings({ ssoOnly: true });
     expect(res.status).toBe(400);
+  });
+
+  it('refuses a break-glass user who could not sign in or turn SSO-only off: inactive, deleted, without password, without sso:provider:edit', async () => {
+    const dir = t.gh.directory.users;
+    const inactive = (await dir.create(t.demo.orgId, null, { name: 'Inactive Admin', email: 'inactive.admin@demo.gatehouse.local', password: USER_PASSWORD, state: 'inactive' })).id;
+    const deleted = (await dir.create(t.demo.orgId, null, { name: 'Deleted Admin', email: 'deleted.admin@demo.gatehouse.local', password: USER_PASSWORD, state: 'deleted' })).id;
+    const noPassword = (await dir.create(t.demo.orgId, null, { name: 'Passwordless Admin', email: 'nopass.admin@demo.gatehouse.local' })).id;
+    const noRole = (await dir.create(t.demo.orgId, null, { name: 'Plain User', email: 'plain.user@demo.gatehouse.local', password: USER_PASSWORD })).id;
+    const employee = (await dir.create(t.demo.orgId, null, { name: 'Employee User', email: 'employee.user@demo.gatehouse.local', password: USER_PASSWORD })).id;
+    for (const id of [inactive, deleted, noPassword]) await grantRole(id, 'Master Admin');
+    await grantRole(employee, 'Employee');
+
+    const cases: [string, RegExp][] = [
+      [inactive, /is inactive, not active/], [deleted, /is deleted, not active/], [noPassword, /has no password/],
+      [noRole, /does not hold sso:provider:edit/], [employee, /does not hold sso:provider:edit/],
+    ];
+    for (const [id, why] of cases) {
+      const res = await settings({ ssoOnly: true, breakGlassUserId: id });
+      expect(res.status, res.text).toBe(400);
+      expect(res.body).toMatchObject({ code: 'invalid.value', status: 400, details: [{ fieldName: 'breakGlassUserId' }] });
+      expect(res.body.message).toMatch(why);
+    }
+    // Nothing was saved; password logins still work.
+    expect(await currentSettings()).toMatchObject({ ssoOnly: false, breakGlassUserId: null });
+    expect((await consoleLogin(userEmail, USER_PASSWORD)).status).toBe(200);
+    // Without SSO-only the break-glass user is only a name on file: no such requirement.
+    expect((await settings({ ssoOnly: false, breakGlassUserId: noRole })).status).toBe(200);
+    expect((await settings({ breakGlassUserId: null })).status).toBe(200);
   });
 
   it('in SSO-only mode refuses password logins with a clear error, except for the break-glass admin', async () => {
@@ -169,5 +214,32 @@ describe.each(DIALECTS)('SSO login options and SSO-only mode on %s', (dialect) =
     expect((await settings({ ssoOnly: false })).status).toBe(200);
     expect((await consoleLogin(userEmail, USER_PASSWORD)).status).toBe(200);
     expect((await t.api('/saml/providers?organization=' + encodeURIComponent((await t.api(`/api/v2/organizations/me`, { token: admin })).body.name))).body.ssoOnly).toBe(false);
+  });
+
+  it('escape hatch (docs/sso.md): when the break-glass user later becomes unusable, an admin OAuth client turns SSO-only off', async () => {
+    const opsEmail = 'ops.admin@demo.gatehouse.local';
+    const ops = (await t.gh.directory.users.create(t.demo.orgId, null, { name: 'Ops Admin', email: opsEmail, password: USER_PASSWORD })).id;
+    await grantRole(ops, 'Master Admin');
+    expect((await settings({ ssoOnly: true, breakGlassUserId: ops })).status).toBe(200);
+    // The break-glass user is deactivated afterwards (nothing in the directory stops that) ...
+    const row = await t.api(`/api/v2/users/${ops}`, { token: admin });
+    const patched = await t.api(`/api/v2/users/${ops}`, { method: 'PATCH', token: admin, body: { version: row.body.version, state: 'inactive' } });
+    expect(patched.status, patched.text).toBe(200);
+    // ... so no person can sign in with a password any more.
+    expect((await consoleLogin(opsEmail, USER_PASSWORD)).status).toBe(401);
+    expect((await consoleLogin(t.demo.adminEmail, ADMIN_PASSWORD)).status).toBe(403);
+    expect((await consoleLogin(userEmail, USER_PASSWORD)).status).toBe(403);
+    // Saving SSO-only again with that user is refused, which shows the problem to the administrator.
+    expect((await settings({ ssoOnly: true, breakGlassUserId: ops })).status).toBe(400);
+
+    // A client-credentials client holding the admin role is untouched by SSO-only: it turns SSO-only off.
+    const script = await t.clientWithRole('Ops recovery script', 'Master Admin');
+    const token = await t.token(script.id, script.secret);
+    const off = await t.api('/api/v2/identityproviders/settings', { method: 'PUT', token, body: { ssoOnly: false } });
+    expect(off.status, off.text).toBe(200);
+    expect(off.body).toMatchObject({ ssoOnly: false });
+    const relieved = await consoleLogin(t.demo.adminEmail, ADMIN_PASSWORD);
+    expect(relieved.status, relieved.text).toBe(200);
+    expect((await consoleLogin(userEmail, USER_PASSWORD)).status).toBe(200);
   });
 });

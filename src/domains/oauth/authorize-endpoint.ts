@@ -7,7 +7,7 @@
 import type { RateLimits } from '../../platform/rate-limit.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { safeEqual } from '../../platform/crypto.ts';
-import { ApiError } from '../../platform/errors/index.ts';
+import { ApiError, isBadCredentials } from '../../platform/errors/index.ts';
 import { newId } from '../../platform/ids.ts';
 import { hasPermission } from '../../platform/permissions.ts';
 import type { Principal } from '../../platform/principal.ts';
@@ -71,9 +71,17 @@ export function registerAuthorizeEndpoint(app: FastifyInstance, deps: {
     return reply.redirect(redirectWith(req.redirectUri, { code, state: req.state }, false), 303);
   }
 
+  /**
+   * AuthorizedClientIDs of an SSO session: the URL to send the browser back to the IdP when this
+   * session may not authorize the client, else null. Every path that shows consent or issues a
+   * code or implicit token (GET /oauth/authorize and POST /oauth/authorize/decision) asks first.
+   */
+  const ssoBounce = async (req: AuthorizeRequest, session: { principal: Principal }) =>
+    (await deps.ssoGuard?.(session.principal, req.client.id, `/oauth/authorize?${new URLSearchParams(req.params)}`)) ?? null;
+
   /** The step after login: authorized already → redirect; otherwise ask for consent. */
   async function proceed(reply: FastifyReply, req: AuthorizeRequest, session: { token: string; principal: Principal }) {
-    const back = await deps.ssoGuard?.(session.principal, req.client.id, `/oauth/authorize?${new URLSearchParams(req.params)}`);
+    const back = await ssoBounce(req, session);
     if (back) return reply.redirect(back, 303);
     const current = await oauth.authorizations.current(session.principal.orgId, req.client.id);
     const granted = current?.state === 'Authorized' ? (JSON.parse(current.scopes) as string[]) : [];
@@ -119,10 +127,14 @@ export function registerAuthorizeEndpoint(app: FastifyInstance, deps: {
         const body = (request.body ?? {}) as Record<string, string>;
         const req = await parse(body);
         try {
-          await deps.limits.check([['login', (body.email ?? '').trim().toLowerCase()]]);
           // Credentials first, then the SSO-only policy: an unknown email and a wrong password stay
           // indistinguishable; only someone who knows the password learns that it cannot be used.
-          const who = await directory.verifyLogin(body.email ?? '', body.password ?? '', body.organization);
+          // Only failed attempts count, per email from this address and per address.
+          const who = await deps.limits.failures(
+            [['login', `${(body.email ?? '').trim().toLowerCase()} ${request.ip}`], ['authFailures', request.ip]],
+            () => directory.verifyLogin(body.email ?? '', body.password ?? '', body.organization),
+            isBadCredentials,
+          );
           await deps.loginPolicy?.checkPasswordLogin(who.orgId, who.userId);
           const session = await oauth.issueConsoleSession(who.orgId, who.userId);
           setSessionCookie(reply, session.accessToken, session.expiresIn, deps.secureCookies);
@@ -146,6 +158,9 @@ export function registerAuthorizeEndpoint(app: FastifyInstance, deps: {
         if (!body.csrf || !safeEqual(body.csrf, oauth.secrets.csrfFor(session.token))) {
           return html(reply, 403, errorPage('Request refused', 'The form has expired or did not come from this site. Start again from the application.'));
         }
+        // The CSRF token is per session, not per client: the SSO client restriction is checked here too.
+        const back = await ssoBounce(req, session);
+        if (back) return reply.redirect(back, 303);
         if (body.decision !== 'approve') {
           throw new AuthorizeRedirectError('access_denied', 'the user denied the request', req.redirectUri, req.responseType === 'token', req.state);
         }

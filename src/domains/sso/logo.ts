@@ -1,7 +1,8 @@
 /**
  * Identity-provider logos: SVG only, at most 25 KB, sanitized with DOMPurify over jsdom before
  * they are stored (they are shown on the login page). Scripts, event handlers, <style>, foreign
- * objects, images, <use> and every href that is not a same-document fragment are removed.
+ * objects, images, <use> and every href that is not a same-document fragment are removed. The
+ * result is serialized as XML and must parse as well-formed XML (it is served as image/svg+xml).
  *
  * Accepted input (upstream `logoImageData`): the SVG text, a `data:image/svg+xml;base64,` URI, or
  * bare base64 of the SVG.
@@ -9,15 +10,23 @@
 import createDOMPurify, { type DOMPurify } from 'dompurify';
 import { JSDOM } from 'jsdom';
 import { invalidValue } from '../../platform/errors/index.ts';
+import { isSamlError } from './saml/errors.ts';
+import { parseXml } from './saml/xml.ts';
 
 export const MAX_LOGO_BYTES = 25 * 1024;
 const FIELD = 'logoImageData';
 
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
 let purifier: DOMPurify | null = null;
+let jsdomWindow: JSDOM['window'] | null = null;
+const purifierWindow = () => {
+  jsdomWindow ??= new JSDOM('').window;
+  return jsdomWindow;
+};
 function purify(): DOMPurify {
   if (purifier) return purifier;
-  const { window } = new JSDOM('');
-  const p = createDOMPurify(window as unknown as Parameters<typeof createDOMPurify>[0]);
+  const p = createDOMPurify(purifierWindow() as unknown as Parameters<typeof createDOMPurify>[0]);
   p.addHook('uponSanitizeAttribute', (_node, data) => {
     const name = data.attrName.toLowerCase();
     const value = data.attrValue.trim();
@@ -30,12 +39,20 @@ function purify(): DOMPurify {
   return p;
 }
 
+function percentDecoded(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    throw invalidValue(FIELD, 'The logo data URI is not validly percent-encoded.');
+  }
+}
+
 /** The SVG text of an upload, or a 400 naming logoImageData. */
 export function decodeLogo(input: string): string {
   const raw = input.trim();
   let text: string;
   const dataUri = /^data:image\/svg\+xml(;charset=[\w-]+)?(;base64)?,(.*)$/is.exec(raw);
-  if (dataUri) text = dataUri[2] ? Buffer.from(dataUri[3], 'base64').toString('utf8') : decodeURIComponent(dataUri[3]);
+  if (dataUri) text = dataUri[2] ? Buffer.from(dataUri[3], 'base64').toString('utf8') : percentDecoded(dataUri[3]);
   else if (raw.startsWith('<')) text = raw;
   else if (/^data:/i.test(raw)) throw invalidValue(FIELD, 'The logo must be an SVG image (image/svg+xml).');
   else if (/^[A-Za-z0-9+/=\s]+$/.test(raw)) text = Buffer.from(raw, 'base64').toString('utf8');
@@ -51,11 +68,22 @@ export function sanitizeLogo(input: string): string {
   const body = text.replace(/^\uFEFF/, '').replace(/^\s*<\?xml[^>]*\?>/i, '').replace(/^\s*(<!--[\s\S]*?-->\s*)*/, '').trimStart();
   if (/<!DOCTYPE|<!ENTITY/i.test(body)) throw invalidValue(FIELD, 'The logo must not contain a DOCTYPE or entity declarations.');
   if (!/^<svg[\s>]/i.test(body)) throw invalidValue(FIELD, 'The logo must be an SVG image (its root element must be <svg>).');
-  const clean = purify().sanitize(body, {
+  const fragment = purify().sanitize(body, {
     USE_PROFILES: { svg: true, svgFilters: true },
     FORBID_TAGS: ['script', 'style', 'foreignObject', 'image', 'use', 'a', 'iframe', 'object', 'embed', 'animate', 'set', 'animateTransform', 'animateMotion'],
     FORBID_ATTR: ['style'],
+    RETURN_DOM_FRAGMENT: true,
   });
-  if (!/^<svg[\s>]/i.test(clean.trim())) throw invalidValue(FIELD, 'The logo is not a usable SVG image.');
-  return clean.trim();
+  const root = fragment.firstElementChild;
+  if (root?.localName !== 'svg' || root.namespaceURI !== SVG_NS) throw invalidValue(FIELD, 'The logo is not a usable SVG image.');
+  // DOMPurify parses as HTML; the stored logo is served as image/svg+xml, so it is serialized as
+  // XML (e.g. &nbsp; becomes the character itself) and must then parse as well-formed XML.
+  const xml = new (purifierWindow().XMLSerializer)().serializeToString(root).trim();
+  try {
+    parseXml(xml, { maxBytes: 4 * MAX_LOGO_BYTES, label: 'The sanitized logo' });
+  } catch (e) {
+    if (isSamlError(e)) throw invalidValue(FIELD, 'The logo is not a usable SVG image (it is not well-formed XML).');
+    throw e;
+  }
+  return xml;
 }

@@ -79,3 +79,12 @@ export interface IdentityProviderStore {
   /** The org's SP credentials; created and stored on first call (concurrent first calls agree). */
   spCredentials(orgId: string, publicUrl: string): Promise<SpCredentials>;
 }
+
+/**
+ * The AuthorizedClientIDs attribute (several values, or comma-separated): the OAuth clients the
+ * signed-in user may use, or null when the IdP sent no such attribute (no restriction).
+ */
+export function authorizedClientIdsOf(attributes: Record<string, string[]>): string[] | null {
+  const values = attributes.AuthorizedClientIDs;
+  return values ? values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean) : null;
+}

@@ -8,6 +8,7 @@ import { auditOrigin, diffProperties, recordAudit, registerAuditEntity } from '.
 import type { Clock } from '../../platform/clock.ts';
 import { ApiError, badRequest, invalidValue, notFound } from '../../platform/errors/index.ts';
 import { newId } from '../../platform/ids.ts';
+import { hasPermission } from '../../platform/permissions.ts';
 import { listing, type PageRequest } from '../../platform/paging.ts';
 import type { Caller } from '../../platform/principal.ts';
 import { type Db, type Executor, isUniqueViolation, withTransaction } from '../../storage/db.ts';
@@ -26,6 +27,8 @@ registerAuditEntity('Integrations', 'SsoSettings', ['Update']);
 export const MAX_PROVIDERS = 30;
 export const MAX_CERTIFICATES = 5;
 export const EXPIRY_WARNING_DAYS = 30;
+/** What the break-glass user must hold in SSO-only mode: enough to turn SSO-only off again. */
+export const BREAK_GLASS_PERMISSION = 'sso:provider:edit';
 
 export const NAMED_KINDS = ['adfs', 'cic', 'generic', 'gsuite', 'identitynow', 'okta', 'onelogin', 'ping', 'purecloud', 'pureengage', 'salesforce'] as const;
 export type NamedKind = (typeof NAMED_KINDS)[number];
@@ -322,7 +325,14 @@ export function createProviderService({ db: database, clock, store, directory, p
         if (isSamlError(e)) throw invalidValue('metadata', `The metadata cannot be used: ${e.detail ?? e.message}.`);
         throw e;
       }
-      const certs = m.certificates.slice(0, MAX_CERTIFICATES).map((c) => c.pem);
+      // At most 5 are kept: unexpired ones first, latest expiry first (a stable order otherwise).
+      const now = clock.now().getTime();
+      const expired = (c: { notAfter: string }) => !(Date.parse(c.notAfter) > now);
+      const ranked = [...m.certificates].sort((a, b) =>
+        expired(a) !== expired(b) ? (expired(a) ? 1 : -1) : Date.parse(b.notAfter) - Date.parse(a.notAfter));
+      const certs = ranked.slice(0, MAX_CERTIFICATES).map((c) => c.pem);
+      const dropped = ranked.slice(MAX_CERTIFICATES)
+        .map((c) => `"${c.subject.replace(/\n/g, ', ')}" (${expired(c) ? 'expired' : 'expires'} ${c.notAfter.slice(0, 10)})`);
       return {
         issuerURI: m.entityId,
         ssoTargetURI: m.ssoUrl,
@@ -332,7 +342,9 @@ export function createProviderService({ db: database, clock, store, directory, p
         ...(m.nameIdFormat && NAME_ID_FORMATS.includes(m.nameIdFormat) ? { nameIdentifierFormat: m.nameIdFormat } : {}),
         certificates: certs,
         certificateDetails: certificateDetails(certs, clock.now()),
-        ...(m.certificates.length > MAX_CERTIFICATES ? { warnings: [`Only the first ${MAX_CERTIFICATES} of ${m.certificates.length} certificates were kept.`] } : {}),
+        ...(dropped.length > 0
+          ? { warnings: [`Only ${MAX_CERTIFICATES} of ${m.certificates.length} certificates were kept (unexpired first, latest expiry first); left out: ${dropped.join('; ')}.`] }
+          : {}),
       };
     },
 
@@ -345,12 +357,22 @@ export function createProviderService({ db: database, clock, store, directory, p
       const before = await store.settings(orgId);
       const ssoOnly = body.ssoOnly ?? before.ssoOnly;
       const breakGlass = body.breakGlassUserId === undefined ? before.breakGlassUserId : body.breakGlassUserId || null;
-      if (breakGlass !== null) {
-        const user = await directory.users.getRow(orgId, breakGlass).catch(() => null);
-        if (!user) throw invalidValue('breakGlassUserId', `breakGlassUserId ${breakGlass} is not a user of this organization.`);
-      }
+      const user = breakGlass === null ? null : await directory.users.getRow(orgId, breakGlass).catch(() => null);
+      if (breakGlass !== null && !user) throw invalidValue('breakGlassUserId', `breakGlassUserId ${breakGlass} is not a user of this organization.`);
       if (ssoOnly && breakGlass === null) {
         throw invalidValue('breakGlassUserId', 'SSO-only mode needs a break-glass user who can still sign in with a password.');
+      }
+      // SSO-only with a break-glass user who cannot sign in would lock the organization out of
+      // password login altogether: the user must be active, have a password, and be able to
+      // turn SSO-only off again (sso:provider:edit).
+      if (ssoOnly && user) {
+        const unusable = user.state !== 'active' ? `is ${user.state}, not active`
+          : !user.password_hash ? 'has no password'
+          : !hasPermission(await directory.roles.permissionsOf(orgId, user.id), BREAK_GLASS_PERMISSION) ? `does not hold ${BREAK_GLASS_PERMISSION}`
+          : null;
+        if (unusable) {
+          throw invalidValue('breakGlassUserId', `The break-glass user ${user.id} ${unusable}; SSO-only mode needs an active user with a password who holds ${BREAK_GLASS_PERMISSION}.`);
+        }
       }
       const list = body.redirectAllowList ?? before.redirectAllowList;
       if (!Array.isArray(list) || list.length > 100) throw invalidValue('redirectAllowList', 'redirectAllowList must be a list of at most 100 URLs.');

@@ -65,7 +65,7 @@ export interface SsoStore extends IdentityProviderStore {
    * transaction ends, so concurrent provider creates of one org run one after the other.
    */
   lockOrg(trx: Executor, orgId: string, now: string): Promise<void>;
-  /** The organization the public login page names (case-insensitive), or the only one when no name is given. */
+  /** The organization the public login page names (case-insensitive; null when the name is unknown or shared by several), or the only one when no name is given. */
   loginOrganization(name: string | undefined): Promise<{ id: string; name: string } | null>;
   /** The active user of an org with this email (case-insensitive), for SAML logins. */
   activeUserByEmail(orgId: string, email: string): Promise<{ id: string } | null>;
@@ -119,9 +119,10 @@ export function createIdentityProviderStore({ db: database, clock }: { db: unkno
         const two = await db.selectFrom('organizations').select(['id', 'name']).orderBy('id').limit(2).execute();
         return two.length === 1 ? two[0] : null;
       }
-      const row = await db.selectFrom('organizations').select(['id', 'name'])
-        .where((eb) => eb(eb.fn('lower', ['name']), '=', name.trim().toLowerCase())).orderBy('id').executeTakeFirst();
-      return row ?? null;
+      // Organization names are not unique: a name shared by several (in any letter case) names none.
+      const rows = await db.selectFrom('organizations').select(['id', 'name'])
+        .where((eb) => eb(eb.fn('lower', ['name']), '=', name.trim().toLowerCase())).orderBy('id').limit(2).execute();
+      return rows.length === 1 ? rows[0] : null;
     },
 
     async list(orgId, page) {

@@ -2,19 +2,22 @@
  * The SSO half of the SAML2-bearer grant (RFC 7522, docs/sso.md "SAML2 bearer grant"): finds the
  * organization named by `orgName`, validates the assertion against its enabled providers (their
  * certificates; Audience = the provider's relying-party identifier or the org's SP entity id;
- * Recipient = the token endpoint), records it as used, and answers the active user it names. The
- * oauth domain calls this through an injected function: it never imports sso.
+ * Recipient = the token endpoint), records it as used, and answers the active user it names with
+ * the assertion's AuthorizedClientIDs (the grant enforces them). The oauth domain calls this
+ * through an injected function: it never imports sso.
  */
 import type { Clock } from '../../platform/clock.ts';
 import { sha256Hex } from '../../platform/crypto.ts';
 import { InvalidGrant } from '../../platform/errors/index.ts';
 import { type Db, isUniqueViolation } from '../../storage/db.ts';
+import { authorizedClientIdsOf } from './model.ts';
 import type { SsoStore } from './providers-store.ts';
 import { spEndpoints } from './providers-store.ts';
 import { isSamlError, type SamlError } from './saml/errors.ts';
 import { validateSamlAssertion } from './saml/response.ts';
 
-export type SamlBearerVerifier = (orgName: string, assertion: string) => Promise<{ orgId: string; userId: string }>;
+/** The user the assertion names, and its AuthorizedClientIDs (null: the IdP sent none, any client may use it). */
+export type SamlBearerVerifier = (orgName: string, assertion: string) => Promise<{ orgId: string; userId: string; authorizedClientIds: string[] | null }>;
 
 /** Errors that only say "not this provider's key"; any other error is about the assertion itself. */
 const NOT_THIS_PROVIDER = new Set(['signature.invalid', 'certificate.none-valid', 'certificate.invalid']);
@@ -69,6 +72,6 @@ export function createSamlBearerVerifier(deps: { db: unknown; clock: Clock; stor
     const email = login.email;
     const user = email ? await deps.store.activeUserByEmail(org.id, email) : null;
     if (!user) throw new InvalidGrant('the assertion names no active user of this organization');
-    return { orgId: org.id, userId: user.id };
+    return { orgId: org.id, userId: user.id, authorizedClientIds: authorizedClientIdsOf(login.attributes) };
   };
 }

@@ -14,8 +14,8 @@ describe.each(DIALECTS)('SAML attributes on %s', (dialect) => {
   let providerId: string;
 
   /** The same IdP (issuer) configured in another organization, trusting `cert`. */
-  async function shareProvider(orgName: string, cert: string) {
-    const org = (await f.t.gh.directory.organizations.create(orgName, `${orgName.toLowerCase().replace(/\W/g, '-')}-${dialect}`)).org;
+  async function shareProvider(orgName: string, cert: string, domain = orgName.toLowerCase().replace(/\W/g, '-')) {
+    const org = (await f.t.gh.directory.organizations.create(orgName, `${domain}-${dialect}`)).org;
     const db = f.t.gh.storage.db;
     const row = await db.selectFrom('sso_providers').selectAll().where('id', '=', providerId).executeTakeFirstOrThrow();
     await db.insertInto('sso_providers').values({ ...row, id: newId(), org_id: org.id, named_kind: null, certificates: JSON.stringify([cert]) }).execute();
@@ -46,6 +46,27 @@ describe.each(DIALECTS)('SAML attributes on %s', (dialect) => {
     expect((await f.acs(await f.idp({ name_id: USER, attributes: { OrganizationName: ['Second Org'] } }))).status).toBe(403);
   });
 
+  it('OrganizationName on an SP-initiated login must name the organization it started in', async () => {
+    // The IdP serves another organization too, where this very user also exists.
+    const fourth = await shareProvider('Fourth Org', pem('idp.crt'));
+    await f.t.gh.directory.users.create(fourth.id, null, { name: 'Flow User', email: USER, password: 'a passphrase long enough' });
+    const mine = (await f.t.api('/api/v2/organizations/me', { token: f.admin })).body.name as string;
+
+    const moved = await f.spLogin(providerId, '/admin', { attributes: { OrganizationName: ['Fourth Org'] } });
+    expect(moved.status, moved.text).toBe(403);
+    expect(moved.text).toContain('Single sign-on failed');
+    expect(moved.text).toContain('your identity provider names another (OrganizationName)');
+    expect(moved.cookie).toBeNull();
+    // Naming the organization the login started in (any letter case) is fine.
+    const same = await f.spLogin(providerId, '/admin', { attributes: { OrganizationName: [mine.toUpperCase()] } });
+    expect(same.status, same.text).toBe(200);
+    expect((await f.whoami(same.cookie))?.organization.id).toBe(f.orgId);
+    // The same attribute on an unsolicited response does pick the other organization.
+    const idpInitiated = await f.acs(await f.idp({ name_id: USER, attributes: { OrganizationName: ['Fourth Org'] } }));
+    expect(idpInitiated.status, idpInitiated.text).toBe(200);
+    expect((await f.whoami(idpInitiated.cookie))?.organization.id).toBe(fourth.id);
+  });
+
   it('OrganizationName cannot reach an organization whose provider does not trust the signing key', async () => {
     const third = await shareProvider('Third Org', pem('attacker.crt'));
     await f.t.gh.directory.users.create(third.id, null, { name: 'Third', email: 'third@example.com', password: 'a passphrase long enough' });
@@ -54,6 +75,16 @@ describe.each(DIALECTS)('SAML attributes on %s', (dialect) => {
     expect(res.cookie).toBeNull();
     const unknown = await f.acs(await f.idp({ name_id: USER, attributes: { OrganizationName: ['No Such Org'] } }));
     expect(unknown.status).toBe(403);
+  });
+
+  it('OrganizationName shared by two organizations (any letter case) is refused as ambiguous, not resolved to one of them', async () => {
+    const a = await shareProvider('Twin', pem('idp.crt'));
+    const b = await shareProvider('twin', pem('idp.crt'), 'twin-b');
+    for (const org of [a, b]) await f.t.gh.directory.users.create(org.id, null, { name: 'Twin User', email: 'twin.user@example.com', password: 'a passphrase long enough' });
+    const res = await f.acs(await f.idp({ name_id: 'twin.user@example.com', attributes: { OrganizationName: ['twin'] } }));
+    expect(res.status, res.text).toBe(403);
+    expect(res.text).toContain('several organizations have that name');
+    expect(res.cookie).toBeNull();
   });
 
   it('ServiceName: keywords and allow-listed URLs are followed, anything else is ignored (no open redirect)', async () => {
@@ -118,6 +149,49 @@ describe.each(DIALECTS)('SAML attributes on %s', (dialect) => {
     const free = await f.acs(await f.idp({ name_id: USER }));
     const open = await fetch(f.t.url + authorize(other), { redirect: 'manual', headers: { cookie: free.cookie! } });
     expect(open.headers.get('location') ?? '').not.toContain('/saml/');
+  });
+  it('AuthorizedClientIDs also holds on a posted consent decision: the CSRF token of an allowed client does not approve another', async () => {
+    const client = async (name: string) => {
+      const res = await f.t.api('/api/v2/oauth/clients', {
+        method: 'POST', token: f.admin,
+        body: { name, authorizedGrantType: 'CODE', registeredRedirectUri: ['https://app.example.com/cb'], scope: ['users:readonly'] },
+      });
+      expect(res.status, res.text).toBe(200);
+      return res.body.id as string;
+    };
+    const allowed = await client('Decision Allowed App');
+    const other = await client('Decision Other App');
+    // A user who may approve applications for the organization (so an approval would issue a code at once).
+    const email = 'decision.user@demo.gatehouse.local';
+    const userId = await f.addUser(email, 'Decision User');
+    const roles = await f.t.api(`/api/v2/authorization/roles?${new URLSearchParams({ name: 'Master Admin' })}`, { token: f.admin });
+    const granted = await f.t.api(`/api/v2/users/${userId}/roles`, { method: 'PUT', token: f.admin, body: [roles.body.entities[0].id] });
+    expect(granted.status, granted.text).toBe(200);
+
+    const login = await f.acs(await f.idp({ name_id: email, attributes: { AuthorizedClientIDs: [allowed] } }));
+    expect(login.status, login.text).toBe(200);
+    const params = (clientId: string) => ({ client_id: clientId, response_type: 'code', redirect_uri: 'https://app.example.com/cb', state: 's1' });
+    const consent = await fetch(`${f.t.url}/oauth/authorize?${new URLSearchParams(params(allowed))}`, { redirect: 'manual', headers: { cookie: login.cookie! } });
+    const page = await consent.text();
+    expect(consent.status, page).toBe(200);
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1];
+    const decide = (clientId: string) => fetch(`${f.t.url}/oauth/authorize/decision`, {
+      method: 'POST', redirect: 'manual',
+      headers: { cookie: login.cookie!, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ ...params(clientId), csrf, decision: 'approve' }).toString(),
+    });
+
+    const bounced = await decide(other);
+    expect(bounced.status).toBe(303);
+    const location = bounced.headers.get('location')!;
+    expect(location.startsWith(`/saml/${f.orgId}/login/${providerId}?returnTo=`)).toBe(true);
+    expect(location).not.toContain('code=');
+    // Nothing was consented for the other client either.
+    expect((await f.t.api(`/api/v2/oauth/authorizations/${other}`, { token: f.admin })).status).toBe(404);
+    // The same form for the allowed client approves it and issues a code.
+    const approved = await decide(allowed);
+    expect(approved.status).toBe(303);
+    expect(approved.headers.get('location')).toMatch(/^https:\/\/app\.example\.com\/cb\?code=[^&]+&state=s1$/);
   });
   // Every case spawns pysaml2 (python3 + xmlsec1) one or more times: slow on a loaded 2-CPU machine.
 }, 120_000);

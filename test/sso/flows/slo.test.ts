@@ -50,6 +50,17 @@ describe.each(DIALECTS)('SAML single logout on %s', (dialect) => {
     expect((await visit(idp.url)).status).toBe(400);
   });
 
+  it('a logout GET without a session cookie (a cross-site link: SameSite=Strict sends none) sets no cookie', async () => {
+    const out = await fetch(`${f.t.url}/saml/${f.orgId}/logout`, { redirect: 'manual' });
+    expect(out.status).toBe(302);
+    expect(out.headers.get('location')).toBe('/');
+    expect(out.headers.get('set-cookie')).toBeNull();
+    // A stale cookie sent same-site is still cleared.
+    const stale = await fetch(`${f.t.url}/saml/${f.orgId}/logout`, { redirect: 'manual', headers: { cookie: 'gatehouse_session=not-a-token' } });
+    expect(stale.status).toBe(302);
+    expect(stale.headers.getSetCookie().join()).toMatch(/gatehouse_session=;/);
+  });
+
   it('refuses a LogoutResponse to a request it never sent, and an unsigned or tampered logout message', async () => {
     const login = await f.spLogin(providerId);
     const out = await fetch(`${f.t.url}/saml/${f.orgId}/logout`, { redirect: 'manual', headers: { cookie: login.cookie! } });

@@ -8,7 +8,7 @@ base64url (or base64) of the signed document on stdout.
 Job fields: key, cert (PEM paths), issuer, audience, recipient, name_id, optional: id,
 not_before / not_on_or_after offsets in seconds from now (defaults -60 / +300), in_response_to,
 wrap_in_response (bool), encoding ("base64url" | "base64"), unsigned (bool), tamper (bool: change
-the NameID after signing).
+the NameID after signing), attributes ({name: [values]}, an AttributeStatement).
 """
 import base64
 import datetime
@@ -64,7 +64,24 @@ def assertion(job, signed):
         + "</saml:Conditions>"
         + f'<saml:AuthnStatement AuthnInstant="{instant(-5)}" SessionIndex="_s{uuid.uuid4().hex}">'
         + "<saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext>"
-        + "</saml:AuthnStatement></saml:Assertion>"
+        + "</saml:AuthnStatement>"
+        + attribute_statement(job.get("attributes") or {})
+        + "</saml:Assertion>"
+    )
+
+
+def attribute_statement(attributes):
+    if not attributes:
+        return ""
+    return (
+        "<saml:AttributeStatement>"
+        + "".join(
+            f'<saml:Attribute Name={quoteattr(name)} NameFormat="urn:oasis:names:tc:SAML:2.0:attrname-format:basic">'
+            + "".join(f"<saml:AttributeValue>{escape(v)}</saml:AttributeValue>" for v in values)
+            + "</saml:Attribute>"
+            for name, values in attributes.items()
+        )
+        + "</saml:AttributeStatement>"
     )
 
 

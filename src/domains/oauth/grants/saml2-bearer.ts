@@ -15,8 +15,8 @@ import type { Grant } from './types.ts';
 
 export const SAML2_BEARER = 'urn:ietf:params:oauth:grant-type:saml2-bearer';
 
-/** Validates the assertion for the organization; answers the user, or throws InvalidGrant. */
-export type SamlBearerVerifier = (orgName: string, assertion: string) => Promise<{ orgId: string; userId: string }>;
+/** Validates the assertion for the organization; answers the user and the assertion's AuthorizedClientIDs (null: none sent), or throws InvalidGrant. */
+export type SamlBearerVerifier = (orgName: string, assertion: string) => Promise<{ orgId: string; userId: string; authorizedClientIds: string[] | null }>;
 
 export function saml2BearerGrant(deps: { tokens: Tokens; authorizations: Authorizations; verify: SamlBearerVerifier }): Grant {
   const { tokens, authorizations, verify } = deps;
@@ -28,7 +28,11 @@ export function saml2BearerGrant(deps: { tokens: Tokens; authorizations: Authori
       if (client!.grant_type !== 'SAML2-BEARER') throw new UnauthorizedClient('this client is not allowed to use the SAML2-bearer grant');
       if (!params.assertion) throw new InvalidRequest('missing required parameter "assertion"');
       if (!params.orgName) throw new InvalidRequest('missing required parameter "orgName"');
-      const { orgId, userId } = await verify(params.orgName, params.assertion);
+      const { orgId, userId, authorizedClientIds } = await verify(params.orgName, params.assertion);
+      // The IdP's AuthorizedClientIDs bind the assertion to those clients, as at /oauth/authorize.
+      if (authorizedClientIds && !authorizedClientIds.includes(client!.id)) {
+        throw new InvalidGrant('the identity provider does not authorize this client for the user');
+      }
       let scopes = JSON.parse(client!.scopes) as string[];
       let authorizationId: string | null = null;
       if (orgId !== client!.org_id) {

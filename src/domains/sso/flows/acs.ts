@@ -7,14 +7,16 @@
  *    with 10 s skew, …).
  * 3. OrganizationName: when it names another organization with an enabled provider of the same
  *    issuer, the response is validated again with THAT provider's certificates, so one org's
- *    administrator cannot sign people into another org with a look-alike provider.
+ *    administrator cannot sign people into another org with a look-alike provider. Only for
+ *    IdP-initiated responses: an SP-initiated login stays in the org it started in, and an
+ *    OrganizationName naming another org refuses it (organization.mismatch).
  * 4. One-time use: the request is consumed and the assertion recorded (replays lose on the key).
  * 5. The user must exist and be active in the org (email, case-insensitive); nothing is created.
  * 6. A console session (sso_sessions keeps NameID, SessionIndex and AuthorizedClientIDs) and the
  *    continue page to returnTo (SP-initiated) or to ServiceName (IdP-initiated; allow-list or the
  *    keywords directory / directory-admin), else /admin.
  */
-import type { IdentityProvider } from '../model.ts';
+import { authorizedClientIdsOf, type IdentityProvider } from '../model.ts';
 import { spEndpoints } from '../providers-store.ts';
 import { isSamlError, type SamlError } from '../saml/errors.ts';
 import { type SamlLogin, validateSamlResponse } from '../saml/response.ts';
@@ -90,7 +92,14 @@ export async function consumeAssertion(ctx: FlowContext, orgId: string, samlResp
   const orgName = login.attributes.OrganizationName?.[0];
   if (orgName !== undefined && orgName.trim() !== '') {
     const named = await ctx.providers.loginOrganization(orgName);
-    if (!named) throw refused(403, 'The organization named by your identity provider does not exist here.', { reason: 'organization.unknown' });
+    if (!named) {
+      throw refused(403, 'The organization named by your identity provider does not exist here, or several organizations have that name.', { reason: 'organization.unknown' });
+    }
+    // SP-initiated: the person chose this organization's sign-in page; an IdP that names another
+    // one does not move the login there (only unsolicited responses are routed by the attribute).
+    if (named.id !== orgId && request && login.inResponseTo === request.id) {
+      throw refused(403, 'You started signing in to one organization, but your identity provider names another (OrganizationName). Start again from the sign-in page of your organization, or ask your administrator.', { reason: 'organization.mismatch' });
+    }
     if (named.id !== orgId) {
       const other = (await ctx.providers.findByIssuer(login.issuer)).find((p) => p.orgId === named.id);
       if (!other) throw refused(403, 'The organization named by your identity provider does not use it for sign-in.', { reason: 'organization.no-provider' });
@@ -120,8 +129,7 @@ export async function consumeAssertion(ctx: FlowContext, orgId: string, samlResp
     throw refused(403, 'There is no active user with your email address in this organization. Ask your administrator to add you.', { ...log, reason: 'user.unknown' });
   }
 
-  const clientIds = login.attributes.AuthorizedClientIDs;
-  const authorized = clientIds ? clientIds.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean) : null;
+  const authorized = authorizedClientIdsOf(login.attributes);
   const target = request && login.inResponseTo === request.id ? request.return_to : await serviceTarget(ctx, targetOrg, login.attributes.ServiceName?.[0]);
   // Sent back to the IdP for a client it does not allow: refuse rather than loop.
   const authorizeClient = target.startsWith('/oauth/authorize?') ? new URLSearchParams(target.slice(target.indexOf('?') + 1)).get('client_id') : null;

@@ -25,8 +25,14 @@ export async function ssoLogoutUrl(ctx: FlowContext, principal: Principal): Prom
   return p?.sloUri ? `/saml/${encodeURIComponent(s.org_id)}/logout` : null;
 }
 
-export async function startLogout(ctx: FlowContext, orgId: string, principal: Principal | null): Promise<FlowAnswer> {
-  if (!principal || principal.orgId !== orgId) return { kind: 'redirect', url: SIGNED_OUT, clearCookie: true };
+/**
+ * `sentCookie`: whether the request carried a session cookie at all. A cross-site link or
+ * navigation carries none (SameSite=Strict), so it gets no Set-Cookie either: a foreign page
+ * cannot sign a console user out through this GET. A stale cookie sent same-site is cleared.
+ */
+export async function startLogout(ctx: FlowContext, orgId: string, principal: Principal | null, sentCookie: boolean): Promise<FlowAnswer> {
+  if (!principal) return { kind: 'redirect', url: SIGNED_OUT, clearCookie: sentCookie };
+  if (principal.orgId !== orgId) return { kind: 'redirect', url: SIGNED_OUT, clearCookie: true };
   const s = await ctx.flows.session(orgId, principal.tokenId);
   await ctx.oauth.tokens.revoke(principal);
   if (!s) return { kind: 'redirect', url: SIGNED_OUT, clearCookie: true };

@@ -63,7 +63,9 @@ export function registerFlowRoutes(app: FastifyInstance, deps: { ctx: FlowContex
   });
 
   app.get<{ Params: { orgId: string } }>('/saml/:orgId/logout', { config: { public: true }, schema: { params: OrgParams } }, (request, reply) =>
-    handle(request, reply, 'logout', async () => ({ answer: await startLogout(ctx, request.params.orgId, await principalOf(request)) })));
+    handle(request, reply, 'logout', async () => ({
+      answer: await startLogout(ctx, request.params.orgId, await principalOf(request), !!request.cookies[SESSION_COOKIE]),
+    })));
 
   app.get<{ Params: { orgId: string } }>('/saml/:orgId/slo', { config: { public: true }, schema: { params: OrgParams } }, (request, reply) => {
     const url = request.raw.url ?? '';

@@ -323,7 +323,7 @@ interface TrustedKey {
   subject: string;
 }
 
-/** Configured certificates that are valid now; KeyInfo in the document is never consulted (CVE-2024-32962). */
+/** Configured certificates that are valid now (not expired, not before notBefore); KeyInfo in the document is never consulted (CVE-2024-32962). */
 function trustedKeys(certificates: string[], now: Date): TrustedKey[] {
   const keys: TrustedKey[] = [];
   const skipped: string[] = [];
@@ -338,6 +338,12 @@ function trustedKeys(certificates: string[], now: Date): TrustedKey[] {
     const notAfter = Date.parse(cert.validTo);
     if (!(notAfter >= now.getTime())) {
       skipped.push(`"${cert.subject.replace(/\n/g, ', ')}" (expired ${cert.validTo})`);
+      continue;
+    }
+    // As for logout messages (flows/messages.ts): a certificate is not trusted before its notBefore.
+    const notBefore = Date.parse(cert.validFrom);
+    if (!(notBefore <= now.getTime())) {
+      skipped.push(`"${cert.subject.replace(/\n/g, ', ')}" (not yet valid, from ${cert.validFrom})`);
       continue;
     }
     keys.push({ key: cert.publicKey, subject: cert.subject });
