@@ -2,7 +2,8 @@
  * The write side of the audit trail. Every mutation calls recordAudit inside the transaction
  * that makes the change, so there is no change without its event and no event without its
  * change. Secrets, password hashes and tokens never enter an event: properties with such names
- * are dropped by diffProperties, and recordAudit refuses an event that still carries one.
+ * are dropped by diffProperties, and recordAudit refuses an event that still carries one, by
+ * property or context key, or a value that looks like a password hash or a private key.
  */
 import { sql } from 'kysely';
 import type { Executor } from '../storage/db.ts';
@@ -54,8 +55,35 @@ export function auditServiceMapping(): { name: string; entities: { name: string;
   }));
 }
 
-/** Secret-bearing property names: *secret*, *password*, *credential*, …Token, …Hash. */
-const SECRET_PROPERTY = /secret|password|credential|token$|hash$/i;
+/** The words of a name: camelCase, snake_case, kebab-case and dotted paths alike ("clientSecret" → client, secret). */
+function words(name: string): string[] {
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+}
+
+/** Names that hold a secret wherever the words stand: secret, password, credential, private/API/signing keys, salt. */
+const SECRET_TEXT = /secret|passw(or)?d|passphrase|credential|privatekey|apikey|signingkey|sealkey|encryptionkey|salt$/;
+/** Words that name a token or a digest of one. */
+const TOKEN_WORDS = new Set(['token', 'tokens', 'hash', 'hashes', 'hashed', 'jwt', 'assertion']);
+/** Words that, after a token word, describe it rather than hold it (accessTokenValiditySeconds, hashAlgorithm). */
+const ABOUT_WORDS = new Set(['validity', 'ttl', 'seconds', 'lifetime', 'expiry', 'expires', 'expiration', 'count', 'type', 'types', 'algorithm', 'endpoint', 'url', 'uri', 'format', 'id']);
+
+/**
+ * Whether a property or context key names a secret: *secret*, *password*, *credential*,
+ * *privateKey*, *apiKey*, a …Token or …Hash (and a token/hash word followed by anything but a
+ * description such as ValiditySeconds or Algorithm).
+ */
+export function isSecretName(name: string): boolean {
+  const w = words(name);
+  if (SECRET_TEXT.test(w.join(''))) return true;
+  return w.some((word, i) => TOKEN_WORDS.has(word) && (i === w.length - 1 || !ABOUT_WORDS.has(w[i + 1])));
+}
+
+/** Values that are secrets whatever their name: password hashes (argon2, bcrypt, scrypt, PBKDF2) and private keys. */
+const SECRET_VALUE = /^\$(argon2(id|i|d)|2[abxy]|scrypt|pbkdf2)[$-]|-----BEGIN [A-Z ]*PRIVATE KEY-----/;
+
+export function isSecretValue(value: string): boolean {
+  return SECRET_VALUE.test(value);
+}
 
 export function actorOf(caller: Caller | null): AuditActor {
   if (!caller) return { type: 'system' };
@@ -81,7 +109,7 @@ export function diffProperties(before: Record<string, Plain> | null, after: Reco
   const keys = new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})]);
   const changes: PropertyChange[] = [];
   for (const property of [...keys].sort()) {
-    if (SECRET_PROPERTY.test(property)) continue;
+    if (isSecretName(property)) continue;
     const oldValues = values(before?.[property]);
     const newValues = values(after?.[property]);
     if (oldValues.join('\u0000') !== newValues.join('\u0000')) changes.push({ property, oldValues, newValues });
@@ -89,13 +117,24 @@ export function diffProperties(before: Record<string, Plain> | null, after: Reco
   return changes;
 }
 
+/** The event's changes and context, refused when a name or a value is a secret (the last line of defence). */
+function checkedContent(event: AuditEvent): { changes: PropertyChange[]; context: Record<string, string> } {
+  const changes = event.changes ?? [];
+  const context = event.context ?? {};
+  if (changes.some((c) => isSecretName(c.property)) || Object.keys(context).some(isSecretName)) {
+    throw new Error('audit events may not carry secret properties');
+  }
+  const texts = [event.entityName ?? '', ...Object.values(context), ...changes.flatMap((c) => [...c.oldValues, ...c.newValues])];
+  if (texts.some(isSecretValue)) throw new Error('audit events may not carry secret values');
+  return { changes, context };
+}
+
 export async function recordAudit(trx: Executor, clock: Clock, event: AuditEvent): Promise<string> {
   const actions = registry.get(event.serviceName)?.get(event.entityType);
   if (!actions?.has(event.action)) {
     throw new Error(`audit event ${event.serviceName}/${event.entityType}/${event.action} is not registered`);
   }
-  const changes = event.changes ?? [];
-  if (changes.some((c) => SECRET_PROPERTY.test(c.property))) throw new Error('audit events may not carry secret properties');
+  const { changes, context } = checkedContent(event);
   const now = clock.now();
   const id = newTimeOrderedId(now.getTime());
   const occurredAt = now.toISOString();
@@ -114,7 +153,7 @@ export async function recordAudit(trx: Executor, clock: Clock, event: AuditEvent
       actor_client_id: event.actor.type === 'system' ? null : event.actor.clientId,
       remote_ip: event.remoteIp ?? null,
       changes: JSON.stringify(changes),
-      context: JSON.stringify(event.context ?? {}),
+      context: JSON.stringify(context),
       cause_event_id: event.causeEventId ?? null,
       occurred_at: occurredAt,
     })
@@ -133,4 +172,38 @@ export async function recordAudit(trx: Executor, clock: Clock, event: AuditEvent
     )
     .execute();
   return id;
+}
+
+/**
+ * Many events of one change in a few statements (the events, then their outbox rows) instead of
+ * two per event: for changes touching hundreds of entities at once, such as a SCIM group PATCH
+ * recording the membership change on every member's trail. The same checks as recordAudit.
+ */
+export async function recordAuditBatch(trx: Executor, clock: Clock, events: AuditEvent[]): Promise<string[]> {
+  if (!events.length) return [];
+  const now = clock.now();
+  const occurredAt = now.toISOString();
+  const rows = events.map((event) => {
+    if (!registry.get(event.serviceName)?.get(event.entityType)?.has(event.action)) {
+      throw new Error(`audit event ${event.serviceName}/${event.entityType}/${event.action} is not registered`);
+    }
+    const { changes, context } = checkedContent(event);
+    return {
+      id: newTimeOrderedId(now.getTime()), org_id: event.orgId, service_name: event.serviceName, entity_type: event.entityType,
+      entity_id: event.entityId, entity_name: event.entityName ?? null, action: event.action, actor_type: event.actor.type,
+      actor_user_id: event.actor.type === 'user' ? event.actor.userId : null,
+      actor_client_id: event.actor.type === 'system' ? null : event.actor.clientId,
+      remote_ip: event.remoteIp ?? null, changes: JSON.stringify(changes), context: JSON.stringify(context),
+      cause_event_id: event.causeEventId ?? null, occurred_at: occurredAt,
+    };
+  });
+  const BATCH = 200;
+  for (let i = 0; i < rows.length; i += BATCH) await trx.insertInto('audit_events').values(rows.slice(i, i + BATCH)).execute();
+  const orgs = [...new Set(rows.map((r) => r.org_id))];
+  const streams = await trx.selectFrom('audit_streams').select(['id', 'org_id']).where('org_id', 'in', orgs).where('state', '=', 'active').execute();
+  const deliveries = streams.flatMap((s) =>
+    rows.filter((r) => r.org_id === s.org_id).map((r) => ({ stream_id: s.id, event_id: r.id, attempts: 0, next_attempt_at: occurredAt, lease_until: '' })),
+  );
+  for (let i = 0; i < deliveries.length; i += BATCH) await trx.insertInto('audit_deliveries').values(deliveries.slice(i, i + BATCH)).execute();
+  return rows.map((r) => r.id);
 }

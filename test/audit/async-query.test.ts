@@ -53,6 +53,31 @@ describe.each(DIALECTS)('audit async query on %s', (dialect) => {
     expect(pages).toBe(3);
   });
 
+  it('fixes its results at submit time, even for an interval that ends in the future (review finding 8)', async () => {
+    const body = { interval: interval(1), serviceName: 'Directory', filters: [{ property: 'EntityType', value: 'User' }], sort: [{ name: 'Timestamp', sortOrder: 'ascending' }] };
+    const submitted = await t.api('/api/v2/audits/query', { method: 'POST', token, body });
+    expect(submitted.status).toBe(200);
+    await t.gh.jobs.idle();
+    const names = async () => {
+      const res = await t.api(`/api/v2/audits/query/${submitted.body.id}/results?pageSize=100`, { token });
+      expect(res.status).toBe(200);
+      return res.body.entities.map((e: { entity: { name: string } }) => e.entity.name) as string[];
+    };
+    const first = await names();
+    expect(first).toContain('Bulk 6');
+
+    // Changes after the submit, inside the requested interval, stay out of the results.
+    await t.api('/api/v2/users', { method: 'POST', token, body: { name: 'After Submit', email: 'after.submit@example.com' } });
+    expect(await names()).toEqual(first);
+    // The requested interval is still what the status reports.
+    expect((await t.api(`/api/v2/audits/query/${submitted.body.id}`, { token })).body.interval).toBe(body.interval);
+    // A new query sees the new user.
+    const again = await t.api('/api/v2/audits/query', { method: 'POST', token, body });
+    await t.gh.jobs.idle();
+    const later = await t.api(`/api/v2/audits/query/${again.body.id}/results?pageSize=100`, { token });
+    expect(later.body.entities.map((e: { entity: { name: string } }) => e.entity.name)).toContain('After Submit');
+  });
+
   it('refuses an interval beyond retention, a bad cursor, and unfinished or foreign queries', async () => {
     const old = await t.api('/api/v2/audits/query', { method: 'POST', token, body: { interval: interval(400) } });
     expect(old.status).toBe(400);

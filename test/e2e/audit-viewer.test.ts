@@ -79,4 +79,25 @@ describe.skipIf(!hasChromium)('Audit Viewer in Chromium', { timeout: 60_000 }, (
     await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Roles', exact: true }).click();
     await page.getByRole('button', { name: 'Hide audits footer' }).waitFor();
   });
+
+  it('shows the events of Audit Streams and Single Sign-On in their footers (review finding 4)', async () => {
+    const token = await t.token();
+    expect((await t.api('/api/v2/audits/streams', { method: 'POST', token, body: { name: 'Footer SIEM', type: 'webhook', url: 'https://siem.example/in' } })).status).toBe(200);
+    expect((await t.api('/api/v2/identityproviders/settings', { method: 'PUT', token, body: { redirectAllowList: ['https://footer.example.com/home'] } })).status).toBe(200);
+    const nav = page.getByRole('navigation', { name: 'Admin' });
+    const footer = page.getByRole('region', { name: 'Recent audits' });
+
+    await nav.getByRole('link', { name: 'Audit Streams', exact: true }).click();
+    // The footer stays open from the previous page (the toggle is remembered).
+    await page.getByRole('button', { name: 'Hide audits footer' }).waitFor();
+    await footer.getByText(/Create Footer SIEM by Demo Service Account/).waitFor();
+    expect(await footer.getByText('This page has no audited entities.').count()).toBe(0);
+
+    await nav.getByRole('link', { name: 'Single Sign-On', exact: true }).click();
+    await footer.getByText(/Update SSO settings by Demo Service Account/).waitFor();
+    expect(await footer.getByText(/Footer SIEM/).count()).toBe(0);
+    // A provider's own page (named by type, e.g. okta) belongs to Single Sign-On too.
+    await page.goto(`${t.url}/admin/integrations/sso/okta`);
+    await footer.getByText(/Update SSO settings by Demo Service Account/).waitFor();
+  });
 });

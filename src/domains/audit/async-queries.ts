@@ -1,7 +1,8 @@
 /**
  * Asynchronous audit queries for any interval inside retention: submit → transaction id →
  * status → results by cursor. The job counts the matches; results are then read page by page
- * with a keyset cursor over the (immutable) events.
+ * with a keyset cursor over the (immutable) events. The result set is fixed at submit time: the
+ * interval's end is capped at the submission instant.
  */
 import type { Clock } from '../../platform/clock.ts';
 import { ApiError, invalidValue, notFound } from '../../platform/errors/index.ts';
@@ -36,9 +37,15 @@ export function createAsyncQueries(deps: { db: Db; clock: Clock; jobs: JobRunner
   const { db, clock, jobs, retentionDays, toFilter } = deps;
   const store = createAuditStore();
 
+  /**
+   * The query's filter, its interval ending no later than the submission: events recorded after
+   * the submit never join the results, so the count and every page read later describe the same
+   * set (an interval ending in the future, as the viewer's footer sends, would otherwise keep growing).
+   */
   const filterOf = (row: AuditQueryRow) => {
     const { start, end } = parseInterval(row.interval);
-    return toFilter(row.org_id, { interval: row.interval, serviceName: row.service_name ?? undefined, filters: JSON.parse(row.filters) }, start, end);
+    const submitted = new Date(row.created_at);
+    return toFilter(row.org_id, { interval: row.interval, serviceName: row.service_name ?? undefined, filters: JSON.parse(row.filters) }, start, end > submitted ? submitted : end);
   };
   const descending = (row: AuditQueryRow) => (JSON.parse(row.sort) as { sortOrder: string }[])[0]?.sortOrder !== 'ascending';
 

@@ -100,8 +100,15 @@ export function createDispatcher({ db, clock, store, senders, sealKey, leaseMs, 
       stopped = false;
       schedule();
     },
-    /** Runs one pass now (tests, and right after a stream is created). */
-    runOnce: () => pass(),
+    /**
+     * Runs one pass now (tests, and right after a stream is created), after the pass the timer
+     * may have under way: rows that pass leased are not due, so without waiting for it a flush
+     * could return while they are still being sent.
+     */
+    async runOnce() {
+      await running;
+      await pass();
+    },
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
