@@ -26,7 +26,7 @@ import { loggerOptions } from './platform/logger.ts';
 import type { Meter } from './platform/meter.ts';
 import { registerPipeline } from './platform/pipeline/index.ts';
 import { createRateLimits, memoryRateLimiter, type RateLimiter, redisRateLimiter } from './platform/rate-limit.ts';
-import { createStorage, type Storage } from './storage/db.ts';
+import { createStorage, type Storage, type Trx } from './storage/db.ts';
 import { migrateToLatest } from './storage/migrations/index.ts';
 
 /** One registered route, for the compatibility report. */
@@ -89,7 +89,10 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
     ? redisRateLimiter(config.redisUrl, (err) => app.log.warn({ err: { message: (err as Error).message } }, 'Redis rate-limit counters unavailable; not limiting'))
     : memoryRateLimiter();
   const limits = createRateLimits(limiter, config.rateLimits, clock);
-  const directory = createDirectoryService({ db, clock });
+  // Bound late (oauth is built from directory): deactivating or deleting a user revokes its tokens
+  // inside the transaction that changes its state (SCIM and the users API alike).
+  const revokeUserTokens = (orgId: string, userId: string, trx: Trx) => oauth.tokens.revokeUser(orgId, userId, trx);
+  const directory = createDirectoryService({ db, clock, onUserDeactivated: revokeUserTokens });
   const ssoLogin = createSsoLogin({ db, clock, publicUrl: config.publicUrl });
   const oauth = await createOAuthService({
     db,
@@ -156,9 +159,8 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
   registerUsageRoutes(app, { usage });
   const conversations = createConversationsService({ db, clock, directory });
   registerConversationRoutes(app, { conversations });
-  // A deactivated or deleted user's tokens must stop at once: the token cache is dropped (it
-  // refills from the store, which refuses inactive users).
-  const scim = createScimService({ db, clock, phoneRegion: config.scimPhoneRegion, onUserDeactivated: () => oauth.tokens.forgetAll() });
+  // A deactivated or deleted user's tokens stop for good, in the transaction that changes the state.
+  const scim = createScimService({ db, clock, phoneRegion: config.scimPhoneRegion, onUserDeactivated: revokeUserTokens });
   registerScimRoutes(app, { scim, publicUrl: config.publicUrlExplicit ? config.publicUrl : null });
   registerConsoleRoutes(app, { directory, oauth, secureCookies: config.secureCookies, limits, checkPasswordLogin: ssoLogin.checkPasswordLogin });
   registerPreferenceRoutes(app, { db, clock });

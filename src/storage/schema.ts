@@ -137,6 +137,8 @@ export interface RefreshTokenRow {
   expires_at: string;
   used_at: string | null;
   revoked_at: string | null;
+  /** 1 when the grant began with the client's secret: refreshing it then needs the secret too. */
+  confidential: number;
 }
 
 export interface AuditEventRow {

@@ -89,6 +89,28 @@ describe.each(DIALECTS)('authorization code + PKCE on %s', (dialect) => {
     expect((await exchange({ grant_type: 'refresh_token', refresh_token: second.body.refresh_token }, [clientId, clientSecret])).body.error).toBe('invalid_grant');
   });
 
+  it("refreshes a confidential client's grant only with its secret, a public one with its id", async () => {
+    const { verifier, challenge } = pkce();
+    const { code } = await codeFor(new AuthorizeSession(t), challenge);
+    const confidential = await exchange({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier }, [clientId, clientSecret]);
+    expect(confidential.status).toBe(200);
+    // A leaked refresh token of a grant begun with the secret is useless without the secret.
+    const alone = await exchange({ grant_type: 'refresh_token', refresh_token: confidential.body.refresh_token, client_id: clientId });
+    expect(alone.status).toBe(401);
+    expect(alone.body.error).toBe('invalid_client');
+    const withSecret = await exchange({ grant_type: 'refresh_token', refresh_token: confidential.body.refresh_token }, [clientId, clientSecret]);
+    expect(withSecret.status).toBe(200);
+    // The rotated token keeps the rule.
+    const rotatedAlone = await exchange({ grant_type: 'refresh_token', refresh_token: withSecret.body.refresh_token, client_id: clientId });
+    expect(rotatedAlone.body.error).toBe('invalid_client');
+    // A public client (PKCE, no secret) refreshes with its client id, as it began.
+    const pub = pkce();
+    const { code: publicCode } = await codeFor(new AuthorizeSession(t), pub.challenge);
+    const started = await exchange({ grant_type: 'authorization_code', code: publicCode, redirect_uri: REDIRECT, code_verifier: pub.verifier, client_id: clientId });
+    const refreshed = await exchange({ grant_type: 'refresh_token', refresh_token: started.body.refresh_token, client_id: clientId });
+    expect(refreshed.status, refreshed.text).toBe(200);
+  });
+
   it('refuses a replayed code and revokes the tokens issued from it', async () => {
     const { verifier, challenge } = pkce();
     const { code } = await codeFor(new AuthorizeSession(t), challenge);

@@ -38,7 +38,7 @@ export interface PatchUserInput {
 
 const snapshot = (u: UserRow) => ({ name: u.name, email: u.email, title: u.title, department: u.department, state: u.state, divisionId: u.division_id });
 
-export function createUsers({ db, store, clock }: DirectoryDeps) {
+export function createUsers({ db, store, clock, onUserDeactivated }: DirectoryDeps) {
   async function view(orgId: string, u: UserRow) {
     const division = await store.findDivision(db, orgId, u.division_id);
     return userView(u, division ?? { id: u.division_id, name: '' });
@@ -149,6 +149,9 @@ export function createUsers({ db, store, clock }: DirectoryDeps) {
           orgId, serviceName: 'Directory', entityType: 'User', entityId: userId, entityName: updated.name, action: 'Update',
           ...auditOrigin(caller), changes: diffProperties(snapshot(current), snapshot(updated)),
         });
+        // Inactive or deleted: every token the user holds stops, in this transaction, and stays
+        // stopped if the user is made active again.
+        if (updated.state !== 'active' && updated.state !== current.state) await onUserDeactivated?.(orgId, userId, trx);
         return updated;
       });
       return view(orgId, next);

@@ -20,6 +20,8 @@ export interface UserGrant {
   authorizationId: string;
   scopes: string[];
   grantId: string;
+  /** The client authenticated with its secret: its refresh tokens then need the secret too. */
+  confidential?: boolean;
 }
 
 export function createGrantIssuer(deps: { db: Executor; store: OAuthStore; clock: Clock; tokens: Tokens }) {
@@ -50,6 +52,7 @@ export function createGrantIssuer(deps: { db: Executor; store: OAuthStore; clock
         id: newId(), token_hash: sha256Hex(refresh), grant_id: g.grantId, org_id: g.orgId, client_id: client.id, user_id: g.userId,
         authorization_id: g.authorizationId, scopes: JSON.stringify(g.scopes), issued_at: now.toISOString(),
         expires_at: new Date(now.getTime() + REFRESH_TTL_SECONDS * 1000).toISOString(), used_at: null, revoked_at: null,
+        confidential: g.confidential ? 1 : 0,
       });
       return { ...response, refresh_token: refresh };
     },

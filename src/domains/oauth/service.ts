@@ -1,7 +1,8 @@
 /** The OAuth service: clients, tokens and the grants of the token endpoint. */
+import { auditOrigin, recordAudit } from '../../platform/audit.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Caller } from '../../platform/principal.ts';
-import type { Db } from '../../storage/db.ts';
+import { type Db, withTransaction } from '../../storage/db.ts';
 import type { DirectoryService } from '../directory/index.ts';
 import { createAuthorizations } from './authorizations.ts';
 import { createClients } from './clients.ts';
@@ -74,7 +75,18 @@ export async function createOAuthService(deps: {
 
     homeDivisionId: async (orgId: string) => (await directory.organizations.homeDivision(orgId)).id,
 
-    revokeToken: (caller: Caller) => tokens.revoke(caller.principal),
+    /** DELETE /api/v2/tokens/me: the caller's own token stops, audited in the same transaction (never the token itself). */
+    async revokeToken(caller: Caller) {
+      const p = caller.principal;
+      await withTransaction(db, async (trx) => {
+        await tokens.revoke(p, trx);
+        await recordAudit(trx, clock, {
+          orgId: p.orgId, serviceName: 'OAuth', entityType: 'Token', entityId: p.tokenId, entityName: p.clientName, action: 'Revoke',
+          ...auditOrigin(caller), context: { clientId: p.clientId },
+          changes: [{ property: 'state', oldValues: ['active'], newValues: ['revoked'] }],
+        });
+      });
+    },
 
     /** A console session: a token of the org's internal client for a signed-in user. */
     async issueConsoleSession(orgId: string, userId: string) {

@@ -39,16 +39,28 @@ export function createOAuthStore() {
         ])
         .where('c.id', '=', t.clientId)
         .executeTakeFirst(),
-    /** Which of these token or grant ids are revoked. */
-    revokedAmong: async (db: Executor, ids: string[]) =>
-      (await db.selectFrom('token_revocations').select('subject_id').where('subject_id', 'in', ids).execute()).map((r) => r.subject_id),
+    /** The revocations among these token, grant and user ids. */
+    revocationsAmong: (db: Executor, ids: string[]) =>
+      db.selectFrom('token_revocations').select(['subject_id', 'kind', 'revoked_at']).where('subject_id', 'in', ids).execute(),
     insertRevocation: (db: Executor, row: TokenRevocationRow) =>
       db.insertInto('token_revocations').values(row).onConflict((oc) => oc.column('subject_id').doNothing()).execute(),
-    /** Refresh tokens of one code grant, or of one authorized application, stop. */
-    revokeRefreshTokens: (db: Executor, by: { grantId?: string; authorizationId?: string }, at: string) => {
+    /** A user's revocation (kind 'user'): a later one moves its instant forward. */
+    upsertUserRevocation: (db: Executor, row: TokenRevocationRow) =>
+      db.insertInto('token_revocations').values(row)
+        .onConflict((oc) => oc.column('subject_id').doUpdateSet({ revoked_at: row.revoked_at, expires_at: row.expires_at })).execute(),
+    /** A user's state and the instant of its `user` revocation, if any (the refresh grant reads them). */
+    userStanding: (db: Executor, orgId: string, userId: string) =>
+      db.selectFrom('users as u')
+        .leftJoin('token_revocations as r', (j) => j.onRef('r.subject_id', '=', 'u.id').on('r.kind', '=', 'user'))
+        .select(['u.state', 'r.revoked_at'])
+        .where('u.id', '=', userId).where('u.org_id', '=', orgId)
+        .executeTakeFirst(),
+    /** Refresh tokens of one code grant, of one authorized application, or of one user, stop. */
+    revokeRefreshTokens: (db: Executor, by: { grantId?: string; authorizationId?: string; user?: { orgId: string; userId: string } }, at: string) => {
       let q = db.updateTable('refresh_tokens').set({ revoked_at: at }).where('revoked_at', 'is', null);
       if (by.grantId) q = q.where('grant_id', '=', by.grantId);
       if (by.authorizationId) q = q.where('authorization_id', '=', by.authorizationId);
+      if (by.user) q = q.where('user_id', '=', by.user.userId).where('org_id', '=', by.user.orgId);
       return q.execute();
     },
 

@@ -2,11 +2,12 @@
  * Access tokens, design (b) of ARCHITECTURE.md (docs/decisions/0002-self-verifying-tokens.md):
  * a MAC over id, org, client, user, scopes, expiry and key id. Issuing writes nothing. A
  * validated token's principal is cached in-process for at most `cacheMs` (1 s by default);
- * each miss re-reads what can revoke it: the token id and its grant family in
- * token_revocations, the client, organization and user states, and the authorized
- * application's state. A revocation made here clears the cache at once; other processes see it
- * when their entry expires.
+ * each miss re-reads what can revoke it: the token id, its grant family and its user in
+ * token_revocations (a user's row stops every token issued at or before its instant), the
+ * client, organization and user states, and the authorized application's state. A revocation
+ * made here clears the cache at once; other processes see it when their entry expires.
  */
+import { registerAuditEntity } from '../../platform/audit.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { newId } from '../../platform/ids.ts';
 import type { Principal } from '../../platform/principal.ts';
@@ -16,10 +17,17 @@ import { narrowByScopes } from './scopes.ts';
 import type { OAuthStore } from './store.ts';
 import type { TokenClaims, TokenCodec } from './token-codec.ts';
 
+registerAuditEntity('OAuth', 'Token', ['Revoke']);
+
 export const CLIENT_CREDENTIALS = 'CLIENT-CREDENTIALS';
 /** The longest lifetime any token can have: how long a grant revocation must be kept. */
 export const LONGEST_TOKEN_SECONDS = 172_800;
 const MAX_CACHED = 50_000;
+/** token_revocations.kind of a user's row: every token and refresh token issued until then stops. */
+const USER_REVOCATION = 'user';
+
+/** The issue time in milliseconds (`t` carries them since user revocation; older tokens have whole seconds). */
+const issuedAtMs = (c: TokenClaims) => Math.round(c.t * 1000);
 
 export interface IssueTokenInput {
   orgId: string;
@@ -41,13 +49,21 @@ interface CacheEntry {
 export function createTokens(deps: { db: Executor; store: OAuthStore; clock: Clock; directory: DirectoryService; codec: TokenCodec; cacheMs: number }) {
   const { db, store, clock, directory, codec, cacheMs } = deps;
   const cache = new Map<string, CacheEntry>();
+  // Users revoked by a transaction that may not have committed yet: their principals are not
+  // cached meanwhile, so a request racing the transaction cannot cache the state before it.
+  const uncachedUntil = new Map<string, number>();
+  const cacheable = (p: Principal, now: number) => !p.userId || (uncachedUntil.get(p.userId) ?? 0) <= now;
 
   async function load(c: TokenClaims): Promise<Principal | null> {
-    const [ctx, revoked] = await Promise.all([
+    const [ctx, revocations] = await Promise.all([
       store.tokenContext(db, { orgId: c.o, clientId: c.c, userId: c.u, authorizationId: c.a }),
-      store.revokedAmong(db, c.g ? [c.i, c.g] : [c.i]),
+      store.revocationsAmong(db, [c.i, ...(c.g ? [c.g] : []), ...(c.u ? [c.u] : [])]),
     ]);
-    if (!ctx || revoked.length > 0 || ctx.client_state !== 'active' || ctx.org_state !== 'active') return null;
+    // A token or grant row stops the token; a user's row stops what was issued up to its instant,
+    // so a user reactivated later does not bring the old tokens back.
+    const revoked = revocations.some((r) =>
+      r.kind === USER_REVOCATION ? r.subject_id === c.u && issuedAtMs(c) <= Date.parse(r.revoked_at) : true);
+    if (!ctx || revoked || ctx.client_state !== 'active' || ctx.org_state !== 'active') return null;
     if (c.u && (ctx.user_id === null || ctx.user_state !== 'active')) return null;
     // A token issued under an authorized application lives only while the app stays authorized.
     if (c.a && ctx.authorization_state !== 'Authorized') return null;
@@ -67,7 +83,7 @@ export function createTokens(deps: { db: Executor; store: OAuthStore; clock: Clo
       internal: ctx.internal === 1,
       clientCredentials: clientToken,
       expiresAt: new Date(c.e * 1000),
-      issuedAt: new Date(c.t * 1000),
+      issuedAt: new Date(issuedAtMs(c)),
     };
   }
 
@@ -78,9 +94,12 @@ export function createTokens(deps: { db: Executor; store: OAuthStore; clock: Clo
   return {
     /** A new token; nothing is written. `trx` is accepted so callers need not care. */
     async issue(input: IssueTokenInput, _trx?: Executor) {
-      const now = Math.floor(clock.now().getTime() / 1000);
+      const nowMs = clock.now().getTime();
+      const now = Math.floor(nowMs / 1000);
+      // The issue time keeps its milliseconds: a user revoked and reactivated within one second
+      // must keep the tokens issued after the reactivation and lose those issued before.
       const claims: TokenClaims = {
-        i: newId(), o: input.orgId, c: input.clientId, u: input.userId, s: input.scopes, t: now, e: now + input.ttlSeconds,
+        i: newId(), o: input.orgId, c: input.clientId, u: input.userId, s: input.scopes, t: nowMs / 1000, e: now + input.ttlSeconds,
         a: input.authorizationId ?? null, g: input.grantId ?? null,
       };
       return { id: claims.i, accessToken: codec.encode(claims), expiresIn: input.ttlSeconds, expiresAt: new Date(claims.e * 1000) };
@@ -98,7 +117,7 @@ export function createTokens(deps: { db: Executor; store: OAuthStore; clock: Clo
         return null;
       }
       const principal = await load(claims);
-      if (principal && cacheMs > 0) {
+      if (principal && cacheMs > 0 && cacheable(principal, now)) {
         if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value as string);
         cache.set(token, { principal, until: now + cacheMs, authorizationId: claims.a, grantId: claims.g });
       } else cache.delete(token);
@@ -106,8 +125,8 @@ export function createTokens(deps: { db: Executor; store: OAuthStore; clock: Clo
     },
 
     /** Revokes one token; this process forgets it at once. */
-    async revoke(principal: Principal) {
-      await store.insertRevocation(db, {
+    async revoke(principal: Principal, trx: Executor = db) {
+      await store.insertRevocation(trx, {
         subject_id: principal.tokenId, kind: 'token', org_id: principal.orgId,
         revoked_at: clock.now().toISOString(), expires_at: principal.expiresAt.toISOString(),
       });
@@ -123,6 +142,34 @@ export function createTokens(deps: { db: Executor; store: OAuthStore; clock: Clo
       });
       await store.revokeRefreshTokens(trx, { grantId }, now.toISOString());
       forget((e) => e.grantId === grantId);
+    },
+
+    /**
+     * Revokes every access and refresh token a user holds, durably and for every process: a
+     * `user` row in token_revocations stops each token issued up to now (reactivating the user
+     * does not bring them back), and the user's refresh tokens are marked revoked. Called inside
+     * the transaction that deactivates or deletes the user. The refresh tokens are revoked
+     * first, so a refresh running at the same moment either finishes before the instant is
+     * taken (and its new tokens are stopped by it) or sees the user inactive.
+     */
+    async revokeUser(orgId: string, userId: string, trx: Executor = db) {
+      await store.revokeRefreshTokens(trx, { user: { orgId, userId } }, clock.now().toISOString());
+      const now = clock.now();
+      await store.upsertUserRevocation(trx, {
+        subject_id: userId, kind: USER_REVOCATION, org_id: orgId, revoked_at: now.toISOString(),
+        expires_at: new Date(now.getTime() + LONGEST_TOKEN_SECONDS * 1000).toISOString(),
+      });
+      const nowMs = clock.now().getTime();
+      for (const [id, until] of uncachedUntil) if (until <= nowMs) uncachedUntil.delete(id);
+      uncachedUntil.set(userId, nowMs + cacheMs);
+      forget((e) => e.principal.userId === userId);
+    },
+
+    /** Whether a token the user was issued at this instant is stopped: the user is not active, or was revoked since. */
+    async userTokenStopped(ex: Executor, orgId: string, userId: string, issuedAt: Date) {
+      const standing = await store.userStanding(ex, orgId, userId);
+      if (standing?.state !== 'active') return true;
+      return standing.revoked_at !== null && issuedAt.getTime() <= Date.parse(standing.revoked_at);
     },
 
     /** Tokens under an authorized application (its state is what stops them). */

@@ -15,6 +15,9 @@ import * as m0011 from './0011_usage_daily.ts';
 import * as m0012 from './0012_conversations.ts';
 import * as m0013 from './0013_audit_indexes.ts';
 import * as m0014 from './0014_saml_bearer.ts';
+import * as m0015 from './0015_refresh_tokens_user.ts';
+import * as m0016 from './0016_refresh_tokens_confidential.ts';
+import * as m0017 from './0017_scim_manager_index.ts';
 
 /** Numbered, dialect-neutral migrations, applied in name order. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -32,6 +35,9 @@ const MIGRATIONS: Record<string, Migration> = {
   '0012_conversations': m0012,
   '0013_audit_indexes': m0013,
   '0014_saml_bearer': m0014,
+  '0015_refresh_tokens_user': m0015,
+  '0016_refresh_tokens_confidential': m0016,
+  '0017_scim_manager_index': m0017,
 };
 
 export async function migrateToLatest(storage: Storage): Promise<string[]> {

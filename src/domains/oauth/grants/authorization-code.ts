@@ -10,7 +10,7 @@ import { InvalidGrant, InvalidRequest, UnauthorizedClient } from '../../../platf
 import type { Executor } from '../../../storage/db.ts';
 import type { OAuthClientRow, OAuthCodeRow } from '../../../storage/schema.ts';
 import type { Authorizations } from '../authorizations.ts';
-import type { GrantIssuer } from '../grant-issuer.ts';
+import { CODE_TTL_SECONDS, type GrantIssuer } from '../grant-issuer.ts';
 import type { OAuthStore } from '../store.ts';
 import type { Tokens } from '../tokens.ts';
 import type { Grant } from './types.ts';
@@ -61,8 +61,14 @@ export function authorizationCodeGrant(deps: { db: Executor; store: OAuthStore; 
       if (!authz || authz.id !== code.authorization_id || authz.state !== 'Authorized') {
         throw new InvalidGrant('the application is not authorized in this organization');
       }
+      // A user deactivated or deleted since the code was issued gets nothing, even once reactivated.
+      const codeIssuedAt = new Date(Date.parse(code.expires_at) - CODE_TTL_SECONDS * 1000);
+      if (await tokens.userTokenStopped(db, code.org_id, code.user_id, codeIssuedAt)) {
+        throw new InvalidGrant('the user of the authorization code is not active or its tokens were revoked');
+      }
       return issuer.issueTokens(client!, {
         orgId: code.org_id, userId: code.user_id, authorizationId: code.authorization_id, scopes: JSON.parse(code.scopes), grantId: code.grant_id,
+        confidential: !publicClient,
       }, true);
     },
   };
