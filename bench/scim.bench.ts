@@ -84,9 +84,10 @@ export async function run(): Promise<string[]> {
           await trx.insertInto('users').values(part).execute();
           await trx.insertInto('scim_users').values(part.map((u, j) => ({
             user_id: u.id, org_id: org.id, external_id: `00u${from + k + j}`, given_name: 'User', family_name: String(from + k + j), employee_number: null,
-            manager_id: null, attributes: '{}', managed: 1 as const, created_at: now, modified_at: now,
+            manager_id: null, attributes: JSON.stringify({ emails: [{ value: u.email, type: 'work', primary: true }] }), managed: 1 as const, created_at: now, modified_at: now,
           }))).execute();
-          await trx.insertInto('scim_user_emails').values(part.map((u) => ({ user_id: u.id, org_id: org.id, position: 0, type: 'other', value: u.email, is_primary: 1 as const }))).execute();
+          // As the SCIM service writes them: the work email is a row; the userName is users.email only.
+          await trx.insertInto('scim_user_emails').values(part.map((u) => ({ user_id: u.id, org_id: org.id, position: 0, type: 'work', value: u.email, is_primary: 1 as const }))).execute();
         }
       });
     }

@@ -406,7 +406,9 @@ const ERRORS: [string, RegExp][] = [
   ['meta.created gt "yesterday"', /not a valid dateTime/],
   ['meta.created gt "2024-02-30T00:00:00Z"', /not a valid dateTime/],
   ['meta.created co "2024"', /needs a string attribute/],
-  ['userName eq 5', /does not match the type of "userName" \(string\)/],
+  // A bare whole number is read as digits for eq/ne/co/sw/ew (upstream's examples), not for ordering.
+  ['userName gt 5', /does not match the type of "userName" \(string\)/],
+  ['userName eq 1.5', /does not match the type of "userName" \(string\)/],
   ['userName gt null', /cannot compare "userName" with null/],
   ['userName[value eq "x"]', /neither multi-valued nor complex/],
 ];

@@ -1,4 +1,5 @@
 /** How SCIM filter attribute paths map onto the stored columns (for `compileFilter`). */
+import { sql } from 'kysely';
 import type { FilterNode, ScimAttributeMap } from './filter.ts';
 
 const lower = (v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v);
@@ -25,6 +26,8 @@ export const USER_FILTER_MAP: ScimAttributeMap = {
   displayname: { kind: 'column', column: 'users.name', type: 'string' },
   title: { kind: 'column', column: 'users.title', type: 'string' },
   department: { kind: 'column', column: 'users.department', type: 'string' },
+  // The enterprise extension's division is the name of the user's division (upstream filters on it).
+  division: { kind: 'column', column: 'users.division_id', type: 'string', expr: sql`(select d.name from divisions d where d.id = users.division_id)` },
   active: { kind: 'column', column: 'users.state', type: 'boolean', toSql: (v) => (v ? 'active' : 'inactive') },
   externalid: { kind: 'column', column: 'scim_users.external_id', type: 'string', caseExact: true },
   'name.givenname': { kind: 'column', column: 'scim_users.given_name', type: 'string' },
@@ -34,7 +37,22 @@ export const USER_FILTER_MAP: ScimAttributeMap = {
   'manager.value': { kind: 'column', column: 'scim_users.manager_id', type: 'string', caseExact: true },
   'meta.created': { kind: 'column', column: 'users.created_at', type: 'dateTime' },
   'meta.lastmodified': { kind: 'column', column: 'users.modified_at', type: 'dateTime' },
-  emails: valueTable('scim_user_emails'),
+  // The work emails are rows of scim_user_emails; the `other` email is the userName, compared on
+  // users.email_key as the resource shows it (so an administrator's email change is found at once).
+  emails: {
+    ...valueTable('scim_user_emails'),
+    // Rows of type other were copies of the userName written before this rule; they are skipped
+    // (and dropped the next time the user is written).
+    rows: sql`coalesce(scim_user_emails.type, '') <> 'other'`,
+    parent: {
+      value: { kind: 'column', column: 'users.email_key', type: 'string', caseExact: true, toSql: lower },
+      type: { kind: 'column', column: 'users.email_key', type: 'string', expr: sql`'other'` },
+      primary: {
+        kind: 'column', column: 'users.id', type: 'boolean',
+        expr: sql`(case when exists (select 1 from scim_user_emails pe where pe.user_id = users.id and pe.is_primary = 1 and coalesce(pe.type, '') <> 'other') then 0 else 1 end)`,
+      },
+    },
+  },
   phonenumbers: valueTable('scim_user_phones'),
   externalids: {
     kind: 'multi',

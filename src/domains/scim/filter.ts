@@ -87,6 +87,8 @@ export interface ScimColumn {
   caseExact?: boolean;
   /** Maps a SCIM value to the stored value, e.g. active true → state 'active'. */
   toSql?: (v: unknown) => unknown;
+  /** A fixed SQL expression used instead of `column` (written by the map's author, never from input). */
+  expr?: RawBuilder<unknown>;
 }
 
 export interface ScimMulti {
@@ -100,6 +102,14 @@ export interface ScimMulti {
   sub: Record<string, ScimColumn>;
   /** The sub-attribute used when the filter names the attribute itself (`emails co "x"` → value). */
   defaultSub: string;
+  /**
+   * One more value held by the owning row itself (sub-attribute → its column there), e.g. the
+   * userName email, which is users.email rather than a row of the child table. A comparison
+   * matches when the child rows or this value match.
+   */
+  parent?: Record<string, ScimColumn>;
+  /** A fixed condition every child row must meet (written by the map's author, never from input). */
+  rows?: RawBuilder<SqlBool>;
 }
 
 /** Lower-case path without schema (`username`, `name.familyname`, `emails`) → its SQL mapping. */
@@ -328,7 +338,13 @@ class Parser {
       const expected = 'an operator (eq, ne, co, sw, ew, gt, ge, lt, le, pr)';
       throw new ScimFilterError(`Expected ${expected} after ${quote(pathToken.text)} but found ${describe(opToken)}`);
     }
-    return { type: 'compare', path, op: op as CompareOp, value: this.value(op) };
+    const valueToken = this.peek();
+    const value = this.value(op);
+    // No database text can hold NUL (PostgreSQL refuses it), and no stored value contains one.
+    if (typeof value === 'string' && value.includes('\u0000')) {
+      throw new ScimFilterError(`The value compared with ${quote(pathToken.text)} at position ${valueToken.pos} contains a NUL character (\\u0000)`);
+    }
+    return { type: 'compare', path, op: op as CompareOp, value };
   }
 
   private value(op: string): FilterValue {
@@ -448,7 +464,7 @@ export function pathText(p: AttrPath): string {
   return (p.uri ? p.uri + ':' : '') + p.attr + (p.sub ? '.' + p.sub : '');
 }
 
-type Target = { kind: 'column'; col: ScimColumn } | { kind: 'multi'; multi: ScimMulti; sub?: ScimColumn };
+type Target = { kind: 'column'; col: ScimColumn } | { kind: 'multi'; multi: ScimMulti; sub?: ScimColumn; subKey?: string };
 
 function unknownAttribute(p: AttrPath, prefix: string): ScimFilterError {
   return new ScimFilterError(`Unknown attribute ${quote(prefix + pathText(p))} in filter`);
@@ -462,7 +478,7 @@ function resolve(map: ScimAttributeMap, p: AttrPath, prefix: string): Target {
     if (!p.sub) return { kind: 'multi', multi: entry };
     const sub = p.sub.toLowerCase();
     if (!Object.hasOwn(entry.sub, sub)) throw unknownAttribute(p, prefix);
-    return { kind: 'multi', multi: entry, sub: entry.sub[sub] };
+    return { kind: 'multi', multi: entry, sub: entry.sub[sub], subKey: sub };
   }
   const key = p.sub ? `${attr}.${p.sub.toLowerCase()}` : attr;
   const col = Object.hasOwn(map, key) ? map[key] : undefined;
@@ -518,6 +534,11 @@ function checkValue(op: CompareOp, value: Scalar, type: ScimAttrType, name: stri
     if (typeof value !== 'number' || !(inferred ? Number.isFinite(value) : Number.isSafeInteger(value))) throw mismatch();
     return value;
   }
+  // Upstream's own examples compare string attributes with bare numbers (`employeeNumber eq
+  // 9876543210`, `externalId eq 167844`): a whole number is read as its decimal digits.
+  if (type === 'string' && typeof value === 'number' && Number.isSafeInteger(value) && op !== 'gt' && op !== 'ge' && op !== 'lt' && op !== 'le') {
+    return String(value);
+  }
   if (typeof value !== 'string') throw mismatch();
   if (type === 'dateTime') {
     const iso = normalizeDateTime(value);
@@ -538,6 +559,7 @@ function refuseNull(op: CompareOp, name: string): never {
 type Bool = RawBuilder<SqlBool>;
 
 const TRUE: Bool = sql<SqlBool>`(1 = 1)`;
+const FALSE: Bool = sql<SqlBool>`(1 = 0)`;
 
 /** Escapes LIKE wildcards and the escape character itself (used with ESCAPE '\'). */
 export function escapeLike(v: string): string {
@@ -567,30 +589,28 @@ function compileNode(eb: ExpressionBuilder<any, any>, node: FilterNode, map: Sci
     case 'valuePath': {
       const entry = map[node.path.attr.toLowerCase()];
       const inner = prefix + pathText(node.path);
-      if (entry?.kind === 'multi') {
-        const sub = subMap(entry);
-        return exists(eb, entry, compileNode(eb, node.filter, sub, inner + '.'));
-      }
+      if (entry?.kind === 'multi') return anyValue(eb, entry, (m) => compileNode(eb, node.filter, m, inner + '.'));
       return compileNode(eb, node.filter, complexScope(map, node.path, prefix), inner + '.');
     }
     case 'present': {
       const target = resolve(map, node.path, prefix);
       if (target.kind === 'column') return present(eb, target.col);
-      if (!target.sub) return exists(eb, target.multi, TRUE);
-      return exists(eb, target.multi, present(eb, qualified(target.multi, target.sub)));
+      if (!target.subKey) return anyValue(eb, target.multi, () => TRUE);
+      const key = target.subKey;
+      return anyValue(eb, target.multi, (m) => (m[key] ? present(eb, m[key] as ScimColumn) : FALSE));
     }
     case 'compare': {
       const target = resolve(map, node.path, prefix);
       const name = prefix + pathText(node.path);
       if (target.kind === 'column') return compare(eb, target.col, node.op, node.value, name);
       const { multi } = target;
-      const sub = target.sub ?? multi.sub[multi.defaultSub.toLowerCase()];
-      if (!sub) throw new ScimFilterError(`Attribute ${quote(name)} has no default sub-attribute to compare`);
-      const col = qualified(multi, sub);
+      const key = target.subKey ?? multi.defaultSub.toLowerCase();
+      if (!multi.sub[key]) throw new ScimFilterError(`Attribute ${quote(name)} has no default sub-attribute to compare`);
+      const on = (m: ScimAttributeMap, test: (col: ScimColumn) => Bool) => (m[key] ? test(m[key] as ScimColumn) : FALSE);
       // ne / eq null are negations: "no value equals", "no value is present".
-      if (node.op === 'ne') return sql<SqlBool>`(not ${exists(eb, multi, compare(eb, col, 'eq', node.value, name))})`;
-      if (node.op === 'eq' && node.value === null) return sql<SqlBool>`(not ${exists(eb, multi, present(eb, col))})`;
-      return exists(eb, multi, compare(eb, col, node.op, node.value, name));
+      if (node.op === 'ne') return sql<SqlBool>`(not ${anyValue(eb, multi, (m) => on(m, (col) => compare(eb, col, 'eq', node.value, name)))})`;
+      if (node.op === 'eq' && node.value === null) return sql<SqlBool>`(not ${anyValue(eb, multi, (m) => on(m, (col) => present(eb, col)))})`;
+      return anyValue(eb, multi, (m) => on(m, (col) => compare(eb, col, node.op, node.value, name)));
     }
   }
 }
@@ -605,13 +625,20 @@ function subMap(multi: ScimMulti): ScimAttributeMap {
   return out;
 }
 
+/** Some value of a multi-valued attribute satisfies `condition` (built over a sub-attribute map). */
+function anyValue(eb: ExpressionBuilder<any, any>, multi: ScimMulti, condition: (sub: ScimAttributeMap) => Bool): Bool {
+  const rows = exists(eb, multi, condition(subMap(multi)));
+  return multi.parent ? sql<SqlBool>`(${rows} or ${condition(lowerKeys(multi.parent))})` : rows;
+}
+
 function exists(eb: ExpressionBuilder<any, any>, multi: ScimMulti, condition: Bool): Bool {
   const owner = eb.ref(qualify(multi.ownerColumn, multi.table));
-  return sql<SqlBool>`exists (select 1 from ${sql.table(multi.table)} where ${owner} = ${eb.ref(multi.ownerKey)} and ${condition})`;
+  const rows = multi.rows ? sql<SqlBool>` and ${multi.rows}` : sql``;
+  return sql<SqlBool>`exists (select 1 from ${sql.table(multi.table)} where ${owner} = ${eb.ref(multi.ownerKey)}${rows} and ${condition})`;
 }
 
 function present(eb: ExpressionBuilder<any, any>, col: ScimColumn): Bool {
-  const c = eb.ref(col.column);
+  const c = col.expr ?? eb.ref(col.column);
   return col.type === 'string' ? sql<SqlBool>`(${c} is not null and ${c} <> '')` : sql<SqlBool>`(${c} is not null)`;
 }
 
@@ -631,7 +658,7 @@ function compare(eb: ExpressionBuilder<any, any>, col: ScimColumn, op: CompareOp
   }
   if (op === 'ne') return sql<SqlBool>`(not ${compare(eb, col, 'eq', raw, name)})`;
   const value = checkValue(op, raw, col.type, name);
-  const c = eb.ref(col.column);
+  const c = col.expr ?? eb.ref(col.column);
   const bound = col.toSql ? col.toSql(value) : typeof value === 'boolean' ? (value ? 1 : 0) : value;
   if (col.type !== 'string') return sql<SqlBool>`(${c} is not null and ${c} ${SQL_OPS[op as 'eq']} ${bound})`;
   const exact = col.caseExact === true;

@@ -7,7 +7,7 @@
  */
 import { notFound } from '../../platform/errors/index.ts';
 import { listing, type PageRequest } from '../../platform/paging.ts';
-import { auditOrigin, type PropertyChange, recordAudit, registerAuditEntity } from '../../platform/audit.ts';
+import { auditOrigin, type PropertyChange, recordAudit, recordAuditBatch, registerAuditEntity } from '../../platform/audit.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { newId } from '../../platform/ids.ts';
 import type { Caller } from '../../platform/principal.ts';
@@ -16,8 +16,9 @@ import type { GroupRow } from '../../storage/schema.ts';
 import { GROUP_FILTER_MAP } from './attributes.ts';
 import { invalidValue, ScimError, scimNotFound, staleVersion, uniqueness } from './errors.ts';
 import { compileFilter, getAttr, parseFilter } from './filter.ts';
-import { type ListQuery, listResponse, matchesVersion } from './listing.ts';
+import { ifMatchVersions, type ListQuery, listResponse } from './listing.ts';
 import { applyOperations, GROUP_PATCH_SCHEMA, GROUP_SCHEMA_URN, planGroupMembersPatch } from './patch.ts';
+import { checkText } from './resource.ts';
 import type { ScimStore } from './store.ts';
 import { SCIM_CONTEXT } from './users.ts';
 
@@ -27,6 +28,9 @@ registerAuditEntity('Directory', 'Group', ['Create', 'Update']);
 export const MAX_MEMBER_REMOVALS = 1000;
 
 type Json = Record<string, unknown>;
+
+/** Thrown inside a membership transaction that changed nothing, to roll its version bump back. */
+const UNCHANGED = Symbol('unchanged membership');
 
 interface MemberChange {
   add: string[];
@@ -55,38 +59,53 @@ export function createScimGroups({ db, store, clock }: { db: Db; store: ScimStor
 
   async function change(caller: Caller, id: string, ifMatch: string | undefined, c: MemberChange, base: string, withMembers: boolean) {
     const orgId = caller.principal.orgId;
-    const add = [...new Set(c.add)];
+    const add = [...new Set(c.add)].sort();
     if (add.length) {
       const known = new Set(await store.existingUsers(db, orgId, add));
       const unknown = add.filter((u) => !known.has(u));
       if (unknown.length) throw invalidValue(`No user ${unknown.slice(0, 5).map((u) => `"${u}"`).join(', ')}${unknown.length > 5 ? ` (and ${unknown.length - 5} more)` : ''} exists in this organization.`);
     }
-    await withTransaction(db, async (trx) => {
-      const g = await store.findGroup(trx, orgId, id);
-      if (!g) throw scimNotFound('Group', id);
-      if (ifMatch && !matchesVersion(ifMatch, g.version)) throw staleVersion(`W/"${g.version}"`);
-      let remove: string[] | null = c.remove === 'replace' ? null : [...new Set(c.remove)];
-      if (remove === null) {
-        const keep = new Set(add);
-        remove = (await store.members(trx, orgId, id)).map((m) => m.id).filter((m) => !keep.has(m));
-      }
-      if (remove.length > MAX_MEMBER_REMOVALS) {
-        throw new ScimError(400, `This request would remove ${remove.length} members from group "${g.name}"; one request may remove at most ${MAX_MEMBER_REMOVALS}. Nothing was changed.`, 'invalidValue');
-      }
-      const now = clock.now().toISOString();
-      const removed = remove.length ? await store.removeMembers(trx, orgId, id, remove) : [];
-      const added = add.length ? await store.addMembers(trx, orgId, id, add, now) : [];
-      const externalChanged = c.externalId !== undefined && c.externalId !== g.external_id;
-      if (!removed.length && !added.length && !externalChanged) return;
-      await store.touchGroup(trx, orgId, id, now, externalChanged ? { external_id: c.externalId ?? null } : {});
-      const changes: PropertyChange[] = [];
-      if (added.length || removed.length) changes.push({ property: 'members', oldValues: removed.sort(), newValues: added.sort() });
-      if (externalChanged) changes.push({ property: 'externalId', oldValues: g.external_id ? [g.external_id] : [], newValues: c.externalId ? [c.externalId] : [] });
-      await recordAudit(trx, clock, {
-        orgId, serviceName: 'Directory', entityType: 'Group', entityId: id, entityName: g.name, action: 'Update',
-        ...auditOrigin(caller), context: { ...SCIM_CONTEXT }, changes,
+    try {
+      await withTransaction(db, async (trx) => {
+        const now = clock.now().toISOString();
+        // First statement: the group row's lock, the version bump and the If-Match check in one
+        // UPDATE. Concurrent PATCHes of this group wait here, before touching any member row, and
+        // of several carrying the same If-Match version only the first finds it.
+        const g = await store.lockGroup(trx, orgId, id, now, ifMatch ? ifMatchVersions(ifMatch) : '*');
+        if (!g) {
+          const current = await store.findGroup(trx, orgId, id);
+          throw current ? staleVersion(`W/"${current.version}"`) : scimNotFound('Group', id);
+        }
+        let remove: string[] | null = c.remove === 'replace' ? null : [...new Set(c.remove)];
+        if (remove === null) {
+          const keep = new Set(add);
+          remove = (await store.members(trx, orgId, id)).map((m) => m.id).filter((m) => !keep.has(m));
+        }
+        if (remove.length > MAX_MEMBER_REMOVALS) {
+          throw new ScimError(400, `This request would remove ${remove.length} members from group "${g.name}"; one request may remove at most ${MAX_MEMBER_REMOVALS}. Nothing was changed.`, 'invalidValue');
+        }
+        const removed = remove.length ? (await store.removeMembers(trx, orgId, id, remove)).sort() : [];
+        const added = add.length ? (await store.addMembers(trx, orgId, id, add, now)).sort() : [];
+        const externalChanged = c.externalId !== undefined && c.externalId !== g.external_id;
+        // Nothing changed: roll the version bump back.
+        if (!removed.length && !added.length && !externalChanged) throw UNCHANGED;
+        if (externalChanged) await store.setGroupExternalId(trx, orgId, id, c.externalId ?? null);
+        const changes: PropertyChange[] = [];
+        if (added.length || removed.length) changes.push({ property: 'members', oldValues: removed, newValues: added });
+        if (externalChanged) changes.push({ property: 'externalId', oldValues: g.external_id ? [g.external_id] : [], newValues: c.externalId ? [c.externalId] : [] });
+        const origin = { orgId, serviceName: 'Directory', ...auditOrigin(caller), context: { ...SCIM_CONTEXT } };
+        const groupEvent = await recordAudit(trx, clock, { ...origin, entityType: 'Group', entityId: id, entityName: g.name, action: 'Update', changes });
+        // Each member added or removed sees it in their own trail too.
+        const names = new Map((await store.findUsers(trx, orgId, [...added, ...removed])).map((u) => [u.id, u.name]));
+        const userEvent = (userId: string, joined: boolean) => ({
+          ...origin, entityType: 'User', entityId: userId, entityName: names.get(userId) ?? null, action: 'Update', causeEventId: groupEvent,
+          changes: [{ property: 'groups', oldValues: joined ? [] : [id], newValues: joined ? [id] : [] }],
+        });
+        await recordAuditBatch(trx, clock, [...removed.map((u) => userEvent(u, false)), ...added.map((u) => userEvent(u, true))]);
       });
-    });
+    } catch (err) {
+      if (err !== UNCHANGED) throw err;
+    }
     return get(orgId, id, base, withMembers);
   }
 
@@ -98,6 +117,7 @@ export function createScimGroups({ db, store, clock }: { db: Db; store: ScimStor
     }
     const ext = getAttr(next, 'externalId');
     if (ext !== undefined && ext !== null && typeof ext !== 'string') throw invalidValue('externalId must be a string.');
+    if (typeof ext === 'string') checkText(ext, 'externalId');
     return ext === undefined ? undefined : ((ext as string | null) ?? null);
   }
 

@@ -16,11 +16,16 @@ export interface ListQuery {
 
 type Json = Record<string, unknown>;
 
+/** The largest startIndex or count accepted (a 32-bit integer, what OFFSET takes everywhere). */
+export const MAX_LIST_NUMBER = 2_147_483_647;
+
 function int(v: unknown, name: string): number | undefined {
   if (v === undefined || v === '') return undefined;
   const text = Array.isArray(v) ? v[0] : v;
   if (typeof text !== 'string' || !/^-?\d+$/.test(text)) throw invalidValue(`${name} must be a whole number, not ${JSON.stringify(text)}.`);
-  return Number(text);
+  const n = Number(text);
+  if (Math.abs(n) > MAX_LIST_NUMBER) throw invalidValue(`${name} must be between -${MAX_LIST_NUMBER} and ${MAX_LIST_NUMBER}, not ${text.length > 30 ? `${text.slice(0, 30)}…` : text}.`);
+  return n;
 }
 
 /** Attribute lists arrive comma-joined or repeated. */
@@ -48,6 +53,21 @@ export function matchesVersion(header: string, version: number): boolean {
     const v = t.trim();
     return v === '*' || v.replace(/^W\//, '').replace(/^"|"$/g, '') === String(version);
   });
+}
+
+/**
+ * The versions an If-Match header accepts (`W/"3"`, `"3", "4"`), or '*' for any. Tags that are not
+ * versions of ours are left out, so they match nothing.
+ */
+export function ifMatchVersions(header: string): number[] | '*' {
+  const out: number[] = [];
+  for (const t of header.split(',')) {
+    const v = t.trim();
+    if (v === '*') return '*';
+    const text = v.replace(/^W\//, '').replace(/^"|"$/g, '');
+    if (/^\d{1,15}$/.test(text)) out.push(Number(text));
+  }
+  return out;
 }
 
 /**

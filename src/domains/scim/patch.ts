@@ -165,6 +165,8 @@ export const USER_PATCH_SCHEMA: ScimPatchSchema = {
       s('organization'),
       s('division'),
       s('department'),
+      // Upstream's extra enterprise attribute (YYYY-MM-DD), advertised in /Schemas.
+      s('dateHire'),
       complex('manager', [s('value', { caseExact: true }), ref('$ref'), s('displayName', { mutability: 'readOnly' })]),
     ],
     [GENESYS_USER_URN]: [

@@ -17,6 +17,15 @@ export const SCIM_AUTHORITY = 'x-pc:scimv2:v1';
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const PHONE_TYPES = ['work', 'work2', 'work3', 'work4', 'home', 'mobile', 'other', 'microsoftteams', 'zoomphone', 'eightbyeight', 'ringcentral'];
 const MAX_ROUTING = 50;
+/**
+ * Widths of the columns the strings are stored in (migrations 0001 and 0009), so that both
+ * dialects refuse what PostgreSQL cannot store (SQLite would keep it silently). Emails are held to
+ * RFC 5321's 254 characters, which leaves room in the 320-character email_key for the
+ * `#deleted:<id>` suffix a deleted user's key gets.
+ */
+export const MAX_TEXT = 255;
+export const MAX_EMAIL = 254;
+export const MAX_PHONE = 64;
 
 export const etagOf = (version: number) => `W/"${version}"`;
 
@@ -108,10 +117,18 @@ function bool(v: unknown, what: string, fallback: boolean): boolean {
   throw invalidValue(`"${what}" must be true or false, not ${JSON.stringify(v)}.`);
 }
 
-function optionalString(v: unknown, what: string): string | null {
+/** A string to store: no NUL (no database text holds one) and no longer than its column. */
+export function checkText(v: string, what: string, max = MAX_TEXT): string {
+  if (v.includes('\u0000')) throw invalidValue(`"${what}" must not contain a NUL character (\\u0000).`);
+  const length = [...v].length;
+  if (length > max) throw invalidValue(`"${what}" is ${length} characters long; at most ${max} are allowed.`);
+  return v;
+}
+
+function optionalString(v: unknown, what: string, max = MAX_TEXT): string | null {
   if (v === undefined || v === null || v === '') return null;
   if (typeof v !== 'string') throw invalidValue(`"${what}" must be a string.`);
-  return v;
+  return checkText(v, what, max);
 }
 
 /** Reads a whole User resource (POST, PUT, or the result of a PATCH). */
@@ -120,10 +137,12 @@ export function fromUserResource(r: Json, phoneRegion: string): UserWrite {
   if (typeof userName !== 'string' || !EMAIL.test(userName.trim())) {
     throw invalidValue(`userName must be the user's email address, not ${JSON.stringify(userName ?? null)}.`);
   }
+  checkText(userName.trim(), 'userName', MAX_EMAIL);
   const name = getAttr(r, 'name');
   const nameObj = isObject(name) ? name : {};
   const displayName = optionalString(getAttr(r, 'displayName'), 'displayName') ?? ([str(getAttr(nameObj, 'givenName')), str(getAttr(nameObj, 'familyName'))].filter(Boolean).join(' ') || null);
   if (!displayName?.trim()) throw invalidValue('displayName is required.');
+  checkText(displayName.trim(), 'displayName');
   const emails = list(getAttr(r, 'emails'), 'emails')
     .filter((e) => String(getAttr(e, 'type') ?? '').toLowerCase() !== 'other')
     .map((e) => {
@@ -131,12 +150,14 @@ export function fromUserResource(r: Json, phoneRegion: string): UserWrite {
       if (typeof value !== 'string' || !EMAIL.test(value.trim())) throw invalidValue(`Email ${JSON.stringify(value ?? null)} is not an email address.`);
       const type = optionalString(getAttr(e, 'type'), 'emails.type')?.toLowerCase() ?? 'work';
       if (type !== 'work') throw invalidValue(`Email type "${type}" is not supported; use "work" ("other" is the userName).`);
-      return { type, value: value.trim(), primary: bool(getAttr(e, 'primary'), 'emails.primary', false) };
+      return { type, value: checkText(value.trim(), 'emails.value', MAX_EMAIL), primary: bool(getAttr(e, 'primary'), 'emails.primary', false) };
     });
   const phones = list(getAttr(r, 'phoneNumbers'), 'phoneNumbers').map((p) => {
     const type = optionalString(getAttr(p, 'type'), 'phoneNumbers.type')?.toLowerCase() ?? 'work';
     if (!PHONE_TYPES.includes(type)) throw invalidValue(`Phone number type "${type}" is not one of ${PHONE_TYPES.join(', ')}.`);
-    return { type, value: toE164(getAttr(p, 'value'), phoneRegion), primary: bool(getAttr(p, 'primary'), 'phoneNumbers.primary', false) };
+    const value = getAttr(p, 'value');
+    if (typeof value === 'string') checkText(value, 'phoneNumbers.value', 1024);
+    return { type, value: checkText(toE164(value, phoneRegion), 'phoneNumbers.value', MAX_PHONE), primary: bool(getAttr(p, 'primary'), 'phoneNumbers.primary', false) };
   });
   const ent = getAttr(r, ENTERPRISE_USER_URN);
   const enterprise = isObject(ent) ? ent : {};
@@ -166,7 +187,7 @@ export function fromUserResource(r: Json, phoneRegion: string): UserWrite {
       if (typeof x.authority !== 'string' || !x.authority || typeof x.value !== 'string' || !x.value) {
         throw invalidValue('Every externalIds entry needs an "authority" and a "value".');
       }
-      return { authority: x.authority, value: x.value };
+      return { authority: checkText(x.authority, 'externalIds.authority'), value: checkText(x.value, 'externalIds.value') };
     });
   const skills = routing('routingSkills');
   const languages = routing('routingLanguages');
@@ -206,19 +227,34 @@ function stripKeys(o: Json, keys: string[]): Json {
   return Object.fromEntries(Object.entries(o).filter(([k]) => !lower.includes(k.toLowerCase())));
 }
 
-/** Flat snapshot for audit property changes. */
-export function auditSnapshot(w: Pick<UserWrite, 'email' | 'name' | 'title' | 'department' | 'active' | 'externalId' | 'givenName' | 'familyName' | 'employeeNumber' | 'managerId' | 'phones'> & { workEmails?: string[] }) {
+/**
+ * Flat snapshot for audit property changes: everything the identity provider can change. A
+ * password never enters it; `passwordSet` adds an `authentication: password set` marker instead
+ * (audit properties may not be named after secrets). `divisionName`: the division the write
+ * leaves the user in.
+ */
+export function auditSnapshot(w: UserWrite, divisionName: string | null, passwordSet = false) {
+  const genesys = isObject(w.attributes.genesys) ? w.attributes.genesys : {};
+  const enterprise = isObject(w.attributes.enterprise) ? w.attributes.enterprise : {};
+  const routing = (key: string) => ((genesys[key] as { name: string; proficiency?: number }[] | undefined) ?? []).map((r) => `${r.name}:${r.proficiency ?? ''}`);
   return {
     userName: w.email,
     displayName: w.name,
     title: w.title,
     department: w.department,
+    division: divisionName,
     active: w.active,
     externalId: w.externalId,
     'name.givenName': w.givenName,
     'name.familyName': w.familyName,
     employeeNumber: w.employeeNumber,
     manager: w.managerId,
-    phoneNumbers: w.phones.map((p) => `${p.type}:${p.value}`),
+    dateHire: typeof enterprise.dateHire === 'string' ? enterprise.dateHire : null,
+    emails: w.emails.filter((e) => e.type !== 'other').map((e) => `${e.type}:${e.value}${e.primary ? ':primary' : ''}`),
+    phoneNumbers: w.phones.map((p) => `${p.type}:${p.value}${p.primary ? ':primary' : ''}`),
+    routingSkills: routing('routingSkills'),
+    routingLanguages: routing('routingLanguages'),
+    externalIds: w.externalIds.map((x) => `${x.authority}:${x.value}`),
+    ...(passwordSet ? { authentication: 'password set' } : {}),
   };
 }

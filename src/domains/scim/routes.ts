@@ -130,7 +130,8 @@ export function registerScimRoutes(app: FastifyInstance, deps: { scim: ScimServi
           );
           scope.delete(`${p}/:id`, { config: { permission: perm('directory:user:delete') } }, async (request: Req, reply) => {
             await scim.users.remove(request.caller, request.params.id, ifMatch(request));
-            return reply.code(204).send();
+            // Upstream declares 200 with an empty body (RFC 7644 §3.6 says 204; identity providers take either).
+            return reply.code(200).send();
           });
         }
 

@@ -1,6 +1,6 @@
 /** The SCIM service: Users and Groups over one store. */
 import type { Clock } from '../../platform/clock.ts';
-import type { Db } from '../../storage/db.ts';
+import type { Db, Trx } from '../../storage/db.ts';
 import { createScimGroups } from './groups.ts';
 import { checkPhoneRegion } from './phones.ts';
 import { createScimStore } from './store.ts';
@@ -11,11 +11,11 @@ export interface ScimServiceDeps {
   clock: Clock;
   /** Default region for phone numbers without a country code (config scimPhoneRegion). */
   phoneRegion: string;
-  /** Called after a user is deactivated or deleted, so cached tokens stop at once. */
-  onUserDeactivated?: (orgId: string, userId: string) => void;
+  /** Called inside the transaction that deactivates or deletes a user, so its tokens stop for good. */
+  onUserDeactivated?: (orgId: string, userId: string, trx: Trx) => Promise<void>;
 }
 
-export function createScimService({ db, clock, phoneRegion, onUserDeactivated = () => {} }: ScimServiceDeps) {
+export function createScimService({ db, clock, phoneRegion, onUserDeactivated = async () => {} }: ScimServiceDeps) {
   checkPhoneRegion(phoneRegion);
   const store = createScimStore();
   return {

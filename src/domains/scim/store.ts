@@ -15,6 +15,12 @@ function chunks<T>(items: T[]): T[][] {
   return out;
 }
 
+/**
+ * Whether a client-sent id can be an id at all (ids are varchar(36); PostgreSQL refuses NUL in
+ * text): anything else is answered as "no such row" without asking the database.
+ */
+const possibleId = (id: string) => id.length <= 36 && !id.includes('\u0000');
+
 function usersFrom(db: Executor, orgId: string, where: Where) {
   return db
     .selectFrom('users')
@@ -27,7 +33,9 @@ function usersFrom(db: Executor, orgId: string, where: Where) {
 export function createScimStore() {
   return {
     findUser: (db: Executor, orgId: string, id: string) =>
-      db.selectFrom('users').selectAll().where('org_id', '=', orgId).where('id', '=', id).where('state', '<>', 'deleted').executeTakeFirst(),
+      !possibleId(id)
+        ? Promise.resolve(undefined)
+        : db.selectFrom('users').selectAll().where('org_id', '=', orgId).where('id', '=', id).where('state', '<>', 'deleted').executeTakeFirst(),
     findScimUser: (db: Executor, userId: string) => db.selectFrom('scim_users').selectAll().where('user_id', '=', userId).executeTakeFirst(),
     findScimUsers: (db: Executor, userIds: string[]) =>
       userIds.length ? db.selectFrom('scim_users').selectAll().where('user_id', 'in', userIds).execute() : Promise.resolve([] as ScimUserRow[]),
@@ -91,6 +99,24 @@ export function createScimStore() {
       return db.deleteFrom('group_members').where('org_id', '=', orgId).where('user_id', '=', userId).returning('group_id').execute();
     },
 
+    /**
+     * A deleted manager's reports: their version bumped (unless deleted) and their manager cleared;
+     * answers the reports bumped. The users rows are written before the scim_users rows, the order
+     * every user update takes them in, so this cannot deadlock with a concurrent update of a report.
+     */
+    clearManager: async (db: Executor, orgId: string, managerId: string, modifiedAt: string) => {
+      const reports = (await db.selectFrom('scim_users').select('user_id').where('org_id', '=', orgId).where('manager_id', '=', managerId).execute()).map((r) => r.user_id);
+      if (!reports.length) return [];
+      const out: { id: string; name: string }[] = [];
+      for (const part of chunks(reports.sort())) {
+        out.push(
+          ...(await db.updateTable('users').set((eb) => ({ version: eb('version', '+', 1), modified_at: modifiedAt })).where('org_id', '=', orgId).where('id', 'in', part).where('state', '<>', 'deleted').returning(['id', 'name']).execute()),
+        );
+      }
+      await db.updateTable('scim_users').set({ manager_id: null, modified_at: modifiedAt }).where('org_id', '=', orgId).where('manager_id', '=', managerId).execute();
+      return out;
+    },
+
     groupsOfUsers: (db: Executor, orgId: string, userIds: string[]) =>
       userIds.length
         ? db
@@ -105,14 +131,33 @@ export function createScimStore() {
 
     insertGroup: (db: Executor, row: GroupRow) => db.insertInto('groups').values(row).execute(),
     findGroup: (db: Executor, orgId: string, id: string) =>
-      db.selectFrom('groups').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst(),
+      !possibleId(id)
+        ? Promise.resolve(undefined)
+        : db.selectFrom('groups').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst(),
     listGroups: (db: Executor, orgId: string, where: Where, offset: number, limit: number) =>
       db.selectFrom('groups').selectAll().where('org_id', '=', orgId).where((eb) => where(eb)).orderBy('name_key').orderBy('id').offset(offset).limit(limit).execute(),
     countGroups: async (db: Executor, orgId: string, where: Where) =>
       Number((await db.selectFrom('groups').select((eb) => eb.fn.countAll().as('n')).where('org_id', '=', orgId).where((eb) => where(eb)).executeTakeFirstOrThrow()).n),
-    /** Bumps the version in one statement (no read-modify-write), so concurrent PATCHes serialize on the row. */
-    touchGroup: (db: Executor, orgId: string, id: string, modifiedAt: string, patch: Partial<Pick<GroupRow, 'external_id'>> = {}) =>
-      db.updateTable('groups').set((eb) => ({ ...patch, version: eb('version', '+', 1), modified_at: modifiedAt })).where('org_id', '=', orgId).where('id', '=', id).execute(),
+    /**
+     * The first statement of a membership change: bumps the version in one UPDATE, which takes the
+     * group's row lock before any member row is touched (so concurrent PATCHes of one group queue
+     * here instead of deadlocking on member index entries), and is the If-Match check (`versions`:
+     * the versions the client accepts, or '*' for any). Answers the updated row, or undefined when
+     * the group does not exist or its version is not one of `versions`.
+     */
+    lockGroup: (db: Executor, orgId: string, id: string, modifiedAt: string, versions: number[] | '*') =>
+      (versions !== '*' && versions.length === 0) || !possibleId(id)
+        ? Promise.resolve(undefined)
+        : db
+            .updateTable('groups')
+            .set((eb) => ({ version: eb('version', '+', 1), modified_at: modifiedAt }))
+            .where('org_id', '=', orgId)
+            .where('id', '=', id)
+            .$if(versions !== '*', (qb) => qb.where('version', 'in', versions as number[]))
+            .returningAll()
+            .executeTakeFirst(),
+    setGroupExternalId: (db: Executor, orgId: string, id: string, externalId: string | null) =>
+      db.updateTable('groups').set({ external_id: externalId }).where('org_id', '=', orgId).where('id', '=', id).execute(),
     members: (db: Executor, orgId: string, groupId: string) =>
       db
         .selectFrom('group_members')
@@ -127,7 +172,7 @@ export function createScimStore() {
     /** Ids among `ids` that are users of the organization (not deleted). */
     existingUsers: async (db: Executor, orgId: string, ids: string[]) => {
       const out: string[] = [];
-      for (const part of chunks(ids)) {
+      for (const part of chunks(ids.filter(possibleId))) {
         const rows = await db.selectFrom('users').select('id').where('org_id', '=', orgId).where('state', '<>', 'deleted').where('id', 'in', part).execute();
         out.push(...rows.map((r) => r.id));
       }
@@ -136,7 +181,8 @@ export function createScimStore() {
     /** Row-level inserts; answers the ids actually added (already-members are skipped). */
     addMembers: async (db: Executor, orgId: string, groupId: string, userIds: string[], at: string) => {
       const added: string[] = [];
-      for (const part of chunks(userIds)) {
+      // Sorted: every writer takes the member rows' index entries in the same order.
+      for (const part of chunks([...userIds].sort())) {
         const rows = await db
           .insertInto('group_members')
           .values(part.map((user_id) => ({ group_id: groupId, user_id, org_id: orgId, created_at: at })))
@@ -152,7 +198,7 @@ export function createScimStore() {
       const base = () => db.deleteFrom('group_members').where('org_id', '=', orgId).where('group_id', '=', groupId);
       if (userIds === null) return (await base().returning('user_id').execute()).map((r) => r.user_id);
       const removed: string[] = [];
-      for (const part of chunks(userIds)) removed.push(...(await base().where('user_id', 'in', part).returning('user_id').execute()).map((r) => r.user_id));
+      for (const part of chunks(userIds.filter(possibleId).sort())) removed.push(...(await base().where('user_id', 'in', part).returning('user_id').execute()).map((r) => r.user_id));
       return removed;
     },
   };

@@ -2,7 +2,7 @@
  * SCIM Users over the directory's users. Every write is one transaction: the users row, the
  * SCIM rows and the audit event (source SCIM) commit together or not at all.
  */
-import { auditOrigin, diffProperties, recordAudit, registerAuditEntity } from '../../platform/audit.ts';
+import { auditOrigin, diffProperties, recordAudit, recordAuditBatch, registerAuditEntity } from '../../platform/audit.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { hashPassword } from '../../platform/crypto.ts';
 import { newId } from '../../platform/ids.ts';
@@ -28,8 +28,8 @@ export interface ScimUsersDeps {
   store: ScimStore;
   clock: Clock;
   phoneRegion: string;
-  /** Called after a commit that deactivated or deleted a user: its tokens must stop at once. */
-  onUserDeactivated: (orgId: string, userId: string) => void;
+  /** Called inside the transaction that deactivates or deletes a user: its tokens stop for good. */
+  onUserDeactivated: (orgId: string, userId: string, trx: Trx) => Promise<void>;
 }
 
 type Json = Record<string, unknown>;
@@ -54,17 +54,19 @@ export function createScimUsers({ db, store, clock, phoneRegion, onUserDeactivat
     if (other) throw uniqueness(`externalId "${other.value}" (authority ${other.authority}) is already taken by another user.`);
   }
 
-  async function divisionFor(ex: Trx, orgId: string, w: UserWrite, current: UserRow | null) {
+  /** The division a write leaves the user in: the one named, else the current one, else Home. */
+  async function divisionFor(ex: Trx, orgId: string, w: UserWrite, current: UserRow | null): Promise<{ id: string; name?: string }> {
     if (w.divisionName) {
       const d = await store.divisionByName(ex, orgId, w.divisionName);
       if (!d) throw invalidValue(`No division named "${w.divisionName}" exists in this organization.`);
-      return d.id;
+      return d;
     }
-    return current?.division_id ?? (await store.homeDivision(ex, orgId)).id;
+    return current ? { id: current.division_id } : store.homeDivision(ex, orgId);
   }
 
-  async function writeScimRows(ex: Trx, orgId: string, userId: string, w: UserWrite, createdAt: string, now: string) {
-    if (w.managerId) {
+  /** `previousManager`: the stored manager, checked again only when the write changes it. */
+  async function writeScimRows(ex: Trx, orgId: string, userId: string, w: UserWrite, createdAt: string, now: string, previousManager: string | null = null) {
+    if (w.managerId && w.managerId !== previousManager) {
       if (w.managerId === userId) throw invalidValue('A user cannot be their own manager.');
       if (!(await store.findUser(ex, orgId, w.managerId))) throw invalidValue(`manager "${w.managerId}" is not a user of this organization.`);
     }
@@ -75,7 +77,8 @@ export function createScimUsers({ db, store, clock, phoneRegion, onUserDeactivat
     });
     const values = (list: UserWrite['emails']) =>
       list.map((v, position) => ({ user_id: userId, org_id: orgId, position, type: v.type, value: v.value, is_primary: v.primary ? (1 as const) : (0 as const) }));
-    await store.replaceValues(ex, 'scim_user_emails', userId, values(w.emails));
+    // The `other` email is the userName (users.email): filters read it there, it is not copied.
+    await store.replaceValues(ex, 'scim_user_emails', userId, values(w.emails.filter((e) => e.type !== 'other')));
     await store.replaceValues(ex, 'scim_user_phones', userId, values(w.phones));
     await store.replaceExternalIds(ex, orgId, userId, externalIdRows(w));
   }
@@ -111,22 +114,22 @@ export function createScimUsers({ db, store, clock, phoneRegion, onUserDeactivat
             const u = current.user;
             const patch: Partial<UserRow> = {
               email: w.email, email_key: w.email.toLowerCase(), name: w.name, title: w.title, department: w.department,
-              state: w.active ? 'active' : 'inactive', division_id: await divisionFor(trx, orgId, w, u),
+              state: w.active ? 'active' : 'inactive', division_id: (await divisionFor(trx, orgId, w, u)).id,
               version: u.version + 1, modified_at: now,
               ...(passwordHash ? { password_hash: passwordHash } : {}),
             };
             if (!(await store.updateUser(trx, orgId, id, u.version, patch))) return null;
-            await writeScimRows(trx, orgId, id, w, current.scim?.created_at ?? now, now);
+            await writeScimRows(trx, orgId, id, w, current.scim?.created_at ?? now, now, old.managerId);
             await recordAudit(trx, clock, {
               orgId, serviceName: 'Directory', entityType: 'User', entityId: id, entityName: w.name, action: 'Update',
-              ...auditOrigin(caller), context: { ...SCIM_CONTEXT }, changes: diffProperties(auditSnapshot(old), auditSnapshot(w)),
+              ...auditOrigin(caller), context: { ...SCIM_CONTEXT }, changes: diffProperties(auditSnapshot(old, current.divisionName), auditSnapshot(w, w.divisionName ?? current.divisionName, !!passwordHash)),
             });
+            if (u.state === 'active' && !w.active) await onUserDeactivated(orgId, id, trx);
             return { deactivated: u.state === 'active' && !w.active };
           }),
         w.email,
       );
       if (result) {
-        if (result.deactivated) onUserDeactivated(orgId, id);
         return get(orgId, id, base);
       }
       // The version moved between our read and our write: with If-Match that is a stale version.
@@ -182,16 +185,17 @@ export function createScimUsers({ db, store, clock, phoneRegion, onUserDeactivat
           withTransaction(db, async (trx) => {
             await checkUnique(trx, orgId, id, w);
             const now = clock.now().toISOString();
+            const division = await divisionFor(trx, orgId, w, null);
             const row: UserRow = {
               id, org_id: orgId, email: w.email, email_key: w.email.toLowerCase(), name: w.name, title: w.title, department: w.department,
-              division_id: await divisionFor(trx, orgId, w, null), state: w.active ? 'active' : 'inactive',
+              division_id: division.id, state: w.active ? 'active' : 'inactive',
               password_hash: passwordHash, service_account: 0, version: 1, created_at: now, modified_at: now,
             };
             await store.insertUser(trx, row);
             await writeScimRows(trx, orgId, id, w, now, now);
             await recordAudit(trx, clock, {
               orgId, serviceName: 'Directory', entityType: 'User', entityId: id, entityName: w.name, action: 'Create',
-              ...auditOrigin(caller), context: { ...SCIM_CONTEXT }, changes: diffProperties(null, auditSnapshot(w)),
+              ...auditOrigin(caller), context: { ...SCIM_CONTEXT }, changes: diffProperties(null, auditSnapshot(w, division.name ?? null, !!passwordHash)),
             });
           }),
         w.email,
@@ -223,7 +227,7 @@ export function createScimUsers({ db, store, clock, phoneRegion, onUserDeactivat
         });
         if (!ok) throw new ScimError(409, `User ${id} was changed by another request at the same time; retry.`);
         const groups = await store.clearUser(trx, orgId, id);
-        await recordAudit(trx, clock, {
+        const deleted = await recordAudit(trx, clock, {
           orgId, serviceName: 'Directory', entityType: 'User', entityId: id, entityName: user.name, action: 'Delete',
           ...auditOrigin(caller), context: { ...SCIM_CONTEXT },
           changes: [
@@ -231,8 +235,20 @@ export function createScimUsers({ db, store, clock, phoneRegion, onUserDeactivat
             ...(groups.length ? [{ property: 'groups', oldValues: groups.map((g) => g.group_id).sort(), newValues: [] }] : []),
           ],
         });
+        // Their reports lose the manager in the same transaction (else every later write of a
+        // report, deactivation included, would be refused for naming a user who is gone).
+        const reports = await store.clearManager(trx, orgId, id, now);
+        await recordAuditBatch(
+          trx,
+          clock,
+          reports.map((r) => ({
+            orgId, serviceName: 'Directory', entityType: 'User', entityId: r.id, entityName: r.name, action: 'Update',
+            ...auditOrigin(caller), context: { ...SCIM_CONTEXT }, causeEventId: deleted,
+            changes: [{ property: 'manager', oldValues: [id], newValues: [] }],
+          })),
+        );
+        await onUserDeactivated(orgId, id, trx);
       });
-      onUserDeactivated(orgId, id);
     },
   };
 }
