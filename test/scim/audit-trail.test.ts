@@ -5,39 +5,18 @@
  * @see issue #7 (review finding 2)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newId } from '../../src/platform/ids.ts';
 import { DIALECTS } from '../helpers/dialects.ts';
-import { ENTERPRISE, GENESYS, oktaUser, PATCH_OP, type ScimApp, startScimApp } from './helpers.ts';
-
-interface AuditEntity {
-  action: string;
-  entityType: string;
-  context: Record<string, string>;
-  propertyChanges: { property: string; oldValues: string[]; newValues: string[] }[];
-}
+import { addDivision, auditTrail, ENTERPRISE, GENESYS, oktaUser, PATCH_OP, type ScimApp, startScimApp } from './helpers.ts';
 
 describe.each(DIALECTS)('SCIM audit trail on %s', (dialect) => {
   let s: ScimApp;
   beforeAll(async () => {
     s = await startScimApp(dialect);
-    // A second division (there is no API to create one): fixture only.
-    await s.t.gh.storage.db
-      .insertInto('divisions')
-      .values({ id: newId(), org_id: s.t.demo.orgId, name: 'Field Ops', description: 'test', home: 0, created_at: new Date().toISOString() })
-      .execute();
+    await addDivision(s, 'Field Ops');
   });
   afterAll(() => s?.t.close());
 
-  const trail = async (entityId: string): Promise<AuditEntity[]> => {
-    const admin = await s.t.token();
-    const now = Date.now();
-    const res = await s.t.api('/api/v2/audits/query/realtime', {
-      method: 'POST', token: admin,
-      body: { interval: `${new Date(now - 3_600_000).toISOString()}/${new Date(now + 3_600_000).toISOString()}`, filters: [{ property: 'EntityId', value: entityId }] },
-    });
-    expect(res.status).toBe(200);
-    return res.body.entities;
-  };
+  const trail = (entityId: string) => auditTrail(s, entityId);
 
   const cases: { property: string; op: Record<string, unknown>; before?: Record<string, unknown>; old: string[]; now: string[] }[] = [
     {

@@ -2,6 +2,7 @@
  * SCIM test harness: the real app with a provisioning client (a role holding the SCIM
  * permissions, as an administrator sets up for Okta or Entra) and a SCIM-speaking HTTP client.
  */
+import { newId } from '../../src/platform/ids.ts';
 import { type ApiResponse, startApp, type TestApp } from '../helpers/app.ts';
 import type { TestDialect } from '../helpers/dialects.ts';
 
@@ -89,3 +90,31 @@ export function oktaUser(email: string, extra: Record<string, unknown> = {}) {
     ...extra,
   };
 }
+
+export interface AuditEntity {
+  action: string;
+  entityType: string;
+  context: Record<string, string>;
+  propertyChanges: { property: string; oldValues: string[]; newValues: string[] }[];
+}
+
+/** The audit events of one entity in the last and next hour, through the realtime query. */
+export async function auditTrail(s: ScimApp, entityId: string): Promise<AuditEntity[]> {
+  const admin = await s.t.token();
+  const now = Date.now();
+  const res = await s.t.api('/api/v2/audits/query/realtime', {
+    method: 'POST', token: admin,
+    body: { interval: `${new Date(now - 3_600_000).toISOString()}/${new Date(now + 3_600_000).toISOString()}`, filters: [{ property: 'EntityId', value: entityId }] },
+  });
+  if (res.status !== 200) throw new Error(`audit query failed: ${res.status} ${res.text}`);
+  return res.body.entities;
+}
+
+/** A second division in the demo organization (there is no API to create one): fixture only. */
+export async function addDivision(s: ScimApp, name: string) {
+  await s.t.gh.storage.db
+    .insertInto('divisions')
+    .values({ id: newId(), org_id: s.t.demo.orgId, name, description: 'test', home: 0, created_at: new Date().toISOString() })
+    .execute();
+}
+

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../helpers/dialects.ts';
-import { ENTERPRISE, ERROR, oktaUser, PATCH_OP, type ScimApp, startScimApp } from './helpers.ts';
+import { auditTrail, ENTERPRISE, ERROR, oktaUser, PATCH_OP, type ScimApp, startScimApp } from './helpers.ts';
 
 describe.each(DIALECTS)('SCIM manager deletion on %s', (dialect) => {
   let s: ScimApp;
@@ -15,16 +15,7 @@ describe.each(DIALECTS)('SCIM manager deletion on %s', (dialect) => {
   });
   afterAll(() => s?.t.close());
 
-  const trail = async (entityId: string) => {
-    const admin = await s.t.token();
-    const now = Date.now();
-    const res = await s.t.api('/api/v2/audits/query/realtime', {
-      method: 'POST', token: admin,
-      body: { interval: `${new Date(now - 3_600_000).toISOString()}/${new Date(now + 3_600_000).toISOString()}`, filters: [{ property: 'EntityId', value: entityId }] },
-    });
-    expect(res.status).toBe(200);
-    return res.body.entities as { action: string; entityType: string; context: Record<string, string>; propertyChanges: unknown[] }[];
-  };
+  const trail = (entityId: string) => auditTrail(s, entityId);
 
   it('after the manager is deleted, Okta can still deactivate the reports, which no longer show a manager', async () => {
     const boss = await s.scim('POST', '/Users', oktaUser('the.boss@manager.example'));

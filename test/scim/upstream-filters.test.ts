@@ -4,19 +4,14 @@
  * `employeeNumber eq 9876543210`), with those exact strings. @see issue #7 (review finding 7)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newId } from '../../src/platform/ids.ts';
 import { DIALECTS } from '../helpers/dialects.ts';
-import { ENTERPRISE, ERROR, oktaUser, type ScimApp, startScimApp } from './helpers.ts';
+import { addDivision, ENTERPRISE, ERROR, oktaUser, type ScimApp, startScimApp } from './helpers.ts';
 
 describe.each(DIALECTS)('upstream filter examples on %s', (dialect) => {
   let s: ScimApp;
   beforeAll(async () => {
     s = await startScimApp(dialect);
-    // A second division (there is no API to create one): fixture only.
-    await s.t.gh.storage.db
-      .insertInto('divisions')
-      .values({ id: newId(), org_id: s.t.demo.orgId, name: 'Field Ops', description: 'test', home: 0, created_at: new Date().toISOString() })
-      .execute();
+    await addDivision(s, 'Field Ops');
     const made = [
       await s.scim('POST', '/Users', oktaUser('home.user@upstream.example', { externalId: '167844', [ENTERPRISE]: { employeeNumber: '9876543210' } })),
       await s.scim('POST', '/Users', oktaUser('field.user@upstream.example', { externalId: '1678440', [ENTERPRISE]: { employeeNumber: '98765432100', division: 'Field Ops' } })),

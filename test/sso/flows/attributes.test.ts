@@ -109,15 +109,17 @@ describe.each(DIALECTS)('SAML attributes on %s', (dialect) => {
     expect(sp.text).toContain('content="0;url=/admin/integrations"');
   });
 
+  /** A Code client of the organization, for the AuthorizedClientIDs cases. */
+  const client = async (name: string) => {
+    const res = await f.t.api('/api/v2/oauth/clients', {
+      method: 'POST', token: f.admin,
+      body: { name, authorizedGrantType: 'CODE', registeredRedirectUri: ['https://app.example.com/cb'], scope: ['users:readonly'] },
+    });
+    expect(res.status, res.text).toBe(200);
+    return res.body.id as string;
+  };
+
   it('AuthorizedClientIDs: another client sends the person back to the IdP; an IdP that still refuses it ends in an error page', async () => {
-    const client = async (name: string) => {
-      const res = await f.t.api('/api/v2/oauth/clients', {
-        method: 'POST', token: f.admin,
-        body: { name, authorizedGrantType: 'CODE', registeredRedirectUri: ['https://app.example.com/cb'], scope: ['users:readonly'] },
-      });
-      expect(res.status, res.text).toBe(200);
-      return res.body.id as string;
-    };
     const allowed = await client('Allowed App');
     const other = await client('Other App');
     const authorize = (clientId: string) => `/oauth/authorize?${new URLSearchParams({ client_id: clientId, response_type: 'code', redirect_uri: 'https://app.example.com/cb', state: 's1' })}`;
@@ -150,15 +152,8 @@ describe.each(DIALECTS)('SAML attributes on %s', (dialect) => {
     const open = await fetch(f.t.url + authorize(other), { redirect: 'manual', headers: { cookie: free.cookie! } });
     expect(open.headers.get('location') ?? '').not.toContain('/saml/');
   });
+
   it('AuthorizedClientIDs also holds on a posted consent decision: the CSRF token of an allowed client does not approve another', async () => {
-    const client = async (name: string) => {
-      const res = await f.t.api('/api/v2/oauth/clients', {
-        method: 'POST', token: f.admin,
-        body: { name, authorizedGrantType: 'CODE', registeredRedirectUri: ['https://app.example.com/cb'], scope: ['users:readonly'] },
-      });
-      expect(res.status, res.text).toBe(200);
-      return res.body.id as string;
-    };
     const allowed = await client('Decision Allowed App');
     const other = await client('Decision Other App');
     // A user who may approve applications for the organization (so an approval would issue a code at once).
