@@ -24,6 +24,7 @@ import { installJsonParser } from './platform/json-body.ts';
 import { installValidation } from './platform/validation.ts';
 import { loggerOptions } from './platform/logger.ts';
 import type { Meter } from './platform/meter.ts';
+import type { Caller } from './platform/principal.ts';
 import { registerPipeline } from './platform/pipeline/index.ts';
 import { createRateLimits, memoryRateLimiter, type RateLimiter, redisRateLimiter } from './platform/rate-limit.ts';
 import { createStorage, type Storage, type Trx } from './storage/db.ts';
@@ -92,7 +93,11 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
   // Bound late (oauth is built from directory): deactivating or deleting a user revokes its tokens
   // inside the transaction that changes its state (SCIM and the users API alike).
   const revokeUserTokens = (orgId: string, userId: string, trx: Trx) => oauth.tokens.revokeUser(orgId, userId, trx);
-  const directory = createDirectoryService({ db, clock, onUserDeactivated: revokeUserTokens });
+  // Bound late too (SCIM is built from the store after the directory): a user deleted through the
+  // users API releases its SCIM rows, memberships and reports in the same transaction.
+  const releaseScimUser = (orgId: string, userId: string, trx: Trx, caller: Caller, causeEventId: string) =>
+    scim.users.releaseDeletedUser(trx, orgId, userId, caller, causeEventId);
+  const directory = createDirectoryService({ db, clock, onUserDeactivated: revokeUserTokens, onUserDeleted: releaseScimUser });
   const ssoLogin = createSsoLogin({ db, clock, publicUrl: config.publicUrl });
   const oauth = await createOAuthService({
     db,

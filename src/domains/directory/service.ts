@@ -8,7 +8,7 @@ import type { Db } from '../../storage/db.ts';
 import { createOrganizations } from './organizations.ts';
 import { permissionCollections } from './permission-catalogue.ts';
 import { createRoles } from './roles.ts';
-import type { UserDeactivatedHook } from './deps.ts';
+import type { UserDeactivatedHook, UserDeletedHook } from './deps.ts';
 import { createDirectoryStore } from './store.ts';
 import { createUsers } from './users.ts';
 
@@ -16,9 +16,9 @@ export const ADMIN_ROLE = 'Master Admin';
 export const EMPLOYEE_ROLE = 'Employee';
 const EMPLOYEE_PERMISSIONS = ['directory:user:view', 'authorization:division:view'];
 
-export function createDirectoryService({ db, clock, onUserDeactivated }: { db: Db; clock: Clock; onUserDeactivated?: UserDeactivatedHook }) {
+export function createDirectoryService({ db, clock, onUserDeactivated, onUserDeleted }: { db: Db; clock: Clock; onUserDeactivated?: UserDeactivatedHook; onUserDeleted?: UserDeletedHook }) {
   const store = createDirectoryStore();
-  const deps = { db, store, clock, onUserDeactivated };
+  const deps = { db, store, clock, onUserDeactivated, onUserDeleted };
   const users = createUsers(deps);
   const roles = createRoles(deps);
   const organizations = createOrganizations(deps);

@@ -38,7 +38,7 @@ export interface PatchUserInput {
 
 const snapshot = (u: UserRow) => ({ name: u.name, email: u.email, title: u.title, department: u.department, state: u.state, divisionId: u.division_id });
 
-export function createUsers({ db, store, clock, onUserDeactivated }: DirectoryDeps) {
+export function createUsers({ db, store, clock, onUserDeactivated, onUserDeleted }: DirectoryDeps) {
   async function view(orgId: string, u: UserRow) {
     const division = await store.findDivision(db, orgId, u.division_id);
     return userView(u, division ?? { id: u.division_id, name: '' });
@@ -137,18 +137,25 @@ export function createUsers({ db, store, clock, onUserDeactivated }: DirectoryDe
         if (input.state !== undefined) {
           if (!USER_STATES.includes(input.state)) throw invalidValue('state', `state must be one of ${USER_STATES.join(', ')}.`);
           patch.state = input.state;
+          // A deleted user's email can be used again (as a SCIM DELETE frees it); restoring the
+          // user takes the address back, if nobody has it since.
+          const email = patch.email ?? current.email;
+          if (input.state === 'deleted' && current.state !== 'deleted') patch.email_key = `${email.toLowerCase()}#deleted:${userId}`;
+          else if (input.state !== 'deleted' && current.state === 'deleted') patch.email_key = email.toLowerCase();
         }
+        if (patch.email !== undefined && (patch.state ?? current.state) === 'deleted') patch.email_key = `${patch.email.toLowerCase()}#deleted:${userId}`;
         const updated: UserRow = { ...current, ...patch, version: current.version + 1, modified_at: clock.now().toISOString() };
         try {
           await store.updateUser(trx, orgId, userId, { ...patch, version: updated.version, modified_at: updated.modified_at });
         } catch (err) {
-          if (isUniqueViolation(err)) throw emailTaken(patch.email ?? '');
+          if (isUniqueViolation(err)) throw emailTaken(patch.email ?? current.email);
           throw err;
         }
-        await recordAudit(trx, clock, {
+        const event = await recordAudit(trx, clock, {
           orgId, serviceName: 'Directory', entityType: 'User', entityId: userId, entityName: updated.name, action: 'Update',
           ...auditOrigin(caller), changes: diffProperties(snapshot(current), snapshot(updated)),
         });
+        if (updated.state === 'deleted' && current.state !== 'deleted') await onUserDeleted?.(orgId, userId, trx, caller, event);
         // Inactive or deleted: every token the user holds stops, in this transaction, and stays
         // stopped if the user is made active again.
         if (updated.state !== 'active' && updated.state !== current.state) await onUserDeactivated?.(orgId, userId, trx);

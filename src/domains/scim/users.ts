@@ -35,6 +35,20 @@ export interface ScimUsersDeps {
 type Json = Record<string, unknown>;
 
 export function createScimUsers({ db, store, clock, phoneRegion, onUserDeactivated }: ScimUsersDeps) {
+  /** A gone manager's reports lose it (else every later write of a report would be refused), audited. */
+  async function releaseReports(trx: Trx, orgId: string, managerId: string, caller: Caller, causeEventId: string, context: Record<string, string>, now: string) {
+    const reports = await store.clearManager(trx, orgId, managerId, now);
+    await recordAuditBatch(
+      trx,
+      clock,
+      reports.map((r) => ({
+        orgId, serviceName: 'Directory', entityType: 'User', entityId: r.id, entityName: r.name, action: 'Update',
+        ...auditOrigin(caller), context: { ...context }, causeEventId,
+        changes: [{ property: 'manager', oldValues: [managerId], newValues: [] }],
+      })),
+    );
+  }
+
   async function load(ex: Db | Trx, orgId: string, id: string): Promise<StoredUser> {
     const user = await store.findUser(ex, orgId, id);
     if (!user) throw scimNotFound('User', id);
@@ -213,6 +227,25 @@ export function createScimUsers({ db, store, clock, phoneRegion, onUserDeactivat
     patch: (caller: Caller, id: string, body: unknown, ifMatch: string | undefined, base: string) =>
       update(caller, id, ifMatch, base, (current) => applyPatch(current, body, { schema: USER_PATCH_SCHEMA })),
 
+    /**
+     * What a user deleted through the admin API (users PATCH state deleted) held in SCIM: index
+     * rows and group memberships are removed and its reports lose it as manager, each audited as
+     * caused by the deletion, in the deletion's transaction.
+     */
+    async releaseDeletedUser(trx: Trx, orgId: string, id: string, caller: Caller, causeEventId: string) {
+      const now = clock.now().toISOString();
+      const groups = await store.clearUser(trx, orgId, id);
+      await recordAuditBatch(
+        trx,
+        clock,
+        groups.map((g) => ({
+          orgId, serviceName: 'Directory', entityType: 'Group', entityId: g.group_id, entityName: null, action: 'Update',
+          ...auditOrigin(caller), causeEventId, changes: [{ property: 'members', oldValues: [id], newValues: [] }],
+        })),
+      );
+      await releaseReports(trx, orgId, id, caller, causeEventId, {}, now);
+    },
+
     /** Upstream deletes the user: it answers 404 afterwards and its email can be used again. */
     async remove(caller: Caller, id: string, ifMatch: string | undefined) {
       const orgId = caller.principal.orgId;
@@ -235,18 +268,7 @@ export function createScimUsers({ db, store, clock, phoneRegion, onUserDeactivat
             ...(groups.length ? [{ property: 'groups', oldValues: groups.map((g) => g.group_id).sort(), newValues: [] }] : []),
           ],
         });
-        // Their reports lose the manager in the same transaction (else every later write of a
-        // report, deactivation included, would be refused for naming a user who is gone).
-        const reports = await store.clearManager(trx, orgId, id, now);
-        await recordAuditBatch(
-          trx,
-          clock,
-          reports.map((r) => ({
-            orgId, serviceName: 'Directory', entityType: 'User', entityId: r.id, entityName: r.name, action: 'Update',
-            ...auditOrigin(caller), context: { ...SCIM_CONTEXT }, causeEventId: deleted,
-            changes: [{ property: 'manager', oldValues: [id], newValues: [] }],
-          })),
-        );
+        await releaseReports(trx, orgId, id, caller, deleted, SCIM_CONTEXT, now);
         await onUserDeactivated(orgId, id, trx);
       });
     },
