@@ -98,6 +98,13 @@ describe.skipIf(!hasChromium)('Audit Viewer in Chromium', { timeout: 60_000 }, (
     expect(await footer.getByText(/Footer SIEM/).count()).toBe(0);
     // A provider's own page (named by type, e.g. okta) belongs to Single Sign-On too.
     await page.goto(`${t.url}/admin/integrations/sso/okta`);
-    await footer.getByText(/Update SSO settings by Demo Service Account/).waitFor();
+    await page.getByRole('button', { name: 'Hide audits footer' }).waitFor();
+    // On failure, say what the footer showed instead (it failed once in a loaded CI run).
+    await footer
+      .getByText(/Update SSO settings by Demo Service Account/)
+      .waitFor()
+      .catch(async (err: Error) => {
+        throw new Error(`${err.message}\nfooter at ${page.url()}: ${await footer.innerText().catch(() => '(no footer)')}`);
+      });
   });
 });
