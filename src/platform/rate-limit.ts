@@ -13,6 +13,8 @@ export const WINDOW_MS = 60_000;
 export interface RateLimiter {
   /** Counts one hit on the key in the window containing `now`, answering the count so far. */
   hit(key: string, now: number): Promise<number>;
+  /** The same, synchronously, for a limiter that counts in this process (no await per request). */
+  hitNow?(key: string, now: number): number;
   /** Takes back one hit counted in the window containing `now`. */
   undo(key: string, now: number): Promise<void>;
   close(): Promise<void>;
@@ -21,16 +23,20 @@ export interface RateLimiter {
 export function memoryRateLimiter(): RateLimiter {
   let window = 0;
   let counts = new Map<string, number>();
+  const hitNow = (key: string, now: number) => {
+    const w = Math.floor(now / WINDOW_MS);
+    if (w !== window) {
+      window = w;
+      counts = new Map();
+    }
+    const n = (counts.get(key) ?? 0) + 1;
+    counts.set(key, n);
+    return n;
+  };
   return {
+    hitNow,
     async hit(key, now) {
-      const w = Math.floor(now / WINDOW_MS);
-      if (w !== window) {
-        window = w;
-        counts = new Map();
-      }
-      const n = (counts.get(key) ?? 0) + 1;
-      counts.set(key, n);
-      return n;
+      return hitNow(key, now);
     },
     async undo(key, now) {
       const n = counts.get(key);
@@ -102,8 +108,11 @@ export interface RateLimitSettings {
 export type LimitKind = keyof RateLimitSettings;
 
 export interface RateLimits {
-  /** Counts one hit for each (kind, key) and throws 429 when any is over its limit. */
-  check(hits: [LimitKind, string][]): Promise<void>;
+  /**
+   * Counts one hit for each (kind, key) and throws 429 when any is over its limit (synchronously
+   * when the counters are in this process, else through the promise).
+   */
+  check(hits: [LimitKind, string][]): Promise<void> | undefined;
   /**
    * Runs a credential check that only failures count against, per key: each attempt is counted
    * before it runs (so parallel guesses cannot all slip under the limit) and refused with 429
@@ -118,15 +127,22 @@ export function createRateLimits(limiter: RateLimiter, settings: RateLimitSettin
   const retryAfter = (now: number) => Math.max(1, Math.ceil((WINDOW_MS - (now % WINDOW_MS)) / 1000));
   return {
     settings,
-    async check(hits) {
+    check(hits) {
       const now = clock.now().getTime();
       const active = hits.filter(([kind]) => settings[kind] > 0);
-      if (active.length === 0) return;
-      const counts = await Promise.all(active.map(([kind, key]) => limiter.hit(`${kind}:${key}`, now)));
-      for (let i = 0; i < active.length; i++) {
-        const limit = settings[active[i]![0]];
-        if (counts[i]! > limit) throw tooManyRequests(limit, retryAfter(now));
-      }
+      if (active.length === 0) return undefined;
+      const over = (counts: number[]): undefined => {
+        for (let i = 0; i < active.length; i++) {
+          const limit = settings[active[i]![0]];
+          if (counts[i]! > limit) throw tooManyRequests(limit, retryAfter(now));
+        }
+        return undefined;
+      };
+      // In-process counters: no promise per request on the hot path (the usage benchmark).
+      if (limiter.hitNow) return over(active.map(([kind, key]) => limiter.hitNow!(`${kind}:${key}`, now)));
+      return Promise.all(active.map(([kind, key]) => limiter.hit(`${kind}:${key}`, now))).then((counts) => {
+        over(counts);
+      });
     },
     async failures(keys, attempt, isFailure) {
       const now = clock.now().getTime();

@@ -6,6 +6,14 @@ import type { Meter } from '../meter.ts';
 /** Fastify writes `:userId`; upstream templates write `{userId}`. */
 export const toUrlTemplate = (routeUrl: string) => routeUrl.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 
+/** Route patterns are few and fixed: each is converted once. */
+const templates = new Map<string, string>();
+const templateOf = (routeUrl: string) => {
+  let t = templates.get(routeUrl);
+  if (t === undefined) templates.set(routeUrl, (t = toUrlTemplate(routeUrl)));
+  return t;
+};
+
 export function meterStep(meter: Meter, clock: Clock) {
   return function meterResponse(request: FastifyRequest, reply: FastifyReply, done: () => void) {
     const p = request.principal;
@@ -17,7 +25,7 @@ export function meterStep(meter: Meter, clock: Clock) {
       clientName: p.clientName,
       userId: p.userId,
       method: request.method,
-      urlTemplate: toUrlTemplate(url),
+      urlTemplate: templateOf(url),
       status: reply.statusCode,
       at: clock.now(),
     });
