@@ -104,7 +104,7 @@ describe.skipIf(!hasChromium)('Audit Viewer in Chromium', { timeout: 60_000 }, (
       .getByText(/Update SSO settings by Demo Service Account/)
       .waitFor()
       .catch(async (err: Error) => {
-        throw new Error(`${err.message}\nfooter at ${page.url()}: ${await footer.innerText().catch(() => '(no footer)')}`);
+        throw new Error(`${err.message}\nfooter at ${page.url()}: ${await footer.textContent().catch(() => '(no footer)')}`);
       });
   });
 });

@@ -10,7 +10,10 @@ export const toUrlTemplate = (routeUrl: string) => routeUrl.replace(/:([A-Za-z0-
 const templates = new Map<string, string>();
 const templateOf = (routeUrl: string) => {
   let t = templates.get(routeUrl);
-  if (t === undefined) templates.set(routeUrl, (t = toUrlTemplate(routeUrl)));
+  if (t === undefined) {
+    t = toUrlTemplate(routeUrl);
+    templates.set(routeUrl, t);
+  }
   return t;
 };
 
