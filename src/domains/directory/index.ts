@@ -7,6 +7,7 @@ import { registerUserRoutes } from './users-routes.ts';
 export { ADMIN_ROLE, createDirectoryService, type DirectoryService, EMPLOYEE_ROLE } from './service.ts';
 export { ALL_PERMISSIONS, isKnownPermission } from './permission-catalogue.ts';
 export type { RoleGrant } from './roles.ts';
+export { deletedEmailKey } from './users.ts';
 
 export function registerDirectoryRoutes(app: FastifyInstance, deps: { directory: DirectoryService }) {
   registerUserRoutes(app, deps);

@@ -16,6 +16,9 @@ registerAuditEntity('Directory', 'User', ['Create', 'Update', 'Delete']);
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const USER_STATES = ['active', 'inactive', 'deleted'];
 
+/** A deleted user's email key: set aside so the address can belong to someone else. */
+export const deletedEmailKey = (emailKey: string, userId: string) => `${emailKey}#deleted:${userId}`;
+
 export interface CreateUserInput {
   name: string;
   email: string;
@@ -130,20 +133,20 @@ export function createUsers({ db, store, clock, onUserDeactivated, onUserDeleted
         if (input.email !== undefined) {
           if (!EMAIL.test(input.email.trim())) throw invalidValue('email', `"${input.email}" is not an email address.`);
           patch.email = input.email.trim();
-          patch.email_key = patch.email.toLowerCase();
         }
         if (input.title !== undefined) patch.title = input.title;
         if (input.department !== undefined) patch.department = input.department;
         if (input.state !== undefined) {
           if (!USER_STATES.includes(input.state)) throw invalidValue('state', `state must be one of ${USER_STATES.join(', ')}.`);
           patch.state = input.state;
-          // A deleted user's email can be used again (as a SCIM DELETE frees it); restoring the
-          // user takes the address back, if nobody has it since.
-          const email = patch.email ?? current.email;
-          if (input.state === 'deleted' && current.state !== 'deleted') patch.email_key = `${email.toLowerCase()}#deleted:${userId}`;
-          else if (input.state !== 'deleted' && current.state === 'deleted') patch.email_key = email.toLowerCase();
         }
-        if (patch.email !== undefined && (patch.state ?? current.state) === 'deleted') patch.email_key = `${patch.email.toLowerCase()}#deleted:${userId}`;
+        // The key that keeps emails unique: a deleted user's is set aside, so its address can be
+        // used again (as a SCIM DELETE frees it); restoring the user takes the address back, if
+        // nobody has it since.
+        if (patch.email !== undefined || patch.state !== undefined) {
+          const key = (patch.email ?? current.email).toLowerCase();
+          patch.email_key = (patch.state ?? current.state) === 'deleted' ? deletedEmailKey(key, userId) : key;
+        }
         const updated: UserRow = { ...current, ...patch, version: current.version + 1, modified_at: clock.now().toISOString() };
         try {
           await store.updateUser(trx, orgId, userId, { ...patch, version: updated.version, modified_at: updated.modified_at });

@@ -154,14 +154,14 @@ export function createTokens(deps: { db: Executor; store: OAuthStore; clock: Clo
      */
     async revokeUser(orgId: string, userId: string, trx: Executor = db) {
       await store.revokeRefreshTokens(trx, { user: { orgId, userId } }, clock.now().toISOString());
-      const now = clock.now();
+      // The instant is taken after the refresh tokens are revoked (see above).
+      const now = clock.now().getTime();
       await store.upsertUserRevocation(trx, {
-        subject_id: userId, kind: USER_REVOCATION, org_id: orgId, revoked_at: now.toISOString(),
-        expires_at: new Date(now.getTime() + LONGEST_TOKEN_SECONDS * 1000).toISOString(),
+        subject_id: userId, kind: USER_REVOCATION, org_id: orgId, revoked_at: new Date(now).toISOString(),
+        expires_at: new Date(now + LONGEST_TOKEN_SECONDS * 1000).toISOString(),
       });
-      const nowMs = clock.now().getTime();
-      for (const [id, until] of uncachedUntil) if (until <= nowMs) uncachedUntil.delete(id);
-      uncachedUntil.set(userId, nowMs + cacheMs);
+      for (const [id, until] of uncachedUntil) if (until <= now) uncachedUntil.delete(id);
+      uncachedUntil.set(userId, now + cacheMs);
       forget((e) => e.principal.userId === userId);
     },
 

@@ -4,6 +4,7 @@
  */
 import { auditOrigin, diffProperties, recordAudit, recordAuditBatch, registerAuditEntity } from '../../platform/audit.ts';
 import type { Clock } from '../../platform/clock.ts';
+import { deletedEmailKey } from '../directory/index.ts';
 import { hashPassword } from '../../platform/crypto.ts';
 import { newId } from '../../platform/ids.ts';
 import type { Caller } from '../../platform/principal.ts';
@@ -256,7 +257,7 @@ export function createScimUsers({ db, store, clock, phoneRegion, onUserDeactivat
         const now = clock.now().toISOString();
         // The email key is freed (a deleted user keeps its address for the record).
         const ok = await store.updateUser(trx, orgId, id, user.version, {
-          state: 'deleted', email_key: `${user.email_key}#deleted:${id}`, version: user.version + 1, modified_at: now,
+          state: 'deleted', email_key: deletedEmailKey(user.email_key, id), version: user.version + 1, modified_at: now,
         });
         if (!ok) throw new ScimError(409, `User ${id} was changed by another request at the same time; retry.`);
         const groups = await store.clearUser(trx, orgId, id);

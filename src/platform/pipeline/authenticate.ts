@@ -7,7 +7,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, authenticationRequired } from '../errors/index.ts';
 import type { Principal } from '../principal.ts';
 import { safeEqual } from '../crypto.ts';
-import { routePath } from './route-path.ts';
 
 export const SESSION_COOKIE = 'gatehouse_session';
 
@@ -29,8 +28,9 @@ function bearerOf(request: FastifyRequest): string | null | undefined {
 
 export function authenticateStep(tokens: TokenResolver) {
   return async function authenticate(request: FastifyRequest, _reply: FastifyReply) {
-    // Only the REST API is guarded here; /oauth, the console and static files guard themselves.
-    if (!routePath(request).startsWith('/api/') || request.is404 || request.routeOptions.config?.public) return;
+    // The pipeline calls this for REST API routes only (index.ts decides on the matched route);
+    // /oauth, the console and static files guard themselves.
+    if (request.is404 || request.routeOptions.config?.public) return;
     const bearer = bearerOf(request);
     if (bearer === null) throw new ApiError(401, 'authentication.required', 'The Authorization header must be "Bearer <token>".');
     let token = bearer;
