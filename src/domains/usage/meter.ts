@@ -22,7 +22,53 @@ interface Counts {
   status500: number;
 }
 
+const HOUR_MS = 3_600_000;
 const hourOf = (d: Date) => `${d.toISOString().slice(0, 13)}:00:00.000Z`;
+
+/**
+ * The counts waiting for the next flush, as a tree keyed by hour, organization, client, user,
+ * method and URL template. Every level's key is a string the request already holds (the hour's is
+ * made once an hour), so counting a request builds no key string and hashes nothing new: about
+ * 0.2 µs against 1.3 µs for one six-part string key (docs/benchmarks.md, usage).
+ */
+type Level = Map<string, Level | Counts>;
+const LEVELS = ['hour', 'org_id', 'client_id', 'user_id', 'method'] as const;
+
+class PendingCounts {
+  private root: Level = new Map();
+  size = 0;
+
+  /** The counts for this row's key, new (zero, with a copy of the row) if it has none; undefined when `limit` keys are held. */
+  leaf(row: Counts['row'], limit: number): Counts | undefined {
+    let level = this.root;
+    for (const k of LEVELS) {
+      let next = level.get(row[k]) as Level | undefined;
+      if (next === undefined) {
+        next = new Map();
+        level.set(row[k], next);
+      }
+      level = next;
+    }
+    let c = level.get(row.template) as Counts | undefined;
+    if (c === undefined) {
+      if (this.size >= limit) return undefined;
+      c = { row: { ...row }, requests: 0, status200: 0, status300: 0, status400: 0, status429: 0, status500: 0 };
+      level.set(row.template, c);
+      this.size++;
+    }
+    return c;
+  }
+
+  *[Symbol.iterator](): Generator<Counts> {
+    const walk = function* (level: Level, depth: number): Generator<Counts> {
+      for (const v of level.values()) {
+        if (depth === LEVELS.length) yield v as Counts;
+        else yield* walk(v as Level, depth + 1);
+      }
+    };
+    yield* walk(this.root, 0);
+  }
+}
 
 type CountKey = (typeof COUNT_KEYS)[number];
 type Summed = Record<string, string | number> & Record<CountKey, number>;
@@ -73,19 +119,18 @@ export function createUsageMeter(deps: {
 }): Meter {
   const { db, onError } = deps;
   const maxPendingKeys = deps.maxPendingKeys ?? MAX_PENDING_KEYS;
-  let pending = new Map<string, Counts>();
+  let pending = new PendingCounts();
+  /** The hour of the last request counted, and its string, made once an hour. */
+  let lastHour = -1;
+  let lastHourString = '';
   let flushing: Promise<void> = Promise.resolve();
   /** Requests dropped since the last report. */
   let dropped = 0;
 
-  function add(into: Map<string, Counts>, key: string, c: Counts) {
-    const existing = into.get(key);
+  function add(into: PendingCounts, c: Counts) {
+    const existing = into.leaf(c.row, maxPendingKeys);
     if (!existing) {
-      if (into.size >= maxPendingKeys) {
-        dropped += c.requests;
-        return;
-      }
-      into.set(key, c);
+      dropped += c.requests;
       return;
     }
     existing.requests += c.requests;
@@ -96,8 +141,8 @@ export function createUsageMeter(deps: {
     existing.status500 += c.status500;
   }
 
-  async function write(batch: Map<string, Counts>) {
-    const rows = [...batch.values()].map((c) => ({
+  async function write(batch: PendingCounts) {
+    const rows = [...batch].map((c) => ({
       ...c.row, requests: c.requests, status200: c.status200, status300: c.status300, status400: c.status400, status429: c.status429, status500: c.status500,
     }));
     await db.transaction().execute(async (trx) => {
@@ -146,42 +191,47 @@ export function createUsageMeter(deps: {
       }
       if (pending.size === 0) return;
       const batch = pending;
-      pending = new Map();
+      pending = new PendingCounts();
       try {
         await write(batch);
       } catch (err) {
         // Keep the counts for the next flush (the transaction wrote none of them), the older
         // first, within the bound.
         const since = pending;
-        pending = new Map();
-        for (const [key, c] of batch) add(pending, key, c);
-        for (const [key, c] of since) add(pending, key, c);
+        pending = new PendingCounts();
+        for (const c of batch) add(pending, c);
+        for (const c of since) add(pending, c);
         onError(err);
       }
     });
     return flushing;
   }
 
+  /** The key of the request being counted, reused: copied only when it starts a new row. */
+  const probe: Counts['row'] = { org_id: '', hour: '', client_id: '', user_id: '', method: '', template: '', client_name: '' };
+
   const timer = setInterval(() => void flush(), deps.flushMs ?? 1000);
   timer.unref();
 
   return {
     record(r: MeteredRequest) {
-      const hour = hourOf(r.at);
-      const userId = r.userId ?? '';
-      const key = `${r.orgId}\u0000${hour}\u0000${r.clientId}\u0000${userId}\u0000${r.method}\u0000${r.urlTemplate}`;
+      const hourNumber = Math.floor(r.at.getTime() / HOUR_MS);
+      if (hourNumber !== lastHour) {
+        lastHour = hourNumber;
+        lastHourString = hourOf(r.at);
+      }
       const s = r.status;
-      let c = pending.get(key);
+      probe.hour = lastHourString;
+      probe.org_id = r.orgId;
+      probe.client_id = r.clientId;
+      probe.user_id = r.userId ?? '';
+      probe.method = r.method;
+      probe.template = r.urlTemplate;
+      probe.client_name = r.clientName;
+      const c = pending.leaf(probe, maxPendingKeys);
       if (!c) {
-        if (pending.size >= maxPendingKeys) {
-          dropped++;
-          return;
-        }
-        c = {
-          row: { org_id: r.orgId, hour, client_id: r.clientId, user_id: userId, method: r.method, template: r.urlTemplate, client_name: r.clientName },
-          requests: 0, status200: 0, status300: 0, status400: 0, status429: 0, status500: 0,
-        };
-        pending.set(key, c);
+        dropped++;
+        return;
       }
       c.requests++;
       if (s >= 500) c.status500++;
