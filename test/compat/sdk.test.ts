@@ -2,24 +2,11 @@
  * The official JavaScript SDK, unchanged, pointed at Gatehouse through its gateway setting
  * (@see issue 2, "What a user must be able to do" 3).
  */
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type TestApp } from '../helpers/app.ts';
 import { DIALECTS } from '../helpers/dialects.ts';
+import { freshSdk } from '../helpers/sdk.ts';
 import { validateShape } from '../helpers/shape.ts';
-
-const require = createRequire(import.meta.url);
-
-function freshSdk(url: string) {
-  // The SDK keeps a singleton ApiClient; a fresh module instance per test keeps tokens apart.
-  const path = require.resolve('purecloud-platform-client-v2');
-  delete require.cache[path];
-  const platformClient = require('purecloud-platform-client-v2');
-  const client = platformClient.ApiClient.instance;
-  const { hostname, port } = new URL(url);
-  client.setGateway({ host: hostname, protocol: 'http', port: Number(port) });
-  return { platformClient, client };
-}
 
 describe.each(DIALECTS)('official SDK purecloud-platform-client-v2 on %s', (dialect) => {
   let t: TestApp;

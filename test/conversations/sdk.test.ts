@@ -1,12 +1,10 @@
 /** The official JavaScript SDK's ConversationsApi against Gatehouse (@see issue 4). */
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type TestApp } from '../helpers/app.ts';
 import { DIALECTS } from '../helpers/dialects.ts';
+import { freshSdk } from '../helpers/sdk.ts';
 import { validateShape } from '../helpers/shape.ts';
 import { seedDemoInteractions } from './fixtures.ts';
-
-const require = createRequire(import.meta.url);
 
 describe.each(DIALECTS)('purecloud-platform-client-v2 ConversationsApi on %s', (dialect) => {
   let t: TestApp;
@@ -17,12 +15,7 @@ describe.each(DIALECTS)('purecloud-platform-client-v2 ConversationsApi on %s', (
 
   it('reads a conversation, disconnects it, and sees it disconnected', async () => {
     const { ghostCall } = await seedDemoInteractions(t, await t.token());
-    const path = require.resolve('purecloud-platform-client-v2');
-    delete require.cache[path];
-    const platformClient = require('purecloud-platform-client-v2');
-    const client = platformClient.ApiClient.instance;
-    const { hostname, port } = new URL(t.url);
-    client.setGateway({ host: hostname, protocol: 'http', port: Number(port) });
+    const { platformClient, client } = freshSdk(t.url);
     await client.loginClientCredentialsGrant(t.demo.clientId, t.demo.clientSecret);
     const api = new platformClient.ConversationsApi();
     const before = await api.getConversation(ghostCall.id);

@@ -4,14 +4,13 @@
  * the official SDK's loginSaml2BearerGrant and over raw HTTP, and every rule that must refuse one.
  */
 import { execFileSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type TestApp } from '../helpers/app.ts';
 import { DIALECTS } from '../helpers/dialects.ts';
+import { freshSdk } from '../helpers/sdk.ts';
 import { CERT } from './providers-fixtures.ts';
 
-const require = createRequire(import.meta.url);
 const HERE = import.meta.dirname;
 const KEYS = join(HERE, 'keys');
 const IDP_ISSUER = 'https://idp.bearer.example/saml';
@@ -93,12 +92,7 @@ describe.each(DIALECTS)('SAML2-bearer grant on %s', (dialect) => {
   afterAll(() => t?.close());
 
   it('exchanges a signed assertion for a user token with the official SDK, narrowed to the client scopes', async () => {
-    const path = require.resolve('purecloud-platform-client-v2');
-    delete require.cache[path];
-    const platformClient = require('purecloud-platform-client-v2');
-    const client = platformClient.ApiClient.instance;
-    const { hostname, port } = new URL(t.url);
-    client.setGateway({ host: hostname, protocol: 'http', port: Number(port) });
+    const { platformClient, client } = freshSdk(t.url);
     const auth = await client.loginSaml2BearerGrant(bearer.id, bearer.secret, orgName, assertion());
     expect(auth.accessToken).toBeTruthy();
     const me = await new platformClient.UsersApi().getUsersMe();

@@ -4,24 +4,11 @@
  * client-credentials client keeps working, while password logins stop, except the break-glass
  * administrator's (@see issue 5).
  */
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, startApp, type TestApp } from '../helpers/app.ts';
 import { DIALECTS } from '../helpers/dialects.ts';
+import { freshSdk } from '../helpers/sdk.ts';
 import { CERT, ISSUER, SSO_URL } from './providers-fixtures.ts';
-
-const require = createRequire(import.meta.url);
-
-function freshSdk(url: string) {
-  // The SDK keeps a singleton ApiClient; a fresh module instance per test keeps tokens apart.
-  const path = require.resolve('purecloud-platform-client-v2');
-  delete require.cache[path];
-  const platformClient = require('purecloud-platform-client-v2');
-  const client = platformClient.ApiClient.instance;
-  const { hostname, port } = new URL(url);
-  client.setGateway({ host: hostname, protocol: 'http', port: Number(port) });
-  return { platformClient, client };
-}
 
 describe.each(DIALECTS)('tutorial: SSO for people, client credentials for scripts, on %s', (dialect) => {
   let t: TestApp;
