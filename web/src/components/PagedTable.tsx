@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { usePaged } from './usePaged.ts';
+import { Pager } from './Pager.tsx';
 
 export interface Column<T> {
   header: string;
@@ -32,11 +33,7 @@ export function PagedTable<T extends { id: string }>({ path, columns, empty }: {
           ))}
         </tbody>
       </table>
-      <div className="pager">
-        <button type="button" disabled={page <= 1} onClick={() => setPage(page - 1)}>Previous</button>
-        <span>Page {listing.pageNumber} of {listing.pageCount} · {listing.total} in all</span>
-        <button type="button" disabled={page >= listing.pageCount} onClick={() => setPage(page + 1)}>Next</button>
-      </div>
+      <Pager page={page} pageCount={listing.pageCount} total={listing.total} onPage={setPage} />
     </>
   );
 }

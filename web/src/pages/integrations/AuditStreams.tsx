@@ -2,6 +2,7 @@ import { type FormEvent, useCallback, useState } from 'react';
 import { type AuditStream, type NewStream, streamsApi } from '../../api/streams.ts';
 import { Confirm } from '../../components/Confirm.tsx';
 import { useLoad } from '../../components/useLoad.ts';
+import { Pager } from '../../components/Pager.tsx';
 
 type Pending = { kind: 'delete' | 'secret'; stream: AuditStream } | null;
 
@@ -71,11 +72,7 @@ export function AuditStreams() {
               ))}
             </tbody>
           </table>
-          <div className="pager">
-            <button type="button" disabled={page <= 1} onClick={() => setPage(page - 1)}>Previous</button>
-            <span>Page {load.value.pageNumber} of {load.value.pageCount} · {load.value.total} in all</span>
-            <button type="button" disabled={page >= load.value.pageCount} onClick={() => setPage(page + 1)}>Next</button>
-          </div>
+          <Pager page={page} pageCount={load.value.pageCount} total={load.value.total} onPage={setPage} />
         </>
       )}
       {pending?.kind === 'delete' && (

@@ -2,6 +2,7 @@ import { type FormEvent, useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { type AuditMessage, auditApi, type ServiceMapping } from '../../api/audit.ts';
 import { AuditDetails } from './AuditDetails.tsx';
+import { Pager } from '../../components/Pager.tsx';
 
 const DAY = 86_400_000;
 const today = () => new Date().toISOString().slice(0, 10);
@@ -101,11 +102,7 @@ export function AuditViewer() {
               ))}
             </tbody>
           </table>
-          <div className="pager">
-            <button type="button" disabled={page <= 1} onClick={() => run(page - 1)}>Previous</button>
-            <span>Page {page} of {result.pageCount} · {result.total} in all</span>
-            <button type="button" disabled={page >= result.pageCount} onClick={() => run(page + 1)}>Next</button>
-          </div>
+          <Pager page={page} pageCount={result.pageCount} total={result.total} onPage={run} />
         </>
       )}
       {selected && <AuditDetails event={selected} onOpen={open} />}
