@@ -9,13 +9,16 @@ import cookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
-import { type AuditService, type AuditStreaming, createAuditService, createAuditStreaming, registerAuditRoutes, registerStreamRoutes } from './domains/audit/index.ts';
-import { type ConversationsService, createConversationsService, registerConversationRoutes } from './domains/conversations/index.ts';
-import { registerConsoleRoutes, registerPreferenceRoutes } from './domains/console/index.ts';
+import {
+  type AuditService, type AuditStreaming, createAuditPersonalData, createAuditService, createAuditStreaming, registerAuditRoutes, registerStreamRoutes,
+} from './domains/audit/index.ts';
+import { type ConversationsService, createConversationPersonalData, createConversationsService, registerConversationRoutes } from './domains/conversations/index.ts';
+import { createConsolePersonalData, registerConsoleRoutes, registerPreferenceRoutes } from './domains/console/index.ts';
 import { createDirectoryService, type DirectoryService, registerDirectoryRoutes } from './domains/directory/index.ts';
+import { createGdprService, type GdprService, registerGdprRoutes } from './domains/gdpr/index.ts';
 import { createOAuthService, type OAuthService, registerOAuthRoutes } from './domains/oauth/index.ts';
 import { createScimService, registerScimRoutes, type ScimService } from './domains/scim/index.ts';
-import { createSsoFlows, createSsoLogin, registerSsoRoutes } from './domains/sso/index.ts';
+import { createSsoFlows, createSsoLogin, createSsoPersonalData, registerSsoRoutes } from './domains/sso/index.ts';
 import { createUsageMeter, createUsageService, registerUsageRoutes, type UsageService } from './domains/usage/index.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
 import { newId } from './platform/ids.ts';
@@ -45,6 +48,7 @@ export interface Gatehouse {
   streaming: AuditStreaming;
   usage: UsageService;
   conversations: ConversationsService;
+  gdpr: GdprService;
   meter: Meter;
   storage: Storage;
   directory: DirectoryService;
@@ -167,6 +171,17 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
   // A deactivated or deleted user's tokens stop for good, in the transaction that changes the state.
   const scim = createScimService({ db, clock, phoneRegion: config.scimPhoneRegion, onUserDeactivated: revokeUserTokens });
   registerScimRoutes(app, { scim, publicUrl: config.publicUrlExplicit ? config.publicUrl : null });
+  // Data-subject requests reach each domain's personal data through its source; the audit
+  // trail's comes last, so that its erasure also scrubs what the others just recorded.
+  const users = directory.personalData(scim.personalData);
+  const gdpr = createGdprService({
+    db, clock, jobs, phoneRegion: config.scimPhoneRegion,
+    sources: [users, oauth.personalData, createSsoPersonalData(), createConsolePersonalData(), createConversationPersonalData({ clock }), createAuditPersonalData()],
+    describeUsers: users.describeUsers,
+    userExists: (orgId, userId) => directory.users.get(orgId, userId).then(() => true, () => false),
+  });
+  await gdpr.resume();
+  registerGdprRoutes(app, { gdpr });
   registerConsoleRoutes(app, { directory, oauth, secureCookies: config.secureCookies, limits, checkPasswordLogin: ssoLogin.checkPasswordLogin });
   registerPreferenceRoutes(app, { db, clock });
   await registerConsoleAssets(app);
@@ -184,6 +199,7 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
     streaming,
     usage,
     conversations,
+    gdpr,
     meter,
     async close() {
       clearInterval(purgeTimer);

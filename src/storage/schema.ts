@@ -430,6 +430,30 @@ export interface ConversationRow {
   modified_at: string;
 }
 
+/** A data-subject request (GDPR API); see migration 0018. */
+export interface GdprRequestRow {
+  id: string;
+  org_id: string;
+  name: string | null;
+  /** GDPR_EXPORT | GDPR_UPDATE | GDPR_DELETE */
+  request_type: string;
+  /** INITIATED | SEARCHING | UPDATING | DELETING | FINALIZING | COMPLETED | ERROR */
+  status: string;
+  /** JSON: the GDPRSubject as submitted. */
+  subject: string;
+  /** JSON array of ReplacementTerm (GDPR_UPDATE only). */
+  replacement_terms: string | null;
+  created_by_user: string | null;
+  created_by_client: string;
+  remote_ip: string | null;
+  /** JSON: the finished request's document (export data or counts). */
+  results: string | null;
+  error: string | null;
+  created_at: string;
+  modified_at: string;
+  completed_at: string | null;
+}
+
 export interface Database {
   organizations: OrganizationRow;
   divisions: DivisionRow;
@@ -466,4 +490,5 @@ export interface Database {
   groups: GroupRow;
   group_members: GroupMemberRow;
   conversations: ConversationRow;
+  gdpr_requests: GdprRequestRow;
 }

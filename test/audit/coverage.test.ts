@@ -46,6 +46,7 @@ const AUDITED: Record<string, EventName[]> = {
   'POST /api/v2/gatehouse/conversations': ['Conversations/Conversation/Create'],
   'POST /api/v2/conversations/:conversationId/disconnect': ['Conversations/Conversation/Disconnect'],
   'DELETE /api/v2/conversations/:conversationId': ['Conversations/Conversation/Disconnect'],
+  'POST /api/v2/gdpr/requests': ['GDPR/GDPRRequest/Create'],
   'DELETE /api/v2/tokens/me': ['OAuth/Token/Revoke'],
 };
 
@@ -288,6 +289,11 @@ describe.each(DIALECTS)('audited mutation routes record their events on %s', (di
     const two = await practice();
     await expectAudited('DELETE /api/v2/conversations/:conversationId', 'Conversations/Conversation/Disconnect', two.body.id, () =>
       t.api(`/api/v2/conversations/${two.body.id}`, { method: 'DELETE', token }));
+  });
+
+  it('data-subject requests', async () => {
+    await expectAudited('POST /api/v2/gdpr/requests', 'GDPR/GDPRRequest/Create', null, () =>
+      t.api('/api/v2/gdpr/requests', { method: 'POST', token, body: { requestType: 'GDPR_EXPORT', subject: { name: 'Covered Subject' } } }));
   });
 
   it('exercised a representative route of every audited entity type', () => {

@@ -51,7 +51,7 @@ describe.each(DIALECTS)('interaction audit trail on %s', (dialect) => {
     expect(res.status).toBe(200);
     expect(res.body.total).toBe(1);
     const mapping = await t.api('/api/v2/audits/query/servicemapping', { token: admin });
-    expect(mapping.body.services).toContainEqual({ name: 'Conversations', entities: [{ name: 'Conversation', actions: ['Create', 'Disconnect'] }] });
+    expect(mapping.body.services).toContainEqual({ name: 'Conversations', entities: [{ name: 'Conversation', actions: ['Create', 'Disconnect', 'Update'] }] });
   });
 
   it('records one Disconnect when several disconnects of the same interaction race', async () => {

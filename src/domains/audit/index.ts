@@ -6,6 +6,7 @@ import { type AuditMessage, auditMessage } from './views.ts';
 export { registerAuditRoutes } from './routes.ts';
 export { type AuditService, createAuditService } from './service.ts';
 export type { AuditMessage } from './views.ts';
+export { createAuditPersonalData } from './personal-data.ts';
 export { type AuditStreaming, createAuditStreaming, registerStreamRoutes, signWebhook } from './streams/index.ts';
 
 /**

@@ -1,4 +1,5 @@
 /** Read-side queries over audit_events. Every query is scoped to one organization. */
+import { type SqlBool, sql } from 'kysely';
 import type { Executor } from '../../storage/db.ts';
 import type { AuditQueryRow } from '../../storage/schema.ts';
 
@@ -23,6 +24,34 @@ function filtered(db: Executor, f: AuditFilter) {
   if (f.entityType) q = q.where('entity_type', '=', f.entityType);
   if (f.entityId) q = q.where('entity_id', '=', f.entityId);
   return q;
+}
+
+/**
+ * Which events may hold a person's data (data-subject requests): any of these texts in the
+ * entity name, changes or context (case-insensitive), or an event about or by one of these users.
+ * A coarse pre-filter on the stored text; callers check the parsed rows.
+ */
+export interface MentionFilter {
+  orgId: string;
+  texts: string[];
+  userIds: string[];
+}
+
+/** Escapes LIKE wildcards and the escape character itself (used with ESCAPE '\'). */
+const escapeLike = (v: string) => v.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** `lower(column) LIKE lower('%text%')` on both dialects (lower() on both sides folds the pattern as the column). */
+const containsFolded = (column: 'entity_name' | 'changes' | 'context', text: string) =>
+  sql<SqlBool>`lower(${sql.ref(column)}) like lower(${`%${escapeLike(text)}%`}) escape ${sql.raw("'\\'")}`;
+
+/** A string's text as JSON.stringify writes it inside the changes and context columns, without its quotes. */
+const jsonText = (v: string) => JSON.stringify(v).slice(1, -1);
+
+function aboutOrBy(db: Executor, orgId: string, userIds: string[]) {
+  return db
+    .selectFrom('audit_events')
+    .where('org_id', '=', orgId)
+    .where((eb) => eb.or([eb('entity_id', 'in', userIds), eb('actor_user_id', 'in', userIds)]));
 }
 
 export function createAuditStore() {
@@ -64,6 +93,29 @@ export function createAuditStore() {
     /** Events caused by one event. */
     causedBy: (db: Executor, orgId: string, id: string) =>
       db.selectFrom('audit_events').selectAll().where('org_id', '=', orgId).where('cause_event_id', '=', id).orderBy('id').execute(),
+    /** The events about (entity) or by (actor) these users, newest first (userIds must not be empty). */
+    aboutOrBy: (db: Executor, orgId: string, userIds: string[], limit: number) =>
+      aboutOrBy(db, orgId, userIds).selectAll().orderBy('occurred_at', 'desc').orderBy('id', 'desc').limit(limit).execute(),
+    countAboutOrBy: async (db: Executor, orgId: string, userIds: string[]) =>
+      Number((await aboutOrBy(db, orgId, userIds).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
+    /** One page, by id, of the events a MentionFilter matches (none when it names nothing). */
+    mentioning: async (db: Executor, f: MentionFilter, afterId: string | null, limit: number) => {
+      const conditions = f.texts.flatMap((t) => [containsFolded('entity_name', t), containsFolded('changes', jsonText(t)), containsFolded('context', jsonText(t))]);
+      if (conditions.length === 0 && f.userIds.length === 0) return [];
+      let q = db
+        .selectFrom('audit_events')
+        .selectAll()
+        .where('org_id', '=', f.orgId)
+        .where((eb) => eb.or([...conditions, ...(f.userIds.length ? [eb('entity_id', 'in', f.userIds), eb('actor_user_id', 'in', f.userIds)] : [])]));
+      if (afterId) q = q.where('id', '>', afterId);
+      return q.orderBy('id').limit(limit).execute();
+    },
+    /** The events about these users (their entity), oldest first (userIds must not be empty). */
+    about: (db: Executor, orgId: string, userIds: string[]) =>
+      db.selectFrom('audit_events').selectAll().where('org_id', '=', orgId).where('entity_id', 'in', userIds).orderBy('id').execute(),
+    /** Rewrites an event's content (personal data erased); who, what and when stay as recorded. */
+    rewriteContent: (db: Executor, orgId: string, id: string, content: { entity_name: string | null; changes: string; context: string }) =>
+      db.updateTable('audit_events').set(content).where('org_id', '=', orgId).where('id', '=', id).execute(),
     /** Names of the users among these ids, for `expand=user`. */
     userNames: async (db: Executor, orgId: string, ids: string[]) =>
       ids.length === 0

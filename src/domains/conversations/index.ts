@@ -2,3 +2,4 @@
 export { registerConversationRoutes } from './routes.ts';
 export { AUDIT_ENTITY as CONVERSATION_AUDIT_ENTITY, AUDIT_SERVICE as CONVERSATION_AUDIT_SERVICE, type ConversationsService, createConversationsService } from './service.ts';
 export { DEMO_SCENARIOS } from './practice-scenarios.ts';
+export { ANONYMIZED_CUSTOMER, ANONYMIZED_USER, createConversationPersonalData } from './personal-data.ts';

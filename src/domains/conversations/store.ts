@@ -1,4 +1,5 @@
 /** Kysely queries over the conversations table. Every query is scoped to one organization. */
+import { type SqlBool, sql } from 'kysely';
 import type { Executor } from '../../storage/db.ts';
 import type { ConversationRow } from '../../storage/schema.ts';
 
@@ -18,6 +19,33 @@ function filtered(db: Executor, f: ConversationFilter) {
   return q;
 }
 
+/**
+ * Which conversations may hold a person's data (data-subject requests). A coarse pre-filter on
+ * the stored text, any condition sufficing; callers check the parsed rows.
+ */
+export interface MentionFilter {
+  orgId: string;
+  /** The participants JSON names one of these users. */
+  userIds?: string[];
+  /** The participants JSON holds a participant with one of these names (case-insensitive). */
+  participantNames?: string[];
+  /** The notes contain one of these texts (case-insensitive). */
+  notesContaining?: string[];
+}
+
+/** Escapes LIKE wildcards and the escape character itself (used with ESCAPE '\'). */
+const escapeLike = (v: string) => v.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * `lower(column) LIKE lower('%text%')` on both dialects. lower() runs on both sides in SQL, so
+ * the pattern folds as the column does (SQLite folds ASCII only, PostgreSQL all of Unicode).
+ */
+const containsFolded = (column: 'participants' | 'notes', text: string) =>
+  sql<SqlBool>`lower(${sql.ref(column)}) like lower(${`%${escapeLike(text)}%`}) escape ${sql.raw("'\\'")}`;
+
+/** A JSON string's text as JSON.stringify writes it inside the participants column, without its quotes. */
+const jsonText = (v: string) => JSON.stringify(v).slice(1, -1);
+
 export function createConversationStore() {
   return {
     find: (db: Executor, orgId: string, id: string) =>
@@ -33,6 +61,18 @@ export function createConversationStore() {
       filtered(db, f).selectAll().orderBy('start_time', 'desc').orderBy('id').offset(offset).limit(limit).execute(),
     count: async (db: Executor, f: ConversationFilter) =>
       Number((await filtered(db, f).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
+    /** One page, by id, of the conversations a MentionFilter matches (none when it names nothing). */
+    mentioning: async (db: Executor, f: MentionFilter, afterId: string | null, limit: number) => {
+      const conditions = [
+        ...(f.userIds ?? []).map((id) => containsFolded('participants', `"userId":"${jsonText(id)}"`)),
+        ...(f.participantNames ?? []).map((name) => containsFolded('participants', `"name":"${jsonText(name)}"`)),
+        ...(f.notesContaining ?? []).map((text) => containsFolded('notes', text)),
+      ];
+      if (conditions.length === 0) return [];
+      let q = db.selectFrom('conversations').selectAll().where('org_id', '=', f.orgId).where((eb) => eb.or(conditions));
+      if (afterId) q = q.where('id', '>', afterId);
+      return q.orderBy('id').limit(limit).execute();
+    },
   };
 }
 

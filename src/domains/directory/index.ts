@@ -8,6 +8,9 @@ export { ADMIN_ROLE, createDirectoryService, type DirectoryService, EMPLOYEE_ROL
 export { ALL_PERMISSIONS, isKnownPermission } from './permission-catalogue.ts';
 export type { RoleGrant } from './roles.ts';
 export { deletedEmailKey } from './users.ts';
+export {
+  ANONYMIZED_NAME, anonymizedEmail, type DirectoryPersonalData, type UserDataExtension, type UserIdentifiers,
+} from './personal-data.ts';
 
 export function registerDirectoryRoutes(app: FastifyInstance, deps: { directory: DirectoryService }) {
   registerUserRoutes(app, deps);

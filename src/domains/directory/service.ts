@@ -6,6 +6,7 @@ import { listing, type PageRequest } from '../../platform/paging.ts';
 import type { Caller } from '../../platform/principal.ts';
 import type { Db } from '../../storage/db.ts';
 import { createOrganizations } from './organizations.ts';
+import { createDirectoryPersonalData, type UserDataExtension } from './personal-data.ts';
 import { permissionCollections } from './permission-catalogue.ts';
 import { createRoles } from './roles.ts';
 import type { UserDeactivatedHook, UserDeletedHook } from './deps.ts';
@@ -27,6 +28,12 @@ export function createDirectoryService({ db, clock, onUserDeactivated, onUserDel
     users,
     roles,
     organizations,
+
+    /**
+     * The users source of data-subject requests, with what `extension` (SCIM) holds about each
+     * user merged in; an erasure runs the hooks a deletion through the users API runs.
+     */
+    personalData: (extension?: UserDataExtension) => createDirectoryPersonalData({ store, clock, onUserDeactivated, onUserDeleted, extension }),
 
     permissions(page: PageRequest, query: Record<string, unknown>) {
       const all = permissionCollections();

@@ -2,6 +2,7 @@
  * Kysely queries for the directory tables. Every query takes the organization id: nothing here
  * can read across organizations. No business rules live here.
  */
+import { sql } from 'kysely';
 import type { Executor } from '../../storage/db.ts';
 import type { DivisionRow, OrganizationRow, RoleRow, UserRow } from '../../storage/schema.ts';
 
@@ -128,6 +129,48 @@ export function createDirectoryStore() {
       db.deleteFrom('role_grants').where('org_id', '=', orgId).where('role_id', '=', roleId).execute(),
     deleteGrantsOf: (db: Executor, orgId: string, subjectId: string) =>
       db.deleteFrom('role_grants').where('org_id', '=', orgId).where('subject_id', '=', subjectId).execute(),
+
+    /** Optimistic update: answers false when the version moved since the row was read. */
+    updateUserIfVersion: async (db: Executor, orgId: string, id: string, expectedVersion: number, patch: Partial<UserRow>) =>
+      Number((await db.updateTable('users').set(patch).where('org_id', '=', orgId).where('id', '=', id).where('version', '=', expectedVersion).executeTakeFirst()).numUpdatedRows) === 1,
+    /** Users of any state among these ids (data-subject requests). */
+    findUsersByIds: (db: Executor, orgId: string, ids: string[]) =>
+      ids.length === 0
+        ? Promise.resolve([] as UserRow[])
+        : db.selectFrom('users').selectAll().where('org_id', '=', orgId).where('id', 'in', ids).orderBy('name').orderBy('id').execute(),
+    /**
+     * Users of any state holding one of these lower-cased emails: a deleted user's key is the
+     * address followed by `#deleted:<id>` (compared by prefix, so no LIKE escaping and no
+     * collation order is involved).
+     */
+    findUsersByEmailKeys: (db: Executor, orgId: string, keys: string[], limit: number) =>
+      keys.length === 0
+        ? Promise.resolve([] as UserRow[])
+        : db
+            .selectFrom('users')
+            .selectAll()
+            .where('org_id', '=', orgId)
+            .where((eb) =>
+              eb.or(
+                keys.flatMap((k) => {
+                  const prefix = `${k}#deleted:`;
+                  return [eb('email_key', '=', k), eb(sql<string>`substr(email_key, 1, ${sql.lit([...prefix].length)})`, '=', prefix)];
+                }),
+              ),
+            )
+            .orderBy('id')
+            .limit(limit)
+            .execute(),
+    /** Users of any state whose name is this one, case-insensitively (folded by the database). */
+    findUsersByName: (db: Executor, orgId: string, name: string, limit: number) =>
+      db
+        .selectFrom('users')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where((eb) => eb(eb.fn('lower', ['name']), '=', eb.fn('lower', [eb.val(name)])))
+        .orderBy('id')
+        .limit(limit)
+        .execute(),
   };
 }
 

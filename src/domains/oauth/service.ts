@@ -8,6 +8,7 @@ import { createAuthorizations } from './authorizations.ts';
 import { createClients } from './clients.ts';
 import { createGrantIssuer } from './grant-issuer.ts';
 import { createGrants, type SamlBearerVerifier } from './grants/index.ts';
+import { createOAuthPersonalData } from './personal-data.ts';
 import { createSecrets, loadSecretKey } from './secrets.ts';
 import { createOAuthStore } from './store.ts';
 import { createTokenCodec, loadTokenKeys } from './token-codec.ts';
@@ -45,6 +46,8 @@ export async function createOAuthService(deps: {
     grants,
     issuer,
     authorizations,
+    /** The `oauth` source of data-subject requests: the users' grants and the applications they authorized. */
+    personalData: createOAuthPersonalData({ store, clock }),
     config: deps.config,
     clock,
 

@@ -100,6 +100,29 @@ export function createOAuthStore() {
       return [...current.values()].filter((r) => !state || r.state === state);
     },
 
+    // Data-subject requests: what is stored about users (never a hash of a code or token).
+    /** Authorizations these users requested or changed, or that these ids name. */
+    authorizationsForUsers: (db: Executor, orgId: string, userIds: string[], ids: string[]) =>
+      db.selectFrom('oauth_authorizations').selectAll().where('org_id', '=', orgId)
+        .where((eb) => eb.or([
+          ...(userIds.length ? [eb('created_by', 'in', userIds), eb('modified_by', 'in', userIds)] : []),
+          ...(ids.length ? [eb('id', 'in', ids)] : []),
+          eb.lit(false),
+        ]))
+        .orderBy('created_at').orderBy('id').execute(),
+    refreshTokensOfUsers: (db: Executor, orgId: string, userIds: string[]) =>
+      db.selectFrom('refresh_tokens')
+        .select(['grant_id', 'client_id', 'user_id', 'authorization_id', 'scopes', 'issued_at', 'expires_at', 'used_at', 'revoked_at'])
+        .where('org_id', '=', orgId).where('user_id', 'in', userIds).orderBy('issued_at').execute(),
+    codesOfUsers: (db: Executor, orgId: string, userIds: string[]) =>
+      db.selectFrom('oauth_codes')
+        .select(['grant_id', 'client_id', 'user_id', 'authorization_id', 'redirect_uri', 'scopes', 'expires_at', 'used_at'])
+        .where('org_id', '=', orgId).where('user_id', 'in', userIds).orderBy('expires_at').execute(),
+    deleteRefreshTokensOfUser: async (db: Executor, orgId: string, userId: string) =>
+      Number((await db.deleteFrom('refresh_tokens').where('org_id', '=', orgId).where('user_id', '=', userId).executeTakeFirst()).numDeletedRows),
+    deleteCodesOfUser: async (db: Executor, orgId: string, userId: string) =>
+      Number((await db.deleteFrom('oauth_codes').where('org_id', '=', orgId).where('user_id', '=', userId).executeTakeFirst()).numDeletedRows),
+
     purgeExpiredRevocations: (db: Executor, before: string) => db.deleteFrom('token_revocations').where('expires_at', '<', before).execute(),
   };
 }

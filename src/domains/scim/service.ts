@@ -2,6 +2,7 @@
 import type { Clock } from '../../platform/clock.ts';
 import type { Db, Trx } from '../../storage/db.ts';
 import { createScimGroups } from './groups.ts';
+import { createScimPersonalData } from './personal-data.ts';
 import { checkPhoneRegion } from './phones.ts';
 import { createScimStore } from './store.ts';
 import { createScimUsers } from './users.ts';
@@ -21,6 +22,8 @@ export function createScimService({ db, clock, phoneRegion, onUserDeactivated = 
   return {
     users: createScimUsers({ db, store, clock, phoneRegion, onUserDeactivated }),
     groups: createScimGroups({ db, store, clock }),
+    /** What SCIM holds about users, for data-subject requests: plugged into `directory.personalData`. */
+    personalData: createScimPersonalData({ store, phoneRegion }),
   };
 }
 

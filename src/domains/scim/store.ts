@@ -2,7 +2,7 @@
  * Kysely queries for SCIM: the directory's users rows as SCIM reads and writes them, the SCIM
  * side tables, groups and row-level group membership. Every query takes the organization id.
  */
-import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
+import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
 import type { Executor } from '../../storage/db.ts';
 import type { Database, GroupRow, ScimUserRow, ScimUserValueRow, UserRow } from '../../storage/schema.ts';
 
@@ -116,6 +116,63 @@ export function createScimStore() {
       await db.updateTable('scim_users').set({ manager_id: null, modified_at: modifiedAt }).where('org_id', '=', orgId).where('manager_id', '=', managerId).execute();
       return out;
     },
+
+    // Data-subject requests: who holds a value, and everything held about some users.
+    /** Users with one of these values among their SCIM emails (case-insensitive) or phone numbers (exact, E.164). */
+    usersByValues: async (db: Executor, orgId: string, table: 'scim_user_emails' | 'scim_user_phones', values: string[], limit: number) =>
+      values.length === 0
+        ? []
+        : (
+            await db
+              .selectFrom(table)
+              .select('user_id')
+              .distinct()
+              .where('org_id', '=', orgId)
+              .where((eb) =>
+                table === 'scim_user_emails'
+                  ? eb.or(values.map((v) => eb(eb.fn('lower', ['value']), '=', eb.fn('lower', [eb.val(v)]))))
+                  : eb('value', 'in', values),
+              )
+              .orderBy('user_id')
+              .limit(limit)
+              .execute()
+          ).map((r) => r.user_id),
+    /** Users holding one of these external ids (the SCIM externalId or a Genesys externalIds value, any authority). */
+    usersByExternalIds: async (db: Executor, orgId: string, values: string[], limit: number) => {
+      if (values.length === 0) return [];
+      const [indexed, columns] = await Promise.all([
+        db.selectFrom('scim_user_external_ids').select('user_id').distinct().where('org_id', '=', orgId).where('value', 'in', values).orderBy('user_id').limit(limit).execute(),
+        db.selectFrom('scim_users').select('user_id').where('org_id', '=', orgId).where('external_id', 'in', values).orderBy('user_id').limit(limit).execute(),
+      ]);
+      return [...new Set([...indexed, ...columns].map((r) => r.user_id))];
+    },
+    /** Users whose SCIM given and family names, joined by a space, are this name (case-insensitive). */
+    usersByFullName: async (db: Executor, orgId: string, name: string, limit: number) =>
+      (
+        await db
+          .selectFrom('scim_users')
+          .select('user_id')
+          .where('org_id', '=', orgId)
+          .where((eb) => eb(sql`lower(trim(coalesce(given_name, '') || ' ' || coalesce(family_name, '')))`, '=', eb.fn('lower', [eb.val(name)])))
+          .orderBy('user_id')
+          .limit(limit)
+          .execute()
+      ).map((r) => r.user_id),
+    /** SCIM rows whose attributes hold addresses (the caller reads them). */
+    scimUsersWithAddresses: (db: Executor, orgId: string) =>
+      db.selectFrom('scim_users').select(['user_id', 'attributes']).where('org_id', '=', orgId).where('attributes', 'like', '%"addresses"%').orderBy('user_id').execute(),
+    scimUsersOf: (db: Executor, orgId: string, userIds: string[]) =>
+      userIds.length ? db.selectFrom('scim_users').selectAll().where('org_id', '=', orgId).where('user_id', 'in', userIds).execute() : Promise.resolve([] as ScimUserRow[]),
+    valuesOf: (db: Executor, orgId: string, table: 'scim_user_emails' | 'scim_user_phones', userIds: string[]) =>
+      userIds.length
+        ? db.selectFrom(table).selectAll().where('org_id', '=', orgId).where('user_id', 'in', userIds).orderBy('user_id').orderBy('position').execute()
+        : Promise.resolve([] as ScimUserValueRow[]),
+    externalIdsOf: (db: Executor, orgId: string, userIds: string[]) =>
+      userIds.length
+        ? db.selectFrom('scim_user_external_ids').select(['user_id', 'authority', 'value']).where('org_id', '=', orgId).where('user_id', 'in', userIds).orderBy('user_id').orderBy('authority').orderBy('value').execute()
+        : Promise.resolve([] as { user_id: string; authority: string; value: string }[]),
+    updateScimUser: (db: Executor, orgId: string, userId: string, patch: Partial<Omit<ScimUserRow, 'user_id' | 'org_id'>>) =>
+      db.updateTable('scim_users').set(patch).where('org_id', '=', orgId).where('user_id', '=', userId).execute(),
 
     groupsOfUsers: (db: Executor, orgId: string, userIds: string[]) =>
       userIds.length

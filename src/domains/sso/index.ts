@@ -5,3 +5,4 @@ export type { IdentityProvider, IdentityProviderStore, SpCredentials, SsoSetting
 export { createSsoLogin, type SsoLogin } from './sso-login.ts';
 export { createSsoFlows, type SsoFlows } from './flows/create.ts';
 export type { SsoAuthorizeGuard } from './flows/guard.ts';
+export { createSsoPersonalData } from './personal-data.ts';

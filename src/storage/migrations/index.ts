@@ -18,6 +18,7 @@ import * as m0014 from './0014_saml_bearer.ts';
 import * as m0015 from './0015_refresh_tokens_user.ts';
 import * as m0016 from './0016_refresh_tokens_confidential.ts';
 import * as m0017 from './0017_scim_manager_index.ts';
+import * as m0018 from './0018_gdpr.ts';
 
 /** Numbered, dialect-neutral migrations, applied in name order. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -38,6 +39,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0015_refresh_tokens_user': m0015,
   '0016_refresh_tokens_confidential': m0016,
   '0017_scim_manager_index': m0017,
+  '0018_gdpr': m0018,
 };
 
 export async function migrateToLatest(storage: Storage): Promise<string[]> {

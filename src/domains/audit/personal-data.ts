@@ -1,0 +1,170 @@
+/**
+ * The audit trail's personal data, for data-subject requests (GDPR). The trail is history, not a
+ * directory of people: it finds no subjects and is never rectified, but it exports the events
+ * about or by the subject's users and, on erasure, scrubs the subject's names, emails and phones
+ * out of every event's entity name, property changes and context.
+ *
+ * Erasure and streams: a pending delivery (audit_deliveries) references its event by id, so an
+ * event not yet delivered goes out already scrubbed; an event a stream has already delivered
+ * cannot be recalled from the receiving system, which must erase its own copy.
+ */
+import type { PersonalDataSource, ResolvedSubject } from '../../platform/personal-data.ts';
+import type { Executor } from '../../storage/db.ts';
+import type { AuditEventRow } from '../../storage/schema.ts';
+import { createAuditStore } from './store.ts';
+import { auditMessage } from './views.ts';
+
+export const ERASED = '[erased]';
+
+/** Export entries are capped; `truncated` says when there were more. */
+const MAX_EXPORTED = 10_000;
+/** Rows read per page while scrubbing. */
+const PAGE = 500;
+/** Shorter terms are ignored: scrubbing "Al" or "1" would erase most of the trail. */
+const MIN_TERM_LENGTH = 3;
+
+interface Change {
+  property: string;
+  oldValues: string[];
+  newValues: string[];
+}
+
+const escapeRegExp = (v: string) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * The properties of an event about a person that hold their personal data, whatever the value:
+ * the directory's and SCIM's names for them. Their values in events about the subject's users
+ * are erased whole, and also become terms, so that a name or number the person had before a
+ * rectification is scrubbed wherever else it was recorded.
+ */
+const PERSONAL_PROPERTIES = new Set([
+  'name', 'displayName', 'nickName', 'email', 'emails', 'userName', 'phoneNumbers', 'addresses', 'externalId', 'externalIds', 'title', 'department',
+  'employeeNumber', 'name.givenName', 'name.familyName', 'name.formatted', 'name.middleName', 'name.honorificPrefix', 'name.honorificSuffix',
+]);
+
+/** The subject's names, emails and phones worth scrubbing, distinct case-insensitively, longest first. */
+function scrubTerms(subject: ResolvedSubject, recorded: string[]): string[] {
+  const terms = [...subject.names, ...subject.emails, ...subject.phones, ...recorded].map((t) => t.trim()).filter((t) => t.length >= MIN_TERM_LENGTH);
+  return [...new Map(terms.map((t) => [t.toLowerCase(), t])).values()].sort((a, b) => b.length - a.length);
+}
+
+/** Identify a person; a title or a department (also erased above) would scrub everyone who shares it. */
+const IDENTIFYING = new Set([...PERSONAL_PROPERTIES].filter((p) => p !== 'title' && p !== 'department'));
+
+/**
+ * The identifying values the trail recorded about these users before this request (`before`, its
+ * cause event: ids are time-ordered): entity names and identifying properties' values.
+ */
+function recordedValues(rows: AuditEventRow[], before: string): string[] {
+  const out: string[] = [];
+  for (const row of rows) {
+    if (row.id >= before) continue;
+    if (row.entity_name) out.push(row.entity_name);
+    for (const c of JSON.parse(row.changes) as Change[]) {
+      if (!IDENTIFYING.has(c.property)) continue;
+      // SCIM records a phone as "type:+number:primary"; the number is the datum.
+      for (const v of [...c.oldValues, ...c.newValues]) out.push(c.property === 'phoneNumbers' ? (v.split(':').find((p) => p.startsWith('+')) ?? v) : v);
+    }
+  }
+  return out.filter((v) => v !== ERASED);
+}
+
+/**
+ * What scrubbing does to one event's texts. A value that equals or contains a term becomes
+ * ERASED as a whole (a value is one datum: "Jane Doe (VIP)" is hers entirely). A property name
+ * keeps its shape, only the term in it erased: the conversations domain names participants'
+ * properties after them ("participants[0] customer Jane Doe.state").
+ */
+function scrubber(terms: string[]) {
+  const folded = terms.map((t) => t.toLowerCase());
+  const pattern = terms.length ? new RegExp(terms.map(escapeRegExp).join('|'), 'giu') : null;
+  const holds = (v: string) => {
+    const f = v.toLowerCase();
+    return folded.some((t) => f.includes(t));
+  };
+  const value = (v: string) => (holds(v) ? ERASED : v);
+  const name = (v: string) => {
+    if (!pattern) return v;
+    const out = v.replace(pattern, ERASED);
+    return holds(out) ? ERASED : out;
+  };
+  return { value, name };
+}
+
+/**
+ * The event's scrubbed content, or null when it holds none of the terms. An event about one of
+ * the subject's users (`aboutSubject`) loses its entity name and every personal property's value.
+ */
+function scrubbed(row: AuditEventRow, scrub: ReturnType<typeof scrubber>, aboutSubject: boolean) {
+  let changed = false;
+  const track = <T>(before: T, after: T) => {
+    if (after !== before) changed = true;
+    return after;
+  };
+  const value = (v: string) => track(v, scrub.value(v));
+  const erased = (v: string) => track(v, ERASED);
+  const entityName = row.entity_name === null ? null : aboutSubject ? erased(row.entity_name) : value(row.entity_name);
+  const changes = (JSON.parse(row.changes) as Change[]).map((c) => {
+    const each = aboutSubject && PERSONAL_PROPERTIES.has(c.property) ? erased : value;
+    return { ...c, property: track(c.property, scrub.name(c.property)), oldValues: c.oldValues.map(each), newValues: c.newValues.map(each) };
+  });
+  const context = Object.fromEntries(Object.entries(JSON.parse(row.context) as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'string' ? value(v) : v]));
+  return changed ? { entity_name: entityName, changes: JSON.stringify(changes), context: JSON.stringify(context) } : null;
+}
+
+export function createAuditPersonalData(): PersonalDataSource {
+  const store = createAuditStore();
+
+  return {
+    name: 'audit',
+
+    /** The trail is not a directory of people: subjects are found in the sources that hold them. */
+    async findSubjects() {
+      return [];
+    },
+
+    /** The events about the subject's users or by them, newest first, as upstream's AuditLogMessage. */
+    async export(db: Executor, orgId, subject) {
+      if (!subject.userIds.length) return null;
+      const total = await store.countAboutOrBy(db, orgId, subject.userIds);
+      if (!total) return null;
+      const rows = await store.aboutOrBy(db, orgId, subject.userIds, MAX_EXPORTED);
+      const names = await store.userNames(db, orgId, [...new Set(rows.flatMap((r) => (r.actor_user_id ? [r.actor_user_id] : [])))]);
+      const events = rows.map((r) => auditMessage(r, r.actor_user_id ? names.get(r.actor_user_id) : undefined));
+      return { total, events, truncated: total > events.length };
+    },
+
+    /**
+     * Nothing: the trail is history. A rectification is recorded as new events by the sources
+     * whose data it changes; the past events keep what was true when they were written.
+     */
+    async rectify() {
+      return {};
+    },
+
+    /**
+     * Scrubs the subject's terms out of the events that hold them and the events about or by the
+     * subject's users. Run last, so the other sources' own events of this request are scrubbed
+     * too. Records no event of its own: the request's event carries the counts.
+     */
+    async erase(trx, orgId, subject, _caller, causeEventId) {
+      const about = new Set(subject.userIds);
+      const terms = scrubTerms(subject, subject.userIds.length ? recordedValues(await store.about(trx, orgId, subject.userIds), causeEventId) : []);
+      const scrub = scrubber(terms);
+      let events = 0;
+      let after: string | null = null;
+      for (;;) {
+        const rows = await store.mentioning(trx, { orgId, texts: terms, userIds: subject.userIds }, after, PAGE);
+        for (const row of rows) {
+          const content = scrubbed(row, scrub, about.has(row.entity_id));
+          if (!content) continue;
+          await store.rewriteContent(trx, orgId, row.id, content);
+          events++;
+        }
+        if (rows.length < PAGE) break;
+        after = rows[rows.length - 1].id;
+      }
+      return { events };
+    },
+  };
+}

@@ -1,0 +1,182 @@
+/**
+ * The conversations domain's personal data, for data-subject requests (GDPR): participant names
+ * (customers belong to no user; agents are directory users) and the free-text notes. Participants
+ * hold no emails or phones, so only NAME terms find or rectify anything here; erasure also
+ * scrubs the subject's names, emails and phones out of the notes.
+ */
+import { type AuditEvent, auditOrigin, recordAuditBatch, registerAuditEntity } from '../../platform/audit.ts';
+import type { Clock } from '../../platform/clock.ts';
+import { conflict } from '../../platform/errors/index.ts';
+import type { FoundSubject, PersonalDataSource, Replacement, ResolvedSubject } from '../../platform/personal-data.ts';
+import type { Caller } from '../../platform/principal.ts';
+import type { Executor, Trx } from '../../storage/db.ts';
+import type { Conversation, StoredParticipant } from './model.ts';
+import { conversationFromRow, rowFromConversation } from './rows.ts';
+import { AUDIT_ENTITY, AUDIT_SERVICE } from './service.ts';
+import { createConversationStore, type MentionFilter } from './store.ts';
+
+/** Rectification and erasure change a conversation in place (registering merges with the service's actions). */
+registerAuditEntity(AUDIT_SERVICE, AUDIT_ENTITY, ['Update']);
+
+export const ANONYMIZED_CUSTOMER = 'Anonymized customer';
+export const ANONYMIZED_USER = 'Anonymized user';
+export const ERASED = '[erased]';
+
+/** Search results are capped, as upstream caps its subject search. */
+const MAX_SUBJECTS = 1_000;
+/** Export entries are capped; `truncated` says when there were more. */
+const MAX_EXPORTED = 10_000;
+/** Rows read per page while scanning. */
+const PAGE = 500;
+/** Shorter terms are not scrubbed out of notes: "Al" would erase half the text. */
+const MIN_TERM_LENGTH = 3;
+
+const fold = (v: string) => v.toLowerCase();
+const escapeRegExp = (v: string) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The subject's names, emails and phones worth scrubbing out of free text, longest first. */
+function textTerms(subject: ResolvedSubject): string[] {
+  const terms = [...subject.names, ...subject.emails, ...subject.phones].map((t) => t.trim()).filter((t) => t.length >= MIN_TERM_LENGTH);
+  return [...new Map(terms.map((t) => [fold(t), t])).values()].sort((a, b) => b.length - a.length);
+}
+
+/** Every occurrence of any term, case-insensitive, replaced by ERASED. */
+function scrubText(text: string, terms: string[]): string {
+  if (!terms.length) return text;
+  return text.replace(new RegExp(terms.map(escapeRegExp).join('|'), 'giu'), ERASED);
+}
+
+export function createConversationPersonalData({ clock }: { clock: Clock }): PersonalDataSource {
+  const store = createConversationStore();
+
+  /** Every conversation the pre-filter matches, page by page (by id, so in-place updates do not move the cursor). */
+  async function* scan(db: Executor, filter: MentionFilter) {
+    let after: string | null = null;
+    for (;;) {
+      const rows = await store.mentioning(db, filter, after, PAGE);
+      for (const row of rows) yield conversationFromRow(row);
+      if (rows.length < PAGE) return;
+      after = rows[rows.length - 1].id;
+    }
+  }
+
+  /** Whether a participant is the subject's: a customer by name, an agent by user id. */
+  function isSubjects(p: StoredParticipant, userIds: Set<string>, names: Set<string>): boolean {
+    if (p.purpose === 'customer') return names.has(fold(p.name));
+    return p.purpose === 'agent' && p.userId !== undefined && userIds.has(p.userId);
+  }
+
+  /** Writes the changed conversation (version and modification time bumped, as the service does). */
+  async function save(trx: Trx, before: Conversation, participants: StoredParticipant[], notes: string | null) {
+    const after: Conversation = { ...before, participants, notes, version: before.version + 1, dateModified: clock.now().toISOString() };
+    if (!(await store.update(trx, rowFromConversation(after), before.version))) {
+      throw conflict('The conversation changed while personal data was being updated. Try again.', before.id);
+    }
+  }
+
+  function updateEvent(orgId: string, c: Conversation, caller: Caller, causeEventId: string, reason: string, changes: AuditEvent['changes'], extra: Record<string, string> = {}): AuditEvent {
+    return {
+      orgId, serviceName: AUDIT_SERVICE, entityType: AUDIT_ENTITY, entityId: c.id, entityName: `${c.mediaType} ${c.id}`, action: 'Update',
+      ...auditOrigin(caller), changes, context: { mediaType: c.mediaType, reason, ...extra }, causeEventId,
+    };
+  }
+
+  return {
+    name: 'conversations',
+
+    /** Customers by name (they belong to no user; agents are found through the directory). */
+    async findSubjects(db, orgId, type, value) {
+      const name = value.trim();
+      if (type !== 'NAME' || !name) return [];
+      const found = new Map<string, FoundSubject>();
+      for await (const c of scan(db, { orgId, participantNames: [name] })) {
+        for (const p of c.participants) {
+          if (p.purpose === 'customer' && fold(p.name) === fold(name) && !found.has(p.name)) found.set(p.name, { name: p.name });
+        }
+        if (found.size >= MAX_SUBJECTS) break;
+      }
+      return [...found.values()].slice(0, MAX_SUBJECTS);
+    },
+
+    /** The interactions the subject took part in, one entry per participation. */
+    async export(db, orgId, subject) {
+      const userIds = new Set(subject.userIds);
+      const names = new Set(subject.names.map(fold));
+      if (!userIds.size && !names.size) return null;
+      const interactions = [];
+      let total = 0;
+      for await (const c of scan(db, { orgId, userIds: subject.userIds, participantNames: subject.names })) {
+        for (const p of c.participants) {
+          if (!isSubjects(p, userIds, names)) continue;
+          total++;
+          if (interactions.length < MAX_EXPORTED) {
+            interactions.push({
+              conversationId: c.id, mediaType: c.mediaType, queueName: c.queueName, startTime: c.startTime, endTime: c.endTime,
+              purpose: p.purpose, name: p.name, state: p.state,
+            });
+          }
+        }
+      }
+      return total ? { total, interactions, truncated: total > interactions.length } : null;
+    },
+
+    /** NAME terms rename the subject's participants: customers by name, agents by user id and name. */
+    async rectify(trx, orgId, subject, replacements, caller, causeEventId) {
+      const renames = replacements.filter((r: Replacement) => r.type === 'NAME' && r.existingValue.trim() && r.updatedValue.trim());
+      if (!renames.length) return { participants: 0 };
+      const userIds = new Set(subject.userIds);
+      const events: AuditEvent[] = [];
+      let renamed = 0;
+      for await (const c of scan(trx, { orgId, participantNames: renames.map((r) => r.existingValue) })) {
+        const changes: NonNullable<AuditEvent['changes']> = [];
+        const participants = c.participants.map((p, i) => {
+          const r = renames.find((x) => fold(x.existingValue) === fold(p.name));
+          const ours = p.purpose === 'customer' || (p.purpose === 'agent' && p.userId !== undefined && userIds.has(p.userId));
+          if (!r || !ours || p.name === r.updatedValue) return p;
+          changes.push({ property: `participants[${i}].name`, oldValues: [p.name], newValues: [r.updatedValue] });
+          return { ...p, name: r.updatedValue };
+        });
+        if (!changes.length) continue;
+        await save(trx, c, participants, c.notes);
+        events.push(updateEvent(orgId, c, caller, causeEventId, 'GDPR rectification', changes));
+        renamed += changes.length;
+      }
+      await recordAuditBatch(trx, clock, events);
+      return { participants: renamed };
+    },
+
+    /**
+     * Customers named like the subject become ANONYMIZED_CUSTOMER, the subject's agent legs
+     * ANONYMIZED_USER (the user id stays: it is the directory's to erase), and the subject's
+     * names, emails and phones in the notes become ERASED. The events say what was anonymized,
+     * never the values it held.
+     */
+    async erase(trx, orgId, subject, caller, causeEventId) {
+      const userIds = new Set(subject.userIds);
+      const names = new Set(subject.names.map(fold));
+      const terms = textTerms(subject);
+      const events: AuditEvent[] = [];
+      let participantsErased = 0;
+      let notesErased = 0;
+      for await (const c of scan(trx, { orgId, userIds: subject.userIds, participantNames: subject.names, notesContaining: terms })) {
+        const changes: NonNullable<AuditEvent['changes']> = [];
+        const participants = c.participants.map((p, i) => {
+          if (!isSubjects(p, userIds, names)) return p;
+          const anonymous = p.purpose === 'customer' ? ANONYMIZED_CUSTOMER : ANONYMIZED_USER;
+          if (p.name === anonymous) return p;
+          changes.push({ property: `participants[${i}].name`, oldValues: [], newValues: [anonymous] });
+          return { ...p, name: anonymous };
+        });
+        const notes = c.notes === null ? null : scrubText(c.notes, terms);
+        const notesChanged = notes !== c.notes;
+        if (!changes.length && !notesChanged) continue;
+        await save(trx, c, participants, notes);
+        events.push(updateEvent(orgId, c, caller, causeEventId, 'GDPR erasure', changes, notesChanged ? { notes: 'personal data erased' } : {}));
+        participantsErased += changes.length;
+        if (notesChanged) notesErased++;
+      }
+      await recordAuditBatch(trx, clock, events);
+      return { participants: participantsErased, notes: notesErased };
+    },
+  };
+}

@@ -1,0 +1,61 @@
+/** Request and response schemas: upstream's GDPRRequest, GDPRSubject and their listings. */
+import { type Static, Type } from '@sinclair/typebox';
+import { SEARCH_TYPES } from '../../platform/personal-data.ts';
+import { EntityListing, PagingQuery } from '../../platform/schemas.ts';
+
+const Str = Type.String({ maxLength: 1024 });
+const Opt = Type.Optional;
+const Strings = Type.Array(Str, { maxItems: 50 });
+
+export const REQUEST_TYPES = ['GDPR_EXPORT', 'GDPR_UPDATE', 'GDPR_DELETE'] as const;
+export type RequestType = (typeof REQUEST_TYPES)[number];
+export const STATUSES = ['INITIATED', 'SEARCHING', 'UPDATING', 'DELETING', 'COMPLETED', 'ERROR', 'FINALIZING'] as const;
+export type Status = (typeof STATUSES)[number];
+
+const SearchType = Type.Union(SEARCH_TYPES.map((t) => Type.Literal(t)));
+
+export const GdprSubject = Type.Object({
+  name: Opt(Str),
+  userId: Opt(Str),
+  externalContactId: Opt(Str),
+  dialerContactId: Opt(Type.Object({ id: Opt(Str), contactListId: Opt(Str) })),
+  journeyCustomer: Opt(Type.Object({ id: Opt(Str), type: Opt(Str) })),
+  socialHandle: Opt(Type.Object({ type: Opt(Str), value: Opt(Str) })),
+  externalId: Opt(Str),
+  addresses: Opt(Strings),
+  phoneNumbers: Opt(Strings),
+  emailAddresses: Opt(Strings),
+});
+export type GdprSubjectBody = Static<typeof GdprSubject>;
+
+export const ReplacementTerm = Type.Object({ type: SearchType, existingValue: Str, updatedValue: Str });
+
+export const GdprRequestBody = Type.Object({
+  name: Opt(Type.String({ maxLength: 255 })),
+  requestType: Type.Union(REQUEST_TYPES.map((t) => Type.Literal(t))),
+  subject: GdprSubject,
+  replacementTerms: Opt(Type.Array(ReplacementTerm, { maxItems: 50 })),
+});
+export type GdprRequestInput = Static<typeof GdprRequestBody>;
+
+export const GdprRequest = Type.Object({
+  id: Type.String(),
+  name: Opt(Type.String()),
+  createdBy: Type.Object({ id: Type.String(), selfUri: Opt(Type.String()) }),
+  replacementTerms: Opt(Type.Array(ReplacementTerm)),
+  requestType: Type.String(),
+  createdDate: Type.String(),
+  status: Type.String(),
+  subject: GdprSubject,
+  resultsUrl: Opt(Type.String()),
+  resultsUrls: Opt(Type.Array(Type.String())),
+  selfUri: Type.String(),
+});
+
+export const GdprRequestListing = EntityListing(GdprRequest);
+export const GdprSubjectListing = EntityListing(GdprSubject);
+
+export const CreateQuery = Type.Object({ deleteConfirmed: Opt(Type.Boolean()) });
+export const ListQuery = Type.Object(PagingQuery);
+export const SubjectsQuery = Type.Object({ searchType: SearchType, searchValue: Type.String({ minLength: 1, maxLength: 1024 }), ...PagingQuery });
+export const RequestParams = Type.Object({ requestId: Type.String({ minLength: 1, maxLength: 64 }) });

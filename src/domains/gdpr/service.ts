@@ -1,0 +1,300 @@
+/**
+ * Data-subject requests: find subjects, then submit an export (Art. 15), a rectification
+ * (Art. 16) or an erasure (Art. 17) that runs in the background through every domain's
+ * PersonalDataSource. A rectification or an erasure changes every source in one transaction,
+ * together with the request's COMPLETED status: all of it happens, or none of it.
+ */
+import type { Clock } from '../../platform/clock.ts';
+import { auditOrigin, recordAudit, registerAuditEntity } from '../../platform/audit.ts';
+import { ApiError, badRequest, invalidValue, notFound } from '../../platform/errors/index.ts';
+import { newId } from '../../platform/ids.ts';
+import type { JobRunner } from '../../platform/jobs.ts';
+import { listing, type PageRequest } from '../../platform/paging.ts';
+import type { FoundSubject, PersonalDataSource, Replacement, ResolvedSubject, SearchType, SourceOutcome } from '../../platform/personal-data.ts';
+import type { Caller, Principal } from '../../platform/principal.ts';
+import { type Db, type Executor, withTransaction } from '../../storage/db.ts';
+import type { GdprRequestRow } from '../../storage/schema.ts';
+import type { GdprRequestInput, GdprSubjectBody, RequestType, Status } from './schemas.ts';
+import { createGdprStore } from './store.ts';
+import { type DescribeUsers, hasIdentifier, normalizeTerm, resolveSubject, subjectTerms } from './subject.ts';
+
+export const AUDIT_SERVICE = 'GDPR';
+export const AUDIT_ENTITY = 'GDPRRequest';
+registerAuditEntity(AUDIT_SERVICE, AUDIT_ENTITY, ['Create', 'Process']);
+
+/** What an erasure leaves where a subject's value was. */
+const ERASED = '[erased]';
+/** The term types Gatehouse holds values of, and so can rectify. */
+const RECTIFIABLE: readonly SearchType[] = ['NAME', 'EMAIL', 'PHONE', 'ADDRESS'];
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** At most this many subjects answer one search. */
+const MAX_SUBJECTS = 1000;
+
+export interface GdprDeps {
+  db: Db;
+  clock: Clock;
+  jobs: JobRunner;
+  /** Every domain's personal data, the audit trail's last: its erasure scrubs what the others recorded. */
+  sources: readonly PersonalDataSource[];
+  describeUsers?: DescribeUsers;
+  userExists: (orgId: string, userId: string) => Promise<boolean>;
+  /** The region national phone numbers are read in (as SCIM reads them). */
+  phoneRegion: string;
+}
+
+/** The results document of a finished request (GET …/results). */
+interface ResultsDocument {
+  requestId: string;
+  requestType: string;
+  status: 'COMPLETED' | 'ERROR';
+  completedDate: string;
+  error?: string;
+  outcome?: Record<string, SourceOutcome>;
+  data?: Record<string, unknown>;
+  /** Why `data` is empty: the subject was erased after the export. */
+  redacted?: string;
+}
+
+const resultsPath = (id: string) => `/api/v2/gdpr/requests/${id}/results`;
+
+function view(row: Pick<GdprRequestRow, 'id' | 'name' | 'request_type' | 'status' | 'subject' | 'replacement_terms' | 'created_by_user' | 'created_by_client' | 'created_at'>) {
+  const finished = row.status === 'COMPLETED' || row.status === 'ERROR';
+  const creator = row.created_by_user ?? row.created_by_client;
+  return {
+    id: row.id,
+    ...(row.name ? { name: row.name } : {}),
+    createdBy: { id: creator, ...(row.created_by_user ? { selfUri: `/api/v2/users/${creator}` } : {}) },
+    ...(row.replacement_terms ? { replacementTerms: JSON.parse(row.replacement_terms) as Replacement[] } : {}),
+    requestType: row.request_type,
+    createdDate: row.created_at,
+    status: row.status,
+    subject: JSON.parse(row.subject) as GdprSubjectBody,
+    ...(finished ? { resultsUrl: resultsPath(row.id), resultsUrls: [resultsPath(row.id)] } : {}),
+    selfUri: `/api/v2/gdpr/requests/${row.id}`,
+  };
+}
+
+/** The submitter, as the background job acts for them in the audit trail. */
+function submitter(row: GdprRequestRow): Caller {
+  const principal: Principal = {
+    tokenId: '', orgId: row.org_id, orgName: '', clientId: row.created_by_client, clientName: '', userId: row.created_by_user,
+    clientCredentials: row.created_by_user === null, scopes: [], permissions: [], internal: false,
+    expiresAt: new Date(0), issuedAt: new Date(0),
+  };
+  return { principal, remoteIp: row.remote_ip ?? '' };
+}
+
+function checkInput(input: GdprRequestInput, deleteConfirmed: boolean) {
+  if (!hasIdentifier(input.subject)) {
+    throw invalidValue('subject', 'The subject needs at least one identifier: a name, user id, external id, address, phone number or email address.');
+  }
+  const terms = input.replacementTerms ?? [];
+  if (input.requestType !== 'GDPR_UPDATE' && terms.length) {
+    throw badRequest(`Invalid data: replacementTerms belong to GDPR_UPDATE requests only, not ${input.requestType}.`);
+  }
+  if (input.requestType === 'GDPR_UPDATE') {
+    if (!terms.length) throw invalidValue('replacementTerms', 'A GDPR_UPDATE request needs at least one replacement term (type, existingValue, updatedValue).');
+    for (const t of terms) {
+      if (!RECTIFIABLE.includes(t.type)) {
+        throw invalidValue('replacementTerms', `Gatehouse holds no ${t.type} values; replacement terms may be of type ${RECTIFIABLE.join(', ')}.`);
+      }
+      if (!t.existingValue.trim() || !t.updatedValue.trim()) throw invalidValue('replacementTerms', 'existingValue and updatedValue must not be empty.');
+      if (t.existingValue.trim() === t.updatedValue.trim()) throw invalidValue('replacementTerms', `existingValue and updatedValue are the same ("${t.updatedValue}").`);
+      if (t.type === 'EMAIL' && !EMAIL.test(t.updatedValue.trim())) throw invalidValue('replacementTerms', `"${t.updatedValue}" is not an email address.`);
+    }
+  }
+  if (input.requestType === 'GDPR_DELETE' && !deleteConfirmed) {
+    throw badRequest('A GDPR_DELETE request erases the subject\'s personal data for good; send deleteConfirmed=true to confirm it.');
+  }
+}
+
+/** Merges the subjects several sources found: one per user, one per name for subjects with no user. */
+function mergeSubjects(found: FoundSubject[]): FoundSubject[] {
+  const byKey = new Map<string, FoundSubject>();
+  const join = (a: string[] | undefined, b: string[] | undefined) => {
+    const all = [...new Set([...(a ?? []), ...(b ?? [])])];
+    return all.length ? all : undefined;
+  };
+  for (const s of found) {
+    const key = s.userId ? `user:${s.userId}` : `name:${(s.name ?? '').toLowerCase()}|${s.externalId ?? ''}`;
+    const prev = byKey.get(key);
+    if (!prev) {
+      byKey.set(key, { ...s });
+      continue;
+    }
+    byKey.set(key, {
+      ...prev,
+      name: prev.name ?? s.name,
+      externalId: prev.externalId ?? s.externalId,
+      emailAddresses: join(prev.emailAddresses, s.emailAddresses),
+      phoneNumbers: join(prev.phoneNumbers, s.phoneNumbers),
+      addresses: join(prev.addresses, s.addresses),
+    });
+  }
+  return [...byKey.values()].map((s) => Object.fromEntries(Object.entries(s).filter(([, v]) => v !== undefined)) as FoundSubject);
+}
+
+export function createGdprService(deps: GdprDeps) {
+  const { db, clock, jobs, sources } = deps;
+  const store = createGdprStore();
+
+  async function setStatus(id: string, status: Status) {
+    await store.update(db, id, { status, modified_at: clock.now().toISOString() });
+  }
+
+  async function finish(id: string, doc: ResultsDocument, executor: Executor = db) {
+    await store.update(executor, id, {
+      status: doc.status, results: JSON.stringify(doc), error: doc.error ?? null, modified_at: doc.completedDate, completed_at: doc.completedDate,
+    });
+  }
+
+  /**
+   * The organization's requests about an erased subject, this one included, keep that they were
+   * made and what they did, not whom they were about: the subject's values become ERASED (its user
+   * id, now an anonymized user's, stays) and an export's data is deleted. Answers how many changed.
+   */
+  async function redactRequests(trx: Executor, orgId: string, subject: ResolvedSubject) {
+    const terms = new Set([...subject.names, ...subject.emails, ...subject.phones, ...subject.addresses, ...subject.externalIds].map((v) => v.toLowerCase()));
+    const users = new Set(subject.userIds);
+    const hit = (v: string | undefined) => v !== undefined && terms.has(v.trim().toLowerCase());
+    const phoneHit = (v: string) => hit(v) || hit(normalizeTerm('PHONE', v, deps.phoneRegion));
+    const erase = <T>(v: T | undefined) => (v === undefined ? undefined : ERASED);
+    let changed = 0;
+    for (const row of await store.subjects(trx, orgId)) {
+      const s = JSON.parse(row.subject) as GdprSubjectBody;
+      const about = (s.userId !== undefined && users.has(s.userId)) || hit(s.name) || hit(s.externalId) || Boolean(s.emailAddresses?.some(hit)) ||
+        Boolean(s.phoneNumbers?.some(phoneHit)) || Boolean(s.addresses?.some(hit));
+      if (!about) continue;
+      const redacted: GdprSubjectBody = {
+        ...s, name: erase(s.name), externalId: erase(s.externalId), emailAddresses: s.emailAddresses?.map(() => ERASED),
+        phoneNumbers: s.phoneNumbers?.map(() => ERASED), addresses: s.addresses?.map(() => ERASED),
+        ...(s.socialHandle ? { socialHandle: { ...s.socialHandle, value: erase(s.socialHandle.value) } } : {}),
+      };
+      const replacementTerms = row.replacement_terms
+        ? JSON.stringify((JSON.parse(row.replacement_terms) as Replacement[]).map((r) => ({ ...r, existingValue: ERASED, updatedValue: ERASED })))
+        : null;
+      let results = row.results;
+      if (results) {
+        const { data, ...rest } = JSON.parse(results) as ResultsDocument;
+        if (data) results = JSON.stringify({ ...rest, data: {}, redacted: 'The exported data was deleted when the subject was erased.' });
+      }
+      await store.update(trx, row.id, { subject: JSON.stringify(redacted), replacement_terms: replacementTerms, results });
+      changed++;
+    }
+    return changed;
+  }
+
+  async function run(id: string, orgId: string) {
+    const row = await store.find(db, orgId, id);
+    if (!row || row.status === 'COMPLETED' || row.status === 'ERROR') return;
+    const type = row.request_type as RequestType;
+    try {
+      await setStatus(id, 'SEARCHING');
+      const subject = await resolveSubject(db, orgId, subjectTerms(JSON.parse(row.subject), deps.phoneRegion), sources, deps.describeUsers);
+      if (type === 'GDPR_EXPORT') {
+        const data: Record<string, unknown> = {};
+        for (const source of sources) {
+          const part = await source.export(db, orgId, subject);
+          if (part !== null) data[source.name] = part;
+        }
+        await setStatus(id, 'FINALIZING');
+        await finish(id, { requestId: id, requestType: type, status: 'COMPLETED', completedDate: clock.now().toISOString(), data });
+        return;
+      }
+      await setStatus(id, type === 'GDPR_UPDATE' ? 'UPDATING' : 'DELETING');
+      const caller = submitter(row);
+      const replacements = (JSON.parse(row.replacement_terms ?? '[]') as Replacement[]).map((r) => ({
+        type: r.type, existingValue: normalizeTerm(r.type, r.existingValue, deps.phoneRegion), updatedValue: normalizeTerm(r.type, r.updatedValue, deps.phoneRegion),
+      }));
+      await withTransaction(db, async (trx) => {
+        // The event every change of this request points to; it names the request, never the subject.
+        const cause = await recordAudit(trx, clock, {
+          orgId, serviceName: AUDIT_SERVICE, entityType: AUDIT_ENTITY, entityId: id, entityName: row.name ?? type, action: 'Process',
+          ...auditOrigin(caller), context: { requestType: type },
+        });
+        const outcome: Record<string, SourceOutcome> = {};
+        for (const source of sources) {
+          outcome[source.name] = type === 'GDPR_UPDATE'
+            ? await source.rectify(trx, orgId, subject, replacements, caller, cause)
+            : await source.erase(trx, orgId, subject, caller, cause);
+        }
+        if (type === 'GDPR_DELETE') outcome.requests = { requests: await redactRequests(trx, orgId, subject) };
+        await finish(id, { requestId: id, requestType: type, status: 'COMPLETED', completedDate: clock.now().toISOString(), outcome }, trx);
+      });
+    } catch (err) {
+      // A refusal a person can act on (an email already taken, say) is the request's error; the
+      // transaction changed nothing. Anything else is logged by the job runner as well.
+      const message = err instanceof ApiError ? err.message : 'The request could not be completed; nothing was changed. See the server log.';
+      await finish(id, { requestId: id, requestType: type, status: 'ERROR', completedDate: clock.now().toISOString(), error: message });
+      if (!(err instanceof ApiError)) throw err;
+    }
+  }
+
+  return {
+    async searchSubjects(caller: Caller, type: SearchType, value: string, page: PageRequest, query: Record<string, unknown>) {
+      const orgId = caller.principal.orgId;
+      const term = normalizeTerm(type, value, deps.phoneRegion);
+      const found: FoundSubject[] = [];
+      for (const source of sources) {
+        if (found.length >= MAX_SUBJECTS) break;
+        found.push(...(await source.findSubjects(db, orgId, type, term)));
+      }
+      const subjects = mergeSubjects(found).slice(0, MAX_SUBJECTS);
+      return listing(subjects.slice(page.offset, page.offset + page.pageSize), subjects.length, page, '/api/v2/gdpr/subjects', query);
+    },
+
+    async submit(caller: Caller, input: GdprRequestInput, deleteConfirmed: boolean) {
+      checkInput(input, deleteConfirmed);
+      const orgId = caller.principal.orgId;
+      const userId = input.subject.userId?.trim();
+      if (userId && !(await deps.userExists(orgId, userId))) {
+        throw invalidValue('subject.userId', `No user ${userId} in this organization.`);
+      }
+      const now = clock.now().toISOString();
+      const row: GdprRequestRow = {
+        id: newId(), org_id: orgId, name: input.name?.trim() || null, request_type: input.requestType, status: 'INITIATED',
+        subject: JSON.stringify(input.subject),
+        replacement_terms: input.requestType === 'GDPR_UPDATE' ? JSON.stringify(input.replacementTerms) : null,
+        created_by_user: caller.principal.userId, created_by_client: caller.principal.clientId, remote_ip: caller.remoteIp || null,
+        results: null, error: null, created_at: now, modified_at: now, completed_at: null,
+      };
+      await withTransaction(db, async (trx) => {
+        await store.insert(trx, row);
+        // The trail records that a request was made and of which kind, never whom it is about.
+        await recordAudit(trx, clock, {
+          orgId, serviceName: AUDIT_SERVICE, entityType: AUDIT_ENTITY, entityId: row.id, entityName: row.name ?? row.request_type, action: 'Create',
+          ...auditOrigin(caller), changes: [{ property: 'requestType', oldValues: [], newValues: [row.request_type] }],
+        });
+      });
+      jobs.enqueue('gdpr-request', () => run(row.id, orgId));
+      return view(row);
+    },
+
+    async get(caller: Caller, id: string) {
+      const row = await store.find(db, caller.principal.orgId, id);
+      if (!row) throw notFound('GDPR request', id);
+      return view(row);
+    },
+
+    async list(caller: Caller, page: PageRequest, query: Record<string, unknown>) {
+      const orgId = caller.principal.orgId;
+      const [rows, total] = await Promise.all([store.list(db, orgId, page.offset, page.pageSize), store.count(db, orgId)]);
+      return listing(rows.map(view), total, page, '/api/v2/gdpr/requests', query);
+    },
+
+    /** Beyond upstream: the finished request's document (the export, or what was changed or erased). */
+    async results(caller: Caller, id: string): Promise<ResultsDocument> {
+      const row = await store.find(db, caller.principal.orgId, id);
+      if (!row) throw notFound('GDPR request', id);
+      if (!row.results) throw new ApiError(400, 'bad.request', `The request is ${row.status}; its results are available once it has COMPLETED.`);
+      return JSON.parse(row.results) as ResultsDocument;
+    },
+
+    /** Requests a stopped process left unfinished run again (an interrupted change was rolled back). */
+    async resume() {
+      for (const r of await store.unfinished(db)) jobs.enqueue('gdpr-request', () => run(r.id, r.org_id));
+    },
+  };
+}
+
+export type GdprService = ReturnType<typeof createGdprService>;

@@ -1,0 +1,76 @@
+/**
+ * From a request's GDPRSubject to the subject every source works on: its own terms, normalized,
+ * then completed with the directory users it identifies and those users' own identifiers.
+ */
+import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import type { PersonalDataSource, ResolvedSubject, SearchType } from '../../platform/personal-data.ts';
+import type { Executor } from '../../storage/db.ts';
+import type { GdprSubjectBody } from './schemas.ts';
+
+/** The user ids, names, emails, phones, addresses and external ids of some directory users. */
+export type DescribeUsers = (db: Executor, orgId: string, userIds: string[]) => Promise<Omit<ResolvedSubject, 'userIds'>>;
+
+/** A phone number in E.164 when it parses (national formats read in `region`), else as given. */
+export function normalizePhone(raw: string, region: string): string {
+  const text = raw.trim();
+  try {
+    const parsed = parsePhoneNumberFromString(text, region as CountryCode);
+    if (parsed?.isPossible()) return parsed.number;
+  } catch {}
+  return text;
+}
+
+/** A search term as sources compare it: trimmed, phones in E.164. */
+export function normalizeTerm(type: SearchType, value: string, region: string): string {
+  return type === 'PHONE' ? normalizePhone(value, region) : value.trim();
+}
+
+const clean = (xs: (string | undefined)[] = []) => [...new Set(xs.map((x) => x?.trim() ?? '').filter(Boolean))];
+
+/** True when the subject carries at least one identifier. */
+export function hasIdentifier(s: GdprSubjectBody): boolean {
+  return Boolean(
+    s.name?.trim() || s.userId?.trim() || s.externalId?.trim() || s.externalContactId?.trim() || s.dialerContactId?.id?.trim() || s.journeyCustomer?.id?.trim() ||
+      s.socialHandle?.value?.trim() || clean(s.addresses).length || clean(s.phoneNumbers).length || clean(s.emailAddresses).length,
+  );
+}
+
+export function subjectTerms(s: GdprSubjectBody, region: string): ResolvedSubject {
+  return {
+    userIds: clean([s.userId]),
+    names: clean([s.name]),
+    emails: clean(s.emailAddresses),
+    phones: clean((s.phoneNumbers ?? []).map((p) => normalizePhone(p, region))),
+    addresses: clean(s.addresses),
+    externalIds: clean([s.externalId]),
+  };
+}
+
+const union = (a: string[], b: string[]) => {
+  const seen = new Set(a.map((x) => x.toLowerCase()));
+  return [...a, ...b.filter((x) => !seen.has(x.toLowerCase()) && seen.add(x.toLowerCase()))];
+};
+
+/** The subject's terms, plus the users every source identifies and those users' own identifiers. */
+export async function resolveSubject(
+  db: Executor,
+  orgId: string,
+  terms: ResolvedSubject,
+  sources: readonly PersonalDataSource[],
+  describeUsers: DescribeUsers | undefined,
+): Promise<ResolvedSubject> {
+  let userIds = terms.userIds;
+  for (const source of sources) {
+    if (source.resolveUsers) userIds = union(userIds, await source.resolveUsers(db, orgId, terms));
+  }
+  const own = userIds.length && describeUsers ? await describeUsers(db, orgId, userIds) : null;
+  if (!own) return { ...terms, userIds };
+  return {
+    userIds,
+    names: union(terms.names, own.names),
+    emails: union(terms.emails, own.emails),
+    phones: union(terms.phones, own.phones),
+    addresses: union(terms.addresses, own.addresses),
+    externalIds: union(terms.externalIds, own.externalIds),
+  };
+}

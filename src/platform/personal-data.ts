@@ -1,0 +1,61 @@
+/**
+ * Personal data, as the data-subject requests (GDPR domain) see it. Each domain that stores
+ * personal data owns a `PersonalDataSource` over its own tables; the composition root hands them
+ * all to the GDPR domain, which finds, exports, rectifies or erases through them and never
+ * touches another domain's tables.
+ */
+import type { Caller } from './principal.ts';
+import type { Executor, Trx } from '../storage/db.ts';
+
+/** Upstream's search and replacement term types (GDPRSubject search, ReplacementTerm.type). */
+export const SEARCH_TYPES = ['NAME', 'ADDRESS', 'PHONE', 'EMAIL', 'TWITTER', 'INSTAGRAM', 'FACEBOOK', 'APPLE_MESSAGES', 'WHATSAPP', 'EXTERNAL_ID'] as const;
+export type SearchType = (typeof SEARCH_TYPES)[number];
+
+/** A subject a search found: upstream's GDPRSubject fields that Gatehouse can fill. */
+export interface FoundSubject {
+  name?: string;
+  userId?: string;
+  externalId?: string;
+  addresses?: string[];
+  phoneNumbers?: string[];
+  emailAddresses?: string[];
+}
+
+/**
+ * Who a request is about, resolved before any source runs: the directory users it names or
+ * whose identifiers it carries, and its own terms (names, emails, phones in E.164 when they
+ * parse, addresses, external ids) for data that belongs to no user, such as a customer on an
+ * interaction.
+ */
+export interface ResolvedSubject {
+  userIds: string[];
+  names: string[];
+  emails: string[];
+  phones: string[];
+  addresses: string[];
+  externalIds: string[];
+}
+
+export interface Replacement {
+  type: SearchType;
+  existingValue: string;
+  updatedValue: string;
+}
+
+/** What one source did for a request: values changed or erased, by kind (for the request's results). */
+export type SourceOutcome = Record<string, number>;
+
+export interface PersonalDataSource {
+  /** The section of an export, and the key of the counts in the request's results. */
+  readonly name: string;
+  /** Subjects this source holds that match one search term (case-insensitive; phones as E.164). */
+  findSubjects(db: Executor, orgId: string, type: SearchType, value: string): Promise<FoundSubject[]>;
+  /** Directory users whose identifiers match the subject's terms (only the users source has any). */
+  resolveUsers?(db: Executor, orgId: string, subject: ResolvedSubject): Promise<string[]>;
+  /** Everything this source holds about the subject, as JSON; null when it holds nothing. */
+  export(db: Executor, orgId: string, subject: ResolvedSubject): Promise<unknown | null>;
+  /** Replaces each term's existing value by its updated value wherever the subject's data holds it; audited. */
+  rectify(trx: Trx, orgId: string, subject: ResolvedSubject, replacements: Replacement[], caller: Caller, causeEventId: string): Promise<SourceOutcome>;
+  /** Erases or anonymizes the subject's personal data; audited. */
+  erase(trx: Trx, orgId: string, subject: ResolvedSubject, caller: Caller, causeEventId: string): Promise<SourceOutcome>;
+}
