@@ -17,6 +17,7 @@ import { NotYet } from './pages/NotYet.tsx';
 import { Roles } from './pages/people/Roles.tsx';
 import { DisconnectInteractions } from './pages/routing/DisconnectInteractions.tsx';
 import { Users } from './pages/people/Users.tsx';
+import { DataSubjectRequests } from './pages/privacy/DataSubjectRequests.tsx';
 import { AuditViewer } from './pages/troubleshooting/AuditViewer.tsx';
 import { useSession } from './session.tsx';
 
@@ -31,6 +32,7 @@ const READY: Record<string, ReactNode> = {
   '/admin/people/users': <Users />,
   '/admin/people/roles': <Roles />,
   '/admin/routing/disconnect-interactions': <DisconnectInteractions />,
+  '/admin/privacy/data-subject-requests': <DataSubjectRequests />,
 };
 
 function RequireSession({ children }: { children: ReactNode }) {

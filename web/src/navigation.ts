@@ -32,5 +32,5 @@ export const NAVIGATION: { group: string; items: NavItem[] }[] = [
       { label: 'Roles', path: '/admin/people/roles', ready: true },
     ],
   },
-  { group: 'Privacy', items: [{ label: 'Data Subject Requests', path: '/admin/privacy/data-subject-requests', ready: false }] },
+  { group: 'Privacy', items: [{ label: 'Data Subject Requests', path: '/admin/privacy/data-subject-requests', ready: true }] },
 ];

@@ -19,6 +19,7 @@ const PAGE_AUDITS: Record<string, Scope[]> = {
   ],
   '/admin/people/roles': [{ serviceName: 'Authorization', entityType: 'Role' }],
   '/admin/routing/disconnect-interactions': [{ serviceName: 'Conversations', entityType: 'Conversation' }],
+  '/admin/privacy/data-subject-requests': [{ serviceName: 'GDPR', entityType: 'GDPRRequest' }],
 };
 
 /** The list page a detail page belongs to: `…/new`, `…/<uuid>` and any provider under `…/sso/` (e.g. `okta`). */

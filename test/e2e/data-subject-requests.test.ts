@@ -1,0 +1,164 @@
+/**
+ * Admin → Privacy → Data Subject Requests in Chromium: the empty list, a search that matches
+ * nobody, then for a directory user found by email an export (downloaded, showing the email),
+ * an update renaming them, and a delete that needs the confirmation and anonymizes them
+ * (GDPR Art. 15, 16, 17; seed "always use the subjects endpoint first").
+ */
+import { readFile } from 'node:fs/promises';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_PASSWORD, startApp, type TestApp } from '../helpers/app.ts';
+import { consoleAsAdmin, hasChromium } from '../helpers/browser.ts';
+
+const EMAIL = 'dana.subject@demo.gatehouse.local';
+
+describe.skipIf(!hasChromium)('Data Subject Requests in Chromium', { timeout: 60_000 }, () => {
+  let t: TestApp;
+  let browser: Browser;
+  let page: Page;
+  let userId: string;
+
+  const requests = () => page.getByRole('table', { name: 'Data subject requests' });
+  const row = (name: string) => requests().getByRole('row').filter({ hasText: name });
+  const newRequest = () => page.getByRole('region', { name: 'New request' });
+
+  /** Waits, without reloading the page, until the request's row shows Completed. */
+  async function completed(name: string): Promise<Locator> {
+    const r = row(name);
+    await r.getByText('Completed', { exact: true }).waitFor({ timeout: 15_000 });
+    return r;
+  }
+
+  async function findByEmail() {
+    const form = newRequest();
+    await form.getByLabel('Search type').selectOption({ label: 'Email' });
+    await form.getByLabel('Search value').fill(EMAIL);
+    await form.getByRole('button', { name: 'Search', exact: true }).click();
+    const subjects = form.getByRole('table', { name: 'Matching subjects' });
+    const found = subjects.getByRole('row').filter({ hasText: EMAIL });
+    await found.waitFor();
+    return found;
+  }
+
+  async function requestId(name: string): Promise<string> {
+    const list = await t.api('/api/v2/gdpr/requests?pageSize=100', { token: await t.token() });
+    return list.body.entities.find((r: { name?: string }) => r.name === name).id;
+  }
+
+  beforeAll(async () => {
+    t = await startApp('sqlite');
+    const created = await t.api('/api/v2/users', { method: 'POST', token: await t.token(), body: { name: 'Dana Subject', email: EMAIL } });
+    expect(created.status).toBe(200);
+    userId = created.body.id;
+    ({ browser, page } = await consoleAsAdmin(t.url, t.demo.adminEmail, ADMIN_PASSWORD));
+    await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Data Subject Requests', exact: true }).click();
+    await page.getByRole('heading', { name: 'Data Subject Requests', level: 1 }).waitFor();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('says there are no requests yet in a fresh organization', async () => {
+    await page.getByText('No data subject requests yet.').waitFor();
+    expect(await page.getByText('Not yet available in this version.').count()).toBe(0);
+  });
+
+  it('searches first, and says when no subject matches', async () => {
+    await page.getByRole('button', { name: 'New request' }).click();
+    const form = newRequest();
+    await form.getByLabel('Search type').selectOption({ label: 'Email' });
+    await form.getByLabel('Search value').fill('nobody-at-all@nowhere.example');
+    await form.getByRole('button', { name: 'Search', exact: true }).click();
+    await form.getByText('No subjects match.').waitFor();
+    expect(await form.getByRole('table', { name: 'Matching subjects' }).count()).toBe(0);
+  });
+
+  it('exports the user found by email, and shows and downloads the export once it completes', async () => {
+    const found = await findByEmail();
+    await found.getByText('Dana Subject').waitFor();
+    await found.getByText(userId).waitFor();
+    await found.getByRole('button', { name: /^Select/ }).click();
+    const form = newRequest();
+    expect(await form.getByRole('radio', { name: 'Export (Art. 15 access)' }).isChecked()).toBe(true);
+    await form.getByLabel('Request name (optional)').fill('DSR export');
+    await form.getByRole('button', { name: 'Submit request' }).click();
+    await form.getByRole('status').filter({ hasText: 'request submitted' }).waitFor();
+
+    const r = await completed('DSR export');
+    await r.getByText('Export (Art. 15 access)').waitFor();
+    await r.getByText(EMAIL).waitFor();
+    await r.getByRole('button', { name: /^Results/ }).click();
+    const results = page.getByRole('region', { name: 'Request results' });
+    await results.getByText(EMAIL).first().waitFor();
+
+    const id = await requestId('DSR export');
+    const link = results.getByRole('link', { name: 'Download export (JSON)' });
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    expect(download.suggestedFilename()).toBe(`gdpr-export-${id}.json`);
+    const doc = JSON.parse(await readFile((await download.path())!, 'utf8'));
+    expect(doc.requestId).toBe(id);
+    expect(JSON.stringify(doc.data)).toContain(EMAIL);
+    await results.getByRole('button', { name: 'Close results' }).click();
+  });
+
+  it('shows the API refusing an update, then renames the user with a NAME replacement', async () => {
+    const form = newRequest();
+    await form.getByRole('radio', { name: 'Update (Art. 16 rectification)' }).check();
+    // The existing value is prefilled from the subject the search found.
+    expect(await form.getByLabel('Term 1 type').inputValue()).toBe('NAME');
+    expect(await form.getByLabel('Term 1 existing value').inputValue()).toBe('Dana Subject');
+    await form.getByLabel('Term 1 new value').fill('Dana Subject');
+    await form.getByRole('button', { name: 'Submit request' }).click();
+    await form.getByRole('alert').filter({ hasText: 'The request was refused' }).waitFor();
+
+    await form.getByLabel('Request name (optional)').fill('DSR update');
+    await form.getByLabel('Term 1 new value').fill('Dana Renamed');
+    await form.getByRole('button', { name: 'Submit request' }).click();
+    await form.getByRole('status').filter({ hasText: 'request submitted' }).waitFor();
+    const r = await completed('DSR update');
+    await r.getByText('Update (Art. 16 rectification)').waitFor();
+    const user = await t.api(`/api/v2/users/${userId}`, { token: await t.token() });
+    expect(user.body.name).toBe('Dana Renamed');
+
+    await r.getByRole('button', { name: /^Results/ }).click();
+    await page.getByRole('region', { name: 'Request results' }).getByRole('table', { name: 'Values changed' }).waitFor();
+    await page.getByRole('region', { name: 'Request results' }).getByRole('button', { name: 'Close results' }).click();
+  });
+
+  it('deletes only once the erasure is confirmed, and the user is anonymized', async () => {
+    // Search again: the subject is now known by its new name.
+    const found = await findByEmail();
+    await found.getByText('Dana Renamed').waitFor();
+    await found.getByRole('button', { name: /^Select/ }).click();
+    const form = newRequest();
+    await form.getByRole('radio', { name: 'Delete (Art. 17 erasure)' }).check();
+    await form.getByLabel('Request name (optional)').fill('DSR delete');
+    const submit = form.getByRole('button', { name: 'Submit request' });
+    expect(await submit.isDisabled()).toBe(true);
+    const understood = form.getByRole('checkbox', { name: /I understand this erases/ });
+    await understood.check();
+    expect(await submit.isEnabled()).toBe(true);
+    await submit.click();
+    await form.getByRole('status').filter({ hasText: 'request submitted' }).waitFor();
+
+    const r = await completed('DSR delete');
+    await r.getByText('Delete (Art. 17 erasure)').waitFor();
+    const listed = await t.api(`/api/v2/users?state=any&id=${userId}`, { token: await t.token() });
+    const user = listed.body.entities.find((u: { id: string }) => u.id === userId) ?? (await t.api(`/api/v2/users/${userId}`, { token: await t.token() })).body;
+    expect(user.name).toBe('Anonymized user');
+    expect(JSON.stringify(user)).not.toContain(EMAIL);
+    // Three requests, newest first.
+    const names = await requests().locator('tbody tr td:nth-child(2)').allTextContents();
+    expect(names).toEqual(['DSR delete', 'DSR update', 'DSR export']);
+  });
+
+  it('shows the requests in the audits footer, naming the request and never the subject', async () => {
+    await page.getByRole('button', { name: 'Show audits footer' }).click();
+    const footer = page.getByRole('region', { name: 'Recent audits' });
+    await footer.getByText(/Create DSR delete by Demo Admin/).waitFor();
+    await footer.getByText(/Process DSR update/).waitFor();
+    expect(await footer.getByText(EMAIL).count()).toBe(0);
+    await page.getByRole('button', { name: 'Hide audits footer' }).click();
+  });
+});
