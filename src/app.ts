@@ -181,6 +181,9 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
     userExists: (orgId, userId) => directory.users.get(orgId, userId).then(() => true, () => false),
   });
   await gdpr.resume();
+  // Requests whose process stopped mid-run are taken up again once their lease has run out.
+  const gdprTimer = setInterval(() => void gdpr.resume().catch((err) => app.log.error({ err }, 'GDPR requests could not be resumed')), 60_000);
+  gdprTimer.unref();
   registerGdprRoutes(app, { gdpr });
   registerConsoleRoutes(app, { directory, oauth, secureCookies: config.secureCookies, limits, checkPasswordLogin: ssoLogin.checkPasswordLogin });
   registerPreferenceRoutes(app, { db, clock });
@@ -203,6 +206,7 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
     meter,
     async close() {
       clearInterval(purgeTimer);
+      clearInterval(gdprTimer);
       await app.close();
       await streaming.stop();
       await jobs.idle();

@@ -26,3 +26,7 @@ export function newTimeOrderedId(ms = Date.now()): string {
   const h = b.toString('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Whether a text is a UUID: ids Gatehouse issues are; any other id names nothing, and is never sent to a uuid column. */
+export const isUuid = (id: string): boolean => UUID.test(id);

@@ -29,6 +29,11 @@ export interface FoundSubject {
  */
 export interface ResolvedSubject {
   userIds: string[];
+  /**
+   * The names the request itself carries. A customer on an interaction, who is no user, is
+   * matched by these only, never by a user's name: two people may share one.
+   */
+  customerNames: string[];
   names: string[];
   emails: string[];
   phones: string[];

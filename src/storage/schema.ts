@@ -446,6 +446,10 @@ export interface GdprRequestRow {
   created_by_user: string | null;
   created_by_client: string;
   remote_ip: string | null;
+  /** JSON array: the directory users the request was found to be about, once it ran. */
+  resolved_user_ids: string | null;
+  /** Until when the process running the request holds it (ISO time); null before it first runs. */
+  claimed_until: string | null;
   /** JSON: the finished request's document (export data or counts). */
   results: string | null;
   error: string | null;

@@ -38,6 +38,12 @@ describe.each(DIALECTS)('roles on %s', (dialect) => {
     expect(patched.body).toMatchObject({ description: 'kept permissions', permissions: ['audits:audit:view', 'oauth:client:view'] });
     expect((await t.api(`/api/v2/authorization/roles/${id}`, { method: 'DELETE', token })).status).toBe(204);
     expect((await t.api(`/api/v2/authorization/roles/${id}`, { token })).status).toBe(404);
+    // An id that is no role id is not found either (on PostgreSQL a NUL once reached the query: 500).
+    for (const bad of ['not-a-role', 'a%00b']) {
+      const res = await t.api(`/api/v2/authorization/roles/${bad}`, { token });
+      expect(res.status, bad).toBe(404);
+      validateShape('ErrorBody', res.body);
+    }
     const actions = await t.gh.storage.db.selectFrom('audit_events').select('action').where('entity_id', '=', id).orderBy('id').execute();
     expect(actions.map((a) => a.action)).toEqual(['Create', 'Update', 'Update', 'Delete']);
   });

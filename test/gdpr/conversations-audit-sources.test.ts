@@ -25,7 +25,7 @@ interface Participant {
   userId?: string;
 }
 
-const subject = (s: Partial<ResolvedSubject>): ResolvedSubject => ({ userIds: [], names: [], emails: [], phones: [], addresses: [], externalIds: [], ...s });
+const subject = (s: Partial<ResolvedSubject>): ResolvedSubject => ({ userIds: [], customerNames: [], names: [], emails: [], phones: [], addresses: [], externalIds: [], ...s });
 const interval = () => `${new Date(Date.now() - 3_600_000).toISOString()}/${new Date(Date.now() + 60_000).toISOString()}`;
 
 describe.each(DIALECTS)('GDPR conversations and audit sources on %s', (dialect) => {
@@ -98,7 +98,7 @@ describe.each(DIALECTS)('GDPR conversations and audit sources on %s', (dialect) 
       const c2 = await practice([{ purpose: 'customer', name: 'bea export' }], { mediaType: 'email' });
       await practice([{ purpose: 'customer', name: 'Bea Exporter' }, { purpose: 'agent', name: 'Grace Export' }]);
 
-      const out = (await conversations.export(db(), orgId(), subject({ userIds: [grace], names: ['Bea Export'] }))) as { total: number; truncated: boolean; interactions: Record<string, unknown>[] };
+      const out = (await conversations.export(db(), orgId(), subject({ userIds: [grace], customerNames: ['Bea Export'], names: ['Grace Export', 'Bea Export'] }))) as { total: number; truncated: boolean; interactions: Record<string, unknown>[] };
       expect(out.total).toBe(3);
       expect(out.truncated).toBe(false);
       const byKey = (e: Record<string, unknown>) => `${e.conversationId}/${e.purpose}`;
@@ -108,7 +108,7 @@ describe.each(DIALECTS)('GDPR conversations and audit sources on %s', (dialect) 
       expect(Date.parse(agent.startTime as string)).not.toBeNaN();
       expect(out.interactions.find((e) => e.conversationId === c2)).toMatchObject({ mediaType: 'email', queueName: null, name: 'bea export', purpose: 'customer' });
 
-      expect(await conversations.export(db(), orgId(), subject({ userIds: [randomUUID()], names: ['Nobody Here'] }))).toBeNull();
+      expect(await conversations.export(db(), orgId(), subject({ userIds: [randomUUID()], customerNames: ['Nobody Here'], names: ['Nobody Here'] }))).toBeNull();
       expect(await conversations.export(db(), orgId(), subject({}))).toBeNull();
     });
 
@@ -119,7 +119,7 @@ describe.each(DIALECTS)('GDPR conversations and audit sources on %s', (dialect) 
       const c2 = await practice([{ purpose: 'customer', name: 'cora wrong' }, { purpose: 'agent', name: 'Dan Agent', userId: someoneElse }, { purpose: 'ivr', name: 'Cora Wrong' }]);
       const cause = randomUUID();
       const outcome = await withTransaction(db(), (trx) =>
-        conversations.rectify(trx, orgId(), subject({ userIds: [dan], names: ['Cora Wrong', 'Dan Agent'] }), [
+        conversations.rectify(trx, orgId(), subject({ userIds: [dan], customerNames: ['Cora Wrong'], names: ['Cora Wrong', 'Dan Agent'] }), [
           { type: 'NAME', existingValue: 'Cora Wrong', updatedValue: 'Cora Right' },
           { type: 'NAME', existingValue: 'DAN AGENT', updatedValue: 'Daniel Agent' },
           { type: 'EMAIL', existingValue: 'dan.agent@example.com', updatedValue: 'dan@example.com' },
@@ -155,7 +155,7 @@ describe.each(DIALECTS)('GDPR conversations and audit sources on %s', (dialect) 
       const c3 = await practice([{ purpose: 'customer', name: 'Gus Bystander' }], { notes: 'Nothing about the subject here.' });
       const before = await db().selectFrom('conversations').select(['modified_at']).where('id', '=', c1).executeTakeFirstOrThrow();
 
-      const who = subject({ userIds: [erin], names: ['Erin Erase', 'Fay Customer'], emails: ['erin.erase@example.com', 'fay@example.com'], phones: ['+15550100123'] });
+      const who = subject({ userIds: [erin], customerNames: ['Fay Customer'], names: ['Erin Erase', 'Fay Customer'], emails: ['erin.erase@example.com', 'fay@example.com'], phones: ['+15550100123'] });
       const outcome = await withTransaction(db(), (trx) => conversations.erase(trx, orgId(), who, caller, randomUUID()));
       expect(outcome).toEqual({ participants: 3, notes: 1 });
 
@@ -182,6 +182,47 @@ describe.each(DIALECTS)('GDPR conversations and audit sources on %s', (dialect) 
       expect(await withTransaction(db(), (trx) => conversations.erase(trx, orgId(), who, caller, randomUUID()))).toEqual({ participants: 0, notes: 0 });
       expect((await t.api(`/api/v2/conversations/${c1}/audits`, { token: admin })).body.total).toBe(2);
     });
+
+    it('matches a customer by the request\'s own names only: a user who shares a customer\'s name is not that customer', async () => {
+      const sam = await user('Sam Shared', 'sam.shared@example.com');
+      const c = await practice([{ purpose: 'customer', name: 'Sam Shared' }, { purpose: 'agent', name: 'Sam Shared', userId: sam }]);
+      const other = await practice([{ purpose: 'customer', name: 'SAM SHARED' }], { notes: 'Sam Shared called back.' });
+      // A request about the user, as the GDPR service resolves it: the user's own name is a term, no customer's.
+      const asUser = subject({ userIds: [sam], names: ['Sam Shared'], emails: ['sam.shared@example.com'] });
+
+      const exported = (await conversations.export(db(), orgId(), asUser)) as { total: number; interactions: Record<string, unknown>[] };
+      expect(exported.total).toBe(1);
+      expect(exported.interactions).toEqual([expect.objectContaining({ conversationId: c, purpose: 'agent', name: 'Sam Shared' })]);
+
+      const renamed = await withTransaction(db(), (trx) =>
+        conversations.rectify(trx, orgId(), asUser, [{ type: 'NAME', existingValue: 'sam shared', updatedValue: 'Samuel Shared' }], caller, randomUUID()),
+      );
+      expect(renamed).toEqual({ participants: 1 });
+      expect(await names(c)).toEqual([{ purpose: 'customer', name: 'Sam Shared' }, { purpose: 'agent', name: 'Samuel Shared', userId: sam }]);
+      expect(await names(other)).toEqual([{ purpose: 'customer', name: 'SAM SHARED' }]);
+
+      const erased = await withTransaction(db(), (trx) => conversations.erase(trx, orgId(), { ...asUser, names: ['Sam Shared', 'Samuel Shared'] }, caller, randomUUID()));
+      // The agent leg, and the user's name in the other interaction's notes (the subject's own value); no customer.
+      expect(erased).toEqual({ participants: 1, notes: 1 });
+      expect(await names(c)).toEqual([{ purpose: 'customer', name: 'Sam Shared' }, { purpose: 'agent', name: 'Anonymized user', userId: sam }]);
+      expect(await names(other)).toEqual([{ purpose: 'customer', name: 'SAM SHARED' }]);
+    });
+
+    it('rectifies only the subject\'s customers: a term naming someone else renames nobody', async () => {
+      const c = await practice([{ purpose: 'customer', name: 'Una Subject' }, { purpose: 'customer', name: 'Vic Bystander' }, { purpose: 'agent', name: 'Vic Bystander' }]);
+      const rectify = (who: ResolvedSubject, existingValue: string, updatedValue: string) =>
+        withTransaction(db(), (trx) => conversations.rectify(trx, orgId(), who, [{ type: 'NAME', existingValue, updatedValue }], caller, randomUUID()));
+      const una = subject({ customerNames: ['Una Subject'], names: ['Una Subject'] });
+
+      expect(await rectify(una, 'Vic Bystander', 'Vic Renamed')).toEqual({ participants: 0 });
+      // A user's names are no customer's: only the request's customer names are.
+      expect(await rectify(subject({ names: ['Una Subject'] }), 'Una Subject', 'Una Renamed')).toEqual({ participants: 0 });
+      expect(await rectify(subject({}), 'Una Subject', 'Una Renamed')).toEqual({ participants: 0 });
+      expect(await names(c)).toEqual([{ purpose: 'customer', name: 'Una Subject' }, { purpose: 'customer', name: 'Vic Bystander' }, { purpose: 'agent', name: 'Vic Bystander' }]);
+
+      expect(await rectify(subject({ customerNames: ['UNA subject'] }), 'una SUBJECT', 'Una Renamed')).toEqual({ participants: 1 });
+      expect(await names(c)).toEqual([{ purpose: 'customer', name: 'Una Renamed' }, { purpose: 'customer', name: 'Vic Bystander' }, { purpose: 'agent', name: 'Vic Bystander' }]);
+    });
   });
 
   describe('audit', () => {
@@ -202,7 +243,7 @@ describe.each(DIALECTS)('GDPR conversations and audit sources on %s', (dialect) 
       // An event by Iris: a rectification she made, on a conversation's trail.
       const c = await practice([{ purpose: 'customer', name: 'Jo Export' }]);
       const byIris: Caller = { ...caller, principal: { ...caller.principal, userId: iris } };
-      await withTransaction(db(), (trx) => conversations.rectify(trx, orgId(), subject({}), [{ type: 'NAME', existingValue: 'Jo Export', updatedValue: 'Jo Exported' }], byIris, randomUUID()));
+      await withTransaction(db(), (trx) => conversations.rectify(trx, orgId(), subject({ customerNames: ['Jo Export'] }), [{ type: 'NAME', existingValue: 'Jo Export', updatedValue: 'Jo Exported' }], byIris, randomUUID()));
 
       const out = (await audit.export(db(), orgId(), subject({ userIds: [iris] }))) as { total: number; truncated: boolean; events: Record<string, any>[] };
       expect(out).toMatchObject({ total: 3, truncated: false });
@@ -224,7 +265,7 @@ describe.each(DIALECTS)('GDPR conversations and audit sources on %s', (dialect) 
       const bystander = await user('Mo Bystander', 'mo.bystander@example.com');
       const allBefore = await db().selectFrom('audit_events').selectAll().where('org_id', '=', orgId()).execute();
 
-      const who = subject({ userIds: [kai], names: ['Kai Scrub', 'Lee Customer'], emails: ['kai.scrub@example.com'] });
+      const who = subject({ userIds: [kai], customerNames: ['Lee Customer'], names: ['Kai Scrub', 'Lee Customer'], emails: ['kai.scrub@example.com'] });
       const outcome = await withTransaction(db(), async (trx) => {
         const conv = await conversations.erase(trx, orgId(), who, caller, randomUUID());
         return { conv, audit: await audit.erase(trx, orgId(), who, caller, newTimeOrderedId()) };
@@ -262,7 +303,7 @@ describe.each(DIALECTS)('GDPR conversations and audit sources on %s', (dialect) 
     it('ignores terms shorter than three characters, while an exactly named customer is still anonymized', async () => {
       const c = await practice([{ purpose: 'customer', name: 'Al' }], { notes: 'Al called about Alabama.', queueName: 'Al queue' });
       const eventsBefore = await db().selectFrom('audit_events').selectAll().where('org_id', '=', orgId()).orderBy('id').execute();
-      const who = subject({ names: ['Al', ' ', ''], emails: ['a@'], phones: ['+1'] });
+      const who = subject({ customerNames: ['Al'], names: ['Al', ' ', ''], emails: ['a@'], phones: ['+1'] });
       const outcome = await withTransaction(db(), async (trx) => ({
         conv: await conversations.erase(trx, orgId(), who, caller, randomUUID()),
         audit: await audit.erase(trx, orgId(), who, caller, newTimeOrderedId()),
@@ -276,6 +317,37 @@ describe.each(DIALECTS)('GDPR conversations and audit sources on %s', (dialect) 
       expect((await eventsOf(c)).find((e) => e.action === 'Create')!.context).toEqual({ mediaType: 'call', queueName: 'Al queue' });
     });
 
+    it('erases a subject with hundreds of terms (SQLite bounds a query\'s expression depth), each interaction and event counted once', async () => {
+      const many = Array.from({ length: 400 }, (_, i) => `Many Terms ${String(i).padStart(3, '0')}`);
+      const emails = many.map((n) => `${n.replace(/ /g, '.').toLowerCase()}@example.com`);
+      const [first, last] = [many[0], many[many.length - 1]];
+      const c = await practice(
+        [{ purpose: 'customer', name: first }, { purpose: 'acd', name: 'Support' }, { purpose: 'customer', name: last }],
+        { queueName: `Queue of ${last}`, notes: `Called by ${first}, then by ${last} (${emails[emails.length - 1]}).` },
+      );
+      const bystander = await practice([{ purpose: 'customer', name: 'Many Terms Nobody' }], { notes: 'Many Terms 4000 is no term.' });
+      const who = subject({ customerNames: many, names: many, emails });
+
+      // Found by several of the queries the terms are split into, exported once.
+      const exported = (await conversations.export(db(), orgId(), who)) as { total: number; interactions: Record<string, unknown>[] };
+      expect(exported.total).toBe(2);
+      expect(exported.interactions.map((e) => `${e.conversationId}/${e.name}`).sort()).toEqual([`${c}/${first}`, `${c}/${last}`]);
+
+      const outcome = await withTransaction(db(), async (trx) => ({
+        conv: await conversations.erase(trx, orgId(), who, caller, randomUUID()),
+        audit: await audit.erase(trx, orgId(), who, caller, newTimeOrderedId()),
+      }));
+      // The conversation's Create event names both customers; the erasure's own Update names nobody.
+      expect(outcome).toEqual({ conv: { participants: 2, notes: 1 }, audit: { events: 1 } });
+      const view = await t.api(`/api/v2/gatehouse/conversations/${c}`, { token: admin });
+      expect(view.body.notes).toBe('Called by [erased], then by [erased] ([erased]).');
+      expect(await names(c)).toEqual([{ purpose: 'customer', name: 'Anonymized customer' }, { purpose: 'acd', name: 'Support' }, { purpose: 'customer', name: 'Anonymized customer' }]);
+      const create = (await eventsOf(c)).find((e) => e.action === 'Create')!;
+      expect(create.context).toEqual({ mediaType: 'call', queueName: '[erased]' });
+      expect(JSON.stringify(await eventsOf(c))).not.toMatch(/Many Terms/i);
+      expect((await t.api(`/api/v2/gatehouse/conversations/${bystander}`, { token: admin })).body.notes).toBe('Many Terms 4000 is no term.');
+    });
+
     it('changes nothing when the request\'s transaction rolls back after erasing', async () => {
       const kim = await user('Kim Rollback', 'kim.rollback@example.com');
       const c = await practice([{ purpose: 'customer', name: 'Nia Rollback' }, { purpose: 'agent', name: 'Kim Rollback', userId: kim }], { notes: 'Ask for Kim Rollback.' });
@@ -284,7 +356,7 @@ describe.each(DIALECTS)('GDPR conversations and audit sources on %s', (dialect) 
         events: await db().selectFrom('audit_events').selectAll().where('org_id', '=', orgId()).orderBy('id').execute(),
       });
       const before = await snapshot();
-      const who = subject({ userIds: [kim], names: ['Kim Rollback', 'Nia Rollback'], emails: ['kim.rollback@example.com'] });
+      const who = subject({ userIds: [kim], customerNames: ['Nia Rollback'], names: ['Kim Rollback', 'Nia Rollback'], emails: ['kim.rollback@example.com'] });
       let counted: unknown;
       await expect(
         withTransaction(db(), async (trx) => {

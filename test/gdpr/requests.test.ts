@@ -94,14 +94,40 @@ describe.each(DIALECTS)('GDPR requests on %s', (dialect) => {
     const res = await submit({ requestType: 'GDPR_EXPORT', subject: { name: 'Not Yet' } });
     // Held unfinished as a stopped process would leave it.
     await waitForRequest(t, admin, res.body.id);
-    await t.gh.storage.db.updateTable('gdpr_requests').set({ status: 'SEARCHING', results: null }).where('id', '=', res.body.id).execute();
+    const held = new Date(Date.now() + 600_000).toISOString();
+    await t.gh.storage.db.updateTable('gdpr_requests').set({ status: 'SEARCHING', results: null, claimed_until: held }).where('id', '=', res.body.id).execute();
     const early = await t.api(`/api/v2/gdpr/requests/${res.body.id}/results`, { token: admin });
     expect(early.status).toBe(400);
     expect(early.body.message).toContain('SEARCHING');
     expect((await t.api(`/api/v2/gdpr/requests/${res.body.id}`, { token: admin })).body.resultsUrl).toBeUndefined();
-    // A restart picks it up again.
+    // While another process holds it, nobody else runs it.
+    await t.gh.gdpr.resume();
+    await t.gh.jobs.idle();
+    expect((await t.api(`/api/v2/gdpr/requests/${res.body.id}`, { token: admin })).body.status).toBe('SEARCHING');
+    // Once that process's lease has run out (it stopped), the request is taken up again.
+    await t.gh.storage.db.updateTable('gdpr_requests').set({ claimed_until: new Date(Date.now() - 1000).toISOString() }).where('id', '=', res.body.id).execute();
     await t.gh.gdpr.resume();
     expect((await waitForRequest(t, admin, res.body.id)).status).toBe('COMPLETED');
+  });
+
+  it('refuses a NUL character anywhere and answers 404 for an id that is no request id', async () => {
+    const nul = [
+      ['GET', '/api/v2/gdpr/subjects?searchType=NAME&searchValue=a%00b'],
+      ['POST', '/api/v2/gdpr/requests', { name: 'a\u0000b', requestType: 'GDPR_EXPORT', subject: { name: 'A' } }],
+      ['POST', '/api/v2/gdpr/requests', { requestType: 'GDPR_EXPORT', subject: { emailAddresses: ['a\u0000b@example.com'] } }],
+      ['POST', '/api/v2/gdpr/requests', { requestType: 'GDPR_EXPORT', subject: { externalId: 'a\u0000b' } }],
+    ] as const;
+    for (const [method, path, body] of nul) {
+      const res = await t.api(path, { method, token: admin, body });
+      expect(res.status, `${method} ${path} ${JSON.stringify(body)}`).toBe(400);
+      validateShape('ErrorBody', res.body);
+    }
+    for (const path of ['/api/v2/gdpr/requests/a%00b', '/api/v2/gdpr/requests/not-a-request', '/api/v2/gdpr/requests/not-a-request/results']) {
+      const res = await t.api(path, { token: admin });
+      expect(res.status, path).toBeGreaterThanOrEqual(400);
+      expect(res.status, path).toBeLessThan(500);
+    }
+    expect((await t.api('/api/v2/gdpr/requests/not-a-request', { token: admin })).status).toBe(404);
   });
 
   it('checks each route\'s permission', async () => {

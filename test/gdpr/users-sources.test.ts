@@ -5,6 +5,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAuditPersonalData } from '../../src/domains/audit/index.ts';
 import { newTimeOrderedId } from '../../src/platform/ids.ts';
 import type { PersonalDataSource, ResolvedSubject } from '../../src/platform/personal-data.ts';
 import type { Caller } from '../../src/platform/principal.ts';
@@ -17,7 +18,7 @@ import { ENTERPRISE, GENESYS, oktaUser, PATCH_OP, type ScimApp, startScimApp } f
 const REDIRECT = 'https://app.example.com/callback';
 const JANE_PASSWORD = 'jane-has-a-long-password';
 
-const subject = (s: Partial<ResolvedSubject>): ResolvedSubject => ({ userIds: [], names: [], emails: [], phones: [], addresses: [], externalIds: [], ...s });
+const subject = (s: Partial<ResolvedSubject>): ResolvedSubject => ({ userIds: [], customerNames: [], names: [], emails: [], phones: [], addresses: [], externalIds: [], ...s });
 
 describe.each(DIALECTS)('personal data of users and OAuth grants on %s', (dialect) => {
   let s: ScimApp;
@@ -381,6 +382,36 @@ describe.each(DIALECTS)('personal data of users and OAuth grants on %s', (dialec
       expect((await userRow(jane)).version).toBe(versionAfter);
       // The other organization's twin keeps everything.
       expect(ids(await users.findSubjects(s.t.gh.storage.db, otherOrg, 'EMAIL', 'jane.roe@gdpr.example'))).toEqual([otherJane]);
+    });
+
+    it('erases every personal value the SCIM audit snapshot recorded, the hire date included', async () => {
+      const made = await s.scim('POST', '/Users', oktaUser('hana.okada@gdpr.example', {
+        name: { givenName: 'Hana', familyName: 'Okada' }, displayName: 'Hana Okada', [ENTERPRISE]: { employeeNumber: 'E-2002', dateHire: '2019-04-01' },
+      }));
+      expect(made.status, made.text).toBe(201);
+      const hana = made.body.id as string;
+      const createOf = async () => {
+        const row = await s.t.gh.storage.db.selectFrom('audit_events').selectAll().where('entity_id', '=', hana).where('action', '=', 'Create').executeTakeFirstOrThrow();
+        return JSON.parse(row.changes) as { property: string; oldValues: string[]; newValues: string[] }[];
+      };
+      expect((await createOf()).find((c) => c.property === 'dateHire')).toEqual({ property: 'dateHire', oldValues: [], newValues: ['2019-04-01'] });
+
+      // As the GDPR job erases: every source in one transaction, the audit trail last.
+      const audit = createAuditPersonalData();
+      const subjectHana = subject({ userIds: [hana], ...(await users.describeUsers(s.t.gh.storage.db, orgId, [hana])) });
+      await inTrx(async (trx) => {
+        const causeId = cause();
+        await users.erase(trx, orgId, subjectHana, caller, causeId);
+        await audit.erase(trx, orgId, subjectHana, caller, causeId);
+      });
+
+      const create = await createOf();
+      expect(create.find((c) => c.property === 'dateHire')).toEqual({ property: 'dateHire', oldValues: [], newValues: ['[erased]'] });
+      const events = await s.t.gh.storage.db.selectFrom('audit_events').selectAll().where('entity_id', '=', hana).execute();
+      const text = JSON.stringify(events);
+      for (const erased of ['2019-04-01', 'E-2002', 'Hana', 'Okada', 'hana.okada']) expect(text, erased).not.toContain(erased);
+      // What is no personal datum stays: whether the user was active, its division.
+      expect(create.find((c) => c.property === 'active')).toEqual({ property: 'active', oldValues: [], newValues: ['true'] });
     });
   });
 });

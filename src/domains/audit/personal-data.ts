@@ -11,7 +11,7 @@
 import type { PersonalDataSource, ResolvedSubject } from '../../platform/personal-data.ts';
 import type { Executor } from '../../storage/db.ts';
 import type { AuditEventRow } from '../../storage/schema.ts';
-import { createAuditStore } from './store.ts';
+import { createAuditStore, MAX_MENTION_TEXTS } from './store.ts';
 import { auditMessage } from './views.ts';
 
 export const ERASED = '[erased]';
@@ -31,15 +31,25 @@ interface Change {
 
 const escapeRegExp = (v: string) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/** The items in consecutive chunks of at most `size`. */
+function chunked<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
 /**
  * The properties of an event about a person that hold their personal data, whatever the value:
- * the directory's and SCIM's names for them. Their values in events about the subject's users
- * are erased whole, and also become terms, so that a name or number the person had before a
- * rectification is scrubbed wherever else it was recorded.
+ * the directory's and SCIM's names for them (SCIM's are those its audit snapshot and its
+ * rectification record: src/domains/scim/resource.ts `auditSnapshot`). Their values in events
+ * about the subject's users are erased whole, and the identifying ones also become terms, so that
+ * a name or number the person had before a rectification is scrubbed wherever else it was
+ * recorded. Not personal, and kept: `active`, `state`, `division`, `manager` (a user's id),
+ * `routingSkills`, `routingLanguages`, `roles`, `groups` and `members` (ids).
  */
 const PERSONAL_PROPERTIES = new Set([
   'name', 'displayName', 'nickName', 'email', 'emails', 'userName', 'phoneNumbers', 'addresses', 'externalId', 'externalIds', 'title', 'department',
-  'employeeNumber', 'name.givenName', 'name.familyName', 'name.formatted', 'name.middleName', 'name.honorificPrefix', 'name.honorificSuffix',
+  'employeeNumber', 'dateHire', 'name.givenName', 'name.familyName', 'name.formatted', 'name.middleName', 'name.honorificPrefix', 'name.honorificSuffix',
 ]);
 
 /** The subject's names, emails and phones worth scrubbing, distinct case-insensitively, longest first. */
@@ -48,8 +58,12 @@ function scrubTerms(subject: ResolvedSubject, recorded: string[]): string[] {
   return [...new Map(terms.map((t) => [t.toLowerCase(), t])).values()].sort((a, b) => b.length - a.length);
 }
 
-/** Identify a person; a title or a department (also erased above) would scrub everyone who shares it. */
-const IDENTIFYING = new Set([...PERSONAL_PROPERTIES].filter((p) => p !== 'title' && p !== 'department'));
+/** The properties the conversations domain names after a participant. */
+const PARTICIPANT_PROPERTY = /^participants\[\d+\] /;
+
+/** Identify a person; a title, a department or a hire date (also erased above) would scrub everyone who shares it. */
+const SHARED = new Set(['title', 'department', 'dateHire']);
+const IDENTIFYING = new Set([...PERSONAL_PROPERTIES].filter((p) => !SHARED.has(p)));
 
 /**
  * The identifying values the trail recorded about these users before this request (`before`, its
@@ -106,7 +120,10 @@ function scrubbed(row: AuditEventRow, scrub: ReturnType<typeof scrubber>, aboutS
   const entityName = row.entity_name === null ? null : aboutSubject ? erased(row.entity_name) : value(row.entity_name);
   const changes = (JSON.parse(row.changes) as Change[]).map((c) => {
     const each = aboutSubject && PERSONAL_PROPERTIES.has(c.property) ? erased : value;
-    return { ...c, property: track(c.property, scrub.name(c.property)), oldValues: c.oldValues.map(each), newValues: c.newValues.map(each) };
+    // Only a participant's property is named after the person ("participants[0] customer Jane Doe.state");
+    // any other property name is a schema word ("userName", "dateHire") that a surname may contain.
+    const property = PARTICIPANT_PROPERTY.test(c.property) ? track(c.property, scrub.name(c.property)) : c.property;
+    return { ...c, property, oldValues: c.oldValues.map(each), newValues: c.newValues.map(each) };
   });
   const context = Object.fromEntries(Object.entries(JSON.parse(row.context) as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'string' ? value(v) : v]));
   return changed ? { entity_name: entityName, changes: JSON.stringify(changes), context: JSON.stringify(context) } : null;
@@ -151,20 +168,28 @@ export function createAuditPersonalData(): PersonalDataSource {
       const about = new Set(subject.userIds);
       const terms = scrubTerms(subject, subject.userIds.length ? recordedValues(await store.about(trx, orgId, subject.userIds), causeEventId) : []);
       const scrub = scrubber(terms);
-      let events = 0;
-      let after: string | null = null;
-      for (;;) {
-        const rows = await store.mentioning(trx, { orgId, texts: terms, userIds: subject.userIds }, after, PAGE);
-        for (const row of rows) {
-          const content = scrubbed(row, scrub, about.has(row.entity_id));
-          if (!content) continue;
-          await store.rewriteContent(trx, orgId, row.id, content);
-          events++;
+      // One scan per chunk of terms, the users' events with the first (one query over every term
+      // would exceed SQLite's expression depth). Each event found is scrubbed of every term at
+      // once, so an event another chunk finds again is passed over, and counted once.
+      const rewritten = new Set<string>();
+      const chunks = terms.length ? chunked(terms, MAX_MENTION_TEXTS) : [[]];
+      for (const [i, texts] of chunks.entries()) {
+        const userIds = i === 0 ? subject.userIds : [];
+        let after: string | null = null;
+        for (;;) {
+          const rows = await store.mentioning(trx, { orgId, texts, userIds }, after, PAGE);
+          for (const row of rows) {
+            if (rewritten.has(row.id)) continue;
+            const content = scrubbed(row, scrub, about.has(row.entity_id));
+            if (!content) continue;
+            await store.rewriteContent(trx, orgId, row.id, content);
+            rewritten.add(row.id);
+          }
+          if (rows.length < PAGE) break;
+          after = rows[rows.length - 1].id;
         }
-        if (rows.length < PAGE) break;
-        after = rows[rows.length - 1].id;
       }
-      return { events };
+      return { events: rewritten.size };
     },
   };
 }

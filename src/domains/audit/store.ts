@@ -33,9 +33,16 @@ function filtered(db: Executor, f: AuditFilter) {
  */
 export interface MentionFilter {
   orgId: string;
+  /** At most MAX_MENTION_TEXTS. */
   texts: string[];
   userIds: string[];
 }
+
+/**
+ * The most texts one MentionFilter may hold: each is three LIKEs in one OR, and SQLite refuses
+ * an expression deeper than 1,000 ("Expression tree is too large"). Callers scan in chunks.
+ */
+export const MAX_MENTION_TEXTS = 100;
 
 /** Escapes LIKE wildcards and the escape character itself (used with ESCAPE '\'). */
 const escapeLike = (v: string) => v.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -100,6 +107,7 @@ export function createAuditStore() {
       Number((await aboutOrBy(db, orgId, userIds).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
     /** One page, by id, of the events a MentionFilter matches (none when it names nothing). */
     mentioning: async (db: Executor, f: MentionFilter, afterId: string | null, limit: number) => {
+      if (f.texts.length > MAX_MENTION_TEXTS) throw new Error(`mentioning: ${f.texts.length} texts, at most ${MAX_MENTION_TEXTS} per query`);
       const conditions = f.texts.flatMap((t) => [containsFolded('entity_name', t), containsFolded('changes', jsonText(t)), containsFolded('context', jsonText(t))]);
       if (conditions.length === 0 && f.userIds.length === 0) return [];
       let q = db

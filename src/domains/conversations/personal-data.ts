@@ -3,6 +3,10 @@
  * (customers belong to no user; agents are directory users) and the free-text notes. Participants
  * hold no emails or phones, so only NAME terms find or rectify anything here; erasure also
  * scrubs the subject's names, emails and phones out of the notes.
+ *
+ * Whose participant is whose: an agent leg is the subject's by its user id; a customer is the
+ * subject's only by the names the request itself carries (`customerNames`), never by a user's
+ * name (`names`): two people may share one.
  */
 import { type AuditEvent, auditOrigin, recordAuditBatch, registerAuditEntity } from '../../platform/audit.ts';
 import type { Clock } from '../../platform/clock.ts';
@@ -13,7 +17,7 @@ import type { Executor, Trx } from '../../storage/db.ts';
 import type { Conversation, StoredParticipant } from './model.ts';
 import { conversationFromRow, rowFromConversation } from './rows.ts';
 import { AUDIT_ENTITY, AUDIT_SERVICE } from './service.ts';
-import { createConversationStore, type MentionFilter } from './store.ts';
+import { createConversationStore, MAX_MENTION_TERMS, type MentionFilter } from './store.ts';
 
 /** Rectification and erasure change a conversation in place (registering merges with the service's actions). */
 registerAuditEntity(AUDIT_SERVICE, AUDIT_ENTITY, ['Update']);
@@ -40,6 +44,28 @@ function textTerms(subject: ResolvedSubject): string[] {
   return [...new Map(terms.map((t) => [fold(t), t])).values()].sort((a, b) => b.length - a.length);
 }
 
+/** The request's own names, the only ones a customer is matched by. */
+const customerNamesOf = (subject: ResolvedSubject) => subject.customerNames.map((n) => n.trim()).filter(Boolean);
+
+/**
+ * A MentionFilter split into filters of at most MAX_MENTION_TERMS user ids, names and texts in
+ * all: one query over them all would exceed SQLite's expression depth.
+ */
+function chunks(f: MentionFilter): MentionFilter[] {
+  const terms = [
+    ...(f.userIds ?? []).map((v) => ['userIds', v] as const),
+    ...(f.participantNames ?? []).map((v) => ['participantNames', v] as const),
+    ...(f.notesContaining ?? []).map((v) => ['notesContaining', v] as const),
+  ];
+  const out: MentionFilter[] = [];
+  for (let i = 0; i < terms.length; i += MAX_MENTION_TERMS) {
+    const chunk: Required<MentionFilter> = { orgId: f.orgId, userIds: [], participantNames: [], notesContaining: [] };
+    for (const [key, v] of terms.slice(i, i + MAX_MENTION_TERMS)) chunk[key].push(v);
+    out.push(chunk);
+  }
+  return out;
+}
+
 /** Every occurrence of any term, case-insensitive, replaced by ERASED. */
 function scrubText(text: string, terms: string[]): string {
   if (!terms.length) return text;
@@ -49,20 +75,31 @@ function scrubText(text: string, terms: string[]): string {
 export function createConversationPersonalData({ clock }: { clock: Clock }): PersonalDataSource {
   const store = createConversationStore();
 
-  /** Every conversation the pre-filter matches, page by page (by id, so in-place updates do not move the cursor). */
+  /**
+   * Every conversation the pre-filter matches, once, page by page (by id, so in-place updates do
+   * not move the cursor) and chunk by chunk of its terms. A conversation another chunk finds
+   * again is not yielded again: its caller has already dealt with it, with every term.
+   */
   async function* scan(db: Executor, filter: MentionFilter) {
-    let after: string | null = null;
-    for (;;) {
-      const rows = await store.mentioning(db, filter, after, PAGE);
-      for (const row of rows) yield conversationFromRow(row);
-      if (rows.length < PAGE) return;
-      after = rows[rows.length - 1].id;
+    const seen = new Set<string>();
+    for (const f of chunks(filter)) {
+      let after: string | null = null;
+      for (;;) {
+        const rows = await store.mentioning(db, f, after, PAGE);
+        for (const row of rows) {
+          if (seen.has(row.id)) continue;
+          seen.add(row.id);
+          yield conversationFromRow(row);
+        }
+        if (rows.length < PAGE) break;
+        after = rows[rows.length - 1].id;
+      }
     }
   }
 
-  /** Whether a participant is the subject's: a customer by name, an agent by user id. */
-  function isSubjects(p: StoredParticipant, userIds: Set<string>, names: Set<string>): boolean {
-    if (p.purpose === 'customer') return names.has(fold(p.name));
+  /** Whether a participant is the subject's: a customer by the request's names, an agent by user id. */
+  function isSubjects(p: StoredParticipant, userIds: Set<string>, customerNames: Set<string>): boolean {
+    if (p.purpose === 'customer') return customerNames.has(fold(p.name));
     return p.purpose === 'agent' && p.userId !== undefined && userIds.has(p.userId);
   }
 
@@ -101,13 +138,13 @@ export function createConversationPersonalData({ clock }: { clock: Clock }): Per
     /** The interactions the subject took part in, one entry per participation. */
     async export(db, orgId, subject) {
       const userIds = new Set(subject.userIds);
-      const names = new Set(subject.names.map(fold));
-      if (!userIds.size && !names.size) return null;
+      const customers = new Set(customerNamesOf(subject).map(fold));
+      if (!userIds.size && !customers.size) return null;
       const interactions = [];
       let total = 0;
-      for await (const c of scan(db, { orgId, userIds: subject.userIds, participantNames: subject.names })) {
+      for await (const c of scan(db, { orgId, userIds: [...userIds], participantNames: customerNamesOf(subject) })) {
         for (const p of c.participants) {
-          if (!isSubjects(p, userIds, names)) continue;
+          if (!isSubjects(p, userIds, customers)) continue;
           total++;
           if (interactions.length < MAX_EXPORTED) {
             interactions.push({
@@ -120,19 +157,22 @@ export function createConversationPersonalData({ clock }: { clock: Clock }): Per
       return total ? { total, interactions, truncated: total > interactions.length } : null;
     },
 
-    /** NAME terms rename the subject's participants: customers by name, agents by user id and name. */
+    /**
+     * NAME terms rename the subject's participants who bear the term's existing value: customers
+     * the request names, agent legs of the subject's users. Anyone else of that name stays.
+     */
     async rectify(trx, orgId, subject, replacements, caller, causeEventId) {
       const renames = replacements.filter((r: Replacement) => r.type === 'NAME' && r.existingValue.trim() && r.updatedValue.trim());
-      if (!renames.length) return { participants: 0 };
       const userIds = new Set(subject.userIds);
+      const customers = new Set(customerNamesOf(subject).map(fold));
+      if (!renames.length || (!userIds.size && !customers.size)) return { participants: 0 };
       const events: AuditEvent[] = [];
       let renamed = 0;
       for await (const c of scan(trx, { orgId, participantNames: renames.map((r) => r.existingValue) })) {
         const changes: NonNullable<AuditEvent['changes']> = [];
         const participants = c.participants.map((p, i) => {
           const r = renames.find((x) => fold(x.existingValue) === fold(p.name));
-          const ours = p.purpose === 'customer' || (p.purpose === 'agent' && p.userId !== undefined && userIds.has(p.userId));
-          if (!r || !ours || p.name === r.updatedValue) return p;
+          if (!r || !isSubjects(p, userIds, customers) || p.name === r.updatedValue) return p;
           changes.push({ property: `participants[${i}].name`, oldValues: [p.name], newValues: [r.updatedValue] });
           return { ...p, name: r.updatedValue };
         });
@@ -146,22 +186,22 @@ export function createConversationPersonalData({ clock }: { clock: Clock }): Per
     },
 
     /**
-     * Customers named like the subject become ANONYMIZED_CUSTOMER, the subject's agent legs
+     * Customers the request names become ANONYMIZED_CUSTOMER, the subject's agent legs
      * ANONYMIZED_USER (the user id stays: it is the directory's to erase), and the subject's
      * names, emails and phones in the notes become ERASED. The events say what was anonymized,
      * never the values it held.
      */
     async erase(trx, orgId, subject, caller, causeEventId) {
       const userIds = new Set(subject.userIds);
-      const names = new Set(subject.names.map(fold));
+      const customers = new Set(customerNamesOf(subject).map(fold));
       const terms = textTerms(subject);
       const events: AuditEvent[] = [];
       let participantsErased = 0;
       let notesErased = 0;
-      for await (const c of scan(trx, { orgId, userIds: subject.userIds, participantNames: subject.names, notesContaining: terms })) {
+      for await (const c of scan(trx, { orgId, userIds: [...userIds], participantNames: customerNamesOf(subject), notesContaining: terms })) {
         const changes: NonNullable<AuditEvent['changes']> = [];
         const participants = c.participants.map((p, i) => {
-          if (!isSubjects(p, userIds, names)) return p;
+          if (!isSubjects(p, userIds, customers)) return p;
           const anonymous = p.purpose === 'customer' ? ANONYMIZED_CUSTOMER : ANONYMIZED_USER;
           if (p.name === anonymous) return p;
           changes.push({ property: `participants[${i}].name`, oldValues: [], newValues: [anonymous] });

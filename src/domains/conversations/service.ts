@@ -7,7 +7,7 @@
 import { auditOrigin, diffProperties, recordAudit, registerAuditEntity } from '../../platform/audit.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { conflict, invalidValue, notFound } from '../../platform/errors/index.ts';
-import { newId } from '../../platform/ids.ts';
+import { isUuid, newId } from '../../platform/ids.ts';
 import { listing, type PageRequest } from '../../platform/paging.ts';
 import type { Caller } from '../../platform/principal.ts';
 import { type Db, type Executor, withTransaction } from '../../storage/db.ts';
@@ -24,7 +24,6 @@ export const AUDIT_SERVICE = 'Conversations';
 export const AUDIT_ENTITY = 'Conversation';
 registerAuditEntity(AUDIT_SERVICE, AUDIT_ENTITY, ['Create', 'Disconnect']);
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Upstream's communicationType values for the caller's own listing, by media type. */
 const COMMUNICATION_TYPES: Record<string, MediaType> = { call: 'call', callback: 'callback', chat: 'chat', email: 'email', message: 'message' };
@@ -70,7 +69,7 @@ export function createConversationsService({ db, clock, directory }: { db: Db; c
 
   /** The org's conversation, or 404 for an unknown id and another organization's alike. */
   async function load(orgId: string, id: string) {
-    const c = UUID.test(id) ? await store.find(db, orgId, id) : null;
+    const c = isUuid(id) ? await store.find(db, orgId, id) : null;
     if (!c) throw notFound('conversation', id);
     return c;
   }
@@ -100,7 +99,7 @@ export function createConversationsService({ db, clock, directory }: { db: Db; c
     async disconnect(caller: Caller, id: string): Promise<boolean> {
       const orgId = caller.principal.orgId;
       return withTransaction(db, async (trx) => {
-        const before = await store.find(trx, orgId, UUID.test(id) ? id : '');
+        const before = await store.find(trx, orgId, isUuid(id) ? id : '');
         if (!before) throw notFound('conversation', id);
         if (before.state === 'disconnected') return false;
         const after = tornDown(before, clock.now().toISOString());

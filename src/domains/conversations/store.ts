@@ -33,6 +33,13 @@ export interface MentionFilter {
   notesContaining?: string[];
 }
 
+/**
+ * The most user ids, names and texts one MentionFilter may hold in all: each is a LIKE in one OR,
+ * and SQLite refuses an expression deeper than 1,000 ("Expression tree is too large"). Callers
+ * scan in chunks.
+ */
+export const MAX_MENTION_TERMS = 100;
+
 /** Escapes LIKE wildcards and the escape character itself (used with ESCAPE '\'). */
 const escapeLike = (v: string) => v.replace(/[\\%_]/g, (c) => `\\${c}`);
 
@@ -63,6 +70,8 @@ export function createConversationStore() {
       Number((await filtered(db, f).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
     /** One page, by id, of the conversations a MentionFilter matches (none when it names nothing). */
     mentioning: async (db: Executor, f: MentionFilter, afterId: string | null, limit: number) => {
+      const terms = (f.userIds?.length ?? 0) + (f.participantNames?.length ?? 0) + (f.notesContaining?.length ?? 0);
+      if (terms > MAX_MENTION_TERMS) throw new Error(`mentioning: ${terms} terms, at most ${MAX_MENTION_TERMS} per query`);
       const conditions = [
         ...(f.userIds ?? []).map((id) => containsFolded('participants', `"userId":"${jsonText(id)}"`)),
         ...(f.participantNames ?? []).map((name) => containsFolded('participants', `"name":"${jsonText(name)}"`)),

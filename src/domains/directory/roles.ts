@@ -1,7 +1,7 @@
 /** Roles, their permission policies and role grants (per division) to users and OAuth clients. */
 import { auditOrigin, diffProperties, recordAudit, registerAuditEntity } from '../../platform/audit.ts';
 import { invalidValue, notFound } from '../../platform/errors/index.ts';
-import { newId } from '../../platform/ids.ts';
+import { isUuid, newId } from '../../platform/ids.ts';
 import { listing, type PageRequest } from '../../platform/paging.ts';
 import type { Caller } from '../../platform/principal.ts';
 import { type Executor, isUniqueViolation, withTransaction } from '../../storage/db.ts';
@@ -59,7 +59,7 @@ export function createRoles({ db, store, clock }: DirectoryDeps) {
   }
 
   async function requireRole(orgId: string, roleId: string, trx: Executor = db) {
-    const r = await store.findRole(trx, orgId, roleId);
+    const r = isUuid(roleId) ? await store.findRole(trx, orgId, roleId) : undefined;
     if (!r) throw notFound('role', roleId);
     return r;
   }

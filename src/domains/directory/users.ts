@@ -2,7 +2,7 @@
 import { auditOrigin, diffProperties, recordAudit, registerAuditEntity } from '../../platform/audit.ts';
 import { hashPassword } from '../../platform/crypto.ts';
 import { invalidValue, notFound } from '../../platform/errors/index.ts';
-import { newId } from '../../platform/ids.ts';
+import { isUuid, newId } from '../../platform/ids.ts';
 import { listing, type PageRequest } from '../../platform/paging.ts';
 import type { Caller } from '../../platform/principal.ts';
 import { isUniqueViolation, withTransaction } from '../../storage/db.ts';
@@ -47,8 +47,9 @@ export function createUsers({ db, store, clock, onUserDeactivated, onUserDeleted
     return userView(u, division ?? { id: u.division_id, name: '' });
   }
 
+  /** The org's user, or 404 for an unknown id, a malformed one and another organization's alike. */
   async function get(orgId: string, userId: string) {
-    const u = await store.findUser(db, orgId, userId);
+    const u = isUuid(userId) ? await store.findUser(db, orgId, userId) : undefined;
     if (!u) throw notFound('user', userId);
     return u;
   }
@@ -57,7 +58,11 @@ export function createUsers({ db, store, clock, onUserDeactivated, onUserDeleted
     /** `expand` may hold `scim` (beyond upstream): each user then carries `scimManaged`. */
     async list(orgId: string, state: string, ids: string[], descending: boolean, page: PageRequest, query: Record<string, unknown>, expand: string[] = []) {
       if (![...USER_STATES, 'any'].includes(state)) throw invalidValue('state', `state must be one of ${[...USER_STATES, 'any'].join(', ')}.`);
-      const filter = { state, ids, descending };
+      // An id that is not a UUID names no user. Asked only for such ids, the listing is empty
+      // (an empty id filter would list everyone).
+      const known = ids.filter((id) => isUuid(id));
+      if (ids.length && !known.length) return listing([], 0, page, '/api/v2/users', query);
+      const filter = { state, ids: known, descending };
       const [rows, total] = await Promise.all([
         store.listUsers(db, orgId, filter, page.offset, page.pageSize),
         store.countUsers(db, orgId, filter),
@@ -122,7 +127,7 @@ export function createUsers({ db, store, clock, onUserDeactivated, onUserDeleted
 
     async patch(orgId: string, caller: Caller, userId: string, input: PatchUserInput) {
       const next = await withTransaction(db, async (trx) => {
-        const current = await store.findUser(trx, orgId, userId);
+        const current = isUuid(userId) ? await store.findUser(trx, orgId, userId) : undefined;
         if (!current) throw notFound('user', userId);
         if (input.version !== current.version) throw versionConflict(current.version);
         const patch: Partial<UserRow> = {};

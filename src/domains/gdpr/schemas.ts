@@ -3,7 +3,9 @@ import { type Static, Type } from '@sinclair/typebox';
 import { SEARCH_TYPES } from '../../platform/personal-data.ts';
 import { EntityListing, PagingQuery } from '../../platform/schemas.ts';
 
-const Str = Type.String({ maxLength: 1024 });
+/** No NUL character: PostgreSQL cannot store one in text, and no name, address or id holds one. */
+const NO_NUL = '^[^\\u0000]*$';
+const Str = Type.String({ maxLength: 1024, pattern: NO_NUL });
 const Opt = Type.Optional;
 const Strings = Type.Array(Str, { maxItems: 50 });
 
@@ -31,7 +33,7 @@ export type GdprSubjectBody = Static<typeof GdprSubject>;
 export const ReplacementTerm = Type.Object({ type: SearchType, existingValue: Str, updatedValue: Str });
 
 export const GdprRequestBody = Type.Object({
-  name: Opt(Type.String({ maxLength: 255 })),
+  name: Opt(Type.String({ maxLength: 255, pattern: NO_NUL })),
   requestType: Type.Union(REQUEST_TYPES.map((t) => Type.Literal(t))),
   subject: GdprSubject,
   replacementTerms: Opt(Type.Array(ReplacementTerm, { maxItems: 50 })),
@@ -57,5 +59,5 @@ export const GdprSubjectListing = EntityListing(GdprSubject);
 
 export const CreateQuery = Type.Object({ deleteConfirmed: Opt(Type.Boolean()) });
 export const ListQuery = Type.Object(PagingQuery);
-export const SubjectsQuery = Type.Object({ searchType: SearchType, searchValue: Type.String({ minLength: 1, maxLength: 1024 }), ...PagingQuery });
-export const RequestParams = Type.Object({ requestId: Type.String({ minLength: 1, maxLength: 64 }) });
+export const SubjectsQuery = Type.Object({ searchType: SearchType, searchValue: Type.String({ minLength: 1, maxLength: 1024, pattern: NO_NUL }), ...PagingQuery });
+export const RequestParams = Type.Object({ requestId: Type.String({ minLength: 1, maxLength: 64, pattern: NO_NUL }) });

@@ -7,7 +7,7 @@
 import type { Clock } from '../../platform/clock.ts';
 import { auditOrigin, recordAudit, registerAuditEntity } from '../../platform/audit.ts';
 import { ApiError, badRequest, invalidValue, notFound } from '../../platform/errors/index.ts';
-import { newId } from '../../platform/ids.ts';
+import { isUuid, newId } from '../../platform/ids.ts';
 import type { JobRunner } from '../../platform/jobs.ts';
 import { listing, type PageRequest } from '../../platform/paging.ts';
 import type { FoundSubject, PersonalDataSource, Replacement, ResolvedSubject, SearchType, SourceOutcome } from '../../platform/personal-data.ts';
@@ -24,6 +24,19 @@ registerAuditEntity(AUDIT_SERVICE, AUDIT_ENTITY, ['Create', 'Process']);
 
 /** What an erasure leaves where a subject's value was. */
 const ERASED = '[erased]';
+/** How long a process holds a request it runs; a request held longer is taken to be abandoned. */
+const LEASE_MS = 10 * 60_000;
+
+/** Every string in a JSON value replaced by ERASED, its shape kept. */
+function erasedValues(v: unknown): unknown {
+  if (typeof v === 'string') return ERASED;
+  if (Array.isArray(v)) return v.map(erasedValues);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, erasedValues(x)]));
+  return v;
+}
+
+/** The request ended in another process while this one ran it. */
+class RequestEndedElsewhere extends Error {}
 /** The term types Gatehouse holds values of, and so can rectify. */
 const RECTIFIABLE: readonly SearchType[] = ['NAME', 'EMAIL', 'PHONE', 'ADDRESS'];
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -142,55 +155,67 @@ export function createGdprService(deps: GdprDeps) {
     await store.update(db, id, { status, modified_at: clock.now().toISOString() });
   }
 
+  /** Ends the request with its results document, unless it has already ended (another process, say). */
   async function finish(id: string, doc: ResultsDocument, executor: Executor = db) {
-    await store.update(executor, id, {
+    return store.finishUnfinished(executor, id, {
       status: doc.status, results: JSON.stringify(doc), error: doc.error ?? null, modified_at: doc.completedDate, completed_at: doc.completedDate,
     });
   }
 
   /**
    * The organization's requests about an erased subject, this one included, keep that they were
-   * made and what they did, not whom they were about: the subject's values become ERASED (its user
-   * id, now an anonymized user's, stays) and an export's data is deleted. Answers how many changed.
+   * made, by whom, and what they did, not whom they were about: every value of their subjects
+   * but the user id (now an anonymized user's) becomes ERASED, and so do their replacement terms,
+   * their error texts and a name that names the subject; an export's data is deleted. A request is about the subject when it
+   * was found to be about one of its users, or names one of its values. Answers how many changed.
    */
   async function redactRequests(trx: Executor, orgId: string, subject: ResolvedSubject) {
     const terms = new Set([...subject.names, ...subject.emails, ...subject.phones, ...subject.addresses, ...subject.externalIds].map((v) => v.toLowerCase()));
     const users = new Set(subject.userIds);
-    const hit = (v: string | undefined) => v !== undefined && terms.has(v.trim().toLowerCase());
-    const phoneHit = (v: string) => hit(v) || hit(normalizeTerm('PHONE', v, deps.phoneRegion));
-    const erase = <T>(v: T | undefined) => (v === undefined ? undefined : ERASED);
+    const hit = (v: string | undefined) => v !== undefined && (terms.has(v.trim().toLowerCase()) || terms.has(normalizeTerm('PHONE', v, deps.phoneRegion).toLowerCase()));
     let changed = 0;
     for (const row of await store.subjects(trx, orgId)) {
       const s = JSON.parse(row.subject) as GdprSubjectBody;
-      const about = (s.userId !== undefined && users.has(s.userId)) || hit(s.name) || hit(s.externalId) || Boolean(s.emailAddresses?.some(hit)) ||
-        Boolean(s.phoneNumbers?.some(phoneHit)) || Boolean(s.addresses?.some(hit));
+      const resolved = JSON.parse(row.resolved_user_ids ?? '[]') as string[];
+      const about = (s.userId !== undefined && users.has(s.userId)) || resolved.some((u) => users.has(u)) ||
+        [s.name, s.externalId, ...(s.emailAddresses ?? []), ...(s.phoneNumbers ?? []), ...(s.addresses ?? [])].some(hit);
       if (!about) continue;
-      const redacted: GdprSubjectBody = {
-        ...s, name: erase(s.name), externalId: erase(s.externalId), emailAddresses: s.emailAddresses?.map(() => ERASED),
-        phoneNumbers: s.phoneNumbers?.map(() => ERASED), addresses: s.addresses?.map(() => ERASED),
-        ...(s.socialHandle ? { socialHandle: { ...s.socialHandle, value: erase(s.socialHandle.value) } } : {}),
-      };
+      const { userId, ...rest } = s;
+      const redacted = { ...(userId !== undefined ? { userId } : {}), ...(erasedValues(rest) as object) };
       const replacementTerms = row.replacement_terms
         ? JSON.stringify((JSON.parse(row.replacement_terms) as Replacement[]).map((r) => ({ ...r, existingValue: ERASED, updatedValue: ERASED })))
         : null;
       let results = row.results;
       if (results) {
-        const { data, ...rest } = JSON.parse(results) as ResultsDocument;
-        if (data) results = JSON.stringify({ ...rest, data: {}, redacted: 'The exported data was deleted when the subject was erased.' });
+        const { data, error, ...kept } = JSON.parse(results) as ResultsDocument;
+        results = JSON.stringify({
+          ...kept,
+          ...(error !== undefined ? { error: ERASED } : {}),
+          ...(data !== undefined ? { data: {}, redacted: 'The exported data was deleted when the subject was erased.' } : {}),
+        });
       }
-      await store.update(trx, row.id, { subject: JSON.stringify(redacted), replacement_terms: replacementTerms, results });
+      // A request's name is the requester's label ("DSR delete", "ticket 4711"); it goes only when it names the subject.
+      const named = row.name !== null && [...terms].some((t) => t.length >= 3 && row.name!.toLowerCase().includes(t));
+      await store.update(trx, row.id, {
+        name: named ? ERASED : row.name, subject: JSON.stringify(redacted), replacement_terms: replacementTerms, results,
+        error: row.error === null ? null : ERASED,
+      });
       changed++;
     }
     return changed;
   }
 
   async function run(id: string, orgId: string) {
+    const now = clock.now();
+    if (!(await store.claim(db, id, now.toISOString(), new Date(now.getTime() + LEASE_MS).toISOString()))) return;
     const row = await store.find(db, orgId, id);
-    if (!row || row.status === 'COMPLETED' || row.status === 'ERROR') return;
+    if (!row) return;
     const type = row.request_type as RequestType;
     try {
       await setStatus(id, 'SEARCHING');
       const subject = await resolveSubject(db, orgId, subjectTerms(JSON.parse(row.subject), deps.phoneRegion), sources, deps.describeUsers);
+      // Kept so that erasing the subject later finds this request, whatever values it named.
+      await store.update(db, id, { resolved_user_ids: JSON.stringify(subject.userIds) });
       if (type === 'GDPR_EXPORT') {
         const data: Record<string, unknown> = {};
         for (const source of sources) {
@@ -219,9 +244,13 @@ export function createGdprService(deps: GdprDeps) {
             : await source.erase(trx, orgId, subject, caller, cause);
         }
         if (type === 'GDPR_DELETE') outcome.requests = { requests: await redactRequests(trx, orgId, subject) };
-        await finish(id, { requestId: id, requestType: type, status: 'COMPLETED', completedDate: clock.now().toISOString(), outcome }, trx);
+        // Another process finished it meanwhile (its lease ran out): undo this run's changes.
+        if (!(await finish(id, { requestId: id, requestType: type, status: 'COMPLETED', completedDate: clock.now().toISOString(), outcome }, trx))) {
+          throw new RequestEndedElsewhere();
+        }
       });
     } catch (err) {
+      if (err instanceof RequestEndedElsewhere) return;
       // A refusal a person can act on (an email already taken, say) is the request's error; the
       // transaction changed nothing. Anything else is logged by the job runner as well.
       const message = err instanceof ApiError ? err.message : 'The request could not be completed; nothing was changed. See the server log.';
@@ -256,7 +285,7 @@ export function createGdprService(deps: GdprDeps) {
         subject: JSON.stringify(input.subject),
         replacement_terms: input.requestType === 'GDPR_UPDATE' ? JSON.stringify(input.replacementTerms) : null,
         created_by_user: caller.principal.userId, created_by_client: caller.principal.clientId, remote_ip: caller.remoteIp || null,
-        results: null, error: null, created_at: now, modified_at: now, completed_at: null,
+        resolved_user_ids: null, claimed_until: null, results: null, error: null, created_at: now, modified_at: now, completed_at: null,
       };
       await withTransaction(db, async (trx) => {
         await store.insert(trx, row);
@@ -271,7 +300,7 @@ export function createGdprService(deps: GdprDeps) {
     },
 
     async get(caller: Caller, id: string) {
-      const row = await store.find(db, caller.principal.orgId, id);
+      const row = isUuid(id) ? await store.find(db, caller.principal.orgId, id) : undefined;
       if (!row) throw notFound('GDPR request', id);
       return view(row);
     },
@@ -284,15 +313,18 @@ export function createGdprService(deps: GdprDeps) {
 
     /** Beyond upstream: the finished request's document (the export, or what was changed or erased). */
     async results(caller: Caller, id: string): Promise<ResultsDocument> {
-      const row = await store.find(db, caller.principal.orgId, id);
+      const row = isUuid(id) ? await store.find(db, caller.principal.orgId, id) : undefined;
       if (!row) throw notFound('GDPR request', id);
       if (!row.results) throw new ApiError(400, 'bad.request', `The request is ${row.status}; its results are available once it has COMPLETED.`);
       return JSON.parse(row.results) as ResultsDocument;
     },
 
-    /** Requests a stopped process left unfinished run again (an interrupted change was rolled back). */
+    /**
+     * Unfinished requests no process holds run again: at start, and then every minute for those
+     * whose process stopped (an interrupted change was rolled back).
+     */
     async resume() {
-      for (const r of await store.unfinished(db)) jobs.enqueue('gdpr-request', () => run(r.id, r.org_id));
+      for (const r of await store.unfinished(db, clock.now().toISOString())) jobs.enqueue('gdpr-request', () => run(r.id, r.org_id));
     },
   };
 }

@@ -22,12 +22,37 @@ export function createGdprStore() {
         .execute(),
     count: async (db: Executor, orgId: string) =>
       Number((await db.selectFrom('gdpr_requests').select((eb) => eb.fn.countAll().as('n')).where('org_id', '=', orgId).executeTakeFirstOrThrow()).n),
+    /**
+     * Takes an unfinished request for this process until `until`, unless another process holds it:
+     * answers whether it did. Two processes never run one request at once.
+     */
+    claim: async (db: Executor, id: string, now: string, until: string) => {
+      const res = await db
+        .updateTable('gdpr_requests')
+        .set({ claimed_until: until, modified_at: now })
+        .where('id', '=', id)
+        .where('status', 'not in', ['COMPLETED', 'ERROR'])
+        .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
+        .executeTakeFirst();
+      return Number(res.numUpdatedRows) === 1;
+    },
+    /** Ends a request that is still unfinished (never overwrites a COMPLETED or ERROR one): answers whether it did. */
+    finishUnfinished: async (db: Executor, id: string, patch: Partial<Omit<GdprRequestRow, 'id' | 'org_id'>>) => {
+      const res = await db.updateTable('gdpr_requests').set(patch).where('id', '=', id).where('status', 'not in', ['COMPLETED', 'ERROR']).executeTakeFirst();
+      return Number(res.numUpdatedRows) === 1;
+    },
     /** Every request of the organization with what it holds about its subject (an erasure redacts them). */
     subjects: (db: Executor, orgId: string) =>
-      db.selectFrom('gdpr_requests').select(['id', 'subject', 'replacement_terms', 'results']).where('org_id', '=', orgId).execute(),
-    /** Requests a stopped process left unfinished, oldest first. */
-    unfinished: (db: Executor) =>
-      db.selectFrom('gdpr_requests').select(['id', 'org_id']).where('status', 'not in', ['COMPLETED', 'ERROR']).orderBy('created_at').execute(),
+      db.selectFrom('gdpr_requests').select(['id', 'name', 'subject', 'replacement_terms', 'resolved_user_ids', 'results', 'error']).where('org_id', '=', orgId).execute(),
+    /** Unfinished requests no process holds (left by a stopped one, or not started), oldest first. */
+    unfinished: (db: Executor, now: string) =>
+      db
+        .selectFrom('gdpr_requests')
+        .select(['id', 'org_id'])
+        .where('status', 'not in', ['COMPLETED', 'ERROR'])
+        .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
+        .orderBy('created_at')
+        .execute(),
   };
 }
 

@@ -3,12 +3,13 @@
  * then completed with the directory users it identifies and those users' own identifiers.
  */
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { badRequest } from '../../platform/errors/index.ts';
 import type { PersonalDataSource, ResolvedSubject, SearchType } from '../../platform/personal-data.ts';
 import type { Executor } from '../../storage/db.ts';
 import type { GdprSubjectBody } from './schemas.ts';
 
-/** The user ids, names, emails, phones, addresses and external ids of some directory users. */
-export type DescribeUsers = (db: Executor, orgId: string, userIds: string[]) => Promise<Omit<ResolvedSubject, 'userIds'>>;
+/** The names, emails, phones, addresses and external ids of some directory users. */
+export type DescribeUsers = (db: Executor, orgId: string, userIds: string[]) => Promise<Omit<ResolvedSubject, 'userIds' | 'customerNames'>>;
 
 /** A phone number in E.164 when it parses (national formats read in `region`), else as given. */
 export function normalizePhone(raw: string, region: string): string {
@@ -38,6 +39,7 @@ export function hasIdentifier(s: GdprSubjectBody): boolean {
 export function subjectTerms(s: GdprSubjectBody, region: string): ResolvedSubject {
   return {
     userIds: clean([s.userId]),
+    customerNames: clean([s.name]),
     names: clean([s.name]),
     emails: clean(s.emailAddresses),
     phones: clean((s.phoneNumbers ?? []).map((p) => normalizePhone(p, region))),
@@ -51,7 +53,18 @@ const union = (a: string[], b: string[]) => {
   return [...a, ...b.filter((x) => !seen.has(x.toLowerCase()) && seen.add(x.toLowerCase()))];
 };
 
-/** The subject's terms, plus the users every source identifies and those users' own identifiers. */
+/** The subject's identifiers name several users: the request must say which one (by userId). */
+export const ambiguousSubject = (count: number) =>
+  badRequest(
+    `The subject's email addresses, phone numbers or external id belong to ${count} users. Search the subjects first and submit one request per person, with the userId of the person you mean.`,
+  );
+
+/**
+ * The subject's terms, plus the user they identify and that user's own identifiers. A `userId`
+ * names the user, and only that user; otherwise the sources identify at most one user by the
+ * subject's emails, phones or external id, and several is an error (a request must change only
+ * the person meant).
+ */
 export async function resolveSubject(
   db: Executor,
   orgId: string,
@@ -60,13 +73,18 @@ export async function resolveSubject(
   describeUsers: DescribeUsers | undefined,
 ): Promise<ResolvedSubject> {
   let userIds = terms.userIds;
-  for (const source of sources) {
-    if (source.resolveUsers) userIds = union(userIds, await source.resolveUsers(db, orgId, terms));
+  if (!userIds.length) {
+    for (const source of sources) {
+      if (source.resolveUsers) userIds = union(userIds, await source.resolveUsers(db, orgId, terms));
+    }
+    if (userIds.length > 1) throw ambiguousSubject(userIds.length);
   }
   const own = userIds.length && describeUsers ? await describeUsers(db, orgId, userIds) : null;
   if (!own) return { ...terms, userIds };
+  // A subject that is a user is not a customer: a customer who shares their name is someone else.
   return {
     userIds,
+    customerNames: [],
     names: union(terms.names, own.names),
     emails: union(terms.emails, own.emails),
     phones: union(terms.phones, own.phones),

@@ -6,6 +6,7 @@
 import type { OAuthClientRow } from '../../storage/schema.ts';
 import type { Clients } from './clients.ts';
 import { isKnownScope } from './scopes.ts';
+import { isUuid } from '../../platform/ids.ts';
 
 export const AUTHORIZE_PARAMS = ['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'code_challenge', 'code_challenge_method'] as const;
 
@@ -36,7 +37,6 @@ export class AuthorizeRedirectError extends Error {
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
 
 export function pickParams(source: Record<string, unknown>): Record<string, string> {
@@ -52,7 +52,7 @@ export function pickParams(source: Record<string, unknown>): Record<string, stri
 async function establishClient(clients: Clients, params: Record<string, string>) {
   const id = params.client_id;
   if (!id) throw new AuthorizePageError('The request has no client_id.');
-  const client = UUID.test(id) ? await clients.findForAuthentication(id) : undefined;
+  const client = isUuid(id) ? await clients.findForAuthentication(id) : undefined;
   if (!client || client.internal === 1) throw new AuthorizePageError('This application is not known to Gatehouse.');
   if (client.grant_type !== 'CODE' && client.grant_type !== 'TOKEN') {
     throw new AuthorizePageError('This application cannot sign users in (its grant type is not Code Authorization).');

@@ -3,6 +3,7 @@
  * client_id and client_secret in the form body. Never both.
  */
 import { InvalidClient, InvalidRequest, UnauthorizedClient } from '../../platform/errors/index.ts';
+import { isUuid } from '../../platform/ids.ts';
 import type { OAuthClientRow } from '../../storage/schema.ts';
 import type { Clients } from './clients.ts';
 import type { Secrets } from './secrets.ts';
@@ -13,7 +14,6 @@ export interface PresentedCredentials {
   via: 'basic' | 'body' | 'none';
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function readCredentials(authorization: string | undefined, params: Record<string, string>): PresentedCredentials | null {
   if (authorization !== undefined) {
@@ -38,7 +38,7 @@ export function readCredentials(authorization: string | undefined, params: Recor
  * the grant then demands PKCE.
  */
 export async function identifyPublicClient(clients: Clients, clientId: string): Promise<OAuthClientRow> {
-  const client = UUID.test(clientId) ? await clients.findForAuthentication(clientId) : undefined;
+  const client = isUuid(clientId) ? await clients.findForAuthentication(clientId) : undefined;
   if (!client || client.internal === 1 || client.grant_type !== 'CODE') throw new InvalidClient('client authentication failed: unknown client or wrong secret');
   if (client.state !== 'active') throw new UnauthorizedClient(`the client is ${client.state}; an administrator must set it active`);
   return client;
@@ -46,7 +46,7 @@ export async function identifyPublicClient(clients: Clients, clientId: string): 
 
 /** Authenticates a confidential client; one message for unknown client and wrong secret. */
 export async function authenticateClient(clients: Clients, secrets: Secrets, creds: PresentedCredentials): Promise<OAuthClientRow> {
-  const client = UUID.test(creds.clientId) ? await clients.findForAuthentication(creds.clientId) : undefined;
+  const client = isUuid(creds.clientId) ? await clients.findForAuthentication(creds.clientId) : undefined;
   const ok = secrets.verify(client?.secret_hash ?? null, creds.clientSecret ?? '');
   if (!client || !ok || client.internal === 1) throw new InvalidClient('client authentication failed: unknown client or wrong secret');
   if (client.state !== 'active') throw new UnauthorizedClient(`the client is ${client.state}; an administrator must set it active`);

@@ -4,7 +4,8 @@ import type { Kysely } from 'kysely';
 export async function up(db: Kysely<unknown>): Promise<void> {
   // Data-subject requests (GDPR API): INITIATED → SEARCHING → UPDATING | DELETING | FINALIZING →
   // COMPLETED | ERROR. `results` holds the finished request's document (an export, or the counts
-  // of what was changed or erased).
+  // of what was changed or erased); `resolved_user_ids` the users it was found to be about;
+  // `claimed_until` the lease of the process running it.
   await db.schema
     .createTable('gdpr_requests')
     .addColumn('id', 'varchar(36)', (c) => c.primaryKey().notNull())
@@ -17,6 +18,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_by_user', 'varchar(36)')
     .addColumn('created_by_client', 'varchar(36)', (c) => c.notNull())
     .addColumn('remote_ip', 'varchar(64)')
+    .addColumn('resolved_user_ids', 'text')
+    .addColumn('claimed_until', 'varchar(32)')
     .addColumn('results', 'text')
     .addColumn('error', 'text')
     .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
