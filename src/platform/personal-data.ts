@@ -64,3 +64,16 @@ export interface PersonalDataSource {
   /** Erases or anonymizes the subject's personal data; audited. */
   erase(trx: Trx, orgId: string, subject: ResolvedSubject, caller: Caller, causeEventId: string): Promise<SourceOutcome>;
 }
+
+const escapeRegExp = (v: string) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * A pattern for any of the terms as a whole word, ignoring case: not inside a longer word or
+ * number ("Lee" is not in "Kathleen", "+1555010" not in "+15550100777"). Longest terms first, so
+ * "Jane Doe" wins over "Jane". Null when there are no terms. Global: use with `replace`.
+ */
+export function termPattern(terms: readonly string[]): RegExp | null {
+  if (!terms.length) return null;
+  const alternatives = [...terms].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|');
+  return new RegExp(`(?<![\\p{L}\\p{N}])(?:${alternatives})(?![\\p{L}\\p{N}])`, 'giu');
+}

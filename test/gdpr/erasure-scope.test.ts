@@ -64,6 +64,23 @@ describe.each(DIALECTS)('the scope of a data subject\'s requests on %s', (dialec
     expect(names).toEqual({ customer: 'Ann Alpha', agent: 'Anonymized user' });
   });
 
+  it('erases a name as a whole word: erasing the customer "Lee" leaves "Kathleen Lees" alone', async () => {
+    const kathleen = await t.api('/api/v2/users', { method: 'POST', token: admin, body: { name: 'Kathleen Lees', email: 'kathleen@scope.example' } });
+    expect(kathleen.status).toBe(200);
+    const chat = await t.api('/api/v2/gatehouse/conversations', {
+      method: 'POST', token: admin, body: { mediaType: 'chat', participants: [{ purpose: 'customer', name: 'Lee' }], notes: 'Lee asked for Kathleen.' },
+    });
+    expect(chat.status, chat.text).toBe(200);
+    const done = await submit({ requestType: 'GDPR_DELETE', subject: { name: 'Lee' } }, '?deleteConfirmed=true');
+    expect(done.status).toBe('COMPLETED');
+    const after = await t.api(`/api/v2/conversations/${chat.body.id}`, { token: admin });
+    expect(after.body.participants[0].name).toBe('Anonymized customer');
+    const events = await t.gh.storage.db.selectFrom('audit_events').select(['entity_name', 'changes']).where('entity_id', '=', kathleen.body.id).execute();
+    expect(events[0]!.entity_name).toBe('Kathleen Lees');
+    expect(events[0]!.changes).toContain('Kathleen Lees');
+    expect((await user(kathleen.body.id)).name).toBe('Kathleen Lees');
+  });
+
   it('clears every earlier request about the subject, including those naming a value since rectified', async () => {
     const made = await t.api('/api/v2/users', { method: 'POST', token: admin, body: { name: 'Olga Oldmail', email: 'olga.old@scope.example', title: 'CFO' } });
     expect(made.status).toBe(200);

@@ -8,7 +8,7 @@
  * event not yet delivered goes out already scrubbed; an event a stream has already delivered
  * cannot be recalled from the receiving system, which must erase its own copy.
  */
-import type { PersonalDataSource, ResolvedSubject } from '../../platform/personal-data.ts';
+import { type PersonalDataSource, type ResolvedSubject, termPattern } from '../../platform/personal-data.ts';
 import type { Executor } from '../../storage/db.ts';
 import type { AuditEventRow } from '../../storage/schema.ts';
 import { createAuditStore, MAX_MENTION_TEXTS } from './store.ts';
@@ -29,7 +29,6 @@ interface Change {
   newValues: string[];
 }
 
-const escapeRegExp = (v: string) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The items in consecutive chunks of at most `size`. */
 function chunked<T>(items: T[], size: number): T[][] {
@@ -84,17 +83,17 @@ function recordedValues(rows: AuditEventRow[], before: string): string[] {
 }
 
 /**
- * What scrubbing does to one event's texts. A value that equals or contains a term becomes
- * ERASED as a whole (a value is one datum: "Jane Doe (VIP)" is hers entirely). A property name
+ * What scrubbing does to one event's texts. A value that equals or contains a term (as a whole
+ * word: "Lee" is not in "Kathleen") becomes ERASED as a whole (a value is one datum: "Jane Doe (VIP)" is hers entirely). A property name
  * keeps its shape, only the term in it erased: the conversations domain names participants'
  * properties after them ("participants[0] customer Jane Doe.state").
  */
 function scrubber(terms: string[]) {
-  const folded = terms.map((t) => t.toLowerCase());
-  const pattern = terms.length ? new RegExp(terms.map(escapeRegExp).join('|'), 'giu') : null;
+  const pattern = termPattern(terms);
   const holds = (v: string) => {
-    const f = v.toLowerCase();
-    return folded.some((t) => f.includes(t));
+    if (!pattern) return false;
+    pattern.lastIndex = 0;
+    return pattern.test(v);
   };
   const value = (v: string) => (holds(v) ? ERASED : v);
   const name = (v: string) => {

@@ -11,7 +11,7 @@
 import { type AuditEvent, auditOrigin, recordAuditBatch, registerAuditEntity } from '../../platform/audit.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { conflict } from '../../platform/errors/index.ts';
-import type { FoundSubject, PersonalDataSource, Replacement, ResolvedSubject } from '../../platform/personal-data.ts';
+import { type FoundSubject, type PersonalDataSource, type Replacement, type ResolvedSubject, termPattern } from '../../platform/personal-data.ts';
 import type { Caller } from '../../platform/principal.ts';
 import type { Executor, Trx } from '../../storage/db.ts';
 import type { Conversation, StoredParticipant } from './model.ts';
@@ -36,7 +36,6 @@ const PAGE = 500;
 const MIN_TERM_LENGTH = 3;
 
 const fold = (v: string) => v.toLowerCase();
-const escapeRegExp = (v: string) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The subject's names, emails and phones worth scrubbing out of free text, longest first. */
 function textTerms(subject: ResolvedSubject): string[] {
@@ -66,10 +65,10 @@ function chunks(f: MentionFilter): MentionFilter[] {
   return out;
 }
 
-/** Every occurrence of any term, case-insensitive, replaced by ERASED. */
+/** Every occurrence of any term as a whole word, case-insensitive, replaced by ERASED. */
 function scrubText(text: string, terms: string[]): string {
-  if (!terms.length) return text;
-  return text.replace(new RegExp(terms.map(escapeRegExp).join('|'), 'giu'), ERASED);
+  const pattern = termPattern(terms);
+  return pattern ? text.replace(pattern, ERASED) : text;
 }
 
 export function createConversationPersonalData({ clock }: { clock: Clock }): PersonalDataSource {
