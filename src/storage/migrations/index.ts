@@ -42,13 +42,28 @@ const MIGRATIONS: Record<string, Migration> = {
   '0018_gdpr': m0018,
 };
 
+/**
+ * Kysely's migrator looks for its tables by reading the catalog of every schema in the database;
+ * on PostgreSQL a schema dropped by another session at that moment fails the read with
+ * "schema … does not exist" (SQLSTATE 3F000) though nothing is wrong with this one (seen when
+ * parallel test workers drop their schemas). The migration is tried again.
+ */
+const isConcurrentSchemaDrop = (err: unknown) => (err as { code?: string } | undefined)?.code === '3F000';
+
 export async function migrateToLatest(storage: Storage): Promise<string[]> {
   const migrator = new Migrator({
     db: storage.db,
     provider: { getMigrations: async () => MIGRATIONS },
     migrationTableSchema: await migrationTableSchema(storage.dialect, storage.db),
   });
-  const result: MigrationResultSet = await migrator.migrateToLatest();
-  if (result.error) throw result.error;
-  return (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  for (let attempt = 1; ; attempt++) {
+    const result: MigrationResultSet = await migrator.migrateToLatest();
+    // PostgreSQL's migrations run in one transaction (transactional DDL): a failed attempt applied nothing.
+    if (result.error && isConcurrentSchemaDrop(result.error) && attempt < 10) {
+      await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+      continue;
+    }
+    if (result.error) throw result.error;
+    return (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  }
 }
