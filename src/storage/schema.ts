@@ -450,6 +450,8 @@ export interface GdprRequestRow {
   resolved_user_ids: string | null;
   /** Until when the process running the request holds it (ISO time); null before it first runs. */
   claimed_until: string | null;
+  /** Which run holds the request: every write of a run names it, so a run that lost its lease writes nothing. */
+  claim_token: string | null;
   /** JSON: the finished request's document (export data or counts). */
   results: string | null;
   error: string | null;

@@ -1,8 +1,9 @@
 /**
  * Admin → Privacy → Data Subject Requests in Chromium: the empty list, a search that matches
  * nobody, then for a directory user found by email an export (downloaded, showing the email),
- * an update renaming them, and a delete that needs the confirmation and anonymizes them
- * (GDPR Art. 15, 16, 17; seed "always use the subjects endpoint first").
+ * an update renaming them, and a delete that needs the confirmation and anonymizes them, after
+ * which the export's data is gone (GDPR Art. 15, 16, 17; seed "always use the subjects endpoint
+ * first"). A new search or a submitted delete clears the selected subject.
  */
 import { readFile } from 'node:fs/promises';
 import type { Browser, Locator, Page } from 'playwright-core';
@@ -21,6 +22,7 @@ describe.skipIf(!hasChromium)('Data Subject Requests in Chromium', { timeout: 60
   const requests = () => page.getByRole('table', { name: 'Data subject requests' });
   const row = (name: string) => requests().getByRole('row').filter({ hasText: name });
   const newRequest = () => page.getByRole('region', { name: 'New request' });
+  const stepTwo = () => newRequest().getByRole('heading', { name: '2. Choose the request' });
 
   /** Waits, without reloading the page, until the request's row shows Completed. */
   async function completed(name: string): Promise<Locator> {
@@ -126,21 +128,47 @@ describe.skipIf(!hasChromium)('Data Subject Requests in Chromium', { timeout: 60
     await page.getByRole('region', { name: 'Request results' }).getByRole('button', { name: 'Close results' }).click();
   });
 
+  it('forgets the selected subject when a new search runs, even one that finds nobody', async () => {
+    const form = newRequest();
+    expect(await stepTwo().count()).toBe(1);
+    await form.getByLabel('Search value').fill('nobody-at-all@nowhere.example');
+    await form.getByRole('button', { name: 'Search', exact: true }).click();
+    await form.getByText('No subjects match.').waitFor();
+    expect(await stepTwo().count()).toBe(0);
+    expect(await form.getByRole('button', { name: 'Submit request' }).count()).toBe(0);
+    await form.getByText('Select a subject from the search results to choose the request.').waitFor();
+  });
+
   it('deletes only once the erasure is confirmed, and the user is anonymized', async () => {
-    // Search again: the subject is now known by its new name.
+    // Search again: the subject is now known by its new name; nothing is selected until chosen.
     const found = await findByEmail();
     await found.getByText('Dana Renamed').waitFor();
+    expect(await stepTwo().count()).toBe(0);
     await found.getByRole('button', { name: /^Select/ }).click();
+    await stepTwo().waitFor();
     const form = newRequest();
-    await form.getByRole('radio', { name: 'Delete (Art. 17 erasure)' }).check();
+    const del = form.getByRole('radio', { name: 'Delete (Art. 17 erasure)' });
+    await del.check();
     await form.getByLabel('Request name (optional)').fill('DSR delete');
     const submit = form.getByRole('button', { name: 'Submit request' });
     expect(await submit.isDisabled()).toBe(true);
     const understood = form.getByRole('checkbox', { name: /I understand this erases/ });
     await understood.check();
     expect(await submit.isEnabled()).toBe(true);
+    // Changing the request type withdraws the confirmation: Delete → Export → Delete starts unticked.
+    await form.getByRole('radio', { name: 'Export (Art. 15 access)' }).check();
+    expect(await understood.count()).toBe(0);
+    await del.check();
+    expect(await understood.isChecked()).toBe(false);
+    expect(await submit.isDisabled()).toBe(true);
+    await understood.check();
+    expect(await submit.isEnabled()).toBe(true);
     await submit.click();
     await form.getByRole('status').filter({ hasText: 'request submitted' }).waitFor();
+    // The subject is being erased: the form is gone, so nothing more can be submitted for it.
+    expect(await stepTwo().count()).toBe(0);
+    expect(await form.getByRole('button', { name: 'Submit request' }).count()).toBe(0);
+    expect(await form.getByText(/^Subject:/).count()).toBe(0);
 
     const r = await completed('DSR delete');
     await r.getByText('Delete (Art. 17 erasure)').waitFor();
@@ -151,6 +179,19 @@ describe.skipIf(!hasChromium)('Data Subject Requests in Chromium', { timeout: 60
     // Three requests, newest first.
     const names = await requests().locator('tbody tr td:nth-child(2)').allTextContents();
     expect(names).toEqual(['DSR delete', 'DSR update', 'DSR export']);
+  });
+
+  it('says the earlier export’s data was deleted with the subject, and offers no download', async () => {
+    const r = row('DSR export');
+    await r.getByText('[erased]').first().waitFor();
+    await r.getByRole('button', { name: /^Results/ }).click();
+    const results = page.getByRole('region', { name: 'Request results' });
+    await results.getByText('The exported data was deleted when the subject was erased.').waitFor();
+    expect(await results.getByRole('link', { name: 'Download export (JSON)' }).count()).toBe(0);
+    expect(await results.getByText('Exported data (JSON)').count()).toBe(0);
+    expect(await results.getByText('Gatehouse holds no personal data about this subject.').count()).toBe(0);
+    expect(await results.getByText(EMAIL).count()).toBe(0);
+    await results.getByRole('button', { name: 'Close results' }).click();
   });
 
   it('shows the requests in the audits footer, naming the request and never the subject', async () => {

@@ -250,9 +250,65 @@ describe.each(DIALECTS)('GDPR conversations and audit sources on %s', (dialect) 
       for (const e of out.events) validateShape('AuditLogMessage', e);
       expect(out.events.map((e) => `${e.serviceName}/${e.action}`)).toEqual(['Conversations/Update', 'Directory/Update', 'Directory/Create']);
       expect(out.events[0]).toMatchObject({ entity: { id: c }, user: { id: iris, name: 'Iris Export' } });
-      expect(out.events[2]).toMatchObject({ entity: { id: iris, name: 'Iris Export' } });
+      // Her rectification renamed a customer, who is someone else (Art. 15(4)).
+      expect(out.events[0].propertyChanges).toEqual([{ property: 'participants[0].name', oldValues: ['[other person]'], newValues: ['[other person]'] }]);
+      expect(JSON.stringify(out)).not.toMatch(/Jo Export/i);
+      expect(out.events[2]).toMatchObject({ entity: { id: iris, name: 'Iris Export' }, user: { id: caller.principal.userId } });
+      // Whoever else acted stays an id.
+      expect(out.events[2].user.name).toBeUndefined();
       expect(await audit.export(db(), orgId(), subject({ userIds: [randomUUID()] }))).toBeNull();
       expect(await audit.export(db(), orgId(), subject({ names: ['Iris Export'] }))).toBeNull();
+    });
+
+    it('exports an administrator\'s events without the data of the users they created or changed: "[other person]" instead', async () => {
+      const me = caller.principal.userId!;
+      const mine = await db().selectFrom('users').select(['name', 'email']).where('id', '=', me).executeTakeFirstOrThrow();
+      const pia = await user('Pia Created', 'pia.created@example.com');
+      const patched = await t.api(`/api/v2/users/${pia}`, { method: 'PATCH', token: admin, body: { version: 1, title: 'Night Auditor' } });
+      expect(patched.status, patched.text).toBe(200);
+
+      const out = (await audit.export(db(), orgId(), subject({ userIds: [me], names: [mine.name], emails: [mine.email] }))) as { total: number; events: Record<string, any>[] };
+      for (const e of out.events) validateShape('AuditLogMessage', e);
+      const [update, create] = out.events.filter((e) => e.entity.id === pia);
+      expect(create).toMatchObject({ action: 'Create', entityType: 'User', entity: { id: pia, name: '[other person]' }, user: { id: me, name: mine.name } });
+      expect(create.propertyChanges.find((p: { property: string }) => p.property === 'email')).toEqual({ property: 'email', oldValues: [], newValues: ['[other person]'] });
+      expect(create.propertyChanges.find((p: { property: string }) => p.property === 'name')).toEqual({ property: 'name', oldValues: [], newValues: ['[other person]'] });
+      expect(update).toMatchObject({ action: 'Update', entity: { id: pia, name: '[other person]' } });
+      expect(update.propertyChanges.find((p: { property: string }) => p.property === 'title')).toEqual({ property: 'title', oldValues: [], newValues: ['[other person]'] });
+      expect(JSON.stringify(out)).not.toMatch(/Pia Created|pia\.created@|Night Auditor/i);
+      // No other user's name either, whichever events came before.
+      for (const e of out.events.filter((x) => ['User', 'UserRoles'].includes(x.entityType) && x.entity.id !== me)) expect(e.entity.name ?? '[other person]').toBe('[other person]');
+    });
+
+    it('exports the events that name the subject, as a customer and as an agent, every other participant "[other person]"', async () => {
+      const rhea = await user('Rhea Agent', 'rhea.agent@example.com');
+      const c = await practice([{ purpose: 'customer', name: 'Quinn Customer' }, { purpose: 'acd', name: 'Support' }, { purpose: 'agent', name: 'Rhea Agent', userId: rhea }]);
+      type Out = { total: number; truncated: boolean; events: Record<string, any>[] };
+      const properties = (e: Record<string, any>) => (e.propertyChanges as { property: string }[]).map((p) => p.property);
+
+      // A customer, no user: the conversation's Create event names her, and is by someone else about something else.
+      const asCustomer = (await audit.export(db(), orgId(), subject({ customerNames: ['Quinn Customer'], names: ['Quinn Customer'] }))) as Out;
+      expect(asCustomer).toMatchObject({ total: 1, truncated: false });
+      const [create] = asCustomer.events;
+      validateShape('AuditLogMessage', create);
+      expect(create).toMatchObject({ serviceName: 'Conversations', action: 'Create', entity: { id: c }, user: { id: caller.principal.userId } });
+      expect(create.user.name).toBeUndefined();
+      expect(properties(create)).toEqual(expect.arrayContaining(['participants[0] customer Quinn Customer.state', 'participants[1] acd Support.state', 'participants[2] agent [other person].state']));
+      expect(JSON.stringify(asCustomer)).not.toMatch(/Rhea/i);
+
+      // An agent: her user's Create event, and the conversation's once, newest first.
+      const asAgent = (await audit.export(db(), orgId(), subject({ userIds: [rhea], names: ['Rhea Agent'], emails: ['rhea.agent@example.com'] }))) as Out;
+      expect(asAgent).toMatchObject({ total: 2, truncated: false });
+      expect(asAgent.events.map((e) => `${e.entityType}/${e.action}/${e.entity.id}`)).toEqual([`Conversation/Create/${c}`, `User/Create/${rhea}`]);
+      expect(properties(asAgent.events[0])).toEqual(expect.arrayContaining(['participants[0] customer [other person].state', 'participants[1] acd Support.state', 'participants[2] agent Rhea Agent.state']));
+      expect(asAgent.events[1]).toMatchObject({ entity: { id: rhea, name: 'Rhea Agent' } });
+      expect(JSON.stringify(asAgent)).not.toMatch(/Quinn/i);
+
+      // A user who shares the customer's name is someone else: her events name no customer of that name.
+      const namesake = await user('Quinn Customer', 'quinn.namesake@example.com');
+      const again = (await audit.export(db(), orgId(), subject({ customerNames: ['Quinn Customer'], names: ['Quinn Customer'] }))) as Out;
+      expect(again.total).toBe(1);
+      expect(JSON.stringify(again)).not.toContain(namesake);
     });
 
     it('scrubs the subject\'s terms out of entity names, property changes and context, run last after the other sources', async () => {
@@ -332,6 +388,10 @@ describe.each(DIALECTS)('GDPR conversations and audit sources on %s', (dialect) 
       const exported = (await conversations.export(db(), orgId(), who)) as { total: number; interactions: Record<string, unknown>[] };
       expect(exported.total).toBe(2);
       expect(exported.interactions.map((e) => `${e.conversationId}/${e.name}`).sort()).toEqual([`${c}/${first}`, `${c}/${last}`]);
+      const events = (await audit.export(db(), orgId(), who)) as { total: number; events: { entity: { id: string }; propertyChanges: { property: string }[] }[] };
+      expect(events.total).toBe(1);
+      expect(events.events.map((e) => e.entity.id)).toEqual([c]);
+      expect(events.events[0].propertyChanges.map((p) => p.property)).toEqual(expect.arrayContaining([`participants[0] customer ${first}.state`, `participants[2] customer ${last}.state`]));
 
       const outcome = await withTransaction(db(), async (trx) => ({
         conv: await conversations.erase(trx, orgId(), who, caller, randomUUID()),

@@ -81,6 +81,30 @@ describe.each(DIALECTS)('the scope of a data subject\'s requests on %s', (dialec
     expect((await user(kathleen.body.id)).name).toBe('Kathleen Lees');
   });
 
+  it('erasing a customer leaves the requests about a user who shares the name, and finds the customer\'s former name', async () => {
+    const carl = await t.api('/api/v2/users', { method: 'POST', token: admin, body: { name: 'Carl Cross', email: 'carl.cross@scope.example' } });
+    const chat = await t.api('/api/v2/gatehouse/conversations', {
+      method: 'POST', token: admin, body: { mediaType: 'chat', participants: [{ purpose: 'customer', name: 'Dora Delta' }, { purpose: 'customer', name: 'Carl Cross' }] },
+    });
+    expect(chat.status, chat.text).toBe(200);
+    const carlExport = await submit({ requestType: 'GDPR_EXPORT', subject: { userId: carl.body.id, name: 'Carl Cross' } });
+    const renamed = await submit({ requestType: 'GDPR_UPDATE', subject: { name: 'Dora Delta' }, replacementTerms: [{ type: 'NAME', existingValue: 'Dora Delta', updatedValue: 'Dora Epsilon' }] });
+    expect(renamed.status).toBe('COMPLETED');
+    // The customer Carl Cross is someone else than the user Carl Cross.
+    expect((await submit({ requestType: 'GDPR_DELETE', subject: { name: 'Carl Cross' } }, '?deleteConfirmed=true')).status).toBe('COMPLETED');
+    const kept = await t.api(`/api/v2/gdpr/requests/${carlExport.id}`, { token: admin });
+    expect(kept.body.subject).toEqual({ userId: carl.body.id, name: 'Carl Cross' });
+    expect(JSON.stringify((await t.api(carlExport.resultsUrl, { token: admin })).body.data)).toContain('carl.cross@scope.example');
+    expect((await user(carl.body.id)).name).toBe('Carl Cross');
+
+    // Dora, erased by her new name, is gone under her former name too.
+    expect((await submit({ requestType: 'GDPR_DELETE', subject: { name: 'Dora Epsilon' } }, '?deleteConfirmed=true')).status).toBe('COMPLETED');
+    const update = await t.api(`/api/v2/gdpr/requests/${renamed.id}`, { token: admin });
+    expect(JSON.stringify(update.body)).not.toMatch(/Dora/);
+    const events = await t.gh.storage.db.selectFrom('audit_events').select(['entity_name', 'changes', 'context']).where('entity_id', '=', chat.body.id).execute();
+    expect(JSON.stringify(events)).not.toMatch(/Dora/);
+  });
+
   it('clears every earlier request about the subject, including those naming a value since rectified', async () => {
     const made = await t.api('/api/v2/users', { method: 'POST', token: admin, body: { name: 'Olga Oldmail', email: 'olga.old@scope.example', title: 'CFO' } });
     expect(made.status).toBe(200);

@@ -28,6 +28,7 @@ describe.each(DIALECTS)('GDPR requests on %s', (dialect) => {
       [{ requestType: 'GDPR_ERASE', subject: { name: 'A' } }, '', 400, 'requestType'],
       [{ requestType: 'GDPR_EXPORT', subject: {} }, '', 400, 'at least one identifier'],
       [{ requestType: 'GDPR_EXPORT', subject: { name: '  ', emailAddresses: [''] } }, '', 400, 'at least one identifier'],
+      [{ requestType: 'GDPR_DELETE', subject: { socialHandle: { type: 'TWITTER', value: '@eve' }, externalContactId: 'crm-1' } }, '?deleteConfirmed=true', 400, 'holds no social handles'],
       [{ requestType: 'GDPR_EXPORT', subject: { name: 'A' }, replacementTerms: [{ type: 'NAME', existingValue: 'A', updatedValue: 'B' }] }, '', 400, 'GDPR_UPDATE requests only'],
       [{ requestType: 'GDPR_UPDATE', subject: { name: 'A' } }, '', 400, 'at least one replacement term'],
       [{ requestType: 'GDPR_UPDATE', subject: { name: 'A' }, replacementTerms: [{ type: 'TWITTER', existingValue: '@a', updatedValue: '@b' }] }, '', 400, 'holds no TWITTER values'],

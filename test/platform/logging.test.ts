@@ -39,4 +39,15 @@ describe('logging', () => {
       expect(log).not.toContain(secret);
     }
   });
+
+  it('logs a request\'s path and query parameter names, never their values (a GDPR search names a person)', async () => {
+    // Unauthenticated (401) requests are logged all the same.
+    lines.length = 0;
+    await fetch(`${url}/api/v2/gdpr/subjects?searchType=EMAIL&searchValue=${encodeURIComponent('jane.private@example.com')}`);
+    await fetch(`${url}/api/v2/users?id=a&id=b&pageSize=5`);
+    const log = lines.join('');
+    expect(log).toContain('/api/v2/gdpr/subjects?searchType=…&searchValue=…');
+    expect(log).toContain('/api/v2/users?id=…&pageSize=…');
+    expect(log).not.toMatch(/jane|private%40|EMAIL/);
+  });
 });

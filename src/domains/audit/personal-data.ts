@@ -1,8 +1,12 @@
 /**
  * The audit trail's personal data, for data-subject requests (GDPR). The trail is history, not a
  * directory of people: it finds no subjects and is never rectified, but it exports the events
- * about or by the subject's users and, on erasure, scrubs the subject's names, emails and phones
- * out of every event's entity name, property changes and context.
+ * about or by the subject's users and those that name the subject, and, on erasure, scrubs the
+ * subject's names, emails and phones out of every event's entity name, property changes and context.
+ *
+ * An export discloses no one else's data (Art. 15(4)): an event about another person shows
+ * OTHER_PERSON for their name and personal values, a conversation's event for every participant
+ * who is not the subject, and an event names its actor only when the actor is the subject.
  *
  * Erasure and streams: a pending delivery (audit_deliveries) references its event by id, so an
  * event not yet delivered goes out already scrubbed; an event a stream has already delivered
@@ -15,6 +19,8 @@ import { createAuditStore, MAX_MENTION_TEXTS } from './store.ts';
 import { auditMessage } from './views.ts';
 
 export const ERASED = '[erased]';
+/** What an export shows for another person's value. */
+export const OTHER_PERSON = '[other person]';
 
 /** Export entries are capped; `truncated` says when there were more. */
 const MAX_EXPORTED = 10_000;
@@ -28,7 +34,6 @@ interface Change {
   oldValues: string[];
   newValues: string[];
 }
-
 
 /** The items in consecutive chunks of at most `size`. */
 function chunked<T>(items: T[], size: number): T[][] {
@@ -59,6 +64,27 @@ function scrubTerms(subject: ResolvedSubject, recorded: string[]): string[] {
 
 /** The properties the conversations domain names after a participant. */
 const PARTICIPANT_PROPERTY = /^participants\[\d+\] /;
+/** Such a property's parts: "participants[0] customer " (and the purpose), the name, ".state". */
+const PARTICIPANT_PARTS = /^(participants\[\d+\] (\S+) )(.*)(\.[^.]*)$/s;
+/** A participant's name as rectification and erasure record it: its values are the name. */
+const PARTICIPANT_NAME = /^participants\[\d+\]\.name$/;
+/** Participants that are no person (a queue, a flow): their names are no one's personal data. */
+const NOT_A_PERSON = new Set(['acd', 'ivr']);
+
+/** The entity types whose entity is a person, a directory user: its name is theirs. */
+const PERSON_ENTITIES = new Set(['User', 'UserRoles']);
+/** The properties that hold a person's full name. */
+const FULL_NAMES = new Set(['name', 'displayName', 'name.formatted']);
+
+/** Whether a text holds any of the terms as a whole word, ignoring case. */
+function holder(terms: string[]) {
+  const pattern = termPattern(terms);
+  return (v: string) => {
+    if (!pattern) return false;
+    pattern.lastIndex = 0;
+    return pattern.test(v);
+  };
+}
 
 /** Identify a person; a title, a department or a hire date (also erased above) would scrub everyone who shares it. */
 const SHARED = new Set(['title', 'department', 'dateHire']);
@@ -66,12 +92,13 @@ const IDENTIFYING = new Set([...PERSONAL_PROPERTIES].filter((p) => !SHARED.has(p
 
 /**
  * The identifying values the trail recorded about these users before this request (`before`, its
- * cause event: ids are time-ordered): entity names and identifying properties' values.
+ * cause event: ids are time-ordered; null for all of them): entity names and identifying
+ * properties' values.
  */
-function recordedValues(rows: AuditEventRow[], before: string): string[] {
+function recordedValues(rows: AuditEventRow[], before: string | null): string[] {
   const out: string[] = [];
   for (const row of rows) {
-    if (row.id >= before) continue;
+    if (before !== null && row.id >= before) continue;
     if (row.entity_name) out.push(row.entity_name);
     for (const c of JSON.parse(row.changes) as Change[]) {
       if (!IDENTIFYING.has(c.property)) continue;
@@ -90,11 +117,7 @@ function recordedValues(rows: AuditEventRow[], before: string): string[] {
  */
 function scrubber(terms: string[]) {
   const pattern = termPattern(terms);
-  const holds = (v: string) => {
-    if (!pattern) return false;
-    pattern.lastIndex = 0;
-    return pattern.test(v);
-  };
+  const holds = holder(terms);
   const value = (v: string) => (holds(v) ? ERASED : v);
   const name = (v: string) => {
     if (!pattern) return v;
@@ -128,6 +151,76 @@ function scrubbed(row: AuditEventRow, scrub: ReturnType<typeof scrubber>, aboutS
   return changed ? { entity_name: entityName, changes: JSON.stringify(changes), context: JSON.stringify(context) } : null;
 }
 
+/** The full names the trail recorded for these users (a name they had before a rectification included). */
+function recordedNames(rows: AuditEventRow[]): string[] {
+  const out: string[] = [];
+  for (const row of rows) {
+    if (row.entity_name && PERSON_ENTITIES.has(row.entity_type)) out.push(row.entity_name);
+    for (const c of JSON.parse(row.changes) as Change[]) if (FULL_NAMES.has(c.property)) out.push(...c.oldValues, ...c.newValues);
+  }
+  return out.filter((v) => v !== ERASED);
+}
+
+/**
+ * Whether a participant's name is the subject's: one of their names (ignoring case), or holding
+ * one as a whole word, as the erasure scrubs it ("Jane Doe (VIP)" is hers; terms under
+ * MIN_TERM_LENGTH count only whole).
+ */
+function ownName(names: string[]) {
+  const clean = names.map((n) => n.trim()).filter(Boolean);
+  const exact = new Set(clean.map((n) => n.toLowerCase()));
+  const holds = holder(clean.filter((n) => n.length >= MIN_TERM_LENGTH));
+  return (v: string) => exact.has(v.trim().toLowerCase()) || holds(v);
+}
+
+/**
+ * An event as the subject's export shows it, without anyone else's data (Art. 15(4)). An event
+ * about one of the subject's users is theirs, whole. An event about another person (a user's
+ * event: one the subject made, or one that names them) shows OTHER_PERSON for its entity name
+ * and its personal properties' values. A participant named in a conversation's event who is not
+ * the subject, nor a queue or flow, shows as OTHER_PERSON, in property names
+ * ("participants[0] customer [other person].state") and in name values alike.
+ */
+function exportedRow(row: AuditEventRow, about: Set<string>, own: (name: string) => boolean): AuditEventRow {
+  if (about.has(row.entity_id)) return row;
+  const person = PERSON_ENTITIES.has(row.entity_type);
+  const other = () => OTHER_PERSON;
+  const unlessOwn = (v: string) => (own(v) ? v : OTHER_PERSON);
+  const changes = (JSON.parse(row.changes) as Change[]).map((c) => {
+    const values = person && PERSONAL_PROPERTIES.has(c.property) ? other : PARTICIPANT_NAME.test(c.property) ? unlessOwn : null;
+    const renamed = { ...c, property: participantProperty(c.property, own) };
+    return values ? { ...renamed, oldValues: c.oldValues.map(values), newValues: c.newValues.map(values) } : renamed;
+  });
+  return {
+    ...row,
+    entity_name: person && row.entity_name !== null ? OTHER_PERSON : row.entity_name,
+    changes: JSON.stringify(changes),
+  };
+}
+
+/** A property named after a participant ("participants[0] customer Jane Doe.state"), the name kept only when it is the subject's or no person's. */
+function participantProperty(property: string, own: (name: string) => boolean): string {
+  if (!PARTICIPANT_PROPERTY.test(property)) return property;
+  const parts = PARTICIPANT_PARTS.exec(property);
+  if (!parts) return own(property) ? property : OTHER_PERSON;
+  const [, head, purpose, name, tail] = parts;
+  return NOT_A_PERSON.has(purpose) || own(name) ? property : `${head}${OTHER_PERSON}${tail}`;
+}
+
+/** Whether an event's texts (as scrubbing reads them: entity name, values, participant properties, context) hold a term. */
+function mentions(row: AuditEventRow, holds: (v: string) => boolean): boolean {
+  if (row.entity_name !== null && holds(row.entity_name)) return true;
+  for (const c of JSON.parse(row.changes) as Change[]) {
+    if (PARTICIPANT_PROPERTY.test(c.property) && holds(c.property)) return true;
+    if (c.oldValues.some(holds) || c.newValues.some(holds)) return true;
+  }
+  return Object.values(JSON.parse(row.context) as Record<string, unknown>).some((v) => typeof v === 'string' && holds(v));
+}
+
+/** Newest first, as the trail is read. */
+const newestFirst = (rows: AuditEventRow[]) =>
+  rows.sort((a, b) => (a.occurred_at !== b.occurred_at ? (a.occurred_at < b.occurred_at ? 1 : -1) : a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+
 export function createAuditPersonalData(): PersonalDataSource {
   const store = createAuditStore();
 
@@ -139,13 +232,48 @@ export function createAuditPersonalData(): PersonalDataSource {
       return [];
     },
 
-    /** The events about the subject's users or by them, newest first, as upstream's AuditLogMessage. */
+    /**
+     * The events about the subject's users or by them, and those that name the subject (the events
+     * the erasure would scrub for the subject's terms), once each, newest first, as upstream's
+     * AuditLogMessage, without anyone else's data (`exportedRow`). An event only naming the
+     * subject is left out when nothing of the subject's is left in it once the others' data is
+     * hidden (a user who shares a customer's name is someone else).
+     */
     async export(db: Executor, orgId, subject) {
-      if (!subject.userIds.length) return null;
-      const total = await store.countAboutOrBy(db, orgId, subject.userIds);
+      const about = new Set(subject.userIds);
+      const aboutRows = subject.userIds.length ? await store.about(db, orgId, subject.userIds) : [];
+      const terms = scrubTerms(subject, recordedValues(aboutRows, null));
+      const own = ownName([...subject.names, ...recordedNames(aboutRows)]);
+      const holds = holder(terms);
+      const aboutOrBy = (r: AuditEventRow) => about.has(r.entity_id) || (r.actor_user_id !== null && about.has(r.actor_user_id));
+      // One scan per chunk of terms, as the erasure scans; an event another chunk finds again is
+      // passed over. Only the newest MAX_EXPORTED are kept, trimmed as the scan goes.
+      const seen = new Set<string>();
+      let naming: AuditEventRow[] = [];
+      let namingTotal = 0;
+      for (const texts of chunked(terms, MAX_MENTION_TEXTS)) {
+        let after: string | null = null;
+        for (;;) {
+          const rows = await store.mentioning(db, { orgId, texts, userIds: [] }, after, PAGE);
+          for (const row of rows) {
+            if (seen.has(row.id) || aboutOrBy(row)) continue;
+            seen.add(row.id);
+            const shown = exportedRow(row, about, own);
+            if (!mentions(shown, holds)) continue;
+            namingTotal++;
+            naming.push(shown);
+            if (naming.length >= 2 * MAX_EXPORTED) naming = newestFirst(naming).slice(0, MAX_EXPORTED);
+          }
+          if (rows.length < PAGE) break;
+          after = rows[rows.length - 1].id;
+        }
+      }
+      const total = (subject.userIds.length ? await store.countAboutOrBy(db, orgId, subject.userIds) : 0) + namingTotal;
       if (!total) return null;
-      const rows = await store.aboutOrBy(db, orgId, subject.userIds, MAX_EXPORTED);
-      const names = await store.userNames(db, orgId, [...new Set(rows.flatMap((r) => (r.actor_user_id ? [r.actor_user_id] : [])))]);
+      const theirs = subject.userIds.length ? (await store.aboutOrBy(db, orgId, subject.userIds, MAX_EXPORTED)).map((r) => exportedRow(r, about, own)) : [];
+      const rows = newestFirst([...theirs, ...naming]).slice(0, MAX_EXPORTED);
+      // The actor is named when it is the subject; anyone else who acted stays an id.
+      const names = await store.userNames(db, orgId, [...new Set(rows.flatMap((r) => (r.actor_user_id && about.has(r.actor_user_id) ? [r.actor_user_id] : [])))]);
       const events = rows.map((r) => auditMessage(r, r.actor_user_id ? names.get(r.actor_user_id) : undefined));
       return { total, events, truncated: total > events.length };
     },

@@ -99,7 +99,7 @@ function submitter(row: GdprRequestRow): Caller {
 
 function checkInput(input: GdprRequestInput, deleteConfirmed: boolean) {
   if (!hasIdentifier(input.subject)) {
-    throw invalidValue('subject', 'The subject needs at least one identifier: a name, user id, external id, address, phone number or email address.');
+    throw invalidValue('subject', 'The subject needs at least one identifier Gatehouse holds: a name, user id, external id, address, phone number or email address (it holds no social handles, external contacts, dialer contacts or journey customers).');
   }
   const terms = input.replacementTerms ?? [];
   if (input.requestType !== 'GDPR_UPDATE' && terms.length) {
@@ -151,40 +151,74 @@ export function createGdprService(deps: GdprDeps) {
   const { db, clock, jobs, sources } = deps;
   const store = createGdprStore();
 
-  async function setStatus(id: string, status: Status) {
-    await store.update(db, id, { status, modified_at: clock.now().toISOString() });
+  /** Writes of one run: each renews its lease, and fails (ending the run) once another run holds the request. */
+  function held(id: string, token: string) {
+    const write = async (executor: Executor, patch: Partial<GdprRequestRow>) => {
+      const now = clock.now();
+      const ok = await store.updateHeld(executor, id, token, { ...patch, modified_at: now.toISOString(), claimed_until: new Date(now.getTime() + LEASE_MS).toISOString() });
+      if (!ok) throw new RequestEndedElsewhere();
+    };
+    return {
+      status: (status: Status) => write(db, { status }),
+      update: (patch: Partial<GdprRequestRow>) => write(db, patch),
+      /** Ends the request with its results document. */
+      finish: (doc: ResultsDocument, executor: Executor = db) =>
+        write(executor, { status: doc.status, results: JSON.stringify(doc), error: doc.error ?? null, completed_at: doc.completedDate }),
+    };
   }
 
-  /** Ends the request with its results document, unless it has already ended (another process, say). */
-  async function finish(id: string, doc: ResultsDocument, executor: Executor = db) {
-    return store.finishUnfinished(executor, id, {
-      status: doc.status, results: JSON.stringify(doc), error: doc.error ?? null, modified_at: doc.completedDate, completed_at: doc.completedDate,
-    });
+  /**
+   * A customer's former names: a customer renamed by an earlier rectification is still named by
+   * the old name in what was recorded before it (interactions' audit events, that request), so
+   * an export or an erasure looks for those names too.
+   */
+  async function withFormerCustomerNames(orgId: string, subject: ResolvedSubject): Promise<ResolvedSubject> {
+    if (subject.userIds.length || !subject.customerNames.length) return subject;
+    const renames = (await store.completedUpdates(db, orgId))
+      .filter((r) => (JSON.parse(r.resolved_user_ids ?? '[]') as string[]).length === 0)
+      .flatMap((r) => (JSON.parse(r.replacement_terms ?? '[]') as Replacement[]).filter((t) => t.type === 'NAME'));
+    const names = new Map(subject.customerNames.map((n) => [n.toLowerCase(), n]));
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const r of renames) {
+        if (names.has(r.updatedValue.trim().toLowerCase()) && !names.has(r.existingValue.trim().toLowerCase())) {
+          names.set(r.existingValue.trim().toLowerCase(), r.existingValue.trim());
+          grew = true;
+        }
+      }
+    }
+    const all = [...names.values()];
+    const known = new Set(subject.names.map((n) => n.toLowerCase()));
+    return { ...subject, customerNames: all, names: [...subject.names, ...all.filter((n) => !known.has(n.toLowerCase()))] };
   }
 
   /**
    * The organization's requests about an erased subject, this one included, keep that they were
    * made, by whom, and what they did, not whom they were about: every value of their subjects
    * but the user id (now an anonymized user's) becomes ERASED, and so do their replacement terms,
-   * their error texts and a name that names the subject; an export's data is deleted. A request is about the subject when it
-   * was found to be about one of its users, or names one of its values. Answers how many changed.
+   * their error texts and a name that names the subject; an export's data is deleted. A request
+   * is about a user when it named the user or was found to be about them when it ran; about a
+   * customer when it was about no user and named the customer (or renamed them), never because
+   * it shares a value with someone else. Answers how many changed.
    */
   async function redactRequests(trx: Executor, orgId: string, subject: ResolvedSubject) {
-    const terms = new Set([...subject.names, ...subject.emails, ...subject.phones, ...subject.addresses, ...subject.externalIds].map((v) => v.toLowerCase()));
     const users = new Set(subject.userIds);
-    const hit = (v: string | undefined) => v !== undefined && (terms.has(v.trim().toLowerCase()) || terms.has(normalizeTerm('PHONE', v, deps.phoneRegion).toLowerCase()));
+    const customers = new Set(subject.customerNames.map((n) => n.toLowerCase()));
+    const named = (v: string | undefined) => v !== undefined && customers.has(v.trim().toLowerCase());
+    const terms = [...subject.names, ...subject.emails, ...subject.phones].map((t) => t.toLowerCase()).filter((t) => t.length >= 3);
     let changed = 0;
     for (const row of await store.subjects(trx, orgId)) {
       const s = JSON.parse(row.subject) as GdprSubjectBody;
-      const resolved = JSON.parse(row.resolved_user_ids ?? '[]') as string[];
-      const about = (s.userId !== undefined && users.has(s.userId)) || resolved.some((u) => users.has(u)) ||
-        [s.name, s.externalId, ...(s.emailAddresses ?? []), ...(s.phoneNumbers ?? []), ...(s.addresses ?? [])].some(hit);
+      const resolved = row.resolved_user_ids === null ? null : (JSON.parse(row.resolved_user_ids) as string[]);
+      const replacements = row.replacement_terms ? (JSON.parse(row.replacement_terms) as Replacement[]) : [];
+      const about = users.size
+        ? (s.userId !== undefined && users.has(s.userId)) || Boolean(resolved?.some((u) => users.has(u)))
+        : resolved !== null && resolved.length === 0 &&
+          (named(s.name) || replacements.some((r) => r.type === 'NAME' && (named(r.existingValue) || named(r.updatedValue))));
       if (!about) continue;
       const { userId, ...rest } = s;
       const redacted = { ...(userId !== undefined ? { userId } : {}), ...(erasedValues(rest) as object) };
-      const replacementTerms = row.replacement_terms
-        ? JSON.stringify((JSON.parse(row.replacement_terms) as Replacement[]).map((r) => ({ ...r, existingValue: ERASED, updatedValue: ERASED })))
-        : null;
+      const replacementTerms = row.replacement_terms ? JSON.stringify(replacements.map((r) => ({ ...r, existingValue: ERASED, updatedValue: ERASED }))) : null;
       let results = row.results;
       if (results) {
         const { data, error, ...kept } = JSON.parse(results) as ResultsDocument;
@@ -195,9 +229,9 @@ export function createGdprService(deps: GdprDeps) {
         });
       }
       // A request's name is the requester's label ("DSR delete", "ticket 4711"); it goes only when it names the subject.
-      const named = row.name !== null && [...terms].some((t) => t.length >= 3 && row.name!.toLowerCase().includes(t));
+      const namesSubject = row.name !== null && terms.some((t) => row.name!.toLowerCase().includes(t));
       await store.update(trx, row.id, {
-        name: named ? ERASED : row.name, subject: JSON.stringify(redacted), replacement_terms: replacementTerms, results,
+        name: namesSubject ? ERASED : row.name, subject: JSON.stringify(redacted), replacement_terms: replacementTerms, results,
         error: row.error === null ? null : ERASED,
       });
       changed++;
@@ -207,26 +241,28 @@ export function createGdprService(deps: GdprDeps) {
 
   async function run(id: string, orgId: string) {
     const now = clock.now();
-    if (!(await store.claim(db, id, now.toISOString(), new Date(now.getTime() + LEASE_MS).toISOString()))) return;
+    const token = newId();
+    if (!(await store.claim(db, id, token, now.toISOString(), new Date(now.getTime() + LEASE_MS).toISOString()))) return;
     const row = await store.find(db, orgId, id);
     if (!row) return;
     const type = row.request_type as RequestType;
+    const mine = held(id, token);
     try {
-      await setStatus(id, 'SEARCHING');
-      const subject = await resolveSubject(db, orgId, subjectTerms(JSON.parse(row.subject), deps.phoneRegion), sources, deps.describeUsers);
+      await mine.status('SEARCHING');
+      const subject = await withFormerCustomerNames(orgId, await resolveSubject(db, orgId, subjectTerms(JSON.parse(row.subject), deps.phoneRegion), sources, deps.describeUsers));
       // Kept so that erasing the subject later finds this request, whatever values it named.
-      await store.update(db, id, { resolved_user_ids: JSON.stringify(subject.userIds) });
+      await mine.update({ resolved_user_ids: JSON.stringify(subject.userIds) });
       if (type === 'GDPR_EXPORT') {
         const data: Record<string, unknown> = {};
         for (const source of sources) {
           const part = await source.export(db, orgId, subject);
           if (part !== null) data[source.name] = part;
         }
-        await setStatus(id, 'FINALIZING');
-        await finish(id, { requestId: id, requestType: type, status: 'COMPLETED', completedDate: clock.now().toISOString(), data });
+        await mine.status('FINALIZING');
+        await mine.finish({ requestId: id, requestType: type, status: 'COMPLETED', completedDate: clock.now().toISOString(), data });
         return;
       }
-      await setStatus(id, type === 'GDPR_UPDATE' ? 'UPDATING' : 'DELETING');
+      await mine.status(type === 'GDPR_UPDATE' ? 'UPDATING' : 'DELETING');
       const caller = submitter(row);
       const replacements = (JSON.parse(row.replacement_terms ?? '[]') as Replacement[]).map((r) => ({
         type: r.type, existingValue: normalizeTerm(r.type, r.existingValue, deps.phoneRegion), updatedValue: normalizeTerm(r.type, r.updatedValue, deps.phoneRegion),
@@ -244,17 +280,17 @@ export function createGdprService(deps: GdprDeps) {
             : await source.erase(trx, orgId, subject, caller, cause);
         }
         if (type === 'GDPR_DELETE') outcome.requests = { requests: await redactRequests(trx, orgId, subject) };
-        // Another process finished it meanwhile (its lease ran out): undo this run's changes.
-        if (!(await finish(id, { requestId: id, requestType: type, status: 'COMPLETED', completedDate: clock.now().toISOString(), outcome }, trx))) {
-          throw new RequestEndedElsewhere();
-        }
+        // Written with the changes: if another run has taken the request over, this undoes them.
+        await mine.finish({ requestId: id, requestType: type, status: 'COMPLETED', completedDate: clock.now().toISOString(), outcome }, trx);
       });
     } catch (err) {
       if (err instanceof RequestEndedElsewhere) return;
       // A refusal a person can act on (an email already taken, say) is the request's error; the
       // transaction changed nothing. Anything else is logged by the job runner as well.
       const message = err instanceof ApiError ? err.message : 'The request could not be completed; nothing was changed. See the server log.';
-      await finish(id, { requestId: id, requestType: type, status: 'ERROR', completedDate: clock.now().toISOString(), error: message });
+      await mine.finish({ requestId: id, requestType: type, status: 'ERROR', completedDate: clock.now().toISOString(), error: message }).catch((e) => {
+        if (!(e instanceof RequestEndedElsewhere)) throw e;
+      });
       if (!(err instanceof ApiError)) throw err;
     }
   }
@@ -285,7 +321,7 @@ export function createGdprService(deps: GdprDeps) {
         subject: JSON.stringify(input.subject),
         replacement_terms: input.requestType === 'GDPR_UPDATE' ? JSON.stringify(input.replacementTerms) : null,
         created_by_user: caller.principal.userId, created_by_client: caller.principal.clientId, remote_ip: caller.remoteIp || null,
-        resolved_user_ids: null, claimed_until: null, results: null, error: null, created_at: now, modified_at: now, completed_at: null,
+        resolved_user_ids: null, claimed_until: null, claim_token: null, results: null, error: null, created_at: now, modified_at: now, completed_at: null,
       };
       await withTransaction(db, async (trx) => {
         await store.insert(trx, row);

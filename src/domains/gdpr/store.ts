@@ -23,24 +23,42 @@ export function createGdprStore() {
     count: async (db: Executor, orgId: string) =>
       Number((await db.selectFrom('gdpr_requests').select((eb) => eb.fn.countAll().as('n')).where('org_id', '=', orgId).executeTakeFirstOrThrow()).n),
     /**
-     * Takes an unfinished request for this process until `until`, unless another process holds it:
-     * answers whether it did. Two processes never run one request at once.
+     * Takes an unfinished request for one run until `until`, unless another run holds it: answers
+     * whether it did. Two runs never hold one request at once.
      */
-    claim: async (db: Executor, id: string, now: string, until: string) => {
+    claim: async (db: Executor, id: string, token: string, now: string, until: string) => {
       const res = await db
         .updateTable('gdpr_requests')
-        .set({ claimed_until: until, modified_at: now })
+        .set({ claimed_until: until, claim_token: token, modified_at: now })
         .where('id', '=', id)
         .where('status', 'not in', ['COMPLETED', 'ERROR'])
         .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
         .executeTakeFirst();
       return Number(res.numUpdatedRows) === 1;
     },
-    /** Ends a request that is still unfinished (never overwrites a COMPLETED or ERROR one): answers whether it did. */
-    finishUnfinished: async (db: Executor, id: string, patch: Partial<Omit<GdprRequestRow, 'id' | 'org_id'>>) => {
-      const res = await db.updateTable('gdpr_requests').set(patch).where('id', '=', id).where('status', 'not in', ['COMPLETED', 'ERROR']).executeTakeFirst();
+    /**
+     * A write of the run holding the request (`token`), while it is unfinished: answers whether it
+     * was made. A run whose lease another run has taken over writes nothing more.
+     */
+    updateHeld: async (db: Executor, id: string, token: string, patch: Partial<Omit<GdprRequestRow, 'id' | 'org_id'>>) => {
+      const res = await db
+        .updateTable('gdpr_requests')
+        .set(patch)
+        .where('id', '=', id)
+        .where('claim_token', '=', token)
+        .where('status', 'not in', ['COMPLETED', 'ERROR'])
+        .executeTakeFirst();
       return Number(res.numUpdatedRows) === 1;
     },
+    /** The organization's completed rectifications, for the former names they replaced. */
+    completedUpdates: (db: Executor, orgId: string) =>
+      db
+        .selectFrom('gdpr_requests')
+        .select(['replacement_terms', 'resolved_user_ids'])
+        .where('org_id', '=', orgId)
+        .where('request_type', '=', 'GDPR_UPDATE')
+        .where('status', '=', 'COMPLETED')
+        .execute(),
     /** Every request of the organization with what it holds about its subject (an erasure redacts them). */
     subjects: (db: Executor, orgId: string) =>
       db.selectFrom('gdpr_requests').select(['id', 'name', 'subject', 'replacement_terms', 'resolved_user_ids', 'results', 'error']).where('org_id', '=', orgId).execute(),

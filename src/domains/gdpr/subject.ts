@@ -28,11 +28,14 @@ export function normalizeTerm(type: SearchType, value: string, region: string): 
 
 const clean = (xs: (string | undefined)[] = []) => [...new Set(xs.map((x) => x?.trim() ?? '').filter(Boolean))];
 
-/** True when the subject carries at least one identifier. */
+/**
+ * True when the subject carries an identifier Gatehouse can act on: a name, user id, external id,
+ * address, phone number or email address. (Social handles, external contact, dialer contact and
+ * journey customer ids name nothing Gatehouse holds: a request with only those would change nothing.)
+ */
 export function hasIdentifier(s: GdprSubjectBody): boolean {
   return Boolean(
-    s.name?.trim() || s.userId?.trim() || s.externalId?.trim() || s.externalContactId?.trim() || s.dialerContactId?.id?.trim() || s.journeyCustomer?.id?.trim() ||
-      s.socialHandle?.value?.trim() || clean(s.addresses).length || clean(s.phoneNumbers).length || clean(s.emailAddresses).length,
+    s.name?.trim() || s.userId?.trim() || s.externalId?.trim() || clean(s.addresses).length || clean(s.phoneNumbers).length || clean(s.emailAddresses).length,
   );
 }
 

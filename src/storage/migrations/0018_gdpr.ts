@@ -5,7 +5,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // Data-subject requests (GDPR API): INITIATED → SEARCHING → UPDATING | DELETING | FINALIZING →
   // COMPLETED | ERROR. `results` holds the finished request's document (an export, or the counts
   // of what was changed or erased); `resolved_user_ids` the users it was found to be about;
-  // `claimed_until` the lease of the process running it.
+  // `claimed_until` and `claim_token` the lease of the run that holds it.
   await db.schema
     .createTable('gdpr_requests')
     .addColumn('id', 'varchar(36)', (c) => c.primaryKey().notNull())
@@ -20,6 +20,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('remote_ip', 'varchar(64)')
     .addColumn('resolved_user_ids', 'text')
     .addColumn('claimed_until', 'varchar(32)')
+    .addColumn('claim_token', 'varchar(36)')
     .addColumn('results', 'text')
     .addColumn('error', 'text')
     .addColumn('created_at', 'varchar(32)', (c) => c.notNull())

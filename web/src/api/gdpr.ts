@@ -64,8 +64,10 @@ export interface GdprResults {
   error?: string;
   /** Values changed (update) or erased (delete), by source then kind. */
   outcome?: Record<string, Record<string, number>>;
-  /** The export, by source. */
+  /** The export, by source (`{}` once `redacted`). */
   data?: Record<string, unknown>;
+  /** Why the export's data is gone: it was deleted when the subject was later erased. */
+  redacted?: string;
 }
 
 export const isFinished = (s: GdprStatus) => s === 'COMPLETED' || s === 'ERROR';

@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import type { GdprSubject } from '../../api/gdpr.ts';
-import { RequestForm } from './RequestForm.tsx';
+import type { GdprRequest, GdprSubject } from '../../api/gdpr.ts';
+import { RequestForm, submittedMessage } from './RequestForm.tsx';
 import { RequestsList } from './RequestsList.tsx';
 import { SubjectSearch } from './SubjectSearch.tsx';
 
@@ -13,6 +13,22 @@ export function DataSubjectRequests() {
   const [adding, setAdding] = useState(false);
   const [subject, setSubject] = useState<GdprSubject | null>(null);
   const [reload, setReload] = useState(0);
+  /** Said once a delete was submitted: its subject (and the form) are gone by then. */
+  const [notice, setNotice] = useState('');
+
+  function select(s: GdprSubject | null) {
+    setSubject(s);
+    setNotice('');
+  }
+
+  function submitted(r: GdprRequest) {
+    setReload((n) => n + 1);
+    // The subject is being erased: nothing more can be requested for what the search found.
+    if (r.requestType === 'GDPR_DELETE') {
+      setSubject(null);
+      setNotice(submittedMessage(r.requestType));
+    }
+  }
 
   return (
     <>
@@ -24,7 +40,7 @@ export function DataSubjectRequests() {
       </p>
       <div className="toolbar">
         {adding ? (
-          <button type="button" className="secondary" onClick={() => { setAdding(false); setSubject(null); }}>Close new request</button>
+          <button type="button" className="secondary" onClick={() => { setAdding(false); select(null); }}>Close new request</button>
         ) : (
           <button type="button" onClick={() => setAdding(true)}>New request</button>
         )}
@@ -32,11 +48,14 @@ export function DataSubjectRequests() {
       {adding && (
         <section className="panel wide" aria-label="New request">
           <h2>New request</h2>
-          <SubjectSearch selected={subject} onSelect={setSubject} />
+          <SubjectSearch selected={subject} onSelect={select} />
           {subject ? (
-            <RequestForm key={JSON.stringify(subject)} subject={subject} onSubmitted={() => setReload((n) => n + 1)} />
+            <RequestForm key={JSON.stringify(subject)} subject={subject} onSubmitted={submitted} />
           ) : (
-            <p className="empty">Select a subject from the search results to choose the request.</p>
+            <>
+              {notice && <p role="status">{notice}</p>}
+              <p className="empty">{notice ? 'Search again to make another request.' : 'Select a subject from the search results to choose the request.'}</p>
+            </>
           )}
         </section>
       )}

@@ -21,7 +21,15 @@ function firstTerm(subject: GdprSubject): ReplacementTerm {
   return { type, existingValue: known(subject, type), updatedValue: '' };
 }
 
-/** Step 2: what to do for the selected subject (export, update or delete), then submit. */
+/** What the console says once a request was accepted. */
+export function submittedMessage(type: GdprRequestType): string {
+  return `${typeLabel(type)} request submitted. It is processed in the background: follow its status in the list of requests.`;
+}
+
+/**
+ * Step 2: what to do for the selected subject (export, update or delete), then submit. After a
+ * delete the parent clears the subject (and so this form), and says the request was submitted.
+ */
 export function RequestForm({ subject, onSubmitted }: { subject: GdprSubject; onSubmitted(r: GdprRequest): void }) {
   const [requestType, setRequestType] = useState<GdprRequestType>('GDPR_EXPORT');
   const [name, setName] = useState('');
@@ -70,7 +78,7 @@ export function RequestForm({ subject, onSubmitted }: { subject: GdprSubject; on
         },
         isDelete && understood,
       );
-      setDone(`${typeLabel(created.requestType)} request submitted. It is processed in the background: follow its status in the list of requests.`);
+      setDone(submittedMessage(created.requestType));
       setName('');
       setUnderstood(false);
       setTerms([firstTerm(subject)]);
@@ -91,7 +99,7 @@ export function RequestForm({ subject, onSubmitted }: { subject: GdprSubject; on
           <legend>Request type</legend>
           {REQUEST_TYPES.map((t) => (
             <label key={t.value} className="inline">
-              <input type="radio" name="gdpr-request-type" value={t.value} checked={requestType === t.value} onChange={() => { setRequestType(t.value); setError(''); setDone(''); }} />
+              <input type="radio" name="gdpr-request-type" value={t.value} checked={requestType === t.value} onChange={() => { setRequestType(t.value); setUnderstood(false); setError(''); setDone(''); }} />
               {t.word} ({t.article})
               <small className="hint"> — {t.hint}</small>
             </label>

@@ -16,7 +16,10 @@ function size(section: unknown): string {
   return section === null || section === undefined ? 'nothing' : '1 value';
 }
 
-/** A finished request's results: the export (download + summary), the counts of changes, or the error. */
+/**
+ * A finished request's results: the export (download + summary), the counts of changes, or the
+ * error. An export whose data was deleted when its subject was later erased says so instead.
+ */
 export function RequestResults({ request, onClose }: { request: GdprRequest; onClose(): void }) {
   const [load, setLoad] = useState<Load>({ status: 'loading' });
 
@@ -36,7 +39,7 @@ export function RequestResults({ request, onClose }: { request: GdprRequest; onC
   const json = useMemo(() => (results ? JSON.stringify(results, null, 2) : ''), [results]);
   const [href, setHref] = useState('');
   useEffect(() => {
-    if (results?.requestType !== 'GDPR_EXPORT' || results.status !== 'COMPLETED') return;
+    if (results?.requestType !== 'GDPR_EXPORT' || results.status !== 'COMPLETED' || results.redacted) return;
     const url = URL.createObjectURL(new Blob([json], { type: 'application/json' }));
     setHref(url);
     return () => {
@@ -58,7 +61,8 @@ export function RequestResults({ request, onClose }: { request: GdprRequest; onC
       {results && (results.status === 'ERROR' || results.error) && (
         <p role="alert" className="error">The request failed: {results.error ?? 'no reason was given.'}</p>
       )}
-      {results && results.requestType === 'GDPR_EXPORT' && results.status === 'COMPLETED' && (
+      {results?.redacted && <p className="warning">{results.redacted}</p>}
+      {results && !results.redacted && results.requestType === 'GDPR_EXPORT' && results.status === 'COMPLETED' && (
         <>
           {Object.keys(results.data ?? {}).length === 0 ? (
             <p className="empty">Gatehouse holds no personal data about this subject.</p>

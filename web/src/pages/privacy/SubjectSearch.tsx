@@ -7,8 +7,11 @@ type Found = { status: 'idle' | 'loading' } | { status: 'error'; message: string
 
 const list = (values?: string[]) => (values?.length ? values.join(', ') : '—');
 
-/** Step 1: find the data subject (always search first, then act on exactly what was found). */
-export function SubjectSearch({ selected, onSelect }: { selected: GdprSubject | null; onSelect(s: GdprSubject): void }) {
+/**
+ * Step 1: find the data subject (always search first, then act on exactly what was found).
+ * A new search clears the selection (`onSelect(null)`): the request is for what it finds.
+ */
+export function SubjectSearch({ selected, onSelect }: { selected: GdprSubject | null; onSelect(s: GdprSubject | null): void }) {
   const [searchType, setSearchType] = useState<GdprSearchType>('EMAIL');
   const [value, setValue] = useState('');
   const [invalid, setInvalid] = useState('');
@@ -33,6 +36,7 @@ export function SubjectSearch({ selected, onSelect }: { selected: GdprSubject | 
       return;
     }
     setInvalid('');
+    onSelect(null);
     run({ type: searchType, value: v }, 1);
   }
 
