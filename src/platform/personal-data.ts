@@ -65,6 +65,21 @@ export interface PersonalDataSource {
   erase(trx: Trx, orgId: string, subject: ResolvedSubject, caller: Caller, causeEventId: string): Promise<SourceOutcome>;
 }
 
+/** What an erasure leaves where a subject's value was. */
+export const ERASED = '[erased]';
+
+/** Shorter values are never scrubbed out of text: "Al" or "1" would erase most of it. */
+export const MIN_TERM_LENGTH = 3;
+
+/**
+ * The subject's names, emails and phones (and any further values) worth scrubbing out of text:
+ * trimmed, at least MIN_TERM_LENGTH long, distinct ignoring case, longest first.
+ */
+export function scrubTerms(subject: ResolvedSubject, more: readonly string[] = []): string[] {
+  const terms = [...subject.names, ...subject.emails, ...subject.phones, ...more].map((t) => t.trim()).filter((t) => t.length >= MIN_TERM_LENGTH);
+  return [...new Map(terms.map((t) => [t.toLowerCase(), t])).values()].sort((a, b) => b.length - a.length);
+}
+
 const escapeRegExp = (v: string) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**

@@ -12,13 +12,12 @@
  * event not yet delivered goes out already scrubbed; an event a stream has already delivered
  * cannot be recalled from the receiving system, which must erase its own copy.
  */
-import { type PersonalDataSource, type ResolvedSubject, termPattern } from '../../platform/personal-data.ts';
+import { ERASED, MIN_TERM_LENGTH, type PersonalDataSource, scrubTerms, termPattern } from '../../platform/personal-data.ts';
 import type { Executor } from '../../storage/db.ts';
 import type { AuditEventRow } from '../../storage/schema.ts';
-import { createAuditStore, MAX_MENTION_TEXTS } from './store.ts';
+import { type AuditStore, createAuditStore, MAX_MENTION_TEXTS } from './store.ts';
 import { auditMessage } from './views.ts';
 
-export const ERASED = '[erased]';
 /** What an export shows for another person's value. */
 export const OTHER_PERSON = '[other person]';
 
@@ -26,8 +25,6 @@ export const OTHER_PERSON = '[other person]';
 const MAX_EXPORTED = 10_000;
 /** Rows read per page while scrubbing. */
 const PAGE = 500;
-/** Shorter terms are ignored: scrubbing "Al" or "1" would erase most of the trail. */
-const MIN_TERM_LENGTH = 3;
 
 interface Change {
   property: string;
@@ -55,12 +52,6 @@ const PERSONAL_PROPERTIES = new Set([
   'name', 'displayName', 'nickName', 'email', 'emails', 'userName', 'phoneNumbers', 'addresses', 'externalId', 'externalIds', 'title', 'department',
   'employeeNumber', 'dateHire', 'name.givenName', 'name.familyName', 'name.formatted', 'name.middleName', 'name.honorificPrefix', 'name.honorificSuffix',
 ]);
-
-/** The subject's names, emails and phones worth scrubbing, distinct case-insensitively, longest first. */
-function scrubTerms(subject: ResolvedSubject, recorded: string[]): string[] {
-  const terms = [...subject.names, ...subject.emails, ...subject.phones, ...recorded].map((t) => t.trim()).filter((t) => t.length >= MIN_TERM_LENGTH);
-  return [...new Map(terms.map((t) => [t.toLowerCase(), t])).values()].sort((a, b) => b.length - a.length);
-}
 
 /** The properties the conversations domain names after a participant. */
 const PARTICIPANT_PROPERTY = /^participants\[\d+\] /;
@@ -217,6 +208,28 @@ function mentions(row: AuditEventRow, holds: (v: string) => boolean): boolean {
   return Object.values(JSON.parse(row.context) as Record<string, unknown>).some((v) => typeof v === 'string' && holds(v));
 }
 
+/**
+ * The events holding any of the terms, or about or by these users, once each, page by page (by
+ * id). One query per chunk of terms, the users with the first: one query over every term would
+ * exceed SQLite's expression depth.
+ */
+async function* scan(store: AuditStore, db: Executor, orgId: string, terms: string[], userIds: string[]): AsyncGenerator<AuditEventRow> {
+  const seen = new Set<string>();
+  for (const [i, texts] of (terms.length ? chunked(terms, MAX_MENTION_TEXTS) : [[]]).entries()) {
+    let after: string | null = null;
+    for (;;) {
+      const rows = await store.mentioning(db, { orgId, texts, userIds: i === 0 ? userIds : [] }, after, PAGE);
+      for (const row of rows) {
+        if (seen.has(row.id)) continue;
+        seen.add(row.id);
+        yield row;
+      }
+      if (rows.length < PAGE) break;
+      after = rows[rows.length - 1].id;
+    }
+  }
+}
+
 /** Newest first, as the trail is read. */
 const newestFirst = (rows: AuditEventRow[]) =>
   rows.sort((a, b) => (a.occurred_at !== b.occurred_at ? (a.occurred_at < b.occurred_at ? 1 : -1) : a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
@@ -246,27 +259,16 @@ export function createAuditPersonalData(): PersonalDataSource {
       const own = ownName([...subject.names, ...recordedNames(aboutRows)]);
       const holds = holder(terms);
       const aboutOrBy = (r: AuditEventRow) => about.has(r.entity_id) || (r.actor_user_id !== null && about.has(r.actor_user_id));
-      // One scan per chunk of terms, as the erasure scans; an event another chunk finds again is
-      // passed over. Only the newest MAX_EXPORTED are kept, trimmed as the scan goes.
-      const seen = new Set<string>();
+      // Only the newest MAX_EXPORTED are kept, trimmed as the scan goes.
       let naming: AuditEventRow[] = [];
       let namingTotal = 0;
-      for (const texts of chunked(terms, MAX_MENTION_TEXTS)) {
-        let after: string | null = null;
-        for (;;) {
-          const rows = await store.mentioning(db, { orgId, texts, userIds: [] }, after, PAGE);
-          for (const row of rows) {
-            if (seen.has(row.id) || aboutOrBy(row)) continue;
-            seen.add(row.id);
-            const shown = exportedRow(row, about, own);
-            if (!mentions(shown, holds)) continue;
-            namingTotal++;
-            naming.push(shown);
-            if (naming.length >= 2 * MAX_EXPORTED) naming = newestFirst(naming).slice(0, MAX_EXPORTED);
-          }
-          if (rows.length < PAGE) break;
-          after = rows[rows.length - 1].id;
-        }
+      for await (const row of scan(store, db, orgId, terms, [])) {
+        if (aboutOrBy(row)) continue;
+        const shown = exportedRow(row, about, own);
+        if (!mentions(shown, holds)) continue;
+        namingTotal++;
+        naming.push(shown);
+        if (naming.length >= 2 * MAX_EXPORTED) naming = newestFirst(naming).slice(0, MAX_EXPORTED);
       }
       const total = (subject.userIds.length ? await store.countAboutOrBy(db, orgId, subject.userIds) : 0) + namingTotal;
       if (!total) return null;
@@ -295,28 +297,15 @@ export function createAuditPersonalData(): PersonalDataSource {
       const about = new Set(subject.userIds);
       const terms = scrubTerms(subject, subject.userIds.length ? recordedValues(await store.about(trx, orgId, subject.userIds), causeEventId) : []);
       const scrub = scrubber(terms);
-      // One scan per chunk of terms, the users' events with the first (one query over every term
-      // would exceed SQLite's expression depth). Each event found is scrubbed of every term at
-      // once, so an event another chunk finds again is passed over, and counted once.
-      const rewritten = new Set<string>();
-      const chunks = terms.length ? chunked(terms, MAX_MENTION_TEXTS) : [[]];
-      for (const [i, texts] of chunks.entries()) {
-        const userIds = i === 0 ? subject.userIds : [];
-        let after: string | null = null;
-        for (;;) {
-          const rows = await store.mentioning(trx, { orgId, texts, userIds }, after, PAGE);
-          for (const row of rows) {
-            if (rewritten.has(row.id)) continue;
-            const content = scrubbed(row, scrub, about.has(row.entity_id));
-            if (!content) continue;
-            await store.rewriteContent(trx, orgId, row.id, content);
-            rewritten.add(row.id);
-          }
-          if (rows.length < PAGE) break;
-          after = rows[rows.length - 1].id;
-        }
+      // Each event found is scrubbed of every term at once.
+      let rewritten = 0;
+      for await (const row of scan(store, trx, orgId, terms, subject.userIds)) {
+        const content = scrubbed(row, scrub, about.has(row.entity_id));
+        if (!content) continue;
+        await store.rewriteContent(trx, orgId, row.id, content);
+        rewritten++;
       }
-      return { events: rewritten.size };
+      return { events: rewritten };
     },
   };
 }

@@ -1,7 +1,7 @@
 /** Read-side queries over audit_events. Every query is scoped to one organization. */
-import { type SqlBool, sql } from 'kysely';
 import type { Executor } from '../../storage/db.ts';
 import type { AuditQueryRow } from '../../storage/schema.ts';
+import { containsFolded, jsonText } from '../../storage/text-match.ts';
 
 export interface AuditFilter {
   orgId: string;
@@ -43,16 +43,6 @@ export interface MentionFilter {
  * an expression deeper than 1,000 ("Expression tree is too large"). Callers scan in chunks.
  */
 export const MAX_MENTION_TEXTS = 100;
-
-/** Escapes LIKE wildcards and the escape character itself (used with ESCAPE '\'). */
-const escapeLike = (v: string) => v.replace(/[\\%_]/g, (c) => `\\${c}`);
-
-/** `lower(column) LIKE lower('%text%')` on both dialects (lower() on both sides folds the pattern as the column). */
-const containsFolded = (column: 'entity_name' | 'changes' | 'context', text: string) =>
-  sql<SqlBool>`lower(${sql.ref(column)}) like lower(${`%${escapeLike(text)}%`}) escape ${sql.raw("'\\'")}`;
-
-/** A string's text as JSON.stringify writes it inside the changes and context columns, without its quotes. */
-const jsonText = (v: string) => JSON.stringify(v).slice(1, -1);
 
 function aboutOrBy(db: Executor, orgId: string, userIds: string[]) {
   return db

@@ -11,7 +11,7 @@
 import { type AuditEvent, auditOrigin, recordAuditBatch, registerAuditEntity } from '../../platform/audit.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { conflict } from '../../platform/errors/index.ts';
-import { type FoundSubject, type PersonalDataSource, type Replacement, type ResolvedSubject, termPattern } from '../../platform/personal-data.ts';
+import { ERASED, type FoundSubject, type PersonalDataSource, type Replacement, type ResolvedSubject, scrubTerms, termPattern } from '../../platform/personal-data.ts';
 import type { Caller } from '../../platform/principal.ts';
 import type { Executor, Trx } from '../../storage/db.ts';
 import type { Conversation, StoredParticipant } from './model.ts';
@@ -24,7 +24,6 @@ registerAuditEntity(AUDIT_SERVICE, AUDIT_ENTITY, ['Update']);
 
 export const ANONYMIZED_CUSTOMER = 'Anonymized customer';
 export const ANONYMIZED_USER = 'Anonymized user';
-export const ERASED = '[erased]';
 
 /** Search results are capped, as upstream caps its subject search. */
 const MAX_SUBJECTS = 1_000;
@@ -32,16 +31,8 @@ const MAX_SUBJECTS = 1_000;
 const MAX_EXPORTED = 10_000;
 /** Rows read per page while scanning. */
 const PAGE = 500;
-/** Shorter terms are not scrubbed out of notes: "Al" would erase half the text. */
-const MIN_TERM_LENGTH = 3;
 
 const fold = (v: string) => v.toLowerCase();
-
-/** The subject's names, emails and phones worth scrubbing out of free text, longest first. */
-function textTerms(subject: ResolvedSubject): string[] {
-  const terms = [...subject.names, ...subject.emails, ...subject.phones].map((t) => t.trim()).filter((t) => t.length >= MIN_TERM_LENGTH);
-  return [...new Map(terms.map((t) => [fold(t), t])).values()].sort((a, b) => b.length - a.length);
-}
 
 /** The request's own names, the only ones a customer is matched by. */
 const customerNamesOf = (subject: ResolvedSubject) => subject.customerNames.map((n) => n.trim()).filter(Boolean);
@@ -193,7 +184,7 @@ export function createConversationPersonalData({ clock }: { clock: Clock }): Per
     async erase(trx, orgId, subject, caller, causeEventId) {
       const userIds = new Set(subject.userIds);
       const customers = new Set(customerNamesOf(subject).map(fold));
-      const terms = textTerms(subject);
+      const terms = scrubTerms(subject);
       const events: AuditEvent[] = [];
       let participantsErased = 0;
       let notesErased = 0;

@@ -24,7 +24,6 @@ export const AUDIT_SERVICE = 'Conversations';
 export const AUDIT_ENTITY = 'Conversation';
 registerAuditEntity(AUDIT_SERVICE, AUDIT_ENTITY, ['Create', 'Disconnect']);
 
-
 /** Upstream's communicationType values for the caller's own listing, by media type. */
 const COMMUNICATION_TYPES: Record<string, MediaType> = { call: 'call', callback: 'callback', chat: 'chat', email: 'email', message: 'message' };
 

@@ -1,7 +1,7 @@
 /** Kysely queries over the conversations table. Every query is scoped to one organization. */
-import { type SqlBool, sql } from 'kysely';
 import type { Executor } from '../../storage/db.ts';
 import type { ConversationRow } from '../../storage/schema.ts';
+import { containsFolded, jsonText } from '../../storage/text-match.ts';
 
 /** Which conversations a listing wants: by state, and/or those a user takes part in. */
 export interface ConversationFilter {
@@ -39,19 +39,6 @@ export interface MentionFilter {
  * scan in chunks.
  */
 export const MAX_MENTION_TERMS = 100;
-
-/** Escapes LIKE wildcards and the escape character itself (used with ESCAPE '\'). */
-const escapeLike = (v: string) => v.replace(/[\\%_]/g, (c) => `\\${c}`);
-
-/**
- * `lower(column) LIKE lower('%text%')` on both dialects. lower() runs on both sides in SQL, so
- * the pattern folds as the column does (SQLite folds ASCII only, PostgreSQL all of Unicode).
- */
-const containsFolded = (column: 'participants' | 'notes', text: string) =>
-  sql<SqlBool>`lower(${sql.ref(column)}) like lower(${`%${escapeLike(text)}%`}) escape ${sql.raw("'\\'")}`;
-
-/** A JSON string's text as JSON.stringify writes it inside the participants column, without its quotes. */
-const jsonText = (v: string) => JSON.stringify(v).slice(1, -1);
 
 export function createConversationStore() {
   return {

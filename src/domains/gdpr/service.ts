@@ -10,7 +10,7 @@ import { ApiError, badRequest, invalidValue, notFound } from '../../platform/err
 import { isUuid, newId } from '../../platform/ids.ts';
 import type { JobRunner } from '../../platform/jobs.ts';
 import { listing, type PageRequest } from '../../platform/paging.ts';
-import type { FoundSubject, PersonalDataSource, Replacement, ResolvedSubject, SearchType, SourceOutcome } from '../../platform/personal-data.ts';
+import { ERASED, type FoundSubject, type PersonalDataSource, type Replacement, type ResolvedSubject, type SearchType, type SourceOutcome } from '../../platform/personal-data.ts';
 import type { Caller, Principal } from '../../platform/principal.ts';
 import { type Db, type Executor, withTransaction } from '../../storage/db.ts';
 import type { GdprRequestRow } from '../../storage/schema.ts';
@@ -22,8 +22,6 @@ export const AUDIT_SERVICE = 'GDPR';
 export const AUDIT_ENTITY = 'GDPRRequest';
 registerAuditEntity(AUDIT_SERVICE, AUDIT_ENTITY, ['Create', 'Process']);
 
-/** What an erasure leaves where a subject's value was. */
-const ERASED = '[erased]';
 /** How long a process holds a request it runs; a request held longer is taken to be abandoned. */
 const LEASE_MS = 10 * 60_000;
 

@@ -30,6 +30,7 @@
  * gt/lt on strings follow the database collation in SQL but code-unit order in memory.
  */
 import { type Expression, type ExpressionBuilder, type RawBuilder, type SqlBool, sql } from 'kysely';
+import { escapeLike } from '../../storage/text-match.ts';
 
 /** The longest filter accepted, in characters. */
 export const MAX_FILTER_LENGTH = 4096;
@@ -560,11 +561,6 @@ type Bool = RawBuilder<SqlBool>;
 
 const TRUE: Bool = sql<SqlBool>`(1 = 1)`;
 const FALSE: Bool = sql<SqlBool>`(1 = 0)`;
-
-/** Escapes LIKE wildcards and the escape character itself (used with ESCAPE '\'). */
-export function escapeLike(v: string): string {
-  return v.replace(/[\\%_]/g, (c) => '\\' + c);
-}
 
 function qualify(column: string, table: string): string {
   return column.includes('.') ? column : `${table}.${column}`;

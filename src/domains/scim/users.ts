@@ -4,12 +4,12 @@
  */
 import { auditOrigin, diffProperties, recordAudit, recordAuditBatch, registerAuditEntity } from '../../platform/audit.ts';
 import type { Clock } from '../../platform/clock.ts';
-import { deletedEmailKey } from '../directory/index.ts';
 import { hashPassword } from '../../platform/crypto.ts';
 import { newId } from '../../platform/ids.ts';
 import type { Caller } from '../../platform/principal.ts';
 import { type Db, isUniqueViolation, type Trx, withTransaction } from '../../storage/db.ts';
 import type { UserRow } from '../../storage/schema.ts';
+import { deletedEmailKey } from '../directory/index.ts';
 import { mentions, USER_FILTER_MAP } from './attributes.ts';
 import { invalidValue, ScimError, scimNotFound, staleVersion, uniqueness } from './errors.ts';
 import { checkCreate, checkUpdate } from './field-permissions.ts';
