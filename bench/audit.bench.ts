@@ -20,7 +20,8 @@ export const name = 'audit';
 const DAY = 86_400_000;
 const DAYS = 90;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
+const percentile = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
 
 /** Services, entity types and actions of the generated events (registered like the domains do). */
 const KINDS: [string, string, string[]][] = [
@@ -47,9 +48,15 @@ async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
 export async function run(): Promise<string[]> {
   const total = Number(process.env.GATEHOUSE_BENCH_AUDIT_EVENTS ?? 10_000_000);
   const { createStorage } = (await importSource('storage/db')) as typeof import('../src/storage/db.ts');
-  const { migrateToLatest } = (await importSource('storage/migrations/index')) as typeof import('../src/storage/migrations/index.ts');
-  const { createAuditService } = (await importSource('domains/audit/service')) as typeof import('../src/domains/audit/service.ts');
-  const { recordAudit, registerAuditEntity } = (await importSource('platform/audit')) as typeof import('../src/platform/audit.ts');
+  const { migrateToLatest } = (await importSource(
+    'storage/migrations/index',
+  )) as typeof import('../src/storage/migrations/index.ts');
+  const { createAuditService } = (await importSource(
+    'domains/audit/service',
+  )) as typeof import('../src/domains/audit/service.ts');
+  const { recordAudit, registerAuditEntity } = (await importSource(
+    'platform/audit',
+  )) as typeof import('../src/platform/audit.ts');
   const { newTimeOrderedId } = (await importSource('platform/ids')) as typeof import('../src/platform/ids.ts');
   const { createJobRunner } = (await importSource('platform/jobs')) as typeof import('../src/platform/jobs.ts');
   for (const [service, entity, actions] of KINDS) registerAuditEntity(service, entity, actions);
@@ -93,8 +100,17 @@ export async function run(): Promise<string[]> {
           const [service, entityType, actions] = KINDS[rnd(KINDS.length)]!;
           const entity = rnd(entities.length);
           insert.run(
-            newTimeOrderedId(at), orgId, service, entityType, entities[entity], `Entity ${entity}`, actions[rnd(actions.length)], users[rnd(users.length)], 'console',
-            `[{"property":"name","oldValues":["before ${i}"],"newValues":["after ${i}"]}]`, new Date(at).toISOString(),
+            newTimeOrderedId(at),
+            orgId,
+            service,
+            entityType,
+            entities[entity],
+            `Entity ${entity}`,
+            actions[rnd(actions.length)],
+            users[rnd(users.length)],
+            'console',
+            `[{"property":"name","oldValues":["before ${i}"],"newValues":["after ${i}"]}]`,
+            new Date(at).toISOString(),
           );
         }
       })();
@@ -112,8 +128,18 @@ export async function run(): Promise<string[]> {
     const caller = {
       remoteIp: '127.0.0.1',
       principal: {
-        tokenId: 'bench', orgId, orgName: 'Bench', clientId: 'bench', clientName: 'Bench', userId: users[0]!, clientCredentials: false,
-        scopes: [], permissions: ['*:*:*'], internal: false, expiresAt: new Date(end.getTime() + DAY), issuedAt: end,
+        tokenId: 'bench',
+        orgId,
+        orgName: 'Bench',
+        clientId: 'bench',
+        clientName: 'Bench',
+        userId: users[0]!,
+        clientCredentials: false,
+        scopes: [],
+        permissions: ['*:*:*'],
+        internal: false,
+        expiresAt: new Date(end.getTime() + DAY),
+        issuedAt: end,
       },
     };
     const db = new SQLite(file, { readonly: true });
@@ -121,8 +147,14 @@ export async function run(): Promise<string[]> {
     // The plain queries: the same page (and, for the last columns, the same total) by hand.
     const COLUMN = { entity: 'entity_id', service: 'service_name', user: 'actor_user_id' } as const;
     type Kind = keyof typeof COLUMN;
-    const plainPage = (k: Kind) => db.prepare(`SELECT * FROM audit_events WHERE org_id = ? AND ${COLUMN[k]} = ? AND occurred_at >= ? AND occurred_at < ? ORDER BY occurred_at DESC, id DESC LIMIT 25`);
-    const plainCount = (k: Kind) => db.prepare(`SELECT COUNT(*) AS n FROM audit_events WHERE org_id = ? AND ${COLUMN[k]} = ? AND occurred_at >= ? AND occurred_at < ?`);
+    const plainPage = (k: Kind) =>
+      db.prepare(
+        `SELECT * FROM audit_events WHERE org_id = ? AND ${COLUMN[k]} = ? AND occurred_at >= ? AND occurred_at < ? ORDER BY occurred_at DESC, id DESC LIMIT 25`,
+      );
+    const plainCount = (k: Kind) =>
+      db.prepare(
+        `SELECT COUNT(*) AS n FROM audit_events WHERE org_id = ? AND ${COLUMN[k]} = ? AND occurred_at >= ? AND occurred_at < ?`,
+      );
     const FILTER = { entity: 'EntityId', user: 'UserId' } as const;
 
     const rows: string[] = [];
@@ -139,16 +171,20 @@ export async function run(): Promise<string[]> {
         const from = dayIso(stop - days * DAY);
         const to = dayIso(stop);
         const value = pick();
-        const body = kind === 'service'
-          ? { interval: `${from}/${to}`, serviceName: value, pageSize: 25 }
-          : { interval: `${from}/${to}`, filters: [{ property: FILTER[kind], value }], pageSize: 25 };
+        const body =
+          kind === 'service'
+            ? { interval: `${from}/${to}`, serviceName: value, pageSize: 25 }
+            : { interval: `${from}/${to}`, filters: [{ property: FILTER[kind], value }], pageSize: 25 };
         const [ms, answer] = await timed(() => audit.realtime(caller as never, body, false));
         const p0 = performance.now();
         const got = page.all(orgId, value, from, to);
         const p1 = performance.now();
         const n = (count.get(orgId, value, from, to) as { n: number }).n;
         const p2 = performance.now();
-        if (got.length !== answer.entities.length || n !== answer.total) throw new Error(`${label}: the service answered ${answer.entities.length}/${answer.total}, the plain SQL ${got.length}/${n}`);
+        if (got.length !== answer.entities.length || n !== answer.total)
+          throw new Error(
+            `${label}: the service answered ${answer.entities.length}/${answer.total}, the plain SQL ${got.length}/${n}`,
+          );
         if (i < 5) continue; // warm-up
         hits += answer.total;
         api.push(ms);
@@ -169,8 +205,14 @@ export async function run(): Promise<string[]> {
       for (let i = 0; i < ingestCount; i++) {
         await storage.db.transaction().execute((trx) =>
           recordAudit(trx, clock, {
-            orgId, serviceName: 'Directory', entityType: 'User', entityId: entities[rnd(entities.length)]!, entityName: 'User', action: 'Update',
-            actor: { type: 'user', userId: users[0]!, clientId: 'console' }, remoteIp: '127.0.0.1',
+            orgId,
+            serviceName: 'Directory',
+            entityType: 'User',
+            entityId: entities[rnd(entities.length)]!,
+            entityName: 'User',
+            action: 'Update',
+            actor: { type: 'user', userId: users[0]!, clientId: 'console' },
+            remoteIp: '127.0.0.1',
             changes: [{ property: 'title', oldValues: ['a'], newValues: ['b'] }],
           }),
         );

@@ -15,7 +15,8 @@ import type { DemoCredentials } from '../src/demo.ts';
  */
 const HERE = import.meta.dirname;
 const SELF_COMPILED = import.meta.url.endsWith('.js');
-const compiled = (name: string) => (SELF_COMPILED ? join(HERE, '..', 'src', `${name}.js`) : join(HERE, '..', 'dist', 'src', `${name}.js`));
+const compiled = (name: string) =>
+  SELF_COMPILED ? join(HERE, '..', 'src', `${name}.js`) : join(HERE, '..', 'dist', 'src', `${name}.js`);
 const module = (name: string) => (existsSync(compiled(name)) ? compiled(name) : join(HERE, '..', 'src', `${name}.ts`));
 const { createGatehouse, listenOnLoopback } = (await import(module('app'))) as typeof import('../src/app.ts');
 const { loadConfig } = (await import(module('config'))) as typeof import('../src/config.ts');
@@ -24,7 +25,6 @@ const { seedDemo } = (await import(module('demo'))) as typeof import('../src/dem
 export const importSource = (name: string): Promise<unknown> => import(module(name));
 export const RUNS_COMPILED = existsSync(compiled('app'));
 const AUTOCANNON = join(HERE, SELF_COMPILED ? '../..' : '..', 'node_modules', 'autocannon', 'autocannon.js');
-
 
 export interface LoadResult {
   requestsPerSecond: number;
@@ -46,7 +46,16 @@ export interface LoadOptions {
 
 export function load(o: LoadOptions): Promise<LoadResult> {
   const seconds = o.seconds ?? 10;
-  const args = [AUTOCANNON, '--json', '-c', String(o.connections ?? 50), '-d', String(seconds), '-m', o.method ?? 'GET'];
+  const args = [
+    AUTOCANNON,
+    '--json',
+    '-c',
+    String(o.connections ?? 50),
+    '-d',
+    String(seconds),
+    '-m',
+    o.method ?? 'GET',
+  ];
   for (const [k, v] of Object.entries(o.headers ?? {})) args.push('-H', `${k}=${v}`);
   if (o.body) args.push('-b', o.body);
   args.push(o.url);
@@ -122,7 +131,10 @@ export async function bootGatehouse(
   // Without a URL: a temporary SQLite file, removed when the server closes.
   const dir = databaseUrl ? undefined : mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
   const url = databaseUrl ?? `sqlite:${join(dir!, 'gatehouse.db')}`;
-  const gh = await createGatehouse(loadConfig({ port: '0', 'database-url': url, 'log-level': 'silent' }, extra.env ?? HIGH_LIMITS_ENV), { logger: false, ...extra.options });
+  const gh = await createGatehouse(
+    loadConfig({ port: '0', 'database-url': url, 'log-level': 'silent' }, extra.env ?? HIGH_LIMITS_ENV),
+    { logger: false, ...extra.options },
+  );
   if (dir) {
     const close = gh.close.bind(gh);
     gh.close = async () => {

@@ -10,7 +10,9 @@ const dir = import.meta.dirname;
 const args = process.argv.slice(2);
 const write = args.includes('--write');
 const wanted = args.filter((a) => !a.startsWith('--'));
-const files = readdirSync(dir).filter((f) => f.endsWith(import.meta.url.endsWith('.js') ? '.bench.js' : '.bench.ts')).filter((f) => !wanted.length || wanted.some((w) => f.includes(w)));
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith(import.meta.url.endsWith('.js') ? '.bench.js' : '.bench.ts'))
+  .filter((f) => !wanted.length || wanted.some((w) => f.includes(w)));
 
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 const sections = new Map<string, string>();
@@ -19,7 +21,10 @@ for (const file of files) {
   console.log(`running ${bench.name}…`);
   const table = await bench.run();
   console.log(table.join('\n'));
-  sections.set(bench.name, `### ${bench.name}\n\n${new Date().toISOString().slice(0, 10)}, ${machine}\n\n${table.join('\n')}\n`);
+  sections.set(
+    bench.name,
+    `### ${bench.name}\n\n${new Date().toISOString().slice(0, 10)}, ${machine}\n\n${table.join('\n')}\n`,
+  );
 }
 
 if (write) {
@@ -30,7 +35,10 @@ if (write) {
   const at = text.indexOf(marker);
   if (at < 0) throw new Error(`docs/benchmarks.md has no "${marker}" heading`);
   const kept = new Map<string, string>();
-  for (const part of text.slice(at + marker.length).split(/^(?=### )/m).filter((p) => p.startsWith('### '))) {
+  for (const part of text
+    .slice(at + marker.length)
+    .split(/^(?=### )/m)
+    .filter((p) => p.startsWith('### '))) {
     kept.set(part.slice(4, part.indexOf('\n')).trim(), `${part.trimEnd()}\n`);
   }
   for (const [name, section] of sections) kept.set(name, section);

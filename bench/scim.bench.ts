@@ -18,7 +18,8 @@ export const name = 'scim';
 
 const PROVISIONED = 10_000;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
+const percentile = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
 
 async function repeat(times: number, fn: (i: number) => Promise<unknown>) {
   const ms: number[] = [];
@@ -33,10 +34,18 @@ async function repeat(times: number, fn: (i: number) => Promise<unknown>) {
 
 export async function run(): Promise<string[]> {
   const total = Number(process.env.GATEHOUSE_BENCH_SCIM_USERS ?? 100_000);
-  const { createStorage, withTransaction } = (await importSource('storage/db')) as typeof import('../src/storage/db.ts');
-  const { migrateToLatest } = (await importSource('storage/migrations/index')) as typeof import('../src/storage/migrations/index.ts');
-  const { createDirectoryService } = (await importSource('domains/directory/index')) as typeof import('../src/domains/directory/index.ts');
-  const { createScimService } = (await importSource('domains/scim/index')) as typeof import('../src/domains/scim/index.ts');
+  const { createStorage, withTransaction } = (await importSource(
+    'storage/db',
+  )) as typeof import('../src/storage/db.ts');
+  const { migrateToLatest } = (await importSource(
+    'storage/migrations/index',
+  )) as typeof import('../src/storage/migrations/index.ts');
+  const { createDirectoryService } = (await importSource(
+    'domains/directory/index',
+  )) as typeof import('../src/domains/directory/index.ts');
+  const { createScimService } = (await importSource(
+    'domains/scim/index',
+  )) as typeof import('../src/domains/scim/index.ts');
   const { systemClock } = (await importSource('platform/clock')) as typeof import('../src/platform/clock.ts');
 
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-scim-bench-'));
@@ -48,8 +57,18 @@ export async function run(): Promise<string[]> {
     const { org, homeDivisionId } = await directory.createOrganization('Bench', 'bench.example');
     const scim = createScimService({ db, clock: systemClock, phoneRegion: 'US' });
     const principal = {
-      tokenId: randomUUID(), orgId: org.id, orgName: org.name, clientId: randomUUID(), clientName: 'Okta', userId: null, clientCredentials: true,
-      scopes: [], permissions: ['*:*:*'], internal: false, expiresAt: new Date(Date.now() + 86_400_000), issuedAt: new Date(),
+      tokenId: randomUUID(),
+      orgId: org.id,
+      orgName: org.name,
+      clientId: randomUUID(),
+      clientName: 'Okta',
+      userId: null,
+      clientCredentials: true,
+      scopes: [],
+      permissions: ['*:*:*'],
+      internal: false,
+      expiresAt: new Date(Date.now() + 86_400_000),
+      issuedAt: new Date(),
     };
     const caller = { principal, remoteIp: '127.0.0.1' };
     const base = 'http://127.0.0.1:8080';
@@ -57,11 +76,20 @@ export async function run(): Promise<string[]> {
 
     // Provisioning through the service, as POST /Users does.
     const created = await repeat(PROVISIONED, (i) =>
-      scim.users.create(caller, {
-        schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: userName(i), displayName: `User ${i}`, externalId: `00u${i}`,
-        name: { givenName: 'User', familyName: String(i) }, emails: [{ value: userName(i), type: 'work', primary: true }],
-        phoneNumbers: [{ value: `+1415555${String(i % 10_000).padStart(4, '0')}`, type: 'work' }], active: true,
-      }, base),
+      scim.users.create(
+        caller,
+        {
+          schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+          userName: userName(i),
+          displayName: `User ${i}`,
+          externalId: `00u${i}`,
+          name: { givenName: 'User', familyName: String(i) },
+          emails: [{ value: userName(i), type: 'work', primary: true }],
+          phoneNumbers: [{ value: `+1415555${String(i % 10_000).padStart(4, '0')}`, type: 'work' }],
+          active: true,
+        },
+        base,
+      ),
     );
 
     // The rest with raw INSERTs, 5,000 a transaction.
@@ -75,19 +103,57 @@ export async function run(): Promise<string[]> {
           const id = randomUUID();
           ids.push(id);
           users.push({
-            id, org_id: org.id, email: userName(i), email_key: userName(i), name: `User ${i}`, title: null, department: null, division_id: homeDivisionId,
-            state: 'active', password_hash: null, service_account: 0 as const, version: 1, created_at: now, modified_at: now,
+            id,
+            org_id: org.id,
+            email: userName(i),
+            email_key: userName(i),
+            name: `User ${i}`,
+            title: null,
+            department: null,
+            division_id: homeDivisionId,
+            state: 'active',
+            password_hash: null,
+            service_account: 0 as const,
+            version: 1,
+            created_at: now,
+            modified_at: now,
           });
         }
         for (let k = 0; k < users.length; k += 500) {
           const part = users.slice(k, k + 500);
           await trx.insertInto('users').values(part).execute();
-          await trx.insertInto('scim_users').values(part.map((u, j) => ({
-            user_id: u.id, org_id: org.id, external_id: `00u${from + k + j}`, given_name: 'User', family_name: String(from + k + j), employee_number: null,
-            manager_id: null, attributes: JSON.stringify({ emails: [{ value: u.email, type: 'work', primary: true }] }), managed: 1 as const, created_at: now, modified_at: now,
-          }))).execute();
+          await trx
+            .insertInto('scim_users')
+            .values(
+              part.map((u, j) => ({
+                user_id: u.id,
+                org_id: org.id,
+                external_id: `00u${from + k + j}`,
+                given_name: 'User',
+                family_name: String(from + k + j),
+                employee_number: null,
+                manager_id: null,
+                attributes: JSON.stringify({ emails: [{ value: u.email, type: 'work', primary: true }] }),
+                managed: 1 as const,
+                created_at: now,
+                modified_at: now,
+              })),
+            )
+            .execute();
           // As the SCIM service writes them: the work email is a row; the userName is users.email only.
-          await trx.insertInto('scim_user_emails').values(part.map((u) => ({ user_id: u.id, org_id: org.id, position: 0, type: 'work', value: u.email, is_primary: 1 as const }))).execute();
+          await trx
+            .insertInto('scim_user_emails')
+            .values(
+              part.map((u) => ({
+                user_id: u.id,
+                org_id: org.id,
+                position: 0,
+                type: 'work',
+                value: u.email,
+                is_primary: 1 as const,
+              })),
+            )
+            .execute();
         }
       });
     }
@@ -96,19 +162,38 @@ export async function run(): Promise<string[]> {
 
     const probes = 2000;
     const pick = (i: number) => userName((i * 7919) % total);
-    const q = (filter: string, count = 25) => ({ filter, startIndex: 1, count, attributes: [], excludedAttributes: [] });
+    const q = (filter: string, count = 25) => ({
+      filter,
+      startIndex: 1,
+      count,
+      attributes: [],
+      excludedAttributes: [],
+    });
     const eq = await repeat(probes, async (i) => {
       const page = await scim.users.list(org.id, q(`userName eq "${pick(i)}"`), base);
       if (page.totalResults !== 1) throw new Error(`lookup of ${pick(i)} found ${page.totalResults}`);
     });
     const plain = await repeat(probes, async (i) => {
-      const row = await db.selectFrom('users').selectAll().where('org_id', '=', org.id).where('email_key', '=', pick(i)).executeTakeFirst();
+      const row = await db
+        .selectFrom('users')
+        .selectAll()
+        .where('org_id', '=', org.id)
+        .where('email_key', '=', pick(i))
+        .executeTakeFirst();
       if (!row) throw new Error('missing');
     });
     const coProbes = 50;
     const co = await repeat(coProbes, (i) => scim.users.list(org.id, q(`userName co "${(i * 37) % 1000}@"`), base));
     const coPlain = await repeat(coProbes, (i) =>
-      db.selectFrom('users').selectAll().where('org_id', '=', org.id).where('email_key', 'like', `%${(i * 37) % 1000}@%`).orderBy('created_at').orderBy('id').limit(25).execute(),
+      db
+        .selectFrom('users')
+        .selectAll()
+        .where('org_id', '=', org.id)
+        .where('email_key', 'like', `%${(i * 37) % 1000}@%`)
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(25)
+        .execute(),
     );
     const sampleCo = await scim.users.list(org.id, q('userName co "37@"'), base);
 

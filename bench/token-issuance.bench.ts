@@ -13,13 +13,24 @@ const SECRET = 'bench-secret-that-is-long-enough-for-oidc-provider';
 
 async function startOidcProvider() {
   const provider = new Provider('http://127.0.0.1', {
-    clients: [{ client_id: 'bench', client_secret: SECRET, grant_types: ['client_credentials'], redirect_uris: [], response_types: [] }],
+    clients: [
+      {
+        client_id: 'bench',
+        client_secret: SECRET,
+        grant_types: ['client_credentials'],
+        redirect_uris: [],
+        response_types: [],
+      },
+    ],
     features: { clientCredentials: { enabled: true }, devInteractions: { enabled: false } },
     ttl: { ClientCredentials: 3600 },
   });
   const server = provider.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((r) => server.close(r)) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((r) => server.close(r)),
+  };
 }
 
 export async function run(): Promise<string[]> {
@@ -34,20 +45,32 @@ export async function run(): Promise<string[]> {
   const form = { 'content-type': 'application/x-www-form-urlencoded' };
   const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 
-  const theirsReq = { url: `${oidc.url}/token`, method: 'POST', body: 'grant_type=client_credentials', headers: { ...form, authorization: basic('bench', SECRET) } };
-  const oursReq = { url: `${url}/oauth/token`, method: 'POST', body: 'grant_type=client_credentials', headers: { ...form, authorization: basic(demo.clientId, demo.clientSecret) } };
+  const theirsReq = {
+    url: `${oidc.url}/token`,
+    method: 'POST',
+    body: 'grant_type=client_credentials',
+    headers: { ...form, authorization: basic('bench', SECRET) },
+  };
+  const oursReq = {
+    url: `${url}/oauth/token`,
+    method: 'POST',
+    body: 'grant_type=client_credentials',
+    headers: { ...form, authorization: basic(demo.clientId, demo.clientSecret) },
+  };
   await load({ ...theirsReq, seconds: 2 });
   await load({ ...oursReq, seconds: 2 });
   // This machine's speed drifts between runs: alternate the two servers and keep the median.
   const rounds: { theirs: LoadResult; ours: LoadResult }[] = [];
-  for (let i = 0; i < 3; i++) rounds.push({ theirs: await load({ ...theirsReq, seconds: 6 }), ours: await load({ ...oursReq, seconds: 6 }) });
+  for (let i = 0; i < 3; i++)
+    rounds.push({ theirs: await load({ ...theirsReq, seconds: 6 }), ours: await load({ ...oursReq, seconds: 6 }) });
   const ratios = rounds.map((r) => r.ours.requestsPerSecond / r.theirs.requestsPerSecond).sort((a, b) => a - b);
   const median = rounds.find((r) => r.ours.requestsPerSecond / r.theirs.requestsPerSecond === ratios[1])!;
   const { theirs, ours } = median;
 
   await gh.close();
   await oidc.close();
-  const row = (label: string, r: typeof ours) => `| ${label} | ${fmt(r.requestsPerSecond)} | ${r.p50} | ${r.p99} | ${r.non2xx + r.errors} |`;
+  const row = (label: string, r: typeof ours) =>
+    `| ${label} | ${fmt(r.requestsPerSecond)} | ${r.p50} | ${r.p99} | ${r.non2xx + r.errors} |`;
   return [
     '| server | tokens per second | p50 ms | p99 ms | failures |',
     '|---|---|---|---|---|',

@@ -17,7 +17,12 @@ async function measureGatehouse(databaseUrl: string | undefined, withTokens: boo
   const { gh, url, demo } = await bootGatehouse(databaseUrl);
   try {
     const basic = `Basic ${Buffer.from(`${demo.clientId}:${demo.clientSecret}`).toString('base64')}`;
-    const tokenReq = { url: `${url}/oauth/token`, method: 'POST', body: 'grant_type=client_credentials', headers: { authorization: basic, 'content-type': FORM } };
+    const tokenReq = {
+      url: `${url}/oauth/token`,
+      method: 'POST',
+      body: 'grant_type=client_credentials',
+      headers: { authorization: basic, 'content-type': FORM },
+    };
     const res = await fetch(tokenReq.url, { method: 'POST', headers: tokenReq.headers, body: tokenReq.body });
     if (res.status !== 200) throw new Error(`POST /oauth/token answered ${res.status}: ${await res.text()}`);
     const token = ((await res.json()) as { access_token: string }).access_token;
@@ -64,6 +69,11 @@ export async function run(): Promise<string[]> {
     `tokens/s ${fmt(sqlite.tokens!.requestsPerSecond)} = ${ratio(sqlite.tokens!).toFixed(2)} × bare; ` +
       `users/me/s ${fmt(sqlite.me.requestsPerSecond)} = ${ratio(sqlite.me).toFixed(2)} × bare (SQLite)` +
       (postgres ? `; ${fmt(postgres.requestsPerSecond)} = ${ratio(postgres).toFixed(2)} × bare (PostgreSQL).` : '.'),
-    ...(postgres ? [] : ['', 'PostgreSQL skipped: set GATEHOUSE_BENCH_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/test) to run users/me on it.']),
+    ...(postgres
+      ? []
+      : [
+          '',
+          'PostgreSQL skipped: set GATEHOUSE_BENCH_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/test) to run users/me on it.',
+        ]),
   ];
 }

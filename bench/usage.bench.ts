@@ -13,7 +13,11 @@ import { bootGatehouse, fmt, HIGH_LIMITS_ENV, importSource, load, type LoadResul
 export const name = 'usage';
 
 const OFF_ENV = {
-  GATEHOUSE_RATE_LIMIT_CLIENT: '0', GATEHOUSE_RATE_LIMIT_USER_CLIENT: '0', GATEHOUSE_RATE_LIMIT_USER: '0', GATEHOUSE_RATE_LIMIT_ORG: '0', GATEHOUSE_RATE_LIMIT_TOKEN: '0',
+  GATEHOUSE_RATE_LIMIT_CLIENT: '0',
+  GATEHOUSE_RATE_LIMIT_USER_CLIENT: '0',
+  GATEHOUSE_RATE_LIMIT_USER: '0',
+  GATEHOUSE_RATE_LIMIT_ORG: '0',
+  GATEHOUSE_RATE_LIMIT_TOKEN: '0',
 };
 // On: every limit active but high enough never to refuse during the run.
 const ON_ENV = HIGH_LIMITS_ENV;
@@ -33,7 +37,11 @@ async function bootVariant(limits: boolean, metering: boolean): Promise<Variant>
     options: metering ? {} : { meter: { record: () => {}, flush: async () => {} } },
   });
   const basic = `Basic ${Buffer.from(`${demo.clientId}:${demo.clientSecret}`).toString('base64')}`;
-  const res = await fetch(`${url}/oauth/token`, { method: 'POST', headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' });
+  const res = await fetch(`${url}/oauth/token`, {
+    method: 'POST',
+    headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'grant_type=client_credentials',
+  });
   const token = ((await res.json()) as { access_token: string }).access_token;
   const o = { url: `${url}/api/v2/users/me`, headers: { authorization: `Bearer ${token}` } };
   return {
@@ -54,7 +62,11 @@ async function bootVariant(limits: boolean, metering: boolean): Promise<Variant>
  * order reversed every round (A B, B A, …) so that a drift of the VM's speed during the run
  * weighs on every variant alike. Returns each variant's slices, in round order.
  */
-async function compare<K extends string>(variants: Record<K, readonly [limits: boolean, metering: boolean]>, rounds: number, seconds: number): Promise<Record<K, Round[]>> {
+async function compare<K extends string>(
+  variants: Record<K, readonly [limits: boolean, metering: boolean]>,
+  rounds: number,
+  seconds: number,
+): Promise<Record<K, Round[]>> {
   const names = Object.keys(variants) as K[];
   const servers = {} as Record<K, Variant>;
   const out = {} as Record<K, Round[]>;
@@ -76,12 +88,17 @@ async function compare<K extends string>(variants: Record<K, readonly [limits: b
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
+const percentile = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
 
 async function reportQueries(): Promise<string[]> {
   const { createStorage } = (await importSource('storage/db')) as typeof import('../src/storage/db.ts');
-  const { migrateToLatest } = (await importSource('storage/migrations/index')) as typeof import('../src/storage/migrations/index.ts');
-  const { runUsageQuery } = (await importSource('domains/usage/reports')) as typeof import('../src/domains/usage/reports.ts');
+  const { migrateToLatest } = (await importSource(
+    'storage/migrations/index',
+  )) as typeof import('../src/storage/migrations/index.ts');
+  const { runUsageQuery } = (await importSource(
+    'domains/usage/reports',
+  )) as typeof import('../src/domains/usage/reports.ts');
   type Row = import('../src/storage/schema.ts').ApiUsageHourlyRow;
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-usage-bench-'));
   const storage = createStorage(`sqlite:${join(dir, 'usage.db')}`);
@@ -101,14 +118,29 @@ async function reportQueries(): Promise<string[]> {
           for (const h of [3, 9, 14, 20]) {
             const requests = 1 + ((c + k + h + day) % 50);
             batch.push({
-              org_id: org, hour: `${date}T${String(h).padStart(2, '0')}:00:00.000Z`, client_id: `client-${c}`, user_id: '', method: k % 2 ? 'POST' : 'GET',
-              template, client_name: `Client ${c}`, requests, status200: requests - 1, status300: 0, status400: 1, status429: 0, status500: 0,
+              org_id: org,
+              hour: `${date}T${String(h).padStart(2, '0')}:00:00.000Z`,
+              client_id: `client-${c}`,
+              user_id: '',
+              method: k % 2 ? 'POST' : 'GET',
+              template,
+              client_name: `Client ${c}`,
+              requests,
+              status200: requests - 1,
+              status300: 0,
+              status400: 1,
+              status429: 0,
+              status500: 0,
             });
           }
         }
       }
       await storage.db.transaction().execute(async (trx) => {
-        for (let i = 0; i < batch.length; i += 500) await trx.insertInto('api_usage_hourly').values(batch.slice(i, i + 500)).execute();
+        for (let i = 0; i < batch.length; i += 500)
+          await trx
+            .insertInto('api_usage_hourly')
+            .values(batch.slice(i, i + 500))
+            .execute();
       });
       rows += batch.length;
     }
@@ -136,8 +168,11 @@ async function reportQueries(): Promise<string[]> {
       SELECT org_id, day, method, template, sum(requests), sum(status200), sum(status300), sum(status400), sum(status429), sum(status500)
       FROM api_usage_daily GROUP BY org_id, day, method, template
     `.execute(storage.db);
-    const dailyRows = Number((await sql<{ n: number }>`SELECT count(*) AS n FROM api_usage_daily`.execute(storage.db)).rows[0]!.n);
-    const count = async (table: string) => Number((await sql<{ n: number }>`SELECT count(*) AS n FROM ${sql.table(table)}`.execute(storage.db)).rows[0]!.n);
+    const dailyRows = Number(
+      (await sql<{ n: number }>`SELECT count(*) AS n FROM api_usage_daily`.execute(storage.db)).rows[0]!.n,
+    );
+    const count = async (table: string) =>
+      Number((await sql<{ n: number }>`SELECT count(*) AS n FROM ${sql.table(table)}`.execute(storage.db)).rows[0]!.n);
     const clientRows = await count('api_usage_daily_clients');
     const templateRows = await count('api_usage_daily_templates');
     const rollupSeconds = (Date.now() - rollupStarted) / 1000;
@@ -148,8 +183,18 @@ async function reportQueries(): Promise<string[]> {
       ['daily totals (the graph)', { interval, granularity: 'Day' }],
       ['by client, monthly (top clients)', { interval, granularity: 'Month', groupBy: ['OAuthClientId'] }],
       ['by URL template, monthly (top URLs)', { interval, granularity: 'Month', groupBy: ['TemplateUri'] }],
-      ['one client by URL, daily', { interval, granularity: 'Day', groupBy: ['TemplateUri'], clientIds: ['client-42'] }],
-      ['last day by client, hourly (single-day graph)', { interval: `${new Date(end.getTime() - 86_400_000).toISOString()}/${end.toISOString()}`, granularity: 'Hour', groupBy: ['OAuthClientId'] }],
+      [
+        'one client by URL, daily',
+        { interval, granularity: 'Day', groupBy: ['TemplateUri'], clientIds: ['client-42'] },
+      ],
+      [
+        'last day by client, hourly (single-day graph)',
+        {
+          interval: `${new Date(end.getTime() - 86_400_000).toISOString()}/${end.toISOString()}`,
+          granularity: 'Hour',
+          groupBy: ['OAuthClientId'],
+        },
+      ],
     ];
     const lines = [
       `${fmt(rows)} hourly rows (90 days, 1,000 clients, 500 URL templates), seeded in ${seedSeconds.toFixed(1)} s;`,
@@ -167,7 +212,9 @@ async function reportQueries(): Promise<string[]> {
         times.push(performance.now() - t0);
       }
       const measured = times.slice(2);
-      lines.push(`| ${label} | ${fmt(count)} | ${median(measured).toFixed(0)} | ${percentile(measured, 95).toFixed(0)} |`);
+      lines.push(
+        `| ${label} | ${fmt(count)} | ${median(measured).toFixed(0)} | ${percentile(measured, 95).toFixed(0)} |`,
+      );
     }
     return lines;
   } finally {
@@ -183,21 +230,49 @@ async function reportQueries(): Promise<string[]> {
  */
 async function perRequestWork(): Promise<{ lines: string[]; micros: number; flushMs: number }> {
   const { createStorage } = (await importSource('storage/db')) as typeof import('../src/storage/db.ts');
-  const { migrateToLatest } = (await importSource('storage/migrations/index')) as typeof import('../src/storage/migrations/index.ts');
-  const { createRateLimits, memoryRateLimiter } = (await importSource('platform/rate-limit')) as typeof import('../src/platform/rate-limit.ts');
-  const { rateLimitStep } = (await importSource('platform/pipeline/rate-limit')) as typeof import('../src/platform/pipeline/rate-limit.ts');
-  const { meterStep } = (await importSource('platform/pipeline/meter')) as typeof import('../src/platform/pipeline/meter.ts');
-  const { createUsageMeter } = (await importSource('domains/usage/meter')) as typeof import('../src/domains/usage/meter.ts');
+  const { migrateToLatest } = (await importSource(
+    'storage/migrations/index',
+  )) as typeof import('../src/storage/migrations/index.ts');
+  const { createRateLimits, memoryRateLimiter } = (await importSource(
+    'platform/rate-limit',
+  )) as typeof import('../src/platform/rate-limit.ts');
+  const { rateLimitStep } = (await importSource(
+    'platform/pipeline/rate-limit',
+  )) as typeof import('../src/platform/pipeline/rate-limit.ts');
+  const { meterStep } = (await importSource(
+    'platform/pipeline/meter',
+  )) as typeof import('../src/platform/pipeline/meter.ts');
+  const { createUsageMeter } = (await importSource(
+    'domains/usage/meter',
+  )) as typeof import('../src/domains/usage/meter.ts');
   const { systemClock } = (await importSource('platform/clock')) as typeof import('../src/platform/clock.ts');
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-usage-work-'));
   const storage = createStorage(`sqlite:${join(dir, 'work.db')}`);
   try {
     await migrateToLatest(storage);
-    const limits = createRateLimits(memoryRateLimiter(), { client: 1e9, userClient: 1e9, user: 1e9, org: 1e9, token: 1e9, login: 1e9, authFailures: 1e9 }, systemClock);
-    const meter = createUsageMeter({ db: storage.db, clock: systemClock, flushMs: 3_600_000, onError: (err) => { throw err; } });
+    const limits = createRateLimits(
+      memoryRateLimiter(),
+      { client: 1e9, userClient: 1e9, user: 1e9, org: 1e9, token: 1e9, login: 1e9, authFailures: 1e9 },
+      systemClock,
+    );
+    const meter = createUsageMeter({
+      db: storage.db,
+      clock: systemClock,
+      flushMs: 3_600_000,
+      onError: (err) => {
+        throw err;
+      },
+    });
     const rateLimit = rateLimitStep(limits);
     const meterResponse = meterStep(meter, systemClock);
-    const principal = { orgId: 'org-1', clientId: 'client-1', clientName: 'Bench', userId: null, clientCredentials: true, internal: false };
+    const principal = {
+      orgId: 'org-1',
+      clientId: 'client-1',
+      clientName: 'Bench',
+      userId: null,
+      clientCredentials: true,
+      internal: false,
+    };
     const request = { principal, method: 'GET', routeOptions: { url: '/api/v2/users/me' } } as never;
     const reply = { statusCode: 200 } as never;
     const done = () => {};
@@ -216,7 +291,15 @@ async function perRequestWork(): Promise<{ lines: string[]; micros: number; flus
     const flushes: number[] = [];
     for (let f = 0; f < 20; f++) {
       for (let k = 0; k < 10; k++) {
-        meterResponse({ principal: { ...principal, clientId: `client-${k}` }, method: 'GET', routeOptions: { url: '/api/v2/users/me' } } as never, reply, done);
+        meterResponse(
+          {
+            principal: { ...principal, clientId: `client-${k}` },
+            method: 'GET',
+            routeOptions: { url: '/api/v2/users/me' },
+          } as never,
+          reply,
+          done,
+        );
       }
       const f0 = performance.now();
       await meter.flush();
@@ -240,7 +323,11 @@ async function perRequestWork(): Promise<{ lines: string[]; micros: number; flus
 /** Which of the two costs what: rate limits alone and metering alone, beside off and both. */
 async function split(): Promise<string[]> {
   const rounds = Number(process.env.USAGE_BENCH_ROUNDS ?? 10);
-  const r = await compare({ off: [false, false], 'rate limits only': [true, false], 'metering only': [false, true], both: [true, true] }, rounds, 3);
+  const r = await compare(
+    { off: [false, false], 'rate limits only': [true, false], 'metering only': [false, true], both: [true, true] },
+    rounds,
+    3,
+  );
   const off = r.off;
   return [
     `${rounds} rounds of 3 s slices per variant, all four servers booted once, the order reversed every round.`,

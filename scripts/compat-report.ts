@@ -67,14 +67,18 @@ export const fmtPermission = (p: unknown) => {
 const isAsset = (url: string) => /^\/(assets\/|index\.html$|login$|admin|$)/.test(url) || url.includes('*');
 
 export async function buildReport(): Promise<string> {
-  const gh = await createGatehouse(loadConfig({ 'database-url': 'sqlite::memory:', 'log-level': 'silent' }, {}), { logger: false });
+  const gh = await createGatehouse(loadConfig({ 'database-url': 'sqlite::memory:', 'log-level': 'silent' }, {}), {
+    logger: false,
+  });
   const routes = gh.routes.filter((r) => r.url.startsWith('/api/v2/'));
   const others = gh.routes.filter((r) => !r.url.startsWith('/api/v2/') && r.method !== 'HEAD' && !isAsset(r.url));
   await gh.close();
   const ours = new Map(routes.map((r) => [`${r.method} ${shapeOf(toUrlTemplate(r.url))}`, r]));
   const calls = callsInTests(operations);
   const implemented = operations.filter((o) => ours.has(`${o.method} ${shapeOf(o.path)}`));
-  const differing = implemented.filter((o) => fmtPermission(ours.get(`${o.method} ${shapeOf(o.path)}`)!.permission) !== fmtPermission(o.permissions));
+  const differing = implemented.filter(
+    (o) => fmtPermission(ours.get(`${o.method} ${shapeOf(o.path)}`)!.permission) !== fmtPermission(o.permissions),
+  );
 
   const lines = [
     '# Compatibility with the Genesys Cloud Platform API v2',
@@ -89,20 +93,33 @@ export async function buildReport(): Promise<string> {
   ];
   const tags = [...new Set(operations.map((o) => o.tags[0] ?? 'Other'))].sort();
   for (const tag of tags) {
-    lines.push(`## ${tag}`, '', '| operation | method | path | implemented | permission | tests |', '|---|---|---|---|---|---|');
+    lines.push(
+      `## ${tag}`,
+      '',
+      '| operation | method | path | implemented | permission | tests |',
+      '|---|---|---|---|---|---|',
+    );
     for (const o of operations.filter((x) => (x.tags[0] ?? 'Other') === tag)) {
       const key = `${o.method} ${shapeOf(o.path)}`;
       const route = ours.get(key);
       const upstream = fmtPermission(o.permissions);
       const declared = route ? fmtPermission(route.permission) : upstream;
       const permission = declared === upstream ? upstream : `${upstream} (Gatehouse: ${declared})`;
-      const tests = route ? [...(calls.get(key) ?? [])].sort().map((f) => `\`${f}\``).join('<br>') || '**none**' : '';
-      lines.push(`| ${o.operationId} | ${o.method} | \`${o.path}\` | ${route ? 'yes' : 'no'} | ${permission} | ${tests} |`);
+      const tests = route
+        ? [...(calls.get(key) ?? [])]
+            .sort()
+            .map((f) => `\`${f}\``)
+            .join('<br>') || '**none**'
+        : '';
+      lines.push(
+        `| ${o.operationId} | ${o.method} | \`${o.path}\` | ${route ? 'yes' : 'no'} | ${permission} | ${tests} |`,
+      );
     }
     lines.push('');
   }
   lines.push('## Beyond the upstream API', '', '| method | path |', '|---|---|');
-  for (const r of others.sort((a, b) => a.url.localeCompare(b.url) || a.method.localeCompare(b.method))) lines.push(`| ${r.method} | \`${r.url}\` |`);
+  for (const r of others.sort((a, b) => a.url.localeCompare(b.url) || a.method.localeCompare(b.method)))
+    lines.push(`| ${r.method} | \`${r.url}\` |`);
   lines.push('');
   return lines.join('\n');
 }

@@ -23,16 +23,23 @@ function shape(s: Json): Json {
   if (s.enum) out.enum = [...s.enum];
   if (s.readOnly) out.readOnly = true;
   if (s.items) out.items = shape(s.items);
-  if (s.additionalProperties && typeof s.additionalProperties === 'object') out.additionalProperties = shape(s.additionalProperties);
+  if (s.additionalProperties && typeof s.additionalProperties === 'object')
+    out.additionalProperties = shape(s.additionalProperties);
   if (s.properties) {
-    out.properties = Object.fromEntries(Object.keys(s.properties).sort().map((k) => [k, shape(s.properties[k])]));
+    out.properties = Object.fromEntries(
+      Object.keys(s.properties)
+        .sort()
+        .map((k) => [k, shape(s.properties[k])]),
+    );
   }
   if (Array.isArray(s.required) && s.required.length) out.required = [...s.required].sort();
   return out;
 }
 
 const definitions = Object.fromEntries(
-  Object.keys(swagger.definitions).sort().map((name) => [name, shape(swagger.definitions[name])]),
+  Object.keys(swagger.definitions)
+    .sort()
+    .map((name) => [name, shape(swagger.definitions[name])]),
 );
 
 const operations: Json[] = [];
@@ -44,7 +51,10 @@ for (const path of Object.keys(swagger.paths).sort()) {
     const ok = Object.entries(op.responses ?? {}).find(([code]) => code.startsWith('2')) as [string, Json] | undefined;
     const body = (op.parameters ?? []).find((p: Json) => p.in === 'body');
     const typeOf = (schema: Json | undefined) =>
-      schema ? (schema.$ref?.split('/').pop() ?? (schema.type === 'array' ? `${schema.items?.$ref?.split('/').pop() ?? schema.items?.type}[]` : schema.type)) : null;
+      schema
+        ? (schema.$ref?.split('/').pop() ??
+          (schema.type === 'array' ? `${schema.items?.$ref?.split('/').pop() ?? schema.items?.type}[]` : schema.type))
+        : null;
     operations.push({
       method: method.toUpperCase(),
       path,
@@ -60,4 +70,6 @@ for (const path of Object.keys(swagger.paths).sort()) {
 
 writeFileSync(join(ROOT, 'src/contracts/upstream-definitions.json'), `${JSON.stringify({ definitions }, null, 1)}\n`);
 writeFileSync(join(ROOT, 'src/contracts/upstream-operations.json'), `${JSON.stringify(operations, null, 1)}\n`);
-console.log(`derived ${Object.keys(definitions).length} definitions and ${operations.length} operations from ${source}`);
+console.log(
+  `derived ${Object.keys(definitions).length} definitions and ${operations.length} operations from ${source}`,
+);

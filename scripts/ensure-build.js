@@ -32,7 +32,8 @@ const only = process.argv[2];
 let status = 0;
 if (only !== '--web' && stale('dist/src/main.js', ['src', 'bench', 'tsconfig.json', 'tsconfig.build.json'])) {
   // Without the compiler (a production install) bin/gatehouse.js runs the sources through tsx.
-  if (existsSync(join(root, 'node_modules', 'typescript'))) status ||= run('the server (dist)', ['typescript', 'bin', 'tsc'], ['-p', 'tsconfig.build.json']);
+  if (existsSync(join(root, 'node_modules', 'typescript')))
+    status ||= run('the server (dist)', ['typescript', 'bin', 'tsc'], ['-p', 'tsconfig.build.json']);
 }
 // One console build at a time: parallel test runs would otherwise empty each other's web/dist.
 const webStale = () => stale('web/dist/index.html', ['web/src', 'web/index.html', 'web/vite.config.ts']);
@@ -49,8 +50,15 @@ if (only !== '--server' && webStale()) {
     }
   }
   try {
-    if (webStale() && (existsSync(join(root, 'node_modules', 'vite')) || !existsSync(join(root, 'web/dist/index.html')))) {
-      status ||= run('the console (web/dist)', ['vite', 'bin', 'vite.js'], ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn']);
+    if (
+      webStale() &&
+      (existsSync(join(root, 'node_modules', 'vite')) || !existsSync(join(root, 'web/dist/index.html')))
+    ) {
+      status ||= run(
+        'the console (web/dist)',
+        ['vite', 'bin', 'vite.js'],
+        ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'],
+      );
     }
   } finally {
     rmSync(lock, { recursive: true, force: true });

@@ -10,9 +10,20 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
 import {
-  type AuditService, type AuditStreaming, createAuditPersonalData, createAuditService, createAuditStreaming, registerAuditRoutes, registerStreamRoutes,
+  type AuditService,
+  type AuditStreaming,
+  createAuditPersonalData,
+  createAuditService,
+  createAuditStreaming,
+  registerAuditRoutes,
+  registerStreamRoutes,
 } from './domains/audit/index.ts';
-import { type ConversationsService, createConversationPersonalData, createConversationsService, registerConversationRoutes } from './domains/conversations/index.ts';
+import {
+  type ConversationsService,
+  createConversationPersonalData,
+  createConversationsService,
+  registerConversationRoutes,
+} from './domains/conversations/index.ts';
 import { createConsolePersonalData, registerConsoleRoutes, registerPreferenceRoutes } from './domains/console/index.ts';
 import { createDirectoryService, type DirectoryService, registerDirectoryRoutes } from './domains/directory/index.ts';
 import { createGdprService, type GdprService, registerGdprRoutes } from './domains/gdpr/index.ts';
@@ -91,7 +102,12 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
   const { db } = storage;
 
   const limiter: RateLimiter = config.redisUrl
-    ? redisRateLimiter(config.redisUrl, (err) => app.log.warn({ err: { message: (err as Error).message } }, 'Redis rate-limit counters unavailable; not limiting'))
+    ? redisRateLimiter(config.redisUrl, (err) =>
+        app.log.warn(
+          { err: { message: (err as Error).message } },
+          'Redis rate-limit counters unavailable; not limiting',
+        ),
+      )
     : memoryRateLimiter();
   const limits = createRateLimits(limiter, config.rateLimits, clock);
   // Bound late (oauth is built from directory): deactivating or deleting a user revokes its tokens
@@ -101,19 +117,33 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
   // users API releases its SCIM rows, memberships and reports in the same transaction.
   const releaseScimUser = (orgId: string, userId: string, trx: Trx, caller: Caller, causeEventId: string) =>
     scim.users.releaseDeletedUser(trx, orgId, userId, caller, causeEventId);
-  const directory = createDirectoryService({ db, clock, onUserDeactivated: revokeUserTokens, onUserDeleted: releaseScimUser });
+  const directory = createDirectoryService({
+    db,
+    clock,
+    onUserDeactivated: revokeUserTokens,
+    onUserDeleted: releaseScimUser,
+  });
   const ssoLogin = createSsoLogin({ db, clock, publicUrl: config.publicUrl });
   const oauth = await createOAuthService({
     db,
     clock,
     directory,
     samlBearer: ssoLogin.samlBearer,
-    config: { tokenCacheMs: config.tokenCacheSeconds * 1000, implicitCutoff: config.implicitCutoff, implicitSunset: config.implicitSunset },
+    config: {
+      tokenCacheMs: config.tokenCacheSeconds * 1000,
+      implicitCutoff: config.implicitCutoff,
+      implicitSunset: config.implicitSunset,
+    },
   });
 
-  const meter: Meter = options.meter ?? createUsageMeter({ db, clock, onError: (err) => app.log.error({ err }, 'usage counts could not be saved') });
+  const meter: Meter =
+    options.meter ??
+    createUsageMeter({ db, clock, onError: (err) => app.log.error({ err }, 'usage counts could not be saved') });
   const app = Fastify({
-    logger: options.logger === false ? false : { ...loggerOptions(config.logLevel), ...(options.logStream ? { stream: options.logStream } : {}) },
+    logger:
+      options.logger === false
+        ? false
+        : { ...loggerOptions(config.logLevel), ...(options.logStream ? { stream: options.logStream } : {}) },
     bodyLimit: config.bodyLimit,
     genReqId: () => newId(),
     trustProxy: false,
@@ -136,7 +166,12 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
   app.get('/health', { config: { public: true } }, async () => ({ status: 'ok' }));
   const ssoFlows = createSsoFlows({ db, clock, oauth, publicUrl: config.publicUrl });
   registerOAuthRoutes(app, {
-    oauth, directory, secureCookies: config.secureCookies, publicUrl: config.publicUrlExplicit ? config.publicUrl : null, limits, loginPolicy: ssoLogin,
+    oauth,
+    directory,
+    secureCookies: config.secureCookies,
+    publicUrl: config.publicUrlExplicit ? config.publicUrl : null,
+    limits,
+    loginPolicy: ssoLogin,
     ssoGuard: ssoFlows.authorizeGuard,
   });
   registerDirectoryRoutes(app, { directory });
@@ -156,36 +191,77 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
   purgeTimer.unref();
   registerAuditRoutes(app, { audit });
   const streaming = await createAuditStreaming({
-    db, clock, natsUrl: config.natsUrl, leaseMs: config.auditStreamLeaseSeconds * 1000, intervalMs: options.streamIntervalMs,
-    onError: (err, streamId) => app.log.warn({ err: { message: (err as Error).message }, streamId }, 'audit stream delivery failed'),
+    db,
+    clock,
+    natsUrl: config.natsUrl,
+    leaseMs: config.auditStreamLeaseSeconds * 1000,
+    intervalMs: options.streamIntervalMs,
+    onError: (err, streamId) =>
+      app.log.warn({ err: { message: (err as Error).message }, streamId }, 'audit stream delivery failed'),
   });
   streaming.start();
   registerStreamRoutes(app, { streams: streaming.streams });
   const usage = createUsageService({
-    db, clock, jobs,
-    clients: { exists: (orgId, clientId) => oauth.clients.get(orgId, clientId).then(() => true, () => false) },
+    db,
+    clock,
+    jobs,
+    clients: {
+      exists: (orgId, clientId) =>
+        oauth.clients.get(orgId, clientId).then(
+          () => true,
+          () => false,
+        ),
+    },
   });
   registerUsageRoutes(app, { usage });
   const conversations = createConversationsService({ db, clock, directory });
   registerConversationRoutes(app, { conversations });
   // A deactivated or deleted user's tokens stop for good, in the transaction that changes the state.
-  const scim = createScimService({ db, clock, phoneRegion: config.scimPhoneRegion, onUserDeactivated: revokeUserTokens });
+  const scim = createScimService({
+    db,
+    clock,
+    phoneRegion: config.scimPhoneRegion,
+    onUserDeactivated: revokeUserTokens,
+  });
   registerScimRoutes(app, { scim, publicUrl: config.publicUrlExplicit ? config.publicUrl : null });
   // Data-subject requests reach each domain's personal data through its source; the audit
   // trail's comes last, so that its erasure also scrubs what the others just recorded.
   const users = directory.personalData(scim.personalData);
   const gdpr = createGdprService({
-    db, clock, jobs, phoneRegion: config.scimPhoneRegion,
-    sources: [users, oauth.personalData, createSsoPersonalData(), createConsolePersonalData(), createConversationPersonalData({ clock }), createAuditPersonalData()],
+    db,
+    clock,
+    jobs,
+    phoneRegion: config.scimPhoneRegion,
+    sources: [
+      users,
+      oauth.personalData,
+      createSsoPersonalData(),
+      createConsolePersonalData(),
+      createConversationPersonalData({ clock }),
+      createAuditPersonalData(),
+    ],
     describeUsers: users.describeUsers,
-    userExists: (orgId, userId) => directory.users.get(orgId, userId).then(() => true, () => false),
+    userExists: (orgId, userId) =>
+      directory.users.get(orgId, userId).then(
+        () => true,
+        () => false,
+      ),
   });
   await gdpr.resume();
   // Requests whose process stopped mid-run are taken up again once their lease has run out.
-  const gdprTimer = setInterval(() => void gdpr.resume().catch((err) => app.log.error({ err }, 'GDPR requests could not be resumed')), 60_000);
+  const gdprTimer = setInterval(
+    () => void gdpr.resume().catch((err) => app.log.error({ err }, 'GDPR requests could not be resumed')),
+    60_000,
+  );
   gdprTimer.unref();
   registerGdprRoutes(app, { gdpr });
-  registerConsoleRoutes(app, { directory, oauth, secureCookies: config.secureCookies, limits, checkPasswordLogin: ssoLogin.checkPasswordLogin });
+  registerConsoleRoutes(app, {
+    directory,
+    oauth,
+    secureCookies: config.secureCookies,
+    limits,
+    checkPasswordLogin: ssoLogin.checkPasswordLogin,
+  });
   registerPreferenceRoutes(app, { db, clock });
   await registerConsoleAssets(app);
 

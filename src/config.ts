@@ -34,7 +34,15 @@ export interface Config {
   /** NATS server for audit streams to JetStream (none: NATS streams cannot be created). */
   readonly natsUrl: string | null;
   /** Requests per minute (0 = no limit): see docs/usage.md. */
-  readonly rateLimits: { client: number; userClient: number; user: number; org: number; token: number; login: number; authFailures: number };
+  readonly rateLimits: {
+    client: number;
+    userClient: number;
+    user: number;
+    org: number;
+    token: number;
+    login: number;
+    authFailures: number;
+  };
   /** Redis for rate-limit counters shared by several processes (none: counters in process). */
   readonly redisUrl: string | null;
   /** Region (ISO 3166 alpha-2) for SCIM phone numbers written without a country code. */
@@ -120,7 +128,8 @@ function serviceUrl(v: { value: string; origin: string } | undefined, shape: Reg
 
 function region(v: { value: string; origin: string } | undefined, fallback: string): string {
   if (!v) return fallback;
-  if (!/^[A-Za-z]{2}$/.test(v.value)) throw new ConfigError(`${v.origin} must be a two-letter country code like US or GB, got "${v.value}"`);
+  if (!/^[A-Za-z]{2}$/.test(v.value))
+    throw new ConfigError(`${v.origin} must be a two-letter country code like US or GB, got "${v.value}"`);
   return v.value.toUpperCase();
 }
 
@@ -132,7 +141,9 @@ export function loadConfig(flags: Partial<Record<ConfigFlag, string>> = {}, env:
   const db = pick(flags, env, 'database-url');
   const databaseUrl = db?.value ?? `sqlite:${resolve(dataDir, 'gatehouse.db')}`;
   if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(databaseUrl)) {
-    throw new ConfigError(`${db?.origin ?? '--database-url'} must start with sqlite: or postgres://, got "${databaseUrl}"`);
+    throw new ConfigError(
+      `${db?.origin ?? '--database-url'} must start with sqlite: or postgres://, got "${databaseUrl}"`,
+    );
   }
   const level = pick(flags, env, 'log-level');
   const logLevel = (level?.value ?? 'info') as Config['logLevel'];
@@ -141,7 +152,9 @@ export function loadConfig(flags: Partial<Record<ConfigFlag, string>> = {}, env:
   }
   const publicUrlRaw = pick(flags, env, 'public-url');
   const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-  const publicUrl = (publicUrlRaw?.value ?? `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`).replace(/\/$/, '');
+  const publicUrl = (
+    publicUrlRaw?.value ?? `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`
+  ).replace(/\/$/, '');
   if (publicUrlRaw && !/^https?:\/\/[^/]+/.test(publicUrl)) {
     throw new ConfigError(`${publicUrlRaw.origin} must be an http(s) URL, got "${publicUrlRaw.value}"`);
   }

@@ -33,8 +33,15 @@ export async function seedDemo(
   if ((await directory.organizations.count()) > 0) return null;
   const { org, homeDivisionId, adminRoleId } = await directory.createOrganization(DEMO_ORG, 'demo.gatehouse.local');
   const adminPassword = password ?? randomToken(12);
-  const admin = await directory.users.create(org.id, null, { name: 'Demo Admin', email: DEMO_ADMIN_EMAIL, password: adminPassword, title: 'Administrator' });
-  await directory.roles.replaceGrants(org.id, null, { type: 'user', id: admin.id, name: admin.name }, [{ roleId: adminRoleId, divisionId: homeDivisionId }]);
+  const admin = await directory.users.create(org.id, null, {
+    name: 'Demo Admin',
+    email: DEMO_ADMIN_EMAIL,
+    password: adminPassword,
+    title: 'Administrator',
+  });
+  await directory.roles.replaceGrants(org.id, null, { type: 'user', id: admin.id, name: admin.name }, [
+    { roleId: adminRoleId, divisionId: homeDivisionId },
+  ]);
   const service = await directory.users.create(org.id, null, {
     name: 'Demo Service Account',
     email: 'service-account@demo.gatehouse.local',

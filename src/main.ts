@@ -37,7 +37,12 @@ function parse(argv: string[]) {
   const options = Object.fromEntries(
     [...CONFIG_FLAGS, ...COMMAND_FLAGS].map((f) => [f, { type: 'string' as const }]),
   ) as Record<string, { type: 'string' }>;
-  const { values, positionals } = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { ...options, help: { type: 'boolean', short: 'h' } },
+    allowPositionals: true,
+    strict: true,
+  });
   const strings = values as Record<string, string | undefined>;
   const flags: Partial<Record<ConfigFlag, string>> = {};
   for (const f of CONFIG_FLAGS) if (typeof strings[f] === 'string') flags[f] = strings[f];
@@ -118,8 +123,14 @@ export async function main(argv: string[]): Promise<number> {
       const gh = await open(config);
       try {
         const org = await findOrg(gh, required(values, 'org'));
-        const user = await gh.directory.users.create(org.id, null, { name: required(values, 'name'), email: required(values, 'email'), password: required(values, 'password') });
-        await gh.directory.roles.replaceGrants(org.id, null, { type: 'user', id: user.id, name: user.name }, [await adminRoleGrant(gh, org.id)]);
+        const user = await gh.directory.users.create(org.id, null, {
+          name: required(values, 'name'),
+          email: required(values, 'email'),
+          password: required(values, 'password'),
+        });
+        await gh.directory.roles.replaceGrants(org.id, null, { type: 'user', id: user.id, name: user.name }, [
+          await adminRoleGrant(gh, org.id),
+        ]);
         process.stdout.write(`Admin user created: ${user.email} (${user.id})\n`);
       } finally {
         await gh.close();
@@ -135,7 +146,9 @@ export async function main(argv: string[]): Promise<number> {
           grantType: CLIENT_CREDENTIALS,
           roleDivisions: [await adminRoleGrant(gh, org.id)],
         });
-        process.stdout.write(`OAuth client created. The secret is shown once:\n  client id:     ${client.id}\n  client secret: ${secret}\n`);
+        process.stdout.write(
+          `OAuth client created. The secret is shown once:\n  client id:     ${client.id}\n  client secret: ${secret}\n`,
+        );
       } finally {
         await gh.close();
       }
@@ -150,12 +163,17 @@ export async function main(argv: string[]): Promise<number> {
 export function describeStartupError(err: unknown, config?: Partial<Config>): string {
   if (err instanceof ConfigError) return `gatehouse: ${err.message}`;
   if (err instanceof ApiError) return `gatehouse: ${err.message}`;
-  if ((err as { code?: string })?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || (err as { code?: string })?.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+  if (
+    (err as { code?: string })?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ||
+    (err as { code?: string })?.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE'
+  ) {
     return `gatehouse: ${(err as Error).message} (see gatehouse --help)`;
   }
-  if (isNotADatabase(err)) return `gatehouse: the store file${config?.databaseUrl ? ` (${config.databaseUrl})` : ''} is not a Gatehouse database. Move it away or choose another --data-dir.`;
+  if (isNotADatabase(err))
+    return `gatehouse: the store file${config?.databaseUrl ? ` (${config.databaseUrl})` : ''} is not a Gatehouse database. Move it away or choose another --data-dir.`;
   const code = (err as { code?: string })?.code;
-  if (code === 'EADDRINUSE') return `gatehouse: the port is already in use; choose another with --port. (${(err as Error).message})`;
+  if (code === 'EADDRINUSE')
+    return `gatehouse: the port is already in use; choose another with --port. (${(err as Error).message})`;
   if (code === 'ECONNREFUSED') return `gatehouse: cannot reach the database: ${(err as Error).message}`;
   return `gatehouse: ${(err as Error)?.stack ?? String(err)}`;
 }

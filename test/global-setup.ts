@@ -6,6 +6,8 @@ import { join } from 'node:path';
  * server needs no build here: tests import the sources, and bin/gatehouse.js runs them by tsx.
  */
 export default function setup() {
-  const r = spawnSync(process.execPath, [join(import.meta.dirname, '..', 'scripts', 'ensure-build.js'), '--web'], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [join(import.meta.dirname, '..', 'scripts', 'ensure-build.js'), '--web'], {
+    stdio: 'inherit',
+  });
   if (r.status !== 0) throw new Error('the console build failed');
 }

@@ -7,7 +7,12 @@
 import { connect } from 'node:net';
 
 const SERVICES = [
-  { name: 'PostgreSQL', env: 'GATEHOUSE_TEST_DATABASE_URL', port: 5432, url: 'postgres://postgres@127.0.0.1:5432/test' },
+  {
+    name: 'PostgreSQL',
+    env: 'GATEHOUSE_TEST_DATABASE_URL',
+    port: 5432,
+    url: 'postgres://postgres@127.0.0.1:5432/test',
+  },
   { name: 'Redis', env: 'GATEHOUSE_TEST_REDIS_URL', port: 6379, url: 'redis://127.0.0.1:6379' },
   { name: 'NATS', env: 'GATEHOUSE_TEST_NATS_URL', port: 4222, url: 'nats://127.0.0.1:4222' },
 ] as const;
@@ -27,7 +32,8 @@ const answers = (port: number) =>
 /** The service addresses to hand the test workers, and one line saying what was found. */
 export async function detectServices(env = process.env): Promise<{ env: Record<string, string>; summary: string }> {
   const out: Record<string, string> = {};
-  if (env.GATEHOUSE_TEST_SERVICES === 'none') return { env: out, summary: 'local services: off (GATEHOUSE_TEST_SERVICES=none)' };
+  if (env.GATEHOUSE_TEST_SERVICES === 'none')
+    return { env: out, summary: 'local services: off (GATEHOUSE_TEST_SERVICES=none)' };
   const found: string[] = [];
   await Promise.all(
     SERVICES.map(async (s) => {

@@ -57,7 +57,12 @@ export function auditServiceMapping(): { name: string; entities: { name: string;
 
 /** The words of a name: camelCase, snake_case, kebab-case and dotted paths alike ("clientSecret" → client, secret). */
 function words(name: string): string[] {
-  return name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
 }
 
 /** Names that hold a secret wherever the words stand: secret, password, credential, private/API/signing keys, salt. */
@@ -65,7 +70,24 @@ const SECRET_TEXT = /secret|passw(or)?d|passphrase|credential|privatekey|apikey|
 /** Words that name a token or a digest of one. */
 const TOKEN_WORDS = new Set(['token', 'tokens', 'hash', 'hashes', 'hashed', 'jwt', 'assertion']);
 /** Words that, after a token word, describe it rather than hold it (accessTokenValiditySeconds, hashAlgorithm). */
-const ABOUT_WORDS = new Set(['validity', 'ttl', 'seconds', 'lifetime', 'expiry', 'expires', 'expiration', 'count', 'type', 'types', 'algorithm', 'endpoint', 'url', 'uri', 'format', 'id']);
+const ABOUT_WORDS = new Set([
+  'validity',
+  'ttl',
+  'seconds',
+  'lifetime',
+  'expiry',
+  'expires',
+  'expiration',
+  'count',
+  'type',
+  'types',
+  'algorithm',
+  'endpoint',
+  'url',
+  'uri',
+  'format',
+  'id',
+]);
 
 /**
  * Whether a property or context key names a secret: *secret*, *password*, *credential*,
@@ -105,7 +127,10 @@ function values(v: Plain): string[] {
 }
 
 /** Property changes between two flat snapshots; unchanged and secret-named properties are left out. */
-export function diffProperties(before: Record<string, Plain> | null, after: Record<string, Plain> | null): PropertyChange[] {
+export function diffProperties(
+  before: Record<string, Plain> | null,
+  after: Record<string, Plain> | null,
+): PropertyChange[] {
   const keys = new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})]);
   const changes: PropertyChange[] = [];
   for (const property of [...keys].sort()) {
@@ -124,7 +149,11 @@ function checkedContent(event: AuditEvent): { changes: PropertyChange[]; context
   if (changes.some((c) => isSecretName(c.property)) || Object.keys(context).some(isSecretName)) {
     throw new Error('audit events may not carry secret properties');
   }
-  const texts = [event.entityName ?? '', ...Object.values(context), ...changes.flatMap((c) => [...c.oldValues, ...c.newValues])];
+  const texts = [
+    event.entityName ?? '',
+    ...Object.values(context),
+    ...changes.flatMap((c) => [...c.oldValues, ...c.newValues]),
+  ];
   if (texts.some(isSecretValue)) throw new Error('audit events may not carry secret values');
   return { changes, context };
 }
@@ -166,7 +195,13 @@ export async function recordAudit(trx: Executor, clock: Clock, event: AuditEvent
     .expression((eb) =>
       eb
         .selectFrom('audit_streams')
-        .select((s) => ['id', s.val(id).as('event_id'), sql<number>`0`.as('attempts'), s.val(occurredAt).as('next_attempt_at'), sql<string>`''`.as('lease_until')])
+        .select((s) => [
+          'id',
+          s.val(id).as('event_id'),
+          sql<number>`0`.as('attempts'),
+          s.val(occurredAt).as('next_attempt_at'),
+          sql<string>`''`.as('lease_until'),
+        ])
         .where('org_id', '=', event.orgId)
         .where('state', '=', 'active'),
     )
@@ -189,21 +224,45 @@ export async function recordAuditBatch(trx: Executor, clock: Clock, events: Audi
     }
     const { changes, context } = checkedContent(event);
     return {
-      id: newTimeOrderedId(now.getTime()), org_id: event.orgId, service_name: event.serviceName, entity_type: event.entityType,
-      entity_id: event.entityId, entity_name: event.entityName ?? null, action: event.action, actor_type: event.actor.type,
+      id: newTimeOrderedId(now.getTime()),
+      org_id: event.orgId,
+      service_name: event.serviceName,
+      entity_type: event.entityType,
+      entity_id: event.entityId,
+      entity_name: event.entityName ?? null,
+      action: event.action,
+      actor_type: event.actor.type,
       actor_user_id: event.actor.type === 'user' ? event.actor.userId : null,
       actor_client_id: event.actor.type === 'system' ? null : event.actor.clientId,
-      remote_ip: event.remoteIp ?? null, changes: JSON.stringify(changes), context: JSON.stringify(context),
-      cause_event_id: event.causeEventId ?? null, occurred_at: occurredAt,
+      remote_ip: event.remoteIp ?? null,
+      changes: JSON.stringify(changes),
+      context: JSON.stringify(context),
+      cause_event_id: event.causeEventId ?? null,
+      occurred_at: occurredAt,
     };
   });
   const BATCH = 200;
-  for (let i = 0; i < rows.length; i += BATCH) await trx.insertInto('audit_events').values(rows.slice(i, i + BATCH)).execute();
+  for (let i = 0; i < rows.length; i += BATCH)
+    await trx
+      .insertInto('audit_events')
+      .values(rows.slice(i, i + BATCH))
+      .execute();
   const orgs = [...new Set(rows.map((r) => r.org_id))];
-  const streams = await trx.selectFrom('audit_streams').select(['id', 'org_id']).where('org_id', 'in', orgs).where('state', '=', 'active').execute();
+  const streams = await trx
+    .selectFrom('audit_streams')
+    .select(['id', 'org_id'])
+    .where('org_id', 'in', orgs)
+    .where('state', '=', 'active')
+    .execute();
   const deliveries = streams.flatMap((s) =>
-    rows.filter((r) => r.org_id === s.org_id).map((r) => ({ stream_id: s.id, event_id: r.id, attempts: 0, next_attempt_at: occurredAt, lease_until: '' })),
+    rows
+      .filter((r) => r.org_id === s.org_id)
+      .map((r) => ({ stream_id: s.id, event_id: r.id, attempts: 0, next_attempt_at: occurredAt, lease_until: '' })),
   );
-  for (let i = 0; i < deliveries.length; i += BATCH) await trx.insertInto('audit_deliveries').values(deliveries.slice(i, i + BATCH)).execute();
+  for (let i = 0; i < deliveries.length; i += BATCH)
+    await trx
+      .insertInto('audit_deliveries')
+      .values(deliveries.slice(i, i + BATCH))
+      .execute();
   return rows.map((r) => r.id);
 }

@@ -3,7 +3,15 @@
  * fast keyed hash is the right tool (ARCHITECTURE.md): HMAC-SHA-256 for secrets, SHA-256 for
  * token lookup. Comparisons are constant-time. User passwords use argon2id.
  */
-import { createCipheriv, createDecipheriv, createHash, createHmac, type KeyObject, randomBytes, timingSafeEqual } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  type KeyObject,
+  randomBytes,
+  timingSafeEqual,
+} from 'node:crypto';
 import { Algorithm, hash as argonHash, verify as argonVerify } from '@node-rs/argon2';
 
 export const randomToken = (bytes = 32): string => randomBytes(bytes).toString('base64url');
@@ -51,7 +59,9 @@ export function sealSecret(rawKey: string, plaintext: string): string {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-  return ['v1', iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), body.toString('base64url')].join('.');
+  return ['v1', iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), body.toString('base64url')].join(
+    '.',
+  );
 }
 
 export function openSecret(rawKey: string, sealed: string): string {

@@ -11,7 +11,10 @@ export function parseInterval(text: string, field = 'interval'): Interval {
   const start = new Date(a ?? '');
   const end = new Date(b ?? '');
   if (rest.length || !a || !b || Number.isNaN(start.getTime()) || Number.isNaN(end.getTime())) {
-    throw invalidValue(field, `${field} must be an ISO-8601 interval "start/end", for example 2026-11-01T00:00:00Z/2026-11-08T00:00:00Z.`);
+    throw invalidValue(
+      field,
+      `${field} must be an ISO-8601 interval "start/end", for example 2026-11-01T00:00:00Z/2026-11-08T00:00:00Z.`,
+    );
   }
   if (end <= start) throw invalidValue(field, `${field} must end after it starts.`);
   return { start, end };

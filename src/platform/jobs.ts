@@ -14,7 +14,10 @@ export function createJobRunner(onError: (name: string, err: unknown) => void): 
   let chain: Promise<void> = Promise.resolve();
   return {
     enqueue(name, run) {
-      chain = chain.then(() => new Promise<void>((resolve) => setImmediate(resolve))).then(run).catch((err) => onError(name, err));
+      chain = chain
+        .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
+        .then(run)
+        .catch((err) => onError(name, err));
     },
     idle: () => chain,
   };

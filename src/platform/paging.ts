@@ -13,10 +13,14 @@ export interface PageRequest {
 
 export const MAX_PAGE_SIZE = 500;
 
-export function parsePage(query: { pageSize?: number | string; pageNumber?: number | string }, defaultSize = 25): PageRequest {
+export function parsePage(
+  query: { pageSize?: number | string; pageNumber?: number | string },
+  defaultSize = 25,
+): PageRequest {
   const pageSize = toInt(query.pageSize, defaultSize, 'pageSize');
   const pageNumber = toInt(query.pageNumber, 1, 'pageNumber');
-  if (pageSize < 1 || pageSize > MAX_PAGE_SIZE) throw invalidValue('pageSize', `pageSize must be between 1 and ${MAX_PAGE_SIZE}.`);
+  if (pageSize < 1 || pageSize > MAX_PAGE_SIZE)
+    throw invalidValue('pageSize', `pageSize must be between 1 and ${MAX_PAGE_SIZE}.`);
   if (pageNumber < 1) throw invalidValue('pageNumber', 'pageNumber must be 1 or more.');
   return { pageSize, pageNumber, offset: (pageNumber - 1) * pageSize };
 }
@@ -81,5 +85,8 @@ export function listing<T>(
 export function splitList(v: string | string[] | undefined): string[] {
   if (v === undefined) return [];
   const parts = Array.isArray(v) ? v : [v];
-  return parts.flatMap((p) => p.split(',')).map((s) => s.trim()).filter(Boolean);
+  return parts
+    .flatMap((p) => p.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
 }

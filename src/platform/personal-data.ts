@@ -8,7 +8,18 @@ import type { Caller } from './principal.ts';
 import type { Executor, Trx } from '../storage/db.ts';
 
 /** Upstream's search and replacement term types (GDPRSubject search, ReplacementTerm.type). */
-export const SEARCH_TYPES = ['NAME', 'ADDRESS', 'PHONE', 'EMAIL', 'TWITTER', 'INSTAGRAM', 'FACEBOOK', 'APPLE_MESSAGES', 'WHATSAPP', 'EXTERNAL_ID'] as const;
+export const SEARCH_TYPES = [
+  'NAME',
+  'ADDRESS',
+  'PHONE',
+  'EMAIL',
+  'TWITTER',
+  'INSTAGRAM',
+  'FACEBOOK',
+  'APPLE_MESSAGES',
+  'WHATSAPP',
+  'EXTERNAL_ID',
+] as const;
 export type SearchType = (typeof SEARCH_TYPES)[number];
 
 /** A subject a search found: upstream's GDPRSubject fields that Gatehouse can fill. */
@@ -60,9 +71,22 @@ export interface PersonalDataSource {
   /** Everything this source holds about the subject, as JSON; null when it holds nothing. */
   export(db: Executor, orgId: string, subject: ResolvedSubject): Promise<unknown | null>;
   /** Replaces each term's existing value by its updated value wherever the subject's data holds it; audited. */
-  rectify(trx: Trx, orgId: string, subject: ResolvedSubject, replacements: Replacement[], caller: Caller, causeEventId: string): Promise<SourceOutcome>;
+  rectify(
+    trx: Trx,
+    orgId: string,
+    subject: ResolvedSubject,
+    replacements: Replacement[],
+    caller: Caller,
+    causeEventId: string,
+  ): Promise<SourceOutcome>;
   /** Erases or anonymizes the subject's personal data; audited. */
-  erase(trx: Trx, orgId: string, subject: ResolvedSubject, caller: Caller, causeEventId: string): Promise<SourceOutcome>;
+  erase(
+    trx: Trx,
+    orgId: string,
+    subject: ResolvedSubject,
+    caller: Caller,
+    causeEventId: string,
+  ): Promise<SourceOutcome>;
 }
 
 /** What an erasure leaves where a subject's value was. */
@@ -76,7 +100,9 @@ export const MIN_TERM_LENGTH = 3;
  * trimmed, at least MIN_TERM_LENGTH long, distinct ignoring case, longest first.
  */
 export function scrubTerms(subject: ResolvedSubject, more: readonly string[] = []): string[] {
-  const terms = [...subject.names, ...subject.emails, ...subject.phones, ...more].map((t) => t.trim()).filter((t) => t.length >= MIN_TERM_LENGTH);
+  const terms = [...subject.names, ...subject.emails, ...subject.phones, ...more]
+    .map((t) => t.trim())
+    .filter((t) => t.length >= MIN_TERM_LENGTH);
   return [...new Map(terms.map((t) => [t.toLowerCase(), t])).values()].sort((a, b) => b.length - a.length);
 }
 
@@ -89,6 +115,9 @@ const escapeRegExp = (v: string) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  */
 export function termPattern(terms: readonly string[]): RegExp | null {
   if (!terms.length) return null;
-  const alternatives = [...terms].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|');
+  const alternatives = [...terms]
+    .sort((a, b) => b.length - a.length)
+    .map(escapeRegExp)
+    .join('|');
   return new RegExp(`(?<![\\p{L}\\p{N}])(?:${alternatives})(?![\\p{L}\\p{N}])`, 'giu');
 }

@@ -61,7 +61,11 @@ export function redisRateLimiter(url: string, onError: (err: unknown) => void): 
       const w = Math.floor(now / WINDOW_MS);
       const k = `gatehouse:rl:${key}:${w}`;
       try {
-        const res = await redis.multi().incr(k).pexpire(k, WINDOW_MS * 2).exec();
+        const res = await redis
+          .multi()
+          .incr(k)
+          .pexpire(k, WINDOW_MS * 2)
+          .exec();
         return Number(res?.[0]?.[1] ?? 0);
       } catch (err) {
         report(err);
@@ -82,10 +86,15 @@ export function redisRateLimiter(url: string, onError: (err: unknown) => void): 
 }
 
 export const tooManyRequests = (limit: number, retryAfterSeconds: number) =>
-  new ApiError(429, 'too.many.requests', `Rate limit exceeded the maximum [${limit}] requests within [${WINDOW_MS / 1000}] seconds`, {
-    messageParams: { limit: String(limit), seconds: String(WINDOW_MS / 1000) },
-    headers: { 'Retry-After': String(retryAfterSeconds) },
-  });
+  new ApiError(
+    429,
+    'too.many.requests',
+    `Rate limit exceeded the maximum [${limit}] requests within [${WINDOW_MS / 1000}] seconds`,
+    {
+      messageParams: { limit: String(limit), seconds: String(WINDOW_MS / 1000) },
+      headers: { 'Retry-After': String(retryAfterSeconds) },
+    },
+  );
 
 /** Per-minute limits by kind; 0 turns one off. */
 export interface RateLimitSettings {

@@ -10,12 +10,16 @@ export const ErrorBody = Type.Object({
   messageWithParams: Type.Optional(Type.String()),
   messageParams: Type.Optional(Type.Record(Type.String(), Type.String())),
   contextId: Type.Optional(Type.String()),
-  details: Type.Optional(Type.Array(Type.Object({
-    errorCode: Type.Optional(Type.String()),
-    fieldName: Type.Optional(Type.String()),
-    entityId: Type.Optional(Type.String()),
-    entityName: Type.Optional(Type.String()),
-  }))),
+  details: Type.Optional(
+    Type.Array(
+      Type.Object({
+        errorCode: Type.Optional(Type.String()),
+        fieldName: Type.Optional(Type.String()),
+        entityId: Type.Optional(Type.String()),
+        entityName: Type.Optional(Type.String()),
+      }),
+    ),
+  ),
   errors: Type.Optional(Type.Array(Type.Unknown())),
 });
 

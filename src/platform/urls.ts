@@ -13,7 +13,10 @@ export function checkHttpsUrl(uri: string, field: string): URL {
   }
   if (u.hash) throw invalidValue(field, `"${uri}" must not have a fragment (#…).`);
   if (u.protocol === 'http:' && !LOOPBACK.has(u.hostname)) {
-    throw invalidValue(field, `"${uri}" must use https (plain http is allowed only for localhost, 127.0.0.1 and [::1]).`);
+    throw invalidValue(
+      field,
+      `"${uri}" must use https (plain http is allowed only for localhost, 127.0.0.1 and [::1]).`,
+    );
   }
   if (u.protocol !== 'https:' && u.protocol !== 'http:') throw invalidValue(field, `"${uri}" must use https.`);
   if (u.username || u.password) throw invalidValue(field, `"${uri}" must not carry credentials.`);

@@ -39,12 +39,24 @@ export function dialectFor(databaseUrl: string): DialectInfo {
     database.pragma('analysis_limit = 400');
     const optimize = () => void database.pragma('optimize=0x10002');
     optimize();
-    return { name: 'sqlite', kysely: new SqliteDialect({ database: withStatementCache(database) }), supportsTransactionalDdl: true, concurrentWriters: false, optimize };
+    return {
+      name: 'sqlite',
+      kysely: new SqliteDialect({ database: withStatementCache(database) }),
+      supportsTransactionalDdl: true,
+      concurrentWriters: false,
+      optimize,
+    };
   }
   // COUNT(*) and BIGINT arrive as strings from pg; parse int8 as a JS number (safe below 2^53).
   pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
-  return { name: 'postgres', kysely: new PostgresDialect({ pool }), supportsTransactionalDdl: true, concurrentWriters: true, optimize: () => {} };
+  return {
+    name: 'postgres',
+    kysely: new PostgresDialect({ pool }),
+    supportsTransactionalDdl: true,
+    concurrentWriters: true,
+    optimize: () => {},
+  };
 }
 
 /**

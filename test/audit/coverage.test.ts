@@ -26,7 +26,11 @@ const AUDITED: Record<string, EventName[]> = {
   'PUT /api/v2/oauth/authorizations/:clientId': ['OAuth/AuthorizedApplication/Update'],
   'DELETE /api/v2/oauth/authorizations/:clientId': ['OAuth/AuthorizedApplication/Revoke'],
   // The consent page's decision: a new authorization, or the approval/update of a pending one.
-  'POST /oauth/authorize/decision': ['OAuth/AuthorizedApplication/Create', 'OAuth/AuthorizedApplication/Approve', 'OAuth/AuthorizedApplication/Update'],
+  'POST /oauth/authorize/decision': [
+    'OAuth/AuthorizedApplication/Create',
+    'OAuth/AuthorizedApplication/Approve',
+    'OAuth/AuthorizedApplication/Update',
+  ],
   'POST /api/v2/users': ['Directory/User/Create'],
   'PATCH /api/v2/users/:userId': ['Directory/User/Update'],
   'PUT /api/v2/users/:subjectId/roles': ['Authorization/UserRoles/Update'],
@@ -74,9 +78,24 @@ const EXEMPT: Record<string, string> = {
   'DELETE /api/v2/console/preferences/:key': 'personal view setting',
 };
 
-const IDP_TYPES = ['adfs', 'cic', 'generic', 'gsuite', 'identitynow', 'okta', 'onelogin', 'ping', 'purecloud', 'pureengage', 'salesforce'];
+const IDP_TYPES = [
+  'adfs',
+  'cic',
+  'generic',
+  'gsuite',
+  'identitynow',
+  'okta',
+  'onelogin',
+  'ping',
+  'purecloud',
+  'pureengage',
+  'salesforce',
+];
 for (const type of IDP_TYPES) {
-  AUDITED[`PUT /api/v2/identityproviders/${type}`] = ['Integrations/IdentityProvider/Create', 'Integrations/IdentityProvider/Update'];
+  AUDITED[`PUT /api/v2/identityproviders/${type}`] = [
+    'Integrations/IdentityProvider/Create',
+    'Integrations/IdentityProvider/Update',
+  ];
   AUDITED[`DELETE /api/v2/identityproviders/${type}`] = ['Integrations/IdentityProvider/Delete'];
 }
 // SCIM answers on /scim/v2 and /scim, with either case of the resource name.
@@ -99,7 +118,8 @@ const MUTATIONS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const REDIRECT = 'https://app.example.com/callback';
 const SCIM_USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-const interval = () => `${new Date(Date.now() - 3_600_000).toISOString()}/${new Date(Date.now() + 60_000).toISOString()}`;
+const interval = () =>
+  `${new Date(Date.now() - 3_600_000).toISOString()}/${new Date(Date.now() + 60_000).toISOString()}`;
 
 describe('audit coverage of mutation routes', () => {
   let t: TestApp;
@@ -112,15 +132,24 @@ describe('audit coverage of mutation routes', () => {
     const routes = [...new Set(t.gh.routes.filter((r) => MUTATIONS.has(r.method)).map((r) => `${r.method} ${r.url}`))];
     expect(routes.length).toBeGreaterThan(40);
     const unaccounted = routes.filter((r) => !(r in AUDITED) && !(r in EXEMPT));
-    expect(unaccounted, 'mutation routes that are neither audited nor exempt: record an event, or add them to EXEMPT and docs/audit.md').toEqual([]);
+    expect(
+      unaccounted,
+      'mutation routes that are neither audited nor exempt: record an event, or add them to EXEMPT and docs/audit.md',
+    ).toEqual([]);
     expect(routes.filter((r) => r in AUDITED && r in EXEMPT)).toEqual([]);
     // No stale entries: each names a route the app still registers.
     expect([...Object.keys(AUDITED), ...Object.keys(EXEMPT)].filter((r) => !routes.includes(r))).toEqual([]);
   });
 
   it('maps audited routes only to events the service mapping lists', () => {
-    const known = new Set(auditServiceMapping().flatMap((s) => s.entities.flatMap((e) => e.actions.map((a) => `${s.name}/${e.name}/${a}`))));
-    expect(Object.values(AUDITED).flat().filter((e) => !known.has(e))).toEqual([]);
+    const known = new Set(
+      auditServiceMapping().flatMap((s) => s.entities.flatMap((e) => e.actions.map((a) => `${s.name}/${e.name}/${a}`))),
+    );
+    expect(
+      Object.values(AUDITED)
+        .flat()
+        .filter((e) => !known.has(e)),
+    ).toEqual([]);
   });
 });
 
@@ -131,7 +160,9 @@ describe.each(DIALECTS)('audited mutation routes record their events on %s', (di
   let homeDivision: string;
   const exercised = new Set<string>();
   beforeAll(async () => {
-    t = await startApp(dialect, { env: { GATEHOUSE_RATE_LIMIT_CLIENT: '0', GATEHOUSE_RATE_LIMIT_ORG: '0', GATEHOUSE_RATE_LIMIT_TOKEN: '0' } });
+    t = await startApp(dialect, {
+      env: { GATEHOUSE_RATE_LIMIT_CLIENT: '0', GATEHOUSE_RATE_LIMIT_ORG: '0', GATEHOUSE_RATE_LIMIT_TOKEN: '0' },
+    });
     token = await t.token();
     employeeRole = (await t.api('/api/v2/authorization/roles?name=Employee', { token })).body.entities[0].id;
     homeDivision = (await t.api('/api/v2/authorization/divisions/home', { token })).body.id;
@@ -141,8 +172,16 @@ describe.each(DIALECTS)('audited mutation routes record their events on %s', (di
   /** The events with this service/type/action (of one entity, if given), through the realtime query. */
   async function events(event: EventName, entityId?: string) {
     const [serviceName, entityType, action] = event.split('/');
-    const filters = [{ property: 'EntityType', value: entityType }, { property: 'Action', value: action }, ...(entityId ? [{ property: 'EntityId', value: entityId }] : [])];
-    const res = await t.api('/api/v2/audits/query/realtime', { method: 'POST', token, body: { interval: interval(), serviceName, filters, pageSize: 100 } });
+    const filters = [
+      { property: 'EntityType', value: entityType },
+      { property: 'Action', value: action },
+      ...(entityId ? [{ property: 'EntityId', value: entityId }] : []),
+    ];
+    const res = await t.api('/api/v2/audits/query/realtime', {
+      method: 'POST',
+      token,
+      body: { interval: interval(), serviceName, filters, pageSize: 100 },
+    });
     expect(res.status).toBe(200);
     return res.body.entities as { client?: { id: string }; remoteIp?: string[] }[];
   }
@@ -151,7 +190,13 @@ describe.each(DIALECTS)('audited mutation routes record their events on %s', (di
    * Runs one mutation and asserts it succeeded and left exactly one more event of the kind the
    * AUDITED table names for its route. `entityId` is known before (changes) or after (creations).
    */
-  async function expectAudited(route: string, event: EventName, entityId: string | null, call: () => Promise<ApiResponse>, idOf?: (res: ApiResponse) => string) {
+  async function expectAudited(
+    route: string,
+    event: EventName,
+    entityId: string | null,
+    call: () => Promise<ApiResponse>,
+    idOf?: (res: ApiResponse) => string,
+  ) {
     expect(AUDITED[route], route).toContain(event);
     const before = entityId ? (await events(event, entityId)).length : 0;
     const res = await call();
@@ -166,40 +211,76 @@ describe.each(DIALECTS)('audited mutation routes record their events on %s', (di
   it('OAuth clients and authorizations', async () => {
     const roleDivisions = [{ roleId: employeeRole, divisionId: homeDivision }];
     const client = await expectAudited('POST /api/v2/oauth/clients', 'OAuth/OAuthClient/Create', null, () =>
-      t.api('/api/v2/oauth/clients', { method: 'POST', token, body: { name: 'Covered', authorizedGrantType: 'CLIENT-CREDENTIALS', roleDivisions } }));
+      t.api('/api/v2/oauth/clients', {
+        method: 'POST',
+        token,
+        body: { name: 'Covered', authorizedGrantType: 'CLIENT-CREDENTIALS', roleDivisions },
+      }),
+    );
     const id = client.body.id;
     await expectAudited('PUT /api/v2/oauth/clients/:clientId', 'OAuth/OAuthClient/Update', id, () =>
-      t.api(`/api/v2/oauth/clients/${id}`, { method: 'PUT', token, body: { name: 'Covered v2', authorizedGrantType: 'CLIENT-CREDENTIALS', roleDivisions, state: 'inactive' } }));
+      t.api(`/api/v2/oauth/clients/${id}`, {
+        method: 'PUT',
+        token,
+        body: { name: 'Covered v2', authorizedGrantType: 'CLIENT-CREDENTIALS', roleDivisions, state: 'inactive' },
+      }),
+    );
     await expectAudited('POST /api/v2/oauth/clients/:clientId/secret', 'OAuth/OAuthClient/RegenerateSecret', id, () =>
-      t.api(`/api/v2/oauth/clients/${id}/secret`, { method: 'POST', token }));
+      t.api(`/api/v2/oauth/clients/${id}/secret`, { method: 'POST', token }),
+    );
     // The event names the caller.
     expect((await events('OAuth/OAuthClient/Update', id))[0].client?.id).toBe(t.demo.clientId);
 
-    const app = await t.api('/api/v2/oauth/clients', { method: 'POST', token, body: { name: 'Covered App', authorizedGrantType: 'CODE', registeredRedirectUri: [REDIRECT], scope: ['users:readonly'] } });
+    const app = await t.api('/api/v2/oauth/clients', {
+      method: 'POST',
+      token,
+      body: {
+        name: 'Covered App',
+        authorizedGrantType: 'CODE',
+        registeredRedirectUri: [REDIRECT],
+        scope: ['users:readonly'],
+      },
+    });
     const appId = app.body.id;
     const session = new AuthorizeSession(t);
     const challenge = createHash('sha256').update(randomBytes(32).toString('base64url')).digest('base64url');
     const admin = { email: t.demo.adminEmail, password: ADMIN_PASSWORD };
-    const query = { client_id: appId, redirect_uri: REDIRECT, response_type: 'code', code_challenge: challenge, code_challenge_method: 'S256' };
+    const query = {
+      client_id: appId,
+      redirect_uri: REDIRECT,
+      response_type: 'code',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    };
     await expectAudited('POST /oauth/authorize/decision', 'OAuth/AuthorizedApplication/Create', appId, async () => {
       const flow = await session.authorize(query, admin);
       expect(flow.location).toMatch(/code=/);
       return { status: 200, headers: new Headers(), body: {}, text: '' };
     });
     await expectAudited('PUT /api/v2/oauth/authorizations/:clientId', 'OAuth/AuthorizedApplication/Update', appId, () =>
-      t.api(`/api/v2/oauth/authorizations/${appId}`, { method: 'PUT', token, body: { scope: ['users:readonly'] } }));
-    await expectAudited('DELETE /api/v2/oauth/authorizations/:clientId', 'OAuth/AuthorizedApplication/Revoke', appId, () =>
-      t.api(`/api/v2/oauth/authorizations/${appId}`, { method: 'DELETE', token }));
+      t.api(`/api/v2/oauth/authorizations/${appId}`, { method: 'PUT', token, body: { scope: ['users:readonly'] } }),
+    );
+    await expectAudited(
+      'DELETE /api/v2/oauth/authorizations/:clientId',
+      'OAuth/AuthorizedApplication/Revoke',
+      appId,
+      () => t.api(`/api/v2/oauth/authorizations/${appId}`, { method: 'DELETE', token }),
+    );
     // After a revocation a new authorization starts Pending; approving it is audited.
     expect((await session.authorize(query, admin)).html).toContain('Waiting for approval');
-    await expectAudited('POST /api/v2/oauth/authorizations/:clientId/approve', 'OAuth/AuthorizedApplication/Approve', appId, () =>
-      t.api(`/api/v2/oauth/authorizations/${appId}/approve`, { method: 'POST', token }));
+    await expectAudited(
+      'POST /api/v2/oauth/authorizations/:clientId/approve',
+      'OAuth/AuthorizedApplication/Approve',
+      appId,
+      () => t.api(`/api/v2/oauth/authorizations/${appId}/approve`, { method: 'POST', token }),
+    );
 
     await expectAudited('DELETE /api/v2/oauth/clients/:clientId', 'OAuth/OAuthClient/Delete', id, () =>
-      t.api(`/api/v2/oauth/clients/${id}`, { method: 'DELETE', token }));
+      t.api(`/api/v2/oauth/clients/${id}`, { method: 'DELETE', token }),
+    );
   });
 
-  it('revoking the caller\'s own token', async () => {
+  it("revoking the caller's own token", async () => {
     // The event's entity is the token's id, which the caller never sees: count all revocations.
     const own = await t.token();
     const before = (await events('OAuth/Token/Revoke')).length;
@@ -215,89 +296,205 @@ describe.each(DIALECTS)('audited mutation routes record their events on %s', (di
 
   it('users, roles and groups', async () => {
     const user = await expectAudited('POST /api/v2/users', 'Directory/User/Create', null, () =>
-      t.api('/api/v2/users', { method: 'POST', token, body: { name: 'Cover Age', email: 'cover.age@example.com' } }));
+      t.api('/api/v2/users', { method: 'POST', token, body: { name: 'Cover Age', email: 'cover.age@example.com' } }),
+    );
     const userId = user.body.id;
     await expectAudited('PATCH /api/v2/users/:userId', 'Directory/User/Update', userId, () =>
-      t.api(`/api/v2/users/${userId}`, { method: 'PATCH', token, body: { version: user.body.version, title: 'Auditor' } }));
+      t.api(`/api/v2/users/${userId}`, {
+        method: 'PATCH',
+        token,
+        body: { version: user.body.version, title: 'Auditor' },
+      }),
+    );
 
     const role = await expectAudited('POST /api/v2/authorization/roles', 'Authorization/Role/Create', null, () =>
-      t.api('/api/v2/authorization/roles', { method: 'POST', token, body: { name: 'Coverage', permissions: ['oauth:client:view'] } }));
+      t.api('/api/v2/authorization/roles', {
+        method: 'POST',
+        token,
+        body: { name: 'Coverage', permissions: ['oauth:client:view'] },
+      }),
+    );
     const roleId = role.body.id;
     await expectAudited('PUT /api/v2/authorization/roles/:roleId', 'Authorization/Role/Update', roleId, () =>
-      t.api(`/api/v2/authorization/roles/${roleId}`, { method: 'PUT', token, body: { name: 'Coverage', permissions: ['oauth:client:view', 'audits:audit:view'] } }));
+      t.api(`/api/v2/authorization/roles/${roleId}`, {
+        method: 'PUT',
+        token,
+        body: { name: 'Coverage', permissions: ['oauth:client:view', 'audits:audit:view'] },
+      }),
+    );
     await expectAudited('PATCH /api/v2/authorization/roles/:roleId', 'Authorization/Role/Update', roleId, () =>
-      t.api(`/api/v2/authorization/roles/${roleId}`, { method: 'PATCH', token, body: { description: 'patched' } }));
+      t.api(`/api/v2/authorization/roles/${roleId}`, { method: 'PATCH', token, body: { description: 'patched' } }),
+    );
     await expectAudited('PUT /api/v2/users/:subjectId/roles', 'Authorization/UserRoles/Update', userId, () =>
-      t.api(`/api/v2/users/${userId}/roles`, { method: 'PUT', token, body: [roleId, employeeRole] }));
+      t.api(`/api/v2/users/${userId}/roles`, { method: 'PUT', token, body: [roleId, employeeRole] }),
+    );
     await expectAudited('DELETE /api/v2/authorization/roles/:roleId', 'Authorization/Role/Delete', roleId, () =>
-      t.api(`/api/v2/authorization/roles/${roleId}`, { method: 'DELETE', token }));
+      t.api(`/api/v2/authorization/roles/${roleId}`, { method: 'DELETE', token }),
+    );
 
     const group = await expectAudited('POST /api/v2/groups', 'Directory/Group/Create', null, () =>
-      t.api('/api/v2/groups', { method: 'POST', token, body: { name: 'Covered Group' } }));
+      t.api('/api/v2/groups', { method: 'POST', token, body: { name: 'Covered Group' } }),
+    );
     await expectAudited('PATCH /api/v2/scim/v2/Groups/:id', 'Directory/Group/Update', group.body.id, () =>
-      t.api(`/api/v2/scim/v2/Groups/${group.body.id}`, { method: 'PATCH', token, body: { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'members', value: [{ value: userId }] }] } }));
+      t.api(`/api/v2/scim/v2/Groups/${group.body.id}`, {
+        method: 'PATCH',
+        token,
+        body: { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'members', value: [{ value: userId }] }] },
+      }),
+    );
   });
 
   it('SCIM users', async () => {
     const made = await expectAudited('POST /api/v2/scim/v2/Users', 'Directory/User/Create', null, () =>
       t.api('/api/v2/scim/v2/Users', {
-        method: 'POST', token,
-        body: { schemas: [SCIM_USER], userName: 'scim.covered@example.com', name: { givenName: 'Scim', familyName: 'Covered' }, displayName: 'Scim Covered', emails: [{ primary: true, value: 'scim.covered@example.com', type: 'work' }], active: true },
-      }));
+        method: 'POST',
+        token,
+        body: {
+          schemas: [SCIM_USER],
+          userName: 'scim.covered@example.com',
+          name: { givenName: 'Scim', familyName: 'Covered' },
+          displayName: 'Scim Covered',
+          emails: [{ primary: true, value: 'scim.covered@example.com', type: 'work' }],
+          active: true,
+        },
+      }),
+    );
     const id = made.body.id;
     await expectAudited('PATCH /api/v2/scim/v2/Users/:id', 'Directory/User/Update', id, () =>
-      t.api(`/api/v2/scim/v2/Users/${id}`, { method: 'PATCH', token, body: { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'Lead' }] } }));
+      t.api(`/api/v2/scim/v2/Users/${id}`, {
+        method: 'PATCH',
+        token,
+        body: { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'Lead' }] },
+      }),
+    );
     await expectAudited('DELETE /api/v2/scim/v2/Users/:id', 'Directory/User/Delete', id, () =>
-      t.api(`/api/v2/scim/v2/Users/${id}`, { method: 'DELETE', token }));
+      t.api(`/api/v2/scim/v2/Users/${id}`, { method: 'DELETE', token }),
+    );
   });
 
   it('single sign-on', async () => {
-    const provider = { name: 'Covered SSO', issuerURI: ISSUER, ssoTargetURI: SSO_URL, ssoBinding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST', certificates: [CERT.idp] };
-    const made = await expectAudited('POST /api/v2/identityproviders', 'Integrations/IdentityProvider/Create', null, () =>
-      t.api('/api/v2/identityproviders', { method: 'POST', token, body: provider }));
-    await expectAudited('PUT /api/v2/identityproviders/:providerId', 'Integrations/IdentityProvider/Update', made.body.id, () =>
-      t.api(`/api/v2/identityproviders/${made.body.id}`, { method: 'PUT', token, body: { ...made.body, name: 'Covered SSO v2' } }));
-    await expectAudited('DELETE /api/v2/identityproviders/:providerId', 'Integrations/IdentityProvider/Delete', made.body.id, () =>
-      t.api(`/api/v2/identityproviders/${made.body.id}`, { method: 'DELETE', token }));
+    const provider = {
+      name: 'Covered SSO',
+      issuerURI: ISSUER,
+      ssoTargetURI: SSO_URL,
+      ssoBinding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST',
+      certificates: [CERT.idp],
+    };
+    const made = await expectAudited(
+      'POST /api/v2/identityproviders',
+      'Integrations/IdentityProvider/Create',
+      null,
+      () => t.api('/api/v2/identityproviders', { method: 'POST', token, body: provider }),
+    );
+    await expectAudited(
+      'PUT /api/v2/identityproviders/:providerId',
+      'Integrations/IdentityProvider/Update',
+      made.body.id,
+      () =>
+        t.api(`/api/v2/identityproviders/${made.body.id}`, {
+          method: 'PUT',
+          token,
+          body: { ...made.body, name: 'Covered SSO v2' },
+        }),
+    );
+    await expectAudited(
+      'DELETE /api/v2/identityproviders/:providerId',
+      'Integrations/IdentityProvider/Delete',
+      made.body.id,
+      () => t.api(`/api/v2/identityproviders/${made.body.id}`, { method: 'DELETE', token }),
+    );
 
-    const okta = await expectAudited('PUT /api/v2/identityproviders/okta', 'Integrations/IdentityProvider/Create', null, () =>
-      t.api('/api/v2/identityproviders/okta', { method: 'PUT', token, body: { issuerURI: `${ISSUER}/okta`, ssoTargetURI: SSO_URL, certificate: CERT.idp2 } }));
-    await expectAudited('DELETE /api/v2/identityproviders/okta', 'Integrations/IdentityProvider/Delete', okta.body.id, () =>
-      t.api('/api/v2/identityproviders/okta', { method: 'DELETE', token }));
+    const okta = await expectAudited(
+      'PUT /api/v2/identityproviders/okta',
+      'Integrations/IdentityProvider/Create',
+      null,
+      () =>
+        t.api('/api/v2/identityproviders/okta', {
+          method: 'PUT',
+          token,
+          body: { issuerURI: `${ISSUER}/okta`, ssoTargetURI: SSO_URL, certificate: CERT.idp2 },
+        }),
+    );
+    await expectAudited(
+      'DELETE /api/v2/identityproviders/okta',
+      'Integrations/IdentityProvider/Delete',
+      okta.body.id,
+      () => t.api('/api/v2/identityproviders/okta', { method: 'DELETE', token }),
+    );
 
     await expectAudited('PUT /api/v2/identityproviders/settings', 'Integrations/SsoSettings/Update', t.demo.orgId, () =>
-      t.api('/api/v2/identityproviders/settings', { method: 'PUT', token, body: { redirectAllowList: ['https://covered.example.com/home'] } }));
+      t.api('/api/v2/identityproviders/settings', {
+        method: 'PUT',
+        token,
+        body: { redirectAllowList: ['https://covered.example.com/home'] },
+      }),
+    );
   });
 
   it('audit streams', async () => {
     const made = await expectAudited('POST /api/v2/audits/streams', 'Integrations/AuditStream/Create', null, () =>
-      t.api('/api/v2/audits/streams', { method: 'POST', token, body: { name: 'Covered SIEM', type: 'webhook', url: 'https://siem.example/in' } }));
+      t.api('/api/v2/audits/streams', {
+        method: 'POST',
+        token,
+        body: { name: 'Covered SIEM', type: 'webhook', url: 'https://siem.example/in' },
+      }),
+    );
     const id = made.body.id;
     await expectAudited('PATCH /api/v2/audits/streams/:streamId', 'Integrations/AuditStream/Update', id, () =>
-      t.api(`/api/v2/audits/streams/${id}`, { method: 'PATCH', token, body: { name: 'Covered SIEM v2' } }));
-    await expectAudited('POST /api/v2/audits/streams/:streamId/secret', 'Integrations/AuditStream/RegenerateSecret', id, () =>
-      t.api(`/api/v2/audits/streams/${id}/secret`, { method: 'POST', token }));
+      t.api(`/api/v2/audits/streams/${id}`, { method: 'PATCH', token, body: { name: 'Covered SIEM v2' } }),
+    );
+    await expectAudited(
+      'POST /api/v2/audits/streams/:streamId/secret',
+      'Integrations/AuditStream/RegenerateSecret',
+      id,
+      () => t.api(`/api/v2/audits/streams/${id}/secret`, { method: 'POST', token }),
+    );
     await expectAudited('DELETE /api/v2/audits/streams/:streamId', 'Integrations/AuditStream/Delete', id, () =>
-      t.api(`/api/v2/audits/streams/${id}`, { method: 'DELETE', token }));
+      t.api(`/api/v2/audits/streams/${id}`, { method: 'DELETE', token }),
+    );
   });
 
   it('interactions', async () => {
-    const practice = () => t.api('/api/v2/gatehouse/conversations', { method: 'POST', token, body: { mediaType: 'call', participants: [{ purpose: 'customer', name: 'C' }] } });
-    const one = await expectAudited('POST /api/v2/gatehouse/conversations', 'Conversations/Conversation/Create', null, practice);
-    await expectAudited('POST /api/v2/conversations/:conversationId/disconnect', 'Conversations/Conversation/Disconnect', one.body.id, () =>
-      t.api(`/api/v2/conversations/${one.body.id}/disconnect`, { method: 'POST', token }));
+    const practice = () =>
+      t.api('/api/v2/gatehouse/conversations', {
+        method: 'POST',
+        token,
+        body: { mediaType: 'call', participants: [{ purpose: 'customer', name: 'C' }] },
+      });
+    const one = await expectAudited(
+      'POST /api/v2/gatehouse/conversations',
+      'Conversations/Conversation/Create',
+      null,
+      practice,
+    );
+    await expectAudited(
+      'POST /api/v2/conversations/:conversationId/disconnect',
+      'Conversations/Conversation/Disconnect',
+      one.body.id,
+      () => t.api(`/api/v2/conversations/${one.body.id}/disconnect`, { method: 'POST', token }),
+    );
     const two = await practice();
-    await expectAudited('DELETE /api/v2/conversations/:conversationId', 'Conversations/Conversation/Disconnect', two.body.id, () =>
-      t.api(`/api/v2/conversations/${two.body.id}`, { method: 'DELETE', token }));
+    await expectAudited(
+      'DELETE /api/v2/conversations/:conversationId',
+      'Conversations/Conversation/Disconnect',
+      two.body.id,
+      () => t.api(`/api/v2/conversations/${two.body.id}`, { method: 'DELETE', token }),
+    );
   });
 
   it('data-subject requests', async () => {
     await expectAudited('POST /api/v2/gdpr/requests', 'GDPR/GDPRRequest/Create', null, () =>
-      t.api('/api/v2/gdpr/requests', { method: 'POST', token, body: { requestType: 'GDPR_EXPORT', subject: { name: 'Covered Subject' } } }));
+      t.api('/api/v2/gdpr/requests', {
+        method: 'POST',
+        token,
+        body: { requestType: 'GDPR_EXPORT', subject: { name: 'Covered Subject' } },
+      }),
+    );
   });
 
   it('exercised a representative route of every audited entity type', () => {
-    const types = (routes: Iterable<string>) => new Set([...routes].flatMap((r) => AUDITED[r].map((e) => e.split('/').slice(0, 2).join('/'))));
+    const types = (routes: Iterable<string>) =>
+      new Set([...routes].flatMap((r) => AUDITED[r].map((e) => e.split('/').slice(0, 2).join('/'))));
     expect([...types(exercised)].sort()).toEqual([...types(Object.keys(AUDITED))].sort());
   });
 });

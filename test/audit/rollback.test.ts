@@ -27,7 +27,8 @@ const failAudit = (n = 1) => {
   failing.countdown = n;
 };
 
-const interval = () => `${new Date(Date.now() - 3_600_000).toISOString()}/${new Date(Date.now() + 60_000).toISOString()}`;
+const interval = () =>
+  `${new Date(Date.now() - 3_600_000).toISOString()}/${new Date(Date.now() + 60_000).toISOString()}`;
 
 describe.each(DIALECTS)('a failing audit write undoes the change on %s', (dialect) => {
   let t: TestApp;
@@ -37,7 +38,9 @@ describe.each(DIALECTS)('a failing audit write undoes the change on %s', (dialec
     t = await startApp(dialect);
     token = await t.token();
     const employee = (await t.api('/api/v2/authorization/roles?name=Employee', { token })).body.entities[0].id;
-    roleDivisions = [{ roleId: employee, divisionId: (await t.api('/api/v2/authorization/divisions/home', { token })).body.id }];
+    roleDivisions = [
+      { roleId: employee, divisionId: (await t.api('/api/v2/authorization/divisions/home', { token })).body.id },
+    ];
   });
   afterAll(() => {
     failing.countdown = 0;
@@ -45,12 +48,32 @@ describe.each(DIALECTS)('a failing audit write undoes the change on %s', (dialec
   });
 
   const eventsOf = async (entityId: string) =>
-    (await t.api('/api/v2/audits/query/realtime', { method: 'POST', token, body: { interval: interval(), filters: [{ property: 'EntityId', value: entityId }] } })).body.entities as { action: string }[];
+    (
+      await t.api('/api/v2/audits/query/realtime', {
+        method: 'POST',
+        token,
+        body: { interval: interval(), filters: [{ property: 'EntityId', value: entityId }] },
+      })
+    ).body.entities as { action: string }[];
 
   it('PUT of an OAuth client: 500, the client unchanged, no event; the retry succeeds', async () => {
-    const made = await t.api('/api/v2/oauth/clients', { method: 'POST', token, body: { name: 'Steady', authorizedGrantType: 'CLIENT-CREDENTIALS', roleDivisions } });
+    const made = await t.api('/api/v2/oauth/clients', {
+      method: 'POST',
+      token,
+      body: { name: 'Steady', authorizedGrantType: 'CLIENT-CREDENTIALS', roleDivisions },
+    });
     const id = made.body.id;
-    const put = () => t.api(`/api/v2/oauth/clients/${id}`, { method: 'PUT', token, body: { name: 'Changed', authorizedGrantType: 'CLIENT-CREDENTIALS', roleDivisions, accessTokenValiditySeconds: 600 } });
+    const put = () =>
+      t.api(`/api/v2/oauth/clients/${id}`, {
+        method: 'PUT',
+        token,
+        body: {
+          name: 'Changed',
+          authorizedGrantType: 'CLIENT-CREDENTIALS',
+          roleDivisions,
+          accessTokenValiditySeconds: 600,
+        },
+      });
 
     failAudit();
     const failed = await put();
@@ -70,18 +93,40 @@ describe.each(DIALECTS)('a failing audit write undoes the change on %s', (dialec
 
   it('POST of a user: 500 and no user is created', async () => {
     failAudit();
-    const res = await t.api('/api/v2/users', { method: 'POST', token, body: { name: 'Never Was', email: 'never.was@example.com' } });
+    const res = await t.api('/api/v2/users', {
+      method: 'POST',
+      token,
+      body: { name: 'Never Was', email: 'never.was@example.com' },
+    });
     expect(res.status).toBe(500);
     const users = await t.api('/api/v2/users?pageSize=100', { token });
     expect(users.body.entities.map((u: { email: string }) => u.email)).not.toContain('never.was@example.com');
     // The address is still free: nothing half-written blocks it.
-    expect((await t.api('/api/v2/users', { method: 'POST', token, body: { name: 'Now Is', email: 'never.was@example.com' } })).status).toBe(200);
+    expect(
+      (
+        await t.api('/api/v2/users', {
+          method: 'POST',
+          token,
+          body: { name: 'Now Is', email: 'never.was@example.com' },
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('deleting a role: a failing caused event (a holder losing the role) undoes the deletion too', async () => {
-    const role = await t.api('/api/v2/authorization/roles', { method: 'POST', token, body: { name: 'Sticky', permissions: ['oauth:client:view'] } });
-    const user = await t.api('/api/v2/users', { method: 'POST', token, body: { name: 'Holder', email: 'holder@rollback.example' } });
-    expect((await t.api(`/api/v2/users/${user.body.id}/roles`, { method: 'PUT', token, body: [role.body.id] })).status).toBe(200);
+    const role = await t.api('/api/v2/authorization/roles', {
+      method: 'POST',
+      token,
+      body: { name: 'Sticky', permissions: ['oauth:client:view'] },
+    });
+    const user = await t.api('/api/v2/users', {
+      method: 'POST',
+      token,
+      body: { name: 'Holder', email: 'holder@rollback.example' },
+    });
+    expect(
+      (await t.api(`/api/v2/users/${user.body.id}/roles`, { method: 'PUT', token, body: [role.body.id] })).status,
+    ).toBe(200);
 
     failAudit(2); // 1: the role's Delete event, 2: the holder's UserRoles event it causes
     expect((await t.api(`/api/v2/authorization/roles/${role.body.id}`, { method: 'DELETE', token })).status).toBe(500);

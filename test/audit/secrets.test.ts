@@ -10,7 +10,8 @@ import { DIALECTS } from '../helpers/dialects.ts';
 
 const SCIM_USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-const interval = () => `${new Date(Date.now() - 3_600_000).toISOString()}/${new Date(Date.now() + 60_000).toISOString()}`;
+const interval = () =>
+  `${new Date(Date.now() - 3_600_000).toISOString()}/${new Date(Date.now() + 60_000).toISOString()}`;
 
 describe.each(DIALECTS)('no password or hash in audit events on %s', (dialect) => {
   let t: TestApp;
@@ -23,12 +24,22 @@ describe.each(DIALECTS)('no password or hash in audit events on %s', (dialect) =
 
   /** Every event of the entity through the realtime query, and its stored rows. */
   async function trail(entityId: string) {
-    const res = await t.api('/api/v2/audits/query/realtime', { method: 'POST', token, body: { interval: interval(), filters: [{ property: 'EntityId', value: entityId }] } });
+    const res = await t.api('/api/v2/audits/query/realtime', {
+      method: 'POST',
+      token,
+      body: { interval: interval(), filters: [{ property: 'EntityId', value: entityId }] },
+    });
     expect(res.status).toBe(200);
-    const rows = await t.gh.storage.db.selectFrom('audit_events').selectAll().where('entity_id', '=', entityId).execute();
+    const rows = await t.gh.storage.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('entity_id', '=', entityId)
+      .execute();
     return { api: res.body.entities as { action: string }[], stored: rows };
   }
-  const storedHash = async (id: string) => (await t.gh.storage.db.selectFrom('users').select('password_hash').where('id', '=', id).executeTakeFirstOrThrow()).password_hash;
+  const storedHash = async (id: string) =>
+    (await t.gh.storage.db.selectFrom('users').select('password_hash').where('id', '=', id).executeTakeFirstOrThrow())
+      .password_hash;
 
   function expectClean(events: unknown, secrets: (string | null)[]) {
     const text = JSON.stringify(events);
@@ -44,7 +55,11 @@ describe.each(DIALECTS)('no password or hash in audit events on %s', (dialect) =
 
   it('the admin API: create with a password', async () => {
     const password = 'S3cret-pass-123';
-    const made = await t.api('/api/v2/users', { method: 'POST', token, body: { name: 'Has Password', email: 'has.password@example.com', password } });
+    const made = await t.api('/api/v2/users', {
+      method: 'POST',
+      token,
+      body: { name: 'Has Password', email: 'has.password@example.com', password },
+    });
     expect(made.status).toBe(200);
     const hash = await storedHash(made.body.id);
     expect(hash).toMatch(/^\$argon2/);
@@ -57,16 +72,35 @@ describe.each(DIALECTS)('no password or hash in audit events on %s', (dialect) =
   it('SCIM: create, PATCH and PUT with a password', async () => {
     const passwords = ['Scim-create-pass-1', 'Scim-patch-pass-2', 'Scim-put-pass-3'];
     const hashes: (string | null)[] = [];
-    const user = { schemas: [SCIM_USER], userName: 'scim.password@example.com', name: { givenName: 'Scim', familyName: 'Password' }, displayName: 'Scim Password', emails: [{ primary: true, value: 'scim.password@example.com', type: 'work' }], active: true };
-    const made = await t.api('/api/v2/scim/v2/Users', { method: 'POST', token, body: { ...user, password: passwords[0] } });
+    const user = {
+      schemas: [SCIM_USER],
+      userName: 'scim.password@example.com',
+      name: { givenName: 'Scim', familyName: 'Password' },
+      displayName: 'Scim Password',
+      emails: [{ primary: true, value: 'scim.password@example.com', type: 'work' }],
+      active: true,
+    };
+    const made = await t.api('/api/v2/scim/v2/Users', {
+      method: 'POST',
+      token,
+      body: { ...user, password: passwords[0] },
+    });
     expect(made.status).toBe(201);
     const id = made.body.id;
     hashes.push(await storedHash(id));
 
-    const patched = await t.api(`/api/v2/scim/v2/Users/${id}`, { method: 'PATCH', token, body: { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'password', value: passwords[1] }] } });
+    const patched = await t.api(`/api/v2/scim/v2/Users/${id}`, {
+      method: 'PATCH',
+      token,
+      body: { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'password', value: passwords[1] }] },
+    });
     expect(patched.status).toBe(200);
     hashes.push(await storedHash(id));
-    const put = await t.api(`/api/v2/scim/v2/Users/${id}`, { method: 'PUT', token, body: { ...user, title: 'Renamed', password: passwords[2] } });
+    const put = await t.api(`/api/v2/scim/v2/Users/${id}`, {
+      method: 'PUT',
+      token,
+      body: { ...user, title: 'Renamed', password: passwords[2] },
+    });
     expect(put.status).toBe(200);
     hashes.push(await storedHash(id));
     expect(new Set(hashes).size).toBe(3); // each password really was stored

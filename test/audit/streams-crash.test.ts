@@ -14,10 +14,31 @@ import { startReceiver } from '../helpers/webhook-receiver.ts';
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'gatehouse.js');
 const children: ChildProcess[] = [];
 
-function startServer(databaseUrl: string, dataDir: string, leaseSeconds: number): Promise<{ child: ChildProcess; url: string; out: string }> {
-  const child = spawn(process.execPath, [BIN, 'start', '--port', '0', '--log-level', 'silent', '--data-dir', dataDir, '--database-url', databaseUrl, '--audit-stream-lease-seconds', String(leaseSeconds)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+function startServer(
+  databaseUrl: string,
+  dataDir: string,
+  leaseSeconds: number,
+): Promise<{ child: ChildProcess; url: string; out: string }> {
+  const child = spawn(
+    process.execPath,
+    [
+      BIN,
+      'start',
+      '--port',
+      '0',
+      '--log-level',
+      'silent',
+      '--data-dir',
+      dataDir,
+      '--database-url',
+      databaseUrl,
+      '--audit-stream-lease-seconds',
+      String(leaseSeconds),
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   children.push(child);
   return new Promise((resolve, reject) => {
     let out = '';
@@ -40,7 +61,10 @@ function startServer(databaseUrl: string, dataDir: string, leaseSeconds: number)
 async function call(url: string, path: string, token: string, body?: unknown) {
   const res = await fetch(url + path, {
     method: body === undefined ? 'GET' : 'POST',
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as any };
@@ -64,7 +88,10 @@ describe.each(DIALECTS)('audit stream after kill -9 on %s', (dialect) => {
       const login = async (url: string) => {
         const res = await fetch(`${url}/oauth/token`, {
           method: 'POST',
-          headers: { authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+          headers: {
+            authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`,
+            'content-type': 'application/x-www-form-urlencoded',
+          },
           body: 'grant_type=client_credentials',
         });
         return ((await res.json()) as { access_token: string }).access_token;
@@ -84,7 +111,10 @@ describe.each(DIALECTS)('audit stream after kill -9 on %s', (dialect) => {
       expect(stream.status).toBe(200);
       let afterHang = 0;
       for (let i = 0; i < 2000 && afterHang < 20; i++) {
-        const r = await call(first.url, '/api/v2/authorization/roles', token, { name: `Crash ${i}`, permissionPolicies: [] });
+        const r = await call(first.url, '/api/v2/authorization/roles', token, {
+          name: `Crash ${i}`,
+          permissionPolicies: [],
+        });
         expect(r.status).toBe(200);
         if (hanging) afterHang++;
       }

@@ -14,7 +14,11 @@ const NATS_URL = process.env.GATEHOUSE_TEST_NATS_URL;
 async function createRoles(t: TestApp, token: string, prefix: string, n: number) {
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
-    const r = await t.api('/api/v2/authorization/roles', { method: 'POST', token, body: { name: `${prefix} ${i}`, permissionPolicies: [] } });
+    const r = await t.api('/api/v2/authorization/roles', {
+      method: 'POST',
+      token,
+      body: { name: `${prefix} ${i}`, permissionPolicies: [] },
+    });
     expect(r.status).toBe(200);
     ids.push(r.body.id);
   }
@@ -60,7 +64,11 @@ describe.each(DIALECTS)('audit streams on %s', (dialect) => {
       expect(r.body.details[0].fieldName).toBe(field);
     }
     if (!NATS_URL) {
-      const r = await t.api('/api/v2/audits/streams', { method: 'POST', token: admin, body: { name: 'n', type: 'nats' } });
+      const r = await t.api('/api/v2/audits/streams', {
+        method: 'POST',
+        token: admin,
+        body: { name: 'n', type: 'nats' },
+      });
       expect(r.status).toBe(400);
       expect(r.body.code).toBe('nats.not.configured');
     }
@@ -72,9 +80,16 @@ describe.each(DIALECTS)('audit streams on %s', (dialect) => {
     const r = await t.api('/api/v2/audits/streams', { token });
     expect(r.status).toBe(403);
     expect(r.body.message).toContain('integrations:integration:view');
-    const created = await t.api('/api/v2/audits/streams', { method: 'POST', token: admin, body: { name: 'Mine', url: 'https://siem.example/in' } });
+    const created = await t.api('/api/v2/audits/streams', {
+      method: 'POST',
+      token: admin,
+      body: { name: 'Mine', url: 'https://siem.example/in' },
+    });
     const other = await t.gh.directory.organizations.create('Other Org', `other-${Date.now()}`);
-    const foreign = await t.gh.streaming.streams.get(other.org.id, created.body.id).then(() => null, (e: { status: number }) => e);
+    const foreign = await t.gh.streaming.streams.get(other.org.id, created.body.id).then(
+      () => null,
+      (e: { status: number }) => e,
+    );
     expect(foreign?.status).toBe(404);
     expect((await t.gh.streaming.streams.get(t.demo.orgId, created.body.id)).id).toBe(created.body.id);
     await t.api(`/api/v2/audits/streams/${created.body.id}`, { method: 'DELETE', token: admin });
@@ -83,7 +98,11 @@ describe.each(DIALECTS)('audit streams on %s', (dialect) => {
   it('delivers every event once received, signed with the secret shown only at creation', async () => {
     clock.advance(1000);
     const since = clock.now().toISOString();
-    const created = await t.api('/api/v2/audits/streams', { method: 'POST', token: admin, body: { name: 'SIEM', type: 'webhook', url: receiver.url } });
+    const created = await t.api('/api/v2/audits/streams', {
+      method: 'POST',
+      token: admin,
+      body: { name: 'SIEM', type: 'webhook', url: receiver.url },
+    });
     expect(created.status).toBe(200);
     const secret: string = created.body.secret;
     expect(secret).toMatch(/^[A-Za-z0-9_-]{40,}$/);
@@ -110,8 +129,13 @@ describe.each(DIALECTS)('audit streams on %s', (dialect) => {
 
     // The stream's creation is audited, without its secret.
     const events = await t.api('/api/v2/audits/query/realtime', {
-      method: 'POST', token: admin,
-      body: { interval: `${since}/${new Date(clock.now().getTime() + 60_000).toISOString()}`, serviceName: 'Integrations', filters: [{ property: 'EntityId', value: created.body.id }] },
+      method: 'POST',
+      token: admin,
+      body: {
+        interval: `${since}/${new Date(clock.now().getTime() + 60_000).toISOString()}`,
+        serviceName: 'Integrations',
+        filters: [{ property: 'EntityId', value: created.body.id }],
+      },
     });
     expect(events.body.entities.map((e: { action: string }) => e.action)).toEqual(['Create']);
     expect(events.text).not.toContain(secret);
@@ -122,7 +146,11 @@ describe.each(DIALECTS)('audit streams on %s', (dialect) => {
     receiver.received.length = 0;
     let failures = 2;
     receiver.answer = () => (failures-- > 0 ? 503 : 200);
-    const created = await t.api('/api/v2/audits/streams', { method: 'POST', token: admin, body: { name: 'Flaky', url: receiver.url } });
+    const created = await t.api('/api/v2/audits/streams', {
+      method: 'POST',
+      token: admin,
+      body: { name: 'Flaky', url: receiver.url },
+    });
     await createRoles(t, admin, 'Retried', 3);
     await t.gh.streaming.streams.flush();
     const failing = await t.api(`/api/v2/audits/streams/${created.body.id}`, { token: admin });
@@ -146,18 +174,32 @@ describe.each(DIALECTS)('audit streams on %s', (dialect) => {
 
   it('queues nothing while disabled and regenerates the secret', async () => {
     receiver.received.length = 0;
-    const created = await t.api('/api/v2/audits/streams', { method: 'POST', token: admin, body: { name: 'Paused', url: receiver.url, state: 'disabled' } });
+    const created = await t.api('/api/v2/audits/streams', {
+      method: 'POST',
+      token: admin,
+      body: { name: 'Paused', url: receiver.url, state: 'disabled' },
+    });
     await createRoles(t, admin, 'Unstreamed', 2);
     await t.gh.streaming.streams.flush();
     expect(receiver.received.length).toBe(0);
-    const enabled = await t.api(`/api/v2/audits/streams/${created.body.id}`, { method: 'PATCH', token: admin, body: { state: 'active' } });
+    const enabled = await t.api(`/api/v2/audits/streams/${created.body.id}`, {
+      method: 'PATCH',
+      token: admin,
+      body: { state: 'active' },
+    });
     expect(enabled.status).toBe(200);
     expect(enabled.body.state).toBe('active');
-    const regenerated = await t.api(`/api/v2/audits/streams/${created.body.id}/secret`, { method: 'POST', token: admin });
+    const regenerated = await t.api(`/api/v2/audits/streams/${created.body.id}/secret`, {
+      method: 'POST',
+      token: admin,
+    });
     expect(regenerated.body.secret).not.toBe(created.body.secret);
     await t.gh.streaming.streams.flush();
     // Only the stream's own Update and RegenerateSecret events, signed with the new secret.
-    expect(receiver.received.flatMap((r) => r.body.events.map((e) => e.action))).toEqual(['Update', 'RegenerateSecret']);
+    expect(receiver.received.flatMap((r) => r.body.events.map((e) => e.action))).toEqual([
+      'Update',
+      'RegenerateSecret',
+    ]);
     for (const r of receiver.received) expect(receiver.verify(r, regenerated.body.secret)).toBe(true);
     const removed = await t.api(`/api/v2/audits/streams/${created.body.id}`, { method: 'DELETE', token: admin });
     expect(removed.status).toBe(204);
@@ -167,11 +209,19 @@ describe.each(DIALECTS)('audit streams on %s', (dialect) => {
   it('allows at most 10 streams per organization', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 10; i++) {
-      const r = await t.api('/api/v2/audits/streams', { method: 'POST', token: admin, body: { name: `S${i}`, url: 'https://siem.example/in', state: 'disabled' } });
+      const r = await t.api('/api/v2/audits/streams', {
+        method: 'POST',
+        token: admin,
+        body: { name: `S${i}`, url: 'https://siem.example/in', state: 'disabled' },
+      });
       expect(r.status).toBe(200);
       ids.push(r.body.id);
     }
-    const eleventh = await t.api('/api/v2/audits/streams', { method: 'POST', token: admin, body: { name: 'S10', url: 'https://siem.example/in' } });
+    const eleventh = await t.api('/api/v2/audits/streams', {
+      method: 'POST',
+      token: admin,
+      body: { name: 'S10', url: 'https://siem.example/in' },
+    });
     expect(eleventh.status).toBe(400);
     expect(eleventh.body.code).toBe('audit.streams.limit');
     const page = await t.api('/api/v2/audits/streams?pageSize=4&pageNumber=3', { token: admin });
@@ -189,7 +239,11 @@ describe.each(DIALECTS)('audit streams on %s', (dialect) => {
     try {
       const token = await n.token();
       const since = new Date().toISOString();
-      const created = await n.api('/api/v2/audits/streams', { method: 'POST', token, body: { name: 'Bus', type: 'nats', subject } });
+      const created = await n.api('/api/v2/audits/streams', {
+        method: 'POST',
+        token,
+        body: { name: 'Bus', type: 'nats', subject },
+      });
       expect(created.status).toBe(200);
       expect(created.body.subject).toBe(subject);
       expect(created.body.secret).toBeUndefined();

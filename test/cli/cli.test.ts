@@ -13,12 +13,18 @@ const BIN = join(import.meta.dirname, '..', '..', 'bin', 'gatehouse.js');
 const running: ChildProcess[] = [];
 
 function run(args: string[], env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 30_000 });
+  return spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 30_000,
+  });
 }
 
 /** Starts the server and resolves with its stdout once it says it is running. */
 function start(args: string[]): Promise<{ out: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [BIN, 'start', '--port', '0', '--log-level', 'warn', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'start', '--port', '0', '--log-level', 'warn', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   running.push(child);
   return new Promise((resolve, reject) => {
     let out = '';
@@ -77,13 +83,40 @@ describe('gatehouse CLI', { timeout: 120_000 }, () => {
     const base = /Console: (http:\/\/\S+?)\/\n/.exec(again.out)![1];
     const token = await fetch(`${base}/oauth/token`, {
       method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
       body: 'grant_type=client_credentials',
     });
     expect(token.status).toBe(200);
-    const admin = run(['create-admin', '--data-dir', dir, '--org', 'Gatehouse Demo', '--email', 'second@example.com', '--name', 'Second', '--password', 'long enough pw']);
+    const admin = run([
+      'create-admin',
+      '--data-dir',
+      dir,
+      '--org',
+      'Gatehouse Demo',
+      '--email',
+      'second@example.com',
+      '--name',
+      'Second',
+      '--password',
+      'long enough pw',
+    ]);
     expect(admin.status).toBe(0);
-    const dup = run(['create-admin', '--data-dir', dir, '--org', 'Gatehouse Demo', '--email', 'second@example.com', '--name', 'Second', '--password', 'long enough pw']);
+    const dup = run([
+      'create-admin',
+      '--data-dir',
+      dir,
+      '--org',
+      'Gatehouse Demo',
+      '--email',
+      'second@example.com',
+      '--name',
+      'Second',
+      '--password',
+      'long enough pw',
+    ]);
     expect(dup.status).toBe(2);
     expect(dup.stderr).toMatch(/already exists/);
   });

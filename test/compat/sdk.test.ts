@@ -47,7 +47,11 @@ describe.each(DIALECTS)('official SDK purecloud-platform-client-v2 on %s', (dial
     const { platformClient, client } = freshSdk(t.url);
     await client.loginClientCredentialsGrant(t.demo.clientId, t.demo.clientSecret);
     const api = new platformClient.UsersApi();
-    const user = await api.postUsers({ name: 'SDK User', email: 'sdk@example.com', divisionId: (await new platformClient.AuthorizationApi().getAuthorizationDivisionsHome()).id });
+    const user = await api.postUsers({
+      name: 'SDK User',
+      email: 'sdk@example.com',
+      divisionId: (await new platformClient.AuthorizationApi().getAuthorizationDivisionsHome()).id,
+    });
     expect(user.id).toBeTruthy();
     const err = await api.postUsers({ name: 'SDK User', email: 'sdk@example.com' }).catch((e: unknown) => e);
     expect(err).toMatchObject({ status: 409, code: 'general.conflict' });

@@ -12,7 +12,10 @@ describe.each(DIALECTS)('console preferences (%s)', (dialect) => {
   let service: string;
   beforeAll(async () => {
     t = await startApp(dialect);
-    const login = await t.api('/console/api/session', { method: 'POST', body: { email: 'admin@demo.gatehouse.local', password: ADMIN_PASSWORD } });
+    const login = await t.api('/console/api/session', {
+      method: 'POST',
+      body: { email: 'admin@demo.gatehouse.local', password: ADMIN_PASSWORD },
+    });
     admin = { cookie: login.headers.get('set-cookie')!.split(';')[0]!, 'x-csrf-token': login.body.csrfToken };
     // The demo client-credentials client acts as its service-account user: a second user.
     service = await t.token();
@@ -21,10 +24,13 @@ describe.each(DIALECTS)('console preferences (%s)', (dialect) => {
 
   const KEY = '/api/v2/console/preferences/api-usage.clients';
 
-  it('keeps each user\'s value apart, until that user resets it', async () => {
+  it("keeps each user's value apart, until that user resets it", async () => {
     const put = await t.api(KEY, { method: 'PUT', headers: admin, body: { value: { clients: ['a', 'b'] } } });
     expect(put.status).toBe(200);
-    expect((await t.api(KEY, { headers: admin })).body).toEqual({ key: 'api-usage.clients', value: { clients: ['a', 'b'] } });
+    expect((await t.api(KEY, { headers: admin })).body).toEqual({
+      key: 'api-usage.clients',
+      value: { clients: ['a', 'b'] },
+    });
 
     // The other user starts empty, and writing or deleting touches only their own.
     expect((await t.api(KEY, { token: service })).body.value).toBeNull();

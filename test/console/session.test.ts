@@ -17,7 +17,10 @@ describe('console session', () => {
     const res = await login('wrong password');
     expect(res.status).toBe(401);
     expect(res.body.code).toBe('bad.credentials');
-    const unknown = await t.api('/console/api/session', { method: 'POST', body: { email: 'nobody@example.com', password: 'x' } });
+    const unknown = await t.api('/console/api/session', {
+      method: 'POST',
+      body: { email: 'nobody@example.com', password: 'x' },
+    });
     expect(unknown.body).toMatchObject({ code: 'bad.credentials', message: res.body.message });
   });
 
@@ -42,11 +45,23 @@ describe('console session', () => {
     const without = await t.api('/api/v2/users', { method: 'POST', body, headers: { cookie: jar } });
     expect(without.status).toBe(403);
     expect(without.body.code).toBe('csrf.token.invalid');
-    const forged = await t.api('/api/v2/users', { method: 'POST', body, headers: { cookie: jar, 'x-csrf-token': 'forged' } });
+    const forged = await t.api('/api/v2/users', {
+      method: 'POST',
+      body,
+      headers: { cookie: jar, 'x-csrf-token': 'forged' },
+    });
     expect(forged.status).toBe(403);
-    const ok = await t.api('/api/v2/users', { method: 'POST', body, headers: { cookie: jar, 'x-csrf-token': res.body.csrfToken } });
+    const ok = await t.api('/api/v2/users', {
+      method: 'POST',
+      body,
+      headers: { cookie: jar, 'x-csrf-token': res.body.csrfToken },
+    });
     expect(ok.status).toBe(200);
-    const event = await t.gh.storage.db.selectFrom('audit_events').selectAll().where('entity_id', '=', ok.body.id).executeTakeFirstOrThrow();
+    const event = await t.gh.storage.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('entity_id', '=', ok.body.id)
+      .executeTakeFirstOrThrow();
     expect(event.actor_user_id).toBe(res.body.user.id);
   });
 
@@ -71,7 +86,10 @@ describe('console session', () => {
   it('logs out: the cookie stops working', async () => {
     const res = await login();
     const jar = res.headers.get('set-cookie')!.split(';')[0];
-    const out = await t.api('/console/api/session', { method: 'DELETE', headers: { cookie: jar, 'x-csrf-token': res.body.csrfToken } });
+    const out = await t.api('/console/api/session', {
+      method: 'DELETE',
+      headers: { cookie: jar, 'x-csrf-token': res.body.csrfToken },
+    });
     expect(out.status).toBe(204);
     expect((await t.api('/api/v2/users', { headers: { cookie: jar } })).status).toBe(401);
     expect((await t.api('/console/api/session', { headers: { cookie: jar } })).status).toBe(401);
@@ -79,9 +97,17 @@ describe('console session', () => {
 
   it('asks for the organization only when the password matches in two, telling nothing to a wrong password', async () => {
     const other = await t.gh.directory.createOrganization('Second Org', 'second.example');
-    await t.gh.directory.users.create(other.org.id, null, { name: 'Twin', email: 'admin@demo.gatehouse.local', password: 'another password' });
+    await t.gh.directory.users.create(other.org.id, null, {
+      name: 'Twin',
+      email: 'admin@demo.gatehouse.local',
+      password: 'another password',
+    });
     const third = await t.gh.directory.createOrganization('Third Org', 'third.example');
-    await t.gh.directory.users.create(third.org.id, null, { name: 'Triplet', email: 'admin@demo.gatehouse.local', password: 'another password' });
+    await t.gh.directory.users.create(third.org.id, null, {
+      name: 'Triplet',
+      email: 'admin@demo.gatehouse.local',
+      password: 'another password',
+    });
     // A wrong password gets the same answer as for an email in one organization.
     const wrong = await login('wrong password');
     expect(wrong.status).toBe(401);
@@ -94,7 +120,10 @@ describe('console session', () => {
     const twice = await login('another password');
     expect(twice.status).toBe(400);
     expect(twice.body.code).toBe('organization.required');
-    const picked = await t.api('/console/api/session', { method: 'POST', body: { email: 'admin@demo.gatehouse.local', password: 'another password', organization: 'Second Org' } });
+    const picked = await t.api('/console/api/session', {
+      method: 'POST',
+      body: { email: 'admin@demo.gatehouse.local', password: 'another password', organization: 'Second Org' },
+    });
     expect(picked.status).toBe(200);
     expect(picked.body.organization.name).toBe('Second Org');
   });
@@ -104,7 +133,10 @@ describe('console session behind https', () => {
   it('marks the cookie Secure when the public URL is https, and not on plain http', async () => {
     const https = await startApp('sqlite', { env: { GATEHOUSE_PUBLIC_URL: 'https://gatehouse.example' } });
     try {
-      const res = await https.api('/console/api/session', { method: 'POST', body: { email: 'admin@demo.gatehouse.local', password: ADMIN_PASSWORD } });
+      const res = await https.api('/console/api/session', {
+        method: 'POST',
+        body: { email: 'admin@demo.gatehouse.local', password: ADMIN_PASSWORD },
+      });
       expect(res.status).toBe(200);
       expect(res.headers.get('set-cookie')).toMatch(/;\s*Secure/i);
     } finally {
@@ -112,7 +144,10 @@ describe('console session behind https', () => {
     }
     const http = await startApp('sqlite');
     try {
-      const res = await http.api('/console/api/session', { method: 'POST', body: { email: 'admin@demo.gatehouse.local', password: ADMIN_PASSWORD } });
+      const res = await http.api('/console/api/session', {
+        method: 'POST',
+        body: { email: 'admin@demo.gatehouse.local', password: ADMIN_PASSWORD },
+      });
       expect(res.headers.get('set-cookie')).not.toMatch(/;\s*Secure/i);
     } finally {
       await http.close();

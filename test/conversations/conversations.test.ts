@@ -23,7 +23,11 @@ describe.each(DIALECTS)('conversations on %s', (dialect) => {
     const res = await t.api(`/api/v2/conversations/${demo.ghostCall.id}`, { token: admin });
     expect(res.status).toBe(200);
     validateShape('Conversation', res.body);
-    expect(res.body).toMatchObject({ id: demo.ghostCall.id, state: 'connected', selfUri: `/api/v2/conversations/${demo.ghostCall.id}` });
+    expect(res.body).toMatchObject({
+      id: demo.ghostCall.id,
+      state: 'connected',
+      selfUri: `/api/v2/conversations/${demo.ghostCall.id}`,
+    });
     expect(res.body.endTime).toBeUndefined();
     const home = (await t.gh.directory.organizations.homeDivision(t.demo.orgId)).id;
     expect(res.body.divisions[0].division.id).toBe(home);
@@ -66,7 +70,16 @@ describe.each(DIALECTS)('conversations on %s', (dialect) => {
 
   it('DELETE disconnects all participants and answers 200 with no body', async () => {
     const created = await t.api('/api/v2/gatehouse/conversations', {
-      method: 'POST', token: admin, body: { mediaType: 'email', queueName: 'Mail', participants: [{ purpose: 'customer', name: 'Sender' }, { purpose: 'agent', name: 'Agent', wrapupRequired: true }] },
+      method: 'POST',
+      token: admin,
+      body: {
+        mediaType: 'email',
+        queueName: 'Mail',
+        participants: [
+          { purpose: 'customer', name: 'Sender' },
+          { purpose: 'agent', name: 'Agent', wrapupRequired: true },
+        ],
+      },
     });
     expect(created.status).toBe(200);
     const res = await t.api(`/api/v2/conversations/${created.body.id}`, { method: 'DELETE', token: admin });
@@ -74,10 +87,13 @@ describe.each(DIALECTS)('conversations on %s', (dialect) => {
     expect(res.text).toBe('');
     const after = await t.api(`/api/v2/conversations/${created.body.id}`, { token: admin });
     expect(after.body.state).toBe('disconnected');
-    expect(after.body.participants.map((p: { emails: { state: string }[] }) => p.emails[0].state)).toEqual(['disconnected', 'disconnected']);
+    expect(after.body.participants.map((p: { emails: { state: string }[] }) => p.emails[0].state)).toEqual([
+      'disconnected',
+      'disconnected',
+    ]);
   });
 
-  it('answers 404 in the upstream error shape for an unknown id, a malformed id and another organization\'s conversation', async () => {
+  it("answers 404 in the upstream error shape for an unknown id, a malformed id and another organization's conversation", async () => {
     for (const id of ['00000000-0000-4000-8000-000000000000', 'not-a-uuid']) {
       const get = await t.api(`/api/v2/conversations/${id}`, { token: admin });
       expect(get.status).toBe(404);
@@ -87,8 +103,17 @@ describe.each(DIALECTS)('conversations on %s', (dialect) => {
       expect(post.status).toBe(404);
     }
     const other = await otherOrganization(t, 'Other Org');
-    const mine = await t.api('/api/v2/gatehouse/conversations', { method: 'POST', token: admin, body: { mediaType: 'call', participants: [{ purpose: 'customer', name: 'C' }] } });
-    for (const [method, path] of [['GET', ''], ['POST', '/disconnect'], ['DELETE', ''], ['GET', '/audits']] as const) {
+    const mine = await t.api('/api/v2/gatehouse/conversations', {
+      method: 'POST',
+      token: admin,
+      body: { mediaType: 'call', participants: [{ purpose: 'customer', name: 'C' }] },
+    });
+    for (const [method, path] of [
+      ['GET', ''],
+      ['POST', '/disconnect'],
+      ['DELETE', ''],
+      ['GET', '/audits'],
+    ] as const) {
       const res = await t.api(`/api/v2/conversations/${mine.body.id}${path}`, { method, token: other.token });
       expect(res.status, `${method} ${path}`).toBe(404);
     }
@@ -100,21 +125,36 @@ describe.each(DIALECTS)('conversations on %s', (dialect) => {
   it('needs conversation:communication:view to read and :disconnect to disconnect', async () => {
     const viewer = await tokenWithPermissions(t, admin, 'Conversation Viewer', ['conversation:communication:view']);
     const stranger = await tokenWithPermissions(t, admin, 'No Conversations', ['directory:user:view']);
-    const c = await t.api('/api/v2/gatehouse/conversations', { method: 'POST', token: admin, body: { mediaType: 'chat', participants: [{ purpose: 'customer', name: 'C' }] } });
+    const c = await t.api('/api/v2/gatehouse/conversations', {
+      method: 'POST',
+      token: admin,
+      body: { mediaType: 'chat', participants: [{ purpose: 'customer', name: 'C' }] },
+    });
     expect((await t.api(`/api/v2/conversations/${c.body.id}`, { token: stranger })).status).toBe(403);
     expect((await t.api(`/api/v2/conversations/${c.body.id}`, { token: viewer })).status).toBe(200);
     const denied = await t.api(`/api/v2/conversations/${c.body.id}/disconnect`, { method: 'POST', token: viewer });
     expect(denied.status).toBe(403);
     expect(denied.body.message).toContain('conversation:communication:disconnect');
     expect((await t.api(`/api/v2/conversations/${c.body.id}`, { method: 'DELETE', token: viewer })).status).toBe(403);
-    expect((await t.api('/api/v2/gatehouse/conversations', { method: 'POST', token: viewer, body: { mediaType: 'call' } })).status).toBe(403);
+    expect(
+      (await t.api('/api/v2/gatehouse/conversations', { method: 'POST', token: viewer, body: { mediaType: 'call' } }))
+        .status,
+    ).toBe(403);
     expect((await t.api(`/api/v2/conversations/${c.body.id}`, { token: admin })).body.state).toBe('connected');
   });
 
-  it('lists the caller\'s own active conversations, as upstream does', async () => {
+  it("lists the caller's own active conversations, as upstream does", async () => {
     const me = await t.api('/api/v2/users/me', { token: admin });
     const c = await t.api('/api/v2/gatehouse/conversations', {
-      method: 'POST', token: admin, body: { mediaType: 'call', participants: [{ purpose: 'customer', name: 'C' }, { purpose: 'agent', name: me.body.name, userId: me.body.id }] },
+      method: 'POST',
+      token: admin,
+      body: {
+        mediaType: 'call',
+        participants: [
+          { purpose: 'customer', name: 'C' },
+          { purpose: 'agent', name: me.body.name, userId: me.body.id },
+        ],
+      },
     });
     const list = await t.api('/api/v2/conversations', { token: admin });
     expect(list.status).toBe(200);
@@ -128,13 +168,24 @@ describe.each(DIALECTS)('conversations on %s', (dialect) => {
   });
 
   it('validates a practice interaction and refuses a participant user from another organization', async () => {
-    const bad = await t.api('/api/v2/gatehouse/conversations', { method: 'POST', token: admin, body: { mediaType: 'fax' } });
+    const bad = await t.api('/api/v2/gatehouse/conversations', {
+      method: 'POST',
+      token: admin,
+      body: { mediaType: 'fax' },
+    });
     expect(bad.status).toBe(400);
     validateShape('ErrorBody', bad.body);
     const other = await otherOrganization(t, 'Third Org');
     const otherUser = await t.api('/api/v2/users/me', { token: other.token });
     const res = await t.api('/api/v2/gatehouse/conversations', {
-      method: 'POST', token: admin, body: { mediaType: 'call', participants: [{ purpose: 'agent', name: 'X', userId: otherUser.body.id ?? '00000000-0000-4000-8000-000000000001' }] },
+      method: 'POST',
+      token: admin,
+      body: {
+        mediaType: 'call',
+        participants: [
+          { purpose: 'agent', name: 'X', userId: otherUser.body.id ?? '00000000-0000-4000-8000-000000000001' },
+        ],
+      },
     });
     expect(res.status).toBe(400);
     expect(res.body.details[0].fieldName).toBe('participants[0].userId');

@@ -21,7 +21,11 @@ export async function seedDemoInteractions(t: TestApp, token: string) {
 
 /** A token for a new client whose only role holds exactly these permissions. */
 export async function tokenWithPermissions(t: TestApp, adminToken: string, name: string, permissions: string[]) {
-  const role = await t.api('/api/v2/authorization/roles', { method: 'POST', token: adminToken, body: { name, permissions } });
+  const role = await t.api('/api/v2/authorization/roles', {
+    method: 'POST',
+    token: adminToken,
+    body: { name, permissions },
+  });
   if (role.status !== 200) throw new Error(`role: ${role.status} ${role.text}`);
   const client = await t.clientWithRole(`${name} client`, name);
   return t.token(client.id, client.secret);
@@ -29,9 +33,14 @@ export async function tokenWithPermissions(t: TestApp, adminToken: string, name:
 
 /** A second organization with its own admin client, and a token for it. */
 export async function otherOrganization(t: TestApp, name: string) {
-  const { org, homeDivisionId, adminRoleId } = await t.gh.directory.createOrganization(name, `${name.toLowerCase().replace(/\W+/g, '')}.example`);
+  const { org, homeDivisionId, adminRoleId } = await t.gh.directory.createOrganization(
+    name,
+    `${name.toLowerCase().replace(/\W+/g, '')}.example`,
+  );
   const { client, secret } = await t.gh.oauth.clients.create(org.id, null, {
-    name: 'Other admin', grantType: 'CLIENT-CREDENTIALS', roleDivisions: [{ roleId: adminRoleId, divisionId: homeDivisionId }],
+    name: 'Other admin',
+    grantType: 'CLIENT-CREDENTIALS',
+    roleDivisions: [{ roleId: adminRoleId, divisionId: homeDivisionId }],
   });
   return { orgId: org.id, token: await t.token(client.id, secret) };
 }

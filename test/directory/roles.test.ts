@@ -24,18 +24,34 @@ describe.each(DIALECTS)('roles on %s', (dialect) => {
 
   it('creates, reads, updates, patches and deletes a role, each audited', async () => {
     const created = await t.api('/api/v2/authorization/roles', {
-      method: 'POST', token,
-      body: { name: 'Auditor', description: 'reads the trail', permissionPolicies: [{ domain: 'audits', entityName: 'audit', actionSet: ['view'] }] },
+      method: 'POST',
+      token,
+      body: {
+        name: 'Auditor',
+        description: 'reads the trail',
+        permissionPolicies: [{ domain: 'audits', entityName: 'audit', actionSet: ['view'] }],
+      },
     });
     expect(created.status).toBe(200);
     validateShape('DomainOrganizationRole', created.body);
     expect(created.body.permissions).toEqual(['audits:audit:view']);
     const id = created.body.id;
-    const put = await t.api(`/api/v2/authorization/roles/${id}`, { method: 'PUT', token, body: { name: 'Auditor', permissions: ['audits:audit:view', 'oauth:client:view'] } });
+    const put = await t.api(`/api/v2/authorization/roles/${id}`, {
+      method: 'PUT',
+      token,
+      body: { name: 'Auditor', permissions: ['audits:audit:view', 'oauth:client:view'] },
+    });
     expect(put.body.permissions).toEqual(['audits:audit:view', 'oauth:client:view']);
     expect(put.body.description).toBe('');
-    const patched = await t.api(`/api/v2/authorization/roles/${id}`, { method: 'PATCH', token, body: { description: 'kept permissions' } });
-    expect(patched.body).toMatchObject({ description: 'kept permissions', permissions: ['audits:audit:view', 'oauth:client:view'] });
+    const patched = await t.api(`/api/v2/authorization/roles/${id}`, {
+      method: 'PATCH',
+      token,
+      body: { description: 'kept permissions' },
+    });
+    expect(patched.body).toMatchObject({
+      description: 'kept permissions',
+      permissions: ['audits:audit:view', 'oauth:client:view'],
+    });
     expect((await t.api(`/api/v2/authorization/roles/${id}`, { method: 'DELETE', token })).status).toBe(204);
     expect((await t.api(`/api/v2/authorization/roles/${id}`, { token })).status).toBe(404);
     // An id that is no role id is not found either (on PostgreSQL a NUL once reached the query: 500).
@@ -44,12 +60,21 @@ describe.each(DIALECTS)('roles on %s', (dialect) => {
       expect(res.status, bad).toBe(404);
       validateShape('ErrorBody', res.body);
     }
-    const actions = await t.gh.storage.db.selectFrom('audit_events').select('action').where('entity_id', '=', id).orderBy('id').execute();
+    const actions = await t.gh.storage.db
+      .selectFrom('audit_events')
+      .select('action')
+      .where('entity_id', '=', id)
+      .orderBy('id')
+      .execute();
     expect(actions.map((a) => a.action)).toEqual(['Create', 'Update', 'Update', 'Delete']);
   });
 
   it('refuses an unknown permission and a duplicate name', async () => {
-    const bad = await t.api('/api/v2/authorization/roles', { method: 'POST', token, body: { name: 'Bad', permissions: ['oauth:client:fly'] } });
+    const bad = await t.api('/api/v2/authorization/roles', {
+      method: 'POST',
+      token,
+      body: { name: 'Bad', permissions: ['oauth:client:fly'] },
+    });
     expect(bad.status).toBe(400);
     validateShape('ErrorBody', bad.body);
     expect(bad.body.message).toContain('oauth:client:fly');
@@ -58,7 +83,11 @@ describe.each(DIALECTS)('roles on %s', (dialect) => {
   });
 
   it('grants roles to a user and reports the permissions', async () => {
-    const user = await t.api('/api/v2/users', { method: 'POST', token, body: { name: 'Role Holder', email: 'holder@example.com' } });
+    const user = await t.api('/api/v2/users', {
+      method: 'POST',
+      token,
+      body: { name: 'Role Holder', email: 'holder@example.com' },
+    });
     const roles = (await t.api('/api/v2/authorization/roles', { token })).body.entities;
     const employee = roles.find((r: { name: string }) => r.name === 'Employee');
     const put = await t.api(`/api/v2/users/${user.body.id}/roles`, { method: 'PUT', token, body: [employee.id] });
@@ -67,7 +96,11 @@ describe.each(DIALECTS)('roles on %s', (dialect) => {
     expect(put.body.roles).toEqual([{ id: employee.id, name: 'Employee' }]);
     const got = await t.api(`/api/v2/users/${user.body.id}/roles`, { token });
     expect(got.body.permissions).toEqual(employee.permissions);
-    const unknown = await t.api(`/api/v2/users/${user.body.id}/roles`, { method: 'PUT', token, body: ['00000000-0000-4000-8000-000000000000'] });
+    const unknown = await t.api(`/api/v2/users/${user.body.id}/roles`, {
+      method: 'PUT',
+      token,
+      body: ['00000000-0000-4000-8000-000000000000'],
+    });
     expect(unknown.status).toBe(400);
     expect((await t.api(`/api/v2/users/${user.body.id}/roles`, { token })).body.roles).toHaveLength(1);
   });
@@ -75,12 +108,28 @@ describe.each(DIALECTS)('roles on %s', (dialect) => {
   it('serves the permission catalogue, including every permission the seeds name', async () => {
     const res = await t.api('/api/v2/authorization/permissions?pageSize=100', { token });
     validateShape('PermissionCollectionEntityListing', res.body);
-    const all = res.body.entities.flatMap((c: { permissionMap: Record<string, { domain: string; entityType: string; action: string }[]> }) =>
-      Object.values(c.permissionMap).flat().map((p) => `${p.domain}:${p.entityType}:${p.action}`),
+    const all = res.body.entities.flatMap(
+      (c: { permissionMap: Record<string, { domain: string; entityType: string; action: string }[]> }) =>
+        Object.values(c.permissionMap)
+          .flat()
+          .map((p) => `${p.domain}:${p.entityType}:${p.action}`),
     );
-    for (const p of ['oauth:client:view', 'oauth:client:add', 'oauth:client:edit', 'oauth:client:delete', 'oauth:client:authorize',
-      'audits:audit:view', 'audits:interactionDetails:view', 'sso:provider:add', 'sso:provider:delete', 'sso:provider:edit',
-      'sso:provider:view', 'analytics:conversationDetail:view', 'conversation:communication:disconnect', 'gdpr:request:add']) {
+    for (const p of [
+      'oauth:client:view',
+      'oauth:client:add',
+      'oauth:client:edit',
+      'oauth:client:delete',
+      'oauth:client:authorize',
+      'audits:audit:view',
+      'audits:interactionDetails:view',
+      'sso:provider:add',
+      'sso:provider:delete',
+      'sso:provider:edit',
+      'sso:provider:view',
+      'analytics:conversationDetail:view',
+      'conversation:communication:disconnect',
+      'gdpr:request:add',
+    ]) {
       expect(all).toContain(p);
     }
   });

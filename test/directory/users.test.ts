@@ -25,22 +25,50 @@ describe.each(DIALECTS)('users on %s', (dialect) => {
   });
 
   it('creates a user, audits it, and finds it by id', async () => {
-    const created = await t.api('/api/v2/users', { method: 'POST', token, body: { name: 'Ada Lovelace', email: 'Ada@Example.com', title: 'Analyst' } });
+    const created = await t.api('/api/v2/users', {
+      method: 'POST',
+      token,
+      body: { name: 'Ada Lovelace', email: 'Ada@Example.com', title: 'Analyst' },
+    });
     expect(created.status).toBe(200);
     validateShape('User', created.body);
-    expect(created.body).toMatchObject({ name: 'Ada Lovelace', email: 'Ada@Example.com', state: 'active', version: 1, title: 'Analyst' });
+    expect(created.body).toMatchObject({
+      name: 'Ada Lovelace',
+      email: 'Ada@Example.com',
+      state: 'active',
+      version: 1,
+      title: 'Analyst',
+    });
     const got = await t.api(`/api/v2/users/${created.body.id}`, { token });
     expect(got.body).toEqual(created.body);
-    const events = await t.gh.storage.db.selectFrom('audit_events').selectAll().where('entity_id', '=', created.body.id).execute();
+    const events = await t.gh.storage.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('entity_id', '=', created.body.id)
+      .execute();
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ service_name: 'Directory', entity_type: 'User', action: 'Create', actor_type: 'user', actor_client_id: t.demo.clientId });
+    expect(events[0]).toMatchObject({
+      service_name: 'Directory',
+      entity_type: 'User',
+      action: 'Create',
+      actor_type: 'user',
+      actor_client_id: t.demo.clientId,
+    });
     expect(events[0].remote_ip).toBe('127.0.0.1');
-    expect(JSON.parse(events[0].changes)).toContainEqual({ property: 'email', oldValues: [], newValues: ['Ada@Example.com'] });
+    expect(JSON.parse(events[0].changes)).toContainEqual({
+      property: 'email',
+      oldValues: [],
+      newValues: ['Ada@Example.com'],
+    });
   });
 
   it('refuses a second user with the same email in any letter case (409, nothing written)', async () => {
     const before = await t.api('/api/v2/users?state=any&pageSize=100', { token });
-    const res = await t.api('/api/v2/users', { method: 'POST', token, body: { name: 'Copy', email: 'ada@example.COM' } });
+    const res = await t.api('/api/v2/users', {
+      method: 'POST',
+      token,
+      body: { name: 'Copy', email: 'ada@example.COM' },
+    });
     expect(res.status).toBe(409);
     validateShape('ErrorBody', res.body);
     expect(res.body.message).toMatch(/already exists/);
@@ -49,9 +77,17 @@ describe.each(DIALECTS)('users on %s', (dialect) => {
   });
 
   it('patches with optimistic versioning and records before/after', async () => {
-    const created = await t.api('/api/v2/users', { method: 'POST', token, body: { name: 'Grace', email: 'grace@example.com' } });
+    const created = await t.api('/api/v2/users', {
+      method: 'POST',
+      token,
+      body: { name: 'Grace', email: 'grace@example.com' },
+    });
     const id = created.body.id;
-    const ok = await t.api(`/api/v2/users/${id}`, { method: 'PATCH', token, body: { version: 1, title: 'Rear Admiral', state: 'inactive' } });
+    const ok = await t.api(`/api/v2/users/${id}`, {
+      method: 'PATCH',
+      token,
+      body: { version: 1, title: 'Rear Admiral', state: 'inactive' },
+    });
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ version: 2, title: 'Rear Admiral', state: 'inactive' });
     const stale = await t.api(`/api/v2/users/${id}`, { method: 'PATCH', token, body: { version: 1, title: 'x' } });
@@ -59,7 +95,12 @@ describe.each(DIALECTS)('users on %s', (dialect) => {
     expect(stale.body.message).toMatch(/version/);
     const listed = await t.api('/api/v2/users?state=inactive', { token });
     expect(listed.body.entities.map((u: { id: string }) => u.id)).toContain(id);
-    const update = await t.gh.storage.db.selectFrom('audit_events').selectAll().where('entity_id', '=', id).where('action', '=', 'Update').executeTakeFirstOrThrow();
+    const update = await t.gh.storage.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('entity_id', '=', id)
+      .where('action', '=', 'Update')
+      .executeTakeFirstOrThrow();
     expect(JSON.parse(update.changes)).toEqual([
       { property: 'state', oldValues: ['active'], newValues: ['inactive'] },
       { property: 'title', oldValues: [], newValues: ['Rear Admiral'] },
@@ -122,7 +163,9 @@ describe.each(DIALECTS)('users on %s', (dialect) => {
   });
 
   it('lists no user for an id filter that is not a UUID, a NUL in it included', async () => {
-    const admin = (await t.api('/api/v2/users', { token })).body.entities.find((u: { email: string }) => u.email === 'admin@demo.gatehouse.local');
+    const admin = (await t.api('/api/v2/users', { token })).body.entities.find(
+      (u: { email: string }) => u.email === 'admin@demo.gatehouse.local',
+    );
     for (const query of ['id=a%00b', 'id=not-a-uuid', 'id=a%00b,not-a-uuid&state=any']) {
       const res = await t.api(`/api/v2/users?${query}`, { token });
       expect(res.status, `${query}: ${res.text}`).toBe(200);

@@ -28,19 +28,48 @@ describe.skipIf(!hasChromium)('API Usage View in Chromium', { timeout: 60_000 },
       for (const [method, template, status, count] of patterns) {
         for (let i = 0; i < count; i++) {
           t.gh.meter.record({
-            orgId: t.demo.orgId, clientId: c.id, clientName: name, userId: null, method, urlTemplate: template, status, at: new Date(today.getTime() - (1 + (i % 4)) * DAY + 7_200_000),
+            orgId: t.demo.orgId,
+            clientId: c.id,
+            clientName: name,
+            userId: null,
+            method,
+            urlTemplate: template,
+            status,
+            at: new Date(today.getTime() - (1 + (i % 4)) * DAY + 7_200_000),
           });
         }
       }
     };
-    await seed('Polling Dashboard', [['GET', '/api/v2/users', 200, 60], ['GET', '/api/v2/users/{userId}', 200, 20]]);
-    await seed('Nightly Sync', [['GET', '/api/v2/users', 200, 15], ['POST', '/api/v2/users', 400, 5]]);
-    await seed('Queue Watcher', [['GET', '/api/v2/routing/queues', 200, 30], ['GET', '/api/v2/users/{userId}', 404, 10]]);
+    await seed('Polling Dashboard', [
+      ['GET', '/api/v2/users', 200, 60],
+      ['GET', '/api/v2/users/{userId}', 200, 20],
+    ]);
+    await seed('Nightly Sync', [
+      ['GET', '/api/v2/users', 200, 15],
+      ['POST', '/api/v2/users', 400, 5],
+    ]);
+    await seed('Queue Watcher', [
+      ['GET', '/api/v2/routing/queues', 200, 30],
+      ['GET', '/api/v2/users/{userId}', 404, 10],
+    ]);
     // Today's requests never show.
-    t.gh.meter.record({ orgId: t.demo.orgId, clientId: 'today', clientName: 'Today Only', userId: null, method: 'GET', urlTemplate: '/api/v2/users', status: 200, at: new Date() });
+    t.gh.meter.record({
+      orgId: t.demo.orgId,
+      clientId: 'today',
+      clientName: 'Today Only',
+      userId: null,
+      method: 'GET',
+      urlTemplate: '/api/v2/users',
+      status: 200,
+      at: new Date(),
+    });
     await t.gh.meter.flush();
     const interval = `${new Date(today.getTime() - 7 * DAY).toISOString()}/${today.toISOString()}`;
-    ({ rows } = await usageRows(t, await t.token(), { interval, granularity: 'Month', groupBy: ['OAuthClientId', 'TemplateUri', 'HttpMethod'] }));
+    ({ rows } = await usageRows(t, await t.token(), {
+      interval,
+      granularity: 'Month',
+      groupBy: ['OAuthClientId', 'TemplateUri', 'HttpMethod'],
+    }));
     ({ browser, page } = await consoleAsAdmin(t.url, t.demo.adminEmail, ADMIN_PASSWORD));
   });
   afterAll(async () => {
@@ -53,12 +82,16 @@ describe.skipIf(!hasChromium)('API Usage View in Chromium', { timeout: 60_000 },
   const cells = async (name: string) => {
     const out: string[][] = [];
     const trs = table(name).getByRole('row');
-    for (let i = 1; i < (await trs.count()); i++) out.push((await trs.nth(i).getByRole('cell').allTextContents()).filter((c) => c !== ''));
+    for (let i = 1; i < (await trs.count()); i++)
+      out.push((await trs.nth(i).getByRole('cell').allTextContents()).filter((c) => c !== ''));
     return out;
   };
 
   it('shows counts and percentages equal to the API for the previous 7 days', async () => {
-    await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'API Usage View', exact: true }).click();
+    await page
+      .getByRole('navigation', { name: 'Admin' })
+      .getByRole('link', { name: 'API Usage View', exact: true })
+      .click();
     await page.getByRole('heading', { name: 'API Usage View' }).waitFor();
     await page.getByTestId('view-total').waitFor();
     const total = rows.reduce((n, r) => n + r.requests, 0);
@@ -70,9 +103,13 @@ describe.skipIf(!hasChromium)('API Usage View in Chromium', { timeout: 60_000 },
     const byRequest = new Map<string, number>();
     for (const r of rows) {
       byClient.set(r.clientName, (byClient.get(r.clientName) ?? 0) + r.requests);
-      byRequest.set(`${r.httpMethod} ${r.templateUri}`, (byRequest.get(`${r.httpMethod} ${r.templateUri}`) ?? 0) + r.requests);
+      byRequest.set(
+        `${r.httpMethod} ${r.templateUri}`,
+        (byRequest.get(`${r.httpMethod} ${r.templateUri}`) ?? 0) + r.requests,
+      );
     }
-    const expected = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([k, v]) => [k, String(v), pct(v, total)]);
+    const expected = (m: Map<string, number>) =>
+      [...m].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([k, v]) => [k, String(v), pct(v, total)]);
     expect(await cells('OAuth Clients')).toEqual(expected(byClient));
     expect(await cells('API Requests')).toEqual(expected(byRequest));
     // Spot check against hand-counted figures: 80 of 140 requests came from the dashboard.
@@ -82,10 +119,12 @@ describe.skipIf(!hasChromium)('API Usage View in Chromium', { timeout: 60_000 },
 
   it('cross-filters the other table with a Filtered % column, one filter at a time', async () => {
     await table('OAuth Clients').getByRole('button', { name: 'Nightly Sync' }).click();
-    await expect.poll(() => cells('API Requests')).toEqual([
-      ['GET /api/v2/users', '15', pct(15, 140), pct(15, 20)],
-      ['POST /api/v2/users', '5', pct(5, 140), pct(5, 20)],
-    ]);
+    await expect
+      .poll(() => cells('API Requests'))
+      .toEqual([
+        ['GET /api/v2/users', '15', pct(15, 140), pct(15, 20)],
+        ['POST /api/v2/users', '5', pct(5, 140), pct(5, 20)],
+      ]);
     expect(await table('API Requests').getByRole('columnheader', { name: 'Filtered %' }).count()).toBe(1);
     // The filtered table itself keeps every row and gets no Filtered % column.
     expect((await cells('OAuth Clients')).length).toBe(3);
@@ -94,10 +133,12 @@ describe.skipIf(!hasChromium)('API Usage View in Chromium', { timeout: 60_000 },
 
     // Clicking a request switches the filter to it: the clients table is now the filtered one.
     await table('API Requests').getByRole('button', { name: 'GET /api/v2/users' }).click();
-    await expect.poll(() => cells('OAuth Clients')).toEqual([
-      ['Polling Dashboard', '60', pct(60, 140), pct(60, 75)],
-      ['Nightly Sync', '15', pct(15, 140), pct(15, 75)],
-    ]);
+    await expect
+      .poll(() => cells('OAuth Clients'))
+      .toEqual([
+        ['Polling Dashboard', '60', pct(60, 140), pct(60, 75)],
+        ['Nightly Sync', '15', pct(15, 140), pct(15, 75)],
+      ]);
     expect((await cells('API Requests')).length).toBe(4);
     // Clicking the same row again clears it.
     await table('API Requests').getByRole('button', { name: 'GET /api/v2/users', exact: true }).click();
@@ -110,10 +151,13 @@ describe.skipIf(!hasChromium)('API Usage View in Chromium', { timeout: 60_000 },
     await table('OAuth Clients').getByRole('button', { name: 'Queue Watcher' }).click();
     await expect.poll(async () => (await cells('API Requests')).length).toBe(2);
     const href = await page.getByRole('link', { name: 'Export CSV' }).getAttribute('href');
-    const csv = decodeURIComponent(href!.slice(href!.indexOf(',') + 1)).trim().split('\r\n');
+    const csv = decodeURIComponent(href!.slice(href!.indexOf(',') + 1))
+      .trim()
+      .split('\r\n');
     expect(csv[0]).toBe('table,name,count,percentOfTotal,filteredPercent');
     for (const row of await cells('API Requests')) expect(csv).toContain(['API Requests', ...row].join(','));
-    for (const row of await cells('OAuth Clients')) expect(csv).toContain(['OAuth Clients', ...row, pct(Number(row[1]), 40)].join(','));
+    for (const row of await cells('OAuth Clients'))
+      expect(csv).toContain(['OAuth Clients', ...row, pct(Number(row[1]), 40)].join(','));
     await table('OAuth Clients').getByRole('button', { name: 'Queue Watcher' }).click();
   });
 
@@ -132,7 +176,9 @@ describe.skipIf(!hasChromium)('API Usage View in Chromium', { timeout: 60_000 },
       ['GET /api/v2/users', '60', pct(60, 140), pct(60, 80)],
       ['GET /api/v2/users/{userId}', '20', pct(20, 140), pct(20, 80)],
     ]);
-    expect(await table('OAuth Clients').getByRole('button', { name: 'Polling Dashboard' }).getAttribute('aria-pressed')).toBe('true');
+    expect(
+      await table('OAuth Clients').getByRole('button', { name: 'Polling Dashboard' }).getAttribute('aria-pressed'),
+    ).toBe('true');
   });
 
   it('says so when a period has no requests, and shows an error for an impossible range', async () => {

@@ -28,18 +28,43 @@ describe.skipIf(!hasChromium)('API Usage in Chromium', { timeout: 60_000 }, () =
       for (const [method, template, status, count] of patterns) {
         for (let i = 0; i < count; i++) {
           t.gh.meter.record({
-            orgId: t.demo.orgId, clientId: c.id, clientName: name, userId: null, method, urlTemplate: template, status, at: new Date(today.getTime() - (1 + (i % 3)) * DAY + 3_600_000),
+            orgId: t.demo.orgId,
+            clientId: c.id,
+            clientName: name,
+            userId: null,
+            method,
+            urlTemplate: template,
+            status,
+            at: new Date(today.getTime() - (1 + (i % 3)) * DAY + 3_600_000),
           });
         }
       }
     };
-    await seed('Polling Dashboard', [['GET', '/api/v2/users', 200, 60], ['GET', '/api/v2/users/{userId}', 200, 25]]);
-    await seed('Malformed Sync', [['POST', '/api/v2/users', 400, 30], ['POST', '/api/v2/users', 200, 2]]);
-    await seed('Throttled Bot', [['GET', '/api/v2/routing/queues', 429, 40], ['GET', '/api/v2/routing/queues', 200, 10]]);
+    await seed('Polling Dashboard', [
+      ['GET', '/api/v2/users', 200, 60],
+      ['GET', '/api/v2/users/{userId}', 200, 25],
+    ]);
+    await seed('Malformed Sync', [
+      ['POST', '/api/v2/users', 400, 30],
+      ['POST', '/api/v2/users', 200, 2],
+    ]);
+    await seed('Throttled Bot', [
+      ['GET', '/api/v2/routing/queues', 429, 40],
+      ['GET', '/api/v2/routing/queues', 200, 10],
+    ]);
     await seed('Broken Export', [['GET', '/api/v2/analytics/conversations/details/jobs/{jobId}', 500, 12]]);
     await seed('Unknown Script', [['DELETE', '/api/v2/users/{userId}', 200, 3]]);
     // Today's requests never show.
-    t.gh.meter.record({ orgId: t.demo.orgId, clientId: clients['Polling Dashboard']!, clientName: 'Polling Dashboard', userId: null, method: 'GET', urlTemplate: '/api/v2/users', status: 200, at: new Date() });
+    t.gh.meter.record({
+      orgId: t.demo.orgId,
+      clientId: clients['Polling Dashboard']!,
+      clientName: 'Polling Dashboard',
+      userId: null,
+      method: 'GET',
+      urlTemplate: '/api/v2/users',
+      status: 200,
+      at: new Date(),
+    });
     await t.gh.meter.flush();
     ({ browser, page } = await consoleAsAdmin(t.url, t.demo.adminEmail, ADMIN_PASSWORD));
   });
@@ -53,28 +78,42 @@ describe.skipIf(!hasChromium)('API Usage in Chromium', { timeout: 60_000 }, () =
     await page.getByRole('heading', { name: 'API Usage' }).waitFor();
     await page.getByTestId('total-requests').waitFor();
     const interval = `${new Date(today.getTime() - 7 * DAY).toISOString()}/${today.toISOString()}`;
-    const { rows } = await usageRows(t, await t.token(), { interval, granularity: 'Month', groupBy: ['OAuthClientId'] });
+    const { rows } = await usageRows(t, await t.token(), {
+      interval,
+      granularity: 'Month',
+      groupBy: ['OAuthClientId'],
+    });
     const sum = (k: string) => rows.reduce((n, r) => n + r[k], 0);
     expect(sum('requests')).toBe(60 + 25 + 32 + 50 + 12 + 3);
     expect(await page.getByTestId('total-requests').textContent()).toBe(sum('requests').toLocaleString('en-US'));
     expect(await page.getByTestId('total-clients').textContent()).toBe('5');
     expect(await page.getByTestId('total-success').textContent()).toBe(String(sum('status200') + sum('status300')));
     expect(await page.getByTestId('total-failed').textContent()).toBe(String(sum('status400') + sum('status500')));
-    expect(await page.getByTestId('range').textContent()).toContain(new Date(today.getTime() - DAY).toISOString().slice(0, 10));
+    expect(await page.getByTestId('range').textContent()).toContain(
+      new Date(today.getTime() - DAY).toISOString().slice(0, 10),
+    );
 
     // Top 5 by client: the dashboard first, with its count.
     const top = page.getByRole('table', { name: 'Top 5 Requests by OAuth Client' }).getByRole('row');
     expect(await top.nth(1).getByRole('cell').allTextContents()).toEqual(['Polling Dashboard', '85', '85', '0']);
     // The status code distribution across all clients.
-    const codes = await page.getByRole('table', { name: 'HTTP Response Status Codes' }).getByRole('row').nth(1).getByRole('cell').allTextContents();
-    expect(codes).toEqual([sum('status200'), sum('status300'), sum('status400'), sum('status429'), sum('status500')].map(String));
+    const codes = await page
+      .getByRole('table', { name: 'HTTP Response Status Codes' })
+      .getByRole('row')
+      .nth(1)
+      .getByRole('cell')
+      .allTextContents();
+    expect(codes).toEqual(
+      [sum('status200'), sum('status300'), sum('status400'), sum('status429'), sum('status500')].map(String),
+    );
     // A real chart is drawn.
     expect(await page.getByRole('img', { name: /Requests per day/ }).count()).toBe(1);
   });
 
   it('makes the troubleshooting patterns visible per client', async () => {
     const table = page.getByRole('table', { name: 'Request Counts by OAuth Client' });
-    const cells = async (name: string) => table.getByRole('row').filter({ hasText: name }).getByRole('cell').allTextContents();
+    const cells = async (name: string) =>
+      table.getByRole('row').filter({ hasText: name }).getByRole('cell').allTextContents();
     // columns: client, requests, 200, 300, 400, 429, 500
     expect(await cells('Malformed Sync')).toEqual(['Malformed Sync', '32', '2', '0', '30', '0', '0']);
     expect(await cells('Throttled Bot')).toEqual(['Throttled Bot', '50', '10', '0', '40', '40', '0']);
@@ -85,7 +124,8 @@ describe.skipIf(!hasChromium)('API Usage in Chromium', { timeout: 60_000 }, () =
   it('keeps the OAuth Client Settings selection for the user until reset', async () => {
     await page.getByRole('button', { name: 'OAuth Client Settings' }).click();
     const box = page.getByRole('group', { name: 'OAuth Client Settings' });
-    for (const name of ['Polling Dashboard', 'Malformed Sync', 'Broken Export', 'Unknown Script']) await box.getByLabel(name).uncheck();
+    for (const name of ['Polling Dashboard', 'Malformed Sync', 'Broken Export', 'Unknown Script'])
+      await box.getByLabel(name).uncheck();
     await box.getByRole('button', { name: 'Save selections' }).click();
     const table = page.getByRole('table', { name: 'Request Counts by OAuth Client' });
     await expect.poll(() => table.getByRole('row').count()).toBe(2);

@@ -26,7 +26,10 @@ describe.skipIf(!hasChromium)('Audit Streams in Chromium', { timeout: 60_000 }, 
   });
 
   it('adds a webhook stream, shows its secret once, and counts what it delivered', async () => {
-    await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Audit Streams', exact: true }).click();
+    await page
+      .getByRole('navigation', { name: 'Admin' })
+      .getByRole('link', { name: 'Audit Streams', exact: true })
+      .click();
     await page.getByRole('heading', { name: 'Audit Streams' }).waitFor();
     await page.getByText('No audit streams yet.').waitFor();
 
@@ -49,19 +52,30 @@ describe.skipIf(!hasChromium)('Audit Streams in Chromium', { timeout: 60_000 }, 
 
     // A change in the organization reaches the receiver, signed with the secret shown.
     const token = await t.token();
-    const role = await t.api('/api/v2/authorization/roles', { method: 'POST', token, body: { name: 'Streamed Role', permissionPolicies: [] } });
+    const role = await t.api('/api/v2/authorization/roles', {
+      method: 'POST',
+      token,
+      body: { name: 'Streamed Role', permissionPolicies: [] },
+    });
     expect(role.status).toBe(200);
-    await receiver.waitFor(() => receiver.received.some((r) => r.body.events.some((e) => e.entityType === 'Role' && e.action === 'Create')));
+    await receiver.waitFor(() =>
+      receiver.received.some((r) => r.body.events.some((e) => e.entityType === 'Role' && e.action === 'Create')),
+    );
     const delivery = receiver.received.find((r) => r.body.events.some((e) => e.entityType === 'Role'))!;
     expect(receiver.verify(delivery, secret)).toBe(true);
 
     // Refresh shows the delivery; the secret is not shown again.
     await page.getByRole('button', { name: 'Done' }).click();
-    await expect.poll(async () => {
-      await page.getByRole('button', { name: 'Refresh' }).click();
-      await row.waitFor();
-      return (await row.getByRole('cell').nth(5).textContent())?.trim();
-    }, { timeout: 10_000 }).not.toBe('0');
+    await expect
+      .poll(
+        async () => {
+          await page.getByRole('button', { name: 'Refresh' }).click();
+          await row.waitFor();
+          return (await row.getByRole('cell').nth(5).textContent())?.trim();
+        },
+        { timeout: 10_000 },
+      )
+      .not.toBe('0');
     expect(await page.getByTestId('stream-secret').count()).toBe(0);
   });
 

@@ -24,11 +24,22 @@ describe.skipIf(!hasChromium)('Audit Viewer in Chromium', { timeout: 60_000 }, (
     const token = await t.token();
     const roles = await t.api('/api/v2/authorization/roles?name=Employee', { token });
     const home = await t.api('/api/v2/authorization/divisions/home', { token });
-    const body = { name: 'Report Bot', authorizedGrantType: 'CLIENT-CREDENTIALS', roleDivisions: [{ roleId: roles.body.entities[0].id, divisionId: home.body.id }] };
+    const body = {
+      name: 'Report Bot',
+      authorizedGrantType: 'CLIENT-CREDENTIALS',
+      roleDivisions: [{ roleId: roles.body.entities[0].id, divisionId: home.body.id }],
+    };
     const made = await t.api('/api/v2/oauth/clients', { method: 'POST', token, body });
-    await t.api(`/api/v2/oauth/clients/${made.body.id}`, { method: 'PUT', token, body: { ...body, name: 'Report Bot (renamed)', accessTokenValiditySeconds: 3600 } });
+    await t.api(`/api/v2/oauth/clients/${made.body.id}`, {
+      method: 'PUT',
+      token,
+      body: { ...body, name: 'Report Bot (renamed)', accessTokenValiditySeconds: 3600 },
+    });
 
-    await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Audit Viewer', exact: true }).click();
+    await page
+      .getByRole('navigation', { name: 'Admin' })
+      .getByRole('link', { name: 'Audit Viewer', exact: true })
+      .click();
     await page.getByRole('heading', { name: 'Audit Viewer' }).waitFor();
     await page.getByText('Choose dates and filters, then Refresh.').waitFor();
     await page.getByLabel('Service').selectOption('OAuth');
@@ -64,7 +75,11 @@ describe.skipIf(!hasChromium)('Audit Viewer in Chromium', { timeout: 60_000 }, (
   });
 
   it('shows the latest audits of what the page manages in the footer, linking to the viewer', async () => {
-    await t.api('/api/v2/users', { method: 'POST', token: await t.token(), body: { name: 'Footer Person', email: 'footer@example.com' } });
+    await t.api('/api/v2/users', {
+      method: 'POST',
+      token: await t.token(),
+      body: { name: 'Footer Person', email: 'footer@example.com' },
+    });
     await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Users', exact: true }).click();
     await page.getByRole('heading', { name: 'Users' }).waitFor();
     expect(await page.getByRole('region', { name: 'Recent audits' }).count()).toBe(0);
@@ -82,8 +97,24 @@ describe.skipIf(!hasChromium)('Audit Viewer in Chromium', { timeout: 60_000 }, (
 
   it('shows the events of Audit Streams and Single Sign-On in their footers (review finding 4)', async () => {
     const token = await t.token();
-    expect((await t.api('/api/v2/audits/streams', { method: 'POST', token, body: { name: 'Footer SIEM', type: 'webhook', url: 'https://siem.example/in' } })).status).toBe(200);
-    expect((await t.api('/api/v2/identityproviders/settings', { method: 'PUT', token, body: { redirectAllowList: ['https://footer.example.com/home'] } })).status).toBe(200);
+    expect(
+      (
+        await t.api('/api/v2/audits/streams', {
+          method: 'POST',
+          token,
+          body: { name: 'Footer SIEM', type: 'webhook', url: 'https://siem.example/in' },
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await t.api('/api/v2/identityproviders/settings', {
+          method: 'PUT',
+          token,
+          body: { redirectAllowList: ['https://footer.example.com/home'] },
+        })
+      ).status,
+    ).toBe(200);
     const nav = page.getByRole('navigation', { name: 'Admin' });
     const footer = page.getByRole('region', { name: 'Recent audits' });
 
@@ -104,7 +135,9 @@ describe.skipIf(!hasChromium)('Audit Viewer in Chromium', { timeout: 60_000 }, (
       .getByText(/Update SSO settings by Demo Service Account/)
       .waitFor()
       .catch(async (err: Error) => {
-        throw new Error(`${err.message}\nfooter at ${page.url()}: ${await footer.textContent().catch(() => '(no footer)')}`);
+        throw new Error(
+          `${err.message}\nfooter at ${page.url()}: ${await footer.textContent().catch(() => '(no footer)')}`,
+        );
       });
   });
 });

@@ -59,7 +59,11 @@ describe.skipIf(!hasChromium)('console in Chromium', { timeout: 60_000 }, () => 
     await page.getByRole('cell', { name: 'service-account@demo.gatehouse.local' }).waitFor();
     // A user created through the API appears on the page: the list is live data.
     const token = await t.token();
-    await t.api('/api/v2/users', { method: 'POST', token, body: { name: 'Browser Visible', email: 'visible@example.com' } });
+    await t.api('/api/v2/users', {
+      method: 'POST',
+      token,
+      body: { name: 'Browser Visible', email: 'visible@example.com' },
+    });
     await page.reload();
     await page.getByRole('cell', { name: 'visible@example.com' }).waitFor();
 
@@ -70,7 +74,10 @@ describe.skipIf(!hasChromium)('console in Chromium', { timeout: 60_000 }, () => 
   });
 
   it('opens Disconnect Interactions as a working page, no longer a placeholder (@see issue 4)', async () => {
-    await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Disconnect Interactions', exact: true }).click();
+    await page
+      .getByRole('navigation', { name: 'Admin' })
+      .getByRole('link', { name: 'Disconnect Interactions', exact: true })
+      .click();
     await page.getByRole('heading', { name: 'Disconnect Interactions' }).waitFor();
     await page.getByLabel('Interaction ID').waitFor();
     expect(await page.getByText('Not yet available in this version.').count()).toBe(0);

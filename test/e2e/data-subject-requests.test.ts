@@ -49,11 +49,18 @@ describe.skipIf(!hasChromium)('Data Subject Requests in Chromium', { timeout: 60
 
   beforeAll(async () => {
     t = await startApp('sqlite');
-    const created = await t.api('/api/v2/users', { method: 'POST', token: await t.token(), body: { name: 'Dana Subject', email: EMAIL } });
+    const created = await t.api('/api/v2/users', {
+      method: 'POST',
+      token: await t.token(),
+      body: { name: 'Dana Subject', email: EMAIL },
+    });
     expect(created.status).toBe(200);
     userId = created.body.id;
     ({ browser, page } = await consoleAsAdmin(t.url, t.demo.adminEmail, ADMIN_PASSWORD));
-    await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Data Subject Requests', exact: true }).click();
+    await page
+      .getByRole('navigation', { name: 'Admin' })
+      .getByRole('link', { name: 'Data Subject Requests', exact: true })
+      .click();
     await page.getByRole('heading', { name: 'Data Subject Requests', level: 1 }).waitFor();
   });
   afterAll(async () => {
@@ -124,7 +131,10 @@ describe.skipIf(!hasChromium)('Data Subject Requests in Chromium', { timeout: 60
     expect(user.body.name).toBe('Dana Renamed');
 
     await r.getByRole('button', { name: /^Results/ }).click();
-    await page.getByRole('region', { name: 'Request results' }).getByRole('table', { name: 'Values changed' }).waitFor();
+    await page
+      .getByRole('region', { name: 'Request results' })
+      .getByRole('table', { name: 'Values changed' })
+      .waitFor();
     await page.getByRole('region', { name: 'Request results' }).getByRole('button', { name: 'Close results' }).click();
   });
 
@@ -173,7 +183,9 @@ describe.skipIf(!hasChromium)('Data Subject Requests in Chromium', { timeout: 60
     const r = await completed('DSR delete');
     await r.getByText('Delete (Art. 17 erasure)').waitFor();
     const listed = await t.api(`/api/v2/users?state=any&id=${userId}`, { token: await t.token() });
-    const user = listed.body.entities.find((u: { id: string }) => u.id === userId) ?? (await t.api(`/api/v2/users/${userId}`, { token: await t.token() })).body;
+    const user =
+      listed.body.entities.find((u: { id: string }) => u.id === userId) ??
+      (await t.api(`/api/v2/users/${userId}`, { token: await t.token() })).body;
     expect(user.name).toBe('Anonymized user');
     expect(JSON.stringify(user)).not.toContain(EMAIL);
     // Three requests, newest first.

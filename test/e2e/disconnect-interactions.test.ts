@@ -20,7 +20,10 @@ describe.skipIf(!hasChromium)('Disconnect Interactions in Chromium', { timeout: 
     const list = await t.api('/api/v2/gatehouse/conversations?state=connected', { token: await t.token() });
     ghostCallId = list.body.entities.find((c: { stuckReason?: string }) => c.stuckReason?.startsWith('Ghost call')).id;
     ({ browser, page } = await consoleAsAdmin(t.url, t.demo.adminEmail, ADMIN_PASSWORD));
-    await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Disconnect Interactions', exact: true }).click();
+    await page
+      .getByRole('navigation', { name: 'Admin' })
+      .getByRole('link', { name: 'Disconnect Interactions', exact: true })
+      .click();
     await page.getByRole('heading', { name: 'Disconnect Interactions' }).waitFor();
   });
   afterAll(async () => {
@@ -55,7 +58,9 @@ describe.skipIf(!hasChromium)('Disconnect Interactions in Chromium', { timeout: 
     await dialog.getByText('will immediately drop it').waitFor();
     // Cancel first: nothing happens.
     await dialog.getByRole('button', { name: 'Cancel' }).click();
-    expect((await t.api(`/api/v2/conversations/${ghostCallId}`, { token: await t.token() })).body.state).toBe('connected');
+    expect((await t.api(`/api/v2/conversations/${ghostCallId}`, { token: await t.token() })).body.state).toBe(
+      'connected',
+    );
 
     await details.getByRole('button', { name: 'Disconnect Interaction' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Disconnect Interaction' }).click();
@@ -63,7 +68,9 @@ describe.skipIf(!hasChromium)('Disconnect Interactions in Chromium', { timeout: 
     await details.getByText('This interaction is disconnected.').waitFor();
     expect(await details.getByTestId('interaction-state').textContent()).toBe('disconnected');
     await participants.getByRole('row', { name: /acd Support disconnected/ }).waitFor();
-    expect((await t.api(`/api/v2/conversations/${ghostCallId}`, { token: await t.token() })).body.state).toBe('disconnected');
+    expect((await t.api(`/api/v2/conversations/${ghostCallId}`, { token: await t.token() })).body.state).toBe(
+      'disconnected',
+    );
     // Gone from the practice list of connected interactions.
     expect(await page.getByRole('region', { name: 'Practice interactions' }).getByText(ghostCallId).count()).toBe(0);
   });
@@ -83,11 +90,22 @@ describe.skipIf(!hasChromium)('Disconnect Interactions in Chromium', { timeout: 
   it('tells an operator without Audits > Interaction Details > View why the trail is hidden, while the disconnect works', async () => {
     const token = await t.token();
     const role = await t.api('/api/v2/authorization/roles', {
-      method: 'POST', token, body: { name: 'Disconnect Operator', permissions: ['conversation:communication:view', 'conversation:communication:disconnect'] },
+      method: 'POST',
+      token,
+      body: {
+        name: 'Disconnect Operator',
+        permissions: ['conversation:communication:view', 'conversation:communication:disconnect'],
+      },
     });
-    const user = await t.gh.directory.users.create(t.demo.orgId, null, { name: 'Ops Operator', email: 'ops@demo.gatehouse.local', password: ADMIN_PASSWORD });
+    const user = await t.gh.directory.users.create(t.demo.orgId, null, {
+      name: 'Ops Operator',
+      email: 'ops@demo.gatehouse.local',
+      password: ADMIN_PASSWORD,
+    });
     const home = await t.gh.directory.organizations.homeDivision(t.demo.orgId);
-    await t.gh.directory.roles.replaceGrants(t.demo.orgId, null, { type: 'user', id: user.id, name: user.name }, [{ roleId: role.body.id, divisionId: home.id }]);
+    await t.gh.directory.roles.replaceGrants(t.demo.orgId, null, { type: 'user', id: user.id, name: user.name }, [
+      { roleId: role.body.id, divisionId: home.id },
+    ]);
     const list = await t.api('/api/v2/gatehouse/conversations?state=connected', { token });
     const chatId = list.body.entities.find((c: { stuckReason?: string }) => c.stuckReason?.startsWith('Chat held')).id;
 

@@ -16,7 +16,13 @@ describe.skipIf(!hasChromium)('OAuth console in Chromium', { timeout: 60_000 }, 
   let browser: Browser;
   let page: Page;
   const tokenStatus = async (id: string, secret: string) =>
-    (await fetch(`${t.url}/oauth/token`, { method: 'POST', headers: { authorization: basic(id, secret), 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' })).status;
+    (
+      await fetch(`${t.url}/oauth/token`, {
+        method: 'POST',
+        headers: { authorization: basic(id, secret), 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'grant_type=client_credentials',
+      })
+    ).status;
 
   beforeAll(async () => {
     t = await startApp('sqlite');
@@ -69,8 +75,20 @@ describe.skipIf(!hasChromium)('OAuth console in Chromium', { timeout: 60_000 }, 
 
   it('filters, edits and revokes an authorized application with a warning that it cannot be undone', async () => {
     const token = await t.token();
-    const app = await t.api('/api/v2/oauth/clients', { method: 'POST', token, body: { name: 'Partner Portal', authorizedGrantType: 'CODE', registeredRedirectUri: ['https://portal.example/cb'], scope: ['users:readonly', 'oauth:readonly'] } });
-    await new AuthorizeSession(t).authorize({ client_id: app.body.id, redirect_uri: 'https://portal.example/cb', response_type: 'code' }, { email: t.demo.adminEmail, password: ADMIN_PASSWORD });
+    const app = await t.api('/api/v2/oauth/clients', {
+      method: 'POST',
+      token,
+      body: {
+        name: 'Partner Portal',
+        authorizedGrantType: 'CODE',
+        registeredRedirectUri: ['https://portal.example/cb'],
+        scope: ['users:readonly', 'oauth:readonly'],
+      },
+    });
+    await new AuthorizeSession(t).authorize(
+      { client_id: app.body.id, redirect_uri: 'https://portal.example/cb', response_type: 'code' },
+      { email: t.demo.adminEmail, password: ADMIN_PASSWORD },
+    );
 
     await page.goto(`${t.url}/admin/integrations/authorized-applications`);
     const row = page.getByRole('row', { name: /Partner Portal/ });
@@ -88,7 +106,10 @@ describe.skipIf(!hasChromium)('OAuth console in Chromium', { timeout: 60_000 }, 
     await row.getByRole('button', { name: 'Revoke' }).click();
     await page.getByText('cannot be undone').waitFor();
     await page.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();
-    await page.getByRole('row', { name: /Partner Portal/ }).getByRole('cell', { name: 'Revoked' }).waitFor();
+    await page
+      .getByRole('row', { name: /Partner Portal/ })
+      .getByRole('cell', { name: 'Revoked' })
+      .waitFor();
     const after = await t.api(`/api/v2/oauth/authorizations/${app.body.id}`, { token });
     expect(after.body.state).toBe('Revoked');
   });

@@ -34,7 +34,9 @@ describe.skipIf(!hasChromium)('SSO console in Chromium', { timeout: 60_000 }, ()
     await page.getByLabel('Identity Provider Type').selectOption('okta');
     expect(await page.getByLabel('Identity Provider Name').inputValue()).toBe('Okta');
     await page.getByLabel('Identity Provider Name').fill('Company Okta');
-    await page.getByLabel('SAML Metadata File').setInputFiles({ name: 'okta-metadata.xml', mimeType: 'application/xml', buffer: Buffer.from(oktaMetadata()) });
+    await page
+      .getByLabel('SAML Metadata File')
+      .setInputFiles({ name: 'okta-metadata.xml', mimeType: 'application/xml', buffer: Buffer.from(oktaMetadata()) });
 
     // Review: the metadata filled the form; nothing is saved yet.
     await page.getByText('Read okta-metadata.xml: review the values below').waitFor();
@@ -50,7 +52,9 @@ describe.skipIf(!hasChromium)('SSO console in Chromium', { timeout: 60_000 }, ()
     const row = page.getByRole('row', { name: /Company Okta/ });
     await row.waitFor();
     await expect(row.getByRole('cell').nth(1).textContent()).resolves.toBe('Okta');
-    await expect(row.getByRole('cell').nth(4).textContent()).resolves.toMatch(/Expires 2126.*⚠ Expires 2026-11-24 \(soon\)/);
+    await expect(row.getByRole('cell').nth(4).textContent()).resolves.toMatch(
+      /Expires 2126.*⚠ Expires 2026-11-24 \(soon\)/,
+    );
 
     const saved = await t.api('/api/v2/identityproviders/okta', { token: await t.token() });
     expect(saved.body).toMatchObject({ name: 'Company Okta', issuerURI: ISSUER, ssoTargetURI: SSO_URL });
@@ -59,11 +63,18 @@ describe.skipIf(!hasChromium)('SSO console in Chromium', { timeout: 60_000 }, ()
 
   it('shows a bad metadata file as an error naming the problem, and downloads the Gatehouse certificate', async () => {
     await page.goto(`${t.url}/admin/integrations/sso/new`);
-    await page.getByLabel('SAML Metadata File').setInputFiles({ name: 'not-metadata.xml', mimeType: 'application/xml', buffer: Buffer.from('<html><body>login</body></html>') });
+    await page.getByLabel('SAML Metadata File').setInputFiles({
+      name: 'not-metadata.xml',
+      mimeType: 'application/xml',
+      buffer: Buffer.from('<html><body>login</body></html>'),
+    });
     await page.getByRole('alert').getByText('The metadata cannot be used').waitFor();
 
     await page.goto(`${t.url}/admin/integrations/sso`);
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download Gatehouse Certificate' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Download Gatehouse Certificate' }).click(),
+    ]);
     const pem = readFileSync((await download.path())!, 'utf8');
     expect(new X509Certificate(pem).subject).toMatch(/Gatehouse SAML signing/);
     expect(pem).not.toContain('PRIVATE');

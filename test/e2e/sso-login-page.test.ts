@@ -9,7 +9,8 @@ import { ADMIN_PASSWORD, startApp, type TestApp } from '../helpers/app.ts';
 import { hasChromium, launchChromium } from '../helpers/browser.ts';
 import { CERT, ISSUER, SSO_URL } from '../sso/providers-fixtures.ts';
 
-const LOGO = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10" fill="#e8452c"/></svg>';
+const LOGO =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10" fill="#e8452c"/></svg>';
 
 describe.skipIf(!hasChromium)('SSO on the console login page in Chromium', { timeout: 60_000 }, () => {
   let t: TestApp;
@@ -22,8 +23,15 @@ describe.skipIf(!hasChromium)('SSO on the console login page in Chromium', { tim
     admin = await t.token();
     for (let i = 1; i <= 7; i++) {
       const res = await t.api('/api/v2/identityproviders', {
-        method: 'POST', token: admin,
-        body: { name: `Company IdP ${i}`, issuerURI: `${ISSUER}/${i}`, ssoTargetURI: SSO_URL, certificates: [CERT.idp], ...(i === 1 ? { logoImageData: LOGO } : {}) },
+        method: 'POST',
+        token: admin,
+        body: {
+          name: `Company IdP ${i}`,
+          issuerURI: `${ISSUER}/${i}`,
+          ssoTargetURI: SSO_URL,
+          certificates: [CERT.idp],
+          ...(i === 1 ? { logoImageData: LOGO } : {}),
+        },
       });
       expect(res.status, res.text).toBe(200);
     }
@@ -47,7 +55,9 @@ describe.skipIf(!hasChromium)('SSO on the console login page in Chromium', { tim
     expect(href.pathname).toMatch(new RegExp(`^/saml/${t.demo.orgId}/login/[0-9a-f-]{36}$`));
     expect(href.searchParams.get('returnTo')).toBe('/admin');
     // The sanitized logo is displayed (decoded by the browser).
-    await expect(first.locator('img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).resolves.toBe(true);
+    await expect(
+      first.locator('img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0),
+    ).resolves.toBe(true);
 
     const seventh = providers().getByRole('link', { name: 'Company IdP 7' });
     await expect(seventh.isVisible()).resolves.toBe(false);
@@ -57,8 +67,14 @@ describe.skipIf(!hasChromium)('SSO on the console login page in Chromium', { tim
   });
 
   it('in SSO-only mode shows only the buttons; the break-glass admin unfolds the form and signs in', async () => {
-    const adminUser = (await t.api('/api/v2/users?pageSize=100', { token: admin })).body.entities.find((u: { email: string }) => u.email === t.demo.adminEmail);
-    const saved = await t.api('/api/v2/identityproviders/settings', { method: 'PUT', token: admin, body: { ssoOnly: true, breakGlassUserId: adminUser.id } });
+    const adminUser = (await t.api('/api/v2/users?pageSize=100', { token: admin })).body.entities.find(
+      (u: { email: string }) => u.email === t.demo.adminEmail,
+    );
+    const saved = await t.api('/api/v2/identityproviders/settings', {
+      method: 'PUT',
+      token: admin,
+      body: { ssoOnly: true, breakGlassUserId: adminUser.id },
+    });
     expect(saved.status, saved.text).toBe(200);
 
     await page.goto(`${t.url}/login`);
@@ -75,7 +91,11 @@ describe.skipIf(!hasChromium)('SSO on the console login page in Chromium', { tim
   });
 
   it('shows the SSO-only refusal to anyone else who uses the break-glass form', async () => {
-    await t.gh.directory.users.create(t.demo.orgId, null, { name: 'Agent', email: 'agent@demo.gatehouse.local', password: 'another long passphrase' });
+    await t.gh.directory.users.create(t.demo.orgId, null, {
+      name: 'Agent',
+      email: 'agent@demo.gatehouse.local',
+      password: 'another long passphrase',
+    });
     const context = await browser.newContext();
     const other = await context.newPage();
     await other.goto(`${t.url}/login`);

@@ -44,39 +44,64 @@ describe.skipIf(!hasChromium)('SAML sign-in in Chromium', { timeout: 90_000 }, (
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     db = await freshDatabase('sqlite');
-    gh = await createGatehouse(loadConfig({ port: String(port), 'database-url': db.url, 'log-level': 'silent', 'public-url': base }, {}), { logger: false });
+    gh = await createGatehouse(
+      loadConfig({ port: String(port), 'database-url': db.url, 'log-level': 'silent', 'public-url': base }, {}),
+      { logger: false },
+    );
     const demo = (await seedDemo(gh.directory, gh.oauth, ADMIN_PASSWORD))!;
     orgId = demo.orgId;
     await gh.app.listen({ host: '127.0.0.1', port });
-    await gh.directory.users.create(orgId, null, { name: 'Sam L. Person', email: 'sam.person@demo.gatehouse.local', password: 'a passphrase long enough' });
+    await gh.directory.users.create(orgId, null, {
+      name: 'Sam L. Person',
+      email: 'sam.person@demo.gatehouse.local',
+      password: 'a passphrase long enough',
+    });
 
     const token = await (async () => {
       const res = await fetch(`${base}/oauth/token`, {
         method: 'POST',
-        headers: { authorization: `Basic ${Buffer.from(`${demo.clientId}:${demo.clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+        headers: {
+          authorization: `Basic ${Buffer.from(`${demo.clientId}:${demo.clientSecret}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
         body: 'grant_type=client_credentials',
       });
       return ((await res.json()) as { access_token: string }).access_token;
     })();
-    const spMetadata = await (await fetch(`${base}/api/v2/identityproviders/sp/metadata`, { headers: { authorization: `Bearer ${token}` } })).text();
+    const spMetadata = await (
+      await fetch(`${base}/api/v2/identityproviders/sp/metadata`, { headers: { authorization: `Bearer ${token}` } })
+    ).text();
 
-    idp = spawn('/usr/bin/python3', [join(import.meta.dirname, '..', 'sso', 'idp', 'pysaml2_idp.py')], { stdio: ['pipe', 'pipe', 'inherit'] });
+    idp = spawn('/usr/bin/python3', [join(import.meta.dirname, '..', 'sso', 'idp', 'pysaml2_idp.py')], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     const idpPort = await new Promise<number>((resolve, reject) => {
       idp.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
       idp.once('exit', (code) => reject(new Error(`pysaml2 IdP exited with ${code}`)));
       // localhost is another site than 127.0.0.1: the IdP's POST to the ACS is cross-site, as in production.
-      idp.stdin!.end(JSON.stringify({
-        mode: 'serve', issuer: ISSUER, key: join(KEYS, 'idp.key'), cert: join(KEYS, 'idp.crt'), sp_metadata: spMetadata,
-        sso_host: 'localhost', name_id: 'Sam.Person@demo.gatehouse.local',
-      }));
+      idp.stdin!.end(
+        JSON.stringify({
+          mode: 'serve',
+          issuer: ISSUER,
+          key: join(KEYS, 'idp.key'),
+          cert: join(KEYS, 'idp.crt'),
+          sp_metadata: spMetadata,
+          sso_host: 'localhost',
+          name_id: 'Sam.Person@demo.gatehouse.local',
+        }),
+      );
     });
     const created = await fetch(`${base}/api/v2/identityproviders`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify({
-        name: 'Browser IdP', issuerURI: ISSUER, ssoTargetURI: `http://localhost:${idpPort}/sso`,
+        name: 'Browser IdP',
+        issuerURI: ISSUER,
+        ssoTargetURI: `http://localhost:${idpPort}/sso`,
         ssoBinding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect',
-        sloURI: `http://localhost:${idpPort}/slo`, sloBinding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect', certificates: [await import('node:fs').then((fs) => fs.readFileSync(join(KEYS, 'idp.crt'), 'utf8'))],
+        sloURI: `http://localhost:${idpPort}/slo`,
+        sloBinding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect',
+        certificates: [await import('node:fs').then((fs) => fs.readFileSync(join(KEYS, 'idp.crt'), 'utf8'))],
       }),
     });
     providerId = ((await created.json()) as { id: string }).id;
@@ -111,10 +136,14 @@ describe.skipIf(!hasChromium)('SAML sign-in in Chromium', { timeout: 90_000 }, (
 
     // Log out in the console: the SSO session logs out through the IdP (a LogoutRequest to its
     // SLO URL), and the Gatehouse session has ended.
-    const slo = page.waitForRequest((r) => new URL(r.url()).hostname === 'localhost' && new URL(r.url()).pathname === '/slo');
+    const slo = page.waitForRequest(
+      (r) => new URL(r.url()).hostname === 'localhost' && new URL(r.url()).pathname === '/slo',
+    );
     await page.getByRole('button', { name: 'Log out' }).click();
     expect(new URL((await slo).url()).searchParams.get('SAMLRequest')).toBeTruthy();
-    const after = await fetch(`${base}/console/api/session`, { headers: { cookie: (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ') } });
+    const after = await fetch(`${base}/console/api/session`, {
+      headers: { cookie: (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ') },
+    });
     expect(after.status).toBe(401);
     await page.close();
   });

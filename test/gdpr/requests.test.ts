@@ -18,7 +18,8 @@ describe.each(DIALECTS)('GDPR requests on %s', (dialect) => {
   });
   afterAll(() => t?.close());
 
-  const submit = (body: unknown, query = '', token = admin) => t.api(`/api/v2/gdpr/requests${query}`, { method: 'POST', token, body });
+  const submit = (body: unknown, query = '', token = admin) =>
+    t.api(`/api/v2/gdpr/requests${query}`, { method: 'POST', token, body });
   const total = async () => (await t.api('/api/v2/gdpr/requests', { token: admin })).body.total as number;
 
   it('refuses a request that is incomplete or contradicts itself, in the upstream error shape, and stores nothing', async () => {
@@ -27,13 +28,62 @@ describe.each(DIALECTS)('GDPR requests on %s', (dialect) => {
       [{ subject: { emailAddresses: ['a@example.com'] } }, '', 400, 'requestType'],
       [{ requestType: 'GDPR_ERASE', subject: { name: 'A' } }, '', 400, 'requestType'],
       [{ requestType: 'GDPR_EXPORT', subject: {} }, '', 400, 'at least one identifier'],
-      [{ requestType: 'GDPR_EXPORT', subject: { name: '  ', emailAddresses: [''] } }, '', 400, 'at least one identifier'],
-      [{ requestType: 'GDPR_DELETE', subject: { socialHandle: { type: 'TWITTER', value: '@eve' }, externalContactId: 'crm-1' } }, '?deleteConfirmed=true', 400, 'holds no social handles'],
-      [{ requestType: 'GDPR_EXPORT', subject: { name: 'A' }, replacementTerms: [{ type: 'NAME', existingValue: 'A', updatedValue: 'B' }] }, '', 400, 'GDPR_UPDATE requests only'],
+      [
+        { requestType: 'GDPR_EXPORT', subject: { name: '  ', emailAddresses: [''] } },
+        '',
+        400,
+        'at least one identifier',
+      ],
+      [
+        {
+          requestType: 'GDPR_DELETE',
+          subject: { socialHandle: { type: 'TWITTER', value: '@eve' }, externalContactId: 'crm-1' },
+        },
+        '?deleteConfirmed=true',
+        400,
+        'holds no social handles',
+      ],
+      [
+        {
+          requestType: 'GDPR_EXPORT',
+          subject: { name: 'A' },
+          replacementTerms: [{ type: 'NAME', existingValue: 'A', updatedValue: 'B' }],
+        },
+        '',
+        400,
+        'GDPR_UPDATE requests only',
+      ],
       [{ requestType: 'GDPR_UPDATE', subject: { name: 'A' } }, '', 400, 'at least one replacement term'],
-      [{ requestType: 'GDPR_UPDATE', subject: { name: 'A' }, replacementTerms: [{ type: 'TWITTER', existingValue: '@a', updatedValue: '@b' }] }, '', 400, 'holds no TWITTER values'],
-      [{ requestType: 'GDPR_UPDATE', subject: { name: 'A' }, replacementTerms: [{ type: 'NAME', existingValue: 'A', updatedValue: 'A' }] }, '', 400, 'the same'],
-      [{ requestType: 'GDPR_UPDATE', subject: { name: 'A' }, replacementTerms: [{ type: 'EMAIL', existingValue: 'a@example.com', updatedValue: 'not-an-email' }] }, '', 400, 'not an email address'],
+      [
+        {
+          requestType: 'GDPR_UPDATE',
+          subject: { name: 'A' },
+          replacementTerms: [{ type: 'TWITTER', existingValue: '@a', updatedValue: '@b' }],
+        },
+        '',
+        400,
+        'holds no TWITTER values',
+      ],
+      [
+        {
+          requestType: 'GDPR_UPDATE',
+          subject: { name: 'A' },
+          replacementTerms: [{ type: 'NAME', existingValue: 'A', updatedValue: 'A' }],
+        },
+        '',
+        400,
+        'the same',
+      ],
+      [
+        {
+          requestType: 'GDPR_UPDATE',
+          subject: { name: 'A' },
+          replacementTerms: [{ type: 'EMAIL', existingValue: 'a@example.com', updatedValue: 'not-an-email' }],
+        },
+        '',
+        400,
+        'not an email address',
+      ],
       [{ requestType: 'GDPR_DELETE', subject: { name: 'A' } }, '', 400, 'deleteConfirmed=true'],
       [{ requestType: 'GDPR_DELETE', subject: { name: 'A' } }, '?deleteConfirmed=false', 400, 'deleteConfirmed=true'],
       [{ requestType: 'GDPR_EXPORT', subject: { userId: '00000000-0000-0000-0000-00000000dead' } }, '', 400, 'No user'],
@@ -48,10 +98,19 @@ describe.each(DIALECTS)('GDPR requests on %s', (dialect) => {
   });
 
   it('accepts a request, answers it in the upstream GDPRRequest shape and runs it to COMPLETED', async () => {
-    const res = await submit({ name: 'Ticket 4711', requestType: 'GDPR_EXPORT', subject: { emailAddresses: ['nobody@example.com'] } });
+    const res = await submit({
+      name: 'Ticket 4711',
+      requestType: 'GDPR_EXPORT',
+      subject: { emailAddresses: ['nobody@example.com'] },
+    });
     expect(res.status).toBe(200);
     validateShape('GDPRRequest', res.body);
-    expect(res.body).toMatchObject({ name: 'Ticket 4711', requestType: 'GDPR_EXPORT', status: 'INITIATED', subject: { emailAddresses: ['nobody@example.com'] } });
+    expect(res.body).toMatchObject({
+      name: 'Ticket 4711',
+      requestType: 'GDPR_EXPORT',
+      status: 'INITIATED',
+      subject: { emailAddresses: ['nobody@example.com'] },
+    });
     // The demo client acts for its service-account user: the request is that user's.
     const me = await t.api('/api/v2/users/me', { token: admin });
     expect(res.body.createdBy).toEqual({ id: me.body.id, selfUri: `/api/v2/users/${me.body.id}` });
@@ -67,9 +126,16 @@ describe.each(DIALECTS)('GDPR requests on %s', (dialect) => {
   });
 
   it('records who asked for which kind of request in the audit trail, and nothing about the subject', async () => {
-    const res = await submit({ requestType: 'GDPR_EXPORT', subject: { name: 'Audit Subject', emailAddresses: ['audit.subject@example.com'] } });
+    const res = await submit({
+      requestType: 'GDPR_EXPORT',
+      subject: { name: 'Audit Subject', emailAddresses: ['audit.subject@example.com'] },
+    });
     await waitForRequest(t, admin, res.body.id);
-    const events = await t.gh.storage.db.selectFrom('audit_events').selectAll().where('entity_id', '=', res.body.id).execute();
+    const events = await t.gh.storage.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('entity_id', '=', res.body.id)
+      .execute();
     expect(events.map((e) => `${e.service_name}/${e.entity_type}/${e.action}`)).toEqual(['GDPR/GDPRRequest/Create']);
     expect(events[0]!.actor_client_id).toBe(t.demo.clientId);
     expect(JSON.stringify(events)).not.toMatch(/audit\.subject|Audit Subject/i);
@@ -88,7 +154,9 @@ describe.each(DIALECTS)('GDPR requests on %s', (dialect) => {
     expect(second.body.entities[0].id).toBe(a.body.id);
     const one = await t.api(`/api/v2/gdpr/requests/${a.body.id}`, { token: admin });
     expect(one.body).toMatchObject({ id: a.body.id, name: 'first' });
-    expect((await t.api('/api/v2/gdpr/requests/00000000-0000-0000-0000-000000000000', { token: admin })).status).toBe(404);
+    expect((await t.api('/api/v2/gdpr/requests/00000000-0000-0000-0000-000000000000', { token: admin })).status).toBe(
+      404,
+    );
   });
 
   it('answers results only once a request has finished', async () => {
@@ -96,7 +164,11 @@ describe.each(DIALECTS)('GDPR requests on %s', (dialect) => {
     // Held unfinished as a stopped process would leave it.
     await waitForRequest(t, admin, res.body.id);
     const held = new Date(Date.now() + 600_000).toISOString();
-    await t.gh.storage.db.updateTable('gdpr_requests').set({ status: 'SEARCHING', results: null, claimed_until: held }).where('id', '=', res.body.id).execute();
+    await t.gh.storage.db
+      .updateTable('gdpr_requests')
+      .set({ status: 'SEARCHING', results: null, claimed_until: held })
+      .where('id', '=', res.body.id)
+      .execute();
     const early = await t.api(`/api/v2/gdpr/requests/${res.body.id}/results`, { token: admin });
     expect(early.status).toBe(400);
     expect(early.body.message).toContain('SEARCHING');
@@ -106,7 +178,11 @@ describe.each(DIALECTS)('GDPR requests on %s', (dialect) => {
     await t.gh.jobs.idle();
     expect((await t.api(`/api/v2/gdpr/requests/${res.body.id}`, { token: admin })).body.status).toBe('SEARCHING');
     // Once that process's lease has run out (it stopped), the request is taken up again.
-    await t.gh.storage.db.updateTable('gdpr_requests').set({ claimed_until: new Date(Date.now() - 1000).toISOString() }).where('id', '=', res.body.id).execute();
+    await t.gh.storage.db
+      .updateTable('gdpr_requests')
+      .set({ claimed_until: new Date(Date.now() - 1000).toISOString() })
+      .where('id', '=', res.body.id)
+      .execute();
     await t.gh.gdpr.resume();
     expect((await waitForRequest(t, admin, res.body.id)).status).toBe('COMPLETED');
   });
@@ -115,7 +191,11 @@ describe.each(DIALECTS)('GDPR requests on %s', (dialect) => {
     const nul = [
       ['GET', '/api/v2/gdpr/subjects?searchType=NAME&searchValue=a%00b'],
       ['POST', '/api/v2/gdpr/requests', { name: 'a\u0000b', requestType: 'GDPR_EXPORT', subject: { name: 'A' } }],
-      ['POST', '/api/v2/gdpr/requests', { requestType: 'GDPR_EXPORT', subject: { emailAddresses: ['a\u0000b@example.com'] } }],
+      [
+        'POST',
+        '/api/v2/gdpr/requests',
+        { requestType: 'GDPR_EXPORT', subject: { emailAddresses: ['a\u0000b@example.com'] } },
+      ],
       ['POST', '/api/v2/gdpr/requests', { requestType: 'GDPR_EXPORT', subject: { externalId: 'a\u0000b' } }],
     ] as const;
     for (const [method, path, body] of nul) {
@@ -123,7 +203,11 @@ describe.each(DIALECTS)('GDPR requests on %s', (dialect) => {
       expect(res.status, `${method} ${path} ${JSON.stringify(body)}`).toBe(400);
       validateShape('ErrorBody', res.body);
     }
-    for (const path of ['/api/v2/gdpr/requests/a%00b', '/api/v2/gdpr/requests/not-a-request', '/api/v2/gdpr/requests/not-a-request/results']) {
+    for (const path of [
+      '/api/v2/gdpr/requests/a%00b',
+      '/api/v2/gdpr/requests/not-a-request',
+      '/api/v2/gdpr/requests/not-a-request/results',
+    ]) {
       const res = await t.api(path, { token: admin });
       expect(res.status, path).toBeGreaterThanOrEqual(400);
       expect(res.status, path).toBeLessThan(500);
@@ -131,7 +215,7 @@ describe.each(DIALECTS)('GDPR requests on %s', (dialect) => {
     expect((await t.api('/api/v2/gdpr/requests/not-a-request', { token: admin })).status).toBe(404);
   });
 
-  it('checks each route\'s permission', async () => {
+  it("checks each route's permission", async () => {
     const none = await tokenWithPermissions(t, admin, 'No GDPR', ['directory:user:view']);
     const viewer = await tokenWithPermissions(t, admin, 'GDPR viewer', ['gdpr:request:view']);
     const made = await submit({ requestType: 'GDPR_EXPORT', subject: { name: 'Perm' } });
@@ -152,7 +236,7 @@ describe.each(DIALECTS)('GDPR requests on %s', (dialect) => {
     expect((await t.api('/api/v2/gdpr/subjects?searchType=NAME&searchValue=Perm', { token: viewer })).status).toBe(403);
   });
 
-  it('keeps each organization\'s requests to itself', async () => {
+  it("keeps each organization's requests to itself", async () => {
     const mine = await submit({ requestType: 'GDPR_EXPORT', subject: { name: 'Mine' } });
     await waitForRequest(t, admin, mine.body.id);
     const other = await otherOrganization(t, 'Elsewhere GDPR');
@@ -166,7 +250,9 @@ describe.each(DIALECTS)('GDPR requests on %s', (dialect) => {
 
   it('checks the search parameters', async () => {
     expect((await t.api('/api/v2/gdpr/subjects?searchType=NAME', { token: admin })).status).toBe(400);
-    expect((await t.api('/api/v2/gdpr/subjects?searchType=SHOE_SIZE&searchValue=9', { token: admin })).status).toBe(400);
+    expect((await t.api('/api/v2/gdpr/subjects?searchType=SHOE_SIZE&searchValue=9', { token: admin })).status).toBe(
+      400,
+    );
     const social = await t.api('/api/v2/gdpr/subjects?searchType=TWITTER&searchValue=%40someone', { token: admin });
     expect(social.status).toBe(200);
     validateShape('GDPRSubjectEntityListing', social.body);

@@ -14,7 +14,11 @@ describe.each(DIALECTS)('purecloud-platform-client-v2 GeneralDataProtectionRegul
 
   it('finds a subject, submits an export, follows it to COMPLETED and lists it; a DELETE without confirmation is refused', async () => {
     const admin = await t.token();
-    const made = await t.api('/api/v2/users', { method: 'POST', token: admin, body: { name: 'Sdk Subject', email: 'sdk.subject@example.com' } });
+    const made = await t.api('/api/v2/users', {
+      method: 'POST',
+      token: admin,
+      body: { name: 'Sdk Subject', email: 'sdk.subject@example.com' },
+    });
     expect(made.status).toBe(200);
     const { platformClient, client } = freshSdk(t.url);
     await client.loginClientCredentialsGrant(t.demo.clientId, t.demo.clientSecret);
@@ -25,7 +29,10 @@ describe.each(DIALECTS)('purecloud-platform-client-v2 GeneralDataProtectionRegul
     expect(subjects.entities).toHaveLength(1);
     expect(subjects.entities[0].userId).toBe(made.body.id);
 
-    const request = await api.postGdprRequests({ requestType: 'GDPR_EXPORT', subject: { userId: subjects.entities[0].userId } });
+    const request = await api.postGdprRequests({
+      requestType: 'GDPR_EXPORT',
+      subject: { userId: subjects.entities[0].userId },
+    });
     validateShape('GDPRRequest', request);
     expect(request.status).toBe('INITIATED');
     let current = request;
@@ -40,9 +47,14 @@ describe.each(DIALECTS)('purecloud-platform-client-v2 GeneralDataProtectionRegul
     validateShape('GDPRRequestEntityListing', listed);
     expect(listed.entities.map((r: { id: string }) => r.id)).toContain(request.id);
 
-    const refused = await api.postGdprRequests({ requestType: 'GDPR_DELETE', subject: { userId: made.body.id } }).catch((e: unknown) => e);
+    const refused = await api
+      .postGdprRequests({ requestType: 'GDPR_DELETE', subject: { userId: made.body.id } })
+      .catch((e: unknown) => e);
     expect(refused).toMatchObject({ status: 400, code: 'bad.request' });
-    const confirmed = await api.postGdprRequests({ requestType: 'GDPR_DELETE', subject: { userId: made.body.id } }, { deleteConfirmed: true });
+    const confirmed = await api.postGdprRequests(
+      { requestType: 'GDPR_DELETE', subject: { userId: made.body.id } },
+      { deleteConfirmed: true },
+    );
     expect(confirmed.status).toBe('INITIATED');
   });
 });

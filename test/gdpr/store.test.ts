@@ -15,11 +15,38 @@ describe.each(DIALECTS)('GDPR request lease on %s', (dialect) => {
     storage = createStorage(fresh.url);
     await migrateToLatest(storage);
     const orgId = '00000000-0000-4000-8000-000000000001';
-    await storage.db.insertInto('organizations').values({ id: orgId, name: 'Lease', domain: 'lease.example', state: 'active', default_language: 'en-us', version: 1, created_at: at(0), modified_at: at(0) }).execute();
+    await storage.db
+      .insertInto('organizations')
+      .values({
+        id: orgId,
+        name: 'Lease',
+        domain: 'lease.example',
+        state: 'active',
+        default_language: 'en-us',
+        version: 1,
+        created_at: at(0),
+        modified_at: at(0),
+      })
+      .execute();
     await store.insert(storage.db, {
-      id: '00000000-0000-4000-8000-0000000000aa', org_id: orgId, name: null, request_type: 'GDPR_EXPORT', status: 'INITIATED', subject: '{"name":"A"}',
-      replacement_terms: null, created_by_user: null, created_by_client: 'c', remote_ip: null, resolved_user_ids: null, claimed_until: null, claim_token: null,
-      results: null, error: null, created_at: at(0), modified_at: at(0), completed_at: null,
+      id: '00000000-0000-4000-8000-0000000000aa',
+      org_id: orgId,
+      name: null,
+      request_type: 'GDPR_EXPORT',
+      status: 'INITIATED',
+      subject: '{"name":"A"}',
+      replacement_terms: null,
+      created_by_user: null,
+      created_by_client: 'c',
+      remote_ip: null,
+      resolved_user_ids: null,
+      claimed_until: null,
+      claim_token: null,
+      results: null,
+      error: null,
+      created_at: at(0),
+      modified_at: at(0),
+      completed_at: null,
     });
   });
   afterAll(async () => {

@@ -37,7 +37,10 @@ export interface ApiResponse {
   text: string;
 }
 
-export async function startApp(dialect: TestDialect = 'sqlite', opts: { clock?: Clock; env?: Record<string, string> } = {}): Promise<TestApp> {
+export async function startApp(
+  dialect: TestDialect = 'sqlite',
+  opts: { clock?: Clock; env?: Record<string, string> } = {},
+): Promise<TestApp> {
   const db: FreshDatabase = await freshDatabase(dialect);
   const config = loadConfig({ port: '0', 'database-url': db.url, 'log-level': 'silent' }, opts.env ?? {});
   const gh = await createGatehouse(config, { clock: opts.clock, logger: false });
@@ -81,7 +84,12 @@ export async function startApp(dialect: TestDialect = 'sqlite', opts: { clock?: 
     const roles = await gh.directory.roles.list(demo.orgId, { pageSize: 100, pageNumber: 1, offset: 0 }, role, {});
     const roleId = roles.entities.find((r) => r.name === role)!.id;
     const divisionId = (await gh.directory.organizations.homeDivision(demo.orgId)).id;
-    const { client, secret } = await gh.oauth.clients.create(demo.orgId, null, { name, grantType: 'CLIENT-CREDENTIALS', roleDivisions: [{ roleId, divisionId }], ...extra });
+    const { client, secret } = await gh.oauth.clients.create(demo.orgId, null, {
+      name,
+      grantType: 'CLIENT-CREDENTIALS',
+      roleDivisions: [{ roleId, divisionId }],
+      ...extra,
+    });
     return { id: client.id, secret };
   }
 

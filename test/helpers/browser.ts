@@ -9,12 +9,24 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
 /** Chromium with the demo admin signed in to the console at /admin. */
-export async function consoleAsAdmin(url: string, email: string, password: string): Promise<{ browser: Browser; page: Page }> {
+export async function consoleAsAdmin(
+  url: string,
+  email: string,
+  password: string,
+): Promise<{ browser: Browser; page: Page }> {
   const browser = await launchChromium();
   const page = await browser.newPage();
   await page.goto(`${url}/login`);

@@ -32,7 +32,10 @@ export class AuthorizeSession {
     const res = await fetch(this.t.url + path, {
       method: form ? 'POST' : 'GET',
       redirect: 'manual',
-      headers: { cookie: this.cookieHeader(), ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+      headers: {
+        cookie: this.cookieHeader(),
+        ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+      },
       body: form ? new URLSearchParams(form).toString() : undefined,
     });
     this.remember(res);
@@ -61,15 +64,27 @@ export class AuthorizeSession {
   }
 
   /** Login (when asked), then approve consent (when asked); answers the final result. */
-  async authorize(query: Record<string, string>, who: { email: string; password: string }, decision: 'approve' | 'deny' = 'approve'): Promise<FlowResult> {
+  async authorize(
+    query: Record<string, string>,
+    who: { email: string; password: string },
+    decision: 'approve' | 'deny' = 'approve',
+  ): Promise<FlowResult> {
     let step = await this.follow(await this.request(`/oauth/authorize?${new URLSearchParams(query)}`));
     if (step.location || step.status !== 200) return step;
     if (step.html.includes('action="/oauth/authorize/login"')) {
-      step = await this.follow(await this.request('/oauth/authorize/login', { ...AuthorizeSession.fields(step.html), email: who.email, password: who.password }));
+      step = await this.follow(
+        await this.request('/oauth/authorize/login', {
+          ...AuthorizeSession.fields(step.html),
+          email: who.email,
+          password: who.password,
+        }),
+      );
       if (step.location || step.status !== 200) return step;
     }
     if (step.html.includes('action="/oauth/authorize/decision"')) {
-      step = await this.follow(await this.request('/oauth/authorize/decision', { ...AuthorizeSession.fields(step.html), decision }));
+      step = await this.follow(
+        await this.request('/oauth/authorize/decision', { ...AuthorizeSession.fields(step.html), decision }),
+      );
     }
     return step;
   }

@@ -22,7 +22,10 @@ export interface FreshDatabase {
 export async function freshDatabase(dialect: TestDialect): Promise<FreshDatabase> {
   if (dialect === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
-    return { url: `sqlite:${join(dir, 'gatehouse.db')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+    return {
+      url: `sqlite:${join(dir, 'gatehouse.db')}`,
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    };
   }
   if (!PG_URL) throw new Error('GATEHOUSE_TEST_DATABASE_URL is not set');
   const schema = `gh_test_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;

@@ -11,10 +11,14 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 
 // ajv-formats is CommonJS with a default export; under NodeNext the function sits on .default.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (
+  ajv: Ajv,
+) => Ajv;
 
 const FILE = join(import.meta.dirname, '..', '..', 'src', 'contracts', 'upstream-definitions.json');
-const { definitions } = JSON.parse(readFileSync(FILE, 'utf8')) as { definitions: Record<string, Record<string, unknown>> };
+const { definitions } = JSON.parse(readFileSync(FILE, 'utf8')) as {
+  definitions: Record<string, Record<string, unknown>>;
+};
 
 type Json = Record<string, any>;
 
@@ -26,7 +30,8 @@ function close(schema: Json, open: boolean): Json {
     if (k === 'readOnly') continue;
     if (k === 'format' && v === 'uri') out.format = 'uri-reference';
     else if (k === 'format' && (v === 'int32' || v === 'int64')) out.format = v;
-    else if (k === 'properties') out.properties = Object.fromEntries(Object.entries(v as Json).map(([p, s]) => [p, close(s as Json, open)]));
+    else if (k === 'properties')
+      out.properties = Object.fromEntries(Object.entries(v as Json).map(([p, s]) => [p, close(s as Json, open)]));
     else if (k === 'items' || k === 'additionalProperties') out[k] = typeof v === 'object' ? close(v as Json, open) : v;
     else out[k] = v;
   }
@@ -37,7 +42,10 @@ function close(schema: Json, open: boolean): Json {
 function makeAjv(open: boolean) {
   const ajv = new Ajv({ allErrors: true, strict: false });
   addFormats(ajv);
-  ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 });
+  ajv.addFormat('int32', {
+    type: 'number',
+    validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31,
+  });
   ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
   ajv.addSchema({
     $id: 'upstream',

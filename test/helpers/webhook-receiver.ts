@@ -6,7 +6,11 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 
 export interface Received {
-  body: { deliveryId: string; streamId: string; events: { id: string; action: string; entityType: string; propertyChanges: unknown[] }[] };
+  body: {
+    deliveryId: string;
+    streamId: string;
+    events: { id: string; action: string; entityType: string; propertyChanges: unknown[] }[];
+  };
   signature: string;
   raw: string;
   /** What the receiver answered ('hang': nothing; the sender must not count it as delivered). */
@@ -32,7 +36,12 @@ export async function startReceiver(): Promise<Receiver> {
   const receiver: Receiver = {
     url: '',
     received: [],
-    ids: () => new Set(receiver.received.filter((r) => typeof r.answer === 'number' && r.answer < 300).flatMap((r) => r.body.events.map((e) => e.id))),
+    ids: () =>
+      new Set(
+        receiver.received
+          .filter((r) => typeof r.answer === 'number' && r.answer < 300)
+          .flatMap((r) => r.body.events.map((e) => e.id)),
+      ),
     answer: () => 200,
     verify(r, secret) {
       const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(r.signature);
@@ -43,7 +52,8 @@ export async function startReceiver(): Promise<Receiver> {
     async waitFor(predicate, timeoutMs = 20_000) {
       const until = Date.now() + timeoutMs;
       while (!predicate()) {
-        if (Date.now() > until) throw new Error(`timed out; received ${receiver.received.length} requests, ${receiver.ids().size} events`);
+        if (Date.now() > until)
+          throw new Error(`timed out; received ${receiver.received.length} requests, ${receiver.ids().size} events`);
         await new Promise((r) => setTimeout(r, 50));
       }
     },
@@ -60,7 +70,12 @@ export async function startReceiver(): Promise<Receiver> {
       raw += d;
     });
     req.on('end', () => {
-      const r: Received = { body: JSON.parse(raw), signature: String(req.headers['x-gatehouse-signature'] ?? ''), raw, answer: 200 };
+      const r: Received = {
+        body: JSON.parse(raw),
+        signature: String(req.headers['x-gatehouse-signature'] ?? ''),
+        raw,
+        answer: 200,
+      };
       const n = receiver.received.length;
       receiver.received.push(r);
       const answer = receiver.answer(n, r);

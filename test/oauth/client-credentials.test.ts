@@ -21,7 +21,10 @@ describe.each(DIALECTS)('client credentials on %s', (dialect) => {
     t.api('/oauth/token', { method: 'POST', headers: { ...FORM, ...headers }, body });
 
   it('issues a bearer token with the client lifetime', async () => {
-    const res = await tokenRequest({ authorization: basic(t.demo.clientId, t.demo.clientSecret) }, 'grant_type=client_credentials');
+    const res = await tokenRequest(
+      { authorization: basic(t.demo.clientId, t.demo.clientSecret) },
+      'grant_type=client_credentials',
+    );
     expect(res.status).toBe(200);
     expect(res.body.token_type).toBe('bearer');
     expect(res.body.expires_in).toBe(86400);
@@ -32,7 +35,11 @@ describe.each(DIALECTS)('client credentials on %s', (dialect) => {
   });
 
   it('accepts the credentials in the form body too', async () => {
-    const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: t.demo.clientId, client_secret: t.demo.clientSecret });
+    const body = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: t.demo.clientId,
+      client_secret: t.demo.clientSecret,
+    });
     const res = await tokenRequest({}, body.toString());
     expect(res.status).toBe(200);
   });
@@ -46,8 +53,14 @@ describe.each(DIALECTS)('client credentials on %s', (dialect) => {
   });
 
   it('answers an unknown client exactly as a wrong secret', async () => {
-    const wrong = await tokenRequest({ authorization: basic(t.demo.clientId, 'wrong') }, 'grant_type=client_credentials');
-    const unknown = await tokenRequest({ authorization: basic('00000000-0000-4000-8000-000000000000', 'x') }, 'grant_type=client_credentials');
+    const wrong = await tokenRequest(
+      { authorization: basic(t.demo.clientId, 'wrong') },
+      'grant_type=client_credentials',
+    );
+    const unknown = await tokenRequest(
+      { authorization: basic('00000000-0000-4000-8000-000000000000', 'x') },
+      'grant_type=client_credentials',
+    );
     expect(unknown.status).toBe(401);
     expect(unknown.body).toEqual(wrong.body);
   });
@@ -60,7 +73,11 @@ describe.each(DIALECTS)('client credentials on %s', (dialect) => {
     const admin = await t.token();
     const current = await t.api(`/api/v2/oauth/clients/${client.id}`, { token: admin });
     const { name, authorizedGrantType, roleDivisions, accessTokenValiditySeconds } = current.body;
-    const put = await t.api(`/api/v2/oauth/clients/${client.id}`, { method: 'PUT', token: admin, body: { name, authorizedGrantType, roleDivisions, accessTokenValiditySeconds, state: 'disabled' } });
+    const put = await t.api(`/api/v2/oauth/clients/${client.id}`, {
+      method: 'PUT',
+      token: admin,
+      body: { name, authorizedGrantType, roleDivisions, accessTokenValiditySeconds, state: 'disabled' },
+    });
     expect(put.status).toBe(200);
     const res = await tokenRequest({ authorization: basic(client.id, secret) }, 'grant_type=client_credentials');
     expect(res.status).toBe(400);
@@ -77,7 +94,10 @@ describe.each(DIALECTS)('client credentials on %s', (dialect) => {
   });
 
   it('names an unsupported grant type', async () => {
-    const res = await tokenRequest({ authorization: basic(t.demo.clientId, t.demo.clientSecret) }, 'grant_type=password');
+    const res = await tokenRequest(
+      { authorization: basic(t.demo.clientId, t.demo.clientSecret) },
+      'grant_type=password',
+    );
     expect(res.status).toBe(400);
     expect(res.body.error).toBe('unsupported_grant_type');
   });
@@ -91,7 +111,10 @@ describe.each(DIALECTS)('client credentials on %s', (dialect) => {
   });
 
   it('refuses a repeated parameter and a JSON body', async () => {
-    const twice = await tokenRequest({ authorization: basic(t.demo.clientId, t.demo.clientSecret) }, 'grant_type=client_credentials&grant_type=client_credentials');
+    const twice = await tokenRequest(
+      { authorization: basic(t.demo.clientId, t.demo.clientSecret) },
+      'grant_type=client_credentials&grant_type=client_credentials',
+    );
     expect(twice.status).toBe(400);
     expect(twice.body.error).toBe('invalid_request');
     const json = await t.api('/oauth/token', { method: 'POST', body: { grant_type: 'client_credentials' } });
@@ -132,8 +155,19 @@ describe.each(DIALECTS)('client credentials on %s', (dialect) => {
     const db = t.gh.storage.db;
     const clients = await db.selectFrom('oauth_clients').select('secret_hash').execute();
     expect(clients.some((c) => c.secret_hash === t.demo.clientSecret)).toBe(false);
-    const count = async () => Promise.all((['token_revocations', 'refresh_tokens', 'audit_events'] as const).map(async (table) =>
-      Number((await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)));
+    const count = async () =>
+      Promise.all(
+        (['token_revocations', 'refresh_tokens', 'audit_events'] as const).map(async (table) =>
+          Number(
+            (
+              await db
+                .selectFrom(table)
+                .select((eb) => eb.fn.countAll().as('n'))
+                .executeTakeFirstOrThrow()
+            ).n,
+          ),
+        ),
+      );
     const before = await count();
     const token = await t.token();
     expect(await count()).toEqual(before);

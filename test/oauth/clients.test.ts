@@ -24,10 +24,19 @@ describe.each(DIALECTS)('OAuth clients API on %s', (dialect) => {
   const create = (body: Record<string, unknown>) => t.api('/api/v2/oauth/clients', { method: 'POST', token, body });
   const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
   const tokenFor = (id: string, secret: string) =>
-    t.api('/oauth/token', { method: 'POST', headers: { authorization: basic(id, secret), 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' });
+    t.api('/oauth/token', {
+      method: 'POST',
+      headers: { authorization: basic(id, secret), 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials',
+    });
 
   it('creates a client-credentials client and shows the secret only then', async () => {
-    const res = await create({ name: 'Reporting script', authorizedGrantType: 'CLIENT-CREDENTIALS', roleDivisions, accessTokenValiditySeconds: 64800 });
+    const res = await create({
+      name: 'Reporting script',
+      authorizedGrantType: 'CLIENT-CREDENTIALS',
+      roleDivisions,
+      accessTokenValiditySeconds: 64800,
+    });
     expect(res.status).toBe(200);
     validateShape('OAuthClient', res.body);
     expect(res.body.secret).toMatch(/^\S{43}$/);
@@ -43,20 +52,45 @@ describe.each(DIALECTS)('OAuth clients API on %s', (dialect) => {
 
   it('enforces the token lifetime range (300–172,800 s) and defaults to 86,400', async () => {
     for (const ttl of [299, 172801]) {
-      const res = await create({ name: 'x', authorizedGrantType: 'CLIENT-CREDENTIALS', roleDivisions, accessTokenValiditySeconds: ttl });
+      const res = await create({
+        name: 'x',
+        authorizedGrantType: 'CLIENT-CREDENTIALS',
+        roleDivisions,
+        accessTokenValiditySeconds: ttl,
+      });
       expect(res.status, String(ttl)).toBe(400);
       expect(res.body.details[0].fieldName).toBe('accessTokenValiditySeconds');
     }
     for (const ttl of [300, 172800]) {
-      expect((await create({ name: 'x', authorizedGrantType: 'CLIENT-CREDENTIALS', roleDivisions, accessTokenValiditySeconds: ttl })).status).toBe(200);
+      expect(
+        (
+          await create({
+            name: 'x',
+            authorizedGrantType: 'CLIENT-CREDENTIALS',
+            roleDivisions,
+            accessTokenValiditySeconds: ttl,
+          })
+        ).status,
+      ).toBe(200);
     }
-    expect((await create({ name: 'default', authorizedGrantType: 'CLIENT-CREDENTIALS', roleDivisions })).body.accessTokenValiditySeconds).toBe(86400);
+    expect(
+      (await create({ name: 'default', authorizedGrantType: 'CLIENT-CREDENTIALS', roleDivisions })).body
+        .accessTokenValiditySeconds,
+    ).toBe(86400);
   });
 
   it('checks redirect URIs: absolute, https except loopback, at most 125', async () => {
-    const code = (uris: string[]) => create({ name: 'web app', authorizedGrantType: 'CODE', registeredRedirectUri: uris, scope: ['users:readonly'] });
-    expect((await code(['https://app.example.com/cb', 'http://localhost:3000/cb', 'http://127.0.0.1/cb'])).status).toBe(200);
-    for (const bad of ['http://app.example.com/cb', '/relative', 'https://app.example.com/cb#frag', 'javascript:alert(1)']) {
+    const code = (uris: string[]) =>
+      create({ name: 'web app', authorizedGrantType: 'CODE', registeredRedirectUri: uris, scope: ['users:readonly'] });
+    expect((await code(['https://app.example.com/cb', 'http://localhost:3000/cb', 'http://127.0.0.1/cb'])).status).toBe(
+      200,
+    );
+    for (const bad of [
+      'http://app.example.com/cb',
+      '/relative',
+      'https://app.example.com/cb#frag',
+      'javascript:alert(1)',
+    ]) {
       const res = await code([bad]);
       expect(res.status, bad).toBe(400);
       expect(res.body.details[0].fieldName).toBe('registeredRedirectUri');
@@ -68,19 +102,38 @@ describe.each(DIALECTS)('OAuth clients API on %s', (dialect) => {
   });
 
   it('allows roles only for client credentials and scopes only for the others', async () => {
-    const rolesOnCode = await create({ name: 'x', authorizedGrantType: 'CODE', registeredRedirectUri: ['https://a.example/cb'], roleDivisions });
+    const rolesOnCode = await create({
+      name: 'x',
+      authorizedGrantType: 'CODE',
+      registeredRedirectUri: ['https://a.example/cb'],
+      roleDivisions,
+    });
     expect(rolesOnCode.status).toBe(400);
     expect(rolesOnCode.body.details[0].fieldName).toBe('roleDivisions');
-    const scopesOnCc = await create({ name: 'x', authorizedGrantType: 'CLIENT-CREDENTIALS', roleDivisions, scope: ['users'] });
+    const scopesOnCc = await create({
+      name: 'x',
+      authorizedGrantType: 'CLIENT-CREDENTIALS',
+      roleDivisions,
+      scope: ['users'],
+    });
     expect(scopesOnCc.body.details[0].fieldName).toBe('scope');
     const noRoles = await create({ name: 'x', authorizedGrantType: 'CLIENT-CREDENTIALS' });
     expect(noRoles.body.code).toBe('missing.client.roles');
-    const unknownScope = await create({ name: 'x', authorizedGrantType: 'CODE', registeredRedirectUri: ['https://a.example/cb'], scope: ['everything'] });
+    const unknownScope = await create({
+      name: 'x',
+      authorizedGrantType: 'CODE',
+      registeredRedirectUri: ['https://a.example/cb'],
+      scope: ['everything'],
+    });
     expect(unknownScope.body.details[0].fieldName).toBe('scope');
   });
 
   it('refuses a new implicit client after the cutoff date', async () => {
-    const res = await create({ name: 'legacy spa', authorizedGrantType: 'TOKEN', registeredRedirectUri: ['https://spa.example/cb'] });
+    const res = await create({
+      name: 'legacy spa',
+      authorizedGrantType: 'TOKEN',
+      registeredRedirectUri: ['https://spa.example/cb'],
+    });
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('bad.grant.type');
     expect(res.body.message).toMatch(/PKCE/);
@@ -100,8 +153,17 @@ describe.each(DIALECTS)('OAuth clients API on %s', (dialect) => {
     const made = await create({ name: 'lifecycle', authorizedGrantType: 'CLIENT-CREDENTIALS', roleDivisions });
     const id = made.body.id;
     const issued = await tokenFor(id, made.body.secret);
-    const body = { name: 'lifecycle', authorizedGrantType: 'CLIENT-CREDENTIALS', roleDivisions, accessTokenValiditySeconds: 3600 };
-    const disabled = await t.api(`/api/v2/oauth/clients/${id}`, { method: 'PUT', token, body: { ...body, state: 'disabled' } });
+    const body = {
+      name: 'lifecycle',
+      authorizedGrantType: 'CLIENT-CREDENTIALS',
+      roleDivisions,
+      accessTokenValiditySeconds: 3600,
+    };
+    const disabled = await t.api(`/api/v2/oauth/clients/${id}`, {
+      method: 'PUT',
+      token,
+      body: { ...body, state: 'disabled' },
+    });
     expect(disabled.body).toMatchObject({ state: 'disabled', accessTokenValiditySeconds: 3600 });
     expect((await t.api('/api/v2/tokens/me', { token: issued.body.access_token })).status).toBe(401);
     const early = await t.api(`/api/v2/oauth/clients/${id}`, { method: 'DELETE', token });
@@ -110,12 +172,19 @@ describe.each(DIALECTS)('OAuth clients API on %s', (dialect) => {
     await t.api(`/api/v2/oauth/clients/${id}`, { method: 'PUT', token, body: { ...body, state: 'inactive' } });
     expect((await t.api(`/api/v2/oauth/clients/${id}`, { method: 'DELETE', token })).status).toBe(200);
     expect((await t.api(`/api/v2/oauth/clients/${id}`, { token })).status).toBe(404);
-    const events = await t.gh.storage.db.selectFrom('audit_events').selectAll().where('entity_id', '=', id).orderBy('id').execute();
+    const events = await t.gh.storage.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('entity_id', '=', id)
+      .orderBy('id')
+      .execute();
     expect(events.map((e) => e.action)).toEqual(['Create', 'Update', 'Update', 'Delete']);
-    expect(JSON.parse(events[1].changes)).toEqual(expect.arrayContaining([
-      { property: 'state', oldValues: ['active'], newValues: ['disabled'] },
-      { property: 'accessTokenValiditySeconds', oldValues: ['86400'], newValues: ['3600'] },
-    ]));
+    expect(JSON.parse(events[1].changes)).toEqual(
+      expect.arrayContaining([
+        { property: 'state', oldValues: ['active'], newValues: ['disabled'] },
+        { property: 'accessTokenValiditySeconds', oldValues: ['86400'], newValues: ['3600'] },
+      ]),
+    );
     expect(JSON.stringify(events)).not.toContain(made.body.secret);
   });
 
@@ -124,16 +193,24 @@ describe.each(DIALECTS)('OAuth clients API on %s', (dialect) => {
     const weakToken = await t.token(weak.id, weak.secret);
     expect((await t.api('/api/v2/oauth/clients', { token: weakToken })).body.code).toBe('missing.permissions');
     const other = await t.gh.directory.createOrganization('Elsewhere', 'elsewhere.example');
-    const foreign = await t.gh.oauth.clients.create(other.org.id, null, { name: 'foreign', grantType: 'CLIENT-CREDENTIALS', roleDivisions: [{ roleId: other.adminRoleId, divisionId: other.homeDivisionId }] });
+    const foreign = await t.gh.oauth.clients.create(other.org.id, null, {
+      name: 'foreign',
+      grantType: 'CLIENT-CREDENTIALS',
+      roleDivisions: [{ roleId: other.adminRoleId, divisionId: other.homeDivisionId }],
+    });
     expect((await t.api(`/api/v2/oauth/clients/${foreign.client.id}`, { token })).status).toBe(404);
-    expect((await t.api(`/api/v2/oauth/clients/${foreign.client.id}/secret`, { method: 'POST', token })).status).toBe(404);
+    expect((await t.api(`/api/v2/oauth/clients/${foreign.client.id}/secret`, { method: 'POST', token })).status).toBe(
+      404,
+    );
     expect((await tokenFor(foreign.client.id, foreign.secret)).status).toBe(200);
   });
 
   it('serves the scope catalogue', async () => {
     const res = await t.api('/api/v2/oauth/scopes', { token });
     validateShape('OAuthScopeListing', res.body);
-    expect(res.body.entities.map((s: { id: string }) => s.id)).toEqual(expect.arrayContaining(['oauth', 'oauth:readonly', 'users:readonly', 'audits:readonly']));
+    expect(res.body.entities.map((s: { id: string }) => s.id)).toEqual(
+      expect.arrayContaining(['oauth', 'oauth:readonly', 'users:readonly', 'audits:readonly']),
+    );
     const one = await t.api('/api/v2/oauth/scopes/users:readonly', { token });
     validateShape('OAuthScope', one.body);
   });

@@ -15,8 +15,12 @@ describe('implicit grant dates', () => {
   let after: TestApp;
   beforeAll(async () => {
     // Before the cutoff: implicit clients can still be made. After the sunset: none works.
-    before = await startApp('sqlite', { env: { GATEHOUSE_IMPLICIT_CUTOFF: '2099-01-01', GATEHOUSE_IMPLICIT_SUNSET: '2099-06-01' } });
-    after = await startApp('sqlite', { env: { GATEHOUSE_IMPLICIT_CUTOFF: '2099-01-01', GATEHOUSE_IMPLICIT_SUNSET: '2020-01-01' } });
+    before = await startApp('sqlite', {
+      env: { GATEHOUSE_IMPLICIT_CUTOFF: '2099-01-01', GATEHOUSE_IMPLICIT_SUNSET: '2099-06-01' },
+    });
+    after = await startApp('sqlite', {
+      env: { GATEHOUSE_IMPLICIT_CUTOFF: '2099-01-01', GATEHOUSE_IMPLICIT_SUNSET: '2020-01-01' },
+    });
   });
   afterAll(async () => {
     await before?.close();
@@ -24,11 +28,25 @@ describe('implicit grant dates', () => {
   });
 
   const implicitClient = async (t: TestApp) =>
-    (await t.api('/api/v2/oauth/clients', { method: 'POST', token: await t.token(), body: { name: 'Legacy SPA', authorizedGrantType: 'TOKEN', registeredRedirectUri: [REDIRECT], scope: ['users:readonly'] } })).body;
+    (
+      await t.api('/api/v2/oauth/clients', {
+        method: 'POST',
+        token: await t.token(),
+        body: {
+          name: 'Legacy SPA',
+          authorizedGrantType: 'TOKEN',
+          registeredRedirectUri: [REDIRECT],
+          scope: ['users:readonly'],
+        },
+      })
+    ).body;
 
   it('returns a token in the fragment while the implicit grant lives', async () => {
     const client = await implicitClient(before);
-    const res = await new AuthorizeSession(before).authorize({ client_id: client.id, redirect_uri: REDIRECT, response_type: 'token', state: 's1' }, adminLogin);
+    const res = await new AuthorizeSession(before).authorize(
+      { client_id: client.id, redirect_uri: REDIRECT, response_type: 'token', state: 's1' },
+      adminLogin,
+    );
     const fragment = new URLSearchParams(new URL(res.location!).hash.slice(1));
     expect(fragment.get('state')).toBe('s1');
     expect(fragment.get('token_type')).toBe('bearer');
@@ -40,7 +58,10 @@ describe('implicit grant dates', () => {
   it('after the sunset, tells the administrator to migrate to PKCE', async () => {
     const client = await implicitClient(after);
     expect(client.id).toBeTruthy();
-    const res = await new AuthorizeSession(after).authorize({ client_id: client.id, redirect_uri: REDIRECT, response_type: 'token' }, adminLogin);
+    const res = await new AuthorizeSession(after).authorize(
+      { client_id: client.id, redirect_uri: REDIRECT, response_type: 'token' },
+      adminLogin,
+    );
     const fragment = new URLSearchParams(new URL(res.location!).hash.slice(1));
     expect(fragment.get('error')).toBe('unauthorized_client');
     expect(fragment.get('error_description')).toMatch(/PKCE/);
@@ -71,7 +92,13 @@ describe('oauth4webapi configured from /.well-known/oauth-authorization-server',
   it('gets a client-credentials token', async () => {
     const as = await discover();
     const client: oauth.Client = { client_id: t.demo.clientId };
-    const res = await oauth.clientCredentialsGrantRequest(as, client, oauth.ClientSecretBasic(t.demo.clientSecret), new URLSearchParams(), options);
+    const res = await oauth.clientCredentialsGrantRequest(
+      as,
+      client,
+      oauth.ClientSecretBasic(t.demo.clientSecret),
+      new URLSearchParams(),
+      options,
+    );
     const result = await oauth.processClientCredentialsResponse(as, client, res);
     expect((await t.api('/api/v2/users/me', { token: result.access_token })).status).toBe(200);
   });
@@ -79,21 +106,49 @@ describe('oauth4webapi configured from /.well-known/oauth-authorization-server',
   it('runs the code flow with PKCE and refreshes', async () => {
     const as = await discover();
     const made = await t.api('/api/v2/oauth/clients', {
-      method: 'POST', token: await t.token(),
-      body: { name: 'oauth4webapi app', authorizedGrantType: 'CODE', registeredRedirectUri: [REDIRECT], scope: ['users:readonly'] },
+      method: 'POST',
+      token: await t.token(),
+      body: {
+        name: 'oauth4webapi app',
+        authorizedGrantType: 'CODE',
+        registeredRedirectUri: [REDIRECT],
+        scope: ['users:readonly'],
+      },
     });
     const client: oauth.Client = { client_id: made.body.id };
     const verifier = oauth.generateRandomCodeVerifier();
     const challenge = await oauth.calculatePKCECodeChallenge(verifier);
     const state = oauth.generateRandomState();
     const authUrl = new URL(as.authorization_endpoint!);
-    authUrl.search = new URLSearchParams({ client_id: client.client_id, redirect_uri: REDIRECT, response_type: 'code', scope: 'users:readonly', code_challenge: challenge, code_challenge_method: 'S256', state }).toString();
+    authUrl.search = new URLSearchParams({
+      client_id: client.client_id,
+      redirect_uri: REDIRECT,
+      response_type: 'code',
+      scope: 'users:readonly',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      state,
+    }).toString();
     const flow = await new AuthorizeSession(t).authorize(Object.fromEntries(authUrl.searchParams), adminLogin);
     const params = oauth.validateAuthResponse(as, client, new URL(flow.location!), state);
-    const res = await oauth.authorizationCodeGrantRequest(as, client, oauth.None(), params, REDIRECT, verifier, options);
+    const res = await oauth.authorizationCodeGrantRequest(
+      as,
+      client,
+      oauth.None(),
+      params,
+      REDIRECT,
+      verifier,
+      options,
+    );
     const tokens = await oauth.processAuthorizationCodeResponse(as, client, res);
     expect(tokens.refresh_token).toBeTruthy();
-    const refreshed = await oauth.processRefreshTokenResponse(as, client, await oauth.refreshTokenGrantRequest(as, client, oauth.None(), tokens.refresh_token!, options));
-    expect((await t.api('/api/v2/users/me', { token: refreshed.access_token })).body.email).toBe('admin@demo.gatehouse.local');
+    const refreshed = await oauth.processRefreshTokenResponse(
+      as,
+      client,
+      await oauth.refreshTokenGrantRequest(as, client, oauth.None(), tokens.refresh_token!, options),
+    );
+    expect((await t.api('/api/v2/users/me', { token: refreshed.access_token })).body.email).toBe(
+      'admin@demo.gatehouse.local',
+    );
   });
 });

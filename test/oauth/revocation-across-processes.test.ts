@@ -28,17 +28,39 @@ describe.each(DIALECTS)('revocation across instances on %s', (dialect) => {
 
   it('stops the app tokens at once here and within 1 s there', async () => {
     const admin = await a.token();
-    const app = await a.api('/api/v2/oauth/clients', { method: 'POST', token: admin, body: { name: 'Shared', authorizedGrantType: 'CODE', registeredRedirectUri: ['https://shared.example/cb'], scope: ['users:readonly'] } });
+    const app = await a.api('/api/v2/oauth/clients', {
+      method: 'POST',
+      token: admin,
+      body: {
+        name: 'Shared',
+        authorizedGrantType: 'CODE',
+        registeredRedirectUri: ['https://shared.example/cb'],
+        scope: ['users:readonly'],
+      },
+    });
     const verifier = randomBytes(48).toString('base64url');
     const challenge = createHash('sha256').update(verifier).digest('base64url');
     const flow = await new AuthorizeSession(a).authorize(
-      { client_id: app.body.id, redirect_uri: 'https://shared.example/cb', response_type: 'code', code_challenge: challenge, code_challenge_method: 'S256' },
+      {
+        client_id: app.body.id,
+        redirect_uri: 'https://shared.example/cb',
+        response_type: 'code',
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+      },
       { email: a.demo.adminEmail, password: ADMIN_PASSWORD },
     );
     const code = new URL(flow.location!).searchParams.get('code')!;
     const tokens = await a.api('/oauth/token', {
-      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: 'https://shared.example/cb', code_verifier: verifier, client_id: app.body.id }).toString(),
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: 'https://shared.example/cb',
+        code_verifier: verifier,
+        client_id: app.body.id,
+      }).toString(),
     });
     const bearer = { authorization: `Bearer ${tokens.body.access_token}` };
     // Both instances have the token cached now.

@@ -23,7 +23,7 @@ interface Issued {
   refresh: string;
 }
 
-describe.each(DIALECTS)('revoking a user\'s tokens on %s', (dialect) => {
+describe.each(DIALECTS)("revoking a user's tokens on %s", (dialect) => {
   let s: ScimApp;
   let admin: string;
   let clientId: string;
@@ -32,8 +32,14 @@ describe.each(DIALECTS)('revoking a user\'s tokens on %s', (dialect) => {
     s = await startScimApp(dialect);
     admin = await s.t.token();
     const made = await s.t.api('/api/v2/oauth/clients', {
-      method: 'POST', token: admin,
-      body: { name: 'Partner', authorizedGrantType: 'CODE', registeredRedirectUri: [REDIRECT], scope: ['users:readonly'] },
+      method: 'POST',
+      token: admin,
+      body: {
+        name: 'Partner',
+        authorizedGrantType: 'CODE',
+        registeredRedirectUri: [REDIRECT],
+        scope: ['users:readonly'],
+      },
     });
     clientId = made.body.id;
     clientSecret = made.body.secret;
@@ -47,7 +53,13 @@ describe.each(DIALECTS)('revoking a user\'s tokens on %s', (dialect) => {
     const verifier = randomBytes(48).toString('base64url');
     const challenge = createHash('sha256').update(verifier).digest('base64url');
     const flow = await new AuthorizeSession(s.t).authorize(
-      { client_id: clientId, redirect_uri: REDIRECT, response_type: 'code', code_challenge: challenge, code_challenge_method: 'S256' },
+      {
+        client_id: clientId,
+        redirect_uri: REDIRECT,
+        response_type: 'code',
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+      },
       { email, password },
     );
     expect(flow.location, flow.html).toMatch(/code=/);
@@ -55,7 +67,10 @@ describe.each(DIALECTS)('revoking a user\'s tokens on %s', (dialect) => {
   }
 
   const exchange = (c: { code: string; verifier: string }, base = s.t.url) =>
-    tokenRequest({ grant_type: 'authorization_code', code: c.code, redirect_uri: REDIRECT, code_verifier: c.verifier }, base);
+    tokenRequest(
+      { grant_type: 'authorization_code', code: c.code, redirect_uri: REDIRECT, code_verifier: c.verifier },
+      base,
+    );
 
   /** The authorization code grant: an access and a refresh token. */
   async function signIn(email: string, password: string, base = s.t.url): Promise<Issued> {
@@ -73,10 +88,15 @@ describe.each(DIALECTS)('revoking a user\'s tokens on %s', (dialect) => {
     return { status: res.status, body: (await res.json()) as Record<string, string> };
   }
 
-  const refresh = (token: string, base = s.t.url) => tokenRequest({ grant_type: 'refresh_token', refresh_token: token }, base);
-  const statusOf = async (token: string, base = s.t.url) => (await fetch(`${base}/api/v2/tokens/me`, { headers: { authorization: `Bearer ${token}` } })).status;
+  const refresh = (token: string, base = s.t.url) =>
+    tokenRequest({ grant_type: 'refresh_token', refresh_token: token }, base);
+  const statusOf = async (token: string, base = s.t.url) =>
+    (await fetch(`${base}/api/v2/tokens/me`, { headers: { authorization: `Bearer ${token}` } })).status;
   const setActive = (id: string, active: boolean) =>
-    s.scim('PATCH', `/Users/${id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'active', value: active }] });
+    s.scim('PATCH', `/Users/${id}`, {
+      schemas: [PATCH_OP],
+      Operations: [{ op: 'replace', path: 'active', value: active }],
+    });
 
   async function expectRevoked(issued: Issued, base = s.t.url) {
     expect(await statusOf(issued.access, base)).toBe(401);
@@ -134,12 +154,20 @@ describe.each(DIALECTS)('revoking a user\'s tokens on %s', (dialect) => {
   });
 
   it('the users API (state inactive, then deleted) revokes them too, and active again does not bring them back', async () => {
-    const made = await s.t.api('/api/v2/users', { method: 'POST', token: admin, body: { name: 'Api Leaver', email: 'api.leaver@example.com', password: PASSWORD } });
+    const made = await s.t.api('/api/v2/users', {
+      method: 'POST',
+      token: admin,
+      body: { name: 'Api Leaver', email: 'api.leaver@example.com', password: PASSWORD },
+    });
     expect(made.status).toBe(200);
     const id = made.body.id;
     const patch = async (state: string) => {
       const current = await s.t.api(`/api/v2/users/${id}`, { token: admin });
-      const res = await s.t.api(`/api/v2/users/${id}`, { method: 'PATCH', token: admin, body: { version: current.body.version, state } });
+      const res = await s.t.api(`/api/v2/users/${id}`, {
+        method: 'PATCH',
+        token: admin,
+        body: { version: current.body.version, state },
+      });
       expect(res.status, res.text).toBe(200);
     };
     const issued = await signIn('api.leaver@example.com', PASSWORD);
@@ -157,7 +185,10 @@ describe.each(DIALECTS)('revoking a user\'s tokens on %s', (dialect) => {
   });
 
   it('stops them in another instance on the same database too, after reactivation as well', async () => {
-    const b: Gatehouse = await createGatehouse(loadConfig({ 'database-url': s.t.gh.config.databaseUrl, 'log-level': 'silent' }, {}), { logger: false });
+    const b: Gatehouse = await createGatehouse(
+      loadConfig({ 'database-url': s.t.gh.config.databaseUrl, 'log-level': 'silent' }, {}),
+      { logger: false },
+    );
     try {
       const bUrl = await listenOnLoopback(b.app);
       const id = await scimUser('leaver.three@example.com');
@@ -179,8 +210,12 @@ describe.each(DIALECTS)('revoking a user\'s tokens on %s', (dialect) => {
     }
   });
 
-  it('DELETE /api/v2/tokens/me revokes the caller\'s token and records who did it, never the token', async () => {
-    const made = await s.t.api('/api/v2/users', { method: 'POST', token: admin, body: { name: 'Signs Out', email: 'signs.out@example.com', password: PASSWORD } });
+  it("DELETE /api/v2/tokens/me revokes the caller's token and records who did it, never the token", async () => {
+    const made = await s.t.api('/api/v2/users', {
+      method: 'POST',
+      token: admin,
+      body: { name: 'Signs Out', email: 'signs.out@example.com', password: PASSWORD },
+    });
     const issued = await signIn('signs.out@example.com', PASSWORD);
     const from = new Date(Date.now() - 60_000).toISOString();
     const res = await s.t.api('/api/v2/tokens/me', { method: 'DELETE', token: issued.access });
@@ -189,14 +224,28 @@ describe.each(DIALECTS)('revoking a user\'s tokens on %s', (dialect) => {
 
     const interval = `${from}/${new Date(Date.now() + 60_000).toISOString()}`;
     const events = await s.t.api('/api/v2/audits/query/realtime?expand=user', {
-      method: 'POST', token: admin,
-      body: { interval, serviceName: 'OAuth', filters: [{ property: 'EntityType', value: 'Token' }, { property: 'Action', value: 'Revoke' }] },
+      method: 'POST',
+      token: admin,
+      body: {
+        interval,
+        serviceName: 'OAuth',
+        filters: [
+          { property: 'EntityType', value: 'Token' },
+          { property: 'Action', value: 'Revoke' },
+        ],
+      },
     });
     expect(events.status, events.text).toBe(200);
     validateShape('AuditRealtimeQueryResultsResponse', events.body);
     expect(events.body.total).toBe(1);
     const [event] = events.body.entities;
-    expect(event).toMatchObject({ serviceName: 'OAuth', entityType: 'Token', action: 'Revoke', level: 'USER', client: { id: clientId } });
+    expect(event).toMatchObject({
+      serviceName: 'OAuth',
+      entityType: 'Token',
+      action: 'Revoke',
+      level: 'USER',
+      client: { id: clientId },
+    });
     expect(event.user).toMatchObject({ id: made.body.id, name: 'Signs Out' });
     expect(JSON.stringify(events.body)).not.toContain(issued.access);
     expect(JSON.stringify(events.body)).not.toContain(issued.access.split('.')[3]);

@@ -15,7 +15,12 @@ describe('logging', () => {
   beforeAll(async () => {
     const db = await freshDatabase('sqlite');
     drop = db.drop;
-    const stream = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
+    const stream = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
     gh = await createGatehouse(loadConfig({ 'database-url': db.url, 'log-level': 'trace' }, {}), { logStream: stream });
     url = await listenOnLoopback(gh.app);
   });
@@ -27,10 +32,18 @@ describe('logging', () => {
   it('logs requests at trace level without credentials', async () => {
     const demo = (await seedDemo(gh.directory, gh.oauth, 'a very secret password'))!;
     const basic = `Basic ${Buffer.from(`${demo.clientId}:${demo.clientSecret}`).toString('base64')}`;
-    const res = await fetch(`${url}/oauth/token`, { method: 'POST', headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' });
+    const res = await fetch(`${url}/oauth/token`, {
+      method: 'POST',
+      headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials',
+    });
     const { access_token } = (await res.json()) as { access_token: string };
     await fetch(`${url}/api/v2/users/me`, { headers: { authorization: `Bearer ${access_token}` } });
-    const login = await fetch(`${url}/console/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: demo.adminEmail, password: 'a very secret password' }) });
+    const login = await fetch(`${url}/console/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: demo.adminEmail, password: 'a very secret password' }),
+    });
     const cookie = login.headers.get('set-cookie')!.split(';')[0].split('=')[1];
     await fetch(`${url}/api/v2/users`, { headers: { cookie: `gatehouse_session=${cookie}` } });
     const log = lines.join('');
@@ -40,10 +53,12 @@ describe('logging', () => {
     }
   });
 
-  it('logs a request\'s path and query parameter names, never their values (a GDPR search names a person)', async () => {
+  it("logs a request's path and query parameter names, never their values (a GDPR search names a person)", async () => {
     // Unauthenticated (401) requests are logged all the same.
     lines.length = 0;
-    await fetch(`${url}/api/v2/gdpr/subjects?searchType=EMAIL&searchValue=${encodeURIComponent('jane.private@example.com')}`);
+    await fetch(
+      `${url}/api/v2/gdpr/subjects?searchType=EMAIL&searchValue=${encodeURIComponent('jane.private@example.com')}`,
+    );
     await fetch(`${url}/api/v2/users?id=a&id=b&pageSize=5`);
     const log = lines.join('');
     expect(log).toContain('/api/v2/gdpr/subjects?searchType=…&searchValue=…');

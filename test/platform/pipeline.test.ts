@@ -29,7 +29,11 @@ describe.each(DIALECTS)('pipeline on %s', (dialect) => {
   it('stops a revoked token at once (DELETE /tokens/me)', async () => {
     const mine = await t.token();
     expect((await t.api('/api/v2/tokens/me', { token: mine })).status).toBe(200);
-    const del = await t.api('/api/v2/tokens/me', { method: 'DELETE', token: mine, headers: { 'content-type': 'application/json' } });
+    const del = await t.api('/api/v2/tokens/me', {
+      method: 'DELETE',
+      token: mine,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(del.status).toBe(200);
     expect((await t.api('/api/v2/tokens/me', { token: mine })).status).toBe(401);
     expect((await t.api('/api/v2/users', { token })).status).toBe(200);
@@ -46,7 +50,11 @@ describe.each(DIALECTS)('pipeline on %s', (dialect) => {
   it('names the permission a caller lacks', async () => {
     const { id, secret } = await t.clientWithRole('employee only');
     const weak = await t.token(id, secret);
-    const res = await t.api('/api/v2/users', { method: 'POST', token: weak, body: { name: 'x', email: 'x@example.com' } });
+    const res = await t.api('/api/v2/users', {
+      method: 'POST',
+      token: weak,
+      body: { name: 'x', email: 'x@example.com' },
+    });
     expect(res.status).toBe(403);
     validateShape('ErrorBody', res.body);
     expect(res.body.code).toBe('missing.permissions');
@@ -59,7 +67,9 @@ describe.each(DIALECTS)('pipeline on %s', (dialect) => {
   it('keeps organizations apart: a token of another org sees none of this one', async () => {
     const other = await t.gh.directory.createOrganization('Other Org', 'other.example');
     const { client, secret } = await t.gh.oauth.clients.create(other.org.id, null, {
-      name: 'other admin', grantType: 'CLIENT-CREDENTIALS', roleDivisions: [{ roleId: other.adminRoleId, divisionId: other.homeDivisionId }],
+      name: 'other admin',
+      grantType: 'CLIENT-CREDENTIALS',
+      roleDivisions: [{ roleId: other.adminRoleId, divisionId: other.homeDivisionId }],
     });
     const otherToken = await t.token(client.id, secret);
     const mine = await t.api('/api/v2/users', { token });
@@ -67,12 +77,24 @@ describe.each(DIALECTS)('pipeline on %s', (dialect) => {
     expect(theirs.body.total).toBe(0);
     const userId = mine.body.entities[0].id;
     expect((await t.api(`/api/v2/users/${userId}`, { token: otherToken })).status).toBe(404);
-    expect((await t.api(`/api/v2/users/${userId}`, { method: 'PATCH', token: otherToken, body: { version: 1, name: 'hijack' } })).status).toBe(404);
+    expect(
+      (
+        await t.api(`/api/v2/users/${userId}`, {
+          method: 'PATCH',
+          token: otherToken,
+          body: { version: 1, name: 'hijack' },
+        })
+      ).status,
+    ).toBe(404);
     const org = await t.api('/api/v2/organizations/me', { token: otherToken });
     expect(org.body.name).toBe('Other Org');
     // A role of this org cannot be granted from the other org.
     const roles = await t.api('/api/v2/authorization/roles', { token });
-    const grant = await t.api(`/api/v2/users/${userId}/roles`, { method: 'PUT', token: otherToken, body: [roles.body.entities[0].id] });
+    const grant = await t.api(`/api/v2/users/${userId}/roles`, {
+      method: 'PUT',
+      token: otherToken,
+      body: [roles.body.entities[0].id],
+    });
     expect(grant.status).toBe(404);
   });
 
@@ -97,7 +119,11 @@ describe.each(DIALECTS)('pipeline on %s', (dialect) => {
   });
 
   it('refuses an oversized body with 413', async () => {
-    const res = await t.api('/api/v2/users', { method: 'POST', token, body: { name: 'x'.repeat(5000), email: 'big@example.com' } });
+    const res = await t.api('/api/v2/users', {
+      method: 'POST',
+      token,
+      body: { name: 'x'.repeat(5000), email: 'big@example.com' },
+    });
     expect(res.status).toBe(413);
     validateShape('ErrorBody', res.body);
     expect(res.body.code).toBe('request.entity.too.large');
@@ -113,7 +139,11 @@ describe.each(DIALECTS)('pipeline on %s', (dialect) => {
     const mine = await t.token();
     expect((await t.api('/%61pi/v2/users', { token: mine })).status).toBe(200);
     // The token endpoint keeps its RFC 6749 answers and no-store under an encoded path too.
-    const oauth = await t.api('/%6fauth/token', { method: 'POST', body: 'grant_type=client_credentials', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const oauth = await t.api('/%6fauth/token', {
+      method: 'POST',
+      body: 'grant_type=client_credentials',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(oauth.status).toBe(401);
     expect(oauth.body.error).toBe('invalid_client');
     expect(oauth.headers.get('cache-control')).toMatch(/no-store/);

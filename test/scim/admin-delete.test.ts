@@ -19,16 +19,27 @@ describe.each(DIALECTS)('a user deleted through the users API, seen by SCIM, on 
 
   const adminPatch = async (id: string, body: Record<string, unknown>) => {
     const current = await s.t.api(`/api/v2/users/${id}`, { token: admin });
-    return s.t.api(`/api/v2/users/${id}`, { method: 'PATCH', token: admin, body: { version: current.body.version, ...body } });
+    return s.t.api(`/api/v2/users/${id}`, {
+      method: 'PATCH',
+      token: admin,
+      body: { version: current.body.version, ...body },
+    });
   };
 
   it('frees the userName and externalId, leaves groups, clears the manager of reports, audited as caused', async () => {
     const boss = await s.scim('POST', '/Users', oktaUser('boss@admin-delete.example', { externalId: 'okta-boss' }));
     expect(boss.status).toBe(201);
-    const report = await s.scim('POST', '/Users', oktaUser('report@admin-delete.example', { [ENTERPRISE]: { manager: { value: boss.body.id } } }));
+    const report = await s.scim(
+      'POST',
+      '/Users',
+      oktaUser('report@admin-delete.example', { [ENTERPRISE]: { manager: { value: boss.body.id } } }),
+    );
     expect(report.status, report.text).toBe(201);
     const groupId = await s.group('Admin Delete Team');
-    const joined = await s.scim('PATCH', `/Groups/${groupId}`, { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'members', value: [{ value: boss.body.id }] }] });
+    const joined = await s.scim('PATCH', `/Groups/${groupId}`, {
+      schemas: [PATCH_OP],
+      Operations: [{ op: 'add', path: 'members', value: [{ value: boss.body.id }] }],
+    });
     expect(joined.status, joined.text).toBe(200);
 
     const deleted = await adminPatch(boss.body.id, { state: 'deleted' });
@@ -45,14 +56,22 @@ describe.each(DIALECTS)('a user deleted through the users API, seen by SCIM, on 
     expect(again.body.id).not.toBe(boss.body.id);
 
     // Each release is audited, caused by the deletion's event.
-    const deletion = (await auditTrail(s, boss.body.id)).find((e) => e.propertyChanges.some((c) => c.property === 'state' && c.newValues[0] === 'deleted'));
+    const deletion = (await auditTrail(s, boss.body.id)).find((e) =>
+      e.propertyChanges.some((c) => c.property === 'state' && c.newValues[0] === 'deleted'),
+    );
     expect(deletion).toBeDefined();
-    const groupEvent = (await auditTrail(s, groupId)).find((e) => e.propertyChanges.some((c) => c.property === 'members' && c.oldValues.includes(boss.body.id)));
+    const groupEvent = (await auditTrail(s, groupId)).find((e) =>
+      e.propertyChanges.some((c) => c.property === 'members' && c.oldValues.includes(boss.body.id)),
+    );
     expect(groupEvent).toBeDefined();
-    const reportEvent = (await auditTrail(s, report.body.id)).find((e) => e.propertyChanges.some((c) => c.property === 'manager'));
+    const reportEvent = (await auditTrail(s, report.body.id)).find((e) =>
+      e.propertyChanges.some((c) => c.property === 'manager'),
+    );
     expect(reportEvent).toBeDefined();
     const related = await s.t.api('/api/v2/audits/query/realtime/related', {
-      method: 'POST', token: admin, body: { auditId: (deletion as unknown as { id: string }).id },
+      method: 'POST',
+      token: admin,
+      body: { auditId: (deletion as unknown as { id: string }).id },
     });
     expect(related.status, related.text).toBe(200);
     const relatedIds = JSON.stringify(related.body);
@@ -65,7 +84,10 @@ describe.each(DIALECTS)('a user deleted through the users API, seen by SCIM, on 
     expect((await adminPatch(made.body.id, { state: 'deleted' })).status).toBe(200);
     const back = await adminPatch(made.body.id, { state: 'active' });
     expect(back.status, back.text).toBe(200);
-    const found = await s.scim('GET', `/Users?filter=${encodeURIComponent('userName eq "restore@admin-delete.example"')}`);
+    const found = await s.scim(
+      'GET',
+      `/Users?filter=${encodeURIComponent('userName eq "restore@admin-delete.example"')}`,
+    );
     expect(found.body.totalResults).toBe(1);
 
     expect((await adminPatch(made.body.id, { state: 'deleted' })).status).toBe(200);

@@ -17,10 +17,27 @@ describe.each(DIALECTS)('groups API on %s', (dialect) => {
   afterAll(() => s?.t.close());
 
   it('creates a group an identity provider then finds by name', async () => {
-    const made = await s.t.api('/api/v2/groups', { method: 'POST', token: admin, body: { name: 'Support Tier 1', description: 'First line', type: 'official', visibility: 'public', rulesVisible: false } });
+    const made = await s.t.api('/api/v2/groups', {
+      method: 'POST',
+      token: admin,
+      body: {
+        name: 'Support Tier 1',
+        description: 'First line',
+        type: 'official',
+        visibility: 'public',
+        rulesVisible: false,
+      },
+    });
     expect(made.status).toBe(200);
     validateShape('Group', made.body);
-    expect(made.body).toMatchObject({ name: 'Support Tier 1', description: 'First line', memberCount: 0, state: 'active', version: 1, type: 'official' });
+    expect(made.body).toMatchObject({
+      name: 'Support Tier 1',
+      description: 'First line',
+      memberCount: 0,
+      state: 'active',
+      version: 1,
+      type: 'official',
+    });
     const one = await s.t.api(`/api/v2/groups/${made.body.id}`, { token: admin });
     expect(one.body).toEqual(made.body);
     const list = await s.t.api('/api/v2/groups?pageSize=10', { token: admin });
@@ -45,12 +62,14 @@ describe.each(DIALECTS)('groups API on %s', (dialect) => {
     expect(denied.body.message).toContain('directory:group:add');
   });
 
-  it('keeps each organization\'s groups to itself', async () => {
+  it("keeps each organization's groups to itself", async () => {
     const made = await s.t.api('/api/v2/groups', { method: 'POST', token: admin, body: { name: 'Ours only' } });
     const other = await s.otherOrgToken('Groups Other Org', ['directory:group:view', 'directory:group:add']);
     expect((await s.t.api(`/api/v2/groups/${made.body.id}`, { token: other.token })).status).toBe(404);
     expect((await s.t.api('/api/v2/groups', { token: other.token })).body.total).toBe(0);
     // The same name is free in another organization.
-    expect((await s.t.api('/api/v2/groups', { method: 'POST', token: other.token, body: { name: 'Ours only' } })).status).toBe(200);
+    expect(
+      (await s.t.api('/api/v2/groups', { method: 'POST', token: other.token, body: { name: 'Ours only' } })).status,
+    ).toBe(200);
   });
 });

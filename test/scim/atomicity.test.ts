@@ -42,8 +42,12 @@ describe.each(DIALECTS)('SCIM writes are all or nothing on %s', (dialect) => {
     const admin = await s.t.token();
     const now = Date.now();
     const res = await s.t.api('/api/v2/audits/query/realtime', {
-      method: 'POST', token: admin,
-      body: { interval: `${new Date(now - 3_600_000).toISOString()}/${new Date(now + 3_600_000).toISOString()}`, filters: [{ property: 'EntityId', value: entityId }] },
+      method: 'POST',
+      token: admin,
+      body: {
+        interval: `${new Date(now - 3_600_000).toISOString()}/${new Date(now + 3_600_000).toISOString()}`,
+        filters: [{ property: 'EntityId', value: entityId }],
+      },
     });
     return res.body.entities.map((e: { action: string }) => e.action);
   };
@@ -55,7 +59,14 @@ describe.each(DIALECTS)('SCIM writes are all or nothing on %s', (dialect) => {
       { op: 'replace', path: `${ENTERPRISE}:manager`, value: { value: '00000000-0000-0000-0000-000000000000' } },
       { op: 'replace', path: `${ENTERPRISE}:division`, value: 'No such division' },
     ]) {
-      const res = await s.scim('PATCH', `/Users/${id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'After' }, { op: 'add', path: 'phoneNumbers', value: [{ value: '+15550100002', type: 'work' }] }, second] });
+      const res = await s.scim('PATCH', `/Users/${id}`, {
+        schemas: [PATCH_OP],
+        Operations: [
+          { op: 'replace', path: 'title', value: 'After' },
+          { op: 'add', path: 'phoneNumbers', value: [{ value: '+15550100002', type: 'work' }] },
+          second,
+        ],
+      });
       expect(res.status).toBe(400);
       expect(res.body).toMatchObject({ schemas: [ERROR], scimType: 'invalidValue' });
       const got = await s.scim('GET', `/Users/${id}`);
@@ -63,7 +74,10 @@ describe.each(DIALECTS)('SCIM writes are all or nothing on %s', (dialect) => {
       expect(got.body.phoneNumbers).toBeUndefined();
       expect(got.body.meta.version).toBe('W/"1"');
       // The SCIM index rows were not written either.
-      expect((await s.scim('GET', `/Users?filter=${encodeURIComponent('phoneNumbers eq "+15550100002"')}`)).body.totalResults).toBe(0);
+      expect(
+        (await s.scim('GET', `/Users?filter=${encodeURIComponent('phoneNumbers eq "+15550100002"')}`)).body
+          .totalResults,
+      ).toBe(0);
     }
     expect(await actions(id)).toEqual(['Create']);
   });
@@ -71,20 +85,35 @@ describe.each(DIALECTS)('SCIM writes are all or nothing on %s', (dialect) => {
   it('a failing audit write undoes the user PATCH it belongs to', async () => {
     const made = await s.scim('POST', '/Users', oktaUser('atomic.audit@atomic.example', { title: 'Before' }));
     failing.recordAudit = 1;
-    const res = await s.scim('PATCH', `/Users/${made.body.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'After' }, { op: 'add', path: 'phoneNumbers', value: [{ value: '+15550100003', type: 'work' }] }] });
+    const res = await s.scim('PATCH', `/Users/${made.body.id}`, {
+      schemas: [PATCH_OP],
+      Operations: [
+        { op: 'replace', path: 'title', value: 'After' },
+        { op: 'add', path: 'phoneNumbers', value: [{ value: '+15550100003', type: 'work' }] },
+      ],
+    });
     expect(failing.recordAudit).toBe(0);
     expect(res.status).toBe(500);
     expect(res.body).toMatchObject({ schemas: [ERROR], status: '500' });
     const got = await s.scim('GET', `/Users/${made.body.id}`);
     expect(got.body).toMatchObject({ title: 'Before', meta: { version: 'W/"1"' } });
     expect(got.body.phoneNumbers).toBeUndefined();
-    expect((await s.scim('GET', `/Users?filter=${encodeURIComponent('phoneNumbers eq "+15550100003"')}`)).body.totalResults).toBe(0);
+    expect(
+      (await s.scim('GET', `/Users?filter=${encodeURIComponent('phoneNumbers eq "+15550100003"')}`)).body.totalResults,
+    ).toBe(0);
   });
 
   it('a group PATCH failing after its member rows changed leaves the members as they were', async () => {
     const users = await s.provision(6, 'atomic-group.example');
     const id = await s.group('Atomic group');
-    expect((await s.scim('PATCH', `/Groups/${id}`, { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'members', value: users.slice(0, 3).map((value) => ({ value })) }] })).status).toBe(200);
+    expect(
+      (
+        await s.scim('PATCH', `/Groups/${id}`, {
+          schemas: [PATCH_OP],
+          Operations: [{ op: 'add', path: 'members', value: users.slice(0, 3).map((value) => ({ value })) }],
+        })
+      ).status,
+    ).toBe(200);
     const before = await s.scim('GET', `/Groups/${id}`);
     failing.recordAuditBatch = 1;
     const res = await s.scim('PATCH', `/Groups/${id}`, {

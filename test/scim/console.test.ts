@@ -29,7 +29,9 @@ describe('SCIM-managed users in the users API and the console', { timeout: 60_00
     validateShape('UserEntityListing', plain.body);
     expect(plain.body.entities.some((u: Record<string, unknown>) => 'scimManaged' in u)).toBe(false);
     const expanded = await s.t.api('/api/v2/users?state=any&expand=scim', { token: admin });
-    const flags = Object.fromEntries(expanded.body.entities.map((u: { email: string; scimManaged: boolean }) => [u.email, u.scimManaged]));
+    const flags = Object.fromEntries(
+      expanded.body.entities.map((u: { email: string; scimManaged: boolean }) => [u.email, u.scimManaged]),
+    );
     expect(flags['okta.managed@example.com']).toBe(true);
     expect(flags[s.t.demo.adminEmail]).toBe(false);
   });

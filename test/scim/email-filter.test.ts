@@ -21,13 +21,23 @@ describe.each(DIALECTS)('SCIM email filters after an admin change on %s', (diale
   };
 
   it('finds the user by the email the admin API set, and not by the old one', async () => {
-    const made = await s.scim('POST', '/Users', oktaUser('first.addr@emails.example', { emails: [{ value: 'work.addr@emails.example', type: 'work', primary: true }] }));
+    const made = await s.scim(
+      'POST',
+      '/Users',
+      oktaUser('first.addr@emails.example', {
+        emails: [{ value: 'work.addr@emails.example', type: 'work', primary: true }],
+      }),
+    );
     expect(made.status).toBe(201);
     expect(await count('emails eq "first.addr@emails.example"')).toBe(1);
     expect(await count('emails[type eq "other" and value eq "first.addr@emails.example"]')).toBe(1);
 
     const admin = await s.t.token();
-    const changed = await s.t.api(`/api/v2/users/${made.body.id}`, { method: 'PATCH', token: admin, body: { version: 1, email: 'Second.Addr@emails.example' } });
+    const changed = await s.t.api(`/api/v2/users/${made.body.id}`, {
+      method: 'PATCH',
+      token: admin,
+      body: { version: 1, email: 'Second.Addr@emails.example' },
+    });
     expect(changed.status).toBe(200);
 
     const shown = await s.scim('GET', `/Users/${made.body.id}`);
@@ -47,9 +57,15 @@ describe.each(DIALECTS)('SCIM email filters after an admin change on %s', (diale
 
   it('the userName email is primary exactly when no work email is', async () => {
     await s.scim('POST', '/Users', oktaUser('only.other@primary.example', { emails: [] }));
-    expect(await count('emails[type eq "other" and primary eq true] and userName eq "only.other@primary.example"')).toBe(1);
+    expect(
+      await count('emails[type eq "other" and primary eq true] and userName eq "only.other@primary.example"'),
+    ).toBe(1);
     await s.scim('POST', '/Users', oktaUser('with.work@primary.example'));
-    expect(await count('emails[type eq "other" and primary eq true] and userName eq "with.work@primary.example"')).toBe(0);
-    expect(await count('emails[type eq "work" and primary eq true] and userName eq "with.work@primary.example"')).toBe(1);
+    expect(await count('emails[type eq "other" and primary eq true] and userName eq "with.work@primary.example"')).toBe(
+      0,
+    );
+    expect(await count('emails[type eq "work" and primary eq true] and userName eq "with.work@primary.example"')).toBe(
+      1,
+    );
   });
 });

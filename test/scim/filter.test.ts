@@ -74,7 +74,9 @@ describe('parseFilter', () => {
     expect(parseFilter('urn:ietf:params:scim:schemas:core:2.0:User:name.familyName eq "x"')).toEqual(
       cmp('name', 'eq', 'x', { uri: 'urn:ietf:params:scim:schemas:core:2.0:User', sub: 'familyName' }),
     );
-    expect(parseFilter(`${ENTERPRISE}:employeeNumber eq "701984"`)).toEqual(cmp('employeeNumber', 'eq', '701984', { uri: ENTERPRISE }));
+    expect(parseFilter(`${ENTERPRISE}:employeeNumber eq "701984"`)).toEqual(
+      cmp('employeeNumber', 'eq', '701984', { uri: ENTERPRISE }),
+    );
     expect(parseFilter('members.$ref pr')).toEqual({ type: 'present', path: { attr: 'members', sub: '$ref' } });
   });
 
@@ -86,17 +88,37 @@ describe('parseFilter', () => {
     const a = cmp('a', 'eq', 1);
     const b = cmp('b', 'eq', 2);
     const c = cmp('c', 'eq', 3);
-    expect(parseFilter('a eq 1 or b eq 2 and c eq 3')).toEqual({ type: 'or', left: a, right: { type: 'and', left: b, right: c } });
-    expect(parseFilter('a eq 1 and b eq 2 or c eq 3')).toEqual({ type: 'or', left: { type: 'and', left: a, right: b }, right: c });
-    expect(parseFilter('a eq 1 AND b eq 2 And c eq 3')).toEqual({ type: 'and', left: { type: 'and', left: a, right: b }, right: c });
-    expect(parseFilter('a eq 1 or b eq 2 OR c eq 3')).toEqual({ type: 'or', left: { type: 'or', left: a, right: b }, right: c });
+    expect(parseFilter('a eq 1 or b eq 2 and c eq 3')).toEqual({
+      type: 'or',
+      left: a,
+      right: { type: 'and', left: b, right: c },
+    });
+    expect(parseFilter('a eq 1 and b eq 2 or c eq 3')).toEqual({
+      type: 'or',
+      left: { type: 'and', left: a, right: b },
+      right: c,
+    });
+    expect(parseFilter('a eq 1 AND b eq 2 And c eq 3')).toEqual({
+      type: 'and',
+      left: { type: 'and', left: a, right: b },
+      right: c,
+    });
+    expect(parseFilter('a eq 1 or b eq 2 OR c eq 3')).toEqual({
+      type: 'or',
+      left: { type: 'or', left: a, right: b },
+      right: c,
+    });
   });
 
   it('honours parentheses and not', () => {
     const a = cmp('a', 'eq', 1);
     const b = cmp('b', 'eq', 2);
     const c = cmp('c', 'eq', 3);
-    expect(parseFilter('(a eq 1 or b eq 2) and c eq 3')).toEqual({ type: 'and', left: { type: 'or', left: a, right: b }, right: c });
+    expect(parseFilter('(a eq 1 or b eq 2) and c eq 3')).toEqual({
+      type: 'and',
+      left: { type: 'or', left: a, right: b },
+      right: c,
+    });
     expect(parseFilter('((a eq 1))')).toEqual(a);
     expect(parseFilter('not (a eq 1)')).toEqual({ type: 'not', filter: a });
     expect(parseFilter('NOT(a eq 1 or b eq 2) and c eq 3')).toEqual({
@@ -119,7 +141,11 @@ describe('parseFilter', () => {
       ),
     ).toMatchObject({
       type: 'or',
-      left: { type: 'and', left: cmp('userType', 'eq', 'Employee'), right: { type: 'valuePath', path: { attr: 'emails' } } },
+      left: {
+        type: 'and',
+        left: cmp('userType', 'eq', 'Employee'),
+        right: { type: 'valuePath', path: { attr: 'emails' } },
+      },
       right: { type: 'valuePath', path: { attr: 'ims' } },
     });
     expect(parseFilter('emails[not (type eq "home")]')).toEqual({
@@ -152,7 +178,10 @@ describe('parseFilter', () => {
 
   it('accepts nesting up to the limit', () => {
     const depth = MAX_FILTER_DEPTH;
-    expect(parseFilter('('.repeat(depth) + 'a pr' + ')'.repeat(depth))).toEqual({ type: 'present', path: { attr: 'a' } });
+    expect(parseFilter('('.repeat(depth) + 'a pr' + ')'.repeat(depth))).toEqual({
+      type: 'present',
+      path: { attr: 'a' },
+    });
   });
 
   const malformed: [string, RegExp][] = [
@@ -192,7 +221,8 @@ describe('parseFilter', () => {
   ];
 
   const labelled = malformed.map(
-    ([text, detail]) => [text.length > 60 ? `${text.slice(0, 50)}… (${text.length} chars)` : text, text, detail] as const,
+    ([text, detail]) =>
+      [text.length > 60 ? `${text.slice(0, 50)}… (${text.length} chars)` : text, text, detail] as const,
   );
 
   it.each(labelled)('refuses %j with a ScimFilterError', (_label, text, detail) => {
@@ -268,16 +298,18 @@ const SEED: Seed[] = [
   ['u7', "o'brien@example.com", "Pat O'Brien", 'Pat', "O'Brien", 1, '2024-04-01T10:00:00.000Z', ''],
   ['u8', 'henry@example.com', 'Path C:\\Users', 'Henry', 'Hill', 0, '2024-05-05T05:05:05.000Z', 'E-500'],
 ];
-const USERS: UserRow[] = SEED.map(([id, email, name, given_name, family_name, active, created_at, employee_number]) => ({
-  id,
-  email,
-  name,
-  given_name,
-  family_name,
-  active,
-  created_at,
-  employee_number,
-}));
+const USERS: UserRow[] = SEED.map(
+  ([id, email, name, given_name, family_name, active, created_at, employee_number]) => ({
+    id,
+    email,
+    name,
+    given_name,
+    family_name,
+    active,
+    created_at,
+    employee_number,
+  }),
+);
 
 const EMAILS: EmailRow[] = [
   { user_id: 'u1', type: 'work', value: 'alice@example.com', primary_flag: 1 },
@@ -329,7 +361,11 @@ const RESOURCES = USERS.map((u) => {
     meta: { created: u.created_at },
   };
   if (u.employee_number !== null) r[ENTERPRISE] = { employeeNumber: u.employee_number };
-  const emails = EMAILS.filter((e) => e.user_id === u.id).map((e) => ({ type: e.type, value: e.value, primary: e.primary_flag === 1 }));
+  const emails = EMAILS.filter((e) => e.user_id === u.id).map((e) => ({
+    type: e.type,
+    value: e.value,
+    primary: e.primary_flag === 1,
+  }));
   if (emails.length > 0) r.emails = emails;
   return JSON.parse(JSON.stringify(r)) as Record<string, unknown>;
 });
@@ -422,7 +458,9 @@ describe.each(DIALECTS)('compileFilter on %s', (dialect) => {
     db =
       dialect === 'sqlite'
         ? new Kysely<any>({ dialect: new SqliteDialect({ database: new Database(fresh.url.slice('sqlite:'.length)) }) })
-        : new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: fresh.url, max: 2 }) }) });
+        : new Kysely<any>({
+            dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: fresh.url, max: 2 }) }),
+          });
     await db.schema
       .createTable('users')
       .addColumn('id', 'text', (c) => c.primaryKey())
@@ -552,6 +590,8 @@ describe('filterMatches without a map', () => {
   it('uses a resolver for types when one is given', () => {
     const node: FilterNode = parseFilter('id eq "2819C223"');
     expect(filterMatches(node, user)).toBe(true);
-    expect(filterMatches(node, user, (p) => (p === 'id' ? { type: 'string', caseExact: true } : undefined))).toBe(false);
+    expect(filterMatches(node, user, (p) => (p === 'id' ? { type: 'string', caseExact: true } : undefined))).toBe(
+      false,
+    );
   });
 });

@@ -25,7 +25,10 @@ describe.each(DIALECTS)('SCIM group PATCH statements on %s', (dialect) => {
     s = await startScimApp(dialect);
     users = await s.provision(4, 'group-sql.example');
     // The same database through a second, logging connection and the SCIM service over it.
-    logged = new Kysely<Database>({ dialect: dialectFor(s.t.gh.config.databaseUrl).kysely, log: (e) => void statements.push(e.query.sql) });
+    logged = new Kysely<Database>({
+      dialect: dialectFor(s.t.gh.config.databaseUrl).kysely,
+      log: (e) => void statements.push(e.query.sql),
+    });
     scim = createScimService({ db: logged, clock: systemClock, phoneRegion: 'US' });
     caller = { principal: (await s.t.gh.oauth.tokens.resolve(s.token))!, remoteIp: '127.0.0.1' };
   });

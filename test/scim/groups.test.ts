@@ -32,7 +32,12 @@ describe.each(DIALECTS)('SCIM Groups on %s', (dialect) => {
     expect(res.status).toBe(200);
     validateShape('ScimGroupListResponse', res.body);
     expect(res.body.totalResults).toBe(1);
-    expect(res.body.Resources[0]).toMatchObject({ id, displayName: 'Sales', schemas: [GROUP], meta: { resourceType: 'Group', version: 'W/"1"' } });
+    expect(res.body.Resources[0]).toMatchObject({
+      id,
+      displayName: 'Sales',
+      schemas: [GROUP],
+      meta: { resourceType: 'Group', version: 'W/"1"' },
+    });
     const one = await s.scim('GET', `/Groups/${id}`);
     validateShape('ScimV2Group', one.body);
     expect(one.headers.get('etag')).toBe('W/"1"');
@@ -41,7 +46,9 @@ describe.each(DIALECTS)('SCIM Groups on %s', (dialect) => {
 
   it('adds and removes members the Okta way and the Entra way; users show their groups', async () => {
     const id = await s.group('Engineering');
-    const add = await patch(id, [{ op: 'add', path: 'members', value: [{ value: users[0] }, { value: users[1] }, { value: users[2] }] }]);
+    const add = await patch(id, [
+      { op: 'add', path: 'members', value: [{ value: users[0] }, { value: users[1] }, { value: users[2] }] },
+    ]);
     expect(add.status).toBe(200);
     expect(await members(id)).toEqual([users[0], users[1], users[2]].sort());
     const user = await s.scim('GET', `/Users/${users[0]}`);
@@ -50,7 +57,10 @@ describe.each(DIALECTS)('SCIM Groups on %s', (dialect) => {
     await patch(id, [{ op: 'remove', path: `members[value eq "${users[1]}"]` }]);
     expect(await members(id)).toEqual([users[0], users[2]].sort());
     // Entra: capitalised op, a value list on remove.
-    await patch(id, [{ op: 'Remove', path: 'members', value: [{ value: users[2] }] }, { op: 'Add', path: 'members', value: [{ value: users[3] }] }]);
+    await patch(id, [
+      { op: 'Remove', path: 'members', value: [{ value: users[2] }] },
+      { op: 'Add', path: 'members', value: [{ value: users[3] }] },
+    ]);
     expect(await members(id)).toEqual([users[0], users[3]].sort());
     // Adding a member twice is harmless.
     await patch(id, [{ op: 'add', path: 'members', value: [{ value: users[0] }] }]);
@@ -59,7 +69,9 @@ describe.each(DIALECTS)('SCIM Groups on %s', (dialect) => {
 
   it('refuses unknown members, read-only displayName changes, and creating or deleting groups', async () => {
     const id = await s.group('Finance');
-    const unknown = await patch(id, [{ op: 'add', path: 'members', value: [{ value: users[5] }, { value: '00000000-0000-0000-0000-000000000000' }] }]);
+    const unknown = await patch(id, [
+      { op: 'add', path: 'members', value: [{ value: users[5] }, { value: '00000000-0000-0000-0000-000000000000' }] },
+    ]);
     expect(unknown.status).toBe(400);
     expect(unknown.body).toMatchObject({ scimType: 'invalidValue' });
     expect(await members(id)).toEqual([]);
@@ -77,7 +89,11 @@ describe.each(DIALECTS)('SCIM Groups on %s', (dialect) => {
   it('PUT makes the listed users the members', async () => {
     const id = await s.group('Marketing');
     await patch(id, [{ op: 'add', path: 'members', value: users.slice(10, 15).map((value) => ({ value })) }]);
-    const res = await s.scim('PUT', `/Groups/${id}`, { schemas: [GROUP], displayName: 'Marketing', members: users.slice(13, 17).map((value) => ({ value })) });
+    const res = await s.scim('PUT', `/Groups/${id}`, {
+      schemas: [GROUP],
+      displayName: 'Marketing',
+      members: users.slice(13, 17).map((value) => ({ value })),
+    });
     expect(res.status).toBe(200);
     expect(await members(id)).toEqual(users.slice(13, 17).sort());
   });
@@ -85,7 +101,13 @@ describe.each(DIALECTS)('SCIM Groups on %s', (dialect) => {
   it('refuses whole a request that would remove more than 1,000 members, changing nothing', async () => {
     const id = await s.group('Everyone');
     for (let i = 0; i < 1100; i += 250) {
-      expect((await patch(id, [{ op: 'add', path: 'members', value: users.slice(i, Math.min(i + 250, 1100)).map((value) => ({ value })) }])).status).toBe(200);
+      expect(
+        (
+          await patch(id, [
+            { op: 'add', path: 'members', value: users.slice(i, Math.min(i + 250, 1100)).map((value) => ({ value })) },
+          ])
+        ).status,
+      ).toBe(200);
     }
     const before = await s.scim('GET', `/Groups/${id}`);
     expect(before.body.members).toHaveLength(1100);
@@ -105,38 +127,55 @@ describe.each(DIALECTS)('SCIM Groups on %s', (dialect) => {
     expect(after.body.members).toHaveLength(1100);
     expect(after.body.meta.version).toBe(before.body.meta.version);
     // Exactly 1,000 is allowed.
-    expect((await patch(id, [{ op: 'remove', path: 'members', value: users.slice(0, 1000).map((value) => ({ value })) }])).status).toBe(200);
+    expect(
+      (await patch(id, [{ op: 'remove', path: 'members', value: users.slice(0, 1000).map((value) => ({ value })) }]))
+        .status,
+    ).toBe(200);
     expect(await members(id)).toEqual(users.slice(1000, 1100).sort());
   });
 
   it('applies a 256-member PATCH well under a second', async () => {
     const id = await s.group('Big batch');
     const started = performance.now();
-    const res = await patch(id, [{ op: 'add', path: 'members', value: users.slice(0, 256).map((value) => ({ value })) }], {});
+    const res = await patch(
+      id,
+      [{ op: 'add', path: 'members', value: users.slice(0, 256).map((value) => ({ value })) }],
+      {},
+    );
     const ms = performance.now() - started;
     expect(res.status).toBe(200);
     expect(res.body.members).toHaveLength(256);
     expect(ms).toBeLessThan(1000);
     const removeStarted = performance.now();
-    expect((await patch(id, [{ op: 'remove', path: 'members', value: users.slice(0, 256).map((value) => ({ value })) }])).status).toBe(200);
+    expect(
+      (await patch(id, [{ op: 'remove', path: 'members', value: users.slice(0, 256).map((value) => ({ value })) }]))
+        .status,
+    ).toBe(200);
     expect(performance.now() - removeStarted).toBeLessThan(1000);
   });
 
   it('never loses a member when many PATCHes hit one group at once', async () => {
     const id = await s.group('Concurrent');
     const batches = Array.from({ length: 20 }, (_, i) => users.slice(i * 10, i * 10 + 10));
-    const results = await Promise.all(batches.map((b) => patch(id, [{ op: 'add', path: 'members', value: b.map((value) => ({ value })) }])));
+    const results = await Promise.all(
+      batches.map((b) => patch(id, [{ op: 'add', path: 'members', value: b.map((value) => ({ value })) }])),
+    );
     expect(results.map((r) => r.status)).toEqual(batches.map(() => 200));
     expect(await members(id)).toEqual(users.slice(0, 200).sort());
     // Removals and additions racing: each removes its own and adds new ones.
     const mixed = await Promise.all(
-      batches.map((b, i) => patch(id, [
-        { op: 'remove', path: `members[value eq "${b[0]}"]` },
-        { op: 'add', path: 'members', value: [{ value: users[300 + i] }] },
-      ])),
+      batches.map((b, i) =>
+        patch(id, [
+          { op: 'remove', path: `members[value eq "${b[0]}"]` },
+          { op: 'add', path: 'members', value: [{ value: users[300 + i] }] },
+        ]),
+      ),
     );
     expect(mixed.every((r) => r.status === 200)).toBe(true);
-    const expected = [...users.slice(0, 200).filter((u) => !batches.some((b) => b[0] === u)), ...users.slice(300, 320)].sort();
+    const expected = [
+      ...users.slice(0, 200).filter((u) => !batches.some((b) => b[0] === u)),
+      ...users.slice(300, 320),
+    ].sort();
     expect(await members(id)).toEqual(expected);
     expect((await s.scim('GET', `/Groups/${id}`)).body.meta.version).toBe('W/"41"');
   });
@@ -144,7 +183,9 @@ describe.each(DIALECTS)('SCIM Groups on %s', (dialect) => {
   it('If-Match: a stale version is refused with 400 invalidVers', async () => {
     const id = await s.group('Versioned');
     await patch(id, [{ op: 'add', path: 'members', value: [{ value: users[0] }] }], { 'if-match': 'W/"1"' });
-    const stale = await patch(id, [{ op: 'add', path: 'members', value: [{ value: users[1] }] }], { 'if-match': 'W/"1"' });
+    const stale = await patch(id, [{ op: 'add', path: 'members', value: [{ value: users[1] }] }], {
+      'if-match': 'W/"1"',
+    });
     expect(stale.status).toBe(400);
     expect(stale.body.scimType).toBe('invalidVers');
     expect(await members(id)).toEqual([users[0]]);
@@ -156,12 +197,18 @@ describe.each(DIALECTS)('SCIM Groups on %s', (dialect) => {
     const admin = await s.t.token();
     const now = Date.now();
     const res = await s.t.api('/api/v2/audits/query/realtime', {
-      method: 'POST', token: admin,
-      body: { interval: `${new Date(now - 3_600_000).toISOString()}/${new Date(now + 3_600_000).toISOString()}`, filters: [{ property: 'EntityId', value: id }] },
+      method: 'POST',
+      token: admin,
+      body: {
+        interval: `${new Date(now - 3_600_000).toISOString()}/${new Date(now + 3_600_000).toISOString()}`,
+        filters: [{ property: 'EntityId', value: id }],
+      },
     });
     const update = res.body.entities.find((e: { action: string }) => e.action === 'Update');
     expect(update).toMatchObject({ entityType: 'Group', context: { source: 'SCIM' } });
-    expect(update.propertyChanges).toEqual([{ property: 'members', oldValues: [], newValues: [users[7], users[8]].sort() }]);
+    expect(update.propertyChanges).toEqual([
+      { property: 'members', oldValues: [], newValues: [users[7], users[8]].sort() },
+    ]);
   });
 
   it('keeps organizations apart for groups', async () => {
@@ -169,11 +216,21 @@ describe.each(DIALECTS)('SCIM Groups on %s', (dialect) => {
     const other = await s.otherOrgToken('Group Other Org');
     const theirs = s.as(other.token);
     expect((await theirs('GET', `/Groups/${id}`)).status).toBe(404);
-    expect((await theirs('PATCH', `/Groups/${id}`, { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'members', value: [{ value: users[0] }] }] })).status).toBe(404);
+    expect(
+      (
+        await theirs('PATCH', `/Groups/${id}`, {
+          schemas: [PATCH_OP],
+          Operations: [{ op: 'add', path: 'members', value: [{ value: users[0] }] }],
+        })
+      ).status,
+    ).toBe(404);
     expect((await theirs('GET', '/Groups')).body.totalResults).toBe(0);
     // Their group cannot take our users as members.
     const theirGroup = await s.group('Theirs', other.orgId);
-    const cross = await theirs('PATCH', `/Groups/${theirGroup}`, { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'members', value: [{ value: users[0] }] }] });
+    const cross = await theirs('PATCH', `/Groups/${theirGroup}`, {
+      schemas: [PATCH_OP],
+      Operations: [{ op: 'add', path: 'members', value: [{ value: users[0] }] }],
+    });
     expect(cross.status).toBe(400);
   });
 });

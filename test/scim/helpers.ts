@@ -13,9 +13,21 @@ export const GENESYS = 'urn:ietf:params:scim:schemas:extension:genesys:purecloud
 export const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 export const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
 
-export const SCIM_PERMISSIONS = ['directory:user:add', 'directory:user:edit', 'directory:user:setPassword', 'directory:user:delete', 'directory:user:view', 'directory:group:edit'];
+export const SCIM_PERMISSIONS = [
+  'directory:user:add',
+  'directory:user:edit',
+  'directory:user:setPassword',
+  'directory:user:delete',
+  'directory:user:view',
+  'directory:group:edit',
+];
 
-export type Scim = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<ApiResponse>;
+export type Scim = (
+  method: string,
+  path: string,
+  body?: unknown,
+  headers?: Record<string, string>,
+) => Promise<ApiResponse>;
 
 export interface ScimApp {
   t: TestApp;
@@ -38,23 +50,39 @@ let roleSeq = 0;
 
 export async function startScimApp(dialect: TestDialect): Promise<ScimApp> {
   // Provisioning replays send many requests: no rate limits in these tests.
-  const t = await startApp(dialect, { env: { GATEHOUSE_RATE_LIMIT_CLIENT: '0', GATEHOUSE_RATE_LIMIT_ORG: '0', GATEHOUSE_RATE_LIMIT_TOKEN: '0' } });
+  const t = await startApp(dialect, {
+    env: { GATEHOUSE_RATE_LIMIT_CLIENT: '0', GATEHOUSE_RATE_LIMIT_ORG: '0', GATEHOUSE_RATE_LIMIT_TOKEN: '0' },
+  });
   const { directory, oauth } = t.gh;
 
   async function clientToken(orgId: string, permissions: string[]) {
-    const role = await directory.roles.create(orgId, null, { name: `SCIM provisioning ${++roleSeq}`, description: 'SCIM', permissions });
+    const role = await directory.roles.create(orgId, null, {
+      name: `SCIM provisioning ${++roleSeq}`,
+      description: 'SCIM',
+      permissions,
+    });
     const divisionId = (await directory.organizations.homeDivision(orgId)).id;
-    const { client, secret } = await oauth.clients.create(orgId, null, { name: `SCIM ${roleSeq}`, grantType: 'CLIENT-CREDENTIALS', roleDivisions: [{ roleId: role.id, divisionId }] });
+    const { client, secret } = await oauth.clients.create(orgId, null, {
+      name: `SCIM ${roleSeq}`,
+      grantType: 'CLIENT-CREDENTIALS',
+      roleDivisions: [{ roleId: role.id, divisionId }],
+    });
     return t.token(client.id, secret);
   }
 
-  const as = (token: string): Scim => (method, path, body, headers = {}) =>
-    t.api(`/api/v2/scim/v2${path}`, {
-      method,
-      token,
-      body,
-      headers: { accept: 'application/scim+json', ...(body !== undefined ? { 'content-type': 'application/scim+json' } : {}), ...headers },
-    });
+  const as =
+    (token: string): Scim =>
+    (method, path, body, headers = {}) =>
+      t.api(`/api/v2/scim/v2${path}`, {
+        method,
+        token,
+        body,
+        headers: {
+          accept: 'application/scim+json',
+          ...(body !== undefined ? { 'content-type': 'application/scim+json' } : {}),
+          ...headers,
+        },
+      });
 
   const token = await clientToken(t.demo.orgId, SCIM_PERMISSIONS);
   return {
@@ -71,7 +99,11 @@ export async function startScimApp(dialect: TestDialect): Promise<ScimApp> {
     async provision(count, domain) {
       const principal = (await t.gh.oauth.tokens.resolve(token))!;
       const caller = { principal, remoteIp: '127.0.0.1' };
-      const made = await Promise.all(Array.from({ length: count }, (_, i) => t.gh.scim.users.create(caller, oktaUser(`member.${i}@${domain}`), t.url)));
+      const made = await Promise.all(
+        Array.from({ length: count }, (_, i) =>
+          t.gh.scim.users.create(caller, oktaUser(`member.${i}@${domain}`), t.url),
+        ),
+      );
       return made.map((m) => m.resource.id as string);
     },
   };
@@ -103,8 +135,12 @@ export async function auditTrail(s: ScimApp, entityId: string): Promise<AuditEnt
   const admin = await s.t.token();
   const now = Date.now();
   const res = await s.t.api('/api/v2/audits/query/realtime', {
-    method: 'POST', token: admin,
-    body: { interval: `${new Date(now - 3_600_000).toISOString()}/${new Date(now + 3_600_000).toISOString()}`, filters: [{ property: 'EntityId', value: entityId }] },
+    method: 'POST',
+    token: admin,
+    body: {
+      interval: `${new Date(now - 3_600_000).toISOString()}/${new Date(now + 3_600_000).toISOString()}`,
+      filters: [{ property: 'EntityId', value: entityId }],
+    },
   });
   if (res.status !== 200) throw new Error(`audit query failed: ${res.status} ${res.text}`);
   return res.body.entities;
@@ -114,7 +150,13 @@ export async function auditTrail(s: ScimApp, entityId: string): Promise<AuditEnt
 export async function addDivision(s: ScimApp, name: string) {
   await s.t.gh.storage.db
     .insertInto('divisions')
-    .values({ id: newId(), org_id: s.t.demo.orgId, name, description: 'test', home: 0, created_at: new Date().toISOString() })
+    .values({
+      id: newId(),
+      org_id: s.t.demo.orgId,
+      name,
+      description: 'test',
+      home: 0,
+      created_at: new Date().toISOString(),
+    })
     .execute();
 }
-

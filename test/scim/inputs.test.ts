@@ -35,12 +35,22 @@ describe.each(DIALECTS)('SCIM bad inputs on %s', (dialect) => {
   });
 
   it('refuses a NUL character in a filter value with invalidFilter naming the attribute', async () => {
-    for (const f of ['userName eq "\\u0000"', 'displayName co "a\\u0000b"', 'emails[value eq "x\\u0000@example.com"]', 'externalId eq "\\u0000"']) {
+    for (const f of [
+      'userName eq "\\u0000"',
+      'displayName co "a\\u0000b"',
+      'emails[value eq "x\\u0000@example.com"]',
+      'externalId eq "\\u0000"',
+    ]) {
       const res = await s.scim('GET', `/Users?filter=${encodeURIComponent(f)}`);
       refused(res, 'invalidFilter', 'NUL', f);
       expect(res.body.detail, f).toMatch(/userName|displayName|value|externalId/);
     }
-    refused(await s.scim('GET', `/Groups?filter=${encodeURIComponent('displayName eq "\\u0000"')}`), 'invalidFilter', 'displayName', 'groups');
+    refused(
+      await s.scim('GET', `/Groups?filter=${encodeURIComponent('displayName eq "\\u0000"')}`),
+      'invalidFilter',
+      'displayName',
+      'groups',
+    );
   });
 
   it('refuses strings longer than their column, naming the attribute; the longest allowed is stored', async () => {
@@ -62,15 +72,27 @@ describe.each(DIALECTS)('SCIM bad inputs on %s', (dialect) => {
       const res = await s.scim('POST', '/Users', oktaUser(`long.${name.replace(/\W/g, '')}@inputs.example`, extra));
       refused(res, 'invalidValue', name, `POST ${name}`);
     }
-    refused(await s.scim('POST', '/Users', oktaUser(`${long(250)}@example.com`)), 'invalidValue', 'userName', 'POST userName');
+    refused(
+      await s.scim('POST', '/Users', oktaUser(`${long(250)}@example.com`)),
+      'invalidValue',
+      'userName',
+      'POST userName',
+    );
     const none = await s.scim('GET', `/Users?filter=${encodeURIComponent('userName ew "@inputs.example"')}`);
     expect(none.body.totalResults).toBe(0);
 
     // PATCH too; the user is unchanged.
-    const made = await s.scim('POST', '/Users', oktaUser('longest@inputs.example', { title: 'Short', displayName: long(255), externalId: long(255) }));
+    const made = await s.scim(
+      'POST',
+      '/Users',
+      oktaUser('longest@inputs.example', { title: 'Short', displayName: long(255), externalId: long(255) }),
+    );
     expect(made.status).toBe(201);
     expect(made.body.displayName).toHaveLength(255);
-    const patch = await s.scim('PATCH', `/Users/${made.body.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: long(5000) }] });
+    const patch = await s.scim('PATCH', `/Users/${made.body.id}`, {
+      schemas: [PATCH_OP],
+      Operations: [{ op: 'replace', path: 'title', value: long(5000) }],
+    });
     refused(patch, 'invalidValue', 'title', 'PATCH title');
     const got = await s.scim('GET', `/Users/${made.body.id}`);
     expect(got.body.title).toBe('Short');
@@ -84,24 +106,69 @@ describe.each(DIALECTS)('SCIM bad inputs on %s', (dialect) => {
   });
 
   it('refuses NUL characters in stored strings and answers 404 for impossible ids', async () => {
-    refused(await s.scim('POST', '/Users', oktaUser('nul.title@inputs.example', { title: 'a\u0000b' })), 'invalidValue', 'title', 'title');
-    refused(await s.scim('POST', '/Users', oktaUser('nul\u0000name@inputs.example')), 'invalidValue', 'userName', 'userName');
-    refused(await s.scim('POST', '/Users', oktaUser('nul.manager@inputs.example', { [ENTERPRISE]: { manager: { value: '\u0000' } } })), 'invalidValue', 'manager', 'manager');
-    refused(await s.scim('POST', '/Users', oktaUser('nul.division@inputs.example', { [ENTERPRISE]: { division: 'Home\u0000' } })), 'invalidValue', 'division', 'division');
+    refused(
+      await s.scim('POST', '/Users', oktaUser('nul.title@inputs.example', { title: 'a\u0000b' })),
+      'invalidValue',
+      'title',
+      'title',
+    );
+    refused(
+      await s.scim('POST', '/Users', oktaUser('nul\u0000name@inputs.example')),
+      'invalidValue',
+      'userName',
+      'userName',
+    );
+    refused(
+      await s.scim(
+        'POST',
+        '/Users',
+        oktaUser('nul.manager@inputs.example', { [ENTERPRISE]: { manager: { value: '\u0000' } } }),
+      ),
+      'invalidValue',
+      'manager',
+      'manager',
+    );
+    refused(
+      await s.scim(
+        'POST',
+        '/Users',
+        oktaUser('nul.division@inputs.example', { [ENTERPRISE]: { division: 'Home\u0000' } }),
+      ),
+      'invalidValue',
+      'division',
+      'division',
+    );
     for (const path of ['/Users/%00', `/Users/${'a'.repeat(100)}`, '/Groups/%00']) {
       const res = await s.scim('GET', path);
       expect(res.status, path).toBe(404);
       expect(res.body.schemas).toEqual([ERROR]);
     }
     expect((await s.scim('DELETE', '/Users/%00')).status).toBe(404);
-    expect((await s.scim('PATCH', '/Groups/%00', { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'members', value: [{ value: 'x' }] }] })).status).toBe(404);
+    expect(
+      (
+        await s.scim('PATCH', '/Groups/%00', {
+          schemas: [PATCH_OP],
+          Operations: [{ op: 'add', path: 'members', value: [{ value: 'x' }] }],
+        })
+      ).status,
+    ).toBe(404);
   });
 
   it('refuses a bad group externalId or member id with invalidValue', async () => {
     const id = await s.group('Inputs group');
     const patch = (Operations: unknown[]) => s.scim('PATCH', `/Groups/${id}`, { schemas: [PATCH_OP], Operations });
-    refused(await patch([{ op: 'replace', path: 'externalId', value: 'x'.repeat(256) }]), 'invalidValue', 'externalId', 'long externalId');
-    refused(await patch([{ op: 'replace', path: 'externalId', value: 'a\u0000' }]), 'invalidValue', 'externalId', 'NUL externalId');
+    refused(
+      await patch([{ op: 'replace', path: 'externalId', value: 'x'.repeat(256) }]),
+      'invalidValue',
+      'externalId',
+      'long externalId',
+    );
+    refused(
+      await patch([{ op: 'replace', path: 'externalId', value: 'a\u0000' }]),
+      'invalidValue',
+      'externalId',
+      'NUL externalId',
+    );
     const member = await patch([{ op: 'add', path: 'members', value: [{ value: 'no\u0000such' }] }]);
     expect(member.status).toBe(400);
     expect(member.body.scimType).toBe('invalidValue');

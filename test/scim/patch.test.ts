@@ -44,7 +44,12 @@ const USER = deepFreeze({
   ],
   phoneNumbers: [{ value: '555-555-8377', type: 'home' }],
   groups: [{ value: 'e9e30dba-f08f-4109-8486-d5c6a331660a', display: 'Tour Guides' }],
-  meta: { resourceType: 'User', created: '2010-01-23T04:56:22Z', lastModified: '2011-05-13T04:42:34Z', version: 'W/"3694e05e9dff590"' },
+  meta: {
+    resourceType: 'User',
+    created: '2010-01-23T04:56:22Z',
+    lastModified: '2011-05-13T04:42:34Z',
+    version: 'W/"3694e05e9dff590"',
+  },
 }) as Record<string, unknown>;
 const SNAPSHOT = JSON.parse(JSON.stringify(USER));
 
@@ -73,7 +78,9 @@ describe('applyPatch: add', () => {
   });
 
   it('adds without a path: each key of the value object', () => {
-    const out = patch([{ op: 'add', value: { nickName: 'Babs', emails: [{ value: 'babs@example.org', type: 'other' }] } }]);
+    const out = patch([
+      { op: 'add', value: { nickName: 'Babs', emails: [{ value: 'babs@example.org', type: 'other' }] } },
+    ]);
     expect(out.nickName).toBe('Babs');
     expect(out.emails).toEqual([...(USER.emails as object[]), { value: 'babs@example.org', type: 'other' }]);
   });
@@ -109,7 +116,9 @@ describe('applyPatch: add', () => {
   });
 
   it('keeps one primary value: the one just added wins', () => {
-    const out = patch([{ op: 'add', path: 'emails', value: [{ value: 'boss@example.com', type: 'work', primary: true }] }]);
+    const out = patch([
+      { op: 'add', path: 'emails', value: [{ value: 'boss@example.com', type: 'work', primary: true }] },
+    ]);
     expect(out.emails).toEqual([
       { value: 'bjensen@example.com', type: 'work', primary: false },
       { value: 'babs@jensen.org', type: 'home' },
@@ -122,7 +131,9 @@ describe('applyPatch: add', () => {
       { value: 'bjensen@example.com', type: 'work', primary: false },
       { value: 'babs@jensen.org', type: 'home', primary: true },
     ]);
-    expect(patch([{ op: 'add', path: 'phoneNumbers[type eq "mobile"]', value: { value: '555-1234' } }]).phoneNumbers).toEqual([
+    expect(
+      patch([{ op: 'add', path: 'phoneNumbers[type eq "mobile"]', value: { value: '555-1234' } }]).phoneNumbers,
+    ).toEqual([
       { value: '555-555-8377', type: 'home' },
       { type: 'mobile', value: '555-1234' },
     ]);
@@ -136,13 +147,17 @@ describe('applyPatch: replace', () => {
       { op: 'replace', path: 'name.familyName', value: 'Jensen-Smith' },
     ]);
     expect(out.displayName).toBe('Barbara');
-    expect(out.name).toEqual({ formatted: 'Ms. Barbara J Jensen III', familyName: 'Jensen-Smith', givenName: 'Barbara' });
+    expect(out.name).toEqual({
+      formatted: 'Ms. Barbara J Jensen III',
+      familyName: 'Jensen-Smith',
+      givenName: 'Barbara',
+    });
   });
 
   it('replaces all values of a multi-valued attribute when there is no filter', () => {
-    expect(patch([{ op: 'replace', path: 'emails', value: [{ value: 'only@example.com', type: 'work' }] }]).emails).toEqual([
-      { value: 'only@example.com', type: 'work' },
-    ]);
+    expect(
+      patch([{ op: 'replace', path: 'emails', value: [{ value: 'only@example.com', type: 'work' }] }]).emails,
+    ).toEqual([{ value: 'only@example.com', type: 'work' }]);
   });
 
   it('merges into a complex attribute rather than dropping the sub-attributes not given (RFC 7644 §3.5.2.3)', () => {
@@ -164,13 +179,15 @@ describe('applyPatch: replace', () => {
       { value: 'babs@jensen.org', type: 'home' },
     ]);
     expect(
-      patch([{ op: 'replace', path: 'emails[type eq "home"]', value: { value: 'b@jensen.org', display: 'home mail' } }]).emails,
+      patch([{ op: 'replace', path: 'emails[type eq "home"]', value: { value: 'b@jensen.org', display: 'home mail' } }])
+        .emails,
     ).toEqual([
       { value: 'bjensen@example.com', type: 'work', primary: true },
       { value: 'b@jensen.org', type: 'home', display: 'home mail' },
     ]);
     expect(
-      patch([{ op: 'replace', path: 'emails[value ew "example.com" or value ew "jensen.org"].display', value: 'mail' }]).emails,
+      patch([{ op: 'replace', path: 'emails[value ew "example.com" or value ew "jensen.org"].display', value: 'mail' }])
+        .emails,
     ).toEqual([
       { value: 'bjensen@example.com', type: 'work', primary: true, display: 'mail' },
       { value: 'babs@jensen.org', type: 'home', display: 'mail' },
@@ -178,7 +195,9 @@ describe('applyPatch: replace', () => {
   });
 
   it('creates the element for replace [filter].sub when nothing matches (Entra adds a work phone this way)', () => {
-    expect(patch([{ op: 'replace', path: 'phoneNumbers[type eq "work"].value', value: '+1 555 0100' }]).phoneNumbers).toEqual([
+    expect(
+      patch([{ op: 'replace', path: 'phoneNumbers[type eq "work"].value', value: '+1 555 0100' }]).phoneNumbers,
+    ).toEqual([
       { value: '555-555-8377', type: 'home' },
       { type: 'work', value: '+1 555 0100' },
     ]);
@@ -191,8 +210,16 @@ describe('applyPatch: replace', () => {
   });
 
   it('fails with noTarget for replace [filter] without sub-attribute when nothing matches, or a filter it cannot build from', () => {
-    patchError([{ op: 'replace', path: 'emails[type eq "fax"]', value: { value: 'x@y.com' } }], 'noTarget', /No value of "emails" matches/);
-    patchError([{ op: 'replace', path: 'emails[type co "fax"].value', value: 'x@y.com' }], 'noTarget', /No value of "emails" matches/);
+    patchError(
+      [{ op: 'replace', path: 'emails[type eq "fax"]', value: { value: 'x@y.com' } }],
+      'noTarget',
+      /No value of "emails" matches/,
+    );
+    patchError(
+      [{ op: 'replace', path: 'emails[type co "fax"].value', value: 'x@y.com' }],
+      'noTarget',
+      /No value of "emails" matches/,
+    );
   });
 
   it('treats null as unassigning (RFC 7643 §2.5)', () => {
@@ -228,7 +255,11 @@ describe('applyPatch: remove', () => {
   });
 
   it('fails with noTarget when a filter matches nothing, or without a path', () => {
-    patchError([{ op: 'remove', path: 'emails[type eq "fax"]' }], 'noTarget', /No value of "emails" matches the filter/);
+    patchError(
+      [{ op: 'remove', path: 'emails[type eq "fax"]' }],
+      'noTarget',
+      /No value of "emails" matches the filter/,
+    );
     patchError([{ op: 'remove', path: 'ims[type eq "xmpp"]' }], 'noTarget', /matches/);
     patchError([{ op: 'remove' }], 'noTarget', /"remove" needs a "path"/);
   });
@@ -268,9 +299,16 @@ describe('applyPatch: paths', () => {
   it('stores extension attributes under the extension URN and lists the schema', () => {
     const out = patch([
       { op: 'add', path: `${ENTERPRISE_USER_URN}:department`, value: 'Tour Operations' },
-      { op: 'add', path: `${ENTERPRISE_USER_URN.toLowerCase()}:manager.value`, value: '26118915-6090-4610-87e4-49d8ca9f808d' },
+      {
+        op: 'add',
+        path: `${ENTERPRISE_USER_URN.toLowerCase()}:manager.value`,
+        value: '26118915-6090-4610-87e4-49d8ca9f808d',
+      },
     ]);
-    expect(out[ENTERPRISE_USER_URN]).toEqual({ department: 'Tour Operations', manager: { value: '26118915-6090-4610-87e4-49d8ca9f808d' } });
+    expect(out[ENTERPRISE_USER_URN]).toEqual({
+      department: 'Tour Operations',
+      manager: { value: '26118915-6090-4610-87e4-49d8ca9f808d' },
+    });
     expect(out.schemas).toEqual([USER_SCHEMA_URN, ENTERPRISE_USER_URN]);
     // Removing the last extension attribute drops the object and the schema.
     const back = patch(
@@ -284,11 +322,15 @@ describe('applyPatch: paths', () => {
   });
 
   it('finds an unqualified extension attribute in the extensions', () => {
-    expect(patch([{ op: 'add', path: 'employeeNumber', value: '701984' }])[ENTERPRISE_USER_URN]).toEqual({ employeeNumber: '701984' });
+    expect(patch([{ op: 'add', path: 'employeeNumber', value: '701984' }])[ENTERPRISE_USER_URN]).toEqual({
+      employeeNumber: '701984',
+    });
   });
 
   it('adds, replaces and removes a whole extension by its URN', () => {
-    const added = patch([{ op: 'add', path: ENTERPRISE_USER_URN, value: { employeeNumber: '701984', costCenter: '4130' } }]);
+    const added = patch([
+      { op: 'add', path: ENTERPRISE_USER_URN, value: { employeeNumber: '701984', costCenter: '4130' } },
+    ]);
     expect(added[ENTERPRISE_USER_URN]).toEqual({ employeeNumber: '701984', costCenter: '4130' });
     const okta = patch([{ op: 'replace', value: { [ENTERPRISE_USER_URN]: { division: 'Theme Park' } } }], added);
     expect(okta[ENTERPRISE_USER_URN]).toEqual({ employeeNumber: '701984', costCenter: '4130', division: 'Theme Park' });
@@ -317,7 +359,11 @@ describe('applyPatch: paths', () => {
       'invalidPath',
       /Unknown schema "urn:example:unknown:1.0:User"/,
     );
-    patchError([{ op: 'add', path: 'name.nickName', value: 'x' }], 'invalidPath', /"name" has no sub-attribute "nickName"/);
+    patchError(
+      [{ op: 'add', path: 'name.nickName', value: 'x' }],
+      'invalidPath',
+      /"name" has no sub-attribute "nickName"/,
+    );
     patchError([{ op: 'remove', path: 'emails[type eq "work"' }], 'invalidPath', /Invalid path .*Expected "]"/);
     patchError([{ op: 'remove', path: 'emails[kind eq "work"]' }], 'invalidPath', /Unknown sub-attribute "kind"/);
     patchError([{ op: 'remove', path: 'title[value eq "x"]' }], 'invalidPath', /single-valued/);
@@ -357,7 +403,9 @@ describe('applyPatch: Microsoft Entra ID requests', () => {
     expect(patch([{ op: 'Add', path: 'emails[type eq "work"].value', value: 'x@y.com' }], noEmails).emails).toEqual([
       { type: 'work', value: 'x@y.com' },
     ]);
-    expect((patch([{ op: 'Add', path: 'emails[type eq "work"].value', value: 'x@y.com' }]).emails as object[])[0]).toEqual({
+    expect(
+      (patch([{ op: 'Add', path: 'emails[type eq "work"].value', value: 'x@y.com' }]).emails as object[])[0],
+    ).toEqual({
       value: 'x@y.com',
       type: 'work',
       primary: true,
@@ -387,7 +435,9 @@ describe('applyPatch: Microsoft Entra ID requests', () => {
   });
 
   it('accepts the manager as a bare id and removes it', () => {
-    const out = patch([{ op: 'Add', path: `${ENTERPRISE_USER_URN}:manager`, value: '2819c223-7f76-453a-919d-413861904646' }]);
+    const out = patch([
+      { op: 'Add', path: `${ENTERPRISE_USER_URN}:manager`, value: '2819c223-7f76-453a-919d-413861904646' },
+    ]);
     expect(out[ENTERPRISE_USER_URN]).toEqual({ manager: { value: '2819c223-7f76-453a-919d-413861904646' } });
     expect(patch([{ op: 'Remove', path: `${ENTERPRISE_USER_URN}:manager` }], out)).toEqual(SNAPSHOT);
   });
@@ -407,32 +457,59 @@ describe('applyPatch: request validation and atomicity', () => {
       { schema: USER_PATCH_SCHEMA },
     );
     expect(out.title).toBe('x');
-    expect(readPatchRequest({ schemas: [PATCH_OP_URN], Operations: [{ op: 'Add', path: 'title', value: 'x', name: 'extra' }] })).toEqual([
-      { op: 'add', path: 'title', value: 'x' },
-    ]);
+    expect(
+      readPatchRequest({
+        schemas: [PATCH_OP_URN],
+        Operations: [{ op: 'Add', path: 'title', value: 'x', name: 'extra' }],
+      }),
+    ).toEqual([{ op: 'add', path: 'title', value: 'x' }]);
   });
 
   it.each([
     ['a non-object body', '{"Operations": []}', /must be a JSON object/],
     ['no schemas', { Operations: [{ op: 'add', path: 'title', value: 'x' }] }, /"schemas" must be an array containing/],
-    ['the wrong schema', { schemas: [USER_SCHEMA_URN], Operations: [{ op: 'add', path: 'title', value: 'x' }] }, /PatchOp/],
+    [
+      'the wrong schema',
+      { schemas: [USER_SCHEMA_URN], Operations: [{ op: 'add', path: 'title', value: 'x' }] },
+      /PatchOp/,
+    ],
     ['no Operations', { schemas: [PATCH_OP_URN] }, /"Operations" must be a non-empty array/],
     ['empty Operations', { schemas: [PATCH_OP_URN], Operations: [] }, /non-empty/],
-    ['an operation that is not an object', { schemas: [PATCH_OP_URN], Operations: ['add'] }, /Operations\[0\] must be an object/],
+    [
+      'an operation that is not an object',
+      { schemas: [PATCH_OP_URN], Operations: ['add'] },
+      /Operations\[0\] must be an object/,
+    ],
     [
       'an unknown op',
       { schemas: [PATCH_OP_URN], Operations: [{ op: 'move', path: 'title' }] },
       /"op" must be "add", "replace" or "remove", not "move"/,
     ],
-    ['add without value', { schemas: [PATCH_OP_URN], Operations: [{ op: 'add', path: 'title' }] }, /"add" needs a "value"/],
-    ['replace without path with a scalar', { schemas: [PATCH_OP_URN], Operations: [{ op: 'replace', value: 'x' }] }, /must be an object/],
+    [
+      'add without value',
+      { schemas: [PATCH_OP_URN], Operations: [{ op: 'add', path: 'title' }] },
+      /"add" needs a "value"/,
+    ],
+    [
+      'replace without path with a scalar',
+      { schemas: [PATCH_OP_URN], Operations: [{ op: 'replace', value: 'x' }] },
+      /must be an object/,
+    ],
   ])('refuses %s with invalidSyntax', (_what, body, detail) => {
     patchError(body, 'invalidSyntax', detail);
   });
 
   it('refuses values of the wrong type with invalidValue', () => {
-    patchError([{ op: 'replace', path: 'active', value: 'yes' }], 'invalidValue', /"yes" is not a valid boolean for "active"/);
-    patchError([{ op: 'add', path: 'emails', value: [{ value: 42 }] }], 'invalidValue', /42 is not a valid string for "emails.value"/);
+    patchError(
+      [{ op: 'replace', path: 'active', value: 'yes' }],
+      'invalidValue',
+      /"yes" is not a valid boolean for "active"/,
+    );
+    patchError(
+      [{ op: 'add', path: 'emails', value: [{ value: 42 }] }],
+      'invalidValue',
+      /42 is not a valid string for "emails.value"/,
+    );
     patchError(
       [{ op: 'add', path: 'emails', value: [{ value: 'a@b.c', kind: 'x' }] }],
       'invalidValue',
@@ -492,7 +569,9 @@ describe('applyPatch: mutability', () => {
   });
 
   it('ignores read-only attributes equal to the current value in a path-less value (Okta)', () => {
-    const out = patch([{ op: 'replace', value: { id: USER.id, schemas: [USER_SCHEMA_URN], active: false, meta: USER.meta } }]);
+    const out = patch([
+      { op: 'replace', value: { id: USER.id, schemas: [USER_SCHEMA_URN], active: false, meta: USER.meta } },
+    ]);
     expect(out).toEqual({ ...SNAPSHOT, active: false });
   });
 });
@@ -506,7 +585,9 @@ describe('applyPatch on a Group', () => {
   });
 
   it('renames (Entra, Okta) and manages members in memory', () => {
-    const renamed = applyPatch(GROUP, request([{ op: 'Replace', path: 'displayName', value: 'Guides' }]), { schema: GROUP_PATCH_SCHEMA });
+    const renamed = applyPatch(GROUP, request([{ op: 'Replace', path: 'displayName', value: 'Guides' }]), {
+      schema: GROUP_PATCH_SCHEMA,
+    });
     expect(renamed.displayName).toBe('Guides');
     const okta = applyPatch(GROUP, request([{ op: 'replace', value: { id: 'g1', displayName: 'Test SCIMv2' } }]), {
       schema: GROUP_PATCH_SCHEMA,
@@ -522,13 +603,17 @@ describe('applyPatch on a Group', () => {
     );
     expect(members.members).toEqual([{ value: 'u2', display: 'Bob' }]);
     // Member ids are caseExact.
-    expect(() => applyPatch(members, request([{ op: 'remove', path: 'members[value eq "U2"]' }]), { schema: GROUP_PATCH_SCHEMA })).toThrow(
+    expect(() =>
+      applyPatch(members, request([{ op: 'remove', path: 'members[value eq "U2"]' }]), { schema: GROUP_PATCH_SCHEMA }),
+    ).toThrow(
       expect.objectContaining({ scimType: 'noTarget', detail: expect.stringMatching(/No value of "members" matches/) }),
     );
   });
 
   it('applies the operations a plan leaves over', () => {
-    const plan = planGroupMembersPatch(request([{ op: 'replace', value: { displayName: 'New', members: [{ value: 'u9' }] } }]));
+    const plan = planGroupMembersPatch(
+      request([{ op: 'replace', value: { displayName: 'New', members: [{ value: 'u9' }] } }]),
+    );
     expect(applyOperations(GROUP, plan.other, { schema: GROUP_PATCH_SCHEMA }).displayName).toBe('New');
   });
 });
@@ -575,20 +660,24 @@ describe('planGroupMembersPatch', () => {
   });
 
   it('reads Entra member adds and removes (value lists with $ref null)', () => {
-    expect(plan([{ name: 'addMember', op: 'Add', path: 'members', value: [{ $ref: null, value: 'f648f8d5ea4e4cd38e9c' }] }])).toEqual({
+    expect(
+      plan([{ name: 'addMember', op: 'Add', path: 'members', value: [{ $ref: null, value: 'f648f8d5ea4e4cd38e9c' }] }]),
+    ).toEqual({
       add: ['f648f8d5ea4e4cd38e9c'],
       remove: [],
       removeAll: false,
       other: [],
     });
-    expect(plan([{ name: 'removeMember', op: 'Remove', path: 'members', value: [{ $ref: null, value: 'f648f8d5ea4e4cd38e9c' }] }])).toEqual(
-      {
-        add: [],
-        remove: ['f648f8d5ea4e4cd38e9c'],
-        removeAll: false,
-        other: [],
-      },
-    );
+    expect(
+      plan([
+        { name: 'removeMember', op: 'Remove', path: 'members', value: [{ $ref: null, value: 'f648f8d5ea4e4cd38e9c' }] },
+      ]),
+    ).toEqual({
+      add: [],
+      remove: ['f648f8d5ea4e4cd38e9c'],
+      removeAll: false,
+      other: [],
+    });
   });
 
   it('reads replace members, remove members, path-less values and renames', () => {
@@ -600,7 +689,9 @@ describe('planGroupMembersPatch', () => {
     });
     expect(plan([{ op: 'remove', path: 'members' }])).toEqual({ add: [], remove: [], removeAll: true, other: [] });
     expect(plan([{ op: 'remove', path: `${GROUP_SCHEMA_URN}:members` }]).removeAll).toBe(true);
-    expect(plan([{ op: 'replace', value: { id: 'g1', displayName: 'Test SCIMv2', members: [{ value: 'x' }] } }])).toEqual({
+    expect(
+      plan([{ op: 'replace', value: { id: 'g1', displayName: 'Test SCIMv2', members: [{ value: 'x' }] } }]),
+    ).toEqual({
       add: ['x'],
       remove: [],
       removeAll: true,
@@ -631,11 +722,19 @@ describe('planGroupMembersPatch', () => {
   });
 
   it('refuses what it cannot plan', () => {
-    planError([{ op: 'add', path: 'members[value eq "a"]', value: [{ value: 'a' }] }], 'invalidPath', /"add" with a members filter/);
+    planError(
+      [{ op: 'add', path: 'members[value eq "a"]', value: [{ value: 'a' }] }],
+      'invalidPath',
+      /"add" with a members filter/,
+    );
     planError([{ op: 'remove', path: 'members[display eq "Babs"]' }], 'invalidPath', /value eq "id"/);
     planError([{ op: 'remove', path: 'members[value eq "a" and value eq "b"]' }], 'invalidPath', /value eq "id"/);
     planError([{ op: 'remove', path: 'members.value' }], 'invalidPath', /sub-attributes/);
-    planError([{ op: 'add', path: 'members', value: [{ display: 'no id' }] }], 'invalidValue', /members\[0\] needs a "value"/);
+    planError(
+      [{ op: 'add', path: 'members', value: [{ display: 'no id' }] }],
+      'invalidValue',
+      /members\[0\] needs a "value"/,
+    );
     planError([{ op: 'add', path: 'members', value: [{ value: '' }] }], 'invalidValue', /needs a "value"/);
     planError([{ op: 'add', path: 'members[value eq "a"', value: [] }], 'invalidPath', /Invalid path/);
     planError([{ op: 'replace', path: 'owner', value: 'x' }], 'invalidPath', /Unknown attribute "owner"/);

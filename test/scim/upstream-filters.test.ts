@@ -13,8 +13,22 @@ describe.each(DIALECTS)('upstream filter examples on %s', (dialect) => {
     s = await startScimApp(dialect);
     await addDivision(s, 'Field Ops');
     const made = [
-      await s.scim('POST', '/Users', oktaUser('home.user@upstream.example', { externalId: '167844', [ENTERPRISE]: { employeeNumber: '9876543210' } })),
-      await s.scim('POST', '/Users', oktaUser('field.user@upstream.example', { externalId: '1678440', [ENTERPRISE]: { employeeNumber: '98765432100', division: 'Field Ops' } })),
+      await s.scim(
+        'POST',
+        '/Users',
+        oktaUser('home.user@upstream.example', {
+          externalId: '167844',
+          [ENTERPRISE]: { employeeNumber: '9876543210' },
+        }),
+      ),
+      await s.scim(
+        'POST',
+        '/Users',
+        oktaUser('field.user@upstream.example', {
+          externalId: '1678440',
+          [ENTERPRISE]: { employeeNumber: '98765432100', division: 'Field Ops' },
+        }),
+      ),
     ];
     for (const m of made) expect(m.status).toBe(201);
   });
@@ -23,7 +37,9 @@ describe.each(DIALECTS)('upstream filter examples on %s', (dialect) => {
   const userNames = async (filter: string) => {
     const res = await s.scim('GET', `/Users?filter=${encodeURIComponent(filter)}`);
     expect(res.status, `${filter}: ${JSON.stringify(res.body)}`).toBe(200);
-    return res.body.Resources.map((r: { userName: string }) => r.userName).filter((u: string) => u.endsWith('@upstream.example')).sort();
+    return res.body.Resources.map((r: { userName: string }) => r.userName)
+      .filter((u: string) => u.endsWith('@upstream.example'))
+      .sort();
   };
 
   it('externalId eq 167844', async () => {
@@ -39,7 +55,10 @@ describe.each(DIALECTS)('upstream filter examples on %s', (dialect) => {
     expect(await userNames('division eq "Home"')).toEqual(['home.user@upstream.example']);
     expect(await userNames('division eq "field ops"')).toEqual(['field.user@upstream.example']);
     expect(await userNames(`${ENTERPRISE}:division eq "Field Ops"`)).toEqual(['field.user@upstream.example']);
-    expect(await userNames('division sw "Fi" or division eq "Home"')).toEqual(['field.user@upstream.example', 'home.user@upstream.example']);
+    expect(await userNames('division sw "Fi" or division eq "Home"')).toEqual([
+      'field.user@upstream.example',
+      'home.user@upstream.example',
+    ]);
     expect(await userNames('division eq "Nowhere"')).toEqual([]);
   });
 

@@ -16,23 +16,36 @@ describe.each(DIALECTS)('SCIM Users on %s', (dialect) => {
   afterAll(() => s?.t.close());
 
   it('creates a user that is a directory user, answers the upstream ScimV2User shape with ETag and Location', async () => {
-    const res = await s.scim('POST', '/Users', oktaUser('ada.lovelace@example.com', {
-      title: 'Engineer',
-      externalId: '00u1abc',
-      phoneNumbers: [{ value: '(555) 010-1234', type: 'work', primary: true }],
-      [ENTERPRISE]: { department: 'R&D', employeeNumber: '42' },
-    }));
+    const res = await s.scim(
+      'POST',
+      '/Users',
+      oktaUser('ada.lovelace@example.com', {
+        title: 'Engineer',
+        externalId: '00u1abc',
+        phoneNumbers: [{ value: '(555) 010-1234', type: 'work', primary: true }],
+        [ENTERPRISE]: { department: 'R&D', employeeNumber: '42' },
+      }),
+    );
     expect(res.status).toBe(201);
     expect(res.headers.get('content-type')).toContain('application/scim+json');
     validateShape('ScimV2User', res.body);
     expect(res.body).toMatchObject({
-      userName: 'ada.lovelace@example.com', displayName: 'ada lovelace', title: 'Engineer', active: true, externalId: '00u1abc',
+      userName: 'ada.lovelace@example.com',
+      displayName: 'ada lovelace',
+      title: 'Engineer',
+      active: true,
+      externalId: '00u1abc',
       phoneNumbers: [{ value: '+15550101234', type: 'work', primary: true }],
       [ENTERPRISE]: { department: 'R&D', employeeNumber: '42', division: 'Home' },
       [GENESYS]: { externalIds: [{ authority: 'x-pc:scimv2:v1', value: '00u1abc' }] },
       meta: { resourceType: 'User', version: 'W/"1"' },
     });
-    expect(res.body.emails).toEqual(expect.arrayContaining([{ value: 'ada.lovelace@example.com', type: 'other', primary: false }, { value: 'ada.lovelace@example.com', type: 'work', primary: true }]));
+    expect(res.body.emails).toEqual(
+      expect.arrayContaining([
+        { value: 'ada.lovelace@example.com', type: 'other', primary: false },
+        { value: 'ada.lovelace@example.com', type: 'work', primary: true },
+      ]),
+    );
     expect(res.headers.get('etag')).toBe('W/"1"');
     expect(res.headers.get('location')).toBe(res.body.meta.location);
     expect(res.body.meta.location).toMatch(/\/api\/v2\/scim\/v2\/Users\/[0-9a-f-]{36}$/);
@@ -41,7 +54,13 @@ describe.each(DIALECTS)('SCIM Users on %s', (dialect) => {
     const admin = await s.t.token();
     const dir = await s.t.api(`/api/v2/users/${res.body.id}`, { token: admin });
     expect(dir.status).toBe(200);
-    expect(dir.body).toMatchObject({ email: 'ada.lovelace@example.com', name: 'ada lovelace', title: 'Engineer', department: 'R&D', state: 'active' });
+    expect(dir.body).toMatchObject({
+      email: 'ada.lovelace@example.com',
+      name: 'ada lovelace',
+      title: 'Engineer',
+      department: 'R&D',
+      state: 'active',
+    });
 
     const got = await s.scim('GET', `/Users/${res.body.id}`);
     expect(got.status).toBe(200);
@@ -61,7 +80,11 @@ describe.each(DIALECTS)('SCIM Users on %s', (dialect) => {
   });
 
   it('refuses a phone number that cannot be normalized, naming it', async () => {
-    const res = await s.scim('POST', '/Users', oktaUser('bad.phone@example.com', { phoneNumbers: [{ value: 'call me maybe', type: 'work' }] }));
+    const res = await s.scim(
+      'POST',
+      '/Users',
+      oktaUser('bad.phone@example.com', { phoneNumbers: [{ value: 'call me maybe', type: 'work' }] }),
+    );
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ status: '400', scimType: 'invalidValue' });
     expect(res.body.detail).toContain('call me maybe');
@@ -75,7 +98,14 @@ describe.each(DIALECTS)('SCIM Users on %s', (dialect) => {
     try {
       const token = await gb.token();
       const res = await gb.api('/api/v2/scim/v2/Users', {
-        method: 'POST', token, body: oktaUser('uk.user@example.com', { phoneNumbers: [{ value: '020 7946 0018', type: 'work' }, { value: 'tel:+1-555-010-9999;ext=12', type: 'mobile' }] }),
+        method: 'POST',
+        token,
+        body: oktaUser('uk.user@example.com', {
+          phoneNumbers: [
+            { value: '020 7946 0018', type: 'work' },
+            { value: 'tel:+1-555-010-9999;ext=12', type: 'mobile' },
+          ],
+        }),
       });
       expect(res.status).toBe(201);
       expect(res.body.phoneNumbers).toEqual([
@@ -88,7 +118,8 @@ describe.each(DIALECTS)('SCIM Users on %s', (dialect) => {
   });
 
   it('filters with userName eq, co, emails[...] and externalId; pages with startIndex and count', async () => {
-    for (let i = 0; i < 5; i++) await s.scim('POST', '/Users', oktaUser(`pager.${i}@paging.example`, { externalId: `ext-${i}` }));
+    for (let i = 0; i < 5; i++)
+      await s.scim('POST', '/Users', oktaUser(`pager.${i}@paging.example`, { externalId: `ext-${i}` }));
     const q = (filter: string, extra = '') => s.scim('GET', `/Users?filter=${encodeURIComponent(filter)}${extra}`);
 
     const one = await q('userName eq "PAGER.3@paging.example"');
@@ -99,11 +130,17 @@ describe.each(DIALECTS)('SCIM Users on %s', (dialect) => {
 
     const page = await q('userName co "@paging.example"', '&startIndex=2&count=2');
     expect(page.body).toMatchObject({ totalResults: 5, startIndex: 2, itemsPerPage: 2 });
-    expect(page.body.Resources.map((r: { userName: string }) => r.userName)).toEqual(['pager.1@paging.example', 'pager.2@paging.example']);
+    expect(page.body.Resources.map((r: { userName: string }) => r.userName)).toEqual([
+      'pager.1@paging.example',
+      'pager.2@paging.example',
+    ]);
 
     expect((await q('emails[type eq "work" and value co "@paging.example"]')).body.totalResults).toBe(5);
     expect((await q('externalId eq "ext-4"')).body.Resources[0].userName).toBe('pager.4@paging.example');
-    expect((await q(`${GENESYS}:externalIds[authority eq "x-pc:scimv2:v1" and value eq "ext-2"]`)).body.Resources[0].userName).toBe('pager.2@paging.example');
+    expect(
+      (await q(`${GENESYS}:externalIds[authority eq "x-pc:scimv2:v1" and value eq "ext-2"]`)).body.Resources[0]
+        .userName,
+    ).toBe('pager.2@paging.example');
     expect((await q('userName sw "pager." and not (externalId eq "ext-0")')).body.totalResults).toBe(4);
 
     const countOnly = await q('userName co "@paging.example"', '&count=0');
@@ -119,9 +156,22 @@ describe.each(DIALECTS)('SCIM Users on %s', (dialect) => {
   });
 
   it('honours attributes and excludedAttributes, always returning id, userName, active and meta', async () => {
-    const res = await s.scim('GET', `/Users?filter=${encodeURIComponent('userName eq "pager.1@paging.example"')}&attributes=displayName`);
-    expect(Object.keys(res.body.Resources[0]).sort()).toEqual(['active', 'displayName', 'id', 'meta', 'schemas', 'userName']);
-    const ex = await s.scim('GET', `/Users?filter=${encodeURIComponent('userName eq "pager.1@paging.example"')}&excludedAttributes=emails,groups,${ENTERPRISE}`);
+    const res = await s.scim(
+      'GET',
+      `/Users?filter=${encodeURIComponent('userName eq "pager.1@paging.example"')}&attributes=displayName`,
+    );
+    expect(Object.keys(res.body.Resources[0]).sort()).toEqual([
+      'active',
+      'displayName',
+      'id',
+      'meta',
+      'schemas',
+      'userName',
+    ]);
+    const ex = await s.scim(
+      'GET',
+      `/Users?filter=${encodeURIComponent('userName eq "pager.1@paging.example"')}&excludedAttributes=emails,groups,${ENTERPRISE}`,
+    );
     const keys = Object.keys(ex.body.Resources[0]);
     expect(keys).not.toContain('emails');
     expect(keys).not.toContain(ENTERPRISE);
@@ -132,11 +182,21 @@ describe.each(DIALECTS)('SCIM Users on %s', (dialect) => {
     const made = await s.scim('POST', '/Users', oktaUser('etag.user@example.com'));
     const id = made.body.id;
     expect((await s.scim('GET', `/Users/${id}`, undefined, { 'if-none-match': 'W/"1"' })).status).toBe(304);
-    const patched = await s.scim('PATCH', `/Users/${id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'Lead' }] }, { 'if-match': 'W/"1"' });
+    const patched = await s.scim(
+      'PATCH',
+      `/Users/${id}`,
+      { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'Lead' }] },
+      { 'if-match': 'W/"1"' },
+    );
     expect(patched.status).toBe(200);
     expect(patched.headers.get('etag')).toBe('W/"2"');
     expect((await s.scim('GET', `/Users/${id}`, undefined, { 'if-none-match': 'W/"1"' })).status).toBe(200);
-    const stale = await s.scim('PATCH', `/Users/${id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'Boss' }] }, { 'if-match': 'W/"1"' });
+    const stale = await s.scim(
+      'PATCH',
+      `/Users/${id}`,
+      { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'Boss' }] },
+      { 'if-match': 'W/"1"' },
+    );
     expect(stale.status).toBe(400);
     expect(stale.body).toMatchObject({ scimType: 'invalidVers', status: '400' });
     expect((await s.scim('GET', `/Users/${id}`)).body.title).toBe('Lead');
@@ -147,21 +207,38 @@ describe.each(DIALECTS)('SCIM Users on %s', (dialect) => {
 
   it('an update that changes nothing keeps the version and records no event', async () => {
     const made = await s.scim('POST', '/Users', oktaUser('same.again@example.com', { title: 'Same' }));
-    const again = await s.scim('PATCH', `/Users/${made.body.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', value: { title: 'Same', active: true } }] });
+    const again = await s.scim('PATCH', `/Users/${made.body.id}`, {
+      schemas: [PATCH_OP],
+      Operations: [{ op: 'replace', value: { title: 'Same', active: true } }],
+    });
     expect(again.status).toBe(200);
     expect(again.body.meta.version).toBe('W/"1"');
     const admin = await s.t.token();
     const now = Date.now();
     const events = await s.t.api('/api/v2/audits/query/realtime', {
-      method: 'POST', token: admin,
-      body: { interval: `${new Date(now - 3_600_000).toISOString()}/${new Date(now + 3_600_000).toISOString()}`, filters: [{ property: 'EntityId', value: made.body.id }] },
+      method: 'POST',
+      token: admin,
+      body: {
+        interval: `${new Date(now - 3_600_000).toISOString()}/${new Date(now + 3_600_000).toISOString()}`,
+        filters: [{ property: 'EntityId', value: made.body.id }],
+      },
     });
     expect(events.body.entities.map((e: { action: string }) => e.action)).toEqual(['Create']);
   });
 
   it('PUT replaces the user; attributes left out are cleared', async () => {
-    const made = await s.scim('POST', '/Users', oktaUser('put.user@example.com', { title: 'Old', phoneNumbers: [{ value: '+15550100001', type: 'home' }] }));
-    const res = await s.scim('PUT', `/Users/${made.body.id}`, { schemas: [USER], userName: 'put.user@example.com', displayName: 'Put User', active: true, [ENTERPRISE]: { department: 'Ops' } });
+    const made = await s.scim(
+      'POST',
+      '/Users',
+      oktaUser('put.user@example.com', { title: 'Old', phoneNumbers: [{ value: '+15550100001', type: 'home' }] }),
+    );
+    const res = await s.scim('PUT', `/Users/${made.body.id}`, {
+      schemas: [USER],
+      userName: 'put.user@example.com',
+      displayName: 'Put User',
+      active: true,
+      [ENTERPRISE]: { department: 'Ops' },
+    });
     expect(res.status).toBe(200);
     expect(res.body.title).toBeUndefined();
     expect(res.body.phoneNumbers).toBeUndefined();
@@ -173,7 +250,10 @@ describe.each(DIALECTS)('SCIM Users on %s', (dialect) => {
     const made = await s.scim('POST', '/Users', oktaUser('atomic.user@example.com', { title: 'Before' }));
     const res = await s.scim('PATCH', `/Users/${made.body.id}`, {
       schemas: [PATCH_OP],
-      Operations: [{ op: 'replace', path: 'title', value: 'After' }, { op: 'replace', path: 'phoneNumbers', value: [{ value: 'not a number', type: 'work' }] }],
+      Operations: [
+        { op: 'replace', path: 'title', value: 'After' },
+        { op: 'replace', path: 'phoneNumbers', value: [{ value: 'not a number', type: 'work' }] },
+      ],
     });
     expect(res.status).toBe(400);
     const got = await s.scim('GET', `/Users/${made.body.id}`);
@@ -185,22 +265,35 @@ describe.each(DIALECTS)('SCIM Users on %s', (dialect) => {
     const made = await s.scim('POST', '/Users', oktaUser('leaver@example.com'));
     const id = made.body.id;
     const session = await s.t.gh.oauth.issueConsoleSession(s.t.demo.orgId, id);
-    expect((await s.t.api('/api/v2/tokens/me', { headers: { cookie: `gatehouse_session=${session.accessToken}` } })).status).toBe(200);
+    expect(
+      (await s.t.api('/api/v2/tokens/me', { headers: { cookie: `gatehouse_session=${session.accessToken}` } })).status,
+    ).toBe(200);
 
-    const off = await s.scim('PATCH', `/Users/${id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', value: { active: false } }] });
+    const off = await s.scim('PATCH', `/Users/${id}`, {
+      schemas: [PATCH_OP],
+      Operations: [{ op: 'replace', value: { active: false } }],
+    });
     expect(off.status).toBe(200);
     expect(off.body.active).toBe(false);
-    expect((await s.t.api('/api/v2/tokens/me', { headers: { cookie: `gatehouse_session=${session.accessToken}` } })).status).toBe(401);
+    expect(
+      (await s.t.api('/api/v2/tokens/me', { headers: { cookie: `gatehouse_session=${session.accessToken}` } })).status,
+    ).toBe(401);
     const admin = await s.t.token();
     expect((await s.t.api(`/api/v2/users/${id}`, { token: admin })).body.state).toBe('inactive');
 
     // Inactive users are listed only when asked for.
     const f = encodeURIComponent('userName eq "leaver@example.com"');
     expect((await s.scim('GET', `/Users?filter=${f}`)).body.totalResults).toBe(0);
-    const inactive = await s.scim('GET', `/Users?filter=${encodeURIComponent('userName eq "leaver@example.com" and active eq false')}`);
+    const inactive = await s.scim(
+      'GET',
+      `/Users?filter=${encodeURIComponent('userName eq "leaver@example.com" and active eq false')}`,
+    );
     expect(inactive.body.totalResults).toBe(1);
 
-    const on = await s.scim('PATCH', `/Users/${id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'active', value: true }] });
+    const on = await s.scim('PATCH', `/Users/${id}`, {
+      schemas: [PATCH_OP],
+      Operations: [{ op: 'replace', path: 'active', value: true }],
+    });
     expect(on.body.active).toBe(true);
     expect((await s.t.api(`/api/v2/users/${id}`, { token: admin })).body.state).toBe('active');
   });
@@ -208,7 +301,9 @@ describe.each(DIALECTS)('SCIM Users on %s', (dialect) => {
   it('DELETE removes the user: 404 afterwards, tokens stop, and the userName can be provisioned again', async () => {
     const made = await s.scim('POST', '/Users', oktaUser('gone.user@example.com'));
     const session = await s.t.gh.oauth.issueConsoleSession(s.t.demo.orgId, made.body.id);
-    expect((await s.t.api('/api/v2/tokens/me', { headers: { cookie: `gatehouse_session=${session.accessToken}` } })).status).toBe(200);
+    expect(
+      (await s.t.api('/api/v2/tokens/me', { headers: { cookie: `gatehouse_session=${session.accessToken}` } })).status,
+    ).toBe(200);
     const del = await s.scim('DELETE', `/Users/${made.body.id}`);
     // Upstream declares 200 (genesys-api-subset.json), with an empty body.
     expect(del.status).toBe(200);
@@ -216,27 +311,36 @@ describe.each(DIALECTS)('SCIM Users on %s', (dialect) => {
     const after = await s.scim('GET', `/Users/${made.body.id}`);
     expect(after.status).toBe(404);
     expect(after.body).toMatchObject({ schemas: [ERROR], status: '404' });
-    expect((await s.t.api('/api/v2/tokens/me', { headers: { cookie: `gatehouse_session=${session.accessToken}` } })).status).toBe(401);
+    expect(
+      (await s.t.api('/api/v2/tokens/me', { headers: { cookie: `gatehouse_session=${session.accessToken}` } })).status,
+    ).toBe(401);
     expect((await s.scim('DELETE', `/Users/${made.body.id}`)).status).toBe(404);
     const again = await s.scim('POST', '/Users', oktaUser('gone.user@example.com'));
     expect(again.status).toBe(201);
     expect(again.body.id).not.toBe(made.body.id);
   });
 
-  it('records every change with source SCIM in the user\'s audit trail, with before and after', async () => {
+  it("records every change with source SCIM in the user's audit trail, with before and after", async () => {
     const made = await s.scim('POST', '/Users', oktaUser('audited.user@example.com', { title: 'Analyst' }));
-    await s.scim('PATCH', `/Users/${made.body.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'Senior Analyst' }] });
+    await s.scim('PATCH', `/Users/${made.body.id}`, {
+      schemas: [PATCH_OP],
+      Operations: [{ op: 'replace', path: 'title', value: 'Senior Analyst' }],
+    });
     const admin = await s.t.token();
     const now = Date.now();
     const interval = `${new Date(now - 3_600_000).toISOString()}/${new Date(now + 3_600_000).toISOString()}`;
     const res = await s.t.api('/api/v2/audits/query/realtime', {
-      method: 'POST', token: admin, body: { interval, serviceName: 'Directory', filters: [{ property: 'EntityId', value: made.body.id }] },
+      method: 'POST',
+      token: admin,
+      body: { interval, serviceName: 'Directory', filters: [{ property: 'EntityId', value: made.body.id }] },
     });
     expect(res.status).toBe(200);
     const [update, create] = res.body.entities;
     expect(create).toMatchObject({ action: 'Create', entityType: 'User', context: { source: 'SCIM' } });
     expect(update).toMatchObject({ action: 'Update', entityType: 'User', context: { source: 'SCIM' } });
-    expect(update.propertyChanges).toEqual([{ property: 'title', oldValues: ['Analyst'], newValues: ['Senior Analyst'] }]);
+    expect(update.propertyChanges).toEqual([
+      { property: 'title', oldValues: ['Analyst'], newValues: ['Senior Analyst'] },
+    ]);
   });
 
   it('answers 401 and 403 as SCIM errors', async () => {
@@ -254,25 +358,39 @@ describe.each(DIALECTS)('SCIM Users on %s', (dialect) => {
     const unknown = await s.scim('GET', '/Nothing');
     expect(unknown.status).toBe(404);
     expect(unknown.body.schemas).toEqual([ERROR]);
-    const json = await s.t.api('/api/v2/scim/v2/Users', { method: 'POST', token: s.token, body: '{not json', headers: { 'content-type': 'application/scim+json' } });
+    const json = await s.t.api('/api/v2/scim/v2/Users', {
+      method: 'POST',
+      token: s.token,
+      body: '{not json',
+      headers: { 'content-type': 'application/scim+json' },
+    });
     expect(json.status).toBe(400);
     expect(json.body).toMatchObject({ schemas: [ERROR], scimType: 'invalidSyntax' });
   });
 
-  it('lets each of upstream\'s write permissions change only its part of the user', async () => {
+  it("lets each of upstream's write permissions change only its part of the user", async () => {
     const made = await s.scim('POST', '/Users', oktaUser('field.perms@example.com', { title: 'Agent' }));
     const id = made.body.id;
     const skills = s.as(await s.tokenWith(['routing:skill:assign']));
-    const setSkill = await skills('PATCH', `/Users/${id}`, { schemas: [PATCH_OP], Operations: [{ op: 'add', path: `${GENESYS}:routingSkills`, value: [{ name: 'Billing', proficiency: 3 }] }] });
+    const setSkill = await skills('PATCH', `/Users/${id}`, {
+      schemas: [PATCH_OP],
+      Operations: [{ op: 'add', path: `${GENESYS}:routingSkills`, value: [{ name: 'Billing', proficiency: 3 }] }],
+    });
     expect(setSkill.status).toBe(200);
     expect(setSkill.body[GENESYS].routingSkills).toEqual([{ name: 'Billing', proficiency: 3 }]);
-    const setTitle = await skills('PATCH', `/Users/${id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'Boss' }] });
+    const setTitle = await skills('PATCH', `/Users/${id}`, {
+      schemas: [PATCH_OP],
+      Operations: [{ op: 'replace', path: 'title', value: 'Boss' }],
+    });
     expect(setTitle.status).toBe(403);
     expect(setTitle.body).toMatchObject({ schemas: [ERROR], status: '403' });
     expect(setTitle.body.detail).toContain('directory:user:edit');
     expect((await skills('POST', '/Users', oktaUser('made.by.skills@example.com'))).status).toBe(403);
     const editor = s.as(await s.tokenWith(['directory:user:edit']));
-    const password = await editor('PATCH', `/Users/${id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'password', value: 'a-new-long-password' }] });
+    const password = await editor('PATCH', `/Users/${id}`, {
+      schemas: [PATCH_OP],
+      Operations: [{ op: 'replace', path: 'password', value: 'a-new-long-password' }],
+    });
     expect(password.status).toBe(403);
     expect(password.body.detail).toContain('directory:user:setPassword');
     expect((await s.scim('GET', `/Users/${id}`)).body.title).toBe('Agent');
@@ -283,9 +401,19 @@ describe.each(DIALECTS)('SCIM Users on %s', (dialect) => {
     const other = await s.otherOrgToken('Other Org');
     const theirs = s.as(other.token);
     expect((await theirs('GET', `/Users/${mine.body.id}`)).status).toBe(404);
-    expect((await theirs('PATCH', `/Users/${mine.body.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'active', value: false }] })).status).toBe(404);
+    expect(
+      (
+        await theirs('PATCH', `/Users/${mine.body.id}`, {
+          schemas: [PATCH_OP],
+          Operations: [{ op: 'replace', path: 'active', value: false }],
+        })
+      ).status,
+    ).toBe(404);
     expect((await theirs('DELETE', `/Users/${mine.body.id}`)).status).toBe(404);
-    expect((await theirs('GET', `/Users?filter=${encodeURIComponent('userName eq "isolated@example.com"')}`)).body.totalResults).toBe(0);
+    expect(
+      (await theirs('GET', `/Users?filter=${encodeURIComponent('userName eq "isolated@example.com"')}`)).body
+        .totalResults,
+    ).toBe(0);
     // The same userName may exist in both organizations.
     expect((await theirs('POST', '/Users', oktaUser('isolated@example.com'))).status).toBe(201);
     expect((await s.scim('GET', `/Users/${mine.body.id}`)).body.active).toBe(true);

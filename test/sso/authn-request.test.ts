@@ -2,16 +2,27 @@ import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 import { inflateRawSync } from 'node:zlib';
 import { SignedXml } from 'xml-crypto';
 import { describe, expect, it } from 'vitest';
-import { buildAuthnRequest, postBindingForm, RSA_SHA256, redirectBindingUrl } from '../../src/domains/sso/saml/authn-request.ts';
+import {
+  buildAuthnRequest,
+  postBindingForm,
+  RSA_SHA256,
+  redirectBindingUrl,
+} from '../../src/domains/sso/saml/authn-request.ts';
 import { NS, parseXml, XML_LIMITS } from '../../src/domains/sso/saml/xml.ts';
 import { ACS_URL, dom, expectSamlThrow, KEYS, NOW, NS_DS, SP_ENTITY } from './fixtures.ts';
 
 const SSO = 'https://idp.example.com/sso/saml';
-const request = (extra = {}) => buildAuthnRequest({ issuer: SP_ENTITY, destination: SSO, acsUrl: ACS_URL, now: NOW, ...extra });
+const request = (extra = {}) =>
+  buildAuthnRequest({ issuer: SP_ENTITY, destination: SSO, acsUrl: ACS_URL, now: NOW, ...extra });
 
 /** Decodes HTML attribute escapes (the inverse of what postBindingForm applies). */
 const unescapeHtml = (s: string) =>
-  s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  s
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 const formValue = (html: string, name: string) => {
   const m = new RegExp(`<input type="hidden" name="${name}" value="([^"]*)">`).exec(html);
   return m ? unescapeHtml(m[1]) : null;
@@ -19,7 +30,10 @@ const formValue = (html: string, name: string) => {
 
 describe('buildAuthnRequest', () => {
   it('builds an AuthnRequest with a fresh random ID', () => {
-    const { id, xml } = request({ nameIdFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress', forceAuthn: true });
+    const { id, xml } = request({
+      nameIdFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
+      forceAuthn: true,
+    });
     expect(id).toMatch(/^_[0-9a-f]{40}$/);
     expect(request().id).not.toBe(id);
     const root = parseXml(xml, { maxBytes: XML_LIMITS.message }).documentElement!;
@@ -73,7 +87,9 @@ describe('redirectBindingUrl', () => {
   });
 
   it('keeps a query the SSO URL already has (Google Workspace idpid)', () => {
-    const url = new URL(redirectBindingUrl({ ssoUrl: 'https://accounts.google.com/o/saml2/idp?idpid=C03abc123', xml: request().xml }));
+    const url = new URL(
+      redirectBindingUrl({ ssoUrl: 'https://accounts.google.com/o/saml2/idp?idpid=C03abc123', xml: request().xml }),
+    );
     expect(url.searchParams.get('idpid')).toBe('C03abc123');
     expect(url.searchParams.has('SAMLRequest')).toBe(true);
   });
@@ -104,7 +120,9 @@ describe('redirectBindingUrl', () => {
     expectSamlThrow(() => redirectBindingUrl({ ssoUrl: 'javascript:alert(1)', xml }), 'request.invalid');
     expectSamlThrow(() => redirectBindingUrl({ ssoUrl: `${SSO}#frag`, xml }), 'request.invalid');
     expectSamlThrow(() => redirectBindingUrl({ ssoUrl: SSO, xml, relayState: 'x'.repeat(81) }), 'request.invalid');
-    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString();
     expectSamlThrow(() => redirectBindingUrl({ ssoUrl: SSO, xml, signingKeyPem: ec }), 'key.invalid');
     expectSamlThrow(() => redirectBindingUrl({ ssoUrl: SSO, xml, signingKeyPem: 'nope' }), 'key.invalid');
   });
@@ -115,7 +133,9 @@ describe('postBindingForm', () => {
     const { xml } = request();
     const relayState = '"><script>alert(1)</script>';
     const html = postBindingForm({ ssoUrl: 'https://idp.example.com/sso?a=1&b="2"', xml, relayState, nonce: 'n"once' });
-    expect(html).toContain('<form id="saml-request" method="post" action="https://idp.example.com/sso?a=1&amp;b=&quot;2&quot;">');
+    expect(html).toContain(
+      '<form id="saml-request" method="post" action="https://idp.example.com/sso?a=1&amp;b=&quot;2&quot;">',
+    );
     expect(html).not.toContain('<script>alert(1)');
     expect(formValue(html, 'RelayState')).toBe(relayState);
     expect(Buffer.from(formValue(html, 'SAMLRequest')!, 'base64').toString('utf8')).toBe(xml);
@@ -143,7 +163,9 @@ describe('postBindingForm', () => {
 
   it('leaves the XML unsigned without a key and refuses unsafe URLs', () => {
     const { xml } = request();
-    expect(Buffer.from(formValue(postBindingForm({ ssoUrl: SSO, xml }), 'SAMLRequest')!, 'base64').toString('utf8')).toBe(xml);
+    expect(
+      Buffer.from(formValue(postBindingForm({ ssoUrl: SSO, xml }), 'SAMLRequest')!, 'base64').toString('utf8'),
+    ).toBe(xml);
     expectSamlThrow(() => postBindingForm({ ssoUrl: 'javascript:alert(1)//', xml }), 'request.invalid');
     expectSamlThrow(() => postBindingForm({ ssoUrl: 'data:text/html,hi', xml }), 'request.invalid');
   });

@@ -181,7 +181,8 @@ export function sign(xml: string, which: 'Response' | 'Assertion', opts: SignOpt
     digestAlgorithm: opts.digestAlgorithm ?? SHA256,
     inclusiveNamespacesPrefixList: opts.inclusiveNamespaces,
   });
-  if (opts.extraReference) signer.addReference({ xpath: opts.extraReference, transforms: [EXC_C14N], digestAlgorithm: SHA256 });
+  if (opts.extraReference)
+    signer.addReference({ xpath: opts.extraReference, transforms: [EXC_C14N], digestAlgorithm: SHA256 });
   signer.computeSignature(xml, {
     prefix: prefix === '' ? undefined : prefix,
     location: { reference: `${target}/*[local-name(.)='Issuer']`, action: 'after' },
@@ -195,14 +196,20 @@ export function sign(xml: string, which: 'Response' | 'Assertion', opts: SignOpt
  * refuses as an unexpected transform parameter.) Hand-rolled with node:crypto over xml-crypto's
  * canonicaliser; the tests cross-check the result with xml-crypto's own verifier.
  */
-export function signShibbolethStyle(xml: string, which: 'Response' | 'Assertion', prefixList: string[], keyPair = KEYS.idp): string {
+export function signShibbolethStyle(
+  xml: string,
+  which: 'Response' | 'Assertion',
+  prefixList: string[],
+  keyPair = KEYS.idp,
+): string {
   const doc = dom.parse(xml);
   const target = dom.byName(doc, which === 'Response' ? NS_SAMLP : NS_SAML, which)[0];
   const c14n = new ExclusiveCanonicalization();
   // Namespaces declared on ancestors: InclusiveNamespaces may need them (Okta declares xs on the Response only).
   const ancestorNamespaces: { prefix: string; namespaceURI: string }[] = [];
   for (let n = target.parentNode as Element | null; n && n.nodeType === 1; n = n.parentNode as Element | null) {
-    for (const a of Array.from(n.attributes)) if (a.prefix === 'xmlns') ancestorNamespaces.push({ prefix: a.localName!, namespaceURI: a.value });
+    for (const a of Array.from(n.attributes))
+      if (a.prefix === 'xmlns') ancestorNamespaces.push({ prefix: a.localName!, namespaceURI: a.value });
   }
   const canonical = c14n.process(target.cloneNode(true) as unknown as globalThis.Element, {
     inclusiveNamespacesPrefixList: prefixList,
@@ -256,7 +263,11 @@ export async function encryptedAssertionXml(
 }
 
 /** Replaces the (first, outermost) saml:Assertion of `xml` by a saml:EncryptedAssertion for the SP's certificate. */
-export async function encryptAssertion(xml: string, algorithm: ContentEncryption, recipientCert = KEYS.sp.cert): Promise<string> {
+export async function encryptAssertion(
+  xml: string,
+  algorithm: ContentEncryption,
+  recipientCert = KEYS.sp.cert,
+): Promise<string> {
   const start = xml.indexOf('<saml:Assertion');
   const end = xml.lastIndexOf('</saml:Assertion>') + '</saml:Assertion>'.length;
   return `${xml.slice(0, start)}${await encryptedAssertionXml(xml.slice(start, end), algorithm, recipientCert)}${xml.slice(end)}`;
@@ -321,7 +332,8 @@ export const dom = {
   },
   directChild(el: Element, ns: string, localName: string): Element {
     const found = Array.from(el.childNodes).filter(
-      (n): n is Element => n.nodeType === 1 && (n as Element).namespaceURI === ns && (n as Element).localName === localName,
+      (n): n is Element =>
+        n.nodeType === 1 && (n as Element).namespaceURI === ns && (n as Element).localName === localName,
     );
     if (found.length !== 1) throw new Error(`expected one child ${localName}, found ${found.length}`);
     return found[0];

@@ -31,11 +31,19 @@ describe.each(DIALECTS)('identity-provider logos on %s', (dialect) => {
   afterAll(() => t?.close());
 
   const withLogo = (logoImageData: string) =>
-    t.api('/api/v2/identityproviders', { method: 'POST', token, body: { name: 'Logo IdP', issuerURI: ISSUER, ssoTargetURI: SSO_URL, certificates: [CERT.idp], logoImageData } });
+    t.api('/api/v2/identityproviders', {
+      method: 'POST',
+      token,
+      body: { name: 'Logo IdP', issuerURI: ISSUER, ssoTargetURI: SSO_URL, certificates: [CERT.idp], logoImageData },
+    });
 
   it('stores a clean SVG logo given as text, data URI or base64', async () => {
     const svg = `<svg ${SVG_NS} viewBox="0 0 10 10"><defs><linearGradient id="g"><stop offset="0" stop-color="#f00"/></linearGradient></defs><circle cx="5" cy="5" r="4" fill="url(#g)"/></svg>`;
-    for (const form of [svg, `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`, Buffer.from(svg).toString('base64')]) {
+    for (const form of [
+      svg,
+      `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`,
+      Buffer.from(svg).toString('base64'),
+    ]) {
       const res = await withLogo(form);
       expect(res.status).toBe(200);
       expect(res.body.logoImageData).toMatch(/^<svg[\s>]/);
@@ -54,7 +62,9 @@ describe.each(DIALECTS)('identity-provider logos on %s', (dialect) => {
     const doc = new JSDOM(stored, { contentType: 'image/svg+xml' }).window.document;
     const all = [doc.documentElement, ...doc.querySelectorAll('*')];
     for (const el of all) {
-      expect(['script', 'foreignobject', 'iframe', 'img', 'image', 'use', 'style', 'animate', 'set']).not.toContain(el.localName.toLowerCase());
+      expect(['script', 'foreignobject', 'iframe', 'img', 'image', 'use', 'style', 'animate', 'set']).not.toContain(
+        el.localName.toLowerCase(),
+      );
       for (const a of el.attributes) {
         expect(a.name.toLowerCase().startsWith('on'), `${el.localName} ${a.name}`).toBe(false);
         expect(a.value, `${el.localName} ${a.name}`).not.toMatch(/javascript:|https?:\/\/(?!www\.w3\.org)/i);
@@ -67,7 +77,9 @@ describe.each(DIALECTS)('identity-provider logos on %s', (dialect) => {
   it('stores a well-formed XML logo even when the upload used HTML entities, and takes percent-encoded data URIs', async () => {
     // jsdom's XML parser throws on anything that is not well-formed (e.g. an undefined &nbsp; entity).
     const asXml = (svg: string) => new JSDOM(svg, { contentType: 'image/svg+xml' }).window.document;
-    const res = await withLogo(`<svg ${SVG_NS} viewBox="0 0 10 10"><text x="1" y="5">a&nbsp;b &amp; c</text><circle r="5"/></svg>`);
+    const res = await withLogo(
+      `<svg ${SVG_NS} viewBox="0 0 10 10"><text x="1" y="5">a&nbsp;b &amp; c</text><circle r="5"/></svg>`,
+    );
     expect(res.status, res.text).toBe(200);
     const stored: string = res.body.logoImageData;
     const doc = asXml(stored);
@@ -102,8 +114,14 @@ describe.each(DIALECTS)('identity-provider logos on %s', (dialect) => {
     const justUnder = `<svg ${SVG_NS}>${'<circle r="1"/>'.repeat(1690)}</svg>`;
     expect(Buffer.byteLength(justUnder)).toBeLessThanOrEqual(25 * 1024);
     for (const [bad, why] of [
-      [png, /SVG/], [`data:image/png;base64,${png}`, /SVG/], ['<html><body>hi</body></html>', /<svg>/], [big, /25 KB/],
-      [`<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]><svg ${SVG_NS}><text>&x;</text></svg>`, /DOCTYPE/],
+      [png, /SVG/],
+      [`data:image/png;base64,${png}`, /SVG/],
+      ['<html><body>hi</body></html>', /<svg>/],
+      [big, /25 KB/],
+      [
+        `<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]><svg ${SVG_NS}><text>&x;</text></svg>`,
+        /DOCTYPE/,
+      ],
     ] as const) {
       const res = await withLogo(bad);
       expect(res.status).toBe(400);
@@ -113,7 +131,11 @@ describe.each(DIALECTS)('identity-provider logos on %s', (dialect) => {
     expect((await t.api('/api/v2/identityproviders', { token })).body.total).toBe(0);
     const ok = await withLogo(justUnder);
     expect(ok.status).toBe(200);
-    const cleared = await t.api(`/api/v2/identityproviders/${ok.body.id}`, { method: 'PUT', token, body: { logoImageData: null } });
+    const cleared = await t.api(`/api/v2/identityproviders/${ok.body.id}`, {
+      method: 'PUT',
+      token,
+      body: { logoImageData: null },
+    });
     expect(cleared.status).toBe(200);
     expect(cleared.body.logoImageData).toBeUndefined();
   });

@@ -92,7 +92,10 @@ describe('parseIdpMetadata', () => {
       sloBinding: 'HTTP-Redirect',
       nameIdFormat: null,
     });
-    expect(md.certificates.map((c) => fingerprint(c.pem))).toEqual([fingerprint(KEYS.idp.cert), fingerprint(KEYS.idp2.cert)]);
+    expect(md.certificates.map((c) => fingerprint(c.pem))).toEqual([
+      fingerprint(KEYS.idp.cert),
+      fingerprint(KEYS.idp2.cert),
+    ]);
     expect(md.certificates.map((c) => c.pem).join()).not.toContain(ATTACKER.slice(0, 64));
   });
 
@@ -109,7 +112,10 @@ describe('parseIdpMetadata', () => {
   });
 
   it('falls back to the HTTP-POST SSO binding and reads an EntitiesDescriptor holding one IdP', () => {
-    const postOnly = OKTA.replace(/<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"[^>]*\/>/, '');
+    const postOnly = OKTA.replace(
+      /<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"[^>]*\/>/,
+      '',
+    );
     expect(parseIdpMetadata(postOnly).ssoBinding).toBe('HTTP-POST');
     const wrapped = `<md:EntitiesDescriptor xmlns:md="${NS.md}">${OKTA_BODY}</md:EntitiesDescriptor>`;
     expect(parseIdpMetadata(wrapped).entityId).toBe('http://www.okta.com/exk8abcdEFGH1234x697');
@@ -129,11 +135,20 @@ describe('parseIdpMetadata', () => {
     const spOnly = OKTA.replace(/IDPSSODescriptor/g, 'SPSSODescriptor');
     const e2 = expectSamlThrow(() => parseIdpMetadata(spOnly), 'metadata.missing-idp-descriptor');
     expect(e2.message).toMatch(/IDPSSODescriptor/);
-    const e3 = expectSamlThrow(() => parseIdpMetadata(OKTA.replace(/<md:SingleSignOnService[^>]*\/>/g, '')), 'metadata.missing-sso-service');
+    const e3 = expectSamlThrow(
+      () => parseIdpMetadata(OKTA.replace(/<md:SingleSignOnService[^>]*\/>/g, '')),
+      'metadata.missing-sso-service',
+    );
     expect(e3.message).toMatch(/SingleSignOnService/);
-    const e4 = expectSamlThrow(() => parseIdpMetadata(OKTA.replace(/<md:KeyDescriptor[\s\S]*<\/md:KeyDescriptor>/, '')), 'metadata.missing-signing-certificate');
+    const e4 = expectSamlThrow(
+      () => parseIdpMetadata(OKTA.replace(/<md:KeyDescriptor[\s\S]*<\/md:KeyDescriptor>/, '')),
+      'metadata.missing-signing-certificate',
+    );
     expect(e4.message).toMatch(/signing certificate/);
-    expectSamlThrow(() => parseIdpMetadata(OKTA.replace('use="signing"', 'use="encryption"')), 'metadata.missing-signing-certificate');
+    expectSamlThrow(
+      () => parseIdpMetadata(OKTA.replace('use="signing"', 'use="encryption"')),
+      'metadata.missing-signing-certificate',
+    );
     const saml11 = OKTA.replace('urn:oasis:names:tc:SAML:2.0:protocol"', 'urn:oasis:names:tc:SAML:1.1:protocol"');
     expectSamlThrow(() => parseIdpMetadata(saml11), 'metadata.missing-idp-descriptor');
     expectSamlThrow(() => parseIdpMetadata('<html><body>Sign in</body></html>'), 'metadata.invalid');
@@ -156,9 +171,19 @@ describe('parseIdpMetadata', () => {
   });
 
   it('refuses a document over 1 MB', () => {
-    const padded = OKTA.replace('<md:IDPSSODescriptor', `<!--${'x'.repeat(XML_LIMITS.metadata)}--><md:IDPSSODescriptor`);
+    const padded = OKTA.replace(
+      '<md:IDPSSODescriptor',
+      `<!--${'x'.repeat(XML_LIMITS.metadata)}--><md:IDPSSODescriptor`,
+    );
     expectSamlThrow(() => parseIdpMetadata(padded), 'document.too-large');
-    expect(parseIdpMetadata(OKTA.replace('<md:IDPSSODescriptor', `<!--${'x'.repeat(XML_LIMITS.metadata - OKTA.length - 100)}--><md:IDPSSODescriptor`)).entityId).toBeTruthy();
+    expect(
+      parseIdpMetadata(
+        OKTA.replace(
+          '<md:IDPSSODescriptor',
+          `<!--${'x'.repeat(XML_LIMITS.metadata - OKTA.length - 100)}--><md:IDPSSODescriptor`,
+        ),
+      ).entityId,
+    ).toBeTruthy();
   });
 });
 

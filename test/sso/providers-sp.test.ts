@@ -18,15 +18,17 @@ import { DIALECTS } from '../helpers/dialects.ts';
 
 /** Debian's python3-pysaml2 (an independent SAML implementation) and openssl, when installed. */
 const PYTHON = '/usr/bin/python3';
-const hasPysaml2 = existsSync(PYTHON) && (() => {
-  try {
-    execFileSync(PYTHON, ['-c', 'import saml2.mdstore'], { stdio: 'ignore' });
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasPysaml2 =
+  existsSync(PYTHON) &&
+  (() => {
+    try {
+      execFileSync(PYTHON, ['-c', 'import saml2.mdstore'], { stdio: 'ignore' });
+      execFileSync('openssl', ['version'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
 const READ_METADATA = `
 import json, sys
 from saml2 import config
@@ -52,7 +54,9 @@ describe.each(DIALECTS)('SP metadata and SSO settings on %s', (dialect) => {
 
   it('creates the org SP credentials once, even when first asked concurrently, with sealed private keys', async () => {
     const store = createIdentityProviderStore({ db: t.gh.storage.db, clock: systemClock });
-    const creds = await Promise.all([1, 2, 3].map(() => store.spCredentials(t.demo.orgId, 'https://gatehouse.example.com')));
+    const creds = await Promise.all(
+      [1, 2, 3].map(() => store.spCredentials(t.demo.orgId, 'https://gatehouse.example.com')),
+    );
     expect(new Set(creds.map((c) => c.signing.certificatePem)).size).toBe(1);
     expect(new Set(creds.map((c) => c.encryption.privateKeyPem)).size).toBe(1);
     const [c] = creds;
@@ -75,7 +79,9 @@ describe.each(DIALECTS)('SP metadata and SSO settings on %s', (dialect) => {
     expect(meta.headers.get('content-type')).toMatch(/samlmetadata\+xml/);
     expect(meta.headers.get('content-disposition')).toMatch(/attachment/);
     const doc = parseXml(meta.text, { maxBytes: 1_000_000, label: 'SP metadata' });
-    expect(doc.documentElement?.getAttribute('entityID')).toBe(`https://gatehouse.example.com/saml/${t.demo.orgId}/metadata`);
+    expect(doc.documentElement?.getAttribute('entityID')).toBe(
+      `https://gatehouse.example.com/saml/${t.demo.orgId}/metadata`,
+    );
     expect(meta.text).toContain(`Location="https://gatehouse.example.com/saml/${t.demo.orgId}/acs"`);
     expect(meta.text).not.toContain('PRIVATE');
 
@@ -90,11 +96,16 @@ describe.each(DIALECTS)('SP metadata and SSO settings on %s', (dialect) => {
     expect(encryption.text).not.toContain('PRIVATE');
 
     const info = await t.api('/api/v2/identityproviders/sp', { token });
-    expect(info.body).toMatchObject({ entityId: expect.stringContaining('/saml/'), signingCertificate: { pem: signing.text, expired: false } });
+    expect(info.body).toMatchObject({
+      entityId: expect.stringContaining('/saml/'),
+      signingCertificate: { pem: signing.text, expired: false },
+    });
     expect(info.text).not.toContain('PRIVATE');
 
     const weak = await t.clientWithRole('no sso');
-    expect((await t.api('/api/v2/identityproviders/sp/metadata', { token: await t.token(weak.id, weak.secret) })).status).toBe(403);
+    expect(
+      (await t.api('/api/v2/identityproviders/sp/metadata', { token: await t.token(weak.id, weak.secret) })).status,
+    ).toBe(403);
   });
 
   it.runIf(hasPysaml2)('serves metadata and certificates another SAML implementation and openssl accept', async () => {
@@ -112,7 +123,9 @@ describe.each(DIALECTS)('SP metadata and SSO settings on %s', (dialect) => {
     const dir = mkdtempSync(join(tmpdir(), 'gatehouse-sp-'));
     try {
       writeFileSync(join(dir, 'sp.pem'), signing);
-      const verified = execFileSync('openssl', ['verify', '-CAfile', join(dir, 'sp.pem'), join(dir, 'sp.pem')], { encoding: 'utf8' });
+      const verified = execFileSync('openssl', ['verify', '-CAfile', join(dir, 'sp.pem'), join(dir, 'sp.pem')], {
+        encoding: 'utf8',
+      });
       expect(verified).toMatch(/: OK/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -125,21 +138,48 @@ describe.each(DIALECTS)('SP metadata and SSO settings on %s', (dialect) => {
 
     const put = (body: unknown) => t.api('/api/v2/identityproviders/settings', { method: 'PUT', token, body });
     expect((await put({ ssoOnly: true })).body.details[0].fieldName).toBe('breakGlassUserId');
-    expect((await put({ ssoOnly: true, breakGlassUserId: '00000000-0000-0000-0000-000000000000' })).body.details[0].fieldName).toBe('breakGlassUserId');
-    expect((await put({ redirectAllowList: ['https://ok.example.com/app', 'http://plain.example.com'] })).body.details[0].fieldName).toBe('redirectAllowList[1]');
+    expect(
+      (await put({ ssoOnly: true, breakGlassUserId: '00000000-0000-0000-0000-000000000000' })).body.details[0]
+        .fieldName,
+    ).toBe('breakGlassUserId');
+    expect(
+      (await put({ redirectAllowList: ['https://ok.example.com/app', 'http://plain.example.com'] })).body.details[0]
+        .fieldName,
+    ).toBe('redirectAllowList[1]');
 
-    const admin = (await t.api(`/api/v2/users?pageSize=100`, { token })).body.entities.find((u: { email: string }) => u.email === t.demo.adminEmail);
-    const ok = await put({ ssoOnly: true, breakGlassUserId: admin.id, redirectAllowList: ['https://app.example.com/home'] });
+    const admin = (await t.api(`/api/v2/users?pageSize=100`, { token })).body.entities.find(
+      (u: { email: string }) => u.email === t.demo.adminEmail,
+    );
+    const ok = await put({
+      ssoOnly: true,
+      breakGlassUserId: admin.id,
+      redirectAllowList: ['https://app.example.com/home'],
+    });
     expect(ok.status).toBe(200);
-    expect(ok.body).toMatchObject({ ssoOnly: true, breakGlassUserId: admin.id, redirectAllowList: ['https://app.example.com/home'] });
+    expect(ok.body).toMatchObject({
+      ssoOnly: true,
+      breakGlassUserId: admin.id,
+      redirectAllowList: ['https://app.example.com/home'],
+    });
     const store = createIdentityProviderStore({ db: t.gh.storage.db, clock: systemClock });
-    expect(await store.settings(t.demo.orgId)).toEqual({ orgId: t.demo.orgId, ssoOnly: true, breakGlassUserId: admin.id, redirectAllowList: ['https://app.example.com/home'] });
+    expect(await store.settings(t.demo.orgId)).toEqual({
+      orgId: t.demo.orgId,
+      ssoOnly: true,
+      breakGlassUserId: admin.id,
+      redirectAllowList: ['https://app.example.com/home'],
+    });
 
     const other = await t.gh.directory.createOrganization('Elsewhere', 'elsewhere.example');
     expect((await store.settings(other.org.id)).ssoOnly).toBe(false);
 
-    const events = await t.gh.storage.db.selectFrom('audit_events').selectAll().where('entity_type', '=', 'SsoSettings').execute();
+    const events = await t.gh.storage.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('entity_type', '=', 'SsoSettings')
+      .execute();
     expect(events).toHaveLength(1);
-    expect(JSON.parse(events[0].changes)).toEqual(expect.arrayContaining([{ property: 'ssoOnly', oldValues: ['false'], newValues: ['true'] }]));
+    expect(JSON.parse(events[0].changes)).toEqual(
+      expect.arrayContaining([{ property: 'ssoOnly', oldValues: ['false'], newValues: ['true'] }]),
+    );
   });
 });

@@ -28,24 +28,56 @@ describe.each(DIALECTS)('identity providers API on %s', (dialect) => {
   afterAll(() => t?.close());
 
   const provider = (extra: Record<string, unknown> = {}) => ({
-    name: 'Company SSO', issuerURI: ISSUER, ssoTargetURI: SSO_URL, ssoBinding: POST, certificates: [CERT.idp], ...extra,
+    name: 'Company SSO',
+    issuerURI: ISSUER,
+    ssoTargetURI: SSO_URL,
+    ssoBinding: POST,
+    certificates: [CERT.idp],
+    ...extra,
   });
   const create = (body: unknown) => t.api('/api/v2/identityproviders', { method: 'POST', token, body });
-  const eventsFor = (id: string) => t.gh.storage.db.selectFrom('audit_events').selectAll().where('entity_id', '=', id).orderBy('id').execute();
+  const eventsFor = (id: string) =>
+    t.gh.storage.db.selectFrom('audit_events').selectAll().where('entity_id', '=', id).orderBy('id').execute();
 
   it('imports IdP metadata for review without storing anything', async () => {
-    const res = await t.api('/api/v2/identityproviders/metadata/parse', { method: 'POST', token, body: { metadata: oktaMetadata() } });
+    const res = await t.api('/api/v2/identityproviders/metadata/parse', {
+      method: 'POST',
+      token,
+      body: { metadata: oktaMetadata() },
+    });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
-      issuerURI: ISSUER, ssoTargetURI: SSO_URL, ssoBinding: REDIRECT, sloURI: SLO_URL, sloBinding: POST, nameIdentifierFormat: EMAIL,
+      issuerURI: ISSUER,
+      ssoTargetURI: SSO_URL,
+      ssoBinding: REDIRECT,
+      sloURI: SLO_URL,
+      sloBinding: POST,
+      nameIdentifierFormat: EMAIL,
     });
     expect(res.body.certificates).toHaveLength(2);
-    expect(res.body.certificateDetails[0]).toMatchObject({ subject: expect.stringContaining('CN=idp.gatehouse.test'), expired: false, expiresSoon: false });
-    expect(res.body.certificateDetails[1]).toMatchObject({ notAfter: expect.stringMatching(/^2026-11-24/), expiresSoon: true, warning: expect.stringMatching(/Expires on 2026-11-24/) });
+    expect(res.body.certificateDetails[0]).toMatchObject({
+      subject: expect.stringContaining('CN=idp.gatehouse.test'),
+      expired: false,
+      expiresSoon: false,
+    });
+    expect(res.body.certificateDetails[1]).toMatchObject({
+      notAfter: expect.stringMatching(/^2026-11-24/),
+      expiresSoon: true,
+      warning: expect.stringMatching(/Expires on 2026-11-24/),
+    });
     expect((await t.api('/api/v2/identityproviders', { token })).body.total).toBe(0);
 
-    for (const bad of ['', '<html/>', '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>', oktaMetadata([])]) {
-      const refused = await t.api('/api/v2/identityproviders/metadata/parse', { method: 'POST', token, body: { metadata: bad } });
+    for (const bad of [
+      '',
+      '<html/>',
+      '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>',
+      oktaMetadata([]),
+    ]) {
+      const refused = await t.api('/api/v2/identityproviders/metadata/parse', {
+        method: 'POST',
+        token,
+        body: { metadata: bad },
+      });
       expect(refused.status, bad).toBe(400);
       expect(refused.body.details[0].fieldName).toBe('metadata');
       expect(refused.text).not.toContain('root:');
@@ -53,10 +85,24 @@ describe.each(DIALECTS)('identity providers API on %s', (dialect) => {
   });
 
   it('creates, reads, lists, updates and deletes a custom provider, audited', async () => {
-    const made = await create(provider({ sloURI: SLO_URL, sloBinding: POST, nameIdentifierFormat: EMAIL, certificates: [CERT.idp, CERT.expired] }));
+    const made = await create(
+      provider({
+        sloURI: SLO_URL,
+        sloBinding: POST,
+        nameIdentifierFormat: EMAIL,
+        certificates: [CERT.idp, CERT.expired],
+      }),
+    );
     expect(made.status).toBe(200);
     validateShape('CustomProvider', made.body, { extraProperties: true });
-    expect(made.body).toMatchObject({ name: 'Company SSO', issuerURI: ISSUER, ssoBinding: POST, disabled: false, displayOnLogin: true, certificate: CERT.idp });
+    expect(made.body).toMatchObject({
+      name: 'Company SSO',
+      issuerURI: ISSUER,
+      ssoBinding: POST,
+      disabled: false,
+      displayOnLogin: true,
+      certificate: CERT.idp,
+    });
     expect(made.body.certificateWarning).toBe(true);
     const id = made.body.id;
 
@@ -67,33 +113,53 @@ describe.each(DIALECTS)('identity providers API on %s', (dialect) => {
     const list = await t.api('/api/v2/identityproviders?pageSize=10', { token });
     validateShape('IdentityProviderEntityListing', list.body, { extraProperties: true });
     expect(list.body).toMatchObject({ total: 1, pageSize: 10, pageNumber: 1 });
-    expect(list.body.entities[0].certificateDetails.map((c: { expiresSoon: boolean }) => c.expiresSoon)).toEqual([false, true]);
+    expect(list.body.entities[0].certificateDetails.map((c: { expiresSoon: boolean }) => c.expiresSoon)).toEqual([
+      false,
+      true,
+    ]);
 
     // The expired certificate turns from a warning into "expired" as time passes.
     clock.set(new Date('2026-12-01T00:00:00Z'));
     const later = await t.api(`/api/v2/identityproviders/${id}`, { token: await t.token() });
-    expect(later.body.certificateDetails[1]).toMatchObject({ expired: true, warning: expect.stringMatching(/^Expired on 2026-11-24/) });
+    expect(later.body.certificateDetails[1]).toMatchObject({
+      expired: true,
+      warning: expect.stringMatching(/^Expired on 2026-11-24/),
+    });
     clock.set(START);
 
-    const updated = await t.api(`/api/v2/identityproviders/${id}`, { method: 'PUT', token, body: { ...got.body, name: 'Okta', certificates: [CERT.idp2], disabled: true } });
+    const updated = await t.api(`/api/v2/identityproviders/${id}`, {
+      method: 'PUT',
+      token,
+      body: { ...got.body, name: 'Okta', certificates: [CERT.idp2], disabled: true },
+    });
     expect(updated.status).toBe(200);
-    expect(updated.body).toMatchObject({ name: 'Okta', disabled: true, certificates: [CERT.idp2], certificateWarning: false, sloURI: SLO_URL });
+    expect(updated.body).toMatchObject({
+      name: 'Okta',
+      disabled: true,
+      certificates: [CERT.idp2],
+      certificateWarning: false,
+      sloURI: SLO_URL,
+    });
 
     expect((await t.api(`/api/v2/identityproviders/${id}`, { method: 'DELETE', token })).status).toBe(200);
     expect((await t.api(`/api/v2/identityproviders/${id}`, { token })).status).toBe(404);
 
     const events = await eventsFor(id);
     expect(events.map((e) => [e.service_name, e.entity_type, e.action])).toEqual([
-      ['Integrations', 'IdentityProvider', 'Create'], ['Integrations', 'IdentityProvider', 'Update'], ['Integrations', 'IdentityProvider', 'Delete'],
+      ['Integrations', 'IdentityProvider', 'Create'],
+      ['Integrations', 'IdentityProvider', 'Update'],
+      ['Integrations', 'IdentityProvider', 'Delete'],
     ]);
     const mapping = await t.api('/api/v2/audits/query/servicemapping', { token });
     const integrations = mapping.body.services.find((x: { name: string }) => x.name === 'Integrations');
     expect(integrations.entities).toContainEqual({ name: 'IdentityProvider', actions: ['Create', 'Delete', 'Update'] });
     expect(integrations.entities).toContainEqual({ name: 'SsoSettings', actions: ['Update'] });
-    expect(JSON.parse(events[1].changes)).toEqual(expect.arrayContaining([
-      { property: 'name', oldValues: ['Company SSO'], newValues: ['Okta'] },
-      { property: 'disabled', oldValues: ['false'], newValues: ['true'] },
-    ]));
+    expect(JSON.parse(events[1].changes)).toEqual(
+      expect.arrayContaining([
+        { property: 'name', oldValues: ['Company SSO'], newValues: ['Okta'] },
+        { property: 'disabled', oldValues: ['false'], newValues: ['true'] },
+      ]),
+    );
   });
 
   it('refuses bad input with a 400 naming the field, writing nothing', async () => {
@@ -106,7 +172,13 @@ describe.each(DIALECTS)('identity providers API on %s', (dialect) => {
       [provider({ sloURI: 'not a url' }), 'sloURI'],
       [provider({ nameIdentifierFormat: 'email' }), 'nameIdentifierFormat'],
       [provider({ certificates: [CERT.idp, 'MIIBogus'] }), 'certificates[1]'],
-      [provider({ logoImageData: 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==' }), 'logoImageData'],
+      [
+        provider({
+          logoImageData:
+            'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+        }),
+        'logoImageData',
+      ],
     ];
     for (const [body, field] of cases) {
       const res = await create(body);
@@ -118,10 +190,17 @@ describe.each(DIALECTS)('identity providers API on %s', (dialect) => {
 
   it('imports metadata with more than 5 certificates keeping the unexpired ones first, and names those left out', async () => {
     // Three long-expired certificates listed first, then four valid ones (one expiring soon).
-    const old = await Promise.all([2019, 2020, 2021].map(async (year) =>
-      (await selfSignedCertificate(`old-${year}.gatehouse.test`, new Date(`${year}-01-01T00:00:00Z`), 1)).certificatePem));
+    const old = await Promise.all(
+      [2019, 2020, 2021].map(
+        async (year) =>
+          (await selfSignedCertificate(`old-${year}.gatehouse.test`, new Date(`${year}-01-01T00:00:00Z`), 1))
+            .certificatePem,
+      ),
+    );
     const res = await t.api('/api/v2/identityproviders/metadata/parse', {
-      method: 'POST', token, body: { metadata: oktaMetadata([...old, CERT.idp, CERT.idp2, CERT.attacker, CERT.expired]) },
+      method: 'POST',
+      token,
+      body: { metadata: oktaMetadata([...old, CERT.idp, CERT.idp2, CERT.attacker, CERT.expired]) },
     });
     expect(res.status, res.text).toBe(200);
     const details = res.body.certificateDetails as { subject: string; notAfter: string; expired: boolean }[];
@@ -143,7 +222,11 @@ describe.each(DIALECTS)('identity providers API on %s', (dialect) => {
     const ok = await create(provider({ certificates: five }));
     expect(ok.status).toBe(200);
     expect(ok.body.certificateDetails).toHaveLength(5);
-    const refused = await t.api(`/api/v2/identityproviders/${ok.body.id}`, { method: 'PUT', token, body: { ...ok.body, certificates: [...five, sixth] } });
+    const refused = await t.api(`/api/v2/identityproviders/${ok.body.id}`, {
+      method: 'PUT',
+      token,
+      body: { ...ok.body, certificates: [...five, sixth] },
+    });
     expect(refused.status).toBe(400);
     expect(refused.body.details[0].fieldName).toBe('certificates');
     expect(refused.body.message).toMatch(/at most 5/);
@@ -153,22 +236,66 @@ describe.each(DIALECTS)('identity providers API on %s', (dialect) => {
 
   it('manages the named providers at their own paths', async () => {
     expect((await t.api('/api/v2/identityproviders/okta', { token })).status).toBe(404);
-    const put = await t.api('/api/v2/identityproviders/okta', { method: 'PUT', token, body: { issuerURI: ISSUER, ssoTargetURI: SSO_URL, certificate: CERT.idp } });
+    const put = await t.api('/api/v2/identityproviders/okta', {
+      method: 'PUT',
+      token,
+      body: { issuerURI: ISSUER, ssoTargetURI: SSO_URL, certificate: CERT.idp },
+    });
     expect(put.status).toBe(200);
     validateShape('Okta', put.body, { extraProperties: true });
-    expect(put.body).toMatchObject({ name: 'Okta', providerName: 'Okta', providerType: 'okta', certificates: [CERT.idp], selfUri: '/api/v2/identityproviders/okta' });
-    const again = await t.api('/api/v2/identityproviders/okta', { method: 'PUT', token, body: { ...put.body, ssoBinding: REDIRECT } });
+    expect(put.body).toMatchObject({
+      name: 'Okta',
+      providerName: 'Okta',
+      providerType: 'okta',
+      certificates: [CERT.idp],
+      selfUri: '/api/v2/identityproviders/okta',
+    });
+    const again = await t.api('/api/v2/identityproviders/okta', {
+      method: 'PUT',
+      token,
+      body: { ...put.body, ssoBinding: REDIRECT },
+    });
     expect(again.body).toMatchObject({ id: put.body.id, ssoBinding: REDIRECT });
-    const adfs = await t.api('/api/v2/identityproviders/adfs', { method: 'PUT', token, body: { issuerURI: 'http://adfs.example.com/adfs/services/trust', ssoTargetURI: 'https://adfs.example.com/adfs/ls/', certificates: [CERT.idp2] } });
+    const adfs = await t.api('/api/v2/identityproviders/adfs', {
+      method: 'PUT',
+      token,
+      body: {
+        issuerURI: 'http://adfs.example.com/adfs/services/trust',
+        ssoTargetURI: 'https://adfs.example.com/adfs/ls/',
+        certificates: [CERT.idp2],
+      },
+    });
     expect(adfs.status).toBe(200);
     validateShape('ADFS', (await t.api('/api/v2/identityproviders/adfs', { token })).body, { extraProperties: true });
-    for (const kind of ['gsuite', 'onelogin', 'ping', 'salesforce', 'generic', 'purecloud', 'pureengage', 'cic', 'identitynow']) {
+    for (const kind of [
+      'gsuite',
+      'onelogin',
+      'ping',
+      'salesforce',
+      'generic',
+      'purecloud',
+      'pureengage',
+      'cic',
+      'identitynow',
+    ]) {
       expect((await t.api(`/api/v2/identityproviders/${kind}`, { token })).status, kind).toBe(404);
     }
-    const gsuite = await t.api('/api/v2/identityproviders/gsuite', { method: 'PUT', token, body: { issuerURI: 'https://accounts.google.com/o/saml2?idpid=C0abc', ssoTargetURI: 'https://accounts.google.com/o/saml2/idp?idpid=C0abc', certificates: [CERT.idp] } });
+    const gsuite = await t.api('/api/v2/identityproviders/gsuite', {
+      method: 'PUT',
+      token,
+      body: {
+        issuerURI: 'https://accounts.google.com/o/saml2?idpid=C0abc',
+        ssoTargetURI: 'https://accounts.google.com/o/saml2/idp?idpid=C0abc',
+        certificates: [CERT.idp],
+      },
+    });
     expect(gsuite.status).toBe(200);
     const list = await t.api('/api/v2/identityproviders', { token });
-    expect(list.body.entities.map((e: { providerType: string }) => e.providerType).sort()).toEqual(['adfs', 'gsuite', 'okta']);
+    expect(list.body.entities.map((e: { providerType: string }) => e.providerType).sort()).toEqual([
+      'adfs',
+      'gsuite',
+      'okta',
+    ]);
     for (const kind of ['okta', 'adfs', 'gsuite']) {
       expect((await t.api(`/api/v2/identityproviders/${kind}`, { method: 'DELETE', token })).status).toBe(200);
     }
@@ -210,7 +337,19 @@ describe.each(DIALECTS)('identity providers API on %s', (dialect) => {
       await t.api('/api/v2/identityproviders/cic', { token }),
       await t.api('/api/v2/identityproviders/identitynow', { token }),
     ];
-    expect(reads.map((r) => r.body.providerType)).toEqual(['okta', 'adfs', 'gsuite', 'onelogin', 'ping', 'salesforce', 'generic', 'purecloud', 'pureengage', 'cic', 'identitynow']);
+    expect(reads.map((r) => r.body.providerType)).toEqual([
+      'okta',
+      'adfs',
+      'gsuite',
+      'onelogin',
+      'ping',
+      'salesforce',
+      'generic',
+      'purecloud',
+      'pureengage',
+      'cic',
+      'identitynow',
+    ]);
     expect((await t.api('/api/v2/identityproviders', { token })).body.total).toBe(11);
     const deletes = [
       await t.api('/api/v2/identityproviders/okta', { method: 'DELETE', token }),
@@ -230,7 +369,8 @@ describe.each(DIALECTS)('identity providers API on %s', (dialect) => {
   });
 
   it('refuses the 31st provider of an organization', async () => {
-    for (let i = 0; i < 30; i++) expect((await create(provider({ name: `IdP ${String(i).padStart(2, '0')}` }))).status).toBe(200);
+    for (let i = 0; i < 30; i++)
+      expect((await create(provider({ name: `IdP ${String(i).padStart(2, '0')}` }))).status).toBe(200);
     const refused = await create(provider({ name: 'one too many' }));
     expect(refused.status).toBe(400);
     expect(refused.body.message).toMatch(/at most 30 identity providers/);
@@ -248,18 +388,30 @@ describe.each(DIALECTS)('identity providers API on %s', (dialect) => {
     const weak = await t.clientWithRole('sso viewer');
     const weakToken = await t.token(weak.id, weak.secret);
     expect((await t.api('/api/v2/identityproviders', { token: weakToken })).body.code).toBe('missing.permissions');
-    expect((await t.api('/api/v2/identityproviders', { method: 'POST', token: weakToken, body: provider() })).status).toBe(403);
-    expect((await t.api('/api/v2/identityproviders/okta', { method: 'PUT', token: weakToken, body: provider() })).status).toBe(403);
+    expect(
+      (await t.api('/api/v2/identityproviders', { method: 'POST', token: weakToken, body: provider() })).status,
+    ).toBe(403);
+    expect(
+      (await t.api('/api/v2/identityproviders/okta', { method: 'PUT', token: weakToken, body: provider() })).status,
+    ).toBe(403);
 
     const other = await t.gh.directory.createOrganization('Elsewhere', 'elsewhere.example');
     const client = await t.gh.oauth.clients.create(other.org.id, null, {
-      name: 'other admin', grantType: 'CLIENT-CREDENTIALS', roleDivisions: [{ roleId: other.adminRoleId, divisionId: other.homeDivisionId }],
+      name: 'other admin',
+      grantType: 'CLIENT-CREDENTIALS',
+      roleDivisions: [{ roleId: other.adminRoleId, divisionId: other.homeDivisionId }],
     });
     const otherToken = await t.token(client.client.id, client.secret);
-    const foreign = await t.api('/api/v2/identityproviders', { method: 'POST', token: otherToken, body: provider({ name: 'Foreign' }) });
+    const foreign = await t.api('/api/v2/identityproviders', {
+      method: 'POST',
+      token: otherToken,
+      body: provider({ name: 'Foreign' }),
+    });
     expect(foreign.status).toBe(200);
     expect((await t.api(`/api/v2/identityproviders/${foreign.body.id}`, { token })).status).toBe(404);
-    expect((await t.api(`/api/v2/identityproviders/${foreign.body.id}`, { method: 'PUT', token, body: provider() })).status).toBe(404);
+    expect(
+      (await t.api(`/api/v2/identityproviders/${foreign.body.id}`, { method: 'PUT', token, body: provider() })).status,
+    ).toBe(404);
     expect((await t.api(`/api/v2/identityproviders/${foreign.body.id}`, { method: 'DELETE', token })).status).toBe(404);
     expect((await t.api('/api/v2/identityproviders', { token })).body.total).toBe(0);
     expect((await t.api(`/api/v2/identityproviders/${foreign.body.id}`, { token: otherToken })).status).toBe(200);

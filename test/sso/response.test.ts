@@ -35,7 +35,8 @@ import {
 const withAdvice = (outer: string, inner: string) =>
   outer.replace('    <saml:AuthnStatement', `    <saml:Advice>${inner}</saml:Advice>\n    <saml:AuthnStatement`);
 
-const validate = (xml: string, overrides: Partial<ValidateOptions> = {}) => validateSamlResponse(b64(xml), validateOptions(overrides));
+const validate = (xml: string, overrides: Partial<ValidateOptions> = {}) =>
+  validateSamlResponse(b64(xml), validateOptions(overrides));
 /** Builds a response with `opts`, validates it, and expects the refusal `code`. */
 const refused = async (opts: MakeResponseOptions, code: SamlErrorCode, overrides: Partial<ValidateOptions> = {}) =>
   expectSamlError(validate(await makeResponse(opts), overrides), code);
@@ -98,7 +99,10 @@ describe('happy paths', () => {
 
   it('accepts an Okta-shaped response: both signed, xs declared on the Response only, InclusiveNamespaces "xs"', async () => {
     const assertion = assertionXml().replace(' xmlns:xs="http://www.w3.org/2001/XMLSchema"', '');
-    const response = responseXml(assertion).replace('<samlp:Response ', '<samlp:Response xmlns:xs="http://www.w3.org/2001/XMLSchema" ');
+    const response = responseXml(assertion).replace(
+      '<samlp:Response ',
+      '<samlp:Response xmlns:xs="http://www.w3.org/2001/XMLSchema" ',
+    );
     const xml = signShibbolethStyle(signShibbolethStyle(response, 'Assertion', ['xs']), 'Response', ['xs']);
     for (const signature of dom.byName(dom.parse(xml), NS_DS, 'Signature')) {
       const checker = new SignedXml({ publicCert: KEYS.idp.cert });
@@ -124,13 +128,19 @@ describe('happy paths', () => {
   });
 
   it('returns email null when neither the NameID nor the attributes hold one', async () => {
-    const xml = await makeResponse({ sign: 'assertion', assertion: { nameIdXml: 'bob', nameIdFormat: null, attributes: {} } });
+    const xml = await makeResponse({
+      sign: 'assertion',
+      assertion: { nameIdXml: 'bob', nameIdFormat: null, attributes: {} },
+    });
     const login = await validate(xml);
     expect(login).toMatchObject({ nameId: 'bob', nameIdFormat: null, email: null, attributes: {} });
   });
 
   it('keeps an attribute named __proto__ as plain data', async () => {
-    const xml = await makeResponse({ sign: 'assertion', assertion: { attributes: JSON.parse('{"__proto__":["x"],"a":["b"]}') } });
+    const xml = await makeResponse({
+      sign: 'assertion',
+      assertion: { attributes: JSON.parse('{"__proto__":["x"],"a":["b"]}') },
+    });
     const login = await validate(xml);
     expect(Object.getPrototypeOf(login.attributes)).toBe(Object.prototype);
     expect(Object.hasOwn(login.attributes, '__proto__')).toBe(true);
@@ -209,7 +219,10 @@ describe('rule 2 — certificates', () => {
 
   it('skips an expired configured certificate: a response signed only by it fails', async () => {
     const xml = await makeResponse({ sign: 'response', keyPair: KEYS.expired });
-    await expectSamlError(validate(xml, { idp: { entityId: IDP_ENTITY, certificates: [KEYS.expired.cert] } }), 'certificate.none-valid');
+    await expectSamlError(
+      validate(xml, { idp: { entityId: IDP_ENTITY, certificates: [KEYS.expired.cert] } }),
+      'certificate.none-valid',
+    );
     await expectSamlError(
       validate(xml, { idp: { entityId: IDP_ENTITY, certificates: [KEYS.expired.cert, KEYS.idp.cert] } }),
       'signature.invalid',
@@ -253,13 +266,18 @@ describe('rule 2 — certificates', () => {
   });
 
   it('refuses when no configured certificate can be read', async () => {
-    await refused({ sign: 'response' }, 'certificate.none-valid', { idp: { entityId: IDP_ENTITY, certificates: ['not a cert'] } });
+    await refused({ sign: 'response' }, 'certificate.none-valid', {
+      idp: { entityId: IDP_ENTITY, certificates: ['not a cert'] },
+    });
   });
 });
 
 describe('rule 3 — comments and SignedInfo references (CVE-2017-11427, CVE-2025-29774/29775)', () => {
   it('reads a NameID the IdP signed with a comment inside as its full text', async () => {
-    const xml = await makeResponse({ sign: 'assertion', assertion: { nameIdXml: 'admin@example.com<!---->.evil.com' } });
+    const xml = await makeResponse({
+      sign: 'assertion',
+      assertion: { nameIdXml: 'admin@example.com<!---->.evil.com' },
+    });
     const login = await validate(xml);
     expect(login.nameId).toBe('admin@example.com.evil.com');
     expect(login.email).toBe('admin@example.com.evil.com');
@@ -297,7 +315,9 @@ describe('rule 3 — comments and SignedInfo references (CVE-2017-11427, CVE-202
   });
 
   it('refuses a signature whose digest covers different content (signature from another assertion)', async () => {
-    const mallory = dom.parse(await makeResponse({ sign: 'assertion', assertion: { nameIdXml: 'mallory@example.com' } }));
+    const mallory = dom.parse(
+      await makeResponse({ sign: 'assertion', assertion: { nameIdXml: 'mallory@example.com' } }),
+    );
     const alice = dom.parse(await makeResponse({ sign: 'assertion' }));
     const aliceAssertion = dom.one(alice, NS_SAML, 'Assertion');
     // Put Alice's (valid) signature on Mallory's assertion: same ID, SignatureValue verifies, digest does not.
@@ -313,15 +333,30 @@ describe('rule 4 — unsigned parts are never read (node-saml CVE-2025-54369/544
   it('refuses a signed assertion accompanied by an unsigned second assertion', async () => {
     const signed = await makeResponse({ sign: 'assertion' });
     const evil = assertionXml({ id: '_evil', nameIdXml: 'mallory@example.com' });
-    await expectSamlError(validate(signed.replace('</samlp:Response>', `${evil}</samlp:Response>`)), 'document.multiple-assertions');
-    await expectSamlError(validate(signed.replace('<samlp:Status>', `${evil}<samlp:Status>`)), 'document.multiple-assertions');
+    await expectSamlError(
+      validate(signed.replace('</samlp:Response>', `${evil}</samlp:Response>`)),
+      'document.multiple-assertions',
+    );
+    await expectSamlError(
+      validate(signed.replace('<samlp:Status>', `${evil}<samlp:Status>`)),
+      'document.multiple-assertions',
+    );
   });
 
   it('refuses a signed assertion accompanied by an unsigned EncryptedAssertion', async () => {
     const signed = await makeResponse({ sign: 'assertion' });
-    const evil = await encryptAssertion(responseXml(assertionXml({ id: '_evil', nameIdXml: 'mallory@example.com' })), 'aes128-gcm');
-    const encrypted = evil.slice(evil.indexOf('<saml:EncryptedAssertion>'), evil.indexOf('</saml:EncryptedAssertion>') + 26);
-    await expectSamlError(validate(signed.replace('</samlp:Response>', `${encrypted}</samlp:Response>`)), 'document.multiple-assertions');
+    const evil = await encryptAssertion(
+      responseXml(assertionXml({ id: '_evil', nameIdXml: 'mallory@example.com' })),
+      'aes128-gcm',
+    );
+    const encrypted = evil.slice(
+      evil.indexOf('<saml:EncryptedAssertion>'),
+      evil.indexOf('</saml:EncryptedAssertion>') + 26,
+    );
+    await expectSamlError(
+      validate(signed.replace('</samlp:Response>', `${encrypted}</samlp:Response>`)),
+      'document.multiple-assertions',
+    );
   });
 
   it('does not read attributes placed outside the signed assertion (in unsigned Extensions)', async () => {
@@ -338,7 +373,10 @@ describe('rule 4 — unsigned parts are never read (node-saml CVE-2025-54369/544
     const smuggled =
       '<saml:AttributeStatement><saml:Attribute Name="role"><saml:AttributeValue>admin</saml:AttributeValue></saml:Attribute>' +
       '</saml:AttributeStatement>';
-    await expectSamlError(validate(signed.replace('<samlp:Status>', `${smuggled}<samlp:Status>`)), 'document.malformed');
+    await expectSamlError(
+      validate(signed.replace('<samlp:Status>', `${smuggled}<samlp:Status>`)),
+      'document.malformed',
+    );
   });
 
   it('reads the assertion of a signed Response from the verified copy', async () => {
@@ -357,15 +395,24 @@ describe('rule 5 — document shape (xmldom CVE-2022-39299/39353)', () => {
 
   it('refuses a DOCTYPE and entities', async () => {
     const xml = await makeResponse({ sign: 'response' });
-    await expectSamlError(validate(`<!DOCTYPE samlp:Response [<!ENTITY who "alice@example.com">]>${xml}`), 'document.dtd');
-    await expectSamlError(validate(xml.replace('>alice@example.com</saml:NameID>', '>&who;</saml:NameID>')), 'document.dtd');
+    await expectSamlError(
+      validate(`<!DOCTYPE samlp:Response [<!ENTITY who "alice@example.com">]>${xml}`),
+      'document.dtd',
+    );
+    await expectSamlError(
+      validate(xml.replace('>alice@example.com</saml:NameID>', '>&who;</saml:NameID>')),
+      'document.dtd',
+    );
   });
 
   it('refuses processing instructions other than the XML declaration', async () => {
     const xml = await makeResponse({ sign: 'response' });
     expect((await validate(`<?xml version="1.0" encoding="UTF-8"?>\n${xml}`)).nameId).toBe('alice@example.com');
     await expectSamlError(validate(`<?xml-stylesheet href="x.xsl"?>${xml}`), 'document.processing-instruction');
-    await expectSamlError(validate(xml.replace('<samlp:Status>', '<?evil?><samlp:Status>')), 'document.processing-instruction');
+    await expectSamlError(
+      validate(xml.replace('<samlp:Status>', '<?evil?><samlp:Status>')),
+      'document.processing-instruction',
+    );
   });
 
   it('refuses two assertions, plain or encrypted', async () => {
@@ -380,10 +427,16 @@ describe('rule 5 — document shape (xmldom CVE-2022-39299/39353)', () => {
 
   it('refuses a response without assertion, an oversize document, bad base64 and other roots', async () => {
     await expectSamlError(validate(sign(responseXml(''), 'Response')), 'document.no-assertion');
-    const big = (await makeResponse({ sign: 'response' })).replace('<samlp:Status>', `<!--${'x'.repeat(300 * 1024)}--><samlp:Status>`);
+    const big = (await makeResponse({ sign: 'response' })).replace(
+      '<samlp:Status>',
+      `<!--${'x'.repeat(300 * 1024)}--><samlp:Status>`,
+    );
     await expectSamlError(validate(big), 'document.too-large');
     await expectSamlError(validateSamlResponse('PHNhbWxwOlJlc3BvbnNl*', validateOptions()), 'document.malformed');
-    await expectSamlError(validate(`<samlp:AuthnRequest xmlns:samlp="${NS_SAMLP}" ID="_x" Version="2.0"/>`), 'document.malformed');
+    await expectSamlError(
+      validate(`<samlp:AuthnRequest xmlns:samlp="${NS_SAMLP}" ID="_x" Version="2.0"/>`),
+      'document.malformed',
+    );
   });
 });
 
@@ -391,13 +444,21 @@ describe('rule 6 — Destination, Recipient, Audience, Issuer, Status', () => {
   it('refuses a Destination other than our ACS URL', async () => {
     const xml = await makeResponse({ sign: 'response', response: { destination: 'https://other.example.com/acs' } });
     await expectSamlError(validate(xml), 'destination.mismatch');
-    const unsigned = await makeResponse({ sign: 'assertion', response: { destination: 'https://other.example.com/acs' } });
+    const unsigned = await makeResponse({
+      sign: 'assertion',
+      response: { destination: 'https://other.example.com/acs' },
+    });
     await expectSamlError(validate(unsigned), 'destination.mismatch');
   });
 
   it('requires a Destination on a signed Response, not on an unsigned one', async () => {
-    await expectSamlError(validate(await makeResponse({ sign: 'response', response: { destination: null } })), 'destination.missing');
-    expect((await validate(await makeResponse({ sign: 'assertion', response: { destination: null } }))).nameId).toBe('alice@example.com');
+    await expectSamlError(
+      validate(await makeResponse({ sign: 'response', response: { destination: null } })),
+      'destination.missing',
+    );
+    expect((await validate(await makeResponse({ sign: 'assertion', response: { destination: null } }))).nameId).toBe(
+      'alice@example.com',
+    );
   });
 
   it('refuses a SubjectConfirmationData Recipient other than our ACS URL, or none', async () => {
@@ -413,7 +474,9 @@ describe('rule 6 — Destination, Recipient, Audience, Issuer, Status', () => {
   it('refuses an Issuer other than the configured IdP, on the Assertion or on the Response', async () => {
     await refused({ sign: 'both', assertion: { issuer: 'https://evil.example.com' } }, 'issuer.mismatch');
     await refused({ sign: 'assertion', response: { issuer: 'https://evil.example.com' } }, 'issuer.mismatch');
-    await refused({ sign: 'response' }, 'issuer.mismatch', { idp: { entityId: 'https://other-idp', certificates: [KEYS.idp.cert] } });
+    await refused({ sign: 'response' }, 'issuer.mismatch', {
+      idp: { entityId: 'https://other-idp', certificates: [KEYS.idp.cert] },
+    });
   });
 
   it('refuses a non-success Status, even unsigned, before anything else', async () => {
@@ -436,26 +499,45 @@ describe('rule 7 — InResponseTo', () => {
   it('refuses an unsolicited signed assertion wrapped in an unsigned Response that claims to answer our request', async () => {
     await refused({ sign: 'assertion', assertion: { scdInResponseTo: null } }, 'in-response-to.mismatch');
     // With the Response signed, its own InResponseTo is the signed binding.
-    expect((await validate(await makeResponse({ sign: 'response', assertion: { scdInResponseTo: null } }))).inResponseTo).toBe(REQUEST_ID);
+    expect(
+      (await validate(await makeResponse({ sign: 'response', assertion: { scdInResponseTo: null } }))).inResponseTo,
+    ).toBe(REQUEST_ID);
   });
 
   it('refuses an unsolicited response when a request is pending', async () => {
-    const xml = await makeResponse({ sign: 'assertion', response: { inResponseTo: null }, assertion: { scdInResponseTo: null } });
+    const xml = await makeResponse({
+      sign: 'assertion',
+      response: { inResponseTo: null },
+      assertion: { scdInResponseTo: null },
+    });
     await expectSamlError(validate(xml, { allowIdpInitiated: true }), 'in-response-to.mismatch');
   });
 
   it('accepts an unsolicited response only when IdP-initiated login is allowed', async () => {
-    const xml = await makeResponse({ sign: 'assertion', response: { inResponseTo: null }, assertion: { scdInResponseTo: null } });
+    const xml = await makeResponse({
+      sign: 'assertion',
+      response: { inResponseTo: null },
+      assertion: { scdInResponseTo: null },
+    });
     const login = await validate(xml, { expectedInResponseTo: null, allowIdpInitiated: true });
     expect(login.inResponseTo).toBeNull();
-    await expectSamlError(validate(xml, { expectedInResponseTo: undefined, allowIdpInitiated: false }), 'unsolicited.not-allowed');
+    await expectSamlError(
+      validate(xml, { expectedInResponseTo: undefined, allowIdpInitiated: false }),
+      'unsolicited.not-allowed',
+    );
   });
 
   it('refuses a response with InResponseTo when none was expected', async () => {
     const xml = await makeResponse({ sign: 'assertion' });
-    await expectSamlError(validate(xml, { expectedInResponseTo: null, allowIdpInitiated: true }), 'in-response-to.unexpected');
+    await expectSamlError(
+      validate(xml, { expectedInResponseTo: null, allowIdpInitiated: true }),
+      'in-response-to.unexpected',
+    );
     const onlyScd = await makeResponse({ sign: 'assertion', response: { inResponseTo: null } });
-    await expectSamlError(validate(onlyScd, { expectedInResponseTo: null, allowIdpInitiated: true }), 'in-response-to.unexpected');
+    await expectSamlError(
+      validate(onlyScd, { expectedInResponseTo: null, allowIdpInitiated: true }),
+      'in-response-to.unexpected',
+    );
   });
 });
 
@@ -488,7 +570,10 @@ describe('rule 8 — time windows with skew (default 10 s), injectable clock', (
   });
 
   it('requires NotOnOrAfter on the bearer SubjectConfirmationData', async () => {
-    await expectSamlError(validate(await makeResponse({ sign: 'assertion', assertion: { scdNotOnOrAfter: null } })), 'subject.unconfirmed');
+    await expectSamlError(
+      validate(await makeResponse({ sign: 'assertion', assertion: { scdNotOnOrAfter: null } })),
+      'subject.unconfirmed',
+    );
   });
 
   it('uses opts.now, not the wall clock', async () => {
@@ -569,8 +654,14 @@ describe('rule 10 — encrypted assertions', () => {
     const e = await expectSamlError(validate(sign(responseXml(sideBySide), 'Response')), 'decryption.failed');
     expect(e.detail).toMatch(/root elements|Only one element/i);
 
-    const nested = sign(withAdvice(assertionXml(), assertionXml({ id: '_inner', nameIdXml: 'mallory@example.com' })), 'Assertion');
-    await expectSamlError(validate(responseXml(await encryptedAssertionXml(nested, 'aes256-cbc'))), 'document.multiple-assertions');
+    const nested = sign(
+      withAdvice(assertionXml(), assertionXml({ id: '_inner', nameIdXml: 'mallory@example.com' })),
+      'Assertion',
+    );
+    await expectSamlError(
+      validate(responseXml(await encryptedAssertionXml(nested, 'aes256-cbc'))),
+      'document.multiple-assertions',
+    );
   });
 });
 

@@ -11,7 +11,8 @@ import { CERT, ISSUER, SSO_URL } from './providers-fixtures.ts';
 
 const REDIRECT = 'https://app.example.com/callback';
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
-const LOGO = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle cx="5" cy="5" r="4" fill="#1f5fbf"/></svg>';
+const LOGO =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle cx="5" cy="5" r="4" fill="#1f5fbf"/></svg>';
 const USER_PASSWORD = 'a long and unguessable passphrase';
 
 describe.each(DIALECTS)('SSO login options and SSO-only mode on %s', (dialect) => {
@@ -23,23 +24,33 @@ describe.each(DIALECTS)('SSO login options and SSO-only mode on %s', (dialect) =
 
   const provider = (name: string, extra: Record<string, unknown> = {}) =>
     t.api('/api/v2/identityproviders', {
-      method: 'POST', token: admin,
+      method: 'POST',
+      token: admin,
       body: { name, issuerURI: `${ISSUER}/${name}`, ssoTargetURI: SSO_URL, certificates: [CERT.idp], ...extra },
     });
-  const settings = (body: Record<string, unknown>) => t.api('/api/v2/identityproviders/settings', { method: 'PUT', token: admin, body });
+  const settings = (body: Record<string, unknown>) =>
+    t.api('/api/v2/identityproviders/settings', { method: 'PUT', token: admin, body });
   const consoleLogin = (email: string, password: string) =>
     t.api('/console/api/session', { method: 'POST', body: { email, password } });
-  const authorizeQuery = () => new URLSearchParams({ client_id: clientId, redirect_uri: REDIRECT, response_type: 'code', state: 's1' });
+  const authorizeQuery = () =>
+    new URLSearchParams({ client_id: clientId, redirect_uri: REDIRECT, response_type: 'code', state: 's1' });
   const authorizeLogin = async (email: string, password: string) => {
     const res = await fetch(`${t.url}/oauth/authorize/login`, {
-      method: 'POST', redirect: 'manual', headers: FORM, body: new URLSearchParams({ ...Object.fromEntries(authorizeQuery()), email, password }).toString(),
+      method: 'POST',
+      redirect: 'manual',
+      headers: FORM,
+      body: new URLSearchParams({ ...Object.fromEntries(authorizeQuery()), email, password }).toString(),
     });
     return { status: res.status, headers: res.headers, text: await res.text() };
   };
 
   const grantRole = async (userId: string, role: string) => {
     const roles = await t.api(`/api/v2/authorization/roles?${new URLSearchParams({ name: role })}`, { token: admin });
-    const res = await t.api(`/api/v2/users/${userId}/roles`, { method: 'PUT', token: admin, body: [roles.body.entities[0].id] });
+    const res = await t.api(`/api/v2/users/${userId}/roles`, {
+      method: 'PUT',
+      token: admin,
+      body: [roles.body.entities[0].id],
+    });
     expect(res.status, res.text).toBe(200);
   };
   const currentSettings = async () => (await t.api('/api/v2/identityproviders/settings', { token: admin })).body;
@@ -47,12 +58,25 @@ describe.each(DIALECTS)('SSO login options and SSO-only mode on %s', (dialect) =
   beforeAll(async () => {
     t = await startApp(dialect);
     admin = await t.token();
-    adminId = (await t.gh.directory.users.create(t.demo.orgId, null, { name: 'Second Admin', email: 'second.admin@demo.gatehouse.local', password: USER_PASSWORD })).id;
+    adminId = (
+      await t.gh.directory.users.create(t.demo.orgId, null, {
+        name: 'Second Admin',
+        email: 'second.admin@demo.gatehouse.local',
+        password: USER_PASSWORD,
+      })
+    ).id;
     await grantRole(adminId, 'Master Admin');
     userEmail = 'agent@demo.gatehouse.local';
     await t.gh.directory.users.create(t.demo.orgId, null, { name: 'Agent', email: userEmail, password: USER_PASSWORD });
     const made = await t.api('/api/v2/oauth/clients', {
-      method: 'POST', token: admin, body: { name: 'Partner App', authorizedGrantType: 'CODE', registeredRedirectUri: [REDIRECT], scope: ['users:readonly'] },
+      method: 'POST',
+      token: admin,
+      body: {
+        name: 'Partner App',
+        authorizedGrantType: 'CODE',
+        registeredRedirectUri: [REDIRECT],
+        scope: ['users:readonly'],
+      },
     });
     clientId = made.body.id;
   });
@@ -61,7 +85,11 @@ describe.each(DIALECTS)('SSO login options and SSO-only mode on %s', (dialect) =
   it('lists no providers and password login for a fresh organization', async () => {
     const res = await t.api('/saml/providers');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ organization: { id: t.demo.orgId, name: expect.any(String) }, ssoOnly: false, providers: [] });
+    expect(res.body).toEqual({
+      organization: { id: t.demo.orgId, name: expect.any(String) },
+      ssoOnly: false,
+      providers: [],
+    });
     const page = await t.api(`/oauth/authorize?${authorizeQuery()}`);
     expect(page.text).toContain('name="password"');
     expect(page.text).not.toContain('Single sign-on');
@@ -76,10 +104,15 @@ describe.each(DIALECTS)('SSO login options and SSO-only mode on %s', (dialect) =
 
     const res = await t.api(`/saml/providers?${new URLSearchParams({ organization: orgName.toUpperCase() })}`);
     expect(res.status).toBe(200);
-    expect(res.body.providers).toEqual([{
-      id: okta.body.id, name: 'Okta Workforce', providerType: 'generic',
-      logo: expect.stringMatching(/^data:image\/svg\+xml;base64,/), loginUrl: `/saml/${t.demo.orgId}/login/${okta.body.id}`,
-    }]);
+    expect(res.body.providers).toEqual([
+      {
+        id: okta.body.id,
+        name: 'Okta Workforce',
+        providerType: 'generic',
+        logo: expect.stringMatching(/^data:image\/svg\+xml;base64,/),
+        loginUrl: `/saml/${t.demo.orgId}/login/${okta.body.id}`,
+      },
+    ]);
     const svg = Buffer.from(res.body.providers[0].logo.split(',')[1], 'base64').toString('utf8');
     expect(svg).toContain('<circle');
   });
@@ -135,22 +168,57 @@ describe.each(DIALECTS)('SSO login options and SSO-only mode on %s', (dialect) =
 
   it('refuses a break-glass user who could not sign in or turn SSO-only off: inactive, deleted, without password, without sso:provider:edit', async () => {
     const dir = t.gh.directory.users;
-    const inactive = (await dir.create(t.demo.orgId, null, { name: 'Inactive Admin', email: 'inactive.admin@demo.gatehouse.local', password: USER_PASSWORD, state: 'inactive' })).id;
-    const deleted = (await dir.create(t.demo.orgId, null, { name: 'Deleted Admin', email: 'deleted.admin@demo.gatehouse.local', password: USER_PASSWORD, state: 'deleted' })).id;
-    const noPassword = (await dir.create(t.demo.orgId, null, { name: 'Passwordless Admin', email: 'nopass.admin@demo.gatehouse.local' })).id;
-    const noRole = (await dir.create(t.demo.orgId, null, { name: 'Plain User', email: 'plain.user@demo.gatehouse.local', password: USER_PASSWORD })).id;
-    const employee = (await dir.create(t.demo.orgId, null, { name: 'Employee User', email: 'employee.user@demo.gatehouse.local', password: USER_PASSWORD })).id;
+    const inactive = (
+      await dir.create(t.demo.orgId, null, {
+        name: 'Inactive Admin',
+        email: 'inactive.admin@demo.gatehouse.local',
+        password: USER_PASSWORD,
+        state: 'inactive',
+      })
+    ).id;
+    const deleted = (
+      await dir.create(t.demo.orgId, null, {
+        name: 'Deleted Admin',
+        email: 'deleted.admin@demo.gatehouse.local',
+        password: USER_PASSWORD,
+        state: 'deleted',
+      })
+    ).id;
+    const noPassword = (
+      await dir.create(t.demo.orgId, null, { name: 'Passwordless Admin', email: 'nopass.admin@demo.gatehouse.local' })
+    ).id;
+    const noRole = (
+      await dir.create(t.demo.orgId, null, {
+        name: 'Plain User',
+        email: 'plain.user@demo.gatehouse.local',
+        password: USER_PASSWORD,
+      })
+    ).id;
+    const employee = (
+      await dir.create(t.demo.orgId, null, {
+        name: 'Employee User',
+        email: 'employee.user@demo.gatehouse.local',
+        password: USER_PASSWORD,
+      })
+    ).id;
     for (const id of [inactive, deleted, noPassword]) await grantRole(id, 'Master Admin');
     await grantRole(employee, 'Employee');
 
     const cases: [string, RegExp][] = [
-      [inactive, /is inactive, not active/], [deleted, /is deleted, not active/], [noPassword, /has no password/],
-      [noRole, /does not hold sso:provider:edit/], [employee, /does not hold sso:provider:edit/],
+      [inactive, /is inactive, not active/],
+      [deleted, /is deleted, not active/],
+      [noPassword, /has no password/],
+      [noRole, /does not hold sso:provider:edit/],
+      [employee, /does not hold sso:provider:edit/],
     ];
     for (const [id, why] of cases) {
       const res = await settings({ ssoOnly: true, breakGlassUserId: id });
       expect(res.status, res.text).toBe(400);
-      expect(res.body).toMatchObject({ code: 'invalid.value', status: 400, details: [{ fieldName: 'breakGlassUserId' }] });
+      expect(res.body).toMatchObject({
+        code: 'invalid.value',
+        status: 400,
+        details: [{ fieldName: 'breakGlassUserId' }],
+      });
       expect(res.body.message).toMatch(why);
     }
     // Nothing was saved; password logins still work.
@@ -163,7 +231,14 @@ describe.each(DIALECTS)('SSO login options and SSO-only mode on %s', (dialect) =
 
   it('in SSO-only mode refuses password logins with a clear error, except for the break-glass admin', async () => {
     expect((await settings({ ssoOnly: true, breakGlassUserId: adminId })).status).toBe(200);
-    expect((await t.api('/saml/providers?organization=' + encodeURIComponent((await t.api(`/api/v2/organizations/me`, { token: admin })).body.name))).body.ssoOnly).toBe(true);
+    expect(
+      (
+        await t.api(
+          '/saml/providers?organization=' +
+            encodeURIComponent((await t.api(`/api/v2/organizations/me`, { token: admin })).body.name),
+        )
+      ).body.ssoOnly,
+    ).toBe(true);
 
     // Console login.
     const refused = await consoleLogin(userEmail, USER_PASSWORD);
@@ -213,17 +288,34 @@ describe.each(DIALECTS)('SSO login options and SSO-only mode on %s', (dialect) =
   it('lets every password login through again when SSO-only is turned off', async () => {
     expect((await settings({ ssoOnly: false })).status).toBe(200);
     expect((await consoleLogin(userEmail, USER_PASSWORD)).status).toBe(200);
-    expect((await t.api('/saml/providers?organization=' + encodeURIComponent((await t.api(`/api/v2/organizations/me`, { token: admin })).body.name))).body.ssoOnly).toBe(false);
+    expect(
+      (
+        await t.api(
+          '/saml/providers?organization=' +
+            encodeURIComponent((await t.api(`/api/v2/organizations/me`, { token: admin })).body.name),
+        )
+      ).body.ssoOnly,
+    ).toBe(false);
   });
 
   it('escape hatch (docs/sso.md): when the break-glass user later becomes unusable, an admin OAuth client turns SSO-only off', async () => {
     const opsEmail = 'ops.admin@demo.gatehouse.local';
-    const ops = (await t.gh.directory.users.create(t.demo.orgId, null, { name: 'Ops Admin', email: opsEmail, password: USER_PASSWORD })).id;
+    const ops = (
+      await t.gh.directory.users.create(t.demo.orgId, null, {
+        name: 'Ops Admin',
+        email: opsEmail,
+        password: USER_PASSWORD,
+      })
+    ).id;
     await grantRole(ops, 'Master Admin');
     expect((await settings({ ssoOnly: true, breakGlassUserId: ops })).status).toBe(200);
     // The break-glass user is deactivated afterwards (nothing in the directory stops that) ...
     const row = await t.api(`/api/v2/users/${ops}`, { token: admin });
-    const patched = await t.api(`/api/v2/users/${ops}`, { method: 'PATCH', token: admin, body: { version: row.body.version, state: 'inactive' } });
+    const patched = await t.api(`/api/v2/users/${ops}`, {
+      method: 'PATCH',
+      token: admin,
+      body: { version: row.body.version, state: 'inactive' },
+    });
     expect(patched.status, patched.text).toBe(200);
     // ... so no person can sign in with a password any more.
     expect((await consoleLogin(opsEmail, USER_PASSWORD)).status).toBe(401);

@@ -16,11 +16,16 @@ describe.each(DIALECTS)('tutorial: SSO for people, client credentials for script
 
   beforeAll(async () => {
     t = await startApp(dialect);
-    await t.gh.directory.users.create(t.demo.orgId, null, { name: 'Agent', email: agent.email, password: agent.password });
+    await t.gh.directory.users.create(t.demo.orgId, null, {
+      name: 'Agent',
+      email: agent.email,
+      password: agent.password,
+    });
   });
   afterAll(() => t?.close());
 
-  const passwordLogin = (email: string, password: string) => t.api('/console/api/session', { method: 'POST', body: { email, password } });
+  const passwordLogin = (email: string, password: string) =>
+    t.api('/console/api/session', { method: 'POST', body: { email, password } });
 
   it('keeps the service account working through the SDK after SSO-only is turned on', async () => {
     const { platformClient, client } = freshSdk(t.url);
@@ -28,7 +33,11 @@ describe.each(DIALECTS)('tutorial: SSO for people, client credentials for script
 
     // Step 2 of the tutorial: configure SAML for human users (an Okta provider, through the SDK).
     const okta = await new platformClient.IdentityProviderApi().putIdentityprovidersOkta({
-      name: 'Okta', issuerURI: ISSUER, ssoTargetURI: SSO_URL, certificate: CERT.idp, disabled: false,
+      name: 'Okta',
+      issuerURI: ISSUER,
+      ssoTargetURI: SSO_URL,
+      certificate: CERT.idp,
+      disabled: false,
     });
     expect(okta.id).toBeTruthy();
     const users = await new platformClient.UsersApi().getUsers({ pageSize: 25 });
@@ -38,7 +47,11 @@ describe.each(DIALECTS)('tutorial: SSO for people, client credentials for script
 
     // SSO-only with the demo admin as break-glass (a Gatehouse addition to the upstream API).
     const admin = await t.token();
-    const saved = await t.api('/api/v2/identityproviders/settings', { method: 'PUT', token: admin, body: { ssoOnly: true, breakGlassUserId: adminId } });
+    const saved = await t.api('/api/v2/identityproviders/settings', {
+      method: 'PUT',
+      token: admin,
+      body: { ssoOnly: true, breakGlassUserId: adminId },
+    });
     expect(saved.status, saved.text).toBe(200);
 
     // The script: a new client-credentials login and API calls still work.
@@ -58,7 +71,10 @@ describe.each(DIALECTS)('tutorial: SSO for people, client credentials for script
     expect(refused.body.message).toMatch(/This organization signs in with single sign-on/);
     // ... and the login page offers the Okta button only.
     const options = await t.api('/saml/providers');
-    expect(options.body).toMatchObject({ ssoOnly: true, providers: [{ id: okta.id, name: 'Okta', providerType: 'okta' }] });
+    expect(options.body).toMatchObject({
+      ssoOnly: true,
+      providers: [{ id: okta.id, name: 'Okta', providerType: 'okta' }],
+    });
     // The break-glass administrator can still use a password.
     const breakGlass = await passwordLogin(t.demo.adminEmail, ADMIN_PASSWORD);
     expect(breakGlass.status, breakGlass.text).toBe(200);

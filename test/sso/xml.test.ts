@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { decodeBase64Text, NS, parseXml, simpleText, textOf, XML_LIMITS } from '../../src/domains/sso/saml/xml.ts';
 import { expectSamlThrow } from './fixtures.ts';
 
-const parse = (xml: string, maxBytes: number = XML_LIMITS.message) => parseXml(xml, { maxBytes, label: 'test document' });
+const parse = (xml: string, maxBytes: number = XML_LIMITS.message) =>
+  parseXml(xml, { maxBytes, label: 'test document' });
 
 describe('parseXml — the one safe XML entry point', () => {
   it('parses a namespaced document with an XML declaration, comments and CDATA', () => {
@@ -111,7 +112,10 @@ describe('decodeBase64Text', () => {
     expectSamlThrow(() => decodeBase64Text('PHI', 1000, 'x'), 'document.malformed');
     expectSamlThrow(() => decodeBase64Text('PHI-_w==', 1000, 'x'), 'document.malformed');
     expectSamlThrow(() => decodeBase64Text('', 1000, 'x'), 'document.malformed');
-    expectSamlThrow(() => decodeBase64Text(Buffer.from([0xc3, 0x28, 0x41, 0x41]).toString('base64'), 1000, 'x'), 'document.malformed');
+    expectSamlThrow(
+      () => decodeBase64Text(Buffer.from([0xc3, 0x28, 0x41, 0x41]).toString('base64'), 1000, 'x'),
+      'document.malformed',
+    );
   });
 
   it('refuses input that decodes to more than the limit', () => {

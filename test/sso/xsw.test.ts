@@ -208,7 +208,8 @@ function mutationPoints(doc: Document, signed: 'assertion' | 'response'): Array<
     }
     for (const child of Array.from(el.childNodes)) {
       if (child.nodeType === 1) walk(child as Element);
-      else if (child.nodeType === 3 && child.nodeValue!.trim() !== '') points.push(() => (child.nodeValue = `${child.nodeValue}x`));
+      else if (child.nodeType === 3 && child.nodeValue!.trim() !== '')
+        points.push(() => (child.nodeValue = `${child.nodeValue}x`));
     }
   };
   walk(target);
@@ -216,19 +217,22 @@ function mutationPoints(doc: Document, signed: 'assertion' | 'response'): Array<
 }
 
 describe('every signed value is covered', () => {
-  it.each(['assertion', 'response'] as const)('changing any attribute or text of the %s-signed content is refused', async (signed) => {
-    const base = signed === 'assertion' ? assertionSigned : responseSigned;
-    const count = mutationPoints(dom.parse(base), signed).length;
-    expect(count).toBeGreaterThanOrEqual(25);
-    for (let i = 0; i < count; i++) {
-      const doc = dom.parse(base);
-      mutationPoints(doc, signed)[i]();
-      const result = await validate(dom.serialize(doc)).then(
-        () => 'accepted',
-        (e: { code?: string }) => e.code ?? 'not a SamlError',
-      );
-      expect.soft(result, `mutation #${i}`).not.toBe('accepted');
-      expect.soft(result, `mutation #${i}`).not.toBe('not a SamlError');
-    }
-  });
+  it.each(['assertion', 'response'] as const)(
+    'changing any attribute or text of the %s-signed content is refused',
+    async (signed) => {
+      const base = signed === 'assertion' ? assertionSigned : responseSigned;
+      const count = mutationPoints(dom.parse(base), signed).length;
+      expect(count).toBeGreaterThanOrEqual(25);
+      for (let i = 0; i < count; i++) {
+        const doc = dom.parse(base);
+        mutationPoints(doc, signed)[i]();
+        const result = await validate(dom.serialize(doc)).then(
+          () => 'accepted',
+          (e: { code?: string }) => e.code ?? 'not a SamlError',
+        );
+        expect.soft(result, `mutation #${i}`).not.toBe('accepted');
+        expect.soft(result, `mutation #${i}`).not.toBe('not a SamlError');
+      }
+    },
+  );
 });

@@ -11,37 +11,41 @@ import { createStorage } from '../../src/storage/db.ts';
 import { migrateToLatest } from '../../src/storage/migrations/index.ts';
 import { freshDatabase, PG_URL } from '../helpers/dialects.ts';
 
-it.runIf(Boolean(PG_URL))('migrates while another session creates and drops schemas', async () => {
-  let stop = false;
-  const churn = (async () => {
-    const c = new pg.Client({ connectionString: PG_URL });
-    await c.connect();
-    for (let i = 0; !stop; i++) {
-      const schema = `gh_churn_${process.pid}_${i}`;
-      await c.query(`CREATE SCHEMA ${schema}`);
-      await c.query(`CREATE TABLE ${schema}.t (id int, name text, v varchar(10))`);
-      await c.query(`DROP SCHEMA ${schema} CASCADE`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    await c.end();
-  })();
-  const failures: string[] = [];
-  try {
-    for (let n = 0; n < 15; n++) {
-      const db = await freshDatabase('postgres');
-      const storage = createStorage(db.url);
-      try {
-        await migrateToLatest(storage);
-      } catch (err) {
-        failures.push((err as Error).message);
-      } finally {
-        await storage.close();
-        await db.drop();
+it.runIf(Boolean(PG_URL))(
+  'migrates while another session creates and drops schemas',
+  async () => {
+    let stop = false;
+    const churn = (async () => {
+      const c = new pg.Client({ connectionString: PG_URL });
+      await c.connect();
+      for (let i = 0; !stop; i++) {
+        const schema = `gh_churn_${process.pid}_${i}`;
+        await c.query(`CREATE SCHEMA ${schema}`);
+        await c.query(`CREATE TABLE ${schema}.t (id int, name text, v varchar(10))`);
+        await c.query(`DROP SCHEMA ${schema} CASCADE`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
       }
+      await c.end();
+    })();
+    const failures: string[] = [];
+    try {
+      for (let n = 0; n < 15; n++) {
+        const db = await freshDatabase('postgres');
+        const storage = createStorage(db.url);
+        try {
+          await migrateToLatest(storage);
+        } catch (err) {
+          failures.push((err as Error).message);
+        } finally {
+          await storage.close();
+          await db.drop();
+        }
+      }
+    } finally {
+      stop = true;
+      await churn;
     }
-  } finally {
-    stop = true;
-    await churn;
-  }
-  expect(failures).toEqual([]);
-}, 120_000);
+    expect(failures).toEqual([]);
+  },
+  120_000,
+);

@@ -32,8 +32,23 @@ describe('migrations', () => {
     for (const d of DIALECTS) {
       const { applied, again } = await shapeOf(d);
       expect(applied).toEqual([
-        '0001_directory', '0002_oauth', '0003_audit', '0004_oauth_flows', '0005_audit_queries', '0006_audit_streams', '0007_usage', '0008_sso', '0009_scim', '0010_sso_flows',
-        '0011_usage_daily', '0012_conversations', '0013_audit_indexes', '0014_saml_bearer', '0015_refresh_tokens_user', '0016_refresh_tokens_confidential', '0017_scim_manager_index',
+        '0001_directory',
+        '0002_oauth',
+        '0003_audit',
+        '0004_oauth_flows',
+        '0005_audit_queries',
+        '0006_audit_streams',
+        '0007_usage',
+        '0008_sso',
+        '0009_scim',
+        '0010_sso_flows',
+        '0011_usage_daily',
+        '0012_conversations',
+        '0013_audit_indexes',
+        '0014_saml_bearer',
+        '0015_refresh_tokens_user',
+        '0016_refresh_tokens_confidential',
+        '0017_scim_manager_index',
         '0018_gdpr',
       ]);
       expect(again).toEqual([]);

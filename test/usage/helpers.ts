@@ -9,5 +9,9 @@ export async function usageRows(t: TestApp, token: string, body: object, path = 
   const results = await t.api(submitted.body.resultsUri, { token });
   expect(results.status).toBe(200);
   expect(results.body.queryStatus).toBe('Complete');
-  return { rows: results.body.results as Record<string, any>[], executionId: submitted.body.executionId as string, result: results.body };
+  return {
+    rows: results.body.results as Record<string, any>[],
+    executionId: submitted.body.executionId as string,
+    result: results.body,
+  };
 }

@@ -46,21 +46,36 @@ interface Instance extends Pick<TestApp, 'api' | 'token'> {
 }
 
 async function open(databaseUrl: string, clock: Clock): Promise<Instance> {
-  const config = loadConfig({ port: '0', 'database-url': databaseUrl, 'log-level': 'silent' }, { GATEHOUSE_RATE_LIMIT_CLIENT: String(LIMIT) });
+  const config = loadConfig(
+    { port: '0', 'database-url': databaseUrl, 'log-level': 'silent' },
+    { GATEHOUSE_RATE_LIMIT_CLIENT: String(LIMIT) },
+  );
   const gh = await createGatehouse(config, { clock, logger: false });
   const url = await listenOnLoopback(gh.app);
   async function api(path: string, init: ApiInit = {}): Promise<ApiResponse> {
     const headers: Record<string, string> = { ...(init.headers ?? {}) };
     if (init.token) headers.authorization = `Bearer ${init.token}`;
     if (init.body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(url + path, { method: init.method ?? 'GET', headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
+    const res = await fetch(url + path, {
+      method: init.method ?? 'GET',
+      headers,
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    });
     const text = await res.text();
-    return { status: res.status, headers: res.headers, text, body: text.startsWith('{') ? JSON.parse(text) : undefined };
+    return {
+      status: res.status,
+      headers: res.headers,
+      text,
+      body: text.startsWith('{') ? JSON.parse(text) : undefined,
+    };
   }
   async function token(clientId?: string, secret?: string) {
     const res = await fetch(`${url}/oauth/token`, {
       method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
       body: 'grant_type=client_credentials',
     });
     const json = (await res.json()) as { access_token?: string };
@@ -88,7 +103,10 @@ function counts(rows: Row[], clients: Record<string, string>) {
     if (!who) continue;
     const key = `${who} ${r.httpMethod} ${r.templateUri}`;
     const s = sums.get(key) ?? [0, 0, 0, 0, 0];
-    sums.set(key, [r.requests, r.status200, r.status400, r.status429, r.status500].map((n: number, i) => s[i]! + n));
+    sums.set(
+      key,
+      [r.requests, r.status200, r.status400, r.status429, r.status500].map((n: number, i) => s[i]! + n),
+    );
   }
   const order = (x: unknown[]) => x.slice(0, 3).join(' ');
   return [...sums].map(([k, s]) => [...k.split(' '), ...s]).sort((x, y) => order(x).localeCompare(order(y)));
@@ -119,7 +137,11 @@ describe.each(DIALECTS)('usage meter under load on %s', (dialect) => {
     const divisionId = (await gh.directory.organizations.homeDivision(demo.orgId)).id;
     const roleId = (name: string) => roles.entities.find((r) => r.name === name)!.id;
     const make = async (name: string, role: string) => {
-      const { client, secret } = await gh.oauth.clients.create(demo.orgId, null, { name, grantType: 'CLIENT-CREDENTIALS', roleDivisions: [{ roleId: roleId(role), divisionId }] });
+      const { client, secret } = await gh.oauth.clients.create(demo.orgId, null, {
+        name,
+        grantType: 'CLIENT-CREDENTIALS',
+        roleDivisions: [{ roleId: roleId(role), divisionId }],
+      });
       return { id: client.id, token: await first.token(client.id, secret), secret };
     };
     const a = await make('Loader A', 'Master Admin');
@@ -141,7 +163,9 @@ describe.each(DIALECTS)('usage meter under load on %s', (dialect) => {
     // Interleave the clients' requests, all in flight at once.
     calls.sort(() => Math.random() - 0.5);
     clock.set(BURST);
-    const answers = await Promise.all(calls.map(async ([who, path, init]) => [who, path, (await first.api(path, init)).status] as const));
+    const answers = await Promise.all(
+      calls.map(async ([who, path, init]) => [who, path, (await first.api(path, init)).status] as const),
+    );
     expect(clock.now().getTime() - BURST.getTime()).toBeLessThan(60_000); // one rate-limit window
     const statuses: Record<string, Record<string, number>> = {};
     for (const [who, path, status] of answers) {
@@ -164,15 +188,31 @@ describe.each(DIALECTS)('usage meter under load on %s', (dialect) => {
     const admin = await first.token(demo.clientId, demo.clientSecret);
     const t = first as unknown as TestApp; // usageRows needs only api and gh
     // By day (the daily rollups) and by hour (the hourly rows): the same exact figures.
-    const byDay = await usageRows(t, admin, { interval: INTERVAL, groupBy: ['OAuthClientId', 'TemplateUri', 'HttpMethod'] });
+    const byDay = await usageRows(t, admin, {
+      interval: INTERVAL,
+      groupBy: ['OAuthClientId', 'TemplateUri', 'HttpMethod'],
+    });
     expect(counts(byDay.rows, clients)).toEqual(EXPECTED);
     expect(byDay.rows.filter((r) => clients[r.clientId]).every((r) => r.date.startsWith('2026-11-18'))).toBe(true);
-    const byHour = await usageRows(t, admin, { interval: '2026-11-18T00:00:00Z/2026-11-19T00:00:00Z', granularity: 'Hour', groupBy: ['OAuthClientId', 'TemplateUri', 'HttpMethod'] });
+    const byHour = await usageRows(t, admin, {
+      interval: '2026-11-18T00:00:00Z/2026-11-19T00:00:00Z',
+      granularity: 'Hour',
+      groupBy: ['OAuthClientId', 'TemplateUri', 'HttpMethod'],
+    });
     expect(counts(byHour.rows, clients)).toEqual(EXPECTED);
-    expect(byHour.rows.filter((r) => clients[r.clientId]).every((r) => r.date === '2026-11-18T10:00:00.000Z')).toBe(true);
+    expect(byHour.rows.filter((r) => clients[r.clientId]).every((r) => r.date === '2026-11-18T10:00:00.000Z')).toBe(
+      true,
+    );
     // Per client, too.
-    const perClient = await usageRows(t, admin, { interval: INTERVAL, groupBy: ['TemplateUri'] }, `/api/v2/oauth/clients/${c.id}/usage/query`);
-    expect(perClient.rows.map((r) => [r.templateUri, r.requests, r.status200, r.status429])).toEqual([['/api/v2/organizations/me', 250, LIMIT, 250 - LIMIT]]);
+    const perClient = await usageRows(
+      t,
+      admin,
+      { interval: INTERVAL, groupBy: ['TemplateUri'] },
+      `/api/v2/oauth/clients/${c.id}/usage/query`,
+    );
+    expect(perClient.rows.map((r) => [r.templateUri, r.requests, r.status200, r.status429])).toEqual([
+      ['/api/v2/organizations/me', 250, LIMIT, 250 - LIMIT],
+    ]);
   });
 
   it('saves the counts still held on a graceful close: the reopened database has them', async () => {
@@ -191,14 +231,22 @@ describe.each(DIALECTS)('usage meter under load on %s', (dialect) => {
     const second = await open(db.url, clock);
     try {
       const admin = await second.token(demo.clientId, demo.clientSecret);
-      const { rows } = await usageRows(second as unknown as TestApp, admin, { interval: INTERVAL, groupBy: ['OAuthClientId', 'TemplateUri', 'HttpMethod'] });
+      const { rows } = await usageRows(second as unknown as TestApp, admin, {
+        interval: INTERVAL,
+        groupBy: ['OAuthClientId', 'TemplateUri', 'HttpMethod'],
+      });
       const mine = rows.filter((r) => r.clientId === a.id && r.date.startsWith('2026-11-19'));
       expect(mine.map((r) => [r.httpMethod, r.templateUri, r.requests, r.status200, r.status400]).sort()).toEqual([
         ['GET', '/api/v2/oauth/clients', 8, 8, 0],
         ['GET', '/api/v2/users/{userId}', 4, 0, 4],
       ]);
       // The burst of the day before is still there, once.
-      expect(counts(rows.filter((r) => r.date.startsWith('2026-11-18')), clients)).toEqual(EXPECTED);
+      expect(
+        counts(
+          rows.filter((r) => r.date.startsWith('2026-11-18')),
+          clients,
+        ),
+      ).toEqual(EXPECTED);
     } finally {
       await second.gh.close();
     }

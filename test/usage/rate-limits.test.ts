@@ -19,7 +19,10 @@ afterAll(async () => {
   for (const t of apps) await t.close();
 });
 
-async function app<C extends Clock = ReturnType<typeof manualClock>>(env: Record<string, string>, clock: C = manualClock(new Date('2026-11-10T10:00:00Z')) as unknown as C) {
+async function app<C extends Clock = ReturnType<typeof manualClock>>(
+  env: Record<string, string>,
+  clock: C = manualClock(new Date('2026-11-10T10:00:00Z')) as unknown as C,
+) {
   const t = await startApp('sqlite', { clock, env });
   apps.push(t);
   return { t, clock };
@@ -60,8 +63,16 @@ describe('rate limits', () => {
     // The 429s are in the usage report: a subset of the 400s.
     await t.gh.meter.flush();
     clock.set(new Date('2026-11-11T09:00:00Z'));
-    const { rows } = await usageRows(t, await t.token(), { interval: '2026-11-10T00:00:00Z/2026-11-11T00:00:00Z', groupBy: ['OAuthClientId'] });
-    expect(rows.find((r) => r.clientId === c.id)).toMatchObject({ requests: 10, status200: 6, status400: 4, status429: 4 });
+    const { rows } = await usageRows(t, await t.token(), {
+      interval: '2026-11-10T00:00:00Z/2026-11-11T00:00:00Z',
+      groupBy: ['OAuthClientId'],
+    });
+    expect(rows.find((r) => r.clientId === c.id)).toMatchObject({
+      requests: 10,
+      status200: 6,
+      status400: 4,
+      status429: 4,
+    });
   });
 
   it('limits a user per client and an organization as a whole', async () => {
@@ -79,26 +90,49 @@ describe('rate limits', () => {
   it("counts the console's own requests against the person's limit only, never metering them", async () => {
     const { t, clock } = await app({ GATEHOUSE_RATE_LIMIT_USER: '4', GATEHOUSE_RATE_LIMIT_ORG: '2' });
     clock.set(new Date('2026-11-10T10:00:01Z'));
-    const login = await t.api('/console/api/session', { method: 'POST', body: { email: 'admin@demo.gatehouse.local', password: ADMIN_PASSWORD } });
+    const login = await t.api('/console/api/session', {
+      method: 'POST',
+      body: { email: 'admin@demo.gatehouse.local', password: ADMIN_PASSWORD },
+    });
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
     const statuses: number[] = [];
-    for (let i = 0; i < 6; i++) statuses.push((await t.api('/api/v2/organizations/me', { headers: { cookie } })).status);
+    for (let i = 0; i < 6; i++)
+      statuses.push((await t.api('/api/v2/organizations/me', { headers: { cookie } })).status);
     // The organization's limit of 2 does not stop its administrators; the user's limit of 4 does.
     expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
     await t.gh.meter.flush();
     clock.set(new Date('2026-11-11T09:00:00Z'));
-    const { rows } = await usageRows(t, await t.token(), { interval: '2026-11-10T00:00:00Z/2026-11-11T00:00:00Z', groupBy: ['OAuthClientId'] });
+    const { rows } = await usageRows(t, await t.token(), {
+      interval: '2026-11-10T00:00:00Z/2026-11-11T00:00:00Z',
+      groupBy: ['OAuthClientId'],
+    });
     expect(rows).toEqual([]);
   });
 
   it('counts only failed credentials, per address: guessing at a client or an email locks out neither owner', async () => {
-    const { t } = await app({ GATEHOUSE_RATE_LIMIT_TOKEN: '3', GATEHOUSE_RATE_LIMIT_LOGIN: '2', GATEHOUSE_RATE_LIMIT_AUTH_FAILURES: '6' });
+    const { t } = await app({
+      GATEHOUSE_RATE_LIMIT_TOKEN: '3',
+      GATEHOUSE_RATE_LIMIT_LOGIN: '2',
+      GATEHOUSE_RATE_LIMIT_AUTH_FAILURES: '6',
+    });
     const form = 'application/x-www-form-urlencoded';
     const basic = (secret: string) => `Basic ${Buffer.from(`${t.demo.clientId}:${secret}`).toString('base64')}`;
     const tokenFrom = (from: string, secret: string) =>
-      fromAddress(t.url, from, '/oauth/token', { authorization: basic(secret), 'content-type': form }, 'grant_type=client_credentials');
+      fromAddress(
+        t.url,
+        from,
+        '/oauth/token',
+        { authorization: basic(secret), 'content-type': form },
+        'grant_type=client_credentials',
+      );
     const loginFrom = (from: string, password: string) =>
-      fromAddress(t.url, from, '/console/api/session', { 'content-type': 'application/json' }, JSON.stringify({ email: 'admin@demo.gatehouse.local', password }));
+      fromAddress(
+        t.url,
+        from,
+        '/console/api/session',
+        { 'content-type': 'application/json' },
+        JSON.stringify({ email: 'admin@demo.gatehouse.local', password }),
+      );
     // Someone at 127.0.0.2 guesses the demo client's secret and the admin's password.
     const guesses: number[] = [];
     for (let i = 0; i < 3; i++) guesses.push((await tokenFrom('127.0.0.2', `wrong-${i}`)).status);
@@ -117,7 +151,12 @@ describe('rate limits', () => {
   it('lets no more parallel guesses through than the limit', async () => {
     const { t } = await app({ GATEHOUSE_RATE_LIMIT_LOGIN: '3' });
     const guesses = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => t.api('/console/api/session', { method: 'POST', body: { email: 'admin@demo.gatehouse.local', password: `guess ${i}` } })),
+      Array.from({ length: 20 }, (_, i) =>
+        t.api('/console/api/session', {
+          method: 'POST',
+          body: { email: 'admin@demo.gatehouse.local', password: `guess ${i}` },
+        }),
+      ),
     );
     const statuses = guesses.map((g) => g.status).sort();
     expect(statuses.filter((s) => s === 401)).toHaveLength(3);
@@ -129,49 +168,82 @@ describe('rate limits', () => {
     const basic = `Basic ${Buffer.from(`${t.demo.clientId}:${t.demo.clientSecret}`).toString('base64')}`;
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) {
-      const r = await t.api('/oauth/token', { method: 'POST', headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' });
+      const r = await t.api('/oauth/token', {
+        method: 'POST',
+        headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'grant_type=client_credentials',
+      });
       statuses.push(r.status);
       if (r.status === 429) expect(r.body.code).toBe('too.many.requests');
     }
     expect(statuses).toEqual([200, 200, 200, 429, 429]);
     const logins: number[] = [];
     for (let i = 0; i < 3; i++) {
-      logins.push((await t.api('/console/api/session', { method: 'POST', body: { email: 'Admin@Demo.Gatehouse.Local', password: 'wrong' } })).status);
+      logins.push(
+        (
+          await t.api('/console/api/session', {
+            method: 'POST',
+            body: { email: 'Admin@Demo.Gatehouse.Local', password: 'wrong' },
+          })
+        ).status,
+      );
     }
     expect(logins).toEqual([401, 401, 429]);
   });
 
-  it.skipIf(!REDIS_URL)('holds one limit across two processes sharing Redis', async () => {
-    const env = { GATEHOUSE_REDIS_URL: REDIS_URL!, GATEHOUSE_RATE_LIMIT_CLIENT: '10' };
-    const { t } = await app(env, { now: () => new Date() });
-    const c = await t.clientWithRole('Shared limit', 'Employee');
-    // A second process on the same store and Redis.
-    const child = spawn(process.execPath, [BIN, 'start', '--port', '0', '--log-level', 'silent', '--database-url', t.gh.config.databaseUrl, '--seed-demo', 'false'], {
-      stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env },
-    });
-    try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout!.on('data', (d) => {
-          out += d;
-          const m = /Console: (http:\/\/[^/\s]+)\//.exec(out);
-          if (m) resolve(m[1]!);
+  it.skipIf(!REDIS_URL)(
+    'holds one limit across two processes sharing Redis',
+    async () => {
+      const env = { GATEHOUSE_REDIS_URL: REDIS_URL!, GATEHOUSE_RATE_LIMIT_CLIENT: '10' };
+      const { t } = await app(env, { now: () => new Date() });
+      const c = await t.clientWithRole('Shared limit', 'Employee');
+      // A second process on the same store and Redis.
+      const child = spawn(
+        process.execPath,
+        [
+          BIN,
+          'start',
+          '--port',
+          '0',
+          '--log-level',
+          'silent',
+          '--database-url',
+          t.gh.config.databaseUrl,
+          '--seed-demo',
+          'false',
+        ],
+        {
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env: { ...process.env, ...env },
+        },
+      );
+      try {
+        const url = await new Promise<string>((resolve, reject) => {
+          let out = '';
+          child.stdout!.on('data', (d) => {
+            out += d;
+            const m = /Console: (http:\/\/[^/\s]+)\//.exec(out);
+            if (m) resolve(m[1]!);
+          });
+          child.on('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
         });
-        child.on('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
-      });
-      // Stay inside one one-minute window.
-      const intoMinute = Date.now() % 60_000;
-      if (intoMinute > 45_000) await new Promise((r) => setTimeout(r, 60_500 - intoMinute));
-      const token = await t.token(c.id, c.secret);
-      const statuses: number[] = [];
-      for (let i = 0; i < 7; i++) {
-        statuses.push((await t.api('/api/v2/organizations/me', { token })).status);
-        statuses.push((await fetch(`${url}/api/v2/organizations/me`, { headers: { authorization: `Bearer ${token}` } })).status);
+        // Stay inside one one-minute window.
+        const intoMinute = Date.now() % 60_000;
+        if (intoMinute > 45_000) await new Promise((r) => setTimeout(r, 60_500 - intoMinute));
+        const token = await t.token(c.id, c.secret);
+        const statuses: number[] = [];
+        for (let i = 0; i < 7; i++) {
+          statuses.push((await t.api('/api/v2/organizations/me', { token })).status);
+          statuses.push(
+            (await fetch(`${url}/api/v2/organizations/me`, { headers: { authorization: `Bearer ${token}` } })).status,
+          );
+        }
+        expect(statuses.filter((s) => s === 200)).toHaveLength(10);
+        expect(statuses.filter((s) => s === 429)).toHaveLength(4);
+      } finally {
+        child.kill('SIGTERM');
       }
-      expect(statuses.filter((s) => s === 200)).toHaveLength(10);
-      expect(statuses.filter((s) => s === 429)).toHaveLength(4);
-    } finally {
-      child.kill('SIGTERM');
-    }
-  }, 90_000);
+    },
+    90_000,
+  );
 });

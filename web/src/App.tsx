@@ -47,7 +47,14 @@ export function App() {
   return (
     <Routes>
       <Route path="/login" element={<Login />} />
-      <Route path="/admin" element={<RequireSession><Layout /></RequireSession>}>
+      <Route
+        path="/admin"
+        element={
+          <RequireSession>
+            <Layout />
+          </RequireSession>
+        }
+      >
         <Route index element={<Home />} />
         {NAVIGATION.flatMap(({ items }) => items).map((item) => (
           <Route key={item.path} path={item.path} element={READY[item.path] ?? <NotYet title={item.label} />} />

@@ -23,8 +23,14 @@ export const NAVIGATION: { group: string; items: NavItem[] }[] = [
       { label: 'API Usage View', path: '/admin/platform-usage/api-usage-view', ready: true },
     ],
   },
-  { group: 'Troubleshooting', items: [{ label: 'Audit Viewer', path: '/admin/troubleshooting/audit-viewer', ready: true }] },
-  { group: 'Routing', items: [{ label: 'Disconnect Interactions', path: '/admin/routing/disconnect-interactions', ready: true }] },
+  {
+    group: 'Troubleshooting',
+    items: [{ label: 'Audit Viewer', path: '/admin/troubleshooting/audit-viewer', ready: true }],
+  },
+  {
+    group: 'Routing',
+    items: [{ label: 'Disconnect Interactions', path: '/admin/routing/disconnect-interactions', ready: true }],
+  },
   {
     group: 'People & Permissions',
     items: [
@@ -32,5 +38,8 @@ export const NAVIGATION: { group: string; items: NavItem[] }[] = [
       { label: 'Roles', path: '/admin/people/roles', ready: true },
     ],
   },
-  { group: 'Privacy', items: [{ label: 'Data Subject Requests', path: '/admin/privacy/data-subject-requests', ready: true }] },
+  {
+    group: 'Privacy',
+    items: [{ label: 'Data Subject Requests', path: '/admin/privacy/data-subject-requests', ready: true }],
+  },
 ];

@@ -33,7 +33,13 @@ function decodeCursor(cursor: string): [string, string] {
   throw invalidValue('cursor', 'cursor is not one this server gave out.');
 }
 
-export function createAsyncQueries(deps: { db: Db; clock: Clock; jobs: JobRunner; retentionDays: number; toFilter: FilterBuilder }) {
+export function createAsyncQueries(deps: {
+  db: Db;
+  clock: Clock;
+  jobs: JobRunner;
+  retentionDays: number;
+  toFilter: FilterBuilder;
+}) {
   const { db, clock, jobs, retentionDays, toFilter } = deps;
   const store = createAuditStore();
 
@@ -45,9 +51,15 @@ export function createAsyncQueries(deps: { db: Db; clock: Clock; jobs: JobRunner
   const filterOf = (row: AuditQueryRow) => {
     const { start, end } = parseInterval(row.interval);
     const submitted = new Date(row.created_at);
-    return toFilter(row.org_id, { interval: row.interval, serviceName: row.service_name ?? undefined, filters: JSON.parse(row.filters) }, start, end > submitted ? submitted : end);
+    return toFilter(
+      row.org_id,
+      { interval: row.interval, serviceName: row.service_name ?? undefined, filters: JSON.parse(row.filters) },
+      start,
+      end > submitted ? submitted : end,
+    );
   };
-  const descending = (row: AuditQueryRow) => (JSON.parse(row.sort) as { sortOrder: string }[])[0]?.sortOrder !== 'ascending';
+  const descending = (row: AuditQueryRow) =>
+    (JSON.parse(row.sort) as { sortOrder: string }[])[0]?.sortOrder !== 'ascending';
 
   async function run(id: string, orgId: string) {
     const row = await store.findQuery(db, orgId, id);
@@ -57,7 +69,11 @@ export function createAsyncQueries(deps: { db: Db; clock: Clock; jobs: JobRunner
       const total = await store.count(db, filterOf(row));
       await store.updateQuery(db, id, { state: 'Succeeded', total, finished_at: clock.now().toISOString() });
     } catch (err) {
-      await store.updateQuery(db, id, { state: 'Failed', error: 'The query could not be completed.', finished_at: clock.now().toISOString() });
+      await store.updateQuery(db, id, {
+        state: 'Failed',
+        error: 'The query could not be completed.',
+        finished_at: clock.now().toISOString(),
+      });
       throw err;
     }
   }
@@ -77,13 +93,25 @@ export function createAsyncQueries(deps: { db: Db; clock: Clock; jobs: JobRunner
       const { start, end } = parseInterval(q.interval);
       const oldest = clock.now().getTime() - retentionDays * DAY_MS;
       if (start.getTime() < oldest) {
-        throw invalidValue('interval', `Audit events are kept for ${retentionDays} days; the interval must start after ${new Date(oldest).toISOString()}.`);
+        throw invalidValue(
+          'interval',
+          `Audit events are kept for ${retentionDays} days; the interval must start after ${new Date(oldest).toISOString()}.`,
+        );
       }
       toFilter(caller.principal.orgId, q, start, end); // validates service, filters and sort now, not in the job
       const row: AuditQueryRow = {
-        id: newId(), org_id: caller.principal.orgId, state: 'Queued', interval: q.interval, service_name: q.serviceName ?? null,
-        filters: JSON.stringify(q.filters ?? []), sort: JSON.stringify(q.sort ?? [{ name: 'Timestamp', sortOrder: 'descending' }]),
-        total: null, error: null, created_by: caller.principal.userId, created_at: clock.now().toISOString(), finished_at: null,
+        id: newId(),
+        org_id: caller.principal.orgId,
+        state: 'Queued',
+        interval: q.interval,
+        service_name: q.serviceName ?? null,
+        filters: JSON.stringify(q.filters ?? []),
+        sort: JSON.stringify(q.sort ?? [{ name: 'Timestamp', sortOrder: 'descending' }]),
+        total: null,
+        error: null,
+        created_by: caller.principal.userId,
+        created_at: clock.now().toISOString(),
+        finished_at: null,
       };
       await store.insertQuery(db, row);
       jobs.enqueue('audit-query', () => run(row.id, row.org_id));
@@ -99,13 +127,26 @@ export function createAsyncQueries(deps: { db: Db; clock: Clock; jobs: JobRunner
     async results(caller: Caller, id: string, cursor: string | undefined, pageSize: number, expandUser: boolean) {
       const row = await store.findQuery(db, caller.principal.orgId, id);
       if (!row) throw notFound('audit query', id);
-      if (row.state !== 'Succeeded') throw new ApiError(400, 'bad.request', `The query is ${row.state}; results are available once it has Succeeded.`);
-      const rows = await store.page(db, filterOf(row), descending(row), cursor ? decodeCursor(cursor) : null, pageSize + 1);
+      if (row.state !== 'Succeeded')
+        throw new ApiError(
+          400,
+          'bad.request',
+          `The query is ${row.state}; results are available once it has Succeeded.`,
+        );
+      const rows = await store.page(
+        db,
+        filterOf(row),
+        descending(row),
+        cursor ? decodeCursor(cursor) : null,
+        pageSize + 1,
+      );
       const more = rows.length > pageSize;
       const pageRows = rows.slice(0, pageSize);
       const last = pageRows.at(-1);
       const names = expandUser
-        ? await store.userNames(db, row.org_id, [...new Set(pageRows.flatMap((r) => (r.actor_user_id ? [r.actor_user_id] : [])))])
+        ? await store.userNames(db, row.org_id, [
+            ...new Set(pageRows.flatMap((r) => (r.actor_user_id ? [r.actor_user_id] : []))),
+          ])
         : new Map<string, string>();
       return {
         id: row.id,

@@ -19,8 +19,19 @@ export async function entityAuditTrail(
 ): Promise<{ entities: AuditMessage[]; total: number }> {
   const store = createAuditStore();
   // Every retained event: the window is the whole of time, the org and entity do the filtering.
-  const filter = { orgId: q.orgId, from: '', to: '9999-12-31T23:59:59.999Z', serviceName: q.serviceName, entityId: q.entityId };
+  const filter = {
+    orgId: q.orgId,
+    from: '',
+    to: '9999-12-31T23:59:59.999Z',
+    serviceName: q.serviceName,
+    entityId: q.entityId,
+  };
   const [rows, total] = await Promise.all([store.query(db, filter, true, q.offset, q.limit), store.count(db, filter)]);
-  const names = await store.userNames(db, q.orgId, [...new Set(rows.flatMap((r) => (r.actor_user_id ? [r.actor_user_id] : [])))]);
-  return { entities: rows.map((r) => auditMessage(r, r.actor_user_id ? names.get(r.actor_user_id) : undefined)), total };
+  const names = await store.userNames(db, q.orgId, [
+    ...new Set(rows.flatMap((r) => (r.actor_user_id ? [r.actor_user_id] : []))),
+  ]);
+  return {
+    entities: rows.map((r) => auditMessage(r, r.actor_user_id ? names.get(r.actor_user_id) : undefined)),
+    total,
+  };
 }

@@ -12,7 +12,13 @@
  * event not yet delivered goes out already scrubbed; an event a stream has already delivered
  * cannot be recalled from the receiving system, which must erase its own copy.
  */
-import { ERASED, MIN_TERM_LENGTH, type PersonalDataSource, scrubTerms, termPattern } from '../../platform/personal-data.ts';
+import {
+  ERASED,
+  MIN_TERM_LENGTH,
+  type PersonalDataSource,
+  scrubTerms,
+  termPattern,
+} from '../../platform/personal-data.ts';
 import type { Executor } from '../../storage/db.ts';
 import type { AuditEventRow } from '../../storage/schema.ts';
 import { type AuditStore, createAuditStore, MAX_MENTION_TEXTS } from './store.ts';
@@ -49,8 +55,26 @@ function chunked<T>(items: T[], size: number): T[][] {
  * `routingSkills`, `routingLanguages`, `roles`, `groups` and `members` (ids).
  */
 const PERSONAL_PROPERTIES = new Set([
-  'name', 'displayName', 'nickName', 'email', 'emails', 'userName', 'phoneNumbers', 'addresses', 'externalId', 'externalIds', 'title', 'department',
-  'employeeNumber', 'dateHire', 'name.givenName', 'name.familyName', 'name.formatted', 'name.middleName', 'name.honorificPrefix', 'name.honorificSuffix',
+  'name',
+  'displayName',
+  'nickName',
+  'email',
+  'emails',
+  'userName',
+  'phoneNumbers',
+  'addresses',
+  'externalId',
+  'externalIds',
+  'title',
+  'department',
+  'employeeNumber',
+  'dateHire',
+  'name.givenName',
+  'name.familyName',
+  'name.formatted',
+  'name.middleName',
+  'name.honorificPrefix',
+  'name.honorificSuffix',
 ]);
 
 /** The properties the conversations domain names after a participant. */
@@ -94,7 +118,8 @@ function recordedValues(rows: AuditEventRow[], before: string | null): string[] 
     for (const c of JSON.parse(row.changes) as Change[]) {
       if (!IDENTIFYING.has(c.property)) continue;
       // SCIM records a phone as "type:+number:primary"; the number is the datum.
-      for (const v of [...c.oldValues, ...c.newValues]) out.push(c.property === 'phoneNumbers' ? (v.split(':').find((p) => p.startsWith('+')) ?? v) : v);
+      for (const v of [...c.oldValues, ...c.newValues])
+        out.push(c.property === 'phoneNumbers' ? (v.split(':').find((p) => p.startsWith('+')) ?? v) : v);
     }
   }
   return out.filter((v) => v !== ERASED);
@@ -138,8 +163,15 @@ function scrubbed(row: AuditEventRow, scrub: ReturnType<typeof scrubber>, aboutS
     const property = PARTICIPANT_PROPERTY.test(c.property) ? track(c.property, scrub.name(c.property)) : c.property;
     return { ...c, property, oldValues: c.oldValues.map(each), newValues: c.newValues.map(each) };
   });
-  const context = Object.fromEntries(Object.entries(JSON.parse(row.context) as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'string' ? value(v) : v]));
-  return changed ? { entity_name: entityName, changes: JSON.stringify(changes), context: JSON.stringify(context) } : null;
+  const context = Object.fromEntries(
+    Object.entries(JSON.parse(row.context) as Record<string, unknown>).map(([k, v]) => [
+      k,
+      typeof v === 'string' ? value(v) : v,
+    ]),
+  );
+  return changed
+    ? { entity_name: entityName, changes: JSON.stringify(changes), context: JSON.stringify(context) }
+    : null;
 }
 
 /** The full names the trail recorded for these users (a name they had before a rectification included). */
@@ -147,7 +179,8 @@ function recordedNames(rows: AuditEventRow[]): string[] {
   const out: string[] = [];
   for (const row of rows) {
     if (row.entity_name && PERSON_ENTITIES.has(row.entity_type)) out.push(row.entity_name);
-    for (const c of JSON.parse(row.changes) as Change[]) if (FULL_NAMES.has(c.property)) out.push(...c.oldValues, ...c.newValues);
+    for (const c of JSON.parse(row.changes) as Change[])
+      if (FULL_NAMES.has(c.property)) out.push(...c.oldValues, ...c.newValues);
   }
   return out.filter((v) => v !== ERASED);
 }
@@ -178,7 +211,8 @@ function exportedRow(row: AuditEventRow, about: Set<string>, own: (name: string)
   const other = () => OTHER_PERSON;
   const unlessOwn = (v: string) => (own(v) ? v : OTHER_PERSON);
   const changes = (JSON.parse(row.changes) as Change[]).map((c) => {
-    const values = person && PERSONAL_PROPERTIES.has(c.property) ? other : PARTICIPANT_NAME.test(c.property) ? unlessOwn : null;
+    const values =
+      person && PERSONAL_PROPERTIES.has(c.property) ? other : PARTICIPANT_NAME.test(c.property) ? unlessOwn : null;
     const renamed = { ...c, property: participantProperty(c.property, own) };
     return values ? { ...renamed, oldValues: c.oldValues.map(values), newValues: c.newValues.map(values) } : renamed;
   });
@@ -205,7 +239,9 @@ function mentions(row: AuditEventRow, holds: (v: string) => boolean): boolean {
     if (PARTICIPANT_PROPERTY.test(c.property) && holds(c.property)) return true;
     if (c.oldValues.some(holds) || c.newValues.some(holds)) return true;
   }
-  return Object.values(JSON.parse(row.context) as Record<string, unknown>).some((v) => typeof v === 'string' && holds(v));
+  return Object.values(JSON.parse(row.context) as Record<string, unknown>).some(
+    (v) => typeof v === 'string' && holds(v),
+  );
 }
 
 /**
@@ -213,7 +249,13 @@ function mentions(row: AuditEventRow, holds: (v: string) => boolean): boolean {
  * id). One query per chunk of terms, the users with the first: one query over every term would
  * exceed SQLite's expression depth.
  */
-async function* scan(store: AuditStore, db: Executor, orgId: string, terms: string[], userIds: string[]): AsyncGenerator<AuditEventRow> {
+async function* scan(
+  store: AuditStore,
+  db: Executor,
+  orgId: string,
+  terms: string[],
+  userIds: string[],
+): AsyncGenerator<AuditEventRow> {
   const seen = new Set<string>();
   for (const [i, texts] of (terms.length ? chunked(terms, MAX_MENTION_TEXTS) : [[]]).entries()) {
     let after: string | null = null;
@@ -232,7 +274,9 @@ async function* scan(store: AuditStore, db: Executor, orgId: string, terms: stri
 
 /** Newest first, as the trail is read. */
 const newestFirst = (rows: AuditEventRow[]) =>
-  rows.sort((a, b) => (a.occurred_at !== b.occurred_at ? (a.occurred_at < b.occurred_at ? 1 : -1) : a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  rows.sort((a, b) =>
+    a.occurred_at !== b.occurred_at ? (a.occurred_at < b.occurred_at ? 1 : -1) : a.id < b.id ? 1 : a.id > b.id ? -1 : 0,
+  );
 
 export function createAuditPersonalData(): PersonalDataSource {
   const store = createAuditStore();
@@ -258,7 +302,8 @@ export function createAuditPersonalData(): PersonalDataSource {
       const terms = scrubTerms(subject, recordedValues(aboutRows, null));
       const own = ownName([...subject.names, ...recordedNames(aboutRows)]);
       const holds = holder(terms);
-      const aboutOrBy = (r: AuditEventRow) => about.has(r.entity_id) || (r.actor_user_id !== null && about.has(r.actor_user_id));
+      const aboutOrBy = (r: AuditEventRow) =>
+        about.has(r.entity_id) || (r.actor_user_id !== null && about.has(r.actor_user_id));
       // Only the newest MAX_EXPORTED are kept, trimmed as the scan goes.
       let naming: AuditEventRow[] = [];
       let namingTotal = 0;
@@ -272,10 +317,14 @@ export function createAuditPersonalData(): PersonalDataSource {
       }
       const total = (subject.userIds.length ? await store.countAboutOrBy(db, orgId, subject.userIds) : 0) + namingTotal;
       if (!total) return null;
-      const theirs = subject.userIds.length ? (await store.aboutOrBy(db, orgId, subject.userIds, MAX_EXPORTED)).map((r) => exportedRow(r, about, own)) : [];
+      const theirs = subject.userIds.length
+        ? (await store.aboutOrBy(db, orgId, subject.userIds, MAX_EXPORTED)).map((r) => exportedRow(r, about, own))
+        : [];
       const rows = newestFirst([...theirs, ...naming]).slice(0, MAX_EXPORTED);
       // The actor is named when it is the subject; anyone else who acted stays an id.
-      const names = await store.userNames(db, orgId, [...new Set(rows.flatMap((r) => (r.actor_user_id && about.has(r.actor_user_id) ? [r.actor_user_id] : [])))]);
+      const names = await store.userNames(db, orgId, [
+        ...new Set(rows.flatMap((r) => (r.actor_user_id && about.has(r.actor_user_id) ? [r.actor_user_id] : []))),
+      ]);
       const events = rows.map((r) => auditMessage(r, r.actor_user_id ? names.get(r.actor_user_id) : undefined));
       return { total, events, truncated: total > events.length };
     },
@@ -295,7 +344,10 @@ export function createAuditPersonalData(): PersonalDataSource {
      */
     async erase(trx, orgId, subject, _caller, causeEventId) {
       const about = new Set(subject.userIds);
-      const terms = scrubTerms(subject, subject.userIds.length ? recordedValues(await store.about(trx, orgId, subject.userIds), causeEventId) : []);
+      const terms = scrubTerms(
+        subject,
+        subject.userIds.length ? recordedValues(await store.about(trx, orgId, subject.userIds), causeEventId) : [],
+      );
       const scrub = scrubber(terms);
       // Each event found is scrubbed of every term at once.
       let rewritten = 0;

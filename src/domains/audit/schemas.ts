@@ -1,6 +1,10 @@
 import { Type } from '@sinclair/typebox';
 
-const Ref = Type.Object({ id: Type.String(), name: Type.Optional(Type.String()), selfUri: Type.Optional(Type.String()) });
+const Ref = Type.Object({
+  id: Type.String(),
+  name: Type.Optional(Type.String()),
+  selfUri: Type.Optional(Type.String()),
+});
 
 export const AuditLogMessage = Type.Object({
   id: Type.String(),
@@ -15,9 +19,17 @@ export const AuditLogMessage = Type.Object({
   entity: Ref,
   entityType: Type.String(),
   status: Type.String(),
-  initiatingAction: Type.Optional(Type.Object({ transactionId: Type.Optional(Type.String()), actionContext: Type.Optional(Type.String()) })),
+  initiatingAction: Type.Optional(
+    Type.Object({ transactionId: Type.Optional(Type.String()), actionContext: Type.Optional(Type.String()) }),
+  ),
   transactionInitiator: Type.Boolean(),
-  propertyChanges: Type.Array(Type.Object({ property: Type.String(), oldValues: Type.Array(Type.String()), newValues: Type.Array(Type.String()) })),
+  propertyChanges: Type.Array(
+    Type.Object({
+      property: Type.String(),
+      oldValues: Type.Array(Type.String()),
+      newValues: Type.Array(Type.String()),
+    }),
+  ),
   context: Type.Record(Type.String(), Type.String()),
 });
 
@@ -41,11 +53,20 @@ export const RealtimeResults = Type.Object({
   pageCount: Type.Integer(),
 });
 
-export const RelatedBody = Type.Object({ auditId: Type.String({ maxLength: 64 }), sort: Type.Optional(Type.Array(Sort, { maxItems: 1 })), trustorOrgId: Type.Optional(Type.String()) });
+export const RelatedBody = Type.Object({
+  auditId: Type.String({ maxLength: 64 }),
+  sort: Type.Optional(Type.Array(Sort, { maxItems: 1 })),
+  trustorOrgId: Type.Optional(Type.String()),
+});
 export const RelatedResults = Type.Object({ entities: Type.Array(AuditLogMessage) });
 
 export const ServiceMapping = Type.Object({
-  services: Type.Array(Type.Object({ name: Type.String(), entities: Type.Array(Type.Object({ name: Type.String(), actions: Type.Array(Type.String()) })) })),
+  services: Type.Array(
+    Type.Object({
+      name: Type.String(),
+      entities: Type.Array(Type.Object({ name: Type.String(), actions: Type.Array(Type.String()) })),
+    }),
+  ),
 });
 
 export const AsyncQueryBodySchema = Type.Object({

@@ -17,7 +17,13 @@ import { auditMessage } from './views.ts';
 
 export const REALTIME_MAX_DAYS = 14;
 
-const FILTER_COLUMNS = { UserId: 'userId', ClientId: 'clientId', Action: 'action', EntityType: 'entityType', EntityId: 'entityId' } as const;
+const FILTER_COLUMNS = {
+  UserId: 'userId',
+  ClientId: 'clientId',
+  Action: 'action',
+  EntityType: 'entityType',
+  EntityId: 'entityId',
+} as const;
 
 export interface RealtimeQuery {
   interval: string;
@@ -37,14 +43,27 @@ const tooLong = () =>
   );
 
 /** Service, filters and sort of a query, checked and turned into a store filter. */
-function toFilter(orgId: string, q: { serviceName?: string; filters?: { property: string; value: string }[]; sort?: { name: string; sortOrder: string }[] }, start: Date, end: Date): AuditFilter {
+function toFilter(
+  orgId: string,
+  q: {
+    serviceName?: string;
+    filters?: { property: string; value: string }[];
+    sort?: { name: string; sortOrder: string }[];
+  },
+  start: Date,
+  end: Date,
+): AuditFilter {
   if (q.serviceName && !auditServiceMapping().some((s) => s.name === q.serviceName)) {
-    throw invalidValue('serviceName', `"${q.serviceName}" is not an audited service. See GET /api/v2/audits/query/servicemapping.`);
+    throw invalidValue(
+      'serviceName',
+      `"${q.serviceName}" is not an audited service. See GET /api/v2/audits/query/servicemapping.`,
+    );
   }
   const filter: AuditFilter = { orgId, from: start.toISOString(), to: end.toISOString(), serviceName: q.serviceName };
   for (const f of q.filters ?? []) {
     const key = FILTER_COLUMNS[f.property as keyof typeof FILTER_COLUMNS];
-    if (!key) throw invalidValue('filters', `filters[].property must be one of ${Object.keys(FILTER_COLUMNS).join(', ')}.`);
+    if (!key)
+      throw invalidValue('filters', `filters[].property must be one of ${Object.keys(FILTER_COLUMNS).join(', ')}.`);
     filter[key] = f.value;
   }
   const sort = q.sort?.[0];
@@ -54,12 +73,24 @@ function toFilter(orgId: string, q: { serviceName?: string; filters?: { property
   return filter;
 }
 
-export function createAuditService({ db, clock, jobs, retentionDays }: { db: Db; clock: Clock; jobs: JobRunner; retentionDays: number }) {
+export function createAuditService({
+  db,
+  clock,
+  jobs,
+  retentionDays,
+}: {
+  db: Db;
+  clock: Clock;
+  jobs: JobRunner;
+  retentionDays: number;
+}) {
   const store = createAuditStore();
   const asyncQueries = createAsyncQueries({ db, clock, jobs, retentionDays, toFilter });
 
   async function messages(orgId: string, rows: AuditEventRow[], expandUser: boolean) {
-    const names = expandUser ? await store.userNames(db, orgId, [...new Set(rows.flatMap((r) => (r.actor_user_id ? [r.actor_user_id] : [])))]) : new Map();
+    const names = expandUser
+      ? await store.userNames(db, orgId, [...new Set(rows.flatMap((r) => (r.actor_user_id ? [r.actor_user_id] : [])))])
+      : new Map();
     return rows.map((r) => auditMessage(r, r.actor_user_id ? names.get(r.actor_user_id) : undefined));
   }
 

@@ -6,8 +6,18 @@ export function auditMessage(e: AuditEventRow, userName?: string) {
   return {
     id: e.id,
     userHomeOrgId: e.org_id,
-    ...(e.actor_user_id ? { user: { id: e.actor_user_id, ...(userName ? { name: userName } : {}), selfUri: `/api/v2/users/${e.actor_user_id}` } } : {}),
-    ...(e.actor_client_id ? { client: { id: e.actor_client_id, selfUri: `/api/v2/oauth/clients/${e.actor_client_id}` } } : {}),
+    ...(e.actor_user_id
+      ? {
+          user: {
+            id: e.actor_user_id,
+            ...(userName ? { name: userName } : {}),
+            selfUri: `/api/v2/users/${e.actor_user_id}`,
+          },
+        }
+      : {}),
+    ...(e.actor_client_id
+      ? { client: { id: e.actor_client_id, selfUri: `/api/v2/oauth/clients/${e.actor_client_id}` } }
+      : {}),
     remoteIp: e.remote_ip ? [e.remote_ip] : [],
     serviceName: e.service_name,
     level: e.actor_type === 'system' ? 'SYSTEM' : 'USER',

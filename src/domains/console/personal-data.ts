@@ -25,14 +25,24 @@ export function createConsolePersonalData(): PersonalDataSource {
         .orderBy('key')
         .execute();
       if (!rows.length) return null;
-      return { preferences: rows.map((r) => ({ userId: r.user_id, key: r.key, value: JSON.parse(r.value) as unknown, modified: r.modified_at })) };
+      return {
+        preferences: rows.map((r) => ({
+          userId: r.user_id,
+          key: r.key,
+          value: JSON.parse(r.value) as unknown,
+          modified: r.modified_at,
+        })),
+      };
     },
     async rectify() {
       return {};
     },
     async erase(trx, orgId, subject) {
       if (!subject.userIds.length) return { preferences: 0 };
-      const res = await trx.deleteFrom('user_preferences').where('user_id', 'in', ownUsers(trx, orgId, subject.userIds)).executeTakeFirst();
+      const res = await trx
+        .deleteFrom('user_preferences')
+        .where('user_id', 'in', ownUsers(trx, orgId, subject.userIds))
+        .executeTakeFirst();
       return { preferences: Number(res.numDeletedRows) };
     },
   };

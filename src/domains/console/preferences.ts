@@ -20,29 +20,61 @@ function userOf(request: FastifyRequest): string {
 }
 
 export function registerPreferenceRoutes(app: FastifyInstance, { db, clock }: { db: Db; clock: Clock }) {
-  app.get<{ Params: { key: string } }>('/api/v2/console/preferences/:key', {
-    schema: { params: Params, response: { 200: Preference } },
-  }, async (request) => {
-    const row = await db.selectFrom('user_preferences').select('value').where('user_id', '=', userOf(request)).where('key', '=', request.params.key).executeTakeFirst();
-    return { key: request.params.key, value: row ? JSON.parse(row.value) : null };
-  });
+  app.get<{ Params: { key: string } }>(
+    '/api/v2/console/preferences/:key',
+    {
+      schema: { params: Params, response: { 200: Preference } },
+    },
+    async (request) => {
+      const row = await db
+        .selectFrom('user_preferences')
+        .select('value')
+        .where('user_id', '=', userOf(request))
+        .where('key', '=', request.params.key)
+        .executeTakeFirst();
+      return { key: request.params.key, value: row ? JSON.parse(row.value) : null };
+    },
+  );
 
-  app.put<{ Params: { key: string }; Body: { value: unknown } }>('/api/v2/console/preferences/:key', {
-    schema: { params: Params, body: Type.Object({ value: Type.Unknown() }, { additionalProperties: false }), response: { 200: Preference } },
-  }, async (request) => {
-    const text = JSON.stringify(request.body.value ?? null);
-    if (text.length > MAX_BYTES) throw invalidValue('value', `A preference is at most ${MAX_BYTES} bytes of JSON.`);
-    const row = { user_id: userOf(request), key: request.params.key, value: text, modified_at: clock.now().toISOString() };
-    await db
-      .insertInto('user_preferences')
-      .values(row)
-      .onConflict((oc) => oc.columns(['user_id', 'key']).doUpdateSet({ value: row.value, modified_at: row.modified_at }))
-      .execute();
-    return { key: row.key, value: JSON.parse(text) };
-  });
+  app.put<{ Params: { key: string }; Body: { value: unknown } }>(
+    '/api/v2/console/preferences/:key',
+    {
+      schema: {
+        params: Params,
+        body: Type.Object({ value: Type.Unknown() }, { additionalProperties: false }),
+        response: { 200: Preference },
+      },
+    },
+    async (request) => {
+      const text = JSON.stringify(request.body.value ?? null);
+      if (text.length > MAX_BYTES) throw invalidValue('value', `A preference is at most ${MAX_BYTES} bytes of JSON.`);
+      const row = {
+        user_id: userOf(request),
+        key: request.params.key,
+        value: text,
+        modified_at: clock.now().toISOString(),
+      };
+      await db
+        .insertInto('user_preferences')
+        .values(row)
+        .onConflict((oc) =>
+          oc.columns(['user_id', 'key']).doUpdateSet({ value: row.value, modified_at: row.modified_at }),
+        )
+        .execute();
+      return { key: row.key, value: JSON.parse(text) };
+    },
+  );
 
-  app.delete<{ Params: { key: string } }>('/api/v2/console/preferences/:key', { schema: { params: Params } }, async (request, reply) => {
-    await db.deleteFrom('user_preferences').where('user_id', '=', userOf(request)).where('key', '=', request.params.key).execute();
-    return reply.code(204).send();
-  });
+  app.delete<{ Params: { key: string } }>(
+    '/api/v2/console/preferences/:key',
+    { schema: { params: Params } },
+    async (request, reply) => {
+      await db
+        .deleteFrom('user_preferences')
+        .where('user_id', '=', userOf(request))
+        .where('key', '=', request.params.key)
+        .execute();
+      return reply.code(204).send();
+    },
+  );
 }

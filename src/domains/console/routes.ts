@@ -28,7 +28,10 @@ const LoginBody = Type.Object({
 export function registerConsoleRoutes(
   app: FastifyInstance,
   deps: {
-    directory: DirectoryService; oauth: OAuthService; secureCookies: boolean; limits: RateLimits;
+    directory: DirectoryService;
+    oauth: OAuthService;
+    secureCookies: boolean;
+    limits: RateLimits;
     /** The SSO-only password policy (docs/sso.md); throws when this user must sign in with SSO. */
     checkPasswordLogin?: (orgId: string, userId: string) => Promise<void>;
   },
@@ -47,10 +50,13 @@ export function registerConsoleRoutes(
     };
   }
 
-  const setCookie = (reply: FastifyReply, value: string, maxAge: number) => setSessionCookie(reply, value, maxAge, deps.secureCookies);
+  const setCookie = (reply: FastifyReply, value: string, maxAge: number) =>
+    setSessionCookie(reply, value, maxAge, deps.secureCookies);
 
-  app.get('/console/api/session', { config: { public: true }, schema: { response: { 200: Session, 401: ErrorBody } } }, (request) =>
-    sessionOf(request),
+  app.get(
+    '/console/api/session',
+    { config: { public: true }, schema: { response: { 200: Session, 401: ErrorBody } } },
+    (request) => sessionOf(request),
   );
 
   app.post<{ Body: { email: string; password: string; organization?: string } }>(
@@ -61,7 +67,10 @@ export function registerConsoleRoutes(
       // Credentials first, then the SSO-only policy, so no user enumeration is added. Only failed
       // attempts count, per email from this address and per address.
       const who = await deps.limits.failures(
-        [['login', `${email.trim().toLowerCase()} ${request.ip}`], ['authFailures', request.ip]],
+        [
+          ['login', `${email.trim().toLowerCase()} ${request.ip}`],
+          ['authFailures', request.ip],
+        ],
         () => directory.verifyLogin(email, password, organization),
         isBadCredentials,
       );
@@ -81,7 +90,10 @@ export function registerConsoleRoutes(
     const principal = token ? await oauth.tokens.resolve(token) : null;
     if (token && principal?.internal) {
       const sent = request.headers['x-csrf-token'];
-      if (typeof sent !== 'string' || !safeEqual(sent, oauth.secrets.csrfFor(token))) return reply.code(403).send({ message: 'Missing or wrong X-CSRF-Token.', code: 'csrf.token.invalid', status: 403 });
+      if (typeof sent !== 'string' || !safeEqual(sent, oauth.secrets.csrfFor(token)))
+        return reply
+          .code(403)
+          .send({ message: 'Missing or wrong X-CSRF-Token.', code: 'csrf.token.invalid', status: 403 });
       await oauth.tokens.revoke(principal);
     }
     setCookie(reply, '', 0);

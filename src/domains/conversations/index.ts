@@ -1,5 +1,10 @@
 /** The conversations (interactions) domain: read, disconnect, practice interactions and their audit trail. */
 export { registerConversationRoutes } from './routes.ts';
-export { AUDIT_ENTITY as CONVERSATION_AUDIT_ENTITY, AUDIT_SERVICE as CONVERSATION_AUDIT_SERVICE, type ConversationsService, createConversationsService } from './service.ts';
+export {
+  AUDIT_ENTITY as CONVERSATION_AUDIT_ENTITY,
+  AUDIT_SERVICE as CONVERSATION_AUDIT_SERVICE,
+  type ConversationsService,
+  createConversationsService,
+} from './service.ts';
 export { DEMO_SCENARIOS } from './practice-scenarios.ts';
 export { ANONYMIZED_CUSTOMER, ANONYMIZED_USER, createConversationPersonalData } from './personal-data.ts';

@@ -11,7 +11,15 @@
 import { type AuditEvent, auditOrigin, recordAuditBatch, registerAuditEntity } from '../../platform/audit.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { conflict } from '../../platform/errors/index.ts';
-import { ERASED, type FoundSubject, type PersonalDataSource, type Replacement, type ResolvedSubject, scrubTerms, termPattern } from '../../platform/personal-data.ts';
+import {
+  ERASED,
+  type FoundSubject,
+  type PersonalDataSource,
+  type Replacement,
+  type ResolvedSubject,
+  scrubTerms,
+  termPattern,
+} from '../../platform/personal-data.ts';
 import type { Caller } from '../../platform/principal.ts';
 import type { Executor, Trx } from '../../storage/db.ts';
 import type { Conversation, StoredParticipant } from './model.ts';
@@ -95,16 +103,38 @@ export function createConversationPersonalData({ clock }: { clock: Clock }): Per
 
   /** Writes the changed conversation (version and modification time bumped, as the service does). */
   async function save(trx: Trx, before: Conversation, participants: StoredParticipant[], notes: string | null) {
-    const after: Conversation = { ...before, participants, notes, version: before.version + 1, dateModified: clock.now().toISOString() };
+    const after: Conversation = {
+      ...before,
+      participants,
+      notes,
+      version: before.version + 1,
+      dateModified: clock.now().toISOString(),
+    };
     if (!(await store.update(trx, rowFromConversation(after), before.version))) {
       throw conflict('The conversation changed while personal data was being updated. Try again.', before.id);
     }
   }
 
-  function updateEvent(orgId: string, c: Conversation, caller: Caller, causeEventId: string, reason: string, changes: AuditEvent['changes'], extra: Record<string, string> = {}): AuditEvent {
+  function updateEvent(
+    orgId: string,
+    c: Conversation,
+    caller: Caller,
+    causeEventId: string,
+    reason: string,
+    changes: AuditEvent['changes'],
+    extra: Record<string, string> = {},
+  ): AuditEvent {
     return {
-      orgId, serviceName: AUDIT_SERVICE, entityType: AUDIT_ENTITY, entityId: c.id, entityName: `${c.mediaType} ${c.id}`, action: 'Update',
-      ...auditOrigin(caller), changes, context: { mediaType: c.mediaType, reason, ...extra }, causeEventId,
+      orgId,
+      serviceName: AUDIT_SERVICE,
+      entityType: AUDIT_ENTITY,
+      entityId: c.id,
+      entityName: `${c.mediaType} ${c.id}`,
+      action: 'Update',
+      ...auditOrigin(caller),
+      changes,
+      context: { mediaType: c.mediaType, reason, ...extra },
+      causeEventId,
     };
   }
 
@@ -118,7 +148,8 @@ export function createConversationPersonalData({ clock }: { clock: Clock }): Per
       const found = new Map<string, FoundSubject>();
       for await (const c of scan(db, { orgId, participantNames: [name] })) {
         for (const p of c.participants) {
-          if (p.purpose === 'customer' && fold(p.name) === fold(name) && !found.has(p.name)) found.set(p.name, { name: p.name });
+          if (p.purpose === 'customer' && fold(p.name) === fold(name) && !found.has(p.name))
+            found.set(p.name, { name: p.name });
         }
         if (found.size >= MAX_SUBJECTS) break;
       }
@@ -138,8 +169,14 @@ export function createConversationPersonalData({ clock }: { clock: Clock }): Per
           total++;
           if (interactions.length < MAX_EXPORTED) {
             interactions.push({
-              conversationId: c.id, mediaType: c.mediaType, queueName: c.queueName, startTime: c.startTime, endTime: c.endTime,
-              purpose: p.purpose, name: p.name, state: p.state,
+              conversationId: c.id,
+              mediaType: c.mediaType,
+              queueName: c.queueName,
+              startTime: c.startTime,
+              endTime: c.endTime,
+              purpose: p.purpose,
+              name: p.name,
+              state: p.state,
             });
           }
         }
@@ -152,7 +189,9 @@ export function createConversationPersonalData({ clock }: { clock: Clock }): Per
      * the request names, agent legs of the subject's users. Anyone else of that name stays.
      */
     async rectify(trx, orgId, subject, replacements, caller, causeEventId) {
-      const renames = replacements.filter((r: Replacement) => r.type === 'NAME' && r.existingValue.trim() && r.updatedValue.trim());
+      const renames = replacements.filter(
+        (r: Replacement) => r.type === 'NAME' && r.existingValue.trim() && r.updatedValue.trim(),
+      );
       const userIds = new Set(subject.userIds);
       const customers = new Set(customerNamesOf(subject).map(fold));
       if (!renames.length || (!userIds.size && !customers.size)) return { participants: 0 };
@@ -188,7 +227,12 @@ export function createConversationPersonalData({ clock }: { clock: Clock }): Per
       const events: AuditEvent[] = [];
       let participantsErased = 0;
       let notesErased = 0;
-      for await (const c of scan(trx, { orgId, userIds: [...userIds], participantNames: customerNamesOf(subject), notesContaining: terms })) {
+      for await (const c of scan(trx, {
+        orgId,
+        userIds: [...userIds],
+        participantNames: customerNamesOf(subject),
+        notesContaining: terms,
+      })) {
         const changes: NonNullable<AuditEvent['changes']> = [];
         const participants = c.participants.map((p, i) => {
           if (!isSubjects(p, userIds, customers)) return p;
@@ -201,7 +245,17 @@ export function createConversationPersonalData({ clock }: { clock: Clock }): Per
         const notesChanged = notes !== c.notes;
         if (!changes.length && !notesChanged) continue;
         await save(trx, c, participants, notes);
-        events.push(updateEvent(orgId, c, caller, causeEventId, 'GDPR erasure', changes, notesChanged ? { notes: 'personal data erased' } : {}));
+        events.push(
+          updateEvent(
+            orgId,
+            c,
+            caller,
+            causeEventId,
+            'GDPR erasure',
+            changes,
+            notesChanged ? { notes: 'personal data erased' } : {},
+          ),
+        );
         participantsErased += changes.length;
         if (notesChanged) notesErased++;
       }

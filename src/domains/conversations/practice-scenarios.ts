@@ -9,7 +9,8 @@ export const DEMO_SCENARIOS: CreatePracticeInteractionBody[] = [
     mediaType: 'call',
     queueName: 'Support',
     stuckReason: 'Ghost call: stuck in queue with no active parties',
-    notes: 'Queue statistics show an interaction that cannot be answered. The customer hung up; SIP signaling did not terminate cleanly.',
+    notes:
+      'Queue statistics show an interaction that cannot be answered. The customer hung up; SIP signaling did not terminate cleanly.',
     participants: [
       { purpose: 'customer', name: 'Caller +1 317-555-0100', state: 'terminated' },
       { purpose: 'acd', name: 'Support', state: 'connected' },

@@ -4,7 +4,14 @@
  */
 import { type Static, Type } from '@sinclair/typebox';
 import { EntityListing, PagingQuery } from '../../platform/schemas.ts';
-import { MEDIA_TYPES, type MediaType, PARTICIPANT_STATES, type ParticipantState, PURPOSES, type Purpose } from './model.ts';
+import {
+  MEDIA_TYPES,
+  type MediaType,
+  PARTICIPANT_STATES,
+  type ParticipantState,
+  PURPOSES,
+  type Purpose,
+} from './model.ts';
 
 const Str = Type.String();
 const Opt = Type.Optional;
@@ -42,10 +49,12 @@ export const Conversation = Type.Object({
   endTime: Opt(Str),
   state: Opt(Str),
   participants: Type.Array(Participant),
-  divisions: Type.Array(Type.Object({
-    division: Type.Object({ id: Str, selfUri: Opt(Str) }),
-    entities: Type.Array(Type.Object({ id: Str, selfUri: Opt(Str) })),
-  })),
+  divisions: Type.Array(
+    Type.Object({
+      division: Type.Object({ id: Str, selfUri: Opt(Str) }),
+      entities: Type.Array(Type.Object({ id: Str, selfUri: Opt(Str) })),
+    }),
+  ),
   selfUri: Str,
 });
 
@@ -65,9 +74,17 @@ export const PracticeInteraction = Type.Object({
   endTime: Opt(Str),
   stuckReason: Opt(Str),
   notes: Opt(Str),
-  participants: Type.Array(Type.Object({
-    id: Str, purpose: Str, name: Str, userId: Opt(Str), state: Str, wrapupRequired: Type.Boolean(), wrapup: Opt(Wrapup),
-  })),
+  participants: Type.Array(
+    Type.Object({
+      id: Str,
+      purpose: Str,
+      name: Str,
+      userId: Opt(Str),
+      state: Str,
+      wrapupRequired: Type.Boolean(),
+      wrapup: Opt(Wrapup),
+    }),
+  ),
   dateCreated: Str,
   dateModified: Str,
   selfUri: Str,
@@ -76,27 +93,45 @@ export const PracticeInteraction = Type.Object({
 
 export const PracticeInteractionListing = EntityListing(PracticeInteraction);
 
-export const PracticeListQuery = Type.Object({ ...PagingQuery, state: Opt(Type.Union([Type.Literal('connected'), Type.Literal('disconnected')])) });
+export const PracticeListQuery = Type.Object({
+  ...PagingQuery,
+  state: Opt(Type.Union([Type.Literal('connected'), Type.Literal('disconnected')])),
+});
 
 const lit = <T extends readonly string[]>(values: T) => Type.Union(values.map((v) => Type.Literal(v)));
 
-export const CreatePracticeInteraction = Type.Object({
-  mediaType: lit(MEDIA_TYPES),
-  queueName: Opt(Type.String({ maxLength: 255 })),
-  stuckReason: Opt(Type.String({ maxLength: 255 })),
-  notes: Opt(Type.String({ maxLength: 4000 })),
-  participants: Opt(Type.Array(Type.Object({
-    purpose: lit(PURPOSES),
-    name: Type.String({ minLength: 1, maxLength: 255 }),
-    userId: Opt(Type.String({ maxLength: 64 })),
-    state: Opt(lit(PARTICIPANT_STATES)),
-    wrapupRequired: Opt(Type.Boolean()),
-  }), { maxItems: 20 })),
-}, { additionalProperties: false });
+export const CreatePracticeInteraction = Type.Object(
+  {
+    mediaType: lit(MEDIA_TYPES),
+    queueName: Opt(Type.String({ maxLength: 255 })),
+    stuckReason: Opt(Type.String({ maxLength: 255 })),
+    notes: Opt(Type.String({ maxLength: 4000 })),
+    participants: Opt(
+      Type.Array(
+        Type.Object({
+          purpose: lit(PURPOSES),
+          name: Type.String({ minLength: 1, maxLength: 255 }),
+          userId: Opt(Type.String({ maxLength: 64 })),
+          state: Opt(lit(PARTICIPANT_STATES)),
+          wrapupRequired: Opt(Type.Boolean()),
+        }),
+        { maxItems: 20 },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
 /** The body, with the enums typed (the schema above checks them on the wire). */
-export interface CreatePracticeInteractionBody extends Omit<Static<typeof CreatePracticeInteraction>, 'mediaType' | 'participants'> {
+export interface CreatePracticeInteractionBody
+  extends Omit<Static<typeof CreatePracticeInteraction>, 'mediaType' | 'participants'> {
   mediaType: MediaType;
-  participants?: { purpose: Purpose; name: string; userId?: string; state?: ParticipantState; wrapupRequired?: boolean }[];
+  participants?: {
+    purpose: Purpose;
+    name: string;
+    userId?: string;
+    state?: ParticipantState;
+    wrapupRequired?: boolean;
+  }[];
 }
 
 export const AuditTrailQuery = Type.Object({ ...PagingQuery });

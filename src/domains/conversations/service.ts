@@ -14,7 +14,14 @@ import { type Db, type Executor, withTransaction } from '../../storage/db.ts';
 import { entityAuditTrail } from '../audit/index.ts';
 import type { DirectoryService } from '../directory/index.ts';
 import { DEMO_SCENARIOS } from './practice-scenarios.ts';
-import { type Conversation, type ConversationState, MEDIA_TYPES, type MediaType, type StoredParticipant, SYSTEM_WRAPUP } from './model.ts';
+import {
+  type Conversation,
+  type ConversationState,
+  MEDIA_TYPES,
+  type MediaType,
+  type StoredParticipant,
+  SYSTEM_WRAPUP,
+} from './model.ts';
 import type { CreatePracticeInteractionBody } from './schemas.ts';
 import { conversationFromRow, rowFromConversation } from './rows.ts';
 import { type ConversationFilter, createConversationStore } from './store.ts';
@@ -25,7 +32,13 @@ export const AUDIT_ENTITY = 'Conversation';
 registerAuditEntity(AUDIT_SERVICE, AUDIT_ENTITY, ['Create', 'Disconnect']);
 
 /** Upstream's communicationType values for the caller's own listing, by media type. */
-const COMMUNICATION_TYPES: Record<string, MediaType> = { call: 'call', callback: 'callback', chat: 'chat', email: 'email', message: 'message' };
+const COMMUNICATION_TYPES: Record<string, MediaType> = {
+  call: 'call',
+  callback: 'callback',
+  chat: 'chat',
+  email: 'email',
+  message: 'message',
+};
 
 /** The flat snapshot audit property changes are computed from. */
 function snapshot(c: Conversation) {
@@ -52,7 +65,15 @@ function tornDown(c: Conversation, now: string): Conversation {
   return { ...c, state: 'disconnected', participants, endTime: now, version: c.version + 1, dateModified: now };
 }
 
-export function createConversationsService({ db, clock, directory }: { db: Db; clock: Clock; directory: DirectoryService }) {
+export function createConversationsService({
+  db,
+  clock,
+  directory,
+}: {
+  db: Db;
+  clock: Clock;
+  directory: DirectoryService;
+}) {
   const rows = createConversationStore();
   // The store speaks rows; the service speaks Conversations.
   const store = {
@@ -61,8 +82,10 @@ export function createConversationsService({ db, clock, directory }: { db: Db; c
       return row ? conversationFromRow(row) : null;
     },
     insert: (ex: Executor, c: Conversation) => rows.insert(ex, rowFromConversation(c)),
-    update: (ex: Executor, c: Conversation, expectedVersion: number) => rows.update(ex, rowFromConversation(c), expectedVersion),
-    list: async (ex: Executor, f: ConversationFilter, offset: number, limit: number) => (await rows.list(ex, f, offset, limit)).map(conversationFromRow),
+    update: (ex: Executor, c: Conversation, expectedVersion: number) =>
+      rows.update(ex, rowFromConversation(c), expectedVersion),
+    list: async (ex: Executor, f: ConversationFilter, offset: number, limit: number) =>
+      (await rows.list(ex, f, offset, limit)).map(conversationFromRow),
     count: rows.count,
   };
 
@@ -77,8 +100,14 @@ export function createConversationsService({ db, clock, directory }: { db: Db; c
     await withTransaction(db, async (trx) => {
       await store.insert(trx, c);
       await recordAudit(trx, clock, {
-        orgId, serviceName: AUDIT_SERVICE, entityType: AUDIT_ENTITY, entityId: c.id, entityName: `${c.mediaType} ${c.id}`, action: 'Create',
-        ...auditOrigin(caller), changes: diffProperties(null, snapshot(c)),
+        orgId,
+        serviceName: AUDIT_SERVICE,
+        entityType: AUDIT_ENTITY,
+        entityId: c.id,
+        entityName: `${c.mediaType} ${c.id}`,
+        action: 'Create',
+        ...auditOrigin(caller),
+        changes: diffProperties(null, snapshot(c)),
         context: { mediaType: c.mediaType, ...(c.queueName ? { queueName: c.queueName } : {}) },
       });
     });
@@ -108,8 +137,14 @@ export function createConversationsService({ db, clock, directory }: { db: Db; c
           throw conflict('The conversation changed while it was being disconnected. Try again.', id);
         }
         await recordAudit(trx, clock, {
-          orgId, serviceName: AUDIT_SERVICE, entityType: AUDIT_ENTITY, entityId: id, entityName: `${before.mediaType} ${id}`, action: 'Disconnect',
-          ...auditOrigin(caller), changes: diffProperties(snapshot(before), snapshot(after)),
+          orgId,
+          serviceName: AUDIT_SERVICE,
+          entityType: AUDIT_ENTITY,
+          entityId: id,
+          entityName: `${before.mediaType} ${id}`,
+          action: 'Disconnect',
+          ...auditOrigin(caller),
+          changes: diffProperties(snapshot(before), snapshot(after)),
           context: { mediaType: before.mediaType, ...(before.queueName ? { queueName: before.queueName } : {}) },
         });
         return true;
@@ -117,25 +152,50 @@ export function createConversationsService({ db, clock, directory }: { db: Db; c
     },
 
     /** Upstream's "active conversations for the logged in user": live ones the caller takes part in. */
-    async mine(caller: Caller, page: PageRequest, communicationType: string | undefined, query: Record<string, unknown>) {
+    async mine(
+      caller: Caller,
+      page: PageRequest,
+      communicationType: string | undefined,
+      query: Record<string, unknown>,
+    ) {
       const orgId = caller.principal.orgId;
       const userId = caller.principal.userId;
       let media: MediaType | undefined;
       if (communicationType) {
         media = COMMUNICATION_TYPES[communicationType.toLowerCase()];
-        if (!media) throw invalidValue('communicationType', `communicationType must be one of ${Object.keys(COMMUNICATION_TYPES).join(', ')}.`);
+        if (!media)
+          throw invalidValue(
+            'communicationType',
+            `communicationType must be one of ${Object.keys(COMMUNICATION_TYPES).join(', ')}.`,
+          );
       }
       if (!userId) return listing([], 0, page, '/api/v2/conversations', query);
       const filter = { orgId, state: 'connected' as const, participantUserId: userId };
       // The JSON pre-filter is exact for a UUID user id; media type is checked on the parsed rows.
-      const all = (await store.list(db, filter, 0, 10_000)).filter((c) => (!media || c.mediaType === media) && c.participants.some((p) => p.userId === userId));
-      return listing(all.slice(page.offset, page.offset + page.pageSize).map(conversationView), all.length, page, '/api/v2/conversations', query);
+      const all = (await store.list(db, filter, 0, 10_000)).filter(
+        (c) => (!media || c.mediaType === media) && c.participants.some((p) => p.userId === userId),
+      );
+      return listing(
+        all.slice(page.offset, page.offset + page.pageSize).map(conversationView),
+        all.length,
+        page,
+        '/api/v2/conversations',
+        query,
+      );
     },
 
     /** Gatehouse's admin listing of the org's interactions (beyond upstream). */
-    async listPractice(caller: Caller, page: PageRequest, state: ConversationState | undefined, query: Record<string, unknown>) {
+    async listPractice(
+      caller: Caller,
+      page: PageRequest,
+      state: ConversationState | undefined,
+      query: Record<string, unknown>,
+    ) {
       const filter = { orgId: caller.principal.orgId, state };
-      const [rows, total] = await Promise.all([store.list(db, filter, page.offset, page.pageSize), store.count(db, filter)]);
+      const [rows, total] = await Promise.all([
+        store.list(db, filter, page.offset, page.pageSize),
+        store.count(db, filter),
+      ]);
       return listing(rows.map(practiceView), total, page, '/api/v2/gatehouse/conversations', query);
     },
 
@@ -145,11 +205,21 @@ export function createConversationsService({ db, clock, directory }: { db: Db; c
 
     /** A practice interaction; null caller = the system (the demo seed). */
     async createPractice(caller: Caller | null, orgId: string, body: CreatePracticeInteractionBody) {
-      if (!MEDIA_TYPES.includes(body.mediaType)) throw invalidValue('mediaType', `mediaType must be one of ${MEDIA_TYPES.join(', ')}.`);
+      if (!MEDIA_TYPES.includes(body.mediaType))
+        throw invalidValue('mediaType', `mediaType must be one of ${MEDIA_TYPES.join(', ')}.`);
       const participants = body.participants ?? [];
       for (const [i, p] of participants.entries()) {
-        if (p.userId && !(await directory.users.getRow(orgId, p.userId).then(() => true, () => false))) {
-          throw invalidValue(`participants[${i}].userId`, `participants[${i}].userId is not a user of this organization.`);
+        if (
+          p.userId &&
+          !(await directory.users.getRow(orgId, p.userId).then(
+            () => true,
+            () => false,
+          ))
+        ) {
+          throw invalidValue(
+            `participants[${i}].userId`,
+            `participants[${i}].userId is not a user of this organization.`,
+          );
         }
       }
       const now = clock.now().toISOString();
@@ -157,14 +227,31 @@ export function createConversationsService({ db, clock, directory }: { db: Db; c
       const stored = participants.map((p): StoredParticipant => {
         const state = p.state ?? 'connected';
         return {
-          id: newId(), purpose: p.purpose, name: p.name, ...(p.userId ? { userId: p.userId } : {}), state,
-          wrapupRequired: p.wrapupRequired ?? false, startTime: now, ...(state !== 'connected' ? { endTime: now, disconnectType: 'endpoint' as const } : {}),
+          id: newId(),
+          purpose: p.purpose,
+          name: p.name,
+          ...(p.userId ? { userId: p.userId } : {}),
+          state,
+          wrapupRequired: p.wrapupRequired ?? false,
+          startTime: now,
+          ...(state !== 'connected' ? { endTime: now, disconnectType: 'endpoint' as const } : {}),
         };
       });
       const c: Conversation = {
-        id: newId(), orgId, divisionId, mediaType: body.mediaType, state: 'connected', queueName: body.queueName?.trim() || null,
-        participants: stored, startTime: now, endTime: null, stuckReason: body.stuckReason?.trim() || null, notes: body.notes?.trim() || null,
-        version: 1, dateCreated: now, dateModified: now,
+        id: newId(),
+        orgId,
+        divisionId,
+        mediaType: body.mediaType,
+        state: 'connected',
+        queueName: body.queueName?.trim() || null,
+        participants: stored,
+        startTime: now,
+        endTime: null,
+        stuckReason: body.stuckReason?.trim() || null,
+        notes: body.notes?.trim() || null,
+        version: 1,
+        dateCreated: now,
+        dateModified: now,
       };
       return practiceView(await insert(caller, orgId, c));
     },
@@ -178,7 +265,13 @@ export function createConversationsService({ db, clock, directory }: { db: Db; c
     async auditTrail(caller: Caller, id: string, page: PageRequest, query: Record<string, unknown>) {
       const orgId = caller.principal.orgId;
       await load(orgId, id);
-      const { entities, total } = await entityAuditTrail(db, { orgId, serviceName: AUDIT_SERVICE, entityId: id, offset: page.offset, limit: page.pageSize });
+      const { entities, total } = await entityAuditTrail(db, {
+        orgId,
+        serviceName: AUDIT_SERVICE,
+        entityId: id,
+        offset: page.offset,
+        limit: page.pageSize,
+      });
       return listing(entities, total, page, `/api/v2/conversations/${id}/audits`, query);
     },
   };

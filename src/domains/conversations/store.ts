@@ -15,7 +15,8 @@ function filtered(db: Executor, f: ConversationFilter) {
   let q = db.selectFrom('conversations').where('org_id', '=', f.orgId);
   if (f.state) q = q.where('state', '=', f.state);
   // A coarse pre-filter on the JSON text; the service checks the parsed participants.
-  if (f.participantUserId) q = q.where('participants', 'like', `%"userId":"${f.participantUserId.replace(/[%_"\\]/g, '')}"%`);
+  if (f.participantUserId)
+    q = q.where('participants', 'like', `%"userId":"${f.participantUserId.replace(/[%_"\\]/g, '')}"%`);
   return q;
 }
 
@@ -48,24 +49,41 @@ export function createConversationStore() {
     /** Writes the new state when the stored version is still `expectedVersion`; answers whether it did. */
     update: async (db: Executor, row: ConversationRow, expectedVersion: number) => {
       const { id, org_id, created_at, ...rest } = row;
-      const res = await db.updateTable('conversations').set(rest).where('org_id', '=', org_id).where('id', '=', id).where('version', '=', expectedVersion).executeTakeFirst();
+      const res = await db
+        .updateTable('conversations')
+        .set(rest)
+        .where('org_id', '=', org_id)
+        .where('id', '=', id)
+        .where('version', '=', expectedVersion)
+        .executeTakeFirst();
       return Number(res.numUpdatedRows) === 1;
     },
     list: (db: Executor, f: ConversationFilter, offset: number, limit: number) =>
       filtered(db, f).selectAll().orderBy('start_time', 'desc').orderBy('id').offset(offset).limit(limit).execute(),
     count: async (db: Executor, f: ConversationFilter) =>
-      Number((await filtered(db, f).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
+      Number(
+        (
+          await filtered(db, f)
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
     /** One page, by id, of the conversations a MentionFilter matches (none when it names nothing). */
     mentioning: async (db: Executor, f: MentionFilter, afterId: string | null, limit: number) => {
       const terms = (f.userIds?.length ?? 0) + (f.participantNames?.length ?? 0) + (f.notesContaining?.length ?? 0);
-      if (terms > MAX_MENTION_TERMS) throw new Error(`mentioning: ${terms} terms, at most ${MAX_MENTION_TERMS} per query`);
+      if (terms > MAX_MENTION_TERMS)
+        throw new Error(`mentioning: ${terms} terms, at most ${MAX_MENTION_TERMS} per query`);
       const conditions = [
         ...(f.userIds ?? []).map((id) => containsFolded('participants', `"userId":"${jsonText(id)}"`)),
         ...(f.participantNames ?? []).map((name) => containsFolded('participants', `"name":"${jsonText(name)}"`)),
         ...(f.notesContaining ?? []).map((text) => containsFolded('notes', text)),
       ];
       if (conditions.length === 0) return [];
-      let q = db.selectFrom('conversations').selectAll().where('org_id', '=', f.orgId).where((eb) => eb.or(conditions));
+      let q = db
+        .selectFrom('conversations')
+        .selectAll()
+        .where('org_id', '=', f.orgId)
+        .where((eb) => eb.or(conditions));
       if (afterId) q = q.where('id', '>', afterId);
       return q.orderBy('id').limit(limit).execute();
     },

@@ -3,7 +3,11 @@ import type { Conversation, MediaType, StoredParticipant } from './model.ts';
 
 /** Participant media lists, by media type, as upstream names them. */
 const MEDIA_LIST: Record<MediaType, 'calls' | 'callbacks' | 'chats' | 'emails' | 'messages'> = {
-  call: 'calls', callback: 'callbacks', chat: 'chats', email: 'emails', message: 'messages',
+  call: 'calls',
+  callback: 'callbacks',
+  chat: 'chats',
+  email: 'emails',
+  message: 'messages',
 };
 
 /** Email and message media have no `terminated` state upstream. */
@@ -41,7 +45,9 @@ export function conversationView(c: Conversation) {
     ...(c.endTime ? { endTime: c.endTime } : {}),
     state: c.state,
     participants: c.participants.map((p, i) => participantView(c, p, i)),
-    divisions: [{ division: { id: c.divisionId, selfUri: `/api/v2/authorization/divisions/${c.divisionId}` }, entities: [] }],
+    divisions: [
+      { division: { id: c.divisionId, selfUri: `/api/v2/authorization/divisions/${c.divisionId}` }, entities: [] },
+    ],
     selfUri: `/api/v2/conversations/${c.id}`,
   };
 }
@@ -58,7 +64,12 @@ export function practiceView(c: Conversation) {
     ...(c.stuckReason ? { stuckReason: c.stuckReason } : {}),
     ...(c.notes ? { notes: c.notes } : {}),
     participants: c.participants.map((p) => ({
-      id: p.id, purpose: p.purpose, name: p.name, ...(p.userId ? { userId: p.userId } : {}), state: p.state, wrapupRequired: p.wrapupRequired,
+      id: p.id,
+      purpose: p.purpose,
+      name: p.name,
+      ...(p.userId ? { userId: p.userId } : {}),
+      state: p.state,
+      wrapupRequired: p.wrapupRequired,
       ...(p.wrapup ? { wrapup: p.wrapup } : {}),
     })),
     dateCreated: c.dateCreated,

@@ -10,7 +10,13 @@ export type UserDeactivatedHook = (orgId: string, userId: string, trx: Trx) => P
  * Called inside the transaction that deletes a user through the users API, after its audit
  * event: what other domains hold for the user (SCIM index rows, memberships, reports) is released.
  */
-export type UserDeletedHook = (orgId: string, userId: string, trx: Trx, caller: Caller, causeEventId: string) => Promise<void>;
+export type UserDeletedHook = (
+  orgId: string,
+  userId: string,
+  trx: Trx,
+  caller: Caller,
+  causeEventId: string,
+) => Promise<void>;
 
 export interface DirectoryDeps {
   db: Db;

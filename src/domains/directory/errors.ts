@@ -6,9 +6,14 @@ export const emailTaken = (email: string) =>
   });
 
 export const versionConflict = (current: number) =>
-  new ApiError(409, 'general.conflict', `The version supplied is out of date; the current version is ${current}. Get the user and try again.`, {
-    details: [{ errorCode: 'general.conflict', fieldName: 'version' }],
-  });
+  new ApiError(
+    409,
+    'general.conflict',
+    `The version supplied is out of date; the current version is ${current}. Get the user and try again.`,
+    {
+      details: [{ errorCode: 'general.conflict', fieldName: 'version' }],
+    },
+  );
 
 export const roleNameTaken = (name: string) =>
   new ApiError(409, 'general.conflict', `A role named "${name}" already exists in this organization.`, {
@@ -21,7 +26,15 @@ export const unknownPermission = (p: string) =>
   });
 
 export const notAUser = () =>
-  new ApiError(400, 'not.a.user', 'This request requires a user context. Client credentials cannot be used for requests to this resource.');
+  new ApiError(
+    400,
+    'not.a.user',
+    'This request requires a user context. Client credentials cannot be used for requests to this resource.',
+  );
 
 export const roleInUse = (count: number) =>
-  new ApiError(409, 'general.conflict', `The role is granted to ${count} subject(s); remove those grants before deleting it.`);
+  new ApiError(
+    409,
+    'general.conflict',
+    `The role is granted to ${count} subject(s); remove those grants before deleting it.`,
+  );

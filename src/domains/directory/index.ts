@@ -9,7 +9,11 @@ export { ALL_PERMISSIONS, isKnownPermission } from './permission-catalogue.ts';
 export type { RoleGrant } from './roles.ts';
 export { deletedEmailKey } from './users.ts';
 export {
-  ANONYMIZED_NAME, anonymizedEmail, type DirectoryPersonalData, type UserDataExtension, type UserIdentifiers,
+  ANONYMIZED_NAME,
+  anonymizedEmail,
+  type DirectoryPersonalData,
+  type UserDataExtension,
+  type UserIdentifiers,
 } from './personal-data.ts';
 
 export function registerDirectoryRoutes(app: FastifyInstance, deps: { directory: DirectoryService }) {

@@ -25,7 +25,10 @@ export function createOrganizations({ db, store, clock }: DirectoryDeps) {
     count: () => store.countOrganizations(db),
 
     async divisions(orgId: string, page: PageRequest, query: Record<string, unknown>) {
-      const [rows, total] = await Promise.all([store.listDivisions(db, orgId, page.offset, page.pageSize), store.countDivisions(db, orgId)]);
+      const [rows, total] = await Promise.all([
+        store.listDivisions(db, orgId, page.offset, page.pageSize),
+        store.countDivisions(db, orgId),
+      ]);
       return listing(rows.map(divisionView), total, page, '/api/v2/authorization/divisions', query);
     },
 
@@ -34,14 +37,36 @@ export function createOrganizations({ db, store, clock }: DirectoryDeps) {
     /** Creates an organization with its Home division, audited as a system action. */
     async create(name: string, domain: string) {
       const now = clock.now().toISOString();
-      const org = { id: newId(), name, domain, state: 'active', default_language: 'en-us', version: 1, created_at: now, modified_at: now };
-      const home = { id: newId(), org_id: org.id, name: 'Home', description: 'The home division', home: 1 as const, created_at: now };
+      const org = {
+        id: newId(),
+        name,
+        domain,
+        state: 'active',
+        default_language: 'en-us',
+        version: 1,
+        created_at: now,
+        modified_at: now,
+      };
+      const home = {
+        id: newId(),
+        org_id: org.id,
+        name: 'Home',
+        description: 'The home division',
+        home: 1 as const,
+        created_at: now,
+      };
       await withTransaction(db, async (trx) => {
         await store.insertOrganization(trx, org);
         await store.insertDivision(trx, home);
         await recordAudit(trx, clock, {
-          orgId: org.id, serviceName: 'Directory', entityType: 'Organization', entityId: org.id, entityName: name, action: 'Create',
-          ...auditOrigin(null), changes: diffProperties(null, { name, domain }),
+          orgId: org.id,
+          serviceName: 'Directory',
+          entityType: 'Organization',
+          entityId: org.id,
+          entityName: name,
+          action: 'Create',
+          ...auditOrigin(null),
+          changes: diffProperties(null, { name, domain }),
         });
       });
       return { org: organizationView(org), homeDivisionId: home.id };

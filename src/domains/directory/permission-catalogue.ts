@@ -39,7 +39,9 @@ export const PERMISSION_DOMAINS = Object.keys(CATALOGUE).filter((d) => d !== 'ad
 
 /** Every concrete permission string in the catalogue. */
 export const ALL_PERMISSIONS: string[] = Object.entries(CATALOGUE).flatMap(([domain, entities]) =>
-  domain === 'admin' ? [] : Object.entries(entities).flatMap(([entity, actions]) => actions.map((a) => `${domain}:${entity}:${a}`)),
+  domain === 'admin'
+    ? []
+    : Object.entries(entities).flatMap(([entity, actions]) => actions.map((a) => `${domain}:${entity}:${a}`)),
 );
 
 /** Whether a role may hold this permission string (wildcards allowed for entity and action). */
@@ -63,7 +65,14 @@ export function permissionCollections() {
     permissionMap: Object.fromEntries(
       Object.entries(CATALOGUE[domain]).map(([entityType, actions]) => [
         entityType,
-        actions.map((action) => ({ domain, entityType, action, label: `${entityType} ${action}`, allowsConditions: false, divisionAware: false })),
+        actions.map((action) => ({
+          domain,
+          entityType,
+          action,
+          label: `${entityType} ${action}`,
+          allowsConditions: false,
+          divisionAware: false,
+        })),
       ]),
     ),
     selfUri: `/api/v2/authorization/permissions/${domain}`,

@@ -8,7 +8,14 @@
 import { auditOrigin, diffProperties, type PropertyChange, recordAudit } from '../../platform/audit.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { ApiError, invalidValue } from '../../platform/errors/index.ts';
-import type { FoundSubject, PersonalDataSource, Replacement, ResolvedSubject, SearchType, SourceOutcome } from '../../platform/personal-data.ts';
+import type {
+  FoundSubject,
+  PersonalDataSource,
+  Replacement,
+  ResolvedSubject,
+  SearchType,
+  SourceOutcome,
+} from '../../platform/personal-data.ts';
 import type { Caller } from '../../platform/principal.ts';
 import { type Executor, isUniqueViolation, type Trx } from '../../storage/db.ts';
 import type { UserRow } from '../../storage/schema.ts';
@@ -45,7 +52,11 @@ export interface UserIdentifiers {
  */
 export interface UserDataExtension {
   /** Users whose extension values match the terms: emails (case-insensitive), phones (E.164), external ids. */
-  resolveUsers(db: Executor, orgId: string, terms: Pick<ResolvedSubject, 'emails' | 'phones' | 'externalIds'>): Promise<string[]>;
+  resolveUsers(
+    db: Executor,
+    orgId: string,
+    terms: Pick<ResolvedSubject, 'emails' | 'phones' | 'externalIds'>,
+  ): Promise<string[]>;
   /** Users whose extension values match one search term. */
   findUsers(db: Executor, orgId: string, type: SearchType, value: string, limit: number): Promise<string[]>;
   /** Each user's identifiers held by the extension (names, emails, phones, addresses, external ids). */
@@ -57,7 +68,12 @@ export interface UserDataExtension {
    * the audit event), the counts, and `write`, which the users source calls after it has written
    * the users row (the order every user update takes the rows in).
    */
-  rectify(trx: Trx, orgId: string, userId: string, replacements: Replacement[]): Promise<{ changes: PropertyChange[]; counts: SourceOutcome; write(now: string): Promise<void> }>;
+  rectify(
+    trx: Trx,
+    orgId: string,
+    userId: string,
+    replacements: Replacement[],
+  ): Promise<{ changes: PropertyChange[]; counts: SourceOutcome; write(now: string): Promise<void> }>;
   /** Clears one user's extension record (called after the users row is written); answers the property names cleared (never their values) and counts. */
   erase(trx: Trx, orgId: string, userId: string, now: string): Promise<{ properties: string[]; counts: SourceOutcome }>;
 }
@@ -97,16 +113,32 @@ const snapshot = (u: UserRow) => ({ name: u.name, email: u.email });
 
 /** The row moved between this request's read and its write (an administrator or SCIM changed the user). */
 const changedMeanwhile = (userId: string) =>
-  new ApiError(409, 'general.conflict', `User ${userId} was changed by another request while this one ran; nothing was changed. Submit the request again.`);
+  new ApiError(
+    409,
+    'general.conflict',
+    `User ${userId} was changed by another request while this one ran; nothing was changed. Submit the request again.`,
+  );
 
-export function createDirectoryPersonalData({ store, clock, onUserDeactivated, onUserDeleted, extension }: DirectoryPersonalDataDeps): DirectoryPersonalData {
+export function createDirectoryPersonalData({
+  store,
+  clock,
+  onUserDeactivated,
+  onUserDeleted,
+  extension,
+}: DirectoryPersonalDataDeps): DirectoryPersonalData {
   /** The organization's users among these ids, erased ones left out. */
   async function liveUsers(db: Executor, orgId: string, ids: string[]) {
     return (await store.findUsersByIds(db, orgId, [...new Set(ids)])).filter((u) => !isErased(u));
   }
 
   async function identifiersOf(db: Executor, orgId: string, users: UserRow[]) {
-    const more = extension ? await extension.identifiers(db, orgId, users.map((u) => u.id)) : new Map<string, UserIdentifiers>();
+    const more = extension
+      ? await extension.identifiers(
+          db,
+          orgId,
+          users.map((u) => u.id),
+        )
+      : new Map<string, UserIdentifiers>();
     return new Map(
       users.map((u) => {
         const x = more.get(u.id);
@@ -126,20 +158,32 @@ export function createDirectoryPersonalData({ store, clock, onUserDeactivated, o
 
   /** The new name or email a user's row takes, checked; null when no term names its value. */
   function replacementFor(replacements: Replacement[], type: SearchType, current: string): string | null {
-    const r = replacements.find((t) => t.type === type && t.existingValue.trim().toLowerCase() === current.toLowerCase());
+    const r = replacements.find(
+      (t) => t.type === type && t.existingValue.trim().toLowerCase() === current.toLowerCase(),
+    );
     return r ? r.updatedValue.trim() : null;
   }
 
-  async function rectifyUser(trx: Trx, orgId: string, before: UserRow, replacements: Replacement[], caller: Caller, causeEventId: string, counts: SourceOutcome) {
+  async function rectifyUser(
+    trx: Trx,
+    orgId: string,
+    before: UserRow,
+    replacements: Replacement[],
+    caller: Caller,
+    causeEventId: string,
+    counts: SourceOutcome,
+  ) {
     const patch: Partial<UserRow> = {};
     const name = replacementFor(replacements, 'NAME', before.name);
     if (name !== null && name !== before.name) {
-      if (!name || [...name].length > MAX_NAME) throw invalidValue('replacementTerms', `A name must be 1 to ${MAX_NAME} characters long.`);
+      if (!name || [...name].length > MAX_NAME)
+        throw invalidValue('replacementTerms', `A name must be 1 to ${MAX_NAME} characters long.`);
       patch.name = name;
     }
     const email = replacementFor(replacements, 'EMAIL', before.email);
     if (email !== null && email !== before.email) {
-      if (!EMAIL.test(email) || [...email].length > MAX_EMAIL) throw invalidValue('replacementTerms', `"${email}" is not an email address.`);
+      if (!EMAIL.test(email) || [...email].length > MAX_EMAIL)
+        throw invalidValue('replacementTerms', `"${email}" is not an email address.`);
       const key = email.toLowerCase();
       // A deleted user's key stays set aside; a live user's must be free (checked first, so the
       // refusal never depends on how the database reports a unique violation in a transaction).
@@ -153,26 +197,54 @@ export function createDirectoryPersonalData({ store, clock, onUserDeactivated, o
     const now = clock.now().toISOString();
     const after: UserRow = { ...before, ...patch, version: before.version + 1, modified_at: now };
     try {
-      if (!(await store.updateUserIfVersion(trx, orgId, before.id, before.version, { ...patch, version: after.version, modified_at: now }))) throw changedMeanwhile(before.id);
+      if (
+        !(await store.updateUserIfVersion(trx, orgId, before.id, before.version, {
+          ...patch,
+          version: after.version,
+          modified_at: now,
+        }))
+      )
+        throw changedMeanwhile(before.id);
     } catch (err) {
       if (isUniqueViolation(err)) throw emailTaken(after.email);
       throw err;
     }
     await more?.write(now);
     await recordAudit(trx, clock, {
-      orgId, serviceName: 'Directory', entityType: 'User', entityId: before.id, entityName: after.name, action: 'Update',
-      ...auditOrigin(caller), causeEventId, changes: [...diffProperties(snapshot(before), snapshot(after)), ...(more?.changes ?? [])],
+      orgId,
+      serviceName: 'Directory',
+      entityType: 'User',
+      entityId: before.id,
+      entityName: after.name,
+      action: 'Update',
+      ...auditOrigin(caller),
+      causeEventId,
+      changes: [...diffProperties(snapshot(before), snapshot(after)), ...(more?.changes ?? [])],
     });
     add(counts, { users: 1, names: patch.name !== undefined ? 1 : 0, emails: patch.email !== undefined ? 1 : 0 });
     add(counts, more?.counts ?? {});
   }
 
-  async function eraseUser(trx: Trx, orgId: string, before: UserRow, caller: Caller, causeEventId: string, counts: SourceOutcome) {
+  async function eraseUser(
+    trx: Trx,
+    orgId: string,
+    before: UserRow,
+    caller: Caller,
+    causeEventId: string,
+    counts: SourceOutcome,
+  ) {
     const now = clock.now().toISOString();
     const email = anonymizedEmail(before.id);
     const written = await store.updateUserIfVersion(trx, orgId, before.id, before.version, {
-      name: ANONYMIZED_NAME, email, email_key: deletedEmailKey(email, before.id), title: null, department: null, password_hash: null,
-      state: 'deleted', version: before.version + 1, modified_at: now,
+      name: ANONYMIZED_NAME,
+      email,
+      email_key: deletedEmailKey(email, before.id),
+      title: null,
+      department: null,
+      password_hash: null,
+      state: 'deleted',
+      version: before.version + 1,
+      modified_at: now,
     });
     if (!written) throw changedMeanwhile(before.id);
     const more = extension ? await extension.erase(trx, orgId, before.id, now) : { properties: [], counts: {} };
@@ -188,15 +260,28 @@ export function createDirectoryPersonalData({ store, clock, onUserDeactivated, o
       ...more.properties.map(cleared),
     ];
     const event = await recordAudit(trx, clock, {
-      orgId, serviceName: 'Directory', entityType: 'User', entityId: before.id, entityName: ANONYMIZED_NAME, action: 'Update',
-      ...auditOrigin(caller), causeEventId, changes,
+      orgId,
+      serviceName: 'Directory',
+      entityType: 'User',
+      entityId: before.id,
+      entityName: ANONYMIZED_NAME,
+      action: 'Update',
+      ...auditOrigin(caller),
+      causeEventId,
+      changes,
     });
     // What a deletion through the users API does: other domains release the user (SCIM rows,
     // memberships, reports), and every token it holds stops. Revoking again is harmless, so an
     // already-deleted user's tokens are revoked once more rather than trusted to be.
     if (before.state !== 'deleted') await onUserDeleted?.(orgId, before.id, trx, caller, event);
     await onUserDeactivated?.(orgId, before.id, trx);
-    add(counts, { users: 1, names: 1, emails: 1, titles: before.title ? 1 : 0, departments: before.department ? 1 : 0 });
+    add(counts, {
+      users: 1,
+      names: 1,
+      emails: 1,
+      titles: before.title ? 1 : 0,
+      departments: before.department ? 1 : 0,
+    });
     add(counts, more.counts);
   }
 
@@ -207,7 +292,12 @@ export function createDirectoryPersonalData({ store, clock, onUserDeactivated, o
       const term = value.trim();
       if (!term) return [];
       const ids: string[] = [];
-      if (type === 'EMAIL') ids.push(...(await store.findUsersByEmailKeys(db, orgId, [term.toLowerCase()], MAX_FOUND)).filter((u) => u.email.toLowerCase() === term.toLowerCase()).map((u) => u.id));
+      if (type === 'EMAIL')
+        ids.push(
+          ...(await store.findUsersByEmailKeys(db, orgId, [term.toLowerCase()], MAX_FOUND))
+            .filter((u) => u.email.toLowerCase() === term.toLowerCase())
+            .map((u) => u.id),
+        );
       else if (type === 'NAME') ids.push(...(await store.findUsersByName(db, orgId, term, MAX_FOUND)).map((u) => u.id));
       else if (!['PHONE', 'EXTERNAL_ID', 'ADDRESS'].includes(type)) return [];
       if (extension) ids.push(...(await extension.findUsers(db, orgId, type, term, MAX_FOUND)));
@@ -228,9 +318,15 @@ export function createDirectoryPersonalData({ store, clock, onUserDeactivated, o
 
     async resolveUsers(db: Executor, orgId: string, subject: ResolvedSubject): Promise<string[]> {
       const keys = distinct(subject.emails).map((e) => e.toLowerCase());
-      const byEmail = (await store.findUsersByEmailKeys(db, orgId, keys, MAX_FOUND)).filter((u) => keys.includes(u.email.toLowerCase()));
+      const byEmail = (await store.findUsersByEmailKeys(db, orgId, keys, MAX_FOUND)).filter((u) =>
+        keys.includes(u.email.toLowerCase()),
+      );
       const more = extension
-        ? await extension.resolveUsers(db, orgId, { emails: subject.emails, phones: subject.phones, externalIds: subject.externalIds })
+        ? await extension.resolveUsers(db, orgId, {
+            emails: subject.emails,
+            phones: subject.phones,
+            externalIds: subject.externalIds,
+          })
         : [];
       const users = await liveUsers(db, orgId, [...byEmail.map((u) => u.id), ...more]);
       return users.map((u) => u.id).sort();
@@ -250,7 +346,13 @@ export function createDirectoryPersonalData({ store, clock, onUserDeactivated, o
     async export(db: Executor, orgId: string, subject: ResolvedSubject) {
       const users = await store.findUsersByIds(db, orgId, [...new Set(subject.userIds)]);
       if (users.length === 0) return null;
-      const more = extension ? await extension.export(db, orgId, users.map((u) => u.id)) : new Map<string, Record<string, unknown>>();
+      const more = extension
+        ? await extension.export(
+            db,
+            orgId,
+            users.map((u) => u.id),
+          )
+        : new Map<string, Record<string, unknown>>();
       const out = [];
       for (const u of users) {
         const division = await store.findDivision(db, orgId, u.division_id);
@@ -273,7 +375,14 @@ export function createDirectoryPersonalData({ store, clock, onUserDeactivated, o
       return { users: out };
     },
 
-    async rectify(trx: Trx, orgId: string, subject: ResolvedSubject, replacements: Replacement[], caller: Caller, causeEventId: string) {
+    async rectify(
+      trx: Trx,
+      orgId: string,
+      subject: ResolvedSubject,
+      replacements: Replacement[],
+      caller: Caller,
+      causeEventId: string,
+    ) {
       const counts: SourceOutcome = {};
       // In id order, so concurrent requests take the rows' locks in the same order.
       for (const u of (await liveUsers(trx, orgId, subject.userIds)).sort((a, b) => a.id.localeCompare(b.id))) {

@@ -44,7 +44,14 @@ export function createRoles({ db, store, clock }: DirectoryDeps) {
     return roleView(r, counts.get(r.id) ?? 0);
   }
 
-  async function writeRole(trx: Executor, caller: Caller | null, orgId: string, action: 'Create' | 'Update', before: RoleRow | null, row: RoleRow) {
+  async function writeRole(
+    trx: Executor,
+    caller: Caller | null,
+    orgId: string,
+    action: 'Create' | 'Update',
+    before: RoleRow | null,
+    row: RoleRow,
+  ) {
     try {
       if (before) await store.updateRole(trx, orgId, row.id, row);
       else await store.insertRole(trx, row);
@@ -53,8 +60,14 @@ export function createRoles({ db, store, clock }: DirectoryDeps) {
       throw err;
     }
     await recordAudit(trx, clock, {
-      orgId, serviceName: 'Authorization', entityType: 'Role', entityId: row.id, entityName: row.name, action,
-      ...auditOrigin(caller), changes: diffProperties(before && snapshot(before), snapshot(row)),
+      orgId,
+      serviceName: 'Authorization',
+      entityType: 'Role',
+      entityId: row.id,
+      entityName: row.name,
+      action,
+      ...auditOrigin(caller),
+      changes: diffProperties(before && snapshot(before), snapshot(row)),
     });
   }
 
@@ -70,8 +83,18 @@ export function createRoles({ db, store, clock }: DirectoryDeps) {
         store.listRoles(db, orgId, page.offset, page.pageSize, name),
         store.countRoles(db, orgId, name),
       ]);
-      const counts = await store.roleUserCounts(db, orgId, rows.map((r) => r.id));
-      return listing(rows.map((r) => roleView(r, counts.get(r.id) ?? 0)), total, page, '/api/v2/authorization/roles', query);
+      const counts = await store.roleUserCounts(
+        db,
+        orgId,
+        rows.map((r) => r.id),
+      );
+      return listing(
+        rows.map((r) => roleView(r, counts.get(r.id) ?? 0)),
+        total,
+        page,
+        '/api/v2/authorization/roles',
+        query,
+      );
     },
 
     get: async (orgId: string, roleId: string) => view(orgId, await requireRole(orgId, roleId)),
@@ -81,8 +104,15 @@ export function createRoles({ db, store, clock }: DirectoryDeps) {
       if (!name) throw invalidValue('name', 'name must not be empty.');
       const now = clock.now().toISOString();
       const row: RoleRow = {
-        id: newId(), org_id: orgId, name, name_key: name.toLowerCase(), description: input.description ?? '',
-        permissions: JSON.stringify(permissionsOf(input)), is_default: isDefault ? 1 : 0, created_at: now, modified_at: now,
+        id: newId(),
+        org_id: orgId,
+        name,
+        name_key: name.toLowerCase(),
+        description: input.description ?? '',
+        permissions: JSON.stringify(permissionsOf(input)),
+        is_default: isDefault ? 1 : 0,
+        created_at: now,
+        modified_at: now,
       };
       await withTransaction(db, (trx) => writeRole(trx, caller, orgId, 'Create', null, row));
       return roleView(row, 0);
@@ -97,9 +127,12 @@ export function createRoles({ db, store, clock }: DirectoryDeps) {
         const givesPermissions = input.permissions !== undefined || input.permissionPolicies !== undefined;
         const permissions = givesPermissions || replace ? permissionsOf({ name, ...input }) : parsePermissions(before);
         const next: RoleRow = {
-          ...before, name, name_key: name.toLowerCase(),
+          ...before,
+          name,
+          name_key: name.toLowerCase(),
           description: input.description ?? (replace ? '' : before.description),
-          permissions: JSON.stringify(permissions), modified_at: clock.now().toISOString(),
+          permissions: JSON.stringify(permissions),
+          modified_at: clock.now().toISOString(),
         };
         await writeRole(trx, caller, orgId, 'Update', before, next);
         return next;
@@ -113,19 +146,36 @@ export function createRoles({ db, store, clock }: DirectoryDeps) {
         // Every user holding the role loses it: each loss is its own event, caused by the deletion.
         const holders = await store.usersHoldingRole(trx, orgId, roleId);
         const rolesBefore = new Map<string, string[]>();
-        for (const userId of holders) rolesBefore.set(userId, (await store.grantsOf(trx, orgId, userId)).map((g) => g.role_name));
+        for (const userId of holders)
+          rolesBefore.set(
+            userId,
+            (await store.grantsOf(trx, orgId, userId)).map((g) => g.role_name),
+          );
         await store.deleteGrantsOfRole(trx, orgId, roleId);
         await store.deleteRole(trx, orgId, roleId);
         const cause = await recordAudit(trx, clock, {
-          orgId, serviceName: 'Authorization', entityType: 'Role', entityId: roleId, entityName: before.name, action: 'Delete',
-          ...auditOrigin(caller), changes: diffProperties(snapshot(before), null),
+          orgId,
+          serviceName: 'Authorization',
+          entityType: 'Role',
+          entityId: roleId,
+          entityName: before.name,
+          action: 'Delete',
+          ...auditOrigin(caller),
+          changes: diffProperties(snapshot(before), null),
         });
         for (const userId of holders) {
           const user = await store.findUser(trx, orgId, userId);
           const after = (await store.grantsOf(trx, orgId, userId)).map((g) => g.role_name);
           await recordAudit(trx, clock, {
-            orgId, serviceName: 'Authorization', entityType: 'UserRoles', entityId: userId, entityName: user?.name ?? userId, action: 'Update',
-            ...auditOrigin(caller), changes: diffProperties({ roles: rolesBefore.get(userId) ?? [] }, { roles: after }), causeEventId: cause,
+            orgId,
+            serviceName: 'Authorization',
+            entityType: 'UserRoles',
+            entityId: userId,
+            entityName: user?.name ?? userId,
+            action: 'Update',
+            ...auditOrigin(caller),
+            changes: diffProperties({ roles: rolesBefore.get(userId) ?? [] }, { roles: after }),
+            causeEventId: cause,
           });
         }
       });
@@ -152,21 +202,42 @@ export function createRoles({ db, store, clock }: DirectoryDeps) {
      * Replaces a subject's role grants. Roles and divisions must belong to the organization.
      * Runs inside the caller's transaction when one is given (client creation grants roles).
      */
-    async replaceGrants(orgId: string, caller: Caller | null, subject: { type: 'user' | 'client'; id: string; name: string }, grants: RoleGrant[], trx?: Executor) {
+    async replaceGrants(
+      orgId: string,
+      caller: Caller | null,
+      subject: { type: 'user' | 'client'; id: string; name: string },
+      grants: RoleGrant[],
+      trx?: Executor,
+    ) {
       const run = async (t: Executor) => {
         const roleIds = [...new Set(grants.map((g) => g.roleId))];
         const found = await store.findRoles(t, orgId, roleIds);
         const missing = roleIds.filter((id) => !found.some((r) => r.id === id));
         if (missing.length) throw invalidValue('roleId', `No role "${missing[0]}" exists in this organization.`);
         for (const divisionId of new Set(grants.map((g) => g.divisionId))) {
-          if (!(await store.findDivision(t, orgId, divisionId))) throw invalidValue('divisionId', `No division "${divisionId}" exists in this organization.`);
+          if (!(await store.findDivision(t, orgId, divisionId)))
+            throw invalidValue('divisionId', `No division "${divisionId}" exists in this organization.`);
         }
         const before = await store.grantsOf(t, orgId, subject.id);
         await store.deleteGrantsOf(t, orgId, subject.id);
-        await store.insertGrants(t, grants.map((g) => ({ org_id: orgId, subject_type: subject.type, subject_id: subject.id, role_id: g.roleId, division_id: g.divisionId })));
+        await store.insertGrants(
+          t,
+          grants.map((g) => ({
+            org_id: orgId,
+            subject_type: subject.type,
+            subject_id: subject.id,
+            role_id: g.roleId,
+            division_id: g.divisionId,
+          })),
+        );
         if (subject.type === 'user') {
           await recordAudit(t, clock, {
-            orgId, serviceName: 'Authorization', entityType: 'UserRoles', entityId: subject.id, entityName: subject.name, action: 'Update',
+            orgId,
+            serviceName: 'Authorization',
+            entityType: 'UserRoles',
+            entityId: subject.id,
+            entityName: subject.name,
+            action: 'Update',
             ...auditOrigin(caller),
             changes: diffProperties({ roles: before.map((g) => g.role_name) }, { roles: found.map((r) => r.name) }),
           });

@@ -129,14 +129,19 @@ export const PermissionListing = EntityListing(
     id: Type.String(),
     name: Type.String(),
     domain: Type.String(),
-    permissionMap: Type.Record(Type.String(), Type.Array(Type.Object({
-      domain: Type.String(),
-      entityType: Type.String(),
-      action: Type.String(),
-      label: Type.String(),
-      allowsConditions: Type.Boolean(),
-      divisionAware: Type.Boolean(),
-    }))),
+    permissionMap: Type.Record(
+      Type.String(),
+      Type.Array(
+        Type.Object({
+          domain: Type.String(),
+          entityType: Type.String(),
+          action: Type.String(),
+          label: Type.String(),
+          allowsConditions: Type.Boolean(),
+          divisionAware: Type.Boolean(),
+        }),
+      ),
+    ),
     selfUri: Type.String(),
   }),
 );

@@ -17,7 +17,17 @@ export const ADMIN_ROLE = 'Master Admin';
 export const EMPLOYEE_ROLE = 'Employee';
 const EMPLOYEE_PERMISSIONS = ['directory:user:view', 'authorization:division:view'];
 
-export function createDirectoryService({ db, clock, onUserDeactivated, onUserDeleted }: { db: Db; clock: Clock; onUserDeactivated?: UserDeactivatedHook; onUserDeleted?: UserDeletedHook }) {
+export function createDirectoryService({
+  db,
+  clock,
+  onUserDeactivated,
+  onUserDeleted,
+}: {
+  db: Db;
+  clock: Clock;
+  onUserDeactivated?: UserDeactivatedHook;
+  onUserDeleted?: UserDeletedHook;
+}) {
   const store = createDirectoryStore();
   const deps = { db, store, clock, onUserDeactivated, onUserDeleted };
   const users = createUsers(deps);
@@ -33,18 +43,30 @@ export function createDirectoryService({ db, clock, onUserDeactivated, onUserDel
      * The users source of data-subject requests, with what `extension` (SCIM) holds about each
      * user merged in; an erasure runs the hooks a deletion through the users API runs.
      */
-    personalData: (extension?: UserDataExtension) => createDirectoryPersonalData({ store, clock, onUserDeactivated, onUserDeleted, extension }),
+    personalData: (extension?: UserDataExtension) =>
+      createDirectoryPersonalData({ store, clock, onUserDeactivated, onUserDeleted, extension }),
 
     permissions(page: PageRequest, query: Record<string, unknown>) {
       const all = permissionCollections();
-      return listing(all.slice(page.offset, page.offset + page.pageSize), all.length, page, '/api/v2/authorization/permissions', query);
+      return listing(
+        all.slice(page.offset, page.offset + page.pageSize),
+        all.length,
+        page,
+        '/api/v2/authorization/permissions',
+        query,
+      );
     },
 
     async replaceUserRoles(caller: Caller, userId: string, roleIds: string[]) {
       const orgId = caller.principal.orgId;
       const user = await users.getRow(orgId, userId);
       const home = await store.homeDivision(db, orgId);
-      await roles.replaceGrants(orgId, caller, { type: 'user', id: user.id, name: user.name }, roleIds.map((roleId) => ({ roleId, divisionId: home.id })));
+      await roles.replaceGrants(
+        orgId,
+        caller,
+        { type: 'user', id: user.id, name: user.name },
+        roleIds.map((roleId) => ({ roleId, divisionId: home.id })),
+      );
       return roles.authorizationOf(orgId, userId);
     },
 
@@ -56,14 +78,19 @@ export function createDirectoryService({ db, clock, onUserDeactivated, onUserDel
      */
     async verifyLogin(email: string, password: string, organization?: string) {
       let candidates = await store.findLoginCandidates(db, email.trim().toLowerCase());
-      if (organization) candidates = candidates.filter((c) => c.org_name.toLowerCase() === organization.trim().toLowerCase());
+      if (organization)
+        candidates = candidates.filter((c) => c.org_name.toLowerCase() === organization.trim().toLowerCase());
       // An unknown email costs one hash check too, so timing does not tell it apart.
       if (candidates.length === 0) await verifyPassword(null, password);
       const matching = [];
       for (const c of candidates) if (await verifyPassword(c.password_hash, password)) matching.push(c);
       if (matching.length === 0) throw badCredentials('Invalid login credentials.');
       if (matching.length > 1) {
-        throw new ApiError(400, 'organization.required', 'This email belongs to several organizations; enter the organization name.');
+        throw new ApiError(
+          400,
+          'organization.required',
+          'This email belongs to several organizations; enter the organization name.',
+        );
       }
       const user = matching[0]!;
       return { userId: user.id, orgId: user.org_id, name: user.name, email: user.email, orgName: user.org_name };
@@ -72,8 +99,18 @@ export function createDirectoryService({ db, clock, onUserDeactivated, onUserDel
     /** A new organization with its Home division and the two standard roles. */
     async createOrganization(name: string, domain: string) {
       const { org, homeDivisionId } = await organizations.create(name, domain);
-      const admin = await roles.create(org.id, null, { name: ADMIN_ROLE, description: 'Every permission in the organization', permissions: ['*:*:*'] }, true);
-      const employee = await roles.create(org.id, null, { name: EMPLOYEE_ROLE, description: 'Basic access for every user', permissions: EMPLOYEE_PERMISSIONS }, true);
+      const admin = await roles.create(
+        org.id,
+        null,
+        { name: ADMIN_ROLE, description: 'Every permission in the organization', permissions: ['*:*:*'] },
+        true,
+      );
+      const employee = await roles.create(
+        org.id,
+        null,
+        { name: EMPLOYEE_ROLE, description: 'Basic access for every user', permissions: EMPLOYEE_PERMISSIONS },
+        true,
+      );
       return { org, homeDivisionId, adminRoleId: admin.id, employeeRoleId: employee.id };
     },
   };

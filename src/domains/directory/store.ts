@@ -16,21 +16,50 @@ export interface UserFilter {
 export function createDirectoryStore() {
   return {
     insertOrganization: (db: Executor, row: OrganizationRow) => db.insertInto('organizations').values(row).execute(),
-    findOrganization: (db: Executor, id: string) => db.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirst(),
+    findOrganization: (db: Executor, id: string) =>
+      db.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirst(),
     findOrganizationByName: (db: Executor, name: string) =>
       db.selectFrom('organizations').selectAll().where('name', '=', name).executeTakeFirst(),
     countOrganizations: async (db: Executor) =>
-      Number((await db.selectFrom('organizations').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
+      Number(
+        (
+          await db
+            .selectFrom('organizations')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
 
     insertDivision: (db: Executor, row: DivisionRow) => db.insertInto('divisions').values(row).execute(),
     homeDivision: (db: Executor, orgId: string) =>
-      db.selectFrom('divisions').selectAll().where('org_id', '=', orgId).where('home', '=', 1).executeTakeFirstOrThrow(),
+      db
+        .selectFrom('divisions')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('home', '=', 1)
+        .executeTakeFirstOrThrow(),
     findDivision: (db: Executor, orgId: string, id: string) =>
       db.selectFrom('divisions').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst(),
     listDivisions: (db: Executor, orgId: string, offset: number, limit: number) =>
-      db.selectFrom('divisions').selectAll().where('org_id', '=', orgId).orderBy('name').orderBy('id').offset(offset).limit(limit).execute(),
+      db
+        .selectFrom('divisions')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .orderBy('name')
+        .orderBy('id')
+        .offset(offset)
+        .limit(limit)
+        .execute(),
     countDivisions: async (db: Executor, orgId: string) =>
-      Number((await db.selectFrom('divisions').select((eb) => eb.fn.countAll().as('n')).where('org_id', '=', orgId).executeTakeFirstOrThrow()).n),
+      Number(
+        (
+          await db
+            .selectFrom('divisions')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('org_id', '=', orgId)
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
 
     insertUser: (db: Executor, row: UserRow) => db.insertInto('users').values(row).execute(),
     updateUser: (db: Executor, orgId: string, id: string, patch: Partial<UserRow>) =>
@@ -38,7 +67,12 @@ export function createDirectoryStore() {
     findUser: (db: Executor, orgId: string, id: string) =>
       db.selectFrom('users').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst(),
     findUserByEmail: (db: Executor, orgId: string, emailKey: string) =>
-      db.selectFrom('users').selectAll().where('org_id', '=', orgId).where('email_key', '=', emailKey).executeTakeFirst(),
+      db
+        .selectFrom('users')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('email_key', '=', emailKey)
+        .executeTakeFirst(),
     /** Users with this email across organizations, for the login page (which org?). */
     findLoginCandidates: (db: Executor, emailKey: string) =>
       db
@@ -62,12 +96,24 @@ export function createDirectoryStore() {
       userIds.length === 0
         ? new Set<string>()
         : new Set(
-            (await db.selectFrom('scim_users').select('user_id').where('org_id', '=', orgId).where('managed', '=', 1).where('user_id', 'in', userIds).execute()).map(
-              (r) => r.user_id,
-            ),
+            (
+              await db
+                .selectFrom('scim_users')
+                .select('user_id')
+                .where('org_id', '=', orgId)
+                .where('managed', '=', 1)
+                .where('user_id', 'in', userIds)
+                .execute()
+            ).map((r) => r.user_id),
           ),
     countUsers: async (db: Executor, orgId: string, f: UserFilter) =>
-      Number((await usersQuery(db, orgId, f).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
+      Number(
+        (
+          await usersQuery(db, orgId, f)
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
 
     insertRole: (db: Executor, row: RoleRow) => db.insertInto('roles').values(row).execute(),
     updateRole: (db: Executor, orgId: string, id: string, patch: Partial<RoleRow>) =>
@@ -88,7 +134,10 @@ export function createDirectoryStore() {
       return q.orderBy('name_key').orderBy('id').offset(offset).limit(limit).execute();
     },
     countRoles: async (db: Executor, orgId: string, name?: string) => {
-      let q = db.selectFrom('roles').select((eb) => eb.fn.countAll().as('n')).where('org_id', '=', orgId);
+      let q = db
+        .selectFrom('roles')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('org_id', '=', orgId);
       if (name) q = q.where('name_key', 'like', `%${name.toLowerCase()}%`);
       return Number((await q.executeTakeFirstOrThrow()).n);
     },
@@ -116,14 +165,29 @@ export function createDirectoryStore() {
         .where('role_grants.subject_id', '=', subjectId)
         .orderBy('roles.name_key')
         .execute(),
-    insertGrants: (db: Executor, rows: { org_id: string; subject_type: string; subject_id: string; role_id: string; division_id: string }[]) =>
-      rows.length === 0 ? Promise.resolve() : db.insertInto('role_grants').values(rows).onConflict((oc) => oc.doNothing()).execute(),
+    insertGrants: (
+      db: Executor,
+      rows: { org_id: string; subject_type: string; subject_id: string; role_id: string; division_id: string }[],
+    ) =>
+      rows.length === 0
+        ? Promise.resolve()
+        : db
+            .insertInto('role_grants')
+            .values(rows)
+            .onConflict((oc) => oc.doNothing())
+            .execute(),
     /** The users holding a role, in any division. */
     usersHoldingRole: async (db: Executor, orgId: string, roleId: string) =>
       (
-        await db.selectFrom('role_grants').select('subject_id').distinct()
-          .where('org_id', '=', orgId).where('role_id', '=', roleId).where('subject_type', '=', 'user')
-          .orderBy('subject_id').execute()
+        await db
+          .selectFrom('role_grants')
+          .select('subject_id')
+          .distinct()
+          .where('org_id', '=', orgId)
+          .where('role_id', '=', roleId)
+          .where('subject_type', '=', 'user')
+          .orderBy('subject_id')
+          .execute()
       ).map((r) => r.subject_id),
     deleteGrantsOfRole: (db: Executor, orgId: string, roleId: string) =>
       db.deleteFrom('role_grants').where('org_id', '=', orgId).where('role_id', '=', roleId).execute(),
@@ -131,13 +195,36 @@ export function createDirectoryStore() {
       db.deleteFrom('role_grants').where('org_id', '=', orgId).where('subject_id', '=', subjectId).execute(),
 
     /** Optimistic update: answers false when the version moved since the row was read. */
-    updateUserIfVersion: async (db: Executor, orgId: string, id: string, expectedVersion: number, patch: Partial<UserRow>) =>
-      Number((await db.updateTable('users').set(patch).where('org_id', '=', orgId).where('id', '=', id).where('version', '=', expectedVersion).executeTakeFirst()).numUpdatedRows) === 1,
+    updateUserIfVersion: async (
+      db: Executor,
+      orgId: string,
+      id: string,
+      expectedVersion: number,
+      patch: Partial<UserRow>,
+    ) =>
+      Number(
+        (
+          await db
+            .updateTable('users')
+            .set(patch)
+            .where('org_id', '=', orgId)
+            .where('id', '=', id)
+            .where('version', '=', expectedVersion)
+            .executeTakeFirst()
+        ).numUpdatedRows,
+      ) === 1,
     /** Users of any state among these ids (data-subject requests). */
     findUsersByIds: (db: Executor, orgId: string, ids: string[]) =>
       ids.length === 0
         ? Promise.resolve([] as UserRow[])
-        : db.selectFrom('users').selectAll().where('org_id', '=', orgId).where('id', 'in', ids).orderBy('name').orderBy('id').execute(),
+        : db
+            .selectFrom('users')
+            .selectAll()
+            .where('org_id', '=', orgId)
+            .where('id', 'in', ids)
+            .orderBy('name')
+            .orderBy('id')
+            .execute(),
     /**
      * Users of any state holding one of these lower-cased emails: a deleted user's key is the
      * address followed by `#deleted:<id>` (compared by prefix, so no LIKE escaping and no
@@ -154,7 +241,10 @@ export function createDirectoryStore() {
               eb.or(
                 keys.flatMap((k) => {
                   const prefix = `${k}#deleted:`;
-                  return [eb('email_key', '=', k), eb(sql<string>`substr(email_key, 1, ${sql.lit([...prefix].length)})`, '=', prefix)];
+                  return [
+                    eb('email_key', '=', k),
+                    eb(sql<string>`substr(email_key, 1, ${sql.lit([...prefix].length)})`, '=', prefix),
+                  ];
                 }),
               ),
             )

@@ -5,60 +5,119 @@ import { IdParam } from '../../platform/schemas.ts';
 import type { DirectoryService } from './service.ts';
 import { CreateUser, UpdateUser, User, UserAuthorization, UserEntityListing, UserMe, UsersQuery } from './schemas.ts';
 
-type UsersQueryT = { pageSize?: number; pageNumber?: number; id?: string[]; sortOrder?: string; expand?: string[]; state?: string };
+type UsersQueryT = {
+  pageSize?: number;
+  pageNumber?: number;
+  id?: string[];
+  sortOrder?: string;
+  expand?: string[];
+  state?: string;
+};
 
 export function registerUserRoutes(app: FastifyInstance, { directory }: { directory: DirectoryService }) {
-  app.get<{ Querystring: UsersQueryT }>('/api/v2/users', {
-    schema: { querystring: UsersQuery, response: { 200: UserEntityListing } },
-  }, async (request) => {
-    const q = request.query;
-    const descending = /^desc/i.test(q.sortOrder ?? 'ASC');
-    return directory.users.list(request.caller.principal.orgId, q.state ?? 'active', splitList(q.id), descending, parsePage(q), q, splitList(q.expand));
-  });
+  app.get<{ Querystring: UsersQueryT }>(
+    '/api/v2/users',
+    {
+      schema: { querystring: UsersQuery, response: { 200: UserEntityListing } },
+    },
+    async (request) => {
+      const q = request.query;
+      const descending = /^desc/i.test(q.sortOrder ?? 'ASC');
+      return directory.users.list(
+        request.caller.principal.orgId,
+        q.state ?? 'active',
+        splitList(q.id),
+        descending,
+        parsePage(q),
+        q,
+        splitList(q.expand),
+      );
+    },
+  );
 
-  app.post<{ Body: CreateUser }>('/api/v2/users', {
-    schema: { body: CreateUser, response: { 200: User } },
-    config: { permission: 'directory:user:add' },
-  }, async (request) => directory.users.create(request.caller.principal.orgId, request.caller, request.body));
+  app.post<{ Body: CreateUser }>(
+    '/api/v2/users',
+    {
+      schema: { body: CreateUser, response: { 200: User } },
+      config: { permission: 'directory:user:add' },
+    },
+    async (request) => directory.users.create(request.caller.principal.orgId, request.caller, request.body),
+  );
 
-  app.get<{ Querystring: { expand?: string[] } }>('/api/v2/users/me', {
-    schema: { querystring: Type.Object({ expand: Type.Optional(Type.Array(Type.String())) }), response: { 200: UserMe } },
-  }, async (request) => {
-    const expand = splitList(request.query.expand);
-    const me = await directory.users.me(request.caller);
-    const orgId = request.caller.principal.orgId;
-    return {
-      ...me,
-      ...(expand.includes('organization') ? { organization: await directory.organizations.me(orgId) } : {}),
-      ...(expand.includes('authorization') ? { authorization: await directory.roles.authorizationOf(orgId, me.id) } : {}),
-    };
-  });
+  app.get<{ Querystring: { expand?: string[] } }>(
+    '/api/v2/users/me',
+    {
+      schema: {
+        querystring: Type.Object({ expand: Type.Optional(Type.Array(Type.String())) }),
+        response: { 200: UserMe },
+      },
+    },
+    async (request) => {
+      const expand = splitList(request.query.expand);
+      const me = await directory.users.me(request.caller);
+      const orgId = request.caller.principal.orgId;
+      return {
+        ...me,
+        ...(expand.includes('organization') ? { organization: await directory.organizations.me(orgId) } : {}),
+        ...(expand.includes('authorization')
+          ? { authorization: await directory.roles.authorizationOf(orgId, me.id) }
+          : {}),
+      };
+    },
+  );
 
-  app.get<{ Params: { userId: string }; Querystring: { expand?: string[] } }>('/api/v2/users/:userId', {
-    schema: { params: IdParam('userId'), querystring: Type.Object({ expand: Type.Optional(Type.Array(Type.String())) }), response: { 200: User } },
-  }, async (request) => {
-    const orgId = request.caller.principal.orgId;
-    const user = await directory.users.get(orgId, request.params.userId);
-    const expand = splitList(request.query.expand);
-    return expand.includes('authorization') ? { ...user, authorization: await directory.roles.authorizationOf(orgId, user.id) } : user;
-  });
+  app.get<{ Params: { userId: string }; Querystring: { expand?: string[] } }>(
+    '/api/v2/users/:userId',
+    {
+      schema: {
+        params: IdParam('userId'),
+        querystring: Type.Object({ expand: Type.Optional(Type.Array(Type.String())) }),
+        response: { 200: User },
+      },
+    },
+    async (request) => {
+      const orgId = request.caller.principal.orgId;
+      const user = await directory.users.get(orgId, request.params.userId);
+      const expand = splitList(request.query.expand);
+      return expand.includes('authorization')
+        ? { ...user, authorization: await directory.roles.authorizationOf(orgId, user.id) }
+        : user;
+    },
+  );
 
-  app.patch<{ Params: { userId: string }; Body: UpdateUser }>('/api/v2/users/:userId', {
-    schema: { params: IdParam('userId'), body: UpdateUser, response: { 200: User } },
-    config: { permission: { type: 'ANY', list: ['admin', 'directory:user:edit', 'directory:organization:admin'] } },
-  }, async (request) => directory.users.patch(request.caller.principal.orgId, request.caller, request.params.userId, request.body));
+  app.patch<{ Params: { userId: string }; Body: UpdateUser }>(
+    '/api/v2/users/:userId',
+    {
+      schema: { params: IdParam('userId'), body: UpdateUser, response: { 200: User } },
+      config: { permission: { type: 'ANY', list: ['admin', 'directory:user:edit', 'directory:organization:admin'] } },
+    },
+    async (request) =>
+      directory.users.patch(request.caller.principal.orgId, request.caller, request.params.userId, request.body),
+  );
 
-  app.get<{ Params: { subjectId: string } }>('/api/v2/users/:subjectId/roles', {
-    schema: { params: IdParam('subjectId'), response: { 200: UserAuthorization } },
-    config: { permission: 'authorization:grant:view' },
-  }, async (request) => {
-    const orgId = request.caller.principal.orgId;
-    await directory.users.getRow(orgId, request.params.subjectId);
-    return directory.roles.authorizationOf(orgId, request.params.subjectId);
-  });
+  app.get<{ Params: { subjectId: string } }>(
+    '/api/v2/users/:subjectId/roles',
+    {
+      schema: { params: IdParam('subjectId'), response: { 200: UserAuthorization } },
+      config: { permission: 'authorization:grant:view' },
+    },
+    async (request) => {
+      const orgId = request.caller.principal.orgId;
+      await directory.users.getRow(orgId, request.params.subjectId);
+      return directory.roles.authorizationOf(orgId, request.params.subjectId);
+    },
+  );
 
-  app.put<{ Params: { subjectId: string }; Body: string[] }>('/api/v2/users/:subjectId/roles', {
-    schema: { params: IdParam('subjectId'), body: Type.Array(Type.String(), { maxItems: 500 }), response: { 200: UserAuthorization } },
-    config: { permission: 'authorization:grant:add' },
-  }, async (request) => directory.replaceUserRoles(request.caller, request.params.subjectId, request.body));
+  app.put<{ Params: { subjectId: string }; Body: string[] }>(
+    '/api/v2/users/:subjectId/roles',
+    {
+      schema: {
+        params: IdParam('subjectId'),
+        body: Type.Array(Type.String(), { maxItems: 500 }),
+        response: { 200: UserAuthorization },
+      },
+      config: { permission: 'authorization:grant:add' },
+    },
+    async (request) => directory.replaceUserRoles(request.caller, request.params.subjectId, request.body),
+  );
 }

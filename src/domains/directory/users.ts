@@ -39,7 +39,14 @@ export interface PatchUserInput {
   state?: string;
 }
 
-const snapshot = (u: UserRow) => ({ name: u.name, email: u.email, title: u.title, department: u.department, state: u.state, divisionId: u.division_id });
+const snapshot = (u: UserRow) => ({
+  name: u.name,
+  email: u.email,
+  title: u.title,
+  department: u.department,
+  state: u.state,
+  divisionId: u.division_id,
+});
 
 export function createUsers({ db, store, clock, onUserDeactivated, onUserDeleted }: DirectoryDeps) {
   async function view(orgId: string, u: UserRow) {
@@ -56,8 +63,17 @@ export function createUsers({ db, store, clock, onUserDeactivated, onUserDeleted
 
   return {
     /** `expand` may hold `scim` (beyond upstream): each user then carries `scimManaged`. */
-    async list(orgId: string, state: string, ids: string[], descending: boolean, page: PageRequest, query: Record<string, unknown>, expand: string[] = []) {
-      if (![...USER_STATES, 'any'].includes(state)) throw invalidValue('state', `state must be one of ${[...USER_STATES, 'any'].join(', ')}.`);
+    async list(
+      orgId: string,
+      state: string,
+      ids: string[],
+      descending: boolean,
+      page: PageRequest,
+      query: Record<string, unknown>,
+      expand: string[] = [],
+    ) {
+      if (![...USER_STATES, 'any'].includes(state))
+        throw invalidValue('state', `state must be one of ${[...USER_STATES, 'any'].join(', ')}.`);
       // An id that is not a UUID names no user. Asked only for such ids, the listing is empty
       // (an empty id filter would list everyone).
       const known = ids.filter((id) => isUuid(id));
@@ -69,10 +85,23 @@ export function createUsers({ db, store, clock, onUserDeactivated, onUserDeleted
       ]);
       const divisions = new Map<string, { id: string; name: string }>();
       for (const r of rows) {
-        if (!divisions.has(r.division_id)) divisions.set(r.division_id, (await store.findDivision(db, orgId, r.division_id)) ?? { id: r.division_id, name: '' });
+        if (!divisions.has(r.division_id))
+          divisions.set(
+            r.division_id,
+            (await store.findDivision(db, orgId, r.division_id)) ?? { id: r.division_id, name: '' },
+          );
       }
-      const managed = expand.includes('scim') ? await store.scimManagedAmong(db, orgId, rows.map((r) => r.id)) : null;
-      const views = rows.map((r) => ({ ...userView(r, divisions.get(r.division_id)!), ...(managed ? { scimManaged: managed.has(r.id) } : {}) }));
+      const managed = expand.includes('scim')
+        ? await store.scimManagedAmong(
+            db,
+            orgId,
+            rows.map((r) => r.id),
+          )
+        : null;
+      const views = rows.map((r) => ({
+        ...userView(r, divisions.get(r.division_id)!),
+        ...(managed ? { scimManaged: managed.has(r.id) } : {}),
+      }));
       return listing(views, total, page, '/api/v2/users', query);
     },
 
@@ -90,8 +119,11 @@ export function createUsers({ db, store, clock, onUserDeactivated, onUserDeleted
       const email = input.email.trim();
       if (!EMAIL.test(email)) throw invalidValue('email', `"${input.email}" is not an email address.`);
       if (!input.name.trim()) throw invalidValue('name', 'name must not be empty.');
-      if (input.state && !USER_STATES.includes(input.state)) throw invalidValue('state', `state must be one of ${USER_STATES.join(', ')}.`);
-      const division = input.divisionId ? await store.findDivision(db, orgId, input.divisionId) : await store.homeDivision(db, orgId);
+      if (input.state && !USER_STATES.includes(input.state))
+        throw invalidValue('state', `state must be one of ${USER_STATES.join(', ')}.`);
+      const division = input.divisionId
+        ? await store.findDivision(db, orgId, input.divisionId)
+        : await store.homeDivision(db, orgId);
       if (!division) throw invalidValue('divisionId', `No division "${input.divisionId}" exists in this organization.`);
       const now = clock.now().toISOString();
       const row: UserRow = {
@@ -114,8 +146,14 @@ export function createUsers({ db, store, clock, onUserDeactivated, onUserDeleted
         await withTransaction(db, async (trx) => {
           await store.insertUser(trx, row);
           await recordAudit(trx, clock, {
-            orgId, serviceName: 'Directory', entityType: 'User', entityId: row.id, entityName: row.name, action: 'Create',
-            ...auditOrigin(caller), changes: diffProperties(null, snapshot(row)),
+            orgId,
+            serviceName: 'Directory',
+            entityType: 'User',
+            entityId: row.id,
+            entityName: row.name,
+            action: 'Create',
+            ...auditOrigin(caller),
+            changes: diffProperties(null, snapshot(row)),
           });
         });
       } catch (err) {
@@ -142,7 +180,8 @@ export function createUsers({ db, store, clock, onUserDeactivated, onUserDeleted
         if (input.title !== undefined) patch.title = input.title;
         if (input.department !== undefined) patch.department = input.department;
         if (input.state !== undefined) {
-          if (!USER_STATES.includes(input.state)) throw invalidValue('state', `state must be one of ${USER_STATES.join(', ')}.`);
+          if (!USER_STATES.includes(input.state))
+            throw invalidValue('state', `state must be one of ${USER_STATES.join(', ')}.`);
           patch.state = input.state;
         }
         // The key that keeps emails unique: a deleted user's is set aside, so its address can be
@@ -152,21 +191,38 @@ export function createUsers({ db, store, clock, onUserDeactivated, onUserDeleted
           const key = (patch.email ?? current.email).toLowerCase();
           patch.email_key = (patch.state ?? current.state) === 'deleted' ? deletedEmailKey(key, userId) : key;
         }
-        const updated: UserRow = { ...current, ...patch, version: current.version + 1, modified_at: clock.now().toISOString() };
+        const updated: UserRow = {
+          ...current,
+          ...patch,
+          version: current.version + 1,
+          modified_at: clock.now().toISOString(),
+        };
         try {
-          await store.updateUser(trx, orgId, userId, { ...patch, version: updated.version, modified_at: updated.modified_at });
+          await store.updateUser(trx, orgId, userId, {
+            ...patch,
+            version: updated.version,
+            modified_at: updated.modified_at,
+          });
         } catch (err) {
           if (isUniqueViolation(err)) throw emailTaken(patch.email ?? current.email);
           throw err;
         }
         const event = await recordAudit(trx, clock, {
-          orgId, serviceName: 'Directory', entityType: 'User', entityId: userId, entityName: updated.name, action: 'Update',
-          ...auditOrigin(caller), changes: diffProperties(snapshot(current), snapshot(updated)),
+          orgId,
+          serviceName: 'Directory',
+          entityType: 'User',
+          entityId: userId,
+          entityName: updated.name,
+          action: 'Update',
+          ...auditOrigin(caller),
+          changes: diffProperties(snapshot(current), snapshot(updated)),
         });
-        if (updated.state === 'deleted' && current.state !== 'deleted') await onUserDeleted?.(orgId, userId, trx, caller, event);
+        if (updated.state === 'deleted' && current.state !== 'deleted')
+          await onUserDeleted?.(orgId, userId, trx, caller, event);
         // Inactive or deleted: every token the user holds stops, in this transaction, and stays
         // stopped if the user is made active again.
-        if (updated.state !== 'active' && updated.state !== current.state) await onUserDeactivated?.(orgId, userId, trx);
+        if (updated.state !== 'active' && updated.state !== current.state)
+          await onUserDeactivated?.(orgId, userId, trx);
         return updated;
       });
       return view(orgId, next);

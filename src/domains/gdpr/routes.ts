@@ -6,7 +6,15 @@ import type { FastifyInstance } from 'fastify';
 import { parsePage } from '../../platform/paging.ts';
 import type { SearchType } from '../../platform/personal-data.ts';
 import {
-  CreateQuery, GdprRequest, GdprRequestBody, type GdprRequestInput, GdprRequestListing, GdprSubjectListing, ListQuery, RequestParams, SubjectsQuery,
+  CreateQuery,
+  GdprRequest,
+  GdprRequestBody,
+  type GdprRequestInput,
+  GdprRequestListing,
+  GdprSubjectListing,
+  ListQuery,
+  RequestParams,
+  SubjectsQuery,
 } from './schemas.ts';
 import type { GdprService } from './service.ts';
 
@@ -17,31 +25,63 @@ type Paging = { pageSize?: number; pageNumber?: number };
 type Params = { Params: { requestId: string } };
 
 export function registerGdprRoutes(app: FastifyInstance, { gdpr }: { gdpr: GdprService }) {
-  app.get<{ Querystring: Paging & { searchType: SearchType; searchValue: string } }>('/api/v2/gdpr/subjects', {
-    schema: { querystring: SubjectsQuery, response: { 200: GdprSubjectListing } },
-    config: { permission: ANY('gdpr:subject:view') },
-  }, async (request) => gdpr.searchSubjects(request.caller, request.query.searchType, request.query.searchValue, parsePage(request.query), request.query));
+  app.get<{ Querystring: Paging & { searchType: SearchType; searchValue: string } }>(
+    '/api/v2/gdpr/subjects',
+    {
+      schema: { querystring: SubjectsQuery, response: { 200: GdprSubjectListing } },
+      config: { permission: ANY('gdpr:subject:view') },
+    },
+    async (request) =>
+      gdpr.searchSubjects(
+        request.caller,
+        request.query.searchType,
+        request.query.searchValue,
+        parsePage(request.query),
+        request.query,
+      ),
+  );
 
-  app.post<{ Body: GdprRequestInput; Querystring: { deleteConfirmed?: boolean } }>('/api/v2/gdpr/requests', {
-    schema: { body: GdprRequestBody, querystring: CreateQuery, response: { 200: GdprRequest } },
-    config: { permission: ANY('gdpr:request:add') },
-  }, async (request) => gdpr.submit(request.caller, request.body, request.query.deleteConfirmed === true));
+  app.post<{ Body: GdprRequestInput; Querystring: { deleteConfirmed?: boolean } }>(
+    '/api/v2/gdpr/requests',
+    {
+      schema: { body: GdprRequestBody, querystring: CreateQuery, response: { 200: GdprRequest } },
+      config: { permission: ANY('gdpr:request:add') },
+    },
+    async (request) => gdpr.submit(request.caller, request.body, request.query.deleteConfirmed === true),
+  );
 
-  app.get<{ Querystring: Paging }>('/api/v2/gdpr/requests', {
-    schema: { querystring: ListQuery, response: { 200: GdprRequestListing } },
-    config: { permission: VIEW },
-  }, async (request) => gdpr.list(request.caller, parsePage(request.query), request.query));
+  app.get<{ Querystring: Paging }>(
+    '/api/v2/gdpr/requests',
+    {
+      schema: { querystring: ListQuery, response: { 200: GdprRequestListing } },
+      config: { permission: VIEW },
+    },
+    async (request) => gdpr.list(request.caller, parsePage(request.query), request.query),
+  );
 
-  app.get<Params>('/api/v2/gdpr/requests/:requestId', {
-    schema: { params: RequestParams, response: { 200: GdprRequest } },
-    config: { permission: VIEW },
-  }, async (request) => gdpr.get(request.caller, request.params.requestId));
+  app.get<Params>(
+    '/api/v2/gdpr/requests/:requestId',
+    {
+      schema: { params: RequestParams, response: { 200: GdprRequest } },
+      config: { permission: VIEW },
+    },
+    async (request) => gdpr.get(request.caller, request.params.requestId),
+  );
 
-  app.get<Params>('/api/v2/gdpr/requests/:requestId/results', {
-    schema: { params: RequestParams },
-    config: { permission: VIEW },
-  }, async (request, reply) => {
-    const doc = await gdpr.results(request.caller, request.params.requestId);
-    return reply.header('content-disposition', `attachment; filename="gdpr-${doc.requestType.slice(5).toLowerCase()}-${doc.requestId}.json"`).send(doc);
-  });
+  app.get<Params>(
+    '/api/v2/gdpr/requests/:requestId/results',
+    {
+      schema: { params: RequestParams },
+      config: { permission: VIEW },
+    },
+    async (request, reply) => {
+      const doc = await gdpr.results(request.caller, request.params.requestId);
+      return reply
+        .header(
+          'content-disposition',
+          `attachment; filename="gdpr-${doc.requestType.slice(5).toLowerCase()}-${doc.requestId}.json"`,
+        )
+        .send(doc);
+    },
+  );
 }

@@ -59,5 +59,9 @@ export const GdprSubjectListing = EntityListing(GdprSubject);
 
 export const CreateQuery = Type.Object({ deleteConfirmed: Opt(Type.Boolean()) });
 export const ListQuery = Type.Object(PagingQuery);
-export const SubjectsQuery = Type.Object({ searchType: SearchType, searchValue: Type.String({ minLength: 1, maxLength: 1024, pattern: NO_NUL }), ...PagingQuery });
+export const SubjectsQuery = Type.Object({
+  searchType: SearchType,
+  searchValue: Type.String({ minLength: 1, maxLength: 1024, pattern: NO_NUL }),
+  ...PagingQuery,
+});
 export const RequestParams = Type.Object({ requestId: Type.String({ minLength: 1, maxLength: 64, pattern: NO_NUL }) });

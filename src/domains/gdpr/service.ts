@@ -10,7 +10,15 @@ import { ApiError, badRequest, invalidValue, notFound } from '../../platform/err
 import { isUuid, newId } from '../../platform/ids.ts';
 import type { JobRunner } from '../../platform/jobs.ts';
 import { listing, type PageRequest } from '../../platform/paging.ts';
-import { ERASED, type FoundSubject, type PersonalDataSource, type Replacement, type ResolvedSubject, type SearchType, type SourceOutcome } from '../../platform/personal-data.ts';
+import {
+  ERASED,
+  type FoundSubject,
+  type PersonalDataSource,
+  type Replacement,
+  type ResolvedSubject,
+  type SearchType,
+  type SourceOutcome,
+} from '../../platform/personal-data.ts';
 import type { Caller, Principal } from '../../platform/principal.ts';
 import { type Db, type Executor, withTransaction } from '../../storage/db.ts';
 import type { GdprRequestRow } from '../../storage/schema.ts';
@@ -68,7 +76,20 @@ interface ResultsDocument {
 
 const resultsPath = (id: string) => `/api/v2/gdpr/requests/${id}/results`;
 
-function view(row: Pick<GdprRequestRow, 'id' | 'name' | 'request_type' | 'status' | 'subject' | 'replacement_terms' | 'created_by_user' | 'created_by_client' | 'created_at'>) {
+function view(
+  row: Pick<
+    GdprRequestRow,
+    | 'id'
+    | 'name'
+    | 'request_type'
+    | 'status'
+    | 'subject'
+    | 'replacement_terms'
+    | 'created_by_user'
+    | 'created_by_client'
+    | 'created_at'
+  >,
+) {
   const finished = row.status === 'COMPLETED' || row.status === 'ERROR';
   const creator = row.created_by_user ?? row.created_by_client;
   return {
@@ -88,34 +109,58 @@ function view(row: Pick<GdprRequestRow, 'id' | 'name' | 'request_type' | 'status
 /** The submitter, as the background job acts for them in the audit trail. */
 function submitter(row: GdprRequestRow): Caller {
   const principal: Principal = {
-    tokenId: '', orgId: row.org_id, orgName: '', clientId: row.created_by_client, clientName: '', userId: row.created_by_user,
-    clientCredentials: row.created_by_user === null, scopes: [], permissions: [], internal: false,
-    expiresAt: new Date(0), issuedAt: new Date(0),
+    tokenId: '',
+    orgId: row.org_id,
+    orgName: '',
+    clientId: row.created_by_client,
+    clientName: '',
+    userId: row.created_by_user,
+    clientCredentials: row.created_by_user === null,
+    scopes: [],
+    permissions: [],
+    internal: false,
+    expiresAt: new Date(0),
+    issuedAt: new Date(0),
   };
   return { principal, remoteIp: row.remote_ip ?? '' };
 }
 
 function checkInput(input: GdprRequestInput, deleteConfirmed: boolean) {
   if (!hasIdentifier(input.subject)) {
-    throw invalidValue('subject', 'The subject needs at least one identifier Gatehouse holds: a name, user id, external id, address, phone number or email address (it holds no social handles, external contacts, dialer contacts or journey customers).');
+    throw invalidValue(
+      'subject',
+      'The subject needs at least one identifier Gatehouse holds: a name, user id, external id, address, phone number or email address (it holds no social handles, external contacts, dialer contacts or journey customers).',
+    );
   }
   const terms = input.replacementTerms ?? [];
   if (input.requestType !== 'GDPR_UPDATE' && terms.length) {
     throw badRequest(`Invalid data: replacementTerms belong to GDPR_UPDATE requests only, not ${input.requestType}.`);
   }
   if (input.requestType === 'GDPR_UPDATE') {
-    if (!terms.length) throw invalidValue('replacementTerms', 'A GDPR_UPDATE request needs at least one replacement term (type, existingValue, updatedValue).');
+    if (!terms.length)
+      throw invalidValue(
+        'replacementTerms',
+        'A GDPR_UPDATE request needs at least one replacement term (type, existingValue, updatedValue).',
+      );
     for (const t of terms) {
       if (!RECTIFIABLE.includes(t.type)) {
-        throw invalidValue('replacementTerms', `Gatehouse holds no ${t.type} values; replacement terms may be of type ${RECTIFIABLE.join(', ')}.`);
+        throw invalidValue(
+          'replacementTerms',
+          `Gatehouse holds no ${t.type} values; replacement terms may be of type ${RECTIFIABLE.join(', ')}.`,
+        );
       }
-      if (!t.existingValue.trim() || !t.updatedValue.trim()) throw invalidValue('replacementTerms', 'existingValue and updatedValue must not be empty.');
-      if (t.existingValue.trim() === t.updatedValue.trim()) throw invalidValue('replacementTerms', `existingValue and updatedValue are the same ("${t.updatedValue}").`);
-      if (t.type === 'EMAIL' && !EMAIL.test(t.updatedValue.trim())) throw invalidValue('replacementTerms', `"${t.updatedValue}" is not an email address.`);
+      if (!t.existingValue.trim() || !t.updatedValue.trim())
+        throw invalidValue('replacementTerms', 'existingValue and updatedValue must not be empty.');
+      if (t.existingValue.trim() === t.updatedValue.trim())
+        throw invalidValue('replacementTerms', `existingValue and updatedValue are the same ("${t.updatedValue}").`);
+      if (t.type === 'EMAIL' && !EMAIL.test(t.updatedValue.trim()))
+        throw invalidValue('replacementTerms', `"${t.updatedValue}" is not an email address.`);
     }
   }
   if (input.requestType === 'GDPR_DELETE' && !deleteConfirmed) {
-    throw badRequest('A GDPR_DELETE request erases the subject\'s personal data for good; send deleteConfirmed=true to confirm it.');
+    throw badRequest(
+      "A GDPR_DELETE request erases the subject's personal data for good; send deleteConfirmed=true to confirm it.",
+    );
   }
 }
 
@@ -142,7 +187,9 @@ function mergeSubjects(found: FoundSubject[]): FoundSubject[] {
       addresses: join(prev.addresses, s.addresses),
     });
   }
-  return [...byKey.values()].map((s) => Object.fromEntries(Object.entries(s).filter(([, v]) => v !== undefined)) as FoundSubject);
+  return [...byKey.values()].map(
+    (s) => Object.fromEntries(Object.entries(s).filter(([, v]) => v !== undefined)) as FoundSubject,
+  );
 }
 
 export function createGdprService(deps: GdprDeps) {
@@ -153,7 +200,11 @@ export function createGdprService(deps: GdprDeps) {
   function held(id: string, token: string) {
     const write = async (executor: Executor, patch: Partial<GdprRequestRow>) => {
       const now = clock.now();
-      const ok = await store.updateHeld(executor, id, token, { ...patch, modified_at: now.toISOString(), claimed_until: new Date(now.getTime() + LEASE_MS).toISOString() });
+      const ok = await store.updateHeld(executor, id, token, {
+        ...patch,
+        modified_at: now.toISOString(),
+        claimed_until: new Date(now.getTime() + LEASE_MS).toISOString(),
+      });
       if (!ok) throw new RequestEndedElsewhere();
     };
     return {
@@ -161,7 +212,12 @@ export function createGdprService(deps: GdprDeps) {
       update: (patch: Partial<GdprRequestRow>) => write(db, patch),
       /** Ends the request with its results document. */
       finish: (doc: ResultsDocument, executor: Executor = db) =>
-        write(executor, { status: doc.status, results: JSON.stringify(doc), error: doc.error ?? null, completed_at: doc.completedDate }),
+        write(executor, {
+          status: doc.status,
+          results: JSON.stringify(doc),
+          error: doc.error ?? null,
+          completed_at: doc.completedDate,
+        }),
     };
   }
 
@@ -187,7 +243,11 @@ export function createGdprService(deps: GdprDeps) {
     }
     const all = [...names.values()];
     const known = new Set(subject.names.map((n) => n.toLowerCase()));
-    return { ...subject, customerNames: all, names: [...subject.names, ...all.filter((n) => !known.has(n.toLowerCase()))] };
+    return {
+      ...subject,
+      customerNames: all,
+      names: [...subject.names, ...all.filter((n) => !known.has(n.toLowerCase()))],
+    };
   }
 
   /**
@@ -203,7 +263,9 @@ export function createGdprService(deps: GdprDeps) {
     const users = new Set(subject.userIds);
     const customers = new Set(subject.customerNames.map((n) => n.toLowerCase()));
     const named = (v: string | undefined) => v !== undefined && customers.has(v.trim().toLowerCase());
-    const terms = [...subject.names, ...subject.emails, ...subject.phones].map((t) => t.toLowerCase()).filter((t) => t.length >= 3);
+    const terms = [...subject.names, ...subject.emails, ...subject.phones]
+      .map((t) => t.toLowerCase())
+      .filter((t) => t.length >= 3);
     let changed = 0;
     for (const row of await store.subjects(trx, orgId)) {
       const s = JSON.parse(row.subject) as GdprSubjectBody;
@@ -211,25 +273,34 @@ export function createGdprService(deps: GdprDeps) {
       const replacements = row.replacement_terms ? (JSON.parse(row.replacement_terms) as Replacement[]) : [];
       const about = users.size
         ? (s.userId !== undefined && users.has(s.userId)) || Boolean(resolved?.some((u) => users.has(u)))
-        : resolved !== null && resolved.length === 0 &&
-          (named(s.name) || replacements.some((r) => r.type === 'NAME' && (named(r.existingValue) || named(r.updatedValue))));
+        : resolved !== null &&
+          resolved.length === 0 &&
+          (named(s.name) ||
+            replacements.some((r) => r.type === 'NAME' && (named(r.existingValue) || named(r.updatedValue))));
       if (!about) continue;
       const { userId, ...rest } = s;
       const redacted = { ...(userId !== undefined ? { userId } : {}), ...(erasedValues(rest) as object) };
-      const replacementTerms = row.replacement_terms ? JSON.stringify(replacements.map((r) => ({ ...r, existingValue: ERASED, updatedValue: ERASED }))) : null;
+      const replacementTerms = row.replacement_terms
+        ? JSON.stringify(replacements.map((r) => ({ ...r, existingValue: ERASED, updatedValue: ERASED })))
+        : null;
       let results = row.results;
       if (results) {
         const { data, error, ...kept } = JSON.parse(results) as ResultsDocument;
         results = JSON.stringify({
           ...kept,
           ...(error !== undefined ? { error: ERASED } : {}),
-          ...(data !== undefined ? { data: {}, redacted: 'The exported data was deleted when the subject was erased.' } : {}),
+          ...(data !== undefined
+            ? { data: {}, redacted: 'The exported data was deleted when the subject was erased.' }
+            : {}),
         });
       }
       // A request's name is the requester's label ("DSR delete", "ticket 4711"); it goes only when it names the subject.
       const namesSubject = row.name !== null && terms.some((t) => row.name!.toLowerCase().includes(t));
       await store.update(trx, row.id, {
-        name: namesSubject ? ERASED : row.name, subject: JSON.stringify(redacted), replacement_terms: replacementTerms, results,
+        name: namesSubject ? ERASED : row.name,
+        subject: JSON.stringify(redacted),
+        replacement_terms: replacementTerms,
+        results,
         error: row.error === null ? null : ERASED,
       });
       changed++;
@@ -240,14 +311,24 @@ export function createGdprService(deps: GdprDeps) {
   async function run(id: string, orgId: string) {
     const now = clock.now();
     const token = newId();
-    if (!(await store.claim(db, id, token, now.toISOString(), new Date(now.getTime() + LEASE_MS).toISOString()))) return;
+    if (!(await store.claim(db, id, token, now.toISOString(), new Date(now.getTime() + LEASE_MS).toISOString())))
+      return;
     const row = await store.find(db, orgId, id);
     if (!row) return;
     const type = row.request_type as RequestType;
     const mine = held(id, token);
     try {
       await mine.status('SEARCHING');
-      const subject = await withFormerCustomerNames(orgId, await resolveSubject(db, orgId, subjectTerms(JSON.parse(row.subject), deps.phoneRegion), sources, deps.describeUsers));
+      const subject = await withFormerCustomerNames(
+        orgId,
+        await resolveSubject(
+          db,
+          orgId,
+          subjectTerms(JSON.parse(row.subject), deps.phoneRegion),
+          sources,
+          deps.describeUsers,
+        ),
+      );
       // Kept so that erasing the subject later finds this request, whatever values it named.
       await mine.update({ resolved_user_ids: JSON.stringify(subject.userIds) });
       if (type === 'GDPR_EXPORT') {
@@ -257,44 +338,79 @@ export function createGdprService(deps: GdprDeps) {
           if (part !== null) data[source.name] = part;
         }
         await mine.status('FINALIZING');
-        await mine.finish({ requestId: id, requestType: type, status: 'COMPLETED', completedDate: clock.now().toISOString(), data });
+        await mine.finish({
+          requestId: id,
+          requestType: type,
+          status: 'COMPLETED',
+          completedDate: clock.now().toISOString(),
+          data,
+        });
         return;
       }
       await mine.status(type === 'GDPR_UPDATE' ? 'UPDATING' : 'DELETING');
       const caller = submitter(row);
       const replacements = (JSON.parse(row.replacement_terms ?? '[]') as Replacement[]).map((r) => ({
-        type: r.type, existingValue: normalizeTerm(r.type, r.existingValue, deps.phoneRegion), updatedValue: normalizeTerm(r.type, r.updatedValue, deps.phoneRegion),
+        type: r.type,
+        existingValue: normalizeTerm(r.type, r.existingValue, deps.phoneRegion),
+        updatedValue: normalizeTerm(r.type, r.updatedValue, deps.phoneRegion),
       }));
       await withTransaction(db, async (trx) => {
         // The event every change of this request points to; it names the request, never the subject.
         const cause = await recordAudit(trx, clock, {
-          orgId, serviceName: AUDIT_SERVICE, entityType: AUDIT_ENTITY, entityId: id, entityName: row.name ?? type, action: 'Process',
-          ...auditOrigin(caller), context: { requestType: type },
+          orgId,
+          serviceName: AUDIT_SERVICE,
+          entityType: AUDIT_ENTITY,
+          entityId: id,
+          entityName: row.name ?? type,
+          action: 'Process',
+          ...auditOrigin(caller),
+          context: { requestType: type },
         });
         const outcome: Record<string, SourceOutcome> = {};
         for (const source of sources) {
-          outcome[source.name] = type === 'GDPR_UPDATE'
-            ? await source.rectify(trx, orgId, subject, replacements, caller, cause)
-            : await source.erase(trx, orgId, subject, caller, cause);
+          outcome[source.name] =
+            type === 'GDPR_UPDATE'
+              ? await source.rectify(trx, orgId, subject, replacements, caller, cause)
+              : await source.erase(trx, orgId, subject, caller, cause);
         }
         if (type === 'GDPR_DELETE') outcome.requests = { requests: await redactRequests(trx, orgId, subject) };
         // Written with the changes: if another run has taken the request over, this undoes them.
-        await mine.finish({ requestId: id, requestType: type, status: 'COMPLETED', completedDate: clock.now().toISOString(), outcome }, trx);
+        await mine.finish(
+          { requestId: id, requestType: type, status: 'COMPLETED', completedDate: clock.now().toISOString(), outcome },
+          trx,
+        );
       });
     } catch (err) {
       if (err instanceof RequestEndedElsewhere) return;
       // A refusal a person can act on (an email already taken, say) is the request's error; the
       // transaction changed nothing. Anything else is logged by the job runner as well.
-      const message = err instanceof ApiError ? err.message : 'The request could not be completed; nothing was changed. See the server log.';
-      await mine.finish({ requestId: id, requestType: type, status: 'ERROR', completedDate: clock.now().toISOString(), error: message }).catch((e) => {
-        if (!(e instanceof RequestEndedElsewhere)) throw e;
-      });
+      const message =
+        err instanceof ApiError
+          ? err.message
+          : 'The request could not be completed; nothing was changed. See the server log.';
+      await mine
+        .finish({
+          requestId: id,
+          requestType: type,
+          status: 'ERROR',
+          completedDate: clock.now().toISOString(),
+          error: message,
+        })
+        .catch((e) => {
+          if (!(e instanceof RequestEndedElsewhere)) throw e;
+        });
       if (!(err instanceof ApiError)) throw err;
     }
   }
 
   return {
-    async searchSubjects(caller: Caller, type: SearchType, value: string, page: PageRequest, query: Record<string, unknown>) {
+    async searchSubjects(
+      caller: Caller,
+      type: SearchType,
+      value: string,
+      page: PageRequest,
+      query: Record<string, unknown>,
+    ) {
       const orgId = caller.principal.orgId;
       const term = normalizeTerm(type, value, deps.phoneRegion);
       const found: FoundSubject[] = [];
@@ -303,7 +419,13 @@ export function createGdprService(deps: GdprDeps) {
         found.push(...(await source.findSubjects(db, orgId, type, term)));
       }
       const subjects = mergeSubjects(found).slice(0, MAX_SUBJECTS);
-      return listing(subjects.slice(page.offset, page.offset + page.pageSize), subjects.length, page, '/api/v2/gdpr/subjects', query);
+      return listing(
+        subjects.slice(page.offset, page.offset + page.pageSize),
+        subjects.length,
+        page,
+        '/api/v2/gdpr/subjects',
+        query,
+      );
     },
 
     async submit(caller: Caller, input: GdprRequestInput, deleteConfirmed: boolean) {
@@ -315,18 +437,37 @@ export function createGdprService(deps: GdprDeps) {
       }
       const now = clock.now().toISOString();
       const row: GdprRequestRow = {
-        id: newId(), org_id: orgId, name: input.name?.trim() || null, request_type: input.requestType, status: 'INITIATED',
+        id: newId(),
+        org_id: orgId,
+        name: input.name?.trim() || null,
+        request_type: input.requestType,
+        status: 'INITIATED',
         subject: JSON.stringify(input.subject),
         replacement_terms: input.requestType === 'GDPR_UPDATE' ? JSON.stringify(input.replacementTerms) : null,
-        created_by_user: caller.principal.userId, created_by_client: caller.principal.clientId, remote_ip: caller.remoteIp || null,
-        resolved_user_ids: null, claimed_until: null, claim_token: null, results: null, error: null, created_at: now, modified_at: now, completed_at: null,
+        created_by_user: caller.principal.userId,
+        created_by_client: caller.principal.clientId,
+        remote_ip: caller.remoteIp || null,
+        resolved_user_ids: null,
+        claimed_until: null,
+        claim_token: null,
+        results: null,
+        error: null,
+        created_at: now,
+        modified_at: now,
+        completed_at: null,
       };
       await withTransaction(db, async (trx) => {
         await store.insert(trx, row);
         // The trail records that a request was made and of which kind, never whom it is about.
         await recordAudit(trx, clock, {
-          orgId, serviceName: AUDIT_SERVICE, entityType: AUDIT_ENTITY, entityId: row.id, entityName: row.name ?? row.request_type, action: 'Create',
-          ...auditOrigin(caller), changes: [{ property: 'requestType', oldValues: [], newValues: [row.request_type] }],
+          orgId,
+          serviceName: AUDIT_SERVICE,
+          entityType: AUDIT_ENTITY,
+          entityId: row.id,
+          entityName: row.name ?? row.request_type,
+          action: 'Create',
+          ...auditOrigin(caller),
+          changes: [{ property: 'requestType', oldValues: [], newValues: [row.request_type] }],
         });
       });
       jobs.enqueue('gdpr-request', () => run(row.id, orgId));
@@ -341,7 +482,10 @@ export function createGdprService(deps: GdprDeps) {
 
     async list(caller: Caller, page: PageRequest, query: Record<string, unknown>) {
       const orgId = caller.principal.orgId;
-      const [rows, total] = await Promise.all([store.list(db, orgId, page.offset, page.pageSize), store.count(db, orgId)]);
+      const [rows, total] = await Promise.all([
+        store.list(db, orgId, page.offset, page.pageSize),
+        store.count(db, orgId),
+      ]);
       return listing(rows.map(view), total, page, '/api/v2/gdpr/requests', query);
     },
 
@@ -349,7 +493,12 @@ export function createGdprService(deps: GdprDeps) {
     async results(caller: Caller, id: string): Promise<ResultsDocument> {
       const row = isUuid(id) ? await store.find(db, caller.principal.orgId, id) : undefined;
       if (!row) throw notFound('GDPR request', id);
-      if (!row.results) throw new ApiError(400, 'bad.request', `The request is ${row.status}; its results are available once it has COMPLETED.`);
+      if (!row.results)
+        throw new ApiError(
+          400,
+          'bad.request',
+          `The request is ${row.status}; its results are available once it has COMPLETED.`,
+        );
       return JSON.parse(row.results) as ResultsDocument;
     },
 
@@ -358,7 +507,8 @@ export function createGdprService(deps: GdprDeps) {
      * whose process stopped (an interrupted change was rolled back).
      */
     async resume() {
-      for (const r of await store.unfinished(db, clock.now().toISOString())) jobs.enqueue('gdpr-request', () => run(r.id, r.org_id));
+      for (const r of await store.unfinished(db, clock.now().toISOString()))
+        jobs.enqueue('gdpr-request', () => run(r.id, r.org_id));
     },
   };
 }

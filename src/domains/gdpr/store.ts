@@ -13,7 +13,20 @@ export function createGdprStore() {
     list: (db: Executor, orgId: string, offset: number, limit: number) =>
       db
         .selectFrom('gdpr_requests')
-        .select(['id', 'org_id', 'name', 'request_type', 'status', 'subject', 'replacement_terms', 'created_by_user', 'created_by_client', 'created_at', 'completed_at', 'error'])
+        .select([
+          'id',
+          'org_id',
+          'name',
+          'request_type',
+          'status',
+          'subject',
+          'replacement_terms',
+          'created_by_user',
+          'created_by_client',
+          'created_at',
+          'completed_at',
+          'error',
+        ])
         .where('org_id', '=', orgId)
         .orderBy('created_at', 'desc')
         .orderBy('id', 'desc')
@@ -21,7 +34,15 @@ export function createGdprStore() {
         .limit(limit)
         .execute(),
     count: async (db: Executor, orgId: string) =>
-      Number((await db.selectFrom('gdpr_requests').select((eb) => eb.fn.countAll().as('n')).where('org_id', '=', orgId).executeTakeFirstOrThrow()).n),
+      Number(
+        (
+          await db
+            .selectFrom('gdpr_requests')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('org_id', '=', orgId)
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
     /**
      * Takes an unfinished request for one run until `until`, unless another run holds it: answers
      * whether it did. Two runs never hold one request at once.
@@ -40,7 +61,12 @@ export function createGdprStore() {
      * A write of the run holding the request (`token`), while it is unfinished: answers whether it
      * was made. A run whose lease another run has taken over writes nothing more.
      */
-    updateHeld: async (db: Executor, id: string, token: string, patch: Partial<Omit<GdprRequestRow, 'id' | 'org_id'>>) => {
+    updateHeld: async (
+      db: Executor,
+      id: string,
+      token: string,
+      patch: Partial<Omit<GdprRequestRow, 'id' | 'org_id'>>,
+    ) => {
       const res = await db
         .updateTable('gdpr_requests')
         .set(patch)
@@ -61,7 +87,11 @@ export function createGdprStore() {
         .execute(),
     /** Every request of the organization with what it holds about its subject (an erasure redacts them). */
     subjects: (db: Executor, orgId: string) =>
-      db.selectFrom('gdpr_requests').select(['id', 'name', 'subject', 'replacement_terms', 'resolved_user_ids', 'results', 'error']).where('org_id', '=', orgId).execute(),
+      db
+        .selectFrom('gdpr_requests')
+        .select(['id', 'name', 'subject', 'replacement_terms', 'resolved_user_ids', 'results', 'error'])
+        .where('org_id', '=', orgId)
+        .execute(),
     /** Unfinished requests no process holds (left by a stopped one, or not started), oldest first. */
     unfinished: (db: Executor, now: string) =>
       db

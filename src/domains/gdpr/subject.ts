@@ -9,7 +9,11 @@ import type { Executor } from '../../storage/db.ts';
 import type { GdprSubjectBody } from './schemas.ts';
 
 /** The names, emails, phones, addresses and external ids of some directory users. */
-export type DescribeUsers = (db: Executor, orgId: string, userIds: string[]) => Promise<Omit<ResolvedSubject, 'userIds' | 'customerNames'>>;
+export type DescribeUsers = (
+  db: Executor,
+  orgId: string,
+  userIds: string[],
+) => Promise<Omit<ResolvedSubject, 'userIds' | 'customerNames'>>;
 
 /** A phone number in E.164 when it parses (national formats read in `region`), else as given. */
 export function normalizePhone(raw: string, region: string): string {
@@ -35,7 +39,12 @@ const clean = (xs: (string | undefined)[] = []) => [...new Set(xs.map((x) => x?.
  */
 export function hasIdentifier(s: GdprSubjectBody): boolean {
   return Boolean(
-    s.name?.trim() || s.userId?.trim() || s.externalId?.trim() || clean(s.addresses).length || clean(s.phoneNumbers).length || clean(s.emailAddresses).length,
+    s.name?.trim() ||
+      s.userId?.trim() ||
+      s.externalId?.trim() ||
+      clean(s.addresses).length ||
+      clean(s.phoneNumbers).length ||
+      clean(s.emailAddresses).length,
   );
 }
 

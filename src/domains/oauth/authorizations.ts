@@ -32,9 +32,19 @@ export function normalizeState(state: string | undefined): string | undefined {
 }
 
 const notAuthorizable = (state: string) =>
-  new ApiError(409, 'general.conflict', `The authorization is ${state}; only a Pending (Requested) one can be approved.`);
+  new ApiError(
+    409,
+    'general.conflict',
+    `The authorization is ${state}; only a Pending (Requested) one can be approved.`,
+  );
 
-export function createAuthorizations(deps: { db: Db; store: OAuthStore; clock: Clock; clients: Clients; tokens: Tokens }) {
+export function createAuthorizations(deps: {
+  db: Db;
+  store: OAuthStore;
+  clock: Clock;
+  clients: Clients;
+  tokens: Tokens;
+}) {
   const { db, store, clock, clients, tokens } = deps;
 
   async function view(row: OAuthAuthorizationRow) {
@@ -56,13 +66,27 @@ export function createAuthorizations(deps: { db: Db; store: OAuthStore; clock: C
   }
 
   async function audit(
-    trx: Executor, caller: Caller | null, action: string, row: OAuthAuthorizationRow | null, before: OAuthAuthorizationRow | null, name: string, causeEventId?: string,
+    trx: Executor,
+    caller: Caller | null,
+    action: string,
+    row: OAuthAuthorizationRow | null,
+    before: OAuthAuthorizationRow | null,
+    name: string,
+    causeEventId?: string,
   ) {
     const snap = (r: OAuthAuthorizationRow | null) => r && { state: r.state, scope: JSON.parse(r.scopes) as string[] };
     const subject = (row ?? before)!;
     await recordAudit(trx, clock, {
-      orgId: subject.org_id, serviceName: 'OAuth', entityType: 'AuthorizedApplication', entityId: subject.client_id, entityName: name, action,
-      ...auditOrigin(caller), changes: diffProperties(snap(before), snap(row)), context: { authorizationId: subject.id }, causeEventId,
+      orgId: subject.org_id,
+      serviceName: 'OAuth',
+      entityType: 'AuthorizedApplication',
+      entityId: subject.client_id,
+      entityName: name,
+      action,
+      ...auditOrigin(caller),
+      changes: diffProperties(snap(before), snap(row)),
+      context: { authorizationId: subject.id },
+      causeEventId,
     });
   }
 
@@ -100,15 +124,28 @@ export function createAuthorizations(deps: { db: Db; store: OAuthStore; clock: C
         if (before && before.state !== 'Revoked') {
           const merged = [...new Set([...(JSON.parse(before.scopes) as string[]), ...scopes])].sort();
           if (!canApprove) return before;
-          const next = { ...before, scopes: JSON.stringify(merged), state: 'Authorized', modified_by: userId, modified_at: now };
+          const next = {
+            ...before,
+            scopes: JSON.stringify(merged),
+            state: 'Authorized',
+            modified_by: userId,
+            modified_at: now,
+          };
           if (next.scopes === before.scopes && before.state === 'Authorized') return before;
           await store.updateAuthorization(trx, before.id, next);
           await audit(trx, caller, before.state === 'Requested' ? 'Approve' : 'Update', next, before, client.name);
           return next;
         }
         const row: OAuthAuthorizationRow = {
-          id: newId(), org_id: orgId, client_id: client.id, scopes: JSON.stringify([...new Set(scopes)].sort()),
-          state: canApprove && !before ? 'Authorized' : 'Requested', created_by: userId, modified_by: userId, created_at: now, modified_at: now,
+          id: newId(),
+          org_id: orgId,
+          client_id: client.id,
+          scopes: JSON.stringify([...new Set(scopes)].sort()),
+          state: canApprove && !before ? 'Authorized' : 'Requested',
+          created_by: userId,
+          modified_by: userId,
+          created_at: now,
+          modified_at: now,
         };
         await store.insertAuthorization(trx, row);
         await audit(trx, caller, 'Create', row, null, client.name);
@@ -122,7 +159,12 @@ export function createAuthorizations(deps: { db: Db; store: OAuthStore; clock: C
       const row = await withTransaction(db, async (trx) => {
         const before = await requireCurrent(orgId, clientId, trx);
         if (before.state !== 'Requested') throw notAuthorizable(before.state);
-        const next = { ...before, state: 'Authorized', modified_by: caller.principal.userId, modified_at: clock.now().toISOString() };
+        const next = {
+          ...before,
+          state: 'Authorized',
+          modified_by: caller.principal.userId,
+          modified_at: clock.now().toISOString(),
+        };
         await store.updateAuthorization(trx, before.id, next);
         await audit(trx, caller, 'Approve', next, before, name);
         return next;
@@ -132,13 +174,24 @@ export function createAuthorizations(deps: { db: Db; store: OAuthStore; clock: C
 
     /** Edit Authorization changes the scopes only. */
     async editScopes(caller: Caller, clientId: string, scopes: string[]) {
-      for (const s of scopes) if (!isKnownScope(s)) throw invalidValue('scope', `"${s}" is not a scope. See GET /api/v2/oauth/scopes.`);
+      for (const s of scopes)
+        if (!isKnownScope(s)) throw invalidValue('scope', `"${s}" is not a scope. See GET /api/v2/oauth/scopes.`);
       const orgId = caller.principal.orgId;
       const name = await nameOf(clientId);
       const row = await withTransaction(db, async (trx) => {
         const before = await requireCurrent(orgId, clientId, trx);
-        if (before.state === 'Revoked') throw new ApiError(409, 'general.conflict', 'A revoked authorization cannot be edited; the app must be authorized again.');
-        const next = { ...before, scopes: JSON.stringify([...new Set(scopes)].sort()), modified_by: caller.principal.userId, modified_at: clock.now().toISOString() };
+        if (before.state === 'Revoked')
+          throw new ApiError(
+            409,
+            'general.conflict',
+            'A revoked authorization cannot be edited; the app must be authorized again.',
+          );
+        const next = {
+          ...before,
+          scopes: JSON.stringify([...new Set(scopes)].sort()),
+          modified_by: caller.principal.userId,
+          modified_at: clock.now().toISOString(),
+        };
         await store.updateAuthorization(trx, before.id, next);
         await audit(trx, caller, 'Update', next, before, name);
         return next;
@@ -156,7 +209,15 @@ export function createAuthorizations(deps: { db: Db; store: OAuthStore; clock: C
       const ended = (await store.authorizationsOfClient(trx, client.id)).filter((a) => a.state !== 'Revoked');
       for (const before of ended) {
         // A causing event is only linked inside one organization's trail.
-        await audit(trx, before.org_id === client.org_id ? caller : null, 'Delete', null, before, client.name, before.org_id === client.org_id ? deletionEventId : undefined);
+        await audit(
+          trx,
+          before.org_id === client.org_id ? caller : null,
+          'Delete',
+          null,
+          before,
+          client.name,
+          before.org_id === client.org_id ? deletionEventId : undefined,
+        );
       }
       return ended.map((a) => a.id);
     },

@@ -32,20 +32,38 @@ const html = (reply: FastifyReply, status: number, body: string) =>
     .code(status)
     .header('Content-Type', 'text/html; charset=utf-8')
     .header('X-Frame-Options', 'DENY')
-    .header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'")
+    .header(
+      'Content-Security-Policy',
+      "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'",
+    )
     .header('Cache-Control', 'no-store')
     .send(body);
 
 /** Injected by the sso domain: null when this session may authorize the client, else a URL to send the browser to. */
-export type SsoGuardHook = (session: { tokenId: string; orgId: string }, clientId: string, authorizeUrl: string) => Promise<string | null>;
+export type SsoGuardHook = (
+  session: { tokenId: string; orgId: string },
+  clientId: string,
+  authorizeUrl: string,
+) => Promise<string | null>;
 
-export function registerAuthorizeEndpoint(app: FastifyInstance, deps: {
-  oauth: OAuthService; directory: DirectoryService; secureCookies: boolean; limits: RateLimits; loginPolicy?: LoginPolicyHook; ssoGuard?: SsoGuardHook;
-}) {
+export function registerAuthorizeEndpoint(
+  app: FastifyInstance,
+  deps: {
+    oauth: OAuthService;
+    directory: DirectoryService;
+    secureCookies: boolean;
+    limits: RateLimits;
+    loginPolicy?: LoginPolicyHook;
+    ssoGuard?: SsoGuardHook;
+  },
+) {
   const { oauth, directory } = deps;
 
   /** The login page, with the SSO buttons of the client's organization (and its SSO-only mode). */
-  async function login(req: AuthorizeRequest, extra: { error?: string; email?: string; askOrganization?: boolean } = {}) {
+  async function login(
+    req: AuthorizeRequest,
+    extra: { error?: string; email?: string; askOrganization?: boolean } = {},
+  ) {
     const sso = deps.loginPolicy ? await deps.loginPolicy.loginOptions(req.client.org_id) : null;
     return loginPage({ clientName: req.client.name, params: req.params, sso, ...extra });
   }
@@ -57,15 +75,31 @@ export function registerAuthorizeEndpoint(app: FastifyInstance, deps: {
   }
 
   const parse = (source: Record<string, unknown>) =>
-    parseAuthorizeRequest(oauth.clients, source, { now: oauth.clock.now(), implicitSunset: oauth.config.implicitSunset });
+    parseAuthorizeRequest(oauth.clients, source, {
+      now: oauth.clock.now(),
+      implicitSunset: oauth.config.implicitSunset,
+    });
 
   /** Issues the code (or implicit token) and redirects, once the app is authorized. */
-  async function complete(reply: FastifyReply, req: AuthorizeRequest, principal: Principal, authorizationId: string, granted: string[]) {
+  async function complete(
+    reply: FastifyReply,
+    req: AuthorizeRequest,
+    principal: Principal,
+    authorizationId: string,
+    granted: string[],
+  ) {
     const scopes = req.scopes.filter((s) => granted.includes(s));
     const grant = { orgId: principal.orgId, userId: principal.userId!, authorizationId, scopes };
     if (req.responseType === 'token') {
       const t = await oauth.issuer.issueTokens(req.client, { ...grant, grantId: newId() }, false);
-      return reply.redirect(redirectWith(req.redirectUri, { access_token: t.access_token, token_type: 'bearer', expires_in: String(t.expires_in), state: req.state }, true), 303);
+      return reply.redirect(
+        redirectWith(
+          req.redirectUri,
+          { access_token: t.access_token, token_type: 'bearer', expires_in: String(t.expires_in), state: req.state },
+          true,
+        ),
+        303,
+      );
     }
     const code = await oauth.issuer.issueCode(req.client, grant, req.redirectUri, req.codeChallenge);
     return reply.redirect(redirectWith(req.redirectUri, { code, state: req.state }, false), 303);
@@ -77,7 +111,8 @@ export function registerAuthorizeEndpoint(app: FastifyInstance, deps: {
    * code or implicit token (GET /oauth/authorize and POST /oauth/authorize/decision) asks first.
    */
   const ssoBounce = async (req: AuthorizeRequest, session: { principal: Principal }) =>
-    (await deps.ssoGuard?.(session.principal, req.client.id, `/oauth/authorize?${new URLSearchParams(req.params)}`)) ?? null;
+    (await deps.ssoGuard?.(session.principal, req.client.id, `/oauth/authorize?${new URLSearchParams(req.params)}`)) ??
+    null;
 
   /** The step after login: authorized already → redirect; otherwise ask for consent. */
   async function proceed(reply: FastifyReply, req: AuthorizeRequest, session: { token: string; principal: Principal }) {
@@ -89,22 +124,34 @@ export function registerAuthorizeEndpoint(app: FastifyInstance, deps: {
       return complete(reply, req, session.principal, current.id, granted);
     }
     if (current?.state === 'Requested') return html(reply, 200, pendingPage(req.client.name));
-    return html(reply, 200, consentPage({
-      clientName: req.client.name,
-      orgName: session.principal.orgName,
-      scopes: req.scopes.map((id) => ({ id, description: scopeById(id)?.description ?? id })),
-      params: req.params,
-      csrf: oauth.secrets.csrfFor(session.token),
-    }));
+    return html(
+      reply,
+      200,
+      consentPage({
+        clientName: req.client.name,
+        orgName: session.principal.orgName,
+        scopes: req.scopes.map((id) => ({ id, description: scopeById(id)?.description ?? id })),
+        params: req.params,
+        csrf: oauth.secrets.csrfFor(session.token),
+      }),
+    );
   }
 
   async function handle(reply: FastifyReply, run: () => Promise<unknown>) {
     try {
       return await run();
     } catch (err) {
-      if (err instanceof AuthorizePageError) return html(reply, 400, errorPage('Cannot sign in to this application', err.message));
+      if (err instanceof AuthorizePageError)
+        return html(reply, 400, errorPage('Cannot sign in to this application', err.message));
       if (err instanceof AuthorizeRedirectError) {
-        return reply.redirect(redirectWith(err.redirectUri, { error: err.error, error_description: err.description, state: err.state }, err.useFragment), 303);
+        return reply.redirect(
+          redirectWith(
+            err.redirectUri,
+            { error: err.error, error_description: err.description, state: err.state },
+            err.useFragment,
+          ),
+          303,
+        );
       }
       throw err;
     }
@@ -131,7 +178,10 @@ export function registerAuthorizeEndpoint(app: FastifyInstance, deps: {
           // indistinguishable; only someone who knows the password learns that it cannot be used.
           // Only failed attempts count, per email from this address and per address.
           const who = await deps.limits.failures(
-            [['login', `${(body.email ?? '').trim().toLowerCase()} ${request.ip}`], ['authFailures', request.ip]],
+            [
+              ['login', `${(body.email ?? '').trim().toLowerCase()} ${request.ip}`],
+              ['authFailures', request.ip],
+            ],
             () => directory.verifyLogin(body.email ?? '', body.password ?? '', body.organization),
             isBadCredentials,
           );
@@ -142,9 +192,15 @@ export function registerAuthorizeEndpoint(app: FastifyInstance, deps: {
         } catch (err) {
           if (!(err instanceof ApiError)) throw err;
           if (err.extra.headers) reply.headers(err.extra.headers);
-          return html(reply, [401, 403, 429].includes(err.status) ? err.status : 400, await login(req, {
-            error: err.message, email: body.email, askOrganization: err.code === 'organization.required' || !!body.organization,
-          }));
+          return html(
+            reply,
+            [401, 403, 429].includes(err.status) ? err.status : 400,
+            await login(req, {
+              error: err.message,
+              email: body.email,
+              askOrganization: err.code === 'organization.required' || !!body.organization,
+            }),
+          );
         }
       }),
     );
@@ -156,19 +212,33 @@ export function registerAuthorizeEndpoint(app: FastifyInstance, deps: {
         const session = await sessionOf(request);
         if (!session) return html(reply, 200, await login(req));
         if (!body.csrf || !safeEqual(body.csrf, oauth.secrets.csrfFor(session.token))) {
-          return html(reply, 403, errorPage('Request refused', 'The form has expired or did not come from this site. Start again from the application.'));
+          return html(
+            reply,
+            403,
+            errorPage(
+              'Request refused',
+              'The form has expired or did not come from this site. Start again from the application.',
+            ),
+          );
         }
         // The CSRF token is per session, not per client: the SSO client restriction is checked here too.
         const back = await ssoBounce(req, session);
         if (back) return reply.redirect(back, 303);
         if (body.decision !== 'approve') {
-          throw new AuthorizeRedirectError('access_denied', 'the user denied the request', req.redirectUri, req.responseType === 'token', req.state);
+          throw new AuthorizeRedirectError(
+            'access_denied',
+            'the user denied the request',
+            req.redirectUri,
+            req.responseType === 'token',
+            req.state,
+          );
         }
         const canApprove = hasPermission(session.principal.permissions, 'oauth:client:authorize');
         const caller = { principal: session.principal, remoteIp: request.ip };
         const authz = await oauth.authorizations.consent(caller, req.client, req.scopes, canApprove);
         const granted = JSON.parse(authz.scopes) as string[];
-        if (authz.state !== 'Authorized' || !req.scopes.every((s) => granted.includes(s))) return html(reply, 200, pendingPage(req.client.name));
+        if (authz.state !== 'Authorized' || !req.scopes.every((s) => granted.includes(s)))
+          return html(reply, 200, pendingPage(req.client.name));
         return complete(reply, req, session.principal, authz.id, granted);
       }),
     );

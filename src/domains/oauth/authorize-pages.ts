@@ -18,7 +18,9 @@ function page(title: string, body: string): string {
 }
 
 const hidden = (params: Record<string, string>) =>
-  Object.entries(params).map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(v)}">`).join('');
+  Object.entries(params)
+    .map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(v)}">`)
+    .join('');
 
 /** SSO on the login page, injected from the composition root (oauth does not import sso). */
 export interface LoginPageSso {
@@ -44,7 +46,10 @@ function providerLink(p: LoginPageSso['providers'][number], returnTo: string, cl
 
 function providerButtons(sso: LoginPageSso, returnTo: string) {
   if (sso.providers.length === 0) return '';
-  const buttons = sso.providers.slice(0, MAX_PROVIDER_BUTTONS).map((p) => providerLink(p, returnTo, 'idp')).join('');
+  const buttons = sso.providers
+    .slice(0, MAX_PROVIDER_BUTTONS)
+    .map((p) => providerLink(p, returnTo, 'idp'))
+    .join('');
   const rest = sso.providers.slice(MAX_PROVIDER_BUTTONS);
   const more = rest.length
     ? `<details class="more"><summary>More sign-in options</summary>${rest.map((p) => providerLink(p, returnTo, 'idp')).join('')}</details>`
@@ -53,7 +58,12 @@ function providerButtons(sso: LoginPageSso, returnTo: string) {
 }
 
 export function loginPage(o: {
-  clientName: string; params: Record<string, string>; error?: string; email?: string; askOrganization?: boolean; sso?: LoginPageSso | null;
+  clientName: string;
+  params: Record<string, string>;
+  error?: string;
+  email?: string;
+  askOrganization?: boolean;
+  sso?: LoginPageSso | null;
 }) {
   const returnTo = `/oauth/authorize?${new URLSearchParams(o.params)}`;
   const form = `<form method="post" action="/oauth/authorize/login">${hidden(o.params)}
@@ -67,23 +77,40 @@ ${o.askOrganization ? '<label for="organization">Organization</label><input id="
   const password = sso.ssoOnly
     ? `<details class="break-glass"${o.error ? ' open' : ''}><summary>Break-glass administrator sign-in</summary>${form}</details>`
     : `${sso.providers.length ? '<p class="or">or sign in with your password</p>' : ''}${form}`;
-  return page('Sign in', `<h1>Sign in to continue to ${esc(o.clientName)}</h1>
-${error}${providerButtons(sso, returnTo)}${password}`);
+  return page(
+    'Sign in',
+    `<h1>Sign in to continue to ${esc(o.clientName)}</h1>
+${error}${providerButtons(sso, returnTo)}${password}`,
+  );
 }
 
-export function consentPage(o: { clientName: string; orgName: string; scopes: { id: string; description: string }[]; params: Record<string, string>; csrf: string }) {
-  const list = o.scopes.length ? `<ul>${o.scopes.map((s) => `<li><code>${esc(s.id)}</code> — ${esc(s.description)}</li>`).join('')}</ul>` : '<p>No API access beyond your identity.</p>';
-  return page('Authorize', `<h1>Authorize ${esc(o.clientName)}?</h1>
+export function consentPage(o: {
+  clientName: string;
+  orgName: string;
+  scopes: { id: string; description: string }[];
+  params: Record<string, string>;
+  csrf: string;
+}) {
+  const list = o.scopes.length
+    ? `<ul>${o.scopes.map((s) => `<li><code>${esc(s.id)}</code> — ${esc(s.description)}</li>`).join('')}</ul>`
+    : '<p>No API access beyond your identity.</p>';
+  return page(
+    'Authorize',
+    `<h1>Authorize ${esc(o.clientName)}?</h1>
 <p><strong>${esc(o.clientName)}</strong> asks to use Gatehouse on your behalf in <strong>${esc(o.orgName)}</strong> with:</p>${list}
 <form method="post" action="/oauth/authorize/decision">${hidden({ ...o.params, csrf: o.csrf })}
 <button type="submit" name="decision" value="approve">Authorize</button>
-<button type="submit" name="decision" value="deny" class="secondary">Deny</button></form>`);
+<button type="submit" name="decision" value="deny" class="secondary">Deny</button></form>`,
+  );
 }
 
 export function pendingPage(clientName: string) {
-  return page('Waiting for approval', `<h1>Waiting for approval</h1>
+  return page(
+    'Waiting for approval',
+    `<h1>Waiting for approval</h1>
 <p>${esc(clientName)} is not yet approved for your organization. An administrator must approve it under
-Admin → Integrations → Authorized Applications; then try again.</p>`);
+Admin → Integrations → Authorized Applications; then try again.</p>`,
+  );
 }
 
 export function errorPage(title: string, message: string) {

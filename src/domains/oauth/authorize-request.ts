@@ -8,7 +8,15 @@ import type { Clients } from './clients.ts';
 import { isKnownScope } from './scopes.ts';
 import { isUuid } from '../../platform/ids.ts';
 
-export const AUTHORIZE_PARAMS = ['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'code_challenge', 'code_challenge_method'] as const;
+export const AUTHORIZE_PARAMS = [
+  'client_id',
+  'redirect_uri',
+  'response_type',
+  'scope',
+  'state',
+  'code_challenge',
+  'code_challenge_method',
+] as const;
 
 export interface AuthorizeRequest {
   client: OAuthClientRow;
@@ -69,7 +77,8 @@ function establishRedirectUri(client: OAuthClientRow, params: Record<string, str
     if (registered.length === 1) return registered[0];
     throw new AuthorizePageError('The request has no redirect_uri and the application registers several.');
   }
-  if (!registered.includes(asked)) throw new AuthorizePageError('The redirect_uri is not registered for this application.');
+  if (!registered.includes(asked))
+    throw new AuthorizePageError('The redirect_uri is not registered for this application.');
   return asked;
 }
 
@@ -82,19 +91,27 @@ export async function parseAuthorizeRequest(
   const client = await establishClient(clients, params);
   const redirectUri = establishRedirectUri(client, params);
   const implicit = client.grant_type === 'TOKEN';
-  const fail = (error: string, description: string) => new AuthorizeRedirectError(error, description, redirectUri, implicit, params.state);
+  const fail = (error: string, description: string) =>
+    new AuthorizeRedirectError(error, description, redirectUri, implicit, params.state);
 
   const responseType = params.response_type;
   if (responseType !== (implicit ? 'token' : 'code')) {
-    throw fail('unsupported_response_type', `response_type must be "${implicit ? 'token' : 'code'}" for this application`);
+    throw fail(
+      'unsupported_response_type',
+      `response_type must be "${implicit ? 'token' : 'code'}" for this application`,
+    );
   }
   if (implicit && opts.now >= opts.implicitSunset) {
-    throw fail('unauthorized_client', `the implicit grant was retired on ${opts.implicitSunset.toISOString().slice(0, 10)}; the administrator must change this application to Code Authorization with PKCE`);
+    throw fail(
+      'unauthorized_client',
+      `the implicit grant was retired on ${opts.implicitSunset.toISOString().slice(0, 10)}; the administrator must change this application to Code Authorization with PKCE`,
+    );
   }
   let codeChallenge: string | null = null;
   if (params.code_challenge !== undefined || params.code_challenge_method !== undefined) {
     if (implicit) throw fail('invalid_request', 'PKCE applies to the authorization code flow only');
-    if (params.code_challenge_method !== 'S256') throw fail('invalid_request', 'code_challenge_method must be S256 (plain is refused)');
+    if (params.code_challenge_method !== 'S256')
+      throw fail('invalid_request', 'code_challenge_method must be S256 (plain is refused)');
     if (!params.code_challenge || !CHALLENGE.test(params.code_challenge)) {
       throw fail('invalid_request', 'code_challenge must be the base64url SHA-256 of the verifier (43 characters)');
     }
@@ -104,11 +121,23 @@ export async function parseAuthorizeRequest(
   const asked = params.scope ? params.scope.split(' ').filter(Boolean) : allowed;
   const unknown = asked.filter((s) => !isKnownScope(s) || !allowed.includes(s));
   if (unknown.length) throw fail('invalid_scope', `scope "${unknown[0]}" is not allowed for this application`);
-  return { client, redirectUri, responseType: implicit ? 'token' : 'code', scopes: asked, state: params.state, codeChallenge, params };
+  return {
+    client,
+    redirectUri,
+    responseType: implicit ? 'token' : 'code',
+    scopes: asked,
+    state: params.state,
+    codeChallenge,
+    params,
+  };
 }
 
 /** The redirect URI with the answer in the query (code) or the fragment (implicit). */
-export function redirectWith(redirectUri: string, values: Record<string, string | undefined>, useFragment: boolean): string {
+export function redirectWith(
+  redirectUri: string,
+  values: Record<string, string | undefined>,
+  useFragment: boolean,
+): string {
   const url = new URL(redirectUri);
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(values)) if (v !== undefined) q.set(k, v);

@@ -14,23 +14,37 @@ export interface PresentedCredentials {
   via: 'basic' | 'body' | 'none';
 }
 
-
-export function readCredentials(authorization: string | undefined, params: Record<string, string>): PresentedCredentials | null {
+export function readCredentials(
+  authorization: string | undefined,
+  params: Record<string, string>,
+): PresentedCredentials | null {
   if (authorization !== undefined) {
     const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(authorization);
-    if (!m) throw new InvalidClient('the Authorization header is not valid HTTP Basic (expected "Basic base64(client_id:client_secret)")');
+    if (!m)
+      throw new InvalidClient(
+        'the Authorization header is not valid HTTP Basic (expected "Basic base64(client_id:client_secret)")',
+      );
     const decoded = Buffer.from(m[1], 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon < 0) throw new InvalidClient('the Basic credentials must be client_id:client_secret');
-    if (params.client_secret !== undefined) throw new InvalidRequest('send the client credentials in one place only, not both Basic and body');
+    if (params.client_secret !== undefined)
+      throw new InvalidRequest('send the client credentials in one place only, not both Basic and body');
     try {
-      return { clientId: decodeURIComponent(decoded.slice(0, colon)), clientSecret: decodeURIComponent(decoded.slice(colon + 1)), via: 'basic' };
+      return {
+        clientId: decodeURIComponent(decoded.slice(0, colon)),
+        clientSecret: decodeURIComponent(decoded.slice(colon + 1)),
+        via: 'basic',
+      };
     } catch {
       throw new InvalidClient('the Basic credentials are not form-urlencoded correctly');
     }
   }
   if (params.client_id === undefined) return null;
-  return { clientId: params.client_id, clientSecret: params.client_secret ?? null, via: params.client_secret ? 'body' : 'none' };
+  return {
+    clientId: params.client_id,
+    clientSecret: params.client_secret ?? null,
+    via: params.client_secret ? 'body' : 'none',
+  };
 }
 
 /**
@@ -39,16 +53,24 @@ export function readCredentials(authorization: string | undefined, params: Recor
  */
 export async function identifyPublicClient(clients: Clients, clientId: string): Promise<OAuthClientRow> {
   const client = isUuid(clientId) ? await clients.findForAuthentication(clientId) : undefined;
-  if (!client || client.internal === 1 || client.grant_type !== 'CODE') throw new InvalidClient('client authentication failed: unknown client or wrong secret');
-  if (client.state !== 'active') throw new UnauthorizedClient(`the client is ${client.state}; an administrator must set it active`);
+  if (!client || client.internal === 1 || client.grant_type !== 'CODE')
+    throw new InvalidClient('client authentication failed: unknown client or wrong secret');
+  if (client.state !== 'active')
+    throw new UnauthorizedClient(`the client is ${client.state}; an administrator must set it active`);
   return client;
 }
 
 /** Authenticates a confidential client; one message for unknown client and wrong secret. */
-export async function authenticateClient(clients: Clients, secrets: Secrets, creds: PresentedCredentials): Promise<OAuthClientRow> {
+export async function authenticateClient(
+  clients: Clients,
+  secrets: Secrets,
+  creds: PresentedCredentials,
+): Promise<OAuthClientRow> {
   const client = isUuid(creds.clientId) ? await clients.findForAuthentication(creds.clientId) : undefined;
   const ok = secrets.verify(client?.secret_hash ?? null, creds.clientSecret ?? '');
-  if (!client || !ok || client.internal === 1) throw new InvalidClient('client authentication failed: unknown client or wrong secret');
-  if (client.state !== 'active') throw new UnauthorizedClient(`the client is ${client.state}; an administrator must set it active`);
+  if (!client || !ok || client.internal === 1)
+    throw new InvalidClient('client authentication failed: unknown client or wrong secret');
+  if (client.state !== 'active')
+    throw new UnauthorizedClient(`the client is ${client.state}; an administrator must set it active`);
   return client;
 }

@@ -41,7 +41,10 @@ export const implicitRetired = (sunset: Date) =>
   );
 
 /** Checks an input against the rules; `isNew` decides whether the implicit cutoff applies. */
-export function checkClientInput(input: ClientInput, opts: { isNew: boolean; now: Date; implicitCutoff: Date; previousGrantType?: string }): void {
+export function checkClientInput(
+  input: ClientInput,
+  opts: { isNew: boolean; now: Date; implicitCutoff: Date; previousGrantType?: string },
+): void {
   if (!input.name.trim()) throw invalidValue('name', 'name must not be empty.');
   if (!(GRANT_TYPES as readonly string[]).includes(input.grantType)) {
     throw new ApiError(400, 'bad.grant.type', `authorizedGrantType must be one of ${GRANT_TYPES.join(', ')}.`, {
@@ -55,31 +58,55 @@ export function checkClientInput(input: ClientInput, opts: { isNew: boolean; now
   }
   const becomesImplicit = input.grantType === 'TOKEN' && (opts.isNew || opts.previousGrantType !== 'TOKEN');
   if (becomesImplicit && opts.now >= opts.implicitCutoff) {
-    throw new ApiError(400, 'bad.grant.type', `New implicit (TOKEN) clients cannot be created since ${opts.implicitCutoff.toISOString().slice(0, 10)}. Use Code Authorization with PKCE.`, {
-      details: [{ errorCode: 'bad.grant.type', fieldName: 'authorizedGrantType' }],
-    });
+    throw new ApiError(
+      400,
+      'bad.grant.type',
+      `New implicit (TOKEN) clients cannot be created since ${opts.implicitCutoff.toISOString().slice(0, 10)}. Use Code Authorization with PKCE.`,
+      {
+        details: [{ errorCode: 'bad.grant.type', fieldName: 'authorizedGrantType' }],
+      },
+    );
   }
   const ttl = input.tokenTtl ?? DEFAULT_TOKEN_TTL;
   if (!Number.isInteger(ttl) || ttl < MIN_TOKEN_TTL || ttl > MAX_TOKEN_TTL) {
-    throw invalidValue('accessTokenValiditySeconds', `accessTokenValiditySeconds must be between ${MIN_TOKEN_TTL} and ${MAX_TOKEN_TTL} seconds.`);
+    throw invalidValue(
+      'accessTokenValiditySeconds',
+      `accessTokenValiditySeconds must be between ${MIN_TOKEN_TTL} and ${MAX_TOKEN_TTL} seconds.`,
+    );
   }
   const uris = input.redirectUris ?? [];
-  if (uris.length > MAX_REDIRECT_URIS) throw invalidValue('registeredRedirectUri', `At most ${MAX_REDIRECT_URIS} redirect URIs are allowed; got ${uris.length}.`);
+  if (uris.length > MAX_REDIRECT_URIS)
+    throw invalidValue(
+      'registeredRedirectUri',
+      `At most ${MAX_REDIRECT_URIS} redirect URIs are allowed; got ${uris.length}.`,
+    );
   uris.forEach(checkRedirectUri);
-  if (new Set(uris).size !== uris.length) throw invalidValue('registeredRedirectUri', 'Each redirect URI may appear once.');
+  if (new Set(uris).size !== uris.length)
+    throw invalidValue('registeredRedirectUri', 'Each redirect URI may appear once.');
   if ((input.grantType === 'CODE' || input.grantType === 'TOKEN') && uris.length === 0) {
-    throw invalidValue('registeredRedirectUri', 'A Code Authorization or Implicit client needs at least one redirect URI.');
+    throw invalidValue(
+      'registeredRedirectUri',
+      'A Code Authorization or Implicit client needs at least one redirect URI.',
+    );
   }
   if (input.state !== undefined && !(CLIENT_STATES as readonly string[]).includes(input.state)) {
     throw invalidValue('state', `state must be one of ${CLIENT_STATES.join(', ')}.`);
   }
   const cc = input.grantType === CLIENT_CREDENTIALS;
-  if (cc && input.scopes?.length) throw invalidValue('scope', 'Scopes apply only to clients that do not use client credentials; give roles instead.');
-  if (!cc && input.roleDivisions?.length) throw invalidValue('roleDivisions', 'Roles apply only to client-credentials clients; give scopes instead.');
+  if (cc && input.scopes?.length)
+    throw invalidValue('scope', 'Scopes apply only to clients that do not use client credentials; give roles instead.');
+  if (!cc && input.roleDivisions?.length)
+    throw invalidValue('roleDivisions', 'Roles apply only to client-credentials clients; give scopes instead.');
   if (cc && !input.roleDivisions?.length) {
-    throw new ApiError(400, 'missing.client.roles', 'A client-credentials client needs at least one role (roleDivisions).', {
-      details: [{ errorCode: 'missing.client.roles', fieldName: 'roleDivisions' }],
-    });
+    throw new ApiError(
+      400,
+      'missing.client.roles',
+      'A client-credentials client needs at least one role (roleDivisions).',
+      {
+        details: [{ errorCode: 'missing.client.roles', fieldName: 'roleDivisions' }],
+      },
+    );
   }
-  for (const s of input.scopes ?? []) if (!isKnownScope(s)) throw invalidValue('scope', `"${s}" is not a scope. See GET /api/v2/oauth/scopes.`);
+  for (const s of input.scopes ?? [])
+    if (!isKnownScope(s)) throw invalidValue('scope', `"${s}" is not a scope. See GET /api/v2/oauth/scopes.`);
 }

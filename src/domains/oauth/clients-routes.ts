@@ -6,7 +6,14 @@ import { IdParam, PagingQuery } from '../../platform/schemas.ts';
 import type { ClientInput } from './client-rules.ts';
 import { SCOPES, scopeById } from './scopes.ts';
 import type { OAuthService } from './service.ts';
-import { OAuthClient, OAuthClientListing, OAuthClientPublic, OAuthClientRequest, OAuthScope, OAuthScopeListing } from './schemas.ts';
+import {
+  OAuthClient,
+  OAuthClientListing,
+  OAuthClientPublic,
+  OAuthClientRequest,
+  OAuthScope,
+  OAuthScopeListing,
+} from './schemas.ts';
 
 const ClientParams = IdParam('clientId');
 
@@ -35,47 +42,76 @@ export function registerClientRoutes(app: FastifyInstance, { oauth }: { oauth: O
     return input;
   };
 
-  app.get<{ Querystring: { pageSize?: number; pageNumber?: number } }>('/api/v2/oauth/clients', {
-    schema: { querystring: Type.Object(PagingQuery), response: { 200: OAuthClientListing } },
-    config: { permission: 'oauth:client:view' },
-  }, async (request) => clients.list(request.caller.principal.orgId, parsePage(request.query), request.query));
+  app.get<{ Querystring: { pageSize?: number; pageNumber?: number } }>(
+    '/api/v2/oauth/clients',
+    {
+      schema: { querystring: Type.Object(PagingQuery), response: { 200: OAuthClientListing } },
+      config: { permission: 'oauth:client:view' },
+    },
+    async (request) => clients.list(request.caller.principal.orgId, parsePage(request.query), request.query),
+  );
 
-  app.post<{ Body: OAuthClientRequest }>('/api/v2/oauth/clients', {
-    schema: { body: OAuthClientRequest, response: { 200: OAuthClient } },
-    config: { permission: 'oauth:client:add' },
-  }, async (request) => {
-    const orgId = request.caller.principal.orgId;
-    const { client, secret } = await clients.create(orgId, request.caller, await withRoleIds(orgId, request.body));
-    return { ...client, secret };
+  app.post<{ Body: OAuthClientRequest }>(
+    '/api/v2/oauth/clients',
+    {
+      schema: { body: OAuthClientRequest, response: { 200: OAuthClient } },
+      config: { permission: 'oauth:client:add' },
+    },
+    async (request) => {
+      const orgId = request.caller.principal.orgId;
+      const { client, secret } = await clients.create(orgId, request.caller, await withRoleIds(orgId, request.body));
+      return { ...client, secret };
+    },
+  );
+
+  app.get<{ Params: { clientId: string } }>(
+    '/api/v2/oauth/clients/:clientId',
+    {
+      schema: { params: ClientParams, response: { 200: OAuthClientPublic } },
+      config: { permission: 'oauth:client:view' },
+    },
+    async (request) => clients.get(request.caller.principal.orgId, request.params.clientId),
+  );
+
+  app.put<{ Params: { clientId: string }; Body: OAuthClientRequest }>(
+    '/api/v2/oauth/clients/:clientId',
+    {
+      schema: { params: ClientParams, body: OAuthClientRequest, response: { 200: OAuthClientPublic } },
+      config: { permission: 'oauth:client:edit' },
+    },
+    async (request) => {
+      const orgId = request.caller.principal.orgId;
+      return clients.update(orgId, request.caller, request.params.clientId, await withRoleIds(orgId, request.body));
+    },
+  );
+
+  app.delete<{ Params: { clientId: string } }>(
+    '/api/v2/oauth/clients/:clientId',
+    {
+      schema: { params: ClientParams },
+      config: { permission: 'oauth:client:delete' },
+    },
+    async (request, reply) => {
+      await clients.remove(request.caller.principal.orgId, request.caller, request.params.clientId);
+      return reply.code(200).send();
+    },
+  );
+
+  app.post<{ Params: { clientId: string } }>(
+    '/api/v2/oauth/clients/:clientId/secret',
+    {
+      schema: { params: ClientParams, response: { 200: OAuthClient } },
+      config: { permission: 'oauth:client:edit' },
+    },
+    async (request) =>
+      clients.regenerateSecret(request.caller.principal.orgId, request.caller, request.params.clientId),
+  );
+
+  const scopeView = (s: { id: string; description: string }) => ({
+    id: s.id,
+    description: s.description,
+    selfUri: `/api/v2/oauth/scopes/${s.id}`,
   });
-
-  app.get<{ Params: { clientId: string } }>('/api/v2/oauth/clients/:clientId', {
-    schema: { params: ClientParams, response: { 200: OAuthClientPublic } },
-    config: { permission: 'oauth:client:view' },
-  }, async (request) => clients.get(request.caller.principal.orgId, request.params.clientId));
-
-  app.put<{ Params: { clientId: string }; Body: OAuthClientRequest }>('/api/v2/oauth/clients/:clientId', {
-    schema: { params: ClientParams, body: OAuthClientRequest, response: { 200: OAuthClientPublic } },
-    config: { permission: 'oauth:client:edit' },
-  }, async (request) => {
-    const orgId = request.caller.principal.orgId;
-    return clients.update(orgId, request.caller, request.params.clientId, await withRoleIds(orgId, request.body));
-  });
-
-  app.delete<{ Params: { clientId: string } }>('/api/v2/oauth/clients/:clientId', {
-    schema: { params: ClientParams },
-    config: { permission: 'oauth:client:delete' },
-  }, async (request, reply) => {
-    await clients.remove(request.caller.principal.orgId, request.caller, request.params.clientId);
-    return reply.code(200).send();
-  });
-
-  app.post<{ Params: { clientId: string } }>('/api/v2/oauth/clients/:clientId/secret', {
-    schema: { params: ClientParams, response: { 200: OAuthClient } },
-    config: { permission: 'oauth:client:edit' },
-  }, async (request) => clients.regenerateSecret(request.caller.principal.orgId, request.caller, request.params.clientId));
-
-  const scopeView = (s: { id: string; description: string }) => ({ id: s.id, description: s.description, selfUri: `/api/v2/oauth/scopes/${s.id}` });
 
   app.get('/api/v2/oauth/scopes', { schema: { response: { 200: OAuthScopeListing } } }, async () => ({
     total: SCOPES.length,
@@ -83,11 +119,15 @@ export function registerClientRoutes(app: FastifyInstance, { oauth }: { oauth: O
     selfUri: '/api/v2/oauth/scopes',
   }));
 
-  app.get<{ Params: { scopeId: string } }>('/api/v2/oauth/scopes/:scopeId', {
-    schema: { params: IdParam('scopeId'), response: { 200: OAuthScope } },
-  }, async (request) => {
-    const scope = scopeById(request.params.scopeId);
-    if (!scope) throw notFound('scope', request.params.scopeId);
-    return scopeView(scope);
-  });
+  app.get<{ Params: { scopeId: string } }>(
+    '/api/v2/oauth/scopes/:scopeId',
+    {
+      schema: { params: IdParam('scopeId'), response: { 200: OAuthScope } },
+    },
+    async (request) => {
+      const scope = scopeById(request.params.scopeId);
+      if (!scope) throw notFound('scope', request.params.scopeId);
+      return scopeView(scope);
+    },
+  );
 }

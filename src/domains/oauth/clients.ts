@@ -90,12 +90,27 @@ export function createClients({ db, store, clock, secrets, directory, tokens, im
   };
 
   const rolesOf = async (orgId: string, clientId: string, trx: Executor = db): Promise<RoleGrant[]> =>
-    (await directory.roles.grantRowsOf(orgId, clientId, trx)).map((g) => ({ roleId: g.role_id, divisionId: g.division_id }));
+    (await directory.roles.grantRowsOf(orgId, clientId, trx)).map((g) => ({
+      roleId: g.role_id,
+      divisionId: g.division_id,
+    }));
 
-  function audit(trx: Executor, caller: Caller | null, action: string, row: OAuthClientRow, changes: ReturnType<typeof diffProperties>) {
+  function audit(
+    trx: Executor,
+    caller: Caller | null,
+    action: string,
+    row: OAuthClientRow,
+    changes: ReturnType<typeof diffProperties>,
+  ) {
     return recordAudit(trx, clock, {
-      orgId: row.org_id, serviceName: 'OAuth', entityType: 'OAuthClient', entityId: row.id, entityName: row.name, action,
-      ...auditOrigin(caller), changes,
+      orgId: row.org_id,
+      serviceName: 'OAuth',
+      entityType: 'OAuthClient',
+      entityId: row.id,
+      entityName: row.name,
+      action,
+      ...auditOrigin(caller),
+      changes,
     });
   }
 
@@ -112,10 +127,23 @@ export function createClients({ db, store, clock, secrets, directory, tokens, im
       const now = clock.now().toISOString();
       const userId = caller?.principal.userId ?? null;
       const row: OAuthClientRow = {
-        id: newId(), org_id: orgId, name: input.name.trim(), description: input.description ?? '', grant_type: input.grantType,
-        secret_hash: secrets.hash(secret), token_ttl: input.tokenTtl ?? DEFAULT_TOKEN_TTL, redirect_uris: JSON.stringify(input.redirectUris ?? []),
-        scopes: JSON.stringify(input.scopes ?? []), state: input.state ?? 'active', service_user_id: input.serviceUserId ?? null,
-        internal: input.internal ? 1 : 0, date_to_delete: null, created_by: userId, modified_by: userId, created_at: now, modified_at: now,
+        id: newId(),
+        org_id: orgId,
+        name: input.name.trim(),
+        description: input.description ?? '',
+        grant_type: input.grantType,
+        secret_hash: secrets.hash(secret),
+        token_ttl: input.tokenTtl ?? DEFAULT_TOKEN_TTL,
+        redirect_uris: JSON.stringify(input.redirectUris ?? []),
+        scopes: JSON.stringify(input.scopes ?? []),
+        state: input.state ?? 'active',
+        service_user_id: input.serviceUserId ?? null,
+        internal: input.internal ? 1 : 0,
+        date_to_delete: null,
+        created_by: userId,
+        modified_by: userId,
+        created_at: now,
+        modified_at: now,
       };
       const roles = input.grantType === CLIENT_CREDENTIALS ? (input.roleDivisions ?? []) : [];
       await withTransaction(db, async (trx) => {
@@ -127,7 +155,10 @@ export function createClients({ db, store, clock, secrets, directory, tokens, im
     },
 
     async list(orgId: string, page: PageRequest, query: Record<string, unknown>) {
-      const [rows, total] = await Promise.all([store.listClients(db, orgId, page.offset, page.pageSize), store.countClients(db, orgId)]);
+      const [rows, total] = await Promise.all([
+        store.listClients(db, orgId, page.offset, page.pageSize),
+        store.countClients(db, orgId),
+      ]);
       const views = await Promise.all(rows.map(async (r) => clientView(r, await rolesOf(orgId, r.id))));
       return listing(views, total, page, '/api/v2/oauth/clients', query);
     },
@@ -141,18 +172,36 @@ export function createClients({ db, store, clock, secrets, directory, tokens, im
     async update(orgId: string, caller: Caller, clientId: string, input: ClientInput) {
       const { row, roles } = await withTransaction(db, async (trx) => {
         const before = await requireClient(orgId, clientId, trx);
-        checkClientInput(input, { isNew: false, now: clock.now(), implicitCutoff, previousGrantType: before.grant_type });
+        checkClientInput(input, {
+          isNew: false,
+          now: clock.now(),
+          implicitCutoff,
+          previousGrantType: before.grant_type,
+        });
         const beforeRoles = await rolesOf(orgId, clientId, trx);
         const next: OAuthClientRow = {
-          ...before, name: input.name.trim(), description: input.description ?? '', grant_type: input.grantType,
-          token_ttl: input.tokenTtl ?? DEFAULT_TOKEN_TTL, redirect_uris: JSON.stringify(input.redirectUris ?? []),
-          scopes: JSON.stringify(input.scopes ?? []), state: input.state ?? before.state,
-          date_to_delete: (input.state ?? before.state) === 'inactive' ? (before.date_to_delete ?? clock.now().toISOString()) : null,
-          modified_by: caller.principal.userId, modified_at: clock.now().toISOString(),
+          ...before,
+          name: input.name.trim(),
+          description: input.description ?? '',
+          grant_type: input.grantType,
+          token_ttl: input.tokenTtl ?? DEFAULT_TOKEN_TTL,
+          redirect_uris: JSON.stringify(input.redirectUris ?? []),
+          scopes: JSON.stringify(input.scopes ?? []),
+          state: input.state ?? before.state,
+          date_to_delete:
+            (input.state ?? before.state) === 'inactive' ? (before.date_to_delete ?? clock.now().toISOString()) : null,
+          modified_by: caller.principal.userId,
+          modified_at: clock.now().toISOString(),
         };
         const roles = next.grant_type === CLIENT_CREDENTIALS ? (input.roleDivisions ?? []) : [];
         await store.updateClient(trx, orgId, clientId, next);
-        await directory.roles.replaceGrants(orgId, caller, { type: 'client', id: clientId, name: next.name }, roles, trx);
+        await directory.roles.replaceGrants(
+          orgId,
+          caller,
+          { type: 'client', id: clientId, name: next.name },
+          roles,
+          trx,
+        );
         await audit(trx, caller, 'Update', next, diffProperties(snapshot(before, beforeRoles), snapshot(next, roles)));
         return { row: next, roles };
       });
@@ -168,7 +217,13 @@ export function createClients({ db, store, clock, secrets, directory, tokens, im
         const roles = await rolesOf(orgId, clientId, trx);
         const deletion = await audit(trx, caller, 'Delete', before, diffProperties(snapshot(before, roles), null));
         const authorizations = onRemove ? await onRemove(trx, caller, before, deletion) : [];
-        await directory.roles.replaceGrants(orgId, caller, { type: 'client', id: clientId, name: before.name }, [], trx);
+        await directory.roles.replaceGrants(
+          orgId,
+          caller,
+          { type: 'client', id: clientId, name: before.name },
+          [],
+          trx,
+        );
         await store.deleteClient(trx, orgId, clientId);
         return authorizations;
       });
@@ -181,8 +236,17 @@ export function createClients({ db, store, clock, secrets, directory, tokens, im
       const secret = secrets.generate();
       const row = await withTransaction(db, async (trx) => {
         const before = await requireClient(orgId, clientId, trx);
-        const next = { ...before, secret_hash: secrets.hash(secret), modified_by: caller.principal.userId, modified_at: clock.now().toISOString() };
-        await store.updateClient(trx, orgId, clientId, { secret_hash: next.secret_hash, modified_by: next.modified_by, modified_at: next.modified_at });
+        const next = {
+          ...before,
+          secret_hash: secrets.hash(secret),
+          modified_by: caller.principal.userId,
+          modified_at: clock.now().toISOString(),
+        };
+        await store.updateClient(trx, orgId, clientId, {
+          secret_hash: next.secret_hash,
+          modified_by: next.modified_by,
+          modified_at: next.modified_at,
+        });
         await audit(trx, caller, 'RegenerateSecret', next, []);
         return next;
       });
@@ -206,7 +270,13 @@ export function createClients({ db, store, clock, secrets, directory, tokens, im
     async internalClient(orgId: string) {
       const existing = await store.findInternalClient(db, orgId);
       if (existing) return existing;
-      const { client } = await this.create(orgId, null, { name: 'Gatehouse Console', description: 'The admin console (not metered)', grantType: 'CODE', tokenTtl: 43_200, internal: true });
+      const { client } = await this.create(orgId, null, {
+        name: 'Gatehouse Console',
+        description: 'The admin console (not metered)',
+        grantType: 'CODE',
+        tokenTtl: 43_200,
+        internal: true,
+      });
       return (await store.findClient(db, orgId, client.id))!;
     },
   };

@@ -19,7 +19,11 @@ export type { SsoGuardHook } from './authorize-endpoint.ts';
 export function registerOAuthRoutes(
   app: FastifyInstance,
   deps: {
-    oauth: OAuthService; directory: DirectoryService; secureCookies: boolean; publicUrl: string | null; limits: RateLimits;
+    oauth: OAuthService;
+    directory: DirectoryService;
+    secureCookies: boolean;
+    publicUrl: string | null;
+    limits: RateLimits;
     /** SSO buttons and the SSO-only password policy on the /oauth/authorize login page (from the sso domain). */
     loginPolicy?: LoginPolicyHook;
     /** AuthorizedClientIDs of SSO sessions (from the sso domain): null = allowed, else where to send the browser. */
@@ -27,8 +31,20 @@ export function registerOAuthRoutes(
   },
 ) {
   const { oauth, directory, secureCookies } = deps;
-  registerTokenEndpoint(app, { grants: oauth.grants, clients: oauth.clients, secrets: oauth.secrets, limits: deps.limits });
-  registerAuthorizeEndpoint(app, { oauth, directory, secureCookies, limits: deps.limits, loginPolicy: deps.loginPolicy, ssoGuard: deps.ssoGuard });
+  registerTokenEndpoint(app, {
+    grants: oauth.grants,
+    clients: oauth.clients,
+    secrets: oauth.secrets,
+    limits: deps.limits,
+  });
+  registerAuthorizeEndpoint(app, {
+    oauth,
+    directory,
+    secureCookies,
+    limits: deps.limits,
+    loginPolicy: deps.loginPolicy,
+    ssoGuard: deps.ssoGuard,
+  });
   registerTokenRoutes(app, { oauth });
   registerClientRoutes(app, { oauth });
   registerAuthorizationRoutes(app, { oauth });

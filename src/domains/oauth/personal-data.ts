@@ -33,12 +33,20 @@ export function createOAuthPersonalData({ store, clock }: { store: OAuthStore; c
     async export(db: Executor, orgId: string, subject: ResolvedSubject) {
       const userIds = [...new Set(subject.userIds)];
       if (userIds.length === 0) return null;
-      const [refresh, codes] = await Promise.all([store.refreshTokensOfUsers(db, orgId, userIds), store.codesOfUsers(db, orgId, userIds)]);
+      const [refresh, codes] = await Promise.all([
+        store.refreshTokensOfUsers(db, orgId, userIds),
+        store.codesOfUsers(db, orgId, userIds),
+      ]);
       const grantAuthorizations = [...new Set([...refresh, ...codes].map((g) => g.authorization_id))];
       const authorizations = await store.authorizationsForUsers(db, orgId, userIds, grantAuthorizations);
       if (refresh.length === 0 && codes.length === 0 && authorizations.length === 0) return null;
-      const names = await clientNames(db, [...authorizations, ...refresh, ...codes].map((r) => r.client_id));
-      const holders = (authorizationId: string) => [...new Set([...refresh, ...codes].filter((g) => g.authorization_id === authorizationId).map((g) => g.user_id))];
+      const names = await clientNames(
+        db,
+        [...authorizations, ...refresh, ...codes].map((r) => r.client_id),
+      );
+      const holders = (authorizationId: string) => [
+        ...new Set([...refresh, ...codes].filter((g) => g.authorization_id === authorizationId).map((g) => g.user_id)),
+      ];
       return {
         authorizedApplications: authorizations.map((a) => ({
           clientId: a.client_id,
@@ -53,12 +61,25 @@ export function createOAuthPersonalData({ store, clock }: { store: OAuthStore; c
         })),
         grants: [
           ...refresh.map((r) => ({
-            userId: r.user_id, clientId: r.client_id, clientName: names.get(r.client_id), kind: 'refresh_token', scopes: scopesOf(r.scopes),
-            dateIssued: r.issued_at, dateExpires: r.expires_at, ...(r.used_at ? { dateUsed: r.used_at } : {}), ...(r.revoked_at ? { dateRevoked: r.revoked_at } : {}),
+            userId: r.user_id,
+            clientId: r.client_id,
+            clientName: names.get(r.client_id),
+            kind: 'refresh_token',
+            scopes: scopesOf(r.scopes),
+            dateIssued: r.issued_at,
+            dateExpires: r.expires_at,
+            ...(r.used_at ? { dateUsed: r.used_at } : {}),
+            ...(r.revoked_at ? { dateRevoked: r.revoked_at } : {}),
           })),
           ...codes.map((c) => ({
-            userId: c.user_id, clientId: c.client_id, clientName: names.get(c.client_id), kind: 'authorization_code', scopes: scopesOf(c.scopes),
-            redirectUri: c.redirect_uri, dateExpires: c.expires_at, ...(c.used_at ? { dateUsed: c.used_at } : {}),
+            userId: c.user_id,
+            clientId: c.client_id,
+            clientName: names.get(c.client_id),
+            kind: 'authorization_code',
+            scopes: scopesOf(c.scopes),
+            redirectUri: c.redirect_uri,
+            dateExpires: c.expires_at,
+            ...(c.used_at ? { dateUsed: c.used_at } : {}),
           })),
         ],
       };
@@ -73,9 +94,15 @@ export function createOAuthPersonalData({ store, clock }: { store: OAuthStore; c
         if (n) counts[k] = (counts[k] ?? 0) + n;
       };
       for (const userId of [...new Set(subject.userIds)].sort()) {
-        const [refresh, codes] = await Promise.all([store.refreshTokensOfUsers(trx, orgId, [userId]), store.codesOfUsers(trx, orgId, [userId])]);
+        const [refresh, codes] = await Promise.all([
+          store.refreshTokensOfUsers(trx, orgId, [userId]),
+          store.codesOfUsers(trx, orgId, [userId]),
+        ]);
         if (refresh.length === 0 && codes.length === 0) continue;
-        const names = await clientNames(trx, [...refresh, ...codes].map((g) => g.client_id));
+        const names = await clientNames(
+          trx,
+          [...refresh, ...codes].map((g) => g.client_id),
+        );
         bump('refreshTokens', await store.deleteRefreshTokensOfUser(trx, orgId, userId));
         bump('authorizationCodes', await store.deleteCodesOfUser(trx, orgId, userId));
         // One event per grant family, as revoking one is recorded: which app, never a token.
@@ -84,12 +111,23 @@ export function createOAuthPersonalData({ store, clock }: { store: OAuthStore; c
         for (const g of [...refresh, ...codes]) {
           const live = !g.used_at && !('revoked_at' in g && g.revoked_at) && g.expires_at > now;
           const known = families.get(g.grant_id);
-          families.set(g.grant_id, { clientId: g.client_id, authorizationId: g.authorization_id, live: (known?.live ?? false) || live });
+          families.set(g.grant_id, {
+            clientId: g.client_id,
+            authorizationId: g.authorization_id,
+            live: (known?.live ?? false) || live,
+          });
         }
         for (const [grantId, f] of families) {
           await recordAudit(trx, clock, {
-            orgId, serviceName: 'OAuth', entityType: 'Token', entityId: grantId, entityName: names.get(f.clientId), action: 'Revoke',
-            ...auditOrigin(caller), causeEventId, context: { clientId: f.clientId, authorizationId: f.authorizationId, userId },
+            orgId,
+            serviceName: 'OAuth',
+            entityType: 'Token',
+            entityId: grantId,
+            entityName: names.get(f.clientId),
+            action: 'Revoke',
+            ...auditOrigin(caller),
+            causeEventId,
+            context: { clientId: f.clientId, authorizationId: f.authorizationId, userId },
             changes: [{ property: 'state', oldValues: [f.live ? 'active' : 'inactive'], newValues: ['deleted'] }],
           });
         }

@@ -62,7 +62,11 @@ export const OAuthClientRequest = Type.Object({
 export type OAuthClientRequest = Static<typeof OAuthClientRequest>;
 
 export const OAuthScope = Type.Object({ id: Type.String(), description: Type.String(), selfUri: Type.String() });
-export const OAuthScopeListing = Type.Object({ total: Type.Integer(), entities: Type.Array(OAuthScope), selfUri: Type.String() });
+export const OAuthScopeListing = Type.Object({
+  total: Type.Integer(),
+  entities: Type.Array(OAuthScope),
+  selfUri: Type.String(),
+});
 
 export const OAuthAuthorization = Type.Object({
   client: OAuthClientPublic,
@@ -77,4 +81,8 @@ export const OAuthAuthorization = Type.Object({
   state: Type.String(),
   selfUri: Type.String(),
 });
-export const OAuthAuthorizationListing = Type.Object({ total: Type.Integer(), entities: Type.Array(OAuthAuthorization), selfUri: Type.String() });
+export const OAuthAuthorizationListing = Type.Object({
+  total: Type.Integer(),
+  entities: Type.Array(OAuthAuthorization),
+  selfUri: Type.String(),
+});

@@ -21,7 +21,10 @@ export interface OAuthConfig {
 }
 
 export async function createOAuthService(deps: {
-  db: Db; clock: Clock; directory: DirectoryService; config: OAuthConfig;
+  db: Db;
+  clock: Clock;
+  directory: DirectoryService;
+  config: OAuthConfig;
   /** The SAML2-bearer grant's assertion check, from the sso domain (wired by the composition root). */
   samlBearer?: SamlBearerVerifier;
 }) {
@@ -31,9 +34,16 @@ export async function createOAuthService(deps: {
   const codec = createTokenCodec(await loadTokenKeys(db, clock.now()));
   const tokens = createTokens({ db, store, clock, directory, codec, cacheMs: deps.config.tokenCacheMs });
   const clients = createClients({
-    db, store, clock, secrets, directory, tokens, implicitCutoff: deps.config.implicitCutoff,
+    db,
+    store,
+    clock,
+    secrets,
+    directory,
+    tokens,
+    implicitCutoff: deps.config.implicitCutoff,
     // Bound late: authorizations are built from clients.
-    onRemove: (trx, caller, client, deletionEventId) => authorizations.removedWithClient(trx, caller, client, deletionEventId),
+    onRemove: (trx, caller, client, deletionEventId) =>
+      authorizations.removedWithClient(trx, caller, client, deletionEventId),
   });
   const issuer = createGrantIssuer({ db, store, clock, tokens });
   const authorizations = createAuthorizations({ db, store, clock, clients, tokens });
@@ -84,8 +94,14 @@ export async function createOAuthService(deps: {
       await withTransaction(db, async (trx) => {
         await tokens.revoke(p, trx);
         await recordAudit(trx, clock, {
-          orgId: p.orgId, serviceName: 'OAuth', entityType: 'Token', entityId: p.tokenId, entityName: p.clientName, action: 'Revoke',
-          ...auditOrigin(caller), context: { clientId: p.clientId },
+          orgId: p.orgId,
+          serviceName: 'OAuth',
+          entityType: 'Token',
+          entityId: p.tokenId,
+          entityName: p.clientName,
+          action: 'Revoke',
+          ...auditOrigin(caller),
+          context: { clientId: p.clientId },
           changes: [{ property: 'state', oldValues: ['active'], newValues: ['revoked'] }],
         });
       });

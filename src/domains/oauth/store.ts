@@ -1,6 +1,12 @@
 /** Kysely queries for OAuth clients and access tokens. Every client query is scoped to an org. */
 import type { Executor } from '../../storage/db.ts';
-import type { OAuthAuthorizationRow, OAuthClientRow, OAuthCodeRow, RefreshTokenRow, TokenRevocationRow } from '../../storage/schema.ts';
+import type {
+  OAuthAuthorizationRow,
+  OAuthClientRow,
+  OAuthCodeRow,
+  RefreshTokenRow,
+  TokenRevocationRow,
+} from '../../storage/schema.ts';
 
 export function createOAuthStore() {
   return {
@@ -15,48 +21,100 @@ export function createOAuthStore() {
     deleteClient: (db: Executor, orgId: string, id: string) =>
       db.deleteFrom('oauth_clients').where('org_id', '=', orgId).where('id', '=', id).execute(),
     listClients: (db: Executor, orgId: string, offset: number, limit: number) =>
-      db.selectFrom('oauth_clients').selectAll().where('org_id', '=', orgId).where('internal', '=', 0)
-        .orderBy('name').orderBy('id').offset(offset).limit(limit).execute(),
+      db
+        .selectFrom('oauth_clients')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('internal', '=', 0)
+        .orderBy('name')
+        .orderBy('id')
+        .offset(offset)
+        .limit(limit)
+        .execute(),
     countClients: async (db: Executor, orgId: string) =>
-      Number((await db.selectFrom('oauth_clients').select((eb) => eb.fn.countAll().as('n'))
-        .where('org_id', '=', orgId).where('internal', '=', 0).executeTakeFirstOrThrow()).n),
+      Number(
+        (
+          await db
+            .selectFrom('oauth_clients')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('org_id', '=', orgId)
+            .where('internal', '=', 0)
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
     findInternalClient: (db: Executor, orgId: string) =>
-      db.selectFrom('oauth_clients').selectAll().where('org_id', '=', orgId).where('internal', '=', 1).executeTakeFirst(),
+      db
+        .selectFrom('oauth_clients')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('internal', '=', 1)
+        .executeTakeFirst(),
 
     /**
      * What validating a token needs besides its MAC, in one query: the client, organization,
      * user and authorized application it names.
      */
-    tokenContext: (db: Executor, t: { orgId: string; clientId: string; userId: string | null; authorizationId: string | null }) =>
+    tokenContext: (
+      db: Executor,
+      t: { orgId: string; clientId: string; userId: string | null; authorizationId: string | null },
+    ) =>
       db
         .selectFrom('oauth_clients as c')
         .innerJoin('organizations as o', (j) => j.on('o.id', '=', t.orgId))
         .leftJoin('users as u', (j) => j.on('u.id', '=', t.userId ?? '').on('u.org_id', '=', t.orgId))
-        .leftJoin('oauth_authorizations as a', (j) => j.on('a.id', '=', t.authorizationId ?? '').on('a.org_id', '=', t.orgId))
+        .leftJoin('oauth_authorizations as a', (j) =>
+          j.on('a.id', '=', t.authorizationId ?? '').on('a.org_id', '=', t.orgId),
+        )
         .select([
-          'c.name as client_name', 'c.state as client_state', 'c.grant_type', 'c.internal',
-          'o.name as org_name', 'o.state as org_state', 'u.id as user_id', 'u.state as user_state', 'a.state as authorization_state',
+          'c.name as client_name',
+          'c.state as client_state',
+          'c.grant_type',
+          'c.internal',
+          'o.name as org_name',
+          'o.state as org_state',
+          'u.id as user_id',
+          'u.state as user_state',
+          'a.state as authorization_state',
         ])
         .where('c.id', '=', t.clientId)
         .executeTakeFirst(),
     /** The revocations among these token, grant and user ids. */
     revocationsAmong: (db: Executor, ids: string[]) =>
-      db.selectFrom('token_revocations').select(['subject_id', 'kind', 'revoked_at']).where('subject_id', 'in', ids).execute(),
+      db
+        .selectFrom('token_revocations')
+        .select(['subject_id', 'kind', 'revoked_at'])
+        .where('subject_id', 'in', ids)
+        .execute(),
     insertRevocation: (db: Executor, row: TokenRevocationRow) =>
-      db.insertInto('token_revocations').values(row).onConflict((oc) => oc.column('subject_id').doNothing()).execute(),
+      db
+        .insertInto('token_revocations')
+        .values(row)
+        .onConflict((oc) => oc.column('subject_id').doNothing())
+        .execute(),
     /** A user's revocation (kind 'user'): a later one moves its instant forward. */
     upsertUserRevocation: (db: Executor, row: TokenRevocationRow) =>
-      db.insertInto('token_revocations').values(row)
-        .onConflict((oc) => oc.column('subject_id').doUpdateSet({ revoked_at: row.revoked_at, expires_at: row.expires_at })).execute(),
+      db
+        .insertInto('token_revocations')
+        .values(row)
+        .onConflict((oc) =>
+          oc.column('subject_id').doUpdateSet({ revoked_at: row.revoked_at, expires_at: row.expires_at }),
+        )
+        .execute(),
     /** A user's state and the instant of its `user` revocation, if any (the refresh grant reads them). */
     userStanding: (db: Executor, orgId: string, userId: string) =>
-      db.selectFrom('users as u')
+      db
+        .selectFrom('users as u')
         .leftJoin('token_revocations as r', (j) => j.onRef('r.subject_id', '=', 'u.id').on('r.kind', '=', 'user'))
         .select(['u.state', 'r.revoked_at'])
-        .where('u.id', '=', userId).where('u.org_id', '=', orgId)
+        .where('u.id', '=', userId)
+        .where('u.org_id', '=', orgId)
         .executeTakeFirst(),
     /** Refresh tokens of one code grant, of one authorized application, or of one user, stop. */
-    revokeRefreshTokens: (db: Executor, by: { grantId?: string; authorizationId?: string; user?: { orgId: string; userId: string } }, at: string) => {
+    revokeRefreshTokens: (
+      db: Executor,
+      by: { grantId?: string; authorizationId?: string; user?: { orgId: string; userId: string } },
+      at: string,
+    ) => {
       let q = db.updateTable('refresh_tokens').set({ revoked_at: at }).where('revoked_at', 'is', null);
       if (by.grantId) q = q.where('grant_id', '=', by.grantId);
       if (by.authorizationId) q = q.where('authorization_id', '=', by.authorizationId);
@@ -65,36 +123,73 @@ export function createOAuthStore() {
     },
 
     insertCode: (db: Executor, row: OAuthCodeRow) => db.insertInto('oauth_codes').values(row).execute(),
-    findCode: (db: Executor, codeHash: string) => db.selectFrom('oauth_codes').selectAll().where('code_hash', '=', codeHash).executeTakeFirst(),
+    findCode: (db: Executor, codeHash: string) =>
+      db.selectFrom('oauth_codes').selectAll().where('code_hash', '=', codeHash).executeTakeFirst(),
     /** Marks a code used; false when it was already used (single use, race-safe). */
     consumeCode: async (db: Executor, codeHash: string, at: string) =>
-      Number((await db.updateTable('oauth_codes').set({ used_at: at }).where('code_hash', '=', codeHash).where('used_at', 'is', null).executeTakeFirst()).numUpdatedRows) === 1,
+      Number(
+        (
+          await db
+            .updateTable('oauth_codes')
+            .set({ used_at: at })
+            .where('code_hash', '=', codeHash)
+            .where('used_at', 'is', null)
+            .executeTakeFirst()
+        ).numUpdatedRows,
+      ) === 1,
 
     insertRefreshToken: (db: Executor, row: RefreshTokenRow) => db.insertInto('refresh_tokens').values(row).execute(),
     findRefreshToken: (db: Executor, tokenHash: string) =>
       db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst(),
     consumeRefreshToken: async (db: Executor, id: string, at: string) =>
-      Number((await db.updateTable('refresh_tokens').set({ used_at: at }).where('id', '=', id).where('used_at', 'is', null).executeTakeFirst()).numUpdatedRows) === 1,
+      Number(
+        (
+          await db
+            .updateTable('refresh_tokens')
+            .set({ used_at: at })
+            .where('id', '=', id)
+            .where('used_at', 'is', null)
+            .executeTakeFirst()
+        ).numUpdatedRows,
+      ) === 1,
 
-    insertAuthorization: (db: Executor, row: OAuthAuthorizationRow) => db.insertInto('oauth_authorizations').values(row).execute(),
+    insertAuthorization: (db: Executor, row: OAuthAuthorizationRow) =>
+      db.insertInto('oauth_authorizations').values(row).execute(),
     updateAuthorization: (db: Executor, id: string, patch: Partial<OAuthAuthorizationRow>) =>
       db.updateTable('oauth_authorizations').set(patch).where('id', '=', id).execute(),
     /** The newest authorization of a client in an organization (older ones are history). */
     currentAuthorization: (db: Executor, orgId: string, clientId: string) =>
-      db.selectFrom('oauth_authorizations').selectAll().where('org_id', '=', orgId).where('client_id', '=', clientId)
-        .orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst(),
+      db
+        .selectFrom('oauth_authorizations')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('client_id', '=', clientId)
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirst(),
     /** Every organization's current authorization of one client (newest per organization). */
     authorizationsOfClient: async (db: Executor, clientId: string) => {
-      const rows = await db.selectFrom('oauth_authorizations').selectAll().where('client_id', '=', clientId)
-        .orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+      const rows = await db
+        .selectFrom('oauth_authorizations')
+        .selectAll()
+        .where('client_id', '=', clientId)
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .execute();
       const current = new Map<string, OAuthAuthorizationRow>();
       for (const r of rows) if (!current.has(r.org_id)) current.set(r.org_id, r);
       return [...current.values()];
     },
     /** Current authorizations of an organization, newest per client, optionally in one state. */
     listAuthorizations: async (db: Executor, orgId: string, state?: string) => {
-      const rows = await db.selectFrom('oauth_authorizations').selectAll().where('org_id', '=', orgId)
-        .orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+      const rows = await db
+        .selectFrom('oauth_authorizations')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .execute();
       const current = new Map<string, OAuthAuthorizationRow>();
       for (const r of rows) if (!current.has(r.client_id)) current.set(r.client_id, r);
       return [...current.values()].filter((r) => !state || r.state === state);
@@ -103,27 +198,78 @@ export function createOAuthStore() {
     // Data-subject requests: what is stored about users (never a hash of a code or token).
     /** Authorizations these users requested or changed, or that these ids name. */
     authorizationsForUsers: (db: Executor, orgId: string, userIds: string[], ids: string[]) =>
-      db.selectFrom('oauth_authorizations').selectAll().where('org_id', '=', orgId)
-        .where((eb) => eb.or([
-          ...(userIds.length ? [eb('created_by', 'in', userIds), eb('modified_by', 'in', userIds)] : []),
-          ...(ids.length ? [eb('id', 'in', ids)] : []),
-          eb.lit(false),
-        ]))
-        .orderBy('created_at').orderBy('id').execute(),
+      db
+        .selectFrom('oauth_authorizations')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where((eb) =>
+          eb.or([
+            ...(userIds.length ? [eb('created_by', 'in', userIds), eb('modified_by', 'in', userIds)] : []),
+            ...(ids.length ? [eb('id', 'in', ids)] : []),
+            eb.lit(false),
+          ]),
+        )
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute(),
     refreshTokensOfUsers: (db: Executor, orgId: string, userIds: string[]) =>
-      db.selectFrom('refresh_tokens')
-        .select(['grant_id', 'client_id', 'user_id', 'authorization_id', 'scopes', 'issued_at', 'expires_at', 'used_at', 'revoked_at'])
-        .where('org_id', '=', orgId).where('user_id', 'in', userIds).orderBy('issued_at').execute(),
+      db
+        .selectFrom('refresh_tokens')
+        .select([
+          'grant_id',
+          'client_id',
+          'user_id',
+          'authorization_id',
+          'scopes',
+          'issued_at',
+          'expires_at',
+          'used_at',
+          'revoked_at',
+        ])
+        .where('org_id', '=', orgId)
+        .where('user_id', 'in', userIds)
+        .orderBy('issued_at')
+        .execute(),
     codesOfUsers: (db: Executor, orgId: string, userIds: string[]) =>
-      db.selectFrom('oauth_codes')
-        .select(['grant_id', 'client_id', 'user_id', 'authorization_id', 'redirect_uri', 'scopes', 'expires_at', 'used_at'])
-        .where('org_id', '=', orgId).where('user_id', 'in', userIds).orderBy('expires_at').execute(),
+      db
+        .selectFrom('oauth_codes')
+        .select([
+          'grant_id',
+          'client_id',
+          'user_id',
+          'authorization_id',
+          'redirect_uri',
+          'scopes',
+          'expires_at',
+          'used_at',
+        ])
+        .where('org_id', '=', orgId)
+        .where('user_id', 'in', userIds)
+        .orderBy('expires_at')
+        .execute(),
     deleteRefreshTokensOfUser: async (db: Executor, orgId: string, userId: string) =>
-      Number((await db.deleteFrom('refresh_tokens').where('org_id', '=', orgId).where('user_id', '=', userId).executeTakeFirst()).numDeletedRows),
+      Number(
+        (
+          await db
+            .deleteFrom('refresh_tokens')
+            .where('org_id', '=', orgId)
+            .where('user_id', '=', userId)
+            .executeTakeFirst()
+        ).numDeletedRows,
+      ),
     deleteCodesOfUser: async (db: Executor, orgId: string, userId: string) =>
-      Number((await db.deleteFrom('oauth_codes').where('org_id', '=', orgId).where('user_id', '=', userId).executeTakeFirst()).numDeletedRows),
+      Number(
+        (
+          await db
+            .deleteFrom('oauth_codes')
+            .where('org_id', '=', orgId)
+            .where('user_id', '=', userId)
+            .executeTakeFirst()
+        ).numDeletedRows,
+      ),
 
-    purgeExpiredRevocations: (db: Executor, before: string) => db.deleteFrom('token_revocations').where('expires_at', '<', before).execute(),
+    purgeExpiredRevocations: (db: Executor, before: string) =>
+      db.deleteFrom('token_revocations').where('expires_at', '<', before).execute(),
   };
 }
 

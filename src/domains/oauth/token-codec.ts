@@ -34,7 +34,8 @@ const PREFIX = 'gh1';
 const KEY_PREFIX = 'token-mac:';
 
 export async function loadTokenKeys(db: Db, now: Date): Promise<Map<string, string>> {
-  const read = () => db.selectFrom('server_keys').selectAll().where('name', 'like', `${KEY_PREFIX}%`).orderBy('created_at').execute();
+  const read = () =>
+    db.selectFrom('server_keys').selectAll().where('name', 'like', `${KEY_PREFIX}%`).orderBy('created_at').execute();
   let rows = await read();
   if (rows.length === 0) {
     await db
@@ -51,7 +52,8 @@ export function createTokenCodec(keys: Map<string, string>) {
   const signingKid = [...keys.keys()].at(-1)!;
   // Key objects made once: importing a raw key on every HMAC is a measurable cost per token.
   const keyObjects = new Map([...keys].map(([kid, value]) => [kid, createSecretKey(Buffer.from(value))]));
-  const mac = (kid: string, body: string) => createHmac('sha256', keyObjects.get(kid)!).update(body).digest('base64url');
+  const mac = (kid: string, body: string) =>
+    createHmac('sha256', keyObjects.get(kid)!).update(body).digest('base64url');
 
   return {
     encode(claims: TokenClaims): string {

@@ -16,11 +16,17 @@ function supportedGrant(grants: Map<string, Grant>, params: Record<string, strin
   const type = params.grant_type;
   if (!type) throw new InvalidRequest('missing required parameter "grant_type"');
   const grant = grants.get(type);
-  if (!grant) throw new UnsupportedGrantType(`grant_type "${type}" is not supported; use one of: ${[...grants.keys()].join(', ')}`);
+  if (!grant)
+    throw new UnsupportedGrantType(
+      `grant_type "${type}" is not supported; use one of: ${[...grants.keys()].join(', ')}`,
+    );
   return grant;
 }
 
-export function registerTokenEndpoint(app: FastifyInstance, deps: { grants: Map<string, Grant>; clients: Clients; secrets: Secrets; limits: RateLimits }) {
+export function registerTokenEndpoint(
+  app: FastifyInstance,
+  deps: { grants: Map<string, Grant>; clients: Clients; secrets: Secrets; limits: RateLimits },
+) {
   app.register(async (scope) => {
     acceptForms(scope);
 
@@ -32,7 +38,8 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: { grants: Map<
       const params = (request.body ?? {}) as Record<string, string>;
       const grant = supportedGrant(deps.grants, params);
       const creds = readCredentials(request.headers.authorization, params);
-      if (!creds) throw new InvalidClient('client authentication is required (HTTP Basic with client_id:client_secret)');
+      if (!creds)
+        throw new InvalidClient('client authentication is required (HTTP Basic with client_id:client_secret)');
       const publicClient = creds.clientSecret === null;
       if (publicClient && grant.clientAuthentication === 'required') {
         throw new InvalidClient('client authentication is required (HTTP Basic with client_id:client_secret)');
@@ -41,7 +48,10 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: { grants: Map<
       // uses up its own token budget, so guessing at a client id cannot lock its owner out.
       const client = await deps.limits.failures(
         [['authFailures', request.ip]],
-        () => (publicClient ? identifyPublicClient(deps.clients, creds.clientId) : authenticateClient(deps.clients, deps.secrets, creds)),
+        () =>
+          publicClient
+            ? identifyPublicClient(deps.clients, creds.clientId)
+            : authenticateClient(deps.clients, deps.secrets, creds),
         (err) => err instanceof InvalidClient,
       );
       await deps.limits.check([['token', client.id]]);

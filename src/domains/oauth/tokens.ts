@@ -46,7 +46,14 @@ interface CacheEntry {
   grantId: string | null;
 }
 
-export function createTokens(deps: { db: Executor; store: OAuthStore; clock: Clock; directory: DirectoryService; codec: TokenCodec; cacheMs: number }) {
+export function createTokens(deps: {
+  db: Executor;
+  store: OAuthStore;
+  clock: Clock;
+  directory: DirectoryService;
+  codec: TokenCodec;
+  cacheMs: number;
+}) {
   const { db, store, clock, directory, codec, cacheMs } = deps;
   const cache = new Map<string, CacheEntry>();
   // Users revoked by a transaction that may not have committed yet: their principals are not
@@ -62,7 +69,8 @@ export function createTokens(deps: { db: Executor; store: OAuthStore; clock: Clo
     // A token or grant row stops the token; a user's row stops what was issued up to its instant,
     // so a user reactivated later does not bring the old tokens back.
     const revoked = revocations.some((r) =>
-      r.kind === USER_REVOCATION ? r.subject_id === c.u && issuedAtMs(c) <= Date.parse(r.revoked_at) : true);
+      r.kind === USER_REVOCATION ? r.subject_id === c.u && issuedAtMs(c) <= Date.parse(r.revoked_at) : true,
+    );
     if (!ctx || revoked || ctx.client_state !== 'active' || ctx.org_state !== 'active') return null;
     if (c.u && (ctx.user_id === null || ctx.user_state !== 'active')) return null;
     // A token issued under an authorized application lives only while the app stays authorized.
@@ -99,10 +107,22 @@ export function createTokens(deps: { db: Executor; store: OAuthStore; clock: Clo
       // The issue time keeps its milliseconds: a user revoked and reactivated within one second
       // must keep the tokens issued after the reactivation and lose those issued before.
       const claims: TokenClaims = {
-        i: newId(), o: input.orgId, c: input.clientId, u: input.userId, s: input.scopes, t: nowMs / 1000, e: now + input.ttlSeconds,
-        a: input.authorizationId ?? null, g: input.grantId ?? null,
+        i: newId(),
+        o: input.orgId,
+        c: input.clientId,
+        u: input.userId,
+        s: input.scopes,
+        t: nowMs / 1000,
+        e: now + input.ttlSeconds,
+        a: input.authorizationId ?? null,
+        g: input.grantId ?? null,
       };
-      return { id: claims.i, accessToken: codec.encode(claims), expiresIn: input.ttlSeconds, expiresAt: new Date(claims.e * 1000) };
+      return {
+        id: claims.i,
+        accessToken: codec.encode(claims),
+        expiresIn: input.ttlSeconds,
+        expiresAt: new Date(claims.e * 1000),
+      };
     },
 
     /** The principal of a presented token, or null when forged, expired or revoked. */
@@ -127,8 +147,11 @@ export function createTokens(deps: { db: Executor; store: OAuthStore; clock: Clo
     /** Revokes one token; this process forgets it at once. */
     async revoke(principal: Principal, trx: Executor = db) {
       await store.insertRevocation(trx, {
-        subject_id: principal.tokenId, kind: 'token', org_id: principal.orgId,
-        revoked_at: clock.now().toISOString(), expires_at: principal.expiresAt.toISOString(),
+        subject_id: principal.tokenId,
+        kind: 'token',
+        org_id: principal.orgId,
+        revoked_at: clock.now().toISOString(),
+        expires_at: principal.expiresAt.toISOString(),
       });
       forget((e) => e.principal.tokenId === principal.tokenId);
     },
@@ -137,7 +160,10 @@ export function createTokens(deps: { db: Executor; store: OAuthStore; clock: Clo
     async revokeGrant(grantId: string, orgId: string, trx: Executor = db) {
       const now = clock.now();
       await store.insertRevocation(trx, {
-        subject_id: grantId, kind: 'grant', org_id: orgId, revoked_at: now.toISOString(),
+        subject_id: grantId,
+        kind: 'grant',
+        org_id: orgId,
+        revoked_at: now.toISOString(),
         expires_at: new Date(now.getTime() + LONGEST_TOKEN_SECONDS * 1000).toISOString(),
       });
       await store.revokeRefreshTokens(trx, { grantId }, now.toISOString());
@@ -157,7 +183,10 @@ export function createTokens(deps: { db: Executor; store: OAuthStore; clock: Clo
       // The instant is taken after the refresh tokens are revoked (see above).
       const now = clock.now().getTime();
       await store.upsertUserRevocation(trx, {
-        subject_id: userId, kind: USER_REVOCATION, org_id: orgId, revoked_at: new Date(now).toISOString(),
+        subject_id: userId,
+        kind: USER_REVOCATION,
+        org_id: orgId,
+        revoked_at: new Date(now).toISOString(),
         expires_at: new Date(now + LONGEST_TOKEN_SECONDS * 1000).toISOString(),
       });
       for (const [id, until] of uncachedUntil) if (until <= now) uncachedUntil.delete(id);

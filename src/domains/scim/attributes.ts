@@ -27,7 +27,12 @@ export const USER_FILTER_MAP: ScimAttributeMap = {
   title: { kind: 'column', column: 'users.title', type: 'string' },
   department: { kind: 'column', column: 'users.department', type: 'string' },
   // The enterprise extension's division is the name of the user's division (upstream filters on it).
-  division: { kind: 'column', column: 'users.division_id', type: 'string', expr: sql`(select d.name from divisions d where d.id = users.division_id)` },
+  division: {
+    kind: 'column',
+    column: 'users.division_id',
+    type: 'string',
+    expr: sql`(select d.name from divisions d where d.id = users.division_id)`,
+  },
   active: { kind: 'column', column: 'users.state', type: 'boolean', toSql: (v) => (v ? 'active' : 'inactive') },
   externalid: { kind: 'column', column: 'scim_users.external_id', type: 'string', caseExact: true },
   'name.givenname': { kind: 'column', column: 'scim_users.given_name', type: 'string' },
@@ -48,7 +53,9 @@ export const USER_FILTER_MAP: ScimAttributeMap = {
       value: { kind: 'column', column: 'users.email_key', type: 'string', caseExact: true, toSql: lower },
       type: { kind: 'column', column: 'users.email_key', type: 'string', expr: sql`'other'` },
       primary: {
-        kind: 'column', column: 'users.id', type: 'boolean',
+        kind: 'column',
+        column: 'users.id',
+        type: 'boolean',
         expr: sql`(case when exists (select 1 from scim_user_emails pe where pe.user_id = users.id and pe.is_primary = 1 and coalesce(pe.type, '') <> 'other') then 0 else 1 end)`,
       },
     },

@@ -5,13 +5,34 @@
  */
 import { ScimError } from './errors.ts';
 import { MAX_COUNT } from './listing.ts';
-import { ENTERPRISE_USER_URN, GENESYS_USER_URN, GROUP_PATCH_SCHEMA, GROUP_SCHEMA_URN, type ScimPatchAttribute, USER_PATCH_SCHEMA, USER_SCHEMA_URN } from './patch.ts';
+import {
+  ENTERPRISE_USER_URN,
+  GENESYS_USER_URN,
+  GROUP_PATCH_SCHEMA,
+  GROUP_SCHEMA_URN,
+  type ScimPatchAttribute,
+  USER_PATCH_SCHEMA,
+  USER_SCHEMA_URN,
+} from './patch.ts';
 
 const SPC_URN = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
 const RT_URN = 'urn:ietf:params:scim:schemas:core:2.0:ResourceType';
 
 const STORED: Record<string, string[]> = {
-  [USER_SCHEMA_URN]: ['id', 'externalId', 'meta', 'userName', 'name', 'displayName', 'title', 'active', 'password', 'emails', 'phoneNumbers', 'groups'],
+  [USER_SCHEMA_URN]: [
+    'id',
+    'externalId',
+    'meta',
+    'userName',
+    'name',
+    'displayName',
+    'title',
+    'active',
+    'password',
+    'emails',
+    'phoneNumbers',
+    'groups',
+  ],
   [ENTERPRISE_USER_URN]: ['division', 'department', 'manager', 'employeeNumber'],
   [GENESYS_USER_URN]: ['routingSkills', 'routingLanguages', 'externalIds'],
   [GROUP_SCHEMA_URN]: ['id', 'externalId', 'meta', 'displayName', 'members'],
@@ -26,7 +47,8 @@ function definition(a: ScimPatchAttribute, path: string): Record<string, unknown
     required: a.required ?? false,
     caseExact: a.caseExact ?? false,
     mutability: path === 'groups' || path === 'displayName@group' ? 'readOnly' : (a.mutability ?? 'readWrite'),
-    returned: a.mutability === 'writeOnly' ? 'never' : id || path === 'userName' || path === 'active' ? 'always' : 'default',
+    returned:
+      a.mutability === 'writeOnly' ? 'never' : id || path === 'userName' || path === 'active' ? 'always' : 'default',
     uniqueness: path === 'userName' || path === 'id' ? 'server' : 'none',
     ...(a.subAttributes ? { subAttributes: a.subAttributes.map((s) => definition(s, `${path}.${s.name}`)) } : {}),
   };
@@ -46,7 +68,9 @@ function schemaOf(urn: string, base: string) {
   return {
     id: urn,
     ...NAMES[urn],
-    attributes: attrs.map((a) => definition(a, urn === GROUP_SCHEMA_URN && a.name === 'displayName' ? 'displayName@group' : a.name)),
+    attributes: attrs.map((a) =>
+      definition(a, urn === GROUP_SCHEMA_URN && a.name === 'displayName' ? 'displayName@group' : a.name),
+    ),
     meta: { resourceType: 'Schema', location: `${base}/api/v2/scim/v2/Schemas/${urn}` },
   };
 }
@@ -62,7 +86,13 @@ export function serviceProviderConfig(base: string) {
     sort: { supported: false },
     etag: { supported: true },
     authenticationSchemes: [
-      { name: 'OAuth Bearer Token', description: 'A client-credentials access token from /oauth/token', specUri: 'https://www.rfc-editor.org/info/rfc6750', type: 'oauthbearertoken', primary: true },
+      {
+        name: 'OAuth Bearer Token',
+        description: 'A client-credentials access token from /oauth/token',
+        specUri: 'https://www.rfc-editor.org/info/rfc6750',
+        type: 'oauthbearertoken',
+        primary: true,
+      },
     ],
     meta: { resourceType: 'ServiceProviderConfig', location: `${base}/api/v2/scim/v2/ServiceProviderConfig` },
   };
@@ -71,19 +101,37 @@ export function serviceProviderConfig(base: string) {
 function resourceTypes(base: string) {
   return [
     {
-      schemas: [RT_URN], id: 'User', name: 'User', description: 'User account', endpoint: '/Users', schema: USER_SCHEMA_URN,
-      schemaExtensions: [{ schema: ENTERPRISE_USER_URN, required: false }, { schema: GENESYS_USER_URN, required: false }],
+      schemas: [RT_URN],
+      id: 'User',
+      name: 'User',
+      description: 'User account',
+      endpoint: '/Users',
+      schema: USER_SCHEMA_URN,
+      schemaExtensions: [
+        { schema: ENTERPRISE_USER_URN, required: false },
+        { schema: GENESYS_USER_URN, required: false },
+      ],
       meta: { resourceType: 'ResourceType', location: `${base}/api/v2/scim/v2/ResourceTypes/User` },
     },
     {
-      schemas: [RT_URN], id: 'Group', name: 'Group', description: 'Group', endpoint: '/Groups', schema: GROUP_SCHEMA_URN, schemaExtensions: [],
+      schemas: [RT_URN],
+      id: 'Group',
+      name: 'Group',
+      description: 'Group',
+      endpoint: '/Groups',
+      schema: GROUP_SCHEMA_URN,
+      schemaExtensions: [],
       meta: { resourceType: 'ResourceType', location: `${base}/api/v2/scim/v2/ResourceTypes/Group` },
     },
   ];
 }
 
 const list = (resources: unknown[]) => ({
-  schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults: resources.length, startIndex: 1, itemsPerPage: resources.length, Resources: resources,
+  schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
+  totalResults: resources.length,
+  startIndex: 1,
+  itemsPerPage: resources.length,
+  Resources: resources,
 });
 
 export const listResourceTypes = (base: string) => list(resourceTypes(base));

@@ -38,8 +38,13 @@ export function scimErrorBody(status: number, detail: string, scimType?: string)
   return { schemas: [ERROR_URN], status: String(status), ...(scimType ? { scimType } : {}), detail };
 }
 
-export const scimNotFound = (resource: 'User' | 'Group', id: string) => new ScimError(404, `${resource} ${id} not found`);
+export const scimNotFound = (resource: 'User' | 'Group', id: string) =>
+  new ScimError(404, `${resource} ${id} not found`);
 export const invalidValue = (detail: string) => new ScimError(400, detail, 'invalidValue');
 export const uniqueness = (detail: string) => new ScimError(409, detail, 'uniqueness');
 export const staleVersion = (current: string) =>
-  new ScimError(400, `The If-Match version does not match the current version ${current}; read the resource again.`, 'invalidVers');
+  new ScimError(
+    400,
+    `The If-Match version does not match the current version ${current}; read the resource again.`,
+    'invalidVers',
+  );

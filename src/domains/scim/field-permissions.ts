@@ -11,11 +11,21 @@ import type { Caller } from '../../platform/principal.ts';
 import type { UserWrite } from './resource.ts';
 
 export const CREATE_USER_PERMISSIONS = [
-  'directory:user:add', 'authorization:grant:add', 'authorization:grant:delete', 'routing:skill:assign', 'routing:language:assign', 'telephony:extension:assign',
+  'directory:user:add',
+  'authorization:grant:add',
+  'authorization:grant:delete',
+  'routing:skill:assign',
+  'routing:language:assign',
+  'telephony:extension:assign',
 ];
 export const EDIT_USER_PERMISSIONS = [
-  'directory:user:edit', 'directory:user:setPassword', 'authorization:grant:add', 'authorization:grant:delete', 'routing:skill:assign',
-  'routing:language:assign', 'telephony:extension:assign',
+  'directory:user:edit',
+  'directory:user:setPassword',
+  'authorization:grant:add',
+  'authorization:grant:delete',
+  'routing:skill:assign',
+  'routing:language:assign',
+  'telephony:extension:assign',
 ];
 
 type Json = Record<string, unknown>;
@@ -42,6 +52,8 @@ export function checkCreate(caller: Caller) {
 export function checkUpdate(caller: Caller, before: UserWrite, after: UserWrite) {
   if (!same(core(before), core(after))) need(caller, ['directory:user:edit']);
   if (after.password) need(caller, ['directory:user:setPassword']);
-  if (!same(genesys(before, 'routingSkills'), genesys(after, 'routingSkills'))) need(caller, ['directory:user:edit', 'routing:skill:assign']);
-  if (!same(genesys(before, 'routingLanguages'), genesys(after, 'routingLanguages'))) need(caller, ['directory:user:edit', 'routing:language:assign']);
+  if (!same(genesys(before, 'routingSkills'), genesys(after, 'routingSkills')))
+    need(caller, ['directory:user:edit', 'routing:skill:assign']);
+  if (!same(genesys(before, 'routingLanguages'), genesys(after, 'routingLanguages')))
+    need(caller, ['directory:user:edit', 'routing:language:assign']);
 }

@@ -192,7 +192,8 @@ function tokenize(text: string): Token[] {
           }
           continue;
         }
-        if (d.charCodeAt(0) < 0x20) throw new ScimFilterError(`Unescaped control character in string at position ${j + 1}`);
+        if (d.charCodeAt(0) < 0x20)
+          throw new ScimFilterError(`Unescaped control character in string at position ${j + 1}`);
         value += d;
         j++;
       }
@@ -290,7 +291,8 @@ class Parser {
     const t = this.peek();
     if (this.isWord(t, 'not') && this.peek(1).kind !== '[') {
       const after = this.peek(1);
-      if (after.kind !== '(') throw new ScimFilterError(`Expected "(" after "not" at position ${t.pos} but found ${describe(after)}`);
+      if (after.kind !== '(')
+        throw new ScimFilterError(`Expected "(" after "not" at position ${t.pos} but found ${describe(after)}`);
       this.next();
       return { type: 'not', filter: this.group() };
     }
@@ -343,7 +345,9 @@ class Parser {
     const value = this.value(op);
     // No database text can hold NUL (PostgreSQL refuses it), and no stored value contains one.
     if (typeof value === 'string' && value.includes('\u0000')) {
-      throw new ScimFilterError(`The value compared with ${quote(pathToken.text)} at position ${valueToken.pos} contains a NUL character (\\u0000)`);
+      throw new ScimFilterError(
+        `The value compared with ${quote(pathToken.text)} at position ${valueToken.pos} contains a NUL character (\\u0000)`,
+      );
     }
     return { type: 'compare', path, op: op as CompareOp, value };
   }
@@ -357,7 +361,9 @@ class Parser {
       if (w === 'false') return false;
       if (w === 'null') return null;
     }
-    throw new ScimFilterError(`Expected a value (a "string", a number, true, false or null) after "${op}" but found ${describe(t)}`);
+    throw new ScimFilterError(
+      `Expected a value (a "string", a number, true, false or null) after "${op}" but found ${describe(t)}`,
+    );
   }
 }
 
@@ -365,12 +371,14 @@ function toAttrPath(t: Token): AttrPath {
   const colon = t.text.lastIndexOf(':');
   const uri = colon >= 0 ? t.text.slice(0, colon) : undefined;
   const rest = colon >= 0 ? t.text.slice(colon + 1) : t.text;
-  const bad = (why: string) => new ScimFilterError(`Invalid attribute path ${quote(t.text)} at position ${t.pos}: ${why}`);
+  const bad = (why: string) =>
+    new ScimFilterError(`Invalid attribute path ${quote(t.text)} at position ${t.pos}: ${why}`);
   if (uri !== undefined && !/^urn:[A-Za-z0-9][A-Za-z0-9-]*:\S+$/i.test(uri)) throw bad('a schema prefix must be a URN');
   const parts = rest.split('.');
   if (parts.length > 2) throw bad('at most one sub-attribute may follow the attribute name');
   for (const p of parts)
-    if (!ATTRNAME.test(p)) throw bad(p === '' ? 'an attribute name is missing' : `${quote(p)} is not an attribute name`);
+    if (!ATTRNAME.test(p))
+      throw bad(p === '' ? 'an attribute name is missing' : `${quote(p)} is not an attribute name`);
   const path: AttrPath = { attr: parts[0] };
   if (uri !== undefined) path.uri = uri;
   if (parts.length === 2) path.sub = parts[1];
@@ -379,7 +387,8 @@ function toAttrPath(t: Token): AttrPath {
 
 function checkLength(text: unknown, what: string): string {
   if (typeof text !== 'string') throw new ScimFilterError(`The ${what} must be a string`);
-  if (text.length > MAX_FILTER_LENGTH) throw new ScimFilterError(`The ${what} is longer than ${MAX_FILTER_LENGTH} characters`);
+  if (text.length > MAX_FILTER_LENGTH)
+    throw new ScimFilterError(`The ${what} is longer than ${MAX_FILTER_LENGTH} characters`);
   if (text.trim() === '') throw new ScimFilterError(`The ${what} is empty`);
   return text;
 }
@@ -465,7 +474,9 @@ export function pathText(p: AttrPath): string {
   return (p.uri ? p.uri + ':' : '') + p.attr + (p.sub ? '.' + p.sub : '');
 }
 
-type Target = { kind: 'column'; col: ScimColumn } | { kind: 'multi'; multi: ScimMulti; sub?: ScimColumn; subKey?: string };
+type Target =
+  | { kind: 'column'; col: ScimColumn }
+  | { kind: 'multi'; multi: ScimMulti; sub?: ScimColumn; subKey?: string };
 
 function unknownAttribute(p: AttrPath, prefix: string): ScimFilterError {
   return new ScimFilterError(`Unknown attribute ${quote(prefix + pathText(p))} in filter`);
@@ -494,7 +505,9 @@ function complexScope(map: ScimAttributeMap, p: AttrPath, prefix: string): ScimA
   for (const [k, v] of Object.entries(map)) if (k.startsWith(head)) scope[k.slice(head.length)] = v;
   if (Object.keys(scope).length === 0) {
     if (Object.hasOwn(map, p.attr.toLowerCase())) {
-      throw new ScimFilterError(`Attribute ${quote(prefix + pathText(p))} is neither multi-valued nor complex and takes no [filter]`);
+      throw new ScimFilterError(
+        `Attribute ${quote(prefix + pathText(p))} is neither multi-valued nor complex and takes no [filter]`,
+      );
     }
     throw unknownAttribute(p, prefix);
   }
@@ -522,9 +535,11 @@ export function normalizeDateTime(v: string): string | undefined {
 
 /** Checks the filter value against the attribute's type and returns it in comparable form. */
 function checkValue(op: CompareOp, value: Scalar, type: ScimAttrType, name: string, inferred = false): Scalar {
-  const mismatch = () => new ScimFilterError(`Value ${JSON.stringify(value)} does not match the type of ${quote(name)} (${type})`);
+  const mismatch = () =>
+    new ScimFilterError(`Value ${JSON.stringify(value)} does not match the type of ${quote(name)} (${type})`);
   if (type === 'boolean') {
-    if (op !== 'eq' && op !== 'ne') throw new ScimFilterError(`Operator "${op}" cannot be used on boolean attribute ${quote(name)}`);
+    if (op !== 'eq' && op !== 'ne')
+      throw new ScimFilterError(`Operator "${op}" cannot be used on boolean attribute ${quote(name)}`);
     if (typeof value !== 'boolean') throw mismatch();
     return value;
   }
@@ -532,18 +547,28 @@ function checkValue(op: CompareOp, value: Scalar, type: ScimAttrType, name: stri
     throw new ScimFilterError(`Operator "${op}" needs a string attribute; ${quote(name)} is ${type}`);
   }
   if (type === 'integer') {
-    if (typeof value !== 'number' || !(inferred ? Number.isFinite(value) : Number.isSafeInteger(value))) throw mismatch();
+    if (typeof value !== 'number' || !(inferred ? Number.isFinite(value) : Number.isSafeInteger(value)))
+      throw mismatch();
     return value;
   }
   // Upstream's own examples compare string attributes with bare numbers (`employeeNumber eq
   // 9876543210`, `externalId eq 167844`): a whole number is read as its decimal digits.
-  if (type === 'string' && typeof value === 'number' && Number.isSafeInteger(value) && op !== 'gt' && op !== 'ge' && op !== 'lt' && op !== 'le') {
+  if (
+    type === 'string' &&
+    typeof value === 'number' &&
+    Number.isSafeInteger(value) &&
+    op !== 'gt' &&
+    op !== 'ge' &&
+    op !== 'lt' &&
+    op !== 'le'
+  ) {
     return String(value);
   }
   if (typeof value !== 'string') throw mismatch();
   if (type === 'dateTime') {
     const iso = normalizeDateTime(value);
-    if (iso === undefined) throw new ScimFilterError(`Value ${JSON.stringify(value)} is not a valid dateTime for ${quote(name)}`);
+    if (iso === undefined)
+      throw new ScimFilterError(`Value ${JSON.stringify(value)} is not a valid dateTime for ${quote(name)}`);
     return iso;
   }
   return value;
@@ -570,7 +595,11 @@ function qualify(column: string, table: string): string {
  * Compiles a parsed filter into a boolean expression for a `where` clause.
  * Throws ScimFilterError for unknown attributes and values of the wrong type.
  */
-export function compileFilter(eb: ExpressionBuilder<any, any>, node: FilterNode, map: ScimAttributeMap): Expression<SqlBool> {
+export function compileFilter(
+  eb: ExpressionBuilder<any, any>,
+  node: FilterNode,
+  map: ScimAttributeMap,
+): Expression<SqlBool> {
   return compileNode(eb, node, map, '');
 }
 
@@ -601,11 +630,15 @@ function compileNode(eb: ExpressionBuilder<any, any>, node: FilterNode, map: Sci
       if (target.kind === 'column') return compare(eb, target.col, node.op, node.value, name);
       const { multi } = target;
       const key = target.subKey ?? multi.defaultSub.toLowerCase();
-      if (!multi.sub[key]) throw new ScimFilterError(`Attribute ${quote(name)} has no default sub-attribute to compare`);
-      const on = (m: ScimAttributeMap, test: (col: ScimColumn) => Bool) => (m[key] ? test(m[key] as ScimColumn) : FALSE);
+      if (!multi.sub[key])
+        throw new ScimFilterError(`Attribute ${quote(name)} has no default sub-attribute to compare`);
+      const on = (m: ScimAttributeMap, test: (col: ScimColumn) => Bool) =>
+        m[key] ? test(m[key] as ScimColumn) : FALSE;
       // ne / eq null are negations: "no value equals", "no value is present".
-      if (node.op === 'ne') return sql<SqlBool>`(not ${anyValue(eb, multi, (m) => on(m, (col) => compare(eb, col, 'eq', node.value, name)))})`;
-      if (node.op === 'eq' && node.value === null) return sql<SqlBool>`(not ${anyValue(eb, multi, (m) => on(m, (col) => present(eb, col)))})`;
+      if (node.op === 'ne')
+        return sql<SqlBool>`(not ${anyValue(eb, multi, (m) => on(m, (col) => compare(eb, col, 'eq', node.value, name)))})`;
+      if (node.op === 'eq' && node.value === null)
+        return sql<SqlBool>`(not ${anyValue(eb, multi, (m) => on(m, (col) => present(eb, col)))})`;
       return anyValue(eb, multi, (m) => on(m, (col) => compare(eb, col, node.op, node.value, name)));
     }
   }
@@ -646,7 +679,13 @@ const SQL_OPS: Record<'eq' | 'gt' | 'ge' | 'lt' | 'le', RawBuilder<unknown>> = {
   le: sql.raw('<='),
 };
 
-function compare(eb: ExpressionBuilder<any, any>, col: ScimColumn, op: CompareOp, raw: FilterValue, name: string): Bool {
+function compare(
+  eb: ExpressionBuilder<any, any>,
+  col: ScimColumn,
+  op: CompareOp,
+  raw: FilterValue,
+  name: string,
+): Bool {
   if (raw === null) {
     if (op === 'eq') return sql<SqlBool>`(not ${present(eb, col)})`;
     if (op === 'ne') return present(eb, col);
@@ -669,7 +708,8 @@ function compare(eb: ExpressionBuilder<any, any>, col: ScimColumn, op: CompareOp
     // SQLite's LIKE ignores ASCII case; check the exact text with functions both dialects share.
     const n = [...text].length;
     if (op === 'sw') return sql<SqlBool>`(${like} and substr(${c}, 1, ${n}) = ${text})`;
-    if (op === 'ew') return sql<SqlBool>`(${like} and length(${c}) >= ${n} and substr(${c}, length(${c}) - ${n} + 1) = ${text})`;
+    if (op === 'ew')
+      return sql<SqlBool>`(${like} and length(${c}) >= ${n} and substr(${c}, length(${c}) - ${n} + 1) = ${text})`;
     return sql<SqlBool>`(${like} and replace(${c}, ${text}, '') <> ${c})`;
   }
   return sql<SqlBool>`(${c} is not null and ${lhs} ${SQL_OPS[op]} ${fold(bound)})`;
@@ -736,7 +776,9 @@ export function filterMatches(
   schemaAware?: ScimAttributeMap | FilterAttrResolver,
 ): boolean {
   const scope: Scope =
-    typeof schemaAware === 'function' || schemaAware === undefined ? { resolve: schemaAware, prefix: '' } : { map: schemaAware };
+    typeof schemaAware === 'function' || schemaAware === undefined
+      ? { resolve: schemaAware, prefix: '' }
+      : { map: schemaAware };
   return evaluate(node, resource, scope, '');
 }
 
@@ -796,7 +838,13 @@ function inferType(v: string | number | boolean): ScimAttrType {
 }
 
 /** The values at a path and, when known, their type. Multi-valued complex attributes compare on `value`. */
-function gather(obj: Json, p: AttrPath, scope: Scope, prefix: string, forPresence: boolean): { values: unknown[]; info?: FilterAttrInfo } {
+function gather(
+  obj: Json,
+  p: AttrPath,
+  scope: Scope,
+  prefix: string,
+  forPresence: boolean,
+): { values: unknown[]; info?: FilterAttrInfo } {
   let info: FilterAttrInfo | undefined;
   let defaultSub = 'value';
   if ('map' in scope) {
@@ -820,7 +868,14 @@ function gather(obj: Json, p: AttrPath, scope: Scope, prefix: string, forPresenc
   return { values, info };
 }
 
-function matchOne(op: CompareOp, actual: unknown, expected: Scalar, type: ScimAttrType, caseExact: boolean, typed: boolean): boolean {
+function matchOne(
+  op: CompareOp,
+  actual: unknown,
+  expected: Scalar,
+  type: ScimAttrType,
+  caseExact: boolean,
+  typed: boolean,
+): boolean {
   if (type === 'boolean') return actual === expected;
   if (type === 'integer') {
     if (typeof actual !== 'number') return false;
@@ -828,7 +883,8 @@ function matchOne(op: CompareOp, actual: unknown, expected: Scalar, type: ScimAt
   }
   if (typeof actual !== 'string') return false;
   const ordering = op !== 'co' && op !== 'sw' && op !== 'ew';
-  const looksLikeDates = ordering && normalizeDateTime(actual) !== undefined && normalizeDateTime(expected as string) !== undefined;
+  const looksLikeDates =
+    ordering && normalizeDateTime(actual) !== undefined && normalizeDateTime(expected as string) !== undefined;
   if (type === 'dateTime' || (!typed && looksLikeDates)) {
     const a = normalizeDateTime(actual);
     const b = normalizeDateTime(expected as string);

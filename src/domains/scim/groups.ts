@@ -7,7 +7,13 @@
  */
 import { notFound } from '../../platform/errors/index.ts';
 import { listing, type PageRequest } from '../../platform/paging.ts';
-import { auditOrigin, type PropertyChange, recordAudit, recordAuditBatch, registerAuditEntity } from '../../platform/audit.ts';
+import {
+  auditOrigin,
+  type PropertyChange,
+  recordAudit,
+  recordAuditBatch,
+  registerAuditEntity,
+} from '../../platform/audit.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { newId } from '../../platform/ids.ts';
 import type { Caller } from '../../platform/principal.ts';
@@ -46,24 +52,47 @@ export function createScimGroups({ db, store, clock }: { db: Db; store: ScimStor
       id: g.id,
       displayName: g.name,
       ...(g.external_id ? { externalId: g.external_id } : {}),
-      ...(members ? { members: members.map((m) => ({ value: m.id, $ref: `${base}/api/v2/scim/v2/Users/${m.id}`, type: 'User' })) } : {}),
-      meta: { resourceType: 'Group', lastModified: g.modified_at, location: `${base}/api/v2/scim/v2/Groups/${g.id}`, version: `W/"${g.version}"` },
+      ...(members
+        ? { members: members.map((m) => ({ value: m.id, $ref: `${base}/api/v2/scim/v2/Users/${m.id}`, type: 'User' })) }
+        : {}),
+      meta: {
+        resourceType: 'Group',
+        lastModified: g.modified_at,
+        location: `${base}/api/v2/scim/v2/Groups/${g.id}`,
+        version: `W/"${g.version}"`,
+      },
     };
   }
 
   async function get(orgId: string, id: string, base: string, withMembers = true) {
     const g = await store.findGroup(db, orgId, id);
     if (!g) throw scimNotFound('Group', id);
-    return { resource: toResource(g, withMembers ? await store.members(db, orgId, id) : null, base), version: g.version };
+    return {
+      resource: toResource(g, withMembers ? await store.members(db, orgId, id) : null, base),
+      version: g.version,
+    };
   }
 
-  async function change(caller: Caller, id: string, ifMatch: string | undefined, c: MemberChange, base: string, withMembers: boolean) {
+  async function change(
+    caller: Caller,
+    id: string,
+    ifMatch: string | undefined,
+    c: MemberChange,
+    base: string,
+    withMembers: boolean,
+  ) {
     const orgId = caller.principal.orgId;
     const add = [...new Set(c.add)].sort();
     if (add.length) {
       const known = new Set(await store.existingUsers(db, orgId, add));
       const unknown = add.filter((u) => !known.has(u));
-      if (unknown.length) throw invalidValue(`No user ${unknown.slice(0, 5).map((u) => `"${u}"`).join(', ')}${unknown.length > 5 ? ` (and ${unknown.length - 5} more)` : ''} exists in this organization.`);
+      if (unknown.length)
+        throw invalidValue(
+          `No user ${unknown
+            .slice(0, 5)
+            .map((u) => `"${u}"`)
+            .join(', ')}${unknown.length > 5 ? ` (and ${unknown.length - 5} more)` : ''} exists in this organization.`,
+        );
     }
     try {
       await withTransaction(db, async (trx) => {
@@ -82,7 +111,11 @@ export function createScimGroups({ db, store, clock }: { db: Db; store: ScimStor
           remove = (await store.members(trx, orgId, id)).map((m) => m.id).filter((m) => !keep.has(m));
         }
         if (remove.length > MAX_MEMBER_REMOVALS) {
-          throw new ScimError(400, `This request would remove ${remove.length} members from group "${g.name}"; one request may remove at most ${MAX_MEMBER_REMOVALS}. Nothing was changed.`, 'invalidValue');
+          throw new ScimError(
+            400,
+            `This request would remove ${remove.length} members from group "${g.name}"; one request may remove at most ${MAX_MEMBER_REMOVALS}. Nothing was changed.`,
+            'invalidValue',
+          );
         }
         const removed = remove.length ? (await store.removeMembers(trx, orgId, id, remove)).sort() : [];
         const added = add.length ? (await store.addMembers(trx, orgId, id, add, now)).sort() : [];
@@ -92,16 +125,36 @@ export function createScimGroups({ db, store, clock }: { db: Db; store: ScimStor
         if (externalChanged) await store.setGroupExternalId(trx, orgId, id, c.externalId ?? null);
         const changes: PropertyChange[] = [];
         if (added.length || removed.length) changes.push({ property: 'members', oldValues: removed, newValues: added });
-        if (externalChanged) changes.push({ property: 'externalId', oldValues: g.external_id ? [g.external_id] : [], newValues: c.externalId ? [c.externalId] : [] });
+        if (externalChanged)
+          changes.push({
+            property: 'externalId',
+            oldValues: g.external_id ? [g.external_id] : [],
+            newValues: c.externalId ? [c.externalId] : [],
+          });
         const origin = { orgId, serviceName: 'Directory', ...auditOrigin(caller), context: { ...SCIM_CONTEXT } };
-        const groupEvent = await recordAudit(trx, clock, { ...origin, entityType: 'Group', entityId: id, entityName: g.name, action: 'Update', changes });
+        const groupEvent = await recordAudit(trx, clock, {
+          ...origin,
+          entityType: 'Group',
+          entityId: id,
+          entityName: g.name,
+          action: 'Update',
+          changes,
+        });
         // Each member added or removed sees it in their own trail too.
         const names = new Map((await store.findUsers(trx, orgId, [...added, ...removed])).map((u) => [u.id, u.name]));
         const userEvent = (userId: string, joined: boolean) => ({
-          ...origin, entityType: 'User', entityId: userId, entityName: names.get(userId) ?? null, action: 'Update', causeEventId: groupEvent,
+          ...origin,
+          entityType: 'User',
+          entityId: userId,
+          entityName: names.get(userId) ?? null,
+          action: 'Update',
+          causeEventId: groupEvent,
           changes: [{ property: 'groups', oldValues: joined ? [] : [id], newValues: joined ? [id] : [] }],
         });
-        await recordAuditBatch(trx, clock, [...removed.map((u) => userEvent(u, false)), ...added.map((u) => userEvent(u, true))]);
+        await recordAuditBatch(trx, clock, [
+          ...removed.map((u) => userEvent(u, false)),
+          ...added.map((u) => userEvent(u, true)),
+        ]);
       });
     } catch (err) {
       if (err !== UNCHANGED) throw err;
@@ -113,10 +166,15 @@ export function createScimGroups({ db, store, clock }: { db: Db; store: ScimStor
   function otherAttributes(current: GroupRow, next: Json): string | null | undefined {
     const name = getAttr(next, 'displayName');
     if (typeof name === 'string' && name.toLowerCase() !== current.name.toLowerCase()) {
-      throw new ScimError(400, `displayName is read-only: groups are renamed by an administrator, not through SCIM.`, 'mutability');
+      throw new ScimError(
+        400,
+        `displayName is read-only: groups are renamed by an administrator, not through SCIM.`,
+        'mutability',
+      );
     }
     const ext = getAttr(next, 'externalId');
-    if (ext !== undefined && ext !== null && typeof ext !== 'string') throw invalidValue('externalId must be a string.');
+    if (ext !== undefined && ext !== null && typeof ext !== 'string')
+      throw invalidValue('externalId must be a string.');
     if (typeof ext === 'string') checkText(ext, 'externalId');
     return ext === undefined ? undefined : ((ext as string | null) ?? null);
   }
@@ -124,9 +182,17 @@ export function createScimGroups({ db, store, clock }: { db: Db; store: ScimStor
   /** Upstream's Group (the administrator's view). */
   async function adminView(orgId: string, g: GroupRow) {
     return {
-      id: g.id, name: g.name, ...(g.description ? { description: g.description } : {}), dateModified: g.modified_at,
-      memberCount: await store.countMembers(db, orgId, g.id), state: 'active', version: g.version, type: 'official', visibility: 'public',
-      rulesVisible: false, selfUri: `/api/v2/groups/${g.id}`,
+      id: g.id,
+      name: g.name,
+      ...(g.description ? { description: g.description } : {}),
+      dateModified: g.modified_at,
+      memberCount: await store.countMembers(db, orgId, g.id),
+      state: 'active',
+      version: g.version,
+      type: 'official',
+      visibility: 'public',
+      rulesVisible: false,
+      selfUri: `/api/v2/groups/${g.id}`,
     };
   }
 
@@ -135,7 +201,10 @@ export function createScimGroups({ db, store, clock }: { db: Db; store: ScimStor
 
     async adminList(orgId: string, page: PageRequest, query: Record<string, unknown>) {
       const all = (eb: Parameters<typeof compileFilter>[0]) => eb.lit(true);
-      const [rows, total] = await Promise.all([store.listGroups(db, orgId, all, page.offset, page.pageSize), store.countGroups(db, orgId, all)]);
+      const [rows, total] = await Promise.all([
+        store.listGroups(db, orgId, all, page.offset, page.pageSize),
+        store.countGroups(db, orgId, all),
+      ]);
       const entities = [];
       for (const g of rows) entities.push(await adminView(orgId, g));
       return listing(entities, total, page, '/api/v2/groups', query);
@@ -149,15 +218,24 @@ export function createScimGroups({ db, store, clock }: { db: Db; store: ScimStor
 
     async list(orgId: string, q: ListQuery, base: string, withMembers: boolean) {
       const parsed = q.filter ? parseFilter(q.filter) : undefined;
-      const where = (eb: Parameters<typeof compileFilter>[0]) => (parsed ? compileFilter(eb, parsed, GROUP_FILTER_MAP) : eb.lit(true));
+      const where = (eb: Parameters<typeof compileFilter>[0]) =>
+        parsed ? compileFilter(eb, parsed, GROUP_FILTER_MAP) : eb.lit(true);
       const total = await store.countGroups(db, orgId, where);
       const rows = q.count === 0 ? [] : await store.listGroups(db, orgId, where, q.startIndex - 1, q.count);
       const resources = [];
-      for (const g of rows) resources.push(toResource(g, withMembers ? await store.members(db, orgId, g.id) : null, base));
+      for (const g of rows)
+        resources.push(toResource(g, withMembers ? await store.members(db, orgId, g.id) : null, base));
       return listResponse(resources, total, q.startIndex);
     },
 
-    async patch(caller: Caller, id: string, body: unknown, ifMatch: string | undefined, base: string, withMembers: boolean) {
+    async patch(
+      caller: Caller,
+      id: string,
+      body: unknown,
+      ifMatch: string | undefined,
+      base: string,
+      withMembers: boolean,
+    ) {
       const plan = planGroupMembersPatch(body);
       const current = await store.findGroup(db, caller.principal.orgId, id);
       if (!current) throw scimNotFound('Group', id);
@@ -166,7 +244,14 @@ export function createScimGroups({ db, store, clock }: { db: Db; store: ScimStor
         const before = toResource(current, null, base);
         externalId = otherAttributes(current, applyOperations(before, plan.other, { schema: GROUP_PATCH_SCHEMA }));
       }
-      return change(caller, id, ifMatch, { add: plan.add, remove: plan.removeAll ? 'replace' : plan.remove, externalId }, base, withMembers);
+      return change(
+        caller,
+        id,
+        ifMatch,
+        { add: plan.add, remove: plan.removeAll ? 'replace' : plan.remove, externalId },
+        base,
+        withMembers,
+      );
     },
 
     /** PUT: the members listed become the members (removals counted against the guard). */
@@ -189,13 +274,29 @@ export function createScimGroups({ db, store, clock }: { db: Db; store: ScimStor
       const name = input.name?.trim();
       if (!name) throw invalidValue('name must not be empty.');
       const now = clock.now().toISOString();
-      const row: GroupRow = { id: newId(), org_id: orgId, name, name_key: name.toLowerCase(), description: input.description ?? null, external_id: null, version: 1, created_at: now, modified_at: now };
+      const row: GroupRow = {
+        id: newId(),
+        org_id: orgId,
+        name,
+        name_key: name.toLowerCase(),
+        description: input.description ?? null,
+        external_id: null,
+        version: 1,
+        created_at: now,
+        modified_at: now,
+      };
       try {
         await withTransaction(db, async (trx) => {
           await store.insertGroup(trx, row);
           await recordAudit(trx, clock, {
-            orgId, serviceName: 'Directory', entityType: 'Group', entityId: row.id, entityName: name, action: 'Create',
-            ...auditOrigin(caller), changes: [{ property: 'name', oldValues: [], newValues: [name] }],
+            orgId,
+            serviceName: 'Directory',
+            entityType: 'Group',
+            entityId: row.id,
+            entityName: name,
+            action: 'Create',
+            ...auditOrigin(caller),
+            changes: [{ property: 'name', oldValues: [], newValues: [name] }],
           });
         });
       } catch (err) {

@@ -22,25 +22,39 @@ export const MAX_LIST_NUMBER = 2_147_483_647;
 function int(v: unknown, name: string): number | undefined {
   if (v === undefined || v === '') return undefined;
   const text = Array.isArray(v) ? v[0] : v;
-  if (typeof text !== 'string' || !/^-?\d+$/.test(text)) throw invalidValue(`${name} must be a whole number, not ${JSON.stringify(text)}.`);
+  if (typeof text !== 'string' || !/^-?\d+$/.test(text))
+    throw invalidValue(`${name} must be a whole number, not ${JSON.stringify(text)}.`);
   const n = Number(text);
-  if (Math.abs(n) > MAX_LIST_NUMBER) throw invalidValue(`${name} must be between -${MAX_LIST_NUMBER} and ${MAX_LIST_NUMBER}, not ${text.length > 30 ? `${text.slice(0, 30)}…` : text}.`);
+  if (Math.abs(n) > MAX_LIST_NUMBER)
+    throw invalidValue(
+      `${name} must be between -${MAX_LIST_NUMBER} and ${MAX_LIST_NUMBER}, not ${text.length > 30 ? `${text.slice(0, 30)}…` : text}.`,
+    );
   return n;
 }
 
 /** Attribute lists arrive comma-joined or repeated. */
 function names(v: unknown): string[] {
   const parts = Array.isArray(v) ? v : v === undefined ? [] : [v];
-  return parts.flatMap((p) => String(p).split(',')).map((s) => s.trim()).filter(Boolean);
+  return parts
+    .flatMap((p) => String(p).split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 export function readListQuery(q: Record<string, unknown>): ListQuery {
   const filter = Array.isArray(q.filter) ? q.filter[0] : q.filter;
-  if (filter !== undefined && typeof filter !== 'string') throw new ScimError(400, 'filter must be a string.', 'invalidFilter');
+  if (filter !== undefined && typeof filter !== 'string')
+    throw new ScimError(400, 'filter must be a string.', 'invalidFilter');
   // RFC 7644 §3.4.2.4: startIndex below 1 is read as 1, a negative count as 0.
   const startIndex = Math.max(1, int(q.startIndex, 'startIndex') ?? 1);
   const count = Math.min(MAX_COUNT, Math.max(0, int(q.count, 'count') ?? DEFAULT_COUNT));
-  return { filter: filter?.trim() ? filter : undefined, startIndex, count, attributes: names(q.attributes), excludedAttributes: names(q.excludedAttributes) };
+  return {
+    filter: filter?.trim() ? filter : undefined,
+    startIndex,
+    count,
+    attributes: names(q.attributes),
+    excludedAttributes: names(q.excludedAttributes),
+  };
 }
 
 export function listResponse(resources: Json[], total: number, startIndex: number) {
@@ -75,13 +89,25 @@ export function ifMatchVersions(header: string): number[] | '*' {
  * and schema-qualified names (`urn:…:enterprise:2.0:User:department`). `always` are returned
  * whatever is asked (RFC 7643 §7 "returned": "always").
  */
-export function project(resource: Json, q: Pick<ListQuery, 'attributes' | 'excludedAttributes'>, coreUrn: string, always: string[]): Json {
+export function project(
+  resource: Json,
+  q: Pick<ListQuery, 'attributes' | 'excludedAttributes'>,
+  coreUrn: string,
+  always: string[],
+): Json {
   if (!q.attributes.length && !q.excludedAttributes.length) return resource;
   const extensions = Object.keys(resource).filter((k) => k.startsWith('urn:'));
   const split = (raw: string): { container?: string; path: string[] } => {
     const lower = raw.toLowerCase();
     const ext = extensions.find((e) => lower === e.toLowerCase() || lower.startsWith(`${e.toLowerCase()}:`));
-    if (ext) return { container: ext, path: raw.slice(ext.length + 1).split('.').filter(Boolean) };
+    if (ext)
+      return {
+        container: ext,
+        path: raw
+          .slice(ext.length + 1)
+          .split('.')
+          .filter(Boolean),
+      };
     const core = coreUrn.toLowerCase();
     const rest = lower.startsWith(`${core}:`) ? raw.slice(core.length + 1) : raw;
     return { path: rest.split('.') };

@@ -60,7 +60,15 @@ export class ScimPatchError extends Error {
   }
 }
 
-export type ScimSchemaAttrType = 'string' | 'boolean' | 'decimal' | 'integer' | 'dateTime' | 'reference' | 'binary' | 'complex';
+export type ScimSchemaAttrType =
+  | 'string'
+  | 'boolean'
+  | 'decimal'
+  | 'integer'
+  | 'dateTime'
+  | 'reference'
+  | 'binary'
+  | 'complex';
 export type ScimMutability = 'readWrite' | 'readOnly' | 'immutable' | 'writeOnly';
 
 /** One attribute of a schema (RFC 7643 §7), as much as PATCH needs. */
@@ -99,8 +107,16 @@ type OpName = ScimPatchOperation['op'];
 // Schemas
 // ---------------------------------------------------------------------------------------------
 
-const s = (name: string, more: Partial<ScimPatchAttribute> = {}): ScimPatchAttribute => ({ name, type: 'string', ...more });
-const complex = (name: string, subAttributes: ScimPatchAttribute[], more: Partial<ScimPatchAttribute> = {}): ScimPatchAttribute => ({
+const s = (name: string, more: Partial<ScimPatchAttribute> = {}): ScimPatchAttribute => ({
+  name,
+  type: 'string',
+  ...more,
+});
+const complex = (
+  name: string,
+  subAttributes: ScimPatchAttribute[],
+  more: Partial<ScimPatchAttribute> = {},
+): ScimPatchAttribute => ({
   name,
   type: 'complex',
   subAttributes,
@@ -110,14 +126,26 @@ const multi = (name: string, subAttributes: ScimPatchAttribute[], more: Partial<
   complex(name, subAttributes, { multiValued: true, ...more });
 const bool = (name: string): ScimPatchAttribute => ({ name, type: 'boolean' });
 const ref = (name: string): ScimPatchAttribute => s(name, { type: 'reference', caseExact: true });
-const typedValue = (extra: ScimPatchAttribute[] = []) => [s('value'), s('display'), s('type'), bool('primary'), ...extra];
+const typedValue = (extra: ScimPatchAttribute[] = []) => [
+  s('value'),
+  s('display'),
+  s('type'),
+  bool('primary'),
+  ...extra,
+];
 
 const COMMON: ScimPatchAttribute[] = [
   s('id', { mutability: 'readOnly', caseExact: true }),
   s('externalId', { caseExact: true }),
   complex(
     'meta',
-    [s('resourceType'), s('created', { type: 'dateTime' }), s('lastModified', { type: 'dateTime' }), ref('location'), s('version')],
+    [
+      s('resourceType'),
+      s('created', { type: 'dateTime' }),
+      s('lastModified', { type: 'dateTime' }),
+      ref('location'),
+      s('version'),
+    ],
     { mutability: 'readOnly' },
   ),
 ];
@@ -129,7 +157,14 @@ export const USER_PATCH_SCHEMA: ScimPatchSchema = {
     [USER_SCHEMA_URN]: [
       ...COMMON,
       s('userName', { required: true }),
-      complex('name', [s('formatted'), s('familyName'), s('givenName'), s('middleName'), s('honorificPrefix'), s('honorificSuffix')]),
+      complex('name', [
+        s('formatted'),
+        s('familyName'),
+        s('givenName'),
+        s('middleName'),
+        s('honorificPrefix'),
+        s('honorificSuffix'),
+      ]),
       s('displayName'),
       s('nickName'),
       s('profileUrl', { type: 'reference' }),
@@ -154,7 +189,9 @@ export const USER_PATCH_SCHEMA: ScimPatchSchema = {
         s('type'),
         bool('primary'),
       ]),
-      multi('groups', [s('value', { caseExact: true }), ref('$ref'), s('display'), s('type')], { mutability: 'readOnly' }),
+      multi('groups', [s('value', { caseExact: true }), ref('$ref'), s('display'), s('type')], {
+        mutability: 'readOnly',
+      }),
       multi('entitlements', typedValue()),
       multi('roles', typedValue()),
       multi('x509Certificates', [{ name: 'value', type: 'binary' }, s('display'), s('type'), bool('primary')]),
@@ -184,7 +221,12 @@ export const GROUP_PATCH_SCHEMA: ScimPatchSchema = {
     [GROUP_SCHEMA_URN]: [
       ...COMMON,
       s('displayName', { required: true }),
-      multi('members', [s('value', { caseExact: true }), s('display'), s('$ref', { type: 'reference', caseExact: true }), s('type')]),
+      multi('members', [
+        s('value', { caseExact: true }),
+        s('display'),
+        s('$ref', { type: 'reference', caseExact: true }),
+        s('type'),
+      ]),
     ],
   },
 };
@@ -209,7 +251,10 @@ function isObject(v: unknown): v is Json {
 export function readPatchRequest(request: unknown): ScimPatchOperation[] {
   if (!isObject(request)) fail('invalidSyntax', 'The PATCH body must be a JSON object');
   const schemas = getAttr(request, 'schemas');
-  if (!Array.isArray(schemas) || !schemas.some((x) => typeof x === 'string' && x.toLowerCase() === PATCH_OP_URN.toLowerCase())) {
+  if (
+    !Array.isArray(schemas) ||
+    !schemas.some((x) => typeof x === 'string' && x.toLowerCase() === PATCH_OP_URN.toLowerCase())
+  ) {
     fail('invalidSyntax', `"schemas" must be an array containing ${q(PATCH_OP_URN)}`);
   }
   const ops = getAttr(request, 'Operations');
@@ -340,7 +385,10 @@ function resolve(schema: ScimPatchSchema, text: string): Resolved {
   }
   if (parsed.filter) {
     if (!attr.multiValued) {
-      fail('invalidPath', `A value filter needs a multi-valued attribute; ${q(attr.name)} is single-valued (path ${q(text)})`);
+      fail(
+        'invalidPath',
+        `A value filter needs a multi-valued attribute; ${q(attr.name)} is single-valued (path ${q(text)})`,
+      );
     }
     checkFilterNames(attr, parsed.filter, text);
     resolved.filter = parsed.filter;
@@ -572,7 +620,11 @@ function applySingle(container: Json, r: Resolved, removing: boolean, value: unk
 function applyMulti(container: Json, r: Resolved, op: OpName, value: unknown): void {
   const attr = r.attr!;
   const current = getAttr(container, attr.name);
-  let list: unknown[] = Array.isArray(current) ? current.map((e) => (isObject(e) ? { ...e } : e)) : current == null ? [] : [current];
+  let list: unknown[] = Array.isArray(current)
+    ? current.map((e) => (isObject(e) ? { ...e } : e))
+    : current == null
+      ? []
+      : [current];
   const touched: unknown[] = [];
   const name = nameOf(r);
 
@@ -620,7 +672,8 @@ function applyMulti(container: Json, r: Resolved, op: OpName, value: unknown): v
       // this for `emails[type eq "work"].value`); RFC 7644 §3.5.2.1 has `add` create as well.
       const base = r.filter ? constraintsOf(attr, r.filter, r.text) : {};
       const creates = base !== undefined && (sub !== undefined || op === 'add');
-      if (!creates) fail('noTarget', r.filter ? `No value of ${q(attr.name)} matches the filter` : `${q(attr.name)} has no values`);
+      if (!creates)
+        fail('noTarget', r.filter ? `No value of ${q(attr.name)} matches the filter` : `${q(attr.name)} has no values`);
       const v = sub ? coerceAttr(sub, value, name) : coerceElement(attr, value, name);
       const element = attr.type === 'complex' ? { ...base, ...(sub ? { [sub.name]: v } : (v as Json)) } : v;
       list.push(element);
@@ -761,7 +814,10 @@ export interface GroupMembersPlan {
  * `remove`; insert `add`. `add` and `remove` never share an id. Other operations are checked
  * against `schema` and returned in order.
  */
-export function planGroupMembersPatch(request: unknown, schema: ScimPatchSchema = GROUP_PATCH_SCHEMA): GroupMembersPlan {
+export function planGroupMembersPatch(
+  request: unknown,
+  schema: ScimPatchSchema = GROUP_PATCH_SCHEMA,
+): GroupMembersPlan {
   const operations = readPatchRequest(request);
   const add = new Set<string>();
   const remove = new Set<string>();
@@ -809,7 +865,8 @@ export function planGroupMembersPatch(request: unknown, schema: ScimPatchSchema 
       }
       if (members.sub) fail('invalidPath', 'membership is changed through "members", not its sub-attributes');
       if (members.filter) {
-        if (op !== 'remove') fail('invalidPath', `"${op}" with a members filter is not supported; use "add" with path "members"`);
+        if (op !== 'remove')
+          fail('invalidPath', `"${op}" with a members filter is not supported; use "add" with path "members"`);
         doRemove(filterIds(members.filter));
         return;
       }

@@ -48,18 +48,29 @@ const attributesOf = (row: Pick<ScimUserRow, 'attributes'> | undefined): Json =>
 
 /** An address as one line: its formatted form, else its parts. */
 export function addressLine(a: Address): string | undefined {
-  return text(a.formatted) ?? ([a.streetAddress, a.locality, a.region, a.postalCode, a.country].map(text).filter(Boolean).join(', ') || undefined);
+  return (
+    text(a.formatted) ??
+    ([a.streetAddress, a.locality, a.region, a.postalCode, a.country].map(text).filter(Boolean).join(', ') || undefined)
+  );
 }
 
 const fullName = (given: string | null, family: string | null) => [given, family].map(text).filter(Boolean).join(' ');
-const typedValues = (list: Typed[]) => list.map((e) => `${text(e.type) ?? ''}:${String(e.value ?? '')}${e.primary === true ? ':primary' : ''}`);
+const typedValues = (list: Typed[]) =>
+  list.map((e) => `${text(e.type) ?? ''}:${String(e.value ?? '')}${e.primary === true ? ':primary' : ''}`);
 
 function checked(value: string, what: string, max: number): string {
-  if (value.includes('\u0000') || [...value].length > max) throw invalidValue('replacementTerms', `The new ${what} must be at most ${max} characters, without NUL.`);
+  if (value.includes('\u0000') || [...value].length > max)
+    throw invalidValue('replacementTerms', `The new ${what} must be at most ${max} characters, without NUL.`);
   return value;
 }
 
-export function createScimPersonalData({ store, phoneRegion }: { store: ScimStore; phoneRegion: string }): UserDataExtension {
+export function createScimPersonalData({
+  store,
+  phoneRegion,
+}: {
+  store: ScimStore;
+  phoneRegion: string;
+}): UserDataExtension {
   /** A phone number as SCIM stores it (E.164), or as given when it does not parse. */
   const e164 = (raw: string) => {
     try {
@@ -72,7 +83,11 @@ export function createScimPersonalData({ store, phoneRegion }: { store: ScimStor
   async function usersWithAddress(db: Executor, orgId: string, value: string, limit: number) {
     const rows = await store.scimUsersWithAddresses(db, orgId);
     return rows
-      .filter((r) => objects<Address>(attributesOf(r).addresses).some((a) => sameText(a.formatted, value) || sameText(a.streetAddress, value)))
+      .filter((r) =>
+        objects<Address>(attributesOf(r).addresses).some(
+          (a) => sameText(a.formatted, value) || sameText(a.streetAddress, value),
+        ),
+      )
       .slice(0, limit)
       .map((r) => r.user_id);
   }
@@ -118,18 +133,29 @@ export function createScimPersonalData({ store, phoneRegion }: { store: ScimStor
         const attrs = attributesOf(row);
         const name = isObject(attrs.name) ? attrs.name : {};
         out.set(id, {
-          names: [fullName(row?.given_name ?? null, row?.family_name ?? null), text(name.formatted)].filter((n): n is string => !!n),
+          names: [fullName(row?.given_name ?? null, row?.family_name ?? null), text(name.formatted)].filter(
+            (n): n is string => !!n,
+          ),
           emails: emails.filter((e) => e.user_id === id).map((e) => e.value),
           phones: phones.filter((p) => p.user_id === id).map((p) => p.value),
-          addresses: objects<Address>(attrs.addresses).map(addressLine).filter((a): a is string => !!a),
-          externalIds: [...(row?.external_id ? [row.external_id] : []), ...externalIds.filter((x) => x.user_id === id).map((x) => x.value)],
+          addresses: objects<Address>(attrs.addresses)
+            .map(addressLine)
+            .filter((a): a is string => !!a),
+          externalIds: [
+            ...(row?.external_id ? [row.external_id] : []),
+            ...externalIds.filter((x) => x.user_id === id).map((x) => x.value),
+          ],
         });
       }
       return out;
     },
 
     async export(db, orgId, userIds) {
-      const [rows, externalIds, groups] = await Promise.all([store.scimUsersOf(db, orgId, userIds), store.externalIdsOf(db, orgId, userIds), store.groupsOfUsers(db, orgId, userIds)]);
+      const [rows, externalIds, groups] = await Promise.all([
+        store.scimUsersOf(db, orgId, userIds),
+        store.externalIdsOf(db, orgId, userIds),
+        store.groupsOfUsers(db, orgId, userIds),
+      ]);
       const out = new Map<string, Json>();
       for (const id of userIds) {
         const row = rows.find((r) => r.user_id === id);
@@ -141,7 +167,9 @@ export function createScimPersonalData({ store, phoneRegion }: { store: ScimStor
           ...(row?.given_name ? { givenName: row.given_name } : {}),
           ...(row?.family_name ? { familyName: row.family_name } : {}),
         };
-        const ids = externalIds.filter((x) => x.user_id === id).map((x) => ({ authority: x.authority, value: x.value }));
+        const ids = externalIds
+          .filter((x) => x.user_id === id)
+          .map((x) => ({ authority: x.authority, value: x.value }));
         const record: Json = {
           ...(row?.external_id ? { externalId: row.external_id } : {}),
           ...(Object.keys(name).length ? { name } : {}),
@@ -154,7 +182,13 @@ export function createScimPersonalData({ store, phoneRegion }: { store: ScimStor
           ...(isObject(attrs.enterprise) ? { enterprise: attrs.enterprise } : {}),
           ...(isObject(attrs.genesys) ? { routing: attrs.genesys } : {}),
           groups: memberOf,
-          ...(row ? { managedByIdentityProvider: row.managed === 1, dateCreated: row.created_at, dateModified: row.modified_at } : {}),
+          ...(row
+            ? {
+                managedByIdentityProvider: row.managed === 1,
+                dateCreated: row.created_at,
+                dateModified: row.modified_at,
+              }
+            : {}),
         };
         out.set(id, record);
       }
@@ -217,7 +251,10 @@ export function createScimPersonalData({ store, phoneRegion }: { store: ScimStor
             try {
               next = toE164(updated, phoneRegion);
             } catch {
-              throw invalidValue('replacementTerms', `The phone number "${updated}" cannot be read as E.164; send it as +<country code><number>.`);
+              throw invalidValue(
+                'replacementTerms',
+                `The phone number "${updated}" cannot be read as E.164; send it as +<country code><number>.`,
+              );
             }
             p.value = checked(next, 'phone number', MAX_PHONE);
             count('phones');
@@ -243,12 +280,24 @@ export function createScimPersonalData({ store, phoneRegion }: { store: ScimStor
         ...(addresses.length ? { addresses } : {}),
       };
       const rows = (list: Typed[]) =>
-        list.map((v, position) => ({ user_id: userId, org_id: orgId, position, type: text(v.type) ?? null, value: String(v.value), is_primary: v.primary === true ? (1 as const) : (0 as const) }));
+        list.map((v, position) => ({
+          user_id: userId,
+          org_id: orgId,
+          position,
+          type: text(v.type) ?? null,
+          value: String(v.value),
+          is_primary: v.primary === true ? (1 as const) : (0 as const),
+        }));
       return {
         changes: diffProperties(before, snapshot(given, family, next)),
         counts,
         async write(now: string) {
-          await store.updateScimUser(trx, orgId, userId, { given_name: given, family_name: family, attributes: JSON.stringify(next), modified_at: now });
+          await store.updateScimUser(trx, orgId, userId, {
+            given_name: given,
+            family_name: family,
+            attributes: JSON.stringify(next),
+            modified_at: now,
+          });
           if (counts.emails) await store.replaceValues(trx, 'scim_user_emails', userId, rows(emails));
           if (counts.phones) await store.replaceValues(trx, 'scim_user_phones', userId, rows(phones));
         },
@@ -277,7 +326,13 @@ export function createScimPersonalData({ store, phoneRegion }: { store: ScimStor
       if (row) {
         // The row stays (the user is still known to have been provisioned), holding nothing personal.
         await store.updateScimUser(trx, orgId, userId, {
-          external_id: null, given_name: null, family_name: null, employee_number: null, manager_id: null, attributes: '{}', modified_at: now,
+          external_id: null,
+          given_name: null,
+          family_name: null,
+          employee_number: null,
+          manager_id: null,
+          attributes: '{}',
+          modified_at: now,
         });
       }
       await store.replaceValues(trx, 'scim_user_emails', userId, []);
@@ -291,7 +346,10 @@ export function createScimPersonalData({ store, phoneRegion }: { store: ScimStor
         // The SCIM externalId has its own index row (authority x-pc:scimv2:v1) beside the column.
         externalIds: Math.max(externalIds.length, row?.external_id ? 1 : 0),
       };
-      return { properties: [...properties].sort(), counts: Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0)) };
+      return {
+        properties: [...properties].sort(),
+        counts: Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0)),
+      };
     },
   };
 }

@@ -3,11 +3,17 @@
  * phone numbers from Okta to the E.164 format"). Accepts E.164, national formats (read in the
  * configured default region) and tel URIs (`tel:+15551234567;ext=42`).
  */
-import { type CountryCode, isSupportedCountry, type PhoneNumber, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import {
+  type CountryCode,
+  isSupportedCountry,
+  type PhoneNumber,
+  parsePhoneNumberFromString,
+} from 'libphonenumber-js/max';
 import { invalidValue } from './errors.ts';
 
 export function toE164(raw: unknown, defaultRegion: string): string {
-  if (typeof raw !== 'string' || raw.trim() === '') throw invalidValue(`Phone number ${JSON.stringify(raw ?? null)} is not a phone number.`);
+  if (typeof raw !== 'string' || raw.trim() === '')
+    throw invalidValue(`Phone number ${JSON.stringify(raw ?? null)} is not a phone number.`);
   let text = raw.trim();
   let ext: string | undefined;
   if (/^tel:/i.test(text)) {
@@ -22,7 +28,9 @@ export function toE164(raw: unknown, defaultRegion: string): string {
     parsed = undefined;
   }
   if (!parsed?.isPossible()) {
-    throw invalidValue(`Phone number "${raw}" cannot be normalized to E.164 (default region ${defaultRegion}); send it as +<country code><number>.`);
+    throw invalidValue(
+      `Phone number "${raw}" cannot be normalized to E.164 (default region ${defaultRegion}); send it as +<country code><number>.`,
+    );
   }
   ext ??= parsed.ext;
   return ext ? `tel:${parsed.number};ext=${ext}` : parsed.number;
@@ -30,5 +38,6 @@ export function toE164(raw: unknown, defaultRegion: string): string {
 
 /** Refuses, at start-up, a default region libphonenumber does not know (config scimPhoneRegion). */
 export function checkPhoneRegion(region: string): void {
-  if (!isSupportedCountry(region)) throw new Error(`The SCIM phone region "${region}" is not a country code libphonenumber knows (e.g. US, GB, DE).`);
+  if (!isSupportedCountry(region))
+    throw new Error(`The SCIM phone region "${region}" is not a country code libphonenumber knows (e.g. US, GB, DE).`);
 }

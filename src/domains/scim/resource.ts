@@ -15,7 +15,19 @@ type Json = Record<string, unknown>;
 /** The immutable authority upstream always lists in externalIds, carrying the SCIM externalId. */
 export const SCIM_AUTHORITY = 'x-pc:scimv2:v1';
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const PHONE_TYPES = ['work', 'work2', 'work3', 'work4', 'home', 'mobile', 'other', 'microsoftteams', 'zoomphone', 'eightbyeight', 'ringcentral'];
+const PHONE_TYPES = [
+  'work',
+  'work2',
+  'work3',
+  'work4',
+  'home',
+  'mobile',
+  'other',
+  'microsoftteams',
+  'zoomphone',
+  'eightbyeight',
+  'ringcentral',
+];
 const MAX_ROUTING = 50;
 /**
  * Widths of the columns the strings are stored in (migrations 0001 and 0009), so that both
@@ -53,17 +65,30 @@ export function toUserResource(s: StoredUser, base: string, internal = false): J
     division: s.divisionName,
     ...(user.department ? { department: user.department } : {}),
     ...(scim?.employee_number ? { employeeNumber: scim.employee_number } : {}),
-    ...(scim?.manager_id ? { manager: { value: scim.manager_id, $ref: `${base}/api/v2/scim/v2/Users/${scim.manager_id}` } } : {}),
+    ...(scim?.manager_id
+      ? { manager: { value: scim.manager_id, $ref: `${base}/api/v2/scim/v2/Users/${scim.manager_id}` } }
+      : {}),
   };
   const genesys: Json = { ...(isObject(attrs.genesys) ? attrs.genesys : {}) };
-  const externalIds = [...(scim?.external_id ? [{ authority: SCIM_AUTHORITY, value: scim.external_id }] : []), ...((attrs.externalIds as Json[]) ?? [])];
+  const externalIds = [
+    ...(scim?.external_id ? [{ authority: SCIM_AUTHORITY, value: scim.external_id }] : []),
+    ...((attrs.externalIds as Json[]) ?? []),
+  ];
   if (externalIds.length) genesys.externalIds = externalIds;
   const resource: Json = {
     schemas: [USER_SCHEMA_URN, ENTERPRISE_USER_URN, ...(Object.keys(genesys).length ? [GENESYS_USER_URN] : [])],
     id: user.id,
     ...(scim?.external_id ? { externalId: scim.external_id } : {}),
     userName: user.email,
-    ...(internal && (scim?.given_name || scim?.family_name || isObject(attrs.name)) ? { name: { ...(attrs.name as Json), ...(scim?.given_name ? { givenName: scim.given_name } : {}), ...(scim?.family_name ? { familyName: scim.family_name } : {}) } } : {}),
+    ...(internal && (scim?.given_name || scim?.family_name || isObject(attrs.name))
+      ? {
+          name: {
+            ...(attrs.name as Json),
+            ...(scim?.given_name ? { givenName: scim.given_name } : {}),
+            ...(scim?.family_name ? { familyName: scim.family_name } : {}),
+          },
+        }
+      : {}),
     displayName: user.name,
     ...(user.title ? { title: user.title } : {}),
     active: user.state === 'active',
@@ -140,31 +165,47 @@ export function fromUserResource(r: Json, phoneRegion: string): UserWrite {
   checkText(userName.trim(), 'userName', MAX_EMAIL);
   const name = getAttr(r, 'name');
   const nameObj = isObject(name) ? name : {};
-  const displayName = optionalString(getAttr(r, 'displayName'), 'displayName') ?? ([str(getAttr(nameObj, 'givenName')), str(getAttr(nameObj, 'familyName'))].filter(Boolean).join(' ') || null);
+  const displayName =
+    optionalString(getAttr(r, 'displayName'), 'displayName') ??
+    ([str(getAttr(nameObj, 'givenName')), str(getAttr(nameObj, 'familyName'))].filter(Boolean).join(' ') || null);
   if (!displayName?.trim()) throw invalidValue('displayName is required.');
   checkText(displayName.trim(), 'displayName');
   const emails = list(getAttr(r, 'emails'), 'emails')
     .filter((e) => String(getAttr(e, 'type') ?? '').toLowerCase() !== 'other')
     .map((e) => {
       const value = getAttr(e, 'value');
-      if (typeof value !== 'string' || !EMAIL.test(value.trim())) throw invalidValue(`Email ${JSON.stringify(value ?? null)} is not an email address.`);
+      if (typeof value !== 'string' || !EMAIL.test(value.trim()))
+        throw invalidValue(`Email ${JSON.stringify(value ?? null)} is not an email address.`);
       const type = optionalString(getAttr(e, 'type'), 'emails.type')?.toLowerCase() ?? 'work';
-      if (type !== 'work') throw invalidValue(`Email type "${type}" is not supported; use "work" ("other" is the userName).`);
-      return { type, value: checkText(value.trim(), 'emails.value', MAX_EMAIL), primary: bool(getAttr(e, 'primary'), 'emails.primary', false) };
+      if (type !== 'work')
+        throw invalidValue(`Email type "${type}" is not supported; use "work" ("other" is the userName).`);
+      return {
+        type,
+        value: checkText(value.trim(), 'emails.value', MAX_EMAIL),
+        primary: bool(getAttr(e, 'primary'), 'emails.primary', false),
+      };
     });
   const phones = list(getAttr(r, 'phoneNumbers'), 'phoneNumbers').map((p) => {
     const type = optionalString(getAttr(p, 'type'), 'phoneNumbers.type')?.toLowerCase() ?? 'work';
-    if (!PHONE_TYPES.includes(type)) throw invalidValue(`Phone number type "${type}" is not one of ${PHONE_TYPES.join(', ')}.`);
+    if (!PHONE_TYPES.includes(type))
+      throw invalidValue(`Phone number type "${type}" is not one of ${PHONE_TYPES.join(', ')}.`);
     const value = getAttr(p, 'value');
     if (typeof value === 'string') checkText(value, 'phoneNumbers.value', 1024);
-    return { type, value: checkText(toE164(value, phoneRegion), 'phoneNumbers.value', MAX_PHONE), primary: bool(getAttr(p, 'primary'), 'phoneNumbers.primary', false) };
+    return {
+      type,
+      value: checkText(toE164(value, phoneRegion), 'phoneNumbers.value', MAX_PHONE),
+      primary: bool(getAttr(p, 'primary'), 'phoneNumbers.primary', false),
+    };
   });
   const ent = getAttr(r, ENTERPRISE_USER_URN);
   const enterprise = isObject(ent) ? ent : {};
   const manager = getAttr(enterprise, 'manager');
-  const managerId = isObject(manager) ? optionalString(getAttr(manager, 'value'), 'manager.value') : optionalString(manager, 'manager');
+  const managerId = isObject(manager)
+    ? optionalString(getAttr(manager, 'value'), 'manager.value')
+    : optionalString(manager, 'manager');
   const dateHire = optionalString(getAttr(enterprise, 'dateHire'), 'dateHire');
-  if (dateHire && Number.isNaN(Date.parse(dateHire))) throw invalidValue(`dateHire "${dateHire}" is not a date (YYYY-MM-DD).`);
+  if (dateHire && Number.isNaN(Date.parse(dateHire)))
+    throw invalidValue(`dateHire "${dateHire}" is not a date (YYYY-MM-DD).`);
   const gen = getAttr(r, GENESYS_USER_URN);
   const genesys = isObject(gen) ? gen : {};
   const routing = (key: string) => {
@@ -187,7 +228,10 @@ export function fromUserResource(r: Json, phoneRegion: string): UserWrite {
       if (typeof x.authority !== 'string' || !x.authority || typeof x.value !== 'string' || !x.value) {
         throw invalidValue('Every externalIds entry needs an "authority" and a "value".');
       }
-      return { authority: checkText(x.authority, 'externalIds.authority'), value: checkText(x.value, 'externalIds.value') };
+      return {
+        authority: checkText(x.authority, 'externalIds.authority'),
+        value: checkText(x.value, 'externalIds.value'),
+      };
     });
   const skills = routing('routingSkills');
   const languages = routing('routingLanguages');
@@ -195,10 +239,17 @@ export function fromUserResource(r: Json, phoneRegion: string): UserWrite {
   const attributes: Json = {
     ...(isObject(name) ? { name: stripKeys(nameObj, ['givenName', 'familyName']) } : {}),
     ...(emails.length ? { emails: emails.map((e) => ({ value: e.value, type: e.type, primary: e.primary })) } : {}),
-    ...(phones.length ? { phoneNumbers: phones.map((p) => ({ value: p.value, type: p.type, primary: p.primary })) } : {}),
+    ...(phones.length
+      ? { phoneNumbers: phones.map((p) => ({ value: p.value, type: p.type, primary: p.primary })) }
+      : {}),
     ...(dateHire ? { enterprise: { dateHire: dateHire.slice(0, 10) } } : {}),
     ...(skills.length || languages.length
-      ? { genesys: { ...(skills.length ? { routingSkills: skills } : {}), ...(languages.length ? { routingLanguages: languages } : {}) } }
+      ? {
+          genesys: {
+            ...(skills.length ? { routingSkills: skills } : {}),
+            ...(languages.length ? { routingLanguages: languages } : {}),
+          },
+        }
       : {}),
     ...(externalIds.length ? { externalIds } : {}),
   };
@@ -236,7 +287,10 @@ function stripKeys(o: Json, keys: string[]): Json {
 export function auditSnapshot(w: UserWrite, divisionName: string | null, passwordSet = false) {
   const genesys = isObject(w.attributes.genesys) ? w.attributes.genesys : {};
   const enterprise = isObject(w.attributes.enterprise) ? w.attributes.enterprise : {};
-  const routing = (key: string) => ((genesys[key] as { name: string; proficiency?: number }[] | undefined) ?? []).map((r) => `${r.name}:${r.proficiency ?? ''}`);
+  const routing = (key: string) =>
+    ((genesys[key] as { name: string; proficiency?: number }[] | undefined) ?? []).map(
+      (r) => `${r.name}:${r.proficiency ?? ''}`,
+    );
   return {
     userName: w.email,
     displayName: w.name,

@@ -25,23 +25,37 @@ type Req = FastifyRequest<{ Params: { id: string }; Querystring: Record<string, 
 const perm = (p: string): PermissionRequirement => ({ type: 'ALL', list: [p] });
 
 function bodyObject(body: unknown): Json {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ScimError(400, 'The request body must be a JSON object.', 'invalidSyntax');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new ScimError(400, 'The request body must be a JSON object.', 'invalidSyntax');
   return body as Json;
 }
 
-function toScim(error: FastifyError | Error): { status: number; body: ReturnType<typeof scimErrorBody>; headers?: Record<string, string> } {
+function toScim(error: FastifyError | Error): {
+  status: number;
+  body: ReturnType<typeof scimErrorBody>;
+  headers?: Record<string, string>;
+} {
   if (error instanceof ScimError || error instanceof ScimFilterError || error instanceof ScimPatchError) {
     return { status: error.status, body: scimErrorBody(error.status, error.detail, error.scimType) };
   }
-  if (error instanceof ApiError) return { status: error.status, body: scimErrorBody(error.status, error.message), headers: error.extra.headers };
+  if (error instanceof ApiError)
+    return { status: error.status, body: scimErrorBody(error.status, error.message), headers: error.extra.headers };
   const e = error as FastifyError;
-  if (e.validation) return { status: 400, body: scimErrorBody(400, `The request is not valid: ${e.message}`, 'invalidSyntax') };
-  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { status: 413, body: scimErrorBody(413, 'The request body is too large.') };
-  if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return { status: 415, body: scimErrorBody(415, 'Send application/scim+json or application/json.') };
-  if (e instanceof SyntaxError || e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+  if (e.validation)
+    return { status: 400, body: scimErrorBody(400, `The request is not valid: ${e.message}`, 'invalidSyntax') };
+  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+    return { status: 413, body: scimErrorBody(413, 'The request body is too large.') };
+  if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+    return { status: 415, body: scimErrorBody(415, 'Send application/scim+json or application/json.') };
+  if (
+    e instanceof SyntaxError ||
+    e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
+    e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
+  ) {
     return { status: 400, body: scimErrorBody(400, 'The request body is not valid JSON.', 'invalidSyntax') };
   }
-  if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return { status: e.statusCode, body: scimErrorBody(e.statusCode, e.message) };
+  if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500)
+    return { status: e.statusCode, body: scimErrorBody(e.statusCode, e.message) };
   return { status: 500, body: scimErrorBody(500, 'An internal error occurred.') };
 }
 
@@ -51,11 +65,21 @@ export function registerScimRoutes(app: FastifyInstance, deps: { scim: ScimServi
   const baseOf = (request: FastifyRequest) => deps.publicUrl ?? `${request.protocol}://${request.host}`;
 
   /** A single resource: ETag header, and 304 when If-None-Match names the current version. */
-  function single(request: FastifyRequest, reply: FastifyReply, r: { resource: Json; version: number }, always: string[], status = 200) {
+  function single(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    r: { resource: Json; version: number },
+    always: string[],
+    status = 200,
+  ) {
     const etag = `W/"${r.version}"`;
     reply.header('ETag', etag).type(SCIM_JSON);
     const inm = request.headers['if-none-match'];
-    if (request.method === 'GET' && typeof inm === 'string' && inm.split(',').some((t) => t.trim() === etag || t.trim() === '*' || t.trim() === `"${r.version}"`)) {
+    if (
+      request.method === 'GET' &&
+      typeof inm === 'string' &&
+      inm.split(',').some((t) => t.trim() === etag || t.trim() === '*' || t.trim() === `"${r.version}"`)
+    ) {
       return reply.code(304).send();
     }
     const q = readListQuery(request.query as Json);
@@ -63,7 +87,8 @@ export function registerScimRoutes(app: FastifyInstance, deps: { scim: ScimServi
     return reply.code(status).send(project(r.resource, q, coreUrn, always));
   }
 
-  const ifMatch = (request: FastifyRequest) => (typeof request.headers['if-match'] === 'string' ? request.headers['if-match'] : undefined);
+  const ifMatch = (request: FastifyRequest) =>
+    typeof request.headers['if-match'] === 'string' ? request.headers['if-match'] : undefined;
   const membersWanted = (q: Json) => {
     const { attributes, excludedAttributes } = readListQuery(q);
     if (attributes.length) return attributes.some((a) => /(^|:)members(\.|$)/i.test(a));
@@ -89,7 +114,10 @@ export function registerScimRoutes(app: FastifyInstance, deps: { scim: ScimServi
         return reply.code(out.status).type(SCIM_JSON).send(out.body);
       });
       scope.setNotFoundHandler((request, reply) => {
-        reply.code(404).type(SCIM_JSON).send(scimErrorBody(404, `No SCIM endpoint ${request.method} ${request.url.split('?')[0]}.`));
+        reply
+          .code(404)
+          .type(SCIM_JSON)
+          .send(scimErrorBody(404, `No SCIM endpoint ${request.method} ${request.url.split('?')[0]}.`));
       });
 
       for (const prefix of ['/v2', '']) {
@@ -99,11 +127,15 @@ export function registerScimRoutes(app: FastifyInstance, deps: { scim: ScimServi
         }
         for (const p of paths('ResourceTypes')) {
           scope.get(p, async (request, reply) => reply.type(SCIM_JSON).send(listResourceTypes(baseOf(request))));
-          scope.get(`${p}/:id`, async (request: Req, reply) => reply.type(SCIM_JSON).send(getResourceType(baseOf(request), request.params.id)));
+          scope.get(`${p}/:id`, async (request: Req, reply) =>
+            reply.type(SCIM_JSON).send(getResourceType(baseOf(request), request.params.id)),
+          );
         }
         for (const p of paths('Schemas')) {
           scope.get(p, async (request, reply) => reply.type(SCIM_JSON).send(listSchemas(baseOf(request))));
-          scope.get(`${p}/:id`, async (request: Req, reply) => reply.type(SCIM_JSON).send(getSchema(baseOf(request), request.params.id)));
+          scope.get(`${p}/:id`, async (request: Req, reply) =>
+            reply.type(SCIM_JSON).send(getSchema(baseOf(request), request.params.id)),
+          );
         }
 
         for (const p of paths('Users')) {
@@ -115,49 +147,127 @@ export function registerScimRoutes(app: FastifyInstance, deps: { scim: ScimServi
             return reply.type(SCIM_JSON).send(page);
           });
           scope.get(`${p}/:id`, async (request: Req, reply) =>
-            single(request, reply, await scim.users.get(request.caller.principal.orgId, request.params.id, baseOf(request)), USER_ALWAYS),
+            single(
+              request,
+              reply,
+              await scim.users.get(request.caller.principal.orgId, request.params.id, baseOf(request)),
+              USER_ALWAYS,
+            ),
           );
-          scope.post(p, { config: { permission: { type: 'ANY', list: CREATE_USER_PERMISSIONS } } }, async (request: Req, reply) => {
-            const created = await scim.users.create(request.caller, bodyObject(request.body), baseOf(request));
-            reply.header('Location', (created.resource.meta as Json).location as string);
-            return single(request, reply, created, USER_ALWAYS, 201);
-          });
-          scope.put(`${p}/:id`, { config: { permission: { type: 'ANY', list: EDIT_USER_PERMISSIONS } } }, async (request: Req, reply) =>
-            single(request, reply, await scim.users.replace(request.caller, request.params.id, bodyObject(request.body), ifMatch(request), baseOf(request)), USER_ALWAYS),
+          scope.post(
+            p,
+            { config: { permission: { type: 'ANY', list: CREATE_USER_PERMISSIONS } } },
+            async (request: Req, reply) => {
+              const created = await scim.users.create(request.caller, bodyObject(request.body), baseOf(request));
+              reply.header('Location', (created.resource.meta as Json).location as string);
+              return single(request, reply, created, USER_ALWAYS, 201);
+            },
           );
-          scope.patch(`${p}/:id`, { config: { permission: { type: 'ANY', list: EDIT_USER_PERMISSIONS } } }, async (request: Req, reply) =>
-            single(request, reply, await scim.users.patch(request.caller, request.params.id, request.body, ifMatch(request), baseOf(request)), USER_ALWAYS),
+          scope.put(
+            `${p}/:id`,
+            { config: { permission: { type: 'ANY', list: EDIT_USER_PERMISSIONS } } },
+            async (request: Req, reply) =>
+              single(
+                request,
+                reply,
+                await scim.users.replace(
+                  request.caller,
+                  request.params.id,
+                  bodyObject(request.body),
+                  ifMatch(request),
+                  baseOf(request),
+                ),
+                USER_ALWAYS,
+              ),
           );
-          scope.delete(`${p}/:id`, { config: { permission: perm('directory:user:delete') } }, async (request: Req, reply) => {
-            await scim.users.remove(request.caller, request.params.id, ifMatch(request));
-            // Upstream declares 200 with an empty body (RFC 7644 §3.6 says 204; identity providers take either).
-            return reply.code(200).send();
-          });
+          scope.patch(
+            `${p}/:id`,
+            { config: { permission: { type: 'ANY', list: EDIT_USER_PERMISSIONS } } },
+            async (request: Req, reply) =>
+              single(
+                request,
+                reply,
+                await scim.users.patch(
+                  request.caller,
+                  request.params.id,
+                  request.body,
+                  ifMatch(request),
+                  baseOf(request),
+                ),
+                USER_ALWAYS,
+              ),
+          );
+          scope.delete(
+            `${p}/:id`,
+            { config: { permission: perm('directory:user:delete') } },
+            async (request: Req, reply) => {
+              await scim.users.remove(request.caller, request.params.id, ifMatch(request));
+              // Upstream declares 200 with an empty body (RFC 7644 §3.6 says 204; identity providers take either).
+              return reply.code(200).send();
+            },
+          );
         }
 
         for (const p of paths('Groups')) {
           const group = { config: { permission: perm('directory:group:edit') } };
           scope.get(p, group, async (request: Req, reply) => {
             const q = readListQuery(request.query);
-            const page = await scim.groups.list(request.caller.principal.orgId, q, baseOf(request), membersWanted(request.query));
+            const page = await scim.groups.list(
+              request.caller.principal.orgId,
+              q,
+              baseOf(request),
+              membersWanted(request.query),
+            );
             page.Resources = page.Resources.map((r) => project(r, q, GROUP_SCHEMA_URN, GROUP_ALWAYS));
             return reply.type(SCIM_JSON).send(page);
           });
           scope.get(`${p}/:id`, group, async (request: Req, reply) =>
-            single(request, reply, await scim.groups.get(request.caller.principal.orgId, request.params.id, baseOf(request), membersWanted(request.query)), GROUP_ALWAYS),
+            single(
+              request,
+              reply,
+              await scim.groups.get(
+                request.caller.principal.orgId,
+                request.params.id,
+                baseOf(request),
+                membersWanted(request.query),
+              ),
+              GROUP_ALWAYS,
+            ),
           );
           scope.patch(`${p}/:id`, group, async (request: Req, reply) =>
             single(
-              request, reply,
-              await scim.groups.patch(request.caller, request.params.id, request.body, ifMatch(request), baseOf(request), membersWanted(request.query)),
+              request,
+              reply,
+              await scim.groups.patch(
+                request.caller,
+                request.params.id,
+                request.body,
+                ifMatch(request),
+                baseOf(request),
+                membersWanted(request.query),
+              ),
               GROUP_ALWAYS,
             ),
           );
           scope.put(`${p}/:id`, group, async (request: Req, reply) =>
-            single(request, reply, await scim.groups.replace(request.caller, request.params.id, bodyObject(request.body), ifMatch(request), baseOf(request)), GROUP_ALWAYS),
+            single(
+              request,
+              reply,
+              await scim.groups.replace(
+                request.caller,
+                request.params.id,
+                bodyObject(request.body),
+                ifMatch(request),
+                baseOf(request),
+              ),
+              GROUP_ALWAYS,
+            ),
           );
           const refuse = async () => {
-            throw new ScimError(405, 'Groups cannot be created or deleted through SCIM; an administrator manages them in Gatehouse.');
+            throw new ScimError(
+              405,
+              'Groups cannot be created or deleted through SCIM; an administrator manages them in Gatehouse.',
+            );
           };
           scope.post(p, group, refuse);
           scope.delete(`${p}/:id`, group, refuse);

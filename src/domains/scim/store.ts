@@ -35,13 +35,27 @@ export function createScimStore() {
     findUser: (db: Executor, orgId: string, id: string) =>
       !possibleId(id)
         ? Promise.resolve(undefined)
-        : db.selectFrom('users').selectAll().where('org_id', '=', orgId).where('id', '=', id).where('state', '<>', 'deleted').executeTakeFirst(),
-    findScimUser: (db: Executor, userId: string) => db.selectFrom('scim_users').selectAll().where('user_id', '=', userId).executeTakeFirst(),
+        : db
+            .selectFrom('users')
+            .selectAll()
+            .where('org_id', '=', orgId)
+            .where('id', '=', id)
+            .where('state', '<>', 'deleted')
+            .executeTakeFirst(),
+    findScimUser: (db: Executor, userId: string) =>
+      db.selectFrom('scim_users').selectAll().where('user_id', '=', userId).executeTakeFirst(),
     findScimUsers: (db: Executor, userIds: string[]) =>
-      userIds.length ? db.selectFrom('scim_users').selectAll().where('user_id', 'in', userIds).execute() : Promise.resolve([] as ScimUserRow[]),
+      userIds.length
+        ? db.selectFrom('scim_users').selectAll().where('user_id', 'in', userIds).execute()
+        : Promise.resolve([] as ScimUserRow[]),
     /** Another user (any state but deleted) holding this lower-cased email. */
     emailHolder: (db: Executor, orgId: string, emailKey: string) =>
-      db.selectFrom('users').select('id').where('org_id', '=', orgId).where('email_key', '=', emailKey).executeTakeFirst(),
+      db
+        .selectFrom('users')
+        .select('id')
+        .where('org_id', '=', orgId)
+        .where('email_key', '=', emailKey)
+        .executeTakeFirst(),
     externalIdHolders: (db: Executor, orgId: string, pairs: { authority: string; value: string }[]) =>
       pairs.length === 0
         ? Promise.resolve([] as { user_id: string; authority: string; value: string }[])
@@ -49,27 +63,59 @@ export function createScimStore() {
             .selectFrom('scim_user_external_ids')
             .select(['user_id', 'authority', 'value'])
             .where('org_id', '=', orgId)
-            .where((eb) => eb.or(pairs.map((p) => eb.and([eb('authority', '=', p.authority), eb('value', '=', p.value)]))))
+            .where((eb) =>
+              eb.or(pairs.map((p) => eb.and([eb('authority', '=', p.authority), eb('value', '=', p.value)]))),
+            )
             .execute(),
 
     listUserIds: (db: Executor, orgId: string, where: Where, offset: number, limit: number) =>
-      usersFrom(db, orgId, where).select('users.id').orderBy('users.created_at').orderBy('users.id').offset(offset).limit(limit).execute(),
+      usersFrom(db, orgId, where)
+        .select('users.id')
+        .orderBy('users.created_at')
+        .orderBy('users.id')
+        .offset(offset)
+        .limit(limit)
+        .execute(),
     countUsers: async (db: Executor, orgId: string, where: Where) =>
-      Number((await usersFrom(db, orgId, where).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
+      Number(
+        (
+          await usersFrom(db, orgId, where)
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
     findUsers: (db: Executor, orgId: string, ids: string[]) =>
-      ids.length ? db.selectFrom('users').selectAll().where('org_id', '=', orgId).where('id', 'in', ids).execute() : Promise.resolve([] as UserRow[]),
+      ids.length
+        ? db.selectFrom('users').selectAll().where('org_id', '=', orgId).where('id', 'in', ids).execute()
+        : Promise.resolve([] as UserRow[]),
 
     homeDivision: (db: Executor, orgId: string) =>
-      db.selectFrom('divisions').select(['id', 'name']).where('org_id', '=', orgId).where('home', '=', 1).executeTakeFirstOrThrow(),
+      db
+        .selectFrom('divisions')
+        .select(['id', 'name'])
+        .where('org_id', '=', orgId)
+        .where('home', '=', 1)
+        .executeTakeFirstOrThrow(),
     divisionByName: (db: Executor, orgId: string, name: string) =>
-      db.selectFrom('divisions').select(['id', 'name']).where('org_id', '=', orgId).where('name', '=', name).executeTakeFirst(),
+      db
+        .selectFrom('divisions')
+        .select(['id', 'name'])
+        .where('org_id', '=', orgId)
+        .where('name', '=', name)
+        .executeTakeFirst(),
     divisions: (db: Executor, orgId: string, ids: string[]) =>
       db.selectFrom('divisions').select(['id', 'name']).where('org_id', '=', orgId).where('id', 'in', ids).execute(),
 
     insertUser: (db: Executor, row: UserRow) => db.insertInto('users').values(row).execute(),
     /** Optimistic update: answers false when the version moved since it was read. */
     updateUser: async (db: Executor, orgId: string, id: string, expectedVersion: number, patch: Partial<UserRow>) => {
-      const r = await db.updateTable('users').set(patch).where('org_id', '=', orgId).where('id', '=', id).where('version', '=', expectedVersion).executeTakeFirst();
+      const r = await db
+        .updateTable('users')
+        .set(patch)
+        .where('org_id', '=', orgId)
+        .where('id', '=', id)
+        .where('version', '=', expectedVersion)
+        .executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
     },
     upsertScimUser: (db: Executor, row: ScimUserRow) =>
@@ -78,25 +124,50 @@ export function createScimStore() {
         .values(row)
         .onConflict((oc) =>
           oc.column('user_id').doUpdateSet({
-            external_id: row.external_id, given_name: row.given_name, family_name: row.family_name, employee_number: row.employee_number,
-            manager_id: row.manager_id, attributes: row.attributes, managed: row.managed, modified_at: row.modified_at,
+            external_id: row.external_id,
+            given_name: row.given_name,
+            family_name: row.family_name,
+            employee_number: row.employee_number,
+            manager_id: row.manager_id,
+            attributes: row.attributes,
+            managed: row.managed,
+            modified_at: row.modified_at,
           }),
         )
         .execute(),
-    replaceValues: async (db: Executor, table: 'scim_user_emails' | 'scim_user_phones', userId: string, rows: ScimUserValueRow[]) => {
+    replaceValues: async (
+      db: Executor,
+      table: 'scim_user_emails' | 'scim_user_phones',
+      userId: string,
+      rows: ScimUserValueRow[],
+    ) => {
       await db.deleteFrom(table).where('user_id', '=', userId).execute();
       if (rows.length) await db.insertInto(table).values(rows).execute();
     },
-    replaceExternalIds: async (db: Executor, orgId: string, userId: string, rows: { authority: string; value: string }[]) => {
+    replaceExternalIds: async (
+      db: Executor,
+      orgId: string,
+      userId: string,
+      rows: { authority: string; value: string }[],
+    ) => {
       await db.deleteFrom('scim_user_external_ids').where('user_id', '=', userId).execute();
-      if (rows.length) await db.insertInto('scim_user_external_ids').values(rows.map((r) => ({ ...r, user_id: userId, org_id: orgId }))).execute();
+      if (rows.length)
+        await db
+          .insertInto('scim_user_external_ids')
+          .values(rows.map((r) => ({ ...r, user_id: userId, org_id: orgId })))
+          .execute();
     },
     /** Removes what a deleted user held: index rows and group memberships. */
     clearUser: async (db: Executor, orgId: string, userId: string) => {
       for (const t of ['scim_user_emails', 'scim_user_phones', 'scim_user_external_ids'] as const) {
         await db.deleteFrom(t).where('user_id', '=', userId).execute();
       }
-      return db.deleteFrom('group_members').where('org_id', '=', orgId).where('user_id', '=', userId).returning('group_id').execute();
+      return db
+        .deleteFrom('group_members')
+        .where('org_id', '=', orgId)
+        .where('user_id', '=', userId)
+        .returning('group_id')
+        .execute();
     },
 
     /**
@@ -105,21 +176,46 @@ export function createScimStore() {
      * every user update takes them in, so this cannot deadlock with a concurrent update of a report.
      */
     clearManager: async (db: Executor, orgId: string, managerId: string, modifiedAt: string) => {
-      const reports = (await db.selectFrom('scim_users').select('user_id').where('org_id', '=', orgId).where('manager_id', '=', managerId).execute()).map((r) => r.user_id);
+      const reports = (
+        await db
+          .selectFrom('scim_users')
+          .select('user_id')
+          .where('org_id', '=', orgId)
+          .where('manager_id', '=', managerId)
+          .execute()
+      ).map((r) => r.user_id);
       if (!reports.length) return [];
       const out: { id: string; name: string }[] = [];
       for (const part of chunks(reports.sort())) {
         out.push(
-          ...(await db.updateTable('users').set((eb) => ({ version: eb('version', '+', 1), modified_at: modifiedAt })).where('org_id', '=', orgId).where('id', 'in', part).where('state', '<>', 'deleted').returning(['id', 'name']).execute()),
+          ...(await db
+            .updateTable('users')
+            .set((eb) => ({ version: eb('version', '+', 1), modified_at: modifiedAt }))
+            .where('org_id', '=', orgId)
+            .where('id', 'in', part)
+            .where('state', '<>', 'deleted')
+            .returning(['id', 'name'])
+            .execute()),
         );
       }
-      await db.updateTable('scim_users').set({ manager_id: null, modified_at: modifiedAt }).where('org_id', '=', orgId).where('manager_id', '=', managerId).execute();
+      await db
+        .updateTable('scim_users')
+        .set({ manager_id: null, modified_at: modifiedAt })
+        .where('org_id', '=', orgId)
+        .where('manager_id', '=', managerId)
+        .execute();
       return out;
     },
 
     // Data-subject requests: who holds a value, and everything held about some users.
     /** Users with one of these values among their SCIM emails (case-insensitive) or phone numbers (exact, E.164). */
-    usersByValues: async (db: Executor, orgId: string, table: 'scim_user_emails' | 'scim_user_phones', values: string[], limit: number) =>
+    usersByValues: async (
+      db: Executor,
+      orgId: string,
+      table: 'scim_user_emails' | 'scim_user_phones',
+      values: string[],
+      limit: number,
+    ) =>
       values.length === 0
         ? []
         : (
@@ -141,8 +237,23 @@ export function createScimStore() {
     usersByExternalIds: async (db: Executor, orgId: string, values: string[], limit: number) => {
       if (values.length === 0) return [];
       const [indexed, columns] = await Promise.all([
-        db.selectFrom('scim_user_external_ids').select('user_id').distinct().where('org_id', '=', orgId).where('value', 'in', values).orderBy('user_id').limit(limit).execute(),
-        db.selectFrom('scim_users').select('user_id').where('org_id', '=', orgId).where('external_id', 'in', values).orderBy('user_id').limit(limit).execute(),
+        db
+          .selectFrom('scim_user_external_ids')
+          .select('user_id')
+          .distinct()
+          .where('org_id', '=', orgId)
+          .where('value', 'in', values)
+          .orderBy('user_id')
+          .limit(limit)
+          .execute(),
+        db
+          .selectFrom('scim_users')
+          .select('user_id')
+          .where('org_id', '=', orgId)
+          .where('external_id', 'in', values)
+          .orderBy('user_id')
+          .limit(limit)
+          .execute(),
       ]);
       return [...new Set([...indexed, ...columns].map((r) => r.user_id))];
     },
@@ -153,26 +264,59 @@ export function createScimStore() {
           .selectFrom('scim_users')
           .select('user_id')
           .where('org_id', '=', orgId)
-          .where((eb) => eb(sql`lower(trim(coalesce(given_name, '') || ' ' || coalesce(family_name, '')))`, '=', eb.fn('lower', [eb.val(name)])))
+          .where((eb) =>
+            eb(
+              sql`lower(trim(coalesce(given_name, '') || ' ' || coalesce(family_name, '')))`,
+              '=',
+              eb.fn('lower', [eb.val(name)]),
+            ),
+          )
           .orderBy('user_id')
           .limit(limit)
           .execute()
       ).map((r) => r.user_id),
     /** SCIM rows whose attributes hold addresses (the caller reads them). */
     scimUsersWithAddresses: (db: Executor, orgId: string) =>
-      db.selectFrom('scim_users').select(['user_id', 'attributes']).where('org_id', '=', orgId).where('attributes', 'like', '%"addresses"%').orderBy('user_id').execute(),
+      db
+        .selectFrom('scim_users')
+        .select(['user_id', 'attributes'])
+        .where('org_id', '=', orgId)
+        .where('attributes', 'like', '%"addresses"%')
+        .orderBy('user_id')
+        .execute(),
     scimUsersOf: (db: Executor, orgId: string, userIds: string[]) =>
-      userIds.length ? db.selectFrom('scim_users').selectAll().where('org_id', '=', orgId).where('user_id', 'in', userIds).execute() : Promise.resolve([] as ScimUserRow[]),
+      userIds.length
+        ? db.selectFrom('scim_users').selectAll().where('org_id', '=', orgId).where('user_id', 'in', userIds).execute()
+        : Promise.resolve([] as ScimUserRow[]),
     valuesOf: (db: Executor, orgId: string, table: 'scim_user_emails' | 'scim_user_phones', userIds: string[]) =>
       userIds.length
-        ? db.selectFrom(table).selectAll().where('org_id', '=', orgId).where('user_id', 'in', userIds).orderBy('user_id').orderBy('position').execute()
+        ? db
+            .selectFrom(table)
+            .selectAll()
+            .where('org_id', '=', orgId)
+            .where('user_id', 'in', userIds)
+            .orderBy('user_id')
+            .orderBy('position')
+            .execute()
         : Promise.resolve([] as ScimUserValueRow[]),
     externalIdsOf: (db: Executor, orgId: string, userIds: string[]) =>
       userIds.length
-        ? db.selectFrom('scim_user_external_ids').select(['user_id', 'authority', 'value']).where('org_id', '=', orgId).where('user_id', 'in', userIds).orderBy('user_id').orderBy('authority').orderBy('value').execute()
+        ? db
+            .selectFrom('scim_user_external_ids')
+            .select(['user_id', 'authority', 'value'])
+            .where('org_id', '=', orgId)
+            .where('user_id', 'in', userIds)
+            .orderBy('user_id')
+            .orderBy('authority')
+            .orderBy('value')
+            .execute()
         : Promise.resolve([] as { user_id: string; authority: string; value: string }[]),
-    updateScimUser: (db: Executor, orgId: string, userId: string, patch: Partial<Omit<ScimUserRow, 'user_id' | 'org_id'>>) =>
-      db.updateTable('scim_users').set(patch).where('org_id', '=', orgId).where('user_id', '=', userId).execute(),
+    updateScimUser: (
+      db: Executor,
+      orgId: string,
+      userId: string,
+      patch: Partial<Omit<ScimUserRow, 'user_id' | 'org_id'>>,
+    ) => db.updateTable('scim_users').set(patch).where('org_id', '=', orgId).where('user_id', '=', userId).execute(),
 
     groupsOfUsers: (db: Executor, orgId: string, userIds: string[]) =>
       userIds.length
@@ -192,9 +336,27 @@ export function createScimStore() {
         ? Promise.resolve(undefined)
         : db.selectFrom('groups').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst(),
     listGroups: (db: Executor, orgId: string, where: Where, offset: number, limit: number) =>
-      db.selectFrom('groups').selectAll().where('org_id', '=', orgId).where((eb) => where(eb)).orderBy('name_key').orderBy('id').offset(offset).limit(limit).execute(),
+      db
+        .selectFrom('groups')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where((eb) => where(eb))
+        .orderBy('name_key')
+        .orderBy('id')
+        .offset(offset)
+        .limit(limit)
+        .execute(),
     countGroups: async (db: Executor, orgId: string, where: Where) =>
-      Number((await db.selectFrom('groups').select((eb) => eb.fn.countAll().as('n')).where('org_id', '=', orgId).where((eb) => where(eb)).executeTakeFirstOrThrow()).n),
+      Number(
+        (
+          await db
+            .selectFrom('groups')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('org_id', '=', orgId)
+            .where((eb) => where(eb))
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
     /**
      * The first statement of a membership change: bumps the version in one UPDATE, which takes the
      * group's row lock before any member row is touched (so concurrent PATCHes of one group queue
@@ -214,7 +376,12 @@ export function createScimStore() {
             .returningAll()
             .executeTakeFirst(),
     setGroupExternalId: (db: Executor, orgId: string, id: string, externalId: string | null) =>
-      db.updateTable('groups').set({ external_id: externalId }).where('org_id', '=', orgId).where('id', '=', id).execute(),
+      db
+        .updateTable('groups')
+        .set({ external_id: externalId })
+        .where('org_id', '=', orgId)
+        .where('id', '=', id)
+        .execute(),
     members: (db: Executor, orgId: string, groupId: string) =>
       db
         .selectFrom('group_members')
@@ -225,12 +392,27 @@ export function createScimStore() {
         .orderBy('users.id')
         .execute(),
     countMembers: async (db: Executor, orgId: string, groupId: string) =>
-      Number((await db.selectFrom('group_members').select((eb) => eb.fn.countAll().as('n')).where('org_id', '=', orgId).where('group_id', '=', groupId).executeTakeFirstOrThrow()).n),
+      Number(
+        (
+          await db
+            .selectFrom('group_members')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('org_id', '=', orgId)
+            .where('group_id', '=', groupId)
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
     /** Ids among `ids` that are users of the organization (not deleted). */
     existingUsers: async (db: Executor, orgId: string, ids: string[]) => {
       const out: string[] = [];
       for (const part of chunks(ids.filter(possibleId))) {
-        const rows = await db.selectFrom('users').select('id').where('org_id', '=', orgId).where('state', '<>', 'deleted').where('id', 'in', part).execute();
+        const rows = await db
+          .selectFrom('users')
+          .select('id')
+          .where('org_id', '=', orgId)
+          .where('state', '<>', 'deleted')
+          .where('id', 'in', part)
+          .execute();
         out.push(...rows.map((r) => r.id));
       }
       return out;
@@ -255,7 +437,10 @@ export function createScimStore() {
       const base = () => db.deleteFrom('group_members').where('org_id', '=', orgId).where('group_id', '=', groupId);
       if (userIds === null) return (await base().returning('user_id').execute()).map((r) => r.user_id);
       const removed: string[] = [];
-      for (const part of chunks(userIds.filter(possibleId).sort())) removed.push(...(await base().where('user_id', 'in', part).returning('user_id').execute()).map((r) => r.user_id));
+      for (const part of chunks(userIds.filter(possibleId).sort()))
+        removed.push(
+          ...(await base().where('user_id', 'in', part).returning('user_id').execute()).map((r) => r.user_id),
+        );
       return removed;
     },
   };

@@ -2,7 +2,13 @@
  * SCIM Users over the directory's users. Every write is one transaction: the users row, the
  * SCIM rows and the audit event (source SCIM) commit together or not at all.
  */
-import { auditOrigin, diffProperties, recordAudit, recordAuditBatch, registerAuditEntity } from '../../platform/audit.ts';
+import {
+  auditOrigin,
+  diffProperties,
+  recordAudit,
+  recordAuditBatch,
+  registerAuditEntity,
+} from '../../platform/audit.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { hashPassword } from '../../platform/crypto.ts';
 import { newId } from '../../platform/ids.ts';
@@ -16,7 +22,14 @@ import { checkCreate, checkUpdate } from './field-permissions.ts';
 import { compileFilter, parseFilter } from './filter.ts';
 import { type ListQuery, listResponse, matchesVersion } from './listing.ts';
 import { applyPatch, USER_PATCH_SCHEMA } from './patch.ts';
-import { auditSnapshot, fromUserResource, SCIM_AUTHORITY, type StoredUser, toUserResource, type UserWrite } from './resource.ts';
+import {
+  auditSnapshot,
+  fromUserResource,
+  SCIM_AUTHORITY,
+  type StoredUser,
+  toUserResource,
+  type UserWrite,
+} from './resource.ts';
 import type { ScimStore } from './store.ts';
 
 registerAuditEntity('Directory', 'User', ['Create', 'Update', 'Delete']);
@@ -37,14 +50,29 @@ type Json = Record<string, unknown>;
 
 export function createScimUsers({ db, store, clock, phoneRegion, onUserDeactivated }: ScimUsersDeps) {
   /** A gone manager's reports lose it (else every later write of a report would be refused), audited. */
-  async function releaseReports(trx: Trx, orgId: string, managerId: string, caller: Caller, causeEventId: string, context: Record<string, string>, now: string) {
+  async function releaseReports(
+    trx: Trx,
+    orgId: string,
+    managerId: string,
+    caller: Caller,
+    causeEventId: string,
+    context: Record<string, string>,
+    now: string,
+  ) {
     const reports = await store.clearManager(trx, orgId, managerId, now);
     await recordAuditBatch(
       trx,
       clock,
       reports.map((r) => ({
-        orgId, serviceName: 'Directory', entityType: 'User', entityId: r.id, entityName: r.name, action: 'Update',
-        ...auditOrigin(caller), context: { ...context }, causeEventId,
+        orgId,
+        serviceName: 'Directory',
+        entityType: 'User',
+        entityId: r.id,
+        entityName: r.name,
+        action: 'Update',
+        ...auditOrigin(caller),
+        context: { ...context },
+        causeEventId,
         changes: [{ property: 'manager', oldValues: [managerId], newValues: [] }],
       })),
     );
@@ -66,11 +94,17 @@ export function createScimUsers({ db, store, clock, phoneRegion, onUserDeactivat
     if (holder && holder.id !== userId) throw uniqueness(`userName "${w.email}" is already taken by another user.`);
     const holders = await store.externalIdHolders(ex, orgId, externalIdRows(w));
     const other = holders.find((h) => h.user_id !== userId);
-    if (other) throw uniqueness(`externalId "${other.value}" (authority ${other.authority}) is already taken by another user.`);
+    if (other)
+      throw uniqueness(`externalId "${other.value}" (authority ${other.authority}) is already taken by another user.`);
   }
 
   /** The division a write leaves the user in: the one named, else the current one, else Home. */
-  async function divisionFor(ex: Trx, orgId: string, w: UserWrite, current: UserRow | null): Promise<{ id: string; name?: string }> {
+  async function divisionFor(
+    ex: Trx,
+    orgId: string,
+    w: UserWrite,
+    current: UserRow | null,
+  ): Promise<{ id: string; name?: string }> {
     if (w.divisionName) {
       const d = await store.divisionByName(ex, orgId, w.divisionName);
       if (!d) throw invalidValue(`No division named "${w.divisionName}" exists in this organization.`);
@@ -80,18 +114,42 @@ export function createScimUsers({ db, store, clock, phoneRegion, onUserDeactivat
   }
 
   /** `previousManager`: the stored manager, checked again only when the write changes it. */
-  async function writeScimRows(ex: Trx, orgId: string, userId: string, w: UserWrite, createdAt: string, now: string, previousManager: string | null = null) {
+  async function writeScimRows(
+    ex: Trx,
+    orgId: string,
+    userId: string,
+    w: UserWrite,
+    createdAt: string,
+    now: string,
+    previousManager: string | null = null,
+  ) {
     if (w.managerId && w.managerId !== previousManager) {
       if (w.managerId === userId) throw invalidValue('A user cannot be their own manager.');
-      if (!(await store.findUser(ex, orgId, w.managerId))) throw invalidValue(`manager "${w.managerId}" is not a user of this organization.`);
+      if (!(await store.findUser(ex, orgId, w.managerId)))
+        throw invalidValue(`manager "${w.managerId}" is not a user of this organization.`);
     }
     await store.upsertScimUser(ex, {
-      user_id: userId, org_id: orgId, external_id: w.externalId, given_name: w.givenName, family_name: w.familyName,
-      employee_number: w.employeeNumber, manager_id: w.managerId, attributes: JSON.stringify(w.attributes), managed: 1,
-      created_at: createdAt, modified_at: now,
+      user_id: userId,
+      org_id: orgId,
+      external_id: w.externalId,
+      given_name: w.givenName,
+      family_name: w.familyName,
+      employee_number: w.employeeNumber,
+      manager_id: w.managerId,
+      attributes: JSON.stringify(w.attributes),
+      managed: 1,
+      created_at: createdAt,
+      modified_at: now,
     });
     const values = (list: UserWrite['emails']) =>
-      list.map((v, position) => ({ user_id: userId, org_id: orgId, position, type: v.type, value: v.value, is_primary: v.primary ? (1 as const) : (0 as const) }));
+      list.map((v, position) => ({
+        user_id: userId,
+        org_id: orgId,
+        position,
+        type: v.type,
+        value: v.value,
+        is_primary: v.primary ? (1 as const) : (0 as const),
+      }));
     // The `other` email is the userName (users.email): filters read it there, it is not copied.
     await store.replaceValues(ex, 'scim_user_emails', userId, values(w.emails.filter((e) => e.type !== 'other')));
     await store.replaceValues(ex, 'scim_user_phones', userId, values(w.phones));
@@ -103,13 +161,20 @@ export function createScimUsers({ db, store, clock, phoneRegion, onUserDeactivat
     try {
       return await fn();
     } catch (err) {
-      if (isUniqueViolation(err)) throw uniqueness(`userName "${email}" or one of the externalIds is already taken by another user.`);
+      if (isUniqueViolation(err))
+        throw uniqueness(`userName "${email}" or one of the externalIds is already taken by another user.`);
       throw err;
     }
   }
 
   /** PUT and PATCH: the new whole resource from the current one, then written with its version checked. */
-  async function update(caller: Caller, id: string, ifMatch: string | undefined, base: string, next: (current: Json) => Json) {
+  async function update(
+    caller: Caller,
+    id: string,
+    ifMatch: string | undefined,
+    base: string,
+    next: (current: Json) => Json,
+  ) {
     const orgId = caller.principal.orgId;
     for (let attempt = 0; ; attempt++) {
       const current = await load(db, orgId, id);
@@ -118,7 +183,8 @@ export function createScimUsers({ db, store, clock, phoneRegion, onUserDeactivat
       const w = fromUserResource(next(before), phoneRegion);
       const old = fromUserResource(before, phoneRegion);
       // Identity providers resend what they sent before: an update that changes nothing writes nothing.
-      if (!w.password && JSON.stringify(old) === JSON.stringify(w)) return { resource: toUserResource(current, base), version: current.user.version };
+      if (!w.password && JSON.stringify(old) === JSON.stringify(w))
+        return { resource: toUserResource(current, base), version: current.user.version };
       checkUpdate(caller, old, w);
       const passwordHash = w.password ? await hashPassword(w.password) : undefined;
       const result = await guarded(
@@ -128,16 +194,32 @@ export function createScimUsers({ db, store, clock, phoneRegion, onUserDeactivat
             const now = clock.now().toISOString();
             const u = current.user;
             const patch: Partial<UserRow> = {
-              email: w.email, email_key: w.email.toLowerCase(), name: w.name, title: w.title, department: w.department,
-              state: w.active ? 'active' : 'inactive', division_id: (await divisionFor(trx, orgId, w, u)).id,
-              version: u.version + 1, modified_at: now,
+              email: w.email,
+              email_key: w.email.toLowerCase(),
+              name: w.name,
+              title: w.title,
+              department: w.department,
+              state: w.active ? 'active' : 'inactive',
+              division_id: (await divisionFor(trx, orgId, w, u)).id,
+              version: u.version + 1,
+              modified_at: now,
               ...(passwordHash ? { password_hash: passwordHash } : {}),
             };
             if (!(await store.updateUser(trx, orgId, id, u.version, patch))) return null;
             await writeScimRows(trx, orgId, id, w, current.scim?.created_at ?? now, now, old.managerId);
             await recordAudit(trx, clock, {
-              orgId, serviceName: 'Directory', entityType: 'User', entityId: id, entityName: w.name, action: 'Update',
-              ...auditOrigin(caller), context: { ...SCIM_CONTEXT }, changes: diffProperties(auditSnapshot(old, current.divisionName), auditSnapshot(w, w.divisionName ?? current.divisionName, !!passwordHash)),
+              orgId,
+              serviceName: 'Directory',
+              entityType: 'User',
+              entityId: id,
+              entityName: w.name,
+              action: 'Update',
+              ...auditOrigin(caller),
+              context: { ...SCIM_CONTEXT },
+              changes: diffProperties(
+                auditSnapshot(old, current.divisionName),
+                auditSnapshot(w, w.divisionName ?? current.divisionName, !!passwordHash),
+              ),
             });
             if (u.state === 'active' && !w.active) await onUserDeactivated(orgId, id, trx);
             return { deactivated: u.state === 'active' && !w.active };
@@ -150,7 +232,10 @@ export function createScimUsers({ db, store, clock, phoneRegion, onUserDeactivat
       // The version moved between our read and our write: with If-Match that is a stale version.
       if (ifMatch) throw staleVersion('(changed meanwhile)');
       if (attempt + 1 >= OPTIMISTIC_TRIES) {
-        throw new ScimError(409, `User ${id} was changed by another request at the same time; read it again and retry.`);
+        throw new ScimError(
+          409,
+          `User ${id} was changed by another request at the same time; read it again and retry.`,
+        );
       }
     }
   }
@@ -173,16 +258,28 @@ export function createScimUsers({ db, store, clock, phoneRegion, onUserDeactivat
         return conditions.length ? eb.and(conditions) : eb.lit(true);
       };
       const total = await store.countUsers(db, orgId, where);
-      const ids = q.count === 0 ? [] : (await store.listUserIds(db, orgId, where, q.startIndex - 1, q.count)).map((r) => r.id);
-      const [users, scims, groups] = await Promise.all([store.findUsers(db, orgId, ids), store.findScimUsers(db, ids), store.groupsOfUsers(db, orgId, ids)]);
+      const ids =
+        q.count === 0 ? [] : (await store.listUserIds(db, orgId, where, q.startIndex - 1, q.count)).map((r) => r.id);
+      const [users, scims, groups] = await Promise.all([
+        store.findUsers(db, orgId, ids),
+        store.findScimUsers(db, ids),
+        store.groupsOfUsers(db, orgId, ids),
+      ]);
       const divisionIds = [...new Set(users.map((u) => u.division_id))];
-      const divisions = new Map((divisionIds.length ? await store.divisions(db, orgId, divisionIds) : []).map((d) => [d.id, d.name]));
+      const divisions = new Map(
+        (divisionIds.length ? await store.divisions(db, orgId, divisionIds) : []).map((d) => [d.id, d.name]),
+      );
       const byId = new Map(users.map((u) => [u.id, u]));
       const scimById = new Map(scims.map((s) => [s.user_id, s]));
       const resources = ids.map((id) => {
         const user = byId.get(id)!;
         return toUserResource(
-          { user, scim: scimById.get(id), divisionName: divisions.get(user.division_id) ?? '', groups: groups.filter((g) => g.user_id === id) },
+          {
+            user,
+            scim: scimById.get(id),
+            divisionName: divisions.get(user.division_id) ?? '',
+            groups: groups.filter((g) => g.user_id === id),
+          },
           base,
         );
       });
@@ -202,15 +299,33 @@ export function createScimUsers({ db, store, clock, phoneRegion, onUserDeactivat
             const now = clock.now().toISOString();
             const division = await divisionFor(trx, orgId, w, null);
             const row: UserRow = {
-              id, org_id: orgId, email: w.email, email_key: w.email.toLowerCase(), name: w.name, title: w.title, department: w.department,
-              division_id: division.id, state: w.active ? 'active' : 'inactive',
-              password_hash: passwordHash, service_account: 0, version: 1, created_at: now, modified_at: now,
+              id,
+              org_id: orgId,
+              email: w.email,
+              email_key: w.email.toLowerCase(),
+              name: w.name,
+              title: w.title,
+              department: w.department,
+              division_id: division.id,
+              state: w.active ? 'active' : 'inactive',
+              password_hash: passwordHash,
+              service_account: 0,
+              version: 1,
+              created_at: now,
+              modified_at: now,
             };
             await store.insertUser(trx, row);
             await writeScimRows(trx, orgId, id, w, now, now);
             await recordAudit(trx, clock, {
-              orgId, serviceName: 'Directory', entityType: 'User', entityId: id, entityName: w.name, action: 'Create',
-              ...auditOrigin(caller), context: { ...SCIM_CONTEXT }, changes: diffProperties(null, auditSnapshot(w, division.name ?? null, !!passwordHash)),
+              orgId,
+              serviceName: 'Directory',
+              entityType: 'User',
+              entityId: id,
+              entityName: w.name,
+              action: 'Create',
+              ...auditOrigin(caller),
+              context: { ...SCIM_CONTEXT },
+              changes: diffProperties(null, auditSnapshot(w, division.name ?? null, !!passwordHash)),
             });
           }),
         w.email,
@@ -240,8 +355,15 @@ export function createScimUsers({ db, store, clock, phoneRegion, onUserDeactivat
         trx,
         clock,
         groups.map((g) => ({
-          orgId, serviceName: 'Directory', entityType: 'Group', entityId: g.group_id, entityName: null, action: 'Update',
-          ...auditOrigin(caller), causeEventId, changes: [{ property: 'members', oldValues: [id], newValues: [] }],
+          orgId,
+          serviceName: 'Directory',
+          entityType: 'Group',
+          entityId: g.group_id,
+          entityName: null,
+          action: 'Update',
+          ...auditOrigin(caller),
+          causeEventId,
+          changes: [{ property: 'members', oldValues: [id], newValues: [] }],
         })),
       );
       await releaseReports(trx, orgId, id, caller, causeEventId, {}, now);
@@ -257,16 +379,27 @@ export function createScimUsers({ db, store, clock, phoneRegion, onUserDeactivat
         const now = clock.now().toISOString();
         // The email key is freed (a deleted user keeps its address for the record).
         const ok = await store.updateUser(trx, orgId, id, user.version, {
-          state: 'deleted', email_key: deletedEmailKey(user.email_key, id), version: user.version + 1, modified_at: now,
+          state: 'deleted',
+          email_key: deletedEmailKey(user.email_key, id),
+          version: user.version + 1,
+          modified_at: now,
         });
         if (!ok) throw new ScimError(409, `User ${id} was changed by another request at the same time; retry.`);
         const groups = await store.clearUser(trx, orgId, id);
         const deleted = await recordAudit(trx, clock, {
-          orgId, serviceName: 'Directory', entityType: 'User', entityId: id, entityName: user.name, action: 'Delete',
-          ...auditOrigin(caller), context: { ...SCIM_CONTEXT },
+          orgId,
+          serviceName: 'Directory',
+          entityType: 'User',
+          entityId: id,
+          entityName: user.name,
+          action: 'Delete',
+          ...auditOrigin(caller),
+          context: { ...SCIM_CONTEXT },
           changes: [
             { property: 'state', oldValues: [user.state], newValues: ['deleted'] },
-            ...(groups.length ? [{ property: 'groups', oldValues: groups.map((g) => g.group_id).sort(), newValues: [] }] : []),
+            ...(groups.length
+              ? [{ property: 'groups', oldValues: groups.map((g) => g.group_id).sort(), newValues: [] }]
+              : []),
           ],
         });
         await releaseReports(trx, orgId, id, caller, deleted, SCIM_CONTEXT, now);

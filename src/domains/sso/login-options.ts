@@ -26,12 +26,15 @@ export interface LoginOptions {
   providers: LoginProviderOption[];
 }
 
-export const SSO_ONLY_MESSAGE = 'This organization signs in with single sign-on. Use your identity provider to sign in.';
+export const SSO_ONLY_MESSAGE =
+  'This organization signs in with single sign-on. Use your identity provider to sign in.';
 
 /** The error password logins get in SSO-only mode (HTTP 403). */
 export const ssoOnlyError = () => new ApiError(403, 'sso.required', SSO_ONLY_MESSAGE);
 
-export function createLoginPolicy(deps: { store: Pick<IdentityProviderStore, 'enabledFor' | 'settings'> & Pick<SsoStore, 'loginOrganization'> }) {
+export function createLoginPolicy(deps: {
+  store: Pick<IdentityProviderStore, 'enabledFor' | 'settings'> & Pick<SsoStore, 'loginOrganization'>;
+}) {
   const { store } = deps;
 
   async function forOrg(org: { id: string; name: string }): Promise<LoginOptions> {
@@ -39,13 +42,15 @@ export function createLoginPolicy(deps: { store: Pick<IdentityProviderStore, 'en
     return {
       organization: org,
       ssoOnly: settings.ssoOnly,
-      providers: providers.filter((p) => p.displayOnLogin).map((p) => ({
-        id: p.id,
-        name: p.name,
-        providerType: p.providerType,
-        logo: p.logoSvg ? `data:image/svg+xml;base64,${Buffer.from(p.logoSvg, 'utf8').toString('base64')}` : null,
-        loginUrl: `/saml/${encodeURIComponent(org.id)}/login/${encodeURIComponent(p.id)}`,
-      })),
+      providers: providers
+        .filter((p) => p.displayOnLogin)
+        .map((p) => ({
+          id: p.id,
+          name: p.name,
+          providerType: p.providerType,
+          logo: p.logoSvg ? `data:image/svg+xml;base64,${Buffer.from(p.logoSvg, 'utf8').toString('base64')}` : null,
+          loginUrl: `/saml/${encodeURIComponent(org.id)}/login/${encodeURIComponent(p.id)}`,
+        })),
     };
   }
 
@@ -86,13 +91,20 @@ const Options = Type.Object({
 });
 
 export function registerLoginOptionsRoute(app: FastifyInstance, deps: { policy: LoginPolicy }) {
-  app.get<{ Querystring: { organization?: string } }>('/saml/providers', {
-    config: { public: true },
-    schema: { querystring: Type.Object({ organization: Type.Optional(Type.String({ maxLength: 255 })) }), response: { 200: Options } },
-  }, async (request, reply) => {
-    const options = await deps.policy.byName(request.query.organization);
-    // Unknown (or, with several organizations, unnamed) organization: nothing else is revealed.
-    if (!options) throw notFound('organization');
-    return reply.header('Cache-Control', 'no-store').send(options);
-  });
+  app.get<{ Querystring: { organization?: string } }>(
+    '/saml/providers',
+    {
+      config: { public: true },
+      schema: {
+        querystring: Type.Object({ organization: Type.Optional(Type.String({ maxLength: 255 })) }),
+        response: { 200: Options },
+      },
+    },
+    async (request, reply) => {
+      const options = await deps.policy.byName(request.query.organization);
+      // Unknown (or, with several organizations, unnamed) organization: nothing else is revealed.
+      if (!options) throw notFound('organization');
+      return reply.header('Cache-Control', 'no-store').send(options);
+    },
+  );
 }

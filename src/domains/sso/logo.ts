@@ -31,7 +31,8 @@ function purify(): DOMPurify {
     const name = data.attrName.toLowerCase();
     const value = data.attrValue.trim();
     // Only same-document references: no http(s), data:, javascript: or relative external URLs.
-    if ((name === 'href' || name === 'xlink:href' || name.endsWith(':href')) && !value.startsWith('#')) data.keepAttr = false;
+    if ((name === 'href' || name === 'xlink:href' || name.endsWith(':href')) && !value.startsWith('#'))
+      data.keepAttr = false;
     if (/url\s*\(\s*['"]?(?!#)/i.test(value)) data.keepAttr = false;
     if (name.startsWith('on')) data.keepAttr = false;
   });
@@ -64,18 +65,40 @@ export function decodeLogo(input: string): string {
 export function sanitizeLogo(input: string): string {
   const text = decodeLogo(input);
   const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes > MAX_LOGO_BYTES) throw invalidValue(FIELD, `The logo is ${bytes} bytes; at most ${MAX_LOGO_BYTES} bytes (25 KB) are allowed.`);
-  const body = text.replace(/^\uFEFF/, '').replace(/^\s*<\?xml[^>]*\?>/i, '').replace(/^\s*(<!--[\s\S]*?-->\s*)*/, '').trimStart();
-  if (/<!DOCTYPE|<!ENTITY/i.test(body)) throw invalidValue(FIELD, 'The logo must not contain a DOCTYPE or entity declarations.');
-  if (!/^<svg[\s>]/i.test(body)) throw invalidValue(FIELD, 'The logo must be an SVG image (its root element must be <svg>).');
+  if (bytes > MAX_LOGO_BYTES)
+    throw invalidValue(FIELD, `The logo is ${bytes} bytes; at most ${MAX_LOGO_BYTES} bytes (25 KB) are allowed.`);
+  const body = text
+    .replace(/^\uFEFF/, '')
+    .replace(/^\s*<\?xml[^>]*\?>/i, '')
+    .replace(/^\s*(<!--[\s\S]*?-->\s*)*/, '')
+    .trimStart();
+  if (/<!DOCTYPE|<!ENTITY/i.test(body))
+    throw invalidValue(FIELD, 'The logo must not contain a DOCTYPE or entity declarations.');
+  if (!/^<svg[\s>]/i.test(body))
+    throw invalidValue(FIELD, 'The logo must be an SVG image (its root element must be <svg>).');
   const fragment = purify().sanitize(body, {
     USE_PROFILES: { svg: true, svgFilters: true },
-    FORBID_TAGS: ['script', 'style', 'foreignObject', 'image', 'use', 'a', 'iframe', 'object', 'embed', 'animate', 'set', 'animateTransform', 'animateMotion'],
+    FORBID_TAGS: [
+      'script',
+      'style',
+      'foreignObject',
+      'image',
+      'use',
+      'a',
+      'iframe',
+      'object',
+      'embed',
+      'animate',
+      'set',
+      'animateTransform',
+      'animateMotion',
+    ],
     FORBID_ATTR: ['style'],
     RETURN_DOM_FRAGMENT: true,
   });
   const root = fragment.firstElementChild;
-  if (root?.localName !== 'svg' || root.namespaceURI !== SVG_NS) throw invalidValue(FIELD, 'The logo is not a usable SVG image.');
+  if (root?.localName !== 'svg' || root.namespaceURI !== SVG_NS)
+    throw invalidValue(FIELD, 'The logo is not a usable SVG image.');
   // DOMPurify parses as HTML; the stored logo is served as image/svg+xml, so it is serialized as
   // XML (e.g. &nbsp; becomes the character itself) and must then parse as well-formed XML.
   const xml = new (purifierWindow().XMLSerializer)().serializeToString(root).trim();

@@ -69,7 +69,10 @@ export interface SpCredentials {
 }
 
 export interface IdentityProviderStore {
-  list(orgId: string, page: { pageNumber: number; pageSize: number }): Promise<{ entities: IdentityProvider[]; total: number }>;
+  list(
+    orgId: string,
+    page: { pageNumber: number; pageSize: number },
+  ): Promise<{ entities: IdentityProvider[]; total: number }>;
   get(orgId: string, id: string): Promise<IdentityProvider | null>;
   /** Every enabled provider with this issuer, across organizations (one IdP may serve several orgs). */
   findByIssuer(issuerUri: string): Promise<IdentityProvider[]>;
@@ -86,5 +89,10 @@ export interface IdentityProviderStore {
  */
 export function authorizedClientIdsOf(attributes: Record<string, string[]>): string[] | null {
   const values = attributes.AuthorizedClientIDs;
-  return values ? values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean) : null;
+  return values
+    ? values
+        .flatMap((v) => v.split(','))
+        .map((v) => v.trim())
+        .filter(Boolean)
+    : null;
 }

@@ -20,7 +20,15 @@ export function createSsoPersonalData(): PersonalDataSource {
         .orderBy('created_at')
         .execute();
       if (!rows.length) return null;
-      return { sessions: rows.map((r) => ({ identityProviderId: r.provider_id, nameId: r.name_id, nameIdFormat: r.name_id_format, created: r.created_at, expires: r.expires_at })) };
+      return {
+        sessions: rows.map((r) => ({
+          identityProviderId: r.provider_id,
+          nameId: r.name_id,
+          nameIdFormat: r.name_id_format,
+          created: r.created_at,
+          expires: r.expires_at,
+        })),
+      };
     },
     /** Nothing to rectify: a session's NameID is what the IdP sent at login, and ends with the session. */
     async rectify() {
@@ -29,7 +37,11 @@ export function createSsoPersonalData(): PersonalDataSource {
     /** Ends the subject's SSO sessions (their tokens are revoked with the user). */
     async erase(trx, orgId, subject) {
       if (!subject.userIds.length) return { sessions: 0 };
-      const res = await trx.deleteFrom('sso_sessions').where('org_id', '=', orgId).where('user_id', 'in', subject.userIds).executeTakeFirst();
+      const res = await trx
+        .deleteFrom('sso_sessions')
+        .where('org_id', '=', orgId)
+        .where('user_id', 'in', subject.userIds)
+        .executeTakeFirst();
       return { sessions: Number(res.numDeletedRows) };
     },
   };

@@ -19,42 +19,77 @@ export function registerProviderRoutes(
   app: FastifyInstance,
   deps: { db: unknown; clock: Clock; directory: DirectoryService; config: Config; providers: SsoStore },
 ) {
-  const service = createProviderService({ db: deps.db, clock: deps.clock, store: deps.providers, directory: deps.directory, publicUrl: deps.config.publicUrl });
+  const service = createProviderService({
+    db: deps.db,
+    clock: deps.clock,
+    store: deps.providers,
+    directory: deps.directory,
+    publicUrl: deps.config.publicUrl,
+  });
   const org = (r: { caller: { principal: { orgId: string } } }) => r.caller.principal.orgId;
 
-  app.get<{ Querystring: { pageSize?: number; pageNumber?: number } }>(BASE, {
-    config: { permission: ANY('sso:provider:view') },
-  }, async (request) => service.list(org(request), parsePage(request.query), request.query));
+  app.get<{ Querystring: { pageSize?: number; pageNumber?: number } }>(
+    BASE,
+    {
+      config: { permission: ANY('sso:provider:view') },
+    },
+    async (request) => service.list(org(request), parsePage(request.query), request.query),
+  );
 
-  app.post<{ Body: ProviderBody }>(BASE, { config: { permission: ANY('sso:provider:add') } },
-    async (request) => service.create(org(request), request.caller, request.body));
+  app.post<{ Body: ProviderBody }>(BASE, { config: { permission: ANY('sso:provider:add') } }, async (request) =>
+    service.create(org(request), request.caller, request.body),
+  );
 
   // Gatehouse additions (static paths win over :providerId).
-  app.post<{ Body: { metadata?: string } }>(`${BASE}/metadata/parse`, { config: { permission: ANY('sso:provider:add', 'sso:provider:edit') } },
-    async (request) => service.parseMetadata(request.body?.metadata as string));
+  app.post<{ Body: { metadata?: string } }>(
+    `${BASE}/metadata/parse`,
+    { config: { permission: ANY('sso:provider:add', 'sso:provider:edit') } },
+    async (request) => service.parseMetadata(request.body?.metadata as string),
+  );
 
-  app.get(`${BASE}/settings`, { config: { permission: ANY('sso:provider:view') } }, async (request) => service.settings(org(request)));
-  app.put<{ Body: { ssoOnly?: boolean; breakGlassUserId?: string | null; redirectAllowList?: string[] } }>(`${BASE}/settings`, {
-    config: { permission: ANY('sso:provider:edit') },
-  }, async (request) => service.putSettings(org(request), request.caller, request.body));
+  app.get(`${BASE}/settings`, { config: { permission: ANY('sso:provider:view') } }, async (request) =>
+    service.settings(org(request)),
+  );
+  app.put<{ Body: { ssoOnly?: boolean; breakGlassUserId?: string | null; redirectAllowList?: string[] } }>(
+    `${BASE}/settings`,
+    {
+      config: { permission: ANY('sso:provider:edit') },
+    },
+    async (request) => service.putSettings(org(request), request.caller, request.body),
+  );
 
-  app.get(`${BASE}/sp`, { config: { permission: ANY('sso:provider:view') } }, async (request) => service.spInfo(org(request)));
+  app.get(`${BASE}/sp`, { config: { permission: ANY('sso:provider:view') } }, async (request) =>
+    service.spInfo(org(request)),
+  );
   app.get(`${BASE}/sp/metadata`, { config: { permission: ANY('sso:provider:view') } }, async (request, reply) => {
     const xml = await service.spMetadataXml(org(request));
-    return reply.type('application/samlmetadata+xml; charset=utf-8')
-      .header('content-disposition', 'attachment; filename="gatehouse-sp-metadata.xml"').send(xml);
+    return reply
+      .type('application/samlmetadata+xml; charset=utf-8')
+      .header('content-disposition', 'attachment; filename="gatehouse-sp-metadata.xml"')
+      .send(xml);
   });
-  app.get<{ Querystring: { use?: string } }>(`${BASE}/sp/certificate`, { config: { permission: ANY('sso:provider:view') } }, async (request, reply) => {
-    const use = request.query.use === 'encryption' ? 'encryption' : 'signing';
-    const pem = await service.spCertificate(org(request), use);
-    return reply.type('application/x-pem-file')
-      .header('content-disposition', `attachment; filename="gatehouse-${use}.pem"`).send(pem);
-  });
+  app.get<{ Querystring: { use?: string } }>(
+    `${BASE}/sp/certificate`,
+    { config: { permission: ANY('sso:provider:view') } },
+    async (request, reply) => {
+      const use = request.query.use === 'encryption' ? 'encryption' : 'signing';
+      const pem = await service.spCertificate(org(request), use);
+      return reply
+        .type('application/x-pem-file')
+        .header('content-disposition', `attachment; filename="gatehouse-${use}.pem"`)
+        .send(pem);
+    },
+  );
 
   for (const kind of NAMED_KINDS) {
-    app.get(`${BASE}/${kind}`, { config: { permission: ANY('sso:provider:view') } }, async (request) => service.getNamed(org(request), kind));
-    app.put<{ Body: ProviderBody }>(`${BASE}/${kind}`, { config: { permission: ANY('sso:provider:add', 'sso:provider:edit') } },
-      async (request) => service.putNamed(org(request), request.caller, kind, request.body));
+    app.get(`${BASE}/${kind}`, { config: { permission: ANY('sso:provider:view') } }, async (request) =>
+      service.getNamed(org(request), kind),
+    );
+    app.put<{ Body: ProviderBody }>(
+      `${BASE}/${kind}`,
+      { config: { permission: ANY('sso:provider:add', 'sso:provider:edit') } },
+      async (request) => service.putNamed(org(request), request.caller, kind, request.body),
+    );
     app.delete(`${BASE}/${kind}`, { config: { permission: ANY('sso:provider:delete') } }, async (request, reply) => {
       await service.removeNamed(org(request), request.caller, kind);
       return reply.code(200).send({});
@@ -62,14 +97,25 @@ export function registerProviderRoutes(
   }
 
   const Params = { params: IdParam('providerId') };
-  app.get<{ Params: { providerId: string } }>(`${BASE}/:providerId`, { schema: Params, config: { permission: ANY('sso:provider:view') } },
-    async (request) => service.get(org(request), request.params.providerId));
-  app.put<{ Params: { providerId: string }; Body: ProviderBody }>(`${BASE}/:providerId`, {
-    schema: Params, config: { permission: ANY('sso:provider:edit') },
-  }, async (request) => service.update(org(request), request.caller, request.params.providerId, request.body));
-  app.delete<{ Params: { providerId: string } }>(`${BASE}/:providerId`, { schema: Params, config: { permission: ANY('sso:provider:delete') } },
+  app.get<{ Params: { providerId: string } }>(
+    `${BASE}/:providerId`,
+    { schema: Params, config: { permission: ANY('sso:provider:view') } },
+    async (request) => service.get(org(request), request.params.providerId),
+  );
+  app.put<{ Params: { providerId: string }; Body: ProviderBody }>(
+    `${BASE}/:providerId`,
+    {
+      schema: Params,
+      config: { permission: ANY('sso:provider:edit') },
+    },
+    async (request) => service.update(org(request), request.caller, request.params.providerId, request.body),
+  );
+  app.delete<{ Params: { providerId: string } }>(
+    `${BASE}/:providerId`,
+    { schema: Params, config: { permission: ANY('sso:provider:delete') } },
     async (request, reply) => {
       await service.remove(org(request), request.caller, request.params.providerId);
       return reply.code(200).send();
-    });
+    },
+  );
 }

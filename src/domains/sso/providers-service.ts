@@ -30,12 +30,33 @@ export const EXPIRY_WARNING_DAYS = 30;
 /** What the break-glass user must hold in SSO-only mode: enough to turn SSO-only off again. */
 export const BREAK_GLASS_PERMISSION = 'sso:provider:edit';
 
-export const NAMED_KINDS = ['adfs', 'cic', 'generic', 'gsuite', 'identitynow', 'okta', 'onelogin', 'ping', 'purecloud', 'pureengage', 'salesforce'] as const;
+export const NAMED_KINDS = [
+  'adfs',
+  'cic',
+  'generic',
+  'gsuite',
+  'identitynow',
+  'okta',
+  'onelogin',
+  'ping',
+  'purecloud',
+  'pureengage',
+  'salesforce',
+] as const;
 export type NamedKind = (typeof NAMED_KINDS)[number];
 
 const DISPLAY_NAMES: Record<NamedKind, string> = {
-  adfs: 'ADFS', cic: 'Customer Interaction Center', generic: 'Generic SSO', gsuite: 'Google Workspace', identitynow: 'IdentityNow',
-  okta: 'Okta', onelogin: 'OneLogin', ping: 'Ping Identity', purecloud: 'PureCloud', pureengage: 'PureEngage', salesforce: 'Salesforce',
+  adfs: 'ADFS',
+  cic: 'Customer Interaction Center',
+  generic: 'Generic SSO',
+  gsuite: 'Google Workspace',
+  identitynow: 'IdentityNow',
+  okta: 'Okta',
+  onelogin: 'OneLogin',
+  ping: 'Ping Identity',
+  purecloud: 'PureCloud',
+  pureengage: 'PureEngage',
+  salesforce: 'Salesforce',
 };
 
 const BINDING_URN: Record<SamlBinding, string> = {
@@ -90,7 +111,8 @@ function url(field: string, v: string | null | undefined, required: boolean): st
   } catch {
     throw invalidValue(field, `${field} must be an absolute http(s) URL.`);
   }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw invalidValue(field, `${field} must be an absolute http(s) URL.`);
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+    throw invalidValue(field, `${field} must be an absolute http(s) URL.`);
   if (s.length > 2048) throw invalidValue(field, `${field} must be at most 2048 characters.`);
   return s;
 }
@@ -98,10 +120,15 @@ function url(field: string, v: string | null | undefined, required: boolean): st
 /** Each certificate as PEM; 400 naming certificates[i] when one does not parse, or there are more than 5. */
 function certificates(body: ProviderBody): string[] {
   // `certificates` wins; the deprecated single `certificate` is used only when the list is absent.
-  const list = body.certificates !== undefined ? [...(body.certificates ?? [])] : body.certificate ? [body.certificate] : [];
-  if (!Array.isArray(list) || list.some((c) => typeof c !== 'string')) throw invalidValue('certificates', 'certificates must be a list of PEM strings.');
+  const list =
+    body.certificates !== undefined ? [...(body.certificates ?? [])] : body.certificate ? [body.certificate] : [];
+  if (!Array.isArray(list) || list.some((c) => typeof c !== 'string'))
+    throw invalidValue('certificates', 'certificates must be a list of PEM strings.');
   if (list.length > MAX_CERTIFICATES) {
-    throw invalidValue('certificates', `An identity provider can have at most ${MAX_CERTIFICATES} certificates; ${list.length} were given.`);
+    throw invalidValue(
+      'certificates',
+      `An identity provider can have at most ${MAX_CERTIFICATES} certificates; ${list.length} were given.`,
+    );
   }
   const seen = new Set<string>();
   const out: string[] = [];
@@ -112,7 +139,10 @@ function certificates(body: ProviderBody): string[] {
       seen.add(d.fingerprint256);
     } catch (e) {
       const why = isSamlError(e) ? (e.detail ?? e.message) : 'it cannot be parsed';
-      throw invalidValue(`certificates[${i}]`, `certificates[${i}] is not an X.509 certificate (PEM or base64 DER): ${why}.`);
+      throw invalidValue(
+        `certificates[${i}]`,
+        `certificates[${i}] is not an X.509 certificate (PEM or base64 DER): ${why}.`,
+      );
     }
   });
   return out;
@@ -131,7 +161,11 @@ export function certificateDetails(pems: string[], now: Date) {
       fingerprint256: d.fingerprint256,
       expired,
       expiresSoon,
-      ...(expired ? { warning: `Expired on ${d.notAfter.slice(0, 10)}` } : expiresSoon ? { warning: `Expires on ${d.notAfter.slice(0, 10)}` } : {}),
+      ...(expired
+        ? { warning: `Expired on ${d.notAfter.slice(0, 10)}` }
+        : expiresSoon
+          ? { warning: `Expires on ${d.notAfter.slice(0, 10)}` }
+          : {}),
     };
   });
 }
@@ -195,10 +229,22 @@ export interface ProviderServiceDeps {
 
 export function createProviderService({ db: database, clock, store, directory, publicUrl }: ProviderServiceDeps) {
   const db = database as Db;
-  async function audit(trx: Executor, caller: Caller | null, action: string, row: SsoProviderRow, changes: ReturnType<typeof diffProperties>) {
+  async function audit(
+    trx: Executor,
+    caller: Caller | null,
+    action: string,
+    row: SsoProviderRow,
+    changes: ReturnType<typeof diffProperties>,
+  ) {
     await recordAudit(trx, clock, {
-      orgId: row.org_id, serviceName: 'Integrations', entityType: 'IdentityProvider', entityId: row.id, entityName: row.name, action,
-      ...auditOrigin(caller), changes,
+      orgId: row.org_id,
+      serviceName: 'Integrations',
+      entityType: 'IdentityProvider',
+      entityId: row.id,
+      entityName: row.name,
+      action,
+      ...auditOrigin(caller),
+      changes,
     });
   }
 
@@ -211,42 +257,65 @@ export function createProviderService({ db: database, clock, store, directory, p
     const issuer = (body.issuerURI ?? previous?.issuer_uri ?? '').trim();
     if (issuer === '') throw invalidValue('issuerURI', 'issuerURI is required.');
     if (issuer.length > 2048) throw invalidValue('issuerURI', 'issuerURI must be at most 2048 characters.');
-    const nameIdFormat = body.nameIdentifierFormat === undefined ? (previous?.name_id_format ?? null) : body.nameIdentifierFormat || null;
+    const nameIdFormat =
+      body.nameIdentifierFormat === undefined ? (previous?.name_id_format ?? null) : body.nameIdentifierFormat || null;
     if (nameIdFormat !== null && !NAME_ID_FORMATS.includes(nameIdFormat)) {
       throw invalidValue('nameIdentifierFormat', `nameIdentifierFormat must be one of ${NAME_ID_FORMATS.join(', ')}.`);
     }
-    const certs = body.certificates === undefined && body.certificate === undefined
-      ? (previous ? (JSON.parse(previous.certificates) as string[]) : [])
-      : certificates(body);
+    const certs =
+      body.certificates === undefined && body.certificate === undefined
+        ? previous
+          ? (JSON.parse(previous.certificates) as string[])
+          : []
+        : certificates(body);
     return {
       name,
       disabled: (body.disabled ?? previous?.disabled === 1) ? 1 : 0,
       issuer_uri: issuer,
       sso_target_uri: url('ssoTargetURI', body.ssoTargetURI ?? previous?.sso_target_uri, true) as string,
-      sso_binding: binding('ssoBinding', body.ssoBinding) ?? (previous?.sso_binding as SamlBinding | undefined) ?? 'HTTP-Redirect',
+      sso_binding:
+        binding('ssoBinding', body.ssoBinding) ?? (previous?.sso_binding as SamlBinding | undefined) ?? 'HTTP-Redirect',
       slo_uri: body.sloURI === undefined ? (previous?.slo_uri ?? null) : url('sloURI', body.sloURI, false),
-      slo_binding: body.sloBinding === undefined ? (previous?.slo_binding ?? null) : binding('sloBinding', body.sloBinding),
+      slo_binding:
+        body.sloBinding === undefined ? (previous?.slo_binding ?? null) : binding('sloBinding', body.sloBinding),
       name_id_format: nameIdFormat,
-      relying_party_identifier: body.relyingPartyIdentifier === undefined
-        ? (previous?.relying_party_identifier ?? null)
-        : body.relyingPartyIdentifier?.trim() || null,
+      relying_party_identifier:
+        body.relyingPartyIdentifier === undefined
+          ? (previous?.relying_party_identifier ?? null)
+          : body.relyingPartyIdentifier?.trim() || null,
       sign_authn_requests: (body.signAuthnRequests ?? previous?.sign_authn_requests === 1) ? 1 : 0,
       certificates: JSON.stringify(certs),
-      logo_svg: body.logoImageData === undefined ? (previous?.logo_svg ?? null) : body.logoImageData ? sanitizeLogo(body.logoImageData) : null,
+      logo_svg:
+        body.logoImageData === undefined
+          ? (previous?.logo_svg ?? null)
+          : body.logoImageData
+            ? sanitizeLogo(body.logoImageData)
+            : null,
       display_on_login: (body.displayOnLogin ?? (previous ? previous.display_on_login === 1 : true)) ? 1 : 0,
     };
   }
 
   const tooMany = () =>
-    invalidValue('identityProvider', `An organization can have at most ${MAX_PROVIDERS} identity providers; delete one before adding another.`);
+    invalidValue(
+      'identityProvider',
+      `An organization can have at most ${MAX_PROVIDERS} identity providers; delete one before adding another.`,
+    );
 
   async function insert(orgId: string, caller: Caller | null, kind: NamedKind | null, body: ProviderBody) {
     const cols = columns(body, null, kind ? DISPLAY_NAMES[kind] : '');
     const now = clock.now().toISOString();
     const userId = caller?.principal.userId ?? null;
     const row: SsoProviderRow = {
-      id: newId(), org_id: orgId, provider_type: kind ?? 'generic', named_kind: kind, ...cols, version: 1,
-      created_by: userId, modified_by: userId, created_at: now, modified_at: now,
+      id: newId(),
+      org_id: orgId,
+      provider_type: kind ?? 'generic',
+      named_kind: kind,
+      ...cols,
+      version: 1,
+      created_by: userId,
+      modified_by: userId,
+      created_at: now,
+      modified_at: now,
     };
     try {
       await withTransaction(db, async (trx) => {
@@ -257,7 +326,8 @@ export function createProviderService({ db: database, clock, store, directory, p
         await audit(trx, caller, 'Create', row, diffProperties(null, snapshot(row)));
       });
     } catch (e) {
-      if (kind && isUniqueViolation(e)) throw new ApiError(409, 'conflict', `The ${kind} identity provider was created concurrently; retry.`);
+      if (kind && isUniqueViolation(e))
+        throw new ApiError(409, 'conflict', `The ${kind} identity provider was created concurrently; retry.`);
       throw e;
     }
     return row;
@@ -266,7 +336,11 @@ export function createProviderService({ db: database, clock, store, directory, p
   async function update(orgId: string, caller: Caller | null, before: SsoProviderRow, body: ProviderBody) {
     const cols = columns(body, before, before.name);
     const after: SsoProviderRow = {
-      ...before, ...cols, version: before.version + 1, modified_by: caller?.principal.userId ?? null, modified_at: clock.now().toISOString(),
+      ...before,
+      ...cols,
+      version: before.version + 1,
+      modified_by: caller?.principal.userId ?? null,
+      modified_at: clock.now().toISOString(),
     };
     await withTransaction(db, async (trx) => {
       await store.update(trx, orgId, before.id, after);
@@ -298,14 +372,19 @@ export function createProviderService({ db: database, clock, store, directory, p
 
   return {
     async list(orgId: string, page: PageRequest, query: Record<string, unknown>) {
-      const [rows, total] = await Promise.all([store.listRows(db, orgId, page.offset, page.pageSize), store.count(db, orgId)]);
+      const [rows, total] = await Promise.all([
+        store.listRows(db, orgId, page.offset, page.pageSize),
+        store.count(db, orgId),
+      ]);
       return listing(rows.map(view), total, page, '/api/v2/identityproviders', query);
     },
     get: async (orgId: string, id: string) => view(await requireCustom(orgId, id)),
-    create: async (orgId: string, caller: Caller | null, body: ProviderBody) => view(await insert(orgId, caller, null, body)),
+    create: async (orgId: string, caller: Caller | null, body: ProviderBody) =>
+      view(await insert(orgId, caller, null, body)),
     update: async (orgId: string, caller: Caller | null, id: string, body: ProviderBody) =>
       view(await update(orgId, caller, await requireCustom(orgId, id), body)),
-    remove: async (orgId: string, caller: Caller | null, id: string) => remove(orgId, caller, await requireCustom(orgId, id)),
+    remove: async (orgId: string, caller: Caller | null, id: string) =>
+      remove(orgId, caller, await requireCustom(orgId, id)),
 
     getNamed: async (orgId: string, kind: NamedKind) => view(await requireNamed(orgId, kind)),
     /** PUT on a named kind creates it (sso:provider:add) or replaces it (sso:provider:edit). */
@@ -313,11 +392,13 @@ export function createProviderService({ db: database, clock, store, directory, p
       const existing = await store.findNamedRow(db, orgId, kind);
       return view(existing ? await update(orgId, caller, existing, body) : await insert(orgId, caller, kind, body));
     },
-    removeNamed: async (orgId: string, caller: Caller | null, kind: NamedKind) => remove(orgId, caller, await requireNamed(orgId, kind)),
+    removeNamed: async (orgId: string, caller: Caller | null, kind: NamedKind) =>
+      remove(orgId, caller, await requireNamed(orgId, kind)),
 
     /** What an IdP's metadata fills in, for review before save (nothing is stored). */
     parseMetadata(xml: string) {
-      if (typeof xml !== 'string' || xml.trim() === '') throw invalidValue('metadata', 'metadata (the IdP metadata XML) is required.');
+      if (typeof xml !== 'string' || xml.trim() === '')
+        throw invalidValue('metadata', 'metadata (the IdP metadata XML) is required.');
       let m: ReturnType<typeof parseIdpMetadata>;
       try {
         m = parseIdpMetadata(xml);
@@ -329,70 +410,122 @@ export function createProviderService({ db: database, clock, store, directory, p
       const now = clock.now().getTime();
       const expired = (c: { notAfter: string }) => !(Date.parse(c.notAfter) > now);
       const ranked = [...m.certificates].sort((a, b) =>
-        expired(a) !== expired(b) ? (expired(a) ? 1 : -1) : Date.parse(b.notAfter) - Date.parse(a.notAfter));
+        expired(a) !== expired(b) ? (expired(a) ? 1 : -1) : Date.parse(b.notAfter) - Date.parse(a.notAfter),
+      );
       const certs = ranked.slice(0, MAX_CERTIFICATES).map((c) => c.pem);
-      const dropped = ranked.slice(MAX_CERTIFICATES)
-        .map((c) => `"${c.subject.replace(/\n/g, ', ')}" (${expired(c) ? 'expired' : 'expires'} ${c.notAfter.slice(0, 10)})`);
+      const dropped = ranked
+        .slice(MAX_CERTIFICATES)
+        .map(
+          (c) =>
+            `"${c.subject.replace(/\n/g, ', ')}" (${expired(c) ? 'expired' : 'expires'} ${c.notAfter.slice(0, 10)})`,
+        );
       return {
         issuerURI: m.entityId,
         ssoTargetURI: m.ssoUrl,
         ssoBinding: BINDING_URN[m.ssoBinding],
         ...(m.sloUrl ? { sloURI: m.sloUrl } : {}),
-        ...(m.sloBinding && m.sloBinding in BINDING_URN ? { sloBinding: BINDING_URN[m.sloBinding as SamlBinding] } : {}),
+        ...(m.sloBinding && m.sloBinding in BINDING_URN
+          ? { sloBinding: BINDING_URN[m.sloBinding as SamlBinding] }
+          : {}),
         ...(m.nameIdFormat && NAME_ID_FORMATS.includes(m.nameIdFormat) ? { nameIdentifierFormat: m.nameIdFormat } : {}),
         certificates: certs,
         certificateDetails: certificateDetails(certs, clock.now()),
         ...(dropped.length > 0
-          ? { warnings: [`Only ${MAX_CERTIFICATES} of ${m.certificates.length} certificates were kept (unexpired first, latest expiry first); left out: ${dropped.join('; ')}.`] }
+          ? {
+              warnings: [
+                `Only ${MAX_CERTIFICATES} of ${m.certificates.length} certificates were kept (unexpired first, latest expiry first); left out: ${dropped.join('; ')}.`,
+              ],
+            }
           : {}),
       };
     },
 
     async settings(orgId: string) {
       const s = await store.settings(orgId);
-      return { ssoOnly: s.ssoOnly, breakGlassUserId: s.breakGlassUserId, redirectAllowList: s.redirectAllowList, selfUri: '/api/v2/identityproviders/settings' };
+      return {
+        ssoOnly: s.ssoOnly,
+        breakGlassUserId: s.breakGlassUserId,
+        redirectAllowList: s.redirectAllowList,
+        selfUri: '/api/v2/identityproviders/settings',
+      };
     },
-    async putSettings(orgId: string, caller: Caller | null, body: { ssoOnly?: boolean; breakGlassUserId?: string | null; redirectAllowList?: string[] }) {
+    async putSettings(
+      orgId: string,
+      caller: Caller | null,
+      body: { ssoOnly?: boolean; breakGlassUserId?: string | null; redirectAllowList?: string[] },
+    ) {
       if (body === null || typeof body !== 'object') throw badRequest('The request body must be a JSON object.');
       const before = await store.settings(orgId);
       const ssoOnly = body.ssoOnly ?? before.ssoOnly;
       const breakGlass = body.breakGlassUserId === undefined ? before.breakGlassUserId : body.breakGlassUserId || null;
       const user = breakGlass === null ? null : await directory.users.getRow(orgId, breakGlass).catch(() => null);
-      if (breakGlass !== null && !user) throw invalidValue('breakGlassUserId', `breakGlassUserId ${breakGlass} is not a user of this organization.`);
+      if (breakGlass !== null && !user)
+        throw invalidValue('breakGlassUserId', `breakGlassUserId ${breakGlass} is not a user of this organization.`);
       if (ssoOnly && breakGlass === null) {
-        throw invalidValue('breakGlassUserId', 'SSO-only mode needs a break-glass user who can still sign in with a password.');
+        throw invalidValue(
+          'breakGlassUserId',
+          'SSO-only mode needs a break-glass user who can still sign in with a password.',
+        );
       }
       // SSO-only with a break-glass user who cannot sign in would lock the organization out of
       // password login altogether: the user must be active, have a password, and be able to
       // turn SSO-only off again (sso:provider:edit).
       if (ssoOnly && user) {
-        const unusable = user.state !== 'active' ? `is ${user.state}, not active`
-          : !user.password_hash ? 'has no password'
-          : !hasPermission(await directory.roles.permissionsOf(orgId, user.id), BREAK_GLASS_PERMISSION) ? `does not hold ${BREAK_GLASS_PERMISSION}`
-          : null;
+        const unusable =
+          user.state !== 'active'
+            ? `is ${user.state}, not active`
+            : !user.password_hash
+              ? 'has no password'
+              : !hasPermission(await directory.roles.permissionsOf(orgId, user.id), BREAK_GLASS_PERMISSION)
+                ? `does not hold ${BREAK_GLASS_PERMISSION}`
+                : null;
         if (unusable) {
-          throw invalidValue('breakGlassUserId', `The break-glass user ${user.id} ${unusable}; SSO-only mode needs an active user with a password who holds ${BREAK_GLASS_PERMISSION}.`);
+          throw invalidValue(
+            'breakGlassUserId',
+            `The break-glass user ${user.id} ${unusable}; SSO-only mode needs an active user with a password who holds ${BREAK_GLASS_PERMISSION}.`,
+          );
         }
       }
       const list = body.redirectAllowList ?? before.redirectAllowList;
-      if (!Array.isArray(list) || list.length > 100) throw invalidValue('redirectAllowList', 'redirectAllowList must be a list of at most 100 URLs.');
+      if (!Array.isArray(list) || list.length > 100)
+        throw invalidValue('redirectAllowList', 'redirectAllowList must be a list of at most 100 URLs.');
       list.forEach((u, i) => {
         let ok = false;
         try {
           ok = typeof u === 'string' && new URL(u).protocol === 'https:';
         } catch {}
-        if (!ok) throw invalidValue(`redirectAllowList[${i}]`, `redirectAllowList[${i}] must be an absolute https URL.`);
+        if (!ok)
+          throw invalidValue(`redirectAllowList[${i}]`, `redirectAllowList[${i}] must be an absolute https URL.`);
       });
-      const row = { org_id: orgId, sso_only: ssoOnly ? 1 : 0, break_glass_user_id: breakGlass, redirect_allow_list: JSON.stringify([...new Set(list)]), modified_at: clock.now().toISOString() };
+      const row = {
+        org_id: orgId,
+        sso_only: ssoOnly ? 1 : 0,
+        break_glass_user_id: breakGlass,
+        redirect_allow_list: JSON.stringify([...new Set(list)]),
+        modified_at: clock.now().toISOString(),
+      };
       const after = settingsFromRow(orgId, row);
       await withTransaction(db, async (trx) => {
         await store.saveSettings(trx, row);
         await recordAudit(trx, clock, {
-          orgId, serviceName: 'Integrations', entityType: 'SsoSettings', entityId: orgId, entityName: 'SSO settings', action: 'Update',
+          orgId,
+          serviceName: 'Integrations',
+          entityType: 'SsoSettings',
+          entityId: orgId,
+          entityName: 'SSO settings',
+          action: 'Update',
           ...auditOrigin(caller),
           changes: diffProperties(
-            { ssoOnly: before.ssoOnly, breakGlassUserId: before.breakGlassUserId, redirectAllowList: before.redirectAllowList },
-            { ssoOnly: after.ssoOnly, breakGlassUserId: after.breakGlassUserId, redirectAllowList: after.redirectAllowList },
+            {
+              ssoOnly: before.ssoOnly,
+              breakGlassUserId: before.breakGlassUserId,
+              redirectAllowList: before.redirectAllowList,
+            },
+            {
+              ssoOnly: after.ssoOnly,
+              breakGlassUserId: after.breakGlassUserId,
+              redirectAllowList: after.redirectAllowList,
+            },
           ),
         });
       });
@@ -403,8 +536,12 @@ export function createProviderService({ db: database, clock, store, directory, p
     async spMetadataXml(orgId: string) {
       const c = await store.spCredentials(orgId, publicUrl);
       return spMetadata({
-        entityId: c.entityId, acsUrl: c.acsUrl, sloUrl: c.sloUrl,
-        signingCertPem: c.signing.certificatePem, encryptionCertPem: c.encryption.certificatePem, wantAssertionsSigned: true,
+        entityId: c.entityId,
+        acsUrl: c.acsUrl,
+        sloUrl: c.sloUrl,
+        signingCertPem: c.signing.certificatePem,
+        encryptionCertPem: c.encryption.certificatePem,
+        wantAssertionsSigned: true,
       });
     },
     async spCertificate(orgId: string, use: 'signing' | 'encryption') {
@@ -414,9 +551,17 @@ export function createProviderService({ db: database, clock, store, directory, p
     async spInfo(orgId: string) {
       const c = await store.spCredentials(orgId, publicUrl);
       return {
-        entityId: c.entityId, acsUrl: c.acsUrl, sloUrl: c.sloUrl,
-        signingCertificate: { ...certificateDetails([c.signing.certificatePem], clock.now())[0], pem: c.signing.certificatePem },
-        encryptionCertificate: { ...certificateDetails([c.encryption.certificatePem], clock.now())[0], pem: c.encryption.certificatePem },
+        entityId: c.entityId,
+        acsUrl: c.acsUrl,
+        sloUrl: c.sloUrl,
+        signingCertificate: {
+          ...certificateDetails([c.signing.certificatePem], clock.now())[0],
+          pem: c.signing.certificatePem,
+        },
+        encryptionCertificate: {
+          ...certificateDetails([c.encryption.certificatePem], clock.now())[0],
+          pem: c.encryption.certificatePem,
+        },
         metadataUri: `/api/v2/identityproviders/sp/metadata`,
       };
     },

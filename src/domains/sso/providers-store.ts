@@ -8,7 +8,14 @@ import { openSecret, sealSecret } from '../../platform/crypto.ts';
 import { serverKey } from '../../platform/server-keys.ts';
 import type { Db, Executor } from '../../storage/db.ts';
 import type { SsoProviderRow, SsoSettingsRow } from '../../storage/schema.ts';
-import type { IdentityProvider, IdentityProviderStore, ProviderType, SamlBinding, SpCredentials, SsoSettings } from './model.ts';
+import type {
+  IdentityProvider,
+  IdentityProviderStore,
+  ProviderType,
+  SamlBinding,
+  SpCredentials,
+  SsoSettings,
+} from './model.ts';
 import { selfSignedCertificate } from './sp-credentials.ts';
 
 export function providerFromRow(r: SsoProviderRow): IdentityProvider {
@@ -83,34 +90,72 @@ export function createIdentityProviderStore({ db: database, clock }: { db: unkno
   };
 
   const store: SsoStore = {
-    findRow: (x, orgId, id) => x.selectFrom('sso_providers').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst(),
+    findRow: (x, orgId, id) =>
+      x.selectFrom('sso_providers').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst(),
     findNamedRow: (x, orgId, kind) =>
-      x.selectFrom('sso_providers').selectAll().where('org_id', '=', orgId).where('named_kind', '=', kind).executeTakeFirst(),
+      x
+        .selectFrom('sso_providers')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('named_kind', '=', kind)
+        .executeTakeFirst(),
     listRows: (x, orgId, offset, limit) =>
-      x.selectFrom('sso_providers').selectAll().where('org_id', '=', orgId).orderBy('name').orderBy('id').offset(offset).limit(limit).execute(),
+      x
+        .selectFrom('sso_providers')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .orderBy('name')
+        .orderBy('id')
+        .offset(offset)
+        .limit(limit)
+        .execute(),
     count: async (x, orgId) =>
-      Number((await x.selectFrom('sso_providers').select((eb) => eb.fn.countAll().as('n')).where('org_id', '=', orgId).executeTakeFirstOrThrow()).n),
+      Number(
+        (
+          await x
+            .selectFrom('sso_providers')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('org_id', '=', orgId)
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
     insert: async (x, row) => void (await x.insertInto('sso_providers').values(row).execute()),
-    update: async (x, orgId, id, patch) => void (await x.updateTable('sso_providers').set(patch).where('org_id', '=', orgId).where('id', '=', id).execute()),
-    remove: async (x, orgId, id) => void (await x.deleteFrom('sso_providers').where('org_id', '=', orgId).where('id', '=', id).execute()),
+    update: async (x, orgId, id, patch) =>
+      void (await x.updateTable('sso_providers').set(patch).where('org_id', '=', orgId).where('id', '=', id).execute()),
+    remove: async (x, orgId, id) =>
+      void (await x.deleteFrom('sso_providers').where('org_id', '=', orgId).where('id', '=', id).execute()),
     settingsRow: (x, orgId) => x.selectFrom('sso_settings').selectAll().where('org_id', '=', orgId).executeTakeFirst(),
     saveSettings: async (x, row) =>
-      void (await x.insertInto('sso_settings').values(row)
-        .onConflict((oc) => oc.column('org_id').doUpdateSet({
-          sso_only: row.sso_only, break_glass_user_id: row.break_glass_user_id, redirect_allow_list: row.redirect_allow_list, modified_at: row.modified_at,
-        }))
+      void (await x
+        .insertInto('sso_settings')
+        .values(row)
+        .onConflict((oc) =>
+          oc.column('org_id').doUpdateSet({
+            sso_only: row.sso_only,
+            break_glass_user_id: row.break_glass_user_id,
+            redirect_allow_list: row.redirect_allow_list,
+            modified_at: row.modified_at,
+          }),
+        )
         .execute()),
 
     async lockOrg(x, orgId, now) {
       // An upsert that changes nothing still takes the row lock (PostgreSQL); SQLite transactions are serialized already.
-      await x.insertInto('sso_settings').values({ org_id: orgId, sso_only: 0, break_glass_user_id: null, redirect_allow_list: '[]', modified_at: now })
+      await x
+        .insertInto('sso_settings')
+        .values({ org_id: orgId, sso_only: 0, break_glass_user_id: null, redirect_allow_list: '[]', modified_at: now })
         .onConflict((oc) => oc.column('org_id').doUpdateSet((eb) => ({ sso_only: eb.ref('sso_settings.sso_only') })))
         .execute();
     },
 
     async activeUserByEmail(orgId, email) {
-      const row = await db.selectFrom('users').select(['id']).where('org_id', '=', orgId)
-        .where('email_key', '=', email.trim().toLowerCase()).where('state', '=', 'active').executeTakeFirst();
+      const row = await db
+        .selectFrom('users')
+        .select(['id'])
+        .where('org_id', '=', orgId)
+        .where('email_key', '=', email.trim().toLowerCase())
+        .where('state', '=', 'active')
+        .executeTakeFirst();
       return row ?? null;
     },
 
@@ -120,14 +165,22 @@ export function createIdentityProviderStore({ db: database, clock }: { db: unkno
         return two.length === 1 ? two[0] : null;
       }
       // Organization names are not unique: a name shared by several (in any letter case) names none.
-      const rows = await db.selectFrom('organizations').select(['id', 'name'])
-        .where((eb) => eb(eb.fn('lower', ['name']), '=', name.trim().toLowerCase())).orderBy('id').limit(2).execute();
+      const rows = await db
+        .selectFrom('organizations')
+        .select(['id', 'name'])
+        .where((eb) => eb(eb.fn('lower', ['name']), '=', name.trim().toLowerCase()))
+        .orderBy('id')
+        .limit(2)
+        .execute();
       return rows.length === 1 ? rows[0] : null;
     },
 
     async list(orgId, page) {
       const offset = (page.pageNumber - 1) * page.pageSize;
-      const [rows, total] = await Promise.all([store.listRows(db, orgId, offset, page.pageSize), store.count(db, orgId)]);
+      const [rows, total] = await Promise.all([
+        store.listRows(db, orgId, offset, page.pageSize),
+        store.count(db, orgId),
+      ]);
       return { entities: rows.map(providerFromRow), total };
     },
     async get(orgId, id) {
@@ -135,13 +188,25 @@ export function createIdentityProviderStore({ db: database, clock }: { db: unkno
       return row ? providerFromRow(row) : null;
     },
     async findByIssuer(issuerUri) {
-      const rows = await db.selectFrom('sso_providers').selectAll().where('issuer_uri', '=', issuerUri).where('disabled', '=', 0)
-        .orderBy('org_id').orderBy('id').execute();
+      const rows = await db
+        .selectFrom('sso_providers')
+        .selectAll()
+        .where('issuer_uri', '=', issuerUri)
+        .where('disabled', '=', 0)
+        .orderBy('org_id')
+        .orderBy('id')
+        .execute();
       return rows.map(providerFromRow);
     },
     async enabledFor(orgId) {
-      const rows = await db.selectFrom('sso_providers').selectAll().where('org_id', '=', orgId).where('disabled', '=', 0)
-        .orderBy('name').orderBy('id').execute();
+      const rows = await db
+        .selectFrom('sso_providers')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('disabled', '=', 0)
+        .orderBy('name')
+        .orderBy('id')
+        .execute();
       return rows.map(providerFromRow);
     },
     async settings(orgId) {
@@ -154,21 +219,32 @@ export function createIdentityProviderStore({ db: database, clock }: { db: unkno
         const now = clock.now();
         const signing = await selfSignedCertificate(`Gatehouse SAML signing ${orgId}`, now);
         const encryption = await selfSignedCertificate(`Gatehouse SAML encryption ${orgId}`, now);
-        await db.insertInto('sso_sp_credentials').values({
-          org_id: orgId,
-          signing_key_sealed: sealSecret(sealing, signing.privateKeyPem),
-          signing_cert: signing.certificatePem,
-          encryption_key_sealed: sealSecret(sealing, encryption.privateKeyPem),
-          encryption_cert: encryption.certificatePem,
-          created_at: now.toISOString(),
-        }).onConflict((oc) => oc.column('org_id').doNothing()).execute();
+        await db
+          .insertInto('sso_sp_credentials')
+          .values({
+            org_id: orgId,
+            signing_key_sealed: sealSecret(sealing, signing.privateKeyPem),
+            signing_cert: signing.certificatePem,
+            encryption_key_sealed: sealSecret(sealing, encryption.privateKeyPem),
+            encryption_cert: encryption.certificatePem,
+            created_at: now.toISOString(),
+          })
+          .onConflict((oc) => oc.column('org_id').doNothing())
+          .execute();
         // Concurrent first calls: whichever insert won is what everyone returns.
-        row = await db.selectFrom('sso_sp_credentials').selectAll().where('org_id', '=', orgId).executeTakeFirstOrThrow();
+        row = await db
+          .selectFrom('sso_sp_credentials')
+          .selectAll()
+          .where('org_id', '=', orgId)
+          .executeTakeFirstOrThrow();
       }
       return {
         ...spEndpoints(orgId, publicUrl),
         signing: { privateKeyPem: openSecret(sealing, row.signing_key_sealed), certificatePem: row.signing_cert },
-        encryption: { privateKeyPem: openSecret(sealing, row.encryption_key_sealed), certificatePem: row.encryption_cert },
+        encryption: {
+          privateKeyPem: openSecret(sealing, row.encryption_key_sealed),
+          certificatePem: row.encryption_cert,
+        },
       };
     },
   };

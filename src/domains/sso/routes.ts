@@ -26,6 +26,8 @@ export function registerSsoRoutes(app: FastifyInstance, deps: SsoDeps): void {
   const providers = createIdentityProviderStore({ db: deps.db, clock: deps.clock });
   registerProviderRoutes(app, { ...deps, providers });
   registerLoginOptionsRoute(app, { policy: createLoginPolicy({ store: providers }) });
-  const flows = deps.flows ?? createSsoFlows({ db: deps.db, clock: deps.clock, oauth: deps.oauth, publicUrl: deps.config.publicUrl });
+  const flows =
+    deps.flows ??
+    createSsoFlows({ db: deps.db, clock: deps.clock, oauth: deps.oauth, publicUrl: deps.config.publicUrl });
   registerFlowRoutes(app, { ctx: flows.ctx, secureCookies: deps.config.secureCookies });
 }

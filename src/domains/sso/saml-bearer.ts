@@ -17,12 +17,20 @@ import { isSamlError, type SamlError } from './saml/errors.ts';
 import { validateSamlAssertion } from './saml/response.ts';
 
 /** The user the assertion names, and its AuthorizedClientIDs (null: the IdP sent none, any client may use it). */
-export type SamlBearerVerifier = (orgName: string, assertion: string) => Promise<{ orgId: string; userId: string; authorizedClientIds: string[] | null }>;
+export type SamlBearerVerifier = (
+  orgName: string,
+  assertion: string,
+) => Promise<{ orgId: string; userId: string; authorizedClientIds: string[] | null }>;
 
 /** Errors that only say "not this provider's key"; any other error is about the assertion itself. */
 const NOT_THIS_PROVIDER = new Set(['signature.invalid', 'certificate.none-valid', 'certificate.invalid']);
 
-export function createSamlBearerVerifier(deps: { db: unknown; clock: Clock; store: SsoStore; publicUrl: string }): SamlBearerVerifier {
+export function createSamlBearerVerifier(deps: {
+  db: unknown;
+  clock: Clock;
+  store: SsoStore;
+  publicUrl: string;
+}): SamlBearerVerifier {
   const db = deps.db as Db;
   const tokenEndpoint = `${deps.publicUrl.replace(/\/$/, '')}/oauth/token`;
 
@@ -30,8 +38,10 @@ export function createSamlBearerVerifier(deps: { db: unknown; clock: Clock; stor
     const now = deps.clock.now().toISOString();
     await db.deleteFrom('sso_bearer_assertions').where('expires_at', '<', now).execute();
     try {
-      await db.insertInto('sso_bearer_assertions')
-        .values({ key: sha256Hex(`${issuer}\u0000${assertionId}`), org_id: orgId, expires_at: until.toISOString() }).execute();
+      await db
+        .insertInto('sso_bearer_assertions')
+        .values({ key: sha256Hex(`${issuer}\u0000${assertionId}`), org_id: orgId, expires_at: until.toISOString() })
+        .execute();
       return true;
     } catch (e) {
       if (isUniqueViolation(e)) return false;
@@ -64,9 +74,10 @@ export function createSamlBearerVerifier(deps: { db: unknown; clock: Clock; stor
       }
     }
     if (!login) {
-      const why = reason && !NOT_THIS_PROVIDER.has(reason.code)
-        ? `the assertion is not valid: ${reason.detail ?? reason.message}`
-        : 'the assertion is not signed by a certificate of an enabled identity provider of this organization';
+      const why =
+        reason && !NOT_THIS_PROVIDER.has(reason.code)
+          ? `the assertion is not valid: ${reason.detail ?? reason.message}`
+          : 'the assertion is not signed by a certificate of an enabled identity provider of this organization';
       throw new InvalidGrant(why);
     }
     const email = login.email;

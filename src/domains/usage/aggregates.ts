@@ -49,20 +49,30 @@ function instant(text: string | undefined): Date {
   const zoned = /(Z|[+-]\d\d:?\d\d)$/i.test(t) || /^\d{4}-\d{2}-\d{2}$/.test(t) ? t : `${t}Z`;
   const d = new Date(zoned);
   if (!t || Number.isNaN(d.getTime())) {
-    throw invalidValue('interval', 'interval must be an ISO-8601 interval "start/end", for example 2026-11-01T00:00:00/2026-11-07T00:00:00.');
+    throw invalidValue(
+      'interval',
+      'interval must be an ISO-8601 interval "start/end", for example 2026-11-01T00:00:00/2026-11-07T00:00:00.',
+    );
   }
   return d;
 }
 
 /** Translates an aggregates request into the report engine's query (days inclusive, UTC). */
-export function aggregatesQuery(body: AggregatesRequest, now: Date, orgId: string, scope: 'organization' | 'client'): StoredAggregatesQuery {
+export function aggregatesQuery(
+  body: AggregatesRequest,
+  now: Date,
+  orgId: string,
+  scope: 'organization' | 'client',
+): StoredAggregatesQuery {
   const parts = body.interval.split('/');
   if (parts.length !== 2) instant('');
   const first = startOfUtcDay(instant(parts[0]));
   const lastDay = startOfUtcDay(instant(parts[1]));
   if (lastDay < first) throw invalidValue('interval', 'interval must end on or after its start.');
-  if (first.getTime() < startOfUtcDay(now).getTime() - 365 * DAY_MS) throw invalidValue('interval', 'Start date cannot be more than a year ago.');
-  if (lastDay.getTime() - first.getTime() > MAX_SPAN_DAYS * DAY_MS) throw invalidValue('interval', `End date cannot be more than ${MAX_SPAN_DAYS} days after the start.`);
+  if (first.getTime() < startOfUtcDay(now).getTime() - 365 * DAY_MS)
+    throw invalidValue('interval', 'Start date cannot be more than a year ago.');
+  if (lastDay.getTime() - first.getTime() > MAX_SPAN_DAYS * DAY_MS)
+    throw invalidValue('interval', `End date cannot be more than ${MAX_SPAN_DAYS} days after the start.`);
   const end = new Date(lastDay.getTime() + DAY_MS);
   const groupBy = new Set<string>();
   for (const g of body.groupBy ?? []) {
@@ -72,8 +82,10 @@ export function aggregatesQuery(body: AggregatesRequest, now: Date, orgId: strin
     // Platform: not recorded here.
   }
   for (const s of body.sortBy ?? []) {
-    if (s.order && s.order !== 'Asc' && s.order !== 'Desc') throw invalidValue('sortBy', 'sortBy order must be Asc or Desc.');
-    if (s.fieldName && !SORT_FIELDS.includes(s.fieldName)) throw invalidValue('sortBy', `sortBy fieldName must be among ${SORT_FIELDS.join(', ')}.`);
+    if (s.order && s.order !== 'Asc' && s.order !== 'Desc')
+      throw invalidValue('sortBy', 'sortBy order must be Asc or Desc.');
+    if (s.fieldName && !SORT_FIELDS.includes(s.fieldName))
+      throw invalidValue('sortBy', `sortBy fieldName must be among ${SORT_FIELDS.join(', ')}.`);
   }
   return {
     interval: `${first.toISOString()}/${end.toISOString()}`,
@@ -83,12 +95,28 @@ export function aggregatesQuery(body: AggregatesRequest, now: Date, orgId: strin
     templateUris: body.templateUris,
     httpMethods: body.httpMethods,
     ...(scope === 'organization' ? { clientIds: body.oauthClientIds, userIds: body.userIds } : {}),
-    ...(scope === 'client' && body.organizationIds?.length && !body.organizationIds.includes(orgId) ? { none: true } : {}),
+    ...(scope === 'client' && body.organizationIds?.length && !body.organizationIds.includes(orgId)
+      ? { none: true }
+      : {}),
     sortBy: body.sortBy,
   };
 }
 
-const SORT_FIELDS = ['date', 'requestCount', 'status200', 'status300', 'status400', 'status429', 'status500', 'templateUri', 'httpMethod', 'oauthClientName', 'oauthClientId', 'userId', 'organizationId'];
+const SORT_FIELDS = [
+  'date',
+  'requestCount',
+  'status200',
+  'status300',
+  'status400',
+  'status429',
+  'status500',
+  'templateUri',
+  'httpMethod',
+  'oauthClientName',
+  'oauthClientId',
+  'userId',
+  'organizationId',
+];
 
 type Entity = Record<string, unknown>;
 
@@ -96,22 +124,28 @@ type Entity = Record<string, unknown>;
 export function toEntity(r: UsageRow, scope: 'organization' | 'client'): Entity {
   const e: Entity = { date: r.date.slice(0, 10) };
   if (scope === 'organization') {
-    if (r.clientId !== undefined) e.oauthClient = { id: r.clientId, name: r.clientName ?? '', selfUri: `/api/v2/oauth/clients/${r.clientId}` };
+    if (r.clientId !== undefined)
+      e.oauthClient = { id: r.clientId, name: r.clientName ?? '', selfUri: `/api/v2/oauth/clients/${r.clientId}` };
     if (r.userId) e.user = { id: r.userId, selfUri: `/api/v2/users/${r.userId}` };
   } else if (r.organizationId !== undefined) e.organizationId = r.organizationId;
   if (r.httpMethod !== undefined) e.httpMethod = r.httpMethod;
   if (r.templateUri !== undefined) e.templateUri = r.templateUri;
   if (r.requests !== undefined) e.requestCount = r.requests;
-  for (const k of ['status200', 'status300', 'status400', 'status429', 'status500'] as const) if (r[k] !== undefined) e[k] = r[k];
+  for (const k of ['status200', 'status300', 'status400', 'status429', 'status500'] as const)
+    if (r[k] !== undefined) e[k] = r[k];
   return e;
 }
 
 function sortValue(r: UsageRow, field: string): string | number {
   switch (field) {
-    case 'requestCount': return r.requests ?? 0;
-    case 'oauthClientName': return r.clientName ?? '';
-    case 'oauthClientId': return r.clientId ?? '';
-    default: return (r as unknown as Record<string, string | number | undefined>)[field] ?? '';
+    case 'requestCount':
+      return r.requests ?? 0;
+    case 'oauthClientName':
+      return r.clientName ?? '';
+    case 'oauthClientId':
+      return r.clientId ?? '';
+    default:
+      return (r as unknown as Record<string, string | number | undefined>)[field] ?? '';
   }
 }
 

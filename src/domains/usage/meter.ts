@@ -103,8 +103,13 @@ export const MAX_PENDING_KEYS = 100_000;
 
 /** Reported through onError when counts were dropped because too many were held (docs/usage.md). */
 export class UsageCountsDropped extends Error {
-  constructor(readonly requests: number, readonly maxPendingKeys: number) {
-    super(`usage counts dropped: ${requests} request(s) not counted, ${maxPendingKeys} keys already waiting for the store`);
+  constructor(
+    readonly requests: number,
+    readonly maxPendingKeys: number,
+  ) {
+    super(
+      `usage counts dropped: ${requests} request(s) not counted, ${maxPendingKeys} keys already waiting for the store`,
+    );
     this.name = 'UsageCountsDropped';
   }
 }
@@ -143,7 +148,13 @@ export function createUsageMeter(deps: {
 
   async function write(batch: PendingCounts) {
     const rows = [...batch].map((c) => ({
-      ...c.row, requests: c.requests, status200: c.status200, status300: c.status300, status400: c.status400, status429: c.status429, status500: c.status500,
+      ...c.row,
+      requests: c.requests,
+      status200: c.status200,
+      status300: c.status300,
+      status400: c.status400,
+      status429: c.status429,
+      status500: c.status500,
     }));
     await db.transaction().execute(async (trx) => {
       for (let i = 0; i < rows.length; i += FLUSH_CHUNK) {
@@ -174,7 +185,9 @@ export function createUsageMeter(deps: {
             .onConflict((oc) =>
               oc.columns(keys as unknown as ['org_id']).doUpdateSet({
                 ...(withName ? { client_name: sql<string>`excluded.client_name` } : {}),
-                ...Object.fromEntries(COUNT_KEYS.map((k) => [k, sql<number>`${sql.ref(`${table}.${k}`)} + excluded.${sql.raw(k)}`])),
+                ...Object.fromEntries(
+                  COUNT_KEYS.map((k) => [k, sql<number>`${sql.ref(`${table}.${k}`)} + excluded.${sql.raw(k)}`]),
+                ),
               }),
             )
             .execute();
@@ -208,7 +221,15 @@ export function createUsageMeter(deps: {
   }
 
   /** The key of the request being counted, reused: copied only when it starts a new row. */
-  const probe: Counts['row'] = { org_id: '', hour: '', client_id: '', user_id: '', method: '', template: '', client_name: '' };
+  const probe: Counts['row'] = {
+    org_id: '',
+    hour: '',
+    client_id: '',
+    user_id: '',
+    method: '',
+    template: '',
+    client_name: '',
+  };
 
   const timer = setInterval(() => void flush(), deps.flushMs ?? 1000);
   timer.unref();

@@ -60,9 +60,14 @@ export function normalizeQuery(q: UsageQuery, now: Date) {
   if (!GRANULARITIES.includes(granularity as (typeof GRANULARITIES)[number])) {
     throw invalidValue('granularity', `granularity must be one of ${GRANULARITIES.join(', ')}.`);
   }
-  for (const m of q.metrics ?? []) if (!METRICS.includes(m as Metric)) throw invalidValue('metrics', `metrics must be among ${METRICS.join(', ')}; "${m}" is not.`);
-  for (const g of q.groupBy ?? []) if (!GROUP_BY.includes(g as GroupBy)) throw invalidValue('groupBy', `groupBy must be among ${GROUP_BY.join(', ')}; "${g}" is not.`);
-  if (askedEnd.getTime() - start.getTime() > MAX_DAYS * DAY_MS) throw invalidValue('interval', `interval covers at most ${MAX_DAYS} days.`);
+  for (const m of q.metrics ?? [])
+    if (!METRICS.includes(m as Metric))
+      throw invalidValue('metrics', `metrics must be among ${METRICS.join(', ')}; "${m}" is not.`);
+  for (const g of q.groupBy ?? [])
+    if (!GROUP_BY.includes(g as GroupBy))
+      throw invalidValue('groupBy', `groupBy must be among ${GROUP_BY.join(', ')}; "${g}" is not.`);
+  if (askedEnd.getTime() - start.getTime() > MAX_DAYS * DAY_MS)
+    throw invalidValue('interval', `interval covers at most ${MAX_DAYS} days.`);
   const today = startOfUtcDay(now);
   const end = new Date(Math.min(askedEnd.getTime(), today.getTime()));
   return {
@@ -98,10 +103,14 @@ type Segment = { table: 'api_usage_hourly' | DailyTable; from: string; to: strin
  * The narrowest daily rollup that holds every column the query groups or filters by: per client
  * (by client), per method and URL template (totals, by URL or method), else the full one.
  */
-export function dailyTableFor(q: Pick<UsageQuery, 'clientIds' | 'clientNames' | 'userIds' | 'httpMethods' | 'templateUris'>, groupBy: readonly string[]): DailyTable {
+export function dailyTableFor(
+  q: Pick<UsageQuery, 'clientIds' | 'clientNames' | 'userIds' | 'httpMethods' | 'templateUris'>,
+  groupBy: readonly string[],
+): DailyTable {
   const has = (xs?: string[]) => Boolean(xs?.length);
   const byClient = groupBy.includes('OAuthClientId') || has(q.clientIds) || has(q.clientNames);
-  const byTemplate = groupBy.includes('TemplateUri') || groupBy.includes('HttpMethod') || has(q.httpMethods) || has(q.templateUris);
+  const byTemplate =
+    groupBy.includes('TemplateUri') || groupBy.includes('HttpMethod') || has(q.httpMethods) || has(q.templateUris);
   if (groupBy.includes('UserId') || has(q.userIds) || (byClient && byTemplate)) return 'api_usage_daily';
   return byClient ? 'api_usage_daily_clients' : 'api_usage_daily_templates';
 }
@@ -111,10 +120,20 @@ export function dailyTableFor(q: Pick<UsageQuery, 'clientIds' | 'clientNames' | 
  * ragged ends (an interval that starts or stops inside a day) and single-day or `Hour` queries
  * from the hourly rows.
  */
-export function segmentsOf(start: Date, end: Date, granularity: string, daily: DailyTable = 'api_usage_daily'): Segment[] {
-  const hourly = (a: Date, b: Date): Segment => ({ table: 'api_usage_hourly', from: a.toISOString(), to: b.toISOString() });
+export function segmentsOf(
+  start: Date,
+  end: Date,
+  granularity: string,
+  daily: DailyTable = 'api_usage_daily',
+): Segment[] {
+  const hourly = (a: Date, b: Date): Segment => ({
+    table: 'api_usage_hourly',
+    from: a.toISOString(),
+    to: b.toISOString(),
+  });
   if (granularity === 'Hour' || end.getTime() - start.getTime() <= DAY_MS) return [hourly(start, end)];
-  const firstDay = startOfUtcDay(start).getTime() === start.getTime() ? start : new Date(startOfUtcDay(start).getTime() + DAY_MS);
+  const firstDay =
+    startOfUtcDay(start).getTime() === start.getTime() ? start : new Date(startOfUtcDay(start).getTime() + DAY_MS);
   const lastDay = startOfUtcDay(end);
   if (lastDay <= firstDay) return [hourly(start, end)];
   const out: Segment[] = [];
@@ -133,10 +152,13 @@ export async function runUsageQuery(db: Executor, orgId: string, q: UsageQuery, 
     const isDaily = seg.table !== 'api_usage_hourly';
     const time = isDaily ? 'day' : 'hour';
     // The period each row is summed into: hours, days, or (from the daily rollup) months.
-    const period =
-      isDaily
-        ? n.granularity === 'Month' ? sql<string>`substr(day, 1, 7)` : sql<string>`day`
-        : n.granularity === 'Hour' ? sql<string>`hour` : sql<string>`substr(hour, 1, 10)`;
+    const period = isDaily
+      ? n.granularity === 'Month'
+        ? sql<string>`substr(day, 1, 7)`
+        : sql<string>`day`
+      : n.granularity === 'Hour'
+        ? sql<string>`hour`
+        : sql<string>`substr(hour, 1, 10)`;
     let query = (db as Executor)
       .selectFrom(seg.table as 'api_usage_hourly')
       .select(period.as('period'))
@@ -167,7 +189,10 @@ export async function runUsageQuery(db: Executor, orgId: string, q: UsageQuery, 
   const buckets = new Map<string, UsageRow & Record<string, unknown>>();
   for (const r of raw) {
     const p = String(r.period);
-    const date = bucketOf(p.length === 7 ? `${p}-01T00:00:00.000Z` : p.length === 10 ? `${p}T00:00:00.000Z` : p, n.granularity);
+    const date = bucketOf(
+      p.length === 7 ? `${p}-01T00:00:00.000Z` : p.length === 10 ? `${p}T00:00:00.000Z` : p,
+      n.granularity,
+    );
     const key = [date, ...n.groupBy.map((g) => r[DIMS[g]])].join('\u0000');
     let row = buckets.get(key);
     if (!row) {
@@ -180,8 +205,7 @@ export async function runUsageQuery(db: Executor, orgId: string, q: UsageQuery, 
         } else if (g === 'OrganizationId') row.organizationId = v;
         else if (g === 'UserId') {
           if (v) row.userId = v;
-        }
-        else if (g === 'TemplateUri') row.templateUri = v;
+        } else if (g === 'TemplateUri') row.templateUri = v;
         else row.httpMethod = v;
       }
       for (const k of COUNT_KEYS) row[k] = 0;
@@ -189,9 +213,14 @@ export async function runUsageQuery(db: Executor, orgId: string, q: UsageQuery, 
     }
     for (const k of COUNT_KEYS) row[k] = (row[k] as number) + Number(r[k] ?? 0);
   }
-  const rows = [...buckets.values()].sort((a, b) => (a.date === b.date ? (b.requests ?? 0) - (a.requests ?? 0) : a.date < b.date ? -1 : 1));
+  const rows = [...buckets.values()].sort((a, b) =>
+    a.date === b.date ? (b.requests ?? 0) - (a.requests ?? 0) : a.date < b.date ? -1 : 1,
+  );
   if (rows.length > MAX_ROWS) {
-    throw invalidValue('interval', `The query gives more than ${MAX_ROWS} rows; narrow the interval, the filters or the groupBy.`);
+    throw invalidValue(
+      'interval',
+      `The query gives more than ${MAX_ROWS} rows; narrow the interval, the filters or the groupBy.`,
+    );
   }
   const keep = new Set(n.metrics.map(metricKey));
   for (const row of rows) for (const k of COUNT_KEYS) if (!keep.has(k)) delete row[k];
@@ -200,9 +229,16 @@ export async function runUsageQuery(db: Executor, orgId: string, q: UsageQuery, 
 
 /** The rows as CSV (RFC 4180), the columns the rows carry, in a fixed order. */
 export function usageCsv(rows: UsageRow[]): string {
-  const columns = ['date', 'clientId', 'clientName', 'organizationId', 'userId', 'httpMethod', 'templateUri', ...COUNT_KEYS].filter((c) =>
-    rows.some((r) => (r as unknown as Record<string, unknown>)[c] !== undefined),
-  );
+  const columns = [
+    'date',
+    'clientId',
+    'clientName',
+    'organizationId',
+    'userId',
+    'httpMethod',
+    'templateUri',
+    ...COUNT_KEYS,
+  ].filter((c) => rows.some((r) => (r as unknown as Record<string, unknown>)[c] !== undefined));
   const cell = (v: unknown) => {
     const raw = v === undefined || v === null ? '' : String(v);
     // A leading = + - @ would make a spreadsheet run the cell as a formula: quote it as text.

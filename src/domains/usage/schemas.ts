@@ -43,9 +43,20 @@ export const ApiUsageQueryResult = Type.Object({
   cursors: Type.Optional(Type.Object({ before: Type.Optional(Type.String()), after: Type.Optional(Type.String()) })),
 });
 
-const Methods = Type.Array(Type.Union(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'].map((m) => Type.Literal(m))), { maxItems: 6 });
-const Metrics = Type.Array(Type.Union(['Requests', 'Status200', 'Status300', 'Status400', 'Status429', 'Status500'].map((m) => Type.Literal(m))), { maxItems: 6 });
-const SortBy = Type.Array(Type.Object({ fieldName: Type.Optional(Type.String({ maxLength: 32 })), order: Type.Optional(Type.Union([Type.Literal('Asc'), Type.Literal('Desc')])) }), { maxItems: 5 });
+const Methods = Type.Array(Type.Union(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'].map((m) => Type.Literal(m))), {
+  maxItems: 6,
+});
+const Metrics = Type.Array(
+  Type.Union(['Requests', 'Status200', 'Status300', 'Status400', 'Status429', 'Status500'].map((m) => Type.Literal(m))),
+  { maxItems: 6 },
+);
+const SortBy = Type.Array(
+  Type.Object({
+    fieldName: Type.Optional(Type.String({ maxLength: 32 })),
+    order: Type.Optional(Type.Union([Type.Literal('Asc'), Type.Literal('Desc')])),
+  }),
+  { maxItems: 5 },
+);
 const Granularity = Type.Optional(Type.Union([Type.Literal('Day'), Type.Literal('Week'), Type.Literal('Month')]));
 
 /** OrganizationPublicApiUsageQueryRequest */
@@ -57,7 +68,16 @@ export const OrganizationAggregatesRequest = Type.Object({
   templateUris: Type.Optional(Strings),
   httpMethods: Type.Optional(Methods),
   platforms: Type.Optional(Strings),
-  groupBy: Type.Optional(Type.Array(Type.Union(['OauthClientName', 'OauthClientId', 'UserId', 'HttpMethod', 'TemplateUri', 'Platform'].map((g) => Type.Literal(g))), { maxItems: 6 })),
+  groupBy: Type.Optional(
+    Type.Array(
+      Type.Union(
+        ['OauthClientName', 'OauthClientId', 'UserId', 'HttpMethod', 'TemplateUri', 'Platform'].map((g) =>
+          Type.Literal(g),
+        ),
+      ),
+      { maxItems: 6 },
+    ),
+  ),
   userIds: Type.Optional(Strings),
   oauthClientIds: Type.Optional(Strings),
 });
@@ -71,12 +91,21 @@ export const ClientAggregatesRequest = Type.Object({
   templateUris: Type.Optional(Strings),
   httpMethods: Type.Optional(Methods),
   platforms: Type.Optional(Strings),
-  groupBy: Type.Optional(Type.Array(Type.Union(['OrganizationId', 'HttpMethod', 'TemplateUri', 'Platform'].map((g) => Type.Literal(g))), { maxItems: 4 })),
+  groupBy: Type.Optional(
+    Type.Array(Type.Union(['OrganizationId', 'HttpMethod', 'TemplateUri', 'Platform'].map((g) => Type.Literal(g))), {
+      maxItems: 4,
+    }),
+  ),
   organizationIds: Type.Optional(Strings),
 });
 
 /** OrganizationUsageQueryResponse / ClientUsageQueryResponse */
-export const UsageQueryResponse = Type.Object({ id: Type.String(), name: Type.Optional(Type.String()), resultsUri: Type.Optional(Type.String()), selfUri: Type.Optional(Type.String()) });
+export const UsageQueryResponse = Type.Object({
+  id: Type.String(),
+  name: Type.Optional(Type.String()),
+  resultsUri: Type.Optional(Type.String()),
+  selfUri: Type.Optional(Type.String()),
+});
 
 const CountsOf = {
   date: Type.Optional(Type.String()),
@@ -90,7 +119,11 @@ const CountsOf = {
   status429: Count,
   status500: Count,
 };
-const Ref = Type.Object({ id: Type.String(), name: Type.Optional(Type.String()), selfUri: Type.Optional(Type.String()) });
+const Ref = Type.Object({
+  id: Type.String(),
+  name: Type.Optional(Type.String()),
+  selfUri: Type.Optional(Type.String()),
+});
 
 const ResultsOf = (entity: ReturnType<typeof Type.Object>) =>
   Type.Object({
@@ -103,6 +136,10 @@ const ResultsOf = (entity: ReturnType<typeof Type.Object>) =>
   });
 
 /** OrganizationPublicApiUsageResultsResponse */
-export const OrganizationAggregatesResults = ResultsOf(Type.Object({ ...CountsOf, oauthClient: Type.Optional(Ref), user: Type.Optional(Ref) }));
+export const OrganizationAggregatesResults = ResultsOf(
+  Type.Object({ ...CountsOf, oauthClient: Type.Optional(Ref), user: Type.Optional(Ref) }),
+);
 /** ClientPublicApiUsageResultsResponse */
-export const ClientAggregatesResults = ResultsOf(Type.Object({ ...CountsOf, organizationId: Type.Optional(Type.String()) }));
+export const ClientAggregatesResults = ResultsOf(
+  Type.Object({ ...CountsOf, organizationId: Type.Optional(Type.String()) }),
+);

@@ -32,7 +32,8 @@ export function authenticateStep(tokens: TokenResolver) {
     // /oauth, the console and static files guard themselves.
     if (request.is404 || request.routeOptions.config?.public) return;
     const bearer = bearerOf(request);
-    if (bearer === null) throw new ApiError(401, 'authentication.required', 'The Authorization header must be "Bearer <token>".');
+    if (bearer === null)
+      throw new ApiError(401, 'authentication.required', 'The Authorization header must be "Bearer <token>".');
     let token = bearer;
     if (token === undefined) {
       const session = request.cookies?.[SESSION_COOKIE];
@@ -40,19 +41,31 @@ export function authenticateStep(tokens: TokenResolver) {
       if (!SAFE_METHODS.has(request.method)) {
         const sent = request.headers['x-csrf-token'];
         if (typeof sent !== 'string' || !safeEqual(sent, tokens.csrfTokenFor(session))) {
-          throw new ApiError(403, 'csrf.token.invalid', 'The request is missing a valid X-CSRF-Token header for this session.');
+          throw new ApiError(
+            403,
+            'csrf.token.invalid',
+            'The request is missing a valid X-CSRF-Token header for this session.',
+          );
         }
       }
       token = session;
     }
     const principal = await tokens.resolve(token);
     if (!principal) {
-      throw new ApiError(401, 'authentication.required', 'The access token is invalid, expired or revoked. Get a new token.');
+      throw new ApiError(
+        401,
+        'authentication.required',
+        'The access token is invalid, expired or revoked. Get a new token.',
+      );
     }
     // A console session rides only on its cookie, where CSRF is checked and metering is skipped:
     // sent as a bearer token it would be a script's token that neither is metered nor checked.
     if (principal.internal && bearer !== undefined) {
-      throw new ApiError(401, 'authentication.required', 'A console session cannot be used as a bearer token; use an OAuth client.');
+      throw new ApiError(
+        401,
+        'authentication.required',
+        'A console session cannot be used as a bearer token; use an OAuth client.',
+      );
     }
     request.principal = principal;
     request.caller = { principal, remoteIp: request.ip };

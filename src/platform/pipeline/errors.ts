@@ -44,7 +44,8 @@ function fromFastify(err: FastifyError, bodyLimit: number): ApiError | null {
   if (err instanceof SyntaxError || (err.statusCode === 400 && /JSON/i.test(err.message))) {
     return badRequest('The request body is not valid JSON.');
   }
-  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return new ApiError(err.statusCode, 'bad.request', err.message);
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)
+    return new ApiError(err.statusCode, 'bad.request', err.message);
   return null;
 }
 
@@ -58,7 +59,9 @@ export function installErrorHandling(app: FastifyInstance, bodyLimit: number) {
         return reply.code(oauth.status).header('Cache-Control', 'no-store').send(oauth.toBody());
       }
       const api = fromFastify(error, bodyLimit)!;
-      return reply.code(api.status).send({ error: 'invalid_request', description: api.message, error_description: api.message });
+      return reply
+        .code(api.status)
+        .send({ error: 'invalid_request', description: api.message, error_description: api.message });
     }
     let api = error instanceof ApiError ? error : fromFastify(error, bodyLimit);
     if (!api) {

@@ -14,7 +14,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
     .addColumn('modified_at', 'varchar(32)', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('oauth_authorizations_org_client').on('oauth_authorizations').columns(['org_id', 'client_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('oauth_authorizations_org_client')
+    .on('oauth_authorizations')
+    .columns(['org_id', 'client_id', 'created_at'])
+    .execute();
 
   await db.schema
     .createTable('oauth_codes')

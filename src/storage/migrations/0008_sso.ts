@@ -30,7 +30,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('modified_at', 'varchar(32)', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('sso_providers_org').on('sso_providers').columns(['org_id', 'name', 'id']).execute();
-  await db.schema.createIndex('sso_providers_named').on('sso_providers').columns(['org_id', 'named_kind']).unique().execute();
+  await db.schema
+    .createIndex('sso_providers_named')
+    .on('sso_providers')
+    .columns(['org_id', 'named_kind'])
+    .unique()
+    .execute();
   await db.schema.createIndex('sso_providers_issuer').on('sso_providers').column('issuer_uri').execute();
 
   await db.schema

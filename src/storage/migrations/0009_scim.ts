@@ -31,7 +31,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('is_primary', 'integer', (c) => c.notNull())
     .addPrimaryKeyConstraint('scim_user_emails_pk', ['user_id', 'position'])
     .execute();
-  await db.schema.createIndex('scim_user_emails_org_value').on('scim_user_emails').columns(['org_id', 'value']).execute();
+  await db.schema
+    .createIndex('scim_user_emails_org_value')
+    .on('scim_user_emails')
+    .columns(['org_id', 'value'])
+    .execute();
 
   // Phone numbers, always E.164.
   await db.schema
@@ -44,7 +48,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('is_primary', 'integer', (c) => c.notNull())
     .addPrimaryKeyConstraint('scim_user_phones_pk', ['user_id', 'position'])
     .execute();
-  await db.schema.createIndex('scim_user_phones_org_value').on('scim_user_phones').columns(['org_id', 'value']).execute();
+  await db.schema
+    .createIndex('scim_user_phones_org_value')
+    .on('scim_user_phones')
+    .columns(['org_id', 'value'])
+    .execute();
 
   // The Genesys extension's externalIds: unique per organization and authority.
   await db.schema
@@ -90,7 +98,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const t of ['group_members', 'groups', 'scim_user_external_ids', 'scim_user_phones', 'scim_user_emails', 'scim_users']) {
+  for (const t of [
+    'group_members',
+    'groups',
+    'scim_user_external_ids',
+    'scim_user_phones',
+    'scim_user_emails',
+    'scim_users',
+  ]) {
     await db.schema.dropTable(t).execute();
   }
 }

@@ -27,9 +27,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addPrimaryKeyConstraint('api_usage_daily_pk', ['org_id', 'day', 'client_id', 'user_id', 'method', 'template'])
     .execute();
   // Per-client reports (the client usage query and summary, the OAuth Client Requests section).
-  await db.schema.createIndex('api_usage_daily_org_client_day').on('api_usage_daily').columns(['org_id', 'client_id', 'day']).execute();
+  await db.schema
+    .createIndex('api_usage_daily_org_client_day')
+    .on('api_usage_daily')
+    .columns(['org_id', 'client_id', 'day'])
+    .execute();
   // Single-day (hourly) reports of one client.
-  await db.schema.createIndex('api_usage_hourly_org_client_hour').on('api_usage_hourly').columns(['org_id', 'client_id', 'hour']).execute();
+  await db.schema
+    .createIndex('api_usage_hourly_org_client_hour')
+    .on('api_usage_hourly')
+    .columns(['org_id', 'client_id', 'hour'])
+    .execute();
 
   // Narrower daily sums for the organization-wide reports (per client; per method and URL
   // template): a tenth to a fifth of the rows of api_usage_daily to read.
@@ -63,7 +71,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   // Reports by client read this in client order, so each client's days arrive together (and a
   // one-client filter reads only its rows).
-  await db.schema.createIndex('api_usage_daily_clients_org_client_day').on('api_usage_daily_clients').columns(['org_id', 'client_id', 'day']).execute();
+  await db.schema
+    .createIndex('api_usage_daily_clients_org_client_day')
+    .on('api_usage_daily_clients')
+    .columns(['org_id', 'client_id', 'day'])
+    .execute();
 
   await sql`
     INSERT INTO api_usage_daily (org_id, day, client_id, user_id, method, template, client_name,

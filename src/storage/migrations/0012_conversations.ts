@@ -21,7 +21,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
     .addColumn('modified_at', 'varchar(32)', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('conversations_org_state').on('conversations').columns(['org_id', 'state', 'start_time']).execute();
+  await db.schema
+    .createIndex('conversations_org_state')
+    .on('conversations')
+    .columns(['org_id', 'state', 'start_time'])
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

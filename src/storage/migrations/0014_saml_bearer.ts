@@ -11,7 +11,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('org_id', 'varchar(36)', (c) => c.notNull().references('organizations.id'))
     .addColumn('expires_at', 'varchar(32)', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('sso_bearer_assertions_expiry').on('sso_bearer_assertions').column('expires_at').execute();
+  await db.schema
+    .createIndex('sso_bearer_assertions_expiry')
+    .on('sso_bearer_assertions')
+    .column('expires_at')
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

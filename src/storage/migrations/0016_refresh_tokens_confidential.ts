@@ -7,7 +7,10 @@ import type { Kysely } from 'kysely';
  * leaked refresh token is useless without it. Rows from before stay 0 (public), as they were.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema.alterTable('refresh_tokens').addColumn('confidential', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('refresh_tokens')
+    .addColumn('confidential', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -27,7 +27,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('modified_at', 'varchar(32)', (c) => c.notNull())
     .addColumn('completed_at', 'varchar(32)')
     .execute();
-  await db.schema.createIndex('gdpr_requests_org_created').on('gdpr_requests').columns(['org_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('gdpr_requests_org_created')
+    .on('gdpr_requests')
+    .columns(['org_id', 'created_at'])
+    .execute();
   await db.schema.createIndex('gdpr_requests_status').on('gdpr_requests').columns(['status']).execute();
 }
 

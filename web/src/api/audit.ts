@@ -31,7 +31,13 @@ export interface RealtimeQuery {
 export const auditApi = {
   mapping: () => request<ServiceMapping>('/api/v2/audits/query/servicemapping'),
   realtime: (q: RealtimeQuery) =>
-    request<{ entities: AuditMessage[]; total: number; pageCount: number; pageNumber: number }>('/api/v2/audits/query/realtime?expand=user', { method: 'POST', body: q }),
+    request<{ entities: AuditMessage[]; total: number; pageCount: number; pageNumber: number }>(
+      '/api/v2/audits/query/realtime?expand=user',
+      { method: 'POST', body: q },
+    ),
   related: (auditId: string) =>
-    request<{ entities: AuditMessage[] }>('/api/v2/audits/query/realtime/related', { method: 'POST', body: { auditId, sort: [{ name: 'Timestamp', sortOrder: 'ascending' }] } }),
+    request<{ entities: AuditMessage[] }>('/api/v2/audits/query/realtime/related', {
+      method: 'POST',
+      body: { auditId, sort: [{ name: 'Timestamp', sortOrder: 'ascending' }] },
+    }),
 };

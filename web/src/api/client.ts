@@ -57,7 +57,12 @@ export async function request<T>(path: string, init: { method?: string; body?: u
   if (method !== 'GET' && method !== 'HEAD') headers['x-csrf-token'] = csrfToken;
   let res: Response;
   try {
-    res = await fetch(path, { method, headers, credentials: 'same-origin', body: init.body === undefined ? undefined : JSON.stringify(init.body) });
+    res = await fetch(path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    });
   } catch {
     throw new ApiFailure(0, 'network', 'The server cannot be reached. Check that Gatehouse is running.');
   }
@@ -75,7 +80,10 @@ export async function request<T>(path: string, init: { method?: string; body?: u
 export const api = {
   session: () => request<Session>('/console/api/session'),
   login: (email: string, password: string, organization?: string) =>
-    request<Session>('/console/api/session', { method: 'POST', body: { email, password, ...(organization ? { organization } : {}) } }),
+    request<Session>('/console/api/session', {
+      method: 'POST',
+      body: { email, password, ...(organization ? { organization } : {}) },
+    }),
   logout: () => request<void>('/console/api/session', { method: 'DELETE' }),
   /** Where to go to log out when the session came from SSO (null: a password session). */
   ssoSession: () => request<{ ssoLogoutUrl: string | null }>('/saml/session'),

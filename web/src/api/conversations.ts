@@ -39,7 +39,13 @@ export interface PracticeInteraction {
   stuckReason?: string;
 }
 
-const MEDIA = [['calls', 'Call'], ['callbacks', 'Callback'], ['chats', 'Chat'], ['emails', 'Email'], ['messages', 'Message']] as const;
+const MEDIA = [
+  ['calls', 'Call'],
+  ['callbacks', 'Callback'],
+  ['chats', 'Chat'],
+  ['emails', 'Email'],
+  ['messages', 'Message'],
+] as const;
 
 /** The participant's media type and state, read from whichever media list it carries. */
 export function participantMedia(p: ConversationParticipant): { media: string; state: string } {
@@ -55,6 +61,7 @@ const path = (id: string) => `/api/v2/conversations/${encodeURIComponent(id)}`;
 export const conversationsApi = {
   get: (id: string) => request<Conversation>(path(id)),
   disconnect: (id: string) => request<string>(`${path(id)}/disconnect`, { method: 'POST' }),
-  audits: (id: string, pageNumber: number) => request<Listing<AuditMessage>>(`${path(id)}/audits?pageSize=100&pageNumber=${pageNumber}`),
+  audits: (id: string, pageNumber: number) =>
+    request<Listing<AuditMessage>>(`${path(id)}/audits?pageSize=100&pageNumber=${pageNumber}`),
   practice: () => request<Listing<PracticeInteraction>>('/api/v2/gatehouse/conversations?state=connected&pageSize=25'),
 };

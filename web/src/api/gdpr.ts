@@ -1,7 +1,17 @@
 import { type Listing, request } from './client.ts';
 
 /** Upstream's GDPR search and replacement term types. */
-export type GdprSearchType = 'NAME' | 'EMAIL' | 'PHONE' | 'ADDRESS' | 'EXTERNAL_ID' | 'TWITTER' | 'INSTAGRAM' | 'FACEBOOK' | 'APPLE_MESSAGES' | 'WHATSAPP';
+export type GdprSearchType =
+  | 'NAME'
+  | 'EMAIL'
+  | 'PHONE'
+  | 'ADDRESS'
+  | 'EXTERNAL_ID'
+  | 'TWITTER'
+  | 'INSTAGRAM'
+  | 'FACEBOOK'
+  | 'APPLE_MESSAGES'
+  | 'WHATSAPP';
 
 export const SEARCH_TYPES: { value: GdprSearchType; label: string }[] = [
   { value: 'NAME', label: 'Name' },
@@ -85,7 +95,8 @@ export const gdprApi = {
     request<Listing<GdprSubject>>(
       `/api/v2/gdpr/subjects?searchType=${searchType}&searchValue=${encodeURIComponent(searchValue)}&pageSize=${pageSize}&pageNumber=${pageNumber}`,
     ),
-  requests: (pageNumber: number, pageSize = 25) => request<Listing<GdprRequest>>(`/api/v2/gdpr/requests?pageSize=${pageSize}&pageNumber=${pageNumber}`),
+  requests: (pageNumber: number, pageSize = 25) =>
+    request<Listing<GdprRequest>>(`/api/v2/gdpr/requests?pageSize=${pageSize}&pageNumber=${pageNumber}`),
   get: (id: string) => request<GdprRequest>(`/api/v2/gdpr/requests/${encodeURIComponent(id)}`),
   create: (body: NewGdprRequest, deleteConfirmed = false) =>
     request<GdprRequest>(`/api/v2/gdpr/requests?deleteConfirmed=${deleteConfirmed}`, { method: 'POST', body }),

@@ -47,14 +47,19 @@ export const STATE_LABELS = { Requested: 'Pending', Authorized: 'Approved', Revo
 export const oauthApi = {
   client: (id: string) => request<OAuthClient>(`/api/v2/oauth/clients/${id}`),
   create: (body: ClientRequest) => request<OAuthClient>('/api/v2/oauth/clients', { method: 'POST', body }),
-  update: (id: string, body: ClientRequest) => request<OAuthClient>(`/api/v2/oauth/clients/${id}`, { method: 'PUT', body }),
+  update: (id: string, body: ClientRequest) =>
+    request<OAuthClient>(`/api/v2/oauth/clients/${id}`, { method: 'PUT', body }),
   remove: (id: string) => request<void>(`/api/v2/oauth/clients/${id}`, { method: 'DELETE' }),
   regenerate: (id: string) => request<OAuthClient>(`/api/v2/oauth/clients/${id}/secret`, { method: 'POST' }),
   scopes: () => request<{ entities: { id: string; description: string }[] }>('/api/v2/oauth/scopes'),
   roles: () => request<{ entities: { id: string; name: string }[] }>('/api/v2/authorization/roles?pageSize=500'),
   homeDivision: () => request<{ id: string; name: string }>('/api/v2/authorization/divisions/home'),
-  authorizations: (state?: string) => request<{ entities: Authorization[] }>(`/api/v2/oauth/authorizations${state ? `?state=${state}` : ''}`),
-  approve: (clientId: string) => request<Authorization>(`/api/v2/oauth/authorizations/${clientId}/approve`, { method: 'POST' }),
-  editScopes: (clientId: string, scope: string[]) => request<Authorization>(`/api/v2/oauth/authorizations/${clientId}`, { method: 'PUT', body: { scope } }),
-  revoke: (clientId: string) => request<Authorization>(`/api/v2/oauth/authorizations/${clientId}`, { method: 'DELETE' }),
+  authorizations: (state?: string) =>
+    request<{ entities: Authorization[] }>(`/api/v2/oauth/authorizations${state ? `?state=${state}` : ''}`),
+  approve: (clientId: string) =>
+    request<Authorization>(`/api/v2/oauth/authorizations/${clientId}/approve`, { method: 'POST' }),
+  editScopes: (clientId: string, scope: string[]) =>
+    request<Authorization>(`/api/v2/oauth/authorizations/${clientId}`, { method: 'PUT', body: { scope } }),
+  revoke: (clientId: string) =>
+    request<Authorization>(`/api/v2/oauth/authorizations/${clientId}`, { method: 'DELETE' }),
 };

@@ -110,14 +110,18 @@ export const NAME_ID_FORMATS = [
 export const isNamedKind = (kind: string) => kind !== 'custom' && kind in PROVIDER_KINDS;
 
 export const ssoApi = {
-  provider: (idOrKind: string) => request<IdentityProvider>(`/api/v2/identityproviders/${encodeURIComponent(idOrKind)}`),
+  provider: (idOrKind: string) =>
+    request<IdentityProvider>(`/api/v2/identityproviders/${encodeURIComponent(idOrKind)}`),
   create: (body: ProviderRequest) => request<IdentityProvider>('/api/v2/identityproviders', { method: 'POST', body }),
   save: (idOrKind: string, body: ProviderRequest) =>
     request<IdentityProvider>(`/api/v2/identityproviders/${encodeURIComponent(idOrKind)}`, { method: 'PUT', body }),
-  remove: (idOrKind: string) => request<void>(`/api/v2/identityproviders/${encodeURIComponent(idOrKind)}`, { method: 'DELETE' }),
-  parseMetadata: (metadata: string) => request<ParsedMetadata>('/api/v2/identityproviders/metadata/parse', { method: 'POST', body: { metadata } }),
+  remove: (idOrKind: string) =>
+    request<void>(`/api/v2/identityproviders/${encodeURIComponent(idOrKind)}`, { method: 'DELETE' }),
+  parseMetadata: (metadata: string) =>
+    request<ParsedMetadata>('/api/v2/identityproviders/metadata/parse', { method: 'POST', body: { metadata } }),
   settings: () => request<SsoSettings>('/api/v2/identityproviders/settings'),
-  saveSettings: (body: SsoSettings) => request<SsoSettings>('/api/v2/identityproviders/settings', { method: 'PUT', body }),
+  saveSettings: (body: SsoSettings) =>
+    request<SsoSettings>('/api/v2/identityproviders/settings', { method: 'PUT', body }),
   sp: () => request<SpInfo>('/api/v2/identityproviders/sp'),
   users: () => request<{ entities: { id: string; name: string; email: string }[] }>('/api/v2/users?pageSize=500'),
 };
@@ -151,11 +155,15 @@ export interface LoginOptions {
 /** Null when the organization is unknown (or several exist and none was named). */
 export async function fetchLoginOptions(organization?: string): Promise<LoginOptions | null> {
   const query = organization ? `?${new URLSearchParams({ organization })}` : '';
-  const res = await fetch(`/saml/providers${query}`, { headers: { accept: 'application/json' }, credentials: 'same-origin' });
+  const res = await fetch(`/saml/providers${query}`, {
+    headers: { accept: 'application/json' },
+    credentials: 'same-origin',
+  });
   if (res.status === 404) return null;
   if (!res.ok) throw new Error(`Single sign-on options could not be loaded (HTTP ${res.status}).`);
   return (await res.json()) as LoginOptions;
 }
 
 /** Where a provider button goes: SP-initiated login, then back to a same-origin path. */
-export const providerLoginHref = (p: LoginProviderOption, returnTo: string) => `${p.loginUrl}?${new URLSearchParams({ returnTo })}`;
+export const providerLoginHref = (p: LoginProviderOption, returnTo: string) =>
+  `${p.loginUrl}?${new URLSearchParams({ returnTo })}`;

@@ -25,9 +25,11 @@ export interface NewStream {
 }
 
 export const streamsApi = {
-  list: (pageNumber: number) => request<Listing<AuditStream>>(`/api/v2/audits/streams?pageSize=25&pageNumber=${pageNumber}`),
+  list: (pageNumber: number) =>
+    request<Listing<AuditStream>>(`/api/v2/audits/streams?pageSize=25&pageNumber=${pageNumber}`),
   create: (s: NewStream) => request<AuditStream>('/api/v2/audits/streams', { method: 'POST', body: s }),
-  setState: (id: string, state: AuditStream['state']) => request<AuditStream>(`/api/v2/audits/streams/${id}`, { method: 'PATCH', body: { state } }),
+  setState: (id: string, state: AuditStream['state']) =>
+    request<AuditStream>(`/api/v2/audits/streams/${id}`, { method: 'PATCH', body: { state } }),
   regenerateSecret: (id: string) => request<AuditStream>(`/api/v2/audits/streams/${id}/secret`, { method: 'POST' }),
   remove: (id: string) => request<void>(`/api/v2/audits/streams/${id}`, { method: 'DELETE' }),
 };

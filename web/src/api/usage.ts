@@ -20,8 +20,15 @@ export interface UsageResult {
 }
 
 /** Submits an upstream usage query and waits for its rows (the query runs as a server job). */
-export async function runUsage(body: { interval: string; granularity?: string; groupBy?: string[] }): Promise<UsageResult> {
-  const { executionId, resultsUri } = await request<{ executionId: string; resultsUri: string }>('/api/v2/usage/query', { method: 'POST', body });
+export async function runUsage(body: {
+  interval: string;
+  granularity?: string;
+  groupBy?: string[];
+}): Promise<UsageResult> {
+  const { executionId, resultsUri } = await request<{ executionId: string; resultsUri: string }>(
+    '/api/v2/usage/query',
+    { method: 'POST', body },
+  );
   for (let attempt = 0; attempt < 100; attempt++) {
     const r = await request<{ results: UsageRow[]; queryStatus: string }>(resultsUri);
     if (r.queryStatus === 'Complete') return { executionId, rows: r.results };
@@ -32,7 +39,8 @@ export async function runUsage(body: { interval: string; granularity?: string; g
 }
 
 export const preferences = {
-  get: <T>(key: string) => request<{ key: string; value: T | null }>(`/api/v2/console/preferences/${key}`).then((r) => r.value),
+  get: <T>(key: string) =>
+    request<{ key: string; value: T | null }>(`/api/v2/console/preferences/${key}`).then((r) => r.value),
   put: <T>(key: string, value: T) => request(`/api/v2/console/preferences/${key}`, { method: 'PUT', body: { value } }),
   reset: (key: string) => request<void>(`/api/v2/console/preferences/${key}`, { method: 'DELETE' }),
 };

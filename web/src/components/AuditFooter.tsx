@@ -58,27 +58,48 @@ export function AuditFooter() {
     // One query per entity type (a page may span services), merged newest first.
     Promise.all(
       scopes.map((s) =>
-        auditApi.realtime({ interval, serviceName: s.serviceName, filters: [{ property: 'EntityType', value: s.entityType }], pageNumber: 1, pageSize: SHOWN }),
+        auditApi.realtime({
+          interval,
+          serviceName: s.serviceName,
+          filters: [{ property: 'EntityType', value: s.entityType }],
+          pageNumber: 1,
+          pageSize: SHOWN,
+        }),
       ),
     ).then(
-      (pages) => setEvents(pages.flatMap((p) => p.entities).sort((a, b) => (a.eventDate < b.eventDate ? 1 : a.eventDate > b.eventDate ? -1 : 0)).slice(0, SHOWN)),
+      (pages) =>
+        setEvents(
+          pages
+            .flatMap((p) => p.entities)
+            .sort((a, b) => (a.eventDate < b.eventDate ? 1 : a.eventDate > b.eventDate ? -1 : 0))
+            .slice(0, SHOWN),
+        ),
       (e: Error) => setError(e.message),
     );
   }, [scopes]);
 
   const main = scopes?.[0];
-  const viewer = main ? `/admin/troubleshooting/audit-viewer?service=${main.serviceName}&entityType=${main.entityType}` : '/admin/troubleshooting/audit-viewer';
+  const viewer = main
+    ? `/admin/troubleshooting/audit-viewer?service=${main.serviceName}&entityType=${main.entityType}`
+    : '/admin/troubleshooting/audit-viewer';
   return (
     <section className="audit-footer" aria-label="Recent audits">
       <strong>Recent audits</strong>
       {!scopes && <p className="empty">This page has no audited entities.</p>}
-      {scopes && error && <p role="alert" className="error">{error}</p>}
+      {scopes && error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
       {scopes && !error && events === null && <p role="status">Loading…</p>}
       {events?.length === 0 && <p className="empty">No changes in the last 14 days.</p>}
       {events && events.length > 0 && (
         <ul>
           {events.map((e) => (
-            <li key={e.id}>{e.eventDate} — {e.action} {e.entity.name ?? e.entity.id} by {e.user?.name ?? e.user?.id ?? (e.client ? 'an OAuth client' : 'the system')}</li>
+            <li key={e.id}>
+              {e.eventDate} — {e.action} {e.entity.name ?? e.entity.id} by{' '}
+              {e.user?.name ?? e.user?.id ?? (e.client ? 'an OAuth client' : 'the system')}
+            </li>
           ))}
         </ul>
       )}

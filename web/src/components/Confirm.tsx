@@ -1,7 +1,14 @@
 import { useEffect, useRef } from 'react';
 
 /** A modal confirmation: says what will happen, and needs an explicit click. */
-export function Confirm(props: { title: string; message: string; confirmLabel: string; onConfirm(): void; onCancel(): void; danger?: boolean }) {
+export function Confirm(props: {
+  title: string;
+  message: string;
+  confirmLabel: string;
+  onConfirm(): void;
+  onCancel(): void;
+  danger?: boolean;
+}) {
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     ref.current?.showModal();
@@ -11,8 +18,12 @@ export function Confirm(props: { title: string; message: string; confirmLabel: s
       <h2 id="confirm-title">{props.title}</h2>
       <p>{props.message}</p>
       <div className="actions">
-        <button type="button" className={props.danger ? 'danger' : ''} onClick={props.onConfirm}>{props.confirmLabel}</button>
-        <button type="button" className="secondary" onClick={props.onCancel}>Cancel</button>
+        <button type="button" className={props.danger ? 'danger' : ''} onClick={props.onConfirm}>
+          {props.confirmLabel}
+        </button>
+        <button type="button" className="secondary" onClick={props.onCancel}>
+          Cancel
+        </button>
       </div>
     </dialog>
   );

@@ -10,14 +10,23 @@ export function Layout() {
   return (
     <div className="shell">
       <header className="topbar">
-        <NavLink to="/admin" className="brand">Gatehouse</NavLink>
+        <NavLink to="/admin" className="brand">
+          Gatehouse
+        </NavLink>
         <span className="org">{session?.organization.name}</span>
         <span className="spacer" />
         <button type="button" className="secondary" aria-pressed={footer.on} onClick={footer.toggle}>
           {footer.on ? 'Hide audits footer' : 'Show audits footer'}
         </button>
         <span className="who">{session?.user.name}</span>
-        <button type="button" className="secondary" onClick={async () => { await signOut(); navigate('/login'); }}>
+        <button
+          type="button"
+          className="secondary"
+          onClick={async () => {
+            await signOut();
+            navigate('/login');
+          }}
+        >
           Log out
         </button>
       </header>

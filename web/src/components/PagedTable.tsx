@@ -8,14 +8,24 @@ export interface Column<T> {
 }
 
 /** A paged table over an upstream listing, with loading, empty and error states. */
-export function PagedTable<T extends { id: string }>({ path, columns, empty }: { path: string; columns: Column<T>[]; empty: string }) {
+export function PagedTable<T extends { id: string }>({
+  path,
+  columns,
+  empty,
+}: {
+  path: string;
+  columns: Column<T>[];
+  empty: string;
+}) {
   const { state, page, setPage, retry } = usePaged<T>(path);
   if (state.status === 'loading') return <p role="status">Loading…</p>;
   if (state.status === 'error') {
     return (
       <div role="alert" className="error">
         <p>{state.message}</p>
-        <button type="button" onClick={retry}>Retry</button>
+        <button type="button" onClick={retry}>
+          Retry
+        </button>
       </div>
     );
   }
@@ -25,11 +35,19 @@ export function PagedTable<T extends { id: string }>({ path, columns, empty }: {
     <>
       <table>
         <thead>
-          <tr>{columns.map((c) => <th key={c.header}>{c.header}</th>)}</tr>
+          <tr>
+            {columns.map((c) => (
+              <th key={c.header}>{c.header}</th>
+            ))}
+          </tr>
         </thead>
         <tbody>
           {listing.entities.map((row) => (
-            <tr key={row.id}>{columns.map((c) => <td key={c.header}>{c.cell(row)}</td>)}</tr>
+            <tr key={row.id}>
+              {columns.map((c) => (
+                <td key={c.header}>{c.cell(row)}</td>
+              ))}
+            </tr>
           ))}
         </tbody>
       </table>

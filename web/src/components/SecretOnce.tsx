@@ -10,9 +10,13 @@ export function SecretOnce({ clientId, secret }: { clientId: string; secret: str
       </p>
       <dl className="summary">
         <dt>Client ID</dt>
-        <dd><code>{clientId}</code></dd>
+        <dd>
+          <code>{clientId}</code>
+        </dd>
         <dt>Client Secret</dt>
-        <dd><code data-testid="client-secret">{secret}</code></dd>
+        <dd>
+          <code data-testid="client-secret">{secret}</code>
+        </dd>
       </dl>
       <button
         type="button"

@@ -21,7 +21,11 @@ export function Home() {
     <>
       <h1>Admin</h1>
       <p>Welcome, {session?.user.name}. Choose an area on the left.</p>
-      {error && <p role="alert" className="error">{error}</p>}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
       {!org && !error && <p role="status">Loading…</p>}
       {org && (
         <dl className="summary">
@@ -32,7 +36,9 @@ export function Home() {
           <dt>State</dt>
           <dd>{org.state}</dd>
           <dt>Organization ID</dt>
-          <dd><code>{org.id}</code></dd>
+          <dd>
+            <code>{org.id}</code>
+          </dd>
         </dl>
       )}
     </>

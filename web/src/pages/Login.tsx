@@ -7,12 +7,27 @@ import { useSession } from '../session.tsx';
 /** Up to this many providers are buttons; the rest are under "More sign-in options". */
 const MAX_BUTTONS = 6;
 
-type Options = { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; options: LoginOptions | null };
+type Options =
+  | { state: 'loading' }
+  | { state: 'error'; message: string }
+  | { state: 'ready'; options: LoginOptions | null };
 
 function ProviderLink({ provider, returnTo }: { provider: LoginProviderOption; returnTo: string }) {
   return (
-    <a className="button idp" href={providerLoginHref(provider, returnTo)}
-      style={{ display: 'flex', alignItems: 'center', gap: '.5rem', justifyContent: 'center', marginTop: '.5rem', background: '#fff', color: 'var(--accent)', border: '1px solid var(--line)' }}>
+    <a
+      className="button idp"
+      href={providerLoginHref(provider, returnTo)}
+      style={{
+        display: 'flex',
+        alignItems: 'center',
+        gap: '.5rem',
+        justifyContent: 'center',
+        marginTop: '.5rem',
+        background: '#fff',
+        color: 'var(--accent)',
+        border: '1px solid var(--line)',
+      }}
+    >
       {provider.logo && <img src={provider.logo} alt="" width={20} height={20} />}
       <span>{provider.name}</span>
     </a>
@@ -25,11 +40,15 @@ function Providers({ options, returnTo }: { options: LoginOptions; returnTo: str
   const rest = options.providers.slice(MAX_BUTTONS);
   return (
     <nav aria-label="Single sign-on" className="sso-providers">
-      {buttons.map((p) => <ProviderLink key={p.id} provider={p} returnTo={returnTo} />)}
+      {buttons.map((p) => (
+        <ProviderLink key={p.id} provider={p} returnTo={returnTo} />
+      ))}
       {rest.length > 0 && (
         <details className="more-providers" style={{ marginTop: '.5rem' }}>
           <summary>More sign-in options</summary>
-          {rest.map((p) => <ProviderLink key={p.id} provider={p} returnTo={returnTo} />)}
+          {rest.map((p) => (
+            <ProviderLink key={p.id} provider={p} returnTo={returnTo} />
+          ))}
         </details>
       )}
     </nav>
@@ -87,32 +106,71 @@ export function Login() {
     <main className="login">
       <form onSubmit={submit} aria-labelledby="login-title">
         <h1 id="login-title">Sign in to Gatehouse</h1>
-        {options.state === 'loading' && <p className="empty" aria-live="polite">Loading sign-in options…</p>}
-        {options.state === 'error' && <p className="empty" role="status">{options.message}</p>}
-        {sso && <Providers options={sso} returnTo={target} />}
-        {ssoOnly && (
-          <p className="empty">{sso!.organization.name} signs in with single sign-on.</p>
+        {options.state === 'loading' && (
+          <p className="empty" aria-live="polite">
+            Loading sign-in options…
+          </p>
         )}
+        {options.state === 'error' && (
+          <p className="empty" role="status">
+            {options.message}
+          </p>
+        )}
+        {sso && <Providers options={sso} returnTo={target} />}
+        {ssoOnly && <p className="empty">{sso!.organization.name} signs in with single sign-on.</p>}
         {ssoOnly && !breakGlass && (
-          <button type="button" className="secondary" onClick={() => setBreakGlass(true)}>Break-glass administrator sign-in</button>
+          <button type="button" className="secondary" onClick={() => setBreakGlass(true)}>
+            Break-glass administrator sign-in
+          </button>
         )}
         {showForm && (
           <>
-            {sso && sso.providers.length > 0 && !ssoOnly && <p className="empty" style={{ textAlign: 'center' }}>or sign in with your password</p>}
+            {sso && sso.providers.length > 0 && !ssoOnly && (
+              <p className="empty" style={{ textAlign: 'center' }}>
+                or sign in with your password
+              </p>
+            )}
             <label htmlFor="email">Email</label>
-            <input id="email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
+            <input
+              id="email"
+              type="email"
+              autoComplete="username"
+              required
+              value={email}
+              onChange={(e) => setEmail(e.target.value)}
+            />
             <label htmlFor="password">Password</label>
-            <input id="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+            <input
+              id="password"
+              type="password"
+              autoComplete="current-password"
+              required
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+            />
             {askOrg && (
               <>
                 <label htmlFor="organization">Organization</label>
-                <input id="organization" required value={organization} onChange={(e) => setOrganization(e.target.value)} />
+                <input
+                  id="organization"
+                  required
+                  value={organization}
+                  onChange={(e) => setOrganization(e.target.value)}
+                />
               </>
             )}
           </>
         )}
-        {error && <p role="alert" className="error">{error}</p>}
-        {showForm && <button type="submit" disabled={busy}>{busy ? 'Signing in…' : 'Log in'}</button>}
+        {error && (
+          <p role="alert" className="error">
+            {error}
+          </p>
+        )}
+        {showForm && (
+          <button type="submit" disabled={busy}>
+            {busy ? 'Signing in…' : 'Log in'}
+          </button>
+        )}
       </form>
     </main>
   );

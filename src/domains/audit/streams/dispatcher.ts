@@ -37,7 +37,13 @@ export function createDispatcher({ db, clock, store, senders, sealKey, leaseMs, 
   async function deliverStream(stream: AuditStreamRow): Promise<number> {
     const streamId = stream.id;
     const now = clock.now();
-    const claimed = await store.claim(db, streamId, now.toISOString(), new Date(now.getTime() + leaseMs).toISOString(), BATCH);
+    const claimed = await store.claim(
+      db,
+      streamId,
+      now.toISOString(),
+      new Date(now.getTime() + leaseMs).toISOString(),
+      BATCH,
+    );
     if (claimed.length === 0) return 0;
     const ids = claimed.map((c) => c.event_id);
     const rows = await store.events(db, ids);

@@ -27,9 +27,22 @@ export async function createAuditStreaming(deps: {
 }): Promise<AuditStreaming> {
   const { db, clock } = deps;
   const store = createStreamStore();
-  const senders = createSenders({ natsUrl: deps.natsUrl, now: () => clock.now(), timeoutMs: Math.min(10_000, deps.leaseMs / 2) });
+  const senders = createSenders({
+    natsUrl: deps.natsUrl,
+    now: () => clock.now(),
+    timeoutMs: Math.min(10_000, deps.leaseMs / 2),
+  });
   const sealKey = await serverKey(db, 'audit-stream-seal', clock.now());
-  const dispatcher = createDispatcher({ db, clock, store, senders, sealKey, leaseMs: deps.leaseMs, intervalMs: deps.intervalMs ?? 250, onError: deps.onError });
+  const dispatcher = createDispatcher({
+    db,
+    clock,
+    store,
+    senders,
+    sealKey,
+    leaseMs: deps.leaseMs,
+    intervalMs: deps.intervalMs ?? 250,
+    onError: deps.onError,
+  });
   const streams = createStreams({ db, clock, store, senders, sealKey, dispatcher });
   return {
     streams,

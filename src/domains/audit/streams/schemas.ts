@@ -2,13 +2,16 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { EntityListing } from '../../../platform/schemas.ts';
 
-export const AuditStreamRequest = Type.Object({
-  name: Type.Optional(Type.String({ maxLength: 255 })),
-  type: Type.Optional(Type.String({ maxLength: 16 })),
-  url: Type.Optional(Type.String({ maxLength: 4096 })),
-  subject: Type.Optional(Type.String({ maxLength: 255 })),
-  state: Type.Optional(Type.String({ maxLength: 16 })),
-}, { additionalProperties: false });
+export const AuditStreamRequest = Type.Object(
+  {
+    name: Type.Optional(Type.String({ maxLength: 255 })),
+    type: Type.Optional(Type.String({ maxLength: 16 })),
+    url: Type.Optional(Type.String({ maxLength: 4096 })),
+    subject: Type.Optional(Type.String({ maxLength: 255 })),
+    state: Type.Optional(Type.String({ maxLength: 16 })),
+  },
+  { additionalProperties: false },
+);
 export type AuditStreamRequest = Static<typeof AuditStreamRequest>;
 
 export const AuditStream = Type.Object({

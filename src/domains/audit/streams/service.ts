@@ -34,7 +34,11 @@ export interface StreamInput {
 }
 
 const tooMany = () =>
-  new ApiError(400, 'audit.streams.limit', `An organization can have at most ${MAX_STREAMS_PER_ORG} audit streams. Delete one first.`);
+  new ApiError(
+    400,
+    'audit.streams.limit',
+    `An organization can have at most ${MAX_STREAMS_PER_ORG} audit streams. Delete one first.`,
+  );
 
 function streamView(row: AuditStreamRow, pending: number) {
   return {
@@ -55,13 +59,32 @@ function streamView(row: AuditStreamRow, pending: number) {
 
 const snapshot = (r: AuditStreamRow) => ({ name: r.name, type: r.type, target: r.target, state: r.state });
 
-export function createStreams(deps: { db: Db; clock: Clock; store: StreamStore; senders: StreamSenders; sealKey: string; dispatcher: Dispatcher }) {
+export function createStreams(deps: {
+  db: Db;
+  clock: Clock;
+  store: StreamStore;
+  senders: StreamSenders;
+  sealKey: string;
+  dispatcher: Dispatcher;
+}) {
   const { db, clock, store, senders, sealKey, dispatcher } = deps;
 
-  const audit = (trx: Executor, caller: Caller, action: string, row: AuditStreamRow, changes = diffProperties(null, null)) =>
+  const audit = (
+    trx: Executor,
+    caller: Caller,
+    action: string,
+    row: AuditStreamRow,
+    changes = diffProperties(null, null),
+  ) =>
     recordAudit(trx, clock, {
-      orgId: row.org_id, serviceName: 'Integrations', entityType: 'AuditStream', entityId: row.id, entityName: row.name, action,
-      ...auditOrigin(caller), changes,
+      orgId: row.org_id,
+      serviceName: 'Integrations',
+      entityType: 'AuditStream',
+      entityId: row.id,
+      entityName: row.name,
+      action,
+      ...auditOrigin(caller),
+      changes,
     });
 
   async function checkTarget(orgId: string, type: string, input: StreamInput): Promise<string> {
@@ -71,11 +94,18 @@ export function createStreams(deps: { db: Db; clock: Clock; store: StreamStore; 
       return checkHttpsUrl(input.url, 'url').toString();
     }
     if (!senders.natsConfigured) {
-      throw new ApiError(400, 'nats.not.configured', 'NATS streams need the server started with GATEHOUSE_NATS_URL (or --nats-url).');
+      throw new ApiError(
+        400,
+        'nats.not.configured',
+        'NATS streams need the server started with GATEHOUSE_NATS_URL (or --nats-url).',
+      );
     }
     const subject = input.subject ?? `${NATS_SUBJECT_ROOT}.${orgId}`;
     if (!SUBJECT.test(subject)) {
-      throw invalidValue('subject', `subject must look like "${NATS_SUBJECT_ROOT}.<token>[.<token>…]" (letters, digits, - and _), got "${subject}".`);
+      throw invalidValue(
+        'subject',
+        `subject must look like "${NATS_SUBJECT_ROOT}.<token>[.<token>…]" (letters, digits, - and _), got "${subject}".`,
+      );
     }
     try {
       await senders.ensureNatsSubject(subject);
@@ -95,9 +125,21 @@ export function createStreams(deps: { db: Db; clock: Clock; store: StreamStore; 
 
   return {
     async list(orgId: string, page: PageRequest, query: Record<string, unknown>) {
-      const [rows, total] = await Promise.all([store.list(db, orgId, page.offset, page.pageSize), store.count(db, orgId)]);
-      const pending = await store.pending(db, rows.map((r) => r.id));
-      return listing(rows.map((r) => streamView(r, pending.get(r.id) ?? 0)), total, page, '/api/v2/audits/streams', query);
+      const [rows, total] = await Promise.all([
+        store.list(db, orgId, page.offset, page.pageSize),
+        store.count(db, orgId),
+      ]);
+      const pending = await store.pending(
+        db,
+        rows.map((r) => r.id),
+      );
+      return listing(
+        rows.map((r) => streamView(r, pending.get(r.id) ?? 0)),
+        total,
+        page,
+        '/api/v2/audits/streams',
+        query,
+      );
     },
 
     async get(orgId: string, id: string) {
@@ -110,16 +152,29 @@ export function createStreams(deps: { db: Db; clock: Clock; store: StreamStore; 
       const name = input.name?.trim();
       if (!name) throw invalidValue('name', 'name is required.');
       const type = input.type ?? 'webhook';
-      if (!TYPES.includes(type as (typeof TYPES)[number])) throw invalidValue('type', `type must be one of ${TYPES.join(', ')}.`);
+      if (!TYPES.includes(type as (typeof TYPES)[number]))
+        throw invalidValue('type', `type must be one of ${TYPES.join(', ')}.`);
       const state = input.state ?? 'active';
-      if (!STATES.includes(state as (typeof STATES)[number])) throw invalidValue('state', `state must be one of ${STATES.join(', ')}.`);
+      if (!STATES.includes(state as (typeof STATES)[number]))
+        throw invalidValue('state', `state must be one of ${STATES.join(', ')}.`);
       const target = await checkTarget(orgId, type, input);
       if ((await store.count(db, orgId)) >= MAX_STREAMS_PER_ORG) throw tooMany();
       const secret = type === 'webhook' ? randomToken(32) : null;
       const now = clock.now().toISOString();
       const row: AuditStreamRow = {
-        id: newId(), org_id: orgId, name, type, target, sealed_secret: secret ? sealSecret(sealKey, secret) : null, state,
-        delivered_count: 0, last_delivered_at: null, last_error: null, last_error_at: null, created_at: now, modified_at: now,
+        id: newId(),
+        org_id: orgId,
+        name,
+        type,
+        target,
+        sealed_secret: secret ? sealSecret(sealKey, secret) : null,
+        state,
+        delivered_count: 0,
+        last_delivered_at: null,
+        last_error: null,
+        last_error_at: null,
+        created_at: now,
+        modified_at: now,
       };
       await withTransaction(db, async (trx) => {
         await store.insert(trx, row);
@@ -132,7 +187,8 @@ export function createStreams(deps: { db: Db; clock: Clock; store: StreamStore; 
     async update(caller: Caller, id: string, input: StreamInput) {
       const orgId = caller.principal.orgId;
       const before = await requireStream(orgId, id);
-      if (input.type !== undefined && input.type !== before.type) throw invalidValue('type', 'The type of a stream cannot change; create another stream.');
+      if (input.type !== undefined && input.type !== before.type)
+        throw invalidValue('type', 'The type of a stream cannot change; create another stream.');
       if (input.state !== undefined && !STATES.includes(input.state as (typeof STATES)[number])) {
         throw invalidValue('state', `state must be one of ${STATES.join(', ')}.`);
       }
@@ -140,10 +196,19 @@ export function createStreams(deps: { db: Db; clock: Clock; store: StreamStore; 
       const changesTarget = before.type === 'webhook' ? input.url !== undefined : input.subject !== undefined;
       const target = changesTarget ? await checkTarget(orgId, before.type, input) : before.target;
       const after: AuditStreamRow = {
-        ...before, name: input.name?.trim() ?? before.name, target, state: input.state ?? before.state, modified_at: clock.now().toISOString(),
+        ...before,
+        name: input.name?.trim() ?? before.name,
+        target,
+        state: input.state ?? before.state,
+        modified_at: clock.now().toISOString(),
       };
       await withTransaction(db, async (trx) => {
-        await store.update(trx, id, { name: after.name, target: after.target, state: after.state, modified_at: after.modified_at });
+        await store.update(trx, id, {
+          name: after.name,
+          target: after.target,
+          state: after.state,
+          modified_at: after.modified_at,
+        });
         await audit(trx, caller, 'Update', after, diffProperties(snapshot(before), snapshot(after)));
       });
       return streamView(after, await pendingOf(after));

@@ -5,13 +5,30 @@ import type { AuditStreamRow } from '../../../storage/schema.ts';
 export function createStreamStore() {
   return {
     insert: (db: Executor, row: AuditStreamRow) => db.insertInto('audit_streams').values(row).execute(),
-    update: (db: Executor, id: string, patch: Partial<AuditStreamRow>) => db.updateTable('audit_streams').set(patch).where('id', '=', id).execute(),
+    update: (db: Executor, id: string, patch: Partial<AuditStreamRow>) =>
+      db.updateTable('audit_streams').set(patch).where('id', '=', id).execute(),
     find: (db: Executor, orgId: string, id: string) =>
       db.selectFrom('audit_streams').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst(),
     list: (db: Executor, orgId: string, offset: number, limit: number) =>
-      db.selectFrom('audit_streams').selectAll().where('org_id', '=', orgId).orderBy('created_at').orderBy('id').offset(offset).limit(limit).execute(),
+      db
+        .selectFrom('audit_streams')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .orderBy('created_at')
+        .orderBy('id')
+        .offset(offset)
+        .limit(limit)
+        .execute(),
     count: async (db: Executor, orgId: string) =>
-      Number((await db.selectFrom('audit_streams').select((eb) => eb.fn.countAll().as('n')).where('org_id', '=', orgId).executeTakeFirstOrThrow()).n),
+      Number(
+        (
+          await db
+            .selectFrom('audit_streams')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('org_id', '=', orgId)
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
     remove: async (db: Executor, id: string) => {
       await db.deleteFrom('audit_deliveries').where('stream_id', '=', id).execute();
       await db.deleteFrom('audit_streams').where('id', '=', id).execute();
@@ -70,7 +87,8 @@ export function createStreamStore() {
         .execute();
       return rows.sort((a, b) => (a.event_id < b.event_id ? -1 : 1));
     },
-    events: (db: Executor, ids: string[]) => db.selectFrom('audit_events').selectAll().where('id', 'in', ids).orderBy('id').execute(),
+    events: (db: Executor, ids: string[]) =>
+      db.selectFrom('audit_events').selectAll().where('id', 'in', ids).orderBy('id').execute(),
     delivered: (db: Executor, streamId: string, eventIds: string[]) =>
       db.deleteFrom('audit_deliveries').where('stream_id', '=', streamId).where('event_id', 'in', eventIds).execute(),
     retryLater: (db: Executor, streamId: string, eventIds: string[], nextAttemptAt: string) =>
@@ -87,7 +105,11 @@ export function createStreamStore() {
         .where('id', '=', streamId)
         .execute(),
     recordFailure: (db: Executor, streamId: string, error: string, at: string) =>
-      db.updateTable('audit_streams').set({ last_error: error, last_error_at: at }).where('id', '=', streamId).execute(),
+      db
+        .updateTable('audit_streams')
+        .set({ last_error: error, last_error_at: at })
+        .where('id', '=', streamId)
+        .execute(),
   };
 }
 

@@ -24,21 +24,32 @@ function checkClientBinding(code: OAuthCodeRow, client: OAuthClientRow) {
 }
 
 function checkRedirectUri(code: OAuthCodeRow, redirectUri: string | undefined) {
-  if (redirectUri !== code.redirect_uri) throw new InvalidGrant('redirect_uri does not match the one of the authorization request');
+  if (redirectUri !== code.redirect_uri)
+    throw new InvalidGrant('redirect_uri does not match the one of the authorization request');
 }
 
 function checkPkce(code: OAuthCodeRow, verifier: string | undefined, publicClient: boolean) {
   if (code.code_challenge === null) {
     if (publicClient) throw new InvalidGrant('a public client must use PKCE (code_challenge with S256)');
-    if (verifier !== undefined) throw new InvalidGrant('code_verifier sent but the authorization request had no code_challenge');
+    if (verifier !== undefined)
+      throw new InvalidGrant('code_verifier sent but the authorization request had no code_challenge');
     return;
   }
   if (verifier === undefined) throw new InvalidRequest('missing required parameter "code_verifier"');
-  if (!VERIFIER.test(verifier)) throw new InvalidGrant('code_verifier must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~');
-  if (!safeEqual(s256(verifier), code.code_challenge)) throw new InvalidGrant('code_verifier does not match the code_challenge');
+  if (!VERIFIER.test(verifier))
+    throw new InvalidGrant('code_verifier must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~');
+  if (!safeEqual(s256(verifier), code.code_challenge))
+    throw new InvalidGrant('code_verifier does not match the code_challenge');
 }
 
-export function authorizationCodeGrant(deps: { db: Executor; store: OAuthStore; clock: Clock; tokens: Tokens; issuer: GrantIssuer; authorizations: Authorizations }): Grant {
+export function authorizationCodeGrant(deps: {
+  db: Executor;
+  store: OAuthStore;
+  clock: Clock;
+  tokens: Tokens;
+  issuer: GrantIssuer;
+  authorizations: Authorizations;
+}): Grant {
   const { db, store, clock, tokens, issuer, authorizations } = deps;
   return {
     grantType: 'authorization_code',
@@ -46,10 +57,12 @@ export function authorizationCodeGrant(deps: { db: Executor; store: OAuthStore; 
     clientAuthentication: 'optional',
     async handler({ client, params, publicClient }) {
       if (!params.code) throw new InvalidRequest('missing required parameter "code"');
-      if (client!.grant_type !== 'CODE') throw new UnauthorizedClient('this client is not allowed to use the authorization_code grant');
+      if (client!.grant_type !== 'CODE')
+        throw new UnauthorizedClient('this client is not allowed to use the authorization_code grant');
       const hash = sha256Hex(params.code);
       const code = await store.findCode(db, hash);
-      if (!code || new Date(code.expires_at) <= clock.now()) throw new InvalidGrant('the authorization code is invalid or expired');
+      if (!code || new Date(code.expires_at) <= clock.now())
+        throw new InvalidGrant('the authorization code is invalid or expired');
       checkClientBinding(code, client!);
       if (!(await store.consumeCode(db, hash, clock.now().toISOString()))) {
         await tokens.revokeGrant(code.grant_id, code.org_id);
@@ -66,10 +79,18 @@ export function authorizationCodeGrant(deps: { db: Executor; store: OAuthStore; 
       if (await tokens.userTokenStopped(db, code.org_id, code.user_id, codeIssuedAt)) {
         throw new InvalidGrant('the user of the authorization code is not active or its tokens were revoked');
       }
-      return issuer.issueTokens(client!, {
-        orgId: code.org_id, userId: code.user_id, authorizationId: code.authorization_id, scopes: JSON.parse(code.scopes), grantId: code.grant_id,
-        confidential: !publicClient,
-      }, true);
+      return issuer.issueTokens(
+        client!,
+        {
+          orgId: code.org_id,
+          userId: code.user_id,
+          authorizationId: code.authorization_id,
+          scopes: JSON.parse(code.scopes),
+          grantId: code.grant_id,
+          confidential: !publicClient,
+        },
+        true,
+      );
     },
   };
 }

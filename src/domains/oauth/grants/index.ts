@@ -24,7 +24,10 @@ export interface GrantDeps {
 
 export function createGrants(deps: GrantDeps): Map<string, Grant> {
   const grants = [clientCredentialsGrant(deps.tokens), authorizationCodeGrant(deps), refreshTokenGrant(deps)];
-  if (deps.samlBearer) grants.push(saml2BearerGrant({ tokens: deps.tokens, authorizations: deps.authorizations, verify: deps.samlBearer }));
+  if (deps.samlBearer)
+    grants.push(
+      saml2BearerGrant({ tokens: deps.tokens, authorizations: deps.authorizations, verify: deps.samlBearer }),
+    );
   return new Map(grants.map((g) => [g.grantType, g]));
 }
 

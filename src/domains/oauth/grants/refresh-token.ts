@@ -14,7 +14,14 @@ import type { OAuthStore } from '../store.ts';
 import type { Tokens } from '../tokens.ts';
 import type { Grant } from './types.ts';
 
-export function refreshTokenGrant(deps: { db: Db; store: OAuthStore; clock: Clock; tokens: Tokens; issuer: GrantIssuer; authorizations: Authorizations }): Grant {
+export function refreshTokenGrant(deps: {
+  db: Db;
+  store: OAuthStore;
+  clock: Clock;
+  tokens: Tokens;
+  issuer: GrantIssuer;
+  authorizations: Authorizations;
+}): Grant {
   const { db, store, clock, tokens, issuer, authorizations } = deps;
   return {
     grantType: 'refresh_token',
@@ -27,9 +34,12 @@ export function refreshTokenGrant(deps: { db: Db; store: OAuthStore; clock: Cloc
       // A grant begun with the client's secret is refreshed only with it (RFC 6749 §6): a leaked
       // refresh token of a confidential client is useless alone.
       if (row.confidential === 1 && publicClient) {
-        throw new InvalidClient('this refresh token belongs to a grant begun with the client secret; authenticate with it');
+        throw new InvalidClient(
+          'this refresh token belongs to a grant begun with the client secret; authenticate with it',
+        );
       }
-      if (row.revoked_at || new Date(row.expires_at) <= clock.now()) throw new InvalidGrant('the refresh token is expired or revoked');
+      if (row.revoked_at || new Date(row.expires_at) <= clock.now())
+        throw new InvalidGrant('the refresh token is expired or revoked');
       const authz = await authorizations.current(row.org_id, row.client_id);
       if (!authz || authz.id !== row.authorization_id || authz.state !== 'Authorized') {
         throw new InvalidGrant('the application is not authorized in this organization');
@@ -40,10 +50,19 @@ export function refreshTokenGrant(deps: { db: Db; store: OAuthStore; clock: Cloc
         if (!(await store.consumeRefreshToken(trx, row.id, clock.now().toISOString()))) throw new ReuseDetected();
         // Read again after the consuming UPDATE, which waits for a deactivation holding this row.
         if (await tokens.userTokenStopped(trx, row.org_id, row.user_id, new Date(row.issued_at))) throw userRefused;
-        return issuer.issueTokens(client!, {
-          orgId: row.org_id, userId: row.user_id, authorizationId: row.authorization_id, scopes: JSON.parse(row.scopes), grantId: row.grant_id,
-          confidential: row.confidential === 1 || !publicClient,
-        }, true, trx);
+        return issuer.issueTokens(
+          client!,
+          {
+            orgId: row.org_id,
+            userId: row.user_id,
+            authorizationId: row.authorization_id,
+            scopes: JSON.parse(row.scopes),
+            grantId: row.grant_id,
+            confidential: row.confidential === 1 || !publicClient,
+          },
+          true,
+          trx,
+        );
       }).catch(async (err) => {
         if (!(err instanceof ReuseDetected)) throw err;
         // Revoke outside the rolled-back transaction so the revocation sticks.

@@ -16,16 +16,24 @@ import type { Grant } from './types.ts';
 export const SAML2_BEARER = 'urn:ietf:params:oauth:grant-type:saml2-bearer';
 
 /** Validates the assertion for the organization; answers the user and the assertion's AuthorizedClientIDs (null: none sent), or throws InvalidGrant. */
-export type SamlBearerVerifier = (orgName: string, assertion: string) => Promise<{ orgId: string; userId: string; authorizedClientIds: string[] | null }>;
+export type SamlBearerVerifier = (
+  orgName: string,
+  assertion: string,
+) => Promise<{ orgId: string; userId: string; authorizedClientIds: string[] | null }>;
 
-export function saml2BearerGrant(deps: { tokens: Tokens; authorizations: Authorizations; verify: SamlBearerVerifier }): Grant {
+export function saml2BearerGrant(deps: {
+  tokens: Tokens;
+  authorizations: Authorizations;
+  verify: SamlBearerVerifier;
+}): Grant {
   const { tokens, authorizations, verify } = deps;
   return {
     grantType: SAML2_BEARER,
     parameters: ['assertion', 'orgName', 'scope'],
     clientAuthentication: 'required',
     async handler({ client, params }) {
-      if (client!.grant_type !== 'SAML2-BEARER') throw new UnauthorizedClient('this client is not allowed to use the SAML2-bearer grant');
+      if (client!.grant_type !== 'SAML2-BEARER')
+        throw new UnauthorizedClient('this client is not allowed to use the SAML2-bearer grant');
       if (!params.assertion) throw new InvalidRequest('missing required parameter "assertion"');
       if (!params.orgName) throw new InvalidRequest('missing required parameter "orgName"');
       const { orgId, userId, authorizedClientIds } = await verify(params.orgName, params.assertion);
@@ -37,7 +45,8 @@ export function saml2BearerGrant(deps: { tokens: Tokens; authorizations: Authori
       let authorizationId: string | null = null;
       if (orgId !== client!.org_id) {
         const authz = await authorizations.current(orgId, client!.id);
-        if (authz?.state !== 'Authorized') throw new InvalidGrant('the application is not authorized in this organization');
+        if (authz?.state !== 'Authorized')
+          throw new InvalidGrant('the application is not authorized in this organization');
         const granted = JSON.parse(authz.scopes) as string[];
         scopes = scopes.filter((s) => granted.includes(s));
         authorizationId = authz.id;
@@ -47,8 +56,20 @@ export function saml2BearerGrant(deps: { tokens: Tokens; authorizations: Authori
         const asked = params.scope.split(' ').filter(Boolean);
         scopes = scopes.filter((s) => asked.includes(s));
       }
-      const issued = await tokens.issue({ orgId, clientId: client!.id, userId, scopes, ttlSeconds: client!.token_ttl, authorizationId });
-      return { access_token: issued.accessToken, token_type: 'bearer', expires_in: issued.expiresIn, scope: scopes.join(' ') };
+      const issued = await tokens.issue({
+        orgId,
+        clientId: client!.id,
+        userId,
+        scopes,
+        ttlSeconds: client!.token_ttl,
+        authorizationId,
+      });
+      return {
+        access_token: issued.accessToken,
+        token_type: 'bearer',
+        expires_in: issued.expiresIn,
+        scope: scopes.join(' '),
+      };
     },
   };
 }

@@ -33,10 +33,12 @@ export interface AcsResult {
   log: Record<string, unknown>;
 }
 
-const refused = (status: number, message: string, log: Record<string, unknown>) => new FlowError(status, 'Single sign-on failed', message, log);
+const refused = (status: number, message: string, log: Record<string, unknown>) =>
+  new FlowError(status, 'Single sign-on failed', message, log);
 
 export async function consumeAssertion(ctx: FlowContext, orgId: string, samlResponse: unknown): Promise<AcsResult> {
-  if (typeof samlResponse !== 'string' || samlResponse === '') throw refused(400, 'The identity provider sent no SAML response.', { reason: 'missing' });
+  if (typeof samlResponse !== 'string' || samlResponse === '')
+    throw refused(400, 'The identity provider sent no SAML response.', { reason: 'missing' });
   const now = ctx.clock.now();
   const nowIso = now.toISOString();
 
@@ -47,12 +49,20 @@ export async function consumeAssertion(ctx: FlowContext, orgId: string, samlResp
     if (isSamlError(e)) throw refused(400, e.message, { reason: e.code });
     throw e;
   }
-  const candidates = hints.issuer ? (await ctx.providers.findByIssuer(hints.issuer)).filter((p) => p.orgId === orgId) : [];
+  const candidates = hints.issuer
+    ? (await ctx.providers.findByIssuer(hints.issuer)).filter((p) => p.orgId === orgId)
+    : [];
   if (candidates.length === 0) {
-    throw refused(400, 'No enabled identity provider of this organization sent this response. Ask your administrator.', { reason: 'provider.unknown' });
+    throw refused(
+      400,
+      'No enabled identity provider of this organization sent this response. Ask your administrator.',
+      { reason: 'provider.unknown' },
+    );
   }
 
-  const request = hints.inResponseTo ? await ctx.flows.findRequest(orgId, 'authn', hints.inResponseTo, nowIso) : undefined;
+  const request = hints.inResponseTo
+    ? await ctx.flows.findRequest(orgId, 'authn', hints.inResponseTo, nowIso)
+    : undefined;
   const sp = await ctx.providers.spCredentials(orgId, ctx.publicUrl);
   const endpoints = spEndpoints(orgId, ctx.publicUrl);
   let used: { id: string; until: Date } | null = null;
@@ -60,7 +70,11 @@ export async function consumeAssertion(ctx: FlowContext, orgId: string, samlResp
   const validateWith = async (p: IdentityProvider): Promise<SamlLogin> =>
     validateSamlResponse(samlResponse, {
       idp: { entityId: p.issuerUri, certificates: p.certificates },
-      sp: { entityId: p.relyingPartyIdentifier ?? endpoints.entityId, acsUrl: endpoints.acsUrl, decryptionKeyPem: sp.encryption.privateKeyPem },
+      sp: {
+        entityId: p.relyingPartyIdentifier ?? endpoints.entityId,
+        acsUrl: endpoints.acsUrl,
+        decryptionKeyPem: sp.encryption.privateKeyPem,
+      },
       now,
       skewSeconds: SKEW_SECONDS,
       expectedInResponseTo: request && request.provider_id === p.id ? request.id : null,
@@ -93,23 +107,38 @@ export async function consumeAssertion(ctx: FlowContext, orgId: string, samlResp
   if (orgName !== undefined && orgName.trim() !== '') {
     const named = await ctx.providers.loginOrganization(orgName);
     if (!named) {
-      throw refused(403, 'The organization named by your identity provider does not exist here, or several organizations have that name.', { reason: 'organization.unknown' });
+      throw refused(
+        403,
+        'The organization named by your identity provider does not exist here, or several organizations have that name.',
+        { reason: 'organization.unknown' },
+      );
     }
     // SP-initiated: the person chose this organization's sign-in page; an IdP that names another
     // one does not move the login there (only unsolicited responses are routed by the attribute).
     if (named.id !== orgId && request && login.inResponseTo === request.id) {
-      throw refused(403, 'You started signing in to one organization, but your identity provider names another (OrganizationName). Start again from the sign-in page of your organization, or ask your administrator.', { reason: 'organization.mismatch' });
+      throw refused(
+        403,
+        'You started signing in to one organization, but your identity provider names another (OrganizationName). Start again from the sign-in page of your organization, or ask your administrator.',
+        { reason: 'organization.mismatch' },
+      );
     }
     if (named.id !== orgId) {
       const other = (await ctx.providers.findByIssuer(login.issuer)).find((p) => p.orgId === named.id);
-      if (!other) throw refused(403, 'The organization named by your identity provider does not use it for sign-in.', { reason: 'organization.no-provider' });
+      if (!other)
+        throw refused(403, 'The organization named by your identity provider does not use it for sign-in.', {
+          reason: 'organization.no-provider',
+        });
       try {
         login = await validateWith(other);
       } catch (e) {
         if (!isSamlError(e)) throw e;
-        throw refused(403, 'The organization named by your identity provider does not trust this response.', { reason: e.code, detail: e.detail });
+        throw refused(403, 'The organization named by your identity provider does not trust this response.', {
+          reason: e.code,
+          detail: e.detail,
+        });
       }
-      if (login.attributes.OrganizationName?.[0] !== orgName) throw refused(403, 'The organization name changed.', { reason: 'organization.mismatch' });
+      if (login.attributes.OrganizationName?.[0] !== orgName)
+        throw refused(403, 'The organization name changed.', { reason: 'organization.mismatch' });
       targetOrg = named.id;
       provider = other;
     }
@@ -120,31 +149,61 @@ export async function consumeAssertion(ctx: FlowContext, orgId: string, samlResp
     throw refused(400, 'This sign-in was already completed. Start again.', { ...log, reason: 'request.consumed' });
   }
   const mark = used as { id: string; until: Date } | null;
-  if (!mark || !(await ctx.flows.markAssertionUsed(targetOrg, login.issuer, mark.id, mark.until.toISOString(), nowIso))) {
-    throw refused(400, 'This sign-in response was already used. Start again from your identity provider.', { ...log, reason: 'assertion.replayed' });
+  if (
+    !mark ||
+    !(await ctx.flows.markAssertionUsed(targetOrg, login.issuer, mark.id, mark.until.toISOString(), nowIso))
+  ) {
+    throw refused(400, 'This sign-in response was already used. Start again from your identity provider.', {
+      ...log,
+      reason: 'assertion.replayed',
+    });
   }
 
   const user = login.email ? await ctx.providers.activeUserByEmail(targetOrg, login.email) : null;
   if (!user) {
-    throw refused(403, 'There is no active user with your email address in this organization. Ask your administrator to add you.', { ...log, reason: 'user.unknown' });
+    throw refused(
+      403,
+      'There is no active user with your email address in this organization. Ask your administrator to add you.',
+      { ...log, reason: 'user.unknown' },
+    );
   }
 
   const authorized = authorizedClientIdsOf(login.attributes);
-  const target = request && login.inResponseTo === request.id ? request.return_to : await serviceTarget(ctx, targetOrg, login.attributes.ServiceName?.[0]);
+  const target =
+    request && login.inResponseTo === request.id
+      ? request.return_to
+      : await serviceTarget(ctx, targetOrg, login.attributes.ServiceName?.[0]);
   // Sent back to the IdP for a client it does not allow: refuse rather than loop.
-  const authorizeClient = target.startsWith('/oauth/authorize?') ? new URLSearchParams(target.slice(target.indexOf('?') + 1)).get('client_id') : null;
+  const authorizeClient = target.startsWith('/oauth/authorize?')
+    ? new URLSearchParams(target.slice(target.indexOf('?') + 1)).get('client_id')
+    : null;
   if (authorized && authorizeClient && !authorized.includes(authorizeClient)) {
-    throw refused(403, 'Your identity provider does not allow you to sign in to this application.', { ...log, reason: 'client.not-authorized' });
+    throw refused(403, 'Your identity provider does not allow you to sign in to this application.', {
+      ...log,
+      reason: 'client.not-authorized',
+    });
   }
 
   const session = await ctx.oauth.issueConsoleSession(targetOrg, user.id);
   await ctx.flows.saveSession({
-    token_id: session.id, org_id: targetOrg, user_id: user.id, provider_id: provider.id, name_id: login.nameId, name_id_format: login.nameIdFormat,
-    session_index: login.sessionIndex, authorized_client_ids: authorized ? JSON.stringify(authorized) : null,
-    created_at: nowIso, expires_at: session.expiresAt.toISOString(),
+    token_id: session.id,
+    org_id: targetOrg,
+    user_id: user.id,
+    provider_id: provider.id,
+    name_id: login.nameId,
+    name_id_format: login.nameIdFormat,
+    session_index: login.sessionIndex,
+    authorized_client_ids: authorized ? JSON.stringify(authorized) : null,
+    created_at: nowIso,
+    expires_at: session.expiresAt.toISOString(),
   });
   return {
-    answer: { kind: 'html', status: 200, body: continuePage(target), session: { token: session.accessToken, maxAge: session.expiresIn } },
+    answer: {
+      kind: 'html',
+      status: 200,
+      body: continuePage(target),
+      session: { token: session.accessToken, maxAge: session.expiresIn },
+    },
     log: { ...log, userId: user.id },
   };
 }

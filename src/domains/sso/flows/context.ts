@@ -23,7 +23,12 @@ export type FlowAnswer =
 
 /** A refusal shown to the person as an HTML page; `log` is for the server log only. */
 export class FlowError extends Error {
-  constructor(readonly status: number, readonly title: string, message: string, readonly log?: Record<string, unknown>) {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    message: string,
+    readonly log?: Record<string, unknown>,
+  ) {
     super(message);
   }
 }
@@ -34,7 +39,8 @@ export class FlowError extends Error {
  */
 export function safeReturnTo(value: unknown): string | null {
   if (typeof value !== 'string' || value.length === 0 || value.length > 2048) return null;
+  if (!value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return null;
   // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point.
-  if (!value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\') || /[\u0000-\u0020\u007f]/.test(value)) return null;
+  if (/[\u0000-\u0020\u007f]/.test(value)) return null;
   return value;
 }

@@ -18,13 +18,24 @@ export function createFlowStore(database: unknown) {
 
     /** An unexpired request of this org and kind, by its ID (not consumed). */
     findRequest: (orgId: string, kind: RequestKind, id: string, now: string) =>
-      db.selectFrom('sso_requests').selectAll().where('id', '=', id).where('org_id', '=', orgId).where('kind', '=', kind)
-        .where('expires_at', '>=', now).executeTakeFirst(),
+      db
+        .selectFrom('sso_requests')
+        .selectAll()
+        .where('id', '=', id)
+        .where('org_id', '=', orgId)
+        .where('kind', '=', kind)
+        .where('expires_at', '>=', now)
+        .executeTakeFirst(),
 
     /** An unexpired request of this org by its RelayState handle (not consumed). */
     findByRelayState: (orgId: string, relayState: string, now: string) =>
-      db.selectFrom('sso_requests').selectAll().where('relay_state', '=', relayState).where('org_id', '=', orgId)
-        .where('expires_at', '>=', now).executeTakeFirst(),
+      db
+        .selectFrom('sso_requests')
+        .selectAll()
+        .where('relay_state', '=', relayState)
+        .where('org_id', '=', orgId)
+        .where('expires_at', '>=', now)
+        .executeTakeFirst(),
 
     /** Deletes the request; true only for the one caller that deleted it (answers are consumed once). */
     async consumeRequest(id: string): Promise<boolean> {
@@ -33,10 +44,19 @@ export function createFlowStore(database: unknown) {
     },
 
     /** Records an assertion as used; false when it was already (a concurrent replay loses on the key). */
-    async markAssertionUsed(orgId: string, issuer: string, assertionId: string, until: string, now: string): Promise<boolean> {
+    async markAssertionUsed(
+      orgId: string,
+      issuer: string,
+      assertionId: string,
+      until: string,
+      now: string,
+    ): Promise<boolean> {
       await db.deleteFrom('sso_assertions').where('expires_at', '<', now).execute();
       try {
-        await db.insertInto('sso_assertions').values({ key: sha256Hex(`${issuer}\u0000${assertionId}`), org_id: orgId, expires_at: until }).execute();
+        await db
+          .insertInto('sso_assertions')
+          .values({ key: sha256Hex(`${issuer}\u0000${assertionId}`), org_id: orgId, expires_at: until })
+          .execute();
         return true;
       } catch (e) {
         if (isUniqueViolation(e)) return false;
@@ -50,11 +70,26 @@ export function createFlowStore(database: unknown) {
     },
 
     session: (orgId: string, tokenId: string) =>
-      db.selectFrom('sso_sessions').selectAll().where('org_id', '=', orgId).where('token_id', '=', tokenId).executeTakeFirst(),
+      db
+        .selectFrom('sso_sessions')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('token_id', '=', tokenId)
+        .executeTakeFirst(),
 
     /** Sessions of one IdP subject (IdP-initiated logout), optionally narrowed to session indexes. */
-    async sessionsOf(orgId: string, providerId: string, nameId: string, sessionIndexes: string[]): Promise<SsoSessionRow[]> {
-      let q = db.selectFrom('sso_sessions').selectAll().where('org_id', '=', orgId).where('provider_id', '=', providerId).where('name_id', '=', nameId);
+    async sessionsOf(
+      orgId: string,
+      providerId: string,
+      nameId: string,
+      sessionIndexes: string[],
+    ): Promise<SsoSessionRow[]> {
+      let q = db
+        .selectFrom('sso_sessions')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('provider_id', '=', providerId)
+        .where('name_id', '=', nameId);
       if (sessionIndexes.length > 0) q = q.where('session_index', 'in', sessionIndexes);
       return q.execute();
     },

@@ -7,7 +7,11 @@
 import type { FlowContext } from './context.ts';
 import { loginUrl } from './start.ts';
 
-export type SsoAuthorizeGuard = (session: { tokenId: string; orgId: string }, clientId: string, authorizeUrl: string) => Promise<string | null>;
+export type SsoAuthorizeGuard = (
+  session: { tokenId: string; orgId: string },
+  clientId: string,
+  authorizeUrl: string,
+) => Promise<string | null>;
 
 export function createAuthorizeGuard(ctx: FlowContext): SsoAuthorizeGuard {
   return async (session, clientId, authorizeUrl) => {

@@ -9,7 +9,8 @@ import type { FastifyReply } from 'fastify';
 export const escapeHtml = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
-const STYLE = 'body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#1d2330}h1{font-size:1.4rem}';
+const STYLE =
+  'body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#1d2330}h1{font-size:1.4rem}';
 
 function page(title: string, body: string, head = ''): string {
   return [
@@ -29,20 +30,30 @@ export function sendHtml(reply: FastifyReply, status: number, body: string, nonc
     .code(status)
     .header('Content-Type', 'text/html; charset=utf-8')
     .header('X-Frame-Options', 'DENY')
-    .header('Content-Security-Policy', `default-src 'none'; style-src 'unsafe-inline';${script} form-action *; frame-ancestors 'none'`)
+    .header(
+      'Content-Security-Policy',
+      `default-src 'none'; style-src 'unsafe-inline';${script} form-action *; frame-ancestors 'none'`,
+    )
     .header('Cache-Control', 'no-store')
     .header('Referrer-Policy', 'no-referrer')
     .send(body);
 }
 
 export function errorPage(title: string, message: string): string {
-  return page(title, `<h1>${escapeHtml(title)}</h1><p role="alert">${escapeHtml(message)}</p><p><a href="/">Back to sign-in</a></p>`);
+  return page(
+    title,
+    `<h1>${escapeHtml(title)}</h1><p role="alert">${escapeHtml(message)}</p><p><a href="/">Back to sign-in</a></p>`,
+  );
 }
 
 /** The ACS answer: a same-site navigation to `target` (a same-origin path or an allow-listed URL). */
 export function continuePage(target: string): string {
   const url = escapeHtml(target);
-  return page('Signed in', `<h1>Signed in</h1><p><a id="continue" href="${url}">Continue</a></p>`, `<meta http-equiv="refresh" content="0;url=${url}">`);
+  return page(
+    'Signed in',
+    `<h1>Signed in</h1><p><a id="continue" href="${url}">Continue</a></p>`,
+    `<meta http-equiv="refresh" content="0;url=${url}">`,
+  );
 }
 
 /** The IdP-initiated logout answer sent back with the Redirect binding needs no page; SP logout ends here without an IdP. */

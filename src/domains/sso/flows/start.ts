@@ -10,30 +10,64 @@ import { type FlowAnswer, type FlowContext, FlowError, REQUEST_TTL_SECONDS, safe
 
 export const DEFAULT_RETURN_TO = '/admin';
 
-export async function startLogin(ctx: FlowContext, orgId: string, providerId: string, returnTo: unknown): Promise<FlowAnswer> {
+export async function startLogin(
+  ctx: FlowContext,
+  orgId: string,
+  providerId: string,
+  returnTo: unknown,
+): Promise<FlowAnswer> {
   const target = returnTo === undefined || returnTo === '' ? DEFAULT_RETURN_TO : safeReturnTo(returnTo);
-  if (!target) throw new FlowError(400, 'Cannot start single sign-on', 'The address to return to after sign-in must be a path on this site.');
+  if (!target)
+    throw new FlowError(
+      400,
+      'Cannot start single sign-on',
+      'The address to return to after sign-in must be a path on this site.',
+    );
   const provider = await ctx.providers.get(orgId, providerId);
   if (!provider || provider.disabled) {
-    throw new FlowError(404, 'Identity provider not found', 'This single sign-on provider does not exist or is turned off. Ask your administrator.');
+    throw new FlowError(
+      404,
+      'Identity provider not found',
+      'This single sign-on provider does not exist or is turned off. Ask your administrator.',
+    );
   }
   const sp = await ctx.providers.spCredentials(orgId, ctx.publicUrl);
   const now = ctx.clock.now();
   const { id, xml } = buildAuthnRequest({
-    issuer: sp.entityId, destination: provider.ssoTargetUri, acsUrl: sp.acsUrl, nameIdFormat: provider.nameIdentifierFormat ?? undefined, now,
+    issuer: sp.entityId,
+    destination: provider.ssoTargetUri,
+    acsUrl: sp.acsUrl,
+    nameIdFormat: provider.nameIdentifierFormat ?? undefined,
+    now,
   });
   const relayState = randomBytes(24).toString('base64url');
   await ctx.flows.saveRequest({
-    id, kind: 'authn', relay_state: relayState, org_id: orgId, provider_id: provider.id, return_to: target,
-    created_at: now.toISOString(), expires_at: new Date(now.getTime() + REQUEST_TTL_SECONDS * 1000).toISOString(),
+    id,
+    kind: 'authn',
+    relay_state: relayState,
+    org_id: orgId,
+    provider_id: provider.id,
+    return_to: target,
+    created_at: now.toISOString(),
+    expires_at: new Date(now.getTime() + REQUEST_TTL_SECONDS * 1000).toISOString(),
   });
   const signingKeyPem = provider.signAuthnRequests ? sp.signing.privateKeyPem : undefined;
   if (provider.ssoBinding === 'HTTP-POST') {
     const nonce = randomBytes(16).toString('base64url');
-    const body = postBindingForm({ ssoUrl: provider.ssoTargetUri, xml, relayState, signingKeyPem, signingCertPem: sp.signing.certificatePem, nonce });
+    const body = postBindingForm({
+      ssoUrl: provider.ssoTargetUri,
+      xml,
+      relayState,
+      signingKeyPem,
+      signingCertPem: sp.signing.certificatePem,
+      nonce,
+    });
     return { kind: 'html', status: 200, body, nonce };
   }
-  return { kind: 'redirect', url: redirectBindingUrl({ ssoUrl: provider.ssoTargetUri, xml, relayState, signingKeyPem }) };
+  return {
+    kind: 'redirect',
+    url: redirectBindingUrl({ ssoUrl: provider.ssoTargetUri, xml, relayState, signingKeyPem }),
+  };
 }
 
 /** The URL that starts a new SP-initiated sign-in with this provider and comes back to `returnTo`. */

@@ -38,7 +38,8 @@ export interface AuthnRequestOptions {
 
 export function buildAuthnRequest(opts: AuthnRequestOptions): { id: string; xml: string } {
   const id = opts.id ?? `_${randomBytes(20).toString('hex')}`;
-  if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(id)) throw new SamlError('request.invalid', `the request ID "${id}" is not an XML NCName`);
+  if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(id))
+    throw new SamlError('request.invalid', `the request ID "${id}" is not an XML NCName`);
   if (Number.isNaN(opts.now.getTime())) throw new SamlError('request.invalid', 'now is not a valid date');
   const issueInstant = opts.now.toISOString().replace(/\.\d{3}Z$/, 'Z');
   const policy = opts.nameIdFormat
@@ -93,7 +94,10 @@ export function postBindingForm(opts: PostBindingOptions): string {
   const xml = opts.signingKeyPem ? signXml(opts.xml, opts.signingKeyPem, opts.signingCertPem) : opts.xml;
   const samlRequest = Buffer.from(xml, 'utf8').toString('base64');
   const nonce = opts.nonce === undefined ? '' : ` nonce="${escapeHtml(opts.nonce)}"`;
-  const relay = opts.relayState === undefined ? '' : `<input type="hidden" name="RelayState" value="${escapeHtml(opts.relayState)}">`;
+  const relay =
+    opts.relayState === undefined
+      ? ''
+      : `<input type="hidden" name="RelayState" value="${escapeHtml(opts.relayState)}">`;
   return [
     '<!DOCTYPE html>',
     '<html lang="en">',
@@ -143,7 +147,8 @@ function rsaKey(pem: string): KeyObject {
   } catch (e) {
     throw new SamlError('key.invalid', 'the signing key is not a readable PEM private key', { cause: e });
   }
-  if (key.asymmetricKeyType !== 'rsa') throw new SamlError('key.invalid', `the signing key is ${key.asymmetricKeyType}, not RSA`);
+  if (key.asymmetricKeyType !== 'rsa')
+    throw new SamlError('key.invalid', `the signing key is ${key.asymmetricKeyType}, not RSA`);
   return key;
 }
 

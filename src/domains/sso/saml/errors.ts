@@ -82,7 +82,8 @@ const MESSAGES: Record<SamlErrorCode, string> = {
   'certificate.invalid': `A certificate configured for single sign-on could not be read. ${ASK_ADMIN}`,
   'decryption.not-configured': `${FROM_IDP} is encrypted, but no decryption key is configured. ${ASK_ADMIN}`,
   'decryption.failed': `The encrypted sign-in response from your identity provider could not be decrypted. ${ASK_ADMIN}`,
-  'status.not-success': 'Your identity provider did not sign you in. Contact your administrator if you believe you should have access.',
+  'status.not-success':
+    'Your identity provider did not sign you in. Contact your administrator if you believe you should have access.',
   'issuer.mismatch': `The sign-in response comes from an identity provider that is not the one configured. ${ASK_ADMIN}`,
   'destination.missing': `${FROM_IDP} does not say where it was meant to be sent. ${ASK_ADMIN}`,
   'destination.mismatch': `${FROM_IDP} was meant for a different address. ${ASK_ADMIN}`,
@@ -90,7 +91,8 @@ const MESSAGES: Record<SamlErrorCode, string> = {
   'audience.mismatch': `${FROM_IDP} was meant for a different application. ${ASK_ADMIN}`,
   'in-response-to.mismatch': `The sign-in response does not answer the sign-in request that was started here. ${RESTART}`,
   'in-response-to.unexpected': `The sign-in response answers a sign-in request that is not known here. ${RESTART}`,
-  'unsolicited.not-allowed': 'Signing in from the identity provider portal is not enabled. Please start the sign-in from this application.',
+  'unsolicited.not-allowed':
+    'Signing in from the identity provider portal is not enabled. Please start the sign-in from this application.',
   'assertion.expired': `The sign-in response has expired. ${RESTART} ${CLOCKS}`,
   'assertion.not-yet-valid': `The sign-in response is not valid yet. ${RESTART} ${CLOCKS}`,
   'assertion.replayed': `This sign-in response has already been used. ${RESTART}`,
@@ -101,7 +103,8 @@ const MESSAGES: Record<SamlErrorCode, string> = {
   'metadata.invalid': 'The identity provider metadata is not a valid SAML 2.0 metadata document.',
   'metadata.missing-entity-id':
     'The identity provider metadata does not contain an entity ID (the entityID attribute of EntityDescriptor).',
-  'metadata.missing-idp-descriptor': 'The metadata does not describe a SAML 2.0 identity provider (it has no IDPSSODescriptor).',
+  'metadata.missing-idp-descriptor':
+    'The metadata does not describe a SAML 2.0 identity provider (it has no IDPSSODescriptor).',
   'metadata.ambiguous': 'The metadata describes several identity providers; upload the metadata of exactly one.',
   'metadata.missing-sso-service':
     'The identity provider metadata has no SingleSignOnService with the HTTP-Redirect or HTTP-POST binding.',

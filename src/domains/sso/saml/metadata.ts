@@ -18,7 +18,18 @@
 import { X509Certificate } from 'node:crypto';
 import type { Element } from '@xmldom/xmldom';
 import { SamlError } from './errors.ts';
-import { attr, childrenNamed, descendantsNamed, escapeXml, is, NS, parseXml, pemBody, textOf, XML_LIMITS } from './xml.ts';
+import {
+  attr,
+  childrenNamed,
+  descendantsNamed,
+  escapeXml,
+  is,
+  NS,
+  parseXml,
+  pemBody,
+  textOf,
+  XML_LIMITS,
+} from './xml.ts';
 
 export interface IdpMetadata {
   entityId: string;
@@ -45,11 +56,17 @@ export function parseIdpMetadata(xml: string): IdpMetadata {
   let entities: Element[];
   if (is(root, NS.md, 'EntityDescriptor')) entities = [root];
   else if (is(root, NS.md, 'EntitiesDescriptor')) entities = descendantsNamed(root, NS.md, 'EntityDescriptor');
-  else throw new SamlError('metadata.invalid', `the root element is <${root.localName}>, not a SAML 2.0 md:EntityDescriptor`);
+  else
+    throw new SamlError(
+      'metadata.invalid',
+      `the root element is <${root.localName}>, not a SAML 2.0 md:EntityDescriptor`,
+    );
 
   const idps = entities.filter((e) => idpDescriptor(e) !== null);
-  if (idps.length === 0) throw new SamlError('metadata.missing-idp-descriptor', 'no EntityDescriptor has a SAML 2.0 IDPSSODescriptor');
-  if (idps.length > 1) throw new SamlError('metadata.ambiguous', `${idps.length} EntityDescriptors describe identity providers`);
+  if (idps.length === 0)
+    throw new SamlError('metadata.missing-idp-descriptor', 'no EntityDescriptor has a SAML 2.0 IDPSSODescriptor');
+  if (idps.length > 1)
+    throw new SamlError('metadata.ambiguous', `${idps.length} EntityDescriptors describe identity providers`);
   const entity = idps[0];
   const entityId = attr(entity, 'entityID')?.trim();
   if (!entityId) throw new SamlError('metadata.missing-entity-id', 'the EntityDescriptor has no entityID attribute');
@@ -62,7 +79,9 @@ export function parseIdpMetadata(xml: string): IdpMetadata {
   }
   const slo = pickEndpoint(childrenNamed(idp, NS.md, 'SingleLogoutService'));
 
-  const formats = childrenNamed(idp, NS.md, 'NameIDFormat').map((el) => textOf(el, 'metadata.invalid')).filter((f) => f !== '');
+  const formats = childrenNamed(idp, NS.md, 'NameIDFormat')
+    .map((el) => textOf(el, 'metadata.invalid'))
+    .filter((f) => f !== '');
   const nameIdFormat = formats.includes(EMAIL_FORMAT) ? EMAIL_FORMAT : (formats[0] ?? null);
 
   const seen = new Set<string>();
@@ -106,7 +125,8 @@ function pickEndpoint(endpoints: Element[]): { binding: Binding; location: strin
   for (const binding of PREFERRED_BINDINGS) {
     for (const e of endpoints) {
       const location = attr(e, 'Location')?.trim();
-      if (attr(e, 'Binding') === BINDINGS[binding] && location && /^https?:\/\//i.test(location)) return { binding, location };
+      if (attr(e, 'Binding') === BINDINGS[binding] && location && /^https?:\/\//i.test(location))
+        return { binding, location };
     }
   }
   return null;
@@ -143,7 +163,9 @@ export function spMetadata(opts: SpMetadataOptions): string {
     `    <md:KeyDescriptor use="encryption">${keyInfo(encryption.pem)}`,
     ...encryptionMethods.map((a) => `      <md:EncryptionMethod Algorithm="${a}"/>`),
     '    </md:KeyDescriptor>',
-    ...(opts.sloUrl ? [`    <md:SingleLogoutService Binding="${BINDINGS['HTTP-Redirect']}" Location="${escapeXml(opts.sloUrl)}"/>`] : []),
+    ...(opts.sloUrl
+      ? [`    <md:SingleLogoutService Binding="${BINDINGS['HTTP-Redirect']}" Location="${escapeXml(opts.sloUrl)}"/>`]
+      : []),
     `    <md:NameIDFormat>${EMAIL_FORMAT}</md:NameIDFormat>`,
     `    <md:AssertionConsumerService Binding="${BINDINGS['HTTP-POST']}" Location="${escapeXml(opts.acsUrl)}" index="0" isDefault="true"/>`,
     '  </md:SPSSODescriptor>',
@@ -155,15 +177,18 @@ export function spMetadata(opts: SpMetadataOptions): string {
 /** Parses one certificate, PEM or bare base64 DER; `SamlError('certificate.invalid')` otherwise. */
 export function parseCertificate(pemOrBase64: string): X509Certificate {
   const body = typeof pemOrBase64 === 'string' ? pemBody(pemOrBase64) : '';
-  const pems = typeof pemOrBase64 === 'string' ? pemOrBase64.match(/-----BEGIN CERTIFICATE-----/g)?.length ?? 0 : 0;
-  if (pems > 1) throw new SamlError('certificate.invalid', 'several PEM certificates were given where one was expected');
+  const pems = typeof pemOrBase64 === 'string' ? (pemOrBase64.match(/-----BEGIN CERTIFICATE-----/g)?.length ?? 0) : 0;
+  if (pems > 1)
+    throw new SamlError('certificate.invalid', 'several PEM certificates were given where one was expected');
   if (body === '' || body.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(body)) {
     throw new SamlError('certificate.invalid', 'the certificate is neither PEM nor base64 DER');
   }
   try {
     return new X509Certificate(Buffer.from(body, 'base64'));
   } catch (e) {
-    throw new SamlError('certificate.invalid', `the certificate cannot be parsed: ${(e as Error).message}`, { cause: e });
+    throw new SamlError('certificate.invalid', `the certificate cannot be parsed: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
 }
 

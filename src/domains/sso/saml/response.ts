@@ -145,15 +145,20 @@ const BEARER = 'urn:oasis:names:tc:SAML:2.0:cm:bearer';
 /** Validates a base64 `SAMLResponse` form field. Throws `SamlError`; see the file comment for the rules. */
 export async function validateSamlResponse(samlResponseBase64: string, opts: ValidateOptions): Promise<SamlLogin> {
   // A programming error, not a bad response: an invalid clock would make every time check pass.
-  if (!(opts.now instanceof Date) || Number.isNaN(opts.now.getTime())) throw new TypeError('opts.now must be a valid Date');
+  if (!(opts.now instanceof Date) || Number.isNaN(opts.now.getTime()))
+    throw new TypeError('opts.now must be a valid Date');
   const skew = opts.skewSeconds ?? 10;
-  if (!Number.isFinite(skew) || skew < 0 || skew > 600) throw new TypeError('opts.skewSeconds must be between 0 and 600');
+  if (!Number.isFinite(skew) || skew < 0 || skew > 600)
+    throw new TypeError('opts.skewSeconds must be between 0 and 600');
   const label = 'SAML response';
   const xml = decodeBase64Text(samlResponseBase64, XML_LIMITS.message, label);
   const doc = parseXml(xml, { maxBytes: XML_LIMITS.message, label });
   const received = doc.documentElement!;
   if (!is(received, NS.samlp, 'Response')) {
-    throw new SamlError('document.malformed', `the root element is {${received.namespaceURI}}${received.localName}, not samlp:Response`);
+    throw new SamlError(
+      'document.malformed',
+      `the root element is {${received.namespaceURI}}${received.localName}, not samlp:Response`,
+    );
   }
   checkVersion(received, 'Response');
   // The IdP's own refusal (user not assigned, MFA failed…) comes first so it is reported as such.
@@ -188,7 +193,10 @@ export async function validateSamlResponse(samlResponseBase64: string, opts: Val
   } else if (shape.assertionSignature) {
     // Verified in the received tree (its Signature is a child of the single top-level Assertion);
     // when the Response was signed too, both signatures have now been checked.
-    assertion = reparse(verifyEnvelopedSignature(shape.assertion!, shape.assertionSignature, keys, 'Assertion'), 'signed Assertion');
+    assertion = reparse(
+      verifyEnvelopedSignature(shape.assertion!, shape.assertionSignature, keys, 'Assertion'),
+      'signed Assertion',
+    );
   } else if (verifiedResponse) {
     assertion = singleAssertionOf(verifiedResponse, 'Assertion');
   } else {
@@ -219,35 +227,47 @@ const RESPONSE_CHILDREN = new Set(['Issuer', 'Signature', 'Extensions', 'Status'
 
 function inspectResponse(root: Element): ResponseShape {
   if (descendantsNamed(root, NS.samlp, 'Response').length > 0) {
-    throw new SamlError('document.multiple-responses', 'a samlp:Response is nested inside the Response (XSW1/XSW2 shape)');
+    throw new SamlError(
+      'document.multiple-responses',
+      'a samlp:Response is nested inside the Response (XSW1/XSW2 shape)',
+    );
   }
   checkUniqueIds(root);
 
   for (const child of elementChildren(root)) {
     const name = child.localName ?? '';
-    const expectedNs = name === 'Signature' ? NS.ds : name === 'Issuer' || name.endsWith('Assertion') ? NS.saml : NS.samlp;
+    const expectedNs =
+      name === 'Signature' ? NS.ds : name === 'Issuer' || name.endsWith('Assertion') ? NS.saml : NS.samlp;
     if (!RESPONSE_CHILDREN.has(name) || child.namespaceURI !== expectedNs) {
-      throw new SamlError('document.malformed', `unexpected element {${child.namespaceURI}}${child.localName} in the Response`);
+      throw new SamlError(
+        'document.malformed',
+        `unexpected element {${child.namespaceURI}}${child.localName} in the Response`,
+      );
     }
   }
 
   const plain = descendantsNamed(root, NS.saml, 'Assertion');
   const encrypted = descendantsNamed(root, NS.saml, 'EncryptedAssertion');
   const count = plain.length + encrypted.length;
-  if (count === 0) throw new SamlError('document.no-assertion', 'the Response holds no Assertion or EncryptedAssertion');
+  if (count === 0)
+    throw new SamlError('document.no-assertion', 'the Response holds no Assertion or EncryptedAssertion');
   if (count > 1) {
     const detail = `the document holds ${plain.length} Assertion and ${encrypted.length} EncryptedAssertion elements`;
     throw new SamlError('document.multiple-assertions', detail);
   }
   const only = plain[0] ?? encrypted[0];
-  if (only.parentNode !== root) throw new SamlError('document.malformed', 'the assertion is not a direct child of the Response');
+  if (only.parentNode !== root)
+    throw new SamlError('document.malformed', 'the assertion is not a direct child of the Response');
 
   const assertion = plain[0] ?? null;
   const signatures = descendantsNamed(root, NS.ds, 'Signature');
   for (const s of signatures) {
     if (s.parentNode !== root && s.parentNode !== assertion) {
       const parent = (s.parentNode as Element).localName;
-      throw new SamlError('signature.misplaced', `a Signature inside <${parent}> is neither the Response's nor the Assertion's`);
+      throw new SamlError(
+        'signature.misplaced',
+        `a Signature inside <${parent}> is neither the Response's nor the Assertion's`,
+      );
     }
   }
   const responseSignatures = childrenNamed(root, NS.ds, 'Signature');
@@ -265,13 +285,20 @@ function inspectResponse(root: Element): ResponseShape {
 
 /** The decrypted Assertion must be alone, with unique IDs and at most its own Signature. */
 function inspectDecryptedAssertion(assertion: Element): Element | null {
-  if (descendantsNamed(assertion, NS.saml, 'Assertion').length + descendantsNamed(assertion, NS.saml, 'EncryptedAssertion').length > 0) {
+  if (
+    descendantsNamed(assertion, NS.saml, 'Assertion').length +
+      descendantsNamed(assertion, NS.saml, 'EncryptedAssertion').length >
+    0
+  ) {
     throw new SamlError('document.multiple-assertions', 'the decrypted Assertion contains another assertion');
   }
   checkUniqueIds(assertion);
   const signatures = descendantsNamed(assertion, NS.ds, 'Signature');
   if (signatures.some((s) => s.parentNode !== assertion) || signatures.length > 1) {
-    throw new SamlError('signature.misplaced', 'the decrypted Assertion has a Signature that is not its own, or several');
+    throw new SamlError(
+      'signature.misplaced',
+      'the decrypted Assertion has a Signature that is not its own, or several',
+    );
   }
   return signatures[0] ?? null;
 }
@@ -280,7 +307,10 @@ function inspectDecryptedAssertion(assertion: Element): Element | null {
 function singleAssertionOf(response: Element, localName: 'Assertion' | 'EncryptedAssertion'): Element {
   const found = childrenNamed(response, NS.saml, localName);
   if (found.length !== 1 || descendantsNamed(response, NS.saml, localName).length !== 1) {
-    throw new SamlError('document.multiple-assertions', `the signed Response holds ${found.length} ${localName} children`);
+    throw new SamlError(
+      'document.multiple-assertions',
+      `the signed Response holds ${found.length} ${localName} children`,
+    );
   }
   return found[0];
 }
@@ -299,7 +329,8 @@ function checkUniqueIds(root: Element) {
 
 function checkVersion(el: Element, what: string) {
   const version = attr(el, 'Version');
-  if (version !== '2.0') throw new SamlError('document.unsupported-version', `${what} Version is "${version}", not 2.0`);
+  if (version !== '2.0')
+    throw new SamlError('document.unsupported-version', `${what} Version is "${version}", not 2.0`);
 }
 
 function checkStatus(response: Element) {
@@ -310,7 +341,9 @@ function checkStatus(response: Element) {
   if (value !== STATUS_SUCCESS) {
     const second = optionalChild(code, NS.samlp, 'StatusCode');
     const message = optionalChild(status, NS.samlp, 'StatusMessage');
-    const detail = [value, second ? attr(second, 'Value') : null, message ? simpleText(message) : null].filter(Boolean).join(' / ');
+    const detail = [value, second ? attr(second, 'Value') : null, message ? simpleText(message) : null]
+      .filter(Boolean)
+      .join(' / ');
     throw new SamlError('status.not-success', `the IdP answered ${detail}`);
   }
 }
@@ -384,15 +417,24 @@ function verifyEnvelopedSignature(target: Element, signature: Element, keys: Tru
   const [c14nMethod, signatureMethod, reference] = info;
   const signedInfoPrefixes = excC14nPrefixes(c14nMethod, unsupported);
   const method = SIGNATURE_METHODS[attr(signatureMethod, 'Algorithm') ?? ''];
-  if (!method || elementChildren(signatureMethod).length > 0) throw unsupported(`signature method ${attr(signatureMethod, 'Algorithm')}`);
+  if (!method || elementChildren(signatureMethod).length > 0)
+    throw unsupported(`signature method ${attr(signatureMethod, 'Algorithm')}`);
 
   const id = attr(target, 'ID');
   if (!id) throw new SamlError('signature.invalid', `the signed ${what} has no ID`);
   if (attr(reference, 'URI') !== `#${id}`) {
-    throw new SamlError('signature.invalid', `the ${what} Signature references "${attr(reference, 'URI')}", not its own ${what} "#${id}"`);
+    throw new SamlError(
+      'signature.invalid',
+      `the ${what} Signature references "${attr(reference, 'URI')}", not its own ${what} "#${id}"`,
+    );
   }
   const ref = elementChildren(reference);
-  if (ref.length !== 3 || !is(ref[0], NS.ds, 'Transforms') || !is(ref[1], NS.ds, 'DigestMethod') || !is(ref[2], NS.ds, 'DigestValue')) {
+  if (
+    ref.length !== 3 ||
+    !is(ref[0], NS.ds, 'Transforms') ||
+    !is(ref[1], NS.ds, 'DigestMethod') ||
+    !is(ref[2], NS.ds, 'DigestValue')
+  ) {
     throw unsupported('Reference must hold exactly Transforms, DigestMethod and DigestValue');
   }
   const transforms = elementChildren(ref[0]);
@@ -428,10 +470,12 @@ function verifyEnvelopedSignature(target: Element, signature: Element, keys: Tru
 /** Checks an exclusive-c14n algorithm element and returns its InclusiveNamespaces PrefixList. */
 function excC14nPrefixes(el: Element, unsupported: (why: string) => SamlError): string[] {
   const algorithm = attr(el, 'Algorithm');
-  if (algorithm !== ALG.excC14n) throw unsupported(`canonicalization ${algorithm} (only exclusive c14n without comments)`);
+  if (algorithm !== ALG.excC14n)
+    throw unsupported(`canonicalization ${algorithm} (only exclusive c14n without comments)`);
   const kids = elementChildren(el);
   if (kids.length === 0) return [];
-  if (kids.length > 1 || !is(kids[0], NS.ec, 'InclusiveNamespaces')) throw unsupported('unexpected content in a c14n algorithm element');
+  if (kids.length > 1 || !is(kids[0], NS.ec, 'InclusiveNamespaces'))
+    throw unsupported('unexpected content in a c14n algorithm element');
   return (attr(kids[0], 'PrefixList') ?? '').split(/\s+/).filter((p) => p.length > 0 && p !== '#default');
 }
 
@@ -463,14 +507,26 @@ function canonicalize(el: Element, inclusivePrefixes: string[], exclude: Element
       defaultNsForPrefix: { ds: NS.ds },
     });
   } catch (e) {
-    throw new SamlError('signature.invalid', `the signed element cannot be canonicalized: ${(e as Error).message}`, { cause: e });
+    throw new SamlError('signature.invalid', `the signed element cannot be canonicalized: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
 }
 
-function verifyWith(key: KeyObject, method: { hash: string; keyType: 'rsa' | 'ec' }, data: Buffer, signature: Buffer): boolean {
+function verifyWith(
+  key: KeyObject,
+  method: { hash: string; keyType: 'rsa' | 'ec' },
+  data: Buffer,
+  signature: Buffer,
+): boolean {
   if (key.asymmetricKeyType !== method.keyType) return false;
   try {
-    return cryptoVerify(method.hash, data, method.keyType === 'ec' ? { key, dsaEncoding: 'ieee-p1363' } : key, signature);
+    return cryptoVerify(
+      method.hash,
+      data,
+      method.keyType === 'ec' ? { key, dsaEncoding: 'ieee-p1363' } : key,
+      signature,
+    );
   } catch {
     return false;
   }
@@ -496,13 +552,19 @@ function reparse(canonical: string, label: string): Element {
 // ---------------------------------------------------------------------------------------------
 // Encryption
 
-const DATA_ALGORITHMS: Record<string, { cipher: 'aes-128-cbc' | 'aes-256-cbc' | 'aes-128-gcm' | 'aes-256-gcm'; keyLength: number }> = {
+const DATA_ALGORITHMS: Record<
+  string,
+  { cipher: 'aes-128-cbc' | 'aes-256-cbc' | 'aes-128-gcm' | 'aes-256-gcm'; keyLength: number }
+> = {
   'http://www.w3.org/2001/04/xmlenc#aes128-cbc': { cipher: 'aes-128-cbc', keyLength: 16 },
   'http://www.w3.org/2001/04/xmlenc#aes256-cbc': { cipher: 'aes-256-cbc', keyLength: 32 },
   'http://www.w3.org/2009/xmlenc11#aes128-gcm': { cipher: 'aes-128-gcm', keyLength: 16 },
   'http://www.w3.org/2009/xmlenc11#aes256-gcm': { cipher: 'aes-256-gcm', keyLength: 32 },
 };
-const KEY_TRANSPORT = new Set(['http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p', 'http://www.w3.org/2009/xmlenc11#rsa-oaep']);
+const KEY_TRANSPORT = new Set([
+  'http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p',
+  'http://www.w3.org/2009/xmlenc11#rsa-oaep',
+]);
 const OAEP_DIGESTS: Record<string, string> = {
   'http://www.w3.org/2000/09/xmldsig#sha1': 'sha1',
   'http://www.w3.org/2001/04/xmlenc#sha256': 'sha256',
@@ -519,14 +581,16 @@ const XENC11 = 'http://www.w3.org/2009/xmlenc11#';
  * reason is only in `detail`. With CBC and an unsigned Response, timing remains an oracle: prefer GCM.
  */
 function decryptAssertion(encrypted: Element, keyPem: string | undefined): Element {
-  if (!keyPem) throw new SamlError('decryption.not-configured', 'the assertion is encrypted and sp.decryptionKeyPem is not set');
+  if (!keyPem)
+    throw new SamlError('decryption.not-configured', 'the assertion is encrypted and sp.decryptionKeyPem is not set');
   let key: KeyObject;
   try {
     key = createPrivateKey(keyPem);
   } catch (e) {
     throw new SamlError('decryption.not-configured', 'sp.decryptionKeyPem is not a readable private key', { cause: e });
   }
-  const fail = (why: string, cause?: unknown) => new SamlError('decryption.failed', `EncryptedAssertion: ${why}`, { cause });
+  const fail = (why: string, cause?: unknown) =>
+    new SamlError('decryption.failed', `EncryptedAssertion: ${why}`, { cause });
 
   const data = childrenNamed(encrypted, NS.xenc, 'EncryptedData');
   const siblingKeys = childrenNamed(encrypted, NS.xenc, 'EncryptedKey');
@@ -640,14 +704,20 @@ function inScopeNamespaces(el: Element): Record<string, string> {
 function checkEnvelope(envelope: Element, opts: ValidateOptions, signed: boolean) {
   const issuer = optionalChild(envelope, NS.saml, 'Issuer');
   if (issuer && textOf(issuer) !== opts.idp.entityId) {
-    throw new SamlError('issuer.mismatch', `the Response Issuer is "${textOf(issuer)}", expected "${opts.idp.entityId}"`);
+    throw new SamlError(
+      'issuer.mismatch',
+      `the Response Issuer is "${textOf(issuer)}", expected "${opts.idp.entityId}"`,
+    );
   }
   const destination = attr(envelope, 'Destination');
   if (destination === null && signed) {
     throw new SamlError('destination.missing', 'a signed Response must name its Destination (SAML Bindings §3.5.5.2)');
   }
   if (destination !== null && destination !== opts.sp.acsUrl) {
-    throw new SamlError('destination.mismatch', `the Response Destination is "${destination}", expected "${opts.sp.acsUrl}"`);
+    throw new SamlError(
+      'destination.mismatch',
+      `the Response Destination is "${destination}", expected "${opts.sp.acsUrl}"`,
+    );
   }
   checkInResponseTo(attr(envelope, 'InResponseTo'), opts, 'Response');
 }
@@ -662,9 +732,13 @@ function checkInResponseTo(value: string | null, opts: ValidateOptions, where: s
     return;
   }
   if (value !== null) {
-    throw new SamlError('in-response-to.unexpected', `the ${where} answers request "${value}", but no request is pending`);
+    throw new SamlError(
+      'in-response-to.unexpected',
+      `the ${where} answers request "${value}", but no request is pending`,
+    );
   }
-  if (!opts.allowIdpInitiated) throw new SamlError('unsolicited.not-allowed', 'IdP-initiated (unsolicited) responses are not allowed');
+  if (!opts.allowIdpInitiated)
+    throw new SamlError('unsolicited.not-allowed', 'IdP-initiated (unsolicited) responses are not allowed');
 }
 
 interface Clock {
@@ -678,7 +752,8 @@ function instant(el: Element, name: string): number | null {
   if (value === null) return null;
   const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.exec(value.trim());
   const t = m ? Date.parse(`${m[1]}${m[2] ? m[2].slice(0, 4) : ''}${m[3]}`) : Number.NaN;
-  if (Number.isNaN(t)) throw new SamlError('document.malformed', `${el.localName} ${name}="${value}" is not a UTC date-time`);
+  if (Number.isNaN(t))
+    throw new SamlError('document.malformed', `${el.localName} ${name}="${value}" is not a UTC date-time`);
   return t;
 }
 
@@ -686,10 +761,16 @@ function checkWindow(el: Element, clock: Clock, what: string, notOnOrAfterName =
   const notBefore = instant(el, 'NotBefore');
   const notOnOrAfter = instant(el, notOnOrAfterName);
   if (notBefore !== null && clock.now + clock.skew < notBefore) {
-    throw new SamlError('assertion.not-yet-valid', `${what} NotBefore ${new Date(notBefore).toISOString()} is in the future`);
+    throw new SamlError(
+      'assertion.not-yet-valid',
+      `${what} NotBefore ${new Date(notBefore).toISOString()} is in the future`,
+    );
   }
   if (notOnOrAfter !== null && clock.now - clock.skew >= notOnOrAfter) {
-    throw new SamlError('assertion.expired', `${what} ${notOnOrAfterName} ${new Date(notOnOrAfter).toISOString()} has passed`);
+    throw new SamlError(
+      'assertion.expired',
+      `${what} ${notOnOrAfterName} ${new Date(notOnOrAfter).toISOString()} has passed`,
+    );
   }
   return notOnOrAfter;
 }
@@ -717,7 +798,10 @@ function readAssertion(
   const subject = optionalChild(a, NS.saml, 'Subject');
   const nameIdEl = subject ? optionalChild(subject, NS.saml, 'NameID') : null;
   if (!subject || !nameIdEl) {
-    throw new SamlError('subject.missing', 'the Assertion has no Subject/NameID (EncryptedID and BaseID are not supported)');
+    throw new SamlError(
+      'subject.missing',
+      'the Assertion has no Subject/NameID (EncryptedID and BaseID are not supported)',
+    );
   }
   const nameId = textOf(nameIdEl);
   if (nameId === '') throw new SamlError('subject.missing', 'the NameID is empty');
@@ -731,10 +815,14 @@ function readAssertion(
   for (const sc of bearers) {
     try {
       const data = optionalChild(sc, NS.saml, 'SubjectConfirmationData');
-      if (!data) throw new SamlError('subject.unconfirmed', 'the bearer SubjectConfirmation has no SubjectConfirmationData');
+      if (!data)
+        throw new SamlError('subject.unconfirmed', 'the bearer SubjectConfirmation has no SubjectConfirmationData');
       const recipient = attr(data, 'Recipient');
       if (recipient !== opts.sp.acsUrl) {
-        throw new SamlError('recipient.mismatch', `SubjectConfirmationData Recipient is "${recipient}", expected "${opts.sp.acsUrl}"`);
+        throw new SamlError(
+          'recipient.mismatch',
+          `SubjectConfirmationData Recipient is "${recipient}", expected "${opts.sp.acsUrl}"`,
+        );
       }
       const until = checkWindow(data, clock, 'SubjectConfirmationData');
       if (until === null) throw new SamlError('subject.unconfirmed', 'SubjectConfirmationData has no NotOnOrAfter');
@@ -742,9 +830,13 @@ function readAssertion(
       if (inResponseTo === null && opts.expectedInResponseTo != null && !responseSigned) {
         // Only the assertion is signed, so only its InResponseTo ties it to our request: without it, an
         // unsolicited assertion could be wrapped in a forged Response answering the victim's request.
-        throw new SamlError('in-response-to.mismatch', 'the signed assertion has no InResponseTo and the Response is not signed');
+        throw new SamlError(
+          'in-response-to.mismatch',
+          'the signed assertion has no InResponseTo and the Response is not signed',
+        );
       }
-      if (inResponseTo !== null || opts.expectedInResponseTo == null) checkInResponseTo(inResponseTo, opts, 'SubjectConfirmationData');
+      if (inResponseTo !== null || opts.expectedInResponseTo == null)
+        checkInResponseTo(inResponseTo, opts, 'SubjectConfirmationData');
       confirmedUntil = until;
       break;
     } catch (e) {
@@ -755,7 +847,8 @@ function readAssertion(
 
   // Conditions
   const conditions = optionalChild(a, NS.saml, 'Conditions');
-  if (!conditions) throw new SamlError('audience.mismatch', 'the Assertion has no Conditions, so no AudienceRestriction');
+  if (!conditions)
+    throw new SamlError('audience.mismatch', 'the Assertion has no Conditions, so no AudienceRestriction');
   const conditionsUntil = checkWindow(conditions, clock, 'Conditions');
   const restrictions = childrenNamed(conditions, NS.saml, 'AudienceRestriction');
   for (const c of elementChildren(conditions)) {
@@ -852,11 +945,21 @@ export type AssertionValidateOptions = Omit<ValidateOptions, 'expectedInResponse
  * signed: shape first (the only assertion, unique IDs, its Signature a direct child), then the
  * signature over verified bytes, then what those bytes say, then one-time use.
  */
-export async function validateSamlAssertion(assertionBase64url: string, opts: AssertionValidateOptions): Promise<SamlLogin> {
-  if (!(opts.now instanceof Date) || Number.isNaN(opts.now.getTime())) throw new TypeError('opts.now must be a valid Date');
+export async function validateSamlAssertion(
+  assertionBase64url: string,
+  opts: AssertionValidateOptions,
+): Promise<SamlLogin> {
+  if (!(opts.now instanceof Date) || Number.isNaN(opts.now.getTime()))
+    throw new TypeError('opts.now must be a valid Date');
   const skew = opts.skewSeconds ?? 10;
-  if (!Number.isFinite(skew) || skew < 0 || skew > 600) throw new TypeError('opts.skewSeconds must be between 0 and 600');
-  const full: ValidateOptions = { ...opts, sp: { entityId: opts.sp.entityId, acsUrl: opts.sp.acsUrl }, expectedInResponseTo: null, allowIdpInitiated: true };
+  if (!Number.isFinite(skew) || skew < 0 || skew > 600)
+    throw new TypeError('opts.skewSeconds must be between 0 and 600');
+  const full: ValidateOptions = {
+    ...opts,
+    sp: { entityId: opts.sp.entityId, acsUrl: opts.sp.acsUrl },
+    expectedInResponseTo: null,
+    allowIdpInitiated: true,
+  };
   const label = 'SAML assertion';
   const base64 = base64FromBase64url(assertionBase64url);
   const xml = decodeBase64Text(base64, XML_LIMITS.message, label);
@@ -864,7 +967,10 @@ export async function validateSamlAssertion(assertionBase64url: string, opts: As
   const root = doc.documentElement!;
   if (is(root, NS.samlp, 'Response')) return validateSamlResponse(base64, full);
   if (!is(root, NS.saml, 'Assertion')) {
-    throw new SamlError('document.malformed', `the root element is {${root.namespaceURI}}${root.localName}, not saml:Assertion`);
+    throw new SamlError(
+      'document.malformed',
+      `the root element is {${root.namespaceURI}}${root.localName}, not saml:Assertion`,
+    );
   }
   const signature = inspectDecryptedAssertion(root);
   if (!signature) throw new SamlError('signature.missing', 'the Assertion is not signed');

@@ -81,7 +81,8 @@ export function parseXml(xml: string, opts: ParseXmlOptions): Document {
     throw new SamlError('document.too-large', `${label} is larger than ${opts.maxBytes} bytes`);
   }
   const text = xml.charCodeAt(0) === 0xfeff ? xml.slice(1) : xml;
-  if (DTD_MARKUP.test(text)) throw new SamlError('document.dtd', `${label} contains a DTD declaration (DOCTYPE/ENTITY)`);
+  if (DTD_MARKUP.test(text))
+    throw new SamlError('document.dtd', `${label} contains a DTD declaration (DOCTYPE/ENTITY)`);
   if (CONTROL_CHARS.test(text)) throw new SamlError('document.malformed', `${label} contains control characters`);
   if (BARE_AMPERSAND.test(withoutCommentsAndCdata(text))) {
     throw new SamlError('document.malformed', `${label} contains an unescaped '&'`);
@@ -139,11 +140,15 @@ function checkTree(doc: Document, label: string) {
       case NODE.comment:
         break;
       case NODE.text:
-        if ((node.nodeValue ?? '').trim() !== '') throw new SamlError('document.multiple-roots', `${label} has text outside its root`);
+        if ((node.nodeValue ?? '').trim() !== '')
+          throw new SamlError('document.multiple-roots', `${label} has text outside its root`);
         break;
       case NODE.processingInstruction:
         if (index !== 0 || node.nodeName !== 'xml') {
-          throw new SamlError('document.processing-instruction', `${label} has a processing instruction <?${node.nodeName}?>`);
+          throw new SamlError(
+            'document.processing-instruction',
+            `${label} has a processing instruction <?${node.nodeName}?>`,
+          );
         }
         checkDeclaration(node.nodeValue ?? '', label);
         break;
@@ -153,16 +158,21 @@ function checkTree(doc: Document, label: string) {
       case NODE.notation:
         throw new SamlError('document.dtd', `${label} has DTD content (node type ${node.nodeType})`);
       default:
-        throw new SamlError('document.malformed', `${label} has an unexpected node of type ${node.nodeType} at top level`);
+        throw new SamlError(
+          'document.malformed',
+          `${label} has an unexpected node of type ${node.nodeType} at top level`,
+        );
     }
   });
-  if (roots !== 1 || !doc.documentElement) throw new SamlError('document.multiple-roots', `${label} has ${roots} root elements`);
+  if (roots !== 1 || !doc.documentElement)
+    throw new SamlError('document.multiple-roots', `${label} has ${roots} root elements`);
 
   // Iterative walk: no recursion on attacker-controlled depth.
   const stack: Array<{ node: Node; depth: number }> = [{ node: doc.documentElement, depth: 1 }];
   while (stack.length > 0) {
     const { node, depth } = stack.pop()!;
-    if (depth > MAX_DEPTH) throw new SamlError('document.malformed', `${label} is nested deeper than ${MAX_DEPTH} levels`);
+    if (depth > MAX_DEPTH)
+      throw new SamlError('document.malformed', `${label} is nested deeper than ${MAX_DEPTH} levels`);
     switch (node.nodeType) {
       case NODE.element:
         for (const child of Array.from(node.childNodes)) stack.push({ node: child, depth: depth + 1 });
@@ -172,7 +182,10 @@ function checkTree(doc: Document, label: string) {
       case NODE.comment:
         break;
       case NODE.processingInstruction:
-        throw new SamlError('document.processing-instruction', `${label} has a processing instruction <?${node.nodeName}?>`);
+        throw new SamlError(
+          'document.processing-instruction',
+          `${label} has a processing instruction <?${node.nodeName}?>`,
+        );
       case NODE.entityReference:
       case NODE.entity:
       case NODE.documentType:
@@ -204,7 +217,8 @@ export function decodeBase64Text(value: string, maxBytes: number, label: string)
   if (compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) {
     throw new SamlError('document.malformed', `${label} is not valid base64`);
   }
-  if ((compact.length / 4) * 3 > maxBytes + 2) throw new SamlError('document.too-large', `${label} is larger than ${maxBytes} bytes`);
+  if ((compact.length / 4) * 3 > maxBytes + 2)
+    throw new SamlError('document.too-large', `${label} is larger than ${maxBytes} bytes`);
   const bytes = Buffer.from(compact, 'base64');
   if (bytes.length > maxBytes) throw new SamlError('document.too-large', `${label} is larger than ${maxBytes} bytes`);
   try {
@@ -234,9 +248,15 @@ export const childrenNamed = (el: Element, ns: string, localName: string): Eleme
   elementChildren(el).filter((c) => is(c, ns, localName));
 
 /** The single child named {ns}localName, null when absent; `SamlError` when repeated. */
-export function optionalChild(el: Element, ns: string, localName: string, code: SimpleCode = 'document.malformed'): Element | null {
+export function optionalChild(
+  el: Element,
+  ns: string,
+  localName: string,
+  code: SimpleCode = 'document.malformed',
+): Element | null {
   const found = childrenNamed(el, ns, localName);
-  if (found.length > 1) throw new SamlError(code, `<${el.localName}> has ${found.length} <${localName}> children; at most one is allowed`);
+  if (found.length > 1)
+    throw new SamlError(code, `<${el.localName}> has ${found.length} <${localName}> children; at most one is allowed`);
   return found[0] ?? null;
 }
 
@@ -291,7 +311,8 @@ export function textOf(el: Element, code: SimpleCode = 'document.malformed'): st
 }
 
 /** An attribute without namespace; null when absent (xmldom returns '' or null depending on version). */
-export const attr = (el: Element, name: string): string | null => (el.hasAttribute(name) ? el.getAttribute(name) : null);
+export const attr = (el: Element, name: string): string | null =>
+  el.hasAttribute(name) ? el.getAttribute(name) : null;
 
 /** Escapes text for element content and double-quoted attribute values. */
 export const escapeXml = (s: string): string =>
@@ -299,6 +320,4 @@ export const escapeXml = (s: string): string =>
 
 /** A PEM certificate's base64 body, or a bare base64 DER, as one line of base64. */
 export const pemBody = (pemOrBase64: string): string =>
-  pemOrBase64
-    .replace(/-----(BEGIN|END) CERTIFICATE-----/g, '')
-    .replace(/\s+/g, '');
+  pemOrBase64.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, '');

@@ -11,9 +11,13 @@ export function AddClient() {
       <h1>Add Client</h1>
       {created ? (
         <>
-          <p>The client <strong>{created.name}</strong> was saved.</p>
+          <p>
+            The client <strong>{created.name}</strong> was saved.
+          </p>
           <SecretOnce clientId={created.id} secret={created.secret ?? ''} />
-          <p><Link to="/admin/integrations/oauth">Back to OAuth clients</Link></p>
+          <p>
+            <Link to="/admin/integrations/oauth">Back to OAuth clients</Link>
+          </p>
         </>
       ) : (
         <ClientForm submitLabel="Save" onSubmit={async (body) => setCreated(await oauthApi.create(body))} />

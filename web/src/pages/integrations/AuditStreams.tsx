@@ -20,12 +20,18 @@ export function AuditStreams() {
     <>
       <h1>Audit Streams</h1>
       <p className="hint">
-        Every audit event of the organization is sent, as it happens, to each active stream: an HTTPS webhook signed with
-        HMAC-SHA-256, or a NATS JetStream subject. Delivery is at least once, with stable event ids.
+        Every audit event of the organization is sent, as it happens, to each active stream: an HTTPS webhook signed
+        with HMAC-SHA-256, or a NATS JetStream subject. Delivery is at least once, with stable event ids.
       </p>
       <div className="toolbar">
-        {!adding && <button type="button" onClick={() => setAdding(true)}>Add Stream</button>}
-        <button type="button" className="secondary" onClick={refresh}>Refresh</button>
+        {!adding && (
+          <button type="button" onClick={() => setAdding(true)}>
+            Add Stream
+          </button>
+        )}
+        <button type="button" className="secondary" onClick={refresh}>
+          Refresh
+        </button>
       </div>
       {adding && (
         <AddStream
@@ -38,35 +44,80 @@ export function AuditStreams() {
         />
       )}
       {secret && <StreamSecret name={secret.name} secret={secret.secret} onClose={() => setSecret(null)} />}
-      {actionError && <p role="alert" className="error">{actionError}</p>}
+      {actionError && (
+        <p role="alert" className="error">
+          {actionError}
+        </p>
+      )}
       {load.status === 'loading' && <p role="status">Loading…</p>}
       {load.status === 'error' && (
-        <div role="alert" className="error"><p>{load.message}</p><button type="button" onClick={refresh}>Retry</button></div>
+        <div role="alert" className="error">
+          <p>{load.message}</p>
+          <button type="button" onClick={refresh}>
+            Retry
+          </button>
+        </div>
       )}
-      {load.status === 'ready' && load.value.total === 0 && <p className="empty">No audit streams yet. Add one to send audit events to another system.</p>}
+      {load.status === 'ready' && load.value.total === 0 && (
+        <p className="empty">No audit streams yet. Add one to send audit events to another system.</p>
+      )}
       {load.status === 'ready' && load.value.total > 0 && (
         <>
           <table>
             <thead>
-              <tr><th>Name</th><th>Type</th><th>Destination</th><th>State</th><th>Pending</th><th>Delivered</th><th>Last delivery</th><th>Last error</th><th>Actions</th></tr>
+              <tr>
+                <th>Name</th>
+                <th>Type</th>
+                <th>Destination</th>
+                <th>State</th>
+                <th>Pending</th>
+                <th>Delivered</th>
+                <th>Last delivery</th>
+                <th>Last error</th>
+                <th>Actions</th>
+              </tr>
             </thead>
             <tbody>
               {load.value.entities.map((s) => (
                 <tr key={s.id}>
                   <td>{s.name}</td>
                   <td>{s.type === 'webhook' ? 'Webhook' : 'NATS'}</td>
-                  <td><code>{s.url ?? s.subject}</code></td>
+                  <td>
+                    <code>{s.url ?? s.subject}</code>
+                  </td>
                   <td>{s.state === 'active' ? 'Active' : 'Disabled'}</td>
                   <td>{s.pendingEvents}</td>
                   <td>{s.deliveredEvents}</td>
                   <td>{when(s.lastDeliveredDate)}</td>
-                  <td>{s.lastError ? <span className="error" title={when(s.lastErrorDate)}>{s.lastError}</span> : '—'}</td>
+                  <td>
+                    {s.lastError ? (
+                      <span className="error" title={when(s.lastErrorDate)}>
+                        {s.lastError}
+                      </span>
+                    ) : (
+                      '—'
+                    )}
+                  </td>
                   <td className="actions">
-                    <button type="button" className="secondary" onClick={() => act(() => streamsApi.setState(s.id, s.state === 'active' ? 'disabled' : 'active'))}>
+                    <button
+                      type="button"
+                      className="secondary"
+                      onClick={() => act(() => streamsApi.setState(s.id, s.state === 'active' ? 'disabled' : 'active'))}
+                    >
                       {s.state === 'active' ? 'Disable' : 'Enable'}
                     </button>
-                    {s.type === 'webhook' && <button type="button" className="secondary" onClick={() => setPending({ kind: 'secret', stream: s })}>Regenerate Secret</button>}
-                    <button type="button" className="danger" onClick={() => setPending({ kind: 'delete', stream: s })}>Delete</button>
+                    {s.type === 'webhook' && (
+                      <button
+                        type="button"
+                        className="secondary"
+                        onClick={() => setPending({ kind: 'secret', stream: s })}
+                      >
+                        Regenerate Secret
+                      </button>
+                    )}
+                    <button type="button" className="danger" onClick={() => setPending({ kind: 'delete', stream: s })}>
+                      Delete
+                    </button>
                   </td>
                 </tr>
               ))}
@@ -118,7 +169,10 @@ function AddStream({ onCancel, onCreated }: { onCancel(): void; onCreated(s: Aud
     setError('');
     setSaving(true);
     try {
-      const body: NewStream = form.type === 'webhook' ? { name: form.name, type: 'webhook', url: form.url } : { name: form.name, type: 'nats', ...(form.subject ? { subject: form.subject } : {}) };
+      const body: NewStream =
+        form.type === 'webhook'
+          ? { name: form.name, type: 'webhook', url: form.url }
+          : { name: form.name, type: 'nats', ...(form.subject ? { subject: form.subject } : {}) };
       onCreated(await streamsApi.create(body));
     } catch (err) {
       setError((err as Error).message);
@@ -131,25 +185,49 @@ function AddStream({ onCancel, onCreated }: { onCancel(): void; onCreated(s: Aud
       <label htmlFor="stream-name">Name</label>
       <input id="stream-name" required value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />
       <label htmlFor="stream-type">Type</label>
-      <select id="stream-type" value={form.type} onChange={(e) => setForm({ ...form, type: e.target.value as NewStream['type'] })}>
+      <select
+        id="stream-type"
+        value={form.type}
+        onChange={(e) => setForm({ ...form, type: e.target.value as NewStream['type'] })}
+      >
         <option value="webhook">HTTPS webhook</option>
         <option value="nats">NATS JetStream</option>
       </select>
       {form.type === 'webhook' ? (
         <>
           <label htmlFor="stream-url">URL</label>
-          <input id="stream-url" type="url" required placeholder="https://…" value={form.url} onChange={(e) => setForm({ ...form, url: e.target.value })} />
+          <input
+            id="stream-url"
+            type="url"
+            required
+            placeholder="https://…"
+            value={form.url}
+            onChange={(e) => setForm({ ...form, url: e.target.value })}
+          />
         </>
       ) : (
         <>
           <label htmlFor="stream-subject">Subject (optional)</label>
-          <input id="stream-subject" placeholder="gatehouse.audit.<organization id>" value={form.subject} onChange={(e) => setForm({ ...form, subject: e.target.value })} />
+          <input
+            id="stream-subject"
+            placeholder="gatehouse.audit.<organization id>"
+            value={form.subject}
+            onChange={(e) => setForm({ ...form, subject: e.target.value })}
+          />
         </>
       )}
-      {error && <p role="alert" className="error">{error}</p>}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
       <div className="actions">
-        <button type="submit" disabled={saving}>{saving ? 'Saving…' : 'Save'}</button>
-        <button type="button" className="secondary" onClick={onCancel}>Cancel</button>
+        <button type="submit" disabled={saving}>
+          {saving ? 'Saving…' : 'Save'}
+        </button>
+        <button type="button" className="secondary" onClick={onCancel}>
+          Cancel
+        </button>
       </div>
     </form>
   );
@@ -163,8 +241,12 @@ function StreamSecret({ name, secret, onClose }: { name: string; secret: string;
       </p>
       <code data-testid="stream-secret">{secret}</code>
       <div className="actions">
-        <button type="button" onClick={() => navigator.clipboard?.writeText(secret).catch(() => undefined)}>Copy secret</button>
-        <button type="button" className="secondary" onClick={onClose}>Done</button>
+        <button type="button" onClick={() => navigator.clipboard?.writeText(secret).catch(() => undefined)}>
+          Copy secret
+        </button>
+        <button type="button" className="secondary" onClick={onClose}>
+          Done
+        </button>
       </div>
     </section>
   );

@@ -7,7 +7,9 @@ export function AuthorizedApps() {
   const [filter, setFilter] = useState('');
   const [editing, setEditing] = useState<Authorization | null>(null);
   const [revoking, setRevoking] = useState<Authorization | null>(null);
-  const { load, refresh, act, actionError } = useLoad(useCallback(() => oauthApi.authorizations(filter || undefined).then((r) => r.entities), [filter]));
+  const { load, refresh, act, actionError } = useLoad(
+    useCallback(() => oauthApi.authorizations(filter || undefined).then((r) => r.entities), [filter]),
+  );
 
   return (
     <>
@@ -19,15 +21,34 @@ export function AuthorizedApps() {
         <option value="Approved">Approved</option>
         <option value="Revoked">Revoked</option>
       </select>
-      {actionError && <p role="alert" className="error">{actionError}</p>}
+      {actionError && (
+        <p role="alert" className="error">
+          {actionError}
+        </p>
+      )}
       {load.status === 'loading' && <p role="status">Loading…</p>}
       {load.status === 'error' && (
-        <div role="alert" className="error"><p>{load.message}</p><button type="button" onClick={refresh}>Retry</button></div>
+        <div role="alert" className="error">
+          <p>{load.message}</p>
+          <button type="button" onClick={refresh}>
+            Retry
+          </button>
+        </div>
       )}
-      {load.status === 'ready' && load.value.length === 0 && <p className="empty">No authorized applications{filter ? ` in state ${filter}` : ''}.</p>}
+      {load.status === 'ready' && load.value.length === 0 && (
+        <p className="empty">No authorized applications{filter ? ` in state ${filter}` : ''}.</p>
+      )}
       {load.status === 'ready' && load.value.length > 0 && (
         <table>
-          <thead><tr><th>Name</th><th>Scope</th><th>Roles</th><th>State</th><th>Actions</th></tr></thead>
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Scope</th>
+              <th>Roles</th>
+              <th>State</th>
+              <th>Actions</th>
+            </tr>
+          </thead>
           <tbody>
             {load.value.map((a) => (
               <tr key={a.client.id}>
@@ -36,16 +57,36 @@ export function AuthorizedApps() {
                 <td>{a.roles.length}</td>
                 <td>{STATE_LABELS[a.state]}</td>
                 <td className="actions">
-                  {a.state === 'Requested' && <button type="button" onClick={() => act(() => oauthApi.approve(a.client.id))}>Approve</button>}
-                  {a.state !== 'Revoked' && <button type="button" className="secondary" onClick={() => setEditing(a)}>Edit Authorization</button>}
-                  {a.state !== 'Revoked' && <button type="button" className="danger" onClick={() => setRevoking(a)}>Revoke</button>}
+                  {a.state === 'Requested' && (
+                    <button type="button" onClick={() => act(() => oauthApi.approve(a.client.id))}>
+                      Approve
+                    </button>
+                  )}
+                  {a.state !== 'Revoked' && (
+                    <button type="button" className="secondary" onClick={() => setEditing(a)}>
+                      Edit Authorization
+                    </button>
+                  )}
+                  {a.state !== 'Revoked' && (
+                    <button type="button" className="danger" onClick={() => setRevoking(a)}>
+                      Revoke
+                    </button>
+                  )}
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
-      {editing && <EditScopes authorization={editing} onDone={() => { setEditing(null); refresh(); }} />}
+      {editing && (
+        <EditScopes
+          authorization={editing}
+          onDone={() => {
+            setEditing(null);
+            refresh();
+          }}
+        />
+      )}
       {revoking && (
         <Confirm
           title={`Revoke ${revoking.client.name}?`}
@@ -70,27 +111,46 @@ function EditScopes({ authorization, onDone }: { authorization: Authorization; o
   const [scopes, setScopes] = useState(authorization.scope);
   const [error, setError] = useState('');
   useEffect(() => {
-    oauthApi.scopes().then((s) => setAll(s.entities), (e: Error) => setError(e.message));
+    oauthApi.scopes().then(
+      (s) => setAll(s.entities),
+      (e: Error) => setError(e.message),
+    );
   }, []);
   return (
     <section className="panel" aria-label="Edit Authorization">
       <h2>Edit Authorization: {authorization.client.name}</h2>
       {all.map((s) => (
         <label key={s.id} className="inline">
-          <input type="checkbox" checked={scopes.includes(s.id)} onChange={() => setScopes(scopes.includes(s.id) ? scopes.filter((x) => x !== s.id) : [...scopes, s.id])} /> {s.id}
+          <input
+            type="checkbox"
+            checked={scopes.includes(s.id)}
+            onChange={() => setScopes(scopes.includes(s.id) ? scopes.filter((x) => x !== s.id) : [...scopes, s.id])}
+          />{' '}
+          {s.id}
         </label>
       ))}
-      {error && <p role="alert" className="error">{error}</p>}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
       <div className="actions">
-        <button type="button" onClick={async () => {
-          try {
-            await oauthApi.editScopes(authorization.client.id, scopes);
-            onDone();
-          } catch (e) {
-            setError((e as Error).message);
-          }
-        }}>Save</button>
-        <button type="button" className="secondary" onClick={onDone}>Cancel</button>
+        <button
+          type="button"
+          onClick={async () => {
+            try {
+              await oauthApi.editScopes(authorization.client.id, scopes);
+              onDone();
+            } catch (e) {
+              setError((e as Error).message);
+            }
+          }}
+        >
+          Save
+        </button>
+        <button type="button" className="secondary" onClick={onDone}>
+          Cancel
+        </button>
       </div>
     </section>
   );

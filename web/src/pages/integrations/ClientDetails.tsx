@@ -18,17 +18,28 @@ export function ClientDetails() {
   }, [clientId]);
   useEffect(load, [load]);
 
-  if (error) return <p role="alert" className="error">{error}</p>;
+  if (error)
+    return (
+      <p role="alert" className="error">
+        {error}
+      </p>
+    );
   if (!client) return <p role="status">Loading…</p>;
   return (
     <>
       <h1>{client.name}</h1>
-      <p><Link to="/admin/integrations/oauth">Back to OAuth clients</Link></p>
-      <p>Client ID: <code>{client.id}</code></p>
+      <p>
+        <Link to="/admin/integrations/oauth">Back to OAuth clients</Link>
+      </p>
+      <p>
+        Client ID: <code>{client.id}</code>
+      </p>
       {secret ? (
         <SecretOnce clientId={client.id} secret={secret} />
       ) : (
-        <button type="button" className="secondary" onClick={() => setConfirming(true)}>Regenerate Client Secret</button>
+        <button type="button" className="secondary" onClick={() => setConfirming(true)}>
+          Regenerate Client Secret
+        </button>
       )}
       {confirming && (
         <Confirm

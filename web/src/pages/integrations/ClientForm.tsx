@@ -8,7 +8,15 @@ const SUGGESTED_TTL = 64_800;
  * The client form of the seed: Client Details, then Roles (only once Client Credentials is
  * picked) or Scope (for the other grant types).
  */
-export function ClientForm({ initial, submitLabel, onSubmit }: { initial?: OAuthClient; submitLabel: string; onSubmit(body: ClientRequest): Promise<void> }) {
+export function ClientForm({
+  initial,
+  submitLabel,
+  onSubmit,
+}: {
+  initial?: OAuthClient;
+  submitLabel: string;
+  onSubmit(body: ClientRequest): Promise<void>;
+}) {
   const [name, setName] = useState(initial?.name ?? '');
   const [description, setDescription] = useState(initial?.description ?? '');
   const [ttl, setTtl] = useState(String(initial?.accessTokenValiditySeconds ?? SUGGESTED_TTL));
@@ -17,7 +25,11 @@ export function ClientForm({ initial, submitLabel, onSubmit }: { initial?: OAuth
   const [scopes, setScopes] = useState<string[]>(initial?.scope ?? []);
   const [roleIds, setRoleIds] = useState<string[]>((initial?.roleDivisions ?? []).map((r) => r.roleId));
   const [tab, setTab] = useState<'details' | 'roles' | 'scope'>('details');
-  const [catalogue, setCatalogue] = useState<{ roles: { id: string; name: string }[]; scopes: { id: string; description: string }[]; home: string }>();
+  const [catalogue, setCatalogue] = useState<{
+    roles: { id: string; name: string }[];
+    scopes: { id: string; description: string }[];
+    home: string;
+  }>();
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
 
@@ -36,10 +48,20 @@ export function ClientForm({ initial, submitLabel, onSubmit }: { initial?: OAuth
     setError('');
     try {
       await onSubmit({
-        name, description, accessTokenValiditySeconds: Number(ttl), authorizedGrantType: grant, state: initial?.state,
+        name,
+        description,
+        accessTokenValiditySeconds: Number(ttl),
+        authorizedGrantType: grant,
+        state: initial?.state,
         ...(cc
           ? { roleDivisions: roleIds.map((roleId) => ({ roleId, divisionId: catalogue?.home ?? '' })) }
-          : { scope: scopes, registeredRedirectUri: uris.split('\n').map((u) => u.trim()).filter(Boolean) }),
+          : {
+              scope: scopes,
+              registeredRedirectUri: uris
+                .split('\n')
+                .map((u) => u.trim())
+                .filter(Boolean),
+            }),
       });
     } catch (err) {
       setError((err as Error).message);
@@ -51,9 +73,19 @@ export function ClientForm({ initial, submitLabel, onSubmit }: { initial?: OAuth
   return (
     <form onSubmit={submit} className="panel">
       <div role="tablist" className="tabs">
-        <button type="button" role="tab" aria-selected={tab === 'details'} onClick={() => setTab('details')}>Client Details</button>
-        {cc && <button type="button" role="tab" aria-selected={tab === 'roles'} onClick={() => setTab('roles')}>Roles</button>}
-        {grant && !cc && <button type="button" role="tab" aria-selected={tab === 'scope'} onClick={() => setTab('scope')}>Scope</button>}
+        <button type="button" role="tab" aria-selected={tab === 'details'} onClick={() => setTab('details')}>
+          Client Details
+        </button>
+        {cc && (
+          <button type="button" role="tab" aria-selected={tab === 'roles'} onClick={() => setTab('roles')}>
+            Roles
+          </button>
+        )}
+        {grant && !cc && (
+          <button type="button" role="tab" aria-selected={tab === 'scope'} onClick={() => setTab('scope')}>
+            Scope
+          </button>
+        )}
       </div>
       <div hidden={tab !== 'details'}>
         <label htmlFor="app-name">App Name</label>
@@ -61,12 +93,27 @@ export function ClientForm({ initial, submitLabel, onSubmit }: { initial?: OAuth
         <label htmlFor="description">Description</label>
         <input id="description" value={description} onChange={(e) => setDescription(e.target.value)} />
         <label htmlFor="ttl">Token Duration (seconds, 300–172,800; suggested 64,800)</label>
-        <input id="ttl" type="number" min={300} max={172800} required value={ttl} onChange={(e) => setTtl(e.target.value)} />
+        <input
+          id="ttl"
+          type="number"
+          min={300}
+          max={172800}
+          required
+          value={ttl}
+          onChange={(e) => setTtl(e.target.value)}
+        />
         <fieldset>
           <legend>Grant Types</legend>
           {Object.entries(GRANT_LABELS).map(([value, label]) => (
             <label key={value} className="inline">
-              <input type="radio" name="grant" value={value} checked={grant === value} onChange={() => setGrant(value)} /> {label}
+              <input
+                type="radio"
+                name="grant"
+                value={value}
+                checked={grant === value}
+                onChange={() => setGrant(value)}
+              />{' '}
+              {label}
             </label>
           ))}
         </fieldset>
@@ -82,7 +129,12 @@ export function ClientForm({ initial, submitLabel, onSubmit }: { initial?: OAuth
           <legend>Roles (Home division)</legend>
           {catalogue?.roles.map((r) => (
             <label key={r.id} className="inline">
-              <input type="checkbox" checked={roleIds.includes(r.id)} onChange={() => setRoleIds(toggle(roleIds, r.id))} /> {r.name}
+              <input
+                type="checkbox"
+                checked={roleIds.includes(r.id)}
+                onChange={() => setRoleIds(toggle(roleIds, r.id))}
+              />{' '}
+              {r.name}
             </label>
           ))}
         </fieldset>
@@ -92,13 +144,20 @@ export function ClientForm({ initial, submitLabel, onSubmit }: { initial?: OAuth
           <legend>Scope</legend>
           {catalogue?.scopes.map((s) => (
             <label key={s.id} className="inline">
-              <input type="checkbox" checked={scopes.includes(s.id)} onChange={() => setScopes(toggle(scopes, s.id))} /> {s.id}
+              <input type="checkbox" checked={scopes.includes(s.id)} onChange={() => setScopes(toggle(scopes, s.id))} />{' '}
+              {s.id}
             </label>
           ))}
         </fieldset>
       )}
-      {error && <p role="alert" className="error">{error}</p>}
-      <button type="submit" disabled={busy || !grant}>{busy ? 'Saving…' : submitLabel}</button>
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+      <button type="submit" disabled={busy || !grant}>
+        {busy ? 'Saving…' : submitLabel}
+      </button>
     </form>
   );
 }

@@ -7,7 +7,9 @@ export function OAuthClients() {
     <>
       <h1>OAuth</h1>
       <p>
-        <Link className="button" to="/admin/integrations/oauth/new">Add Client</Link>
+        <Link className="button" to="/admin/integrations/oauth/new">
+          Add Client
+        </Link>
       </p>
       <PagedTable<OAuthClient>
         path="/api/v2/oauth/clients"

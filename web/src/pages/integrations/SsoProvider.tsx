@@ -1,7 +1,15 @@
 import { type ChangeEvent, type FormEvent, useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import {
-  BINDINGS, type CertificateDetail, expiryText, type IdentityProvider, isNamedKind, NAME_ID_FORMATS, PROVIDER_KINDS, type ProviderRequest, ssoApi,
+  BINDINGS,
+  type CertificateDetail,
+  expiryText,
+  type IdentityProvider,
+  isNamedKind,
+  NAME_ID_FORMATS,
+  PROVIDER_KINDS,
+  type ProviderRequest,
+  ssoApi,
 } from '../../api/sso.ts';
 import { Confirm } from '../../components/Confirm.tsx';
 
@@ -20,8 +28,18 @@ export function SsoProvider() {
   const [existing, setExisting] = useState<IdentityProvider>();
   const [kind, setKind] = useState('custom');
   const [form, setForm] = useState<ProviderRequest>({
-    name: '', disabled: false, issuerURI: '', ssoTargetURI: '', ssoBinding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect',
-    sloURI: null, sloBinding: null, relyingPartyIdentifier: null, certificates: [], nameIdentifierFormat: null, signAuthnRequests: false, displayOnLogin: true,
+    name: '',
+    disabled: false,
+    issuerURI: '',
+    ssoTargetURI: '',
+    ssoBinding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect',
+    sloURI: null,
+    sloBinding: null,
+    relyingPartyIdentifier: null,
+    certificates: [],
+    nameIdentifierFormat: null,
+    signAuthnRequests: false,
+    displayOnLogin: true,
   });
   const [details, setDetails] = useState<CertificateDetail[]>([]);
   const [logo, setLogo] = useState<string | null | undefined>(undefined);
@@ -32,14 +50,24 @@ export function SsoProvider() {
 
   useEffect(() => {
     if (isNew) return;
-    ssoApi.provider(providerId)
+    ssoApi
+      .provider(providerId)
       .then((p) => {
         setExisting(p);
         setKind(p.selfUri.endsWith(`/${p.id}`) ? 'custom' : p.providerType);
         setForm({
-          name: p.name, disabled: p.disabled, issuerURI: p.issuerURI, ssoTargetURI: p.ssoTargetURI, ssoBinding: p.ssoBinding,
-          sloURI: p.sloURI ?? null, sloBinding: p.sloBinding ?? null, relyingPartyIdentifier: p.relyingPartyIdentifier ?? null,
-          certificates: p.certificates, nameIdentifierFormat: p.nameIdentifierFormat ?? null, signAuthnRequests: p.signAuthnRequests, displayOnLogin: p.displayOnLogin,
+          name: p.name,
+          disabled: p.disabled,
+          issuerURI: p.issuerURI,
+          ssoTargetURI: p.ssoTargetURI,
+          ssoBinding: p.ssoBinding,
+          sloURI: p.sloURI ?? null,
+          sloBinding: p.sloBinding ?? null,
+          relyingPartyIdentifier: p.relyingPartyIdentifier ?? null,
+          certificates: p.certificates,
+          nameIdentifierFormat: p.nameIdentifierFormat ?? null,
+          signAuthnRequests: p.signAuthnRequests,
+          displayOnLogin: p.displayOnLogin,
         });
         setDetails(p.certificateDetails);
         setState('ready');
@@ -50,7 +78,8 @@ export function SsoProvider() {
       });
   }, [isNew, providerId]);
 
-  const set = <K extends keyof ProviderRequest>(key: K, value: ProviderRequest[K]) => setForm((f) => ({ ...f, [key]: value }));
+  const set = <K extends keyof ProviderRequest>(key: K, value: ProviderRequest[K]) =>
+    setForm((f) => ({ ...f, [key]: value }));
 
   async function onMetadata(e: ChangeEvent<HTMLInputElement>) {
     const file = e.target.files?.[0];
@@ -59,8 +88,14 @@ export function SsoProvider() {
     try {
       const m = await ssoApi.parseMetadata(await readFile(file));
       setForm((f) => ({
-        ...f, issuerURI: m.issuerURI, ssoTargetURI: m.ssoTargetURI, ssoBinding: m.ssoBinding, sloURI: m.sloURI ?? null, sloBinding: m.sloBinding ?? null,
-        nameIdentifierFormat: m.nameIdentifierFormat ?? f.nameIdentifierFormat, certificates: m.certificates,
+        ...f,
+        issuerURI: m.issuerURI,
+        ssoTargetURI: m.ssoTargetURI,
+        ssoBinding: m.ssoBinding,
+        sloURI: m.sloURI ?? null,
+        sloBinding: m.sloBinding ?? null,
+        nameIdentifierFormat: m.nameIdentifierFormat ?? f.nameIdentifierFormat,
+        certificates: m.certificates,
       }));
       setDetails(m.certificateDetails);
       setReview([`Read ${file.name}: review the values below, then save.`, ...(m.warnings ?? [])]);
@@ -74,12 +109,25 @@ export function SsoProvider() {
     const file = e.target.files?.[0];
     if (!file) return;
     set('certificates', [...form.certificates, await readFile(file)]);
-    setDetails((d) => [...d, { subject: `${file.name} (checked on save)`, notBefore: '', notAfter: '', fingerprint256: `${file.name}:${++uploads}`, expired: false, expiresSoon: false }]);
+    setDetails((d) => [
+      ...d,
+      {
+        subject: `${file.name} (checked on save)`,
+        notBefore: '',
+        notAfter: '',
+        fingerprint256: `${file.name}:${++uploads}`,
+        expired: false,
+        expiresSoon: false,
+      },
+    ]);
     e.target.value = '';
   }
 
   const removeCertificate = (i: number) => {
-    set('certificates', form.certificates.filter((_, j) => j !== i));
+    set(
+      'certificates',
+      form.certificates.filter((_, j) => j !== i),
+    );
     setDetails((d) => d.filter((_, j) => j !== i));
   };
 
@@ -100,7 +148,9 @@ export function SsoProvider() {
     try {
       const body: ProviderRequest = { ...form, ...(logo !== undefined ? { logoImageData: logo } : {}) };
       const saved = isNew
-        ? isNamedKind(kind) ? await ssoApi.save(kind, body) : await ssoApi.create(body)
+        ? isNamedKind(kind)
+          ? await ssoApi.save(kind, body)
+          : await ssoApi.create(body)
         : await ssoApi.save(providerId, body);
       navigate('/admin/integrations/sso', { state: { saved: saved.name } });
     } catch (err) {
@@ -136,50 +186,113 @@ export function SsoProvider() {
       <h1>{isNew ? 'Add Identity Provider' : existing?.name}</h1>
       <form className="panel" onSubmit={submit}>
         <label htmlFor="idp-type">Identity Provider Type</label>
-        <select id="idp-type" value={kind} disabled={!isNew} onChange={(e) => {
-          setKind(e.target.value);
-          if (!form.name || Object.values(PROVIDER_KINDS).includes(form.name)) set('name', e.target.value === 'custom' ? '' : (PROVIDER_KINDS[e.target.value] ?? ''));
-        }}>
-          {Object.entries(PROVIDER_KINDS).map(([value, label]) => <option key={value} value={value}>{label}</option>)}
+        <select
+          id="idp-type"
+          value={kind}
+          disabled={!isNew}
+          onChange={(e) => {
+            setKind(e.target.value);
+            if (!form.name || Object.values(PROVIDER_KINDS).includes(form.name))
+              set('name', e.target.value === 'custom' ? '' : (PROVIDER_KINDS[e.target.value] ?? ''));
+          }}
+        >
+          {Object.entries(PROVIDER_KINDS).map(([value, label]) => (
+            <option key={value} value={value}>
+              {label}
+            </option>
+          ))}
         </select>
         <label htmlFor="idp-name">Identity Provider Name</label>
         <input id="idp-name" required maxLength={255} value={form.name} onChange={(e) => set('name', e.target.value)} />
 
         <label htmlFor="idp-metadata">SAML Metadata File</label>
-        <input id="idp-metadata" type="file" accept=".xml,application/xml,text/xml,application/samlmetadata+xml" onChange={onMetadata} />
-        {review && <div role="status" className="notice">{review.map((r) => <p key={r}>{r}</p>)}</div>}
+        <input
+          id="idp-metadata"
+          type="file"
+          accept=".xml,application/xml,text/xml,application/samlmetadata+xml"
+          onChange={onMetadata}
+        />
+        {review && (
+          <div role="status" className="notice">
+            {review.map((r) => (
+              <p key={r}>{r}</p>
+            ))}
+          </div>
+        )}
 
         <label htmlFor="idp-issuer">Issuer URI (IdP entity ID)</label>
         <input id="idp-issuer" required value={form.issuerURI} onChange={(e) => set('issuerURI', e.target.value)} />
         <label htmlFor="idp-sso">SSO URL</label>
-        <input id="idp-sso" required type="url" value={form.ssoTargetURI} onChange={(e) => set('ssoTargetURI', e.target.value)} />
+        <input
+          id="idp-sso"
+          required
+          type="url"
+          value={form.ssoTargetURI}
+          onChange={(e) => set('ssoTargetURI', e.target.value)}
+        />
         <label htmlFor="idp-binding">SSO Binding</label>
         <select id="idp-binding" value={form.ssoBinding} onChange={(e) => set('ssoBinding', e.target.value)}>
-          {Object.entries(BINDINGS).map(([urn, label]) => <option key={urn} value={urn}>{label}</option>)}
+          {Object.entries(BINDINGS).map(([urn, label]) => (
+            <option key={urn} value={urn}>
+              {label}
+            </option>
+          ))}
         </select>
         <label htmlFor="idp-slo">Single Logout URL (optional)</label>
-        <input id="idp-slo" type="url" value={form.sloURI ?? ''} onChange={(e) => set('sloURI', e.target.value || null)} />
+        <input
+          id="idp-slo"
+          type="url"
+          value={form.sloURI ?? ''}
+          onChange={(e) => set('sloURI', e.target.value || null)}
+        />
         <label htmlFor="idp-slo-binding">Single Logout Binding</label>
-        <select id="idp-slo-binding" value={form.sloBinding ?? ''} onChange={(e) => set('sloBinding', e.target.value || null)}>
+        <select
+          id="idp-slo-binding"
+          value={form.sloBinding ?? ''}
+          onChange={(e) => set('sloBinding', e.target.value || null)}
+        >
           <option value="">None</option>
-          {Object.entries(BINDINGS).map(([urn, label]) => <option key={urn} value={urn}>{label}</option>)}
+          {Object.entries(BINDINGS).map(([urn, label]) => (
+            <option key={urn} value={urn}>
+              {label}
+            </option>
+          ))}
         </select>
         <label htmlFor="idp-nameid">NameID Format</label>
-        <select id="idp-nameid" value={form.nameIdentifierFormat ?? ''} onChange={(e) => set('nameIdentifierFormat', e.target.value || null)}>
+        <select
+          id="idp-nameid"
+          value={form.nameIdentifierFormat ?? ''}
+          onChange={(e) => set('nameIdentifierFormat', e.target.value || null)}
+        >
           <option value="">Not set</option>
-          {NAME_ID_FORMATS.map((f) => <option key={f} value={f}>{f.split(':').pop()}</option>)}
+          {NAME_ID_FORMATS.map((f) => (
+            <option key={f} value={f}>
+              {f.split(':').pop()}
+            </option>
+          ))}
         </select>
         <label htmlFor="idp-rp">Relying Party Identifier (optional; default: Gatehouse's entity ID)</label>
-        <input id="idp-rp" value={form.relyingPartyIdentifier ?? ''} onChange={(e) => set('relyingPartyIdentifier', e.target.value || null)} />
+        <input
+          id="idp-rp"
+          value={form.relyingPartyIdentifier ?? ''}
+          onChange={(e) => set('relyingPartyIdentifier', e.target.value || null)}
+        />
 
         <fieldset>
-          <legend>Certificates ({form.certificates.length} of {MAX_CERTIFICATES})</legend>
-          {form.certificates.length === 0 && <p className="empty">No certificate yet: upload the IdP's metadata or its signing certificate.</p>}
+          <legend>
+            Certificates ({form.certificates.length} of {MAX_CERTIFICATES})
+          </legend>
+          {form.certificates.length === 0 && (
+            <p className="empty">No certificate yet: upload the IdP's metadata or its signing certificate.</p>
+          )}
           <ul className="plain" aria-label="Certificates">
             {details.map((c, i) => (
               <li key={c.fingerprint256} className={c.expired || c.expiresSoon ? 'warning' : ''}>
-                {c.subject}{c.notAfter ? ` · ${c.expired || c.expiresSoon ? '⚠ ' : ''}${expiryText(c)}` : ''}{' '}
-                <button type="button" className="secondary" onClick={() => removeCertificate(i)}>Remove</button>
+                {c.subject}
+                {c.notAfter ? ` · ${c.expired || c.expiresSoon ? '⚠ ' : ''}${expiryText(c)}` : ''}{' '}
+                <button type="button" className="secondary" onClick={() => removeCertificate(i)}>
+                  Remove
+                </button>
               </li>
             ))}
           </ul>
@@ -193,21 +306,58 @@ export function SsoProvider() {
 
         <fieldset>
           <legend>Logo (SVG, at most 25 KB)</legend>
-          {logoShown && <img alt="Identity provider logo" width={64} height={64} src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(logoShown)}`} />}
+          {logoShown && (
+            <img
+              alt="Identity provider logo"
+              width={64}
+              height={64}
+              src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(logoShown)}`}
+            />
+          )}
           <label htmlFor="idp-logo">Upload logo</label>
           <input id="idp-logo" type="file" accept=".svg,image/svg+xml" onChange={onLogo} />
-          {logoShown && <button type="button" className="secondary" onClick={() => setLogo(null)}>Remove logo</button>}
+          {logoShown && (
+            <button type="button" className="secondary" onClick={() => setLogo(null)}>
+              Remove logo
+            </button>
+          )}
         </fieldset>
 
-        <label className="inline"><input type="checkbox" checked={form.displayOnLogin} onChange={(e) => set('displayOnLogin', e.target.checked)} /> Show on the login page</label>
-        <label className="inline"><input type="checkbox" checked={form.signAuthnRequests} onChange={(e) => set('signAuthnRequests', e.target.checked)} /> Sign authentication requests</label>
-        <label className="inline"><input type="checkbox" checked={form.disabled} onChange={(e) => set('disabled', e.target.checked)} /> Disabled</label>
+        <label className="inline">
+          <input
+            type="checkbox"
+            checked={form.displayOnLogin}
+            onChange={(e) => set('displayOnLogin', e.target.checked)}
+          />{' '}
+          Show on the login page
+        </label>
+        <label className="inline">
+          <input
+            type="checkbox"
+            checked={form.signAuthnRequests}
+            onChange={(e) => set('signAuthnRequests', e.target.checked)}
+          />{' '}
+          Sign authentication requests
+        </label>
+        <label className="inline">
+          <input type="checkbox" checked={form.disabled} onChange={(e) => set('disabled', e.target.checked)} /> Disabled
+        </label>
 
-        {error && <p role="alert" className="error">{error}</p>}
+        {error && (
+          <p role="alert" className="error">
+            {error}
+          </p>
+        )}
         <div className="actions">
-          <button type="submit" disabled={busy}>{busy ? 'Saving…' : 'Save'}</button>{' '}
+          <button type="submit" disabled={busy}>
+            {busy ? 'Saving…' : 'Save'}
+          </button>{' '}
           <Link to="/admin/integrations/sso">Cancel</Link>{' '}
-          {!isNew && <button type="button" className="danger" onClick={() => setConfirmDelete(true)}>Delete</button>}
+          {!isNew && (
+            <button type="button" className="danger" onClick={() => setConfirmDelete(true)}>
+              Delete
+            </button>
+          )}
         </div>
       </form>
       {confirmDelete && (

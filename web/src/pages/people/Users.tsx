@@ -16,7 +16,13 @@ function ScimBadge() {
     <span
       className="scim-badge"
       title="Managed by an identity provider through SCIM: userName, name, title, department, phone numbers and active state may be overwritten by the next sync."
-      style={{ marginLeft: '0.5rem', padding: '0 0.4rem', border: '1px solid var(--line)', borderRadius: '4px', fontSize: '0.75rem' }}
+      style={{
+        marginLeft: '0.5rem',
+        padding: '0 0.4rem',
+        border: '1px solid var(--line)',
+        borderRadius: '4px',
+        fontSize: '0.75rem',
+      }}
     >
       SCIM
     </span>
@@ -41,20 +47,23 @@ export function Users() {
         path="/api/v2/users?state=any&expand=scim"
         empty="No users"
         columns={[
-          { header: 'Name', cell: (u) => (
-            <>
-              <ScimField managed={u.scimManaged}>{u.name}</ScimField>
-              {u.scimManaged ? <ScimBadge /> : null}
-            </>
-          ) },
+          {
+            header: 'Name',
+            cell: (u) => (
+              <>
+                <ScimField managed={u.scimManaged}>{u.name}</ScimField>
+                {u.scimManaged ? <ScimBadge /> : null}
+              </>
+            ),
+          },
           { header: 'Email', cell: (u) => <ScimField managed={u.scimManaged}>{u.email}</ScimField> },
           { header: 'Division', cell: (u) => u.division?.name ?? '' },
           { header: 'State', cell: (u) => <ScimField managed={u.scimManaged}>{u.state}</ScimField> },
         ]}
       />
       <p className="hint">
-        <strong>SCIM</strong> marks users an identity provider manages. Their fields marked “(from SCIM)” follow the identity
-        provider: the next sync overwrites a change made in Gatehouse.
+        <strong>SCIM</strong> marks users an identity provider manages. Their fields marked “(from SCIM)” follow the
+        identity provider: the next sync overwrites a change made in Gatehouse.
       </p>
     </>
   );

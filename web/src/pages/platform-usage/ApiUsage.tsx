@@ -52,25 +52,59 @@ function StatusCells({ t }: { t: Totals }) {
 }
 const STATUS_HEADERS = ['200', '300', '400', '429', '500'];
 
-function Selection({ title, options, selected, onSave, onReset }: {
-  title: string; options: { key: string; label: string }[]; selected: string[] | null; onSave(keys: string[]): void; onReset(): void;
+function Selection({
+  title,
+  options,
+  selected,
+  onSave,
+  onReset,
+}: {
+  title: string;
+  options: { key: string; label: string }[];
+  selected: string[] | null;
+  onSave(keys: string[]): void;
+  onReset(): void;
 }) {
   const [open, setOpen] = useState(false);
   const [draft, setDraft] = useState<string[]>([]);
   return (
     <>
-      <button type="button" onClick={() => { setDraft(selected ?? options.map((o) => o.key)); setOpen(!open); }}>{title}</button>
-      {selected && <button type="button" onClick={onReset}>Reset {title}</button>}
+      <button
+        type="button"
+        onClick={() => {
+          setDraft(selected ?? options.map((o) => o.key));
+          setOpen(!open);
+        }}
+      >
+        {title}
+      </button>
+      {selected && (
+        <button type="button" onClick={onReset}>
+          Reset {title}
+        </button>
+      )}
       {open && (
         <fieldset aria-label={title}>
           {options.length === 0 && <p className="empty">Nothing to select in this period.</p>}
           {options.map((o) => (
             <label key={o.key} style={{ display: 'block' }}>
-              <input type="checkbox" checked={draft.includes(o.key)} onChange={(e) => setDraft(e.target.checked ? [...draft, o.key] : draft.filter((k) => k !== o.key))} />
+              <input
+                type="checkbox"
+                checked={draft.includes(o.key)}
+                onChange={(e) => setDraft(e.target.checked ? [...draft, o.key] : draft.filter((k) => k !== o.key))}
+              />
               {o.label}
             </label>
           ))}
-          <button type="button" onClick={() => { onSave(draft); setOpen(false); }}>Save selections</button>
+          <button
+            type="button"
+            onClick={() => {
+              onSave(draft);
+              setOpen(false);
+            }}
+          >
+            Save selections
+          </button>
         </fieldset>
       )}
     </>
@@ -135,19 +169,31 @@ export function ApiUsage() {
       <h1>API Usage</h1>
       <div className="toolbar">
         <RangePicker preset={preset} onPreset={setPreset} custom={custom} onCustom={setCustom} max={yesterday} />
-        <button type="button" onClick={() => void load()}>Refresh</button>
-        {data && <a href={exportUri(data.executionId)} download>Export API Usage Data</a>}
+        <button type="button" onClick={() => void load()}>
+          Refresh
+        </button>
+        {data && (
+          <a href={exportUri(data.executionId)} download>
+            Export API Usage Data
+          </a>
+        )}
       </div>
       <p className="hint" data-testid="range">
-        UTC days {isoDay(start)} to {isoDay(new Date(end.getTime() - 1))} (dates are calculated in UTC; your local date may differ). Today is never included.
+        UTC days {isoDay(start)} to {isoDay(new Date(end.getTime() - 1))} (dates are calculated in UTC; your local date
+        may differ). Today is never included.
       </p>
       {loading && <p role="status">Loading usage…</p>}
-      {error && <p role="alert" className="error">{error}</p>}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
       {!loading && !error && data && total.requests === 0 && <p className="empty">No API requests in this period.</p>}
       {!loading && !error && data && total.requests > 0 && (
         <>
           <p>
-            Total API requests: <strong data-testid="total-requests">{n(total.requests)}</strong> · OAuth clients: <strong data-testid="total-clients">{clients.length}</strong>
+            Total API requests: <strong data-testid="total-requests">{n(total.requests)}</strong> · OAuth clients:{' '}
+            <strong data-testid="total-clients">{clients.length}</strong>
           </p>
           <UsageChart rows={data.graph} hourly={hourly} />
 
@@ -155,24 +201,58 @@ export function ApiUsage() {
             <h2>Most Active Requests</h2>
             <h3>Top 5 Requests by OAuth Client</h3>
             <table aria-label="Top 5 Requests by OAuth Client">
-              <thead><tr><th>OAuth client</th><th>Requests</th><th>Successful</th><th>Failed</th></tr></thead>
+              <thead>
+                <tr>
+                  <th>OAuth client</th>
+                  <th>Requests</th>
+                  <th>Successful</th>
+                  <th>Failed</th>
+                </tr>
+              </thead>
               <tbody>
                 {clients.slice(0, 5).map((c) => (
-                  <tr key={c.key}><td>{c.row.clientName}</td><td>{n(c.requests)}</td><td>{n(ok(c))}</td><td>{n(failed(c))}</td></tr>
+                  <tr key={c.key}>
+                    <td>{c.row.clientName}</td>
+                    <td>{n(c.requests)}</td>
+                    <td>{n(ok(c))}</td>
+                    <td>{n(failed(c))}</td>
+                  </tr>
                 ))}
               </tbody>
             </table>
             <h3>HTTP Response Status Codes</h3>
             <table aria-label="HTTP Response Status Codes">
-              <thead><tr>{STATUS_HEADERS.map((h) => <th key={h}>{h}</th>)}</tr></thead>
-              <tbody><tr><StatusCells t={total} /></tr></tbody>
+              <thead>
+                <tr>
+                  {STATUS_HEADERS.map((h) => (
+                    <th key={h}>{h}</th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                <tr>
+                  <StatusCells t={total} />
+                </tr>
+              </tbody>
             </table>
             <h3>Top 5 Requested URLs</h3>
             <table aria-label="Top 5 Requested URLs">
-              <thead><tr><th>URL</th><th>Requests</th><th>Successful</th><th>Failed</th></tr></thead>
+              <thead>
+                <tr>
+                  <th>URL</th>
+                  <th>Requests</th>
+                  <th>Successful</th>
+                  <th>Failed</th>
+                </tr>
+              </thead>
               <tbody>
                 {urls.slice(0, 5).map((u) => (
-                  <tr key={u.key}><td>{u.key}</td><td>{n(u.requests)}</td><td>{n(ok(u))}</td><td>{n(failed(u))}</td></tr>
+                  <tr key={u.key}>
+                    <td>{u.key}</td>
+                    <td>{n(u.requests)}</td>
+                    <td>{n(ok(u))}</td>
+                    <td>{n(failed(u))}</td>
+                  </tr>
                 ))}
               </tbody>
             </table>
@@ -180,41 +260,89 @@ export function ApiUsage() {
 
           <section aria-label="OAuth Client Requests">
             <h2>OAuth Client Requests</h2>
-            <Selection title="OAuth Client Settings" options={clients.map((c) => ({ key: c.key, label: c.row.clientName ?? c.key }))} selected={clientSel}
-              onSave={save(CLIENTS_KEY, setClientSel)} onReset={reset(CLIENTS_KEY, setClientSel)} />
+            <Selection
+              title="OAuth Client Settings"
+              options={clients.map((c) => ({ key: c.key, label: c.row.clientName ?? c.key }))}
+              selected={clientSel}
+              onSave={save(CLIENTS_KEY, setClientSel)}
+              onReset={reset(CLIENTS_KEY, setClientSel)}
+            />
             <table aria-label="Request Counts by OAuth Client">
-              <thead><tr><th>OAuth client</th><th>Requests</th>{STATUS_HEADERS.map((h) => <th key={h}>{h}</th>)}</tr></thead>
+              <thead>
+                <tr>
+                  <th>OAuth client</th>
+                  <th>Requests</th>
+                  {STATUS_HEADERS.map((h) => (
+                    <th key={h}>{h}</th>
+                  ))}
+                </tr>
+              </thead>
               <tbody>
                 {shownClients.map((c) => (
-                  <tr key={c.key}><td>{c.row.clientName}</td><td>{n(c.requests)}</td><StatusCells t={c} /></tr>
+                  <tr key={c.key}>
+                    <td>{c.row.clientName}</td>
+                    <td>{n(c.requests)}</td>
+                    <StatusCells t={c} />
+                  </tr>
                 ))}
               </tbody>
             </table>
             <h3>Request URL Counts by OAuth Client</h3>
             <table aria-label="Request URL Counts by OAuth Client">
-              <thead><tr><th>OAuth client</th><th>URL</th><th>Requests</th></tr></thead>
+              <thead>
+                <tr>
+                  <th>OAuth client</th>
+                  <th>URL</th>
+                  <th>Requests</th>
+                </tr>
+              </thead>
               <tbody>
-                {rows.filter((r) => shownClients.some((c) => c.key === r.clientId)).sort((a, b) => b.requests - a.requests).map((r) => (
-                  <tr key={`${r.date}${r.clientId}${urlKey(r)}`}><td>{r.clientName}</td><td>{urlKey(r)}</td><td>{n(r.requests)}</td></tr>
-                ))}
+                {rows
+                  .filter((r) => shownClients.some((c) => c.key === r.clientId))
+                  .sort((a, b) => b.requests - a.requests)
+                  .map((r) => (
+                    <tr key={`${r.date}${r.clientId}${urlKey(r)}`}>
+                      <td>{r.clientName}</td>
+                      <td>{urlKey(r)}</td>
+                      <td>{n(r.requests)}</td>
+                    </tr>
+                  ))}
               </tbody>
             </table>
           </section>
 
           <section aria-label="URL Requests">
             <h2>URL Requests</h2>
-            <Selection title="URL Request Settings" options={urls.map((u) => ({ key: u.key, label: u.key }))} selected={urlSel}
-              onSave={save(URLS_KEY, setUrlSel)} onReset={reset(URLS_KEY, setUrlSel)} />
+            <Selection
+              title="URL Request Settings"
+              options={urls.map((u) => ({ key: u.key, label: u.key }))}
+              selected={urlSel}
+              onSave={save(URLS_KEY, setUrlSel)}
+              onReset={reset(URLS_KEY, setUrlSel)}
+            />
             <table aria-label="URL Requests">
-              <thead><tr><th>URL</th><th>Requests</th>{STATUS_HEADERS.map((h) => <th key={h}>{h}</th>)}</tr></thead>
+              <thead>
+                <tr>
+                  <th>URL</th>
+                  <th>Requests</th>
+                  {STATUS_HEADERS.map((h) => (
+                    <th key={h}>{h}</th>
+                  ))}
+                </tr>
+              </thead>
               <tbody>
                 {shownUrls.map((u) => (
-                  <tr key={u.key}><td>{u.key}</td><td>{n(u.requests)}</td><StatusCells t={u} /></tr>
+                  <tr key={u.key}>
+                    <td>{u.key}</td>
+                    <td>{n(u.requests)}</td>
+                    <StatusCells t={u} />
+                  </tr>
                 ))}
               </tbody>
             </table>
             <p>
-              Total successful: <strong data-testid="total-success">{n(ok(total))}</strong> · Total failed: <strong data-testid="total-failed">{n(failed(total))}</strong>
+              Total successful: <strong data-testid="total-success">{n(ok(total))}</strong> · Total failed:{' '}
+              <strong data-testid="total-failed">{n(failed(total))}</strong>
             </p>
           </section>
         </>

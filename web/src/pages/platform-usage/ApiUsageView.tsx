@@ -51,8 +51,22 @@ const cell = (v: string | number) => {
   return s !== raw || /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 
-function UsageTable({ title, first, items, total, filteredTotal, selected, onPick }: {
-  title: string; first: string; items: Line[]; total: number; filteredTotal: number | null; selected: string | null; onPick(key: string): void;
+function UsageTable({
+  title,
+  first,
+  items,
+  total,
+  filteredTotal,
+  selected,
+  onPick,
+}: {
+  title: string;
+  first: string;
+  items: Line[];
+  total: number;
+  filteredTotal: number | null;
+  selected: string | null;
+  onPick(key: string): void;
 }) {
   const max = Math.max(1, ...items.map((i) => i.count));
   return (
@@ -75,7 +89,14 @@ function UsageTable({ title, first, items, total, filteredTotal, selected, onPic
             {items.map((i) => (
               <tr key={i.key} style={selected === i.key ? { background: '#e3eefb' } : undefined}>
                 <td>
-                  <button type="button" className="link" style={{ textAlign: 'left' }} aria-pressed={selected === i.key} title={selected === i.key ? 'Clear the filter' : 'Filter the other table to this row'} onClick={() => onPick(i.key)}>
+                  <button
+                    type="button"
+                    className="link"
+                    style={{ textAlign: 'left' }}
+                    aria-pressed={selected === i.key}
+                    title={selected === i.key ? 'Clear the filter' : 'Filter the other table to this row'}
+                    onClick={() => onPick(i.key)}
+                  >
                     {i.label}
                   </button>
                 </td>
@@ -83,7 +104,16 @@ function UsageTable({ title, first, items, total, filteredTotal, selected, onPic
                 <td>{percent(i.count, total)}</td>
                 {filteredTotal !== null && <td>{percent(i.count, filteredTotal)}</td>}
                 <td style={{ width: '30%' }}>
-                  <div role="img" aria-label={`${percent(i.count, total)} of total`} style={{ background: '#2f6db5', height: '0.7rem', width: `${(i.count / max) * 100}%`, minWidth: '1px' }} />
+                  <div
+                    role="img"
+                    aria-label={`${percent(i.count, total)} of total`}
+                    style={{
+                      background: '#2f6db5',
+                      height: '0.7rem',
+                      width: `${(i.count / max) * 100}%`,
+                      minWidth: '1px',
+                    }}
+                  />
                 </td>
               </tr>
             ))}
@@ -110,13 +140,16 @@ export function ApiUsageView() {
   useEffect(() => {
     preferences
       .get<Saved>(VIEW_KEY)
-      .then((s) => {
-        if (s && PRESETS.includes(s.preset)) {
-          setPreset(s.preset);
-          if (s.custom) setCustom(s.custom);
-          setFilter(s.filter ?? null);
-        }
-      }, () => {})
+      .then(
+        (s) => {
+          if (s && PRESETS.includes(s.preset)) {
+            setPreset(s.preset);
+            if (s.custom) setCustom(s.custom);
+            setFilter(s.filter ?? null);
+          }
+        },
+        () => {},
+      )
       .finally(() => setReady(true));
   }, []);
 
@@ -125,7 +158,11 @@ export function ApiUsageView() {
     setError(null);
     try {
       if (end <= start) throw new Error('The range must end after it starts, and before today (UTC).');
-      const result = await runUsage({ interval: `${start.toISOString()}/${end.toISOString()}`, granularity: 'Month', groupBy: ['OAuthClientId', 'TemplateUri', 'HttpMethod'] });
+      const result = await runUsage({
+        interval: `${start.toISOString()}/${end.toISOString()}`,
+        granularity: 'Month',
+        groupBy: ['OAuthClientId', 'TemplateUri', 'HttpMethod'],
+      });
       setRows(result.rows);
     } catch (e) {
       setRows(null);
@@ -140,26 +177,50 @@ export function ApiUsageView() {
 
   const all = rows ?? [];
   const total = all.reduce((s, r) => s + r.requests, 0);
-  const matches = (r: UsageRow) => !filter || (filter.side === 'client' ? r.clientId === filter.key : requestKey(r) === filter.key);
+  const matches = (r: UsageRow) =>
+    !filter || (filter.side === 'client' ? r.clientId === filter.key : requestKey(r) === filter.key);
   const filteredRows = all.filter(matches);
   const filteredTotal = filter ? filteredRows.reduce((s, r) => s + r.requests, 0) : null;
   // Each table is filtered by the other's selected row, never by its own.
-  const clientItems = lines(filter?.side === 'request' ? filteredRows : all, (r) => r.clientId ?? '', (r) => r.clientName || r.clientId || '');
+  const clientItems = lines(
+    filter?.side === 'request' ? filteredRows : all,
+    (r) => r.clientId ?? '',
+    (r) => r.clientName || r.clientId || '',
+  );
   const requestItems = lines(filter?.side === 'client' ? filteredRows : all, requestKey, requestKey);
-  const pick = (side: Side) => (key: string) => setFilter(filter?.side === side && filter.key === key ? null : { side, key });
-  const filterLabel = filter && (filter.side === 'client' ? (all.find((r) => r.clientId === filter.key)?.clientName ?? filter.key) : filter.key);
+  const pick = (side: Side) => (key: string) =>
+    setFilter(filter?.side === side && filter.key === key ? null : { side, key });
+  const filterLabel =
+    filter &&
+    (filter.side === 'client' ? (all.find((r) => r.clientId === filter.key)?.clientName ?? filter.key) : filter.key);
 
   const save = () => {
     setSaved(null);
-    preferences.put<Saved>(VIEW_KEY, { preset, custom, filter }).then(() => setSaved('Saved.'), (e) => setError((e as Error).message));
+    preferences.put<Saved>(VIEW_KEY, { preset, custom, filter }).then(
+      () => setSaved('Saved.'),
+      (e) => setError((e as Error).message),
+    );
   };
 
   const csv = useMemo(() => {
     const head = ['table', 'name', 'count', 'percentOfTotal', ...(filteredTotal !== null ? ['filteredPercent'] : [])];
     const out = [head.join(',')];
-    for (const [table, items] of [['OAuth Clients', clientItems], ['API Requests', requestItems]] as const) {
+    for (const [table, items] of [
+      ['OAuth Clients', clientItems],
+      ['API Requests', requestItems],
+    ] as const) {
       for (const i of items) {
-        out.push([table, i.label, i.count, percent(i.count, total), ...(filteredTotal !== null ? [percent(i.count, filteredTotal)] : [])].map(cell).join(','));
+        out.push(
+          [
+            table,
+            i.label,
+            i.count,
+            percent(i.count, total),
+            ...(filteredTotal !== null ? [percent(i.count, filteredTotal)] : []),
+          ]
+            .map(cell)
+            .join(','),
+        );
       }
     }
     return `${out.join('\r\n')}\r\n`;
@@ -170,24 +231,41 @@ export function ApiUsageView() {
       <h1>API Usage View</h1>
       <div className="toolbar">
         <RangePicker preset={preset} onPreset={setPreset} custom={custom} onCustom={setCustom} max={yesterday} />
-        <button type="button" onClick={() => void load()}>Refresh</button>
-        <button type="button" onClick={save}>Save</button>
+        <button type="button" onClick={() => void load()}>
+          Refresh
+        </button>
+        <button type="button" onClick={save}>
+          Save
+        </button>
         {saved && <span role="status">{saved}</span>}
         {rows && total > 0 && (
-          <a href={`data:text/csv;charset=utf-8,${encodeURIComponent(csv)}`} download={`api-usage-view-${isoDay(start)}.csv`}>Export CSV</a>
+          <a
+            href={`data:text/csv;charset=utf-8,${encodeURIComponent(csv)}`}
+            download={`api-usage-view-${isoDay(start)}.csv`}
+          >
+            Export CSV
+          </a>
         )}
       </div>
       <p className="hint" data-testid="range">
-        UTC days {isoDay(start)} to {isoDay(new Date(end.getTime() - 1))} (dates are calculated in UTC; your local date may differ). Today is never included.
+        UTC days {isoDay(start)} to {isoDay(new Date(end.getTime() - 1))} (dates are calculated in UTC; your local date
+        may differ). Today is never included.
       </p>
       {filter && (
         <p data-testid="filter">
-          Filtered to {filter.side === 'client' ? 'OAuth client' : 'API request'} <strong>{filterLabel}</strong> ({n(filteredTotal ?? 0)} of {n(total)} requests){' '}
-          <button type="button" onClick={() => setFilter(null)}>Clear filter</button>
+          Filtered to {filter.side === 'client' ? 'OAuth client' : 'API request'} <strong>{filterLabel}</strong> (
+          {n(filteredTotal ?? 0)} of {n(total)} requests){' '}
+          <button type="button" onClick={() => setFilter(null)}>
+            Clear filter
+          </button>
         </p>
       )}
       {loading && <p role="status">Loading usage…</p>}
-      {error && <p role="alert" className="error">{error}</p>}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
       {!loading && !error && rows && total === 0 && <p className="empty">No API requests in this period.</p>}
       {!loading && !error && rows && total > 0 && (
         <>
@@ -195,10 +273,24 @@ export function ApiUsageView() {
             Total API requests: <strong data-testid="view-total">{n(total)}</strong>
           </p>
           <div style={{ display: 'flex', gap: '2rem', flexWrap: 'wrap' }}>
-            <UsageTable title="OAuth Clients" first="OAuth client" items={clientItems} total={total} filteredTotal={filter?.side === 'request' ? filteredTotal : null}
-              selected={filter?.side === 'client' ? filter.key : null} onPick={pick('client')} />
-            <UsageTable title="API Requests" first="Request" items={requestItems} total={total} filteredTotal={filter?.side === 'client' ? filteredTotal : null}
-              selected={filter?.side === 'request' ? filter.key : null} onPick={pick('request')} />
+            <UsageTable
+              title="OAuth Clients"
+              first="OAuth client"
+              items={clientItems}
+              total={total}
+              filteredTotal={filter?.side === 'request' ? filteredTotal : null}
+              selected={filter?.side === 'client' ? filter.key : null}
+              onPick={pick('client')}
+            />
+            <UsageTable
+              title="API Requests"
+              first="Request"
+              items={requestItems}
+              total={total}
+              filteredTotal={filter?.side === 'client' ? filteredTotal : null}
+              selected={filter?.side === 'request' ? filter.key : null}
+              onPick={pick('request')}
+            />
           </div>
         </>
       )}

@@ -15,17 +15,31 @@ export function RangePicker(props: {
       <label>
         Date range{' '}
         <select value={preset} onChange={(e) => props.onPreset(e.target.value as Preset)}>
-          {PRESETS.map((p) => <option key={p}>{p}</option>)}
+          {PRESETS.map((p) => (
+            <option key={p}>{p}</option>
+          ))}
         </select>
       </label>
       {(preset === 'Custom' || preset === 'Single day') && (
         <label>
-          {preset === 'Custom' ? 'From' : 'Day'} <input type="date" value={custom.from} max={max} onChange={(e) => props.onCustom({ ...custom, from: e.target.value })} />
+          {preset === 'Custom' ? 'From' : 'Day'}{' '}
+          <input
+            type="date"
+            value={custom.from}
+            max={max}
+            onChange={(e) => props.onCustom({ ...custom, from: e.target.value })}
+          />
         </label>
       )}
       {preset === 'Custom' && (
         <label>
-          To <input type="date" value={custom.to} max={max} onChange={(e) => props.onCustom({ ...custom, to: e.target.value })} />
+          To{' '}
+          <input
+            type="date"
+            value={custom.to}
+            max={max}
+            onChange={(e) => props.onCustom({ ...custom, to: e.target.value })}
+          />
         </label>
       )}
     </>

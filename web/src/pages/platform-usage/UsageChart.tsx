@@ -15,11 +15,26 @@ export function UsageChart({ rows, hourly }: { rows: UsageRow[]; hourly: boolean
       data: {
         labels,
         datasets: [
-          { label: 'Successful (2xx, 3xx)', data: rows.map((r) => r.status200 + r.status300), backgroundColor: '#2e7d32', stack: 's' },
-          { label: 'Failed (4xx, 5xx)', data: rows.map((r) => r.status400 + r.status500), backgroundColor: '#c62828', stack: 's' },
+          {
+            label: 'Successful (2xx, 3xx)',
+            data: rows.map((r) => r.status200 + r.status300),
+            backgroundColor: '#2e7d32',
+            stack: 's',
+          },
+          {
+            label: 'Failed (4xx, 5xx)',
+            data: rows.map((r) => r.status400 + r.status500),
+            backgroundColor: '#c62828',
+            stack: 's',
+          },
         ],
       },
-      options: { animation: false, responsive: true, maintainAspectRatio: false, scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } },
+      options: {
+        animation: false,
+        responsive: true,
+        maintainAspectRatio: false,
+        scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } },
+      },
     });
     return () => chart.destroy();
   }, [rows, hourly]);

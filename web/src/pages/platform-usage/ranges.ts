@@ -2,7 +2,15 @@
  * The API Usage date presets. Days are UTC days and today is never included (the report lags by
  * one day), so every range ends at the start of today, UTC, at the latest.
  */
-export const PRESETS = ['Previous 7 days', 'Previous 30 days', 'This month', 'Last month', 'Previous 3 months', 'Single day', 'Custom'] as const;
+export const PRESETS = [
+  'Previous 7 days',
+  'Previous 30 days',
+  'This month',
+  'Last month',
+  'Previous 3 months',
+  'Single day',
+  'Custom',
+] as const;
 export type Preset = (typeof PRESETS)[number];
 
 const DAY = 86_400_000;

@@ -34,15 +34,26 @@ export function DataSubjectRequests() {
     <>
       <h1>Data Subject Requests</h1>
       <p className="hint">
-        Export (Art. 15), rectify (Art. 16) or erase (Art. 17) the personal data Gatehouse holds about a person: a directory
-        user, or a customer known only from interactions. Always search for the subject first, then submit the request for
-        the subject the search found. Requests are processed in the background.
+        Export (Art. 15), rectify (Art. 16) or erase (Art. 17) the personal data Gatehouse holds about a person: a
+        directory user, or a customer known only from interactions. Always search for the subject first, then submit the
+        request for the subject the search found. Requests are processed in the background.
       </p>
       <div className="toolbar">
         {adding ? (
-          <button type="button" className="secondary" onClick={() => { setAdding(false); select(null); }}>Close new request</button>
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => {
+              setAdding(false);
+              select(null);
+            }}
+          >
+            Close new request
+          </button>
         ) : (
-          <button type="button" onClick={() => setAdding(true)}>New request</button>
+          <button type="button" onClick={() => setAdding(true)}>
+            New request
+          </button>
         )}
       </div>
       {adding && (
@@ -54,7 +65,11 @@ export function DataSubjectRequests() {
           ) : (
             <>
               {notice && <p role="status">{notice}</p>}
-              <p className="empty">{notice ? 'Search again to make another request.' : 'Select a subject from the search results to choose the request.'}</p>
+              <p className="empty">
+                {notice
+                  ? 'Search again to make another request.'
+                  : 'Select a subject from the search results to choose the request.'}
+              </p>
             </>
           )}
         </section>

@@ -1,5 +1,13 @@
 import { type FormEvent, useState } from 'react';
-import { type GdprRequest, type GdprRequestType, type GdprSearchType, type GdprSubject, gdprApi, type ReplacementTerm, SEARCH_TYPES } from '../../api/gdpr.ts';
+import {
+  type GdprRequest,
+  type GdprRequestType,
+  type GdprSearchType,
+  type GdprSubject,
+  gdprApi,
+  type ReplacementTerm,
+  SEARCH_TYPES,
+} from '../../api/gdpr.ts';
 import { REQUEST_TYPES, subjectSummary, typeLabel } from './labels.tsx';
 
 /** The term types Gatehouse holds values of, and so can rectify (others are refused). */
@@ -8,16 +16,27 @@ const RECTIFIABLE = SEARCH_TYPES.filter((t) => ['NAME', 'EMAIL', 'PHONE', 'ADDRE
 /** The subject's current value of a term type, when the search told it (to prefill "existing value"). */
 function known(subject: GdprSubject, type: GdprSearchType): string {
   switch (type) {
-    case 'NAME': return subject.name ?? '';
-    case 'EMAIL': return subject.emailAddresses?.[0] ?? '';
-    case 'PHONE': return subject.phoneNumbers?.[0] ?? '';
-    case 'ADDRESS': return subject.addresses?.[0] ?? '';
-    default: return '';
+    case 'NAME':
+      return subject.name ?? '';
+    case 'EMAIL':
+      return subject.emailAddresses?.[0] ?? '';
+    case 'PHONE':
+      return subject.phoneNumbers?.[0] ?? '';
+    case 'ADDRESS':
+      return subject.addresses?.[0] ?? '';
+    default:
+      return '';
   }
 }
 
 function firstTerm(subject: GdprSubject): ReplacementTerm {
-  const type: GdprSearchType = subject.name ? 'NAME' : subject.emailAddresses?.length ? 'EMAIL' : subject.phoneNumbers?.length ? 'PHONE' : 'NAME';
+  const type: GdprSearchType = subject.name
+    ? 'NAME'
+    : subject.emailAddresses?.length
+      ? 'EMAIL'
+      : subject.phoneNumbers?.length
+        ? 'PHONE'
+        : 'NAME';
   return { type, existingValue: known(subject, type), updatedValue: '' };
 }
 
@@ -49,7 +68,8 @@ export function RequestForm({ subject, onSubmitted }: { subject: GdprSubject; on
         if (j !== i) return t;
         const next = { ...t, ...change };
         // A new type prefills its existing value, unless one was typed by hand.
-        if (change.type && (t.existingValue === '' || t.existingValue === known(subject, t.type))) next.existingValue = known(subject, change.type);
+        if (change.type && (t.existingValue === '' || t.existingValue === known(subject, t.type)))
+          next.existingValue = known(subject, change.type);
         return next;
       }),
     );
@@ -74,7 +94,15 @@ export function RequestForm({ subject, onSubmitted }: { subject: GdprSubject; on
           ...(name.trim() ? { name: name.trim() } : {}),
           requestType,
           subject,
-          ...(isUpdate ? { replacementTerms: terms.map((t) => ({ ...t, existingValue: t.existingValue.trim(), updatedValue: t.updatedValue.trim() })) } : {}),
+          ...(isUpdate
+            ? {
+                replacementTerms: terms.map((t) => ({
+                  ...t,
+                  existingValue: t.existingValue.trim(),
+                  updatedValue: t.updatedValue.trim(),
+                })),
+              }
+            : {}),
         },
         isDelete && understood,
       );
@@ -93,20 +121,38 @@ export function RequestForm({ subject, onSubmitted }: { subject: GdprSubject; on
   return (
     <section aria-labelledby="step-2">
       <h3 id="step-2">2. Choose the request</h3>
-      <p>Subject: <strong>{who}</strong></p>
+      <p>
+        Subject: <strong>{who}</strong>
+      </p>
       <form onSubmit={submit} noValidate aria-describedby="gdpr-form-error">
         <fieldset>
           <legend>Request type</legend>
           {REQUEST_TYPES.map((t) => (
             <label key={t.value} className="inline">
-              <input type="radio" name="gdpr-request-type" value={t.value} checked={requestType === t.value} onChange={() => { setRequestType(t.value); setUnderstood(false); setError(''); setDone(''); }} />
-              {t.word} ({t.article})
-              <small className="hint"> — {t.hint}</small>
+              <input
+                type="radio"
+                name="gdpr-request-type"
+                value={t.value}
+                checked={requestType === t.value}
+                onChange={() => {
+                  setRequestType(t.value);
+                  setUnderstood(false);
+                  setError('');
+                  setDone('');
+                }}
+              />
+              {t.word} ({t.article})<small className="hint"> — {t.hint}</small>
             </label>
           ))}
         </fieldset>
         <label htmlFor="gdpr-request-name">Request name (optional)</label>
-        <input id="gdpr-request-name" value={name} onChange={(e) => setName(e.target.value)} maxLength={255} placeholder="e.g. ticket reference" />
+        <input
+          id="gdpr-request-name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          maxLength={255}
+          placeholder="e.g. ticket reference"
+        />
 
         {isUpdate && (
           <fieldset>
@@ -117,24 +163,53 @@ export function RequestForm({ subject, onSubmitted }: { subject: GdprSubject; on
                 <legend>Replacement {i + 1}</legend>
                 <div>
                   <label htmlFor={`term-${i}-type`}>Term {i + 1} type</label>
-                  <select id={`term-${i}-type`} value={t.type} onChange={(e) => setTerm(i, { type: e.target.value as GdprSearchType })}>
-                    {RECTIFIABLE.map((s) => <option key={s.value} value={s.value}>{s.label}</option>)}
+                  <select
+                    id={`term-${i}-type`}
+                    value={t.type}
+                    onChange={(e) => setTerm(i, { type: e.target.value as GdprSearchType })}
+                  >
+                    {RECTIFIABLE.map((s) => (
+                      <option key={s.value} value={s.value}>
+                        {s.label}
+                      </option>
+                    ))}
                   </select>
                 </div>
                 <div>
                   <label htmlFor={`term-${i}-existing`}>Term {i + 1} existing value</label>
-                  <input id={`term-${i}-existing`} value={t.existingValue} onChange={(e) => setTerm(i, { existingValue: e.target.value })} />
+                  <input
+                    id={`term-${i}-existing`}
+                    value={t.existingValue}
+                    onChange={(e) => setTerm(i, { existingValue: e.target.value })}
+                  />
                 </div>
                 <div>
                   <label htmlFor={`term-${i}-updated`}>Term {i + 1} new value</label>
-                  <input id={`term-${i}-updated`} value={t.updatedValue} onChange={(e) => setTerm(i, { updatedValue: e.target.value })} />
+                  <input
+                    id={`term-${i}-updated`}
+                    value={t.updatedValue}
+                    onChange={(e) => setTerm(i, { updatedValue: e.target.value })}
+                  />
                 </div>
                 {terms.length > 1 && (
-                  <button type="button" className="secondary" aria-label={`Remove term ${i + 1}`} onClick={() => setTerms((all) => all.filter((_, j) => j !== i))}>Remove</button>
+                  <button
+                    type="button"
+                    className="secondary"
+                    aria-label={`Remove term ${i + 1}`}
+                    onClick={() => setTerms((all) => all.filter((_, j) => j !== i))}
+                  >
+                    Remove
+                  </button>
                 )}
               </fieldset>
             ))}
-            <button type="button" className="secondary" onClick={() => setTerms((all) => [...all, { type: 'EMAIL', existingValue: known(subject, 'EMAIL'), updatedValue: '' }])}>
+            <button
+              type="button"
+              className="secondary"
+              onClick={() =>
+                setTerms((all) => [...all, { type: 'EMAIL', existingValue: known(subject, 'EMAIL'), updatedValue: '' }])
+              }
+            >
               Add term
             </button>
           </fieldset>
@@ -143,18 +218,27 @@ export function RequestForm({ subject, onSubmitted }: { subject: GdprSubject; on
         {isDelete && (
           <div className="warning">
             <label className="inline">
-              <input type="checkbox" checked={understood} onChange={(e) => setUnderstood(e.target.checked)} />
-              I understand this erases the personal data of {who} wherever Gatehouse holds it (a directory user is anonymized), and that it cannot be undone.
+              <input type="checkbox" checked={understood} onChange={(e) => setUnderstood(e.target.checked)} />I
+              understand this erases the personal data of {who} wherever Gatehouse holds it (a directory user is
+              anonymized), and that it cannot be undone.
             </label>
           </div>
         )}
 
         <p className="actions">
-          <button type="submit" className={isDelete ? 'danger' : undefined} disabled={sending || (isDelete && !understood)}>
+          <button
+            type="submit"
+            className={isDelete ? 'danger' : undefined}
+            disabled={sending || (isDelete && !understood)}
+          >
             {sending ? 'Submitting…' : 'Submit request'}
           </button>
         </p>
-        {error && <p id="gdpr-form-error" role="alert" className="error">{error}</p>}
+        {error && (
+          <p id="gdpr-form-error" role="alert" className="error">
+            {error}
+          </p>
+        )}
         {done && <p role="status">{done}</p>}
       </form>
     </section>

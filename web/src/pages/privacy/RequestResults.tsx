@@ -49,17 +49,30 @@ export function RequestResults({ request, onClose }: { request: GdprRequest; onC
   }, [results, json]);
 
   const verb = request.requestType === 'GDPR_DELETE' ? 'erased' : 'changed';
-  const outcome = Object.entries(results?.outcome ?? {}).flatMap(([source, kinds]) => Object.entries(kinds).map(([kind, count]) => ({ source, kind, count })));
+  const outcome = Object.entries(results?.outcome ?? {}).flatMap(([source, kinds]) =>
+    Object.entries(kinds).map(([kind, count]) => ({ source, kind, count })),
+  );
 
   return (
     <section className="panel wide" aria-label="Request results">
-      <h2>Results: {typeLabel(request.requestType)}{request.name ? ` — ${request.name}` : ''}</h2>
-      <p>Subject: {subjectSummary(request.subject)} · request <code>{request.id}</code></p>
+      <h2>
+        Results: {typeLabel(request.requestType)}
+        {request.name ? ` — ${request.name}` : ''}
+      </h2>
+      <p>
+        Subject: {subjectSummary(request.subject)} · request <code>{request.id}</code>
+      </p>
       {load.status === 'loading' && <p role="status">Loading results…</p>}
-      {load.status === 'error' && <p role="alert" className="error">{load.message}</p>}
+      {load.status === 'error' && (
+        <p role="alert" className="error">
+          {load.message}
+        </p>
+      )}
       {results?.completedDate && <p>Finished {results.completedDate} (UTC).</p>}
       {results && (results.status === 'ERROR' || results.error) && (
-        <p role="alert" className="error">The request failed: {results.error ?? 'no reason was given.'}</p>
+        <p role="alert" className="error">
+          The request failed: {results.error ?? 'no reason was given.'}
+        </p>
       )}
       {results?.redacted && <p className="warning">{results.redacted}</p>}
       {results && !results.redacted && results.requestType === 'GDPR_EXPORT' && results.status === 'COMPLETED' && (
@@ -68,29 +81,56 @@ export function RequestResults({ request, onClose }: { request: GdprRequest; onC
             <p className="empty">Gatehouse holds no personal data about this subject.</p>
           ) : (
             <ul aria-label="Export summary">
-              {Object.entries(results.data ?? {}).map(([source, section]) => <li key={source}>{source}: {size(section)}</li>)}
+              {Object.entries(results.data ?? {}).map(([source, section]) => (
+                <li key={source}>
+                  {source}: {size(section)}
+                </li>
+              ))}
             </ul>
           )}
-          {href && <p><a className="button" href={href} download={`gdpr-export-${request.id}.json`}>Download export (JSON)</a></p>}
+          {href && (
+            <p>
+              <a className="button" href={href} download={`gdpr-export-${request.id}.json`}>
+                Download export (JSON)
+              </a>
+            </p>
+          )}
           <details open>
             <summary>Exported data (JSON)</summary>
             <pre className="export">{json}</pre>
           </details>
         </>
       )}
-      {results && results.requestType !== 'GDPR_EXPORT' && results.status === 'COMPLETED' && (
-        outcome.length === 0 ? (
+      {results &&
+        results.requestType !== 'GDPR_EXPORT' &&
+        results.status === 'COMPLETED' &&
+        (outcome.length === 0 ? (
           <p className="empty">Nothing matched: no values were {verb}.</p>
         ) : (
           <table aria-label={`Values ${verb}`}>
-            <thead><tr><th>Source</th><th>Kind</th><th>Values {verb}</th></tr></thead>
+            <thead>
+              <tr>
+                <th>Source</th>
+                <th>Kind</th>
+                <th>Values {verb}</th>
+              </tr>
+            </thead>
             <tbody>
-              {outcome.map((o) => <tr key={`${o.source}/${o.kind}`}><td>{o.source}</td><td>{o.kind}</td><td>{o.count}</td></tr>)}
+              {outcome.map((o) => (
+                <tr key={`${o.source}/${o.kind}`}>
+                  <td>{o.source}</td>
+                  <td>{o.kind}</td>
+                  <td>{o.count}</td>
+                </tr>
+              ))}
             </tbody>
           </table>
-        )
-      )}
-      <p><button type="button" className="secondary" onClick={onClose}>Close results</button></p>
+        ))}
+      <p>
+        <button type="button" className="secondary" onClick={onClose}>
+          Close results
+        </button>
+      </p>
     </section>
   );
 }

@@ -7,7 +7,10 @@ import { Pager } from '../../components/Pager.tsx';
 
 const POLL_MS = 1000;
 
-type State = { status: 'loading' } | { status: 'error'; message: string } | { status: 'ready'; listing: Listing<GdprRequest> };
+type State =
+  | { status: 'loading' }
+  | { status: 'error'; message: string }
+  | { status: 'ready'; listing: Listing<GdprRequest> };
 
 /**
  * The organization's data-subject requests, newest first. While any listed request is still
@@ -54,19 +57,34 @@ export function RequestsList({ reload }: { reload: number }) {
     return (
       <div role="alert" className="error">
         <p>The requests could not be loaded: {state.message}</p>
-        <button type="button" onClick={retry}>Retry</button>
+        <button type="button" onClick={retry}>
+          Retry
+        </button>
       </div>
     );
   }
   const { listing } = state;
-  if (listing.total === 0 && listing.entities.length === 0) return <p className="empty">No data subject requests yet.</p>;
+  if (listing.total === 0 && listing.entities.length === 0)
+    return <p className="empty">No data subject requests yet.</p>;
   const pending = listing.entities.filter((r) => !isFinished(r.status)).length;
   return (
     <>
-      {pending > 0 && <p role="status" className="hint">{pending === 1 ? '1 request is' : `${pending} requests are`} being processed; this list refreshes every second.</p>}
+      {pending > 0 && (
+        <p role="status" className="hint">
+          {pending === 1 ? '1 request is' : `${pending} requests are`} being processed; this list refreshes every
+          second.
+        </p>
+      )}
       <table aria-label="Data subject requests">
         <thead>
-          <tr><th>Created (UTC)</th><th>Name</th><th>Type</th><th>Subject</th><th>Status</th><th>Results</th></tr>
+          <tr>
+            <th>Created (UTC)</th>
+            <th>Name</th>
+            <th>Type</th>
+            <th>Subject</th>
+            <th>Status</th>
+            <th>Results</th>
+          </tr>
         </thead>
         <tbody>
           {listing.entities.map((r) => (
@@ -75,10 +93,17 @@ export function RequestsList({ reload }: { reload: number }) {
               <td>{r.name || '—'}</td>
               <td>{typeLabel(r.requestType)}</td>
               <td>{subjectSummary(r.subject)}</td>
-              <td><StatusBadge status={r.status} /></td>
+              <td>
+                <StatusBadge status={r.status} />
+              </td>
               <td>
                 {isFinished(r.status) ? (
-                  <button type="button" className="link" aria-label={`Results of ${r.name || typeLabel(r.requestType)} (${r.id})`} onClick={() => setSelected(r)}>
+                  <button
+                    type="button"
+                    className="link"
+                    aria-label={`Results of ${r.name || typeLabel(r.requestType)} (${r.id})`}
+                    onClick={() => setSelected(r)}
+                  >
                     Results
                   </button>
                 ) : (

@@ -3,7 +3,10 @@ import type { Listing } from '../../api/client.ts';
 import { type GdprSearchType, type GdprSubject, gdprApi, SEARCH_TYPES } from '../../api/gdpr.ts';
 import { Pager } from '../../components/Pager.tsx';
 
-type Found = { status: 'idle' | 'loading' } | { status: 'error'; message: string } | { status: 'ready'; listing: Listing<GdprSubject> };
+type Found =
+  | { status: 'idle' | 'loading' }
+  | { status: 'error'; message: string }
+  | { status: 'ready'; listing: Listing<GdprSubject> };
 
 const list = (values?: string[]) => (values?.length ? values.join(', ') : '—');
 
@@ -11,7 +14,13 @@ const list = (values?: string[]) => (values?.length ? values.join(', ') : '—')
  * Step 1: find the data subject (always search first, then act on exactly what was found).
  * A new search clears the selection (`onSelect(null)`): the request is for what it finds.
  */
-export function SubjectSearch({ selected, onSelect }: { selected: GdprSubject | null; onSelect(s: GdprSubject | null): void }) {
+export function SubjectSearch({
+  selected,
+  onSelect,
+}: {
+  selected: GdprSubject | null;
+  onSelect(s: GdprSubject | null): void;
+}) {
   const [searchType, setSearchType] = useState<GdprSearchType>('EMAIL');
   const [value, setValue] = useState('');
   const [invalid, setInvalid] = useState('');
@@ -46,21 +55,54 @@ export function SubjectSearch({ selected, onSelect }: { selected: GdprSubject | 
       <h3 id="step-1">1. Find the subject</h3>
       <form className="filters" onSubmit={submit} noValidate>
         <label htmlFor="gdpr-search-type">Search type</label>
-        <select id="gdpr-search-type" value={searchType} onChange={(e) => setSearchType(e.target.value as GdprSearchType)}>
-          {SEARCH_TYPES.map((t) => <option key={t.value} value={t.value}>{t.label}</option>)}
+        <select
+          id="gdpr-search-type"
+          value={searchType}
+          onChange={(e) => setSearchType(e.target.value as GdprSearchType)}
+        >
+          {SEARCH_TYPES.map((t) => (
+            <option key={t.value} value={t.value}>
+              {t.label}
+            </option>
+          ))}
         </select>
         <label htmlFor="gdpr-search-value">Search value</label>
-        <input id="gdpr-search-value" value={value} onChange={(e) => setValue(e.target.value)} aria-invalid={invalid !== ''} aria-describedby="gdpr-search-error" />
-        <button type="submit" disabled={found.status === 'loading'}>Search</button>
+        <input
+          id="gdpr-search-value"
+          value={value}
+          onChange={(e) => setValue(e.target.value)}
+          aria-invalid={invalid !== ''}
+          aria-describedby="gdpr-search-error"
+        />
+        <button type="submit" disabled={found.status === 'loading'}>
+          Search
+        </button>
       </form>
-      {invalid && <p id="gdpr-search-error" role="alert" className="error">{invalid}</p>}
+      {invalid && (
+        <p id="gdpr-search-error" role="alert" className="error">
+          {invalid}
+        </p>
+      )}
       {found.status === 'loading' && <p role="status">Searching…</p>}
-      {found.status === 'error' && <p role="alert" className="error">The search failed: {found.message}</p>}
+      {found.status === 'error' && (
+        <p role="alert" className="error">
+          The search failed: {found.message}
+        </p>
+      )}
       {listing && listing.entities.length === 0 && <p className="empty">No subjects match.</p>}
       {listing && listing.entities.length > 0 && (
         <>
           <table aria-label="Matching subjects">
-            <thead><tr><th>Name</th><th>Emails</th><th>Phones</th><th>Addresses</th><th>Kind</th><th /></tr></thead>
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Emails</th>
+                <th>Phones</th>
+                <th>Addresses</th>
+                <th>Kind</th>
+                <th />
+              </tr>
+            </thead>
             <tbody>
               {listing.entities.map((s, i) => {
                 const isSelected = selected !== null && JSON.stringify(selected) === JSON.stringify(s);
@@ -71,9 +113,27 @@ export function SubjectSearch({ selected, onSelect }: { selected: GdprSubject | 
                     <td>{list(s.emailAddresses)}</td>
                     <td>{list(s.phoneNumbers)}</td>
                     <td>{list(s.addresses)}</td>
-                    <td>{s.userId ? <>Directory user <code>{s.userId}</code></> : s.externalId ? <>External contact <code>{s.externalId}</code></> : 'Customer (interactions)'}</td>
                     <td>
-                      <button type="button" className={isSelected ? undefined : 'secondary'} aria-pressed={isSelected} aria-label={`${isSelected ? 'Selected' : 'Select'} ${s.name ?? s.emailAddresses?.[0] ?? s.phoneNumbers?.[0] ?? 'subject'}`} onClick={() => onSelect(s)}>
+                      {s.userId ? (
+                        <>
+                          Directory user <code>{s.userId}</code>
+                        </>
+                      ) : s.externalId ? (
+                        <>
+                          External contact <code>{s.externalId}</code>
+                        </>
+                      ) : (
+                        'Customer (interactions)'
+                      )}
+                    </td>
+                    <td>
+                      <button
+                        type="button"
+                        className={isSelected ? undefined : 'secondary'}
+                        aria-pressed={isSelected}
+                        aria-label={`${isSelected ? 'Selected' : 'Select'} ${s.name ?? s.emailAddresses?.[0] ?? s.phoneNumbers?.[0] ?? 'subject'}`}
+                        onClick={() => onSelect(s)}
+                      >
                         {isSelected ? 'Selected' : 'Select'}
                       </button>
                     </td>
@@ -83,7 +143,13 @@ export function SubjectSearch({ selected, onSelect }: { selected: GdprSubject | 
             </tbody>
           </table>
           {listing.pageCount > 1 && query && (
-            <Pager page={listing.pageNumber} pageCount={listing.pageCount} total={listing.total} noun="subjects" onPage={(n) => run(query, n)} />
+            <Pager
+              page={listing.pageNumber}
+              pageCount={listing.pageCount}
+              total={listing.total}
+              noun="subjects"
+              onPage={(n) => run(query, n)}
+            />
           )}
         </>
       )}

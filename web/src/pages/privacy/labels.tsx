@@ -2,9 +2,24 @@ import type { GdprRequestType, GdprStatus, GdprSubject } from '../../api/gdpr.ts
 
 /** Each request type as a word, with the GDPR article it serves. */
 export const REQUEST_TYPES: { value: GdprRequestType; word: string; article: string; hint: string }[] = [
-  { value: 'GDPR_EXPORT', word: 'Export', article: 'Art. 15 access', hint: 'a JSON file of everything Gatehouse holds about the subject' },
-  { value: 'GDPR_UPDATE', word: 'Update', article: 'Art. 16 rectification', hint: 'replaces values (name, email, phone…) wherever they are held' },
-  { value: 'GDPR_DELETE', word: 'Delete', article: 'Art. 17 erasure', hint: 'erases or anonymizes the subject’s personal data; it cannot be undone' },
+  {
+    value: 'GDPR_EXPORT',
+    word: 'Export',
+    article: 'Art. 15 access',
+    hint: 'a JSON file of everything Gatehouse holds about the subject',
+  },
+  {
+    value: 'GDPR_UPDATE',
+    word: 'Update',
+    article: 'Art. 16 rectification',
+    hint: 'replaces values (name, email, phone…) wherever they are held',
+  },
+  {
+    value: 'GDPR_DELETE',
+    word: 'Delete',
+    article: 'Art. 17 erasure',
+    hint: 'erases or anonymizes the subject’s personal data; it cannot be undone',
+  },
 ];
 
 export function typeLabel(t: GdprRequestType): string {

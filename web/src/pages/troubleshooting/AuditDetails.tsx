@@ -7,21 +7,42 @@ export function AuditDetails({ event, onOpen }: { event: AuditMessage; onOpen(id
   const [error, setError] = useState('');
   return (
     <section className="panel" aria-label="Audit details">
-      <h2>{event.entityType} {event.action}</h2>
+      <h2>
+        {event.entityType} {event.action}
+      </h2>
       <dl className="summary">
         <dt>Date (UTC)</dt>
         <dd>{event.eventDate}</dd>
         <dt>Entity</dt>
-        <dd>{event.entity.name ?? ''} <code>{event.entity.id}</code></dd>
+        <dd>
+          {event.entity.name ?? ''} <code>{event.entity.id}</code>
+        </dd>
         <dt>Changed by</dt>
-        <dd>{event.user ? `${event.user.name ?? event.user.id} (user)` : event.client ? `OAuth client ${event.client.id}` : 'System / upstream service'}</dd>
-        {event.client && event.user && (<><dt>Through OAuth client</dt><dd><code>{event.client.id}</code></dd></>)}
+        <dd>
+          {event.user
+            ? `${event.user.name ?? event.user.id} (user)`
+            : event.client
+              ? `OAuth client ${event.client.id}`
+              : 'System / upstream service'}
+        </dd>
+        {event.client && event.user && (
+          <>
+            <dt>Through OAuth client</dt>
+            <dd>
+              <code>{event.client.id}</code>
+            </dd>
+          </>
+        )}
         <dt>Remote IP</dt>
         <dd>{event.remoteIp.join(', ') || '—'}</dd>
         {event.initiatingAction?.transactionId && (
           <>
             <dt>Caused by</dt>
-            <dd><button type="button" className="link" onClick={() => onOpen(event.initiatingAction!.transactionId!)}>causing event</button></dd>
+            <dd>
+              <button type="button" className="link" onClick={() => onOpen(event.initiatingAction!.transactionId!)}>
+                causing event
+              </button>
+            </dd>
           </>
         )}
       </dl>
@@ -30,25 +51,50 @@ export function AuditDetails({ event, onOpen }: { event: AuditMessage; onOpen(id
         <p className="empty">No property changes recorded.</p>
       ) : (
         <table aria-label="Property changes">
-          <thead><tr><th>Property</th><th>Before</th><th>After</th></tr></thead>
+          <thead>
+            <tr>
+              <th>Property</th>
+              <th>Before</th>
+              <th>After</th>
+            </tr>
+          </thead>
           <tbody>
             {event.propertyChanges.map((c) => (
-              <tr key={c.property}><td>{c.property}</td><td>{c.oldValues.join(', ')}</td><td>{c.newValues.join(', ')}</td></tr>
+              <tr key={c.property}>
+                <td>{c.property}</td>
+                <td>{c.oldValues.join(', ')}</td>
+                <td>{c.newValues.join(', ')}</td>
+              </tr>
             ))}
           </tbody>
         </table>
       )}
       <p>
-        <button type="button" className="secondary" onClick={() => auditApi.related(event.id).then((r) => setRelated(r.entities), (e: Error) => setError(e.message))}>
+        <button
+          type="button"
+          className="secondary"
+          onClick={() =>
+            auditApi.related(event.id).then(
+              (r) => setRelated(r.entities),
+              (e: Error) => setError(e.message),
+            )
+          }
+        >
           See related audits
         </button>
       </p>
-      {error && <p role="alert" className="error">{error}</p>}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
       {related && (
         <ul aria-label="Related audits">
           {related.map((r) => (
             <li key={r.id}>
-              <button type="button" className="link" onClick={() => onOpen(r.id)}>{r.eventDate} — {r.serviceName} {r.entityType} {r.action} {r.entity.name ?? r.entity.id}</button>
+              <button type="button" className="link" onClick={() => onOpen(r.id)}>
+                {r.eventDate} — {r.serviceName} {r.entityType} {r.action} {r.entity.name ?? r.entity.id}
+              </button>
             </li>
           ))}
         </ul>

@@ -6,7 +6,10 @@ import { Pager } from '../../components/Pager.tsx';
 
 const DAY = 86_400_000;
 const today = () => new Date().toISOString().slice(0, 10);
-type Result = { status: 'idle' | 'loading' } | { status: 'error'; message: string } | { status: 'ready'; entities: AuditMessage[]; pageCount: number; total: number };
+type Result =
+  | { status: 'idle' | 'loading' }
+  | { status: 'error'; message: string }
+  | { status: 'ready'; entities: AuditMessage[]; pageCount: number; total: number };
 
 /** Admin → Troubleshooting → Audit Viewer (dates are UTC days; at most 14 of them). */
 export function AuditViewer() {
@@ -43,7 +46,13 @@ export function AuditViewer() {
     setPage(pageNumber);
     setResult({ status: 'loading' });
     try {
-      const r = await auditApi.realtime({ interval: `${start.toISOString()}/${end.toISOString()}`, serviceName: service || undefined, filters, pageNumber, pageSize: 25 });
+      const r = await auditApi.realtime({
+        interval: `${start.toISOString()}/${end.toISOString()}`,
+        serviceName: service || undefined,
+        filters,
+        pageNumber,
+        pageSize: 25,
+      });
       setResult({ status: 'ready', entities: r.entities, pageCount: r.pageCount, total: r.total });
     } catch (e) {
       setResult({ status: 'error', message: (e as Error).message });
@@ -58,25 +67,53 @@ export function AuditViewer() {
   return (
     <>
       <h1>Audit Viewer</h1>
-      <form className="panel filters" onSubmit={(e: FormEvent) => { e.preventDefault(); run(1); }}>
+      <form
+        className="panel filters"
+        onSubmit={(e: FormEvent) => {
+          e.preventDefault();
+          run(1);
+        }}
+      >
         <label htmlFor="from">From (UTC day)</label>
         <input id="from" type="date" value={from} onChange={(e) => setFrom(e.target.value)} />
         <label htmlFor="to">To (UTC day, at most 14 days after From)</label>
         <input id="to" type="date" value={to} onChange={(e) => setTo(e.target.value)} />
         <label htmlFor="service">Service</label>
-        <select id="service" value={service} onChange={(e) => { setService(e.target.value); setEntityType(''); setAction(''); }}>
+        <select
+          id="service"
+          value={service}
+          onChange={(e) => {
+            setService(e.target.value);
+            setEntityType('');
+            setAction('');
+          }}
+        >
           <option value="">All services</option>
-          {mapping.services.map((s) => <option key={s.name}>{s.name}</option>)}
+          {mapping.services.map((s) => (
+            <option key={s.name}>{s.name}</option>
+          ))}
         </select>
         <label htmlFor="entity-type">Entity Type</label>
-        <select id="entity-type" value={entityType} disabled={!service} onChange={(e) => { setEntityType(e.target.value); setAction(''); }}>
+        <select
+          id="entity-type"
+          value={entityType}
+          disabled={!service}
+          onChange={(e) => {
+            setEntityType(e.target.value);
+            setAction('');
+          }}
+        >
           <option value="">All entity types</option>
-          {entities.map((e) => <option key={e.name}>{e.name}</option>)}
+          {entities.map((e) => (
+            <option key={e.name}>{e.name}</option>
+          ))}
         </select>
         <label htmlFor="action">Action</label>
         <select id="action" value={action} disabled={!entityType} onChange={(e) => setAction(e.target.value)}>
           <option value="">All actions</option>
-          {actions.map((a) => <option key={a}>{a}</option>)}
+          {actions.map((a) => (
+            <option key={a}>{a}</option>
+          ))}
         </select>
         <label htmlFor="entity-id">Entity ID</label>
         <input id="entity-id" value={entityId} onChange={(e) => setEntityId(e.target.value)} />
@@ -86,17 +123,37 @@ export function AuditViewer() {
       </form>
       {result.status === 'idle' && <p className="empty">Choose dates and filters, then Refresh.</p>}
       {result.status === 'loading' && <p role="status">Loading…</p>}
-      {result.status === 'error' && <p role="alert" className="error">{result.message}</p>}
+      {result.status === 'error' && (
+        <p role="alert" className="error">
+          {result.message}
+        </p>
+      )}
       {result.status === 'ready' && result.total === 0 && <p className="empty">No audits match.</p>}
       {result.status === 'ready' && result.total > 0 && (
         <>
           <table aria-label="Audits">
-            <thead><tr><th>Date (UTC)</th><th>Service</th><th>Entity Type</th><th>Entity</th><th>Action</th><th>Changed by</th></tr></thead>
+            <thead>
+              <tr>
+                <th>Date (UTC)</th>
+                <th>Service</th>
+                <th>Entity Type</th>
+                <th>Entity</th>
+                <th>Action</th>
+                <th>Changed by</th>
+              </tr>
+            </thead>
             <tbody>
               {result.entities.map((e) => (
                 <tr key={e.id} aria-selected={selected?.id === e.id}>
-                  <td><button type="button" className="link" onClick={() => setSelected(e)}>{e.eventDate}</button></td>
-                  <td>{e.serviceName}</td><td>{e.entityType}</td><td>{e.entity.name ?? e.entity.id}</td><td>{e.action}</td>
+                  <td>
+                    <button type="button" className="link" onClick={() => setSelected(e)}>
+                      {e.eventDate}
+                    </button>
+                  </td>
+                  <td>{e.serviceName}</td>
+                  <td>{e.entityType}</td>
+                  <td>{e.entity.name ?? e.entity.id}</td>
+                  <td>{e.action}</td>
                   <td>{e.user?.name ?? (e.client ? `client ${e.client.id.slice(0, 8)}` : 'System')}</td>
                 </tr>
               ))}
