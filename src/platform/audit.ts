@@ -158,35 +158,34 @@ function checkedContent(event: AuditEvent): { changes: PropertyChange[]; context
   return { changes, context };
 }
 
-export async function recordAudit(trx: Executor, clock: Clock, event: AuditEvent): Promise<string> {
-  const actions = registry.get(event.serviceName)?.get(event.entityType);
-  if (!actions?.has(event.action)) {
+/** The audit_events row of one event, after the registry and content checks. */
+function toRow(event: AuditEvent, now: Date) {
+  if (!registry.get(event.serviceName)?.get(event.entityType)?.has(event.action)) {
     throw new Error(`audit event ${event.serviceName}/${event.entityType}/${event.action} is not registered`);
   }
   const { changes, context } = checkedContent(event);
-  const now = clock.now();
-  const id = newTimeOrderedId(now.getTime());
-  const occurredAt = now.toISOString();
-  await trx
-    .insertInto('audit_events')
-    .values({
-      id,
-      org_id: event.orgId,
-      service_name: event.serviceName,
-      entity_type: event.entityType,
-      entity_id: event.entityId,
-      entity_name: event.entityName ?? null,
-      action: event.action,
-      actor_type: event.actor.type,
-      actor_user_id: event.actor.type === 'user' ? event.actor.userId : null,
-      actor_client_id: event.actor.type === 'system' ? null : event.actor.clientId,
-      remote_ip: event.remoteIp ?? null,
-      changes: JSON.stringify(changes),
-      context: JSON.stringify(context),
-      cause_event_id: event.causeEventId ?? null,
-      occurred_at: occurredAt,
-    })
-    .execute();
+  return {
+    id: newTimeOrderedId(now.getTime()),
+    org_id: event.orgId,
+    service_name: event.serviceName,
+    entity_type: event.entityType,
+    entity_id: event.entityId,
+    entity_name: event.entityName ?? null,
+    action: event.action,
+    actor_type: event.actor.type,
+    actor_user_id: event.actor.type === 'user' ? event.actor.userId : null,
+    actor_client_id: event.actor.type === 'system' ? null : event.actor.clientId,
+    remote_ip: event.remoteIp ?? null,
+    changes: JSON.stringify(changes),
+    context: JSON.stringify(context),
+    cause_event_id: event.causeEventId ?? null,
+    occurred_at: now.toISOString(),
+  };
+}
+
+export async function recordAudit(trx: Executor, clock: Clock, event: AuditEvent): Promise<string> {
+  const row = toRow(event, clock.now());
+  await trx.insertInto('audit_events').values(row).execute();
   // The outbox of every active stream of the organization gets the event in this same
   // transaction, so a stream can neither miss a committed event nor see a rolled-back one.
   await trx
@@ -197,16 +196,16 @@ export async function recordAudit(trx: Executor, clock: Clock, event: AuditEvent
         .selectFrom('audit_streams')
         .select((s) => [
           'id',
-          s.val(id).as('event_id'),
+          s.val(row.id).as('event_id'),
           sql<number>`0`.as('attempts'),
-          s.val(occurredAt).as('next_attempt_at'),
+          s.val(row.occurred_at).as('next_attempt_at'),
           sql<string>`''`.as('lease_until'),
         ])
         .where('org_id', '=', event.orgId)
         .where('state', '=', 'active'),
     )
     .execute();
-  return id;
+  return row.id;
 }
 
 /**
@@ -218,29 +217,7 @@ export async function recordAuditBatch(trx: Executor, clock: Clock, events: Audi
   if (!events.length) return [];
   const now = clock.now();
   const occurredAt = now.toISOString();
-  const rows = events.map((event) => {
-    if (!registry.get(event.serviceName)?.get(event.entityType)?.has(event.action)) {
-      throw new Error(`audit event ${event.serviceName}/${event.entityType}/${event.action} is not registered`);
-    }
-    const { changes, context } = checkedContent(event);
-    return {
-      id: newTimeOrderedId(now.getTime()),
-      org_id: event.orgId,
-      service_name: event.serviceName,
-      entity_type: event.entityType,
-      entity_id: event.entityId,
-      entity_name: event.entityName ?? null,
-      action: event.action,
-      actor_type: event.actor.type,
-      actor_user_id: event.actor.type === 'user' ? event.actor.userId : null,
-      actor_client_id: event.actor.type === 'system' ? null : event.actor.clientId,
-      remote_ip: event.remoteIp ?? null,
-      changes: JSON.stringify(changes),
-      context: JSON.stringify(context),
-      cause_event_id: event.causeEventId ?? null,
-      occurred_at: occurredAt,
-    };
-  });
+  const rows = events.map((event) => toRow(event, now));
   const BATCH = 200;
   for (let i = 0; i < rows.length; i += BATCH)
     await trx

@@ -21,4 +21,3 @@ export interface Meter {
   close?(): Promise<void>;
 }
 
-export const noopMeter: Meter = { record: () => {}, flush: async () => {} };
