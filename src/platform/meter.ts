@@ -20,4 +20,3 @@ export interface Meter {
   /** Flushes and stops any timer (graceful shutdown). */
   close?(): Promise<void>;
 }
-
