@@ -18,6 +18,9 @@ export interface PermissionRequirement {
   list: string[];
 }
 
+/** A requirement met by any one of `list` (a route's `config.permission`). */
+export const anyOf = (...list: string[]): PermissionRequirement => ({ type: 'ANY', list });
+
 /** The permissions of `req` the caller lacks (empty when the requirement is met). */
 export function missingPermissions(granted: readonly string[], req: PermissionRequirement): string[] {
   const missing = req.list.filter((p) => !hasPermission(granted, p));

@@ -64,12 +64,15 @@ export interface RoleGrantRow {
   division_id: string;
 }
 
+/** Upstream's `authorizedGrantType` values, as stored in oauth_clients.grant_type. */
+export type AuthorizedGrantType = 'CODE' | 'TOKEN' | 'SAML2-BEARER' | 'PASSWORD' | 'CLIENT-CREDENTIALS';
+
 export interface OAuthClientRow {
   id: string;
   org_id: string;
   name: string;
   description: string;
-  grant_type: string;
+  grant_type: AuthorizedGrantType;
   /** Keyed hash of the secret (never the secret); null for public clients. */
   secret_hash: string | null;
   token_ttl: number;

@@ -86,6 +86,19 @@ describe.each(DIALECTS)('client credentials on %s', (dialect) => {
     expect((await t.api('/api/v2/tokens/me', { token })).status).toBe(401);
   });
 
+  // Decision: as upstream, a client-credentials token carries the client's roles; `scope` has no meaning
+  // there and is ignored (RFC 6749 §3.3 lets the server fully ignore it), never used to widen or narrow.
+  it('ignores a requested scope: the token carries the client roles, and no scope is answered', async () => {
+    const res = await tokenRequest(
+      { authorization: basic(t.demo.clientId, t.demo.clientSecret) },
+      'grant_type=client_credentials&scope=users%3Areadonly',
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.scope).toBeUndefined();
+    const clients = await t.api('/api/v2/oauth/clients', { token: res.body.access_token });
+    expect(clients.status).toBe(200);
+  });
+
   it('requires grant_type', async () => {
     const res = await tokenRequest({ authorization: basic(t.demo.clientId, t.demo.clientSecret) }, '');
     expect(res.status).toBe(400);

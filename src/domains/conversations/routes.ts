@@ -18,10 +18,10 @@ import {
   PracticeListQuery,
 } from './schemas.ts';
 import type { ConversationsService } from './service.ts';
+import { anyOf } from '../../platform/permissions.ts';
 
-const ANY = (...list: string[]) => ({ type: 'ANY' as const, list });
-const VIEW = ANY('conversation:communication:view');
-const DISCONNECT = ANY('conversation:communication:disconnect');
+const VIEW = anyOf('conversation:communication:view');
+const DISCONNECT = anyOf('conversation:communication:disconnect');
 
 type Params = { Params: { conversationId: string } };
 type Paging = { pageSize?: number; pageNumber?: number };
@@ -79,7 +79,7 @@ export function registerConversationRoutes(
     '/api/v2/conversations/:conversationId/audits',
     {
       schema: { params: ConversationParams, querystring: AuditTrailQuery },
-      config: { permission: ANY('audits:interactionDetails:view') },
+      config: { permission: anyOf('audits:interactionDetails:view') },
     },
     async (request) =>
       conversations.auditTrail(request.caller, request.params.conversationId, parsePage(request.query), request.query),

@@ -4,6 +4,7 @@ import { parsePage, splitList } from '../../platform/paging.ts';
 import { IdParam } from '../../platform/schemas.ts';
 import type { DirectoryService } from './service.ts';
 import { CreateUser, UpdateUser, User, UserAuthorization, UserEntityListing, UserMe, UsersQuery } from './schemas.ts';
+import { anyOf } from '../../platform/permissions.ts';
 
 type UsersQueryT = {
   pageSize?: number;
@@ -89,7 +90,7 @@ export function registerUserRoutes(app: FastifyInstance, { directory }: { direct
     '/api/v2/users/:userId',
     {
       schema: { params: IdParam('userId'), body: UpdateUser, response: { 200: User } },
-      config: { permission: { type: 'ANY', list: ['admin', 'directory:user:edit', 'directory:organization:admin'] } },
+      config: { permission: anyOf('admin', 'directory:user:edit', 'directory:organization:admin') },
     },
     async (request) =>
       directory.users.patch(request.caller.principal.orgId, request.caller, request.params.userId, request.body),

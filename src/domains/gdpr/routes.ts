@@ -17,9 +17,9 @@ import {
   SubjectsQuery,
 } from './schemas.ts';
 import type { GdprService } from './service.ts';
+import { anyOf } from '../../platform/permissions.ts';
 
-const ANY = (...list: string[]) => ({ type: 'ANY' as const, list });
-const VIEW = ANY('gdpr:request:view');
+const VIEW = anyOf('gdpr:request:view');
 
 type Paging = { pageSize?: number; pageNumber?: number };
 type Params = { Params: { requestId: string } };
@@ -29,7 +29,7 @@ export function registerGdprRoutes(app: FastifyInstance, { gdpr }: { gdpr: GdprS
     '/api/v2/gdpr/subjects',
     {
       schema: { querystring: SubjectsQuery, response: { 200: GdprSubjectListing } },
-      config: { permission: ANY('gdpr:subject:view') },
+      config: { permission: anyOf('gdpr:subject:view') },
     },
     async (request) =>
       gdpr.searchSubjects(
@@ -45,7 +45,7 @@ export function registerGdprRoutes(app: FastifyInstance, { gdpr }: { gdpr: GdprS
     '/api/v2/gdpr/requests',
     {
       schema: { body: GdprRequestBody, querystring: CreateQuery, response: { 200: GdprRequest } },
-      config: { permission: ANY('gdpr:request:add') },
+      config: { permission: anyOf('gdpr:request:add') },
     },
     async (request) => gdpr.submit(request.caller, request.body, request.query.deleteConfirmed === true),
   );

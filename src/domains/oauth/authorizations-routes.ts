@@ -11,7 +11,7 @@ import { OAuthAuthorization, OAuthAuthorizationListing } from './schemas.ts';
 const ClientParams = IdParam('clientId');
 const permission = 'oauth:client:authorize';
 
-export function registerAuthorizationRoutes(app: FastifyInstance, { oauth }: { oauth: OAuthService }) {
+export function registerAuthorizedAppRoutes(app: FastifyInstance, { oauth }: { oauth: OAuthService }) {
   const { authorizations } = oauth;
 
   app.get<{ Querystring: { state?: string } }>(

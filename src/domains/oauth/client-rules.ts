@@ -7,10 +7,17 @@
 import { ApiError, invalidValue } from '../../platform/errors/index.ts';
 import { checkHttpsUrl } from '../../platform/urls.ts';
 import type { RoleGrant } from '../directory/index.ts';
+import type { AuthorizedGrantType } from '../../storage/schema.ts';
 import { isKnownScope } from './scopes.ts';
 import { CLIENT_CREDENTIALS } from './tokens.ts';
 
-export const GRANT_TYPES = ['CODE', 'TOKEN', 'SAML2-BEARER', 'PASSWORD', CLIENT_CREDENTIALS] as const;
+export const GRANT_TYPES = [
+  'CODE',
+  'TOKEN',
+  'SAML2-BEARER',
+  'PASSWORD',
+  CLIENT_CREDENTIALS,
+] as const satisfies readonly AuthorizedGrantType[];
 export const CLIENT_STATES = ['active', 'disabled', 'inactive'] as const;
 export const DEFAULT_TOKEN_TTL = 86_400;
 export const MIN_TOKEN_TTL = 300;
@@ -32,13 +39,14 @@ export function checkRedirectUri(uri: string): void {
   checkHttpsUrl(uri, 'registeredRedirectUri');
 }
 
-export const implicitRetired = (sunset: Date) =>
-  new ApiError(
-    400,
-    'bad.grant.type',
-    `The implicit grant (TOKEN) was retired on ${sunset.toISOString().slice(0, 10)}. Change this client to Code Authorization with PKCE.`,
-    { details: [{ errorCode: 'bad.grant.type', fieldName: 'authorizedGrantType' }] },
-  );
+/** The stored grant type for an input's `authorizedGrantType`, or 400 bad.grant.type. */
+export function grantTypeOf(value: string): AuthorizedGrantType {
+  const known = GRANT_TYPES.find((t) => t === value);
+  if (known) return known;
+  throw new ApiError(400, 'bad.grant.type', `authorizedGrantType must be one of ${GRANT_TYPES.join(', ')}.`, {
+    details: [{ errorCode: 'bad.grant.type', fieldName: 'authorizedGrantType' }],
+  });
+}
 
 /** Checks an input against the rules; `isNew` decides whether the implicit cutoff applies. */
 export function checkClientInput(
@@ -46,11 +54,7 @@ export function checkClientInput(
   opts: { isNew: boolean; now: Date; implicitCutoff: Date; previousGrantType?: string },
 ): void {
   if (!input.name.trim()) throw invalidValue('name', 'name must not be empty.');
-  if (!(GRANT_TYPES as readonly string[]).includes(input.grantType)) {
-    throw new ApiError(400, 'bad.grant.type', `authorizedGrantType must be one of ${GRANT_TYPES.join(', ')}.`, {
-      details: [{ errorCode: 'bad.grant.type', fieldName: 'authorizedGrantType' }],
-    });
-  }
+  grantTypeOf(input.grantType);
   if (input.grantType === 'PASSWORD') {
     throw new ApiError(400, 'bad.grant.type', 'The password grant is not offered; use Code Authorization with PKCE.', {
       details: [{ errorCode: 'bad.grant.type', fieldName: 'authorizedGrantType' }],

@@ -11,7 +11,7 @@ import type { Caller } from '../../platform/principal.ts';
 import { type Db, type Executor, withTransaction } from '../../storage/db.ts';
 import type { OAuthClientRow } from '../../storage/schema.ts';
 import type { DirectoryService, RoleGrant } from '../directory/index.ts';
-import { checkClientInput, type ClientInput, DEFAULT_TOKEN_TTL } from './client-rules.ts';
+import { checkClientInput, type ClientInput, DEFAULT_TOKEN_TTL, grantTypeOf } from './client-rules.ts';
 import type { Secrets } from './secrets.ts';
 import type { OAuthStore } from './store.ts';
 import { CLIENT_CREDENTIALS, type Tokens } from './tokens.ts';
@@ -131,7 +131,7 @@ export function createClients({ db, store, clock, secrets, directory, tokens, im
         org_id: orgId,
         name: input.name.trim(),
         description: input.description ?? '',
-        grant_type: input.grantType,
+        grant_type: grantTypeOf(input.grantType),
         secret_hash: secrets.hash(secret),
         token_ttl: input.tokenTtl ?? DEFAULT_TOKEN_TTL,
         redirect_uris: JSON.stringify(input.redirectUris ?? []),
@@ -183,7 +183,7 @@ export function createClients({ db, store, clock, secrets, directory, tokens, im
           ...before,
           name: input.name.trim(),
           description: input.description ?? '',
-          grant_type: input.grantType,
+          grant_type: grantTypeOf(input.grantType),
           token_ttl: input.tokenTtl ?? DEFAULT_TOKEN_TTL,
           redirect_uris: JSON.stringify(input.redirectUris ?? []),
           scopes: JSON.stringify(input.scopes ?? []),

@@ -58,18 +58,15 @@ export function createGrantIssuer(deps: { db: Executor; store: OAuthStore; clock
       withRefresh: boolean,
       trx: Executor = db,
     ): Promise<TokenResponse> {
-      const access = await tokens.issue(
-        {
-          orgId: g.orgId,
-          clientId: client.id,
-          userId: g.userId,
-          scopes: g.scopes,
-          ttlSeconds: client.token_ttl,
-          authorizationId: g.authorizationId,
-          grantId: g.grantId,
-        },
-        trx,
-      );
+      const access = await tokens.issue({
+        orgId: g.orgId,
+        clientId: client.id,
+        userId: g.userId,
+        scopes: g.scopes,
+        ttlSeconds: client.token_ttl,
+        authorizationId: g.authorizationId,
+        grantId: g.grantId,
+      });
       const response: TokenResponse = {
         access_token: access.accessToken,
         token_type: 'bearer',

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { DirectoryService } from '../directory/index.ts';
 import { registerAuthorizeEndpoint, type SsoGuardHook } from './authorize-endpoint.ts';
 import type { LoginPolicyHook } from './authorize-pages.ts';
-import { registerAuthorizationRoutes } from './authorizations-routes.ts';
+import { registerAuthorizedAppRoutes } from './authorizations-routes.ts';
 import { registerClientRoutes } from './clients-routes.ts';
 import { registerMetadata } from './metadata.ts';
 import { registerTokenRoutes } from './routes.ts';
@@ -47,6 +47,6 @@ export function registerOAuthRoutes(
   });
   registerTokenRoutes(app, { oauth });
   registerClientRoutes(app, { oauth });
-  registerAuthorizationRoutes(app, { oauth });
+  registerAuthorizedAppRoutes(app, { oauth });
   registerMetadata(app, { publicUrl: deps.publicUrl });
 }

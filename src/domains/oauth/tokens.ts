@@ -12,6 +12,7 @@ import type { Clock } from '../../platform/clock.ts';
 import { newId } from '../../platform/ids.ts';
 import type { Principal } from '../../platform/principal.ts';
 import type { Executor } from '../../storage/db.ts';
+import type { AuthorizedGrantType } from '../../storage/schema.ts';
 import type { DirectoryService } from '../directory/index.ts';
 import { narrowByScopes } from './scopes.ts';
 import type { OAuthStore } from './store.ts';
@@ -19,7 +20,7 @@ import type { TokenClaims, TokenCodec } from './token-codec.ts';
 
 registerAuditEntity('OAuth', 'Token', ['Revoke']);
 
-export const CLIENT_CREDENTIALS = 'CLIENT-CREDENTIALS';
+export const CLIENT_CREDENTIALS = 'CLIENT-CREDENTIALS' satisfies AuthorizedGrantType;
 /** The longest lifetime any token can have: how long a grant revocation must be kept. */
 export const LONGEST_TOKEN_SECONDS = 172_800;
 const MAX_CACHED = 50_000;
@@ -100,8 +101,8 @@ export function createTokens(deps: {
   };
 
   return {
-    /** A new token; nothing is written. `trx` is accepted so callers need not care. */
-    async issue(input: IssueTokenInput, _trx?: Executor) {
+    /** A new token; nothing is written (tokens are self-verifying: decision 0002). */
+    async issue(input: IssueTokenInput) {
       const nowMs = clock.now().getTime();
       const now = Math.floor(nowMs / 1000);
       // The issue time keeps its milliseconds: a user revoked and reactivated within one second

@@ -11,8 +11,8 @@ import { IdParam } from '../../platform/schemas.ts';
 import type { DirectoryService } from '../directory/index.ts';
 import { createProviderService, NAMED_KINDS, type ProviderBody } from './providers-service.ts';
 import type { SsoStore } from './providers-store.ts';
+import { anyOf } from '../../platform/permissions.ts';
 
-const ANY = (...list: string[]) => ({ type: 'ANY' as const, list });
 const BASE = '/api/v2/identityproviders';
 
 export function registerProviderRoutes(
@@ -31,37 +31,37 @@ export function registerProviderRoutes(
   app.get<{ Querystring: { pageSize?: number; pageNumber?: number } }>(
     BASE,
     {
-      config: { permission: ANY('sso:provider:view') },
+      config: { permission: anyOf('sso:provider:view') },
     },
     async (request) => service.list(org(request), parsePage(request.query), request.query),
   );
 
-  app.post<{ Body: ProviderBody }>(BASE, { config: { permission: ANY('sso:provider:add') } }, async (request) =>
+  app.post<{ Body: ProviderBody }>(BASE, { config: { permission: anyOf('sso:provider:add') } }, async (request) =>
     service.create(org(request), request.caller, request.body),
   );
 
   // Gatehouse additions (static paths win over :providerId).
   app.post<{ Body: { metadata?: string } }>(
     `${BASE}/metadata/parse`,
-    { config: { permission: ANY('sso:provider:add', 'sso:provider:edit') } },
+    { config: { permission: anyOf('sso:provider:add', 'sso:provider:edit') } },
     async (request) => service.parseMetadata(request.body?.metadata as string),
   );
 
-  app.get(`${BASE}/settings`, { config: { permission: ANY('sso:provider:view') } }, async (request) =>
+  app.get(`${BASE}/settings`, { config: { permission: anyOf('sso:provider:view') } }, async (request) =>
     service.settings(org(request)),
   );
   app.put<{ Body: { ssoOnly?: boolean; breakGlassUserId?: string | null; redirectAllowList?: string[] } }>(
     `${BASE}/settings`,
     {
-      config: { permission: ANY('sso:provider:edit') },
+      config: { permission: anyOf('sso:provider:edit') },
     },
     async (request) => service.putSettings(org(request), request.caller, request.body),
   );
 
-  app.get(`${BASE}/sp`, { config: { permission: ANY('sso:provider:view') } }, async (request) =>
+  app.get(`${BASE}/sp`, { config: { permission: anyOf('sso:provider:view') } }, async (request) =>
     service.spInfo(org(request)),
   );
-  app.get(`${BASE}/sp/metadata`, { config: { permission: ANY('sso:provider:view') } }, async (request, reply) => {
+  app.get(`${BASE}/sp/metadata`, { config: { permission: anyOf('sso:provider:view') } }, async (request, reply) => {
     const xml = await service.spMetadataXml(org(request));
     return reply
       .type('application/samlmetadata+xml; charset=utf-8')
@@ -70,7 +70,7 @@ export function registerProviderRoutes(
   });
   app.get<{ Querystring: { use?: string } }>(
     `${BASE}/sp/certificate`,
-    { config: { permission: ANY('sso:provider:view') } },
+    { config: { permission: anyOf('sso:provider:view') } },
     async (request, reply) => {
       const use = request.query.use === 'encryption' ? 'encryption' : 'signing';
       const pem = await service.spCertificate(org(request), use);
@@ -82,15 +82,15 @@ export function registerProviderRoutes(
   );
 
   for (const kind of NAMED_KINDS) {
-    app.get(`${BASE}/${kind}`, { config: { permission: ANY('sso:provider:view') } }, async (request) =>
+    app.get(`${BASE}/${kind}`, { config: { permission: anyOf('sso:provider:view') } }, async (request) =>
       service.getNamed(org(request), kind),
     );
     app.put<{ Body: ProviderBody }>(
       `${BASE}/${kind}`,
-      { config: { permission: ANY('sso:provider:add', 'sso:provider:edit') } },
+      { config: { permission: anyOf('sso:provider:add', 'sso:provider:edit') } },
       async (request) => service.putNamed(org(request), request.caller, kind, request.body),
     );
-    app.delete(`${BASE}/${kind}`, { config: { permission: ANY('sso:provider:delete') } }, async (request, reply) => {
+    app.delete(`${BASE}/${kind}`, { config: { permission: anyOf('sso:provider:delete') } }, async (request, reply) => {
       await service.removeNamed(org(request), request.caller, kind);
       return reply.code(200).send({});
     });
@@ -99,20 +99,20 @@ export function registerProviderRoutes(
   const Params = { params: IdParam('providerId') };
   app.get<{ Params: { providerId: string } }>(
     `${BASE}/:providerId`,
-    { schema: Params, config: { permission: ANY('sso:provider:view') } },
+    { schema: Params, config: { permission: anyOf('sso:provider:view') } },
     async (request) => service.get(org(request), request.params.providerId),
   );
   app.put<{ Params: { providerId: string }; Body: ProviderBody }>(
     `${BASE}/:providerId`,
     {
       schema: Params,
-      config: { permission: ANY('sso:provider:edit') },
+      config: { permission: anyOf('sso:provider:edit') },
     },
     async (request) => service.update(org(request), request.caller, request.params.providerId, request.body),
   );
   app.delete<{ Params: { providerId: string } }>(
     `${BASE}/:providerId`,
-    { schema: Params, config: { permission: ANY('sso:provider:delete') } },
+    { schema: Params, config: { permission: anyOf('sso:provider:delete') } },
     async (request, reply) => {
       await service.remove(org(request), request.caller, request.params.providerId);
       return reply.code(200).send();

@@ -15,8 +15,8 @@ import {
   UsageQueryResponse,
 } from './schemas.ts';
 import type { UsageService } from './service.ts';
+import { anyOf } from '../../platform/permissions.ts';
 
-const anyOf = (...list: string[]) => ({ type: 'ANY' as const, list });
 const orgView = anyOf('oauth:client:view', 'usage:organization:view');
 const clientView = anyOf('oauth:client:view', 'usage:client:view');
 const searchView = anyOf('oauth:client:view', 'usage:simpleSearch:view');

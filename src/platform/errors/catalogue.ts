@@ -33,8 +33,6 @@ export const missingAnyPermissions = (permissions: string[]) =>
     { messageParams: { permissions: permissions.join(', ') } },
   );
 
-export const notAuthorized = (message: string) => new ApiError(403, 'not.authorized', message);
-
 export const notFound = (entity: string, id?: string) =>
   new ApiError(404, 'not.found', `The requested ${entity} was not found.`, { entityId: id });
 

@@ -22,7 +22,10 @@ export class InvalidRequest extends OAuthError {
   }
 }
 
-/** RFC 6749 §5.2: 401 with WWW-Authenticate when the client authenticated with Basic. */
+/**
+ * RFC 6749 §5.2: 401. The error mapper sends `WWW-Authenticate: Basic` with every invalid_client, which the
+ * RFC requires when the client tried Basic and allows otherwise.
+ */
 export class InvalidClient extends OAuthError {
   constructor(description = 'client authentication failed') {
     super('invalid_client', description, 401);
@@ -44,12 +47,6 @@ export class UnauthorizedClient extends OAuthError {
 export class UnsupportedGrantType extends OAuthError {
   constructor(description: string) {
     super('unsupported_grant_type', description);
-  }
-}
-
-export class InvalidScope extends OAuthError {
-  constructor(description: string) {
-    super('invalid_scope', description);
   }
 }
 

@@ -53,24 +53,23 @@ export function authorizationCodeGrant(deps: {
   const { db, store, clock, tokens, issuer, authorizations } = deps;
   return {
     grantType: 'authorization_code',
-    parameters: ['code', 'redirect_uri', 'code_verifier'],
     clientAuthentication: 'optional',
     async handler({ client, params, publicClient }) {
       if (!params.code) throw new InvalidRequest('missing required parameter "code"');
-      if (client!.grant_type !== 'CODE')
+      if (client.grant_type !== 'CODE')
         throw new UnauthorizedClient('this client is not allowed to use the authorization_code grant');
       const hash = sha256Hex(params.code);
       const code = await store.findCode(db, hash);
       if (!code || new Date(code.expires_at) <= clock.now())
         throw new InvalidGrant('the authorization code is invalid or expired');
-      checkClientBinding(code, client!);
+      checkClientBinding(code, client);
       if (!(await store.consumeCode(db, hash, clock.now().toISOString()))) {
         await tokens.revokeGrant(code.grant_id, code.org_id);
         throw new InvalidGrant('the authorization code was already used; the tokens issued from it are revoked');
       }
       checkRedirectUri(code, params.redirect_uri);
       checkPkce(code, params.code_verifier, publicClient);
-      const authz = await authorizations.current(code.org_id, client!.id);
+      const authz = await authorizations.current(code.org_id, client.id);
       if (!authz || authz.id !== code.authorization_id || authz.state !== 'Authorized') {
         throw new InvalidGrant('the application is not authorized in this organization');
       }
@@ -80,7 +79,7 @@ export function authorizationCodeGrant(deps: {
         throw new InvalidGrant('the user of the authorization code is not active or its tokens were revoked');
       }
       return issuer.issueTokens(
-        client!,
+        client,
         {
           orgId: code.org_id,
           userId: code.user_id,

@@ -16,16 +16,15 @@ function checkGrantAllowed(client: OAuthClientRow) {
 export function clientCredentialsGrant(tokens: Tokens): Grant {
   return {
     grantType: 'client_credentials',
-    parameters: ['scope'],
     clientAuthentication: 'required',
     async handler({ client }) {
-      checkGrantAllowed(client!);
+      checkGrantAllowed(client);
       const issued = await tokens.issue({
-        orgId: client!.org_id,
-        clientId: client!.id,
-        userId: client!.service_user_id,
+        orgId: client.org_id,
+        clientId: client.id,
+        userId: client.service_user_id,
         scopes: ['all'],
-        ttlSeconds: client!.token_ttl,
+        ttlSeconds: client.token_ttl,
       });
       return { access_token: issued.accessToken, token_type: 'bearer', expires_in: issued.expiresIn };
     },

@@ -25,12 +25,11 @@ export function refreshTokenGrant(deps: {
   const { db, store, clock, tokens, issuer, authorizations } = deps;
   return {
     grantType: 'refresh_token',
-    parameters: ['refresh_token'],
     clientAuthentication: 'optional',
     async handler({ client, params, publicClient }) {
       if (!params.refresh_token) throw new InvalidRequest('missing required parameter "refresh_token"');
       const row = await store.findRefreshToken(db, sha256Hex(params.refresh_token));
-      if (!row || row.client_id !== client!.id) throw new InvalidGrant('the refresh token is invalid');
+      if (!row || row.client_id !== client.id) throw new InvalidGrant('the refresh token is invalid');
       // A grant begun with the client's secret is refreshed only with it (RFC 6749 §6): a leaked
       // refresh token of a confidential client is useless alone.
       if (row.confidential === 1 && publicClient) {
@@ -51,7 +50,7 @@ export function refreshTokenGrant(deps: {
         // Read again after the consuming UPDATE, which waits for a deactivation holding this row.
         if (await tokens.userTokenStopped(trx, row.org_id, row.user_id, new Date(row.issued_at))) throw userRefused;
         return issuer.issueTokens(
-          client!,
+          client,
           {
             orgId: row.org_id,
             userId: row.user_id,

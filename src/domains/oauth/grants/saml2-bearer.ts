@@ -29,22 +29,21 @@ export function saml2BearerGrant(deps: {
   const { tokens, authorizations, verify } = deps;
   return {
     grantType: SAML2_BEARER,
-    parameters: ['assertion', 'orgName', 'scope'],
     clientAuthentication: 'required',
     async handler({ client, params }) {
-      if (client!.grant_type !== 'SAML2-BEARER')
+      if (client.grant_type !== 'SAML2-BEARER')
         throw new UnauthorizedClient('this client is not allowed to use the SAML2-bearer grant');
       if (!params.assertion) throw new InvalidRequest('missing required parameter "assertion"');
       if (!params.orgName) throw new InvalidRequest('missing required parameter "orgName"');
       const { orgId, userId, authorizedClientIds } = await verify(params.orgName, params.assertion);
       // The IdP's AuthorizedClientIDs bind the assertion to those clients, as at /oauth/authorize.
-      if (authorizedClientIds && !authorizedClientIds.includes(client!.id)) {
+      if (authorizedClientIds && !authorizedClientIds.includes(client.id)) {
         throw new InvalidGrant('the identity provider does not authorize this client for the user');
       }
-      let scopes = JSON.parse(client!.scopes) as string[];
+      let scopes = JSON.parse(client.scopes) as string[];
       let authorizationId: string | null = null;
-      if (orgId !== client!.org_id) {
-        const authz = await authorizations.current(orgId, client!.id);
+      if (orgId !== client.org_id) {
+        const authz = await authorizations.current(orgId, client.id);
         if (authz?.state !== 'Authorized')
           throw new InvalidGrant('the application is not authorized in this organization');
         const granted = JSON.parse(authz.scopes) as string[];
@@ -58,10 +57,10 @@ export function saml2BearerGrant(deps: {
       }
       const issued = await tokens.issue({
         orgId,
-        clientId: client!.id,
+        clientId: client.id,
         userId,
         scopes,
-        ttlSeconds: client!.token_ttl,
+        ttlSeconds: client.token_ttl,
         authorizationId,
       });
       return {

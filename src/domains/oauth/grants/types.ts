@@ -10,8 +10,8 @@ export interface TokenResponse {
 }
 
 export interface GrantContext {
-  /** The authenticated client (null when the grant allows public clients and none was sent). */
-  client: OAuthClientRow | null;
+  /** The client: authenticated by its secret, or identified by client_id alone when `publicClient`. */
+  client: OAuthClientRow;
   /** The form parameters, single-valued. */
   params: Record<string, string>;
   /** True when the client identified itself by client_id alone (no secret): PKCE is then mandatory. */
@@ -20,8 +20,6 @@ export interface GrantContext {
 
 export interface Grant {
   grantType: string;
-  /** Form parameters this grant reads besides grant_type and client credentials. */
-  parameters: readonly string[];
   /** `required`: the client must send its secret; `optional`: a public client may send client_id alone. */
   clientAuthentication: 'required' | 'optional';
   handler(ctx: GrantContext): Promise<TokenResponse>;
