@@ -17,6 +17,7 @@ import {
   sortRows,
   toEntity,
 } from './aggregates.ts';
+import { createUsageStore } from './store.ts';
 import { normalizeQuery, runUsageQuery, startOfUtcDay, type UsageQuery, type UsageRow, usageCsv } from './reports.ts';
 
 const KEEP_MS = 3_600_000;
@@ -28,9 +29,10 @@ export interface ClientLookup {
 
 export function createUsageService(deps: { db: Db; clock: Clock; jobs: JobRunner; clients: ClientLookup }) {
   const { db, clock, jobs, clients } = deps;
+  const store = createUsageStore(db);
 
   async function run(id: string) {
-    const row = await db.selectFrom('usage_queries').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await store.byId(id);
     if (row?.state !== 'Running') return;
     try {
       const q = JSON.parse(row.query) as StoredAggregatesQuery;
@@ -42,14 +44,10 @@ export function createUsageService(deps: { db: Db; clock: Clock; jobs: JobRunner
             row.client_id ? { ...q, clientIds: [row.client_id] } : q,
             new Date(row.created_at),
           );
-      await db
-        .updateTable('usage_queries')
-        .set({ state: 'Complete', result: JSON.stringify(rows) })
-        .where('id', '=', id)
-        .execute();
+      await store.complete(id, JSON.stringify(rows));
     } catch (err) {
       const message = err instanceof ApiError ? err.message : 'The query could not be completed.';
-      await db.updateTable('usage_queries').set({ state: 'Failed', error: message }).where('id', '=', id).execute();
+      await store.fail(id, message);
       if (!(err instanceof ApiError)) throw err;
     }
   }
@@ -59,13 +57,8 @@ export function createUsageService(deps: { db: Db; clock: Clock; jobs: JobRunner
     if (clientId && !(await clients.exists(orgId, clientId))) throw notFound('OAuth client', clientId);
     const now = clock.now();
     const id = newId();
-    await db
-      .deleteFrom('usage_queries')
-      .where('created_at', '<', new Date(now.getTime() - KEEP_MS).toISOString())
-      .execute();
-    await db
-      .insertInto('usage_queries')
-      .values({
+    await store.insert(
+      {
         id,
         org_id: orgId,
         client_id: clientId,
@@ -75,8 +68,9 @@ export function createUsageService(deps: { db: Db; clock: Clock; jobs: JobRunner
         result: null,
         error: null,
         created_at: now.toISOString(),
-      })
-      .execute();
+      },
+      new Date(now.getTime() - KEEP_MS),
+    );
     jobs.enqueue('usage-query', () => run(id));
     const resultsUri =
       kind === 'aggregates'
@@ -90,12 +84,7 @@ export function createUsageService(deps: { db: Db; clock: Clock; jobs: JobRunner
   }
 
   async function execution(orgId: string, id: string, clientId: string | null, kind: string): Promise<UsageQueryRow> {
-    const row = await db
-      .selectFrom('usage_queries')
-      .selectAll()
-      .where('id', '=', id)
-      .where('org_id', '=', orgId)
-      .executeTakeFirst();
+    const row = await store.inOrganization(orgId, id);
     if (!row || row.client_id !== clientId || row.kind !== kind) throw notFound('usage query execution', id);
     return row;
   }
