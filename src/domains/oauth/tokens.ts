@@ -78,7 +78,10 @@ export function createTokens(deps: {
     // A client-credentials token carries the client's roles; any other carries its user's,
     // narrowed by the token's scopes.
     const clientToken = ctx.grant_type === CLIENT_CREDENTIALS || !c.u;
-    const granted = await directory.roles.permissionsOf(c.o, clientToken ? c.c : c.u!);
+    const byDivision = await directory.roles.divisionPermissionsOf(c.o, clientToken ? c.c : c.u!);
+    const narrow = (perms: string[]) => (clientToken ? perms : narrowByScopes(perms, c.s));
+    const divisionPermissions = new Map([...byDivision].map(([d, perms]) => [d, narrow(perms)]));
+    const permissions = [...new Set([...divisionPermissions.values()].flat())];
     return {
       tokenId: c.i,
       orgId: c.o,
@@ -87,7 +90,8 @@ export function createTokens(deps: {
       clientName: ctx.client_name,
       userId: c.u,
       scopes: c.s,
-      permissions: clientToken ? granted : narrowByScopes(granted, c.s),
+      permissions,
+      divisionPermissions,
       internal: ctx.internal === 1,
       clientCredentials: clientToken,
       expiresAt: new Date(c.e * 1000),
