@@ -11,6 +11,11 @@ export interface Principal {
   readonly clientCredentials: boolean;
   readonly scopes: readonly string[];
   readonly permissions: readonly string[];
+  /**
+   * The same permissions per division id (a grant is a role in a division): what the caller may do
+   * to objects of that division. Absent for the system principals built by jobs, which act in every division.
+   */
+  readonly divisionPermissions?: ReadonlyMap<string, readonly string[]>;
   /** True for the console's own client: its requests are not metered. */
   readonly internal: boolean;
   readonly expiresAt: Date;

@@ -8,6 +8,7 @@ import { type Executor, isUniqueViolation, withTransaction } from '../../storage
 import type { RoleRow } from '../../storage/schema.ts';
 import type { DirectoryDeps } from './deps.ts';
 import { roleNameTaken, unknownPermission } from './errors.ts';
+import { assertMayGive, auditRefusals, type RequestedGrant } from './escalation.ts';
 import { isKnownPermission } from './permission-catalogue.ts';
 import { parsePermissions, roleView } from './views.ts';
 
@@ -114,29 +115,46 @@ export function createRoles({ db, store, clock }: DirectoryDeps) {
         created_at: now,
         modified_at: now,
       };
-      await withTransaction(db, (trx) => writeRole(trx, caller, orgId, 'Create', null, row));
+      // A new role is granted nowhere yet: its permissions must be held somewhere by whoever writes it.
+      await auditRefusals(db, clock, () =>
+        withTransaction(db, async (trx) => {
+          assertMayGive(orgId, caller, { type: 'role', id: row.id, name }, [], permissionsOf(input));
+          await writeRole(trx, caller, orgId, 'Create', null, row);
+        }),
+      );
       return roleView(row, 0);
     },
 
     /** PUT replaces name, description and permissions; PATCH keeps what the body leaves out. */
     async update(orgId: string, caller: Caller, roleId: string, input: Partial<RoleInput>, replace: boolean) {
-      const row = await withTransaction(db, async (trx) => {
-        const before = await requireRole(orgId, roleId, trx);
-        const name = (input.name ?? before.name).trim();
-        if (!name) throw invalidValue('name', 'name must not be empty.');
-        const givesPermissions = input.permissions !== undefined || input.permissionPolicies !== undefined;
-        const permissions = givesPermissions || replace ? permissionsOf({ name, ...input }) : parsePermissions(before);
-        const next: RoleRow = {
-          ...before,
-          name,
-          name_key: name.toLowerCase(),
-          description: input.description ?? (replace ? '' : before.description),
-          permissions: JSON.stringify(permissions),
-          modified_at: clock.now().toISOString(),
-        };
-        await writeRole(trx, caller, orgId, 'Update', before, next);
-        return next;
-      });
+      const row = await auditRefusals(db, clock, () =>
+        withTransaction(db, async (trx) => {
+          const before = await requireRole(orgId, roleId, trx);
+          const name = (input.name ?? before.name).trim();
+          if (!name) throw invalidValue('name', 'name must not be empty.');
+          const givesPermissions = input.permissions !== undefined || input.permissionPolicies !== undefined;
+          const permissions =
+            givesPermissions || replace ? permissionsOf({ name, ...input }) : parsePermissions(before);
+          const next: RoleRow = {
+            ...before,
+            name,
+            name_key: name.toLowerCase(),
+            description: input.description ?? (replace ? '' : before.description),
+            permissions: JSON.stringify(permissions),
+            modified_at: clock.now().toISOString(),
+          };
+          // What the edit adds reaches every subject holding the role, in each division it is granted in.
+          const kept = new Set(parsePermissions(before));
+          const added = permissions.filter((p) => !kept.has(p));
+          if (added.length) {
+            const divisions = await store.divisionsOfRole(trx, orgId, roleId);
+            const grants = divisions.map((divisionId) => ({ divisionId, permissions: added, label: name }));
+            assertMayGive(orgId, caller, { type: 'role', id: roleId, name }, grants, divisions.length ? [] : added);
+          }
+          await writeRole(trx, caller, orgId, 'Update', before, next);
+          return next;
+        }),
+      );
       return view(orgId, row);
     },
 
@@ -192,15 +210,46 @@ export function createRoles({ db, store, clock }: DirectoryDeps) {
     /** Raw grants (role and division) of a subject. */
     grantRowsOf: (orgId: string, subjectId: string, trx: Executor = db) => store.grantsOf(trx, orgId, subjectId),
 
+    /** A subject's permissions per division id, from its (role, division) grants. */
+    async divisionPermissionsOf(orgId: string, subjectId: string): Promise<Map<string, string[]>> {
+      const out = new Map<string, Set<string>>();
+      for (const g of await store.grantsOf(db, orgId, subjectId)) {
+        const set = out.get(g.division_id) ?? new Set<string>();
+        for (const p of JSON.parse(g.permissions) as string[]) set.add(p);
+        out.set(g.division_id, set);
+      }
+      return new Map([...out].map(([d, set]) => [d, [...set].sort()]));
+    },
+
     /** The union of permissions granted to a subject through its roles. */
     async permissionsOf(orgId: string, subjectId: string): Promise<string[]> {
       const grants = await store.grantsOf(db, orgId, subjectId);
       return [...new Set(grants.flatMap((g) => JSON.parse(g.permissions) as string[]))];
     },
 
+    /** Refuses (GrantRefused) a caller that lacks some of the subject's grants, e.g. to give it a new secret. */
+    async assertMayActAs(
+      orgId: string,
+      caller: Caller | null,
+      subject: { type: string; id: string; name: string },
+      trx: Executor = db,
+    ) {
+      const grants = (await store.grantsOf(trx, orgId, subject.id)).map((g) => ({
+        divisionId: g.division_id,
+        permissions: JSON.parse(g.permissions) as string[],
+        label: g.role_name,
+      }));
+      assertMayGive(orgId, caller, subject, grants);
+    },
+
+    /** Runs a grant path; a refusal coming out of it is audited after its transaction rolled back. */
+    auditRefusals: <T>(fn: () => Promise<T>) => auditRefusals(db, clock, fn),
+
     /**
-     * Replaces a subject's role grants. Roles and divisions must belong to the organization.
-     * Runs inside the caller's transaction when one is given (client creation grants roles).
+     * Replaces a subject's role grants. Roles and divisions must belong to the organization, and
+     * the caller must hold every permission of each added (role, division) there (escalation.ts).
+     * Runs inside the caller's transaction when one is given (client creation grants roles): that
+     * caller then wraps its transaction in `auditRefusals`.
      */
     async replaceGrants(
       orgId: string,
@@ -219,6 +268,14 @@ export function createRoles({ db, store, clock }: DirectoryDeps) {
             throw invalidValue('divisionId', `No division "${divisionId}" exists in this organization.`);
         }
         const before = await store.grantsOf(t, orgId, subject.id);
+        const had = new Set(before.map((g) => `${g.role_id}/${g.division_id}`));
+        const added: RequestedGrant[] = grants
+          .filter((g) => !had.has(`${g.roleId}/${g.divisionId}`))
+          .map((g) => {
+            const role = found.find((r) => r.id === g.roleId)!;
+            return { divisionId: g.divisionId, permissions: parsePermissions(role), label: role.name };
+          });
+        assertMayGive(orgId, caller, subject, added);
         await store.deleteGrantsOf(t, orgId, subject.id);
         await store.insertGrants(
           t,
@@ -243,7 +300,7 @@ export function createRoles({ db, store, clock }: DirectoryDeps) {
           });
         }
       };
-      return trx ? run(trx) : withTransaction(db, run);
+      return trx ? run(trx) : auditRefusals(db, clock, () => withTransaction(db, run));
     },
   };
 }

@@ -176,6 +176,18 @@ export function createDirectoryStore() {
             .values(rows)
             .onConflict((oc) => oc.doNothing())
             .execute(),
+    /** The divisions a role is granted in, to anyone. */
+    divisionsOfRole: async (db: Executor, orgId: string, roleId: string) =>
+      (
+        await db
+          .selectFrom('role_grants')
+          .select('division_id')
+          .distinct()
+          .where('org_id', '=', orgId)
+          .where('role_id', '=', roleId)
+          .orderBy('division_id')
+          .execute()
+      ).map((r) => r.division_id),
     /** The users holding a role, in any division. */
     usersHoldingRole: async (db: Executor, orgId: string, roleId: string) =>
       (

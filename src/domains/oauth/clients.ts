@@ -146,11 +146,19 @@ export function createClients({ db, store, clock, secrets, directory, tokens, im
         modified_at: now,
       };
       const roles = input.grantType === CLIENT_CREDENTIALS ? (input.roleDivisions ?? []) : [];
-      await withTransaction(db, async (trx) => {
-        await store.insertClient(trx, row);
-        await directory.roles.replaceGrants(orgId, caller, { type: 'client', id: row.id, name: row.name }, roles, trx);
-        await audit(trx, caller, 'Create', row, diffProperties(null, snapshot(row, roles)));
-      });
+      await directory.roles.auditRefusals(() =>
+        withTransaction(db, async (trx) => {
+          await store.insertClient(trx, row);
+          await directory.roles.replaceGrants(
+            orgId,
+            caller,
+            { type: 'client', id: row.id, name: row.name },
+            roles,
+            trx,
+          );
+          await audit(trx, caller, 'Create', row, diffProperties(null, snapshot(row, roles)));
+        }),
+      );
       return { client: clientView(row, roles), secret };
     },
 
@@ -170,41 +178,51 @@ export function createClients({ db, store, clock, secrets, directory, tokens, im
 
     /** PUT: replaces every field; the grant type rules are checked again. */
     async update(orgId: string, caller: Caller, clientId: string, input: ClientInput) {
-      const { row, roles } = await withTransaction(db, async (trx) => {
-        const before = await requireClient(orgId, clientId, trx);
-        checkClientInput(input, {
-          isNew: false,
-          now: clock.now(),
-          implicitCutoff,
-          previousGrantType: before.grant_type,
-        });
-        const beforeRoles = await rolesOf(orgId, clientId, trx);
-        const next: OAuthClientRow = {
-          ...before,
-          name: input.name.trim(),
-          description: input.description ?? '',
-          grant_type: grantTypeOf(input.grantType),
-          token_ttl: input.tokenTtl ?? DEFAULT_TOKEN_TTL,
-          redirect_uris: JSON.stringify(input.redirectUris ?? []),
-          scopes: JSON.stringify(input.scopes ?? []),
-          state: input.state ?? before.state,
-          date_to_delete:
-            (input.state ?? before.state) === 'inactive' ? (before.date_to_delete ?? clock.now().toISOString()) : null,
-          modified_by: caller.principal.userId,
-          modified_at: clock.now().toISOString(),
-        };
-        const roles = next.grant_type === CLIENT_CREDENTIALS ? (input.roleDivisions ?? []) : [];
-        await store.updateClient(trx, orgId, clientId, next);
-        await directory.roles.replaceGrants(
-          orgId,
-          caller,
-          { type: 'client', id: clientId, name: next.name },
-          roles,
-          trx,
-        );
-        await audit(trx, caller, 'Update', next, diffProperties(snapshot(before, beforeRoles), snapshot(next, roles)));
-        return { row: next, roles };
-      });
+      const { row, roles } = await directory.roles.auditRefusals(() =>
+        withTransaction(db, async (trx) => {
+          const before = await requireClient(orgId, clientId, trx);
+          checkClientInput(input, {
+            isNew: false,
+            now: clock.now(),
+            implicitCutoff,
+            previousGrantType: before.grant_type,
+          });
+          const beforeRoles = await rolesOf(orgId, clientId, trx);
+          const next: OAuthClientRow = {
+            ...before,
+            name: input.name.trim(),
+            description: input.description ?? '',
+            grant_type: grantTypeOf(input.grantType),
+            token_ttl: input.tokenTtl ?? DEFAULT_TOKEN_TTL,
+            redirect_uris: JSON.stringify(input.redirectUris ?? []),
+            scopes: JSON.stringify(input.scopes ?? []),
+            state: input.state ?? before.state,
+            date_to_delete:
+              (input.state ?? before.state) === 'inactive'
+                ? (before.date_to_delete ?? clock.now().toISOString())
+                : null,
+            modified_by: caller.principal.userId,
+            modified_at: clock.now().toISOString(),
+          };
+          const roles = next.grant_type === CLIENT_CREDENTIALS ? (input.roleDivisions ?? []) : [];
+          await store.updateClient(trx, orgId, clientId, next);
+          await directory.roles.replaceGrants(
+            orgId,
+            caller,
+            { type: 'client', id: clientId, name: next.name },
+            roles,
+            trx,
+          );
+          await audit(
+            trx,
+            caller,
+            'Update',
+            next,
+            diffProperties(snapshot(before, beforeRoles), snapshot(next, roles)),
+          );
+          return { row: next, roles };
+        }),
+      );
       // A disabled client's tokens stop at once; new roles apply at once.
       forget(clientId);
       return clientView(row, roles);
@@ -234,22 +252,26 @@ export function createClients({ db, store, clock, secrets, directory, tokens, im
     /** A new secret, returned once; the old one stops working at once. */
     async regenerateSecret(orgId: string, caller: Caller, clientId: string) {
       const secret = secrets.generate();
-      const row = await withTransaction(db, async (trx) => {
-        const before = await requireClient(orgId, clientId, trx);
-        const next = {
-          ...before,
-          secret_hash: secrets.hash(secret),
-          modified_by: caller.principal.userId,
-          modified_at: clock.now().toISOString(),
-        };
-        await store.updateClient(trx, orgId, clientId, {
-          secret_hash: next.secret_hash,
-          modified_by: next.modified_by,
-          modified_at: next.modified_at,
-        });
-        await audit(trx, caller, 'RegenerateSecret', next, []);
-        return next;
-      });
+      const row = await directory.roles.auditRefusals(() =>
+        withTransaction(db, async (trx) => {
+          const before = await requireClient(orgId, clientId, trx);
+          // A new secret lets its holder act as the client: only someone holding all the client holds gets one.
+          await directory.roles.assertMayActAs(orgId, caller, { type: 'client', id: clientId, name: before.name }, trx);
+          const next = {
+            ...before,
+            secret_hash: secrets.hash(secret),
+            modified_by: caller.principal.userId,
+            modified_at: clock.now().toISOString(),
+          };
+          await store.updateClient(trx, orgId, clientId, {
+            secret_hash: next.secret_hash,
+            modified_by: next.modified_by,
+            modified_at: next.modified_at,
+          });
+          await audit(trx, caller, 'RegenerateSecret', next, []);
+          return next;
+        }),
+      );
       forget(clientId);
       return { ...clientView(row, await rolesOf(orgId, clientId)), secret };
     },

@@ -75,6 +75,7 @@ export function createOAuthStore() {
           'u.id as user_id',
           'u.state as user_state',
           'a.state as authorization_state',
+          'a.scopes as authorization_scopes',
         ])
         .where('c.id', '=', t.clientId)
         .executeTakeFirst(),

@@ -30,6 +30,12 @@ const USER_REVOCATION = 'user';
 /** The issue time in milliseconds (`t` carries them since user revocation; older tokens have whole seconds). */
 const issuedAtMs = (c: TokenClaims) => Math.round(c.t * 1000);
 
+/** The scopes of `asked` an authorized application is still granted (its row's JSON list). */
+export function grantedScopes(asked: readonly string[], granted: string | null): string[] {
+  const now = new Set<string>(granted ? (JSON.parse(granted) as string[]) : []);
+  return asked.filter((s) => now.has(s));
+}
+
 export interface IssueTokenInput {
   orgId: string;
   clientId: string;
@@ -76,10 +82,15 @@ export function createTokens(deps: {
     if (c.u && (ctx.user_id === null || ctx.user_state !== 'active')) return null;
     // A token issued under an authorized application lives only while the app stays authorized.
     if (c.a && ctx.authorization_state !== 'Authorized') return null;
+    // ...and carries only the scopes the application is still granted (narrowed since: RFC 6749 §6 spirit).
+    const scopes = c.a ? grantedScopes(c.s, ctx.authorization_scopes) : c.s;
     // A client-credentials token carries the client's roles; any other carries its user's,
     // narrowed by the token's scopes.
     const clientToken = ctx.grant_type === CLIENT_CREDENTIALS || !c.u;
-    const granted = await directory.roles.permissionsOf(c.o, clientToken ? c.c : c.u!);
+    const byDivision = await directory.roles.divisionPermissionsOf(c.o, clientToken ? c.c : c.u!);
+    const narrow = (perms: string[]) => (clientToken ? perms : narrowByScopes(perms, scopes));
+    const divisionPermissions = new Map([...byDivision].map(([d, perms]) => [d, narrow(perms)]));
+    const permissions = [...new Set([...divisionPermissions.values()].flat())];
     return {
       tokenId: c.i,
       orgId: c.o,
@@ -87,8 +98,9 @@ export function createTokens(deps: {
       clientId: c.c,
       clientName: ctx.client_name,
       userId: c.u,
-      scopes: c.s,
-      permissions: clientToken ? granted : narrowByScopes(granted, c.s),
+      scopes,
+      permissions,
+      divisionPermissions,
       internal: ctx.internal === 1,
       clientCredentials: clientToken,
       expiresAt: new Date(c.e * 1000),

@@ -11,7 +11,7 @@ import { type Db, withTransaction } from '../../../storage/db.ts';
 import type { Authorizations } from '../authorizations.ts';
 import type { GrantIssuer } from '../grant-issuer.ts';
 import type { OAuthStore } from '../store.ts';
-import type { Tokens } from '../tokens.ts';
+import { grantedScopes, type Tokens } from '../tokens.ts';
 import type { Grant } from './types.ts';
 
 export function refreshTokenGrant(deps: {
@@ -55,7 +55,8 @@ export function refreshTokenGrant(deps: {
             orgId: row.org_id,
             userId: row.user_id,
             authorizationId: row.authorization_id,
-            scopes: JSON.parse(row.scopes),
+            // RFC 6749 §6: never more than the application is granted now (its scopes may have narrowed).
+            scopes: grantedScopes(JSON.parse(row.scopes), authz.scopes),
             grantId: row.grant_id,
             confidential: row.confidential === 1 || !publicClient,
           },
