@@ -7,6 +7,7 @@ import { createHmac } from 'node:crypto';
 import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGatehouse } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -82,7 +83,7 @@ describe.each(DIALECTS)('migration 0020 on %s', (dialect) => {
       for (const k of await serverKeysNamed(gh.storage.db, '')) {
         await gh.storage.db.updateTable('server_keys').set({ value: k.value }).where('name', '=', k.name).execute();
       }
-      await gh.storage.db.deleteFrom('kysely_migration').where('name', '=', '0020_seal_server_keys').execute();
+      await sql`delete from kysely_migration where name = '0020_seal_server_keys'`.execute(gh.storage.db);
       await gh.close();
 
       const again = await createGatehouse(config, { logger: false });
