@@ -51,11 +51,13 @@ async function token(base: string, id: string, secret: string): Promise<string> 
 const accepted = async (base: string, t: string) =>
   (await fetch(`${base}/api/v2/organizations/me`, { headers: { authorization: `Bearer ${t}` } })).status === 200;
 
-/** Polls until `check` holds (a state, not a time); fails after `ms`. */
-async function until(check: () => Promise<boolean>, ms = 15_000): Promise<void> {
+/** Polls until the process signs with key `kid` (a state, not a time) and answers such a token. */
+async function signedWith(base: string, id: string, secret: string, kid: string, ms = 15_000): Promise<string> {
   const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not reached in time');
+  for (;;) {
+    const t = await token(base, id, secret);
+    if (t.split('.')[1] === kid) return t;
+    if (Date.now() > end) throw new Error(`${base} does not sign with key ${kid} in time`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -80,10 +82,8 @@ describe('rotate-keys across two processes', { timeout: 180_000 }, () => {
     expect(rotated.stdout).toMatch(/Token key 2 signs from now on/);
     const since = Date.now();
     // Both processes sign with key 2 and accept each other's new tokens, without a restart.
-    let fromA = '';
-    let fromB = '';
-    await until(async () => (fromA = await token(a.base, id, secret)).split('.')[1] === '2');
-    await until(async () => (fromB = await token(b.base, id, secret)).split('.')[1] === '2');
+    let fromA = await signedWith(a.base, id, secret, '2');
+    let fromB = await signedWith(b.base, id, secret, '2');
     expect(Date.now() - since).toBeLessThan(10_000);
     expect(await accepted(b.base, fromA)).toBe(true);
     expect(await accepted(a.base, fromB)).toBe(true);
@@ -98,8 +98,8 @@ describe('rotate-keys across two processes', { timeout: 180_000 }, () => {
     expect(readFileSync(join(dir, 'master.key'), 'utf8')).not.toBe(before);
     // A token key made under the new master key reaches both processes (they read the key file again).
     expect(run(['rotate-keys', '--data-dir', dir]).stdout).toMatch(/Token key 3/);
-    await until(async () => (fromA = await token(a.base, id, secret)).split('.')[1] === '3');
-    await until(async () => (fromB = await token(b.base, id, secret)).split('.')[1] === '3');
+    fromA = await signedWith(a.base, id, secret, '3');
+    fromB = await signedWith(b.base, id, secret, '3');
     expect(await accepted(b.base, fromA)).toBe(true);
     expect(await accepted(a.base, fromB)).toBe(true);
     expect(await accepted(b.base, old)).toBe(true);
