@@ -3,7 +3,7 @@
  * pipeline, then each domain's routes by name. The only file that imports every domain.
  */
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
@@ -37,6 +37,8 @@ import { createJobRunner, type JobRunner } from './platform/jobs.ts';
 import { installJsonParser } from './platform/json-body.ts';
 import { installValidation } from './platform/validation.ts';
 import { loggerOptions } from './platform/logger.ts';
+import { makePrivateDir, type MasterKeySource, resolveMasterKey } from './platform/master-key.ts';
+import { bindMasterKey } from './platform/server-keys.ts';
 import type { Meter } from './platform/meter.ts';
 import type { Caller } from './platform/principal.ts';
 import { registerPipeline } from './platform/pipeline/index.ts';
@@ -79,6 +81,8 @@ export interface AppOptions {
   logStream?: NodeJS.WritableStream;
   /** How often the audit stream dispatcher looks for work (default 250 ms). */
   streamIntervalMs?: number;
+  /** How often the token keys are checked for a rotation (default 2 s). */
+  keyRefreshMs?: number;
 }
 
 /** The checkout's root, from src/ when run by tsx and from dist/src/ when compiled. */
@@ -92,9 +96,11 @@ const WEB_DIST = join(projectRoot(), 'web', 'dist');
 
 export async function createGatehouse(config: Config, options: AppOptions = {}): Promise<Gatehouse> {
   const clock = options.clock ?? systemClock;
+  const masterKey = openMasterKey(config);
   const storage = options.storage ?? createStorage(config.databaseUrl);
+  bindMasterKey(storage.db, masterKey);
   try {
-    await migrateToLatest(storage);
+    await migrateToLatest(storage, { sealServerKey: (value, name) => masterKey.current().seal(value, name) });
   } catch (err) {
     if (!options.storage) await storage.close().catch(() => {});
     throw err;
@@ -200,6 +206,12 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
       app.log.warn({ err: { message: (err as Error).message }, streamId }, 'audit stream delivery failed'),
   });
   streaming.start();
+  // Keys rotated by `rotate-keys` (possibly in another process) are picked up within seconds.
+  const keyTimer = setInterval(
+    () => void oauth.refreshKeys().catch((err) => app.log.error({ err }, 'token keys could not be reloaded')),
+    options.keyRefreshMs ?? 2000,
+  );
+  keyTimer.unref();
   registerStreamRoutes(app, { streams: streaming.streams });
   const usage = createUsageService({
     db,
@@ -283,6 +295,7 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
     async close() {
       clearInterval(purgeTimer);
       clearInterval(gdprTimer);
+      clearInterval(keyTimer);
       await app.close();
       await streaming.stop();
       await jobs.idle();
@@ -291,6 +304,23 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
       if (!options.storage) await storage.close();
     },
   };
+}
+
+/**
+ * The master key that seals server_keys (docs/security.md). The data folder becomes owner-only
+ * when it holds the key file or the SQLite store.
+ */
+function openMasterKey(config: Config): MasterKeySource {
+  const inDataDir = (path: string) => path.startsWith(config.dataDir + sep);
+  const sqliteFile = config.databaseUrl.startsWith('sqlite:') ? config.databaseUrl.slice('sqlite:'.length) : '';
+  if ((!config.masterKey && inDataDir(config.masterKeyFile)) || inDataDir(resolve(sqliteFile || '/'))) {
+    makePrivateDir(config.dataDir);
+  }
+  return resolveMasterKey({
+    value: config.masterKey,
+    file: config.masterKeyFile,
+    fileExplicit: config.masterKeyFileExplicit,
+  });
 }
 
 /** Listens on a free loopback port and answers the base URL (tests and benchmarks). */

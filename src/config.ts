@@ -47,6 +47,14 @@ export interface Config {
   readonly redisUrl: string | null;
   /** Region (ISO 3166 alpha-2) for SCIM phone numbers written without a country code. */
   readonly scimPhoneRegion: string;
+  /** The master key itself, from GATEHOUSE_MASTER_KEY only (never a flag: flags show in `ps`). */
+  readonly masterKey: string | null;
+  /** The master key file (default `<data dir>/master.key`, created at first start). */
+  readonly masterKeyFile: string;
+  /** Whether the master key file was named (then it must exist: processes share it). */
+  readonly masterKeyFileExplicit: boolean;
+  /** Audit streams may deliver to private and loopback addresses (on-premises receivers). */
+  readonly auditStreamAllowPrivate: boolean;
 }
 
 export class ConfigError extends Error {
@@ -83,6 +91,8 @@ const ENV_OF = {
   'nats-url': 'GATEHOUSE_NATS_URL',
   'redis-url': 'GATEHOUSE_REDIS_URL',
   'scim-phone-region': 'GATEHOUSE_SCIM_PHONE_REGION',
+  'master-key-file': 'GATEHOUSE_MASTER_KEY_FILE',
+  'audit-stream-allow-private': 'GATEHOUSE_AUDIT_STREAM_ALLOW_PRIVATE',
 } as const;
 export type ConfigFlag = keyof typeof ENV_OF;
 export const CONFIG_FLAGS = Object.keys(ENV_OF) as ConfigFlag[];
@@ -167,7 +177,7 @@ export function loadConfig(flags: Partial<Record<ConfigFlag, string>> = {}, env:
     publicUrl,
     publicUrlExplicit: publicUrlRaw !== undefined,
     tokenCacheSeconds: integer(pick(flags, env, 'token-cache-seconds'), 1, 0, 1),
-    bodyLimit: integer(pick(flags, env, 'body-limit'), 1024 * 1024, 1024, 64 * 1024 * 1024),
+    bodyLimit: integer(pick(flags, env, 'body-limit'), 512_000, 1024, 64 * 1024 * 1024),
     secureCookies: boolean(pick(flags, env, 'secure-cookies'), publicUrl.startsWith('https:')),
     seedDemo: boolean(pick(flags, env, 'seed-demo'), true),
     implicitCutoff: date(pick(flags, env, 'implicit-cutoff'), '2026-05-01T00:00:00Z'),
@@ -186,5 +196,9 @@ export function loadConfig(flags: Partial<Record<ConfigFlag, string>> = {}, env:
     natsUrl: serviceUrl(pick(flags, env, 'nats-url'), /^(nats|tls):\/\/[^/\s]+$/, 'nats://host:4222'),
     redisUrl: serviceUrl(pick(flags, env, 'redis-url'), /^rediss?:\/\/\S+$/, 'redis://host:6379'),
     scimPhoneRegion: region(pick(flags, env, 'scim-phone-region'), 'US'),
+    masterKey: env.GATEHOUSE_MASTER_KEY ? env.GATEHOUSE_MASTER_KEY : null,
+    masterKeyFile: resolve(pick(flags, env, 'master-key-file')?.value ?? resolve(dataDir, 'master.key')),
+    masterKeyFileExplicit: pick(flags, env, 'master-key-file') !== undefined,
+    auditStreamAllowPrivate: boolean(pick(flags, env, 'audit-stream-allow-private'), false),
   });
 }

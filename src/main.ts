@@ -1,14 +1,17 @@
 /**
- * The `gatehouse` command: start | migrate | create-admin | create-client. Flags override
+ * The `gatehouse` command: start | migrate | create-admin | create-client | rotate-keys. Flags override
  * environment variables; a bad value stops with a message naming it and exit code 2.
  */
+import { renameSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createGatehouse, type Gatehouse } from './app.ts';
 import { CONFIG_FLAGS, type Config, ConfigError, type ConfigFlag, loadConfig } from './config.ts';
 import { seedDemo } from './demo.ts';
 import { ADMIN_ROLE } from './domains/directory/index.ts';
-import { CLIENT_CREDENTIALS } from './domains/oauth/index.ts';
+import { CLIENT_CREDENTIALS, MAX_TOKEN_TTL, rotateTokenKey } from './domains/oauth/index.ts';
 import { ApiError } from './platform/errors/index.ts';
+import { MasterKeyError, masterKeyFromEnv, newMasterSecret, writeKeyFile } from './platform/master-key.ts';
+import { resealServerKeys } from './platform/server-keys.ts';
 import { isNotADatabase } from './storage/db.ts';
 
 const HELP = `Usage: gatehouse <command> [options]
@@ -19,6 +22,9 @@ Commands:
   create-admin     Create an admin user:   --org <name> --email <email> --name <name> --password <pw>
   create-client    Create a client-credentials OAuth client with the admin role (prints the secret once):
                    --org <name> --name <client name>
+  rotate-keys      A new token key signs from now on (the old ones verify until their tokens expire);
+                   running processes pick it up within seconds. --master: seal every key with a new
+                   master key instead (written to the key file, or printed once for GATEHOUSE_MASTER_KEY)
   help             Show this help
 
 Options (environment variable in brackets):
@@ -29,6 +35,10 @@ Options (environment variable in brackets):
   --log-level <level>     fatal|error|warn|info|debug|trace|silent [GATEHOUSE_LOG_LEVEL] (default info)
   --public-url <url>      Base URL printed and used in links [GATEHOUSE_PUBLIC_URL]
   --seed-demo <bool>      Create the demo organization on a first start [GATEHOUSE_SEED_DEMO] (default true)
+  --master-key-file <f>   Master key file shared by every process [GATEHOUSE_MASTER_KEY_FILE]
+                          (default <data dir>/master.key, created at first start; or GATEHOUSE_MASTER_KEY)
+  --audit-stream-allow-private <bool>
+                          Let audit streams deliver to private addresses [GATEHOUSE_AUDIT_STREAM_ALLOW_PRIVATE]
 `;
 
 const COMMAND_FLAGS = ['org', 'email', 'name', 'password'] as const;
@@ -39,19 +49,20 @@ function parse(argv: string[]) {
   ) as Record<string, { type: 'string' }>;
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { ...options, help: { type: 'boolean', short: 'h' } },
+    options: { ...options, help: { type: 'boolean', short: 'h' }, master: { type: 'boolean' } },
     allowPositionals: true,
     strict: true,
   });
   const strings = values as Record<string, string | undefined>;
+  const master = values.master === true;
   const flags: Partial<Record<ConfigFlag, string>> = {};
   for (const f of CONFIG_FLAGS) if (typeof strings[f] === 'string') flags[f] = strings[f];
-  return { command: values.help ? 'help' : (positionals[0] ?? 'help'), flags, values: strings };
+  return { command: values.help ? 'help' : (positionals[0] ?? 'help'), flags, values: { ...strings, master } };
 }
 
-function required(values: Record<string, string | undefined>, name: string): string {
+function required(values: Record<string, unknown>, name: string): string {
   const v = values[name];
-  if (!v) throw new ConfigError(`--${name} is required`);
+  if (!v || typeof v !== 'string') throw new ConfigError(`--${name} is required`);
   return v;
 }
 
@@ -71,6 +82,31 @@ async function adminRoleGrant(gh: Gatehouse, orgId: string) {
   if (!role) throw new ConfigError(`the organization has no "${ADMIN_ROLE}" role`);
   const home = await gh.directory.organizations.homeDivision(orgId);
   return { roleId: role.id, divisionId: home.id };
+}
+
+/** `rotate-keys`: a new token key, or (`--master`) every key sealed again under a new master key. */
+async function rotateKeys(gh: Gatehouse, config: Config, master: boolean): Promise<string> {
+  const db = gh.storage.db;
+  if (!master) {
+    const kid = await rotateTokenKey(db, new Date(), MAX_TOKEN_TTL);
+    return `Token key ${kid} signs from now on; the previous keys verify until their tokens expire.`;
+  }
+  const secret = newMasterSecret();
+  if (config.masterKey) {
+    const n = await resealServerKeys(db, masterKeyFromEnv(secret));
+    return [
+      `${n} server keys are sealed with a new master key. Set it as GATEHOUSE_MASTER_KEY in every process`,
+      'and restart them (processes still on the old key keep the keys they hold). It is shown once:',
+      `  ${secret}`,
+    ].join('\n');
+  }
+  // The new key is written beside the old one first: the store is never sealed with a key that is
+  // not on disk. Processes sharing the file read it again when a key no longer opens.
+  const next = `${config.masterKeyFile}.next`;
+  writeKeyFile(next, secret, true);
+  const n = await resealServerKeys(db, masterKeyFromEnv(secret));
+  renameSync(next, config.masterKeyFile);
+  return `${n} server keys are sealed with a new master key, written to ${config.masterKeyFile}.`;
 }
 
 async function start(config: Config) {
@@ -154,6 +190,15 @@ export async function main(argv: string[]): Promise<number> {
       }
       return 0;
     }
+    case 'rotate-keys': {
+      const gh = await open(config);
+      try {
+        process.stdout.write(`${await rotateKeys(gh, config, values.master === true)}\n`);
+      } finally {
+        await gh.close();
+      }
+      return 0;
+    }
     default:
       throw new ConfigError(`unknown command "${command}" (see gatehouse --help)`);
   }
@@ -163,6 +208,9 @@ export async function main(argv: string[]): Promise<number> {
 export function describeStartupError(err: unknown, config?: Partial<Config>): string {
   if (err instanceof ConfigError) return `gatehouse: ${err.message}`;
   if (err instanceof ApiError) return `gatehouse: ${err.message}`;
+  if (err instanceof MasterKeyError) {
+    return `gatehouse: ${err.message} (give the store's master key with GATEHOUSE_MASTER_KEY or --master-key-file)`;
+  }
   if (
     (err as { code?: string })?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ||
     (err as { code?: string })?.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE'

@@ -2,7 +2,7 @@
  * Everything that differs between SQLite and PostgreSQL lives here, declared as capabilities
  * and small codecs. No other file may branch on the dialect.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { type Dialect, type Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
@@ -28,7 +28,7 @@ export interface DialectInfo {
 export function dialectFor(databaseUrl: string): DialectInfo {
   if (databaseUrl.startsWith('sqlite:')) {
     const file = databaseUrl.slice('sqlite:'.length);
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    if (file !== ':memory:') createPrivateFile(file);
     const database = new SQLite(file);
     database.pragma('journal_mode = WAL');
     database.pragma('synchronous = NORMAL');
@@ -57,6 +57,20 @@ export function dialectFor(databaseUrl: string): DialectInfo {
     concurrentWriters: true,
     optimize: () => {},
   };
+}
+
+/**
+ * The store file is readable by its owner only (0600, in a 0700 folder when the folder is new);
+ * SQLite gives its -wal and -shm files the same mode as the database file.
+ */
+function createPrivateFile(file: string): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  closeSync(openSync(file, 'a', 0o600));
+  try {
+    chmodSync(file, 0o600);
+  } catch {
+    // Not the owner (a file provided read-write by someone else): leave its mode alone.
+  }
 }
 
 /**

@@ -13,6 +13,8 @@ import type { RateLimits } from '../../platform/rate-limit.ts';
 
 export { CLIENT_CREDENTIALS } from './tokens.ts';
 export { createOAuthService, type OAuthService } from './service.ts';
+export { rotateTokenKey } from './token-codec.ts';
+export { MAX_TOKEN_TTL } from './client-rules.ts';
 export type { LoginPageSso, LoginPolicyHook } from './authorize-pages.ts';
 export type { SsoGuardHook } from './authorize-endpoint.ts';
 

@@ -11,7 +11,7 @@ import { createGrants, type SamlBearerVerifier } from './grants/index.ts';
 import { createOAuthPersonalData } from './personal-data.ts';
 import { createSecrets, loadSecretKey } from './secrets.ts';
 import { createOAuthStore } from './store.ts';
-import { createTokenCodec, loadTokenKeys } from './token-codec.ts';
+import { createTokenCodec, loadTokenKeys, type TokenCodec } from './token-codec.ts';
 import { createTokens } from './tokens.ts';
 
 export interface OAuthConfig {
@@ -31,7 +31,15 @@ export async function createOAuthService(deps: {
   const { db, clock, directory } = deps;
   const store = createOAuthStore();
   const secrets = createSecrets(await loadSecretKey(db, clock.now()));
-  const codec = createTokenCodec(await loadTokenKeys(db, clock.now()));
+  let current = createTokenCodec(await loadTokenKeys(db, clock.now()));
+  // The tokens service holds this facade; refreshKeys swaps the codec behind it after a rotation.
+  const codec: TokenCodec = {
+    get kids() {
+      return current.kids;
+    },
+    encode: (claims) => current.encode(claims),
+    decode: (token) => current.decode(token),
+  };
   const tokens = createTokens({ db, store, clock, directory, codec, cacheMs: deps.config.tokenCacheMs });
   const clients = createClients({
     db,
@@ -60,6 +68,12 @@ export async function createOAuthService(deps: {
     personalData: createOAuthPersonalData({ store, clock }),
     config: deps.config,
     clock,
+
+    /** Reloads the token keys when `rotate-keys` changed them (polled by the composition root). */
+    async refreshKeys() {
+      const keys = await loadTokenKeys(db, clock.now());
+      if ([...keys.keys()].join(',') !== current.kids) current = createTokenCodec(keys);
+    },
 
     async tokenInfo(caller: Caller) {
       const p = caller.principal;

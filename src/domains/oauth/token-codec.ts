@@ -2,11 +2,13 @@
  * Self-verifying access tokens (docs/decisions/0002-self-verifying-tokens.md):
  * `gh1.<key id>.<claims, base64url JSON>.<HMAC-SHA-256, base64url>`. Issuing needs no store
  * write; validating needs no store read beyond the revocation state, cached per token for at
- * most a second. Keys live in server_keys (`token-mac:<id>`); the newest signs, all verify,
- * so a new key rotates in without logging anyone out.
+ * most a second. Keys live in server_keys (`token-mac:<id>`, sealed); the newest signs, all verify,
+ * so a new key rotates in without logging anyone out. `rotate-keys` adds one; every process
+ * reloads the set within seconds (OAuthService.refreshKeys).
  */
 import { createHmac, createSecretKey } from 'node:crypto';
-import { randomToken, safeEqual } from '../../platform/crypto.ts';
+import { safeEqual } from '../../platform/crypto.ts';
+import { addServerKey, deleteServerKey, serverKeysNamed } from '../../platform/server-keys.ts';
 import type { Db } from '../../storage/db.ts';
 
 export interface TokenClaims {
@@ -34,28 +36,47 @@ const PREFIX = 'gh1';
 const KEY_PREFIX = 'token-mac:';
 
 export async function loadTokenKeys(db: Db, now: Date): Promise<Map<string, string>> {
-  const read = () =>
-    db.selectFrom('server_keys').selectAll().where('name', 'like', `${KEY_PREFIX}%`).orderBy('created_at').execute();
-  let rows = await read();
+  let rows = await serverKeysNamed(db, KEY_PREFIX);
   if (rows.length === 0) {
-    await db
-      .insertInto('server_keys')
-      .values({ name: `${KEY_PREFIX}1`, value: randomToken(32), created_at: now.toISOString() })
-      .onConflict((oc) => oc.column('name').doNothing())
-      .execute();
-    rows = await read();
+    await addServerKey(db, `${KEY_PREFIX}1`, now);
+    rows = await serverKeysNamed(db, KEY_PREFIX);
   }
+  // Ordered by number: the newest key signs.
+  rows.sort((a, b) => keyNumber(a.name) - keyNumber(b.name));
   return new Map(rows.map((r) => [r.name.slice(KEY_PREFIX.length), r.value]));
+}
+
+const keyNumber = (name: string) => Number.parseInt(name.slice(KEY_PREFIX.length), 10) || 0;
+
+/**
+ * `rotate-keys`: a new token key signs from now on; the old ones keep verifying until every
+ * token they signed has expired (the longest lifetime after the next key replaced them), then
+ * they are deleted. Answers the new key id.
+ */
+export async function rotateTokenKey(db: Db, now: Date, maxTokenSeconds: number): Promise<string> {
+  const keys = await serverKeysNamed(db, KEY_PREFIX);
+  keys.sort((a, b) => keyNumber(a.name) - keyNumber(b.name));
+  const next = (keys.length ? keyNumber(keys.at(-1)!.name) : 0) + 1;
+  await addServerKey(db, `${KEY_PREFIX}${next}`, now);
+  // A key stopped signing when its successor was created.
+  for (let i = 0; i + 1 < keys.length; i++) {
+    const retiredAt = Date.parse(keys[i + 1].created_at);
+    if (retiredAt + maxTokenSeconds * 1000 < now.getTime()) await deleteServerKey(db, keys[i].name);
+  }
+  return String(next);
 }
 
 export function createTokenCodec(keys: Map<string, string>) {
   const signingKid = [...keys.keys()].at(-1)!;
+  const kids = [...keys.keys()].join(',');
   // Key objects made once: importing a raw key on every HMAC is a measurable cost per token.
   const keyObjects = new Map([...keys].map(([kid, value]) => [kid, createSecretKey(Buffer.from(value))]));
   const mac = (kid: string, body: string) =>
     createHmac('sha256', keyObjects.get(kid)!).update(body).digest('base64url');
 
   return {
+    /** The key ids this codec knows, to tell whether the store has rotated since. */
+    kids,
     encode(claims: TokenClaims): string {
       const body = `${PREFIX}.${signingKid}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
       return `${body}.${mac(signingKid, body)}`;

@@ -19,9 +19,10 @@ import * as m0015 from './0015_refresh_tokens_user.ts';
 import * as m0016 from './0016_refresh_tokens_confidential.ts';
 import * as m0017 from './0017_scim_manager_index.ts';
 import * as m0018 from './0018_gdpr.ts';
+import { type KeySealer, sealServerKeys } from './0020_seal_server_keys.ts';
 
 /** Numbered, dialect-neutral migrations, applied in name order. */
-const MIGRATIONS: Record<string, Migration> = {
+const MIGRATIONS = (sealer?: KeySealer): Record<string, Migration> => ({
   '0001_directory': m0001,
   '0002_oauth': m0002,
   '0003_audit': m0003,
@@ -40,7 +41,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '0016_refresh_tokens_confidential': m0016,
   '0017_scim_manager_index': m0017,
   '0018_gdpr': m0018,
-};
+  '0020_seal_server_keys': sealServerKeys(sealer),
+});
 
 /**
  * Kysely's migrator looks for its tables by reading the catalog of every schema in the database;
@@ -50,10 +52,15 @@ const MIGRATIONS: Record<string, Migration> = {
  */
 const isConcurrentSchemaDrop = (err: unknown) => (err as { code?: string } | undefined)?.code === '3F000';
 
-export async function migrateToLatest(storage: Storage): Promise<string[]> {
+export interface MigrateOptions {
+  /** Seals server keys kept in clear by older versions (0020); given by the composition root. */
+  sealServerKey?: KeySealer;
+}
+
+export async function migrateToLatest(storage: Storage, options: MigrateOptions = {}): Promise<string[]> {
   const migrator = new Migrator({
     db: storage.db,
-    provider: { getMigrations: async () => MIGRATIONS },
+    provider: { getMigrations: async () => MIGRATIONS(options.sealServerKey) },
     migrationTableSchema: await migrationTableSchema(storage.dialect, storage.db),
   });
   for (let attempt = 1; ; attempt++) {
