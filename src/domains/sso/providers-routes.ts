@@ -7,9 +7,16 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { parsePage } from '../../platform/paging.ts';
-import { IdParam } from '../../platform/schemas.ts';
 import type { DirectoryService } from '../directory/index.ts';
-import { createProviderService, NAMED_KINDS, type ProviderBody } from './providers-service.ts';
+import { createProviderService, NAMED_KINDS } from './providers-service.ts';
+import {
+  MetadataParseBody,
+  ProviderBody,
+  ProviderIdParams,
+  ProviderListQuery,
+  SpCertificateQuery,
+  SsoSettingsBody,
+} from './schemas.ts';
 import type { SsoStore } from './providers-store.ts';
 import { anyOf } from '../../platform/permissions.ts';
 
@@ -30,31 +37,29 @@ export function registerProviderRoutes(
 
   app.get<{ Querystring: { pageSize?: number; pageNumber?: number } }>(
     BASE,
-    {
-      config: { permission: anyOf('sso:provider:view') },
-    },
+    { schema: { querystring: ProviderListQuery }, config: { permission: anyOf('sso:provider:view') } },
     async (request) => service.list(org(request), parsePage(request.query), request.query),
   );
 
-  app.post<{ Body: ProviderBody }>(BASE, { config: { permission: anyOf('sso:provider:add') } }, async (request) =>
-    service.create(org(request), request.caller, request.body),
+  app.post<{ Body: ProviderBody }>(
+    BASE,
+    { schema: { body: ProviderBody }, config: { permission: anyOf('sso:provider:add') } },
+    async (request) => service.create(org(request), request.caller, request.body),
   );
 
   // Gatehouse additions (static paths win over :providerId).
-  app.post<{ Body: { metadata?: string } }>(
+  app.post<{ Body: MetadataParseBody }>(
     `${BASE}/metadata/parse`,
-    { config: { permission: anyOf('sso:provider:add', 'sso:provider:edit') } },
-    async (request) => service.parseMetadata(request.body?.metadata as string),
+    { schema: { body: MetadataParseBody }, config: { permission: anyOf('sso:provider:add', 'sso:provider:edit') } },
+    async (request) => service.parseMetadata(request.body.metadata),
   );
 
   app.get(`${BASE}/settings`, { config: { permission: anyOf('sso:provider:view') } }, async (request) =>
     service.settings(org(request)),
   );
-  app.put<{ Body: { ssoOnly?: boolean; breakGlassUserId?: string | null; redirectAllowList?: string[] } }>(
+  app.put<{ Body: SsoSettingsBody }>(
     `${BASE}/settings`,
-    {
-      config: { permission: anyOf('sso:provider:edit') },
-    },
+    { schema: { body: SsoSettingsBody }, config: { permission: anyOf('sso:provider:edit') } },
     async (request) => service.putSettings(org(request), request.caller, request.body),
   );
 
@@ -68,9 +73,9 @@ export function registerProviderRoutes(
       .header('content-disposition', 'attachment; filename="gatehouse-sp-metadata.xml"')
       .send(xml);
   });
-  app.get<{ Querystring: { use?: string } }>(
+  app.get<{ Querystring: SpCertificateQuery }>(
     `${BASE}/sp/certificate`,
-    { config: { permission: anyOf('sso:provider:view') } },
+    { schema: { querystring: SpCertificateQuery }, config: { permission: anyOf('sso:provider:view') } },
     async (request, reply) => {
       const use = request.query.use === 'encryption' ? 'encryption' : 'signing';
       const pem = await service.spCertificate(org(request), use);
@@ -87,7 +92,7 @@ export function registerProviderRoutes(
     );
     app.put<{ Body: ProviderBody }>(
       `${BASE}/${kind}`,
-      { config: { permission: anyOf('sso:provider:add', 'sso:provider:edit') } },
+      { schema: { body: ProviderBody }, config: { permission: anyOf('sso:provider:add', 'sso:provider:edit') } },
       async (request) => service.putNamed(org(request), request.caller, kind, request.body),
     );
     app.delete(`${BASE}/${kind}`, { config: { permission: anyOf('sso:provider:delete') } }, async (request, reply) => {
@@ -96,7 +101,7 @@ export function registerProviderRoutes(
     });
   }
 
-  const Params = { params: IdParam('providerId') };
+  const Params = { params: ProviderIdParams };
   app.get<{ Params: { providerId: string } }>(
     `${BASE}/:providerId`,
     { schema: Params, config: { permission: anyOf('sso:provider:view') } },
@@ -104,10 +109,7 @@ export function registerProviderRoutes(
   );
   app.put<{ Params: { providerId: string }; Body: ProviderBody }>(
     `${BASE}/:providerId`,
-    {
-      schema: Params,
-      config: { permission: anyOf('sso:provider:edit') },
-    },
+    { schema: { ...Params, body: ProviderBody }, config: { permission: anyOf('sso:provider:edit') } },
     async (request) => service.update(org(request), request.caller, request.params.providerId, request.body),
   );
   app.delete<{ Params: { providerId: string } }>(

@@ -6,7 +6,7 @@
  */
 import { auditOrigin, diffProperties, recordAudit, registerAuditEntity } from '../../platform/audit.ts';
 import type { Clock } from '../../platform/clock.ts';
-import { ApiError, badRequest, invalidValue, notFound } from '../../platform/errors/index.ts';
+import { ApiError, invalidValue, notFound } from '../../platform/errors/index.ts';
 import { newId } from '../../platform/ids.ts';
 import { hasPermission } from '../../platform/permissions.ts';
 import { listing, type PageRequest } from '../../platform/paging.ts';
@@ -17,6 +17,7 @@ import type { DirectoryService } from '../directory/index.ts';
 import { sanitizeLogo } from './logo.ts';
 import type { ProviderType, SamlBinding } from './model.ts';
 import type { SsoStore } from './providers-store.ts';
+import type { ProviderBody, SsoSettingsBody } from './schemas.ts';
 import { settingsFromRow } from './providers-store.ts';
 import { describeCertificate, parseIdpMetadata, spMetadata } from './saml/metadata.ts';
 import { isSamlError } from './saml/errors.ts';
@@ -74,25 +75,6 @@ export const NAME_ID_FORMATS = [
   'urn:oasis:names:tc:SAML:2.0:nameid-format:transient',
 ];
 
-/** The upstream request body (CustomProvider / Okta / GenericSAML / …): every field optional on the wire. */
-export interface ProviderBody {
-  name?: string;
-  disabled?: boolean;
-  issuerURI?: string;
-  ssoTargetURI?: string;
-  ssoBinding?: string;
-  sloURI?: string | null;
-  sloBinding?: string | null;
-  relyingPartyIdentifier?: string | null;
-  certificate?: string;
-  certificates?: string[];
-  logoImageData?: string | null;
-  nameIdentifierFormat?: string | null;
-  signAuthnRequests?: boolean;
-  providerName?: string;
-  displayOnLogin?: boolean;
-}
-
 function binding(field: string, v: string | null | undefined): SamlBinding | null {
   if (v === undefined || v === null || v === '') return null;
   for (const [short, urn] of Object.entries(BINDING_URN)) if (v === urn || v === short) return short as SamlBinding;
@@ -122,8 +104,6 @@ function certificates(body: ProviderBody): string[] {
   // `certificates` wins; the deprecated single `certificate` is used only when the list is absent.
   const list =
     body.certificates !== undefined ? [...(body.certificates ?? [])] : body.certificate ? [body.certificate] : [];
-  if (!Array.isArray(list) || list.some((c) => typeof c !== 'string'))
-    throw invalidValue('certificates', 'certificates must be a list of PEM strings.');
   if (list.length > MAX_CERTIFICATES) {
     throw invalidValue(
       'certificates',
@@ -250,7 +230,6 @@ export function createProviderService({ db: database, clock, store, directory, p
 
   /** Validated columns from a body; `previous` fills what a PUT leaves out. */
   function columns(body: ProviderBody, previous: SsoProviderRow | null, defaultName: string) {
-    if (body === null || typeof body !== 'object') throw badRequest('The request body must be a JSON object.');
     const name = (body.name ?? previous?.name ?? defaultName).trim();
     if (name === '') throw invalidValue('name', 'name is required.');
     if (name.length > 255) throw invalidValue('name', 'name must be at most 255 characters.');
@@ -268,9 +247,17 @@ export function createProviderService({ db: database, clock, store, directory, p
           ? (JSON.parse(previous.certificates) as string[])
           : []
         : certificates(body);
+    const disabled = body.disabled ?? previous?.disabled === 1;
+    // An enabled provider without a certificate could never verify a login, yet would show on the login page.
+    if (!disabled && certs.length === 0) {
+      throw invalidValue(
+        'certificates',
+        'An enabled identity provider needs at least one certificate; add one, or save the provider disabled.',
+      );
+    }
     return {
       name,
-      disabled: (body.disabled ?? previous?.disabled === 1) ? 1 : 0,
+      disabled: disabled ? 1 : 0,
       issuer_uri: issuer,
       sso_target_uri: url('ssoTargetURI', body.ssoTargetURI ?? previous?.sso_target_uri, true) as string,
       sso_binding:
@@ -449,12 +436,7 @@ export function createProviderService({ db: database, clock, store, directory, p
         selfUri: '/api/v2/identityproviders/settings',
       };
     },
-    async putSettings(
-      orgId: string,
-      caller: Caller | null,
-      body: { ssoOnly?: boolean; breakGlassUserId?: string | null; redirectAllowList?: string[] },
-    ) {
-      if (body === null || typeof body !== 'object') throw badRequest('The request body must be a JSON object.');
+    async putSettings(orgId: string, caller: Caller | null, body: SsoSettingsBody) {
       const before = await store.settings(orgId);
       const ssoOnly = body.ssoOnly ?? before.ssoOnly;
       const breakGlass = body.breakGlassUserId === undefined ? before.breakGlassUserId : body.breakGlassUserId || null;

@@ -40,27 +40,51 @@ describe.each(DIALECTS)(
       await f?.close();
     });
 
-    it('OrganizationName: the organization it names wins when the IdP serves several', async () => {
-      const second = await shareProvider('Second Org', pem('idp.crt'));
-      await f.t.gh.directory.users.create(second.id, null, {
+    it('OrganizationName never moves a login to another organization: an assertion signs only into the one it is addressed to', async () => {
+      // One IdP configured in A (the demo organization, where USER exists) and in B.
+      const b = await shareProvider('Second Org', pem('idp.crt'));
+      await f.t.gh.directory.users.create(b.id, null, {
         name: 'Second Only',
         email: 'second.only@example.com',
         password: 'a passphrase long enough',
       });
-      // Without the attribute the login is for the organization of the ACS, where this user does not exist.
-      const plain = await f.acs(await f.idp({ name_id: 'second.only@example.com' }));
-      expect(plain.status).toBe(403);
+      const a = (await f.t.api('/api/v2/organizations/me', { token: f.admin })).body.name as string;
+      const base = f.t.gh.config.publicUrl;
+      const toB = { acs: `${base}/saml/${b.id}/acs`, audience: `${base}/saml/${b.id}/metadata` };
+
+      // Addressed to B (Audience, Destination, Recipient), naming A, posted to B's ACS: not A, and not B either.
+      const attack = await f.acs(
+        await f.idp({ name_id: USER, ...toB, attributes: { OrganizationName: [a] } }),
+        undefined,
+        b.id,
+      );
+      expect(attack.status, attack.text).toBe(403);
+      expect(attack.text).toContain('your identity provider names another (OrganizationName)');
+      expect(attack.cookie).toBeNull();
+      // The same response posted to A's ACS is not addressed to A.
+      const elsewhere = await f.acs(await f.idp({ name_id: USER, ...toB, attributes: { OrganizationName: [a] } }));
+      expect(elsewhere.status, elsewhere.text).toBe(400);
+      expect(elsewhere.cookie).toBeNull();
+
+      // Addressed to A, naming B, posted to A's ACS: refused as well (it used to sign into B).
       const named = await f.acs(
         await f.idp({ name_id: 'second.only@example.com', attributes: { OrganizationName: ['second org'] } }),
       );
-      expect(named.status, named.text).toBe(200);
-      const who = await f.whoami(named.cookie);
-      expect(who?.organization.id).toBe(second.id);
-      expect(who?.user.email).toBe('second.only@example.com');
-      // A user of the first organization is not signed into the second.
-      expect(
-        (await f.acs(await f.idp({ name_id: USER, attributes: { OrganizationName: ['Second Org'] } }))).status,
-      ).toBe(403);
+      expect(named.status, named.text).toBe(403);
+      expect(named.cookie).toBeNull();
+
+      // Addressed to B and naming B (any letter case), at B's ACS: B's user signs into B.
+      const own = await f.acs(
+        await f.idp({ name_id: 'second.only@example.com', ...toB, attributes: { OrganizationName: ['SECOND ORG'] } }),
+        undefined,
+        b.id,
+      );
+      expect(own.status, own.text).toBe(200);
+      expect((await f.whoami(own.cookie))?.organization.id).toBe(b.id);
+      // And without the attribute too; A's user is not signed into B.
+      const plain = await f.acs(await f.idp({ name_id: 'second.only@example.com', ...toB }), undefined, b.id);
+      expect((await f.whoami(plain.cookie))?.organization.id).toBe(b.id);
+      expect((await f.acs(await f.idp({ name_id: USER, ...toB }), undefined, b.id)).status).toBe(403);
     });
 
     it('OrganizationName on an SP-initiated login must name the organization it started in', async () => {
@@ -82,12 +106,13 @@ describe.each(DIALECTS)(
       const same = await f.spLogin(providerId, '/admin', { attributes: { OrganizationName: [mine.toUpperCase()] } });
       expect(same.status, same.text).toBe(200);
       expect((await f.whoami(same.cookie))?.organization.id).toBe(f.orgId);
-      // The same attribute on an unsolicited response does pick the other organization.
+      // The same attribute on an unsolicited response does not pick the other organization either.
       const idpInitiated = await f.acs(
         await f.idp({ name_id: USER, attributes: { OrganizationName: ['Fourth Org'] } }),
       );
-      expect(idpInitiated.status, idpInitiated.text).toBe(200);
-      expect((await f.whoami(idpInitiated.cookie))?.organization.id).toBe(fourth.id);
+      expect(idpInitiated.status, idpInitiated.text).toBe(403);
+      expect(idpInitiated.cookie).toBeNull();
+      expect(fourth.id).not.toBe(f.orgId);
     });
 
     it('OrganizationName cannot reach an organization whose provider does not trust the signing key', async () => {

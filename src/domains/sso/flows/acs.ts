@@ -101,8 +101,10 @@ export async function consumeAssertion(ctx: FlowContext, orgId: string, samlResp
   }
   if (!login || !provider) throw refused(400, reason!.message, { reason: reason!.code, detail: reason!.detail });
 
-  // OrganizationName: one IdP configured in several organizations.
-  let targetOrg = orgId;
+  // OrganizationName: one IdP configured in several organizations. The response was validated
+  // as addressed to this organization (Audience, Destination, Recipient), so it signs into this
+  // organization or none: an attribute naming another one is refused, never followed.
+  const targetOrg = orgId;
   const orgName = login.attributes.OrganizationName?.[0];
   if (orgName !== undefined && orgName.trim() !== '') {
     const named = await ctx.providers.loginOrganization(orgName);
@@ -113,8 +115,6 @@ export async function consumeAssertion(ctx: FlowContext, orgId: string, samlResp
         { reason: 'organization.unknown' },
       );
     }
-    // SP-initiated: the person chose this organization's sign-in page; an IdP that names another
-    // one does not move the login there (only unsolicited responses are routed by the attribute).
     if (named.id !== orgId && request && login.inResponseTo === request.id) {
       throw refused(
         403,
@@ -123,24 +123,11 @@ export async function consumeAssertion(ctx: FlowContext, orgId: string, samlResp
       );
     }
     if (named.id !== orgId) {
-      const other = (await ctx.providers.findByIssuer(login.issuer)).find((p) => p.orgId === named.id);
-      if (!other)
-        throw refused(403, 'The organization named by your identity provider does not use it for sign-in.', {
-          reason: 'organization.no-provider',
-        });
-      try {
-        login = await validateWith(other);
-      } catch (e) {
-        if (!isSamlError(e)) throw e;
-        throw refused(403, 'The organization named by your identity provider does not trust this response.', {
-          reason: e.code,
-          detail: e.detail,
-        });
-      }
-      if (login.attributes.OrganizationName?.[0] !== orgName)
-        throw refused(403, 'The organization name changed.', { reason: 'organization.mismatch' });
-      targetOrg = named.id;
-      provider = other;
+      throw refused(
+        403,
+        'This sign-in response is addressed to one organization, but your identity provider names another (OrganizationName). Ask your administrator to send it to that organization.',
+        { reason: 'organization.mismatch' },
+      );
     }
   }
 

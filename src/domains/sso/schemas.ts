@@ -1,0 +1,72 @@
+/**
+ * Request shapes of /api/v2/identityproviders, derived from the upstream CustomProvider / Okta /
+ * GenericSAML definitions (every field optional and nullable on the wire; unknown fields such as
+ * `selfUri` or `metadataURL` are accepted and ignored, so a GET body can be PUT back). The JSON
+ * body validator never coerces: `"name": 42` is a 400, not "42". What a schema cannot say
+ * (URLs, PEM, bindings, the 5-certificate limit) the service checks with field-named messages.
+ */
+import { type Static, Type } from '@sinclair/typebox';
+import { PagingQuery } from '../../platform/schemas.ts';
+
+/** The provider kinds, each with its upstream path /api/v2/identityproviders/{kind}. */
+export const PROVIDER_TYPES = [
+  'adfs',
+  'cic',
+  'generic',
+  'gsuite',
+  'identitynow',
+  'okta',
+  'onelogin',
+  'ping',
+  'purecloud',
+  'pureengage',
+  'salesforce',
+] as const;
+
+const Text = (maxLength: number) => Type.String({ maxLength });
+const NullableText = (maxLength: number) => Type.Union([Type.String({ maxLength }), Type.Null()]);
+
+/** A PEM certificate (or base64 DER); a few KB in practice, 64 KB at most. */
+const Certificate = Type.String({ maxLength: 65_536 });
+
+export const ProviderBody = Type.Object({
+  name: Type.Optional(Text(255)),
+  disabled: Type.Optional(Type.Boolean()),
+  issuerURI: Type.Optional(Text(2048)),
+  ssoTargetURI: Type.Optional(Text(4096)),
+  ssoBinding: Type.Optional(NullableText(255)),
+  sloURI: Type.Optional(NullableText(4096)),
+  sloBinding: Type.Optional(NullableText(255)),
+  relyingPartyIdentifier: Type.Optional(NullableText(2048)),
+  certificate: Type.Optional(Type.Union([Certificate, Type.Null()])),
+  // More than 5 is refused by the service with a message that counts them; 100 bounds the work.
+  certificates: Type.Optional(Type.Union([Type.Array(Certificate, { maxItems: 100 }), Type.Null()])),
+  // The logo's own limit (25 KB after sanitizing) is checked by logo.ts; base64 or raw SVG arrives here.
+  logoImageData: Type.Optional(NullableText(1_048_576)),
+  nameIdentifierFormat: Type.Optional(NullableText(255)),
+  signAuthnRequests: Type.Optional(Type.Boolean()),
+  providerName: Type.Optional(NullableText(255)),
+  displayOnLogin: Type.Optional(Type.Boolean()),
+  /** Gatehouse addition: the kind of a provider created by POST (default generic). */
+  providerType: Type.Optional(Type.Union(PROVIDER_TYPES.map((t) => Type.Literal(t)))),
+});
+export type ProviderBody = Static<typeof ProviderBody>;
+
+export const ProviderIdParams = Type.Object({ providerId: Type.String({ minLength: 1, maxLength: 64 }) });
+
+export const ProviderListQuery = Type.Object({ ...PagingQuery });
+
+export const MetadataParseBody = Type.Object({ metadata: Type.String({ maxLength: 1_048_576 }) });
+export type MetadataParseBody = Static<typeof MetadataParseBody>;
+
+export const SsoSettingsBody = Type.Object({
+  ssoOnly: Type.Optional(Type.Boolean()),
+  breakGlassUserId: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
+  redirectAllowList: Type.Optional(Type.Array(Type.String({ maxLength: 2048 }), { maxItems: 100 })),
+});
+export type SsoSettingsBody = Static<typeof SsoSettingsBody>;
+
+export const SpCertificateQuery = Type.Object({
+  use: Type.Optional(Type.Union([Type.Literal('signing'), Type.Literal('encryption')])),
+});
+export type SpCertificateQuery = Static<typeof SpCertificateQuery>;
