@@ -28,7 +28,12 @@ import { createConsolePersonalData, registerConsoleRoutes, registerPreferenceRou
 import { createDirectoryService, type DirectoryService, registerDirectoryRoutes } from './domains/directory/index.ts';
 import { createGdprService, type GdprService, registerGdprRoutes } from './domains/gdpr/index.ts';
 import { createOAuthService, type OAuthService, registerOAuthRoutes } from './domains/oauth/index.ts';
-import { createScimService, registerScimRoutes, type ScimService } from './domains/scim/index.ts';
+import {
+  createScimService,
+  registerScimRoutes,
+  type ScimService,
+  scimClientErrorResponse,
+} from './domains/scim/index.ts';
 import { createSsoFlows, createSsoLogin, createSsoPersonalData, registerSsoRoutes } from './domains/sso/index.ts';
 import { createUsageMeter, createUsageService, registerUsageRoutes, type UsageService } from './domains/usage/index.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
@@ -42,6 +47,7 @@ import { bindMasterKey } from './platform/server-keys.ts';
 import type { Meter } from './platform/meter.ts';
 import type { Caller } from './platform/principal.ts';
 import { registerPipeline } from './platform/pipeline/index.ts';
+import { createClientErrorHandler } from './platform/pipeline/client-errors.ts';
 import { createRateLimits, memoryRateLimiter, type RateLimiter, redisRateLimiter } from './platform/rate-limit.ts';
 import { createStorage, type Storage, type Trx } from './storage/db.ts';
 import { migrateToLatest } from './storage/migrations/index.ts';
@@ -153,6 +159,8 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
     bodyLimit: config.bodyLimit,
     genReqId: () => newId(),
     trustProxy: false,
+    // Oversized URLs or headers on SCIM paths are answered as SCIM errors, the rest as ErrorBody.
+    clientErrorHandler: createClientErrorHandler([scimClientErrorResponse]),
   });
   const routes: RouteEntry[] = [];
   app.addHook('onRoute', (r) => {

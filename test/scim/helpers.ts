@@ -160,3 +160,14 @@ export async function addDivision(s: ScimApp, name: string) {
     })
     .execute();
 }
+
+/**
+ * A User resource (or a list of them) without what Gatehouse answers beyond upstream's ScimV2User
+ * (RFC 7643's `name` and `addresses`, documented in docs/scim.md), for upstream shape checks.
+ */
+export function upstreamUserShape<T>(body: T): T {
+  const strip = ({ name: _name, addresses: _addresses, ...rest }: Record<string, unknown>) => rest;
+  const b = body as Record<string, unknown>;
+  if (Array.isArray(b.Resources)) return { ...b, Resources: b.Resources.map(strip) } as T;
+  return strip(b) as T;
+}

@@ -55,7 +55,7 @@ function definition(a: ScimPatchAttribute, path: string): Record<string, unknown
 }
 
 const NAMES: Record<string, { name: string; description: string }> = {
-  [USER_SCHEMA_URN]: { name: 'User', description: 'User account' },
+  [USER_SCHEMA_URN]: { name: 'User', description: 'User Account' },
   [ENTERPRISE_USER_URN]: { name: 'EnterpriseUser', description: 'Enterprise user' },
   [GENESYS_USER_URN]: { name: 'GenesysUser', description: 'Genesys Cloud user extensions' },
   [GROUP_SCHEMA_URN]: { name: 'Group', description: 'Group' },
@@ -104,7 +104,7 @@ function resourceTypes(base: string) {
       schemas: [RT_URN],
       id: 'User',
       name: 'User',
-      description: 'User account',
+      description: 'User Account',
       endpoint: '/Users',
       schema: USER_SCHEMA_URN,
       schemaExtensions: [

@@ -41,6 +41,25 @@ function names(v: unknown): string[] {
     .filter(Boolean);
 }
 
+/**
+ * An attribute name `attributes` / `excludedAttributes` may hold (RFC 7644 §3.4.2.5): a path of
+ * names, optionally schema-qualified. A value filter (`emails[type eq "work"]`) is not one.
+ */
+const ATTRIBUTE_PATH = /^(urn:[A-Za-z0-9:._-]+:)?[A-Za-z$][\w$-]*(\.[A-Za-z$][\w$-]*)?$|^urn:[A-Za-z0-9:._-]+$/;
+
+function attributePaths(v: unknown, parameter: string): string[] {
+  const out = names(v);
+  const bad = out.find((a) => !ATTRIBUTE_PATH.test(a));
+  if (bad !== undefined)
+    throw new ScimError(
+      400,
+      `${parameter} lists "${bad.length > 100 ? `${bad.slice(0, 100)}…` : bad}", which is not an attribute name ` +
+        '(value filters such as emails[type eq "work"] are not allowed there).',
+      'invalidPath',
+    );
+  return out;
+}
+
 export function readListQuery(q: Record<string, unknown>): ListQuery {
   const filter = Array.isArray(q.filter) ? q.filter[0] : q.filter;
   if (filter !== undefined && typeof filter !== 'string')
@@ -52,8 +71,8 @@ export function readListQuery(q: Record<string, unknown>): ListQuery {
     filter: filter?.trim() ? filter : undefined,
     startIndex,
     count,
-    attributes: names(q.attributes),
-    excludedAttributes: names(q.excludedAttributes),
+    attributes: attributePaths(q.attributes, 'attributes'),
+    excludedAttributes: attributePaths(q.excludedAttributes, 'excludedAttributes'),
   };
 }
 

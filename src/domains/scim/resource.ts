@@ -15,6 +15,10 @@ type Json = Record<string, unknown>;
 /** The immutable authority upstream always lists in externalIds, carrying the SCIM externalId. */
 export const SCIM_AUTHORITY = 'x-pc:scimv2:v1';
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/**
+ * Upstream's typed phone slots, plus RFC 7643 §4.1.2's canonical `fax` and `pager`, which upstream
+ * has no slot for: those are kept on the SCIM resource (and its filter index) and answered back.
+ */
 const PHONE_TYPES = [
   'work',
   'work2',
@@ -27,7 +31,19 @@ const PHONE_TYPES = [
   'zoomphone',
   'eightbyeight',
   'ringcentral',
+  'fax',
+  'pager',
 ];
+/**
+ * Email types: `work` is upstream's slot, `other` is the userName itself; the RFC's canonical `home`
+ * is kept on the SCIM resource and answered back.
+ */
+const EMAIL_TYPES = ['work', 'home'];
+/** RFC 7643 §4.1.2 address types and the string sub-attributes of an address. */
+const ADDRESS_TYPES = ['work', 'home', 'other'];
+const ADDRESS_PARTS = ['formatted', 'streetAddress', 'locality', 'region', 'postalCode', 'country'];
+/** RFC 7643 §4.1.1 name sub-attributes (all strings). */
+const NAME_PARTS = ['formatted', 'familyName', 'givenName', 'middleName', 'honorificPrefix', 'honorificSuffix'];
 const MAX_ROUTING = 50;
 /**
  * Widths of the columns the strings are stored in (migrations 0001 and 0009), so that both
@@ -38,6 +54,9 @@ const MAX_ROUTING = 50;
 export const MAX_TEXT = 255;
 export const MAX_EMAIL = 254;
 export const MAX_PHONE = 64;
+
+/** With the `u` flag a surrogate pair is one code point: only unpaired surrogates match. */
+export const LONE_SURROGATE = /\p{Cs}/u;
 
 export const etagOf = (version: number) => `W/"${version}"`;
 
@@ -52,10 +71,10 @@ const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /**
- * The resource as answered (upstream ScimV2User). `internal` adds `name`, which upstream does not
- * answer but Gatehouse stores (for filters): PATCH works on the internal form so it survives.
+ * The resource as answered: upstream's ScimV2User plus RFC 7643's `name` and `addresses` (beyond
+ * upstream, which identity providers read back).
  */
-export function toUserResource(s: StoredUser, base: string, internal = false): Json {
+export function toUserResource(s: StoredUser, base: string): Json {
   const { user, scim } = s;
   const attrs: Json = scim ? JSON.parse(scim.attributes) : {};
   const work = (attrs.emails as Json[] | undefined) ?? [];
@@ -75,25 +94,23 @@ export function toUserResource(s: StoredUser, base: string, internal = false): J
     ...((attrs.externalIds as Json[]) ?? []),
   ];
   if (externalIds.length) genesys.externalIds = externalIds;
+  const name: Json = {
+    ...(isObject(attrs.name) ? attrs.name : {}),
+    ...(scim?.given_name ? { givenName: scim.given_name } : {}),
+    ...(scim?.family_name ? { familyName: scim.family_name } : {}),
+  };
   const resource: Json = {
     schemas: [USER_SCHEMA_URN, ENTERPRISE_USER_URN, ...(Object.keys(genesys).length ? [GENESYS_USER_URN] : [])],
     id: user.id,
     ...(scim?.external_id ? { externalId: scim.external_id } : {}),
     userName: user.email,
-    ...(internal && (scim?.given_name || scim?.family_name || isObject(attrs.name))
-      ? {
-          name: {
-            ...(attrs.name as Json),
-            ...(scim?.given_name ? { givenName: scim.given_name } : {}),
-            ...(scim?.family_name ? { familyName: scim.family_name } : {}),
-          },
-        }
-      : {}),
+    ...(Object.keys(name).length ? { name } : {}),
     displayName: user.name,
     ...(user.title ? { title: user.title } : {}),
     active: user.state === 'active',
     emails,
     ...(Array.isArray(attrs.phoneNumbers) && attrs.phoneNumbers.length ? { phoneNumbers: attrs.phoneNumbers } : {}),
+    ...(Array.isArray(attrs.addresses) && attrs.addresses.length ? { addresses: attrs.addresses } : {}),
     groups: s.groups.map((g) => ({ value: g.id, $ref: `${base}/api/v2/scim/v2/Groups/${g.id}`, type: 'Group' })),
     [ENTERPRISE_USER_URN]: enterprise,
     ...(Object.keys(genesys).length ? { [GENESYS_USER_URN]: genesys } : {}),
@@ -145,6 +162,8 @@ function bool(v: unknown, what: string, fallback: boolean): boolean {
 /** A string to store: no NUL (no database text holds one) and no longer than its column. */
 export function checkText(v: string, what: string, max = MAX_TEXT): string {
   if (v.includes('\u0000')) throw invalidValue(`"${what}" must not contain a NUL character (\\u0000).`);
+  // A lone UTF-16 surrogate is no character: SQLite and PostgreSQL would store it differently.
+  if (LONE_SURROGATE.test(v)) throw invalidValue(`"${what}" must not contain a lone UTF-16 surrogate.`);
   const length = [...v].length;
   if (length > max) throw invalidValue(`"${what}" is ${length} characters long; at most ${max} are allowed.`);
   return v;
@@ -163,11 +182,11 @@ export function fromUserResource(r: Json, phoneRegion: string): UserWrite {
     throw invalidValue(`userName must be the user's email address, not ${JSON.stringify(userName ?? null)}.`);
   }
   checkText(userName.trim(), 'userName', MAX_EMAIL);
-  const name = getAttr(r, 'name');
-  const nameObj = isObject(name) ? name : {};
+  const nameObj = readName(getAttr(r, 'name'));
   const displayName =
     optionalString(getAttr(r, 'displayName'), 'displayName') ??
-    ([str(getAttr(nameObj, 'givenName')), str(getAttr(nameObj, 'familyName'))].filter(Boolean).join(' ') || null);
+    ([str(getAttr(nameObj ?? {}, 'givenName')), str(getAttr(nameObj ?? {}, 'familyName'))].filter(Boolean).join(' ') ||
+      null);
   if (!displayName?.trim()) throw invalidValue('displayName is required.');
   checkText(displayName.trim(), 'displayName');
   const emails = list(getAttr(r, 'emails'), 'emails')
@@ -177,8 +196,8 @@ export function fromUserResource(r: Json, phoneRegion: string): UserWrite {
       if (typeof value !== 'string' || !EMAIL.test(value.trim()))
         throw invalidValue(`Email ${JSON.stringify(value ?? null)} is not an email address.`);
       const type = optionalString(getAttr(e, 'type'), 'emails.type')?.toLowerCase() ?? 'work';
-      if (type !== 'work')
-        throw invalidValue(`Email type "${type}" is not supported; use "work" ("other" is the userName).`);
+      if (!EMAIL_TYPES.includes(type))
+        throw invalidValue(`Email type "${type}" is not supported; use "work" or "home" ("other" is the userName).`);
       return {
         type,
         value: checkText(value.trim(), 'emails.value', MAX_EMAIL),
@@ -233,15 +252,17 @@ export function fromUserResource(r: Json, phoneRegion: string): UserWrite {
         value: checkText(x.value, 'externalIds.value'),
       };
     });
+  const addresses = readAddresses(getAttr(r, 'addresses'));
   const skills = routing('routingSkills');
   const languages = routing('routingLanguages');
   const password = getAttr(r, 'password');
   const attributes: Json = {
-    ...(isObject(name) ? { name: stripKeys(nameObj, ['givenName', 'familyName']) } : {}),
+    ...(nameObj ? { name: stripKeys(nameObj, ['givenName', 'familyName']) } : {}),
     ...(emails.length ? { emails: emails.map((e) => ({ value: e.value, type: e.type, primary: e.primary })) } : {}),
     ...(phones.length
       ? { phoneNumbers: phones.map((p) => ({ value: p.value, type: p.type, primary: p.primary })) }
       : {}),
+    ...(addresses.length ? { addresses } : {}),
     ...(dateHire ? { enterprise: { dateHire: dateHire.slice(0, 10) } } : {}),
     ...(skills.length || languages.length
       ? {
@@ -262,8 +283,8 @@ export function fromUserResource(r: Json, phoneRegion: string): UserWrite {
     ...(typeof password === 'string' && password ? { password } : {}),
     divisionName: optionalString(getAttr(enterprise, 'division'), 'division') ?? undefined,
     externalId: optionalString(getAttr(r, 'externalId'), 'externalId'),
-    givenName: optionalString(getAttr(nameObj, 'givenName'), 'name.givenName'),
-    familyName: optionalString(getAttr(nameObj, 'familyName'), 'name.familyName'),
+    givenName: optionalString(getAttr(nameObj ?? {}, 'givenName'), 'name.givenName'),
+    familyName: optionalString(getAttr(nameObj ?? {}, 'familyName'), 'name.familyName'),
     employeeNumber: optionalString(getAttr(enterprise, 'employeeNumber'), 'employeeNumber'),
     managerId,
     attributes,
@@ -271,6 +292,43 @@ export function fromUserResource(r: Json, phoneRegion: string): UserWrite {
     phones,
     externalIds,
   };
+}
+
+/** RFC 7643 §4.1.1 `name`: a complex attribute of strings (`"name": "Bob"` is refused, not dropped). */
+function readName(v: unknown): Json | null {
+  if (v === undefined || v === null) return null;
+  if (!isObject(v))
+    throw invalidValue(`"name" must be an object such as {"givenName": "…"}, not ${JSON.stringify(v)}.`);
+  const out: Json = {};
+  for (const [key, part] of Object.entries(v)) {
+    const canonical = NAME_PARTS.find((p) => p.toLowerCase() === key.toLowerCase());
+    // Unknown sub-attributes are ignored (RFC 7644 §3.3 lets a provider drop what it does not keep).
+    if (!canonical) continue;
+    const text = optionalString(part, `name.${canonical}`);
+    if (text !== null) out[canonical] = text;
+  }
+  return out;
+}
+
+/** RFC 7643 §4.1.2 `addresses`: kept on the SCIM resource and answered back (upstream has no slot). */
+function readAddresses(v: unknown): Json[] {
+  return list(v, 'addresses').map((a) => {
+    const out: Json = {};
+    for (const [key, part] of Object.entries(a)) {
+      const lower = key.toLowerCase();
+      const canonical = ADDRESS_PARTS.find((p) => p.toLowerCase() === lower);
+      if (canonical) {
+        const text = optionalString(part, `addresses.${canonical}`);
+        if (text !== null) out[canonical] = text;
+      } else if (lower === 'type') {
+        const type = optionalString(part, 'addresses.type')?.toLowerCase();
+        if (type && !ADDRESS_TYPES.includes(type))
+          throw invalidValue(`Address type "${type}" is not one of ${ADDRESS_TYPES.join(', ')}.`);
+        if (type) out.type = type;
+      } else if (lower === 'primary') out.primary = bool(part, 'addresses.primary', false);
+    }
+    return out;
+  });
 }
 
 function stripKeys(o: Json, keys: string[]): Json {

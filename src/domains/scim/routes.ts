@@ -12,7 +12,8 @@ import { CREATE_USER_PERMISSIONS, EDIT_USER_PERMISSIONS } from './field-permissi
 import { ScimFilterError } from './filter.ts';
 import { registerGroupRoutes } from './groups-routes.ts';
 import { project, readListQuery } from './listing.ts';
-import { ScimPatchError, USER_SCHEMA_URN, GROUP_SCHEMA_URN } from './patch.ts';
+import { ENTERPRISE_USER_URN, GENESYS_USER_URN, GROUP_SCHEMA_URN, ScimPatchError, USER_SCHEMA_URN } from './patch.ts';
+import { checkResourceSchemas, refuseLoneSurrogates } from './request-checks.ts';
 import type { ScimService } from './service.ts';
 
 const SCIM_JSON = 'application/scim+json; charset=utf-8';
@@ -23,6 +24,27 @@ type Json = Record<string, unknown>;
 type Req = FastifyRequest<{ Params: { id: string }; Querystring: Record<string, unknown>; Body: unknown }>;
 
 const perm = (p: string): PermissionRequirement => ({ type: 'ALL', list: [p] });
+const USER_SCHEMAS = [USER_SCHEMA_URN, ENTERPRISE_USER_URN, GENESYS_USER_URN];
+
+/** A User resource body (POST, PUT): a JSON object whose `schemas` RFC 7644 §3.3 accepts. */
+function userBody(body: unknown): Json {
+  const json = bodyObject(body);
+  checkResourceSchemas(json, USER_SCHEMA_URN, USER_SCHEMAS);
+  return json;
+}
+
+function groupBody(body: unknown): Json {
+  const json = bodyObject(body);
+  checkResourceSchemas(json, GROUP_SCHEMA_URN, [GROUP_SCHEMA_URN]);
+  return json;
+}
+
+/** RFC 7644 §3.2: discovery endpoints are read-only; other methods get 405 with `Allow: GET`. */
+const readOnly = async (_request: FastifyRequest, reply: FastifyReply) => {
+  reply.header('Allow', 'GET');
+  throw new ScimError(405, 'This endpoint is read-only: only GET is allowed.');
+};
+const WRITES = ['POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
 function bodyObject(body: unknown): Json {
   if (typeof body !== 'object' || body === null || Array.isArray(body))
@@ -113,6 +135,10 @@ export function registerScimRoutes(app: FastifyInstance, deps: { scim: ScimServi
         for (const [k, v] of Object.entries(out.headers ?? {})) reply.header(k, v);
         return reply.code(out.status).type(SCIM_JSON).send(out.body);
       });
+      // Any string of any body, keys included, that holds a lone surrogate is refused whole.
+      scope.addHook('preHandler', async (request) => {
+        if (request.body !== undefined) refuseLoneSurrogates(request.body);
+      });
       scope.setNotFoundHandler((request, reply) => {
         reply
           .code(404)
@@ -124,28 +150,36 @@ export function registerScimRoutes(app: FastifyInstance, deps: { scim: ScimServi
         const paths = (name: string) => [...new Set([`${prefix}/${name.toLowerCase()}`, `${prefix}/${name}`])];
         for (const p of paths('ServiceProviderConfig')) {
           scope.get(p, async (request, reply) => reply.type(SCIM_JSON).send(serviceProviderConfig(baseOf(request))));
+          scope.route({ method: [...WRITES], url: p, handler: readOnly });
         }
         for (const p of paths('ResourceTypes')) {
           scope.get(p, async (request, reply) => reply.type(SCIM_JSON).send(listResourceTypes(baseOf(request))));
           scope.get(`${p}/:id`, async (request: Req, reply) =>
             reply.type(SCIM_JSON).send(getResourceType(baseOf(request), request.params.id)),
           );
+          scope.route({ method: [...WRITES], url: p, handler: readOnly });
+          scope.route({ method: [...WRITES], url: `${p}/:id`, handler: readOnly });
         }
         for (const p of paths('Schemas')) {
           scope.get(p, async (request, reply) => reply.type(SCIM_JSON).send(listSchemas(baseOf(request))));
           scope.get(`${p}/:id`, async (request: Req, reply) =>
             reply.type(SCIM_JSON).send(getSchema(baseOf(request), request.params.id)),
           );
+          scope.route({ method: [...WRITES], url: p, handler: readOnly });
+          scope.route({ method: [...WRITES], url: `${p}/:id`, handler: readOnly });
         }
 
         for (const p of paths('Users')) {
           // Reads need no permission, as upstream: any token of the organization (only its own users).
-          scope.get(p, async (request: Req, reply) => {
+          const listUsers = async (request: Req, reply: FastifyReply) => {
             const q = readListQuery(request.query);
             const page = await scim.users.list(request.caller.principal.orgId, q, baseOf(request));
             page.Resources = page.Resources.map((r) => project(r, q, USER_SCHEMA_URN, USER_ALWAYS));
             return reply.type(SCIM_JSON).send(page);
-          });
+          };
+          scope.get(p, listUsers);
+          // `GET /Users/?filter=…` (a trailing slash, as some clients build it) is the list too.
+          scope.get(`${p}/`, listUsers);
           scope.get(`${p}/:id`, async (request: Req, reply) =>
             single(
               request,
@@ -158,7 +192,7 @@ export function registerScimRoutes(app: FastifyInstance, deps: { scim: ScimServi
             p,
             { config: { permission: { type: 'ANY', list: CREATE_USER_PERMISSIONS } } },
             async (request: Req, reply) => {
-              const created = await scim.users.create(request.caller, bodyObject(request.body), baseOf(request));
+              const created = await scim.users.create(request.caller, userBody(request.body), baseOf(request));
               reply.header('Location', (created.resource.meta as Json).location as string);
               return single(request, reply, created, USER_ALWAYS, 201);
             },
@@ -173,7 +207,7 @@ export function registerScimRoutes(app: FastifyInstance, deps: { scim: ScimServi
                 await scim.users.replace(
                   request.caller,
                   request.params.id,
-                  bodyObject(request.body),
+                  userBody(request.body),
                   ifMatch(request),
                   baseOf(request),
                 ),
@@ -256,7 +290,7 @@ export function registerScimRoutes(app: FastifyInstance, deps: { scim: ScimServi
               await scim.groups.replace(
                 request.caller,
                 request.params.id,
-                bodyObject(request.body),
+                groupBody(request.body),
                 ifMatch(request),
                 baseOf(request),
               ),

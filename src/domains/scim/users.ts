@@ -179,7 +179,7 @@ export function createScimUsers({ db, store, clock, phoneRegion, onUserDeactivat
     for (let attempt = 0; ; attempt++) {
       const current = await load(db, orgId, id);
       if (ifMatch && !matchesVersion(ifMatch, current.user.version)) throw staleVersion(`W/"${current.user.version}"`);
-      const before = toUserResource(current, base, true);
+      const before = toUserResource(current, base);
       const w = fromUserResource(next(before), phoneRegion);
       const old = fromUserResource(before, phoneRegion);
       // Identity providers resend what they sent before: an update that changes nothing writes nothing.
