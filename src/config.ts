@@ -47,6 +47,19 @@ export interface Config {
   readonly redisUrl: string | null;
   /** Region (ISO 3166 alpha-2) for SCIM phone numbers written without a country code. */
   readonly scimPhoneRegion: string;
+  /**
+   * Which proxies' X-Forwarded-For to believe: false (none), a hop count, or addresses/CIDR
+   * ranges of the balancers. The client's real address drives per-address limits and audit.
+   */
+  readonly trustProxy: false | number | string[];
+  /** Most PostgreSQL connections per process. */
+  readonly poolSize: number;
+  /** PostgreSQL statement timeout in ms (0: none). */
+  readonly statementTimeoutMs: number;
+  /** Seconds between turning not-ready at SIGTERM and closing the listener. */
+  readonly drainSeconds: number;
+  /** When set, /metrics needs `Authorization: Bearer <token>`. */
+  readonly metricsToken: string | null;
 }
 
 export class ConfigError extends Error {
@@ -83,6 +96,11 @@ const ENV_OF = {
   'nats-url': 'GATEHOUSE_NATS_URL',
   'redis-url': 'GATEHOUSE_REDIS_URL',
   'scim-phone-region': 'GATEHOUSE_SCIM_PHONE_REGION',
+  'trust-proxy': 'GATEHOUSE_TRUST_PROXY',
+  'pool-size': 'GATEHOUSE_POOL_SIZE',
+  'statement-timeout-ms': 'GATEHOUSE_STATEMENT_TIMEOUT_MS',
+  'drain-seconds': 'GATEHOUSE_DRAIN_SECONDS',
+  'metrics-token': 'GATEHOUSE_METRICS_TOKEN',
 } as const;
 export type ConfigFlag = keyof typeof ENV_OF;
 export const CONFIG_FLAGS = Object.keys(ENV_OF) as ConfigFlag[];
@@ -131,6 +149,20 @@ function region(v: { value: string; origin: string } | undefined, fallback: stri
   if (!/^[A-Za-z]{2}$/.test(v.value))
     throw new ConfigError(`${v.origin} must be a two-letter country code like US or GB, got "${v.value}"`);
   return v.value.toUpperCase();
+}
+
+const ADDRESS_OR_CIDR = /^(\d{1,3}(\.\d{1,3}){3}|[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*)(\/\d{1,3})?$/;
+
+function trustProxy(v: { value: string; origin: string } | undefined): false | number | string[] {
+  if (!v || /^(false|no|off|0)$/i.test(v.value)) return false;
+  if (/^\d+$/.test(v.value)) return Number(v.value);
+  const list = v.value.split(',').map((a) => a.trim());
+  if (list.some((a) => !ADDRESS_OR_CIDR.test(a)))
+    throw new ConfigError(
+      `${v.origin} must be a hop count or a comma-separated list of proxy addresses or CIDR ranges ` +
+        `(e.g. 1 or 10.0.0.5,10.1.0.0/16), got "${v.value}"`,
+    );
+  return list;
 }
 
 export function loadConfig(flags: Partial<Record<ConfigFlag, string>> = {}, env: Source = process.env): Config {
@@ -186,5 +218,10 @@ export function loadConfig(flags: Partial<Record<ConfigFlag, string>> = {}, env:
     natsUrl: serviceUrl(pick(flags, env, 'nats-url'), /^(nats|tls):\/\/[^/\s]+$/, 'nats://host:4222'),
     redisUrl: serviceUrl(pick(flags, env, 'redis-url'), /^rediss?:\/\/\S+$/, 'redis://host:6379'),
     scimPhoneRegion: region(pick(flags, env, 'scim-phone-region'), 'US'),
+    trustProxy: trustProxy(pick(flags, env, 'trust-proxy')),
+    poolSize: integer(pick(flags, env, 'pool-size'), 10, 1, 1000),
+    statementTimeoutMs: integer(pick(flags, env, 'statement-timeout-ms'), 30_000, 0, 86_400_000),
+    drainSeconds: integer(pick(flags, env, 'drain-seconds'), 5, 0, 600),
+    metricsToken: pick(flags, env, 'metrics-token')?.value ?? null,
   });
 }

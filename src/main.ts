@@ -39,14 +39,19 @@ function parse(argv: string[]) {
   ) as Record<string, { type: 'string' }>;
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { ...options, help: { type: 'boolean', short: 'h' } },
+    options: { ...options, help: { type: 'boolean', short: 'h' }, 'no-migrate': { type: 'boolean' } },
     allowPositionals: true,
     strict: true,
   });
   const strings = values as Record<string, string | undefined>;
   const flags: Partial<Record<ConfigFlag, string>> = {};
   for (const f of CONFIG_FLAGS) if (typeof strings[f] === 'string') flags[f] = strings[f];
-  return { command: values.help ? 'help' : (positionals[0] ?? 'help'), flags, values: strings };
+  return {
+    command: values.help ? 'help' : (positionals[0] ?? 'help'),
+    flags,
+    values: strings,
+    noMigrate: values['no-migrate'] === true,
+  };
 }
 
 function required(values: Record<string, string | undefined>, name: string): string {
@@ -73,10 +78,20 @@ async function adminRoleGrant(gh: Gatehouse, orgId: string) {
   return { roleId: role.id, divisionId: home.id };
 }
 
-async function start(config: Config) {
-  const gh = await open(config, true);
+async function start(config: Config, migrate = true) {
+  const gh = await createGatehouse(config, { logger: true, migrate });
+  // A lost dependency must never end the process: anything that slips past a handler is logged.
+  process.on('unhandledRejection', (err) =>
+    gh.app.log.error({ err: { message: (err as Error)?.message } }, 'unhandled rejection (the process stays up)'),
+  );
+  // Listen before seeding: if the port is taken, nothing was stored whose secret was never shown.
+  try {
+    await gh.app.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    await gh.close().catch(() => {});
+    throw err;
+  }
   const demo = config.seedDemo ? await seedDemo(gh.directory, gh.oauth, undefined, gh.conversations) : null;
-  await gh.app.listen({ host: config.host, port: config.port });
   const address = gh.app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   // With --port 0 the system picks the port; print the one actually bound.
@@ -94,16 +109,24 @@ async function start(config: Config) {
   }
   // Printed on stdout, never through the logger, so no secret reaches the log stream.
   process.stdout.write(`\n${lines.join('\n')}\n\n`);
-  const stop = async () => {
+  // Graceful stop: turn not-ready so the balancer's health check takes this process out, keep
+  // answering for the drain period, then close (in-flight requests finish, usage is flushed).
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    gh.health.drain();
+    gh.app.log.info({ signal, drainSeconds: config.drainSeconds }, 'draining before shutdown');
+    await new Promise((r) => setTimeout(r, config.drainSeconds * 1000));
     await gh.close();
     process.exit(0);
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const { command, flags, values } = parse(argv);
+  const { command, flags, values, noMigrate } = parse(argv);
   if (command === 'help') {
     process.stdout.write(HELP);
     return 0;
@@ -111,7 +134,7 @@ export async function main(argv: string[]): Promise<number> {
   const config = loadConfig(flags);
   switch (command) {
     case 'start':
-      await start(config);
+      await start(config, !noMigrate);
       return -1;
     case 'migrate': {
       const gh = await open(config);
@@ -174,6 +197,7 @@ export function describeStartupError(err: unknown, config?: Partial<Config>): st
   const code = (err as { code?: string })?.code;
   if (code === 'EADDRINUSE')
     return `gatehouse: the port is already in use; choose another with --port. (${(err as Error).message})`;
+  if (code === 'GATEHOUSE_NOT_MIGRATED') return `gatehouse: ${(err as Error).message}`;
   if (code === 'ECONNREFUSED') return `gatehouse: cannot reach the database: ${(err as Error).message}`;
   return `gatehouse: ${(err as Error)?.stack ?? String(err)}`;
 }
