@@ -1,5 +1,5 @@
 /**
- * The `gatehouse` command: start | migrate | create-admin | create-client. Flags override
+ * The `gatehouse` command (src/help.ts lists every command and option). Flags override
  * environment variables; a bad value stops with a message naming it and exit code 2.
  */
 import { parseArgs } from 'node:util';
@@ -10,28 +10,10 @@ import { ADMIN_ROLE } from './domains/directory/index.ts';
 import { CLIENT_CREDENTIALS } from './domains/oauth/index.ts';
 import { ApiError } from './platform/errors/index.ts';
 import { isNotADatabase } from './storage/db.ts';
+import { HELP } from './help.ts';
+import { randomToken } from './platform/crypto.ts';
 
-const HELP = `Usage: gatehouse <command> [options]
-
-Commands:
-  start            Start the server and console (creates a demo organization on first start)
-  migrate          Apply database migrations and exit
-  create-admin     Create an admin user:   --org <name> --email <email> --name <name> --password <pw>
-  create-client    Create a client-credentials OAuth client with the admin role (prints the secret once):
-                   --org <name> --name <client name>
-  help             Show this help
-
-Options (environment variable in brackets):
-  --host <addr>           Address to listen on [GATEHOUSE_HOST] (default 127.0.0.1)
-  --port <n>              Port [GATEHOUSE_PORT] (default 8080)
-  --data-dir <dir>        Folder of the embedded SQLite store [GATEHOUSE_DATA_DIR] (default ./data)
-  --database-url <url>    sqlite:<file> or postgres://… [GATEHOUSE_DATABASE_URL]
-  --log-level <level>     fatal|error|warn|info|debug|trace|silent [GATEHOUSE_LOG_LEVEL] (default info)
-  --public-url <url>      Base URL printed and used in links [GATEHOUSE_PUBLIC_URL]
-  --seed-demo <bool>      Create the demo organization on a first start [GATEHOUSE_SEED_DEMO] (default true)
-`;
-
-const COMMAND_FLAGS = ['org', 'email', 'name', 'password'] as const;
+const COMMAND_FLAGS = ['org', 'email', 'name', 'password', 'client-id', 'file'] as const;
 
 function parse(argv: string[]) {
   const options = Object.fromEntries(
@@ -171,6 +153,32 @@ export async function main(argv: string[]): Promise<number> {
         });
         process.stdout.write(
           `OAuth client created. The secret is shown once:\n  client id:     ${client.id}\n  client secret: ${secret}\n`,
+        );
+      } finally {
+        await gh.close();
+      }
+      return 0;
+    }
+    case 'reset-admin-password': {
+      const gh = await open(config);
+      try {
+        const org = await findOrg(gh, required(values, 'org'));
+        const password = values.password ?? randomToken(12);
+        const user = await gh.directory.users.resetPassword(org.id, null, required(values, 'email'), password);
+        process.stdout.write(`Password reset for ${user.email}. It is shown once:\n  password: ${password}\n`);
+      } finally {
+        await gh.close();
+      }
+      return 0;
+    }
+    case 'reset-client-secret': {
+      const gh = await open(config);
+      try {
+        const org = await findOrg(gh, required(values, 'org'));
+        const client = await gh.oauth.clients.regenerateSecret(org.id, null, required(values, 'client-id'));
+        process.stdout.write(
+          `New secret for OAuth client ${client.id}; the old one no longer works. It is shown once:\n` +
+            `  client secret: ${client.secret}\n`,
         );
       } finally {
         await gh.close();

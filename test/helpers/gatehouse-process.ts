@@ -42,7 +42,11 @@ export function startGatehouse(
     const timer = setTimeout(() => reject(new Error(`no start in time: ${out}`)), opts.timeoutMs ?? 60_000);
     const check = () => {
       const m = /Gatehouse is running\. Console: (\S+)\/\n/.exec(out);
-      if (!m || !/running[^\n]*\n[\s\S]*\n\n/.test(out)) return;
+      if (!m) return;
+      const complete = out.includes('A demo organization')
+        ? /client secret:\s+\S+\n/.test(out)
+        : /Gatehouse is running[^\n]*\n\n/.test(out);
+      if (!complete) return;
       clearTimeout(timer);
       child.stdout!.off('data', check);
       const id = /client id:\s+(\S+)/.exec(out)?.[1];

@@ -232,14 +232,14 @@ export function createClients({ db, store, clock, secrets, directory, tokens, im
     },
 
     /** A new secret, returned once; the old one stops working at once. */
-    async regenerateSecret(orgId: string, caller: Caller, clientId: string) {
+    async regenerateSecret(orgId: string, caller: Caller | null, clientId: string) {
       const secret = secrets.generate();
       const row = await withTransaction(db, async (trx) => {
         const before = await requireClient(orgId, clientId, trx);
         const next = {
           ...before,
           secret_hash: secrets.hash(secret),
-          modified_by: caller.principal.userId,
+          modified_by: caller?.principal.userId ?? null,
           modified_at: clock.now().toISOString(),
         };
         await store.updateClient(trx, orgId, clientId, {
