@@ -41,6 +41,7 @@ import { newId } from './platform/ids.ts';
 import { createJobRunner, type JobRunner } from './platform/jobs.ts';
 import { installJsonParser } from './platform/json-body.ts';
 import { installValidation } from './platform/validation.ts';
+import { type Health, registerHealthRoutes } from './platform/health.ts';
 import { loggerOptions } from './platform/logger.ts';
 import { makePrivateDir, type MasterKeySource, resolveMasterKey } from './platform/master-key.ts';
 import { bindMasterKey } from './platform/server-keys.ts';
@@ -50,7 +51,7 @@ import { registerPipeline } from './platform/pipeline/index.ts';
 import { createClientErrorHandler } from './platform/pipeline/client-errors.ts';
 import { createRateLimits, memoryRateLimiter, type RateLimiter, redisRateLimiter } from './platform/rate-limit.ts';
 import { createStorage, type Storage, type Trx } from './storage/db.ts';
-import { migrateToLatest } from './storage/migrations/index.ts';
+import { assertMigrated, migrateToLatest } from './storage/migrations/index.ts';
 
 /** One registered route, for the compatibility report. */
 export interface RouteEntry {
@@ -74,6 +75,7 @@ export interface Gatehouse {
   oauth: OAuthService;
   scim: ScimService;
   config: Config;
+  health: Health;
   close(): Promise<void>;
 }
 
@@ -85,6 +87,8 @@ export interface AppOptions {
   logger?: boolean;
   /** Where log lines go (default stdout); tests read them to prove no secret is logged. */
   logStream?: NodeJS.WritableStream;
+  /** Apply migrations at start (default); `start --no-migrate` leaves that to `gatehouse migrate`. */
+  migrate?: boolean;
   /** How often the audit stream dispatcher looks for work (default 250 ms). */
   streamIntervalMs?: number;
   /** How often the token keys are checked for a rotation (default 2 s). */
@@ -103,10 +107,19 @@ const WEB_DIST = join(projectRoot(), 'web', 'dist');
 export async function createGatehouse(config: Config, options: AppOptions = {}): Promise<Gatehouse> {
   const clock = options.clock ?? systemClock;
   const masterKey = openMasterKey(config);
-  const storage = options.storage ?? createStorage(config.databaseUrl);
+  const storage =
+    options.storage ??
+    createStorage(config.databaseUrl, {
+      max: config.poolSize,
+      statementTimeoutMs: config.statementTimeoutMs,
+      // A lost idle connection is replaced on the next query; it never ends the process.
+      onIdleError: (err) => app?.log.warn({ err: { message: err.message } }, 'a store connection was lost'),
+    });
   bindMasterKey(storage.db, masterKey);
   try {
-    await migrateToLatest(storage, { sealServerKey: (value, name) => masterKey.current().seal(value, name) });
+    if (options.migrate !== false) {
+      await migrateToLatest(storage, { sealServerKey: (value, name) => masterKey.current().seal(value, name) });
+    } else await assertMigrated(storage);
   } catch (err) {
     if (!options.storage) await storage.close().catch(() => {});
     throw err;
@@ -158,7 +171,14 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
         : { ...loggerOptions(config.logLevel), ...(options.logStream ? { stream: options.logStream } : {}) },
     bodyLimit: config.bodyLimit,
     genReqId: () => newId(),
-    trustProxy: false,
+    // A hop count trusts that many proxies nearest to this process (Fastify's own number form).
+    trustProxy:
+      typeof config.trustProxy === 'number'
+        ? (
+            (hops: number) => (_addr: string, hop: number) =>
+              hop < hops
+          )(config.trustProxy)
+        : config.trustProxy,
     // Oversized URLs or headers on SCIM paths are answered as SCIM errors, the rest as ErrorBody.
     clientErrorHandler: createClientErrorHandler([scimClientErrorResponse]),
   });
@@ -177,7 +197,6 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
     limits,
   });
 
-  app.get('/health', { config: { public: true } }, async () => ({ status: 'ok' }));
   const ssoFlows = createSsoFlows({ db, clock, oauth, publicUrl: config.publicUrl });
   registerOAuthRoutes(app, {
     oauth,
@@ -221,6 +240,11 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
   );
   keyTimer.unref();
   registerStreamRoutes(app, { streams: streaming.streams });
+  const health = registerHealthRoutes(app, [
+    { name: 'store', check: () => storage.ping() },
+    ...(limiter.ping ? [{ name: 'redis', check: () => limiter.ping!() }] : []),
+    ...(config.natsUrl ? [{ name: 'nats', check: () => streaming.natsPing(1_500) }] : []),
+  ]);
   const usage = createUsageService({
     db,
     clock,
@@ -293,6 +317,7 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
     oauth,
     scim,
     config,
+    health,
     jobs,
     audit,
     streaming,

@@ -55,6 +55,19 @@ export interface Config {
   readonly masterKeyFileExplicit: boolean;
   /** Audit streams may deliver to private and loopback addresses (on-premises receivers). */
   readonly auditStreamAllowPrivate: boolean;
+  /**
+   * Which proxies' X-Forwarded-For to believe: false (none), a hop count, or addresses/CIDR
+   * ranges of the balancers. The client's real address drives per-address limits and audit.
+   */
+  readonly trustProxy: false | number | string[];
+  /** Most PostgreSQL connections per process. */
+  readonly poolSize: number;
+  /** PostgreSQL statement timeout in ms (0: none). */
+  readonly statementTimeoutMs: number;
+  /** Seconds between turning not-ready at SIGTERM and closing the listener. */
+  readonly drainSeconds: number;
+  /** When set, /metrics needs `Authorization: Bearer <token>`. */
+  readonly metricsToken: string | null;
 }
 
 export class ConfigError extends Error {
@@ -93,6 +106,11 @@ const ENV_OF = {
   'scim-phone-region': 'GATEHOUSE_SCIM_PHONE_REGION',
   'master-key-file': 'GATEHOUSE_MASTER_KEY_FILE',
   'audit-stream-allow-private': 'GATEHOUSE_AUDIT_STREAM_ALLOW_PRIVATE',
+  'trust-proxy': 'GATEHOUSE_TRUST_PROXY',
+  'pool-size': 'GATEHOUSE_POOL_SIZE',
+  'statement-timeout-ms': 'GATEHOUSE_STATEMENT_TIMEOUT_MS',
+  'drain-seconds': 'GATEHOUSE_DRAIN_SECONDS',
+  'metrics-token': 'GATEHOUSE_METRICS_TOKEN',
 } as const;
 export type ConfigFlag = keyof typeof ENV_OF;
 export const CONFIG_FLAGS = Object.keys(ENV_OF) as ConfigFlag[];
@@ -141,6 +159,20 @@ function region(v: { value: string; origin: string } | undefined, fallback: stri
   if (!/^[A-Za-z]{2}$/.test(v.value))
     throw new ConfigError(`${v.origin} must be a two-letter country code like US or GB, got "${v.value}"`);
   return v.value.toUpperCase();
+}
+
+const ADDRESS_OR_CIDR = /^(\d{1,3}(\.\d{1,3}){3}|[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*)(\/\d{1,3})?$/;
+
+function trustProxy(v: { value: string; origin: string } | undefined): false | number | string[] {
+  if (!v || /^(false|no|off|0)$/i.test(v.value)) return false;
+  if (/^\d+$/.test(v.value)) return Number(v.value);
+  const list = v.value.split(',').map((a) => a.trim());
+  if (list.some((a) => !ADDRESS_OR_CIDR.test(a)))
+    throw new ConfigError(
+      `${v.origin} must be a hop count or a comma-separated list of proxy addresses or CIDR ranges ` +
+        `(e.g. 1 or 10.0.0.5,10.1.0.0/16), got "${v.value}"`,
+    );
+  return list;
 }
 
 export function loadConfig(flags: Partial<Record<ConfigFlag, string>> = {}, env: Source = process.env): Config {
@@ -200,5 +232,10 @@ export function loadConfig(flags: Partial<Record<ConfigFlag, string>> = {}, env:
     masterKeyFile: resolve(pick(flags, env, 'master-key-file')?.value ?? resolve(dataDir, 'master.key')),
     masterKeyFileExplicit: pick(flags, env, 'master-key-file') !== undefined,
     auditStreamAllowPrivate: boolean(pick(flags, env, 'audit-stream-allow-private'), false),
+    trustProxy: trustProxy(pick(flags, env, 'trust-proxy')),
+    poolSize: integer(pick(flags, env, 'pool-size'), 10, 1, 1000),
+    statementTimeoutMs: integer(pick(flags, env, 'statement-timeout-ms'), 30_000, 0, 86_400_000),
+    drainSeconds: integer(pick(flags, env, 'drain-seconds'), 5, 0, 600),
+    metricsToken: pick(flags, env, 'metrics-token')?.value ?? null,
   });
 }

@@ -4,6 +4,8 @@
  * dedicated service account, not a person's credentials).
  */
 import { randomToken } from './platform/crypto.ts';
+import { ApiError } from './platform/errors/index.ts';
+import { isUniqueViolation } from './storage/db.ts';
 import type { ConversationsService } from './domains/conversations/index.ts';
 import type { DirectoryService } from './domains/directory/index.ts';
 import { CLIENT_CREDENTIALS, type OAuthService } from './domains/oauth/index.ts';
@@ -31,7 +33,16 @@ export async function seedDemo(
   conversations?: Pick<ConversationsService, 'seedDemo'>,
 ): Promise<DemoCredentials | null> {
   if ((await directory.organizations.count()) > 0) return null;
-  const { org, homeDivisionId, adminRoleId } = await directory.createOrganization(DEMO_ORG, 'demo.gatehouse.local');
+  // Several processes started together on an empty store all see no organization; the first
+  // to store the demo one wins and the others leave it to that one.
+  let created: Awaited<ReturnType<DirectoryService['createOrganization']>>;
+  try {
+    created = await directory.createOrganization(DEMO_ORG, 'demo.gatehouse.local');
+  } catch (err) {
+    if (isUniqueViolation(err) || (err instanceof ApiError && err.status === 409)) return null;
+    throw err;
+  }
+  const { org, homeDivisionId, adminRoleId } = created;
   const adminPassword = password ?? randomToken(12);
   const admin = await directory.users.create(org.id, null, {
     name: 'Demo Admin',

@@ -1,5 +1,5 @@
 /**
- * The `gatehouse` command: start | migrate | create-admin | create-client | rotate-keys. Flags override
+ * The `gatehouse` command (src/help.ts lists every command and option). Flags override
  * environment variables; a bad value stops with a message naming it and exit code 2.
  */
 import { renameSync } from 'node:fs';
@@ -13,35 +13,10 @@ import { ApiError } from './platform/errors/index.ts';
 import { MasterKeyError, masterKeyFromEnv, newMasterSecret, writeKeyFile } from './platform/master-key.ts';
 import { resealServerKeys } from './platform/server-keys.ts';
 import { isNotADatabase } from './storage/db.ts';
+import { HELP } from './help.ts';
+import { randomToken } from './platform/crypto.ts';
 
-const HELP = `Usage: gatehouse <command> [options]
-
-Commands:
-  start            Start the server and console (creates a demo organization on first start)
-  migrate          Apply database migrations and exit
-  create-admin     Create an admin user:   --org <name> --email <email> --name <name> --password <pw>
-  create-client    Create a client-credentials OAuth client with the admin role (prints the secret once):
-                   --org <name> --name <client name>
-  rotate-keys      A new token key signs from now on (the old ones verify until their tokens expire);
-                   running processes pick it up within seconds. --master: seal every key with a new
-                   master key instead (written to the key file, or printed once for GATEHOUSE_MASTER_KEY)
-  help             Show this help
-
-Options (environment variable in brackets):
-  --host <addr>           Address to listen on [GATEHOUSE_HOST] (default 127.0.0.1)
-  --port <n>              Port [GATEHOUSE_PORT] (default 8080)
-  --data-dir <dir>        Folder of the embedded SQLite store [GATEHOUSE_DATA_DIR] (default ./data)
-  --database-url <url>    sqlite:<file> or postgres://… [GATEHOUSE_DATABASE_URL]
-  --log-level <level>     fatal|error|warn|info|debug|trace|silent [GATEHOUSE_LOG_LEVEL] (default info)
-  --public-url <url>      Base URL printed and used in links [GATEHOUSE_PUBLIC_URL]
-  --seed-demo <bool>      Create the demo organization on a first start [GATEHOUSE_SEED_DEMO] (default true)
-  --master-key-file <f>   Master key file shared by every process [GATEHOUSE_MASTER_KEY_FILE]
-                          (default <data dir>/master.key, created at first start; or GATEHOUSE_MASTER_KEY)
-  --audit-stream-allow-private <bool>
-                          Let audit streams deliver to private addresses [GATEHOUSE_AUDIT_STREAM_ALLOW_PRIVATE]
-`;
-
-const COMMAND_FLAGS = ['org', 'email', 'name', 'password'] as const;
+const COMMAND_FLAGS = ['org', 'email', 'name', 'password', 'client-id', 'file'] as const;
 
 function parse(argv: string[]) {
   const options = Object.fromEntries(
@@ -49,7 +24,12 @@ function parse(argv: string[]) {
   ) as Record<string, { type: 'string' }>;
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { ...options, help: { type: 'boolean', short: 'h' }, master: { type: 'boolean' } },
+    options: {
+      ...options,
+      help: { type: 'boolean', short: 'h' },
+      master: { type: 'boolean' },
+      'no-migrate': { type: 'boolean' },
+    },
     allowPositionals: true,
     strict: true,
   });
@@ -57,7 +37,13 @@ function parse(argv: string[]) {
   const master = values.master === true;
   const flags: Partial<Record<ConfigFlag, string>> = {};
   for (const f of CONFIG_FLAGS) if (typeof strings[f] === 'string') flags[f] = strings[f];
-  return { command: values.help ? 'help' : (positionals[0] ?? 'help'), flags, values: { ...strings, master } };
+  return {
+    command: values.help ? 'help' : (positionals[0] ?? 'help'),
+    flags,
+    values: strings,
+    master,
+    noMigrate: values['no-migrate'] === true,
+  };
 }
 
 function required(values: Record<string, unknown>, name: string): string {
@@ -109,10 +95,20 @@ async function rotateKeys(gh: Gatehouse, config: Config, master: boolean): Promi
   return `${n} server keys are sealed with a new master key, written to ${config.masterKeyFile}.`;
 }
 
-async function start(config: Config) {
-  const gh = await open(config, true);
+async function start(config: Config, migrate = true) {
+  const gh = await createGatehouse(config, { logger: true, migrate });
+  // A lost dependency must never end the process: anything that slips past a handler is logged.
+  process.on('unhandledRejection', (err) =>
+    gh.app.log.error({ err: { message: (err as Error)?.message } }, 'unhandled rejection (the process stays up)'),
+  );
+  // Listen before seeding: if the port is taken, nothing was stored whose secret was never shown.
+  try {
+    await gh.app.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    await gh.close().catch(() => {});
+    throw err;
+  }
   const demo = config.seedDemo ? await seedDemo(gh.directory, gh.oauth, undefined, gh.conversations) : null;
-  await gh.app.listen({ host: config.host, port: config.port });
   const address = gh.app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   // With --port 0 the system picks the port; print the one actually bound.
@@ -130,16 +126,24 @@ async function start(config: Config) {
   }
   // Printed on stdout, never through the logger, so no secret reaches the log stream.
   process.stdout.write(`\n${lines.join('\n')}\n\n`);
-  const stop = async () => {
+  // Graceful stop: turn not-ready so the balancer's health check takes this process out, keep
+  // answering for the drain period, then close (in-flight requests finish, usage is flushed).
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    gh.health.drain();
+    gh.app.log.info({ signal, drainSeconds: config.drainSeconds }, 'draining before shutdown');
+    await new Promise((r) => setTimeout(r, config.drainSeconds * 1000));
     await gh.close();
     process.exit(0);
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const { command, flags, values } = parse(argv);
+  const { command, flags, values, master, noMigrate } = parse(argv);
   if (command === 'help') {
     process.stdout.write(HELP);
     return 0;
@@ -147,7 +151,7 @@ export async function main(argv: string[]): Promise<number> {
   const config = loadConfig(flags);
   switch (command) {
     case 'start':
-      await start(config);
+      await start(config, !noMigrate);
       return -1;
     case 'migrate': {
       const gh = await open(config);
@@ -193,7 +197,33 @@ export async function main(argv: string[]): Promise<number> {
     case 'rotate-keys': {
       const gh = await open(config);
       try {
-        process.stdout.write(`${await rotateKeys(gh, config, values.master === true)}\n`);
+        process.stdout.write(`${await rotateKeys(gh, config, master)}\n`);
+      } finally {
+        await gh.close();
+      }
+      return 0;
+    }
+    case 'reset-admin-password': {
+      const gh = await open(config);
+      try {
+        const org = await findOrg(gh, required(values, 'org'));
+        const password = values.password ?? randomToken(12);
+        const user = await gh.directory.users.resetPassword(org.id, null, required(values, 'email'), password);
+        process.stdout.write(`Password reset for ${user.email}. It is shown once:\n  password: ${password}\n`);
+      } finally {
+        await gh.close();
+      }
+      return 0;
+    }
+    case 'reset-client-secret': {
+      const gh = await open(config);
+      try {
+        const org = await findOrg(gh, required(values, 'org'));
+        const client = await gh.oauth.clients.regenerateSecret(org.id, null, required(values, 'client-id'));
+        process.stdout.write(
+          `New secret for OAuth client ${client.id}; the old one no longer works. It is shown once:\n` +
+            `  client secret: ${client.secret}\n`,
+        );
       } finally {
         await gh.close();
       }
@@ -222,6 +252,7 @@ export function describeStartupError(err: unknown, config?: Partial<Config>): st
   const code = (err as { code?: string })?.code;
   if (code === 'EADDRINUSE')
     return `gatehouse: the port is already in use; choose another with --port. (${(err as Error).message})`;
+  if (code === 'GATEHOUSE_NOT_MIGRATED') return `gatehouse: ${(err as Error).message}`;
   if (code === 'ECONNREFUSED') return `gatehouse: cannot reach the database: ${(err as Error).message}`;
   return `gatehouse: ${(err as Error)?.stack ?? String(err)}`;
 }

@@ -17,6 +17,8 @@ export interface RateLimiter {
   hitNow?(key: string, now: number): number;
   /** Takes back one hit counted in the window containing `now`. */
   undo(key: string, now: number): Promise<void>;
+  /** Resolves when the shared counter store answers (readiness); absent in process. */
+  ping?(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -78,6 +80,9 @@ export function redisRateLimiter(url: string, onError: (err: unknown) => void): 
       } catch (err) {
         report(err);
       }
+    },
+    async ping() {
+      await redis.ping();
     },
     async close() {
       await redis.quit().catch(() => redis.disconnect());

@@ -1,5 +1,5 @@
-import { Kysely, type Transaction } from 'kysely';
-import { type DialectName, dialectFor } from './dialect.ts';
+import { Kysely, sql, type Transaction } from 'kysely';
+import { type DialectName, dialectFor, type PoolOptions, type PoolUsage } from './dialect.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
@@ -12,13 +12,26 @@ export interface Storage {
   readonly dialect: DialectName;
   /** Refreshes stale planner statistics (see DialectInfo.optimize); cheap when nothing changed. */
   optimize(): void;
+  /** Connections open, idle and waited for (metrics). */
+  poolUsage(): PoolUsage;
+  /** Resolves when the store answers a trivial query (readiness). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
-export function createStorage(databaseUrl: string): Storage {
-  const info = dialectFor(databaseUrl);
+export function createStorage(databaseUrl: string, options: PoolOptions = {}): Storage {
+  const info = dialectFor(databaseUrl, options);
   const db = new Kysely<Database>({ dialect: info.kysely });
-  return { db, dialect: info.name, optimize: info.optimize, close: () => db.destroy() };
+  return {
+    db,
+    dialect: info.name,
+    optimize: info.optimize,
+    poolUsage: info.poolUsage,
+    ping: async () => {
+      await sql`select 1`.execute(db);
+    },
+    close: () => db.destroy(),
+  };
 }
 
 /** Runs fn in one transaction: it commits when fn resolves and rolls back when it throws. */
@@ -26,5 +39,5 @@ export function withTransaction<T>(db: Db, fn: (trx: Trx) => Promise<T>): Promis
   return db.transaction().execute(fn);
 }
 
-export { isNotADatabase, isUniqueViolation } from './dialect.ts';
+export { isNotADatabase, isStoreUnavailable, isUniqueViolation, type PoolOptions, type PoolUsage } from './dialect.ts';
 export type { Database } from './schema.ts';

@@ -23,9 +23,28 @@ export interface DialectInfo {
    * PostgreSQL's autovacuum keeps its own.
    */
   optimize(): void;
+  poolUsage(): PoolUsage;
 }
 
-export function dialectFor(databaseUrl: string): DialectInfo {
+/** PostgreSQL connection pool settings (SQLite has one connection and ignores them). */
+export interface PoolOptions {
+  /** Most connections this process opens (default 10). */
+  max?: number;
+  /** Longest a statement may run before PostgreSQL cancels it, in ms (0: no limit). */
+  statementTimeoutMs?: number;
+  /** Called when an idle connection is lost (a restart, failover or pg_terminate_backend). */
+  onIdleError?: (err: Error) => void;
+}
+
+/** Connections open, idle and waited for (PostgreSQL; SQLite answers one busy connection). */
+export interface PoolUsage {
+  total: number;
+  idle: number;
+  waiting: number;
+  max: number;
+}
+
+export function dialectFor(databaseUrl: string, options: PoolOptions = {}): DialectInfo {
   if (databaseUrl.startsWith('sqlite:')) {
     const file = databaseUrl.slice('sqlite:'.length);
     if (file !== ':memory:') createPrivateFile(file);
@@ -45,17 +64,34 @@ export function dialectFor(databaseUrl: string): DialectInfo {
       supportsTransactionalDdl: true,
       concurrentWriters: false,
       optimize,
+      poolUsage: () => ({ total: 1, idle: 1, waiting: 0, max: 1 }),
     };
   }
   // COUNT(*) and BIGINT arrive as strings from pg; parse int8 as a JS number (safe below 2^53).
   pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+  const max = options.max ?? 10;
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max,
+    // A request waits at most this long for a connection: with the store down it answers 503
+    // instead of hanging until the balancer gives up.
+    connectionTimeoutMillis: 5_000,
+    ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+  });
+  // Without a listener, an idle client's socket error (pg_terminate_backend, a restart, a
+  // failover) is an unhandled 'error' event and ends the process. The pool drops the client
+  // itself; the next query opens a new one.
+  pool.on('error', (err) => options.onIdleError?.(err));
+  // The same for a connection lost while checked out between two statements (inside a
+  // transaction): the statement in flight fails, and the client must not throw the event too.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return {
     name: 'postgres',
     kysely: new PostgresDialect({ pool }),
     supportsTransactionalDdl: true,
     concurrentWriters: true,
     optimize: () => {},
+    poolUsage: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max }),
   };
 }
 
@@ -104,6 +140,39 @@ function withStatementCache(database: SQLite.Database): SQLite.Database {
 export function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: string } | null;
   return e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e?.code === '23505';
+}
+
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  '57P01', // admin_shutdown (pg_terminate_backend, a fast shutdown)
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now (starting up or shutting down)
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  'SQLITE_BUSY',
+]);
+
+/**
+ * True when the error says the store cannot be reached right now (connection refused or lost,
+ * the server shutting down, no pooled connection in time): the request may succeed later.
+ */
+export function isStoreUnavailable(err: unknown): boolean {
+  const e = err as { code?: string; message?: string } | null;
+  if (!e) return false;
+  if (e.code && UNAVAILABLE_CODES.has(e.code)) return true;
+  const message = typeof e.message === 'string' ? e.message : '';
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connect ECONNREFUSED|Client was closed/i.test(
+    message,
+  );
 }
 
 /** True when the store file exists but is not a database (a clear start-up error, not a stack). */

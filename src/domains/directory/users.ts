@@ -11,7 +11,7 @@ import type { DirectoryDeps } from './deps.ts';
 import { emailTaken, notAUser, versionConflict } from './errors.ts';
 import { userView } from './views.ts';
 
-registerAuditEntity('Directory', 'User', ['Create', 'Update', 'Delete']);
+registerAuditEntity('Directory', 'User', ['Create', 'Update', 'Delete', 'ResetPassword']);
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const USER_STATES = ['active', 'inactive', 'deleted'];
@@ -161,6 +161,33 @@ export function createUsers({ db, store, clock, onUserDeactivated, onUserDeleted
         throw err;
       }
       return userView(row, division);
+    },
+
+    /**
+     * Sets a new password for the user with this email (the operator's recovery of a lost admin
+     * password, `gatehouse reset-admin-password`); audited, the hash never enters the event.
+     */
+    async resetPassword(orgId: string, caller: Caller | null, email: string, password: string) {
+      const passwordHash = await hashPassword(password);
+      return withTransaction(db, async (trx) => {
+        const user = await store.findUserByEmail(trx, orgId, email.trim().toLowerCase());
+        if (!user || user.state === 'deleted') throw notFound('user', email);
+        await store.updateUser(trx, orgId, user.id, {
+          password_hash: passwordHash,
+          modified_at: clock.now().toISOString(),
+        });
+        await recordAudit(trx, clock, {
+          orgId,
+          serviceName: 'Directory',
+          entityType: 'User',
+          entityId: user.id,
+          entityName: user.name,
+          action: 'ResetPassword',
+          ...auditOrigin(caller),
+          changes: [{ property: 'authentication', oldValues: [], newValues: ['password reset'] }],
+        });
+        return { id: user.id, email: user.email };
+      });
     },
 
     async patch(orgId: string, caller: Caller, userId: string, input: PatchUserInput) {

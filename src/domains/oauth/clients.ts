@@ -250,17 +250,25 @@ export function createClients({ db, store, clock, secrets, directory, tokens, im
     },
 
     /** A new secret, returned once; the old one stops working at once. */
-    async regenerateSecret(orgId: string, caller: Caller, clientId: string) {
+    async regenerateSecret(orgId: string, caller: Caller | null, clientId: string) {
       const secret = secrets.generate();
       const row = await directory.roles.auditRefusals(() =>
         withTransaction(db, async (trx) => {
           const before = await requireClient(orgId, clientId, trx);
           // A new secret lets its holder act as the client: only someone holding all the client holds gets one.
-          await directory.roles.assertMayActAs(orgId, caller, { type: 'client', id: clientId, name: before.name }, trx);
+          // (No caller: the operator's `gatehouse reset-client-secret` on the server itself.)
+          if (caller) {
+            await directory.roles.assertMayActAs(
+              orgId,
+              caller,
+              { type: 'client', id: clientId, name: before.name },
+              trx,
+            );
+          }
           const next = {
             ...before,
             secret_hash: secrets.hash(secret),
-            modified_by: caller.principal.userId,
+            modified_by: caller?.principal.userId ?? null,
             modified_at: clock.now().toISOString(),
           };
           await store.updateClient(trx, orgId, clientId, {

@@ -49,3 +49,9 @@ export const unsupportedMediaType = (type: string) =>
 
 export const internalError = () =>
   new ApiError(500, 'internal.server.error', 'The server encountered an internal error. Please try again.');
+
+/** The store (or another dependency a request needs) cannot be reached right now; retry later. */
+export const serviceUnavailable = (retryAfterSeconds = 5) =>
+  new ApiError(503, 'service.unavailable', 'The service is temporarily unavailable. Please try again later.', {
+    headers: { 'Retry-After': String(retryAfterSeconds) },
+  });

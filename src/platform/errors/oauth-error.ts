@@ -50,6 +50,13 @@ export class UnsupportedGrantType extends OAuthError {
   }
 }
 
+/** RFC 6749 §4.1.2.1 temporarily_unavailable, answered as 503 when the store is down. */
+export class TemporarilyUnavailable extends OAuthError {
+  constructor() {
+    super('temporarily_unavailable', 'the server is temporarily unavailable; try again later', 503);
+  }
+}
+
 export class ServerError extends OAuthError {
   constructor() {
     super('server_error', 'the server could not complete the request', 500);

@@ -11,10 +11,13 @@ import {
   OAuthError,
   routeNotFound,
   ServerError,
+  serviceUnavailable,
+  TemporarilyUnavailable,
   toErrorBody,
   tooLarge,
   unsupportedMediaType,
 } from '../errors/index.ts';
+import { isStoreUnavailable } from '../../storage/db.ts';
 import { routePath } from './route-path.ts';
 
 function fromFastify(err: FastifyError, bodyLimit: number): ApiError | null {
@@ -51,10 +54,20 @@ function fromFastify(err: FastifyError, bodyLimit: number): ApiError | null {
 
 export function installErrorHandling(app: FastifyInstance, bodyLimit: number) {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const unavailable = isStoreUnavailable(error);
+    if (unavailable) request.log.warn({ err: { message: error.message } }, 'store unavailable');
     if (routePath(request).startsWith('/oauth/') && !(error instanceof ApiError)) {
-      const oauth = error instanceof OAuthError ? error : fromFastify(error, bodyLimit) ? null : new ServerError();
+      const oauth =
+        error instanceof OAuthError
+          ? error
+          : unavailable
+            ? new TemporarilyUnavailable()
+            : fromFastify(error, bodyLimit)
+              ? null
+              : new ServerError();
       if (oauth) {
-        if (oauth.status >= 500) request.log.error({ err: error }, 'token endpoint failure');
+        if (oauth.status >= 500 && !unavailable) request.log.error({ err: error }, 'token endpoint failure');
+        if (unavailable) reply.header('Retry-After', '5');
         if (oauth.status === 401) reply.header('WWW-Authenticate', 'Basic realm="gatehouse"');
         return reply.code(oauth.status).header('Cache-Control', 'no-store').send(oauth.toBody());
       }
@@ -63,7 +76,7 @@ export function installErrorHandling(app: FastifyInstance, bodyLimit: number) {
         .code(api.status)
         .send({ error: 'invalid_request', description: api.message, error_description: api.message });
     }
-    let api = error instanceof ApiError ? error : fromFastify(error, bodyLimit);
+    let api = error instanceof ApiError ? error : unavailable ? serviceUnavailable() : fromFastify(error, bodyLimit);
     if (!api) {
       request.log.error({ err: error }, 'unhandled error');
       api = internalError();

@@ -74,3 +74,23 @@ export async function migrateToLatest(storage: Storage, options: MigrateOptions 
     return (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
   }
 }
+
+/**
+ * For `start --no-migrate` (rolling upgrades: `gatehouse migrate` first, then each process):
+ * refuses to start on a store that lacks a migration this code needs, naming them. Migrations
+ * newer than this code are fine (an older process keeps running during the upgrade).
+ */
+export async function assertMigrated(storage: Storage): Promise<void> {
+  const migrator = new Migrator({
+    db: storage.db,
+    provider: { getMigrations: async () => MIGRATIONS() },
+    migrationTableSchema: await migrationTableSchema(storage.dialect, storage.db),
+    allowUnorderedMigrations: true,
+  });
+  const pending = (await migrator.getMigrations()).filter((m) => !m.executedAt).map((m) => m.name);
+  if (pending.length)
+    throw Object.assign(
+      new Error(`the store lacks migrations ${pending.join(', ')}; run \`gatehouse migrate\` first (--no-migrate)`),
+      { code: 'GATEHOUSE_NOT_MIGRATED' },
+    );
+}

@@ -15,6 +15,8 @@ export interface AuditStreaming {
   streams: Streams;
   start(): void;
   stop(): Promise<void>;
+  /** Resolves when NATS answers (readiness); only meaningful when NATS is configured. */
+  natsPing(timeoutMs: number): Promise<void>;
 }
 
 export async function createAuditStreaming(deps: {
@@ -47,6 +49,7 @@ export async function createAuditStreaming(deps: {
   return {
     streams,
     start: () => dispatcher.start(),
+    natsPing: (timeoutMs) => senders.natsPing(timeoutMs),
     async stop() {
       await dispatcher.stop();
       await senders.close();

@@ -29,6 +29,8 @@ export interface StreamSenders {
   /** Makes sure a JetStream stream captures the subject (when a NATS stream is created). */
   ensureNatsSubject(subject: string): Promise<void>;
   readonly natsConfigured: boolean;
+  /** Resolves when the NATS server answers a round trip within `timeoutMs` (readiness). */
+  natsPing(timeoutMs: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -85,6 +87,18 @@ export function createSenders(opts: { natsUrl: string | null; now: () => Date; t
       const existing = await jsm.streams.find(subject).catch(() => null);
       if (existing) return;
       await jsm.streams.add({ name: NATS_STREAM, subjects: [`${NATS_SUBJECT_ROOT}.>`] });
+    },
+
+    async natsPing(timeoutMs) {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('NATS did not answer in time')), timeoutMs);
+      });
+      try {
+        await Promise.race([natsConnection().then((nc) => nc.flush()), late]);
+      } finally {
+        clearTimeout(timer);
+      }
     },
 
     async close() {
