@@ -18,7 +18,8 @@ Commands:
   migrate          Apply database migrations and exit
   create-admin     Create an admin user:   --org <name> --email <email> --name <name> --password <pw>
   create-client    Create a client-credentials OAuth client with the admin role (prints the secret once):
-                   --org <name> --name <client name>
+                   --org <name> --name <client name> [--service-account]
+                   (--service-account: the client gets its own non-human user; /users/me answers it)
   help             Show this help
 
 Options (environment variable in brackets):
@@ -39,14 +40,19 @@ function parse(argv: string[]) {
   ) as Record<string, { type: 'string' }>;
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { ...options, help: { type: 'boolean', short: 'h' } },
+    options: { ...options, help: { type: 'boolean', short: 'h' }, 'service-account': { type: 'boolean' } },
     allowPositionals: true,
     strict: true,
   });
   const strings = values as Record<string, string | undefined>;
   const flags: Partial<Record<ConfigFlag, string>> = {};
   for (const f of CONFIG_FLAGS) if (typeof strings[f] === 'string') flags[f] = strings[f];
-  return { command: values.help ? 'help' : (positionals[0] ?? 'help'), flags, values: strings };
+  return {
+    command: values.help ? 'help' : (positionals[0] ?? 'help'),
+    flags,
+    values: strings,
+    serviceAccount: values['service-account'] === true,
+  };
 }
 
 function required(values: Record<string, string | undefined>, name: string): string {
@@ -103,7 +109,7 @@ async function start(config: Config) {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const { command, flags, values } = parse(argv);
+  const { command, flags, values, serviceAccount } = parse(argv);
   if (command === 'help') {
     process.stdout.write(HELP);
     return 0;
@@ -145,9 +151,13 @@ export async function main(argv: string[]): Promise<number> {
           name: required(values, 'name'),
           grantType: CLIENT_CREDENTIALS,
           roleDivisions: [await adminRoleGrant(gh, org.id)],
+          serviceAccount,
         });
+        const kind = serviceAccount
+          ? `Service-account client created (user ${client.serviceAccountUser?.id})`
+          : 'OAuth client created';
         process.stdout.write(
-          `OAuth client created. The secret is shown once:\n  client id:     ${client.id}\n  client secret: ${secret}\n`,
+          `${kind}. The secret is shown once:\n  client id:     ${client.id}\n  client secret: ${secret}\n`,
         );
       } finally {
         await gh.close();
