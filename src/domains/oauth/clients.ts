@@ -57,10 +57,12 @@ export function clientView(c: OAuthClientRow, roleDivisions: RoleGrant[], orgNam
     scope: JSON.parse(c.scopes) as string[],
     roleDivisions,
     state: c.state,
-    // Gatehouse extension: the non-human user a service-account client's tokens act as.
-    serviceAccount: c.service_user_id !== null,
+    // Gatehouse extension, only on service accounts so other clients keep upstream's exact shape.
     ...(c.service_user_id
-      ? { serviceAccountUser: { id: c.service_user_id, selfUri: `/api/v2/users/${c.service_user_id}` } }
+      ? {
+          serviceAccount: true,
+          serviceAccountUser: { id: c.service_user_id, selfUri: `/api/v2/users/${c.service_user_id}` },
+        }
       : {}),
     ...(c.date_to_delete ? { dateToDelete: c.date_to_delete } : {}),
     ...(orgName !== undefined ? { organization: { id: c.org_id, name: orgName } } : {}),
