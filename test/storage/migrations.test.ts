@@ -50,6 +50,8 @@ describe('migrations', () => {
         '0016_refresh_tokens_confidential',
         '0017_scim_manager_index',
         '0018_gdpr',
+        '0021_routing',
+        '0022_interactions',
       ]);
       expect(again).toEqual([]);
     }
