@@ -62,6 +62,7 @@ describe('migrations', () => {
     const postgres = await shapeOf('postgres');
     expect(postgres.shape).toEqual(sqlite.shape);
     expect(Object.keys(sqlite.shape).sort()).toEqual([
+      'analytics_jobs',
       'api_usage_daily',
       'api_usage_daily_clients',
       'api_usage_daily_templates',
@@ -70,6 +71,7 @@ describe('migrations', () => {
       'audit_events',
       'audit_queries',
       'audit_streams',
+      'conversation_participants',
       'conversations',
       'divisions',
       'gdpr_requests',
@@ -82,6 +84,8 @@ describe('migrations', () => {
       'refresh_tokens',
       'role_grants',
       'roles',
+      'routing_queue_members',
+      'routing_queues',
       'scim_user_emails',
       'scim_user_external_ids',
       'scim_user_phones',
