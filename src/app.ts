@@ -28,6 +28,7 @@ import { createConsolePersonalData, registerConsoleRoutes, registerPreferenceRou
 import { createDirectoryService, type DirectoryService, registerDirectoryRoutes } from './domains/directory/index.ts';
 import { createGdprService, type GdprService, registerGdprRoutes } from './domains/gdpr/index.ts';
 import { createOAuthService, type OAuthService, registerOAuthRoutes } from './domains/oauth/index.ts';
+import { createRoutingService, registerRoutingRoutes, type RoutingService } from './domains/routing/index.ts';
 import {
   createScimService,
   registerScimRoutes,
@@ -68,6 +69,7 @@ export interface Gatehouse {
   streaming: AuditStreaming;
   usage: UsageService;
   conversations: ConversationsService;
+  routing: RoutingService;
   gdpr: GdprService;
   meter: Meter;
   storage: Storage;
@@ -258,6 +260,8 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
     },
   });
   registerUsageRoutes(app, { usage });
+  const routing = createRoutingService({ db, clock, directory });
+  registerRoutingRoutes(app, { routing });
   const conversations = createConversationsService({ db, clock, directory });
   registerConversationRoutes(app, { conversations });
   // A deactivated or deleted user's tokens stop for good, in the transaction that changes the state.
@@ -323,6 +327,7 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
     streaming,
     usage,
     conversations,
+    routing,
     gdpr,
     meter,
     async close() {

@@ -11,7 +11,8 @@ Commands:
   migrate               Apply database migrations and exit
   create-admin          Create an admin user:   --org <name> --email <email> --name <name> --password <pw>
   create-client         Create a client-credentials OAuth client with the admin role (prints the secret once):
-                        --org <name> --name <client name>
+                        --org <name> --name <client name> [--service-account]
+                        (--service-account: the client gets its own non-human user; /users/me answers it)
   reset-admin-password  Set a new password for a user (a lost admin password); prints it once:
                         --org <name> --email <email> [--password <pw>]
   reset-client-secret   Give an OAuth client a new secret (a lost client secret); prints it once:

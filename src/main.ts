@@ -29,6 +29,7 @@ function parse(argv: string[]) {
       help: { type: 'boolean', short: 'h' },
       master: { type: 'boolean' },
       'no-migrate': { type: 'boolean' },
+      'service-account': { type: 'boolean' },
     },
     allowPositionals: true,
     strict: true,
@@ -43,6 +44,7 @@ function parse(argv: string[]) {
     values: strings,
     master,
     noMigrate: values['no-migrate'] === true,
+    serviceAccount: values['service-account'] === true,
   };
 }
 
@@ -143,7 +145,7 @@ async function start(config: Config, migrate = true) {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const { command, flags, values, master, noMigrate } = parse(argv);
+  const { command, flags, values, master, noMigrate, serviceAccount } = parse(argv);
   if (command === 'help') {
     process.stdout.write(HELP);
     return 0;
@@ -185,9 +187,13 @@ export async function main(argv: string[]): Promise<number> {
           name: required(values, 'name'),
           grantType: CLIENT_CREDENTIALS,
           roleDivisions: [await adminRoleGrant(gh, org.id)],
+          serviceAccount,
         });
+        const kind = serviceAccount
+          ? `Service-account client created (user ${client.serviceAccountUser?.id})`
+          : 'OAuth client created';
         process.stdout.write(
-          `OAuth client created. The secret is shown once:\n  client id:     ${client.id}\n  client secret: ${secret}\n`,
+          `${kind}. The secret is shown once:\n  client id:     ${client.id}\n  client secret: ${secret}\n`,
         );
       } finally {
         await gh.close();

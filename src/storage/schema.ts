@@ -431,6 +431,68 @@ export interface ConversationRow {
   version: number;
   created_at: string;
   modified_at: string;
+  /** The queue the interaction is (or last was) in; null when it never was in one. */
+  queue_id: string | null;
+  /** inbound | outbound (analytics originatingDirection). */
+  originating_direction: string | null;
+}
+
+/** One participant of a conversation: what the analytics details query filters on (0022). */
+export interface ConversationParticipantRow {
+  org_id: string;
+  conversation_id: string;
+  participant_id: string;
+  conversation_start: string;
+  purpose: string;
+  user_id: string | null;
+  queue_id: string | null;
+  external_contact_id: string | null;
+  /** Analytics media type of the participant's session (voice, chat, …). */
+  media_type: string | null;
+  direction: string | null;
+  wrapup_code: string | null;
+  disconnect_type: string | null;
+}
+
+export interface RoutingQueueRow {
+  id: string;
+  org_id: string;
+  /** The division the queue belongs to (the organization's home division by default). */
+  division_id: string;
+  name: string;
+  name_key: string;
+  description: string | null;
+  acw_wrapup_prompt: string;
+  acw_timeout_ms: number | null;
+  /** JSON: upstream mediaSettings. */
+  media_settings: string;
+  created_by: string | null;
+  modified_by: string | null;
+  created_at: string;
+  modified_at: string;
+}
+
+export interface RoutingQueueMemberRow {
+  org_id: string;
+  queue_id: string;
+  user_id: string;
+  joined: number;
+  created_at: string;
+}
+
+export interface AnalyticsJobRow {
+  id: string;
+  org_id: string;
+  /** JSON: the submitted AsyncConversationQuery. */
+  query: string;
+  /** QUEUED | PENDING | FULFILLED | FAILED | CANCELLED | EXPIRED */
+  state: string;
+  total: number | null;
+  error: string | null;
+  created_by: string | null;
+  created_at: string;
+  finished_at: string | null;
+  expires_at: string;
 }
 
 /** A data-subject request (GDPR API); see migration 0018. */
@@ -499,5 +561,9 @@ export interface Database {
   groups: GroupRow;
   group_members: GroupMemberRow;
   conversations: ConversationRow;
+  conversation_participants: ConversationParticipantRow;
+  routing_queues: RoutingQueueRow;
+  routing_queue_members: RoutingQueueMemberRow;
+  analytics_jobs: AnalyticsJobRow;
   gdpr_requests: GdprRequestRow;
 }

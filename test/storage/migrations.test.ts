@@ -51,6 +51,8 @@ describe('migrations', () => {
         '0017_scim_manager_index',
         '0018_gdpr',
         '0020_seal_server_keys',
+        '0021_routing',
+        '0022_interactions',
       ]);
       expect(again).toEqual([]);
     }
@@ -61,6 +63,7 @@ describe('migrations', () => {
     const postgres = await shapeOf('postgres');
     expect(postgres.shape).toEqual(sqlite.shape);
     expect(Object.keys(sqlite.shape).sort()).toEqual([
+      'analytics_jobs',
       'api_usage_daily',
       'api_usage_daily_clients',
       'api_usage_daily_templates',
@@ -69,6 +72,7 @@ describe('migrations', () => {
       'audit_events',
       'audit_queries',
       'audit_streams',
+      'conversation_participants',
       'conversations',
       'divisions',
       'gdpr_requests',
@@ -81,6 +85,8 @@ describe('migrations', () => {
       'refresh_tokens',
       'role_grants',
       'roles',
+      'routing_queue_members',
+      'routing_queues',
       'scim_user_emails',
       'scim_user_external_ids',
       'scim_user_phones',

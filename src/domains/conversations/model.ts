@@ -10,6 +10,8 @@ export type ParticipantState = (typeof PARTICIPANT_STATES)[number];
 
 export type ConversationState = 'connected' | 'disconnected';
 
+export type Direction = 'inbound' | 'outbound';
+
 export interface ParticipantWrapup {
   code: string;
   name: string;
@@ -37,6 +39,9 @@ export interface Conversation {
   mediaType: MediaType;
   state: ConversationState;
   queueName: string | null;
+  /** The routing queue the interaction is (or last was) in. */
+  queueId: string | null;
+  originatingDirection: Direction | null;
   participants: StoredParticipant[];
   startTime: string;
   endTime: string | null;

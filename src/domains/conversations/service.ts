@@ -244,6 +244,8 @@ export function createConversationsService({
         mediaType: body.mediaType,
         state: 'connected',
         queueName: body.queueName?.trim() || null,
+        queueId: null,
+        originatingDirection: null,
         participants: stored,
         startTime: now,
         endTime: null,

@@ -29,7 +29,7 @@ const CATALOGUE: Record<string, Record<string, string[]>> = {
   integrations: { integration: ['add', 'delete', 'edit', 'view'] },
   oauth: { client: ['add', 'authorize', 'delete', 'edit', 'view'] },
   relate: { contact: ['add', 'delete', 'edit', 'view'] },
-  routing: { language: ['assign'], queue: ['delete', 'edit', 'view'], skill: ['assign'] },
+  routing: { language: ['assign'], queue: ['add', 'delete', 'edit', 'view'], skill: ['assign'] },
   sso: { provider: ['add', 'delete', 'edit', 'view'] },
   telephony: { extension: ['assign'] },
   usage: { client: ['view'], events: ['view'], organization: ['view'], simpleSearch: ['view'] },

@@ -59,7 +59,8 @@ export function registerClientRoutes(app: FastifyInstance, { oauth }: { oauth: O
     },
     async (request) => {
       const orgId = request.caller.principal.orgId;
-      const { client, secret } = await clients.create(orgId, request.caller, await withRoleIds(orgId, request.body));
+      const input = { ...(await withRoleIds(orgId, request.body)), serviceAccount: request.body.serviceAccount };
+      const { client, secret } = await clients.create(orgId, request.caller, input);
       return { ...client, secret };
     },
   );

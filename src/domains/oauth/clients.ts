@@ -4,7 +4,7 @@
  */
 import { auditOrigin, diffProperties, recordAudit, registerAuditEntity } from '../../platform/audit.ts';
 import type { Clock } from '../../platform/clock.ts';
-import { ApiError, notFound } from '../../platform/errors/index.ts';
+import { ApiError, invalidValue, notFound } from '../../platform/errors/index.ts';
 import { newId } from '../../platform/ids.ts';
 import { listing, type PageRequest } from '../../platform/paging.ts';
 import type { Caller } from '../../platform/principal.ts';
@@ -23,6 +23,22 @@ export interface CreateClientInput extends ClientInput {
   serviceUserId?: string | null;
   /** The console's own client: exempt from the rules, never metered. */
   internal?: boolean;
+  /**
+   * Gatehouse extension (tutorial seeds/001, "Client Type: Service Account"): a client-credentials
+   * client that gets its own non-human user, which its tokens carry (users/me, audit, usage).
+   */
+  serviceAccount?: boolean;
+}
+
+/** A service account's email: says what it is, and never reaches a mailbox (RFC 2606 `.invalid`). */
+export function serviceAccountEmail(name: string, clientId: string) {
+  const slug =
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 40) || 'client';
+  return `${slug}.${clientId.slice(0, 8)}@service-account.gatehouse.invalid`;
 }
 
 export function clientView(c: OAuthClientRow, roleDivisions: RoleGrant[], orgName?: string) {
@@ -41,6 +57,13 @@ export function clientView(c: OAuthClientRow, roleDivisions: RoleGrant[], orgNam
     scope: JSON.parse(c.scopes) as string[],
     roleDivisions,
     state: c.state,
+    // Gatehouse extension, only on service accounts so other clients keep upstream's exact shape.
+    ...(c.service_user_id
+      ? {
+          serviceAccount: true,
+          serviceAccountUser: { id: c.service_user_id, selfUri: `/api/v2/users/${c.service_user_id}` },
+        }
+      : {}),
     ...(c.date_to_delete ? { dateToDelete: c.date_to_delete } : {}),
     ...(orgName !== undefined ? { organization: { id: c.org_id, name: orgName } } : {}),
     selfUri: `/api/v2/oauth/clients/${c.id}`,
@@ -58,6 +81,7 @@ const snapshot = (c: OAuthClientRow, roles: RoleGrant[]) => ({
   scope: JSON.parse(c.scopes) as string[],
   registeredRedirectUri: JSON.parse(c.redirect_uris) as string[],
   roleDivisions: roles.map((r) => `${r.roleId}/${r.divisionId}`),
+  serviceAccountUserId: c.service_user_id,
 });
 
 const cannotDelete = () =>
@@ -123,11 +147,25 @@ export function createClients({ db, store, clock, secrets, directory, tokens, im
   return {
     async create(orgId: string, caller: Caller | null, input: CreateClientInput) {
       if (!input.internal) checkClientInput(input, { isNew: true, now: clock.now(), implicitCutoff });
+      if (input.serviceAccount && input.grantType !== CLIENT_CREDENTIALS)
+        throw invalidValue('serviceAccount', 'Only a client-credentials client can be a service account.');
+      const id = newId();
+      // Checked above, so the user made here is not left behind by a refused client.
+      const serviceUserId = input.serviceAccount
+        ? (
+            await directory.users.create(orgId, caller, {
+              name: input.name.trim(),
+              email: serviceAccountEmail(input.name, id),
+              title: 'Service Account',
+              serviceAccount: true,
+            })
+          ).id
+        : (input.serviceUserId ?? null);
       const secret = secrets.generate();
       const now = clock.now().toISOString();
       const userId = caller?.principal.userId ?? null;
       const row: OAuthClientRow = {
-        id: newId(),
+        id,
         org_id: orgId,
         name: input.name.trim(),
         description: input.description ?? '',
@@ -137,7 +175,7 @@ export function createClients({ db, store, clock, secrets, directory, tokens, im
         redirect_uris: JSON.stringify(input.redirectUris ?? []),
         scopes: JSON.stringify(input.scopes ?? []),
         state: input.state ?? 'active',
-        service_user_id: input.serviceUserId ?? null,
+        service_user_id: serviceUserId,
         internal: input.internal ? 1 : 0,
         date_to_delete: null,
         created_by: userId,

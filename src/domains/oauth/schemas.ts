@@ -40,6 +40,10 @@ export const OAuthClient = Type.Object({
   roleDivisions: Type.Array(RoleDivision),
   state: Type.String(),
   dateToDelete: Type.Optional(Type.String()),
+  /** Gatehouse extension: whether the client is a service account (its tokens act as its own user). */
+  serviceAccount: Type.Optional(Type.Boolean()),
+  /** Gatehouse extension: the service account's non-human user. */
+  serviceAccountUser: Type.Optional(Type.Object({ id: Type.String(), selfUri: Type.Optional(Type.String()) })),
   selfUri: Type.String(),
 });
 
@@ -58,6 +62,11 @@ export const OAuthClientRequest = Type.Object({
   roleDivisions: Type.Optional(Type.Array(RoleDivision)),
   state: Type.Optional(Type.String()),
   dateToDelete: Type.Optional(Type.String()),
+  /**
+   * Gatehouse extension, read on create only: a CLIENT-CREDENTIALS client made a service account
+   * gets its own non-human user, which its tokens carry (/users/me answers it).
+   */
+  serviceAccount: Type.Optional(Type.Boolean()),
 });
 export type OAuthClientRequest = Static<typeof OAuthClientRequest>;
 

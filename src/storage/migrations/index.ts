@@ -20,6 +20,8 @@ import * as m0016 from './0016_refresh_tokens_confidential.ts';
 import * as m0017 from './0017_scim_manager_index.ts';
 import * as m0018 from './0018_gdpr.ts';
 import { type KeySealer, sealServerKeys } from './0020_seal_server_keys.ts';
+import * as m0021 from './0021_routing.ts';
+import * as m0022 from './0022_interactions.ts';
 
 /** Numbered, dialect-neutral migrations, applied in name order. */
 const MIGRATIONS = (sealer?: KeySealer): Record<string, Migration> => ({
@@ -42,6 +44,8 @@ const MIGRATIONS = (sealer?: KeySealer): Record<string, Migration> => ({
   '0017_scim_manager_index': m0017,
   '0018_gdpr': m0018,
   '0020_seal_server_keys': sealServerKeys(sealer),
+  '0021_routing': m0021,
+  '0022_interactions': m0022,
 });
 
 /**

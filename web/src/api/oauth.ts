@@ -12,6 +12,9 @@ export interface OAuthClient {
   state: string;
   dateCreated: string;
   secret?: string;
+  /** Gatehouse extension: the client's tokens act as its own non-human user. */
+  serviceAccount?: boolean;
+  serviceAccountUser?: { id: string };
 }
 
 export interface ClientRequest {
@@ -23,6 +26,7 @@ export interface ClientRequest {
   scope?: string[];
   roleDivisions?: { roleId: string; divisionId: string }[];
   state?: string;
+  serviceAccount?: boolean;
 }
 
 export interface Authorization {

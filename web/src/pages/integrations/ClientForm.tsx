@@ -24,6 +24,8 @@ export function ClientForm({
   const [uris, setUris] = useState((initial?.registeredRedirectUri ?? []).join('\n'));
   const [scopes, setScopes] = useState<string[]>(initial?.scope ?? []);
   const [roleIds, setRoleIds] = useState<string[]>((initial?.roleDivisions ?? []).map((r) => r.roleId));
+  // Client Type (seeds/001 step 1): a service account is a client-credentials client with its own user.
+  const [serviceAccount, setServiceAccount] = useState(initial?.serviceAccount ?? false);
   const [tab, setTab] = useState<'details' | 'roles' | 'scope'>('details');
   const [catalogue, setCatalogue] = useState<{
     roles: { id: string; name: string }[];
@@ -53,6 +55,7 @@ export function ClientForm({
         accessTokenValiditySeconds: Number(ttl),
         authorizedGrantType: grant,
         state: initial?.state,
+        ...(cc && !initial && serviceAccount ? { serviceAccount: true } : {}),
         ...(cc
           ? { roleDivisions: roleIds.map((roleId) => ({ roleId, divisionId: catalogue?.home ?? '' })) }
           : {
@@ -103,6 +106,32 @@ export function ClientForm({
           onChange={(e) => setTtl(e.target.value)}
         />
         <fieldset>
+          <legend>Client Type</legend>
+          <label className="inline">
+            <input
+              type="radio"
+              name="client-type"
+              checked={!serviceAccount}
+              disabled={Boolean(initial)}
+              onChange={() => setServiceAccount(false)}
+            />{' '}
+            Standard
+          </label>
+          <label className="inline">
+            <input
+              type="radio"
+              name="client-type"
+              checked={serviceAccount}
+              disabled={Boolean(initial)}
+              onChange={() => {
+                setServiceAccount(true);
+                setGrant('CLIENT-CREDENTIALS');
+              }}
+            />{' '}
+            Service Account
+          </label>
+        </fieldset>
+        <fieldset>
           <legend>Grant Types</legend>
           {Object.entries(GRANT_LABELS).map(([value, label]) => (
             <label key={value} className="inline">
@@ -111,6 +140,7 @@ export function ClientForm({
                 name="grant"
                 value={value}
                 checked={grant === value}
+                disabled={serviceAccount && value !== 'CLIENT-CREDENTIALS'}
                 onChange={() => setGrant(value)}
               />{' '}
               {label}
