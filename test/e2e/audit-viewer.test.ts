@@ -11,7 +11,7 @@ import { consoleAsAdmin, hasChromium } from '../helpers/browser.ts';
 import { CERT } from '../sso/providers-fixtures.ts';
 
 /** Waits until a form control shows the value (the page sets it once its data arrives). */
-const valueOf = (page: Page, selector: string, value: string) =>
+const hasValue = (page: Page, selector: string, value: string) =>
   page.waitForFunction(
     ([sel, v]) => (document.querySelector(sel!) as HTMLInputElement | HTMLSelectElement | null)?.value === v,
     [selector, value],
@@ -104,8 +104,8 @@ describe.skipIf(!hasChromium)('Audit Viewer in Chromium', { timeout: 60_000 }, (
     await footer.getByText(/Create Footer Person by Demo Service Account/).waitFor();
     await footer.getByRole('link', { name: 'Open in Audit Viewer' }).click();
     await page.getByRole('heading', { name: 'Audit Viewer' }).waitFor();
-    await valueOf(page, '#service', 'Directory');
-    await valueOf(page, '#entity-type', 'User');
+    await hasValue(page, '#service', 'Directory');
+    await hasValue(page, '#entity-type', 'User');
     // The choice is remembered across pages.
     await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Roles', exact: true }).click();
     await page.getByRole('button', { name: 'Hide audits footer' }).waitFor();
@@ -165,7 +165,7 @@ describe.skipIf(!hasChromium)('Audit Viewer in Chromium', { timeout: 60_000 }, (
     await suggestions.getByRole('option', { name: /Demo Service Account/ }).waitFor();
     await user.press('ArrowDown');
     await user.press('Enter');
-    await valueOf(page, '#user', 'Demo Service Account');
+    await hasValue(page, '#user', 'Demo Service Account');
     await page.getByRole('button', { name: 'Refresh' }).click();
     const rows = page.getByRole('table', { name: 'Audits' }).getByRole('row');
     await rows.nth(1).waitFor();
@@ -200,7 +200,7 @@ describe.skipIf(!hasChromium)('Audit Viewer in Chromium', { timeout: 60_000 }, (
     expect(put.status, put.text).toBe(200);
     await page.setViewportSize({ width: 1280, height: 720 });
     await page.goto(`${t.url}/admin/troubleshooting/audit-viewer?service=Integrations&entityType=IdentityProvider`);
-    await valueOf(page, '#entity-type', 'IdentityProvider');
+    await hasValue(page, '#entity-type', 'IdentityProvider');
     await page.getByLabel('User', { exact: true }).fill('');
     await page.getByRole('button', { name: 'Refresh' }).click();
     const rows = page.getByRole('table', { name: 'Audits' }).getByRole('row');
