@@ -10,7 +10,6 @@ export interface TabItem<K extends string> {
 /**
  * The console's one tab strip (WAI-ARIA tabs, automatic activation): the selected tab is the one
  * in the Tab order; Left/Right (and Home/End) move between tabs and select them.
- * `panelId(key)` gives the id of each tab's panel, for aria-controls.
  */
 export function Tabs<K extends string>({
   label,
