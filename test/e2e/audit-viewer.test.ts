@@ -1,11 +1,21 @@
 /**
  * Admin → Troubleshooting → Audit Viewer in Chromium: change an OAuth client, find the event by
- * Service → Entity Type → Action, and read its before/after (@see issue 4, Console).
+ * Service → Entity Type → Action, and read its before/after (@see issue 4, Console); filter by a
+ * user's name with suggestions, read a certificate change without the page widening, and the
+ * footer's 14-day interval (@see issue 20). Every wait is for a state on the page, never a time.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, startApp, type TestApp } from '../helpers/app.ts';
 import { consoleAsAdmin, hasChromium } from '../helpers/browser.ts';
+import { CERT } from '../sso/providers-fixtures.ts';
+
+/** Waits until a form control shows the value (the page sets it once its data arrives). */
+const hasValue = (page: Page, selector: string, value: string) =>
+  page.waitForFunction(
+    ([sel, v]) => (document.querySelector(sel!) as HTMLInputElement | HTMLSelectElement | null)?.value === v,
+    [selector, value],
+  );
 
 describe.skipIf(!hasChromium)('Audit Viewer in Chromium', { timeout: 60_000 }, () => {
   let t: TestApp;
@@ -42,7 +52,13 @@ describe.skipIf(!hasChromium)('Audit Viewer in Chromium', { timeout: 60_000 }, (
       .click();
     await page.getByRole('heading', { name: 'Audit Viewer' }).waitFor();
     await page.getByText('Choose dates and filters, then Refresh.').waitFor();
+    // The cascade: Entity Type waits for a Service, Action for an Entity Type.
+    expect(await page.getByLabel('Entity Type').isDisabled()).toBe(true);
+    expect(await page.getByLabel('Action').isDisabled()).toBe(true);
     await page.getByLabel('Service').selectOption('OAuth');
+    const types = await page.getByLabel('Entity Type').locator('option').allTextContents();
+    expect(types).toContain('OAuthClient');
+    expect(types).not.toContain('User');
     await page.getByLabel('Entity Type').selectOption('OAuthClient');
     await page.getByLabel('Action').selectOption('Update');
     await page.getByRole('button', { name: 'Refresh' }).click();
@@ -88,8 +104,8 @@ describe.skipIf(!hasChromium)('Audit Viewer in Chromium', { timeout: 60_000 }, (
     await footer.getByText(/Create Footer Person by Demo Service Account/).waitFor();
     await footer.getByRole('link', { name: 'Open in Audit Viewer' }).click();
     await page.getByRole('heading', { name: 'Audit Viewer' }).waitFor();
-    await expect.poll(() => page.getByLabel('Service').inputValue()).toBe('Directory');
-    await expect.poll(() => page.getByLabel('Entity Type').inputValue()).toBe('User');
+    await hasValue(page, '#service', 'Directory');
+    await hasValue(page, '#entity-type', 'User');
     // The choice is remembered across pages.
     await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Roles', exact: true }).click();
     await page.getByRole('button', { name: 'Hide audits footer' }).waitFor();
@@ -139,5 +155,104 @@ describe.skipIf(!hasChromium)('Audit Viewer in Chromium', { timeout: 60_000 }, (
           `${err.message}\nfooter at ${page.url()}: ${await footer.textContent().catch(() => '(no footer)')}`,
         );
       });
+  });
+  it('filters by a user typed by name, with suggestions, and says when the name matches no one', async () => {
+    await page.goto(`${t.url}/admin/troubleshooting/audit-viewer`);
+    await page.getByRole('heading', { name: 'Audit Viewer' }).waitFor();
+    const user = page.getByRole('combobox', { name: 'User' });
+    await user.fill('demo serv');
+    const suggestions = page.getByRole('listbox', { name: 'User suggestions' });
+    await suggestions.getByRole('option', { name: /Demo Service Account/ }).waitFor();
+    await user.press('ArrowDown');
+    await user.press('Enter');
+    await hasValue(page, '#user', 'Demo Service Account');
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    const rows = page.getByRole('table', { name: 'Audits' }).getByRole('row');
+    await rows.nth(1).waitFor();
+    const changedBy = await rows.locator('td:nth-child(6)').allTextContents();
+    expect(changedBy.length).toBeGreaterThan(0);
+    expect(new Set(changedBy)).toEqual(new Set(['Demo Service Account']));
+
+    // The console's own admin made no change today: a name typed in full filters to nothing.
+    await user.fill('Demo Admin');
+    await user.press('Escape');
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await page.getByText('No audits match.').waitFor();
+    await user.fill('Nobody Of That Name');
+    await user.press('Escape');
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await page.getByText('No user is named "Nobody Of That Name": pick one from the suggestions.').waitFor();
+    expect(await user.getAttribute('aria-invalid')).toBe('true');
+  });
+
+  it('shows a certificate change cut short, the page no wider than the window, the details in view', async () => {
+    const token = await t.token();
+    const put = await t.api('/api/v2/identityproviders/okta', {
+      method: 'PUT',
+      token,
+      body: {
+        name: 'Wide Cert',
+        issuerURI: 'https://wide.example/okta',
+        ssoTargetURI: 'https://wide.example/sso',
+        certificate: CERT.idp2,
+      },
+    });
+    expect(put.status, put.text).toBe(200);
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await page.goto(`${t.url}/admin/troubleshooting/audit-viewer?service=Integrations&entityType=IdentityProvider`);
+    await hasValue(page, '#entity-type', 'IdentityProvider');
+    await page.getByLabel('User', { exact: true }).fill('');
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    const rows = page.getByRole('table', { name: 'Audits' }).getByRole('row');
+    await rows.nth(1).waitFor();
+    await rows.nth(1).getByRole('button').click();
+    const details = page.getByRole('region', { name: 'Audit details' });
+    await details.getByRole('table', { name: 'Property changes' }).waitFor();
+    // In view, and focused on its heading.
+    await page
+      .waitForFunction(() => {
+        const r = document.querySelector('.audit-details')!.getBoundingClientRect();
+        return r.top > -2 && r.top < window.innerHeight;
+      })
+      .catch(async (err: Error) => {
+        const seen = await page.evaluate(() => ({
+          top: document.querySelector('.audit-details')?.getBoundingClientRect().top,
+          scrollY: window.scrollY,
+          height: window.innerHeight,
+          doc: document.documentElement.scrollHeight,
+        }));
+        throw new Error(`${err.message}\nthe details panel: ${JSON.stringify(seen)}`);
+      });
+    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('H2');
+    // The certificate is one short line until asked for, and never widens the page.
+    await details
+      .getByText(/certificate \(PEM\)/)
+      .first()
+      .waitFor();
+    const width = () => page.evaluate(() => document.documentElement.scrollWidth);
+    expect(await width()).toBeLessThanOrEqual(1280);
+    await details
+      .getByText(/show all [\d,]+ characters/)
+      .first()
+      .click();
+    await details.locator('pre').first().waitFor();
+    expect(await width()).toBeLessThanOrEqual(1280);
+  });
+
+  it('asks the footer for exactly 14 days', async () => {
+    const intervals: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/api/v2/audits/query/realtime') && r.method() === 'POST')
+        intervals.push((r.postDataJSON() as { interval: string }).interval);
+    });
+    await page.goto(`${t.url}/admin/people/users`);
+    const footer = page.getByRole('region', { name: 'Recent audits' });
+    await footer.getByRole('link', { name: 'Open in Audit Viewer' }).waitFor();
+    await footer.getByText(/Create Footer Person/).waitFor();
+    expect(intervals.length).toBeGreaterThan(0);
+    for (const i of intervals) {
+      const [from, to] = i.split('/');
+      expect(Date.parse(to!) - Date.parse(from!)).toBe(14 * 86_400_000);
+    }
   });
 });

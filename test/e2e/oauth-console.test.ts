@@ -69,8 +69,13 @@ describe.skipIf(!hasChromium)('OAuth console in Chromium', { timeout: 60_000 }, 
     await page.getByLabel('App Name').fill('Bad Web App');
     await page.getByLabel('Code Authorization').check();
     await page.getByLabel('Authorized redirect URIs', { exact: false }).fill('http://app.example.com/cb');
+    await page.getByRole('tab', { name: 'Scope' }).click();
+    await page.getByRole('checkbox', { name: /^users:readonly View/ }).check();
     await page.getByRole('button', { name: 'Save' }).click();
-    await page.getByText('must use https').waitFor();
+    // Beside the field it names, back on the Client Details tab.
+    const uris = page.getByLabel('Authorized redirect URIs', { exact: false });
+    await page.locator('#redirects-error', { hasText: 'must use https' }).waitFor();
+    expect(await uris.getAttribute('aria-invalid')).toBe('true');
   });
 
   it('filters, edits and revokes an authorized application with a warning that it cannot be undone', async () => {

@@ -26,6 +26,8 @@ export class ApiFailure extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The request field the error names (upstream ErrorBody details[].fieldName), if any. */
+    readonly fieldName?: string,
   ) {
     super(message);
   }
@@ -72,7 +74,8 @@ export async function request<T>(path: string, init: { method?: string; body?: u
   if (!res.ok) {
     if (res.status === 401 && path.startsWith('/api/')) onUnauthorized();
     const e = (body ?? {}) as Partial<ErrorBody>;
-    throw new ApiFailure(res.status, e.code ?? 'error', e.message ?? `The server answered ${res.status}.`);
+    const field = (e.details as { fieldName?: string }[] | undefined)?.find((d) => d.fieldName)?.fieldName;
+    throw new ApiFailure(res.status, e.code ?? 'error', e.message ?? `The server answered ${res.status}.`, field);
   }
   return body as T;
 }

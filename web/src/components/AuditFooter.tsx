@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { Link, useLocation } from 'react-router-dom';
 import { type AuditMessage, auditApi } from '../api/audit.ts';
+import { footerInterval } from './audit-range.ts';
 
 type Scope = { serviceName: string; entityType: string };
 
@@ -32,7 +33,6 @@ export function auditPageOf(pathname: string): string {
 const SHOWN = 5;
 
 const KEY = 'gatehouse.auditFooter';
-const DAY = 86_400_000;
 
 export function useAuditFooterToggle() {
   const [on, setOn] = useState(() => localStorage.getItem(KEY) === 'on');
@@ -53,8 +53,7 @@ export function AuditFooter() {
     setEvents(null);
     if (!scopes) return;
     setError('');
-    // Exactly 14 days ending a minute from now (the realtime limit).
-    const interval = `${new Date(Date.now() - 14 * DAY + 60_000).toISOString()}/${new Date(Date.now() + 60_000).toISOString()}`;
+    const interval = footerInterval(Date.now());
     // One query per entity type (a page may span services), merged newest first.
     Promise.all(
       scopes.map((s) =>

@@ -1,6 +1,9 @@
 import { useEffect, useRef } from 'react';
 
-/** A modal confirmation: says what will happen, and needs an explicit click. */
+/**
+ * A modal confirmation: says what will happen, and needs an explicit click. Focus starts on
+ * Cancel, the safe choice, so an Enter pressed out of habit changes nothing.
+ */
 export function Confirm(props: {
   title: string;
   message: string;
@@ -10,8 +13,10 @@ export function Confirm(props: {
   danger?: boolean;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
+  const cancel = useRef<HTMLButtonElement>(null);
   useEffect(() => {
     ref.current?.showModal();
+    cancel.current?.focus();
   }, []);
   return (
     <dialog ref={ref} aria-labelledby="confirm-title" onCancel={props.onCancel} className="confirm">
@@ -21,7 +26,7 @@ export function Confirm(props: {
         <button type="button" className={props.danger ? 'danger' : ''} onClick={props.onConfirm}>
           {props.confirmLabel}
         </button>
-        <button type="button" className="secondary" onClick={props.onCancel}>
+        <button ref={cancel} type="button" className="secondary" onClick={props.onCancel}>
           Cancel
         </button>
       </div>

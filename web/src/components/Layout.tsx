@@ -1,14 +1,32 @@
-import { NavLink, Outlet, useNavigate } from 'react-router-dom';
+import { useEffect } from 'react';
+import { NavLink, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { NAVIGATION } from '../navigation.ts';
 import { AuditFooter, useAuditFooterToggle } from './AuditFooter.tsx';
 import { useSession } from '../session.tsx';
 
+/** The page's name for the document title: the navigation item the path is under. */
+export function pageTitle(pathname: string): string {
+  const path = pathname.replace(/\/+$/, '');
+  if (path === '/admin' || path === '') return 'Home';
+  const item = NAVIGATION.flatMap((g) => g.items).find((i) => path === i.path || path.startsWith(`${i.path}/`));
+  if (!item) return 'Page not found';
+  if (path === item.path) return item.label;
+  return path.endsWith('/new') ? `New · ${item.label}` : `Details · ${item.label}`;
+}
+
 export function Layout() {
+  const { pathname } = useLocation();
+  useEffect(() => {
+    document.title = `${pageTitle(pathname)} · Gatehouse`;
+  }, [pathname]);
   const { session, signOut } = useSession();
   const navigate = useNavigate();
   const footer = useAuditFooterToggle();
   return (
     <div className="shell">
+      <a href="#main" className="skip-link">
+        Skip to main content
+      </a>
       <header className="topbar">
         <NavLink to="/admin" className="brand">
           Gatehouse
@@ -45,7 +63,7 @@ export function Layout() {
             </section>
           ))}
         </nav>
-        <main className="content">
+        <main className="content" id="main" tabIndex={-1}>
           <Outlet />
           {footer.on && <AuditFooter />}
         </main>

@@ -70,6 +70,9 @@ export function Login() {
   const [busy, setBusy] = useState(false);
   const [options, setOptions] = useState<Options>({ state: 'loading' });
   const [breakGlass, setBreakGlass] = useState(false);
+  useEffect(() => {
+    document.title = 'Sign in · Gatehouse';
+  }, []);
 
   useEffect(() => {
     let live = true;

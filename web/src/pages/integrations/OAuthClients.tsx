@@ -1,11 +1,13 @@
-import { Link } from 'react-router-dom';
+import { Link, useLocation } from 'react-router-dom';
 import { GRANT_LABELS, type OAuthClient } from '../../api/oauth.ts';
 import { PagedTable } from '../../components/PagedTable.tsx';
 
 export function OAuthClients() {
+  const notice = (useLocation().state as { notice?: string } | null)?.notice;
   return (
     <>
       <h1>OAuth</h1>
+      {notice && <p role="status">{notice}</p>}
       <p>
         <Link className="button" to="/admin/integrations/oauth/new">
           Add Client

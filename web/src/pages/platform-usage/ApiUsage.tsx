@@ -23,7 +23,7 @@ const ok = (t: Totals) => t.status200 + t.status300;
 const failed = (t: Totals) => t.status400 + t.status500;
 const n = (v: number) => v.toLocaleString('en-US');
 
-/** Rows of several months folded into one total per key. */
+/** Rows of several days folded into one total per key. */
 function fold<K extends string>(rows: UsageRow[], key: (r: UsageRow) => K) {
   const map = new Map<K, Totals & { row: UsageRow }>();
   for (const r of rows) {
@@ -136,7 +136,9 @@ export function ApiUsage() {
       const interval = `${start.toISOString()}/${end.toISOString()}`;
       const [graph, detail] = await Promise.all([
         runUsage({ interval, granularity: hourly ? 'Hour' : 'Day' }),
-        runUsage({ interval, granularity: 'Month', groupBy: ['OAuthClientId', 'TemplateUri', 'HttpMethod'] }),
+        // By UTC day: the export is then one row per day, and the tables fold the days (a month
+        // bucket would split a client and URL in two when the range crosses a month boundary).
+        runUsage({ interval, granularity: 'Day', groupBy: ['OAuthClientId', 'TemplateUri', 'HttpMethod'] }),
       ]);
       setData({ graph: graph.rows, byClientUrl: detail.rows, executionId: detail.executionId });
     } catch (e) {
@@ -153,6 +155,7 @@ export function ApiUsage() {
   for (const r of rows) addTo(total, r);
   const clients = fold(rows, (r) => r.clientId ?? '');
   const urls = fold(rows, urlKey);
+  const pairs = fold(rows, (r) => `${r.clientId}\u0000${urlKey(r)}`);
   const shownClients = clients.filter((c) => !clientSel || clientSel.includes(c.key));
   const shownUrls = urls.filter((u) => !urlSel || urlSel.includes(u.key));
   const save = (key: string, set: (v: string[] | null) => void) => (keys: string[]) => {
@@ -297,14 +300,13 @@ export function ApiUsage() {
                 </tr>
               </thead>
               <tbody>
-                {rows
-                  .filter((r) => shownClients.some((c) => c.key === r.clientId))
-                  .sort((a, b) => b.requests - a.requests)
-                  .map((r) => (
-                    <tr key={`${r.date}${r.clientId}${urlKey(r)}`}>
-                      <td>{r.clientName}</td>
-                      <td>{urlKey(r)}</td>
-                      <td>{n(r.requests)}</td>
+                {pairs
+                  .filter((p) => shownClients.some((c) => c.key === p.row.clientId))
+                  .map((p) => (
+                    <tr key={p.key}>
+                      <td>{p.row.clientName}</td>
+                      <td>{urlKey(p.row)}</td>
+                      <td>{n(p.requests)}</td>
                     </tr>
                   ))}
               </tbody>

@@ -160,7 +160,7 @@ export function ApiUsageView() {
       if (end <= start) throw new Error('The range must end after it starts, and before today (UTC).');
       const result = await runUsage({
         interval: `${start.toISOString()}/${end.toISOString()}`,
-        granularity: 'Month',
+        granularity: 'Day',
         groupBy: ['OAuthClientId', 'TemplateUri', 'HttpMethod'],
       });
       setRows(result.rows);

@@ -1,4 +1,5 @@
 import { type FormEvent, useEffect, useState } from 'react';
+import { Tabs } from '../../components/Tabs.tsx';
 import { ApiFailure } from '../../api/client.ts';
 import {
   type Conversation,
@@ -136,14 +137,15 @@ export function DisconnectInteractions() {
           <h2>
             Interaction <code>{c.id}</code>
           </h2>
-          <div className="tabs" role="tablist">
-            <button type="button" role="tab" aria-selected={tab === 'details'} onClick={() => setTab('details')}>
-              Details
-            </button>
-            <button type="button" role="tab" aria-selected={tab === 'audits'} onClick={() => setTab('audits')}>
-              Audit Trail
-            </button>
-          </div>
+          <Tabs<'details' | 'audits'>
+            label="Interaction"
+            tabs={[
+              { key: 'details', label: 'Details' },
+              { key: 'audits', label: 'Audit Trail' },
+            ]}
+            selected={tab}
+            onSelect={setTab}
+          />
           {tab === 'details' ? (
             <>
               <dl className="summary">

@@ -1,13 +1,34 @@
 import { useState } from 'react';
 import { type AuditMessage, auditApi } from '../../api/audit.ts';
 
+const SHORT = 80;
+
+/**
+ * One before/after value: long ones (certificates, keys, JSON) are cut to a line with a way to
+ * read them in full, wrapped in a scrolling box, so they never widen the page.
+ */
+export function ChangeValue({ values }: { values: string[] }) {
+  const text = values.join(', ');
+  if (text.length <= SHORT && !text.includes('\n')) return <>{text}</>;
+  const pem = /-----BEGIN ([A-Z ]+)-----/.exec(text)?.[1];
+  return (
+    <details className="long-value">
+      <summary>
+        <span className="long-value-head">{pem ? `${pem.toLowerCase()} (PEM)` : `${text.slice(0, 48)}…`}</span>{' '}
+        <small>show all {text.length.toLocaleString('en-US')} characters</small>
+      </summary>
+      <pre>{text}</pre>
+    </details>
+  );
+}
+
 /** Who, where, the causing event, the before/after of every property, and related audits. */
 export function AuditDetails({ event, onOpen }: { event: AuditMessage; onOpen(id: string): void }) {
   const [related, setRelated] = useState<AuditMessage[] | null>(null);
   const [error, setError] = useState('');
   return (
-    <section className="panel" aria-label="Audit details">
-      <h2>
+    <section className="panel audit-details" aria-label="Audit details">
+      <h2 tabIndex={-1}>
         {event.entityType} {event.action}
       </h2>
       <dl className="summary">
@@ -62,8 +83,12 @@ export function AuditDetails({ event, onOpen }: { event: AuditMessage; onOpen(id
             {event.propertyChanges.map((c) => (
               <tr key={c.property}>
                 <td>{c.property}</td>
-                <td>{c.oldValues.join(', ')}</td>
-                <td>{c.newValues.join(', ')}</td>
+                <td>
+                  <ChangeValue values={c.oldValues} />
+                </td>
+                <td>
+                  <ChangeValue values={c.newValues} />
+                </td>
               </tr>
             ))}
           </tbody>

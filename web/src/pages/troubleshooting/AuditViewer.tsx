@@ -1,8 +1,10 @@
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { type AuditMessage, auditApi, type ServiceMapping } from '../../api/audit.ts';
 import { AuditDetails } from './AuditDetails.tsx';
 import { Pager } from '../../components/Pager.tsx';
+import { UserPicker } from '../../components/UserPicker.tsx';
+import type { UserSummary } from '../../api/users.ts';
 
 const DAY = 86_400_000;
 const today = () => new Date().toISOString().slice(0, 10);
@@ -22,7 +24,10 @@ export function AuditViewer() {
   const [entityType, setEntityType] = useState(search.get('entityType') ?? '');
   const [action, setAction] = useState('');
   const [entityId, setEntityId] = useState('');
-  const [userId, setUserId] = useState('');
+  const [user, setUser] = useState<UserSummary | null>(null);
+  const [userText, setUserText] = useState('');
+  const [userError, setUserError] = useState('');
+  const details = useRef<HTMLDivElement>(null);
   const [page, setPage] = useState(1);
   const [result, setResult] = useState<Result>({ status: 'idle' });
   const [selected, setSelected] = useState<AuditMessage | null>(null);
@@ -35,13 +40,19 @@ export function AuditViewer() {
   const actions = entities.find((e) => e.name === entityType)?.actions ?? [];
 
   async function run(pageNumber: number) {
+    // A name that matches no one (or several people, none picked) must say so, not find nothing.
+    if (userText.trim() && !user) {
+      setUserError(`No user is named "${userText.trim()}": pick one from the suggestions.`);
+      return;
+    }
+    setUserError('');
     const start = new Date(`${from}T00:00:00Z`);
     const end = new Date(new Date(`${to}T00:00:00Z`).getTime() + DAY);
     const filters = [
       ...(entityType ? [{ property: 'EntityType', value: entityType }] : []),
       ...(action ? [{ property: 'Action', value: action }] : []),
       ...(entityId.trim() ? [{ property: 'EntityId', value: entityId.trim() }] : []),
-      ...(userId.trim() ? [{ property: 'UserId', value: userId.trim() }] : []),
+      ...(user && userText.trim() ? [{ property: 'UserId', value: user.id }] : []),
     ];
     setPage(pageNumber);
     setResult({ status: 'loading' });
@@ -63,6 +74,13 @@ export function AuditViewer() {
     const r = await auditApi.related(id).catch(() => null);
     setSelected(r?.entities.find((e) => e.id === id) ?? null);
   }
+
+  // The details open where the administrator looks: scrolled into view, focus on their heading.
+  useEffect(() => {
+    if (!selected) return;
+    details.current?.scrollIntoView({ block: 'start' });
+    details.current?.querySelector<HTMLElement>('h2')?.focus();
+  }, [selected]);
 
   return (
     <>
@@ -117,8 +135,18 @@ export function AuditViewer() {
         </select>
         <label htmlFor="entity-id">Entity ID</label>
         <input id="entity-id" value={entityId} onChange={(e) => setEntityId(e.target.value)} />
-        <label htmlFor="user-id">User ID</label>
-        <input id="user-id" value={userId} onChange={(e) => setUserId(e.target.value)} />
+        <label htmlFor="user">User</label>
+        <UserPicker
+          id="user"
+          label="User"
+          value={user}
+          error={userError}
+          onChange={(u, text) => {
+            setUser(u);
+            setUserText(text);
+            setUserError('');
+          }}
+        />
         <button type="submit">Refresh</button>
       </form>
       {result.status === 'idle' && <p className="empty">Choose dates and filters, then Refresh.</p>}
@@ -162,7 +190,7 @@ export function AuditViewer() {
           <Pager page={page} pageCount={result.pageCount} total={result.total} onPage={run} />
         </>
       )}
-      {selected && <AuditDetails event={selected} onOpen={open} />}
+      <div ref={details}>{selected && <AuditDetails key={selected.id} event={selected} onOpen={open} />}</div>
     </>
   );
 }

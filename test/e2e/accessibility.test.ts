@@ -1,0 +1,106 @@
+/**
+ * Every page of the admin navigation (and the sign-in page) checked by axe-core in Chromium: no
+ * serious or critical violation. Also the keyboard basics of issue 20: a skip link to the main
+ * content, a document title per page, and no favicon request that 404s (@see issue 20).
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NAVIGATION } from '../../web/src/navigation.ts';
+import { ADMIN_PASSWORD, startApp, type TestApp } from '../helpers/app.ts';
+import { consoleAsAdmin, hasChromium, launchChromium } from '../helpers/browser.ts';
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const PAGES = NAVIGATION.flatMap((g) => g.items);
+
+interface Violation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
+/** axe-core's serious and critical violations on the page as it stands. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: AXE });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: unknown[] }> } })
+      .axe;
+    return (await axe.run(document, { resultTypes: ['violations'] })).violations;
+  });
+  return (violations as Violation[])
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/** Waits until the page has settled: its heading shown and no loading status left. */
+async function settled(page: Page) {
+  await page.locator('main h1').first().waitFor();
+  await page.waitForFunction(
+    () => ![...document.querySelectorAll('[role="status"]')].some((s) => /Loading/.test(s.textContent ?? '')),
+  );
+}
+
+describe.skipIf(!hasChromium)('accessibility of every console page in Chromium', { timeout: 120_000 }, () => {
+  let t: TestApp;
+  let browser: Browser;
+  let page: Page;
+  const notFound: string[] = [];
+  beforeAll(async () => {
+    t = await startApp('sqlite');
+    ({ browser, page } = await consoleAsAdmin(t.url, t.demo.adminEmail, ADMIN_PASSWORD));
+    page.on('response', (r) => {
+      if (r.status() === 404 && !r.url().includes('/api/')) notFound.push(r.url());
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('has no serious or critical axe violation on the sign-in page', async () => {
+    const other = await launchChromium();
+    try {
+      const p = await other.newPage();
+      await p.goto(`${t.url}/login`);
+      await p.getByRole('button', { name: 'Log in' }).waitFor();
+      expect(await p.title()).toBe('Sign in · Gatehouse');
+      expect(await seriousViolations(p)).toEqual([]);
+    } finally {
+      await other.close();
+    }
+  });
+
+  for (const item of PAGES) {
+    it(`has no serious or critical axe violation on ${item.label}, and its own title`, async () => {
+      await page
+        .getByRole('navigation', { name: 'Admin' })
+        .getByRole('link', { name: item.label, exact: true })
+        .click();
+      await page.waitForURL(`**${item.path}`);
+      await settled(page);
+      await page.waitForFunction((label) => document.title === `${label} · Gatehouse`, item.label);
+      expect(await seriousViolations(page)).toEqual([]);
+    });
+  }
+
+  it('catches a violation when there is one (the check itself works)', async () => {
+    await page.evaluate(() => document.querySelector('main')!.append(document.createElement('button')));
+    expect((await seriousViolations(page)).join('\n')).toMatch(/^button-name \(critical\)/m);
+  });
+
+  it('offers a skip link first in the tab order, landing on the main content', async () => {
+    await page.goto(`${t.url}/admin/people/users`);
+    await settled(page);
+    await page.keyboard.press('Tab');
+    const skip = page.getByRole('link', { name: 'Skip to main content' });
+    expect(await skip.evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.activeElement?.id === 'main');
+  });
+
+  it('loaded no page asset that 404s (a favicon among them)', () => {
+    expect(notFound).toEqual([]);
+  });
+});
