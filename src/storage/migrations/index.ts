@@ -19,6 +19,7 @@ import * as m0015 from './0015_refresh_tokens_user.ts';
 import * as m0016 from './0016_refresh_tokens_confidential.ts';
 import * as m0017 from './0017_scim_manager_index.ts';
 import * as m0018 from './0018_gdpr.ts';
+import * as m0019 from './0019_authorization_divisions.ts';
 
 /** Numbered, dialect-neutral migrations, applied in name order. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -40,6 +41,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0016_refresh_tokens_confidential': m0016,
   '0017_scim_manager_index': m0017,
   '0018_gdpr': m0018,
+  '0019_authorization_divisions': m0019,
 };
 
 /**
