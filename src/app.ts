@@ -162,6 +162,9 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
       implicitSunset: config.implicitSunset,
     },
   });
+  // OAuth clients are subjects of grants and objects of divisions; directory reads no oauth table itself.
+  directory.subjects.registerClientResolver(oauth.clients.asSubject);
+  directory.divisions.registerObjectType(oauth.clients.divisionObjectType());
 
   const meter: Meter =
     options.meter ??

@@ -16,6 +16,8 @@ export interface Principal {
    * to objects of that division. Absent for the system principals built by jobs, which act in every division.
    */
   readonly divisionPermissions?: ReadonlyMap<string, readonly string[]>;
+  /** The organization's home division: where objects without a division (null division_id) belong. */
+  readonly homeDivisionId?: string;
   /** True for the console's own client: its requests are not metered. */
   readonly internal: boolean;
   readonly expiresAt: Date;

@@ -22,6 +22,8 @@ export interface DivisionRow {
   description: string;
   home: Flag;
   created_at: string;
+  /** Set while the division is deleted (it can be restored). */
+  deleted_at?: string | null;
 }
 
 export interface UserRow {
@@ -88,6 +90,8 @@ export interface OAuthClientRow {
   modified_by: string | null;
   created_at: string;
   modified_at: string;
+  /** The division the client belongs to (null reads as the organization's home division). */
+  division_id?: string | null;
 }
 
 /** A revoked access token (kind `token`) or a revoked code grant family (kind `grant`). */

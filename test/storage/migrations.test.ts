@@ -50,6 +50,7 @@ describe('migrations', () => {
         '0016_refresh_tokens_confidential',
         '0017_scim_manager_index',
         '0018_gdpr',
+        '0019_authorization_divisions',
         '0020_seal_server_keys',
         '0021_routing',
         '0022_interactions',

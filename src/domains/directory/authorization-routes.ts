@@ -3,17 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { parsePage } from '../../platform/paging.ts';
 import { IdParam, PagingQuery } from '../../platform/schemas.ts';
 import type { DirectoryService } from './service.ts';
-import {
-  Division,
-  DivisionListing,
-  Organization,
-  PermissionListing,
-  Role,
-  RoleBody,
-  RoleListing,
-  RolePatchBody,
-  RolesQuery,
-} from './schemas.ts';
+import { Organization, PermissionListing, Role, RoleBody, RoleListing, RolePatchBody, RolesQuery } from './schemas.ts';
 
 type Paging = { pageSize?: number; pageNumber?: number };
 const RoleParams = IdParam('roleId');
@@ -87,22 +77,6 @@ export function registerAuthorizationRoutes(app: FastifyInstance, { directory }:
       schema: { querystring: Type.Object(PagingQuery), response: { 200: PermissionListing } },
     },
     async (request) => directory.permissions(parsePage(request.query), request.query),
-  );
-
-  app.get<{ Querystring: Paging }>(
-    '/api/v2/authorization/divisions',
-    {
-      schema: { querystring: Type.Object(PagingQuery), response: { 200: DivisionListing } },
-    },
-    async (request) => organizations.divisions(request.caller.principal.orgId, parsePage(request.query), request.query),
-  );
-
-  app.get(
-    '/api/v2/authorization/divisions/home',
-    {
-      schema: { response: { 200: Division } },
-    },
-    async (request) => organizations.homeDivision(request.caller.principal.orgId),
   );
 
   app.get(

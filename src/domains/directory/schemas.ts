@@ -124,6 +124,72 @@ export const Division = Type.Object({
 });
 export const DivisionListing = EntityListing(Division);
 
+/** AuthzDivision as read (with objectCounts when asked) and as written (name, description). */
+export const DivisionWithCounts = Type.Object({
+  ...Division.properties,
+  objectCounts: Type.Optional(Type.Record(Type.String(), Type.Integer())),
+});
+export const DivisionWithCountsListing = EntityListing(DivisionWithCounts);
+export const DivisionBody = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 255 }),
+  description: Type.Optional(Type.String({ maxLength: 2000 })),
+  homeDivision: Type.Optional(Type.Boolean()),
+});
+export type DivisionBody = Static<typeof DivisionBody>;
+export const RestoreDivisionBody = Type.Partial(DivisionBody);
+export const DivisionCursorListing = Type.Object({
+  entities: Type.Array(Division),
+  nextUri: Type.Optional(Type.String()),
+  selfUri: Type.Optional(Type.String()),
+  previousUri: Type.Optional(Type.String()),
+});
+export const DivisionsQuery = Type.Object({
+  ...PagingQuery,
+  id: Type.Optional(QueryList),
+  name: Type.Optional(Type.String({ maxLength: 255 })),
+  objectCount: Type.Optional(Type.Boolean()),
+  sortBy: Type.Optional(Type.String()),
+  expand: Type.Optional(QueryList),
+});
+
+const GrantRole = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  description: Type.Optional(Type.String()),
+  default: Type.Optional(Type.Boolean()),
+  selfUri: Type.String(),
+});
+export const AuthzGrant = Type.Object({ subjectId: Type.String(), division: Division, role: GrantRole });
+export const AuthzSubject = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  grants: Type.Array(AuthzGrant),
+  version: Type.Integer(),
+  selfUri: Type.String(),
+});
+export const DivisionGrantListing = Type.Object({
+  entities: Type.Array(AuthzGrant),
+  pageSize: Type.Integer(),
+  pageNumber: Type.Integer(),
+  total: Type.Integer(),
+  pageCount: Type.Integer(),
+});
+export const RoleDivisionGrants = Type.Object({
+  grants: Type.Array(
+    Type.Object({ roleId: Type.String({ maxLength: 64 }), divisionId: Type.String({ maxLength: 64 }) }),
+    { maxItems: 500 },
+  ),
+});
+export type RoleDivisionGrants = Static<typeof RoleDivisionGrants>;
+export const SubjectDivisionGrantsListing = EntityListing(
+  Type.Object({
+    id: Type.String(),
+    name: Type.String(),
+    divisions: Type.Array(EntityRef),
+    type: Type.String(),
+  }),
+);
+
 export const PermissionListing = EntityListing(
   Type.Object({
     id: Type.String(),

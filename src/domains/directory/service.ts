@@ -8,7 +8,9 @@ import type { Db } from '../../storage/db.ts';
 import { createOrganizations } from './organizations.ts';
 import { createDirectoryPersonalData, type UserDataExtension } from './personal-data.ts';
 import { permissionCollections } from './permission-catalogue.ts';
+import { createDivisions } from './divisions.ts';
 import { createRoles } from './roles.ts';
+import { createSubjects } from './subjects.ts';
 import type { UserDeactivatedHook, UserDeletedHook } from './deps.ts';
 import { createDirectoryStore } from './store.ts';
 import { createUsers } from './users.ts';
@@ -33,11 +35,15 @@ export function createDirectoryService({
   const users = createUsers(deps);
   const roles = createRoles(deps);
   const organizations = createOrganizations(deps);
+  const divisions = createDivisions(deps);
+  const subjects = createSubjects(deps, roles);
 
   return {
     users,
     roles,
     organizations,
+    divisions,
+    subjects,
 
     /**
      * The users source of data-subject requests, with what `extension` (SCIM) holds about each

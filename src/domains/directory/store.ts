@@ -3,6 +3,7 @@
  * can read across organizations. No business rules live here.
  */
 import { sql } from 'kysely';
+import { type DivisionReach, whereInReach } from '../../storage/division-filter.ts';
 import type { Executor } from '../../storage/db.ts';
 import type { DivisionRow, OrganizationRow, RoleRow, UserRow } from '../../storage/schema.ts';
 
@@ -11,6 +12,8 @@ export interface UserFilter {
   state: string;
   ids?: string[];
   descending?: boolean;
+  /** The divisions the caller may see users of (all when absent). */
+  reach?: DivisionReach;
 }
 
 export function createDirectoryStore() {
@@ -38,13 +41,21 @@ export function createDirectoryStore() {
         .where('org_id', '=', orgId)
         .where('home', '=', 1)
         .executeTakeFirstOrThrow(),
+    /** A division that is not deleted. */
     findDivision: (db: Executor, orgId: string, id: string) =>
-      db.selectFrom('divisions').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst(),
+      db
+        .selectFrom('divisions')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('id', '=', id)
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst(),
     listDivisions: (db: Executor, orgId: string, offset: number, limit: number) =>
       db
         .selectFrom('divisions')
         .selectAll()
         .where('org_id', '=', orgId)
+        .where('deleted_at', 'is', null)
         .orderBy('name')
         .orderBy('id')
         .offset(offset)
@@ -57,6 +68,7 @@ export function createDirectoryStore() {
             .selectFrom('divisions')
             .select((eb) => eb.fn.countAll().as('n'))
             .where('org_id', '=', orgId)
+            .where('deleted_at', 'is', null)
             .executeTakeFirstOrThrow()
         ).n,
       ),
@@ -176,6 +188,28 @@ export function createDirectoryStore() {
             .values(rows)
             .onConflict((oc) => oc.doNothing())
             .execute(),
+    /** Number of distinct subjects (users and clients) holding each role. */
+    roleSubjectCounts: async (db: Executor, orgId: string, roleIds: string[]) => {
+      if (roleIds.length === 0) return new Map<string, number>();
+      const rows = await db
+        .selectFrom('role_grants')
+        .select(['role_id', (eb) => eb.fn.count<number>('subject_id').distinct().as('n')])
+        .where('org_id', '=', orgId)
+        .where('role_id', 'in', roleIds)
+        .groupBy('role_id')
+        .execute();
+      return new Map(rows.map((r) => [r.role_id, Number(r.n)]));
+    },
+    /** Every grant of one role. */
+    grantsOfRole: (db: Executor, orgId: string, roleId: string) =>
+      db
+        .selectFrom('role_grants')
+        .select(['subject_id', 'subject_type', 'division_id'])
+        .where('org_id', '=', orgId)
+        .where('role_id', '=', roleId)
+        .orderBy('subject_id')
+        .orderBy('division_id')
+        .execute(),
     /** The divisions a role is granted in, to anyone. */
     divisionsOfRole: async (db: Executor, orgId: string, roleId: string) =>
       (
@@ -280,6 +314,7 @@ function usersQuery(db: Executor, orgId: string, f: UserFilter) {
   let q = db.selectFrom('users').where('org_id', '=', orgId);
   if (f.state !== 'any') q = q.where('state', '=', f.state);
   if (f.ids?.length) q = q.where('id', 'in', f.ids);
+  if (f.reach) q = whereInReach(q, 'division_id', f.reach);
   return q;
 }
 

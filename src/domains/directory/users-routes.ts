@@ -1,6 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { divisionReach, reaches } from '../../platform/division-access.ts';
+import { notFound } from '../../platform/errors/index.ts';
 import { parsePage, splitList } from '../../platform/paging.ts';
+import type { Principal } from '../../platform/principal.ts';
 import { IdParam } from '../../platform/schemas.ts';
 import type { DirectoryService } from './service.ts';
 import { CreateUser, UpdateUser, User, UserAuthorization, UserEntityListing, UserMe, UsersQuery } from './schemas.ts';
@@ -15,7 +18,15 @@ type UsersQueryT = {
   state?: string;
 };
 
+const EDIT_USER = ['admin', 'directory:user:edit', 'directory:organization:admin'];
+
 export function registerUserRoutes(app: FastifyInstance, { directory }: { directory: DirectoryService }) {
+  /** A user outside every division where the caller holds one of `permissions` answers 404, as an unknown one. */
+  async function requireUserInReach(principal: Principal, permissions: string[], userId: string) {
+    const row = await directory.users.getRow(principal.orgId, userId);
+    if (!permissions.some((p) => reaches(principal, p, row.division_id))) throw notFound('user', userId);
+  }
+
   app.get<{ Querystring: UsersQueryT }>(
     '/api/v2/users',
     {
@@ -32,6 +43,7 @@ export function registerUserRoutes(app: FastifyInstance, { directory }: { direct
         parsePage(q),
         q,
         splitList(q.expand),
+        divisionReach(request.caller.principal, 'directory:user:view'),
       );
     },
   );
@@ -78,6 +90,7 @@ export function registerUserRoutes(app: FastifyInstance, { directory }: { direct
     },
     async (request) => {
       const orgId = request.caller.principal.orgId;
+      await requireUserInReach(request.caller.principal, ['directory:user:view'], request.params.userId);
       const user = await directory.users.get(orgId, request.params.userId);
       const expand = splitList(request.query.expand);
       return expand.includes('authorization')
@@ -90,10 +103,12 @@ export function registerUserRoutes(app: FastifyInstance, { directory }: { direct
     '/api/v2/users/:userId',
     {
       schema: { params: IdParam('userId'), body: UpdateUser, response: { 200: User } },
-      config: { permission: anyOf('admin', 'directory:user:edit', 'directory:organization:admin') },
+      config: { permission: anyOf(...EDIT_USER) },
     },
-    async (request) =>
-      directory.users.patch(request.caller.principal.orgId, request.caller, request.params.userId, request.body),
+    async (request) => {
+      await requireUserInReach(request.caller.principal, EDIT_USER, request.params.userId);
+      return directory.users.patch(request.caller.principal.orgId, request.caller, request.params.userId, request.body);
+    },
   );
 
   app.get<{ Params: { subjectId: string } }>(
@@ -104,7 +119,7 @@ export function registerUserRoutes(app: FastifyInstance, { directory }: { direct
     },
     async (request) => {
       const orgId = request.caller.principal.orgId;
-      await directory.users.getRow(orgId, request.params.subjectId);
+      await requireUserInReach(request.caller.principal, ['authorization:grant:view'], request.params.subjectId);
       return directory.roles.authorizationOf(orgId, request.params.subjectId);
     },
   );
@@ -119,6 +134,9 @@ export function registerUserRoutes(app: FastifyInstance, { directory }: { direct
       },
       config: { permission: 'authorization:grant:add' },
     },
-    async (request) => directory.replaceUserRoles(request.caller, request.params.subjectId, request.body),
+    async (request) => {
+      await requireUserInReach(request.caller.principal, ['authorization:grant:add'], request.params.subjectId);
+      return directory.replaceUserRoles(request.caller, request.params.subjectId, request.body);
+    },
   );
 }

@@ -5,6 +5,7 @@ import { invalidValue, notFound } from '../../platform/errors/index.ts';
 import { isUuid, newId } from '../../platform/ids.ts';
 import { listing, type PageRequest } from '../../platform/paging.ts';
 import type { Caller } from '../../platform/principal.ts';
+import type { DivisionReach } from '../../storage/division-filter.ts';
 import { isUniqueViolation, withTransaction } from '../../storage/db.ts';
 import type { UserRow } from '../../storage/schema.ts';
 import type { DirectoryDeps } from './deps.ts';
@@ -71,6 +72,7 @@ export function createUsers({ db, store, clock, onUserDeactivated, onUserDeleted
       page: PageRequest,
       query: Record<string, unknown>,
       expand: string[] = [],
+      reach?: DivisionReach,
     ) {
       if (![...USER_STATES, 'any'].includes(state))
         throw invalidValue('state', `state must be one of ${[...USER_STATES, 'any'].join(', ')}.`);
@@ -78,7 +80,7 @@ export function createUsers({ db, store, clock, onUserDeactivated, onUserDeleted
       // (an empty id filter would list everyone).
       const known = ids.filter((id) => isUuid(id));
       if (ids.length && !known.length) return listing([], 0, page, '/api/v2/users', query);
-      const filter = { state, ids: known, descending };
+      const filter = { state, ids: known, descending, reach };
       const [rows, total] = await Promise.all([
         store.listUsers(db, orgId, filter, page.offset, page.pageSize),
         store.countUsers(db, orgId, filter),

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
+import { assertInReach, divisionReach } from '../../platform/division-access.ts';
 import { notFound } from '../../platform/errors/index.ts';
+import type { Principal } from '../../platform/principal.ts';
 import { parsePage } from '../../platform/paging.ts';
 import { IdParam, PagingQuery } from '../../platform/schemas.ts';
 import type { ClientInput } from './client-rules.ts';
@@ -33,6 +35,12 @@ function toInput(body: OAuthClientRequest): ClientInput {
 
 export function registerClientRoutes(app: FastifyInstance, { oauth }: { oauth: OAuthService }) {
   const { clients } = oauth;
+
+  /** A client outside the divisions where the caller holds `permission` answers 404, as an unknown one. */
+  async function requireInReach(principal: Principal, permission: string, clientId: string) {
+    const row = await clients.find(principal.orgId, clientId);
+    assertInReach(principal, permission, row?.division_id, 'OAuth client', clientId, !!row && row.internal !== 1);
+  }
   const withRoleIds = async (orgId: string, body: OAuthClientRequest) => {
     const input = toInput(body);
     if (!input.roleDivisions?.length && body.roleIds?.length) {
@@ -48,7 +56,13 @@ export function registerClientRoutes(app: FastifyInstance, { oauth }: { oauth: O
       schema: { querystring: Type.Object(PagingQuery), response: { 200: OAuthClientListing } },
       config: { permission: 'oauth:client:view' },
     },
-    async (request) => clients.list(request.caller.principal.orgId, parsePage(request.query), request.query),
+    async (request) =>
+      clients.list(
+        request.caller.principal.orgId,
+        parsePage(request.query),
+        request.query,
+        divisionReach(request.caller.principal, 'oauth:client:view'),
+      ),
   );
 
   app.post<{ Body: OAuthClientRequest }>(
@@ -71,7 +85,10 @@ export function registerClientRoutes(app: FastifyInstance, { oauth }: { oauth: O
       schema: { params: ClientParams, response: { 200: OAuthClientPublic } },
       config: { permission: 'oauth:client:view' },
     },
-    async (request) => clients.get(request.caller.principal.orgId, request.params.clientId),
+    async (request) => {
+      await requireInReach(request.caller.principal, 'oauth:client:view', request.params.clientId);
+      return clients.get(request.caller.principal.orgId, request.params.clientId);
+    },
   );
 
   app.put<{ Params: { clientId: string }; Body: OAuthClientRequest }>(
@@ -82,6 +99,7 @@ export function registerClientRoutes(app: FastifyInstance, { oauth }: { oauth: O
     },
     async (request) => {
       const orgId = request.caller.principal.orgId;
+      await requireInReach(request.caller.principal, 'oauth:client:edit', request.params.clientId);
       return clients.update(orgId, request.caller, request.params.clientId, await withRoleIds(orgId, request.body));
     },
   );
@@ -93,6 +111,7 @@ export function registerClientRoutes(app: FastifyInstance, { oauth }: { oauth: O
       config: { permission: 'oauth:client:delete' },
     },
     async (request, reply) => {
+      await requireInReach(request.caller.principal, 'oauth:client:delete', request.params.clientId);
       await clients.remove(request.caller.principal.orgId, request.caller, request.params.clientId);
       return reply.code(200).send();
     },
@@ -104,8 +123,10 @@ export function registerClientRoutes(app: FastifyInstance, { oauth }: { oauth: O
       schema: { params: ClientParams, response: { 200: OAuthClient } },
       config: { permission: 'oauth:client:edit' },
     },
-    async (request) =>
-      clients.regenerateSecret(request.caller.principal.orgId, request.caller, request.params.clientId),
+    async (request) => {
+      await requireInReach(request.caller.principal, 'oauth:client:edit', request.params.clientId);
+      return clients.regenerateSecret(request.caller.principal.orgId, request.caller, request.params.clientId);
+    },
   );
 
   const scopeView = (s: { id: string; description: string }) => ({

@@ -10,7 +10,8 @@ import { listing, type PageRequest } from '../../platform/paging.ts';
 import type { Caller } from '../../platform/principal.ts';
 import { type Db, type Executor, withTransaction } from '../../storage/db.ts';
 import type { OAuthClientRow } from '../../storage/schema.ts';
-import type { DirectoryService, RoleGrant } from '../directory/index.ts';
+import type { DirectoryService, DivisionObjectType, RoleGrant, Subject } from '../directory/index.ts';
+import type { DivisionReach } from '../../platform/division-access.ts';
 import { checkClientInput, type ClientInput, DEFAULT_TOKEN_TTL, grantTypeOf } from './client-rules.ts';
 import type { Secrets } from './secrets.ts';
 import type { OAuthStore } from './store.ts';
@@ -21,6 +22,8 @@ registerAuditEntity('OAuth', 'OAuthClient', ['Create', 'Update', 'Delete', 'Rege
 export interface CreateClientInput extends ClientInput {
   /** The service-account user this client-credentials client acts as (users/me answers it). */
   serviceUserId?: string | null;
+  /** The division the client lives in (default: the home division). */
+  divisionId?: string;
   /** The console's own client: exempt from the rules, never metered. */
   internal?: boolean;
   /**
@@ -182,6 +185,7 @@ export function createClients({ db, store, clock, secrets, directory, tokens, im
         modified_by: userId,
         created_at: now,
         modified_at: now,
+        division_id: input.divisionId ?? (await directory.organizations.homeDivision(orgId)).id,
       };
       const roles = input.grantType === CLIENT_CREDENTIALS ? (input.roleDivisions ?? []) : [];
       await directory.roles.auditRefusals(() =>
@@ -200,10 +204,11 @@ export function createClients({ db, store, clock, secrets, directory, tokens, im
       return { client: clientView(row, roles), secret };
     },
 
-    async list(orgId: string, page: PageRequest, query: Record<string, unknown>) {
+    /** The clients within `reach` (division-access.ts: the divisions the caller may view clients of). */
+    async list(orgId: string, page: PageRequest, query: Record<string, unknown>, reach?: DivisionReach) {
       const [rows, total] = await Promise.all([
-        store.listClients(db, orgId, page.offset, page.pageSize),
-        store.countClients(db, orgId),
+        store.listClients(db, orgId, page.offset, page.pageSize, reach),
+        store.countClients(db, orgId, reach),
       ]);
       const views = await Promise.all(rows.map(async (r) => clientView(r, await rolesOf(orgId, r.id))));
       return listing(views, total, page, '/api/v2/oauth/clients', query);
@@ -323,6 +328,25 @@ export function createClients({ db, store, clock, secrets, directory, tokens, im
     },
 
     find: (orgId: string, clientId: string) => store.findClient(db, orgId, clientId),
+
+    /** OAuth clients as objects of divisions (counted before a division is deleted, moved between them). */
+    divisionObjectType: (): DivisionObjectType => ({
+      type: 'OAUTHCLIENT',
+      permission: 'oauth:client:edit',
+      count: (ex, orgId, divisionId) => store.countClientsInDivision(ex, orgId, divisionId, false),
+      divisionsOf: (ex, orgId, ids) => store.divisionsOfClients(ex, orgId, ids),
+      async move(ex, orgId, ids, divisionId, now) {
+        await store.moveClients(ex, orgId, ids, divisionId, now);
+        for (const id of ids) forget(id);
+      },
+    }),
+
+    /** OAuth clients as subjects of grants (/api/v2/authorization/subjects). */
+    async asSubject(ex: Executor, orgId: string, id: string): Promise<Subject | undefined> {
+      const row = await store.findClient(ex, orgId, id);
+      if (!row || row.internal === 1) return undefined;
+      return { type: 'client', id: row.id, name: row.name, divisionId: row.division_id ?? null };
+    },
     async findForAuthentication(clientId: string) {
       const now = Date.now();
       const hit = authCache.get(clientId);

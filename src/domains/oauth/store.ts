@@ -1,5 +1,8 @@
 /** Kysely queries for OAuth clients and access tokens. Every client query is scoped to an org. */
 import type { Executor } from '../../storage/db.ts';
+import { type DivisionReach, whereInReach } from '../../storage/division-filter.ts';
+
+const EVERYWHERE: DivisionReach = { everywhere: true, divisionIds: [], home: true };
 import type {
   OAuthAuthorizationRow,
   OAuthClientRow,
@@ -20,28 +23,68 @@ export function createOAuthStore() {
       db.selectFrom('oauth_clients').selectAll().where('id', '=', id).executeTakeFirst(),
     deleteClient: (db: Executor, orgId: string, id: string) =>
       db.deleteFrom('oauth_clients').where('org_id', '=', orgId).where('id', '=', id).execute(),
-    listClients: (db: Executor, orgId: string, offset: number, limit: number) =>
-      db
-        .selectFrom('oauth_clients')
-        .selectAll()
-        .where('org_id', '=', orgId)
-        .where('internal', '=', 0)
+    listClients: (db: Executor, orgId: string, offset: number, limit: number, reach?: DivisionReach) =>
+      whereInReach(
+        db.selectFrom('oauth_clients').selectAll().where('org_id', '=', orgId).where('internal', '=', 0),
+        'division_id',
+        reach ?? EVERYWHERE,
+      )
         .orderBy('name')
         .orderBy('id')
         .offset(offset)
         .limit(limit)
         .execute(),
-    countClients: async (db: Executor, orgId: string) =>
+    countClients: async (db: Executor, orgId: string, reach?: DivisionReach) =>
       Number(
         (
-          await db
-            .selectFrom('oauth_clients')
-            .select((eb) => eb.fn.countAll().as('n'))
-            .where('org_id', '=', orgId)
-            .where('internal', '=', 0)
-            .executeTakeFirstOrThrow()
+          await whereInReach(
+            db
+              .selectFrom('oauth_clients')
+              .select((eb) => eb.fn.countAll().as('n'))
+              .where('org_id', '=', orgId)
+              .where('internal', '=', 0),
+            'division_id',
+            reach ?? EVERYWHERE,
+          ).executeTakeFirstOrThrow()
         ).n,
       ),
+    /** Clients in one division (rows without one belong to the home division). */
+    countClientsInDivision: async (db: Executor, orgId: string, divisionId: string, isHome: boolean) =>
+      Number(
+        (
+          await whereInReach(
+            db
+              .selectFrom('oauth_clients')
+              .select((eb) => eb.fn.countAll().as('n'))
+              .where('org_id', '=', orgId)
+              .where('internal', '=', 0),
+            'division_id',
+            { everywhere: false, divisionIds: [divisionId], home: isHome },
+          ).executeTakeFirstOrThrow()
+        ).n,
+      ),
+    divisionsOfClients: async (db: Executor, orgId: string, ids: string[]) =>
+      new Map(
+        ids.length === 0
+          ? []
+          : (
+              await db
+                .selectFrom('oauth_clients')
+                .select(['id', 'division_id'])
+                .where('org_id', '=', orgId)
+                .where('internal', '=', 0)
+                .where('id', 'in', ids)
+                .execute()
+            ).map((r) => [r.id, r.division_id ?? null]),
+      ),
+    moveClients: (db: Executor, orgId: string, ids: string[], divisionId: string, now: string) =>
+      db
+        .updateTable('oauth_clients')
+        .set({ division_id: divisionId, modified_at: now })
+        .where('org_id', '=', orgId)
+        .where('internal', '=', 0)
+        .where('id', 'in', ids)
+        .execute(),
     findInternalClient: (db: Executor, orgId: string) =>
       db
         .selectFrom('oauth_clients')
@@ -62,6 +105,7 @@ export function createOAuthStore() {
         .selectFrom('oauth_clients as c')
         .innerJoin('organizations as o', (j) => j.on('o.id', '=', t.orgId))
         .leftJoin('users as u', (j) => j.on('u.id', '=', t.userId ?? '').on('u.org_id', '=', t.orgId))
+        .leftJoin('divisions as hd', (j) => j.on('hd.org_id', '=', t.orgId).on('hd.home', '=', 1))
         .leftJoin('oauth_authorizations as a', (j) =>
           j.on('a.id', '=', t.authorizationId ?? '').on('a.org_id', '=', t.orgId),
         )
@@ -76,6 +120,7 @@ export function createOAuthStore() {
           'u.state as user_state',
           'a.state as authorization_state',
           'a.scopes as authorization_scopes',
+          'hd.id as home_division_id',
         ])
         .where('c.id', '=', t.clientId)
         .executeTakeFirst(),

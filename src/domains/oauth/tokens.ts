@@ -101,6 +101,7 @@ export function createTokens(deps: {
       scopes,
       permissions,
       divisionPermissions,
+      homeDivisionId: ctx.home_division_id ?? undefined,
       internal: ctx.internal === 1,
       clientCredentials: clientToken,
       expiresAt: new Date(c.e * 1000),

@@ -19,6 +19,7 @@ import * as m0015 from './0015_refresh_tokens_user.ts';
 import * as m0016 from './0016_refresh_tokens_confidential.ts';
 import * as m0017 from './0017_scim_manager_index.ts';
 import * as m0018 from './0018_gdpr.ts';
+import * as m0019 from './0019_authorization_divisions.ts';
 import { type KeySealer, sealServerKeys } from './0020_seal_server_keys.ts';
 import * as m0021 from './0021_routing.ts';
 import * as m0022 from './0022_interactions.ts';
@@ -43,6 +44,7 @@ const MIGRATIONS = (sealer?: KeySealer): Record<string, Migration> => ({
   '0016_refresh_tokens_confidential': m0016,
   '0017_scim_manager_index': m0017,
   '0018_gdpr': m0018,
+  '0019_authorization_divisions': m0019,
   '0020_seal_server_keys': sealServerKeys(sealer),
   '0021_routing': m0021,
   '0022_interactions': m0022,
