@@ -202,6 +202,7 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
     natsUrl: config.natsUrl,
     leaseMs: config.auditStreamLeaseSeconds * 1000,
     intervalMs: options.streamIntervalMs,
+    allowPrivate: config.auditStreamAllowPrivate,
     onError: (err, streamId) =>
       app.log.warn({ err: { message: (err as Error).message }, streamId }, 'audit stream delivery failed'),
   });

@@ -23,6 +23,8 @@ export async function createAuditStreaming(deps: {
   natsUrl: string | null;
   leaseMs: number;
   intervalMs?: number;
+  /** Webhooks may deliver to private and loopback addresses (on-premises receivers). */
+  allowPrivate?: boolean;
   onError: (err: unknown, streamId: string) => void;
 }): Promise<AuditStreaming> {
   const { db, clock } = deps;
@@ -31,6 +33,7 @@ export async function createAuditStreaming(deps: {
     natsUrl: deps.natsUrl,
     now: () => clock.now(),
     timeoutMs: Math.min(10_000, deps.leaseMs / 2),
+    allowPrivate: deps.allowPrivate,
   });
   const sealKey = await serverKey(db, 'audit-stream-seal', clock.now());
   const dispatcher = createDispatcher({
@@ -43,7 +46,7 @@ export async function createAuditStreaming(deps: {
     intervalMs: deps.intervalMs ?? 250,
     onError: deps.onError,
   });
-  const streams = createStreams({ db, clock, store, senders, sealKey, dispatcher });
+  const streams = createStreams({ db, clock, store, senders, sealKey, dispatcher, allowPrivate: deps.allowPrivate });
   return {
     streams,
     start: () => dispatcher.start(),
