@@ -41,7 +41,7 @@ import { makePrivateDir, type MasterKeySource, resolveMasterKey } from './platfo
 import { bindMasterKey } from './platform/server-keys.ts';
 import type { Meter } from './platform/meter.ts';
 import type { Caller } from './platform/principal.ts';
-import { registerPipeline } from './platform/pipeline/index.ts';
+import { clientErrorHandler, frameworkErrorHandler, registerPipeline } from './platform/pipeline/index.ts';
 import { createRateLimits, memoryRateLimiter, type RateLimiter, redisRateLimiter } from './platform/rate-limit.ts';
 import { createStorage, type Storage, type Trx } from './storage/db.ts';
 import { migrateToLatest } from './storage/migrations/index.ts';
@@ -51,6 +51,8 @@ export interface RouteEntry {
   method: string;
   url: string;
   permission?: unknown;
+  /** The route's request schemas (the fuzz test drives them). */
+  schema?: unknown;
 }
 
 export interface Gatehouse {
@@ -153,10 +155,14 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
     bodyLimit: config.bodyLimit,
     genReqId: () => newId(),
     trustProxy: false,
+    // Errors raised before a route is found, or before Fastify sees the request, in upstream shapes too.
+    frameworkErrors: frameworkErrorHandler(config.bodyLimit),
+    clientErrorHandler,
   });
   const routes: RouteEntry[] = [];
   app.addHook('onRoute', (r) => {
-    for (const method of [r.method].flat()) routes.push({ method, url: r.url, permission: r.config?.permission });
+    for (const method of [r.method].flat())
+      routes.push({ method, url: r.url, permission: r.config?.permission, schema: r.schema });
   });
   await app.register(cookie);
   installJsonParser(app);

@@ -6,48 +6,18 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   ApiError,
-  badRequest,
+  frameworkError,
   internalError,
+  isScimPath,
+  scimErrorBody,
   OAuthError,
   routeNotFound,
   ServerError,
   toErrorBody,
-  tooLarge,
-  unsupportedMediaType,
 } from '../errors/index.ts';
 import { routePath } from './route-path.ts';
 
-function fromFastify(err: FastifyError, bodyLimit: number): ApiError | null {
-  if (err.validation) {
-    const details = err.validation.map((v) => {
-      const field = (v.instancePath || '').replace(/^\//, '').replace(/\//g, '.');
-      const missing = (v.params as { missingProperty?: string })?.missingProperty;
-      const extra = (v.params as { additionalProperty?: string })?.additionalProperty;
-      const fieldName = [field, missing ?? extra].filter(Boolean).join('.') || err.validationContext || 'body';
-      return { errorCode: 'invalid.value', fieldName };
-    });
-    const where = err.validationContext ?? 'body';
-    const first = details[0]?.fieldName ?? where;
-    const message = `The ${where === 'querystring' ? 'query' : where} is not valid: ${first} ${err.validation[0]?.message ?? 'is invalid'}.`;
-    return badRequest(message, details);
-  }
-  switch (err.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return tooLarge(bodyLimit);
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return unsupportedMediaType(String(err.message.split(': ').pop()));
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return badRequest('The request body is empty; send a JSON object.');
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return badRequest('The request body is not valid JSON.');
-  }
-  if (err instanceof SyntaxError || (err.statusCode === 400 && /JSON/i.test(err.message))) {
-    return badRequest('The request body is not valid JSON.');
-  }
-  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)
-    return new ApiError(err.statusCode, 'bad.request', err.message);
-  return null;
-}
+const fromFastify = frameworkError;
 
 export function installErrorHandling(app: FastifyInstance, bodyLimit: number) {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
@@ -76,4 +46,41 @@ export function installErrorHandling(app: FastifyInstance, bodyLimit: number) {
     const api = routeNotFound(request.method, request.url);
     reply.code(404).send(toErrorBody(api, String(request.id)));
   });
+}
+
+/**
+ * Fastify's `frameworkErrors`: a URL that does not decode (`%ff`) or a path parameter over the
+ * length limit never reaches a route, so the error handler does not see it; it is answered here
+ * in the same shapes.
+ */
+export function frameworkErrorHandler(bodyLimit: number) {
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const api = frameworkError(error, bodyLimit) ?? internalError();
+    if (isScimPath(request.url)) {
+      return reply
+        .code(api.status)
+        .type('application/scim+json; charset=utf-8')
+        .send(scimErrorBody(api.status, api.message, 'invalidSyntax'));
+    }
+    return reply.code(api.status).send(toErrorBody(api, String(request.id)));
+  };
+}
+
+/**
+ * Node's `clientError`: a request line or headers over the size limit (a 16 KB query string)
+ * is refused before Fastify parses it. Answered as an ErrorBody, then the connection closes.
+ */
+export function clientErrorHandler(err: NodeJS.ErrnoException, socket: import('node:net').Socket) {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const api =
+    frameworkError(err as FastifyError, 0) ?? new ApiError(400, 'bad.request', 'The request could not be read.');
+  const body = JSON.stringify(toErrorBody(api, ''));
+  const reason =
+    api.status === 431 ? 'Request Header Fields Too Large' : api.status === 408 ? 'Request Timeout' : 'Bad Request';
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${api.status} ${reason}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }
