@@ -41,8 +41,14 @@ function toScim(
   if (error instanceof ScimError || error instanceof ScimFilterError || error instanceof ScimPatchError) {
     return { status: error.status, body: scimErrorBody(error.status, error.detail, error.scimType) };
   }
-  if (error instanceof ApiError)
-    return { status: error.status, body: scimErrorBody(error.status, error.message), headers: error.extra.headers };
+  if (error instanceof ApiError) {
+    const scimType = error.code === 'invalid.value' ? 'invalidValue' : undefined;
+    return {
+      status: error.status,
+      body: scimErrorBody(error.status, error.message, scimType),
+      headers: error.extra.headers,
+    };
+  }
   // The framework's errors: the same mapping as everywhere else, in SCIM's shape.
   const api = frameworkError(error, bodyLimit);
   if (api)
