@@ -48,7 +48,7 @@ import { makePrivateDir, type MasterKeySource, resolveMasterKey } from './platfo
 import { bindMasterKey } from './platform/server-keys.ts';
 import type { Meter } from './platform/meter.ts';
 import type { Caller } from './platform/principal.ts';
-import { registerPipeline } from './platform/pipeline/index.ts';
+import { frameworkErrorHandler, registerPipeline } from './platform/pipeline/index.ts';
 import { createClientErrorHandler } from './platform/pipeline/client-errors.ts';
 import { createRateLimits, memoryRateLimiter, type RateLimiter, redisRateLimiter } from './platform/rate-limit.ts';
 import { createStorage, type Storage, type Trx } from './storage/db.ts';
@@ -59,6 +59,8 @@ export interface RouteEntry {
   method: string;
   url: string;
   permission?: unknown;
+  /** The route's request schemas (the fuzz test drives them). */
+  schema?: unknown;
 }
 
 export interface Gatehouse {
@@ -184,12 +186,15 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
               hop < hops
           )(config.trustProxy)
         : config.trustProxy,
+    // Errors raised before a route is found, or before Fastify sees the request, in upstream shapes too.
+    frameworkErrors: frameworkErrorHandler(config.bodyLimit),
     // Oversized URLs or headers on SCIM paths are answered as SCIM errors, the rest as ErrorBody.
     clientErrorHandler: createClientErrorHandler([scimClientErrorResponse]),
   });
   const routes: RouteEntry[] = [];
   app.addHook('onRoute', (r) => {
-    for (const method of [r.method].flat()) routes.push({ method, url: r.url, permission: r.config?.permission });
+    for (const method of [r.method].flat())
+      routes.push({ method, url: r.url, permission: r.config?.permission, schema: r.schema });
   });
   await app.register(cookie);
   installJsonParser(app);
@@ -234,6 +239,7 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
     natsUrl: config.natsUrl,
     leaseMs: config.auditStreamLeaseSeconds * 1000,
     intervalMs: options.streamIntervalMs,
+    allowPrivate: config.auditStreamAllowPrivate,
     onError: (err, streamId) =>
       app.log.warn({ err: { message: (err as Error).message }, streamId }, 'audit stream delivery failed'),
   });

@@ -11,6 +11,7 @@ import { ADMIN_ROLE } from './domains/directory/index.ts';
 import { CLIENT_CREDENTIALS, MAX_TOKEN_TTL, rotateTokenKey } from './domains/oauth/index.ts';
 import { ApiError } from './platform/errors/index.ts';
 import { MasterKeyError, masterKeyFromEnv, newMasterSecret, writeKeyFile } from './platform/master-key.ts';
+import { checkPassword } from './platform/password-policy.ts';
 import { resealServerKeys } from './platform/server-keys.ts';
 import { isNotADatabase } from './storage/db.ts';
 import { HELP } from './help.ts';
@@ -162,6 +163,9 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'create-admin': {
+      // Refused before the store is opened: the same policy as the users API (platform/password-policy.ts).
+      const who = values as Record<string, unknown>;
+      checkPassword(required(values, 'password'), [String(who.email ?? ''), String(who.name ?? '')]);
       const gh = await open(config);
       try {
         const org = await findOrg(gh, required(values, 'org'));

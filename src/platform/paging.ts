@@ -12,6 +12,8 @@ export interface PageRequest {
 }
 
 export const MAX_PAGE_SIZE = 500;
+/** Beyond this a page number is refused: an offset past 2^53 (or PostgreSQL's bigint) is a 500 otherwise. */
+export const MAX_PAGE_NUMBER = 1_000_000;
 
 export function parsePage(
   query: { pageSize?: number | string; pageNumber?: number | string },
@@ -21,7 +23,8 @@ export function parsePage(
   const pageNumber = toInt(query.pageNumber, 1, 'pageNumber');
   if (pageSize < 1 || pageSize > MAX_PAGE_SIZE)
     throw invalidValue('pageSize', `pageSize must be between 1 and ${MAX_PAGE_SIZE}.`);
-  if (pageNumber < 1) throw invalidValue('pageNumber', 'pageNumber must be 1 or more.');
+  if (pageNumber < 1 || pageNumber > MAX_PAGE_NUMBER)
+    throw invalidValue('pageNumber', `pageNumber must be between 1 and ${MAX_PAGE_NUMBER}.`);
   return { pageSize, pageNumber, offset: (pageNumber - 1) * pageSize };
 }
 

@@ -48,7 +48,7 @@ export function EntityListing<T extends TSchema>(entity: T) {
 
 export const PagingQuery = {
   pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
-  pageNumber: Type.Optional(Type.Integer({ minimum: 1 })),
+  pageNumber: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
 };
 
 /** A query list parameter: comma-joined or repeated. */

@@ -34,6 +34,8 @@ function startServer(
       databaseUrl,
       '--audit-stream-lease-seconds',
       String(leaseSeconds),
+      '--audit-stream-allow-private',
+      'true',
     ],
     {
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -39,7 +39,7 @@ describe.each(DIALECTS)('audit streams on %s', (dialect) => {
   let receiver: Receiver;
   const clock = manualClock();
   beforeAll(async () => {
-    t = await startApp(dialect, { clock });
+    t = await startApp(dialect, { clock, env: { GATEHOUSE_AUDIT_STREAM_ALLOW_PRIVATE: 'true' } });
     admin = await t.token();
     receiver = await startReceiver();
   });

@@ -146,8 +146,12 @@ describe.each(DIALECTS)('users on %s', (dialect) => {
     validateShape('ErrorBody', res.body);
   });
 
-  it('gives 404 for an id that is not a UUID, a NUL in it included, on reading, patching and its roles', async () => {
-    for (const id of ['a%00b', 'not-a-uuid', '%00']) {
+  it('gives 404 for an id that is not a UUID, and 400 for a NUL in it (issue 16), on reading, patching and its roles', async () => {
+    for (const [id, status, code] of [
+      ['not-a-uuid', 404, 'not.found'],
+      ['a%00b', 400, 'invalid.value'],
+      ['%00', 400, 'invalid.value'],
+    ] as const) {
       for (const [method, path, body] of [
         ['GET', `/api/v2/users/${id}`, undefined],
         ['PATCH', `/api/v2/users/${id}`, { version: 1, title: 'x' }],
@@ -155,24 +159,29 @@ describe.each(DIALECTS)('users on %s', (dialect) => {
         ['PUT', `/api/v2/users/${id}/roles`, []],
       ] as const) {
         const res = await t.api(path, { method, token, ...(body === undefined ? {} : { body }) });
-        expect(res.status, `${method} ${path}: ${res.text}`).toBe(404);
+        expect(res.status, `${method} ${path}: ${res.text}`).toBe(status);
         validateShape('ErrorBody', res.body);
-        expect(res.body.code, `${method} ${path}`).toBe('not.found');
+        expect(res.body.code, `${method} ${path}`).toBe(code);
       }
     }
   });
 
-  it('lists no user for an id filter that is not a UUID, a NUL in it included', async () => {
+  it('lists no user for an id filter that is not a UUID, and refuses a NUL in it (issue 16)', async () => {
     const admin = (await t.api('/api/v2/users', { token })).body.entities.find(
       (u: { email: string }) => u.email === 'admin@demo.gatehouse.local',
     );
-    for (const query of ['id=a%00b', 'id=not-a-uuid', 'id=a%00b,not-a-uuid&state=any']) {
+    for (const query of ['id=not-a-uuid', 'id=not-a-uuid,other&state=any']) {
       const res = await t.api(`/api/v2/users?${query}`, { token });
       expect(res.status, `${query}: ${res.text}`).toBe(200);
       validateShape('UserEntityListing', res.body);
       expect(res.body).toMatchObject({ entities: [], total: 0 });
     }
-    const mixed = await t.api(`/api/v2/users?id=a%00b,${admin.id}`, { token });
+    for (const query of ['id=a%00b', `id=a%00b,${admin.id}`]) {
+      const res = await t.api(`/api/v2/users?${query}`, { token });
+      expect(res.status, `${query}: ${res.text}`).toBe(400);
+      validateShape('ErrorBody', res.body);
+    }
+    const mixed = await t.api(`/api/v2/users?id=not-a-uuid,${admin.id}`, { token });
     expect(mixed.status, mixed.text).toBe(200);
     expect(mixed.body.entities.map((u: { id: string }) => u.id)).toEqual([admin.id]);
   });

@@ -15,7 +15,7 @@ describe.skipIf(!hasChromium)('Audit Streams in Chromium', { timeout: 60_000 }, 
   let page: Page;
   let receiver: Receiver;
   beforeAll(async () => {
-    t = await startApp('sqlite');
+    t = await startApp('sqlite', { env: { GATEHOUSE_AUDIT_STREAM_ALLOW_PRIVATE: 'true' } });
     receiver = await startReceiver();
     ({ browser, page } = await consoleAsAdmin(t.url, t.demo.adminEmail, ADMIN_PASSWORD));
   });

@@ -41,7 +41,7 @@ export const RealtimeQueryBody = Type.Object({
   serviceName: Type.Optional(Type.String({ maxLength: 64 })),
   filters: Type.Optional(Type.Array(Filter, { maxItems: 10 })),
   sort: Type.Optional(Type.Array(Sort, { maxItems: 1 })),
-  pageNumber: Type.Optional(Type.Integer({ minimum: 1 })),
+  pageNumber: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
   pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
 });
 

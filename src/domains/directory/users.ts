@@ -1,4 +1,5 @@
 /** Users: list, get, create, patch, me. Every change is audited in its transaction. */
+import { checkPassword } from '../../platform/password-policy.ts';
 import { auditOrigin, diffProperties, recordAudit, registerAuditEntity } from '../../platform/audit.ts';
 import { hashPassword } from '../../platform/crypto.ts';
 import { invalidValue, notFound } from '../../platform/errors/index.ts';
@@ -127,6 +128,7 @@ export function createUsers({ db, store, clock, onUserDeactivated, onUserDeleted
         ? await store.findDivision(db, orgId, input.divisionId)
         : await store.homeDivision(db, orgId);
       if (!division) throw invalidValue('divisionId', `No division "${input.divisionId}" exists in this organization.`);
+      if (input.password !== undefined) checkPassword(input.password, [email, input.name]);
       const now = clock.now().toISOString();
       const row: UserRow = {
         id: newId(),

@@ -2,7 +2,10 @@
  * SCIM errors (RFC 7644 §3.12): `{schemas, status, scimType, detail}` with the status as a string.
  * Every error on the SCIM paths leaves in this shape, 401/403/404/500 included.
  */
-export const ERROR_URN = 'urn:ietf:params:scim:api:messages:2.0:Error';
+import { SCIM_ERROR_URN } from '../../platform/errors/index.ts';
+
+export { type ScimErrorBody, scimErrorBody } from '../../platform/errors/index.ts';
+export const ERROR_URN = SCIM_ERROR_URN;
 
 export type ScimType =
   | 'invalidFilter'
@@ -25,17 +28,6 @@ export class ScimError extends Error {
   ) {
     super(detail);
   }
-}
-
-export interface ScimErrorBody {
-  schemas: string[];
-  status: string;
-  scimType?: string;
-  detail: string;
-}
-
-export function scimErrorBody(status: number, detail: string, scimType?: string): ScimErrorBody {
-  return { schemas: [ERROR_URN], status: String(status), ...(scimType ? { scimType } : {}), detail };
 }
 
 export const scimNotFound = (resource: 'User' | 'Group', id: string) =>

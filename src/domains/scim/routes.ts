@@ -4,7 +4,7 @@
  * error handler, scoped to these paths, answers every error as an RFC 7644 error body.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError } from '../../platform/errors/index.ts';
+import { ApiError, frameworkError } from '../../platform/errors/index.ts';
 import type { PermissionRequirement } from '../../platform/permissions.ts';
 import { getResourceType, getSchema, listResourceTypes, listSchemas, serviceProviderConfig } from './discovery.ts';
 import { ScimError, scimErrorBody } from './errors.ts';
@@ -52,7 +52,10 @@ function bodyObject(body: unknown): Json {
   return body as Json;
 }
 
-function toScim(error: FastifyError | Error): {
+function toScim(
+  error: FastifyError | Error,
+  bodyLimit: number,
+): {
   status: number;
   body: ReturnType<typeof scimErrorBody>;
   headers?: Record<string, string>;
@@ -60,24 +63,21 @@ function toScim(error: FastifyError | Error): {
   if (error instanceof ScimError || error instanceof ScimFilterError || error instanceof ScimPatchError) {
     return { status: error.status, body: scimErrorBody(error.status, error.detail, error.scimType) };
   }
-  if (error instanceof ApiError)
-    return { status: error.status, body: scimErrorBody(error.status, error.message), headers: error.extra.headers };
-  const e = error as FastifyError;
-  if (e.validation)
-    return { status: 400, body: scimErrorBody(400, `The request is not valid: ${e.message}`, 'invalidSyntax') };
-  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
-    return { status: 413, body: scimErrorBody(413, 'The request body is too large.') };
-  if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
-    return { status: 415, body: scimErrorBody(415, 'Send application/scim+json or application/json.') };
-  if (
-    e instanceof SyntaxError ||
-    e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
-    e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
-  ) {
-    return { status: 400, body: scimErrorBody(400, 'The request body is not valid JSON.', 'invalidSyntax') };
+  if (error instanceof ApiError) {
+    const scimType = error.code === 'invalid.value' ? 'invalidValue' : undefined;
+    return {
+      status: error.status,
+      body: scimErrorBody(error.status, error.message, scimType),
+      headers: error.extra.headers,
+    };
   }
-  if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500)
-    return { status: e.statusCode, body: scimErrorBody(e.statusCode, e.message) };
+  // The framework's errors: the same mapping as everywhere else, in SCIM's shape.
+  const api = frameworkError(error, bodyLimit);
+  if (api)
+    return {
+      status: api.status,
+      body: scimErrorBody(api.status, api.message, api.status === 400 ? 'invalidSyntax' : undefined),
+    };
   return { status: 500, body: scimErrorBody(500, 'An internal error occurred.') };
 }
 
@@ -130,7 +130,7 @@ export function registerScimRoutes(app: FastifyInstance, deps: { scim: ScimServi
         }
       });
       scope.setErrorHandler((error: FastifyError, request, reply) => {
-        const out = toScim(error);
+        const out = toScim(error, app.initialConfig.bodyLimit ?? 512_000);
         if (out.status >= 500) request.log.error({ err: error }, 'SCIM request failed');
         for (const [k, v] of Object.entries(out.headers ?? {})) reply.header(k, v);
         return reply.code(out.status).type(SCIM_JSON).send(out.body);

@@ -8,6 +8,7 @@ import type { Meter } from '../meter.ts';
 import { authenticateStep, type TokenResolver } from './authenticate.ts';
 import { authorize } from './authorize.ts';
 import { installErrorHandling } from './errors.ts';
+import { refuseNulStep } from './input-guard.ts';
 import { meterStep } from './meter.ts';
 import { rateLimitStep } from './rate-limit.ts';
 import { routePath } from './route-path.ts';
@@ -45,8 +46,10 @@ export function registerPipeline(app: FastifyInstance, deps: PipelineDeps) {
       .then(() => authorize(request))
       .then(() => done(), done);
   });
+  app.addHook('preValidation', refuseNulStep);
   app.addHook('onResponse', meterStep(deps.meter, deps.clock));
 }
 
 export { SESSION_COOKIE, type TokenResolver } from './authenticate.ts';
+export { frameworkErrorHandler } from './errors.ts';
 export { toUrlTemplate } from './meter.ts';

@@ -10,7 +10,7 @@ import { openSecret } from '../../../platform/crypto.ts';
 import type { Db } from '../../../storage/db.ts';
 import type { AuditStreamRow } from '../../../storage/schema.ts';
 import { auditMessage } from '../views.ts';
-import type { StreamSenders } from './senders.ts';
+import { type StreamSenders, WebhookError } from './senders.ts';
 import type { StreamStore } from './store.ts';
 
 const BATCH = 100;
@@ -124,6 +124,7 @@ export function createDispatcher({ db, clock, store, senders, sealKey, leaseMs, 
 }
 
 function describe(err: unknown): string {
+  if (err instanceof WebhookError) return err.message;
   const e = err as { message?: string; cause?: { message?: string; code?: string } };
   const cause = e.cause?.code ?? e.cause?.message;
   return `${e.message ?? String(err)}${cause ? ` (${cause})` : ''}`.slice(0, 500);

@@ -25,6 +25,8 @@ export async function createAuditStreaming(deps: {
   natsUrl: string | null;
   leaseMs: number;
   intervalMs?: number;
+  /** Webhooks may deliver to private and loopback addresses (on-premises receivers). */
+  allowPrivate?: boolean;
   onError: (err: unknown, streamId: string) => void;
 }): Promise<AuditStreaming> {
   const { db, clock } = deps;
@@ -33,6 +35,7 @@ export async function createAuditStreaming(deps: {
     natsUrl: deps.natsUrl,
     now: () => clock.now(),
     timeoutMs: Math.min(10_000, deps.leaseMs / 2),
+    allowPrivate: deps.allowPrivate,
   });
   const sealKey = await serverKey(db, 'audit-stream-seal', clock.now());
   const dispatcher = createDispatcher({
@@ -45,7 +48,7 @@ export async function createAuditStreaming(deps: {
     intervalMs: deps.intervalMs ?? 250,
     onError: deps.onError,
   });
-  const streams = createStreams({ db, clock, store, senders, sealKey, dispatcher });
+  const streams = createStreams({ db, clock, store, senders, sealKey, dispatcher, allowPrivate: deps.allowPrivate });
   return {
     streams,
     start: () => dispatcher.start(),

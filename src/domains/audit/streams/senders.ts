@@ -13,7 +13,16 @@
 import { createHmac } from 'node:crypto';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { isIP } from 'node:net';
 import { newId } from '../../../platform/ids.ts';
+import {
+  BlockedAddressError,
+  type DestinationPolicy,
+  guardedLookup,
+  isPublicAddress,
+} from '../../../platform/outbound-address.ts';
 import type { AuditMessage } from '../views.ts';
 
 export interface Batch {
@@ -42,7 +51,61 @@ export function signWebhook(secret: string, timestamp: number, body: string): st
   return `t=${timestamp},v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
 
-export function createSenders(opts: { natsUrl: string | null; now: () => Date; timeoutMs?: number }): StreamSenders {
+/**
+ * What a webhook stream's lastError may say: the status, or that no connection was made. The
+ * network error itself (refused, reset, TLS, DNS) would tell an organization admin which
+ * internal services answer; it goes to the operator's log only.
+ */
+export class WebhookError extends Error {
+  override name = 'WebhookError';
+}
+
+/**
+ * One POST over node:http(s), answering the status. Redirects are not followed (a 3xx is a
+ * failed delivery); every connection's address is checked (outbound-address.ts).
+ */
+function postWebhook(
+  target: string,
+  body: string,
+  o: { headers: Record<string, string>; timeoutMs: number; policy: DestinationPolicy },
+): Promise<number> {
+  const url = new URL(target);
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (isIP(host) && !o.policy.allowPrivate && !isPublicAddress(host)) {
+    return Promise.reject(new WebhookError('could not connect', { cause: new BlockedAddressError(host) }));
+  }
+  if (url.protocol !== 'https:' && !o.policy.allowPrivate) {
+    return Promise.reject(new WebhookError('could not connect', { cause: new Error('not https') }));
+  }
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(
+      url,
+      {
+        method: 'POST',
+        headers: { ...o.headers, 'content-length': Buffer.byteLength(body) },
+        lookup: guardedLookup(o.policy) as never,
+        signal: AbortSignal.timeout(o.timeoutMs),
+        agent: false,
+      },
+      (res) => {
+        res.resume();
+        res.on('error', () => {});
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    req.on('error', (err) => reject(new WebhookError('could not connect', { cause: err })));
+    req.end(body);
+  });
+}
+
+export function createSenders(opts: {
+  natsUrl: string | null;
+  now: () => Date;
+  timeoutMs?: number;
+  /** Private and loopback receivers allowed (--audit-stream-allow-private). */
+  allowPrivate?: boolean;
+}): StreamSenders {
   const timeoutMs = opts.timeoutMs ?? 10_000;
   let nats: Promise<NatsConnection> | null = null;
   const natsConnection = () => {
@@ -60,19 +123,16 @@ export function createSenders(opts: { natsUrl: string | null; now: () => Date; t
     async webhook(batch) {
       const body = JSON.stringify({ deliveryId: newId(), streamId: batch.streamId, events: batch.events });
       const t = Math.floor(opts.now().getTime() / 1000);
-      const res = await fetch(batch.target, {
-        method: 'POST',
+      const status = await postWebhook(batch.target, body, {
         headers: {
           'content-type': 'application/json',
           'user-agent': 'Gatehouse-Audit-Stream/1',
           'x-gatehouse-signature': signWebhook(batch.secret ?? '', t, body),
         },
-        body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(timeoutMs),
+        timeoutMs,
+        policy: { allowPrivate: opts.allowPrivate ?? false },
       });
-      await res.body?.cancel().catch(() => {});
-      if (res.status < 200 || res.status > 299) throw new Error(`the webhook answered HTTP ${res.status}`);
+      if (status < 200 || status > 299) throw new WebhookError(`delivery failed (status ${status})`);
     },
 
     async nats(batch) {

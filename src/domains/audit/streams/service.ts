@@ -11,7 +11,7 @@ import { ApiError, invalidValue, notFound } from '../../../platform/errors/index
 import { newId } from '../../../platform/ids.ts';
 import { listing, type PageRequest } from '../../../platform/paging.ts';
 import type { Caller } from '../../../platform/principal.ts';
-import { checkHttpsUrl } from '../../../platform/urls.ts';
+import { checkWebhookDestination } from '../../../platform/outbound-address.ts';
 import { type Db, type Executor, withTransaction } from '../../../storage/db.ts';
 import type { AuditStreamRow } from '../../../storage/schema.ts';
 import type { Dispatcher } from './dispatcher.ts';
@@ -66,8 +66,11 @@ export function createStreams(deps: {
   senders: StreamSenders;
   sealKey: string;
   dispatcher: Dispatcher;
+  /** Webhooks may point at private and loopback addresses (--audit-stream-allow-private). */
+  allowPrivate?: boolean;
 }) {
   const { db, clock, store, senders, sealKey, dispatcher } = deps;
+  const allowPrivate = deps.allowPrivate ?? false;
 
   const audit = (
     trx: Executor,
@@ -91,7 +94,7 @@ export function createStreams(deps: {
     if (type === 'webhook') {
       if (!input.url) throw invalidValue('url', 'A webhook stream needs a url.');
       if (input.url.length > 2048) throw invalidValue('url', 'url is at most 2048 characters.');
-      return checkHttpsUrl(input.url, 'url').toString();
+      return (await checkWebhookDestination(input.url, 'url', { allowPrivate })).toString();
     }
     if (!senders.natsConfigured) {
       throw new ApiError(
