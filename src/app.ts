@@ -35,7 +35,7 @@ import {
   type ScimService,
   scimClientErrorResponse,
 } from './domains/scim/index.ts';
-import { createSsoFlows, createSsoLogin, createSsoPersonalData, registerSsoRoutes } from './domains/sso/index.ts';
+import { createSsoService, registerSsoRoutes } from './domains/sso/index.ts';
 import { createUsageMeter, createUsageService, registerUsageRoutes, type UsageService } from './domains/usage/index.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
 import { newId } from './platform/ids.ts';
@@ -152,12 +152,12 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
     onUserDeactivated: revokeUserTokens,
     onUserDeleted: releaseScimUser,
   });
-  const ssoLogin = createSsoLogin({ db, clock, publicUrl: config.publicUrl });
+  const sso = createSsoService({ db, clock, directory, publicUrl: config.publicUrl });
   const oauth = await createOAuthService({
     db,
     clock,
     directory,
-    samlBearer: ssoLogin.samlBearer,
+    samlBearer: sso.samlBearer,
     config: {
       tokenCacheMs: config.tokenCacheSeconds * 1000,
       implicitCutoff: config.implicitCutoff,
@@ -207,18 +207,18 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
     limits,
   });
 
-  const ssoFlows = createSsoFlows({ db, clock, oauth, publicUrl: config.publicUrl });
+  const ssoFlows = sso.flows(oauth);
   registerOAuthRoutes(app, {
     oauth,
     directory,
     secureCookies: config.secureCookies,
     publicUrl: config.publicUrlExplicit ? config.publicUrl : null,
     limits,
-    loginPolicy: ssoLogin,
+    loginPolicy: sso,
     ssoGuard: ssoFlows.authorizeGuard,
   });
   registerDirectoryRoutes(app, { directory });
-  registerSsoRoutes(app, { db, clock, directory, oauth, config, limits, flows: ssoFlows });
+  registerSsoRoutes(app, { sso, flows: ssoFlows, secureCookies: config.secureCookies });
   const jobs = createJobRunner((name, err) => app.log.error({ err, job: name }, 'background job failed'));
   const audit = createAuditService({ db, clock, jobs, retentionDays: config.auditRetentionDays });
   await audit.resume();
@@ -292,7 +292,7 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
     sources: [
       users,
       oauth.personalData,
-      createSsoPersonalData(),
+      sso.personalData,
       createConsolePersonalData(),
       createConversationPersonalData({ clock }),
       createAuditPersonalData(),
@@ -317,7 +317,7 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
     oauth,
     secureCookies: config.secureCookies,
     limits,
-    checkPasswordLogin: ssoLogin.checkPasswordLogin,
+    checkPasswordLogin: sso.checkPasswordLogin,
   });
   registerPreferenceRoutes(app, { db, clock });
   await registerConsoleAssets(app);

@@ -7,142 +7,24 @@
  */
 import type { Document, Element } from '@xmldom/xmldom';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { SamlErrorCode } from '../../src/domains/sso/saml/errors.ts';
 import { validateSamlResponse } from '../../src/domains/sso/saml/response.ts';
-import { b64, dom, expectSamlError, makeResponse, NS_DS, NS_SAML, NS_SAMLP, validateOptions } from './fixtures.ts';
+import { EVIL, makeEvil, mutate, withoutSignature, wrappingBases, XSW_VARIANTS } from './corpus.ts';
+import { b64, dom, expectSamlError, NS_DS, NS_SAML, NS_SAMLP, validateOptions } from './fixtures.ts';
 
-const EVIL = 'mallory@example.com';
 const validate = (xml: string) => validateSamlResponse(b64(xml), validateOptions());
 
 let responseSigned: string;
 let assertionSigned: string;
 beforeAll(async () => {
-  responseSigned = await makeResponse({ sign: 'response' });
-  assertionSigned = await makeResponse({ sign: 'assertion' });
+  ({ responseSigned, assertionSigned } = await wrappingBases());
   // Both bases are valid: every refusal below is caused by the wrapping.
   expect((await validate(responseSigned)).nameId).toBe('alice@example.com');
   expect((await validate(assertionSigned)).nameId).toBe('alice@example.com');
 });
 
-function withoutSignature(el: Element): Element {
-  const copy = el.cloneNode(true) as Element;
-  copy.removeChild(dom.directChild(copy, NS_DS, 'Signature'));
-  return copy;
-}
-
-function makeEvil(el: Element, id: string) {
-  el.setAttribute('ID', id);
-  dom.setNameId(el, EVIL);
-}
-
-function mutate(xml: string, surgery: (doc: Document, root: Element) => void): string {
-  const doc = dom.parse(xml);
-  surgery(doc, doc.documentElement!);
-  const out = dom.serialize(doc);
-  expect(out).toContain(EVIL);
-  return out;
-}
-
-const variants: Array<[string, () => string, SamlErrorCode]> = [
-  [
-    'XSW1: evil Response at the root, the signed original Response moved into its Signature',
-    () =>
-      mutate(responseSigned, (_doc, root) => {
-        const original = withoutSignature(root);
-        makeEvil(root, '_evil-response');
-        dom.setNameId(dom.directChild(root, NS_SAML, 'Assertion'), EVIL);
-        dom.directChild(root, NS_DS, 'Signature').appendChild(original);
-      }),
-    'document.multiple-responses',
-  ],
-  [
-    'XSW2: evil Response at the root, the signed original Response placed before its (now detached) Signature',
-    () =>
-      mutate(responseSigned, (_doc, root) => {
-        const original = withoutSignature(root);
-        makeEvil(root, '_evil-response');
-        dom.setNameId(dom.directChild(root, NS_SAML, 'Assertion'), EVIL);
-        root.insertBefore(original, dom.directChild(root, NS_DS, 'Signature'));
-      }),
-    'document.multiple-responses',
-  ],
-  [
-    'XSW3: unsigned evil Assertion inserted before the signed original',
-    () =>
-      mutate(assertionSigned, (_doc, root) => {
-        const original = dom.directChild(root, NS_SAML, 'Assertion');
-        const evil = withoutSignature(original);
-        makeEvil(evil, '_evil');
-        root.insertBefore(evil, original);
-      }),
-    'document.multiple-assertions',
-  ],
-  [
-    'XSW4: unsigned evil Assertion in place, the signed original moved inside it',
-    () =>
-      mutate(assertionSigned, (_doc, root) => {
-        const original = dom.directChild(root, NS_SAML, 'Assertion');
-        const evil = withoutSignature(original);
-        makeEvil(evil, '_evil');
-        root.replaceChild(evil, original);
-        evil.appendChild(original);
-      }),
-    'document.multiple-assertions',
-  ],
-  [
-    'XSW5: evil Assertion keeps the Signature, an unsigned copy of the original appended to the Response',
-    () =>
-      mutate(assertionSigned, (_doc, root) => {
-        const assertion = dom.directChild(root, NS_SAML, 'Assertion');
-        const original = withoutSignature(assertion);
-        makeEvil(assertion, '_evil');
-        root.appendChild(original);
-      }),
-    'document.multiple-assertions',
-  ],
-  [
-    'XSW6: evil Assertion keeps the Signature, the original copied inside that Signature',
-    () =>
-      mutate(assertionSigned, (_doc, root) => {
-        const assertion = dom.directChild(root, NS_SAML, 'Assertion');
-        const original = withoutSignature(assertion);
-        makeEvil(assertion, '_evil');
-        dom.directChild(assertion, NS_DS, 'Signature').appendChild(original);
-      }),
-    'document.multiple-assertions',
-  ],
-  [
-    'XSW7: signed original moved into Response Extensions, unsigned evil Assertion in its place',
-    () =>
-      mutate(assertionSigned, (doc, root) => {
-        const original = dom.directChild(root, NS_SAML, 'Assertion');
-        const evil = withoutSignature(original);
-        makeEvil(evil, '_evil');
-        root.replaceChild(evil, original);
-        const extensions = doc.createElementNS(NS_SAMLP, 'samlp:Extensions');
-        extensions.appendChild(original);
-        root.insertBefore(extensions, dom.directChild(root, NS_SAMLP, 'Status'));
-      }),
-    'document.multiple-assertions',
-  ],
-  [
-    'XSW8: evil Assertion keeps the Signature, the original (unsigned copy) in a ds:Object inside it',
-    () =>
-      mutate(assertionSigned, (doc, root) => {
-        const assertion = dom.directChild(root, NS_SAML, 'Assertion');
-        const original = withoutSignature(assertion);
-        makeEvil(assertion, '_evil');
-        const object = doc.createElementNS(NS_DS, 'ds:Object');
-        object.appendChild(original);
-        dom.directChild(assertion, NS_DS, 'Signature').appendChild(object);
-      }),
-    'document.multiple-assertions',
-  ],
-];
-
 describe('XML signature wrapping XSW1–XSW8 (Somorovsky et al.)', () => {
-  it.each(variants)('%s → refused', async (_name, build, code) => {
-    await expectSamlError(validate(build()), code);
+  it.each(XSW_VARIANTS)('%s → refused', async (_name, build, code) => {
+    await expectSamlError(validate(build({ responseSigned, assertionSigned })), code);
   });
 });
 

@@ -4,11 +4,8 @@
  * and the org's own SP metadata and certificates.
  */
 import type { FastifyInstance } from 'fastify';
-import type { Config } from '../../config.ts';
-import type { Clock } from '../../platform/clock.ts';
 import { parsePage } from '../../platform/paging.ts';
-import type { DirectoryService } from '../directory/index.ts';
-import { createProviderService, NAMED_KINDS } from './providers-service.ts';
+import { NAMED_KINDS, type ProviderService } from './providers-service.ts';
 import {
   MetadataParseBody,
   ProviderBody,
@@ -17,22 +14,12 @@ import {
   SpCertificateQuery,
   SsoSettingsBody,
 } from './schemas.ts';
-import type { SsoStore } from './providers-store.ts';
 import { anyOf } from '../../platform/permissions.ts';
 
 const BASE = '/api/v2/identityproviders';
 
-export function registerProviderRoutes(
-  app: FastifyInstance,
-  deps: { db: unknown; clock: Clock; directory: DirectoryService; config: Config; providers: SsoStore },
-) {
-  const service = createProviderService({
-    db: deps.db,
-    clock: deps.clock,
-    store: deps.providers,
-    directory: deps.directory,
-    publicUrl: deps.config.publicUrl,
-  });
+export function registerProviderRoutes(app: FastifyInstance, deps: { providers: ProviderService }) {
+  const service = deps.providers;
   const org = (r: { caller: { principal: { orgId: string } } }) => r.caller.principal.orgId;
 
   app.get<{ Querystring: { pageSize?: number; pageNumber?: number } }>(

@@ -184,6 +184,7 @@ export function providerView(r: SsoProviderRow, now: Date) {
 
 const snapshot = (r: SsoProviderRow) => ({
   name: r.name,
+  providerType: r.provider_type,
   disabled: r.disabled === 1,
   issuerURI: r.issuer_uri,
   ssoTargetURI: r.sso_target_uri,
@@ -199,16 +200,14 @@ const snapshot = (r: SsoProviderRow) => ({
 });
 
 export interface ProviderServiceDeps {
-  /** The Kysely database (typed unknown where the composition root hands it through routes). */
-  db: unknown;
+  db: Db;
   clock: Clock;
   store: SsoStore;
   directory: DirectoryService;
   publicUrl: string;
 }
 
-export function createProviderService({ db: database, clock, store, directory, publicUrl }: ProviderServiceDeps) {
-  const db = database as Db;
+export function createProviderService({ db, clock, store, directory, publicUrl }: ProviderServiceDeps) {
   async function audit(
     trx: Executor,
     caller: Caller | null,
@@ -289,13 +288,16 @@ export function createProviderService({ db: database, clock, store, directory, p
     );
 
   async function insert(orgId: string, caller: Caller | null, kind: NamedKind | null, body: ProviderBody) {
-    const cols = columns(body, null, kind ? DISPLAY_NAMES[kind] : '');
+    // A provider created by POST has the type its body names (several of one type may coexist);
+    // one created at a named path (PUT /identityproviders/okta) is that path's kind.
+    const type = kind ?? body.providerType ?? 'generic';
+    const cols = columns(body, null, kind || body.providerType ? DISPLAY_NAMES[type] : '');
     const now = clock.now().toISOString();
     const userId = caller?.principal.userId ?? null;
     const row: SsoProviderRow = {
       id: newId(),
       org_id: orgId,
-      provider_type: kind ?? 'generic',
+      provider_type: type,
       named_kind: kind,
       ...cols,
       version: 1,
@@ -322,9 +324,16 @@ export function createProviderService({ db: database, clock, store, directory, p
 
   async function update(orgId: string, caller: Caller | null, before: SsoProviderRow, body: ProviderBody) {
     const cols = columns(body, before, before.name);
+    if (body.providerType !== undefined && body.providerType !== before.provider_type && before.named_kind) {
+      throw invalidValue(
+        'providerType',
+        `The provider at /api/v2/identityproviders/${before.named_kind} is always of type ${before.named_kind}.`,
+      );
+    }
     const after: SsoProviderRow = {
       ...before,
       ...cols,
+      provider_type: body.providerType ?? before.provider_type,
       version: before.version + 1,
       modified_by: caller?.principal.userId ?? null,
       modified_at: clock.now().toISOString(),

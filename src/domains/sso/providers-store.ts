@@ -78,8 +78,7 @@ export interface SsoStore extends IdentityProviderStore {
   activeUserByEmail(orgId: string, email: string): Promise<{ id: string } | null>;
 }
 
-export function createIdentityProviderStore({ db: database, clock }: { db: unknown; clock: Clock }): SsoStore {
-  const db = database as Db;
+export function createIdentityProviderStore({ db, clock }: { db: Db; clock: Clock }): SsoStore {
   let sealKey: Promise<string> | null = null;
   const key = () => {
     sealKey ??= serverKey(db, 'sso-sp-seal', clock.now()).catch((e) => {

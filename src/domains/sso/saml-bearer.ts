@@ -26,12 +26,12 @@ export type SamlBearerVerifier = (
 const NOT_THIS_PROVIDER = new Set(['signature.invalid', 'certificate.none-valid', 'certificate.invalid']);
 
 export function createSamlBearerVerifier(deps: {
-  db: unknown;
+  db: Db;
   clock: Clock;
   store: SsoStore;
   publicUrl: string;
 }): SamlBearerVerifier {
-  const db = deps.db as Db;
+  const { db } = deps;
   const tokenEndpoint = `${deps.publicUrl.replace(/\/$/, '')}/oauth/token`;
 
   async function markUsed(orgId: string, issuer: string, assertionId: string, until: Date): Promise<boolean> {

@@ -5,17 +5,16 @@
  * 2. InResponseTo: a stored, unexpired AuthnRequest of this org (SP-initiated) or none at all
  *    (IdP-initiated); saml/response.ts checks the rest (signature, Destination, Audience, time
  *    with 10 s skew, …).
- * 3. OrganizationName: when it names another organization with an enabled provider of the same
- *    issuer, the response is validated again with THAT provider's certificates, so one org's
- *    administrator cannot sign people into another org with a look-alike provider. Only for
- *    IdP-initiated responses: an SP-initiated login stays in the org it started in, and an
- *    OrganizationName naming another org refuses it (organization.mismatch).
+ * 3. OrganizationName: the response is addressed to this org (Audience, Destination,
+ *    Recipient), so it signs into this org or none; naming another org is refused
+ *    (organization.mismatch), never followed (issue 16).
  * 4. One-time use: the request is consumed and the assertion recorded (replays lose on the key).
  * 5. The user must exist and be active in the org (email, case-insensitive); nothing is created.
  * 6. A console session (sso_sessions keeps NameID, SessionIndex and AuthorizedClientIDs) and the
  *    continue page to returnTo (SP-initiated) or to ServiceName (IdP-initiated; allow-list or the
  *    keywords directory / directory-admin), else /admin.
  */
+import type { SsoRequestRow } from '../../../storage/schema.ts';
 import { authorizedClientIdsOf, type IdentityProvider } from '../model.ts';
 import { spEndpoints } from '../providers-store.ts';
 import { isSamlError, type SamlError } from '../saml/errors.ts';
@@ -40,18 +39,38 @@ export async function consumeAssertion(ctx: FlowContext, orgId: string, samlResp
   if (typeof samlResponse !== 'string' || samlResponse === '')
     throw refused(400, 'The identity provider sent no SAML response.', { reason: 'missing' });
   const now = ctx.clock.now();
-  const nowIso = now.toISOString();
+  const hints = peek(samlResponse);
+  const candidates = await providersOf(ctx, orgId, hints.issuer);
+  const request = hints.inResponseTo
+    ? await ctx.flows.findRequest(orgId, 'authn', hints.inResponseTo, now.toISOString())
+    : undefined;
+  const { login, provider, used } = await validateWithProviders(ctx, orgId, samlResponse, candidates, request, now);
+  // SP-initiated: the response answers the request this organization stored.
+  const answered = request && login.inResponseTo === request.id ? request : null;
+  await checkOrganizationName(ctx, orgId, login, answered !== null);
 
-  let hints: ReturnType<typeof peekResponse>;
+  const log = { orgId, providerId: provider.id, sp: request ? 'sp-initiated' : 'idp-initiated' };
+  await consumeOnce(ctx, orgId, login, used, answered, now, log);
+  const user = await activeUser(ctx, orgId, login, log);
+  const authorized = authorizedClientIdsOf(login.attributes);
+  const target = answered ? answered.return_to : await serviceTarget(ctx, orgId, login.attributes.ServiceName?.[0]);
+  checkClientAllowed(target, authorized, log);
+  const answer = await openSession(ctx, { orgId, userId: user.id, provider, login, authorized, target, now });
+  return { answer, log: { ...log, userId: user.id } };
+}
+
+function peek(samlResponse: string): ReturnType<typeof peekResponse> {
   try {
-    hints = peekResponse(samlResponse);
+    return peekResponse(samlResponse);
   } catch (e) {
     if (isSamlError(e)) throw refused(400, e.message, { reason: e.code });
     throw e;
   }
-  const candidates = hints.issuer
-    ? (await ctx.providers.findByIssuer(hints.issuer)).filter((p) => p.orgId === orgId)
-    : [];
+}
+
+/** Step 1: the enabled providers of this organization with the response's Issuer. */
+async function providersOf(ctx: FlowContext, orgId: string, issuer: string | null): Promise<IdentityProvider[]> {
+  const candidates = issuer ? (await ctx.providers.findByIssuer(issuer)).filter((p) => p.orgId === orgId) : [];
   if (candidates.length === 0) {
     throw refused(
       400,
@@ -59,94 +78,114 @@ export async function consumeAssertion(ctx: FlowContext, orgId: string, samlResp
       { reason: 'provider.unknown' },
     );
   }
+  return candidates;
+}
 
-  const request = hints.inResponseTo
-    ? await ctx.flows.findRequest(orgId, 'authn', hints.inResponseTo, nowIso)
-    : undefined;
+interface Validated {
+  login: SamlLogin;
+  provider: IdentityProvider;
+  /** The assertion to record as used, once the rest of the checks pass. */
+  used: { id: string; until: Date };
+}
+
+/**
+ * Step 2: the first provider whose certificates verify the response, addressed to this
+ * organization's SP. The refusal reported is about the response rather than "not this provider's key".
+ */
+async function validateWithProviders(
+  ctx: FlowContext,
+  orgId: string,
+  samlResponse: string,
+  candidates: IdentityProvider[],
+  request: SsoRequestRow | undefined,
+  now: Date,
+): Promise<Validated> {
   const sp = await ctx.providers.spCredentials(orgId, ctx.publicUrl);
   const endpoints = spEndpoints(orgId, ctx.publicUrl);
-  let used: { id: string; until: Date } | null = null;
-
-  const validateWith = async (p: IdentityProvider): Promise<SamlLogin> =>
-    validateSamlResponse(samlResponse, {
-      idp: { entityId: p.issuerUri, certificates: p.certificates },
-      sp: {
-        entityId: p.relyingPartyIdentifier ?? endpoints.entityId,
-        acsUrl: endpoints.acsUrl,
-        decryptionKeyPem: sp.encryption.privateKeyPem,
-      },
-      now,
-      skewSeconds: SKEW_SECONDS,
-      expectedInResponseTo: request && request.provider_id === p.id ? request.id : null,
-      allowIdpInitiated: true,
-      // Recorded below, once the organization is settled: a second validation must not see it as a replay.
-      markAssertionUsed: async (id, until) => {
-        used = { id, until };
-        return true;
-      },
-    });
-
-  let login: SamlLogin | null = null;
-  let provider: IdentityProvider | null = null;
   let reason: SamlError | null = null;
   for (const p of candidates) {
+    let used: Validated['used'] | null = null;
     try {
-      login = await validateWith(p);
-      provider = p;
-      break;
+      const login = await validateSamlResponse(samlResponse, {
+        idp: { entityId: p.issuerUri, certificates: p.certificates },
+        sp: {
+          entityId: p.relyingPartyIdentifier ?? endpoints.entityId,
+          acsUrl: endpoints.acsUrl,
+          decryptionKeyPem: sp.encryption.privateKeyPem,
+        },
+        now,
+        skewSeconds: SKEW_SECONDS,
+        expectedInResponseTo: request && request.provider_id === p.id ? request.id : null,
+        allowIdpInitiated: true,
+        // Recorded by consumeOnce, after the organization and the request are settled.
+        markAssertionUsed: async (id, until) => {
+          used = { id, until };
+          return true;
+        },
+      });
+      return { login, provider: p, used: used as unknown as Validated['used'] };
     } catch (e) {
       if (!isSamlError(e)) throw e;
       if (!reason || (NOT_THIS_PROVIDER.has(reason.code) && !NOT_THIS_PROVIDER.has(e.code))) reason = e;
     }
   }
-  if (!login || !provider) throw refused(400, reason!.message, { reason: reason!.code, detail: reason!.detail });
+  const why = reason as SamlError;
+  throw refused(400, why.message, { reason: why.code, detail: why.detail });
+}
 
-  // OrganizationName: one IdP configured in several organizations. The response was validated
-  // as addressed to this organization (Audience, Destination, Recipient), so it signs into this
-  // organization or none: an attribute naming another one is refused, never followed.
-  const targetOrg = orgId;
+/**
+ * Step 3: OrganizationName, when one IdP is configured in several organizations. The response
+ * was validated as addressed to this organization (Audience, Destination, Recipient), so it
+ * signs into this organization or none: an attribute naming another one is refused, never followed.
+ */
+async function checkOrganizationName(ctx: FlowContext, orgId: string, login: SamlLogin, solicited: boolean) {
   const orgName = login.attributes.OrganizationName?.[0];
-  if (orgName !== undefined && orgName.trim() !== '') {
-    const named = await ctx.providers.loginOrganization(orgName);
-    if (!named) {
-      throw refused(
-        403,
-        'The organization named by your identity provider does not exist here, or several organizations have that name.',
-        { reason: 'organization.unknown' },
-      );
-    }
-    if (named.id !== orgId && request && login.inResponseTo === request.id) {
-      throw refused(
-        403,
-        'You started signing in to one organization, but your identity provider names another (OrganizationName). Start again from the sign-in page of your organization, or ask your administrator.',
-        { reason: 'organization.mismatch' },
-      );
-    }
-    if (named.id !== orgId) {
-      throw refused(
-        403,
-        'This sign-in response is addressed to one organization, but your identity provider names another (OrganizationName). Ask your administrator to send it to that organization.',
-        { reason: 'organization.mismatch' },
-      );
-    }
+  if (orgName === undefined || orgName.trim() === '') return;
+  const named = await ctx.providers.loginOrganization(orgName);
+  if (!named) {
+    throw refused(
+      403,
+      'The organization named by your identity provider does not exist here, or several organizations have that name.',
+      { reason: 'organization.unknown' },
+    );
   }
+  if (named.id === orgId) return;
+  throw refused(
+    403,
+    solicited
+      ? 'You started signing in to one organization, but your identity provider names another (OrganizationName). Start again from the sign-in page of your organization, or ask your administrator.'
+      : 'This sign-in response is addressed to one organization, but your identity provider names another (OrganizationName). Ask your administrator to send it to that organization.',
+    { reason: 'organization.mismatch' },
+  );
+}
 
-  const log = { orgId: targetOrg, providerId: provider.id, sp: request ? 'sp-initiated' : 'idp-initiated' };
-  if (request && login.inResponseTo === request.id && !(await ctx.flows.consumeRequest(request.id))) {
+/** Step 4: one-time use: the answered request is consumed and the assertion recorded (replays lose on the key). */
+async function consumeOnce(
+  ctx: FlowContext,
+  orgId: string,
+  login: SamlLogin,
+  used: Validated['used'],
+  answered: SsoRequestRow | null,
+  now: Date,
+  log: Record<string, unknown>,
+) {
+  if (answered && !(await ctx.flows.consumeRequest(answered.id))) {
     throw refused(400, 'This sign-in was already completed. Start again.', { ...log, reason: 'request.consumed' });
   }
-  const mark = used as { id: string; until: Date } | null;
-  if (
-    !mark ||
-    !(await ctx.flows.markAssertionUsed(targetOrg, login.issuer, mark.id, mark.until.toISOString(), nowIso))
-  ) {
+  const fresh =
+    used &&
+    (await ctx.flows.markAssertionUsed(orgId, login.issuer, used.id, used.until.toISOString(), now.toISOString()));
+  if (!fresh) {
     throw refused(400, 'This sign-in response was already used. Start again from your identity provider.', {
       ...log,
       reason: 'assertion.replayed',
     });
   }
+}
 
-  const user = login.email ? await ctx.providers.activeUserByEmail(targetOrg, login.email) : null;
+/** Step 5: the user must exist and be active in the organization; nothing is created. */
+async function activeUser(ctx: FlowContext, orgId: string, login: SamlLogin, log: Record<string, unknown>) {
+  const user = login.email ? await ctx.providers.activeUserByEmail(orgId, login.email) : null;
   if (!user) {
     throw refused(
       403,
@@ -154,13 +193,11 @@ export async function consumeAssertion(ctx: FlowContext, orgId: string, samlResp
       { ...log, reason: 'user.unknown' },
     );
   }
+  return user;
+}
 
-  const authorized = authorizedClientIdsOf(login.attributes);
-  const target =
-    request && login.inResponseTo === request.id
-      ? request.return_to
-      : await serviceTarget(ctx, targetOrg, login.attributes.ServiceName?.[0]);
-  // Sent back to the IdP for a client it does not allow: refuse rather than loop.
+/** Sent back to the IdP for a client it does not allow: refuse rather than loop. */
+function checkClientAllowed(target: string, authorized: string[] | null, log: Record<string, unknown>) {
   const authorizeClient = target.startsWith('/oauth/authorize?')
     ? new URLSearchParams(target.slice(target.indexOf('?') + 1)).get('client_id')
     : null;
@@ -170,28 +207,40 @@ export async function consumeAssertion(ctx: FlowContext, orgId: string, samlResp
       reason: 'client.not-authorized',
     });
   }
+}
 
-  const session = await ctx.oauth.issueConsoleSession(targetOrg, user.id);
+/** Step 6: the console session (kept with NameID, SessionIndex and AuthorizedClientIDs) and the continue page. */
+async function openSession(
+  ctx: FlowContext,
+  s: {
+    orgId: string;
+    userId: string;
+    provider: IdentityProvider;
+    login: SamlLogin;
+    authorized: string[] | null;
+    target: string;
+    now: Date;
+  },
+): Promise<FlowAnswer> {
+  const { orgId, userId, provider, login, authorized, now } = s;
+  const session = await ctx.oauth.issueConsoleSession(orgId, userId);
   await ctx.flows.saveSession({
     token_id: session.id,
-    org_id: targetOrg,
-    user_id: user.id,
+    org_id: orgId,
+    user_id: userId,
     provider_id: provider.id,
     name_id: login.nameId,
     name_id_format: login.nameIdFormat,
     session_index: login.sessionIndex,
     authorized_client_ids: authorized ? JSON.stringify(authorized) : null,
-    created_at: nowIso,
+    created_at: now.toISOString(),
     expires_at: session.expiresAt.toISOString(),
   });
   return {
-    answer: {
-      kind: 'html',
-      status: 200,
-      body: continuePage(target),
-      session: { token: session.accessToken, maxAge: session.expiresIn },
-    },
-    log: { ...log, userId: user.id },
+    kind: 'html',
+    status: 200,
+    body: continuePage(s.target),
+    session: { token: session.accessToken, maxAge: session.expiresIn },
   };
 }
 

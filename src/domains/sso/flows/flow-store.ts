@@ -8,8 +8,7 @@ import type { SsoRequestRow, SsoSessionRow } from '../../../storage/schema.ts';
 
 export type RequestKind = 'authn' | 'logout';
 
-export function createFlowStore(database: unknown) {
-  const db = database as Db;
+export function createFlowStore(db: Db) {
   return {
     async saveRequest(row: SsoRequestRow): Promise<void> {
       await db.deleteFrom('sso_requests').where('expires_at', '<', row.created_at).execute();
