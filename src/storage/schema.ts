@@ -88,6 +88,8 @@ export interface OAuthClientRow {
   modified_by: string | null;
   created_at: string;
   modified_at: string;
+  /** Requests per minute to the SCIM paths (null: the server's default); migration 0023. */
+  scim_rate_limit?: number | null;
 }
 
 /** A revoked access token (kind `token`) or a revoked code grant family (kind `grant`). */

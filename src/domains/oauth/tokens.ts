@@ -103,6 +103,7 @@ export function createTokens(deps: {
       divisionPermissions,
       internal: ctx.internal === 1,
       clientCredentials: clientToken,
+      scimRateLimit: ctx.scim_rate_limit ?? null,
       expiresAt: new Date(c.e * 1000),
       issuedAt: new Date(issuedAtMs(c)),
     };

@@ -135,6 +135,10 @@ export function registerScimRoutes(app: FastifyInstance, deps: { scim: ScimServi
         for (const [k, v] of Object.entries(out.headers ?? {})) reply.header(k, v);
         return reply.code(out.status).type(SCIM_JSON).send(out.body);
       });
+      // Every SCIM route counts against the client's SCIM rate limit, not its API one.
+      scope.addHook('onRoute', (route) => {
+        route.config = { ...route.config, rateLimit: 'scim' };
+      });
       // Any string of any body, keys included, that holds a lone surrogate is refused whole.
       scope.addHook('preHandler', async (request) => {
         if (request.body !== undefined) refuseLoneSurrogates(request.body);
