@@ -13,7 +13,7 @@ import {
   printFilter,
   printPath,
   ScimFilterError,
-} from '../../src/domains/scim/filter.ts';
+} from '../../src/domains/scim/filter/index.ts';
 import { applyPatch, ScimPatchError, USER_PATCH_SCHEMA } from '../../src/domains/scim/patch.ts';
 
 const KEYWORDS = new Set([

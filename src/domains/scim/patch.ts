@@ -28,6 +28,7 @@
  * `planGroupMembersPatch` turns a Group PATCH request into member ids to add and remove, plus
  * the other operations for `applyOperations`.
  */
+import { ScimError } from './errors.ts';
 import {
   type FilterAttrInfo,
   type FilterNode,
@@ -37,7 +38,7 @@ import {
   type PatchPath,
   parsePath,
   ScimFilterError,
-} from './filter.ts';
+} from './filter/index.ts';
 
 export const PATCH_OP_URN = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 export const USER_SCHEMA_URN = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -48,15 +49,11 @@ export const GENESYS_USER_URN = 'urn:ietf:params:scim:schemas:extension:genesys:
 export type ScimPatchErrorType = 'invalidSyntax' | 'invalidPath' | 'noTarget' | 'invalidValue' | 'mutability';
 
 /** A PATCH request that cannot be applied (RFC 7644 §3.12 error types). */
-export class ScimPatchError extends Error {
-  readonly status = 400;
-  readonly scimType: ScimPatchErrorType;
-  readonly detail: string;
+export class ScimPatchError extends ScimError {
+  override name = 'ScimPatchError';
+  declare readonly scimType: ScimPatchErrorType;
   constructor(scimType: ScimPatchErrorType, detail: string) {
-    super(detail);
-    this.name = 'ScimPatchError';
-    this.scimType = scimType;
-    this.detail = detail;
+    super(400, detail, scimType);
   }
 }
 

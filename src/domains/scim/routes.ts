@@ -9,10 +9,9 @@ import type { PermissionRequirement } from '../../platform/permissions.ts';
 import { getResourceType, getSchema, listResourceTypes, listSchemas, serviceProviderConfig } from './discovery.ts';
 import { ScimError, scimErrorBody } from './errors.ts';
 import { CREATE_USER_PERMISSIONS, EDIT_USER_PERMISSIONS } from './field-permissions.ts';
-import { ScimFilterError } from './filter.ts';
 import { registerGroupRoutes } from './groups-routes.ts';
 import { project, readListQuery } from './listing.ts';
-import { ENTERPRISE_USER_URN, GENESYS_USER_URN, GROUP_SCHEMA_URN, ScimPatchError, USER_SCHEMA_URN } from './patch.ts';
+import { ENTERPRISE_USER_URN, GENESYS_USER_URN, GROUP_SCHEMA_URN, USER_SCHEMA_URN } from './patch.ts';
 import { checkResourceSchemas, refuseLoneSurrogates } from './request-checks.ts';
 import type { ScimService } from './service.ts';
 
@@ -57,7 +56,7 @@ function toScim(error: FastifyError | Error): {
   body: ReturnType<typeof scimErrorBody>;
   headers?: Record<string, string>;
 } {
-  if (error instanceof ScimError || error instanceof ScimFilterError || error instanceof ScimPatchError) {
+  if (error instanceof ScimError) {
     return { status: error.status, body: scimErrorBody(error.status, error.detail, error.scimType) };
   }
   if (error instanceof ApiError)
