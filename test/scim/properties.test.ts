@@ -14,7 +14,7 @@ import {
   printPath,
   ScimFilterError,
 } from '../../src/domains/scim/filter/index.ts';
-import { applyPatch, ScimPatchError, USER_PATCH_SCHEMA } from '../../src/domains/scim/patch.ts';
+import { applyPatch, ScimPatchError, USER_PATCH_SCHEMA } from '../../src/domains/scim/patch/index.ts';
 
 const KEYWORDS = new Set([
   'and',

@@ -23,7 +23,7 @@ import { GROUP_FILTER_MAP } from './attributes.ts';
 import { invalidValue, ScimError, scimNotFound, staleVersion, uniqueness } from './errors.ts';
 import { compileFilter, getAttr, parseFilter } from './filter/index.ts';
 import { ifMatchVersions, type ListQuery, listResponse } from './listing.ts';
-import { applyOperations, GROUP_PATCH_SCHEMA, GROUP_SCHEMA_URN, planGroupMembersPatch } from './patch.ts';
+import { applyOperations, GROUP_PATCH_SCHEMA, GROUP_SCHEMA_URN, planGroupMembersPatch } from './patch/index.ts';
 import { checkText } from './resource.ts';
 import type { ScimStore } from './store.ts';
 import { SCIM_CONTEXT } from './users.ts';

@@ -11,7 +11,7 @@ import { ScimError, scimErrorBody } from './errors.ts';
 import { CREATE_USER_PERMISSIONS, EDIT_USER_PERMISSIONS } from './field-permissions.ts';
 import { registerGroupRoutes } from './groups-routes.ts';
 import { project, readListQuery } from './listing.ts';
-import { ENTERPRISE_USER_URN, GENESYS_USER_URN, GROUP_SCHEMA_URN, USER_SCHEMA_URN } from './patch.ts';
+import { ENTERPRISE_USER_URN, GENESYS_USER_URN, GROUP_SCHEMA_URN, USER_SCHEMA_URN } from './patch/index.ts';
 import { checkResourceSchemas, refuseLoneSurrogates } from './request-checks.ts';
 import type { ScimService } from './service.ts';
 

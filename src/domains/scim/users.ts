@@ -21,7 +21,7 @@ import { invalidValue, ScimError, scimNotFound, staleVersion, uniqueness } from 
 import { checkCreate, checkUpdate } from './field-permissions.ts';
 import { compileFilter, parseFilter } from './filter/index.ts';
 import { type ListQuery, listResponse, matchesVersion } from './listing.ts';
-import { applyPatch, USER_PATCH_SCHEMA } from './patch.ts';
+import { applyPatch, USER_PATCH_SCHEMA } from './patch/index.ts';
 import {
   auditSnapshot,
   fromUserResource,
