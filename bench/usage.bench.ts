@@ -252,7 +252,7 @@ async function perRequestWork(): Promise<{ lines: string[]; micros: number; flus
     await migrateToLatest(storage);
     const limits = createRateLimits(
       memoryRateLimiter(),
-      { client: 1e9, userClient: 1e9, user: 1e9, org: 1e9, token: 1e9, login: 1e9, authFailures: 1e9 },
+      { client: 1e9, userClient: 1e9, user: 1e9, org: 1e9, token: 1e9, login: 1e9, authFailures: 1e9, scim: 1e9 },
       systemClock,
     );
     const meter = createUsageMeter({

@@ -42,6 +42,7 @@ export interface Config {
     token: number;
     login: number;
     authFailures: number;
+    scim: number;
   };
   /** Redis for rate-limit counters shared by several processes (none: counters in process). */
   readonly redisUrl: string | null;
@@ -101,6 +102,7 @@ const ENV_OF = {
   'rate-limit-token': 'GATEHOUSE_RATE_LIMIT_TOKEN',
   'rate-limit-login': 'GATEHOUSE_RATE_LIMIT_LOGIN',
   'rate-limit-auth-failures': 'GATEHOUSE_RATE_LIMIT_AUTH_FAILURES',
+  'rate-limit-scim': 'GATEHOUSE_RATE_LIMIT_SCIM',
   'nats-url': 'GATEHOUSE_NATS_URL',
   'redis-url': 'GATEHOUSE_REDIS_URL',
   'scim-phone-region': 'GATEHOUSE_SCIM_PHONE_REGION',
@@ -224,6 +226,8 @@ export function loadConfig(flags: Partial<Record<ConfigFlag, string>> = {}, env:
       token: integer(pick(flags, env, 'rate-limit-token'), 300, 0, 1_000_000),
       login: integer(pick(flags, env, 'rate-limit-login'), 10, 0, 1_000_000),
       authFailures: integer(pick(flags, env, 'rate-limit-auth-failures'), 100, 0, 1_000_000),
+      // An identity provider's push of 10,000 users (a lookup and a create each) in about two minutes.
+      scim: integer(pick(flags, env, 'rate-limit-scim'), 10_000, 0, 1_000_000),
     }),
     natsUrl: serviceUrl(pick(flags, env, 'nats-url'), /^(nats|tls):\/\/[^/\s]+$/, 'nats://host:4222'),
     redisUrl: serviceUrl(pick(flags, env, 'redis-url'), /^rediss?:\/\/\S+$/, 'redis://host:6379'),

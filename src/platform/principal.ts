@@ -20,6 +20,8 @@ export interface Principal {
   readonly homeDivisionId?: string;
   /** True for the console's own client: its requests are not metered. */
   readonly internal: boolean;
+  /** The client's own SCIM requests-per-minute limit (null or absent: the server's default). */
+  readonly scimRateLimit?: number | null;
   readonly expiresAt: Date;
   readonly issuedAt: Date;
 }

@@ -117,16 +117,23 @@ export interface RateLimitSettings {
   login: number;
   /** Failed client authentications and password logins per address, whatever the name tried. */
   authFailures: number;
+  /**
+   * Per client on the SCIM paths, instead of `client` (an identity provider's push is thousands of
+   * requests); a client may carry its own (`Principal.scimRateLimit`).
+   */
+  scim: number;
 }
 
 export type LimitKind = keyof RateLimitSettings;
+/** A key counted against a kind's limit, or against its own `limit` when one is given. */
+export type LimitHit = [kind: LimitKind, key: string, limit?: number];
 
 export interface RateLimits {
   /**
    * Counts one hit for each (kind, key) and throws 429 when any is over its limit (synchronously
    * when the counters are in this process, else through the promise).
    */
-  check(hits: [LimitKind, string][]): Promise<void> | undefined;
+  check(hits: LimitHit[]): Promise<void> | undefined;
   /**
    * Runs a credential check that only failures count against, per key: each attempt is counted
    * before it runs (so parallel guesses cannot all slip under the limit) and refused with 429
@@ -143,11 +150,12 @@ export function createRateLimits(limiter: RateLimiter, settings: RateLimitSettin
     settings,
     check(hits) {
       const now = clock.now().getTime();
-      const active = hits.filter(([kind]) => settings[kind] > 0);
+      const limitOf = ([kind, , own]: LimitHit) => own ?? settings[kind];
+      const active = hits.filter((hit) => limitOf(hit) > 0);
       if (active.length === 0) return undefined;
       const over = (counts: number[]): undefined => {
         for (let i = 0; i < active.length; i++) {
-          const limit = settings[active[i]![0]];
+          const limit = limitOf(active[i]!);
           if (counts[i]! > limit) throw tooManyRequests(limit, retryAfter(now));
         }
         return undefined;

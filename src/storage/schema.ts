@@ -92,6 +92,8 @@ export interface OAuthClientRow {
   modified_at: string;
   /** The division the client belongs to (null reads as the organization's home division). */
   division_id?: string | null;
+  /** Requests per minute to the SCIM paths (null: the server's default); migration 0023. */
+  scim_rate_limit?: number | null;
 }
 
 /** A revoked access token (kind `token`) or a revoked code grant family (kind `grant`). */

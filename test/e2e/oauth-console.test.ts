@@ -41,6 +41,8 @@ describe.skipIf(!hasChromium)('OAuth console in Chromium', { timeout: 60_000 }, 
     expect(await page.getByLabel('Token Duration', { exact: false }).inputValue()).toBe('64800');
     expect(await page.getByRole('tab', { name: 'Roles' }).count()).toBe(0);
     await page.getByLabel('Client Credentials').check();
+    // A client-credentials client may carry its own SCIM limit (@see issue #19).
+    await page.getByLabel('SCIM requests per minute', { exact: false }).fill('20000');
     await page.getByRole('tab', { name: 'Roles' }).click();
     await page.getByLabel('Employee').check();
     await page.getByRole('button', { name: 'Save' }).click();
@@ -50,6 +52,7 @@ describe.skipIf(!hasChromium)('OAuth console in Chromium', { timeout: 60_000 }, 
     const clients = await t.api('/api/v2/oauth/clients', { token: await t.token() });
     const made = clients.body.entities.find((c: { name: string }) => c.name === 'Nightly Export');
     expect(made.accessTokenValiditySeconds).toBe(64800);
+    expect(made.scimRequestsPerMinute).toBe(20000);
     expect(await tokenStatus(made.id, secret)).toBe(200);
 
     // Regenerate, after a confirmation: the old secret stops at once.

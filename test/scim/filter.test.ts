@@ -16,7 +16,7 @@ import {
   parsePath,
   type ScimAttributeMap,
   ScimFilterError,
-} from '../../src/domains/scim/filter.ts';
+} from '../../src/domains/scim/filter/index.ts';
 import { DIALECTS, type FreshDatabase, freshDatabase } from '../helpers/dialects.ts';
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';

@@ -18,7 +18,7 @@ import {
   type ScimPatchErrorType,
   USER_PATCH_SCHEMA,
   USER_SCHEMA_URN,
-} from '../../src/domains/scim/patch.ts';
+} from '../../src/domains/scim/patch/index.ts';
 
 function deepFreeze<T>(v: T): T {
   if (typeof v === 'object' && v !== null) {

@@ -13,8 +13,8 @@ import {
   printFilter,
   printPath,
   ScimFilterError,
-} from '../../src/domains/scim/filter.ts';
-import { applyPatch, ScimPatchError, USER_PATCH_SCHEMA } from '../../src/domains/scim/patch.ts';
+} from '../../src/domains/scim/filter/index.ts';
+import { applyPatch, ScimPatchError, USER_PATCH_SCHEMA } from '../../src/domains/scim/patch/index.ts';
 
 const KEYWORDS = new Set([
   'and',

@@ -54,6 +54,7 @@ describe('migrations', () => {
         '0020_seal_server_keys',
         '0021_routing',
         '0022_interactions',
+        '0023_client_scim_rate_limit',
       ]);
       expect(again).toEqual([]);
     }

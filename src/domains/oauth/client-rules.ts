@@ -33,6 +33,8 @@ export interface ClientInput {
   scopes?: string[];
   redirectUris?: string[];
   state?: string;
+  /** Requests per minute on the SCIM paths (beyond upstream); absent or null: the server's default. */
+  scimRateLimit?: number | null;
 }
 
 export function checkRedirectUri(uri: string): void {

@@ -30,6 +30,7 @@ function toInput(body: OAuthClientRequest): ClientInput {
     scopes: body.scope,
     roleDivisions: body.roleDivisions,
     state: body.state,
+    scimRateLimit: body.scimRequestsPerMinute,
   };
 }
 

@@ -69,6 +69,8 @@ export function clientView(c: OAuthClientRow, roleDivisions: RoleGrant[], orgNam
       : {}),
     ...(c.date_to_delete ? { dateToDelete: c.date_to_delete } : {}),
     ...(orgName !== undefined ? { organization: { id: c.org_id, name: orgName } } : {}),
+    // Beyond upstream (docs/scim.md): the client's own SCIM rate limit, when it has one.
+    ...(c.scim_rate_limit != null ? { scimRequestsPerMinute: c.scim_rate_limit } : {}),
     selfUri: `/api/v2/oauth/clients/${c.id}`,
   };
 }
@@ -85,6 +87,7 @@ const snapshot = (c: OAuthClientRow, roles: RoleGrant[]) => ({
   registeredRedirectUri: JSON.parse(c.redirect_uris) as string[],
   roleDivisions: roles.map((r) => `${r.roleId}/${r.divisionId}`),
   serviceAccountUserId: c.service_user_id,
+  scimRequestsPerMinute: c.scim_rate_limit ?? null,
 });
 
 const cannotDelete = () =>
@@ -181,6 +184,7 @@ export function createClients({ db, store, clock, secrets, directory, tokens, im
         service_user_id: serviceUserId,
         internal: input.internal ? 1 : 0,
         date_to_delete: null,
+        scim_rate_limit: input.scimRateLimit ?? null,
         created_by: userId,
         modified_by: userId,
         created_at: now,
@@ -244,6 +248,7 @@ export function createClients({ db, store, clock, secrets, directory, tokens, im
               (input.state ?? before.state) === 'inactive'
                 ? (before.date_to_delete ?? clock.now().toISOString())
                 : null,
+            scim_rate_limit: input.scimRateLimit ?? null,
             modified_by: caller.principal.userId,
             modified_at: clock.now().toISOString(),
           };

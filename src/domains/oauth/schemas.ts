@@ -44,6 +44,8 @@ export const OAuthClient = Type.Object({
   serviceAccount: Type.Optional(Type.Boolean()),
   /** Gatehouse extension: the service account's non-human user. */
   serviceAccountUser: Type.Optional(Type.Object({ id: Type.String(), selfUri: Type.Optional(Type.String()) })),
+  /** Beyond upstream: the client's own limit on the SCIM paths (requests per minute). */
+  scimRequestsPerMinute: Type.Optional(Type.Integer()),
   selfUri: Type.String(),
 });
 
@@ -67,6 +69,8 @@ export const OAuthClientRequest = Type.Object({
    * gets its own non-human user, which its tokens carry (/users/me answers it).
    */
   serviceAccount: Type.Optional(Type.Boolean()),
+  /** Beyond upstream: requests per minute this client may send to the SCIM paths (omitted: the default). */
+  scimRequestsPerMinute: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 1_000_000 }), Type.Null()])),
 });
 export type OAuthClientRequest = Static<typeof OAuthClientRequest>;
 

@@ -114,6 +114,7 @@ export function createOAuthStore() {
           'c.state as client_state',
           'c.grant_type',
           'c.internal',
+          'c.scim_rate_limit',
           'o.name as org_name',
           'o.state as org_state',
           'u.id as user_id',

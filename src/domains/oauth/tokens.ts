@@ -104,6 +104,7 @@ export function createTokens(deps: {
       homeDivisionId: ctx.home_division_id ?? undefined,
       internal: ctx.internal === 1,
       clientCredentials: clientToken,
+      scimRateLimit: ctx.scim_rate_limit ?? null,
       expiresAt: new Date(c.e * 1000),
       issuedAt: new Date(issuedAtMs(c)),
     };

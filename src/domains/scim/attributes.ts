@@ -1,6 +1,6 @@
 /** How SCIM filter attribute paths map onto the stored columns (for `compileFilter`). */
 import { sql } from 'kysely';
-import type { FilterNode, ScimAttributeMap } from './filter.ts';
+import type { FilterNode, ScimAttributeMap } from './filter/index.ts';
 
 const lower = (v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v);
 

@@ -13,7 +13,7 @@ import {
   type ScimPatchAttribute,
   USER_PATCH_SCHEMA,
   USER_SCHEMA_URN,
-} from './patch.ts';
+} from './patch/index.ts';
 
 const SPC_URN = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
 const RT_URN = 'urn:ietf:params:scim:schemas:core:2.0:ResourceType';

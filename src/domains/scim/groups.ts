@@ -21,9 +21,9 @@ import { type Db, isUniqueViolation, withTransaction } from '../../storage/db.ts
 import type { GroupRow } from '../../storage/schema.ts';
 import { GROUP_FILTER_MAP } from './attributes.ts';
 import { invalidValue, ScimError, scimNotFound, staleVersion, uniqueness } from './errors.ts';
-import { compileFilter, getAttr, parseFilter } from './filter.ts';
+import { compileFilter, getAttr, parseFilter } from './filter/index.ts';
 import { ifMatchVersions, type ListQuery, listResponse } from './listing.ts';
-import { applyOperations, GROUP_PATCH_SCHEMA, GROUP_SCHEMA_URN, planGroupMembersPatch } from './patch.ts';
+import { applyOperations, GROUP_PATCH_SCHEMA, GROUP_SCHEMA_URN, planGroupMembersPatch } from './patch/index.ts';
 import { checkText } from './resource.ts';
 import type { ScimStore } from './store.ts';
 import { SCIM_CONTEXT } from './users.ts';

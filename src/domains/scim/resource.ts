@@ -6,8 +6,8 @@
  */
 import type { GroupRow, ScimUserRow, UserRow } from '../../storage/schema.ts';
 import { invalidValue } from './errors.ts';
-import { getAttr } from './filter.ts';
-import { ENTERPRISE_USER_URN, GENESYS_USER_URN, USER_SCHEMA_URN } from './patch.ts';
+import { getAttr } from './filter/index.ts';
+import { ENTERPRISE_USER_URN, GENESYS_USER_URN, USER_SCHEMA_URN } from './patch/index.ts';
 import { toE164 } from './phones.ts';
 
 type Json = Record<string, unknown>;

@@ -9,10 +9,9 @@ import type { PermissionRequirement } from '../../platform/permissions.ts';
 import { getResourceType, getSchema, listResourceTypes, listSchemas, serviceProviderConfig } from './discovery.ts';
 import { ScimError, scimErrorBody } from './errors.ts';
 import { CREATE_USER_PERMISSIONS, EDIT_USER_PERMISSIONS } from './field-permissions.ts';
-import { ScimFilterError } from './filter.ts';
 import { registerGroupRoutes } from './groups-routes.ts';
 import { project, readListQuery } from './listing.ts';
-import { ENTERPRISE_USER_URN, GENESYS_USER_URN, GROUP_SCHEMA_URN, ScimPatchError, USER_SCHEMA_URN } from './patch.ts';
+import { ENTERPRISE_USER_URN, GENESYS_USER_URN, GROUP_SCHEMA_URN, USER_SCHEMA_URN } from './patch/index.ts';
 import { checkResourceSchemas, refuseLoneSurrogates } from './request-checks.ts';
 import type { ScimService } from './service.ts';
 
@@ -60,7 +59,7 @@ function toScim(
   body: ReturnType<typeof scimErrorBody>;
   headers?: Record<string, string>;
 } {
-  if (error instanceof ScimError || error instanceof ScimFilterError || error instanceof ScimPatchError) {
+  if (error instanceof ScimError) {
     return { status: error.status, body: scimErrorBody(error.status, error.detail, error.scimType) };
   }
   if (error instanceof ApiError) {
@@ -134,6 +133,10 @@ export function registerScimRoutes(app: FastifyInstance, deps: { scim: ScimServi
         if (out.status >= 500) request.log.error({ err: error }, 'SCIM request failed');
         for (const [k, v] of Object.entries(out.headers ?? {})) reply.header(k, v);
         return reply.code(out.status).type(SCIM_JSON).send(out.body);
+      });
+      // Every SCIM route counts against the client's SCIM rate limit, not its API one.
+      scope.addHook('onRoute', (route) => {
+        route.config = { ...route.config, rateLimit: 'scim' };
       });
       // Any string of any body, keys included, that holds a lone surrogate is refused whole.
       scope.addHook('preHandler', async (request) => {

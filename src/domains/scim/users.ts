@@ -19,9 +19,9 @@ import { deletedEmailKey } from '../directory/index.ts';
 import { mentions, USER_FILTER_MAP } from './attributes.ts';
 import { invalidValue, ScimError, scimNotFound, staleVersion, uniqueness } from './errors.ts';
 import { checkCreate, checkUpdate } from './field-permissions.ts';
-import { compileFilter, parseFilter } from './filter.ts';
+import { compileFilter, parseFilter } from './filter/index.ts';
 import { type ListQuery, listResponse, matchesVersion } from './listing.ts';
-import { applyPatch, USER_PATCH_SCHEMA } from './patch.ts';
+import { applyPatch, USER_PATCH_SCHEMA } from './patch/index.ts';
 import {
   auditSnapshot,
   fromUserResource,

@@ -7,6 +7,8 @@ export interface RouteAccess {
   public?: boolean;
   /** The permission the caller needs: one string, or an ANY/ALL requirement as upstream writes it. */
   permission?: string | PermissionRequirement;
+  /** Which per-client limit the route counts against: `scim` for the SCIM paths, else `client`. */
+  rateLimit?: 'scim';
 }
 
 declare module 'fastify' {

@@ -23,6 +23,7 @@ import * as m0019 from './0019_authorization_divisions.ts';
 import { type KeySealer, sealServerKeys } from './0020_seal_server_keys.ts';
 import * as m0021 from './0021_routing.ts';
 import * as m0022 from './0022_interactions.ts';
+import * as m0023 from './0023_client_scim_rate_limit.ts';
 
 /** Numbered, dialect-neutral migrations, applied in name order. */
 const MIGRATIONS = (sealer?: KeySealer): Record<string, Migration> => ({
@@ -48,6 +49,7 @@ const MIGRATIONS = (sealer?: KeySealer): Record<string, Migration> => ({
   '0020_seal_server_keys': sealServerKeys(sealer),
   '0021_routing': m0021,
   '0022_interactions': m0022,
+  '0023_client_scim_rate_limit': m0023,
 });
 
 /**

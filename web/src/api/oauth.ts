@@ -15,6 +15,8 @@ export interface OAuthClient {
   /** Gatehouse extension: the client's tokens act as its own non-human user. */
   serviceAccount?: boolean;
   serviceAccountUser?: { id: string };
+  /** Gatehouse extension: requests per minute on the SCIM paths (absent: the server's default). */
+  scimRequestsPerMinute?: number;
 }
 
 export interface ClientRequest {
@@ -27,6 +29,7 @@ export interface ClientRequest {
   roleDivisions?: { roleId: string; divisionId: string }[];
   state?: string;
   serviceAccount?: boolean;
+  scimRequestsPerMinute?: number | null;
 }
 
 export interface Authorization {

@@ -49,6 +49,7 @@ export function ClientForm({
   const [grant, setGrant] = useState(initial?.authorizedGrantType ?? '');
   const [uris, setUris] = useState((initial?.registeredRedirectUri ?? []).join('\n'));
   const [scopes, setScopes] = useState<string[]>(initial?.scope ?? []);
+  const [scimLimit, setScimLimit] = useState(String(initial?.scimRequestsPerMinute ?? ''));
   const [roleIds, setRoleIds] = useState<string[]>((initial?.roleDivisions ?? []).map((r) => r.roleId));
   // Client Type (seeds/001 step 1): a service account is a client-credentials client with its own user.
   const [serviceAccount, setServiceAccount] = useState(initial?.serviceAccount ?? false);
@@ -109,7 +110,10 @@ export function ClientForm({
         state: initial?.state,
         ...(cc && !initial && serviceAccount ? { serviceAccount: true } : {}),
         ...(cc
-          ? { roleDivisions: roleIds.map((roleId) => ({ roleId, divisionId: catalogue?.home ?? '' })) }
+          ? {
+              roleDivisions: roleIds.map((roleId) => ({ roleId, divisionId: catalogue?.home ?? '' })),
+              scimRequestsPerMinute: scimLimit.trim() ? Number(scimLimit) : null,
+            }
           : {
               scope: scopes,
               registeredRedirectUri: uris
@@ -223,6 +227,21 @@ export function ClientForm({
           </p>
           <FieldError field="grant" errors={errors} />
         </fieldset>
+        {cc && (
+          <>
+            <label htmlFor="scim-limit">
+              SCIM requests per minute (identity provisioning; empty: the server default)
+            </label>
+            <input
+              id="scim-limit"
+              type="number"
+              min={1}
+              max={1000000}
+              value={scimLimit}
+              onChange={(e) => setScimLimit(e.target.value)}
+            />
+          </>
+        )}
         {grant && !cc && (
           <>
             <label htmlFor="redirects">Authorized redirect URIs (one per line)</label>
