@@ -38,6 +38,7 @@ import { installJsonParser } from './platform/json-body.ts';
 import { installValidation } from './platform/validation.ts';
 import { type Health, registerHealthRoutes } from './platform/health.ts';
 import { loggerOptions } from './platform/logger.ts';
+import { registerMetrics } from './platform/metrics.ts';
 import type { Meter } from './platform/meter.ts';
 import type { Caller } from './platform/principal.ts';
 import { registerPipeline } from './platform/pipeline/index.ts';
@@ -181,7 +182,17 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
     bodyLimit: config.bodyLimit,
     limits,
   });
-
+  // Sources read at scrape time (jobs and streaming are built below).
+  registerMetrics(
+    app,
+    {
+      poolUsage: () => storage.poolUsage(),
+      jobQueueDepth: () => jobs.depth(),
+      usageFlushLagSeconds: () => meter.flushLagSeconds?.() ?? 0,
+      auditOutbox: () => streaming.outbox(),
+    },
+    config.metricsToken,
+  );
   const ssoFlows = createSsoFlows({ db, clock, oauth, publicUrl: config.publicUrl });
   registerOAuthRoutes(app, {
     oauth,
