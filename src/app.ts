@@ -37,6 +37,7 @@ import { createJobRunner, type JobRunner } from './platform/jobs.ts';
 import { installJsonParser } from './platform/json-body.ts';
 import { installValidation } from './platform/validation.ts';
 import { type Health, registerHealthRoutes } from './platform/health.ts';
+import { inProcessBus, type InvalidationBus, redisBus } from './platform/invalidation.ts';
 import { loggerOptions } from './platform/logger.ts';
 import { registerMetrics } from './platform/metrics.ts';
 import type { Meter } from './platform/meter.ts';
@@ -69,6 +70,7 @@ export interface Gatehouse {
   scim: ScimService;
   config: Config;
   health: Health;
+  invalidation: InvalidationBus;
   close(): Promise<void>;
 }
 
@@ -123,6 +125,12 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
       )
     : memoryRateLimiter();
   const limits = createRateLimits(limiter, config.rateLimits, clock);
+  // Revocations (and later narrowed grants and key changes) reach every process through Redis.
+  const invalidation: InvalidationBus = config.redisUrl
+    ? redisBus(config.redisUrl, (err) =>
+        app.log.warn({ err: { message: (err as Error).message } }, 'Redis invalidation bus unavailable'),
+      )
+    : inProcessBus((err) => app.log.error({ err }, 'an invalidation subscriber failed'));
   // Bound late (oauth is built from directory): deactivating or deleting a user revokes its tokens
   // inside the transaction that changes its state (SCIM and the users API alike).
   const revokeUserTokens = (orgId: string, userId: string, trx: Trx) => oauth.tokens.revokeUser(orgId, userId, trx);
@@ -142,6 +150,7 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
     clock,
     directory,
     samlBearer: ssoLogin.samlBearer,
+    invalidation,
     config: {
       tokenCacheMs: config.tokenCacheSeconds * 1000,
       implicitCutoff: config.implicitCutoff,
@@ -308,6 +317,7 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
     scim,
     config,
     health,
+    invalidation,
     jobs,
     audit,
     streaming,
@@ -323,6 +333,7 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
       await jobs.idle();
       await (meter.close ?? meter.flush)();
       await limiter.close();
+      await invalidation.close();
       if (!options.storage) await storage.close();
     },
   };
