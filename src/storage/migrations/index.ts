@@ -21,7 +21,7 @@ import * as m0017 from './0017_scim_manager_index.ts';
 import * as m0018 from './0018_gdpr.ts';
 
 /** Numbered, dialect-neutral migrations, applied in name order. */
-const MIGRATIONS: Record<string, Migration> = {
+export const MIGRATIONS: Record<string, Migration> = {
   '0001_directory': m0001,
   '0002_oauth': m0002,
   '0003_audit': m0003,
