@@ -47,6 +47,8 @@ function environment(db: string, publicUrl: string): Record<string, string> {
     GATEHOUSE_RATE_LIMIT_TOKEN: '40',
     GATEHOUSE_RATE_LIMIT_CLIENT: '1000000',
     GATEHOUSE_RATE_LIMIT_ORG: '10000000',
+    // A killed process's leased audit batch is taken over after this (the default 30 s is long for a test).
+    GATEHOUSE_AUDIT_STREAM_LEASE_SECONDS: '4',
   };
 }
 
@@ -99,7 +101,9 @@ describe.skipIf(missing.length > 0)('three processes behind HAProxy', { timeout:
     });
     let haproxyErrors = '';
     haproxy.stderr!.on('data', (d) => (haproxyErrors += d));
-    haproxy.on('exit', (code) => console.error(`haproxy exited ${code}: ${haproxyErrors}`));
+    haproxy.on('exit', (code, signal) => {
+      if (signal !== 'SIGKILL') console.error(`haproxy exited ${code}: ${haproxyErrors}`);
+    });
     // Every backend is up at the balancer once three requests in a row reach three processes.
     await waitFor(async () => {
       const servers = new Set<string | null>();
