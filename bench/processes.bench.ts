@@ -102,7 +102,7 @@ async function measureProcesses(n: number, databaseUrl: string) {
     const secret = /client secret:\s+(\S+)/.exec(out)?.[1];
     if (!clientId || !secret) throw new Error(`no demo credentials printed: ${out}`);
     const lbEnv: Record<string, string> = { GATEHOUSE_LB_BIND: `127.0.0.1:${lbPort}` };
-    ports.forEach((p, i) => (lbEnv[`GATEHOUSE_${i + 1}`] = `127.0.0.1:${p}`));
+    for (const [i, p] of ports.entries()) lbEnv[`GATEHOUSE_${i + 1}`] = `127.0.0.1:${p}`;
     haproxy = spawn(HAPROXY, ['-db', '-f', balancerConfig(n)], { stdio: 'ignore', env: { ...process.env, ...lbEnv } });
     const lb = `http://127.0.0.1:${lbPort}`;
     for (let i = 0; ; i++) {
