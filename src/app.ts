@@ -43,9 +43,11 @@ import { createJobRunner, type JobRunner } from './platform/jobs.ts';
 import { installJsonParser } from './platform/json-body.ts';
 import { installValidation } from './platform/validation.ts';
 import { type Health, registerHealthRoutes } from './platform/health.ts';
+import { inProcessBus, type InvalidationBus, redisBus } from './platform/invalidation.ts';
 import { loggerOptions } from './platform/logger.ts';
 import { makePrivateDir, type MasterKeySource, resolveMasterKey } from './platform/master-key.ts';
 import { bindMasterKey } from './platform/server-keys.ts';
+import { registerMetrics } from './platform/metrics.ts';
 import type { Meter } from './platform/meter.ts';
 import type { Caller } from './platform/principal.ts';
 import { frameworkErrorHandler, registerPipeline } from './platform/pipeline/index.ts';
@@ -80,6 +82,7 @@ export interface Gatehouse {
   scim: ScimService;
   config: Config;
   health: Health;
+  invalidation: InvalidationBus;
   close(): Promise<void>;
 }
 
@@ -139,6 +142,12 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
       )
     : memoryRateLimiter();
   const limits = createRateLimits(limiter, config.rateLimits, clock);
+  // Revocations (and later narrowed grants and key changes) reach every process through Redis.
+  const invalidation: InvalidationBus = config.redisUrl
+    ? redisBus(config.redisUrl, (err) =>
+        app.log.warn({ err: { message: (err as Error).message } }, 'Redis invalidation bus unavailable'),
+      )
+    : inProcessBus((err) => app.log.error({ err }, 'an invalidation subscriber failed'));
   // Bound late (oauth is built from directory): deactivating or deleting a user revokes its tokens
   // inside the transaction that changes its state (SCIM and the users API alike).
   const revokeUserTokens = (orgId: string, userId: string, trx: Trx) => oauth.tokens.revokeUser(orgId, userId, trx);
@@ -158,6 +167,7 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
     clock,
     directory,
     samlBearer: sso.samlBearer,
+    invalidation,
     config: {
       tokenCacheMs: config.tokenCacheSeconds * 1000,
       implicitCutoff: config.implicitCutoff,
@@ -206,7 +216,17 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
     bodyLimit: config.bodyLimit,
     limits,
   });
-
+  // Sources read at scrape time (jobs and streaming are built below).
+  registerMetrics(
+    app,
+    {
+      poolUsage: () => storage.poolUsage(),
+      jobQueueDepth: () => jobs.depth(),
+      usageFlushLagSeconds: () => meter.flushLagSeconds?.() ?? 0,
+      auditOutbox: () => streaming.outbox(),
+    },
+    config.metricsToken,
+  );
   const ssoFlows = sso.flows(oauth);
   registerOAuthRoutes(app, {
     oauth,
@@ -331,6 +351,7 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
     scim,
     config,
     health,
+    invalidation,
     jobs,
     audit,
     streaming,
@@ -348,6 +369,7 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
       await jobs.idle();
       await (meter.close ?? meter.flush)();
       await limiter.close();
+      await invalidation.close();
       if (!options.storage) await storage.close();
     },
   };

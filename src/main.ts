@@ -13,7 +13,8 @@ import { ApiError } from './platform/errors/index.ts';
 import { MasterKeyError, masterKeyFromEnv, newMasterSecret, writeKeyFile } from './platform/master-key.ts';
 import { checkPassword } from './platform/password-policy.ts';
 import { resealServerKeys } from './platform/server-keys.ts';
-import { isNotADatabase } from './storage/db.ts';
+import { BackupError, backupStore, restoreStore } from './storage/backup.ts';
+import { createStorage, isNotADatabase } from './storage/db.ts';
 import { HELP } from './help.ts';
 import { randomToken } from './platform/crypto.ts';
 
@@ -213,6 +214,22 @@ export async function main(argv: string[]): Promise<number> {
       }
       return 0;
     }
+    case 'backup':
+    case 'restore': {
+      const file = required(values, 'file');
+      const storage = createStorage(config.databaseUrl);
+      try {
+        const counts = command === 'backup' ? await backupStore(storage, file) : await restoreStore(storage, file);
+        const rows = Object.values(counts).reduce((a, b) => a + b, 0);
+        process.stdout.write(
+          `${command === 'backup' ? 'Backup written to' : 'Restored from'} ${file}: ` +
+            `${Object.keys(counts).length} tables, ${rows} rows.\n`,
+        );
+      } finally {
+        await storage.close();
+      }
+      return 0;
+    }
     case 'reset-admin-password': {
       const gh = await open(config);
       try {
@@ -262,6 +279,7 @@ export function describeStartupError(err: unknown, config?: Partial<Config>): st
   const code = (err as { code?: string })?.code;
   if (code === 'EADDRINUSE')
     return `gatehouse: the port is already in use; choose another with --port. (${(err as Error).message})`;
+  if (err instanceof BackupError) return `gatehouse: ${err.message}`;
   if (code === 'GATEHOUSE_NOT_MIGRATED') return `gatehouse: ${(err as Error).message}`;
   if (code === 'ECONNREFUSED') return `gatehouse: cannot reach the database: ${(err as Error).message}`;
   return `gatehouse: ${(err as Error)?.stack ?? String(err)}`;

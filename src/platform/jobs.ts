@@ -8,17 +8,23 @@ export interface JobRunner {
   enqueue(name: string, run: () => Promise<void>): void;
   /** Resolves when every job queued so far has finished (tests, graceful shutdown). */
   idle(): Promise<void>;
+  /** Jobs queued or running (metrics). */
+  depth(): number;
 }
 
 export function createJobRunner(onError: (name: string, err: unknown) => void): JobRunner {
   let chain: Promise<void> = Promise.resolve();
+  let depth = 0;
   return {
     enqueue(name, run) {
+      depth++;
       chain = chain
         .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
         .then(run)
-        .catch((err) => onError(name, err));
+        .catch((err) => onError(name, err))
+        .finally(() => void depth--);
     },
     idle: () => chain,
+    depth: () => depth,
   };
 }

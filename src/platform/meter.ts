@@ -17,6 +17,8 @@ export interface MeteredRequest {
 export interface Meter {
   record(request: MeteredRequest): void;
   flush(): Promise<void>;
+  /** Seconds the oldest count not yet written has waited (metrics); 0 when none waits. */
+  flushLagSeconds?(): number;
   /** Flushes and stops any timer (graceful shutdown). */
   close?(): Promise<void>;
 }

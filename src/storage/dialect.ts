@@ -191,3 +191,36 @@ export async function migrationTableSchema(name: DialectName, db: Kysely<any>): 
   const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
   return rows[0]?.schema;
 }
+
+/**
+ * The store's tables in creation order (parents before the tables that reference them), without
+ * the migrator's own: what a backup writes and a restore loads.
+ */
+export async function listTables(name: DialectName, db: Kysely<any>): Promise<string[]> {
+  const { rows } =
+    name === 'sqlite'
+      ? await sql<{ name: string }>`select name from sqlite_master where type = 'table'
+          and name not like 'sqlite_%' and name not like 'kysely_%' order by rowid`.execute(db)
+      : await sql<{ name: string }>`select c.relname as name from pg_class c
+          join pg_namespace n on n.oid = c.relnamespace
+          where c.relkind in ('r', 'p') and n.nspname = current_schema() and c.relname not like 'kysely_%'
+          order by c.oid`.execute(db);
+  return rows.map((r) => r.name);
+}
+
+/**
+ * Runs fn on one consistent snapshot of the store (a backup of a running store): PostgreSQL's
+ * REPEATABLE READ, SQLite's read transaction (WAL keeps the snapshot while others write).
+ */
+export function inSnapshot<T>(name: DialectName, db: Kysely<any>, fn: (trx: Kysely<any>) => Promise<T>): Promise<T> {
+  const tx = db.transaction();
+  return (name === 'postgres' ? tx.setIsolationLevel('repeatable read') : tx).execute(fn);
+}
+
+/**
+ * Loads rows whatever order foreign keys would need within the transaction: SQLite checks them
+ * at commit; PostgreSQL's tables come in creation order, parents first.
+ */
+export async function deferForeignKeys(name: DialectName, trx: Kysely<any>): Promise<void> {
+  if (name === 'sqlite') await sql`pragma defer_foreign_keys = on`.execute(trx);
+}

@@ -1,6 +1,7 @@
 /** The OAuth service: clients, tokens and the grants of the token endpoint. */
 import { auditOrigin, recordAudit } from '../../platform/audit.ts';
 import type { Clock } from '../../platform/clock.ts';
+import type { InvalidationBus } from '../../platform/invalidation.ts';
 import type { Caller } from '../../platform/principal.ts';
 import { type Db, withTransaction } from '../../storage/db.ts';
 import type { DirectoryService } from '../directory/index.ts';
@@ -27,6 +28,8 @@ export async function createOAuthService(deps: {
   config: OAuthConfig;
   /** The SAML2-bearer grant's assertion check, from the sso domain (wired by the composition root). */
   samlBearer?: SamlBearerVerifier;
+  /** Carries token invalidations to every process (see platform/invalidation.ts). */
+  invalidation?: InvalidationBus;
 }) {
   const { db, clock, directory } = deps;
   const store = createOAuthStore();
@@ -40,7 +43,15 @@ export async function createOAuthService(deps: {
     encode: (claims) => current.encode(claims),
     decode: (token) => current.decode(token),
   };
-  const tokens = createTokens({ db, store, clock, directory, codec, cacheMs: deps.config.tokenCacheMs });
+  const tokens = createTokens({
+    db,
+    store,
+    clock,
+    directory,
+    codec,
+    cacheMs: deps.config.tokenCacheMs,
+    bus: deps.invalidation,
+  });
   const clients = createClients({
     db,
     store,

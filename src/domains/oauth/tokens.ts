@@ -5,10 +5,12 @@
  * each miss re-reads what can revoke it: the token id, its grant family and its user in
  * token_revocations (a user's row stops every token issued at or before its instant), the
  * client, organization and user states, and the authorized application's state. A revocation
- * made here clears the cache at once; other processes see it when their entry expires.
+ * made here clears the cache at once, and reaches every other process through the invalidation
+ * bus (Redis pub/sub when configured); an entry's expiry is the fallback when a message is lost.
  */
 import { registerAuditEntity } from '../../platform/audit.ts';
 import type { Clock } from '../../platform/clock.ts';
+import type { InvalidationBus, TokenInvalidation } from '../../platform/invalidation.ts';
 import { newId } from '../../platform/ids.ts';
 import type { Principal } from '../../platform/principal.ts';
 import type { Executor } from '../../storage/db.ts';
@@ -60,9 +62,20 @@ export function createTokens(deps: {
   directory: DirectoryService;
   codec: TokenCodec;
   cacheMs: number;
+  /** Carries invalidations to the other processes (none: this process only). */
+  bus?: InvalidationBus;
 }) {
-  const { db, store, clock, directory, codec, cacheMs } = deps;
+  const { db, store, clock, directory, codec, cacheMs, bus } = deps;
   const cache = new Map<string, CacheEntry>();
+  // An invalidation may arrive before the transaction that caused it commits (it is published
+  // from inside it): for one cache period, entries it matches are not cached again, so a
+  // request racing the commit cannot keep the old state for a whole period.
+  let fences: { match: (e: CacheEntry) => boolean; until: number }[] = [];
+  const fenced = (e: CacheEntry, now: number) => {
+    if (fences.length === 0) return false;
+    fences = fences.filter((f) => f.until > now);
+    return fences.some((f) => f.match(e));
+  };
   // Users revoked by a transaction that may not have committed yet: their principals are not
   // cached meanwhile, so a request racing the transaction cannot cache the state before it.
   const uncachedUntil = new Map<string, number>();
@@ -110,9 +123,30 @@ export function createTokens(deps: {
     };
   }
 
-  const forget = (match: (e: CacheEntry) => boolean) => {
-    for (const [token, entry] of cache) if (match(entry)) cache.delete(token);
+  const matcher = (inv: TokenInvalidation): ((e: CacheEntry) => boolean) => {
+    switch (inv.kind) {
+      case 'token':
+        return (e) => e.principal.tokenId === inv.id;
+      case 'grant':
+        return (e) => e.grantId === inv.id;
+      case 'user':
+        return (e) => e.principal.userId === inv.id;
+      case 'client':
+        return (e) => e.principal.clientId === inv.id;
+      case 'authorization':
+        return (e) => e.authorizationId === inv.id;
+      default:
+        return () => true;
+    }
   };
+  const apply = (inv: TokenInvalidation) => {
+    const match = matcher(inv);
+    for (const [token, entry] of cache) if (match(entry)) cache.delete(token);
+    if (cacheMs > 0) fences.push({ match, until: clock.now().getTime() + cacheMs });
+  };
+  bus?.subscribe('oauth.tokens', { onMessage: apply, onResync: () => cache.clear() });
+  /** Drops matching cached states here and, through the bus, in every other process. */
+  const forget = (inv: TokenInvalidation) => (bus ? bus.publish('oauth.tokens', inv) : apply(inv));
 
   return {
     /** A new token; nothing is written (tokens are self-verifying: decision 0002). */
@@ -152,9 +186,10 @@ export function createTokens(deps: {
         return null;
       }
       const principal = await load(claims);
-      if (principal && cacheMs > 0 && cacheable(principal, now)) {
+      const entry = principal && { principal, until: now + cacheMs, authorizationId: claims.a, grantId: claims.g };
+      if (entry && cacheMs > 0 && cacheable(entry.principal, now) && !fenced(entry, now)) {
         if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value as string);
-        cache.set(token, { principal, until: now + cacheMs, authorizationId: claims.a, grantId: claims.g });
+        cache.set(token, entry);
       } else cache.delete(token);
       return principal;
     },
@@ -168,7 +203,7 @@ export function createTokens(deps: {
         revoked_at: clock.now().toISOString(),
         expires_at: principal.expiresAt.toISOString(),
       });
-      forget((e) => e.principal.tokenId === principal.tokenId);
+      forget({ kind: 'token', id: principal.tokenId });
     },
 
     /** Revokes every access and refresh token issued from one authorization code. */
@@ -182,7 +217,7 @@ export function createTokens(deps: {
         expires_at: new Date(now.getTime() + LONGEST_TOKEN_SECONDS * 1000).toISOString(),
       });
       await store.revokeRefreshTokens(trx, { grantId }, now.toISOString());
-      forget((e) => e.grantId === grantId);
+      forget({ kind: 'grant', id: grantId });
     },
 
     /**
@@ -206,7 +241,7 @@ export function createTokens(deps: {
       });
       for (const [id, until] of uncachedUntil) if (until <= now) uncachedUntil.delete(id);
       uncachedUntil.set(userId, now + cacheMs);
-      forget((e) => e.principal.userId === userId);
+      forget({ kind: 'user', id: userId });
     },
 
     /** Whether a token the user was issued at this instant is stopped: the user is not active, or was revoked since. */
@@ -217,9 +252,9 @@ export function createTokens(deps: {
     },
 
     /** Tokens under an authorized application (its state is what stops them). */
-    forgetAuthorization: (authorizationId: string) => forget((e) => e.authorizationId === authorizationId),
-    forgetClient: (clientId: string) => forget((e) => e.principal.clientId === clientId),
-    forgetAll: () => cache.clear(),
+    forgetAuthorization: (authorizationId: string) => forget({ kind: 'authorization', id: authorizationId }),
+    forgetClient: (clientId: string) => forget({ kind: 'client', id: clientId }),
+    forgetAll: () => forget({ kind: 'all', id: '' }),
   };
 }
 

@@ -196,6 +196,9 @@ export function createUsageMeter(deps: {
     });
   }
 
+  // When the oldest count not yet written was recorded (usage flush lag); null when none waits.
+  let waitingSince: number | null = null;
+
   function flush(): Promise<void> {
     flushing = flushing.then(async () => {
       if (dropped > 0) {
@@ -205,8 +208,10 @@ export function createUsageMeter(deps: {
       if (pending.size === 0) return;
       const batch = pending;
       pending = new PendingCounts();
+      const startedAt = Date.now();
       try {
         await write(batch);
+        waitingSince = pending.size > 0 ? startedAt : null;
       } catch (err) {
         // Keep the counts for the next flush (the transaction wrote none of them), the older
         // first, within the bound.
@@ -235,7 +240,9 @@ export function createUsageMeter(deps: {
   timer.unref();
 
   return {
+    flushLagSeconds: () => (waitingSince === null ? 0 : (Date.now() - waitingSince) / 1000),
     record(r: MeteredRequest) {
+      waitingSince ??= Date.now();
       const hourNumber = Math.floor(r.at.getTime() / HOUR_MS);
       if (hourNumber !== lastHour) {
         lastHour = hourNumber;

@@ -26,7 +26,7 @@ import * as m0022 from './0022_interactions.ts';
 import * as m0023 from './0023_client_scim_rate_limit.ts';
 
 /** Numbered, dialect-neutral migrations, applied in name order. */
-const MIGRATIONS = (sealer?: KeySealer): Record<string, Migration> => ({
+export const MIGRATIONS = (sealer?: KeySealer): Record<string, Migration> => ({
   '0001_directory': m0001,
   '0002_oauth': m0002,
   '0003_audit': m0003,

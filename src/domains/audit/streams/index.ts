@@ -17,6 +17,8 @@ export interface AuditStreaming {
   stop(): Promise<void>;
   /** Resolves when NATS answers (readiness); only meaningful when NATS is configured. */
   natsPing(timeoutMs: number): Promise<void>;
+  /** Deliveries waiting in the outbox and the age in seconds of the oldest one's event (metrics). */
+  outbox(): Promise<{ backlog: number; lagSeconds: number }>;
 }
 
 export async function createAuditStreaming(deps: {
@@ -53,6 +55,11 @@ export async function createAuditStreaming(deps: {
     streams,
     start: () => dispatcher.start(),
     natsPing: (timeoutMs) => senders.natsPing(timeoutMs),
+    async outbox() {
+      const { backlog, oldest } = await store.outbox(db);
+      const lagSeconds = oldest ? Math.max(0, (clock.now().getTime() - Date.parse(oldest)) / 1000) : 0;
+      return { backlog, lagSeconds };
+    },
     async stop() {
       await dispatcher.stop();
       await senders.close();

@@ -33,6 +33,15 @@ export function createStreamStore() {
       await db.deleteFrom('audit_deliveries').where('stream_id', '=', id).execute();
       await db.deleteFrom('audit_streams').where('id', '=', id).execute();
     },
+    /** Deliveries waiting across every stream, and the oldest one's event time (metrics). */
+    outbox: async (db: Executor) => {
+      const row = await db
+        .selectFrom('audit_deliveries as d')
+        .innerJoin('audit_events as e', 'e.id', 'd.event_id')
+        .select((eb) => [eb.fn.countAll().as('n'), eb.fn.min('e.occurred_at').as('oldest')])
+        .executeTakeFirst();
+      return { backlog: Number(row?.n ?? 0), oldest: (row?.oldest as string | null | undefined) ?? null };
+    },
     /** Events waiting per stream. */
     pending: async (db: Executor, ids: string[]) => {
       if (ids.length === 0) return new Map<string, number>();
