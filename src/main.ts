@@ -5,9 +5,11 @@
 import { parseArgs } from 'node:util';
 import { createGatehouse, type Gatehouse } from './app.ts';
 import { CONFIG_FLAGS, type Config, ConfigError, type ConfigFlag, loadConfig } from './config.ts';
+import { simulateTraffic } from './contact-center.ts';
 import { seedDemo } from './demo.ts';
 import { ADMIN_ROLE } from './domains/directory/index.ts';
 import { CLIENT_CREDENTIALS } from './domains/oauth/index.ts';
+import { systemClock } from './platform/clock.ts';
 import { ApiError } from './platform/errors/index.ts';
 import { isNotADatabase } from './storage/db.ts';
 
@@ -20,6 +22,8 @@ Commands:
   create-client    Create a client-credentials OAuth client with the admin role (prints the secret once):
                    --org <name> --name <client name> [--service-account]
                    (--service-account: the client gets its own non-human user; /users/me answers it)
+  simulate         Generate contact-center traffic (queues and agents made if the organization has none):
+                   --org <name> [--days <n, default 3>] [--rate <arrivals per peak hour, default 40>]
   help             Show this help
 
 Options (environment variable in brackets):
@@ -32,7 +36,7 @@ Options (environment variable in brackets):
   --seed-demo <bool>      Create the demo organization on a first start [GATEHOUSE_SEED_DEMO] (default true)
 `;
 
-const COMMAND_FLAGS = ['org', 'email', 'name', 'password'] as const;
+const COMMAND_FLAGS = ['org', 'email', 'name', 'password', 'days', 'rate'] as const;
 
 function parse(argv: string[]) {
   const options = Object.fromEntries(
@@ -81,7 +85,8 @@ async function adminRoleGrant(gh: Gatehouse, orgId: string) {
 
 async function start(config: Config) {
   const gh = await open(config, true);
-  const demo = config.seedDemo ? await seedDemo(gh.directory, gh.oauth, undefined, gh.conversations) : null;
+  const traffic = (orgId: string) => simulateTraffic({ ...gh, clock: systemClock }, orgId);
+  const demo = config.seedDemo ? await seedDemo(gh.directory, gh.oauth, undefined, gh.conversations, traffic) : null;
   await gh.app.listen({ host: config.host, port: config.port });
   const address = gh.app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -158,6 +163,29 @@ export async function main(argv: string[]): Promise<number> {
           : 'OAuth client created';
         process.stdout.write(
           `${kind}. The secret is shown once:\n  client id:     ${client.id}\n  client secret: ${secret}\n`,
+        );
+      } finally {
+        await gh.close();
+      }
+      return 0;
+    }
+    case 'simulate': {
+      const days = Number(values.days ?? 3);
+      const rate = Number(values.rate ?? 40);
+      if (!(days > 0 && days <= 400)) throw new ConfigError('--days must be a number of days between 0 and 400');
+      if (!(rate > 0 && rate <= 100_000))
+        throw new ConfigError('--rate must be a positive number of arrivals per hour');
+      const gh = await open(config);
+      try {
+        const org = await findOrg(gh, required(values, 'org'));
+        const started = Date.now();
+        const n = await simulateTraffic({ ...gh, clock: systemClock }, org.id, {
+          days,
+          peakPerHour: rate,
+          seed: started,
+        });
+        process.stdout.write(
+          `Simulated ${n.history} interactions over ${days} days, ${n.live} live and ${n.stuck} stuck, in ${n.queues} queues with ${n.agents} agents (${Date.now() - started} ms).\n`,
         );
       } finally {
         await gh.close();
