@@ -18,6 +18,7 @@ import {
   PracticeListQuery,
 } from './schemas.ts';
 import type { ConversationsService } from './service.ts';
+import { registerLiveRoutes } from './live-routes.ts';
 
 const ANY = (...list: string[]) => ({ type: 'ANY' as const, list });
 const VIEW = ANY('conversation:communication:view');
@@ -113,4 +114,6 @@ export function registerConversationRoutes(
     },
     async (request) => conversations.createPractice(request.caller, request.caller.principal.orgId, request.body),
   );
+
+  registerLiveRoutes(app, { conversations });
 }
