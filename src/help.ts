@@ -13,6 +13,8 @@ Commands:
   create-client         Create a client-credentials OAuth client with the admin role (prints the secret once):
                         --org <name> --name <client name> [--service-account]
                         (--service-account: the client gets its own non-human user; /users/me answers it)
+  simulate              Generate contact-center traffic (queues and agents made if the organization has none):
+                        --org <name> [--days <n, default 3>] [--rate <arrivals per peak hour, default 40>]
   reset-admin-password  Set a new password for a user (a lost admin password); prints it once:
                         --org <name> --email <email> [--password <pw>]
   reset-client-secret   Give an OAuth client a new secret (a lost client secret); prints it once:
