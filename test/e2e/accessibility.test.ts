@@ -3,36 +3,14 @@
  * serious or critical violation. Also the keyboard basics of issue 20: a skip link to the main
  * content, a document title per page, and no favicon request that 404s (@see issue 20).
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NAVIGATION } from '../../web/src/navigation.ts';
 import { ADMIN_PASSWORD, startApp, type TestApp } from '../helpers/app.ts';
+import { seriousViolations } from '../helpers/axe.ts';
 import { consoleAsAdmin, hasChromium, launchChromium } from '../helpers/browser.ts';
 
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const PAGES = NAVIGATION.flatMap((g) => g.items);
-
-interface Violation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[] }[];
-}
-
-/** axe-core's serious and critical violations on the page as it stands. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: AXE });
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: unknown[] }> } })
-      .axe;
-    return (await axe.run(document, { resultTypes: ['violations'] })).violations;
-  });
-  return (violations as Violation[])
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 /** Waits until the page has settled: its heading shown and no loading status left. */
 async function settled(page: Page) {
