@@ -6,6 +6,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { exportUri, preferences, runUsage, type UsageRow } from '../../api/usage.ts';
 import { RangePicker } from './RangePicker.tsx';
+import { Selection } from './Selection.tsx';
 import { isoDay, type Preset, rangeOf } from './ranges.ts';
 import { UsageChart } from './UsageChart.tsx';
 import { BarChart, STATUS_COLORS } from '../../components/BarChart.tsx';
@@ -62,65 +63,6 @@ const byStatus = (items: Totals[]) => [
   { label: '429', data: items.map((t) => t.status429), color: STATUS_COLORS.throttled },
   { label: '500', data: items.map((t) => t.status500), color: STATUS_COLORS.serverError },
 ];
-
-function Selection({
-  title,
-  options,
-  selected,
-  onSave,
-  onReset,
-}: {
-  title: string;
-  options: { key: string; label: string }[];
-  selected: string[] | null;
-  onSave(keys: string[]): void;
-  onReset(): void;
-}) {
-  const [open, setOpen] = useState(false);
-  const [draft, setDraft] = useState<string[]>([]);
-  return (
-    <>
-      <button
-        type="button"
-        onClick={() => {
-          setDraft(selected ?? options.map((o) => o.key));
-          setOpen(!open);
-        }}
-      >
-        {title}
-      </button>
-      {selected && (
-        <button type="button" onClick={onReset}>
-          Reset {title}
-        </button>
-      )}
-      {open && (
-        <fieldset aria-label={title}>
-          {options.length === 0 && <p className="empty">Nothing to select in this period.</p>}
-          {options.map((o) => (
-            <label key={o.key} style={{ display: 'block' }}>
-              <input
-                type="checkbox"
-                checked={draft.includes(o.key)}
-                onChange={(e) => setDraft(e.target.checked ? [...draft, o.key] : draft.filter((k) => k !== o.key))}
-              />
-              {o.label}
-            </label>
-          ))}
-          <button
-            type="button"
-            onClick={() => {
-              onSave(draft);
-              setOpen(false);
-            }}
-          >
-            Save selections
-          </button>
-        </fieldset>
-      )}
-    </>
-  );
-}
 
 export function ApiUsage() {
   const [preset, setPreset] = useState<Preset>('Previous 7 days');
