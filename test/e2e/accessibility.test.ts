@@ -63,6 +63,27 @@ describe.skipIf(!hasChromium)('accessibility of every console page in Chromium',
     });
   }
 
+  it('has no serious or critical axe violation on the pages reached from the list pages', async () => {
+    const checks: [string, () => Promise<unknown>][] = [
+      ['/admin/integrations/oauth/new', () => page.getByLabel('App Name').waitFor()],
+      [`/admin/integrations/oauth/${t.demo.clientId}`, () => page.getByRole('button', { name: 'Delete' }).waitFor()],
+    ];
+    for (const [path, ready] of checks) {
+      await page.goto(t.url + path);
+      await ready();
+      await settled(page);
+      expect(await seriousViolations(page), path).toEqual([]);
+    }
+    // The Audit Viewer with results and an event's details open.
+    await page.goto(`${t.url}/admin/troubleshooting/audit-viewer`);
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    const rows = page.getByRole('table', { name: 'Audits' }).getByRole('row');
+    await rows.nth(1).waitFor();
+    await rows.nth(1).getByRole('button').click();
+    await page.getByRole('region', { name: 'Audit details' }).waitFor();
+    expect(await seriousViolations(page), 'audit details').toEqual([]);
+  });
+
   it('catches a violation when there is one (the check itself works)', async () => {
     await page.evaluate(() => document.querySelector('main')!.append(document.createElement('button')));
     expect((await seriousViolations(page)).join('\n')).toMatch(/^button-name \(critical\)/m);

@@ -54,6 +54,8 @@ function StatusCells({ t }: { t: Totals }) {
   );
 }
 const STATUS_HEADERS = ['200', '300', '400', '429', '500'];
+/** The client × URL table shows the busiest pairs first, and all of them on request. */
+const PAIRS_SHOWN = 25;
 
 /** Stacked status series; the API's 400 count includes the 429s, drawn apart here. */
 const byStatus = (items: Totals[]) => [
@@ -75,6 +77,7 @@ export function ApiUsage() {
   const [loading, setLoading] = useState(true);
   const [clientSel, setClientSel] = useState<string[] | null>(null);
   const [urlSel, setUrlSel] = useState<string[] | null>(null);
+  const [allPairs, setAllPairs] = useState(false);
 
   useEffect(() => {
     preferences.get<string[]>(CLIENTS_KEY).then(setClientSel, () => {});
@@ -321,7 +324,7 @@ export function ApiUsage() {
                 </tr>
               </thead>
               <tbody>
-                {shownPairs.map((p) => (
+                {shownPairs.slice(0, allPairs ? undefined : PAIRS_SHOWN).map((p) => (
                   <tr key={p.key}>
                     <td>{p.row.clientName}</td>
                     <td>{urlKey(p.row)}</td>
@@ -330,6 +333,11 @@ export function ApiUsage() {
                 ))}
               </tbody>
             </table>
+            {shownPairs.length > PAIRS_SHOWN && (
+              <button type="button" className="secondary" onClick={() => setAllPairs(!allPairs)}>
+                {allPairs ? `Show the first ${PAIRS_SHOWN}` : `Show all ${shownPairs.length} client and URL pairs`}
+              </button>
+            )}
           </section>
 
           <section aria-label="URL Requests">
