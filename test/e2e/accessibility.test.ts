@@ -3,36 +3,14 @@
  * serious or critical violation. Also the keyboard basics of issue 20: a skip link to the main
  * content, a document title per page, and no favicon request that 404s (@see issue 20).
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NAVIGATION } from '../../web/src/navigation.ts';
 import { ADMIN_PASSWORD, startApp, type TestApp } from '../helpers/app.ts';
+import { seriousViolations } from '../helpers/axe.ts';
 import { consoleAsAdmin, hasChromium, launchChromium } from '../helpers/browser.ts';
 
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const PAGES = NAVIGATION.flatMap((g) => g.items);
-
-interface Violation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[] }[];
-}
-
-/** axe-core's serious and critical violations on the page as it stands. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: AXE });
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: unknown[] }> } })
-      .axe;
-    return (await axe.run(document, { resultTypes: ['violations'] })).violations;
-  });
-  return (violations as Violation[])
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 /** Waits until the page has settled: its heading shown and no loading status left. */
 async function settled(page: Page) {
@@ -84,6 +62,27 @@ describe.skipIf(!hasChromium)('accessibility of every console page in Chromium',
       expect(await seriousViolations(page)).toEqual([]);
     });
   }
+
+  it('has no serious or critical axe violation on the pages reached from the list pages', async () => {
+    const checks: [string, () => Promise<unknown>][] = [
+      ['/admin/integrations/oauth/new', () => page.getByLabel('App Name').waitFor()],
+      [`/admin/integrations/oauth/${t.demo.clientId}`, () => page.getByRole('button', { name: 'Delete' }).waitFor()],
+    ];
+    for (const [path, ready] of checks) {
+      await page.goto(t.url + path);
+      await ready();
+      await settled(page);
+      expect(await seriousViolations(page), path).toEqual([]);
+    }
+    // The Audit Viewer with results and an event's details open.
+    await page.goto(`${t.url}/admin/troubleshooting/audit-viewer`);
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    const rows = page.getByRole('table', { name: 'Audits' }).getByRole('row');
+    await rows.nth(1).waitFor();
+    await rows.nth(1).getByRole('button').click();
+    await page.getByRole('region', { name: 'Audit details' }).waitFor();
+    expect(await seriousViolations(page), 'audit details').toEqual([]);
+  });
 
   it('catches a violation when there is one (the check itself works)', async () => {
     await page.evaluate(() => document.querySelector('main')!.append(document.createElement('button')));

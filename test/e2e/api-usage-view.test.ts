@@ -181,6 +181,20 @@ describe.skipIf(!hasChromium)('API Usage View in Chromium', { timeout: 60_000 },
     ).toBe('true');
   });
 
+  it('draws requests per day for a multi-day range, highlights the filter, and no graph for one day', async () => {
+    await page.getByLabel('Date range').selectOption('Previous 7 days');
+    await page.getByTestId('view-total').waitFor();
+    // The previous test saved a filter: clear it first.
+    await page.getByRole('button', { name: 'Clear filter' }).click();
+    await page.getByRole('img', { name: /^Requests per UTC day\. / }).waitFor();
+    await table('OAuth Clients').getByRole('button', { name: 'Nightly Sync' }).click();
+    await page.getByRole('img', { name: /^Requests per UTC day, Nightly Sync highlighted/ }).waitFor();
+    await table('OAuth Clients').getByRole('button', { name: 'Nightly Sync' }).click();
+    await page.getByLabel('Date range').selectOption('Single day');
+    await page.getByTestId('no-graph').waitFor();
+    expect(await page.getByRole('img', { name: /^Requests per UTC day/ }).count()).toBe(0);
+  });
+
   it('says so when a period has no requests, and shows an error for an impossible range', async () => {
     await page.getByLabel('Date range').selectOption('Custom');
     const old = new Date(today.getTime() - 200 * DAY).toISOString().slice(0, 10);

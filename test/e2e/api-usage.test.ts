@@ -7,6 +7,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, startApp, type TestApp } from '../helpers/app.ts';
+import { seriousViolations } from '../helpers/axe.ts';
 import { consoleAsAdmin, hasChromium } from '../helpers/browser.ts';
 import { usageRows } from '../usage/helpers.ts';
 
@@ -110,6 +111,19 @@ describe.skipIf(!hasChromium)('API Usage in Chromium', { timeout: 60_000 }, () =
     expect(await page.getByRole('img', { name: /Requests per day/ }).count()).toBe(1);
   });
 
+  it('draws the graphs the seed names, accessibly (@see issue 20)', async () => {
+    for (const name of [
+      /^Top 5 Requests by OAuth Client.*Polling Dashboard: Successful 85, Failed 0/,
+      /^HTTP Response Status Codes across all clients/,
+      /^Top 5 Requested URLs/,
+      /^HTTP Response Status Codes by OAuth Client.*Throttled Bot: 200 10, 300 0, 400 \(not 429\) 0, 429 40, 500 0/,
+      /^Request URL Counts by OAuth Client/,
+      /^URL Requests by status/,
+    ])
+      expect(await page.getByRole('img', { name }).count(), String(name)).toBe(1);
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+
   it('makes the troubleshooting patterns visible per client', async () => {
     const table = page.getByRole('table', { name: 'Request Counts by OAuth Client' });
     const cells = async (name: string) =>
@@ -145,5 +159,9 @@ describe.skipIf(!hasChromium)('API Usage in Chromium', { timeout: 60_000 }, () =
     await page.getByLabel('From', { exact: true }).fill(old);
     await page.getByLabel('To', { exact: true }).fill(old);
     await page.getByText('No API requests in this period.').waitFor();
+    // Why, and when today's requests will show (@see issue 20).
+    expect(await page.getByTestId('next-data').textContent()).toMatch(
+      /^Today \(UTC\) is never included: .* appear after 00:00 UTC, in \d+ (h \d+ )?min\.$/,
+    );
   });
 });

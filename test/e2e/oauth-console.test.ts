@@ -106,12 +106,30 @@ describe.skipIf(!hasChromium)('OAuth console in Chromium', { timeout: 60_000 }, 
     await page.getByLabel('State').selectOption('Pending');
     await page.getByText('No authorized applications in state Pending.').waitFor();
     await page.getByLabel('State').selectOption('');
-    await row.getByRole('button', { name: 'Edit Authorization' }).click();
-    await page.getByRole('region', { name: 'Edit Authorization' }).getByLabel('oauth:readonly').uncheck();
-    await page.getByRole('region', { name: 'Edit Authorization' }).getByRole('button', { name: 'Save' }).click();
+
+    // The name opens the app: its scopes with what they allow (@see issue 20).
+    await row.getByRole('button', { name: 'Partner Portal', exact: true }).click();
+    const details = page.getByRole('region', { name: 'Application details' });
+    await details.getByText('View users and their profiles').waitFor();
+    await details.getByText('View OAuth clients and authorized applications').waitFor();
+    await details.getByRole('button', { name: 'Close' }).click();
+
+    // ⋮ → Edit Authorization, by keyboard: the menu opens on its first item.
+    await row.getByRole('button', { name: 'More actions for Partner Portal' }).focus();
+    await page.keyboard.press('Enter');
+    const menu = page.getByRole('menu', { name: 'Actions for Partner Portal' });
+    expect(await menu.getByRole('menuitem').allTextContents()).toEqual(['Edit Authorization', 'Revoke Authorization']);
+    await page.waitForFunction(() => document.activeElement?.textContent === 'Edit Authorization');
+    await page.keyboard.press('Enter');
+    const editor = page.getByRole('region', { name: 'Edit Authorization' });
+    // Each scope with what it allows.
+    await editor.getByText('View and change OAuth clients and authorized applications').waitFor();
+    await editor.getByRole('checkbox', { name: /^oauth:readonly View/ }).uncheck();
+    await editor.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('cell', { name: 'users:readonly', exact: true }).waitFor();
 
-    await row.getByRole('button', { name: 'Revoke' }).click();
+    await row.getByRole('button', { name: 'More actions for Partner Portal' }).click();
+    await menu.getByRole('menuitem', { name: 'Revoke Authorization' }).click();
     await page.getByText('cannot be undone').waitFor();
     await page.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();
     await page

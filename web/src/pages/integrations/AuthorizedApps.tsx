@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
-import { type Authorization, oauthApi, STATE_LABELS } from '../../api/oauth.ts';
+import { type Authorization, GRANT_LABELS, oauthApi, STATE_LABELS } from '../../api/oauth.ts';
+import { ActionsMenu, type MenuAction } from '../../components/ActionsMenu.tsx';
 import { Confirm } from '../../components/Confirm.tsx';
 import { useLoad } from '../../components/useLoad.ts';
 
@@ -7,6 +8,27 @@ export function AuthorizedApps() {
   const [filter, setFilter] = useState('');
   const [editing, setEditing] = useState<Authorization | null>(null);
   const [revoking, setRevoking] = useState<Authorization | null>(null);
+  const [opened, setOpened] = useState<Authorization | null>(null);
+  const [catalogue, setCatalogue] = useState<{ id: string; description: string }[]>([]);
+  useEffect(() => {
+    oauthApi.scopes().then(
+      (s) => setCatalogue(s.entities),
+      () => setCatalogue([]),
+    );
+  }, []);
+  const describe = (id: string) => catalogue.find((s) => s.id === id)?.description ?? '';
+  // The seed's row actions: Edit Authorization and Revoke Authorization (and Approve while Pending).
+  const actionsOf = (a: Authorization): MenuAction[] => [
+    ...(a.state === 'Requested'
+      ? [{ label: 'Approve', onSelect: () => act(() => oauthApi.approve(a.client.id)) }]
+      : []),
+    ...(a.state !== 'Revoked'
+      ? [
+          { label: 'Edit Authorization', onSelect: () => setEditing(a) },
+          { label: 'Revoke Authorization', onSelect: () => setRevoking(a), danger: true },
+        ]
+      : []),
+  ];
   const { load, refresh, act, actionError } = useLoad(
     useCallback(() => oauthApi.authorizations(filter || undefined).then((r) => r.entities), [filter]),
   );
@@ -39,10 +61,10 @@ export function AuthorizedApps() {
         <p className="empty">No authorized applications{filter ? ` in state ${filter}` : ''}.</p>
       )}
       {load.status === 'ready' && load.value.length > 0 && (
-        <table>
+        <table aria-label="Authorized applications">
           <thead>
             <tr>
-              <th>Name</th>
+              <th>App Name</th>
               <th>Scope</th>
               <th>Roles</th>
               <th>State</th>
@@ -52,25 +74,19 @@ export function AuthorizedApps() {
           <tbody>
             {load.value.map((a) => (
               <tr key={a.client.id}>
-                <td>{a.client.name}</td>
+                <td>
+                  <button type="button" className="link" onClick={() => setOpened(a)}>
+                    {a.client.name}
+                  </button>
+                </td>
                 <td>{a.scope.join(', ')}</td>
                 <td>{a.roles.length}</td>
                 <td>{STATE_LABELS[a.state]}</td>
-                <td className="actions">
-                  {a.state === 'Requested' && (
-                    <button type="button" onClick={() => act(() => oauthApi.approve(a.client.id))}>
-                      Approve
-                    </button>
-                  )}
-                  {a.state !== 'Revoked' && (
-                    <button type="button" className="secondary" onClick={() => setEditing(a)}>
-                      Edit Authorization
-                    </button>
-                  )}
-                  {a.state !== 'Revoked' && (
-                    <button type="button" className="danger" onClick={() => setRevoking(a)}>
-                      Revoke
-                    </button>
+                <td>
+                  {actionsOf(a).length > 0 ? (
+                    <ActionsMenu name={a.client.name} actions={actionsOf(a)} />
+                  ) : (
+                    <span className="hint">No actions</span>
                   )}
                 </td>
               </tr>
@@ -78,8 +94,19 @@ export function AuthorizedApps() {
           </tbody>
         </table>
       )}
+      {opened && (
+        <AppDetails
+          authorization={
+            load.status === 'ready' ? (load.value.find((a) => a.client.id === opened.client.id) ?? opened) : opened
+          }
+          describe={describe}
+          actions={actionsOf(opened)}
+          onClose={() => setOpened(null)}
+        />
+      )}
       {editing && (
         <EditScopes
+          catalogue={catalogue}
           authorization={editing}
           onDone={() => {
             setEditing(null);
@@ -105,17 +132,75 @@ export function AuthorizedApps() {
   );
 }
 
-/** Edit Authorization changes the scopes only. */
-function EditScopes({ authorization, onDone }: { authorization: Authorization; onDone(): void }) {
-  const [all, setAll] = useState<{ id: string; description: string }[]>([]);
+/** The application opened from its name: what it is, what it may do, and its actions. */
+function AppDetails({
+  authorization: a,
+  describe,
+  actions,
+  onClose,
+}: {
+  authorization: Authorization;
+  describe(scope: string): string;
+  actions: MenuAction[];
+  onClose(): void;
+}) {
+  return (
+    <section className="panel" aria-label="Application details">
+      <h2>{a.client.name}</h2>
+      <dl className="summary">
+        <dt>State</dt>
+        <dd>{STATE_LABELS[a.state]}</dd>
+        <dt>Grant type</dt>
+        <dd>{GRANT_LABELS[a.client.authorizedGrantType] ?? a.client.authorizedGrantType}</dd>
+        {a.client.description && (
+          <>
+            <dt>Description</dt>
+            <dd>{a.client.description}</dd>
+          </>
+        )}
+        <dt>Roles</dt>
+        <dd>{a.roles.length}</dd>
+        <dt>Last changed (UTC)</dt>
+        <dd>{a.dateModified}</dd>
+      </dl>
+      <h3>Scope</h3>
+      {a.scope.length === 0 ? (
+        <p className="empty">No scopes.</p>
+      ) : (
+        <ul aria-label="Scopes granted">
+          {a.scope.map((s) => (
+            <li key={s}>
+              <code>{s}</code> <span className="hint">{describe(s)}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+      <div className="actions">
+        {actions.map((x) => (
+          <button key={x.label} type="button" className={x.danger ? 'danger' : 'secondary'} onClick={x.onSelect}>
+            {x.label}
+          </button>
+        ))}
+        <button type="button" className="secondary" onClick={onClose}>
+          Close
+        </button>
+      </div>
+    </section>
+  );
+}
+
+/** Edit Authorization changes the scopes only; each is shown with what it allows. */
+function EditScopes({
+  authorization,
+  catalogue: all,
+  onDone,
+}: {
+  authorization: Authorization;
+  catalogue: { id: string; description: string }[];
+  onDone(): void;
+}) {
   const [scopes, setScopes] = useState(authorization.scope);
   const [error, setError] = useState('');
-  useEffect(() => {
-    oauthApi.scopes().then(
-      (s) => setAll(s.entities),
-      (e: Error) => setError(e.message),
-    );
-  }, []);
   return (
     <section className="panel" aria-label="Edit Authorization">
       <h2>Edit Authorization: {authorization.client.name}</h2>
@@ -126,7 +211,7 @@ function EditScopes({ authorization, onDone }: { authorization: Authorization; o
             checked={scopes.includes(s.id)}
             onChange={() => setScopes(scopes.includes(s.id) ? scopes.filter((x) => x !== s.id) : [...scopes, s.id])}
           />{' '}
-          {s.id}
+          {s.id} <span className="hint">{s.description}</span>
         </label>
       ))}
       {error && (

@@ -6,8 +6,11 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { exportUri, preferences, runUsage, type UsageRow } from '../../api/usage.ts';
 import { RangePicker } from './RangePicker.tsx';
+import { Selection } from './Selection.tsx';
 import { isoDay, type Preset, rangeOf } from './ranges.ts';
 import { UsageChart } from './UsageChart.tsx';
+import { BarChart, STATUS_COLORS } from '../../components/BarChart.tsx';
+import { nextDataNote, noWholeDay } from './empty-note.ts';
 
 type Totals = Pick<UsageRow, 'requests' | 'status200' | 'status300' | 'status400' | 'status429' | 'status500'>;
 const zero = (): Totals => ({ requests: 0, status200: 0, status300: 0, status400: 0, status429: 0, status500: 0 });
@@ -51,65 +54,17 @@ function StatusCells({ t }: { t: Totals }) {
   );
 }
 const STATUS_HEADERS = ['200', '300', '400', '429', '500'];
+/** The client × URL table shows the busiest pairs first, and all of them on request. */
+const PAIRS_SHOWN = 25;
 
-function Selection({
-  title,
-  options,
-  selected,
-  onSave,
-  onReset,
-}: {
-  title: string;
-  options: { key: string; label: string }[];
-  selected: string[] | null;
-  onSave(keys: string[]): void;
-  onReset(): void;
-}) {
-  const [open, setOpen] = useState(false);
-  const [draft, setDraft] = useState<string[]>([]);
-  return (
-    <>
-      <button
-        type="button"
-        onClick={() => {
-          setDraft(selected ?? options.map((o) => o.key));
-          setOpen(!open);
-        }}
-      >
-        {title}
-      </button>
-      {selected && (
-        <button type="button" onClick={onReset}>
-          Reset {title}
-        </button>
-      )}
-      {open && (
-        <fieldset aria-label={title}>
-          {options.length === 0 && <p className="empty">Nothing to select in this period.</p>}
-          {options.map((o) => (
-            <label key={o.key} style={{ display: 'block' }}>
-              <input
-                type="checkbox"
-                checked={draft.includes(o.key)}
-                onChange={(e) => setDraft(e.target.checked ? [...draft, o.key] : draft.filter((k) => k !== o.key))}
-              />
-              {o.label}
-            </label>
-          ))}
-          <button
-            type="button"
-            onClick={() => {
-              onSave(draft);
-              setOpen(false);
-            }}
-          >
-            Save selections
-          </button>
-        </fieldset>
-      )}
-    </>
-  );
-}
+/** Stacked status series; the API's 400 count includes the 429s, drawn apart here. */
+const byStatus = (items: Totals[]) => [
+  { label: '200', data: items.map((t) => t.status200), color: STATUS_COLORS.ok },
+  { label: '300', data: items.map((t) => t.status300), color: STATUS_COLORS.redirect },
+  { label: '400 (not 429)', data: items.map((t) => t.status400 - t.status429), color: STATUS_COLORS.clientError },
+  { label: '429', data: items.map((t) => t.status429), color: STATUS_COLORS.throttled },
+  { label: '500', data: items.map((t) => t.status500), color: STATUS_COLORS.serverError },
+];
 
 export function ApiUsage() {
   const [preset, setPreset] = useState<Preset>('Previous 7 days');
@@ -122,6 +77,7 @@ export function ApiUsage() {
   const [loading, setLoading] = useState(true);
   const [clientSel, setClientSel] = useState<string[] | null>(null);
   const [urlSel, setUrlSel] = useState<string[] | null>(null);
+  const [allPairs, setAllPairs] = useState(false);
 
   useEffect(() => {
     preferences.get<string[]>(CLIENTS_KEY).then(setClientSel, () => {});
@@ -132,6 +88,11 @@ export function ApiUsage() {
     setLoading(true);
     setError(null);
     try {
+      if (noWholeDay(start, end) && start.getTime() >= Date.now() - 86_400_000) {
+        // e.g. "This month" on the 1st: no whole day yet, which is not an error.
+        setData({ graph: [], byClientUrl: [], executionId: '' });
+        return;
+      }
       if (end <= start) throw new Error('The range must end after it starts, and before today (UTC).');
       const interval = `${start.toISOString()}/${end.toISOString()}`;
       const [graph, detail] = await Promise.all([
@@ -158,6 +119,7 @@ export function ApiUsage() {
   const pairs = fold(rows, (r) => `${r.clientId}\u0000${urlKey(r)}`);
   const shownClients = clients.filter((c) => !clientSel || clientSel.includes(c.key));
   const shownUrls = urls.filter((u) => !urlSel || urlSel.includes(u.key));
+  const shownPairs = pairs.filter((p) => shownClients.some((c) => c.key === p.row.clientId));
   const save = (key: string, set: (v: string[] | null) => void) => (keys: string[]) => {
     set(keys);
     preferences.put(key, keys).catch((e) => setError((e as Error).message));
@@ -175,7 +137,7 @@ export function ApiUsage() {
         <button type="button" onClick={() => void load()}>
           Refresh
         </button>
-        {data && (
+        {data?.executionId && (
           <a href={exportUri(data.executionId)} download>
             Export API Usage Data
           </a>
@@ -191,7 +153,14 @@ export function ApiUsage() {
           {error}
         </p>
       )}
-      {!loading && !error && data && total.requests === 0 && <p className="empty">No API requests in this period.</p>}
+      {!loading && !error && data && total.requests === 0 && (
+        <div className="empty-state">
+          <p className="empty">No API requests in this period.</p>
+          <p className="hint" data-testid="next-data">
+            {nextDataNote(new Date())}
+          </p>
+        </div>
+      )}
       {!loading && !error && data && total.requests > 0 && (
         <>
           <p>
@@ -203,6 +172,17 @@ export function ApiUsage() {
           <section aria-label="Most Active Requests">
             <h2>Most Active Requests</h2>
             <h3>Top 5 Requests by OAuth Client</h3>
+            <BarChart
+              name="Top 5 Requests by OAuth Client, successful and failed"
+              horizontal
+              stacked
+              height={60 + 32 * Math.min(5, clients.length)}
+              labels={clients.slice(0, 5).map((c) => c.row.clientName ?? c.key)}
+              series={[
+                { label: 'Successful', data: clients.slice(0, 5).map(ok), color: STATUS_COLORS.ok },
+                { label: 'Failed', data: clients.slice(0, 5).map(failed), color: STATUS_COLORS.serverError },
+              ]}
+            />
             <table aria-label="Top 5 Requests by OAuth Client">
               <thead>
                 <tr>
@@ -224,6 +204,17 @@ export function ApiUsage() {
               </tbody>
             </table>
             <h3>HTTP Response Status Codes</h3>
+            <BarChart
+              name="HTTP Response Status Codes across all clients"
+              labels={STATUS_HEADERS}
+              series={[
+                {
+                  label: 'Requests',
+                  data: [total.status200, total.status300, total.status400, total.status429, total.status500],
+                  color: STATUS_COLORS.redirect,
+                },
+              ]}
+            />
             <table aria-label="HTTP Response Status Codes">
               <thead>
                 <tr>
@@ -239,6 +230,17 @@ export function ApiUsage() {
               </tbody>
             </table>
             <h3>Top 5 Requested URLs</h3>
+            <BarChart
+              name="Top 5 Requested URLs, successful and failed"
+              horizontal
+              stacked
+              height={60 + 32 * Math.min(5, urls.length)}
+              labels={urls.slice(0, 5).map((u) => u.key)}
+              series={[
+                { label: 'Successful', data: urls.slice(0, 5).map(ok), color: STATUS_COLORS.ok },
+                { label: 'Failed', data: urls.slice(0, 5).map(failed), color: STATUS_COLORS.serverError },
+              ]}
+            />
             <table aria-label="Top 5 Requested URLs">
               <thead>
                 <tr>
@@ -270,6 +272,15 @@ export function ApiUsage() {
               onSave={save(CLIENTS_KEY, setClientSel)}
               onReset={reset(CLIENTS_KEY, setClientSel)}
             />
+            <h3>HTTP Response Status Codes by OAuth Client</h3>
+            <BarChart
+              name="HTTP Response Status Codes by OAuth Client"
+              horizontal
+              stacked
+              height={70 + 32 * shownClients.length}
+              labels={shownClients.map((c) => c.row.clientName ?? c.key)}
+              series={byStatus(shownClients)}
+            />
             <table aria-label="Request Counts by OAuth Client">
               <thead>
                 <tr>
@@ -291,6 +302,19 @@ export function ApiUsage() {
               </tbody>
             </table>
             <h3>Request URL Counts by OAuth Client</h3>
+            <BarChart
+              name="Request URL Counts by OAuth Client, the 10 highest"
+              horizontal
+              height={60 + 30 * Math.min(10, shownPairs.length)}
+              labels={shownPairs.slice(0, 10).map((p) => `${p.row.clientName} · ${urlKey(p.row)}`)}
+              series={[
+                {
+                  label: 'Requests',
+                  data: shownPairs.slice(0, 10).map((p) => p.requests),
+                  color: STATUS_COLORS.redirect,
+                },
+              ]}
+            />
             <table aria-label="Request URL Counts by OAuth Client">
               <thead>
                 <tr>
@@ -300,17 +324,20 @@ export function ApiUsage() {
                 </tr>
               </thead>
               <tbody>
-                {pairs
-                  .filter((p) => shownClients.some((c) => c.key === p.row.clientId))
-                  .map((p) => (
-                    <tr key={p.key}>
-                      <td>{p.row.clientName}</td>
-                      <td>{urlKey(p.row)}</td>
-                      <td>{n(p.requests)}</td>
-                    </tr>
-                  ))}
+                {shownPairs.slice(0, allPairs ? undefined : PAIRS_SHOWN).map((p) => (
+                  <tr key={p.key}>
+                    <td>{p.row.clientName}</td>
+                    <td>{urlKey(p.row)}</td>
+                    <td>{n(p.requests)}</td>
+                  </tr>
+                ))}
               </tbody>
             </table>
+            {shownPairs.length > PAIRS_SHOWN && (
+              <button type="button" className="secondary" onClick={() => setAllPairs(!allPairs)}>
+                {allPairs ? `Show the first ${PAIRS_SHOWN}` : `Show all ${shownPairs.length} client and URL pairs`}
+              </button>
+            )}
           </section>
 
           <section aria-label="URL Requests">
@@ -321,6 +348,14 @@ export function ApiUsage() {
               selected={urlSel}
               onSave={save(URLS_KEY, setUrlSel)}
               onReset={reset(URLS_KEY, setUrlSel)}
+            />
+            <BarChart
+              name="URL Requests by status"
+              horizontal
+              stacked
+              height={70 + 30 * Math.min(10, shownUrls.length)}
+              labels={shownUrls.slice(0, 10).map((u) => u.key)}
+              series={byStatus(shownUrls.slice(0, 10))}
             />
             <table aria-label="URL Requests">
               <thead>

@@ -7,6 +7,8 @@
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { preferences, runUsage, type UsageRow } from '../../api/usage.ts';
+import { BarChart, STATUS_COLORS } from '../../components/BarChart.tsx';
+import { nextDataNote, noWholeDay } from './empty-note.ts';
 import { RangePicker } from './RangePicker.tsx';
 import { isoDay, PRESETS, type Preset, rangeOf } from './ranges.ts';
 
@@ -157,6 +159,10 @@ export function ApiUsageView() {
     setLoading(true);
     setError(null);
     try {
+      if (noWholeDay(start, end) && start.getTime() >= Date.now() - 86_400_000) {
+        setRows([]);
+        return;
+      }
       if (end <= start) throw new Error('The range must end after it starts, and before today (UTC).');
       const result = await runUsage({
         interval: `${start.toISOString()}/${end.toISOString()}`,
@@ -193,6 +199,22 @@ export function ApiUsageView() {
   const filterLabel =
     filter &&
     (filter.side === 'client' ? (all.find((r) => r.clientId === filter.key)?.clientName ?? filter.key) : filter.key);
+
+  const singleDay = end.getTime() - start.getTime() <= 86_400_000;
+  // Per UTC day of the range: all requests, and those of the filter (the graph's cross-highlight).
+  const days = (() => {
+    const out: { day: string; all: number; filtered: number }[] = [];
+    for (let d = start.getTime(); d < end.getTime(); d += 86_400_000)
+      out.push({ day: isoDay(new Date(d)), all: 0, filtered: 0 });
+    const at = new Map(out.map((d) => [d.day, d]));
+    for (const r of all) {
+      const day = at.get(r.date.slice(0, 10));
+      if (!day) continue;
+      day.all += r.requests;
+      if (matches(r)) day.filtered += r.requests;
+    }
+    return out;
+  })();
 
   const save = () => {
     setSaved(null);
@@ -266,12 +288,39 @@ export function ApiUsageView() {
           {error}
         </p>
       )}
-      {!loading && !error && rows && total === 0 && <p className="empty">No API requests in this period.</p>}
+      {!loading && !error && rows && total === 0 && (
+        <div className="empty-state">
+          <p className="empty">No API requests in this period.</p>
+          <p className="hint" data-testid="next-data">
+            {nextDataNote(new Date())}
+          </p>
+        </div>
+      )}
       {!loading && !error && rows && total > 0 && (
         <>
           <p>
             Total API requests: <strong data-testid="view-total">{n(total)}</strong>
           </p>
+          {singleDay ? (
+            <p className="hint" data-testid="no-graph">
+              The graph is not drawn for a single day: pick a range of several days to see it.
+            </p>
+          ) : (
+            <BarChart
+              name={`Requests per UTC day${filter ? `, ${filterLabel} highlighted` : ''}`}
+              labels={days.map((d) => d.day)}
+              series={[
+                {
+                  label: 'All requests',
+                  data: days.map((d) => d.all),
+                  color: filter ? '#9aa5b1' : STATUS_COLORS.redirect,
+                },
+                ...(filter
+                  ? [{ label: String(filterLabel), data: days.map((d) => d.filtered), color: STATUS_COLORS.redirect }]
+                  : []),
+              ]}
+            />
+          )}
           <div style={{ display: 'flex', gap: '2rem', flexWrap: 'wrap' }}>
             <UsageTable
               title="OAuth Clients"
