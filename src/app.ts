@@ -298,6 +298,10 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
       createAuditPersonalData(),
     ],
     describeUsers: users.describeUsers,
+    purge: {
+      changedTables: (trx) => storage.changedTables(trx),
+      afterCommit: (t) => storage.purgeErased(t, { rewrite: config.gdprVacuumFull }),
+    },
     userExists: (orgId, userId) =>
       directory.users.get(orgId, userId).then(
         () => true,
@@ -311,7 +315,7 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
     60_000,
   );
   gdprTimer.unref();
-  registerGdprRoutes(app, { gdpr });
+  registerGdprRoutes(app, { gdpr, limits });
   registerConsoleRoutes(app, {
     directory,
     oauth,

@@ -42,6 +42,8 @@ export interface Config {
     token: number;
     login: number;
     authFailures: number;
+    /** GDPR requests submitted per organization (docs/gdpr.md). */
+    gdpr: number;
   };
   /** Redis for rate-limit counters shared by several processes (none: counters in process). */
   readonly redisUrl: string | null;
@@ -68,6 +70,11 @@ export interface Config {
   readonly drainSeconds: number;
   /** When set, /metrics needs `Authorization: Bearer <token>`. */
   readonly metricsToken: string | null;
+  /**
+   * PostgreSQL: after a GDPR erasure or rectification, rewrite the tables it changed (VACUUM FULL,
+   * an exclusive lock while each is rewritten) instead of a plain VACUUM (docs/gdpr.md).
+   */
+  readonly gdprVacuumFull: boolean;
 }
 
 export class ConfigError extends Error {
@@ -111,6 +118,8 @@ const ENV_OF = {
   'statement-timeout-ms': 'GATEHOUSE_STATEMENT_TIMEOUT_MS',
   'drain-seconds': 'GATEHOUSE_DRAIN_SECONDS',
   'metrics-token': 'GATEHOUSE_METRICS_TOKEN',
+  'gdpr-vacuum-full': 'GATEHOUSE_GDPR_VACUUM_FULL',
+  'rate-limit-gdpr': 'GATEHOUSE_RATE_LIMIT_GDPR',
 } as const;
 export type ConfigFlag = keyof typeof ENV_OF;
 export const CONFIG_FLAGS = Object.keys(ENV_OF) as ConfigFlag[];
@@ -224,6 +233,7 @@ export function loadConfig(flags: Partial<Record<ConfigFlag, string>> = {}, env:
       token: integer(pick(flags, env, 'rate-limit-token'), 300, 0, 1_000_000),
       login: integer(pick(flags, env, 'rate-limit-login'), 10, 0, 1_000_000),
       authFailures: integer(pick(flags, env, 'rate-limit-auth-failures'), 100, 0, 1_000_000),
+      gdpr: integer(pick(flags, env, 'rate-limit-gdpr'), 30, 0, 100_000),
     }),
     natsUrl: serviceUrl(pick(flags, env, 'nats-url'), /^(nats|tls):\/\/[^/\s]+$/, 'nats://host:4222'),
     redisUrl: serviceUrl(pick(flags, env, 'redis-url'), /^rediss?:\/\/\S+$/, 'redis://host:6379'),
@@ -237,5 +247,6 @@ export function loadConfig(flags: Partial<Record<ConfigFlag, string>> = {}, env:
     statementTimeoutMs: integer(pick(flags, env, 'statement-timeout-ms'), 30_000, 0, 86_400_000),
     drainSeconds: integer(pick(flags, env, 'drain-seconds'), 5, 0, 600),
     metricsToken: pick(flags, env, 'metrics-token')?.value ?? null,
+    gdprVacuumFull: boolean(pick(flags, env, 'gdpr-vacuum-full'), false),
   });
 }

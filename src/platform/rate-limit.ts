@@ -117,6 +117,8 @@ export interface RateLimitSettings {
   login: number;
   /** Failed client authentications and password logins per address, whatever the name tried. */
   authFailures: number;
+  /** GDPR requests submitted per organization (the API is for individual requests, not bulk deletion). */
+  gdpr?: number;
 }
 
 export type LimitKind = keyof RateLimitSettings;
@@ -143,11 +145,11 @@ export function createRateLimits(limiter: RateLimiter, settings: RateLimitSettin
     settings,
     check(hits) {
       const now = clock.now().getTime();
-      const active = hits.filter(([kind]) => settings[kind] > 0);
+      const active = hits.filter(([kind]) => (settings[kind] ?? 0) > 0);
       if (active.length === 0) return undefined;
       const over = (counts: number[]): undefined => {
         for (let i = 0; i < active.length; i++) {
-          const limit = settings[active[i]![0]];
+          const limit = settings[active[i]![0]] ?? 0;
           if (counts[i]! > limit) throw tooManyRequests(limit, retryAfter(now));
         }
         return undefined;
@@ -160,11 +162,11 @@ export function createRateLimits(limiter: RateLimiter, settings: RateLimitSettin
     },
     async failures(keys, attempt, isFailure) {
       const now = clock.now().getTime();
-      const active = keys.filter(([kind]) => settings[kind] > 0);
+      const active = keys.filter(([kind]) => (settings[kind] ?? 0) > 0);
       const counted = await Promise.all(active.map(([kind, key]) => limiter.hit(`${kind}:${key}`, now)));
       const refund = () => Promise.all(active.map(([kind, key]) => limiter.undo(`${kind}:${key}`, now)));
       for (let i = 0; i < active.length; i++) {
-        const limit = settings[active[i]![0]];
+        const limit = settings[active[i]![0]] ?? 0;
         if (counted[i]! > limit) throw tooManyRequests(limit, retryAfter(now));
       }
       try {

@@ -20,7 +20,7 @@ import {
   type SourceOutcome,
 } from '../../platform/personal-data.ts';
 import type { Caller, Principal } from '../../platform/principal.ts';
-import { type Db, type Executor, withTransaction } from '../../storage/db.ts';
+import { type Db, type Executor, type Trx, withTransaction } from '../../storage/db.ts';
 import type { GdprRequestRow } from '../../storage/schema.ts';
 import type { GdprRequestInput, GdprSubjectBody, RequestType, Status } from './schemas.ts';
 import { createGdprStore } from './store.ts';
@@ -59,6 +59,11 @@ export interface GdprDeps {
   userExists: (orgId: string, userId: string) => Promise<boolean>;
   /** The region national phone numbers are read in (as SCIM reads them). */
   phoneRegion: string;
+  /**
+   * Leaves no copy of replaced or erased values in the store's files: the tables the change's
+   * transaction changed, then (after commit) their purge (storage's changedTables/purgeErased).
+   */
+  purge?: { changedTables(trx: Trx): Promise<string[]>; afterCommit(tables: readonly string[]): Promise<void> };
 }
 
 /** The results document of a finished request (GET …/results). */
@@ -354,7 +359,7 @@ export function createGdprService(deps: GdprDeps) {
         existingValue: normalizeTerm(r.type, r.existingValue, deps.phoneRegion),
         updatedValue: normalizeTerm(r.type, r.updatedValue, deps.phoneRegion),
       }));
-      await withTransaction(db, async (trx) => {
+      const changed = await withTransaction(db, async (trx) => {
         // The event every change of this request points to; it names the request, never the subject.
         const cause = await recordAudit(trx, clock, {
           orgId,
@@ -379,7 +384,11 @@ export function createGdprService(deps: GdprDeps) {
           { requestId: id, requestType: type, status: 'COMPLETED', completedDate: clock.now().toISOString(), outcome },
           trx,
         );
+        return deps.purge ? deps.purge.changedTables(trx) : [];
       });
+      // The old values are gone from every row, but not yet from the store's files (free space,
+      // WAL, dead row versions): overwritten or vacuumed now, not whenever the store gets to it.
+      if (deps.purge) await deps.purge.afterCommit(changed);
     } catch (err) {
       if (err instanceof RequestEndedElsewhere) return;
       // A refusal a person can act on (an email already taken, say) is the request's error; the
