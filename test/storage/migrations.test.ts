@@ -54,6 +54,7 @@ describe('migrations', () => {
         '0020_seal_server_keys',
         '0021_routing',
         '0022_interactions',
+        '0027_external_contacts',
       ]);
       expect(again).toEqual([]);
     }
@@ -76,6 +77,9 @@ describe('migrations', () => {
       'conversation_participants',
       'conversations',
       'divisions',
+      'external_contact_identifiers',
+      'external_contacts',
+      'external_organizations',
       'gdpr_requests',
       'group_members',
       'groups',

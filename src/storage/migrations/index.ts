@@ -23,6 +23,7 @@ import * as m0019 from './0019_authorization_divisions.ts';
 import { type KeySealer, sealServerKeys } from './0020_seal_server_keys.ts';
 import * as m0021 from './0021_routing.ts';
 import * as m0022 from './0022_interactions.ts';
+import * as m0027 from './0027_external_contacts.ts';
 
 /** Numbered, dialect-neutral migrations, applied in name order. */
 const MIGRATIONS = (sealer?: KeySealer): Record<string, Migration> => ({
@@ -48,6 +49,7 @@ const MIGRATIONS = (sealer?: KeySealer): Record<string, Migration> => ({
   '0020_seal_server_keys': sealServerKeys(sealer),
   '0021_routing': m0021,
   '0022_interactions': m0022,
+  '0027_external_contacts': m0027,
 });
 
 /**
