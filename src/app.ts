@@ -27,6 +27,13 @@ import {
 } from './domains/conversations/index.ts';
 import { createConsolePersonalData, registerConsoleRoutes, registerPreferenceRoutes } from './domains/console/index.ts';
 import { createDirectoryService, type DirectoryService, registerDirectoryRoutes } from './domains/directory/index.ts';
+import {
+  createContactMergeSets,
+  createExternalContactPersonalData,
+  createExternalContactsService,
+  createExternalOrganizationsService,
+  registerExternalContactRoutes,
+} from './domains/externalcontacts/index.ts';
 import { createGdprService, type GdprService, registerGdprRoutes } from './domains/gdpr/index.ts';
 import { createOAuthService, type OAuthService, registerOAuthRoutes } from './domains/oauth/index.ts';
 import { createRoutingService, registerRoutingRoutes, type RoutingService } from './domains/routing/index.ts';
@@ -306,6 +313,20 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
     onUserDeactivated: revokeUserTokens,
   });
   registerScimRoutes(app, { scim, publicUrl: config.publicUrlExplicit ? config.publicUrl : null });
+  const homeDivision = (orgId: string) => directory.organizations.homeDivision(orgId);
+  const externalContacts = createExternalContactsService({
+    db,
+    clock,
+    phoneRegion: config.scimPhoneRegion,
+    homeDivision,
+  });
+  const externalOrganizations = createExternalOrganizationsService({
+    db,
+    clock,
+    phoneRegion: config.scimPhoneRegion,
+    homeDivision,
+  });
+  registerExternalContactRoutes(app, { contacts: externalContacts, organizations: externalOrganizations });
   // Data-subject requests reach each domain's personal data through its source; the audit
   // trail's comes last, so that its erasure also scrubs what the others just recorded.
   const users = directory.personalData(scim.personalData);
@@ -320,9 +341,15 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
       sso.personalData,
       createConsolePersonalData(),
       createConversationPersonalData({ clock }),
+      createExternalContactPersonalData({ clock, phoneRegion: config.scimPhoneRegion }),
       createAuditPersonalData(),
     ],
     describeUsers: users.describeUsers,
+    contactMergeSet: createContactMergeSets(),
+    purge: {
+      changedTables: (trx) => storage.changedTables(trx),
+      afterCommit: (t) => storage.purgeErased(t, { rewrite: config.gdprVacuumFull }),
+    },
     userExists: (orgId, userId) =>
       directory.users.get(orgId, userId).then(
         () => true,
@@ -336,7 +363,7 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
     60_000,
   );
   gdprTimer.unref();
-  registerGdprRoutes(app, { gdpr });
+  registerGdprRoutes(app, { gdpr, limits });
   registerConsoleRoutes(app, {
     directory,
     oauth,

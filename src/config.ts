@@ -43,6 +43,8 @@ export interface Config {
     login: number;
     authFailures: number;
     scim: number;
+    /** GDPR requests submitted per organization (docs/gdpr.md). */
+    gdpr: number;
   };
   /** Redis for rate-limit counters shared by several processes (none: counters in process). */
   readonly redisUrl: string | null;
@@ -69,6 +71,11 @@ export interface Config {
   readonly drainSeconds: number;
   /** When set, /metrics needs `Authorization: Bearer <token>`. */
   readonly metricsToken: string | null;
+  /**
+   * PostgreSQL: after a GDPR erasure or rectification, rewrite the tables it changed (VACUUM FULL,
+   * an exclusive lock while each is rewritten) instead of a plain VACUUM (docs/gdpr.md).
+   */
+  readonly gdprVacuumFull: boolean;
 }
 
 export class ConfigError extends Error {
@@ -113,6 +120,8 @@ const ENV_OF = {
   'statement-timeout-ms': 'GATEHOUSE_STATEMENT_TIMEOUT_MS',
   'drain-seconds': 'GATEHOUSE_DRAIN_SECONDS',
   'metrics-token': 'GATEHOUSE_METRICS_TOKEN',
+  'gdpr-vacuum-full': 'GATEHOUSE_GDPR_VACUUM_FULL',
+  'rate-limit-gdpr': 'GATEHOUSE_RATE_LIMIT_GDPR',
 } as const;
 export type ConfigFlag = keyof typeof ENV_OF;
 export const CONFIG_FLAGS = Object.keys(ENV_OF) as ConfigFlag[];
@@ -228,6 +237,7 @@ export function loadConfig(flags: Partial<Record<ConfigFlag, string>> = {}, env:
       authFailures: integer(pick(flags, env, 'rate-limit-auth-failures'), 100, 0, 1_000_000),
       // An identity provider's push of 10,000 users (a lookup and a create each) in about two minutes.
       scim: integer(pick(flags, env, 'rate-limit-scim'), 10_000, 0, 1_000_000),
+      gdpr: integer(pick(flags, env, 'rate-limit-gdpr'), 30, 0, 100_000),
     }),
     natsUrl: serviceUrl(pick(flags, env, 'nats-url'), /^(nats|tls):\/\/[^/\s]+$/, 'nats://host:4222'),
     redisUrl: serviceUrl(pick(flags, env, 'redis-url'), /^rediss?:\/\/\S+$/, 'redis://host:6379'),
@@ -241,5 +251,6 @@ export function loadConfig(flags: Partial<Record<ConfigFlag, string>> = {}, env:
     statementTimeoutMs: integer(pick(flags, env, 'statement-timeout-ms'), 30_000, 0, 86_400_000),
     drainSeconds: integer(pick(flags, env, 'drain-seconds'), 5, 0, 600),
     metricsToken: pick(flags, env, 'metrics-token')?.value ?? null,
+    gdprVacuumFull: boolean(pick(flags, env, 'gdpr-vacuum-full'), false),
   });
 }

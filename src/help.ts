@@ -51,6 +51,11 @@ Options (environment variable in brackets):
   --rate-limit-token <n>          Token requests per client [GATEHOUSE_RATE_LIMIT_TOKEN] (300)
   --rate-limit-login <n>          Failed logins per email and address [GATEHOUSE_RATE_LIMIT_LOGIN] (10)
   --rate-limit-auth-failures <n>  Failed authentications per address [GATEHOUSE_RATE_LIMIT_AUTH_FAILURES] (100)
+  --rate-limit-scim <n>           Per client on the SCIM paths [GATEHOUSE_RATE_LIMIT_SCIM] (10000; a client's own
+                                  scimRequestsPerMinute overrides it)
+  --rate-limit-gdpr <n>           GDPR requests submitted per organization [GATEHOUSE_RATE_LIMIT_GDPR] (30)
+  --gdpr-vacuum-full <bool>       PostgreSQL: VACUUM FULL (not plain VACUUM) the tables an erasure changed
+                                  [GATEHOUSE_GDPR_VACUUM_FULL] (default false)
   --nats-url <url>                NATS server for audit streams [GATEHOUSE_NATS_URL]
   --redis-url <url>               Redis for shared rate limits and invalidation [GATEHOUSE_REDIS_URL]
   --scim-phone-region <CC>        Country of SCIM phone numbers without one [GATEHOUSE_SCIM_PHONE_REGION] (US)

@@ -30,6 +30,10 @@ export interface FoundSubject {
   addresses?: string[];
   phoneNumbers?: string[];
   emailAddresses?: string[];
+  /** An external contact (a customer in the externalcontacts domain). */
+  externalContactId?: string;
+  /** Beyond upstream: the canonical contact of the contact's merge set (its own id when it is canonical). */
+  canonicalContactId?: string;
 }
 
 /**
@@ -50,6 +54,21 @@ export interface ResolvedSubject {
   phones: string[];
   addresses: string[];
   externalIds: string[];
+  /** The external contacts the request is about (one per request: a merge set fans out into related requests). */
+  externalContactIds?: string[];
+  /** The contacts' social handles and ids (Twitter/X, Instagram, Facebook, Apple Messages, WhatsApp, LINE). */
+  handles?: string[];
+}
+
+/** The external contacts a request is about, with their own values (see PersonalDataSource.resolveContacts). */
+export interface ResolvedContacts {
+  ids: string[];
+  names: string[];
+  emails: string[];
+  phones: string[];
+  addresses: string[];
+  externalIds: string[];
+  handles: string[];
 }
 
 export interface Replacement {
@@ -68,6 +87,16 @@ export interface PersonalDataSource {
   findSubjects(db: Executor, orgId: string, type: SearchType, value: string): Promise<FoundSubject[]>;
   /** Directory users whose identifiers match the subject's terms (only the users source has any). */
   resolveUsers?(db: Executor, orgId: string, subject: ResolvedSubject): Promise<string[]>;
+  /**
+   * The external contacts a request is about (only the external contacts source has any): the one
+   * it names, else those holding its identifiers.
+   */
+  resolveContacts?(
+    db: Executor,
+    orgId: string,
+    request: { externalContactId?: string; socialHandle?: { type?: string; value?: string } },
+    terms: ResolvedSubject,
+  ): Promise<ResolvedContacts>;
   /** Everything this source holds about the subject, as JSON; null when it holds nothing. */
   export(db: Executor, orgId: string, subject: ResolvedSubject): Promise<unknown | null>;
   /** Replaces each term's existing value by its updated value wherever the subject's data holds it; audited. */
@@ -100,7 +129,7 @@ export const MIN_TERM_LENGTH = 3;
  * trimmed, at least MIN_TERM_LENGTH long, distinct ignoring case, longest first.
  */
 export function scrubTerms(subject: ResolvedSubject, more: readonly string[] = []): string[] {
-  const terms = [...subject.names, ...subject.emails, ...subject.phones, ...more]
+  const terms = [...subject.names, ...subject.emails, ...subject.phones, ...(subject.handles ?? []), ...more]
     .map((t) => t.trim())
     .filter((t) => t.length >= MIN_TERM_LENGTH);
   return [...new Map(terms.map((t) => [t.toLowerCase(), t])).values()].sort((a, b) => b.length - a.length);

@@ -122,6 +122,8 @@ export interface RateLimitSettings {
    * requests); a client may carry its own (`Principal.scimRateLimit`).
    */
   scim: number;
+  /** GDPR requests submitted per organization (the API is for individual requests, not bulk deletion). */
+  gdpr?: number;
 }
 
 export type LimitKind = keyof RateLimitSettings;
@@ -150,7 +152,7 @@ export function createRateLimits(limiter: RateLimiter, settings: RateLimitSettin
     settings,
     check(hits) {
       const now = clock.now().getTime();
-      const limitOf = ([kind, , own]: LimitHit) => own ?? settings[kind];
+      const limitOf = ([kind, , own]: LimitHit) => own ?? settings[kind] ?? 0;
       const active = hits.filter((hit) => limitOf(hit) > 0);
       if (active.length === 0) return undefined;
       const over = (counts: number[]): undefined => {
@@ -168,11 +170,11 @@ export function createRateLimits(limiter: RateLimiter, settings: RateLimitSettin
     },
     async failures(keys, attempt, isFailure) {
       const now = clock.now().getTime();
-      const active = keys.filter(([kind]) => settings[kind] > 0);
+      const active = keys.filter(([kind]) => (settings[kind] ?? 0) > 0);
       const counted = await Promise.all(active.map(([kind, key]) => limiter.hit(`${kind}:${key}`, now)));
       const refund = () => Promise.all(active.map(([kind, key]) => limiter.undo(`${kind}:${key}`, now)));
       for (let i = 0; i < active.length; i++) {
-        const limit = settings[active[i]![0]];
+        const limit = settings[active[i]![0]] ?? 0;
         if (counted[i]! > limit) throw tooManyRequests(limit, retryAfter(now));
       }
       try {

@@ -1,5 +1,5 @@
 import { Kysely, sql, type Transaction } from 'kysely';
-import { type DialectName, dialectFor, type PoolOptions, type PoolUsage } from './dialect.ts';
+import { type DialectName, dialectFor, type PoolOptions, type PoolUsage, type PurgeOptions } from './dialect.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
@@ -16,6 +16,10 @@ export interface Storage {
   poolUsage(): PoolUsage;
   /** Resolves when the store answers a trivial query (readiness). */
   ping(): Promise<void>;
+  /** See DialectInfo.changedTables: what the open transaction changed, to purge after an erasure. */
+  changedTables(trx: Trx): Promise<string[]>;
+  /** See DialectInfo.purgeErased: run after an erasure commits. */
+  purgeErased(tables: readonly string[], options?: PurgeOptions): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -30,6 +34,8 @@ export function createStorage(databaseUrl: string, options: PoolOptions = {}): S
     ping: async () => {
       await sql`select 1`.execute(db);
     },
+    changedTables: (trx) => info.changedTables(trx),
+    purgeErased: (tables, options) => info.purgeErased(db, tables, options),
     close: () => db.destroy(),
   };
 }
@@ -41,3 +47,4 @@ export function withTransaction<T>(db: Db, fn: (trx: Trx) => Promise<T>): Promis
 
 export { isNotADatabase, isStoreUnavailable, isUniqueViolation, type PoolOptions, type PoolUsage } from './dialect.ts';
 export type { Database } from './schema.ts';
+export type { PurgeOptions } from './dialect.ts';

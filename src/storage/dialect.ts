@@ -24,6 +24,26 @@ export interface DialectInfo {
    */
   optimize(): void;
   poolUsage(): PoolUsage;
+  /**
+   * The tables the open transaction has updated or deleted rows of (PostgreSQL's per-transaction
+   * statistics); SQLite needs none (its erasure overwrites in place), so it answers [].
+   */
+  changedTables(trx: Kysely<any>): Promise<string[]>;
+  /**
+   * After an erasure has committed, removes what still holds the erased values: on SQLite the
+   * WAL's old page images (a checkpoint that truncates it; secure_delete already zeroed the freed
+   * space); on PostgreSQL the dead row versions of the tables it changed (VACUUM).
+   */
+  purgeErased(db: Kysely<any>, tables: readonly string[], options?: PurgeOptions): Promise<void>;
+}
+
+export interface PurgeOptions {
+  /**
+   * PostgreSQL: rewrite the tables (VACUUM FULL) rather than vacuum them. A plain VACUUM removes
+   * the dead row versions, but their bytes may stay in the pages' free space until new rows
+   * overwrite them; a rewrite leaves none, at the cost of an exclusive lock on each table.
+   */
+  rewrite?: boolean;
 }
 
 /** PostgreSQL connection pool settings (SQLite has one connection and ignores them). */
@@ -53,6 +73,9 @@ export function dialectFor(databaseUrl: string, options: PoolOptions = {}): Dial
     database.pragma('synchronous = NORMAL');
     database.pragma('foreign_keys = ON');
     database.pragma('busy_timeout = 5000');
+    // Deleted and overwritten content is zeroed, not left in free pages and freeblocks where anyone
+    // with the file (or a backup of it) could read an erased person back (docs/gdpr.md).
+    database.pragma('secure_delete = ON');
     // SQLite's advice for long-lived connections: at open, and then now and then (app.ts: hourly).
     // analysis_limit bounds the work on large tables (approximate statistics are enough).
     database.pragma('analysis_limit = 400');
@@ -65,6 +88,13 @@ export function dialectFor(databaseUrl: string, options: PoolOptions = {}): Dial
       concurrentWriters: false,
       optimize,
       poolUsage: () => ({ total: 1, idle: 1, waiting: 0, max: 1 }),
+      changedTables: async () => [],
+      purgeErased: async (db) => {
+        // TRUNCATE: every frame copied back and the WAL file cut to nothing (RESTART would keep the
+        // old frames' bytes). Through Kysely, so that it waits for an open transaction to end.
+        const { rows } = await sql<{ busy: number }>`pragma wal_checkpoint(TRUNCATE)`.execute(db);
+        if (rows[0]?.busy) throw new Error('The WAL checkpoint after an erasure could not complete (busy).');
+      },
     };
   }
   // COUNT(*) and BIGINT arrive as strings from pg; parse int8 as a JS number (safe below 2^53).
@@ -92,6 +122,19 @@ export function dialectFor(databaseUrl: string, options: PoolOptions = {}): Dial
     concurrentWriters: true,
     optimize: () => {},
     poolUsage: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max }),
+    changedTables: async (trx) => {
+      const { rows } = await sql<{ relname: string }>`
+        select relname from pg_stat_xact_user_tables
+        where schemaname = current_schema() and n_tup_upd + n_tup_del > 0`.execute(trx);
+      return rows.map((r) => r.relname);
+    },
+    purgeErased: async (db, tables, options = {}) => {
+      // Plain VACUUM takes no lock that stops readers or writers. Neither form can remove a row
+      // version an older snapshot still sees; autovacuum does, later (docs/gdpr.md).
+      if (!tables.length) return;
+      const list = sql.join(tables.map((t) => sql.table(t)));
+      await (options.rewrite ? sql`vacuum full ${list}` : sql`vacuum ${list}`).execute(db);
+    },
   };
 }
 

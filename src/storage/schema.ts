@@ -529,6 +529,50 @@ export interface GdprRequestRow {
   created_at: string;
   modified_at: string;
   completed_at: string | null;
+  /** The request this one was repeated from, for another contact of a merge set (migration 0027). */
+  parent_request_id?: string | null;
+}
+
+/** An external contact (a customer); see migration 0027. */
+export interface ExternalContactRow {
+  id: string;
+  org_id: string;
+  division_id: string;
+  first_name: string | null;
+  last_name: string | null;
+  external_organization_id: string | null;
+  /** The canonical contact of its merge set (its own id when it is canonical or merged with none). */
+  canonical_id: string;
+  /** The contact a merge made from this one. */
+  merged_to: string | null;
+  /** JSON array: the contacts a merge made this one from. */
+  merged_from: string | null;
+  /** JSON: upstream's ExternalContact as stored (phones in E.164), without read-only fields. */
+  body: string;
+  version: number;
+  created_at: string;
+  modified_at: string;
+}
+
+/** One normalized identifier of an external contact (for search). */
+export interface ExternalContactIdentifierRow {
+  contact_id: string;
+  org_id: string;
+  /** PHONE | EMAIL | ADDRESS | TWITTER | INSTAGRAM | FACEBOOK | APPLE_MESSAGES | WHATSAPP | EXTERNAL_ID | LINE */
+  kind: string;
+  value: string;
+}
+
+export interface ExternalOrganizationRow {
+  id: string;
+  org_id: string;
+  division_id: string;
+  name: string;
+  /** JSON: upstream's ExternalOrganization as stored. */
+  body: string;
+  version: number;
+  created_at: string;
+  modified_at: string;
 }
 
 export interface Database {
@@ -572,4 +616,7 @@ export interface Database {
   routing_queue_members: RoutingQueueMemberRow;
   analytics_jobs: AnalyticsJobRow;
   gdpr_requests: GdprRequestRow;
+  external_contacts: ExternalContactRow;
+  external_contact_identifiers: ExternalContactIdentifierRow;
+  external_organizations: ExternalOrganizationRow;
 }

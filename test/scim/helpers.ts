@@ -48,10 +48,10 @@ export interface ScimApp {
 
 let roleSeq = 0;
 
-export async function startScimApp(dialect: TestDialect): Promise<ScimApp> {
+export async function startScimApp(dialect: TestDialect, env: Record<string, string> = {}): Promise<ScimApp> {
   // Provisioning replays send many requests: no rate limits in these tests.
   const t = await startApp(dialect, {
-    env: { GATEHOUSE_RATE_LIMIT_CLIENT: '0', GATEHOUSE_RATE_LIMIT_ORG: '0', GATEHOUSE_RATE_LIMIT_TOKEN: '0' },
+    env: { GATEHOUSE_RATE_LIMIT_CLIENT: '0', GATEHOUSE_RATE_LIMIT_ORG: '0', GATEHOUSE_RATE_LIMIT_TOKEN: '0', ...env },
   });
   const { directory, oauth } = t.gh;
 

@@ -55,6 +55,7 @@ describe('migrations', () => {
         '0021_routing',
         '0022_interactions',
         '0023_client_scim_rate_limit',
+        '0027_external_contacts',
       ]);
       expect(again).toEqual([]);
     }
@@ -77,6 +78,9 @@ describe('migrations', () => {
       'conversation_participants',
       'conversations',
       'divisions',
+      'external_contact_identifiers',
+      'external_contacts',
+      'external_organizations',
       'gdpr_requests',
       'group_members',
       'groups',

@@ -3,7 +3,9 @@
  * request's results document (beyond upstream: upstream's resultsUrl points at its own storage).
  */
 import type { FastifyInstance } from 'fastify';
+import { ApiError } from '../../platform/errors/index.ts';
 import { parsePage } from '../../platform/paging.ts';
+import type { RateLimits } from '../../platform/rate-limit.ts';
 import type { SearchType } from '../../platform/personal-data.ts';
 import {
   CreateQuery,
@@ -24,7 +26,26 @@ const VIEW = anyOf('gdpr:request:view');
 type Paging = { pageSize?: number; pageNumber?: number };
 type Params = { Params: { requestId: string } };
 
-export function registerGdprRoutes(app: FastifyInstance, { gdpr }: { gdpr: GdprService }) {
+/**
+ * The seed: the GDPR API is for individual requests, not bulk deletion. Submissions have their
+ * own per-organization budget (`--rate-limit-gdpr`), on top of the ordinary limits.
+ */
+async function checkGdprBudget(limits: RateLimits | undefined, orgId: string) {
+  try {
+    await limits?.check([['gdpr', orgId]]);
+  } catch (err) {
+    if (!(err instanceof ApiError) || err.status !== 429) throw err;
+    const limit = limits!.settings.gdpr ?? 0;
+    throw new ApiError(
+      429,
+      'too.many.requests',
+      `This organization has submitted its ${limit} GDPR requests for this minute. The GDPR API is for individual data-subject requests, not bulk deletion: try again after Retry-After seconds.`,
+      { messageParams: { limit: String(limit) }, headers: err.extra.headers },
+    );
+  }
+}
+
+export function registerGdprRoutes(app: FastifyInstance, { gdpr, limits }: { gdpr: GdprService; limits?: RateLimits }) {
   app.get<{ Querystring: Paging & { searchType: SearchType; searchValue: string } }>(
     '/api/v2/gdpr/subjects',
     {
@@ -47,7 +68,10 @@ export function registerGdprRoutes(app: FastifyInstance, { gdpr }: { gdpr: GdprS
       schema: { body: GdprRequestBody, querystring: CreateQuery, response: { 200: GdprRequest } },
       config: { permission: anyOf('gdpr:request:add') },
     },
-    async (request) => gdpr.submit(request.caller, request.body, request.query.deleteConfirmed === true),
+    async (request) => {
+      await checkGdprBudget(limits, request.caller.principal.orgId);
+      return gdpr.submit(request.caller, request.body, request.query.deleteConfirmed === true);
+    },
   );
 
   app.get<{ Querystring: Paging }>(

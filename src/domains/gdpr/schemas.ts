@@ -23,6 +23,8 @@ export const GdprSubject = Type.Object({
   dialerContactId: Opt(Type.Object({ id: Opt(Str), contactListId: Opt(Str) })),
   journeyCustomer: Opt(Type.Object({ id: Opt(Str), type: Opt(Str) })),
   socialHandle: Opt(Type.Object({ type: Opt(Str), value: Opt(Str) })),
+  /** Beyond upstream, in search results: the canonical contact of an external contact's merge set. */
+  canonicalContactId: Opt(Str),
   externalId: Opt(Str),
   addresses: Opt(Strings),
   phoneNumbers: Opt(Strings),
@@ -51,6 +53,8 @@ export const GdprRequest = Type.Object({
   subject: GdprSubject,
   resultsUrl: Opt(Type.String()),
   resultsUrls: Opt(Type.Array(Type.String())),
+  parentRequest: Opt(Type.Object({ id: Type.String(), selfUri: Type.String() })),
+  relatedRequests: Opt(Type.Array(Type.Object({ id: Type.String(), selfUri: Type.String() }))),
   selfUri: Type.String(),
 });
 

@@ -20,11 +20,18 @@ import {
   type SourceOutcome,
 } from '../../platform/personal-data.ts';
 import type { Caller, Principal } from '../../platform/principal.ts';
-import { type Db, type Executor, withTransaction } from '../../storage/db.ts';
+import { type Db, type Executor, type Trx, withTransaction } from '../../storage/db.ts';
 import type { GdprRequestRow } from '../../storage/schema.ts';
 import type { GdprRequestInput, GdprSubjectBody, RequestType, Status } from './schemas.ts';
 import { createGdprStore } from './store.ts';
-import { type DescribeUsers, hasIdentifier, normalizeTerm, resolveSubject, subjectTerms } from './subject.ts';
+import {
+  type DescribeUsers,
+  hasIdentifier,
+  normalizeTerm,
+  resolveSubject,
+  searchTermsOf,
+  subjectTerms,
+} from './subject.ts';
 
 export const AUDIT_SERVICE = 'GDPR';
 export const AUDIT_ENTITY = 'GDPRRequest';
@@ -59,6 +66,17 @@ export interface GdprDeps {
   userExists: (orgId: string, userId: string) => Promise<boolean>;
   /** The region national phone numbers are read in (as SCIM reads them). */
   phoneRegion: string;
+  /** An external contact's merge set (null when there is no such contact): a request for it fans out to every member. */
+  contactMergeSet?: (
+    db: Executor,
+    orgId: string,
+    id: string,
+  ) => Promise<{ canonicalId: string; memberIds: string[] } | null>;
+  /**
+   * Leaves no copy of replaced or erased values in the store's files: the tables the change's
+   * transaction changed, then (after commit) their purge (storage's changedTables/purgeErased).
+   */
+  purge?: { changedTables(trx: Trx): Promise<string[]>; afterCommit(tables: readonly string[]): Promise<void> };
 }
 
 /** The results document of a finished request (GET …/results). */
@@ -75,6 +93,7 @@ interface ResultsDocument {
 }
 
 const resultsPath = (id: string) => `/api/v2/gdpr/requests/${id}/results`;
+const requestRef = (id: string) => ({ id, selfUri: `/api/v2/gdpr/requests/${id}` });
 
 function view(
   row: Pick<
@@ -88,7 +107,9 @@ function view(
     | 'created_by_user'
     | 'created_by_client'
     | 'created_at'
+    | 'parent_request_id'
   >,
+  related: string[] = [],
 ) {
   const finished = row.status === 'COMPLETED' || row.status === 'ERROR';
   const creator = row.created_by_user ?? row.created_by_client;
@@ -102,6 +123,9 @@ function view(
     status: row.status,
     subject: JSON.parse(row.subject) as GdprSubjectBody,
     ...(finished ? { resultsUrl: resultsPath(row.id), resultsUrls: [resultsPath(row.id)] } : {}),
+    // Beyond upstream: a merge set's request and the requests repeated from it for its other contacts.
+    ...(row.parent_request_id ? { parentRequest: requestRef(row.parent_request_id) } : {}),
+    ...(related.length ? { relatedRequests: related.map(requestRef) } : {}),
     selfUri: `/api/v2/gdpr/requests/${row.id}`,
   };
 }
@@ -129,7 +153,15 @@ function checkInput(input: GdprRequestInput, deleteConfirmed: boolean) {
   if (!hasIdentifier(input.subject)) {
     throw invalidValue(
       'subject',
-      'The subject needs at least one identifier Gatehouse holds: a name, user id, external id, address, phone number or email address (it holds no social handles, external contacts, dialer contacts or journey customers).',
+      'The subject needs at least one identifier Gatehouse holds: a name, user id, external contact id, social handle, external id, address, phone number or email address (it holds no dialer contacts or journey customers).',
+    );
+  }
+  const s = input.subject;
+  const given = searchTermsOf(s);
+  if (!s.userId?.trim() && !s.externalContactId?.trim() && given.length > 1) {
+    throw invalidValue(
+      'subject',
+      `The subject names ${given.length} identifiers (${given.join(', ')}). Send one request per identifier, or search the subjects first and send one request with the userId or externalContactId the search answered.`,
     );
   }
   const terms = input.replacementTerms ?? [];
@@ -172,7 +204,11 @@ function mergeSubjects(found: FoundSubject[]): FoundSubject[] {
     return all.length ? all : undefined;
   };
   for (const s of found) {
-    const key = s.userId ? `user:${s.userId}` : `name:${(s.name ?? '').toLowerCase()}|${s.externalId ?? ''}`;
+    const key = s.userId
+      ? `user:${s.userId}`
+      : s.externalContactId
+        ? `contact:${s.externalContactId}`
+        : `name:${(s.name ?? '').toLowerCase()}|${s.externalId ?? ''}`;
     const prev = byKey.get(key);
     if (!prev) {
       byKey.set(key, { ...s });
@@ -261,9 +297,10 @@ export function createGdprService(deps: GdprDeps) {
    */
   async function redactRequests(trx: Executor, orgId: string, subject: ResolvedSubject) {
     const users = new Set(subject.userIds);
+    const contacts = new Set(subject.externalContactIds ?? []);
     const customers = new Set(subject.customerNames.map((n) => n.toLowerCase()));
     const named = (v: string | undefined) => v !== undefined && customers.has(v.trim().toLowerCase());
-    const terms = [...subject.names, ...subject.emails, ...subject.phones]
+    const terms = [...subject.names, ...subject.emails, ...subject.phones, ...(subject.handles ?? [])]
       .map((t) => t.toLowerCase())
       .filter((t) => t.length >= 3);
     let changed = 0;
@@ -271,15 +308,23 @@ export function createGdprService(deps: GdprDeps) {
       const s = JSON.parse(row.subject) as GdprSubjectBody;
       const resolved = row.resolved_user_ids === null ? null : (JSON.parse(row.resolved_user_ids) as string[]);
       const replacements = row.replacement_terms ? (JSON.parse(row.replacement_terms) as Replacement[]) : [];
-      const about = users.size
-        ? (s.userId !== undefined && users.has(s.userId)) || Boolean(resolved?.some((u) => users.has(u)))
-        : resolved !== null &&
-          resolved.length === 0 &&
-          (named(s.name) ||
-            replacements.some((r) => r.type === 'NAME' && (named(r.existingValue) || named(r.updatedValue))));
+      const aboutContact = s.externalContactId !== undefined && contacts.has(s.externalContactId);
+      const about =
+        aboutContact || users.size
+          ? aboutContact ||
+            (s.userId !== undefined && users.has(s.userId)) ||
+            Boolean(resolved?.some((u) => users.has(u)))
+          : resolved !== null &&
+            resolved.length === 0 &&
+            (named(s.name) ||
+              replacements.some((r) => r.type === 'NAME' && (named(r.existingValue) || named(r.updatedValue))));
       if (!about) continue;
-      const { userId, ...rest } = s;
-      const redacted = { ...(userId !== undefined ? { userId } : {}), ...(erasedValues(rest) as object) };
+      const { userId, externalContactId, ...rest } = s;
+      const redacted = {
+        ...(userId !== undefined ? { userId } : {}),
+        ...(externalContactId !== undefined ? { externalContactId } : {}),
+        ...(erasedValues(rest) as object),
+      };
       const replacementTerms = row.replacement_terms
         ? JSON.stringify(replacements.map((r) => ({ ...r, existingValue: ERASED, updatedValue: ERASED })))
         : null;
@@ -319,7 +364,7 @@ export function createGdprService(deps: GdprDeps) {
     const mine = held(id, token);
     try {
       await mine.status('SEARCHING');
-      const subject = await withFormerCustomerNames(
+      let subject = await withFormerCustomerNames(
         orgId,
         await resolveSubject(
           db,
@@ -329,6 +374,26 @@ export function createGdprService(deps: GdprDeps) {
           deps.describeUsers,
         ),
       );
+      const subjectBody = JSON.parse(row.subject) as GdprSubjectBody;
+      for (const source of sources) {
+        if (!source.resolveContacts) continue;
+        const c = await source.resolveContacts(db, orgId, subjectBody, subject);
+        if (subjectBody.externalContactId?.trim() && !c.ids.length)
+          throw badRequest(`The external contact ${subjectBody.externalContactId} no longer exists.`);
+        const add = (a: string[], b: string[]) => [...new Map([...a, ...b].map((x) => [x.toLowerCase(), x])).values()];
+        subject = {
+          ...subject,
+          externalContactIds: add(subject.externalContactIds ?? [], c.ids),
+          // A contact's customer legs on interactions carry its name (until participants name the contact).
+          customerNames: subject.userIds.length ? subject.customerNames : add(subject.customerNames, c.names),
+          names: add(subject.names, c.names),
+          emails: add(subject.emails, c.emails),
+          phones: add(subject.phones, c.phones),
+          addresses: add(subject.addresses, c.addresses),
+          externalIds: add(subject.externalIds, c.externalIds),
+          handles: add(subject.handles ?? [], c.handles),
+        };
+      }
       // Kept so that erasing the subject later finds this request, whatever values it named.
       await mine.update({ resolved_user_ids: JSON.stringify(subject.userIds) });
       if (type === 'GDPR_EXPORT') {
@@ -354,7 +419,7 @@ export function createGdprService(deps: GdprDeps) {
         existingValue: normalizeTerm(r.type, r.existingValue, deps.phoneRegion),
         updatedValue: normalizeTerm(r.type, r.updatedValue, deps.phoneRegion),
       }));
-      await withTransaction(db, async (trx) => {
+      const changed = await withTransaction(db, async (trx) => {
         // The event every change of this request points to; it names the request, never the subject.
         const cause = await recordAudit(trx, clock, {
           orgId,
@@ -379,7 +444,11 @@ export function createGdprService(deps: GdprDeps) {
           { requestId: id, requestType: type, status: 'COMPLETED', completedDate: clock.now().toISOString(), outcome },
           trx,
         );
+        return deps.purge ? deps.purge.changedTables(trx) : [];
       });
+      // The old values are gone from every row, but not yet from the store's files (free space,
+      // WAL, dead row versions): overwritten or vacuumed now, not whenever the store gets to it.
+      if (deps.purge) await deps.purge.afterCommit(changed);
     } catch (err) {
       if (err instanceof RequestEndedElsewhere) return;
       // A refusal a person can act on (an email already taken, say) is the request's error; the
@@ -435,6 +504,20 @@ export function createGdprService(deps: GdprDeps) {
       if (userId && !(await deps.userExists(orgId, userId))) {
         throw invalidValue('subject.userId', `No user ${userId} in this organization.`);
       }
+      // A canonical contact's request is repeated for every other contact of its merge set.
+      const contactId = input.subject.externalContactId?.trim();
+      let others: string[] = [];
+      if (contactId) {
+        const set = deps.contactMergeSet ? await deps.contactMergeSet(db, orgId, contactId) : null;
+        if (!set)
+          throw invalidValue('subject.externalContactId', `No external contact ${contactId} in this organization.`);
+        if (set.canonicalId !== contactId)
+          throw invalidValue(
+            'subject.externalContactId',
+            `The external contact ${contactId} belongs to the merge set of ${set.canonicalId}: send one request per merge set, for its canonical contact ${set.canonicalId}; it is repeated for every contact of the set.`,
+          );
+        others = set.memberIds.filter((m) => m !== contactId);
+      }
       const now = clock.now().toISOString();
       const row: GdprRequestRow = {
         id: newId(),
@@ -456,28 +539,44 @@ export function createGdprService(deps: GdprDeps) {
         modified_at: now,
         completed_at: null,
       };
+      const related: GdprRequestRow[] = others.map((m) => ({
+        ...row,
+        id: newId(),
+        subject: JSON.stringify({ externalContactId: m }),
+        parent_request_id: row.id,
+      }));
       await withTransaction(db, async (trx) => {
-        await store.insert(trx, row);
-        // The trail records that a request was made and of which kind, never whom it is about.
-        await recordAudit(trx, clock, {
-          orgId,
-          serviceName: AUDIT_SERVICE,
-          entityType: AUDIT_ENTITY,
-          entityId: row.id,
-          entityName: row.name ?? row.request_type,
-          action: 'Create',
-          ...auditOrigin(caller),
-          changes: [{ property: 'requestType', oldValues: [], newValues: [row.request_type] }],
-        });
+        for (const r of [row, ...related]) {
+          await store.insert(trx, r);
+          // The trail records that a request was made and of which kind, never whom it is about.
+          await recordAudit(trx, clock, {
+            orgId,
+            serviceName: AUDIT_SERVICE,
+            entityType: AUDIT_ENTITY,
+            entityId: r.id,
+            entityName: r.name ?? r.request_type,
+            action: 'Create',
+            ...auditOrigin(caller),
+            changes: [{ property: 'requestType', oldValues: [], newValues: [r.request_type] }],
+            ...(r.parent_request_id ? { context: { relatedTo: r.parent_request_id } } : {}),
+          });
+        }
       });
-      jobs.enqueue('gdpr-request', () => run(row.id, orgId));
-      return view(row);
+      // Each runs, succeeds or fails on its own.
+      for (const r of [row, ...related]) jobs.enqueue('gdpr-request', () => run(r.id, orgId));
+      return view(
+        row,
+        related.map((r) => r.id),
+      );
     },
 
     async get(caller: Caller, id: string) {
       const row = isUuid(id) ? await store.find(db, caller.principal.orgId, id) : undefined;
       if (!row) throw notFound('GDPR request', id);
-      return view(row);
+      return view(
+        row,
+        (await store.related(db, caller.principal.orgId, [row.id])).map((r) => r.id),
+      );
     },
 
     async list(caller: Caller, page: PageRequest, query: Record<string, unknown>) {
@@ -486,7 +585,19 @@ export function createGdprService(deps: GdprDeps) {
         store.list(db, orgId, page.offset, page.pageSize),
         store.count(db, orgId),
       ]);
-      return listing(rows.map(view), total, page, '/api/v2/gdpr/requests', query);
+      const related = await store.related(
+        db,
+        orgId,
+        rows.map((r) => r.id),
+      );
+      const byParent = (id: string) => related.filter((r) => r.parent_request_id === id).map((r) => r.id);
+      return listing(
+        rows.map((r) => view(r, byParent(r.id))),
+        total,
+        page,
+        '/api/v2/gdpr/requests',
+        query,
+      );
     },
 
     /** Beyond upstream: the finished request's document (the export, or what was changed or erased). */

@@ -26,6 +26,7 @@ export function createGdprStore() {
           'created_at',
           'completed_at',
           'error',
+          'parent_request_id',
         ])
         .where('org_id', '=', orgId)
         .orderBy('created_at', 'desc')
@@ -76,6 +77,18 @@ export function createGdprStore() {
         .executeTakeFirst();
       return Number(res.numUpdatedRows) === 1;
     },
+    /** The requests repeated from these ones for the other contacts of a merge set. */
+    related: (db: Executor, orgId: string, parentIds: string[]) =>
+      parentIds.length
+        ? db
+            .selectFrom('gdpr_requests')
+            .select(['id', 'parent_request_id'])
+            .where('org_id', '=', orgId)
+            .where('parent_request_id', 'in', parentIds)
+            .orderBy('created_at')
+            .orderBy('id')
+            .execute()
+        : Promise.resolve([]),
     /** The organization's completed rectifications, for the former names they replaced. */
     completedUpdates: (db: Executor, orgId: string) =>
       db

@@ -33,13 +33,15 @@ export function normalizeTerm(type: SearchType, value: string, region: string): 
 const clean = (xs: (string | undefined)[] = []) => [...new Set(xs.map((x) => x?.trim() ?? '').filter(Boolean))];
 
 /**
- * True when the subject carries an identifier Gatehouse can act on: a name, user id, external id,
- * address, phone number or email address. (Social handles, external contact, dialer contact and
- * journey customer ids name nothing Gatehouse holds: a request with only those would change nothing.)
+ * True when the subject carries an identifier Gatehouse can act on: a name, user id, external
+ * contact id, social handle, external id, address, phone number or email address. (Dialer contact
+ * and journey customer ids name nothing Gatehouse holds: a request with only those would change nothing.)
  */
 export function hasIdentifier(s: GdprSubjectBody): boolean {
   return Boolean(
-    s.name?.trim() ||
+    s.externalContactId?.trim() ||
+      s.socialHandle?.value?.trim() ||
+      s.name?.trim() ||
       s.userId?.trim() ||
       s.externalId?.trim() ||
       clean(s.addresses).length ||
@@ -103,4 +105,19 @@ export async function resolveSubject(
     addresses: union(terms.addresses, own.addresses),
     externalIds: union(terms.externalIds, own.externalIds),
   };
+}
+
+/**
+ * The search terms a subject carries beside the ids that name a record (userId, externalContactId):
+ * upstream takes one request per identifier, so a subject without such an id may carry one only.
+ */
+export function searchTermsOf(s: GdprSubjectBody): string[] {
+  return [
+    ...clean([s.name]).map(() => 'a name'),
+    ...clean([s.externalId]).map(() => 'an external id'),
+    ...clean(s.addresses).map(() => 'an address'),
+    ...clean(s.phoneNumbers).map(() => 'a phone number'),
+    ...clean(s.emailAddresses).map(() => 'an email address'),
+    ...clean([s.socialHandle?.value]).map(() => `a ${s.socialHandle?.type ?? 'social'} handle`),
+  ];
 }
