@@ -53,7 +53,7 @@ Options (environment variable in brackets):
   --rate-limit-auth-failures <n>  Failed authentications per address [GATEHOUSE_RATE_LIMIT_AUTH_FAILURES] (100)
   --rate-limit-scim <n>           Per client on the SCIM paths [GATEHOUSE_RATE_LIMIT_SCIM] (10000; a client's own
                                   scimRequestsPerMinute overrides it)
-  --rate-limit-gdpr <n>           GDPR requests submitted per organization [GATEHOUSE_RATE_LIMIT_GDPR] (30)
+  --rate-limit-gdpr <n>           GDPR requests a minute per organization [GATEHOUSE_RATE_LIMIT_GDPR] (30)
   --gdpr-vacuum-full <bool>       PostgreSQL: VACUUM FULL (not plain VACUUM) the tables an erasure changed
                                   [GATEHOUSE_GDPR_VACUUM_FULL] (default false)
   --nats-url <url>                NATS server for audit streams [GATEHOUSE_NATS_URL]
