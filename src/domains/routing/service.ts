@@ -5,7 +5,8 @@
  */
 import { auditOrigin, diffProperties, recordAudit, registerAuditEntity } from '../../platform/audit.ts';
 import type { Clock } from '../../platform/clock.ts';
-import { invalidValue, notFound } from '../../platform/errors/index.ts';
+import { divisionReach, reaches } from '../../platform/division-access.ts';
+import { invalidValue, missingPermissions, notFound } from '../../platform/errors/index.ts';
 import { isUuid, newId } from '../../platform/ids.ts';
 import { listing, type PageRequest } from '../../platform/paging.ts';
 import type { Caller } from '../../platform/principal.ts';
@@ -36,11 +37,24 @@ export function createRoutingService({ db, clock, directory }: { db: Db; clock: 
   const store = createRoutingStore();
 
   /**
-   * What queues a caller may read: today every queue of the caller's organization. Division
-   * enforcement (platform/division-access.ts) plugs in here and nowhere else.
+   * What queues a caller may read or change: those of its organization in the divisions where it
+   * holds `permission` (platform/division-access.ts); others answer 404 as unknown ones.
    */
-  const scopeOf = (caller: Caller): QueueScope => ({ orgId: caller.principal.orgId, divisionIds: null });
-  const systemScope = (orgId: string): QueueScope => ({ orgId, divisionIds: null });
+  const scopeOf = (caller: Caller, permission = 'routing:queue:view'): QueueScope => ({
+    orgId: caller.principal.orgId,
+    reach: divisionReach(caller.principal, permission),
+  });
+  const systemScope = (orgId: string): QueueScope => ({
+    orgId,
+    reach: { everywhere: true, divisionIds: [], home: true },
+  });
+
+  /** A queue may be put only into a division where the caller holds the permission (no escalation by moving). */
+  function assertMayPlace(caller: Caller | null, permissions: string[], divisionId: string) {
+    if (caller && !permissions.some((p) => reaches(caller.principal, p, divisionId))) {
+      throw missingPermissions(permissions.map((p) => `${p} (division ${divisionId})`));
+    }
+  }
 
   async function divisionsById(orgId: string) {
     const all = await directory.organizations.divisions(orgId, { pageSize: 500, pageNumber: 1, offset: 0 }, {});
@@ -159,6 +173,7 @@ export function createRoutingService({ db, clock, directory }: { db: Db; clock: 
     /** Creates a queue; null caller = the system (the demo seed). */
     async create(caller: Caller | null, orgId: string, body: QueueRequest) {
       const { name, prompt, timeout, divisionId } = await checked(orgId, body);
+      assertMayPlace(caller, ['routing:queue:add', 'routing:queue:edit'], divisionId);
       const now = clock.now().toISOString();
       const by = caller?.principal.userId ?? null;
       const row: RoutingQueueRow = {
@@ -189,9 +204,10 @@ export function createRoutingService({ db, clock, directory }: { db: Db; clock: 
     },
 
     async update(caller: Caller, id: string, body: QueueRequest) {
-      const scope = scopeOf(caller);
+      const scope = scopeOf(caller, 'routing:queue:edit');
       const before = await load(db, scope, id);
       const { name, prompt, timeout, divisionId } = await checked(scope.orgId, body, before);
+      assertMayPlace(caller, ['routing:queue:edit'], divisionId);
       const next: RoutingQueueRow = {
         ...before,
         name,
@@ -218,7 +234,7 @@ export function createRoutingService({ db, clock, directory }: { db: Db; clock: 
     },
 
     async remove(caller: Caller, id: string) {
-      const scope = scopeOf(caller);
+      const scope = scopeOf(caller, 'routing:queue:delete');
       await withTransaction(db, async (trx) => {
         const before = await load(trx, scope, id);
         await audit(trx, caller, 'Delete', before, diffProperties(snapshot(before), null));
@@ -257,7 +273,7 @@ export function createRoutingService({ db, clock, directory }: { db: Db; clock: 
 
     /** Adds (or with `remove`, removes) users; null caller = the system (the demo seed). */
     async changeMembers(caller: Caller | null, orgId: string, id: string, userIds: string[], remove = false) {
-      const scope = caller ? scopeOf(caller) : systemScope(orgId);
+      const scope = caller ? scopeOf(caller, 'routing:queue:edit') : systemScope(orgId);
       for (const [i, userId] of userIds.entries()) {
         if (
           !isUuid(userId) ||
@@ -293,7 +309,7 @@ export function createRoutingService({ db, clock, directory }: { db: Db; clock: 
 
     /** Joins or unjoins a member (upstream PATCH /members/{memberId}). */
     async setJoined(caller: Caller, id: string, userId: string, joined: boolean) {
-      const scope = scopeOf(caller);
+      const scope = scopeOf(caller, 'routing:queue:edit');
       await withTransaction(db, async (trx) => {
         const queue = await load(trx, scope, id);
         const member = await store.findMember(trx, scope.orgId, id, userId);

@@ -6,13 +6,13 @@
 import type { Executor } from '../../storage/db.ts';
 import type { RoutingQueueMemberRow, RoutingQueueRow } from '../../storage/schema.ts';
 import { type SqlBool, sql } from 'kysely';
+import { type DivisionReach, whereInReach } from '../../storage/division-filter.ts';
 import { escapeLike } from '../../storage/text-match.ts';
 
-/** Which queues a read may see: all of the organization's, or only those in these divisions. */
+/** Which queues a read may see: the organization's, within the caller's division reach. */
 export interface QueueScope {
   orgId: string;
-  /** null: every division of the organization (no division restriction applies to the caller). */
-  divisionIds: readonly string[] | null;
+  reach: DivisionReach;
 }
 
 export interface QueueFilter {
@@ -22,11 +22,7 @@ export interface QueueFilter {
 }
 
 function visibleQueues(db: Executor, scope: QueueScope, f: QueueFilter = {}) {
-  let q = db.selectFrom('routing_queues').where('org_id', '=', scope.orgId);
-  if (scope.divisionIds) {
-    if (scope.divisionIds.length === 0) return q.where('id', '=', '');
-    q = q.where('division_id', 'in', [...scope.divisionIds]);
-  }
+  let q = whereInReach(db.selectFrom('routing_queues').where('org_id', '=', scope.orgId), 'division_id', scope.reach);
   if (f.ids) q = f.ids.length ? q.where('id', 'in', f.ids) : q.where('id', '=', '');
   if (f.name) {
     // Upstream: an exact name, or leading/trailing `*` wildcards.
