@@ -212,6 +212,8 @@ export async function main(argv: string[]): Promise<number> {
       const gh = await open(config);
       try {
         process.stdout.write(`${await rotateKeys(gh, config, master)}\n`);
+        // Running processes sharing Redis reload at once; the others within their key poll.
+        gh.invalidation.publish('oauth.keys', {});
       } finally {
         await gh.close();
       }

@@ -20,6 +20,8 @@ export interface TokenInvalidation {
 /** Topic name → message type. One line per topic. */
 export interface InvalidationTopics {
   'oauth.tokens': TokenInvalidation;
+  /** The server keys changed (`gatehouse rotate-keys`): reload them now rather than at the next poll. */
+  'oauth.keys': Record<string, never>;
 }
 
 export type Topic = keyof InvalidationTopics;
