@@ -17,6 +17,9 @@ import { CERT, ISSUER, SSO_URL } from '../sso/providers-fixtures.ts';
 type EventName = `${string}/${string}/${string}`;
 
 /** Mutation route (`METHOD url`) → the event(s) it may record; an upsert lists both. */
+/** A subject's grants change: a user's as UserRoles, an OAuth client's as ClientRoles. */
+const SUBJECT_GRANTS: EventName[] = ['Authorization/UserRoles/Update', 'Authorization/ClientRoles/Update'];
+
 const AUDITED: Record<string, EventName[]> = {
   'POST /api/v2/oauth/clients': ['OAuth/OAuthClient/Create'],
   'PUT /api/v2/oauth/clients/:clientId': ['OAuth/OAuthClient/Update'],
@@ -38,6 +41,18 @@ const AUDITED: Record<string, EventName[]> = {
   'PUT /api/v2/authorization/roles/:roleId': ['Authorization/Role/Update'],
   'PATCH /api/v2/authorization/roles/:roleId': ['Authorization/Role/Update'],
   'DELETE /api/v2/authorization/roles/:roleId': ['Authorization/Role/Delete'],
+  'POST /api/v2/authorization/divisions': ['Authorization/Division/Create'],
+  'PUT /api/v2/authorization/divisions/:divisionId': ['Authorization/Division/Update'],
+  'DELETE /api/v2/authorization/divisions/:divisionId': ['Authorization/Division/Delete'],
+  'POST /api/v2/authorization/divisions/:divisionId/restore': ['Authorization/Division/Restore'],
+  'POST /api/v2/authorization/divisions/:divisionId/objects/:objectType': ['Authorization/Division/MoveObjects'],
+  'POST /api/v2/authorization/subjects/:subjectId/bulkadd': SUBJECT_GRANTS,
+  'POST /api/v2/authorization/subjects/:subjectId/bulkremove': SUBJECT_GRANTS,
+  'POST /api/v2/authorization/subjects/:subjectId/bulkreplace': SUBJECT_GRANTS,
+  'POST /api/v2/authorization/subjects/:subjectId/divisions/:divisionId/roles/:roleId': SUBJECT_GRANTS,
+  'DELETE /api/v2/authorization/subjects/:subjectId/divisions/:divisionId/roles/:roleId': SUBJECT_GRANTS,
+  'PUT /api/v2/authorization/roles/:roleId/users/add': ['Authorization/UserRoles/Update'],
+  'PUT /api/v2/authorization/roles/:roleId/users/remove': ['Authorization/UserRoles/Update'],
   'POST /api/v2/groups': ['Directory/Group/Create'],
   'POST /api/v2/identityproviders': ['Integrations/IdentityProvider/Create'],
   'PUT /api/v2/identityproviders/:providerId': ['Integrations/IdentityProvider/Update'],
@@ -330,6 +345,68 @@ describe.each(DIALECTS)('audited mutation routes record their events on %s', (di
     );
     await expectAudited('DELETE /api/v2/authorization/roles/:roleId', 'Authorization/Role/Delete', roleId, () =>
       t.api(`/api/v2/authorization/roles/${roleId}`, { method: 'DELETE', token }),
+    );
+
+    // Divisions and subjects grants (@see issue 15).
+    const division = await expectAudited(
+      'POST /api/v2/authorization/divisions',
+      'Authorization/Division/Create',
+      null,
+      () => t.api('/api/v2/authorization/divisions', { method: 'POST', token, body: { name: 'Covered division' } }),
+    );
+    const divisionId = division.body.id;
+    await expectAudited(
+      'PUT /api/v2/authorization/divisions/:divisionId',
+      'Authorization/Division/Update',
+      divisionId,
+      () =>
+        t.api(`/api/v2/authorization/divisions/${divisionId}`, { method: 'PUT', token, body: { name: 'Covered v2' } }),
+    );
+    await expectAudited(
+      'POST /api/v2/authorization/divisions/:divisionId/objects/:objectType',
+      'Authorization/Division/MoveObjects',
+      divisionId,
+      () =>
+        t.api(`/api/v2/authorization/divisions/${divisionId}/objects/USER`, { method: 'POST', token, body: [userId] }),
+    );
+    await t.api(`/api/v2/authorization/divisions/${homeDivision}/objects/USER`, {
+      method: 'POST',
+      token,
+      body: [userId],
+    });
+    await expectAudited(
+      'POST /api/v2/authorization/subjects/:subjectId/bulkadd',
+      'Authorization/UserRoles/Update',
+      userId,
+      () =>
+        t.api(`/api/v2/authorization/subjects/${userId}/bulkadd`, {
+          method: 'POST',
+          token,
+          body: { grants: [{ roleId: employeeRole, divisionId }] },
+        }),
+    );
+    await expectAudited(
+      'POST /api/v2/authorization/subjects/:subjectId/bulkadd',
+      'Authorization/ClientRoles/Update',
+      t.demo.clientId,
+      () =>
+        t.api(`/api/v2/authorization/subjects/${t.demo.clientId}/bulkadd?subjectType=PC_OAUTH_CLIENT`, {
+          method: 'POST',
+          token,
+          body: { grants: [{ roleId: employeeRole, divisionId }] },
+        }),
+    );
+    await expectAudited(
+      'DELETE /api/v2/authorization/divisions/:divisionId',
+      'Authorization/Division/Delete',
+      divisionId,
+      () => t.api(`/api/v2/authorization/divisions/${divisionId}?force=true`, { method: 'DELETE', token }),
+    );
+    await expectAudited(
+      'POST /api/v2/authorization/divisions/:divisionId/restore',
+      'Authorization/Division/Restore',
+      divisionId,
+      () => t.api(`/api/v2/authorization/divisions/${divisionId}/restore`, { method: 'POST', token, body: {} }),
     );
 
     const group = await expectAudited('POST /api/v2/groups', 'Directory/Group/Create', null, () =>

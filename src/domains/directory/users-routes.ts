@@ -54,7 +54,13 @@ export function registerUserRoutes(app: FastifyInstance, { directory }: { direct
       schema: { body: CreateUser, response: { 200: User } },
       config: { permission: 'directory:user:add' },
     },
-    async (request) => directory.users.create(request.caller.principal.orgId, request.caller, request.body),
+    async (request) => {
+      // A user is created in a division where the caller holds directory:user:add (the home one by default).
+      const { principal } = request.caller;
+      const target = request.body.divisionId ?? principal.homeDivisionId ?? null;
+      if (!reaches(principal, 'directory:user:add', target)) throw notFound('division', String(target));
+      return directory.users.create(principal.orgId, request.caller, request.body);
+    },
   );
 
   app.get<{ Querystring: { expand?: string[] } }>(

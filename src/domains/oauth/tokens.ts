@@ -103,6 +103,10 @@ export function createTokens(deps: {
     const byDivision = await directory.roles.divisionPermissionsOf(c.o, clientToken ? c.c : c.u!);
     const narrow = (perms: string[]) => (clientToken ? perms : narrowByScopes(perms, scopes));
     const divisionPermissions = new Map([...byDivision].map(([d, perms]) => [d, narrow(perms)]));
+    // Master Admin (`*:*:*`) reaches every division, as upstream grants it in all divisions by default
+    // (docs/decisions/0006-authorization-divisions.md): kept under the `*` division.
+    if ([...divisionPermissions.values()].some((perms) => perms.includes('*:*:*')))
+      divisionPermissions.set('*', ['*:*:*']);
     const permissions = [...new Set([...divisionPermissions.values()].flat())];
     return {
       tokenId: c.i,

@@ -1,0 +1,203 @@
+/**
+ * The authorization matrix, generated from the route table (@see issue 15): every /api/v2 route ×
+ * {no token, expired, revoked, lacking the permission, another organization's token, the
+ * permission in another division only, the right permission} → the right status, and no data
+ * of the organization in a refusal. A route that declares no permission fails the suite unless
+ * OPEN_TO_EVERY_CALLER names it with the reason.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RouteEntry } from '../../src/app.ts';
+import { ALL_PERMISSIONS } from '../../src/domains/directory/index.ts';
+import { startApp, type TestApp } from '../helpers/app.ts';
+import { DIALECTS } from '../helpers/dialects.ts';
+
+/** Routes any authenticated caller of the organization may call (upstream declares no permission). */
+const OPEN_TO_EVERY_CALLER: Record<string, string> = {
+  'GET /api/v2/tokens/me': 'the caller’s own token',
+  'DELETE /api/v2/tokens/me': 'the caller’s own token',
+  'GET /api/v2/oauth/scopes': 'the public scope catalogue',
+  'GET /api/v2/oauth/scopes/:scopeId': 'the public scope catalogue',
+  'GET /api/v2/users': 'upstream: none; filtered to the divisions of directory:user:view',
+  'GET /api/v2/users/me': 'the caller itself',
+  'GET /api/v2/users/:userId': 'upstream: none; 404 outside the divisions of directory:user:view',
+  'GET /api/v2/authorization/permissions': 'the permission catalogue',
+  'GET /api/v2/organizations/me': 'the caller’s organization',
+  'GET /api/v2/authorization/subjects/me': 'the caller’s own grants',
+  'GET /api/v2/conversations': 'the caller’s own conversations (upstream)',
+  'GET /api/v2/groups': 'upstream: none',
+  'GET /api/v2/groups/:id': 'upstream: none',
+  'GET /api/v2/console/preferences/:key': 'the caller’s own console preferences',
+  'PUT /api/v2/console/preferences/:key': 'the caller’s own console preferences',
+  'DELETE /api/v2/console/preferences/:key': 'the caller’s own console preferences',
+};
+/** SCIM discovery and the SCIM user reads check their permissions in the handler (RFC 7644 errors). */
+const SCIM_OPEN =
+  /^GET \/api\/v2\/scim(\/v2)?\/(serviceproviderconfig|ServiceProviderConfig|resourcetypes|ResourceTypes|schemas|Schemas|users|Users)(\/:id)?$/;
+
+/**
+ * Routes about one user or client that do not check the object's division yet (TODO(division-reach)):
+ * the gaps this matrix found, kept visible until their domains call platform/division-access.ts.
+ */
+const NOT_YET_DIVISION_SCOPED: string[] = [
+  // The usage domain reads a client's usage by id without asking the oauth domain for its division.
+  'GET /api/v2/oauth/clients/:clientId/usage/summary',
+];
+
+const keyOf = (r: RouteEntry) => `${r.method} ${r.url}`;
+
+describe.each(DIALECTS)('authorization matrix on %s', (dialect) => {
+  let t: TestApp;
+  let routes: RouteEntry[];
+  const tokens: Record<string, string> = {};
+  const ids: Record<string, string> = {};
+  /** Text that must never appear in a refusal or in another organization's answer. */
+  let secrets: string[];
+
+  beforeAll(async () => {
+    t = await startApp(dialect, {
+      env: { GATEHOUSE_RATE_LIMIT_CLIENT: '0', GATEHOUSE_RATE_LIMIT_ORG: '0', GATEHOUSE_RATE_LIMIT_TOKEN: '0' },
+    });
+    routes = t.gh.routes.filter((r) => r.url.startsWith('/api/v2/') && r.method !== 'HEAD' && r.method !== 'OPTIONS');
+    const admin = await t.token();
+    tokens.admin = admin;
+    const post = (path: string, body: unknown) => t.api(path, { method: 'POST', token: admin, body });
+    const { directory, oauth } = t.gh;
+    const orgId = t.demo.orgId;
+    const home = (await directory.organizations.homeDivision(orgId)).id;
+    const other = (await post('/api/v2/authorization/divisions', { name: 'Elsewhere' })).body.id;
+    const secretUser = await post('/api/v2/users', { name: 'Matrix Secret', email: 'matrix.secret@example.com' });
+    ids.user = secretUser.body.id;
+    ids.division = home;
+    ids.role = (await post('/api/v2/authorization/roles', { name: 'Nothing', permissions: [] })).body.id;
+    const target = await t.clientWithRole('Matrix target');
+    ids.client = target.id;
+    secrets = [orgId, 'matrix.secret@example.com', 'Matrix Secret', t.demo.adminEmail, 'Matrix target'];
+
+    // A token with no permission at all.
+    const none = await oauth.clients.create(orgId, null, {
+      name: 'No permissions',
+      grantType: 'CLIENT-CREDENTIALS',
+      roleDivisions: [{ roleId: ids.role, divisionId: home }],
+    });
+    tokens.none = await t.token(none.client.id, none.secret);
+    // Every permission of the catalogue (not the `*:*:*` of Master Admin, which reaches every division),
+    // but only in the other division.
+    const everything = (
+      await post('/api/v2/authorization/roles', { name: 'Every permission', permissions: ALL_PERMISSIONS })
+    ).body.id;
+    const elsewhere = await oauth.clients.create(orgId, null, {
+      name: 'Admin elsewhere',
+      grantType: 'CLIENT-CREDENTIALS',
+      roleDivisions: [{ roleId: everything, divisionId: other }],
+    });
+    tokens.elsewhere = await t.token(elsewhere.client.id, elsewhere.secret);
+    // Expired: issued with a lifetime already over. Revoked: issued, then revoked through the API.
+    tokens.expired = (
+      await oauth.tokens.issue({ orgId, clientId: t.demo.clientId, userId: null, scopes: ['all'], ttlSeconds: -60 })
+    ).accessToken;
+    tokens.revoked = await t.token();
+    expect((await t.api('/api/v2/tokens/me', { method: 'DELETE', token: tokens.revoked })).status).toBeLessThan(300);
+    // Another organization, with its own Master Admin.
+    const b = await directory.createOrganization('Matrix Other Org', 'other.matrix.local');
+    const bClient = await oauth.clients.create(b.org.id, null, {
+      name: 'Other org admin',
+      grantType: 'CLIENT-CREDENTIALS',
+      roleDivisions: [{ roleId: b.adminRoleId, divisionId: b.homeDivisionId }],
+    });
+    tokens.otherOrg = await t.token(bClient.client.id, bClient.secret);
+  });
+  afterAll(() => t?.close());
+
+  /** The route's URL with each parameter filled by an object of the demo organization (or an unknown id). */
+  function urlOf(r: RouteEntry) {
+    return r.url.replace(/:(\w+)/g, (_m, name: string) => {
+      if (/^(userId|subjectId)$/.test(name)) return ids.user;
+      if (name === 'clientId') return ids.client;
+      if (name === 'roleId') return ids.role;
+      if (name === 'divisionId') return ids.division;
+      if (name === 'objectType') return 'USER';
+      return randomUUID();
+    });
+  }
+  const call = (r: RouteEntry, token?: string) =>
+    t.api(urlOf(r), {
+      method: r.method,
+      token,
+      ...(['POST', 'PUT', 'PATCH'].includes(r.method) ? { body: {} } : {}),
+    });
+
+  /** A refusal: an ErrorBody, and nothing of the organization in it. */
+  function expectRefusal(r: RouteEntry, res: { status: number; text: string; body: any }, status: number[]) {
+    expect(status, `${keyOf(r)} → ${res.status} ${res.text.slice(0, 200)}`).toContain(res.status);
+    for (const s of secrets) expect(res.text, `${keyOf(r)} leaks ${s}`).not.toContain(s);
+    expect(res.body?.entities, keyOf(r)).toBeUndefined();
+  }
+
+  it('every route declares its permission, or is named as open with a reason', () => {
+    const undeclared = routes
+      .filter((r) => !r.permission && !(keyOf(r) in OPEN_TO_EVERY_CALLER) && !SCIM_OPEN.test(keyOf(r)))
+      .map(keyOf);
+    expect(undeclared, 'declare config.permission on these routes').toEqual([]);
+    expect(routes.length).toBeGreaterThan(100);
+  });
+
+  it('refuses every route without a token, with an expired one and with a revoked one (401)', async () => {
+    for (const r of routes) {
+      expectRefusal(r, await call(r), [401]);
+      expectRefusal(r, await call(r, tokens.expired), [401]);
+      expectRefusal(r, await call(r, tokens.revoked), [401]);
+    }
+  });
+
+  it('refuses every guarded route to a token lacking its permission (403)', async () => {
+    for (const r of routes.filter((x) => x.permission)) expectRefusal(r, await call(r, tokens.none), [403]);
+  });
+
+  it('never shows another organization an object of this one', async () => {
+    for (const r of routes.filter((x) => x.url.includes(':'))) {
+      const res = await call(r, tokens.otherOrg);
+      if (res.status < 300) {
+        // A route about the caller's own things (preferences, scopes) answers; nothing of ours may be in it.
+        for (const s of secrets) expect(res.text, `${keyOf(r)} leaks ${s}`).not.toContain(s);
+        continue;
+      }
+      expectRefusal(r, res, [400, 403, 404, 405, 409, 422]);
+    }
+    for (const r of routes.filter((x) => !x.url.includes(':') && x.method === 'GET')) {
+      const res = await call(r, tokens.otherOrg);
+      for (const s of secrets) expect(res.text, `${keyOf(r)} leaks ${s}`).not.toContain(s);
+    }
+  });
+
+  it('hides the home division’s users and clients from a permission held in another division only (404)', async () => {
+    const scoped = routes.filter((r) => /:(userId|subjectId|clientId)\b/.test(r.url) && !r.url.includes('/me'));
+    expect(scoped.length).toBeGreaterThan(8);
+    const answered: string[] = [];
+    for (const r of scoped) {
+      const res = await call(r, tokens.elsewhere);
+      if (res.status < 300) answered.push(keyOf(r));
+      else expectRefusal(r, res, [400, 404]);
+    }
+    // The known gaps are listed so that closing one shows here (then remove it from the list).
+    expect(answered.sort()).toEqual([...NOT_YET_DIVISION_SCOPED].sort());
+    // Lists answer, without the home division's objects.
+    for (const path of ['/api/v2/users', '/api/v2/oauth/clients']) {
+      const res = await t.api(path, { token: tokens.elsewhere });
+      expect(res.status).toBe(200);
+      for (const s of secrets) expect(res.text, `${path} leaks ${s}`).not.toContain(s);
+    }
+  });
+
+  it('answers the right permission (no 401, 403 or 5xx on any GET; the objects are there)', async () => {
+    for (const r of routes.filter((x) => x.method === 'GET')) {
+      const res = await call(r, tokens.admin);
+      expect([401, 403], `${keyOf(r)} → ${res.status} ${res.text.slice(0, 200)}`).not.toContain(res.status);
+      expect(res.status, `${keyOf(r)} → ${res.text.slice(0, 200)}`).toBeLessThan(500);
+    }
+    expect((await t.api(`/api/v2/users/${ids.user}`, { token: tokens.admin })).body.email).toBe(
+      'matrix.secret@example.com',
+    );
+    expect((await t.api(`/api/v2/oauth/clients/${ids.client}`, { token: tokens.admin })).status).toBe(200);
+  });
+});
