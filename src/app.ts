@@ -224,6 +224,7 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
     clock,
     bodyLimit: config.bodyLimit,
     limits,
+    hsts: config.publicUrl.startsWith('https:'),
   });
   // Sources read at scrape time (jobs and streaming are built below).
   registerMetrics(

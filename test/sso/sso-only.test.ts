@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, startApp, type TestApp } from '../helpers/app.ts';
+import { AuthorizeSession } from '../helpers/browserless.ts';
 import { DIALECTS } from '../helpers/dialects.ts';
 import { CERT, ISSUER, SSO_URL } from './providers-fixtures.ts';
 
@@ -35,11 +36,18 @@ describe.each(DIALECTS)('SSO login options and SSO-only mode on %s', (dialect) =
   const authorizeQuery = () =>
     new URLSearchParams({ client_id: clientId, redirect_uri: REDIRECT, response_type: 'code', state: 's1' });
   const authorizeLogin = async (email: string, password: string) => {
+    // The login page first: its pre-login cookie and form token (login CSRF, issue 16).
+    const page = await fetch(`${t.url}/oauth/authorize?${authorizeQuery()}`, { redirect: 'manual' });
+    const cookie = page.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    const fields = AuthorizeSession.fields(await page.text());
     const res = await fetch(`${t.url}/oauth/authorize/login`, {
       method: 'POST',
       redirect: 'manual',
-      headers: FORM,
-      body: new URLSearchParams({ ...Object.fromEntries(authorizeQuery()), email, password }).toString(),
+      headers: { ...FORM, cookie },
+      body: new URLSearchParams({ ...fields, email, password }).toString(),
     });
     return { status: res.status, headers: res.headers, text: await res.text() };
   };
@@ -273,7 +281,10 @@ describe.each(DIALECTS)('SSO login options and SSO-only mode on %s', (dialect) =
     const unknownPage = await authorizeLogin('nobody@demo.gatehouse.local', USER_PASSWORD);
     const wrongPage = await authorizeLogin(userEmail, 'not the password');
     expect(unknownPage.status).toBe(401);
-    expect(wrongPage.text.replace(userEmail, 'X')).toBe(unknownPage.text.replace('nobody@demo.gatehouse.local', 'X'));
+    // Each browser has its own login-form token (login CSRF): compared without it.
+    const same = (text: string, email: string) =>
+      text.replace(email, 'X').replace(/name="login_csrf" value="[^"]*"/, 'name="login_csrf" value=""');
+    expect(same(wrongPage.text, userEmail)).toBe(same(unknownPage.text, 'nobody@demo.gatehouse.local'));
   });
 
   it('in SSO-only mode the authorize page shows the buttons and folds the password form for the break-glass admin', async () => {

@@ -22,6 +22,7 @@ import {
   redirectWith,
 } from './authorize-request.ts';
 import { acceptForms } from './form.ts';
+import { createLoginCsrf, LOGIN_CSRF_FIELD, sameOrigin } from './login-csrf.ts';
 import { scopeById } from './scopes.ts';
 import type { OAuthService } from './service.ts';
 
@@ -55,17 +56,32 @@ export function registerAuthorizeEndpoint(
     limits: RateLimits;
     loginPolicy?: LoginPolicyHook;
     ssoGuard?: SsoGuardHook;
+    /** The configured public URL (its origin is the one forms may come from), or null: the request's. */
+    publicUrl?: string | null;
   },
 ) {
   const { oauth, directory } = deps;
+  const loginCsrf = createLoginCsrf({ csrfFor: oauth.secrets.csrfFor, secureCookies: deps.secureCookies });
+  const refused = (reply: FastifyReply) =>
+    html(
+      reply,
+      403,
+      errorPage(
+        'Request refused',
+        'The form has expired or did not come from this site. Start again from the application.',
+      ),
+    );
 
   /** The login page, with the SSO buttons of the client's organization (and its SSO-only mode). */
   async function login(
+    request: FastifyRequest,
+    reply: FastifyReply,
     req: AuthorizeRequest,
     extra: { error?: string; email?: string; askOrganization?: boolean } = {},
   ) {
     const sso = deps.loginPolicy ? await deps.loginPolicy.loginOptions(req.client.org_id) : null;
-    return loginPage({ clientName: req.client.name, params: req.params, sso, ...extra });
+    const csrf = loginCsrf.issue(request, reply);
+    return loginPage({ clientName: req.client.name, params: req.params, sso, csrf, ...extra });
   }
 
   async function sessionOf(request: FastifyRequest): Promise<{ token: string; principal: Principal } | null> {
@@ -164,7 +180,7 @@ export function registerAuthorizeEndpoint(
       handle(reply, async () => {
         const req = await parse(request.query as Record<string, unknown>);
         const session = await sessionOf(request);
-        if (!session) return html(reply, 200, await login(req));
+        if (!session) return html(reply, 200, await login(request, reply, req));
         return proceed(reply, req, session);
       }),
     );
@@ -172,6 +188,9 @@ export function registerAuthorizeEndpoint(
     scope.post('/oauth/authorize/login', { config: { public: true } }, (request, reply) =>
       handle(reply, async () => {
         const body = (request.body ?? {}) as Record<string, string>;
+        if (!sameOrigin(request, deps.publicUrl ?? null) || !loginCsrf.verify(request, body[LOGIN_CSRF_FIELD])) {
+          return refused(reply);
+        }
         const req = await parse(body);
         try {
           // Credentials first, then the SSO-only policy: an unknown email and a wrong password stay
@@ -195,7 +214,7 @@ export function registerAuthorizeEndpoint(
           return html(
             reply,
             [401, 403, 429].includes(err.status) ? err.status : 400,
-            await login(req, {
+            await login(request, reply, req, {
               error: err.message,
               email: body.email,
               askOrganization: err.code === 'organization.required' || !!body.organization,
@@ -210,16 +229,13 @@ export function registerAuthorizeEndpoint(
         const body = (request.body ?? {}) as Record<string, string>;
         const req = await parse(body);
         const session = await sessionOf(request);
-        if (!session) return html(reply, 200, await login(req));
-        if (!body.csrf || !safeEqual(body.csrf, oauth.secrets.csrfFor(session.token))) {
-          return html(
-            reply,
-            403,
-            errorPage(
-              'Request refused',
-              'The form has expired or did not come from this site. Start again from the application.',
-            ),
-          );
+        if (!session) return html(reply, 200, await login(request, reply, req));
+        if (
+          !sameOrigin(request, deps.publicUrl ?? null) ||
+          !body.csrf ||
+          !safeEqual(body.csrf, oauth.secrets.csrfFor(session.token))
+        ) {
+          return refused(reply);
         }
         // The CSRF token is per session, not per client: the SSO client restriction is checked here too.
         const back = await ssoBounce(req, session);

@@ -64,9 +64,11 @@ export function loginPage(o: {
   email?: string;
   askOrganization?: boolean;
   sso?: LoginPageSso | null;
+  /** The login form's CSRF token (login-csrf.ts). */
+  csrf: string;
 }) {
   const returnTo = `/oauth/authorize?${new URLSearchParams(o.params)}`;
-  const form = `<form method="post" action="/oauth/authorize/login">${hidden(o.params)}
+  const form = `<form method="post" action="/oauth/authorize/login">${hidden({ ...o.params, login_csrf: o.csrf })}
 <label for="email">Email</label><input id="email" name="email" type="email" autocomplete="username" required value="${esc(o.email ?? '')}">
 <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
 ${o.askOrganization ? '<label for="organization">Organization</label><input id="organization" name="organization" required>' : ''}

@@ -46,6 +46,7 @@ export function registerOAuthRoutes(
     limits: deps.limits,
     loginPolicy: deps.loginPolicy,
     ssoGuard: deps.ssoGuard,
+    publicUrl: deps.publicUrl,
   });
   registerTokenRoutes(app, { oauth });
   registerClientRoutes(app, { oauth });

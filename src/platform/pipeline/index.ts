@@ -11,6 +11,7 @@ import { installErrorHandling } from './errors.ts';
 import { refuseNulStep } from './input-guard.ts';
 import { meterStep } from './meter.ts';
 import { rateLimitStep } from './rate-limit.ts';
+import { securityHeaders } from './security-headers.ts';
 import { routePath } from './route-path.ts';
 import type { RateLimits } from '../rate-limit.ts';
 import './types.ts';
@@ -21,6 +22,8 @@ export interface PipelineDeps {
   clock: Clock;
   bodyLimit: number;
   limits: RateLimits;
+  /** Send Strict-Transport-Security (the public URL is https). */
+  hsts?: boolean;
 }
 
 export function registerPipeline(app: FastifyInstance, deps: PipelineDeps) {
@@ -29,15 +32,13 @@ export function registerPipeline(app: FastifyInstance, deps: PipelineDeps) {
   installErrorHandling(app, deps.bodyLimit);
   const authenticate = authenticateStep(deps.tokens);
   const rateLimit = rateLimitStep(deps.limits);
+  const headers = securityHeaders({ hsts: deps.hsts ?? false });
   // One callback-style hook runs the steps in order: on the hot paths (the token endpoint,
   // cached bearer tokens) this costs less than one async hook per step.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('ININ-Correlation-Id', String(request.id));
-    // No page of Gatehouse may be framed by another site (clickjacking), nor sniffed as another type.
-    reply.header('X-Frame-Options', 'DENY');
-    reply.header('Content-Security-Policy', "frame-ancestors 'none'");
-    reply.header('X-Content-Type-Options', 'nosniff');
     const path = routePath(request);
+    headers(reply, path);
     if (path.startsWith('/oauth/')) reply.header('Cache-Control', 'no-cache, no-store, must-revalidate');
     if (!path.startsWith('/api/')) return done();
     reply.header('Cache-Control', 'no-cache, no-store, must-revalidate');
