@@ -51,14 +51,22 @@ describe.skipIf(!hasChromium)('SSO console in Chromium', { timeout: 60_000 }, ()
     await page.getByRole('button', { name: 'Save' }).click();
     const row = page.getByRole('row', { name: /Company Okta/ });
     await row.waitFor();
-    await expect(row.getByRole('cell').nth(1).textContent()).resolves.toBe('Okta');
-    await expect(row.getByRole('cell').nth(4).textContent()).resolves.toMatch(
+    await expect(row.getByRole('cell').nth(2).textContent()).resolves.toBe('Okta');
+    await expect(row.getByRole('cell').nth(5).textContent()).resolves.toMatch(
       /Expires 2126.*⚠ Expires 2026-11-24 \(soon\)/,
     );
 
-    const saved = await t.api('/api/v2/identityproviders/okta', { token: await t.token() });
-    expect(saved.body).toMatchObject({ name: 'Company Okta', issuerURI: ISSUER, ssoTargetURI: SSO_URL });
-    expect(saved.body.certificates).toHaveLength(2);
+    // Add Identity Provider creates a new provider (POST), of the type chosen.
+    const list = await t.api('/api/v2/identityproviders', { token: await t.token() });
+    expect(list.body.total).toBe(1);
+    const saved = list.body.entities[0];
+    expect(saved).toMatchObject({
+      name: 'Company Okta',
+      providerType: 'okta',
+      issuerURI: ISSUER,
+      ssoTargetURI: SSO_URL,
+    });
+    expect(saved.certificates).toHaveLength(2);
   });
 
   it('shows a bad metadata file as an error naming the problem, and downloads the Gatehouse certificate', async () => {

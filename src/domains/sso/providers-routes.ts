@@ -5,7 +5,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { parsePage } from '../../platform/paging.ts';
-import { NAMED_KINDS, type ProviderService } from './providers-service.ts';
+import { NAMED_KINDS } from './provider-fields.ts';
+import type { ProviderService } from './providers-service.ts';
 import {
   MetadataParseBody,
   ProviderBody,

@@ -14,190 +14,28 @@ import type { Caller } from '../../platform/principal.ts';
 import { type Db, type Executor, isUniqueViolation, withTransaction } from '../../storage/db.ts';
 import type { SsoProviderRow } from '../../storage/schema.ts';
 import type { DirectoryService } from '../directory/index.ts';
-import { sanitizeLogo } from './logo.ts';
 import type { ProviderType, SamlBinding } from './model.ts';
+import {
+  BINDING_URN,
+  BREAK_GLASS_PERMISSION,
+  certificateDetails,
+  DISPLAY_NAMES,
+  MAX_CERTIFICATES,
+  MAX_PROVIDERS,
+  NAME_ID_FORMATS,
+  type NamedKind,
+  providerColumns,
+  providerView,
+  snapshot,
+} from './provider-fields.ts';
 import type { SsoStore } from './providers-store.ts';
 import type { ProviderBody, SsoSettingsBody } from './schemas.ts';
 import { settingsFromRow } from './providers-store.ts';
-import { describeCertificate, parseIdpMetadata, spMetadata } from './saml/metadata.ts';
+import { parseIdpMetadata, spMetadata } from './saml/metadata.ts';
 import { isSamlError } from './saml/errors.ts';
 
 registerAuditEntity('Integrations', 'IdentityProvider', ['Create', 'Update', 'Delete']);
 registerAuditEntity('Integrations', 'SsoSettings', ['Update']);
-
-export const MAX_PROVIDERS = 30;
-export const MAX_CERTIFICATES = 5;
-export const EXPIRY_WARNING_DAYS = 30;
-/** What the break-glass user must hold in SSO-only mode: enough to turn SSO-only off again. */
-export const BREAK_GLASS_PERMISSION = 'sso:provider:edit';
-
-export const NAMED_KINDS = [
-  'adfs',
-  'cic',
-  'generic',
-  'gsuite',
-  'identitynow',
-  'okta',
-  'onelogin',
-  'ping',
-  'purecloud',
-  'pureengage',
-  'salesforce',
-] as const;
-export type NamedKind = (typeof NAMED_KINDS)[number];
-
-const DISPLAY_NAMES: Record<NamedKind, string> = {
-  adfs: 'ADFS',
-  cic: 'Customer Interaction Center',
-  generic: 'Generic SSO',
-  gsuite: 'Google Workspace',
-  identitynow: 'IdentityNow',
-  okta: 'Okta',
-  onelogin: 'OneLogin',
-  ping: 'Ping Identity',
-  purecloud: 'PureCloud',
-  pureengage: 'PureEngage',
-  salesforce: 'Salesforce',
-};
-
-const BINDING_URN: Record<SamlBinding, string> = {
-  'HTTP-Redirect': 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect',
-  'HTTP-POST': 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST',
-};
-export const NAME_ID_FORMATS = [
-  'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified',
-  'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
-  'urn:oasis:names:tc:SAML:1.1:nameid-format:X509SubjectName',
-  'urn:oasis:names:tc:SAML:1.1:nameid-format:WindowsDomainQualifiedName',
-  'urn:oasis:names:tc:SAML:2.0:nameid-format:kerberos',
-  'urn:oasis:names:tc:SAML:2.0:nameid-format:entity',
-  'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent',
-  'urn:oasis:names:tc:SAML:2.0:nameid-format:transient',
-];
-
-function binding(field: string, v: string | null | undefined): SamlBinding | null {
-  if (v === undefined || v === null || v === '') return null;
-  for (const [short, urn] of Object.entries(BINDING_URN)) if (v === urn || v === short) return short as SamlBinding;
-  throw invalidValue(field, `${field} must be ${BINDING_URN['HTTP-POST']} or ${BINDING_URN['HTTP-Redirect']}.`);
-}
-
-function url(field: string, v: string | null | undefined, required: boolean): string | null {
-  const s = v?.trim() ?? '';
-  if (s === '') {
-    if (required) throw invalidValue(field, `${field} is required.`);
-    return null;
-  }
-  let parsed: URL;
-  try {
-    parsed = new URL(s);
-  } catch {
-    throw invalidValue(field, `${field} must be an absolute http(s) URL.`);
-  }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
-    throw invalidValue(field, `${field} must be an absolute http(s) URL.`);
-  if (s.length > 2048) throw invalidValue(field, `${field} must be at most 2048 characters.`);
-  return s;
-}
-
-/** Each certificate as PEM; 400 naming certificates[i] when one does not parse, or there are more than 5. */
-function certificates(body: ProviderBody): string[] {
-  // `certificates` wins; the deprecated single `certificate` is used only when the list is absent.
-  const list =
-    body.certificates !== undefined ? [...(body.certificates ?? [])] : body.certificate ? [body.certificate] : [];
-  if (list.length > MAX_CERTIFICATES) {
-    throw invalidValue(
-      'certificates',
-      `An identity provider can have at most ${MAX_CERTIFICATES} certificates; ${list.length} were given.`,
-    );
-  }
-  const seen = new Set<string>();
-  const out: string[] = [];
-  list.forEach((c, i) => {
-    try {
-      const d = describeCertificate(c);
-      if (!seen.has(d.fingerprint256)) out.push(d.pem);
-      seen.add(d.fingerprint256);
-    } catch (e) {
-      const why = isSamlError(e) ? (e.detail ?? e.message) : 'it cannot be parsed';
-      throw invalidValue(
-        `certificates[${i}]`,
-        `certificates[${i}] is not an X.509 certificate (PEM or base64 DER): ${why}.`,
-      );
-    }
-  });
-  return out;
-}
-
-export function certificateDetails(pems: string[], now: Date) {
-  return pems.map((pem) => {
-    const d = describeCertificate(pem);
-    const msLeft = new Date(d.notAfter).getTime() - now.getTime();
-    const expired = msLeft <= 0;
-    const expiresSoon = !expired && msLeft <= EXPIRY_WARNING_DAYS * 86_400_000;
-    return {
-      subject: d.subject,
-      notBefore: d.notBefore,
-      notAfter: d.notAfter,
-      fingerprint256: d.fingerprint256,
-      expired,
-      expiresSoon,
-      ...(expired
-        ? { warning: `Expired on ${d.notAfter.slice(0, 10)}` }
-        : expiresSoon
-          ? { warning: `Expires on ${d.notAfter.slice(0, 10)}` }
-          : {}),
-    };
-  });
-}
-
-export function providerView(r: SsoProviderRow, now: Date) {
-  const certs = JSON.parse(r.certificates) as string[];
-  const details = certificateDetails(certs, now);
-  const selfUri = r.named_kind ? `/api/v2/identityproviders/${r.named_kind}` : `/api/v2/identityproviders/${r.id}`;
-  return {
-    id: r.id,
-    name: r.name,
-    disabled: r.disabled === 1,
-    issuerURI: r.issuer_uri,
-    ssoTargetURI: r.sso_target_uri,
-    ssoBinding: BINDING_URN[r.sso_binding as SamlBinding],
-    ...(r.slo_uri ? { sloURI: r.slo_uri } : {}),
-    ...(r.slo_binding ? { sloBinding: BINDING_URN[r.slo_binding as SamlBinding] } : {}),
-    ...(r.relying_party_identifier ? { relyingPartyIdentifier: r.relying_party_identifier } : {}),
-    ...(certs[0] ? { certificate: certs[0] } : {}),
-    certificates: certs,
-    ...(r.logo_svg ? { logoImageData: r.logo_svg } : {}),
-    ...(r.name_id_format ? { nameIdentifierFormat: r.name_id_format } : {}),
-    signAuthnRequests: r.sign_authn_requests === 1,
-    providerName: r.named_kind ? DISPLAY_NAMES[r.named_kind as NamedKind] : r.name,
-    displayOnLogin: r.display_on_login === 1,
-    // Gatehouse additions: the kind, and each certificate's subject and expiry (warning within 30 days).
-    providerType: r.provider_type,
-    certificateDetails: details,
-    certificateWarning: details.some((d) => d.expired || d.expiresSoon),
-    version: r.version,
-    dateCreated: r.created_at,
-    dateModified: r.modified_at,
-    selfUri,
-  };
-}
-
-const snapshot = (r: SsoProviderRow) => ({
-  name: r.name,
-  providerType: r.provider_type,
-  disabled: r.disabled === 1,
-  issuerURI: r.issuer_uri,
-  ssoTargetURI: r.sso_target_uri,
-  ssoBinding: r.sso_binding,
-  sloURI: r.slo_uri,
-  sloBinding: r.slo_binding,
-  nameIdentifierFormat: r.name_id_format,
-  relyingPartyIdentifier: r.relying_party_identifier,
-  signAuthnRequests: r.sign_authn_requests === 1,
-  displayOnLogin: r.display_on_login === 1,
-  certificates: JSON.parse(r.certificates) as string[],
-  logo: r.logo_svg ? 'svg' : null,
-});
 
 export interface ProviderServiceDeps {
   db: Db;
@@ -227,60 +65,6 @@ export function createProviderService({ db, clock, store, directory, publicUrl }
     });
   }
 
-  /** Validated columns from a body; `previous` fills what a PUT leaves out. */
-  function columns(body: ProviderBody, previous: SsoProviderRow | null, defaultName: string) {
-    const name = (body.name ?? previous?.name ?? defaultName).trim();
-    if (name === '') throw invalidValue('name', 'name is required.');
-    if (name.length > 255) throw invalidValue('name', 'name must be at most 255 characters.');
-    const issuer = (body.issuerURI ?? previous?.issuer_uri ?? '').trim();
-    if (issuer === '') throw invalidValue('issuerURI', 'issuerURI is required.');
-    if (issuer.length > 2048) throw invalidValue('issuerURI', 'issuerURI must be at most 2048 characters.');
-    const nameIdFormat =
-      body.nameIdentifierFormat === undefined ? (previous?.name_id_format ?? null) : body.nameIdentifierFormat || null;
-    if (nameIdFormat !== null && !NAME_ID_FORMATS.includes(nameIdFormat)) {
-      throw invalidValue('nameIdentifierFormat', `nameIdentifierFormat must be one of ${NAME_ID_FORMATS.join(', ')}.`);
-    }
-    const certs =
-      body.certificates === undefined && body.certificate === undefined
-        ? previous
-          ? (JSON.parse(previous.certificates) as string[])
-          : []
-        : certificates(body);
-    const disabled = body.disabled ?? previous?.disabled === 1;
-    // An enabled provider without a certificate could never verify a login, yet would show on the login page.
-    if (!disabled && certs.length === 0) {
-      throw invalidValue(
-        'certificates',
-        'An enabled identity provider needs at least one certificate; add one, or save the provider disabled.',
-      );
-    }
-    return {
-      name,
-      disabled: disabled ? 1 : 0,
-      issuer_uri: issuer,
-      sso_target_uri: url('ssoTargetURI', body.ssoTargetURI ?? previous?.sso_target_uri, true) as string,
-      sso_binding:
-        binding('ssoBinding', body.ssoBinding) ?? (previous?.sso_binding as SamlBinding | undefined) ?? 'HTTP-Redirect',
-      slo_uri: body.sloURI === undefined ? (previous?.slo_uri ?? null) : url('sloURI', body.sloURI, false),
-      slo_binding:
-        body.sloBinding === undefined ? (previous?.slo_binding ?? null) : binding('sloBinding', body.sloBinding),
-      name_id_format: nameIdFormat,
-      relying_party_identifier:
-        body.relyingPartyIdentifier === undefined
-          ? (previous?.relying_party_identifier ?? null)
-          : body.relyingPartyIdentifier?.trim() || null,
-      sign_authn_requests: (body.signAuthnRequests ?? previous?.sign_authn_requests === 1) ? 1 : 0,
-      certificates: JSON.stringify(certs),
-      logo_svg:
-        body.logoImageData === undefined
-          ? (previous?.logo_svg ?? null)
-          : body.logoImageData
-            ? sanitizeLogo(body.logoImageData)
-            : null,
-      display_on_login: (body.displayOnLogin ?? (previous ? previous.display_on_login === 1 : true)) ? 1 : 0,
-    };
-  }
-
   const tooMany = () =>
     invalidValue(
       'identityProvider',
@@ -291,7 +75,7 @@ export function createProviderService({ db, clock, store, directory, publicUrl }
     // A provider created by POST has the type its body names (several of one type may coexist);
     // one created at a named path (PUT /identityproviders/okta) is that path's kind.
     const type = kind ?? body.providerType ?? 'generic';
-    const cols = columns(body, null, kind || body.providerType ? DISPLAY_NAMES[type] : '');
+    const cols = providerColumns(body, null, kind || body.providerType ? DISPLAY_NAMES[type] : '');
     const now = clock.now().toISOString();
     const userId = caller?.principal.userId ?? null;
     const row: SsoProviderRow = {
@@ -323,7 +107,7 @@ export function createProviderService({ db, clock, store, directory, publicUrl }
   }
 
   async function update(orgId: string, caller: Caller | null, before: SsoProviderRow, body: ProviderBody) {
-    const cols = columns(body, before, before.name);
+    const cols = providerColumns(body, before, before.name);
     if (body.providerType !== undefined && body.providerType !== before.provider_type && before.named_kind) {
       throw invalidValue(
         'providerType',
@@ -362,6 +146,35 @@ export function createProviderService({ db, clock, store, directory, publicUrl }
     const row = await store.findNamedRow(db, orgId, kind);
     if (!row) throw notFound('identity provider', kind);
     return row;
+  }
+
+  /**
+   * SSO-only with a break-glass user who cannot sign in would lock the organization out of
+   * password login altogether: the user must exist, be active, have a password, and be able to
+   * turn SSO-only off again (sso:provider:edit).
+   */
+  async function checkBreakGlass(orgId: string, ssoOnly: boolean, breakGlass: string | null) {
+    const user = breakGlass === null ? null : await directory.users.getRow(orgId, breakGlass).catch(() => null);
+    if (breakGlass !== null && !user)
+      throw invalidValue('breakGlassUserId', `breakGlassUserId ${breakGlass} is not a user of this organization.`);
+    if (!ssoOnly) return;
+    if (!user) {
+      throw invalidValue(
+        'breakGlassUserId',
+        'SSO-only mode needs a break-glass user who can still sign in with a password.',
+      );
+    }
+    let unusable: string | null = null;
+    if (user.state !== 'active') unusable = `is ${user.state}, not active`;
+    else if (!user.password_hash) unusable = 'has no password';
+    else if (!hasPermission(await directory.roles.permissionsOf(orgId, user.id), BREAK_GLASS_PERMISSION))
+      unusable = `does not hold ${BREAK_GLASS_PERMISSION}`;
+    if (unusable) {
+      throw invalidValue(
+        'breakGlassUserId',
+        `The break-glass user ${user.id} ${unusable}; SSO-only mode needs an active user with a password who holds ${BREAK_GLASS_PERMISSION}.`,
+      );
+    }
   }
 
   const view = (r: SsoProviderRow) => providerView(r, clock.now());
@@ -449,45 +262,9 @@ export function createProviderService({ db, clock, store, directory, publicUrl }
       const before = await store.settings(orgId);
       const ssoOnly = body.ssoOnly ?? before.ssoOnly;
       const breakGlass = body.breakGlassUserId === undefined ? before.breakGlassUserId : body.breakGlassUserId || null;
-      const user = breakGlass === null ? null : await directory.users.getRow(orgId, breakGlass).catch(() => null);
-      if (breakGlass !== null && !user)
-        throw invalidValue('breakGlassUserId', `breakGlassUserId ${breakGlass} is not a user of this organization.`);
-      if (ssoOnly && breakGlass === null) {
-        throw invalidValue(
-          'breakGlassUserId',
-          'SSO-only mode needs a break-glass user who can still sign in with a password.',
-        );
-      }
-      // SSO-only with a break-glass user who cannot sign in would lock the organization out of
-      // password login altogether: the user must be active, have a password, and be able to
-      // turn SSO-only off again (sso:provider:edit).
-      if (ssoOnly && user) {
-        const unusable =
-          user.state !== 'active'
-            ? `is ${user.state}, not active`
-            : !user.password_hash
-              ? 'has no password'
-              : !hasPermission(await directory.roles.permissionsOf(orgId, user.id), BREAK_GLASS_PERMISSION)
-                ? `does not hold ${BREAK_GLASS_PERMISSION}`
-                : null;
-        if (unusable) {
-          throw invalidValue(
-            'breakGlassUserId',
-            `The break-glass user ${user.id} ${unusable}; SSO-only mode needs an active user with a password who holds ${BREAK_GLASS_PERMISSION}.`,
-          );
-        }
-      }
+      await checkBreakGlass(orgId, ssoOnly, breakGlass);
       const list = body.redirectAllowList ?? before.redirectAllowList;
-      if (!Array.isArray(list) || list.length > 100)
-        throw invalidValue('redirectAllowList', 'redirectAllowList must be a list of at most 100 URLs.');
-      list.forEach((u, i) => {
-        let ok = false;
-        try {
-          ok = typeof u === 'string' && new URL(u).protocol === 'https:';
-        } catch {}
-        if (!ok)
-          throw invalidValue(`redirectAllowList[${i}]`, `redirectAllowList[${i}] must be an absolute https URL.`);
-      });
+      checkAllowList(list);
       const row = {
         org_id: orgId,
         sso_only: ssoOnly ? 1 : 0,
@@ -557,6 +334,19 @@ export function createProviderService({ db, clock, store, directory, publicUrl }
       };
     },
   };
+}
+
+/** redirectAllowList: at most 100 absolute https URLs. */
+function checkAllowList(list: string[]) {
+  if (!Array.isArray(list) || list.length > 100)
+    throw invalidValue('redirectAllowList', 'redirectAllowList must be a list of at most 100 URLs.');
+  list.forEach((u, i) => {
+    let ok = false;
+    try {
+      ok = typeof u === 'string' && new URL(u).protocol === 'https:';
+    } catch {}
+    if (!ok) throw invalidValue(`redirectAllowList[${i}]`, `redirectAllowList[${i}] must be an absolute https URL.`);
+  });
 }
 
 export type ProviderService = ReturnType<typeof createProviderService>;

@@ -46,6 +46,8 @@ export interface ProviderRequest {
   nameIdentifierFormat: string | null;
   signAuthnRequests: boolean;
   displayOnLogin: boolean;
+  /** The kind of a provider created by POST (several of one kind may coexist). */
+  providerType?: string;
 }
 
 export interface ParsedMetadata {
@@ -74,7 +76,7 @@ export interface SpInfo {
   encryptionCertificate: CertificateDetail;
 }
 
-/** Upstream's named kinds (one each per org, at their own path) and custom providers (by id). */
+/** The provider kinds; 'custom' is created as a generic SAML 2.0 provider. */
 export const PROVIDER_KINDS: Record<string, string> = {
   custom: 'Custom (SAML 2.0)',
   adfs: 'ADFS / Microsoft Entra ID',
@@ -106,10 +108,16 @@ export const NAME_ID_FORMATS = [
   'urn:oasis:names:tc:SAML:2.0:nameid-format:entity',
 ];
 
-/** Custom providers live at /identityproviders/{id}; the named kinds at /identityproviders/{kind}. */
-export const isNamedKind = (kind: string) => kind !== 'custom' && kind in PROVIDER_KINDS;
+/** The type a new provider is created with (POST /api/v2/identityproviders). */
+export const providerTypeOf = (kind: string) => (kind === 'custom' ? 'generic' : kind);
+
+/** What the console calls a provider's type. */
+export const providerKindLabel = (p: { providerType: string }) => PROVIDER_KINDS[p.providerType] ?? p.providerType;
 
 export const ssoApi = {
+  /** Every provider of the organization (at most 30, so one page holds them all). */
+  list: () =>
+    request<{ entities: IdentityProvider[]; total: number }>('/api/v2/identityproviders?pageSize=100&pageNumber=1'),
   provider: (idOrKind: string) =>
     request<IdentityProvider>(`/api/v2/identityproviders/${encodeURIComponent(idOrKind)}`),
   create: (body: ProviderRequest) => request<IdentityProvider>('/api/v2/identityproviders', { method: 'POST', body }),

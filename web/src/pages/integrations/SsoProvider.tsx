@@ -1,106 +1,135 @@
-import { type ChangeEvent, type FormEvent, useEffect, useState } from 'react';
+import { type ChangeEvent, type FormEvent, useCallback, useRef, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import {
   BINDINGS,
   type CertificateDetail,
   expiryText,
   type IdentityProvider,
-  isNamedKind,
   NAME_ID_FORMATS,
   PROVIDER_KINDS,
   type ProviderRequest,
+  providerTypeOf,
   ssoApi,
 } from '../../api/sso.ts';
 import { Confirm } from '../../components/Confirm.tsx';
+import { useLoad } from '../../components/useLoad.ts';
 
 const MAX_CERTIFICATES = 5;
 const MAX_LOGO_BYTES = 25 * 1024;
 const readFile = (file: File) => file.text();
-let uploads = 0;
+
+/** What the form edits: the request body, the kind chosen, each certificate's description, a new logo. */
+interface Draft {
+  kind: string;
+  form: ProviderRequest;
+  details: CertificateDetail[];
+  /** undefined: unchanged; null: removed. */
+  logo: string | null | undefined;
+}
+
+function draftOf(p: IdentityProvider | null): Draft {
+  if (!p) {
+    return {
+      kind: 'custom',
+      form: {
+        name: '',
+        disabled: false,
+        issuerURI: '',
+        ssoTargetURI: '',
+        ssoBinding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect',
+        sloURI: null,
+        sloBinding: null,
+        relyingPartyIdentifier: null,
+        certificates: [],
+        nameIdentifierFormat: null,
+        signAuthnRequests: false,
+        displayOnLogin: true,
+      },
+      details: [],
+      logo: undefined,
+    };
+  }
+  return {
+    kind: p.providerType === 'generic' ? 'custom' : p.providerType,
+    form: {
+      name: p.name,
+      disabled: p.disabled,
+      issuerURI: p.issuerURI,
+      ssoTargetURI: p.ssoTargetURI,
+      ssoBinding: p.ssoBinding,
+      sloURI: p.sloURI ?? null,
+      sloBinding: p.sloBinding ?? null,
+      relyingPartyIdentifier: p.relyingPartyIdentifier ?? null,
+      certificates: p.certificates,
+      nameIdentifierFormat: p.nameIdentifierFormat ?? null,
+      signAuthnRequests: p.signAuthnRequests,
+      displayOnLogin: p.displayOnLogin,
+    },
+    details: p.certificateDetails,
+    logo: undefined,
+  };
+}
 
 /** Add (/admin/integrations/sso/new) or edit (/admin/integrations/sso/{id or kind}) an identity provider. */
 export function SsoProvider() {
   const { providerId = 'new' } = useParams();
-  const isNew = providerId === 'new';
+  const fetcher = useCallback(
+    () => (providerId === 'new' ? Promise.resolve(null) : ssoApi.provider(providerId)),
+    [providerId],
+  );
+  const { load } = useLoad<IdentityProvider | null>(fetcher);
+  if (load.status === 'loading') return <p role="status">Loading…</p>;
+  if (load.status === 'error') {
+    return (
+      <div role="alert" className="error">
+        <p>{load.message}</p>
+        <Link to="/admin/integrations/sso">Back to Single Sign-On</Link>
+      </div>
+    );
+  }
+  return <ProviderForm key={providerId} providerId={providerId} existing={load.value} />;
+}
+
+function ProviderForm({ providerId, existing }: { providerId: string; existing: IdentityProvider | null }) {
   const navigate = useNavigate();
-  const [state, setState] = useState<'loading' | 'ready' | 'error'>(isNew ? 'ready' : 'loading');
-  const [loadError, setLoadError] = useState('');
-  const [existing, setExisting] = useState<IdentityProvider>();
-  const [kind, setKind] = useState('custom');
-  const [form, setForm] = useState<ProviderRequest>({
-    name: '',
-    disabled: false,
-    issuerURI: '',
-    ssoTargetURI: '',
-    ssoBinding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect',
-    sloURI: null,
-    sloBinding: null,
-    relyingPartyIdentifier: null,
-    certificates: [],
-    nameIdentifierFormat: null,
-    signAuthnRequests: false,
-    displayOnLogin: true,
-  });
-  const [details, setDetails] = useState<CertificateDetail[]>([]);
-  const [logo, setLogo] = useState<string | null | undefined>(undefined);
-  const [review, setReview] = useState<string[] | null>(null);
-  const [error, setError] = useState('');
+  const [draft, setDraft] = useState<Draft>(() => draftOf(existing));
+  const [notice, setNotice] = useState<{ review: string[] | null; error: string }>({ review: null, error: '' });
   const [busy, setBusy] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
-
-  useEffect(() => {
-    if (isNew) return;
-    ssoApi
-      .provider(providerId)
-      .then((p) => {
-        setExisting(p);
-        setKind(p.selfUri.endsWith(`/${p.id}`) ? 'custom' : p.providerType);
-        setForm({
-          name: p.name,
-          disabled: p.disabled,
-          issuerURI: p.issuerURI,
-          ssoTargetURI: p.ssoTargetURI,
-          ssoBinding: p.ssoBinding,
-          sloURI: p.sloURI ?? null,
-          sloBinding: p.sloBinding ?? null,
-          relyingPartyIdentifier: p.relyingPartyIdentifier ?? null,
-          certificates: p.certificates,
-          nameIdentifierFormat: p.nameIdentifierFormat ?? null,
-          signAuthnRequests: p.signAuthnRequests,
-          displayOnLogin: p.displayOnLogin,
-        });
-        setDetails(p.certificateDetails);
-        setState('ready');
-      })
-      .catch((e: Error) => {
-        setLoadError(e.message);
-        setState('error');
-      });
-  }, [isNew, providerId]);
+  // Uploaded certificates are described by the server on save; until then each needs its own key.
+  const uploads = useRef(0);
+  const { kind, form, details, logo } = draft;
 
   const set = <K extends keyof ProviderRequest>(key: K, value: ProviderRequest[K]) =>
-    setForm((f) => ({ ...f, [key]: value }));
+    setDraft((d) => ({ ...d, form: { ...d.form, [key]: value } }));
+  const fail = (error: string) => setNotice((n) => ({ ...n, error }));
 
   async function onMetadata(e: ChangeEvent<HTMLInputElement>) {
     const file = e.target.files?.[0];
     if (!file) return;
-    setError('');
+    fail('');
     try {
       const m = await ssoApi.parseMetadata(await readFile(file));
-      setForm((f) => ({
-        ...f,
-        issuerURI: m.issuerURI,
-        ssoTargetURI: m.ssoTargetURI,
-        ssoBinding: m.ssoBinding,
-        sloURI: m.sloURI ?? null,
-        sloBinding: m.sloBinding ?? null,
-        nameIdentifierFormat: m.nameIdentifierFormat ?? f.nameIdentifierFormat,
-        certificates: m.certificates,
+      setDraft((d) => ({
+        ...d,
+        form: {
+          ...d.form,
+          issuerURI: m.issuerURI,
+          ssoTargetURI: m.ssoTargetURI,
+          ssoBinding: m.ssoBinding,
+          sloURI: m.sloURI ?? null,
+          sloBinding: m.sloBinding ?? null,
+          nameIdentifierFormat: m.nameIdentifierFormat ?? d.form.nameIdentifierFormat,
+          certificates: m.certificates,
+        },
+        details: m.certificateDetails,
       }));
-      setDetails(m.certificateDetails);
-      setReview([`Read ${file.name}: review the values below, then save.`, ...(m.warnings ?? [])]);
+      setNotice({
+        error: '',
+        review: [`Read ${file.name}: review the values below, then save.`, ...(m.warnings ?? [])],
+      });
     } catch (err) {
-      setError((err as Error).message);
+      fail((err as Error).message);
     }
     e.target.value = '';
   }
@@ -108,53 +137,59 @@ export function SsoProvider() {
   async function onCertificate(e: ChangeEvent<HTMLInputElement>) {
     const file = e.target.files?.[0];
     if (!file) return;
-    set('certificates', [...form.certificates, await readFile(file)]);
-    setDetails((d) => [
+    const pem = await readFile(file);
+    const key = `${file.name}:${++uploads.current}`;
+    setDraft((d) => ({
       ...d,
-      {
-        subject: `${file.name} (checked on save)`,
-        notBefore: '',
-        notAfter: '',
-        fingerprint256: `${file.name}:${++uploads}`,
-        expired: false,
-        expiresSoon: false,
-      },
-    ]);
+      form: { ...d.form, certificates: [...d.form.certificates, pem] },
+      details: [
+        ...d.details,
+        {
+          subject: `${file.name} (checked on save)`,
+          notBefore: '',
+          notAfter: '',
+          fingerprint256: key,
+          expired: false,
+          expiresSoon: false,
+        },
+      ],
+    }));
     e.target.value = '';
   }
 
-  const removeCertificate = (i: number) => {
-    set(
-      'certificates',
-      form.certificates.filter((_, j) => j !== i),
-    );
-    setDetails((d) => d.filter((_, j) => j !== i));
-  };
+  const removeCertificate = (i: number) =>
+    setDraft((d) => ({
+      ...d,
+      form: { ...d.form, certificates: d.form.certificates.filter((_, j) => j !== i) },
+      details: d.details.filter((_, j) => j !== i),
+    }));
 
   async function onLogo(e: ChangeEvent<HTMLInputElement>) {
     const file = e.target.files?.[0];
     if (!file) return;
-    setError('');
-    if (file.type && file.type !== 'image/svg+xml') setError('The logo must be an SVG image.');
-    else if (file.size > MAX_LOGO_BYTES) setError('The logo must be at most 25 KB.');
-    else setLogo(await readFile(file));
+    fail('');
+    if (file.type && file.type !== 'image/svg+xml') fail('The logo must be an SVG image.');
+    else if (file.size > MAX_LOGO_BYTES) fail('The logo must be at most 25 KB.');
+    else {
+      const svg = await readFile(file);
+      setDraft((d) => ({ ...d, logo: svg }));
+    }
     e.target.value = '';
   }
 
   async function submit(e: FormEvent) {
     e.preventDefault();
     setBusy(true);
-    setError('');
+    fail('');
     try {
       const body: ProviderRequest = { ...form, ...(logo !== undefined ? { logoImageData: logo } : {}) };
-      const saved = isNew
-        ? isNamedKind(kind)
-          ? await ssoApi.save(kind, body)
-          : await ssoApi.create(body)
-        : await ssoApi.save(providerId, body);
+      // A new provider is always a new one (several of one type may coexist); an existing one is replaced.
+      const saved = existing
+        ? await ssoApi.save(providerId, body)
+        : await ssoApi.create({ ...body, providerType: providerTypeOf(kind) });
       navigate('/admin/integrations/sso', { state: { saved: saved.name } });
     } catch (err) {
-      setError((err as Error).message);
+      fail((err as Error).message);
     } finally {
       setBusy(false);
     }
@@ -166,34 +201,30 @@ export function SsoProvider() {
       await ssoApi.remove(providerId);
       navigate('/admin/integrations/sso');
     } catch (err) {
-      setError((err as Error).message);
+      fail((err as Error).message);
     }
-  }
-
-  if (state === 'loading') return <p role="status">Loading…</p>;
-  if (state === 'error') {
-    return (
-      <div role="alert" className="error">
-        <p>{loadError}</p>
-        <Link to="/admin/integrations/sso">Back to Single Sign-On</Link>
-      </div>
-    );
   }
 
   const logoShown = logo === undefined ? existing?.logoImageData : logo;
   return (
     <>
-      <h1>{isNew ? 'Add Identity Provider' : existing?.name}</h1>
+      <h1>{existing ? existing.name : 'Add Identity Provider'}</h1>
       <form className="panel" onSubmit={submit}>
         <label htmlFor="idp-type">Identity Provider Type</label>
         <select
           id="idp-type"
           value={kind}
-          disabled={!isNew}
+          disabled={!!existing}
           onChange={(e) => {
-            setKind(e.target.value);
-            if (!form.name || Object.values(PROVIDER_KINDS).includes(form.name))
-              set('name', e.target.value === 'custom' ? '' : (PROVIDER_KINDS[e.target.value] ?? ''));
+            const next = e.target.value;
+            setDraft((d) => ({
+              ...d,
+              kind: next,
+              form:
+                !d.form.name || Object.values(PROVIDER_KINDS).includes(d.form.name)
+                  ? { ...d.form, name: next === 'custom' ? '' : (PROVIDER_KINDS[next] ?? '') }
+                  : d.form,
+            }));
           }}
         >
           {Object.entries(PROVIDER_KINDS).map(([value, label]) => (
@@ -212,9 +243,9 @@ export function SsoProvider() {
           accept=".xml,application/xml,text/xml,application/samlmetadata+xml"
           onChange={onMetadata}
         />
-        {review && (
+        {notice.review && (
           <div role="status" className="notice">
-            {review.map((r) => (
+            {notice.review.map((r) => (
               <p key={r}>{r}</p>
             ))}
           </div>
@@ -283,7 +314,9 @@ export function SsoProvider() {
             Certificates ({form.certificates.length} of {MAX_CERTIFICATES})
           </legend>
           {form.certificates.length === 0 && (
-            <p className="empty">No certificate yet: upload the IdP's metadata or its signing certificate.</p>
+            <p className="empty">
+              No certificate yet: upload the IdP's metadata or its signing certificate. An enabled provider needs one.
+            </p>
           )}
           <ul className="plain" aria-label="Certificates">
             {details.map((c, i) => (
@@ -317,7 +350,7 @@ export function SsoProvider() {
           <label htmlFor="idp-logo">Upload logo</label>
           <input id="idp-logo" type="file" accept=".svg,image/svg+xml" onChange={onLogo} />
           {logoShown && (
-            <button type="button" className="secondary" onClick={() => setLogo(null)}>
+            <button type="button" className="secondary" onClick={() => setDraft((d) => ({ ...d, logo: null }))}>
               Remove logo
             </button>
           )}
@@ -343,9 +376,9 @@ export function SsoProvider() {
           <input type="checkbox" checked={form.disabled} onChange={(e) => set('disabled', e.target.checked)} /> Disabled
         </label>
 
-        {error && (
+        {notice.error && (
           <p role="alert" className="error">
-            {error}
+            {notice.error}
           </p>
         )}
         <div className="actions">
@@ -353,7 +386,7 @@ export function SsoProvider() {
             {busy ? 'Saving…' : 'Save'}
           </button>{' '}
           <Link to="/admin/integrations/sso">Cancel</Link>{' '}
-          {!isNew && (
+          {existing && (
             <button type="button" className="danger" onClick={() => setConfirmDelete(true)}>
               Delete
             </button>

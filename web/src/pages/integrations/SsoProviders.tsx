@@ -1,16 +1,17 @@
-import { type FormEvent, useEffect, useState } from 'react';
-import { Link } from 'react-router-dom';
+import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
+import { Link, useNavigate } from 'react-router-dom';
 import {
   expiryText,
   type IdentityProvider,
-  PROVIDER_KINDS,
+  providerKindLabel,
   SP_CERTIFICATE_URL,
   SP_METADATA_URL,
   type SpInfo,
   ssoApi,
   type SsoSettings,
 } from '../../api/sso.ts';
-import { PagedTable } from '../../components/PagedTable.tsx';
+import { Confirm } from '../../components/Confirm.tsx';
+import { useLoad } from '../../components/useLoad.ts';
 
 /** Admin → Integrations → Single Sign-On: identity providers, Gatehouse's SP details, SSO settings. */
 export function SsoProviders() {
@@ -22,28 +23,143 @@ export function SsoProviders() {
           Add Identity Provider
         </Link>
       </p>
-      <PagedTable<IdentityProvider>
-        path="/api/v2/identityproviders"
-        empty="No identity providers yet. Add one to let people sign in with your corporate identity provider."
-        columns={[
-          { header: 'Name', cell: (p) => <Link to={`/admin/integrations/sso/${providerPath(p)}`}>{p.name}</Link> },
-          {
-            header: 'Type',
-            cell: (p) => PROVIDER_KINDS[p.selfUri.endsWith(`/${p.id}`) ? 'custom' : p.providerType] ?? p.providerType,
-          },
-          { header: 'Issuer', cell: (p) => <code>{p.issuerURI}</code> },
-          { header: 'State', cell: (p) => (p.disabled ? 'Disabled' : 'Enabled') },
-          { header: 'Certificates', cell: (p) => <CertificateExpiry provider={p} /> },
-        ]}
-      />
+      <ProviderTable />
       <ServiceProvider />
       <Settings />
     </>
   );
 }
 
-/** Custom providers are addressed by id, the named kinds by their kind. */
+/** Providers created by POST are addressed by id, the per-kind ones by their kind. */
 export const providerPath = (p: IdentityProvider) => p.selfUri.split('/').pop() ?? p.id;
+
+type SortKey = 'name' | 'type' | 'expiry';
+const SORTS: Record<SortKey, (a: IdentityProvider, b: IdentityProvider) => number> = {
+  name: (a, b) => a.name.localeCompare(b.name),
+  type: (a, b) => providerKindLabel(a).localeCompare(providerKindLabel(b)) || a.name.localeCompare(b.name),
+  // The certificate that expires first decides; a provider without one sorts last.
+  expiry: (a, b) => firstExpiry(a).localeCompare(firstExpiry(b)) || a.name.localeCompare(b.name),
+};
+const firstExpiry = (p: IdentityProvider) => p.certificateDetails.map((c) => c.notAfter).sort()[0] ?? '\uffff';
+
+function ProviderTable() {
+  const navigate = useNavigate();
+  const fetcher = useCallback(() => ssoApi.list(), []);
+  const { load, act, actionError } = useLoad(fetcher);
+  const [sort, setSort] = useState<{ key: SortKey; descending: boolean }>({ key: 'name', descending: false });
+  const [deleting, setDeleting] = useState<IdentityProvider | null>(null);
+
+  if (load.status === 'loading') return <p role="status">Loading…</p>;
+  if (load.status === 'error') {
+    return (
+      <div role="alert" className="error">
+        <p>{load.message}</p>
+      </div>
+    );
+  }
+  const providers = load.value.entities;
+  if (providers.length === 0) {
+    return (
+      <p className="empty">
+        No identity providers yet. Add one to let people sign in with your corporate identity provider.
+      </p>
+    );
+  }
+  const rows = [...providers].sort(SORTS[sort.key]);
+  if (sort.descending) rows.reverse();
+  const header = (key: SortKey, label: string) => {
+    const active = sort.key === key;
+    return (
+      <th aria-sort={active ? (sort.descending ? 'descending' : 'ascending') : 'none'}>
+        <button
+          type="button"
+          className="sort"
+          onClick={() => setSort({ key, descending: active ? !sort.descending : false })}
+        >
+          {label}
+          {active ? (sort.descending ? ' ▼' : ' ▲') : ''}
+        </button>
+      </th>
+    );
+  };
+
+  return (
+    <>
+      {actionError && (
+        <p role="alert" className="error">
+          {actionError}
+        </p>
+      )}
+      <table aria-label="Identity providers">
+        <thead>
+          <tr>
+            <th>Logo</th>
+            {header('name', 'Name')}
+            {header('type', 'Identity Provider')}
+            <th>Issuer</th>
+            <th>State</th>
+            {header('expiry', 'Certificate Expiration')}
+            <th>
+              <span className="visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((p) => (
+            <tr key={p.id}>
+              <td>
+                {p.logoImageData ? (
+                  <img
+                    alt={`${p.name} logo`}
+                    width={32}
+                    height={32}
+                    src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(p.logoImageData)}`}
+                  />
+                ) : (
+                  <span title="No logo">—</span>
+                )}
+              </td>
+              <td>
+                <Link to={`/admin/integrations/sso/${providerPath(p)}`}>{p.name}</Link>
+              </td>
+              <td>{providerKindLabel(p)}</td>
+              <td>
+                <code>{p.issuerURI}</code>
+              </td>
+              <td>{p.disabled ? 'Disabled' : 'Enabled'}</td>
+              <td>
+                <CertificateExpiry provider={p} />
+              </td>
+              <td>
+                <RowMenu
+                  label={`Actions for ${p.name}`}
+                  items={[
+                    { label: 'Edit', run: () => navigate(`/admin/integrations/sso/${providerPath(p)}`) },
+                    { label: 'Delete', run: () => setDeleting(p) },
+                  ]}
+                />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {deleting && (
+        <Confirm
+          title="Delete identity provider"
+          message={`People can no longer sign in through ${deleting.name}.`}
+          confirmLabel="Delete"
+          danger
+          onConfirm={() => {
+            const target = deleting;
+            setDeleting(null);
+            void act(() => ssoApi.remove(providerPath(target)));
+          }}
+          onCancel={() => setDeleting(null)}
+        />
+      )}
+    </>
+  );
+}
 
 function CertificateExpiry({ provider }: { provider: IdentityProvider }) {
   if (provider.certificateDetails.length === 0) return <span className="warning">No certificate</span>;
@@ -56,6 +172,41 @@ function CertificateExpiry({ provider }: { provider: IdentityProvider }) {
         </li>
       ))}
     </ul>
+  );
+}
+
+/** A ⋮ button opening a menu of row actions (Escape or a second click closes it). */
+function RowMenu({ label, items }: { label: string; items: { label: string; run(): void }[] }) {
+  const [open, setOpen] = useState(false);
+  const first = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (open) first.current?.focus();
+  }, [open]);
+  return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: Escape anywhere in the menu closes it.
+    <div className="row-menu" onKeyDown={(e) => e.key === 'Escape' && setOpen(false)}>
+      <button type="button" aria-label={label} aria-haspopup="menu" aria-expanded={open} onClick={() => setOpen(!open)}>
+        ⋮
+      </button>
+      {open && (
+        <div role="menu" aria-label={label}>
+          {items.map((item, i) => (
+            <button
+              key={item.label}
+              ref={i === 0 ? first : undefined}
+              type="button"
+              role="menuitem"
+              onClick={() => {
+                setOpen(false);
+                item.run();
+              }}
+            >
+              {item.label}
+            </button>
+          ))}
+        </div>
+      )}
+    </div>
   );
 }
 
