@@ -41,6 +41,8 @@ export async function createOAuthService(deps: {
     decode: (token) => current.decode(token),
   };
   const tokens = createTokens({ db, store, clock, directory, codec, cacheMs: deps.config.tokenCacheMs });
+  // A user made inactive or deleted (users API or SCIM) loses its tokens in that transaction, for good.
+  directory.hooks.onUserDeactivated((orgId, userId, trx) => tokens.revokeUser(orgId, userId, trx));
   const clients = createClients({
     db,
     store,
