@@ -55,7 +55,7 @@ export async function run(): Promise<string[]> {
     const { db } = storage;
     const directory = createDirectoryService({ db, clock: systemClock });
     const { org, homeDivisionId } = await directory.createOrganization('Bench', 'bench.example');
-    const scim = createScimService({ db, clock: systemClock, phoneRegion: 'US' });
+    const scim = createScimService({ db, clock: systemClock, phoneRegion: 'US', directory });
     const principal = {
       tokenId: randomUUID(),
       orgId: org.id,

@@ -46,7 +46,7 @@ async function runOnce(secureDelete: boolean, users: number) {
     await sql.raw(`pragma secure_delete = ${secureDelete ? 'ON' : 'OFF'}`).execute(db);
     const directory = createDirectoryService({ db, clock: systemClock });
     const { org } = await directory.createOrganization('Bench', 'bench.example');
-    const scim = createScimService({ db, clock: systemClock, phoneRegion: 'US' });
+    const scim = createScimService({ db, clock: systemClock, phoneRegion: 'US', directory });
     const principal = {
       tokenId: randomUUID(),
       orgId: org.id,

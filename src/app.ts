@@ -57,11 +57,10 @@ import { makePrivateDir, type MasterKeySource, resolveMasterKey } from './platfo
 import { bindMasterKey } from './platform/server-keys.ts';
 import { registerMetrics } from './platform/metrics.ts';
 import type { Meter } from './platform/meter.ts';
-import type { Caller } from './platform/principal.ts';
 import { frameworkErrorHandler, registerPipeline } from './platform/pipeline/index.ts';
 import { createClientErrorHandler } from './platform/pipeline/client-errors.ts';
 import { createRateLimits, memoryRateLimiter, type RateLimiter, redisRateLimiter } from './platform/rate-limit.ts';
-import { createStorage, type Storage, type Trx } from './storage/db.ts';
+import { createStorage, type Storage } from './storage/db.ts';
 import { assertMigrated, migrateToLatest } from './storage/migrations/index.ts';
 
 /** One registered route, for the compatibility report. */
@@ -157,19 +156,9 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
         app.log.warn({ err: { message: (err as Error).message } }, 'Redis invalidation bus unavailable'),
       )
     : inProcessBus((err) => app.log.error({ err }, 'an invalidation subscriber failed'));
-  // Bound late (oauth is built from directory): deactivating or deleting a user revokes its tokens
-  // inside the transaction that changes its state (SCIM and the users API alike).
-  const revokeUserTokens = (orgId: string, userId: string, trx: Trx) => oauth.tokens.revokeUser(orgId, userId, trx);
-  // Bound late too (SCIM is built from the store after the directory): a user deleted through the
-  // users API releases its SCIM rows, memberships and reports in the same transaction.
-  const releaseScimUser = (orgId: string, userId: string, trx: Trx, caller: Caller, causeEventId: string) =>
-    scim.users.releaseDeletedUser(trx, orgId, userId, caller, causeEventId);
-  const directory = createDirectoryService({
-    db,
-    clock,
-    onUserDeactivated: revokeUserTokens,
-    onUserDeleted: releaseScimUser,
-  });
+  // The domains that hold something of a user (oauth its tokens, SCIM its rows) attach their hooks
+  // to the directory when they are built.
+  const directory = createDirectoryService({ db, clock });
   const sso = createSsoService({ db, clock, directory, publicUrl: config.publicUrl });
   const oauth = await createOAuthService({
     db,
@@ -310,12 +299,11 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
   const analytics = createAnalyticsService({ db, clock, jobs, conversations, routing });
   await analytics.resume();
   registerAnalyticsRoutes(app, { analytics });
-  // A deactivated or deleted user's tokens stop for good, in the transaction that changes the state.
   const scim = createScimService({
     db,
     clock,
     phoneRegion: config.scimPhoneRegion,
-    onUserDeactivated: revokeUserTokens,
+    directory,
   });
   registerScimRoutes(app, { scim, publicUrl: config.publicUrlExplicit ? config.publicUrl : null });
   const homeDivision = (orgId: string) => directory.organizations.homeDivision(orgId);

@@ -6,6 +6,7 @@
  */
 import { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDirectoryService } from '../../src/domains/directory/index.ts';
 import { createScimService, type ScimService } from '../../src/domains/scim/index.ts';
 import { systemClock } from '../../src/platform/clock.ts';
 import type { Caller } from '../../src/platform/principal.ts';
@@ -29,7 +30,12 @@ describe.each(DIALECTS)('SCIM group PATCH statements on %s', (dialect) => {
       dialect: dialectFor(s.t.gh.config.databaseUrl).kysely,
       log: (e) => void statements.push(e.query.sql),
     });
-    scim = createScimService({ db: logged, clock: systemClock, phoneRegion: 'US' });
+    scim = createScimService({
+      db: logged,
+      clock: systemClock,
+      phoneRegion: 'US',
+      directory: createDirectoryService({ db: logged, clock: systemClock }),
+    });
     caller = { principal: (await s.t.gh.oauth.tokens.resolve(s.token))!, remoteIp: '127.0.0.1' };
   });
   afterAll(async () => {

@@ -11,27 +11,18 @@ import { permissionCollections } from './permission-catalogue.ts';
 import { createDivisions } from './divisions.ts';
 import { createRoles } from './roles.ts';
 import { createSubjects } from './subjects.ts';
-import type { UserDeactivatedHook, UserDeletedHook } from './deps.ts';
 import { createDirectoryStore } from './store.ts';
+import { createUserHooks } from './user-hooks.ts';
 import { createUsers } from './users.ts';
 
 export const ADMIN_ROLE = 'Master Admin';
 export const EMPLOYEE_ROLE = 'Employee';
 const EMPLOYEE_PERMISSIONS = ['directory:user:view', 'authorization:division:view'];
 
-export function createDirectoryService({
-  db,
-  clock,
-  onUserDeactivated,
-  onUserDeleted,
-}: {
-  db: Db;
-  clock: Clock;
-  onUserDeactivated?: UserDeactivatedHook;
-  onUserDeleted?: UserDeletedHook;
-}) {
+export function createDirectoryService({ db, clock }: { db: Db; clock: Clock }) {
   const store = createDirectoryStore();
-  const deps = { db, store, clock, onUserDeactivated, onUserDeleted };
+  const hooks = createUserHooks();
+  const deps = { db, store, clock, hooks };
   const users = createUsers(deps);
   const roles = createRoles(deps);
   const organizations = createOrganizations(deps);
@@ -44,13 +35,25 @@ export function createDirectoryService({
     organizations,
     divisions,
     subjects,
+    /** Where other domains attach to users (token revocation, SCIM's release, list expansions). */
+    hooks: {
+      onUserDeactivated: hooks.onUserDeactivated,
+      onUserDeleted: hooks.onUserDeleted,
+      registerExpansion: hooks.registerExpansion,
+    },
 
     /**
      * The users source of data-subject requests, with what `extension` (SCIM) holds about each
      * user merged in; an erasure runs the hooks a deletion through the users API runs.
      */
     personalData: (extension?: UserDataExtension) =>
-      createDirectoryPersonalData({ store, clock, onUserDeactivated, onUserDeleted, extension }),
+      createDirectoryPersonalData({
+        store,
+        clock,
+        onUserDeactivated: hooks.runDeactivated,
+        onUserDeleted: hooks.runDeleted,
+        extension,
+      }),
 
     permissions(page: PageRequest, query: Record<string, unknown>) {
       const all = permissionCollections();

@@ -76,6 +76,41 @@ export function createDirectoryStore() {
     insertUser: (db: Executor, row: UserRow) => db.insertInto('users').values(row).execute(),
     updateUser: (db: Executor, orgId: string, id: string, patch: Partial<UserRow>) =>
       db.updateTable('users').set(patch).where('org_id', '=', orgId).where('id', '=', id).execute(),
+    /** Optimistic update: answers false when the version moved since it was read. */
+    updateUserVersioned: async (
+      db: Executor,
+      orgId: string,
+      id: string,
+      expectedVersion: number,
+      patch: Partial<UserRow>,
+    ) => {
+      const r = await db
+        .updateTable('users')
+        .set(patch)
+        .where('org_id', '=', orgId)
+        .where('id', '=', id)
+        .where('version', '=', expectedVersion)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+    /** Bumps the version of these users (deleted ones excepted), in id order (no deadlock): answers them. */
+    bumpUserVersions: async (db: Executor, orgId: string, ids: string[], modifiedAt: string) => {
+      const out: { id: string; name: string }[] = [];
+      const sorted = [...ids].sort();
+      for (let i = 0; i < sorted.length; i += 500) {
+        out.push(
+          ...(await db
+            .updateTable('users')
+            .set((eb) => ({ version: eb('version', '+', 1), modified_at: modifiedAt }))
+            .where('org_id', '=', orgId)
+            .where('id', 'in', sorted.slice(i, i + 500))
+            .where('state', '<>', 'deleted')
+            .returning(['id', 'name'])
+            .execute()),
+        );
+      }
+      return out;
+    },
     findUser: (db: Executor, orgId: string, id: string) =>
       db.selectFrom('users').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst(),
     findUserByEmail: (db: Executor, orgId: string, emailKey: string) =>
@@ -103,21 +138,6 @@ export function createDirectoryStore() {
         .offset(offset)
         .limit(limit)
         .execute(),
-    /** Of these users, those an identity provider manages through SCIM (beyond upstream: the console marks them). */
-    scimManagedAmong: async (db: Executor, orgId: string, userIds: string[]) =>
-      userIds.length === 0
-        ? new Set<string>()
-        : new Set(
-            (
-              await db
-                .selectFrom('scim_users')
-                .select('user_id')
-                .where('org_id', '=', orgId)
-                .where('managed', '=', 1)
-                .where('user_id', 'in', userIds)
-                .execute()
-            ).map((r) => r.user_id),
-          ),
     countUsers: async (db: Executor, orgId: string, f: UserFilter) =>
       Number(
         (

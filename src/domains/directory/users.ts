@@ -7,7 +7,7 @@ import { isUuid, newId } from '../../platform/ids.ts';
 import { listing, type PageRequest } from '../../platform/paging.ts';
 import type { Caller } from '../../platform/principal.ts';
 import type { DivisionReach } from '../../storage/division-filter.ts';
-import { isUniqueViolation, withTransaction } from '../../storage/db.ts';
+import { type Executor, isUniqueViolation, type Trx, withTransaction } from '../../storage/db.ts';
 import type { UserRow } from '../../storage/schema.ts';
 import type { DirectoryDeps } from './deps.ts';
 import { emailTaken, notAUser, versionConflict } from './errors.ts';
@@ -50,7 +50,54 @@ const snapshot = (u: UserRow) => ({
   divisionId: u.division_id,
 });
 
-export function createUsers({ db, store, clock, onUserDeactivated, onUserDeleted }: DirectoryDeps) {
+/** What a write in another domain's transaction (SCIM) may set on a user; the rules fill in the rest. */
+export interface UserChanges {
+  email?: string;
+  name?: string;
+  title?: string | null;
+  department?: string | null;
+  state?: string;
+  divisionId?: string;
+  passwordHash?: string;
+}
+
+/** A new user as another domain (SCIM) provisions it: the directory gives it its key and version. */
+export interface NewUser {
+  id: string;
+  orgId: string;
+  email: string;
+  name: string;
+  title: string | null;
+  department: string | null;
+  divisionId: string;
+  state: string;
+  passwordHash: string | null;
+}
+
+/**
+ * The key that keeps emails unique per organization: the lower-cased email, set aside for a
+ * deleted user so its address can be used again; restoring the user takes the address back (or
+ * meets the unique index when someone has it since).
+ */
+export function emailKeyOf(email: string, state: string, userId: string): string {
+  const key = email.toLowerCase();
+  return state === 'deleted' ? deletedEmailKey(key, userId) : key;
+}
+
+/** A state change that stops the user's tokens for good (to inactive or deleted). */
+const deactivates = (before: string, after: string) => after !== 'active' && after !== before;
+
+/** Inserts, answering 409 `emailTaken` when the email key is already held. */
+async function insertChecked(store: DirectoryDeps['store'], trx: Executor, row: UserRow) {
+  try {
+    await store.insertUser(trx, row);
+  } catch (err) {
+    if (isUniqueViolation(err)) throw emailTaken(row.email);
+    throw err;
+  }
+}
+
+export function createUsers({ db, store, clock, hooks }: DirectoryDeps) {
   async function view(orgId: string, u: UserRow) {
     const division = await store.findDivision(db, orgId, u.division_id);
     return userView(u, division ?? { id: u.division_id, name: '' });
@@ -64,7 +111,7 @@ export function createUsers({ db, store, clock, onUserDeactivated, onUserDeleted
   }
 
   return {
-    /** `expand` may hold `scim` (beyond upstream): each user then carries `scimManaged`. */
+    /** `expand` may name a registered expansion (beyond upstream; SCIM's `scim` adds `scimManaged`). */
     async list(
       orgId: string,
       state: string,
@@ -94,17 +141,13 @@ export function createUsers({ db, store, clock, onUserDeactivated, onUserDeleted
             (await store.findDivision(db, orgId, r.division_id)) ?? { id: r.division_id, name: '' },
           );
       }
-      const managed = expand.includes('scim')
-        ? await store.scimManagedAmong(
-            db,
-            orgId,
-            rows.map((r) => r.id),
-          )
-        : null;
-      const views = rows.map((r) => ({
-        ...userView(r, divisions.get(r.division_id)!),
-        ...(managed ? { scimManaged: managed.has(r.id) } : {}),
-      }));
+      const expanded = await hooks.expand(
+        db,
+        orgId,
+        expand,
+        rows.map((r) => r.id),
+      );
+      const views = rows.map((r) => ({ ...userView(r, divisions.get(r.division_id)!), ...expanded.get(r.id) }));
       return listing(views, total, page, '/api/v2/users', query);
     },
 
@@ -146,24 +189,19 @@ export function createUsers({ db, store, clock, onUserDeactivated, onUserDeleted
         created_at: now,
         modified_at: now,
       };
-      try {
-        await withTransaction(db, async (trx) => {
-          await store.insertUser(trx, row);
-          await recordAudit(trx, clock, {
-            orgId,
-            serviceName: 'Directory',
-            entityType: 'User',
-            entityId: row.id,
-            entityName: row.name,
-            action: 'Create',
-            ...auditOrigin(caller),
-            changes: diffProperties(null, snapshot(row)),
-          });
+      await withTransaction(db, async (trx) => {
+        await insertChecked(store, trx, row);
+        await recordAudit(trx, clock, {
+          orgId,
+          serviceName: 'Directory',
+          entityType: 'User',
+          entityId: row.id,
+          entityName: row.name,
+          action: 'Create',
+          ...auditOrigin(caller),
+          changes: diffProperties(null, snapshot(row)),
         });
-      } catch (err) {
-        if (isUniqueViolation(err)) throw emailTaken(email);
-        throw err;
-      }
+      });
       return userView(row, division);
     },
 
@@ -215,13 +253,8 @@ export function createUsers({ db, store, clock, onUserDeactivated, onUserDeleted
             throw invalidValue('state', `state must be one of ${USER_STATES.join(', ')}.`);
           patch.state = input.state;
         }
-        // The key that keeps emails unique: a deleted user's is set aside, so its address can be
-        // used again (as a SCIM DELETE frees it); restoring the user takes the address back, if
-        // nobody has it since.
-        if (patch.email !== undefined || patch.state !== undefined) {
-          const key = (patch.email ?? current.email).toLowerCase();
-          patch.email_key = (patch.state ?? current.state) === 'deleted' ? deletedEmailKey(key, userId) : key;
-        }
+        if (patch.email !== undefined || patch.state !== undefined)
+          patch.email_key = emailKeyOf(patch.email ?? current.email, patch.state ?? current.state, userId);
         const updated: UserRow = {
           ...current,
           ...patch,
@@ -249,15 +282,75 @@ export function createUsers({ db, store, clock, onUserDeactivated, onUserDeleted
           changes: diffProperties(snapshot(current), snapshot(updated)),
         });
         if (updated.state === 'deleted' && current.state !== 'deleted')
-          await onUserDeleted?.(orgId, userId, trx, caller, event);
+          await hooks.runDeleted(orgId, userId, trx, caller, event);
         // Inactive or deleted: every token the user holds stops, in this transaction, and stays
         // stopped if the user is made active again.
-        if (updated.state !== 'active' && updated.state !== current.state)
-          await onUserDeactivated?.(orgId, userId, trx);
+        if (deactivates(current.state, updated.state)) await hooks.runDeactivated(orgId, userId, trx);
         return updated;
       });
       return view(orgId, next);
     },
+
+    // Writes another domain (SCIM) makes inside its own transaction, with the directory's rules;
+    // that domain audits them in its own terms.
+
+    /** A new user, version 1; 409 `emailTaken` when its email is held. */
+    async insertInTransaction(trx: Trx, u: NewUser, now: string): Promise<UserRow> {
+      const row: UserRow = {
+        id: u.id,
+        org_id: u.orgId,
+        email: u.email,
+        email_key: emailKeyOf(u.email, u.state, u.id),
+        name: u.name,
+        title: u.title,
+        department: u.department,
+        division_id: u.divisionId,
+        state: u.state,
+        password_hash: u.passwordHash,
+        service_account: 0,
+        version: 1,
+        created_at: now,
+        modified_at: now,
+      };
+      await insertChecked(store, trx, row);
+      return row;
+    },
+
+    /**
+     * Changes a user whose version is still `current.version` (optimistic: answers null when it
+     * moved meanwhile), bumping the version; 409 `emailTaken` when the new email is held. A change
+     * to inactive or deleted stops the user's tokens in this transaction.
+     */
+    async updateInTransaction(trx: Trx, current: UserRow, changes: UserChanges, now: string) {
+      const state = changes.state ?? current.state;
+      const email = changes.email ?? current.email;
+      const patch: Partial<UserRow> = {
+        ...(changes.email !== undefined ? { email: changes.email } : {}),
+        ...(changes.name !== undefined ? { name: changes.name } : {}),
+        ...(changes.title !== undefined ? { title: changes.title } : {}),
+        ...(changes.department !== undefined ? { department: changes.department } : {}),
+        ...(changes.divisionId !== undefined ? { division_id: changes.divisionId } : {}),
+        ...(changes.passwordHash !== undefined ? { password_hash: changes.passwordHash } : {}),
+        state,
+        email_key: emailKeyOf(email, state, current.id),
+        version: current.version + 1,
+        modified_at: now,
+      };
+      let moved: boolean;
+      try {
+        moved = await store.updateUserVersioned(trx, current.org_id, current.id, current.version, patch);
+      } catch (err) {
+        if (isUniqueViolation(err)) throw emailTaken(email);
+        throw err;
+      }
+      if (!moved) return null;
+      if (deactivates(current.state, state)) await hooks.runDeactivated(current.org_id, current.id, trx);
+      return { ...current, ...patch } as UserRow;
+    },
+
+    /** Bumps the version of these users (not deleted ones), as when their manager goes: answers them. */
+    touchInTransaction: (trx: Trx, orgId: string, userIds: string[], now: string) =>
+      store.bumpUserVersions(trx, orgId, userIds, now),
   };
 }
 

@@ -52,6 +52,8 @@ export async function createOAuthService(deps: {
     cacheMs: deps.config.tokenCacheMs,
     bus: deps.invalidation,
   });
+  // A user made inactive or deleted (users API or SCIM) loses its tokens in that transaction, for good.
+  directory.hooks.onUserDeactivated((orgId, userId, trx) => tokens.revokeUser(orgId, userId, trx));
   const clients = createClients({
     db,
     store,

@@ -1,6 +1,7 @@
 /** The SCIM service: Users and Groups over one store. */
 import type { Clock } from '../../platform/clock.ts';
-import type { Db, Trx } from '../../storage/db.ts';
+import type { Db } from '../../storage/db.ts';
+import type { DirectoryService } from '../directory/index.ts';
 import { createScimGroups } from './groups.ts';
 import { createScimPersonalData } from './personal-data.ts';
 import { checkPhoneRegion } from './phones.ts';
@@ -12,15 +13,25 @@ export interface ScimServiceDeps {
   clock: Clock;
   /** Default region for phone numbers without a country code (config scimPhoneRegion). */
   phoneRegion: string;
-  /** Called inside the transaction that deactivates or deletes a user, so its tokens stop for good. */
-  onUserDeactivated?: (orgId: string, userId: string, trx: Trx) => Promise<void>;
+  /** Owns the users rows; SCIM writes them through it and attaches its hooks to it. */
+  directory: DirectoryService;
 }
 
-export function createScimService({ db, clock, phoneRegion, onUserDeactivated = async () => {} }: ScimServiceDeps) {
+export function createScimService({ db, clock, phoneRegion, directory }: ScimServiceDeps) {
   checkPhoneRegion(phoneRegion);
   const store = createScimStore();
+  const users = createScimUsers({ db, store, clock, phoneRegion, directory });
+  // A user deleted through the users API releases its SCIM rows, memberships and reports in the
+  // deletion's transaction; `GET /api/v2/users?expand=scim` marks the users SCIM manages.
+  directory.hooks.onUserDeleted((orgId, userId, trx, caller, causeEventId) =>
+    users.releaseDeletedUser(trx, orgId, userId, caller, causeEventId),
+  );
+  directory.hooks.registerExpansion('scim', async (ex, orgId, userIds) => {
+    const managed = new Set(await store.managedAmong(ex, orgId, userIds));
+    return new Map(userIds.map((id) => [id, { scimManaged: managed.has(id) }]));
+  });
   return {
-    users: createScimUsers({ db, store, clock, phoneRegion, onUserDeactivated }),
+    users,
     groups: createScimGroups({ db, store, clock }),
     /** What SCIM holds about users, for data-subject requests: plugged into `directory.personalData`. */
     personalData: createScimPersonalData({ store, phoneRegion }),

@@ -1,6 +1,7 @@
 /**
- * Kysely queries for SCIM: the directory's users rows as SCIM reads and writes them, the SCIM
- * side tables, groups and row-level group membership. Every query takes the organization id.
+ * Kysely queries for SCIM: the directory's users rows as SCIM reads them (the directory writes
+ * them), the SCIM side tables, groups and row-level group membership. Every query takes the
+ * organization id.
  */
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
 import type { Executor } from '../../storage/db.ts';
@@ -106,18 +107,6 @@ export function createScimStore() {
     divisions: (db: Executor, orgId: string, ids: string[]) =>
       db.selectFrom('divisions').select(['id', 'name']).where('org_id', '=', orgId).where('id', 'in', ids).execute(),
 
-    insertUser: (db: Executor, row: UserRow) => db.insertInto('users').values(row).execute(),
-    /** Optimistic update: answers false when the version moved since it was read. */
-    updateUser: async (db: Executor, orgId: string, id: string, expectedVersion: number, patch: Partial<UserRow>) => {
-      const r = await db
-        .updateTable('users')
-        .set(patch)
-        .where('org_id', '=', orgId)
-        .where('id', '=', id)
-        .where('version', '=', expectedVersion)
-        .executeTakeFirst();
-      return Number(r.numUpdatedRows) === 1;
-    },
     upsertScimUser: (db: Executor, row: ScimUserRow) =>
       db
         .insertInto('scim_users')
@@ -171,41 +160,36 @@ export function createScimStore() {
     },
 
     /**
-     * A deleted manager's reports: their version bumped (unless deleted) and their manager cleared;
-     * answers the reports bumped. The users rows are written before the scim_users rows, the order
-     * every user update takes them in, so this cannot deadlock with a concurrent update of a report.
+     * A deleted manager's reports lose it: answers their ids (the directory bumps their versions
+     * first, in the order every user update takes the rows, so this cannot deadlock).
      */
-    clearManager: async (db: Executor, orgId: string, managerId: string, modifiedAt: string) => {
-      const reports = (
+    reportsOf: async (db: Executor, orgId: string, managerId: string) =>
+      (
         await db
           .selectFrom('scim_users')
           .select('user_id')
           .where('org_id', '=', orgId)
           .where('manager_id', '=', managerId)
           .execute()
-      ).map((r) => r.user_id);
-      if (!reports.length) return [];
-      const out: { id: string; name: string }[] = [];
-      for (const part of chunks(reports.sort())) {
-        out.push(
-          ...(await db
-            .updateTable('users')
-            .set((eb) => ({ version: eb('version', '+', 1), modified_at: modifiedAt }))
-            .where('org_id', '=', orgId)
-            .where('id', 'in', part)
-            .where('state', '<>', 'deleted')
-            .returning(['id', 'name'])
-            .execute()),
-        );
-      }
-      await db
+      ).map((r) => r.user_id),
+    clearManager: (db: Executor, orgId: string, managerId: string, modifiedAt: string) =>
+      db
         .updateTable('scim_users')
         .set({ manager_id: null, modified_at: modifiedAt })
         .where('org_id', '=', orgId)
         .where('manager_id', '=', managerId)
-        .execute();
-      return out;
-    },
+        .execute(),
+    /** Of these users, those an identity provider manages (the users listing's `expand=scim`). */
+    managedAmong: async (db: Executor, orgId: string, userIds: string[]) =>
+      (
+        await db
+          .selectFrom('scim_users')
+          .select('user_id')
+          .where('org_id', '=', orgId)
+          .where('managed', '=', 1)
+          .where('user_id', 'in', userIds)
+          .execute()
+      ).map((r) => r.user_id),
 
     // Data-subject requests: who holds a value, and everything held about some users.
     /** Users with one of these values among their SCIM emails (case-insensitive) or phone numbers (exact, E.164). */

@@ -13,9 +13,10 @@ import type { Clock } from '../../platform/clock.ts';
 import { hashPassword } from '../../platform/crypto.ts';
 import { newId } from '../../platform/ids.ts';
 import type { Caller } from '../../platform/principal.ts';
+import { ApiError } from '../../platform/errors/index.ts';
 import { type Db, isUniqueViolation, type Trx, withTransaction } from '../../storage/db.ts';
 import type { UserRow } from '../../storage/schema.ts';
-import { deletedEmailKey } from '../directory/index.ts';
+import type { DirectoryService } from '../directory/index.ts';
 import { mentions, USER_FILTER_MAP } from './attributes.ts';
 import { invalidValue, ScimError, scimNotFound, staleVersion, uniqueness } from './errors.ts';
 import { checkCreate, checkUpdate } from './field-permissions.ts';
@@ -42,13 +43,13 @@ export interface ScimUsersDeps {
   store: ScimStore;
   clock: Clock;
   phoneRegion: string;
-  /** Called inside the transaction that deactivates or deletes a user: its tokens stop for good. */
-  onUserDeactivated: (orgId: string, userId: string, trx: Trx) => Promise<void>;
+  /** Owns the users rows: SCIM writes them through it, in its own transaction. */
+  directory: DirectoryService;
 }
 
 type Json = Record<string, unknown>;
 
-export function createScimUsers({ db, store, clock, phoneRegion, onUserDeactivated }: ScimUsersDeps) {
+export function createScimUsers({ db, store, clock, phoneRegion, directory }: ScimUsersDeps) {
   /** A gone manager's reports lose it (else every later write of a report would be refused), audited. */
   async function releaseReports(
     trx: Trx,
@@ -59,7 +60,13 @@ export function createScimUsers({ db, store, clock, phoneRegion, onUserDeactivat
     context: Record<string, string>,
     now: string,
   ) {
-    const reports = await store.clearManager(trx, orgId, managerId, now);
+    const reports = await directory.users.touchInTransaction(
+      trx,
+      orgId,
+      await store.reportsOf(trx, orgId, managerId),
+      now,
+    );
+    await store.clearManager(trx, orgId, managerId, now);
     await recordAuditBatch(
       trx,
       clock,
@@ -161,7 +168,8 @@ export function createScimUsers({ db, store, clock, phoneRegion, onUserDeactivat
     try {
       return await fn();
     } catch (err) {
-      if (isUniqueViolation(err))
+      // The directory answers a held email 409; a unique index a concurrent writer beat us to likewise.
+      if (isUniqueViolation(err) || (err instanceof ApiError && err.status === 409))
         throw uniqueness(`userName "${email}" or one of the externalIds is already taken by another user.`);
       throw err;
     }
@@ -193,19 +201,21 @@ export function createScimUsers({ db, store, clock, phoneRegion, onUserDeactivat
             await checkUnique(trx, orgId, id, w);
             const now = clock.now().toISOString();
             const u = current.user;
-            const patch: Partial<UserRow> = {
-              email: w.email,
-              email_key: w.email.toLowerCase(),
-              name: w.name,
-              title: w.title,
-              department: w.department,
-              state: w.active ? 'active' : 'inactive',
-              division_id: (await divisionFor(trx, orgId, w, u)).id,
-              version: u.version + 1,
-              modified_at: now,
-              ...(passwordHash ? { password_hash: passwordHash } : {}),
-            };
-            if (!(await store.updateUser(trx, orgId, id, u.version, patch))) return null;
+            const updated = await directory.users.updateInTransaction(
+              trx,
+              u,
+              {
+                email: w.email,
+                name: w.name,
+                title: w.title,
+                department: w.department,
+                state: w.active ? 'active' : 'inactive',
+                divisionId: (await divisionFor(trx, orgId, w, u)).id,
+                ...(passwordHash ? { passwordHash } : {}),
+              },
+              now,
+            );
+            if (!updated) return null;
             await writeScimRows(trx, orgId, id, w, current.scim?.created_at ?? now, now, old.managerId);
             await recordAudit(trx, clock, {
               orgId,
@@ -221,7 +231,6 @@ export function createScimUsers({ db, store, clock, phoneRegion, onUserDeactivat
                 auditSnapshot(w, w.divisionName ?? current.divisionName, !!passwordHash),
               ),
             });
-            if (u.state === 'active' && !w.active) await onUserDeactivated(orgId, id, trx);
             return { deactivated: u.state === 'active' && !w.active };
           }),
         w.email,
@@ -298,23 +307,21 @@ export function createScimUsers({ db, store, clock, phoneRegion, onUserDeactivat
             await checkUnique(trx, orgId, id, w);
             const now = clock.now().toISOString();
             const division = await divisionFor(trx, orgId, w, null);
-            const row: UserRow = {
-              id,
-              org_id: orgId,
-              email: w.email,
-              email_key: w.email.toLowerCase(),
-              name: w.name,
-              title: w.title,
-              department: w.department,
-              division_id: division.id,
-              state: w.active ? 'active' : 'inactive',
-              password_hash: passwordHash,
-              service_account: 0,
-              version: 1,
-              created_at: now,
-              modified_at: now,
-            };
-            await store.insertUser(trx, row);
+            await directory.users.insertInTransaction(
+              trx,
+              {
+                id,
+                orgId,
+                email: w.email,
+                name: w.name,
+                title: w.title,
+                department: w.department,
+                divisionId: division.id,
+                state: w.active ? 'active' : 'inactive',
+                passwordHash,
+              },
+              now,
+            );
             await writeScimRows(trx, orgId, id, w, now, now);
             await recordAudit(trx, clock, {
               orgId,
@@ -377,13 +384,9 @@ export function createScimUsers({ db, store, clock, phoneRegion, onUserDeactivat
         if (!user) throw scimNotFound('User', id);
         if (ifMatch && !matchesVersion(ifMatch, user.version)) throw staleVersion(`W/"${user.version}"`);
         const now = clock.now().toISOString();
-        // The email key is freed (a deleted user keeps its address for the record).
-        const ok = await store.updateUser(trx, orgId, id, user.version, {
-          state: 'deleted',
-          email_key: deletedEmailKey(user.email_key, id),
-          version: user.version + 1,
-          modified_at: now,
-        });
+        // The directory frees the email key (a deleted user keeps its address for the record) and
+        // stops the user's tokens.
+        const ok = await directory.users.updateInTransaction(trx, user, { state: 'deleted' }, now);
         if (!ok) throw new ScimError(409, `User ${id} was changed by another request at the same time; retry.`);
         const groups = await store.clearUser(trx, orgId, id);
         const deleted = await recordAudit(trx, clock, {
@@ -403,7 +406,6 @@ export function createScimUsers({ db, store, clock, phoneRegion, onUserDeactivat
           ],
         });
         await releaseReports(trx, orgId, id, caller, deleted, SCIM_CONTEXT, now);
-        await onUserDeactivated(orgId, id, trx);
       });
     },
   };
