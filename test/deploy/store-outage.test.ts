@@ -106,6 +106,9 @@ describe.skipIf(!haveAll)('a lost store, Redis or NATS', { timeout: 120_000 }, (
     });
     expect(tokenWhileDown.status).toBe(503);
     expect(await tokenWhileDown.json()).toMatchObject({ error: 'temporarily_unavailable' });
+    const scim = await fetch(`${gh.url}/api/v2/scim/v2/Users`, { headers: { authorization: `Bearer ${token}` } });
+    expect(scim.status).toBe(503);
+    expect(await scim.json()).toMatchObject({ status: '503' });
     const ready = await fetch(`${gh.url}/health/ready`);
     expect(ready.status).toBe(503);
     expect((await fetch(`${gh.url}/health/live`)).status).toBe(200);
