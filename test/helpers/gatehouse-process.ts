@@ -43,7 +43,7 @@ export function startGatehouse(
       // Never leave a half-started process behind.
       child.kill('SIGKILL');
       reject(new Error(`no start in time: ${out}`));
-    }, opts.timeoutMs ?? 60_000);
+    }, opts.timeoutMs ?? 120_000);
     const check = () => {
       const m = /Gatehouse is running\. Console: (\S+)\/\n/.exec(out);
       if (!m) return;
