@@ -270,6 +270,10 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
     options.keyRefreshMs ?? 2000,
   );
   keyTimer.unref();
+  // …and at once when the rotation is announced on the invalidation bus (the poll is the fallback).
+  const reloadKeys = () =>
+    void oauth.refreshKeys().catch((err) => app.log.error({ err }, 'token keys could not be reloaded'));
+  invalidation.subscribe('oauth.token-keys', { onMessage: reloadKeys, onResync: reloadKeys });
   registerStreamRoutes(app, { streams: streaming.streams });
   const health = registerHealthRoutes(app, [
     { name: 'store', check: () => storage.ping() },
