@@ -40,7 +40,7 @@ function startProcess(port: number, env: Record<string, string>): Promise<{ chil
   child.stderr!.on('data', (d) => (out += d));
   return new Promise((resolve, reject) => {
     const timer = setInterval(() => {
-      if (/Gatehouse is running[^\n]*\n[\s\S]*\n\n/.test(out) || /client secret: \S+\n/.test(out)) {
+      if (/Gatehouse is running[^\n]*\n\n/.test(out) || /client secret: \S+\n/.test(out)) {
         clearInterval(timer);
         resolve({ child, out: () => out });
       }

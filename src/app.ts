@@ -269,10 +269,10 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
     options.keyRefreshMs ?? 2000,
   );
   keyTimer.unref();
-  // With Redis, a rotation reaches every process at once; the poll above is the fallback.
+  // …and at once when the rotation is announced on the invalidation bus (the poll is the fallback).
   const reloadKeys = () =>
     void oauth.refreshKeys().catch((err) => app.log.error({ err }, 'token keys could not be reloaded'));
-  invalidation.subscribe('oauth.keys', { onMessage: reloadKeys, onResync: reloadKeys });
+  invalidation.subscribe('oauth.token-keys', { onMessage: reloadKeys, onResync: reloadKeys });
   registerStreamRoutes(app, { streams: streaming.streams });
   const health = registerHealthRoutes(app, [
     { name: 'store', check: () => storage.ping() },

@@ -81,6 +81,8 @@ async function rotateKeys(gh: Gatehouse, config: Config, master: boolean): Promi
   const db = gh.storage.db;
   if (!master) {
     const kid = await rotateTokenKey(db, new Date(), MAX_TOKEN_TTL);
+    // Running processes reload their keys at once (Redis configured), else within their poll.
+    await gh.invalidation.publish('oauth.token-keys', { reason: 'rotate-keys' });
     return `Token key ${kid} signs from now on; the previous keys verify until their tokens expire.`;
   }
   const secret = newMasterSecret();
@@ -212,8 +214,6 @@ export async function main(argv: string[]): Promise<number> {
       const gh = await open(config);
       try {
         process.stdout.write(`${await rotateKeys(gh, config, master)}\n`);
-        // Running processes sharing Redis reload at once; the others within their key poll.
-        gh.invalidation.publish('oauth.keys', {});
       } finally {
         await gh.close();
       }

@@ -9,6 +9,7 @@
  * Adding a topic is one line in `InvalidationTopics`: its name and its message type.
  */
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { Redis } from 'ioredis';
 
 /** Which cached access-token states to drop: one token, a grant family, a user, a client, an authorization, or all. */
@@ -20,8 +21,8 @@ export interface TokenInvalidation {
 /** Topic name → message type. One line per topic. */
 export interface InvalidationTopics {
   'oauth.tokens': TokenInvalidation;
-  /** The server keys changed (`gatehouse rotate-keys`): reload them now rather than at the next poll. */
-  'oauth.keys': Record<string, never>;
+  /** The token keys changed in the store (`gatehouse rotate-keys`): reload them now. */
+  'oauth.token-keys': { reason: string };
 }
 
 export type Topic = keyof InvalidationTopics;
@@ -34,8 +35,12 @@ export interface Subscription<T extends Topic> {
 }
 
 export interface InvalidationBus {
-  /** Runs this process's subscribers now and tells every other process (when shared). */
-  publish<T extends Topic>(topic: T, message: InvalidationTopics[T]): void;
+  /**
+   * Runs this process's subscribers now and tells every other process (when shared). The promise
+   * settles once the message is handed to Redis or given up (a short-lived command awaits it);
+   * it never rejects.
+   */
+  publish<T extends Topic>(topic: T, message: InvalidationTopics[T]): Promise<void>;
   subscribe<T extends Topic>(topic: T, subscription: Subscription<T>): () => void;
   /** Whether other processes get the messages (Redis) or only this one. */
   readonly shared: boolean;
@@ -85,7 +90,9 @@ export function inProcessBus(onError: (err: unknown) => void = () => {}): Invali
   const local = localSubscribers();
   return {
     shared: false,
-    publish: (topic, message) => local.deliver(topic, message, onError),
+    async publish(topic, message) {
+      local.deliver(topic, message, onError);
+    },
     subscribe: (topic, s) => local.add(topic, s),
     close: async () => {},
   };
@@ -125,11 +132,17 @@ export function redisBus(url: string, onError: (err: unknown) => void): Invalida
   });
   return {
     shared: true,
-    publish(topic, message) {
+    async publish(topic, message) {
       local.deliver(topic, message, report);
-      publisher
-        .publish(`${CHANNEL_PREFIX}${topic}`, JSON.stringify({ origin, message } satisfies Envelope))
-        .catch(report);
+      // A command that has just started (rotate-keys) waits briefly for its first connection.
+      if (publisher.status === 'connecting' || publisher.status === 'wait') {
+        const ready = once(publisher, 'ready').catch(() => {});
+        await Promise.race([ready, new Promise((r) => setTimeout(r, 2_000).unref())]);
+      }
+      await publisher.publish(`${CHANNEL_PREFIX}${topic}`, JSON.stringify({ origin, message } satisfies Envelope)).then(
+        () => {},
+        (err) => report(err),
+      );
     },
     subscribe: (topic, s) => local.add(topic, s),
     async close() {

@@ -42,7 +42,8 @@ function environment(db: string, publicUrl: string): Record<string, string> {
     GATEHOUSE_PUBLIC_URL: publicUrl,
     GATEHOUSE_SEED_DEMO: 'true',
     GATEHOUSE_LOG_LEVEL: 'warn',
-    GATEHOUSE_DRAIN_SECONDS: '2',
+    // Above haproxy.cfg's inter × fall (2 s) plus a check's time.
+    GATEHOUSE_DRAIN_SECONDS: '3',
     // One dedicated client checks the global limit on token requests; the load is not limited.
     GATEHOUSE_RATE_LIMIT_TOKEN: '40',
     GATEHOUSE_RATE_LIMIT_CLIENT: '1000000',

@@ -39,7 +39,11 @@ export function startGatehouse(
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no start in time: ${out}`)), opts.timeoutMs ?? 60_000);
+    const timer = setTimeout(() => {
+      // Never leave a half-started process behind.
+      child.kill('SIGKILL');
+      reject(new Error(`no start in time: ${out}`));
+    }, opts.timeoutMs ?? 120_000);
     const check = () => {
       const m = /Gatehouse is running\. Console: (\S+)\/\n/.exec(out);
       if (!m) return;

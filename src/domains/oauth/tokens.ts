@@ -150,7 +150,7 @@ export function createTokens(deps: {
   };
   bus?.subscribe('oauth.tokens', { onMessage: apply, onResync: () => cache.clear() });
   /** Drops matching cached states here and, through the bus, in every other process. */
-  const forget = (inv: TokenInvalidation) => (bus ? bus.publish('oauth.tokens', inv) : apply(inv));
+  const forget = (inv: TokenInvalidation) => (bus ? void bus.publish('oauth.tokens', inv) : apply(inv));
 
   return {
     /** A new token; nothing is written (tokens are self-verifying: decision 0002). */

@@ -4,7 +4,7 @@
  * error handler, scoped to these paths, answers every error as an RFC 7644 error body.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError, frameworkError } from '../../platform/errors/index.ts';
+import { ApiError, asServiceUnavailable, frameworkError } from '../../platform/errors/index.ts';
 import type { PermissionRequirement } from '../../platform/permissions.ts';
 import { getResourceType, getSchema, listResourceTypes, listSchemas, serviceProviderConfig } from './discovery.ts';
 import { ScimError, scimErrorBody } from './errors.ts';
@@ -70,6 +70,10 @@ function toScim(
       headers: error.extra.headers,
     };
   }
+  // The store cannot be reached right now: 503 with Retry-After, never a 500.
+  const unavailable = asServiceUnavailable(error);
+  if (unavailable)
+    return { status: 503, body: scimErrorBody(503, unavailable.message), headers: unavailable.extra.headers };
   // The framework's errors: the same mapping as everywhere else, in SCIM's shape.
   const api = frameworkError(error, bodyLimit);
   if (api)

@@ -2,6 +2,7 @@
  * The error catalogue: one factory per upstream error code, so every domain throws the same
  * code with the same status and wording. Domain-specific codes live in the domain's errors.ts.
  */
+import { isStoreUnavailable } from '../../storage/db.ts';
 import { ApiError, type ErrorDetail } from './api-error.ts';
 
 export const badRequest = (message: string, details: ErrorDetail[] = []) =>
@@ -55,3 +56,6 @@ export const serviceUnavailable = (retryAfterSeconds = 5) =>
   new ApiError(503, 'service.unavailable', 'The service is temporarily unavailable. Please try again later.', {
     headers: { 'Retry-After': String(retryAfterSeconds) },
   });
+
+/** The 503 for an error that says the store cannot be reached right now, else null. */
+export const asServiceUnavailable = (err: unknown) => (isStoreUnavailable(err) ? serviceUnavailable() : null);
