@@ -8,3 +8,14 @@ export {
 } from './service.ts';
 export { DEMO_SCENARIOS } from './practice-scenarios.ts';
 export { ANONYMIZED_CUSTOMER, ANONYMIZED_USER, createConversationPersonalData } from './personal-data.ts';
+export { ANALYTICS_MEDIA, type AnalyticsConversationView } from './analytics-view.ts';
+export {
+  CONVERSATION_COLUMNS,
+  type DetailFilter,
+  type DetailsQuery,
+  type DimensionPredicate,
+  SEGMENT_COLUMNS,
+} from './details-store.ts';
+export type { Conversation } from './model.ts';
+export { createSimulator, type SimAgent, type SimQueue, WRAPUP_CODES } from './simulator.ts';
+export { stuckReason } from './stuck.ts';

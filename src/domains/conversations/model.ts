@@ -18,8 +18,42 @@ export interface ParticipantWrapup {
   endTime: string;
 }
 
+/** Upstream analytics segment types Gatehouse records. */
+export const SEGMENT_TYPES = ['ivr', 'interact', 'alert', 'hold', 'wrapup', 'dialing', 'contacting', 'system'] as const;
+export type SegmentType = (typeof SEGMENT_TYPES)[number];
+
+/** One stretch of a session in one state (analytics AnalyticsConversationSegment). */
+export interface StoredSegment {
+  type: SegmentType;
+  start: string;
+  /** Absent while the segment is still open (the participant is in it now). */
+  end?: string;
+  queueId?: string;
+  wrapUpCode?: string;
+  wrapUpNote?: string;
+  /** How the segment ended: client, endpoint, peer, transfer, system, … (upstream disconnectType). */
+  disconnectType?: string;
+}
+
+/** One media session of a participant (analytics AnalyticsSession). */
+export interface StoredSession {
+  id: string;
+  direction: Direction;
+  addressFrom?: string;
+  addressTo?: string;
+  ani?: string;
+  dnis?: string;
+  segments: StoredSegment[];
+}
+
 export interface StoredParticipant {
   id: string;
+  /** Media sessions with their segments (absent on practice interactions, which have one implied session). */
+  sessions?: StoredSession[];
+  /** The queue an ACD (or agent) participant was in. */
+  queueId?: string;
+  /** The customer's external contact (linked by the external contacts domain). */
+  externalContactId?: string;
   purpose: Purpose;
   name: string;
   userId?: string;

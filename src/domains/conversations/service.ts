@@ -20,8 +20,13 @@ import {
   MEDIA_TYPES,
   type MediaType,
   type StoredParticipant,
+  type StoredSegment,
+  type StoredSession,
   SYSTEM_WRAPUP,
 } from './model.ts';
+import { analyticsConversationView, participantRows } from './analytics-view.ts';
+import { createDetailsStore, type DetailsQuery } from './details-store.ts';
+import { stuckReason } from './stuck.ts';
 import type { CreatePracticeInteractionBody } from './schemas.ts';
 import { conversationFromRow, rowFromConversation } from './rows.ts';
 import { type ConversationFilter, createConversationStore } from './store.ts';
@@ -51,15 +56,40 @@ function snapshot(c: Conversation) {
   return out;
 }
 
+/** Closes every open segment (disconnect type `system`); a pending wrap-up gets the system code. */
+function closedSessions(p: StoredParticipant, now: string, applyWrapup: boolean): StoredSession[] | undefined {
+  if (!p.sessions) return undefined;
+  return p.sessions.map((s) => {
+    const segments = s.segments.map((g): StoredSegment => {
+      if (g.end) return g;
+      const wrapup = g.type === 'wrapup' && !g.wrapUpCode ? { wrapUpCode: SYSTEM_WRAPUP.code } : {};
+      return { ...g, end: now, disconnectType: 'system', ...wrapup };
+    });
+    const queueId = [...segments].reverse().find((g) => g.queueId)?.queueId;
+    if (applyWrapup && !segments.some((g) => g.type === 'wrapup'))
+      segments.push({
+        type: 'wrapup',
+        start: now,
+        end: now,
+        wrapUpCode: SYSTEM_WRAPUP.code,
+        ...(queueId ? { queueId } : {}),
+      });
+    return { ...s, segments };
+  });
+}
+
 /** Upstream's teardown: every live participant disconnected, pending wrap-ups applied, the end set. */
 function tornDown(c: Conversation, now: string): Conversation {
   const participants = c.participants.map((p): StoredParticipant => {
     const live = p.state === 'connected';
+    const pendingWrapup = p.wrapupRequired && !p.wrapup;
+    const sessions = closedSessions(p, now, pendingWrapup);
     return {
       ...p,
       state: live ? 'disconnected' : p.state,
       ...(live ? { endTime: now, disconnectType: 'system' as const } : {}),
-      ...(p.wrapupRequired && !p.wrapup ? { wrapup: { ...SYSTEM_WRAPUP, endTime: now } } : {}),
+      ...(pendingWrapup ? { wrapup: { ...SYSTEM_WRAPUP, endTime: now } } : {}),
+      ...(sessions ? { sessions } : {}),
     };
   });
   return { ...c, state: 'disconnected', participants, endTime: now, version: c.version + 1, dateModified: now };
@@ -81,9 +111,16 @@ export function createConversationsService({
       const row = await rows.find(ex, orgId, id);
       return row ? conversationFromRow(row) : null;
     },
-    insert: (ex: Executor, c: Conversation) => rows.insert(ex, rowFromConversation(c)),
-    update: (ex: Executor, c: Conversation, expectedVersion: number) =>
-      rows.update(ex, rowFromConversation(c), expectedVersion),
+    insert: async (ex: Executor, c: Conversation) => {
+      await rows.insert(ex, rowFromConversation(c));
+      await rows.insertParticipants(ex, participantRows(c));
+    },
+    /** The participant rows change with the conversation, in its transaction. */
+    update: async (ex: Executor, c: Conversation, expectedVersion: number) => {
+      if (!(await rows.update(ex, rowFromConversation(c), expectedVersion))) return false;
+      await rows.replaceParticipants(ex, c.orgId, c.id, participantRows(c));
+      return true;
+    },
     list: async (ex: Executor, f: ConversationFilter, offset: number, limit: number) =>
       (await rows.list(ex, f, offset, limit)).map(conversationFromRow),
     count: rows.count,
@@ -114,7 +151,54 @@ export function createConversationsService({
     return c;
   }
 
+  const details = createDetailsStore();
+
   const service = {
+    /** The analytics details query (the analytics domain parses and checks the request). */
+    async detailsQuery(q: DetailsQuery, offset: number, limit: number, withTotal = true) {
+      const [page, total] = await Promise.all([
+        details.page(db, q, offset, limit),
+        withTotal ? details.count(db, q) : Promise.resolve(-1),
+      ]);
+      return {
+        conversations: page.map((r) => analyticsConversationView(conversationFromRow(r))),
+        total,
+        last: page[page.length - 1],
+      };
+    },
+    countDetails: (q: DetailsQuery) => details.count(db, q),
+
+    /** Every live interaction of the organization with why it looks stuck, if it does (real-time views). */
+    async active(orgId: string) {
+      const now = clock.now();
+      return (await rows.active(db, orgId)).map((r) => {
+        const c = conversationFromRow(r);
+        return { conversation: c, stuckReason: stuckReason(c, now) };
+      });
+    },
+
+    /** One interaction in the analytics shape (the console's details panel). */
+    async analyticsView(caller: Caller, id: string) {
+      const c = await load(caller.principal.orgId, id);
+      return {
+        ...analyticsConversationView(c),
+        state: c.state,
+        mediaType: c.mediaType,
+        ...(c.queueName ? { queueName: c.queueName } : {}),
+        stuckReason: stuckReason(c, clock.now()),
+      };
+    },
+
+    /**
+     * Generated traffic (the simulator and the demo history): telephony's records, written in
+     * bulk, not administrators' changes, so not audited one by one (decision 0013).
+     */
+    async insertGenerated(conversations: Conversation[]) {
+      await withTransaction(db, async (trx) => {
+        await rows.insertMany(trx, conversations.map(rowFromConversation), conversations.flatMap(participantRows));
+      });
+    },
+
     async get(caller: Caller, id: string) {
       return conversationView(await load(caller.principal.orgId, id));
     },

@@ -1,6 +1,6 @@
 /** Kysely queries over the conversations table. Every query is scoped to one organization. */
 import type { Executor } from '../../storage/db.ts';
-import type { ConversationRow } from '../../storage/schema.ts';
+import type { ConversationParticipantRow, ConversationRow } from '../../storage/schema.ts';
 import { containsFolded, jsonText } from '../../storage/text-match.ts';
 
 /** Which conversations a listing wants: by state, and/or those a user takes part in. */
@@ -41,8 +41,52 @@ export interface MentionFilter {
  */
 export const MAX_MENTION_TERMS = 100;
 
+/** Rows per multi-row INSERT: under SQLite's 32,766 bound parameters for the widest table. */
+const CHUNK = 200;
+
+async function insertParticipants(db: Executor, rows: ConversationParticipantRow[]) {
+  for (let i = 0; i < rows.length; i += CHUNK)
+    await db
+      .insertInto('conversation_participants')
+      .values(rows.slice(i, i + CHUNK))
+      .execute();
+}
+
 export function createConversationStore() {
   return {
+    insertParticipants,
+    /** The participant rows follow the conversation's participants (same transaction as its update). */
+    replaceParticipants: async (db: Executor, orgId: string, id: string, rows: ConversationParticipantRow[]) => {
+      await db
+        .deleteFrom('conversation_participants')
+        .where('org_id', '=', orgId)
+        .where('conversation_id', '=', id)
+        .execute();
+      await insertParticipants(db, rows);
+    },
+    /** Many conversations with their participant rows (the simulator), in chunks. */
+    insertMany: async (db: Executor, rows: ConversationRow[], participants: ConversationParticipantRow[]) => {
+      for (let i = 0; i < rows.length; i += CHUNK)
+        await db
+          .insertInto('conversations')
+          .values(rows.slice(i, i + CHUNK))
+          .execute();
+      await insertParticipants(db, participants);
+    },
+    /** Every live (connected) conversation of the organization: the real-time views. */
+    active: (db: Executor, orgId: string) =>
+      db
+        .selectFrom('conversations')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('state', '=', 'connected')
+        .orderBy('start_time')
+        .limit(10_000)
+        .execute(),
+    byIds: (db: Executor, orgId: string, ids: string[]) =>
+      ids.length === 0
+        ? Promise.resolve([] as ConversationRow[])
+        : db.selectFrom('conversations').selectAll().where('org_id', '=', orgId).where('id', 'in', ids).execute(),
     find: (db: Executor, orgId: string, id: string) =>
       db.selectFrom('conversations').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst(),
     insert: (db: Executor, row: ConversationRow) => db.insertInto('conversations').values(row).execute(),

@@ -1,0 +1,138 @@
+/**
+ * The analytics details query over conversations and conversation_participants (decision 0013).
+ * The interval bounds conversation_start (index conversations_org_start); conversation filters
+ * are columns of the conversation row; segment filters are EXISTS over the participant rows,
+ * which carry each participant's queue, user, media, direction, wrap-up code and disconnect type.
+ */
+import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
+import type { Executor } from '../../storage/db.ts';
+import type { Database } from '../../storage/schema.ts';
+
+export interface DimensionPredicate {
+  dimension: string;
+  operator: 'matches' | 'exists' | 'notExists';
+  value?: string;
+}
+
+/** One upstream filter: predicates and clauses joined by `type`; clauses join their own predicates. */
+export interface DetailFilter {
+  type: 'and' | 'or';
+  predicates: DimensionPredicate[];
+  clauses: { type: 'and' | 'or'; predicates: DimensionPredicate[] }[];
+}
+
+/** Conversation-level dimensions and their columns. */
+export const CONVERSATION_COLUMNS = {
+  conversationId: 'id',
+  divisionId: 'division_id',
+  originatingDirection: 'originating_direction',
+  conversationEnd: 'end_time',
+} as const;
+
+/** Segment-level dimensions answered from the participant rows, and their columns. */
+export const SEGMENT_COLUMNS = {
+  queueId: 'queue_id',
+  userId: 'user_id',
+  mediaType: 'media_type',
+  direction: 'direction',
+  wrapUpCode: 'wrapup_code',
+  purpose: 'purpose',
+  disconnectType: 'disconnect_type',
+  externalContactId: 'external_contact_id',
+} as const;
+
+export interface DetailsQuery {
+  orgId: string;
+  /** conversation_start in [start, end) (ISO strings compare in time order). */
+  start: string;
+  end: string;
+  conversationFilters: DetailFilter[];
+  segmentFilters: DetailFilter[];
+  orderBy: 'conversationStart' | 'conversationEnd';
+  order: 'asc' | 'desc';
+  /** Keyset (cursor) paging for jobs: rows after this (sort value, id) in the query's order. */
+  after?: { value: string; id: string };
+}
+
+type ConvEb = ExpressionBuilder<Database, 'conversations'>;
+type PartEb = ExpressionBuilder<Database, 'conversation_participants'>;
+
+function predicate(column: string, p: DimensionPredicate): Expression<SqlBool> {
+  const ref = sql.ref(column);
+  if (p.operator === 'exists') return sql<SqlBool>`${ref} is not null`;
+  if (p.operator === 'notExists') return sql<SqlBool>`${ref} is null`;
+  return sql<SqlBool>`${ref} = ${p.value ?? ''}`;
+}
+
+function combine(eb: ConvEb | PartEb, type: 'and' | 'or', parts: Expression<SqlBool>[]) {
+  if (parts.length === 1) return parts[0]!;
+  return type === 'and' ? (eb as ConvEb).and(parts) : (eb as ConvEb).or(parts);
+}
+
+function filterExpression(
+  eb: ConvEb | PartEb,
+  f: DetailFilter,
+  columns: Record<string, string>,
+  prefix: string,
+): Expression<SqlBool> {
+  const one = (p: DimensionPredicate) => predicate(`${prefix}${columns[p.dimension]!}`, p);
+  const parts = [...f.predicates.map(one), ...f.clauses.map((c) => combine(eb, c.type, c.predicates.map(one)))];
+  return combine(eb, f.type, parts);
+}
+
+function matching(db: Executor, q: DetailsQuery) {
+  let query = db
+    .selectFrom('conversations')
+    .where('conversations.org_id', '=', q.orgId)
+    .where('conversations.start_time', '>=', q.start)
+    .where('conversations.start_time', '<', q.end);
+  for (const f of q.conversationFilters)
+    query = query.where((eb) => filterExpression(eb, f, CONVERSATION_COLUMNS, 'conversations.'));
+  for (const f of q.segmentFilters) {
+    query = query.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('conversation_participants as p')
+          .select(sql.lit(1).as('one'))
+          .whereRef('p.conversation_id', '=', 'conversations.id')
+          .where((pb) => filterExpression(pb as unknown as PartEb, f, SEGMENT_COLUMNS, 'p.')),
+      ),
+    );
+  }
+  return query;
+}
+
+const SORT_COLUMN = {
+  conversationStart: 'conversations.start_time',
+  conversationEnd: 'conversations.end_time',
+} as const;
+
+export function createDetailsStore() {
+  return {
+    count: async (db: Executor, q: DetailsQuery) =>
+      Number(
+        (
+          await matching(db, q)
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
+    /** One page of conversation rows in the query's order (ties broken by id). */
+    page: (db: Executor, q: DetailsQuery, offset: number, limit: number) => {
+      const column = SORT_COLUMN[q.orderBy];
+      // conversationStart is never null: ordering by the bare column lets the index give the order.
+      const key = q.orderBy === 'conversationStart' ? sql.ref(column) : sql`coalesce(${sql.ref(column)}, '')`;
+      let query = matching(db, q).selectAll('conversations');
+      if (q.after) {
+        const { value, id } = q.after;
+        const cmp = q.order === 'asc' ? sql.raw('>') : sql.raw('<');
+        query = query.where(
+          sql<SqlBool>`(${key} ${cmp} ${value} or (${key} = ${value} and ${sql.ref('conversations.id')} ${cmp} ${id}))`,
+        );
+      }
+      return query.orderBy(key, q.order).orderBy('conversations.id', q.order).offset(offset).limit(limit).execute();
+    },
+  };
+}
+
+export type DetailsStore = ReturnType<typeof createDetailsStore>;
