@@ -9,6 +9,7 @@ import cookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
+import { type AnalyticsService, createAnalyticsService, registerAnalyticsRoutes } from './domains/analytics/index.ts';
 import {
   type AuditService,
   type AuditStreaming,
@@ -74,6 +75,7 @@ export interface Gatehouse {
   usage: UsageService;
   conversations: ConversationsService;
   routing: RoutingService;
+  analytics: AnalyticsService;
   gdpr: GdprService;
   meter: Meter;
   storage: Storage;
@@ -293,6 +295,9 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
   registerRoutingRoutes(app, { routing });
   const conversations = createConversationsService({ db, clock, directory });
   registerConversationRoutes(app, { conversations });
+  const analytics = createAnalyticsService({ db, clock, jobs, conversations, routing });
+  await analytics.resume();
+  registerAnalyticsRoutes(app, { analytics });
   // A deactivated or deleted user's tokens stop for good, in the transaction that changes the state.
   const scim = createScimService({
     db,
@@ -358,6 +363,7 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
     usage,
     conversations,
     routing,
+    analytics,
     gdpr,
     meter,
     async close() {

@@ -31,6 +31,8 @@ export async function seedDemo(
   oauth: OAuthService,
   password?: string,
   conversations?: Pick<ConversationsService, 'seedDemo'>,
+  /** Contact-center traffic for the new organization: queues, agents, days of history, stuck cases. */
+  simulate?: (orgId: string) => Promise<unknown>,
 ): Promise<DemoCredentials | null> {
   if ((await directory.organizations.count()) > 0) return null;
   // Several processes started together on an empty store all see no organization; the first
@@ -67,5 +69,6 @@ export async function seedDemo(
     serviceUserId: service.id,
   });
   await conversations?.seedDemo(org.id);
+  await simulate?.(org.id);
   return { orgId: org.id, adminEmail: DEMO_ADMIN_EMAIL, adminPassword, clientId: client.id, clientSecret: secret };
 }

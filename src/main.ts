@@ -6,9 +6,11 @@ import { renameSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createGatehouse, type Gatehouse } from './app.ts';
 import { CONFIG_FLAGS, type Config, ConfigError, type ConfigFlag, loadConfig } from './config.ts';
+import { simulateTraffic } from './contact-center.ts';
 import { seedDemo } from './demo.ts';
 import { ADMIN_ROLE } from './domains/directory/index.ts';
 import { CLIENT_CREDENTIALS, MAX_TOKEN_TTL, rotateTokenKey } from './domains/oauth/index.ts';
+import { systemClock } from './platform/clock.ts';
 import { ApiError } from './platform/errors/index.ts';
 import { MasterKeyError, masterKeyFromEnv, newMasterSecret, writeKeyFile } from './platform/master-key.ts';
 import { checkPassword } from './platform/password-policy.ts';
@@ -18,7 +20,7 @@ import { createStorage, isNotADatabase } from './storage/db.ts';
 import { HELP } from './help.ts';
 import { randomToken } from './platform/crypto.ts';
 
-const COMMAND_FLAGS = ['org', 'email', 'name', 'password', 'client-id', 'file'] as const;
+const COMMAND_FLAGS = ['org', 'email', 'name', 'password', 'client-id', 'file', 'days', 'rate'] as const;
 
 function parse(argv: string[]) {
   const options = Object.fromEntries(
@@ -112,7 +114,8 @@ async function start(config: Config, migrate = true) {
     await gh.close().catch(() => {});
     throw err;
   }
-  const demo = config.seedDemo ? await seedDemo(gh.directory, gh.oauth, undefined, gh.conversations) : null;
+  const traffic = (orgId: string) => simulateTraffic({ ...gh, clock: systemClock }, orgId);
+  const demo = config.seedDemo ? await seedDemo(gh.directory, gh.oauth, undefined, gh.conversations, traffic) : null;
   const address = gh.app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   // With --port 0 the system picks the port; print the one actually bound.
@@ -199,6 +202,29 @@ export async function main(argv: string[]): Promise<number> {
           : 'OAuth client created';
         process.stdout.write(
           `${kind}. The secret is shown once:\n  client id:     ${client.id}\n  client secret: ${secret}\n`,
+        );
+      } finally {
+        await gh.close();
+      }
+      return 0;
+    }
+    case 'simulate': {
+      const days = Number(values.days ?? 3);
+      const rate = Number(values.rate ?? 40);
+      if (!(days > 0 && days <= 400)) throw new ConfigError('--days must be a number of days between 0 and 400');
+      if (!(rate > 0 && rate <= 100_000))
+        throw new ConfigError('--rate must be a positive number of arrivals per hour');
+      const gh = await open(config);
+      try {
+        const org = await findOrg(gh, required(values, 'org'));
+        const started = Date.now();
+        const n = await simulateTraffic({ ...gh, clock: systemClock }, org.id, {
+          days,
+          peakPerHour: rate,
+          seed: started,
+        });
+        process.stdout.write(
+          `Simulated ${n.history} interactions over ${days} days, ${n.live} live and ${n.stuck} stuck, in ${n.queues} queues with ${n.agents} agents (${Date.now() - started} ms).\n`,
         );
       } finally {
         await gh.close();

@@ -1,0 +1,114 @@
+/**
+ * Contact-center traffic for an organization (`gatehouse simulate`, and the demo organization at
+ * first start): queues and agents (made when the organization has none), a few days of history,
+ * interactions live right now, and the stuck cases of seed 000's "When to Use It" table.
+ */
+import type { ConversationsService, SimAgent, SimQueue } from './domains/conversations/index.ts';
+import { createSimulator } from './domains/conversations/index.ts';
+import type { DirectoryService } from './domains/directory/index.ts';
+import type { RoutingService } from './domains/routing/index.ts';
+import type { Clock } from './platform/clock.ts';
+
+export interface ContactCenterDeps {
+  directory: DirectoryService;
+  routing: RoutingService;
+  conversations: ConversationsService;
+  clock: Clock;
+}
+
+export interface SimulateOptions {
+  /** Days of history before now (default 3). */
+  days?: number;
+  /** Arrivals per hour at the busiest hour, all queues together (default 40). */
+  peakPerHour?: number;
+  seed?: number;
+  /** Add interactions live now and the stuck cases (default true). */
+  live?: boolean;
+}
+
+const DEMO_QUEUES: { name: string; media: SimQueue['media'] }[] = [
+  { name: 'Support', media: ['call', 'call', 'chat', 'email'] },
+  { name: 'Sales', media: ['call', 'call', 'chat'] },
+  { name: 'Billing', media: ['call', 'callback', 'email'] },
+  { name: 'Web Chat', media: ['chat', 'message'] },
+];
+
+const DEMO_AGENTS = [
+  ['Avery Brooks', [0, 2]],
+  ['Jordan Lee', [0, 3]],
+  ['Sam Patel', [0, 1]],
+  ['Riley Chen', [1]],
+  ['Morgan Diaz', [1, 2]],
+  ['Casey Nguyen', [2, 0]],
+  ['Taylor Kim', [3, 0]],
+  ['Jamie Rossi', [3, 1]],
+] as const;
+
+/** The organization's queues with members, or a demo set of queues and agents made now. */
+async function queuesAndAgents(deps: ContactCenterDeps, orgId: string) {
+  const existing = await deps.routing.queuesOf(orgId);
+  const memberships = await deps.routing.membershipsOf(
+    orgId,
+    existing.map((q) => q.id),
+  );
+  if (existing.length && memberships.length) {
+    const names = new Map<string, string>();
+    for (const m of memberships)
+      if (!names.has(m.user_id)) names.set(m.user_id, (await deps.directory.users.getRow(orgId, m.user_id)).name);
+    const queues: SimQueue[] = existing.map((q) => ({
+      id: q.id,
+      name: q.name,
+      media: ['call', 'call', 'chat', 'email'],
+    }));
+    const agents: SimAgent[] = [...names].map(([id, name]) => ({
+      id,
+      name,
+      queueIds: memberships.filter((m) => m.user_id === id).map((m) => m.queue_id),
+    }));
+    return { queues, agents };
+  }
+  const queues: SimQueue[] = [];
+  for (const q of DEMO_QUEUES) {
+    const taken = existing.find((e) => e.name_key === q.name.toLowerCase());
+    const made = taken ?? (await deps.routing.create(null, orgId, { name: q.name, description: `${q.name} queue` }));
+    queues.push({ id: made.id, name: made.name, media: q.media });
+  }
+  const agents: SimAgent[] = [];
+  for (const [name, queueIdx] of DEMO_AGENTS) {
+    const email = `${name.toLowerCase().replace(/\W+/g, '.')}@agents.gatehouse.invalid`;
+    const user = await deps.directory.users.create(orgId, null, {
+      name,
+      email,
+      title: 'Agent',
+      department: 'Contact Center',
+    });
+    agents.push({ id: user.id, name, queueIds: queueIdx.map((i) => queues[i]!.id) });
+  }
+  for (const q of queues) {
+    const ids = agents.filter((a) => a.queueIds.includes(q.id)).map((a) => a.id);
+    await deps.routing.changeMembers(null, orgId, q.id, ids);
+  }
+  return { queues, agents };
+}
+
+/** Writes the traffic; answers how many interactions of each kind were written. */
+export async function simulateTraffic(deps: ContactCenterDeps, orgId: string, opts: SimulateOptions = {}) {
+  const { queues, agents } = await queuesAndAgents(deps, orgId);
+  const divisionId = (await deps.directory.organizations.homeDivision(orgId)).id;
+  const now = deps.clock.now();
+  const sim = createSimulator({ orgId, divisionId, queues, agents, peakPerHour: opts.peakPerHour, seed: opts.seed });
+  const from = new Date(now.getTime() - (opts.days ?? 3) * 86_400_000);
+  // History stops well before now, so nothing in it is still running; the live set covers now.
+  const history = sim.history(from, new Date(now.getTime() - 3_600_000), now);
+  const live = opts.live === false ? [] : sim.live(now);
+  const stuck = opts.live === false ? [] : sim.stuck(now);
+  const all = [...history, ...live, ...stuck];
+  for (let i = 0; i < all.length; i += 5_000) await deps.conversations.insertGenerated(all.slice(i, i + 5_000));
+  return {
+    history: history.length,
+    live: live.length,
+    stuck: stuck.length,
+    queues: queues.length,
+    agents: agents.length,
+  };
+}
