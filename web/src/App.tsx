@@ -15,6 +15,8 @@ import { ApiUsage } from './pages/platform-usage/ApiUsage.tsx';
 import { ApiUsageView } from './pages/platform-usage/ApiUsageView.tsx';
 import { NotYet } from './pages/NotYet.tsx';
 import { Roles } from './pages/people/Roles.tsx';
+import { InteractionDetails } from './pages/performance/InteractionDetails.tsx';
+import { QueuesActivity } from './pages/performance/QueuesActivity.tsx';
 import { DisconnectInteractions } from './pages/routing/DisconnectInteractions.tsx';
 import { Users } from './pages/people/Users.tsx';
 import { DataSubjectRequests } from './pages/privacy/DataSubjectRequests.tsx';
@@ -33,6 +35,8 @@ const READY: Record<string, ReactNode> = {
   '/admin/people/roles': <Roles />,
   '/admin/routing/disconnect-interactions': <DisconnectInteractions />,
   '/admin/privacy/data-subject-requests': <DataSubjectRequests />,
+  '/admin/performance/queues-activity': <QueuesActivity />,
+  '/admin/performance/interaction-details': <InteractionDetails />,
 };
 
 function RequireSession({ children }: { children: ReactNode }) {

@@ -28,6 +28,13 @@ export const NAVIGATION: { group: string; items: NavItem[] }[] = [
     items: [{ label: 'Audit Viewer', path: '/admin/troubleshooting/audit-viewer', ready: true }],
   },
   {
+    group: 'Performance',
+    items: [
+      { label: 'Queues Activity', path: '/admin/performance/queues-activity', ready: true },
+      { label: 'Interaction Details', path: '/admin/performance/interaction-details', ready: true },
+    ],
+  },
+  {
     group: 'Routing',
     items: [{ label: 'Disconnect Interactions', path: '/admin/routing/disconnect-interactions', ready: true }],
   },

@@ -19,6 +19,7 @@ import {
 } from './schemas.ts';
 import type { ConversationsService } from './service.ts';
 import { anyOf } from '../../platform/permissions.ts';
+import { registerLiveRoutes } from './live-routes.ts';
 
 const VIEW = anyOf('conversation:communication:view');
 const DISCONNECT = anyOf('conversation:communication:disconnect');
@@ -113,4 +114,6 @@ export function registerConversationRoutes(
     },
     async (request) => conversations.createPractice(request.caller, request.caller.principal.orgId, request.body),
   );
+
+  registerLiveRoutes(app, { conversations });
 }

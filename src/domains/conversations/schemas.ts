@@ -135,3 +135,37 @@ export interface CreatePracticeInteractionBody
 }
 
 export const AuditTrailQuery = Type.Object({ ...PagingQuery });
+
+/** One live interaction in the console's real-time view (beyond upstream). */
+export const ActiveInteraction = Type.Object({
+  id: Str,
+  mediaType: Str,
+  /** waiting | alerting | interacting | held | wrapup | none (nobody connected) */
+  activity: Str,
+  queueId: Opt(Str),
+  queueName: Opt(Str),
+  startTime: Str,
+  customer: Opt(Str),
+  agents: Type.Array(Str),
+  stuckReason: Opt(Str),
+});
+export const ActiveInteractionListing = EntityListing(ActiveInteraction);
+export const ActiveQuery = Type.Object({
+  ...PagingQuery,
+  queueId: Opt(Type.String({ maxLength: 64 })),
+  stuck: Opt(Type.Boolean()),
+});
+
+/** One interaction in analytics shape, with its live state (beyond upstream). */
+export const InteractionDetail = Type.Object({
+  conversationId: Str,
+  conversationStart: Str,
+  conversationEnd: Opt(Str),
+  originatingDirection: Opt(Str),
+  divisionIds: Type.Array(Str),
+  participants: Type.Array(Type.Unknown()),
+  state: Str,
+  mediaType: Str,
+  queueName: Opt(Str),
+  stuckReason: Opt(Type.Union([Str, Type.Null()])),
+});

@@ -30,7 +30,7 @@ import { stuckReason } from './stuck.ts';
 import type { CreatePracticeInteractionBody } from './schemas.ts';
 import { conversationFromRow, rowFromConversation } from './rows.ts';
 import { type ConversationFilter, createConversationStore } from './store.ts';
-import { conversationView, practiceView } from './views.ts';
+import { activeView, conversationView, practiceView } from './views.ts';
 
 export const AUDIT_SERVICE = 'Conversations';
 export const AUDIT_ENTITY = 'Conversation';
@@ -175,6 +175,17 @@ export function createConversationsService({
         const c = conversationFromRow(r);
         return { conversation: c, stuckReason: stuckReason(c, now) };
       });
+    },
+
+    /** The real-time view's listing: live interactions, oldest first, each with what it is doing now. */
+    async activeListing(caller: Caller, page: PageRequest, query: { queueId?: string; stuck?: boolean }) {
+      const all = (await service.active(caller.principal.orgId))
+        .filter((a) => !query.queueId || a.conversation.queueId === query.queueId)
+        .filter((a) => query.stuck === undefined || (a.stuckReason !== null) === query.stuck);
+      const shown = all
+        .slice(page.offset, page.offset + page.pageSize)
+        .map((a) => activeView(a.conversation, a.stuckReason));
+      return listing(shown, all.length, page, '/api/v2/gatehouse/interactions/active', query);
     },
 
     /** One interaction in the analytics shape (the console's details panel). */

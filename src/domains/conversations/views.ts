@@ -78,3 +78,43 @@ export function practiceView(c: Conversation) {
     conversationUri: `/api/v2/conversations/${c.id}`,
   };
 }
+
+/** What a participant is doing now: the type of its open segment. */
+function openActivity(p: StoredParticipant) {
+  return p.sessions?.flatMap((s) => s.segments).find((g) => !g.end)?.type;
+}
+
+/** A live interaction in the console's real-time view (beyond upstream). */
+export function activeView(c: Conversation, stuckReason: string | null) {
+  const agents = c.participants.filter((p) => p.purpose === 'agent');
+  const liveAgent = agents.find((p) => p.state === 'connected');
+  const agentDoing = liveAgent ? (openActivity(liveAgent) ?? 'interact') : undefined;
+  const acw = agents.some((p) => openActivity(p) === 'wrapup');
+  const customer = c.participants.find((p) => p.purpose === 'customer');
+  const inQueue = c.participants.some((p) => p.purpose === 'acd' && p.state === 'connected');
+  const activity =
+    agentDoing === 'alert'
+      ? 'alerting'
+      : agentDoing === 'hold' || (customer && openActivity(customer) === 'hold')
+        ? 'held'
+        : agentDoing
+          ? 'interacting'
+          : inQueue
+            ? 'waiting'
+            : acw
+              ? 'wrapup'
+              : c.participants.some((p) => p.state === 'connected')
+                ? 'interacting'
+                : 'none';
+  return {
+    id: c.id,
+    mediaType: c.mediaType,
+    activity,
+    ...(c.queueId ? { queueId: c.queueId } : {}),
+    ...(c.queueName ? { queueName: c.queueName } : {}),
+    startTime: c.startTime,
+    ...(customer ? { customer: customer.name } : {}),
+    agents: agents.map((p) => p.name),
+    ...(stuckReason ? { stuckReason } : {}),
+  };
+}

@@ -1,5 +1,6 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { Tabs } from '../../components/Tabs.tsx';
+import { Link, useSearchParams } from 'react-router-dom';
 import { ApiFailure } from '../../api/client.ts';
 import {
   type Conversation,
@@ -38,6 +39,17 @@ export function DisconnectInteractions() {
   const [confirming, setConfirming] = useState(false);
   const [result, setResult] = useState<{ ok: boolean; message: string } | null>(null);
   const [practice, setPractice] = useState<PracticeInteraction[] | null>(null);
+  const [params] = useSearchParams();
+
+  // Arriving from a Performance view's details panel (?id=…): the ID is filled in and looked up.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs once for the ID the page was opened with
+  useEffect(() => {
+    const id = params.get('id')?.trim();
+    if (id && UUID.test(id)) {
+      setInput(id);
+      find(id);
+    }
+  }, []);
 
   useEffect(() => {
     conversationsApi.practice().then(
@@ -130,6 +142,12 @@ export function DisconnectInteractions() {
       {result && (
         <p role={result.ok ? 'status' : 'alert'} className={result.ok ? undefined : 'error'}>
           {result.message}
+        </p>
+      )}
+      {result?.ok && (
+        <p>
+          Verify that it no longer appears: <Link to="/admin/performance/queues-activity">Queues Activity</Link>{' '}
+          (real-time view and queue statistics).
         </p>
       )}
       {c && (
