@@ -50,11 +50,13 @@ function prng(seed: number) {
 
 /** A UUID v4 shape from the PRNG (stable ids for a seed). */
 function uuidFrom(rand: () => number) {
-  const h = Array.from({ length: 32 }, () => Math.floor(rand() * 16).toString(16));
-  h[12] = '4';
-  h[16] = ((Number.parseInt(h[16]!, 16) & 3) | 8).toString(16);
-  const s = h.join('');
-  return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;
+  const word = () =>
+    Math.floor(rand() * 4_294_967_296)
+      .toString(16)
+      .padStart(8, '0');
+  const s = word() + word() + word() + word();
+  const variant = ((Number.parseInt(s[16]!, 16) & 3) | 8).toString(16);
+  return `${s.slice(0, 8)}-${s.slice(8, 12)}-4${s.slice(13, 16)}-${variant}${s.slice(17, 20)}-${s.slice(20)}`;
 }
 
 const iso = (t: number) => new Date(t).toISOString();
