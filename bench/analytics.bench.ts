@@ -5,7 +5,8 @@
  * - POST …/conversations/details/query through the analytics service: a random day, page of
  *   100, with totalHits; unfiltered, by queue and by agent; p50/p95;
  * - POST …/queues/observations/query over every queue with a few hundred live interactions.
- * `GATEHOUSE_BENCH_ANALYTICS_CONVERSATIONS` sets the size (default 1,000,000).
+ * `GATEHOUSE_BENCH_ANALYTICS_CONVERSATIONS` sets the size (default 1,000,000) and
+ * `GATEHOUSE_BENCH_ANALYTICS_DAYS` the span (default 90).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,7 +18,8 @@ import { fmt, importSource } from './lib.ts';
 export const name = 'analytics';
 
 const DAY = 86_400_000;
-const DAYS = 90;
+/** `GATEHOUSE_BENCH_ANALYTICS_DAYS` shortens the span at the same daily volume (a loaded machine). */
+const DAYS = Number(process.env.GATEHOUSE_BENCH_ANALYTICS_DAYS ?? 90);
 /** The simulator's hourly intensities add up to this many peak hours a day. */
 const PEAK_HOURS_PER_DAY = 10.41;
 const percentile = (xs: number[], p: number) =>

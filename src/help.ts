@@ -22,6 +22,8 @@ Commands:
   rotate-keys           A new token key signs from now on (the old ones verify until their tokens expire);
                         running processes pick it up within seconds. --master: seal every key with a new
                         master key instead (written to the key file, or printed once for GATEHOUSE_MASTER_KEY)
+  simulate              Generate contact-center traffic (queues and agents made if the organization has none):
+                        --org <name> [--days <n, default 3>] [--rate <arrivals per peak hour, default 40>]
   backup                Write every table of the store to a file: --file <path>
   restore               Load a backup into an empty store (migrated first): --file <path>
   help                  Show this help

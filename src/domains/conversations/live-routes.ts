@@ -5,10 +5,11 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { parsePage } from '../../platform/paging.ts';
+import { anyOf } from '../../platform/permissions.ts';
 import { ActiveInteractionListing, ActiveQuery, ConversationParams, InteractionDetail } from './schemas.ts';
 import type { ConversationsService } from './service.ts';
 
-const VIEW = { type: 'ANY' as const, list: ['conversation:communication:view'] };
+const VIEW = anyOf('conversation:communication:view');
 
 export function registerLiveRoutes(app: FastifyInstance, { conversations }: { conversations: ConversationsService }) {
   app.get<{ Querystring: { pageSize?: number; pageNumber?: number; queueId?: string; stuck?: boolean } }>(

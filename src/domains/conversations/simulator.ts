@@ -319,15 +319,16 @@ export function createSimulator(opts: SimOptions) {
     stuck(now: Date): Conversation[] {
       const n = now.getTime();
       const q = opts.queues.find((x) => agentsOf(x.id).length) ?? opts.queues[0]!;
-      const base = () => interaction(n - 2 * 3_600_000, n - 3_600_000 - 30 * 60_000, q);
+      // Finished half an hour after it started (`ago` before now), then relived as stuck.
+      const base = (ago: number) => interaction(n - ago, n - ago + 30 * 60_000, q);
       const relive = (c: Conversation, mutate: (c: Conversation) => void) => {
         const copy: Conversation = structuredClone({ ...c, state: 'connected', endTime: null });
         mutate(copy);
         return copy;
       };
-      const answered = () => {
+      const answered = (ago = 2 * 3_600_000) => {
         for (;;) {
-          const c = base();
+          const c = base(ago);
           if (c.participants.some((p) => p.purpose === 'agent')) return c;
         }
       };
@@ -362,7 +363,7 @@ export function createSimulator(opts: SimOptions) {
           segs.push({ type: 'hold', start: last.end ?? last.start });
         }),
         // Ghost interaction in Performance Views: everyone "connected" for hours.
-        relive(answered(), (c) => {
+        relive(answered(9 * 3_600_000), (c) => {
           for (const p of c.participants) {
             if (p.purpose !== 'customer' && p.purpose !== 'agent') continue;
             p.state = 'connected';

@@ -17,19 +17,20 @@ const minutes = (ms: number) => `${Math.round(ms / 60_000)} min`;
 export function stuckReason(c: Conversation, now: Date): string | null {
   if (c.state !== 'connected') return null;
   if (c.stuckReason) return c.stuckReason;
-  const live = c.participants.filter((p) => p.state === 'connected');
-  if (live.length === 0) return 'No connected party: everyone has left, but the interaction is still active';
   const agents = c.participants.filter((p) => p.purpose === 'agent');
-  const liveAgents = agents.filter((p) => p.state === 'connected');
-  const customer = c.participants.find((p) => p.purpose === 'customer');
-  const customerLive = customer?.state === 'connected';
-  if (customerLive && openSegment(customer!)?.type === 'hold' && liveAgents.length === 0)
-    return 'On hold with nobody: the agent has left';
+  // An agent held in after-call work is "disconnected" from the media: checked before "nobody connected".
   for (const a of agents) {
     const seg = openSegment(a);
     if (seg?.type === 'wrapup' && now.getTime() - Date.parse(seg.start) > ACW_STUCK_MS)
       return `After-call work for ${minutes(now.getTime() - Date.parse(seg.start))} on an interaction that ended`;
   }
+  const live = c.participants.filter((p) => p.state === 'connected');
+  if (live.length === 0) return 'No connected party: everyone has left, but the interaction is still active';
+  const liveAgents = agents.filter((p) => p.state === 'connected');
+  const customer = c.participants.find((p) => p.purpose === 'customer');
+  const customerLive = customer?.state === 'connected';
+  if (customerLive && openSegment(customer!)?.type === 'hold' && liveAgents.length === 0)
+    return 'On hold with nobody: the agent has left';
   const acd = c.participants.find((p) => p.purpose === 'acd' && p.state === 'connected');
   if (acd && customer && !customerLive && liveAgents.length === 0)
     return 'In queue with no active parties: the customer has left';
