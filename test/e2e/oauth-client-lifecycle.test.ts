@@ -54,6 +54,28 @@ describe.skipIf(!hasChromium)('OAuth client lifecycle in Chromium', { timeout: 6
     expect((await t.api(`/api/v2/oauth/clients/${id}`, { token })).status).toBe(404);
   });
 
+  it('deactivates a service-account client too (the PUT resends only what the API takes)', async () => {
+    const token = await t.token();
+    const roles = await t.api('/api/v2/authorization/roles?name=Employee', { token });
+    const home = await t.api('/api/v2/authorization/divisions/home', { token });
+    const made = await t.api('/api/v2/oauth/clients', {
+      method: 'POST',
+      token,
+      body: {
+        name: 'Robot Account',
+        authorizedGrantType: 'CLIENT-CREDENTIALS',
+        serviceAccount: true,
+        roleDivisions: [{ roleId: roles.body.entities[0].id, divisionId: home.body.id }],
+      },
+    });
+    expect(made.status, made.text).toBe(200);
+    await page.goto(`${t.url}/admin/integrations/oauth/${made.body.id}`);
+    await page.getByRole('button', { name: 'Deactivate' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Deactivate' }).click();
+    await page.getByText('Deactivated: its tokens no longer work.').waitFor();
+    expect((await t.api(`/api/v2/oauth/clients/${made.body.id}`, { token })).body.state).toBe('inactive');
+  });
+
   it('shows a bad Token Duration beside its field when Save is pressed on the Roles tab', async () => {
     await page.goto(`${t.url}/admin/integrations/oauth/new`);
     await page.getByLabel('App Name').fill('Short Lived');

@@ -30,8 +30,19 @@ export function ClientDetails() {
   const active = client.state === 'active';
   // The API takes the whole client on PUT: the state change resends what is stored.
   const setState = async (state: string) => {
-    const { id: _id, dateCreated: _d, secret: _s, ...rest } = client;
-    setClient(await oauthApi.update(client.id, { ...rest, state }));
+    const c = client;
+    setClient(
+      await oauthApi.update(c.id, {
+        name: c.name,
+        description: c.description,
+        accessTokenValiditySeconds: c.accessTokenValiditySeconds,
+        authorizedGrantType: c.authorizedGrantType,
+        registeredRedirectUri: c.registeredRedirectUri,
+        scope: c.scope,
+        roleDivisions: c.roleDivisions,
+        state,
+      }),
+    );
     setSaved(state === 'active' ? 'Activated.' : 'Deactivated: its tokens no longer work.');
   };
   return (
