@@ -114,6 +114,36 @@ describe.each(DIALECTS)('one customer in every store of %s', (dialect) => {
     expect(docs.some((d) => d.audit?.events?.length)).toBe(true);
   });
 
+  it('rectifies an email and a phone everywhere: only the requests keep the old terms', async () => {
+    const old = ['marisol@home.example', '+14155550142', '4155550142', '415-555-0142'];
+    const done = await submit({
+      requestType: 'GDPR_UPDATE',
+      subject: { externalContactId: seeded.canonical },
+      replacementTerms: [
+        { type: 'EMAIL', existingValue: 'marisol@home.example', updatedValue: 'mq@renamed.example' },
+        { type: 'PHONE', existingValue: '(415) 555-0142', updatedValue: '+1 415 555 0100' },
+      ],
+    });
+    expect(done.map((r) => r.status)).toEqual(['COMPLETED', 'COMPLETED', 'COMPLETED', 'COMPLETED']);
+    // Only the requests keep them: this one's replacement terms, and the earlier export's document.
+    const found = await findInTables(t.gh.storage, old);
+    expect(found.filter((f) => !f.startsWith('gdpr_requests: '))).toEqual([]);
+    const contact = (await t.api(`/api/v2/externalcontacts/contacts/${seeded.contacts[0]}`, { token: admin })).body;
+    expect(contact).toMatchObject({ personalEmail: 'mq@renamed.example', workPhone: { e164: '+14155550100' } });
+    // The notes name the new number.
+    const c = (await t.api(`/api/v2/conversations/${seeded.conversations[0]}`, { token: admin })).body;
+    expect(JSON.stringify(c)).not.toContain('+14155550142');
+    // The contacts are found under the new values, not the old ones.
+    const search = async (type: string, value: string) =>
+      (
+        await t.api(`/api/v2/gdpr/subjects?searchType=${type}&searchValue=${encodeURIComponent(value)}`, {
+          token: admin,
+        })
+      ).body.entities.length;
+    expect(await search('EMAIL', 'marisol@home.example')).toBe(0);
+    expect(await search('PHONE', '415 555 0100')).toBeGreaterThan(0);
+  });
+
   it('deletes the customer so that no table and no store file holds them', async () => {
     const done = await submit(
       { requestType: 'GDPR_DELETE', subject: { externalContactId: seeded.canonical } },

@@ -222,8 +222,30 @@ export function createConversationPersonalData({ clock }: { clock: Clock }): Per
       );
       const userIds = new Set(subject.userIds);
       const customers = new Set(customerNamesOf(subject).map(fold));
-      if (!renames.length || (!userIds.size && !customers.size)) return { participants: 0 };
+      const contacts = new Set(subject.externalContactIds ?? []);
       const events: AuditEvent[] = [];
+      // An external contact's interactions: its old values in their notes are replaced too.
+      let notesRectified = 0;
+      const texts = replacements.filter((r) => ['NAME', 'EMAIL', 'PHONE'].includes(r.type) && r.existingValue.trim());
+      if (contacts.size && texts.length) {
+        for await (const c of scan(trx, { orgId, externalContactIds: [...contacts] })) {
+          if (c.notes === null || !c.participants.some((p) => isSubjects(p, userIds, customers, contacts))) continue;
+          const notes = texts.reduce((text, r) => {
+            const pattern = termPattern([r.existingValue.trim()]);
+            return pattern ? text.replace(pattern, r.updatedValue.trim()) : text;
+          }, c.notes);
+          if (notes === c.notes) continue;
+          await save(trx, c, c.participants, notes);
+          events.push(updateEvent(orgId, c, caller, causeEventId, 'GDPR rectification', [], { notes: 'rectified' }));
+          notesRectified++;
+        }
+      }
+      if (!renames.length || (!userIds.size && !customers.size)) {
+        await recordAuditBatch(trx, clock, events);
+        const outcome: Record<string, number> = { participants: 0 };
+        if (notesRectified) outcome.notes = notesRectified;
+        return outcome;
+      }
       let renamed = 0;
       for await (const c of scan(trx, { orgId, participantNames: renames.map((r) => r.existingValue) })) {
         const changes: NonNullable<AuditEvent['changes']> = [];
@@ -239,7 +261,9 @@ export function createConversationPersonalData({ clock }: { clock: Clock }): Per
         renamed += changes.length;
       }
       await recordAuditBatch(trx, clock, events);
-      return { participants: renamed };
+      const outcome: Record<string, number> = { participants: renamed };
+      if (notesRectified) outcome.notes = notesRectified;
+      return outcome;
     },
 
     /**
@@ -271,8 +295,9 @@ export function createConversationPersonalData({ clock }: { clock: Clock }): Per
           changes.push({ property: `participants[${i}].name`, oldValues: [], newValues: [anonymous] });
           return { ...p, name: anonymous };
         });
-        // In the subject's own interactions, a first or last name alone ("Marisol asked…") is theirs too.
-        const own = c.participants.some((p) => isSubjects(p, userIds, customers, contacts));
+        // In an interaction linked to the subject's external contact, a first or last name alone
+        // ("Marisol asked…") is theirs too; elsewhere a first name alone may be anyone's.
+        const own = c.participants.some((p) => p.externalContactId !== undefined && contacts.has(p.externalContactId));
         const notes = c.notes === null ? null : scrubText(c.notes, own ? [...terms, ...nameParts(subject)] : terms);
         const notesChanged = notes !== c.notes;
         if (!changes.length && !notesChanged) continue;
