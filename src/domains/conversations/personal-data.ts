@@ -14,6 +14,7 @@ import { conflict } from '../../platform/errors/index.ts';
 import {
   ERASED,
   type FoundSubject,
+  MIN_TERM_LENGTH,
   type PersonalDataSource,
   type Replacement,
   type ResolvedSubject,
@@ -54,15 +55,26 @@ function chunks(f: MentionFilter): MentionFilter[] {
     ...(f.userIds ?? []).map((v) => ['userIds', v] as const),
     ...(f.participantNames ?? []).map((v) => ['participantNames', v] as const),
     ...(f.notesContaining ?? []).map((v) => ['notesContaining', v] as const),
+    ...(f.externalContactIds ?? []).map((v) => ['externalContactIds', v] as const),
   ];
   const out: MentionFilter[] = [];
   for (let i = 0; i < terms.length; i += MAX_MENTION_TERMS) {
-    const chunk: Required<MentionFilter> = { orgId: f.orgId, userIds: [], participantNames: [], notesContaining: [] };
+    const chunk: Required<MentionFilter> = {
+      orgId: f.orgId,
+      userIds: [],
+      participantNames: [],
+      notesContaining: [],
+      externalContactIds: [],
+    };
     for (const [key, v] of terms.slice(i, i + MAX_MENTION_TERMS)) chunk[key].push(v);
     out.push(chunk);
   }
   return out;
 }
+
+/** The parts of the subject's names (first, last), at least MIN_TERM_LENGTH long. */
+const nameParts = (subject: ResolvedSubject) =>
+  subject.names.flatMap((n) => n.split(/\s+/)).filter((w) => w.length >= MIN_TERM_LENGTH);
 
 /** Every occurrence of any term as a whole word, case-insensitive, replaced by ERASED. */
 function scrubText(text: string, terms: string[]): string {
@@ -95,8 +107,17 @@ export function createConversationPersonalData({ clock }: { clock: Clock }): Per
     }
   }
 
-  /** Whether a participant is the subject's: a customer by the request's names, an agent by user id. */
-  function isSubjects(p: StoredParticipant, userIds: Set<string>, customerNames: Set<string>): boolean {
+  /**
+   * Whether a participant is the subject's: a customer by its external contact or the request's
+   * names, an agent by user id.
+   */
+  function isSubjects(
+    p: StoredParticipant,
+    userIds: Set<string>,
+    customerNames: Set<string>,
+    contacts: Set<string> = new Set(),
+  ): boolean {
+    if (p.externalContactId && contacts.has(p.externalContactId)) return true;
     if (p.purpose === 'customer') return customerNames.has(fold(p.name));
     return p.purpose === 'agent' && p.userId !== undefined && userIds.has(p.userId);
   }
@@ -160,12 +181,18 @@ export function createConversationPersonalData({ clock }: { clock: Clock }): Per
     async export(db, orgId, subject) {
       const userIds = new Set(subject.userIds);
       const customers = new Set(customerNamesOf(subject).map(fold));
-      if (!userIds.size && !customers.size) return null;
+      const contacts = new Set(subject.externalContactIds ?? []);
+      if (!userIds.size && !customers.size && !contacts.size) return null;
       const interactions = [];
       let total = 0;
-      for await (const c of scan(db, { orgId, userIds: [...userIds], participantNames: customerNamesOf(subject) })) {
+      for await (const c of scan(db, {
+        orgId,
+        userIds: [...userIds],
+        participantNames: customerNamesOf(subject),
+        externalContactIds: [...contacts],
+      })) {
         for (const p of c.participants) {
-          if (!isSubjects(p, userIds, customers)) continue;
+          if (!isSubjects(p, userIds, customers, contacts)) continue;
           total++;
           if (interactions.length < MAX_EXPORTED) {
             interactions.push({
@@ -176,6 +203,7 @@ export function createConversationPersonalData({ clock }: { clock: Clock }): Per
               endTime: c.endTime,
               purpose: p.purpose,
               name: p.name,
+              ...(p.externalContactId ? { externalContactId: p.externalContactId } : {}),
               state: p.state,
             });
           }
@@ -194,8 +222,30 @@ export function createConversationPersonalData({ clock }: { clock: Clock }): Per
       );
       const userIds = new Set(subject.userIds);
       const customers = new Set(customerNamesOf(subject).map(fold));
-      if (!renames.length || (!userIds.size && !customers.size)) return { participants: 0 };
+      const contacts = new Set(subject.externalContactIds ?? []);
       const events: AuditEvent[] = [];
+      // An external contact's interactions: its old values in their notes are replaced too.
+      let notesRectified = 0;
+      const texts = replacements.filter((r) => ['NAME', 'EMAIL', 'PHONE'].includes(r.type) && r.existingValue.trim());
+      if (contacts.size && texts.length) {
+        for await (const c of scan(trx, { orgId, externalContactIds: [...contacts] })) {
+          if (c.notes === null || !c.participants.some((p) => isSubjects(p, userIds, customers, contacts))) continue;
+          const notes = texts.reduce((text, r) => {
+            const pattern = termPattern([r.existingValue.trim()]);
+            return pattern ? text.replace(pattern, r.updatedValue.trim()) : text;
+          }, c.notes);
+          if (notes === c.notes) continue;
+          await save(trx, c, c.participants, notes);
+          events.push(updateEvent(orgId, c, caller, causeEventId, 'GDPR rectification', [], { notes: 'rectified' }));
+          notesRectified++;
+        }
+      }
+      if (!renames.length || (!userIds.size && !customers.size)) {
+        await recordAuditBatch(trx, clock, events);
+        const outcome: Record<string, number> = { participants: 0 };
+        if (notesRectified) outcome.notes = notesRectified;
+        return outcome;
+      }
       let renamed = 0;
       for await (const c of scan(trx, { orgId, participantNames: renames.map((r) => r.existingValue) })) {
         const changes: NonNullable<AuditEvent['changes']> = [];
@@ -211,7 +261,9 @@ export function createConversationPersonalData({ clock }: { clock: Clock }): Per
         renamed += changes.length;
       }
       await recordAuditBatch(trx, clock, events);
-      return { participants: renamed };
+      const outcome: Record<string, number> = { participants: renamed };
+      if (notesRectified) outcome.notes = notesRectified;
+      return outcome;
     },
 
     /**
@@ -223,6 +275,7 @@ export function createConversationPersonalData({ clock }: { clock: Clock }): Per
     async erase(trx, orgId, subject, caller, causeEventId) {
       const userIds = new Set(subject.userIds);
       const customers = new Set(customerNamesOf(subject).map(fold));
+      const contacts = new Set(subject.externalContactIds ?? []);
       const terms = scrubTerms(subject);
       const events: AuditEvent[] = [];
       let participantsErased = 0;
@@ -232,16 +285,20 @@ export function createConversationPersonalData({ clock }: { clock: Clock }): Per
         userIds: [...userIds],
         participantNames: customerNamesOf(subject),
         notesContaining: terms,
+        externalContactIds: [...contacts],
       })) {
         const changes: NonNullable<AuditEvent['changes']> = [];
         const participants = c.participants.map((p, i) => {
-          if (!isSubjects(p, userIds, customers)) return p;
+          if (!isSubjects(p, userIds, customers, contacts)) return p;
           const anonymous = p.purpose === 'customer' ? ANONYMIZED_CUSTOMER : ANONYMIZED_USER;
           if (p.name === anonymous) return p;
           changes.push({ property: `participants[${i}].name`, oldValues: [], newValues: [anonymous] });
           return { ...p, name: anonymous };
         });
-        const notes = c.notes === null ? null : scrubText(c.notes, terms);
+        // In an interaction linked to the subject's external contact, a first or last name alone
+        // ("Marisol asked…") is theirs too; elsewhere a first name alone may be anyone's.
+        const own = c.participants.some((p) => p.externalContactId !== undefined && contacts.has(p.externalContactId));
+        const notes = c.notes === null ? null : scrubText(c.notes, own ? [...terms, ...nameParts(subject)] : terms);
         const notesChanged = notes !== c.notes;
         if (!changes.length && !notesChanged) continue;
         await save(trx, c, participants, notes);

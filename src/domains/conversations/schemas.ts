@@ -33,6 +33,7 @@ export const Participant = Type.Object({
   endTime: Opt(Str),
   userId: Opt(Str),
   userUri: Opt(Str),
+  externalContactId: Opt(Str),
   queueName: Opt(Str),
   wrapupRequired: Opt(Type.Boolean()),
   wrapup: Opt(Wrapup),
@@ -80,6 +81,7 @@ export const PracticeInteraction = Type.Object({
       purpose: Str,
       name: Str,
       userId: Opt(Str),
+      externalContactId: Opt(Str),
       state: Str,
       wrapupRequired: Type.Boolean(),
       wrapup: Opt(Wrapup),
@@ -112,6 +114,7 @@ export const CreatePracticeInteraction = Type.Object(
           purpose: lit(PURPOSES),
           name: Type.String({ minLength: 1, maxLength: 255 }),
           userId: Opt(Type.String({ maxLength: 64 })),
+          externalContactId: Opt(Type.String({ maxLength: 64 })),
           state: Opt(lit(PARTICIPANT_STATES)),
           wrapupRequired: Opt(Type.Boolean()),
         }),
@@ -129,6 +132,7 @@ export interface CreatePracticeInteractionBody
     purpose: Purpose;
     name: string;
     userId?: string;
+    externalContactId?: string;
     state?: ParticipantState;
     wrapupRequired?: boolean;
   }[];

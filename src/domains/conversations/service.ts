@@ -326,6 +326,7 @@ export function createConversationsService({
           purpose: p.purpose,
           name: p.name,
           ...(p.userId ? { userId: p.userId } : {}),
+          ...(p.externalContactId?.trim() ? { externalContactId: p.externalContactId.trim() } : {}),
           state,
           wrapupRequired: p.wrapupRequired ?? false,
           startTime: now,

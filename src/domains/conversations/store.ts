@@ -32,6 +32,8 @@ export interface MentionFilter {
   participantNames?: string[];
   /** The notes contain one of these texts (case-insensitive). */
   notesContaining?: string[];
+  /** The participants JSON names one of these external contacts. */
+  externalContactIds?: string[];
 }
 
 /**
@@ -114,13 +116,20 @@ export function createConversationStore() {
       ),
     /** One page, by id, of the conversations a MentionFilter matches (none when it names nothing). */
     mentioning: async (db: Executor, f: MentionFilter, afterId: string | null, limit: number) => {
-      const terms = (f.userIds?.length ?? 0) + (f.participantNames?.length ?? 0) + (f.notesContaining?.length ?? 0);
+      const terms =
+        (f.userIds?.length ?? 0) +
+        (f.participantNames?.length ?? 0) +
+        (f.notesContaining?.length ?? 0) +
+        (f.externalContactIds?.length ?? 0);
       if (terms > MAX_MENTION_TERMS)
         throw new Error(`mentioning: ${terms} terms, at most ${MAX_MENTION_TERMS} per query`);
       const conditions = [
         ...(f.userIds ?? []).map((id) => containsFolded('participants', `"userId":"${jsonText(id)}"`)),
         ...(f.participantNames ?? []).map((name) => containsFolded('participants', `"name":"${jsonText(name)}"`)),
         ...(f.notesContaining ?? []).map((text) => containsFolded('notes', text)),
+        ...(f.externalContactIds ?? []).map((id) =>
+          containsFolded('participants', `"externalContactId":"${jsonText(id)}"`),
+        ),
       ];
       if (conditions.length === 0) return [];
       let q = db
