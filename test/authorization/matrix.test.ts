@@ -31,9 +31,21 @@ const OPEN_TO_EVERY_CALLER: Record<string, string> = {
   'PUT /api/v2/console/preferences/:key': 'the caller’s own console preferences',
   'DELETE /api/v2/console/preferences/:key': 'the caller’s own console preferences',
 };
-/** SCIM discovery and the SCIM user reads check their permissions in the handler (RFC 7644 errors). */
-const SCIM_OPEN =
-  /^GET \/api\/v2\/scim(\/v2)?\/(serviceproviderconfig|ServiceProviderConfig|resourcetypes|ResourceTypes|schemas|Schemas|users|Users)(\/:id)?$/;
+/**
+ * SCIM discovery (any method: mutations answer 405) and the SCIM user reads check their permissions
+ * in the handler, with RFC 7644 errors.
+ */
+const SCIM_OPEN = [
+  /^(GET|POST|PUT|PATCH|DELETE) \/api\/v2\/scim(\/v2)?\/(serviceproviderconfig|resourcetypes|schemas)(\/:id)?$/i,
+  /^GET \/api\/v2\/scim(\/v2)?\/users\/?(:id)?$/i,
+];
+const isScimOpen = (key: string) => SCIM_OPEN.some((re) => re.test(key));
+
+/** Runs `fn` over the routes a few at a time (the matrix has hundreds of routes). */
+async function eachRoute<T>(list: T[], fn: (r: T) => Promise<void>) {
+  for (let i = 0; i < list.length; i += 16) await Promise.all(list.slice(i, i + 16).map(fn));
+}
+/^GET \/api\/v2\/scim(\/v2)?\/(serviceproviderconfig|ServiceProviderConfig|resourcetypes|ResourceTypes|schemas|Schemas|users|Users)(\/:id)?$/;
 
 /**
  * Routes about one user or client that do not check the object's division yet (TODO(division-reach)):
@@ -70,6 +82,9 @@ describe.each(DIALECTS)('authorization matrix on %s', (dialect) => {
     ids.user = secretUser.body.id;
     ids.division = home;
     ids.role = (await post('/api/v2/authorization/roles', { name: 'Nothing', permissions: [] })).body.id;
+    const conversation = await post('/api/v2/gatehouse/conversations', { mediaType: 'call' });
+    expect(conversation.status, conversation.text).toBe(200);
+    ids.conversation = conversation.body.id;
     const target = await t.clientWithRole('Matrix target');
     ids.client = target.id;
     secrets = [orgId, 'matrix.secret@example.com', 'Matrix Secret', t.demo.adminEmail, 'Matrix target'];
@@ -114,6 +129,7 @@ describe.each(DIALECTS)('authorization matrix on %s', (dialect) => {
     return r.url.replace(/:(\w+)/g, (_m, name: string) => {
       if (/^(userId|subjectId)$/.test(name)) return ids.user;
       if (name === 'clientId') return ids.client;
+      if (name === 'conversationId') return ids.conversation;
       if (name === 'roleId') return ids.role;
       if (name === 'divisionId') return ids.division;
       if (name === 'objectType') return 'USER';
@@ -136,42 +152,53 @@ describe.each(DIALECTS)('authorization matrix on %s', (dialect) => {
 
   it('every route declares its permission, or is named as open with a reason', () => {
     const undeclared = routes
-      .filter((r) => !r.permission && !(keyOf(r) in OPEN_TO_EVERY_CALLER) && !SCIM_OPEN.test(keyOf(r)))
+      .filter((r) => !r.permission && !(keyOf(r) in OPEN_TO_EVERY_CALLER) && !isScimOpen(keyOf(r)))
       .map(keyOf);
     expect(undeclared, 'declare config.permission on these routes').toEqual([]);
     expect(routes.length).toBeGreaterThan(100);
   });
 
   it('refuses every route without a token, with an expired one and with a revoked one (401)', async () => {
-    for (const r of routes) {
+    await eachRoute(routes, async (r) => {
       expectRefusal(r, await call(r), [401]);
       expectRefusal(r, await call(r, tokens.expired), [401]);
       expectRefusal(r, await call(r, tokens.revoked), [401]);
-    }
-  });
+    });
+  }, 120_000);
 
   it('refuses every guarded route to a token lacking its permission (403)', async () => {
-    for (const r of routes.filter((x) => x.permission)) expectRefusal(r, await call(r, tokens.none), [403]);
-  });
+    await eachRoute(
+      routes.filter((x) => x.permission),
+      async (r) => expectRefusal(r, await call(r, tokens.none), [403]),
+    );
+  }, 120_000);
 
   it('never shows another organization an object of this one', async () => {
-    for (const r of routes.filter((x) => x.url.includes(':'))) {
-      const res = await call(r, tokens.otherOrg);
-      if (res.status < 300) {
-        // A route about the caller's own things (preferences, scopes) answers; nothing of ours may be in it.
+    await eachRoute(
+      routes.filter((x) => x.url.includes(':')),
+      async (r) => {
+        const res = await call(r, tokens.otherOrg);
+        if (res.status < 300) {
+          // A route about the caller's own things (preferences, scopes) answers; nothing of ours may be in it.
+          for (const s of secrets) expect(res.text, `${keyOf(r)} leaks ${s}`).not.toContain(s);
+          return;
+        }
+        expectRefusal(r, res, [400, 403, 404, 405, 409, 422]);
+      },
+    );
+    await eachRoute(
+      routes.filter((x) => !x.url.includes(':') && x.method === 'GET'),
+      async (r) => {
+        const res = await call(r, tokens.otherOrg);
         for (const s of secrets) expect(res.text, `${keyOf(r)} leaks ${s}`).not.toContain(s);
-        continue;
-      }
-      expectRefusal(r, res, [400, 403, 404, 405, 409, 422]);
-    }
-    for (const r of routes.filter((x) => !x.url.includes(':') && x.method === 'GET')) {
-      const res = await call(r, tokens.otherOrg);
-      for (const s of secrets) expect(res.text, `${keyOf(r)} leaks ${s}`).not.toContain(s);
-    }
-  });
+      },
+    );
+  }, 120_000);
 
-  it('hides the home division’s users and clients from a permission held in another division only (404)', async () => {
-    const scoped = routes.filter((r) => /:(userId|subjectId|clientId)\b/.test(r.url) && !r.url.includes('/me'));
+  it('hides the home division’s users, clients and conversations from a permission held in another division only (404)', async () => {
+    const scoped = routes.filter(
+      (r) => /:(userId|subjectId|clientId|conversationId)\b/.test(r.url) && !r.url.includes('/me'),
+    );
     expect(scoped.length).toBeGreaterThan(8);
     const answered: string[] = [];
     for (const r of scoped) {
@@ -190,11 +217,14 @@ describe.each(DIALECTS)('authorization matrix on %s', (dialect) => {
   });
 
   it('answers the right permission (no 401, 403 or 5xx on any GET; the objects are there)', async () => {
-    for (const r of routes.filter((x) => x.method === 'GET')) {
-      const res = await call(r, tokens.admin);
-      expect([401, 403], `${keyOf(r)} → ${res.status} ${res.text.slice(0, 200)}`).not.toContain(res.status);
-      expect(res.status, `${keyOf(r)} → ${res.text.slice(0, 200)}`).toBeLessThan(500);
-    }
+    await eachRoute(
+      routes.filter((x) => x.method === 'GET'),
+      async (r) => {
+        const res = await call(r, tokens.admin);
+        expect([401, 403], `${keyOf(r)} → ${res.status} ${res.text.slice(0, 200)}`).not.toContain(res.status);
+        expect(res.status, `${keyOf(r)} → ${res.text.slice(0, 200)}`).toBeLessThan(500);
+      },
+    );
     expect((await t.api(`/api/v2/users/${ids.user}`, { token: tokens.admin })).body.email).toBe(
       'matrix.secret@example.com',
     );

@@ -10,6 +10,7 @@ import { conflict, invalidValue, notFound } from '../../platform/errors/index.ts
 import { isUuid, newId } from '../../platform/ids.ts';
 import { listing, type PageRequest } from '../../platform/paging.ts';
 import type { Caller } from '../../platform/principal.ts';
+import { assertInReach, divisionReach, reaches } from '../../platform/division-access.ts';
 import { type Db, type Executor, withTransaction } from '../../storage/db.ts';
 import { entityAuditTrail } from '../audit/index.ts';
 import type { DirectoryService } from '../directory/index.ts';
@@ -95,6 +96,9 @@ function tornDown(c: Conversation, now: string): Conversation {
   return { ...c, state: 'disconnected', participants, endTime: now, version: c.version + 1, dateModified: now };
 }
 
+const VIEW_PERMISSION = 'conversation:communication:view';
+const DISCONNECT_PERMISSION = 'conversation:communication:disconnect';
+
 export function createConversationsService({
   db,
   clock,
@@ -126,10 +130,14 @@ export function createConversationsService({
     count: rows.count,
   };
 
-  /** The org's conversation, or 404 for an unknown id and another organization's alike. */
-  async function load(orgId: string, id: string) {
+  /**
+   * The org's conversation, or 404 for an unknown id, another organization's and one outside the
+   * divisions where the caller holds `permission` alike (platform/division-access.ts).
+   */
+  async function load(orgId: string, id: string, caller?: Caller, permission = VIEW_PERMISSION) {
     const c = isUuid(id) ? await store.find(db, orgId, id) : null;
     if (!c) throw notFound('conversation', id);
+    if (caller) assertInReach(caller.principal, permission, c.divisionId, 'conversation', id);
     return c;
   }
 
@@ -211,7 +219,7 @@ export function createConversationsService({
     },
 
     async get(caller: Caller, id: string) {
-      return conversationView(await load(caller.principal.orgId, id));
+      return conversationView(await load(caller.principal.orgId, id, caller));
     },
 
     /**
@@ -223,7 +231,8 @@ export function createConversationsService({
       const orgId = caller.principal.orgId;
       return withTransaction(db, async (trx) => {
         const before = await store.find(trx, orgId, isUuid(id) ? id : '');
-        if (!before) throw notFound('conversation', id);
+        if (!before || !reaches(caller.principal, DISCONNECT_PERMISSION, before.divisionId))
+          throw notFound('conversation', id);
         if (before.state === 'disconnected') return false;
         const after = tornDown(before, clock.now().toISOString());
         if (!(await store.update(trx, after, before.version))) {
@@ -286,7 +295,7 @@ export function createConversationsService({
       state: ConversationState | undefined,
       query: Record<string, unknown>,
     ) {
-      const filter = { orgId: caller.principal.orgId, state };
+      const filter = { orgId: caller.principal.orgId, state, reach: divisionReach(caller.principal, VIEW_PERMISSION) };
       const [rows, total] = await Promise.all([
         store.list(db, filter, page.offset, page.pageSize),
         store.count(db, filter),
@@ -295,7 +304,7 @@ export function createConversationsService({
     },
 
     async getPractice(caller: Caller, id: string) {
-      return practiceView(await load(caller.principal.orgId, id));
+      return practiceView(await load(caller.principal.orgId, id, caller));
     },
 
     /** A practice interaction; null caller = the system (the demo seed). */
@@ -362,7 +371,7 @@ export function createConversationsService({
     /** The interaction's audit trail (beyond upstream): 404 unless the conversation is the caller's org's. */
     async auditTrail(caller: Caller, id: string, page: PageRequest, query: Record<string, unknown>) {
       const orgId = caller.principal.orgId;
-      await load(orgId, id);
+      await load(orgId, id, caller, 'audits:interactionDetails:view');
       const { entities, total } = await entityAuditTrail(db, {
         orgId,
         serviceName: AUDIT_SERVICE,

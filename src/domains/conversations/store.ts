@@ -1,5 +1,6 @@
 /** Kysely queries over the conversations table. Every query is scoped to one organization. */
 import type { Executor } from '../../storage/db.ts';
+import { type DivisionReach, whereInReach } from '../../storage/division-filter.ts';
 import type { ConversationParticipantRow, ConversationRow } from '../../storage/schema.ts';
 import { containsFolded, jsonText } from '../../storage/text-match.ts';
 
@@ -9,11 +10,14 @@ export interface ConversationFilter {
   state?: 'connected' | 'disconnected';
   /** Only conversations whose participants JSON names this user (refined in the service). */
   participantUserId?: string;
+  /** The divisions the caller may see conversations of (all when absent). */
+  reach?: DivisionReach;
 }
 
 function filtered(db: Executor, f: ConversationFilter) {
   let q = db.selectFrom('conversations').where('org_id', '=', f.orgId);
   if (f.state) q = q.where('state', '=', f.state);
+  if (f.reach) q = whereInReach(q, 'division_id', f.reach);
   // A coarse pre-filter on the JSON text; the service checks the parsed participants.
   if (f.participantUserId)
     q = q.where('participants', 'like', `%"userId":"${f.participantUserId.replace(/[%_"\\]/g, '')}"%`);

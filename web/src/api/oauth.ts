@@ -61,6 +61,8 @@ export const oauthApi = {
   scopes: () => request<{ entities: { id: string; description: string }[] }>('/api/v2/oauth/scopes'),
   roles: () => request<{ entities: { id: string; name: string }[] }>('/api/v2/authorization/roles?pageSize=500'),
   homeDivision: () => request<{ id: string; name: string }>('/api/v2/authorization/divisions/home'),
+  divisions: () =>
+    request<{ entities: { id: string; name: string }[] }>('/api/v2/authorization/divisions?pageSize=500'),
   authorizations: (state?: string) =>
     request<{ entities: Authorization[] }>(`/api/v2/oauth/authorizations${state ? `?state=${state}` : ''}`),
   approve: (clientId: string) =>

@@ -50,7 +50,9 @@ export function ClientForm({
   const [uris, setUris] = useState((initial?.registeredRedirectUri ?? []).join('\n'));
   const [scopes, setScopes] = useState<string[]>(initial?.scope ?? []);
   const [scimLimit, setScimLimit] = useState(String(initial?.scimRequestsPerMinute ?? ''));
-  const [roleIds, setRoleIds] = useState<string[]>((initial?.roleDivisions ?? []).map((r) => r.roleId));
+  // Each role with the division it is granted in (seed 000: "Divisions — assign alongside each role").
+  const [roleGrants, setRoleGrants] = useState<{ roleId: string; divisionId: string }[]>(initial?.roleDivisions ?? []);
+  const roleIds = roleGrants.map((g) => g.roleId);
   // Client Type (seeds/001 step 1): a service account is a client-credentials client with its own user.
   const [serviceAccount, setServiceAccount] = useState(initial?.serviceAccount ?? false);
   const [tab, setTab] = useState<Tab>('details');
@@ -58,6 +60,7 @@ export function ClientForm({
     roles: { id: string; name: string }[];
     scopes: { id: string; description: string }[];
     home: string;
+    divisions: { id: string; name: string }[];
   }>();
   const [errors, setErrors] = useState<FieldErrors>({});
   const [error, setError] = useState('');
@@ -65,8 +68,10 @@ export function ClientForm({
   const focusField = useRef<ClientField | null>(null);
 
   useEffect(() => {
-    Promise.all([oauthApi.roles(), oauthApi.scopes(), oauthApi.homeDivision()])
-      .then(([r, s, h]) => setCatalogue({ roles: r.entities, scopes: s.entities, home: h.id }))
+    Promise.all([oauthApi.roles(), oauthApi.scopes(), oauthApi.homeDivision(), oauthApi.divisions()])
+      .then(([r, s, h, d]) =>
+        setCatalogue({ roles: r.entities, scopes: s.entities, home: h.id, divisions: d.entities }),
+      )
       .catch((e: Error) => setError(e.message));
   }, []);
   // After switching to the tab of the first error, focus its field.
@@ -111,7 +116,10 @@ export function ClientForm({
         ...(cc && !initial && serviceAccount ? { serviceAccount: true } : {}),
         ...(cc
           ? {
-              roleDivisions: roleIds.map((roleId) => ({ roleId, divisionId: catalogue?.home ?? '' })),
+              roleDivisions: roleGrants.map((g) => ({
+                roleId: g.roleId,
+                divisionId: g.divisionId || catalogue?.home || '',
+              })),
               scimRequestsPerMinute: scimLimit.trim() ? Number(scimLimit) : null,
             }
           : {
@@ -258,17 +266,45 @@ export function ClientForm({
       </div>
       {cc && tab === 'roles' && (
         <fieldset id="role-list" role="tabpanel" aria-label="Roles" {...described('roles', errors)}>
-          <legend>Roles (Home division)</legend>
-          {catalogue?.roles.map((r) => (
-            <label key={r.id} className="inline">
-              <input
-                type="checkbox"
-                checked={roleIds.includes(r.id)}
-                onChange={() => setRoleIds(toggle(roleIds, r.id))}
-              />{' '}
-              {r.name}
-            </label>
-          ))}
+          <legend>Roles and their divisions</legend>
+          {catalogue?.roles.map((r) => {
+            const granted = roleGrants.find((g) => g.roleId === r.id);
+            return (
+              <div key={r.id} className="role-grant">
+                <label className="inline">
+                  <input
+                    type="checkbox"
+                    checked={!!granted}
+                    onChange={() =>
+                      setRoleGrants(
+                        granted
+                          ? roleGrants.filter((g) => g.roleId !== r.id)
+                          : [...roleGrants, { roleId: r.id, divisionId: catalogue.home }],
+                      )
+                    }
+                  />{' '}
+                  {r.name}
+                </label>
+                {granted && (
+                  <select
+                    aria-label={`Division of ${r.name}`}
+                    value={granted.divisionId}
+                    onChange={(e) =>
+                      setRoleGrants(
+                        roleGrants.map((g) => (g.roleId === r.id ? { ...g, divisionId: e.target.value } : g)),
+                      )
+                    }
+                  >
+                    {catalogue.divisions.map((d) => (
+                      <option key={d.id} value={d.id}>
+                        {d.name}
+                      </option>
+                    ))}
+                  </select>
+                )}
+              </div>
+            );
+          })}
           <FieldError field="roles" errors={errors} />
         </fieldset>
       )}

@@ -1,0 +1,47 @@
+/**
+ * The division picker beside each role on a client's Roles tab, in Chromium (@see issue 15,
+ * seed 000: "Divisions — assign alongside each role").
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_PASSWORD, startApp, type TestApp } from '../helpers/app.ts';
+import { consoleAsAdmin, hasChromium } from '../helpers/browser.ts';
+
+describe.skipIf(!hasChromium)('division picker in Chromium', { timeout: 90_000 }, () => {
+  let t: TestApp;
+  let browser: Browser;
+  let page: Page;
+  beforeAll(async () => {
+    t = await startApp('sqlite');
+    ({ browser, page } = await consoleAsAdmin(t.url, t.demo.adminEmail, ADMIN_PASSWORD));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('grants a role in the division picked beside it', async () => {
+    const token = await t.token();
+    const sales = await t.api('/api/v2/authorization/divisions', {
+      method: 'POST',
+      token,
+      body: { name: 'Sales' },
+    });
+    expect(sales.status).toBe(200);
+    await page.goto(`${t.url}/admin/integrations/oauth/new`);
+    await page.getByLabel('App Name').fill('Sales Bot');
+    await page.getByLabel('Client Credentials').check();
+    await page.getByRole('tab', { name: 'Roles' }).click();
+    await page.getByLabel('Employee').check();
+    const picker = page.getByLabel('Division of Employee');
+    expect(await picker.inputValue()).toBe((await t.api('/api/v2/authorization/divisions/home', { token })).body.id);
+    await picker.selectOption({ label: 'Sales' });
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect
+      .poll(async () => {
+        const list = await t.api('/api/v2/oauth/clients?pageSize=100', { token });
+        return list.body.entities.find((c: { name: string }) => c.name === 'Sales Bot')?.roleDivisions;
+      })
+      .toEqual([expect.objectContaining({ divisionId: sales.body.id })]);
+  });
+});
