@@ -7,13 +7,13 @@ import { createHmac } from 'node:crypto';
 import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGatehouse } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { seedDemo } from '../../src/demo.ts';
-import { isSealed } from '../../src/platform/master-key.ts';
+import { isSealed, masterKeyFrom } from '../../src/platform/master-key.ts';
 import { serverKeysNamed } from '../../src/platform/server-keys.ts';
+import { sealServerKeys } from '../../src/storage/migrations/0020_seal_server_keys.ts';
 import { startApp, type TestApp } from '../helpers/app.ts';
 import { DIALECTS, freshDatabase } from '../helpers/dialects.ts';
 
@@ -79,11 +79,16 @@ describe.each(DIALECTS)('migration 0020 on %s', (dialect) => {
       const config = loadConfig({ 'database-url': db.url, 'log-level': 'silent' }, env);
       const gh = await createGatehouse(config, { logger: false });
       const demo = (await seedDemo(gh.directory, gh.oauth, 'correct horse battery staple'))!;
-      // Back to how an older version kept them: in clear, 0020 not applied.
+      // Back to how an older version kept them: in clear. Then migration 0020's step, as run on
+      // such a store (re-running the migrator would refuse: later migrations are applied already).
       for (const k of await serverKeysNamed(gh.storage.db, '')) {
         await gh.storage.db.updateTable('server_keys').set({ value: k.value }).where('name', '=', k.name).execute();
       }
-      await sql`delete from kysely_migration where name = '0020_seal_server_keys'`.execute(gh.storage.db);
+      const plain = await gh.storage.db.selectFrom('server_keys').selectAll().execute();
+      for (const r of plain) expect(isSealed(r.value), r.name).toBe(false);
+      await expect(sealServerKeys(undefined).up(gh.storage.db as never)).rejects.toThrow(/no master key/);
+      const master = masterKeyFrom(env.GATEHOUSE_MASTER_KEY);
+      await sealServerKeys((value, name) => master.seal(value, name)).up(gh.storage.db as never);
       await gh.close();
 
       const again = await createGatehouse(config, { logger: false });
