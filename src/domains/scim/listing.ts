@@ -103,6 +103,62 @@ export function ifMatchVersions(header: string): number[] | '*' {
   return out;
 }
 
+type Split = { container?: string; path: string[] };
+const keyOf = (obj: Json, name: string) => Object.keys(obj).find((k) => k.toLowerCase() === name.toLowerCase());
+
+/** An attribute name as the container it lives in (an extension's URN, or the core) and its path. */
+function splitName(raw: string, extensions: string[], coreUrn: string): Split {
+  const lower = raw.toLowerCase();
+  const ext = extensions.find((e) => lower === e.toLowerCase() || lower.startsWith(`${e.toLowerCase()}:`));
+  if (ext)
+    return {
+      container: ext,
+      path: raw
+        .slice(ext.length + 1)
+        .split('.')
+        .filter(Boolean),
+    };
+  const core = coreUrn.toLowerCase();
+  const rest = lower.startsWith(`${core}:`) ? raw.slice(core.length + 1) : raw;
+  return { path: rest.split('.') };
+}
+
+/** Copies one asked-for attribute (or sub-attribute) of `resource` into `out`. */
+function copyAttribute(resource: Json, out: Json, { container, path }: Split) {
+  const src = container ? (resource[container] as Json | undefined) : resource;
+  if (!src || typeof src !== 'object') return;
+  if (container && !out[container]) out[container] = {};
+  const dst: Json = container ? (out[container] as Json) : out;
+  if (path.length === 0) {
+    if (container) out[container] = src;
+    return;
+  }
+  const key = keyOf(src, path[0]!);
+  if (!key) return;
+  if (path.length === 1 || typeof src[key] !== 'object' || Array.isArray(src[key])) dst[key] = src[key];
+  else {
+    const sub = keyOf(src[key] as Json, path[1]!);
+    if (sub) dst[key] = { ...((dst[key] as Json) ?? {}), [sub]: (src[key] as Json)[sub] };
+  }
+}
+
+/** Removes one excluded attribute (or sub-attribute) from `out`; `always` ones stay. */
+function removeAttribute(out: Json, { container, path }: Split, alwaysLower: string[]) {
+  const src = container ? (out[container] as Json | undefined) : out;
+  if (!src) return;
+  if (path.length === 0) {
+    if (container) delete out[container];
+    return;
+  }
+  const key = keyOf(src, path[0]!);
+  if (!key || (!container && alwaysLower.includes(key.toLowerCase()))) return;
+  if (path.length === 1) delete src[key];
+  else if (src[key] && typeof src[key] === 'object' && !Array.isArray(src[key])) {
+    const sub = keyOf(src[key] as Json, path[1]!);
+    if (sub) delete (src[key] as Json)[sub];
+  }
+}
+
 /**
  * `attributes` / `excludedAttributes`: top-level names, `name.givenName`-style sub-attributes
  * and schema-qualified names (`urn:…:enterprise:2.0:User:department`). `always` are returned
@@ -116,62 +172,14 @@ export function project(
 ): Json {
   if (!q.attributes.length && !q.excludedAttributes.length) return resource;
   const extensions = Object.keys(resource).filter((k) => k.startsWith('urn:'));
-  const split = (raw: string): { container?: string; path: string[] } => {
-    const lower = raw.toLowerCase();
-    const ext = extensions.find((e) => lower === e.toLowerCase() || lower.startsWith(`${e.toLowerCase()}:`));
-    if (ext)
-      return {
-        container: ext,
-        path: raw
-          .slice(ext.length + 1)
-          .split('.')
-          .filter(Boolean),
-      };
-    const core = coreUrn.toLowerCase();
-    const rest = lower.startsWith(`${core}:`) ? raw.slice(core.length + 1) : raw;
-    return { path: rest.split('.') };
-  };
-  const keyOf = (obj: Json, name: string) => Object.keys(obj).find((k) => k.toLowerCase() === name.toLowerCase());
   const alwaysLower = always.map((a) => a.toLowerCase());
   if (q.attributes.length) {
     const out: Json = {};
     for (const k of Object.keys(resource)) if (alwaysLower.includes(k.toLowerCase())) out[k] = resource[k];
-    for (const raw of q.attributes) {
-      const { container, path } = split(raw);
-      const src = container ? (resource[container] as Json | undefined) : resource;
-      if (!src || typeof src !== 'object') continue;
-      if (container && !out[container]) out[container] = {};
-      const dst: Json = container ? (out[container] as Json) : out;
-      if (path.length === 0) {
-        if (container) out[container] = src;
-        continue;
-      }
-      const key = keyOf(src, path[0]);
-      if (!key) continue;
-      if (path.length === 1 || typeof src[key] !== 'object' || Array.isArray(src[key])) dst[key] = src[key];
-      else {
-        const sub = keyOf(src[key] as Json, path[1]);
-        if (sub) dst[key] = { ...((dst[key] as Json) ?? {}), [sub]: (src[key] as Json)[sub] };
-      }
-    }
+    for (const raw of q.attributes) copyAttribute(resource, out, splitName(raw, extensions, coreUrn));
     return out;
   }
   const out: Json = structuredClone(resource);
-  for (const raw of q.excludedAttributes) {
-    const { container, path } = split(raw);
-    const src = container ? (out[container] as Json | undefined) : out;
-    if (!src) continue;
-    if (path.length === 0) {
-      if (container) delete out[container];
-      continue;
-    }
-    const key = keyOf(src, path[0]);
-    if (!key || (!container && alwaysLower.includes(key.toLowerCase()))) continue;
-    if (path.length === 1) delete src[key];
-    else if (src[key] && typeof src[key] === 'object' && !Array.isArray(src[key])) {
-      const sub = keyOf(src[key] as Json, path[1]);
-      if (sub) delete (src[key] as Json)[sub];
-    }
-  }
+  for (const raw of q.excludedAttributes) removeAttribute(out, splitName(raw, extensions, coreUrn), alwaysLower);
   return out;
 }

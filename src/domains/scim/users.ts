@@ -266,9 +266,13 @@ export function createScimUsers({ db, store, clock, phoneRegion, directory }: Sc
         if (onlyActive) conditions.push(eb('users.state', '=', 'active'));
         return conditions.length ? eb.and(conditions) : eb.lit(true);
       };
-      const total = await store.countUsers(db, orgId, where);
       const ids =
         q.count === 0 ? [] : (await store.listUserIds(db, orgId, where, q.startIndex - 1, q.count)).map((r) => r.id);
+      // A first page that is not full holds every match (a `userName eq` lookup): no COUNT needed.
+      const total =
+        q.startIndex === 1 && q.count > 0 && ids.length < q.count
+          ? ids.length
+          : await store.countUsers(db, orgId, where);
       const [users, scims, groups] = await Promise.all([
         store.findUsers(db, orgId, ids),
         store.findScimUsers(db, ids),

@@ -58,11 +58,12 @@ export function planGroupMembersPatch(
       if (path === undefined) {
         const rest: Json = {};
         for (const [k, v] of Object.entries(value as Json)) {
-          if (k.toLowerCase() !== 'members') rest[k] = v;
-          else if (op === 'replace') {
-            doRemoveAll();
-            doAdd(memberIds(v));
-          } else doAdd(memberIds(v));
+          if (k.toLowerCase() !== 'members') {
+            rest[k] = v;
+            continue;
+          }
+          if (op === 'replace') doRemoveAll();
+          doAdd(memberIds(v));
         }
         if (Object.keys(rest).length > 0) other.push(checked(schema, { op, value: rest }));
         return;
