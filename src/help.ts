@@ -49,6 +49,7 @@ Options (environment variable in brackets):
   --rate-limit-token <n>          Token requests per client [GATEHOUSE_RATE_LIMIT_TOKEN] (300)
   --rate-limit-login <n>          Failed logins per email and address [GATEHOUSE_RATE_LIMIT_LOGIN] (10)
   --rate-limit-auth-failures <n>  Failed authentications per address [GATEHOUSE_RATE_LIMIT_AUTH_FAILURES] (100)
+  --rate-limit-scim <n>           SCIM requests a minute per SCIM client [GATEHOUSE_RATE_LIMIT_SCIM] (10000)
   --nats-url <url>                NATS server for audit streams [GATEHOUSE_NATS_URL]
   --redis-url <url>               Redis for shared rate limits and invalidation [GATEHOUSE_REDIS_URL]
   --scim-phone-region <CC>        Country of SCIM phone numbers without one [GATEHOUSE_SCIM_PHONE_REGION] (US)
