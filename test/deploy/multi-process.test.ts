@@ -7,7 +7,8 @@
  * loses no acknowledged write or audit event. Skipped, saying why, where a service is missing.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,7 +29,7 @@ const missing = [
 if (missing.length) console.warn(`multi-process deployment test skipped: missing ${missing.join(', ')}`);
 
 /** deploy/gatehouse.env as variables, with the local services in place of the example addresses. */
-function environment(db: string, publicUrl: string): Record<string, string> {
+function environment(db: string, publicUrl: string, keyDir: string): Record<string, string> {
   const env: Record<string, string> = {};
   for (const line of readFileSync(join(DEPLOY, 'gatehouse.env'), 'utf8').split('\n')) {
     const m = /^([A-Z_]+)=(.*)$/.exec(line.trim());
@@ -40,6 +41,8 @@ function environment(db: string, publicUrl: string): Record<string, string> {
     GATEHOUSE_REDIS_URL: REDIS_URL!,
     GATEHOUSE_NATS_URL: NATS_URL!,
     GATEHOUSE_PUBLIC_URL: publicUrl,
+    // One data dir for the three: `gatehouse migrate` creates the master key file they share.
+    GATEHOUSE_DATA_DIR: keyDir,
     GATEHOUSE_SEED_DEMO: 'true',
     GATEHOUSE_LOG_LEVEL: 'warn',
     // Above haproxy.cfg's inter × fall (2 s) plus a check's time.
@@ -78,7 +81,7 @@ describe.skipIf(missing.length > 0)('three processes behind HAProxy', { timeout:
     const ports = [await freePort(), await freePort(), await freePort()];
     const lbPort = await freePort();
     lb = `http://127.0.0.1:${lbPort}`;
-    const env = environment(db.url, lb);
+    const env = environment(db.url, lb, mkdtempSync(join(tmpdir(), 'gh-deploy-')));
     // The rolling-upgrade order: migrate once, then start every instance with --no-migrate.
     const migrate = spawnSync(process.execPath, [BIN, 'migrate'], {
       env: { ...process.env, ...env },

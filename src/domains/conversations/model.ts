@@ -57,8 +57,6 @@ export interface StoredParticipant {
   purpose: Purpose;
   name: string;
   userId?: string;
-  /** A customer's external contact (the externalcontacts domain's id). */
-  externalContactId?: string;
   state: ParticipantState;
   wrapupRequired: boolean;
   wrapup?: ParticipantWrapup;
