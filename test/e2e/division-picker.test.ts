@@ -44,4 +44,20 @@ describe.skipIf(!hasChromium)('division picker in Chromium', { timeout: 90_000 }
       })
       .toEqual([expect.objectContaining({ divisionId: sales.body.id })]);
   });
+
+  it('adds a division on the Divisions page, shows what it holds, and deletes an empty one', async () => {
+    await page.goto(`${t.url}/admin/people/divisions`);
+    await page.getByRole('heading', { name: 'Divisions' }).waitFor();
+    await page.getByRole('cell', { name: 'Home (home)' }).waitFor();
+    await page.getByLabel('Name', { exact: true }).fill('Support');
+    await page.getByRole('button', { name: 'Add division' }).click();
+    await page.getByText('Added Support.').waitFor();
+    await page.getByRole('cell', { name: 'Support', exact: true }).waitFor();
+    // Support holds no object (grants are not objects), so it can be deleted.
+    await page.getByRole('button', { name: 'Delete Support' }).click();
+    await page.getByText('Deleted Support.').waitFor();
+    const token = await t.token();
+    const list = await t.api('/api/v2/authorization/divisions?name=Support', { token });
+    expect(list.body.entities).toEqual([]);
+  });
 });
