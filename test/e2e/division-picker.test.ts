@@ -44,4 +44,43 @@ describe.skipIf(!hasChromium)('division picker in Chromium', { timeout: 90_000 }
       })
       .toEqual([expect.objectContaining({ divisionId: sales.body.id })]);
   });
+
+  it('adds a division on the Divisions page, shows what it holds, and deletes an empty one', async () => {
+    await page.goto(`${t.url}/admin/people/divisions`);
+    await page.getByRole('heading', { name: 'Divisions' }).waitFor();
+    await page.getByRole('cell', { name: 'Home (home)' }).waitFor();
+    await page.getByLabel('Name', { exact: true }).fill('Support');
+    await page.getByRole('button', { name: 'Add division' }).click();
+    await page.getByText('Added Support.').waitFor();
+    await page.getByRole('cell', { name: 'Support', exact: true }).waitFor();
+    // Support holds no object (grants are not objects), so it can be deleted.
+    await page.getByRole('button', { name: 'Delete Support' }).click();
+    await page.getByText('Deleted Support.').waitFor();
+    const token = await t.token();
+    const list = await t.api('/api/v2/authorization/divisions?name=Support', { token });
+    expect(list.body.entities).toEqual([]);
+  });
+
+  it('gives a user a role in a picked division from the Users page, and removes it', async () => {
+    const token = await t.token();
+    const sales = (await t.api('/api/v2/authorization/divisions?name=Sales', { token })).body.entities[0].id;
+    const user = await t.api('/api/v2/users', {
+      method: 'POST',
+      token,
+      body: { name: 'Rita Roles', email: 'rita.roles@example.com' },
+    });
+    await page.goto(`${t.url}/admin/people/users`);
+    await page.getByRole('button', { name: 'Roles of Rita Roles' }).click();
+    const panel = page.getByRole('region', { name: 'Roles of Rita Roles' });
+    await panel.getByLabel('Role', { exact: true }).selectOption({ label: 'Employee' });
+    await panel.getByLabel('Division', { exact: true }).selectOption({ label: 'Sales' });
+    await panel.getByRole('button', { name: 'Add role' }).click();
+    await panel.getByText('Employee in Sales').waitFor();
+    const subject = async () => (await t.api(`/api/v2/authorization/subjects/${user.body.id}`, { token })).body;
+    expect((await subject()).grants).toEqual([
+      expect.objectContaining({ division: expect.objectContaining({ id: sales }) }),
+    ]);
+    await panel.getByRole('button', { name: 'Remove Employee in Sales' }).click();
+    await expect.poll(async () => (await subject()).grants).toEqual([]);
+  });
 });

@@ -17,6 +17,7 @@ import { NotYet } from './pages/NotYet.tsx';
 import { Roles } from './pages/people/Roles.tsx';
 import { InteractionDetails } from './pages/performance/InteractionDetails.tsx';
 import { QueuesActivity } from './pages/performance/QueuesActivity.tsx';
+import { Divisions } from './pages/people/Divisions.tsx';
 import { DisconnectInteractions } from './pages/routing/DisconnectInteractions.tsx';
 import { Users } from './pages/people/Users.tsx';
 import { DataSubjectRequests } from './pages/privacy/DataSubjectRequests.tsx';
@@ -33,6 +34,7 @@ const READY: Record<string, ReactNode> = {
   '/admin/troubleshooting/audit-viewer': <AuditViewer />,
   '/admin/people/users': <Users />,
   '/admin/people/roles': <Roles />,
+  '/admin/people/divisions': <Divisions />,
   '/admin/routing/disconnect-interactions': <DisconnectInteractions />,
   '/admin/privacy/data-subject-requests': <DataSubjectRequests />,
   '/admin/performance/queues-activity': <QueuesActivity />,

@@ -43,6 +43,7 @@ export const NAVIGATION: { group: string; items: NavItem[] }[] = [
     items: [
       { label: 'Users', path: '/admin/people/users', ready: true },
       { label: 'Roles', path: '/admin/people/roles', ready: true },
+      { label: 'Divisions', path: '/admin/people/divisions', ready: true },
     ],
   },
   {

@@ -1,4 +1,6 @@
+import { useState } from 'react';
 import { PagedTable } from '../../components/PagedTable.tsx';
+import { UserGrants } from './UserGrants.tsx';
 
 interface User {
   id: string;
@@ -40,6 +42,7 @@ function ScimField({ managed, children }: { managed?: boolean; children: string 
 }
 
 export function Users() {
+  const [selected, setSelected] = useState<User | null>(null);
   return (
     <>
       <h1>Users</h1>
@@ -59,8 +62,17 @@ export function Users() {
           { header: 'Email', cell: (u) => <ScimField managed={u.scimManaged}>{u.email}</ScimField> },
           { header: 'Division', cell: (u) => u.division?.name ?? '' },
           { header: 'State', cell: (u) => <ScimField managed={u.scimManaged}>{u.state}</ScimField> },
+          {
+            header: 'Roles',
+            cell: (u) => (
+              <button type="button" aria-label={`Roles of ${u.name}`} onClick={() => setSelected(u)}>
+                Roles
+              </button>
+            ),
+          },
         ]}
       />
+      {selected && <UserGrants key={selected.id} userId={selected.id} userName={selected.name} />}
       <p className="hint">
         <strong>SCIM</strong> marks users an identity provider manages. Their fields marked “(from SCIM)” follow the
         identity provider: the next sync overwrites a change made in Gatehouse.
