@@ -284,29 +284,6 @@ export async function main(argv: string[]): Promise<number> {
       }
       return 0;
     }
-    case 'simulate': {
-      const days = Number(values.days ?? 3);
-      const rate = Number(values.rate ?? 40);
-      if (!(days > 0 && days <= 400)) throw new ConfigError('--days must be a number of days between 0 and 400');
-      if (!(rate > 0 && rate <= 100_000))
-        throw new ConfigError('--rate must be a positive number of arrivals per hour');
-      const gh = await open(config);
-      try {
-        const org = await findOrg(gh, required(values, 'org'));
-        const started = Date.now();
-        const n = await simulateTraffic({ ...gh, clock: systemClock }, org.id, {
-          days,
-          peakPerHour: rate,
-          seed: started,
-        });
-        process.stdout.write(
-          `Simulated ${n.history} interactions over ${days} days, ${n.live} live and ${n.stuck} stuck, in ${n.queues} queues with ${n.agents} agents (${Date.now() - started} ms).\n`,
-        );
-      } finally {
-        await gh.close();
-      }
-      return 0;
-    }
     default:
       throw new ConfigError(`unknown command "${command}" (see gatehouse --help)`);
   }
