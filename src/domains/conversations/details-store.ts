@@ -80,6 +80,31 @@ function filterExpression(
   return combine(eb, f.type, parts);
 }
 
+/** Dimensions the participant rows are indexed by, with the conversation start (0022). */
+const INDEXED = new Set(['queueId', 'userId', 'externalContactId']);
+
+/** The conversation-level media type of an analytics one (a conversation has one media type). */
+const CONVERSATION_MEDIA: Record<string, string> = {
+  voice: 'call',
+  callback: 'callback',
+  chat: 'chat',
+  email: 'email',
+  message: 'message',
+};
+
+/** A filter of `matches` mediaType predicates only: answered from the conversation's own column. */
+function mediaOnly(f: DetailFilter) {
+  const all = [...f.predicates, ...f.clauses.flatMap((c) => c.predicates)];
+  if (!all.every((p) => p.dimension === 'mediaType' && p.operator === 'matches')) return null;
+  if (all.length !== 1 && !(f.type === 'or' && f.clauses.length === 0)) return null;
+  return all.map((p) => CONVERSATION_MEDIA[p.value ?? ''] ?? '');
+}
+
+/** An `and` filter naming an indexed dimension's value: its rows are found by that index. */
+const byIndex = (f: DetailFilter) =>
+  (f.type === 'and' || f.predicates.length + f.clauses.length === 1) &&
+  f.predicates.some((p) => INDEXED.has(p.dimension) && p.operator === 'matches');
+
 function matching(db: Executor, q: DetailsQuery) {
   let query = db
     .selectFrom('conversations')
@@ -89,15 +114,31 @@ function matching(db: Executor, q: DetailsQuery) {
   for (const f of q.conversationFilters)
     query = query.where((eb) => filterExpression(eb, f, CONVERSATION_COLUMNS, 'conversations.'));
   for (const f of q.segmentFilters) {
-    query = query.where((eb) =>
-      eb.exists(
+    const media = mediaOnly(f);
+    if (media) {
+      query = query.where('conversations.media_type', 'in', media);
+    } else if (byIndex(f)) {
+      // The matching participants of the interval, found through (org_id, queue|user|contact, start).
+      query = query.where('conversations.id', 'in', (eb) =>
         eb
           .selectFrom('conversation_participants as p')
-          .select(sql.lit(1).as('one'))
-          .whereRef('p.conversation_id', '=', 'conversations.id')
+          .select('p.conversation_id')
+          .where('p.org_id', '=', q.orgId)
+          .where('p.conversation_start', '>=', q.start)
+          .where('p.conversation_start', '<', q.end)
           .where((pb) => filterExpression(pb as unknown as PartEb, f, SEGMENT_COLUMNS, 'p.')),
-      ),
-    );
+      );
+    } else {
+      query = query.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('conversation_participants as p')
+            .select(sql.lit(1).as('one'))
+            .whereRef('p.conversation_id', '=', 'conversations.id')
+            .where((pb) => filterExpression(pb as unknown as PartEb, f, SEGMENT_COLUMNS, 'p.')),
+        ),
+      );
+    }
   }
   return query;
 }

@@ -32,6 +32,16 @@ import { createConversationStore, MAX_MENTION_TERMS, type MentionFilter } from '
 registerAuditEntity(AUDIT_SERVICE, AUDIT_ENTITY, ['Update']);
 
 export const ANONYMIZED_CUSTOMER = 'Anonymized customer';
+
+/**
+ * The participant's sessions without the addresses that identify the person (ANI, from and to:
+ * a customer's phone number or email address); the DNIS is the organization's own number. Null
+ * when there is nothing to remove.
+ */
+function withoutAddresses(p: StoredParticipant) {
+  if (!p.sessions?.some((s) => s.ani || s.addressFrom || s.addressTo)) return null;
+  return p.sessions.map(({ ani: _ani, addressFrom: _from, addressTo: _to, ...rest }) => rest);
+}
 export const ANONYMIZED_USER = 'Anonymized user';
 
 /** Search results are capped, as upstream caps its subject search. */
@@ -291,9 +301,13 @@ export function createConversationPersonalData({ clock }: { clock: Clock }): Per
         const participants = c.participants.map((p, i) => {
           if (!isSubjects(p, userIds, customers, contacts)) return p;
           const anonymous = p.purpose === 'customer' ? ANONYMIZED_CUSTOMER : ANONYMIZED_USER;
-          if (p.name === anonymous) return p;
-          changes.push({ property: `participants[${i}].name`, oldValues: [], newValues: [anonymous] });
-          return { ...p, name: anonymous };
+          const sessions = withoutAddresses(p);
+          if (p.name === anonymous && !sessions) return p;
+          if (p.name !== anonymous)
+            changes.push({ property: `participants[${i}].name`, oldValues: [], newValues: [anonymous] });
+          if (sessions)
+            changes.push({ property: `participants[${i}].sessions.addresses`, oldValues: [], newValues: [] });
+          return { ...p, name: anonymous, ...(sessions ? { sessions } : {}) };
         });
         // In an interaction linked to the subject's external contact, a first or last name alone
         // ("Marisol asked…") is theirs too; elsewhere a first name alone may be anyone's.
@@ -313,7 +327,7 @@ export function createConversationPersonalData({ clock }: { clock: Clock }): Per
             notesChanged ? { notes: 'personal data erased' } : {},
           ),
         );
-        participantsErased += changes.length;
+        participantsErased += changes.filter((ch) => ch.property.endsWith('.name')).length;
         if (notesChanged) notesErased++;
       }
       await recordAuditBatch(trx, clock, events);

@@ -89,6 +89,16 @@ export function createConversationStore() {
         .orderBy('start_time')
         .limit(10_000)
         .execute(),
+    /** Id and version of every live conversation (the real-time views re-read only what changed). */
+    activeHeads: (db: Executor, orgId: string) =>
+      db
+        .selectFrom('conversations')
+        .select(['id', 'version'])
+        .where('org_id', '=', orgId)
+        .where('state', '=', 'connected')
+        .orderBy('start_time')
+        .limit(10_000)
+        .execute(),
     byIds: (db: Executor, orgId: string, ids: string[]) =>
       ids.length === 0
         ? Promise.resolve([] as ConversationRow[])
