@@ -20,6 +20,8 @@ import {
   registerStreamRoutes,
 } from './domains/audit/index.ts';
 import {
+  createAttachments,
+  registerAttachmentRoutes,
   type ConversationsService,
   createConversationPersonalData,
   createConversationsService,
@@ -299,6 +301,8 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
   const analytics = createAnalyticsService({ db, clock, jobs, conversations, routing });
   await analytics.resume();
   registerAnalyticsRoutes(app, { analytics });
+  registerAttachmentRoutes(app, { attachments: createAttachments({ db, clock }) });
+  // A deactivated or deleted user's tokens stop for good, in the transaction that changes the state.
   const scim = createScimService({
     db,
     clock,

@@ -575,6 +575,19 @@ export interface ExternalOrganizationRow {
   modified_at: string;
 }
 
+/** A file attached to a message or email interaction; see migration 0028. */
+export interface ConversationAttachmentRow {
+  id: string;
+  org_id: string;
+  conversation_id: string;
+  file_name: string;
+  content_type: string;
+  size: number;
+  /** base64 */
+  content: string;
+  created_at: string;
+}
+
 export interface Database {
   organizations: OrganizationRow;
   divisions: DivisionRow;
@@ -619,4 +632,5 @@ export interface Database {
   external_contacts: ExternalContactRow;
   external_contact_identifiers: ExternalContactIdentifierRow;
   external_organizations: ExternalOrganizationRow;
+  conversation_attachments: ConversationAttachmentRow;
 }

@@ -83,6 +83,18 @@ describe.each(DIALECTS)('one customer in every store of %s', (dialect) => {
       });
       expect(c.status, c.text).toBe(200);
       seeded.conversations.push(c.body.id);
+      const file = await t.api(`/api/v2/gatehouse/conversations/${c.body.id}/attachments`, {
+        method: 'POST',
+        token: admin,
+        body: {
+          fileName: 'passport-scan.txt',
+          contentType: 'text/plain',
+          content: Buffer.from('Passport of Marisol Quintanilla, +14155550142').toString('base64'),
+        },
+      });
+      expect(file.status, file.text).toBe(200);
+      const down = await fetch(t.url + file.body.selfUri, { headers: { authorization: `Bearer ${admin}` } });
+      expect(await down.text()).toContain('Passport of Marisol');
     }
   });
   afterAll(() => t?.close());
@@ -110,6 +122,7 @@ describe.each(DIALECTS)('one customer in every store of %s', (dialect) => {
     );
     for (const needle of ['908172635', 'ig-scoped-5511', 'fb-scoped-7734', 'AQAAY-opaque-9921', '+14155550144'])
       expect(text).toContain(needle);
+    expect(interactions.flatMap((i: { attachments?: unknown[] }) => i.attachments ?? []).length).toBeGreaterThan(0);
     // The audit context: the events about the contacts and the interactions.
     expect(docs.some((d) => d.audit?.events?.length)).toBe(true);
   });
@@ -152,6 +165,9 @@ describe.each(DIALECTS)('one customer in every store of %s', (dialect) => {
     expect(done.map((r) => r.status)).toEqual(['COMPLETED', 'COMPLETED', 'COMPLETED', 'COMPLETED']);
     expect(await findInTables(t.gh.storage, NEEDLES)).toEqual([]);
     expect(await needlesInFiles(t.gh.storage, t.gh.config.databaseUrl, NEEDLES)).toEqual([]);
+    // Every attachment of the customer's interactions is gone, whatever it held.
+    const files = await t.gh.storage.db.selectFrom('conversation_attachments').select('id').execute();
+    expect(files).toEqual([]);
     // What stays is the anonymized form.
     for (const id of seeded.conversations) {
       const c = (await t.api(`/api/v2/conversations/${id}`, { token: admin })).body;

@@ -56,6 +56,7 @@ describe('migrations', () => {
         '0022_interactions',
         '0023_client_scim_rate_limit',
         '0027_external_contacts',
+        '0028_conversation_attachments',
       ]);
       expect(again).toEqual([]);
     }
@@ -75,6 +76,7 @@ describe('migrations', () => {
       'audit_events',
       'audit_queries',
       'audit_streams',
+      'conversation_attachments',
       'conversation_participants',
       'conversations',
       'divisions',

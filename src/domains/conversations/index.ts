@@ -19,3 +19,5 @@ export {
 export type { Conversation } from './model.ts';
 export { createSimulator, type SimAgent, type SimQueue, WRAPUP_CODES } from './simulator.ts';
 export { stuckReason } from './stuck.ts';
+export { type Attachments, createAttachments } from './attachments.ts';
+export { registerAttachmentRoutes } from './attachments-routes.ts';

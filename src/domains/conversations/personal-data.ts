@@ -27,6 +27,7 @@ import type { Conversation, StoredParticipant } from './model.ts';
 import { conversationFromRow, rowFromConversation } from './rows.ts';
 import { AUDIT_ENTITY, AUDIT_SERVICE } from './service.ts';
 import { createConversationStore, MAX_MENTION_TERMS, type MentionFilter } from './store.ts';
+import { attachmentsStore } from './attachments.ts';
 
 /** Rectification and erasure change a conversation in place (registering merges with the service's actions). */
 registerAuditEntity(AUDIT_SERVICE, AUDIT_ENTITY, ['Update']);
@@ -219,7 +220,12 @@ export function createConversationPersonalData({ clock }: { clock: Clock }): Per
           }
         }
       }
-      return total ? { total, interactions, truncated: total > interactions.length } : null;
+      const files = await attachmentsStore.of(db, orgId, [...new Set(interactions.map((i) => i.conversationId))]);
+      const withFiles = interactions.map((i) => {
+        const own = files.filter((f) => f.conversation_id === i.conversationId).map(attachmentsStore.meta);
+        return own.length ? { ...i, attachments: own } : i;
+      });
+      return total ? { total, interactions: withFiles, truncated: total > interactions.length } : null;
     },
 
     /**
@@ -290,6 +296,7 @@ export function createConversationPersonalData({ clock }: { clock: Clock }): Per
       const events: AuditEvent[] = [];
       let participantsErased = 0;
       let notesErased = 0;
+      let attachmentsErased = 0;
       for await (const c of scan(trx, {
         orgId,
         userIds: [...userIds],
@@ -297,6 +304,9 @@ export function createConversationPersonalData({ clock }: { clock: Clock }): Per
         notesContaining: terms,
         externalContactIds: [...contacts],
       })) {
+        // The seed: a delete removes the file attachments of the customer's interactions, whatever they hold.
+        if (c.participants.some((p) => p.purpose === 'customer' && isSubjects(p, userIds, customers, contacts)))
+          attachmentsErased += await attachmentsStore.removeOf(trx, orgId, [c.id]);
         const changes: NonNullable<AuditEvent['changes']> = [];
         const participants = c.participants.map((p, i) => {
           if (!isSubjects(p, userIds, customers, contacts)) return p;
@@ -331,7 +341,9 @@ export function createConversationPersonalData({ clock }: { clock: Clock }): Per
         if (notesChanged) notesErased++;
       }
       await recordAuditBatch(trx, clock, events);
-      return { participants: participantsErased, notes: notesErased };
+      const outcome: Record<string, number> = { participants: participantsErased, notes: notesErased };
+      if (attachmentsErased) outcome.attachments = attachmentsErased;
+      return outcome;
     },
   };
 }

@@ -25,6 +25,7 @@ import * as m0021 from './0021_routing.ts';
 import * as m0022 from './0022_interactions.ts';
 import * as m0023 from './0023_client_scim_rate_limit.ts';
 import * as m0027 from './0027_external_contacts.ts';
+import * as m0028 from './0028_conversation_attachments.ts';
 
 /** Numbered, dialect-neutral migrations, applied in name order. */
 export const MIGRATIONS = (sealer?: KeySealer): Record<string, Migration> => ({
@@ -52,6 +53,7 @@ export const MIGRATIONS = (sealer?: KeySealer): Record<string, Migration> => ({
   '0022_interactions': m0022,
   '0023_client_scim_rate_limit': m0023,
   '0027_external_contacts': m0027,
+  '0028_conversation_attachments': m0028,
 });
 
 /**
