@@ -53,6 +53,24 @@ const AUDITED: Record<string, EventName[]> = {
   'DELETE /api/v2/authorization/subjects/:subjectId/divisions/:divisionId/roles/:roleId': SUBJECT_GRANTS,
   'PUT /api/v2/authorization/roles/:roleId/users/add': ['Authorization/UserRoles/Update'],
   'PUT /api/v2/authorization/roles/:roleId/users/remove': ['Authorization/UserRoles/Update'],
+  'POST /api/v2/routing/queues': ['Routing/Queue/Create'],
+  'PUT /api/v2/routing/queues/:queueId': ['Routing/Queue/Update'],
+  'DELETE /api/v2/routing/queues/:queueId': ['Routing/Queue/Delete'],
+  'POST /api/v2/routing/queues/:queueId/members': ['Routing/Queue/AddMembers', 'Routing/Queue/RemoveMembers'],
+  'PATCH /api/v2/routing/queues/:queueId/members/:memberId': ['Routing/Queue/Update'],
+  'POST /api/v2/gatehouse/conversations/:conversationId/attachments': ['Conversations/Conversation/AttachmentAdd'],
+  'POST /api/v2/externalcontacts/contacts': ['ExternalContacts/ExternalContact/Create'],
+  'PUT /api/v2/externalcontacts/contacts/:contactId': ['ExternalContacts/ExternalContact/Update'],
+  'DELETE /api/v2/externalcontacts/contacts/:contactId': ['ExternalContacts/ExternalContact/Delete'],
+  'POST /api/v2/externalcontacts/contacts/merge': ['ExternalContacts/ExternalContact/Merge'],
+  'POST /api/v2/externalcontacts/merge/contacts': ['ExternalContacts/ExternalContact/Merge'],
+  'POST /api/v2/externalcontacts/organizations': ['ExternalContacts/ExternalOrganization/Create'],
+  'PUT /api/v2/externalcontacts/organizations/:externalOrganizationId': [
+    'ExternalContacts/ExternalOrganization/Update',
+  ],
+  'DELETE /api/v2/externalcontacts/organizations/:externalOrganizationId': [
+    'ExternalContacts/ExternalOrganization/Delete',
+  ],
   'POST /api/v2/groups': ['Directory/Group/Create'],
   'POST /api/v2/identityproviders': ['Integrations/IdentityProvider/Create'],
   'PUT /api/v2/identityproviders/:providerId': ['Integrations/IdentityProvider/Update'],
@@ -88,10 +106,31 @@ const EXEMPT: Record<string, string> = {
   'POST /api/v2/usage/aggregates/query/jobs': 'query (async job)',
   'POST /api/v2/usage/client/:clientId/aggregates/query/jobs': 'query (async job)',
   'POST /api/v2/identityproviders/metadata/parse': 'query: parses IdP metadata for review, stores nothing',
+  'POST /api/v2/analytics/conversations/details/query': 'query',
+  'POST /api/v2/analytics/conversations/details/jobs': 'query (async job)',
+  'DELETE /api/v2/analytics/conversations/details/jobs/:jobId': "query: ends the caller's own job",
+  'POST /api/v2/analytics/queues/observations/query': 'query',
   // Console preferences: one user's personal view settings (columns, toggles), nobody else's data.
   'PUT /api/v2/console/preferences/:key': 'personal view setting',
   'DELETE /api/v2/console/preferences/:key': 'personal view setting',
 };
+
+// SCIM discovery is read-only: every write answers 405 (RFC 7644) and changes nothing.
+for (const base of ['/api/v2/scim', '/api/v2/scim/v2']) {
+  for (const name of ['serviceproviderconfig', 'ServiceProviderConfig', 'resourcetypes', 'ResourceTypes']) {
+    for (const path of [
+      `${base}/${name}`,
+      ...(name.startsWith('resource') || name.startsWith('Resource') ? [`${base}/${name}/:id`] : []),
+    ]) {
+      for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) EXEMPT[`${method} ${path}`] = 'refused: 405, read-only';
+    }
+  }
+  for (const name of ['schemas', 'Schemas']) {
+    for (const path of [`${base}/${name}`, `${base}/${name}/:id`]) {
+      for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) EXEMPT[`${method} ${path}`] = 'refused: 405, read-only';
+    }
+  }
+}
 
 const IDP_TYPES = [
   'adfs',
@@ -556,6 +595,25 @@ describe.each(DIALECTS)('audited mutation routes record their events on %s', (di
       'Conversations/Conversation/Disconnect',
       two.body.id,
       () => t.api(`/api/v2/conversations/${two.body.id}`, { method: 'DELETE', token }),
+    );
+  });
+
+  it('routing queues and external contacts', async () => {
+    await expectAudited('POST /api/v2/routing/queues', 'Routing/Queue/Create', null, () =>
+      t.api('/api/v2/routing/queues', { method: 'POST', token, body: { name: `Audited queue ${dialect}` } }),
+    );
+    await expectAudited('POST /api/v2/externalcontacts/contacts', 'ExternalContacts/ExternalContact/Create', null, () =>
+      t.api('/api/v2/externalcontacts/contacts', {
+        method: 'POST',
+        token,
+        body: { firstName: 'Audited', lastName: 'Contact' },
+      }),
+    );
+    await expectAudited(
+      'POST /api/v2/externalcontacts/organizations',
+      'ExternalContacts/ExternalOrganization/Create',
+      null,
+      () => t.api('/api/v2/externalcontacts/organizations', { method: 'POST', token, body: { name: 'Audited Ltd' } }),
     );
   });
 
