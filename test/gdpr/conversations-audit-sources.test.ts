@@ -243,7 +243,7 @@ describe.each(DIALECTS)('GDPR conversations and audit sources on %s', (dialect) 
       const mapping = await t.api('/api/v2/audits/query/servicemapping', { token: admin });
       expect(mapping.body.services).toContainEqual({
         name: 'Conversations',
-        entities: [{ name: 'Conversation', actions: ['Create', 'Disconnect', 'Update'] }],
+        entities: [{ name: 'Conversation', actions: ['AttachmentAdd', 'Create', 'Disconnect', 'Update'] }],
       });
     });
 

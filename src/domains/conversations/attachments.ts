@@ -11,7 +11,7 @@ import type { Caller } from '../../platform/principal.ts';
 import { type Db, type Executor, withTransaction } from '../../storage/db.ts';
 import { AUDIT_ENTITY, AUDIT_SERVICE } from './service.ts';
 
-registerAuditEntity(AUDIT_SERVICE, AUDIT_ENTITY, ['AttachmentAdd', 'AttachmentDelete']);
+registerAuditEntity(AUDIT_SERVICE, AUDIT_ENTITY, ['AttachmentAdd']);
 
 /** The media types that carry attachments. */
 const WITH_ATTACHMENTS = new Set(['message', 'email']);

@@ -54,8 +54,8 @@ export function normalizePhoneNumber(field: string, p: PhoneNumberBody, region: 
 const trimmed = (v: string | undefined) => (v?.trim() ? v.trim() : undefined);
 const stripAt = (v: string) => v.trim().replace(/^@/, '');
 
-/** The contact as stored, from a create, replace or merge body. */
-export function storedContact(input: ExternalContactInput, region: string): StoredContact {
+/** Names, emails and phones as stored: trimmed, emails checked, phones in E.164. */
+function storedBasics(input: ExternalContactInput, region: string): StoredContact {
   const out: StoredContact = {};
   for (const k of ['firstName', 'middleName', 'lastName', 'salutation', 'title', 'externalSystemUrl'] as const) {
     const v = trimmed(input[k]);
@@ -70,29 +70,34 @@ export function storedContact(input: ExternalContactInput, region: string): Stor
     const p = input[k];
     if (p) out[k] = normalizePhoneNumber(k, p, region);
   }
+  return out;
+}
+
+/** The X/Twitter identity as stored: the screen name without its "@", and its profile URL. */
+function storedTwitter(t: NonNullable<ExternalContactInput['twitterId']>): StoredContact['twitterId'] {
+  if (!trimmed(t.id) && !trimmed(t.screenName)) return undefined;
+  const screenName = t.screenName ? stripAt(t.screenName) : undefined;
+  return {
+    ...(trimmed(t.id) ? { id: t.id!.trim() } : {}),
+    ...(trimmed(t.name) ? { name: t.name!.trim() } : {}),
+    ...(screenName ? { screenName, profileUrl: `https://x.com/${screenName}` } : {}),
+  };
+}
+
+/** The contact as stored, from a create, replace or merge body. */
+export function storedContact(input: ExternalContactInput, region: string): StoredContact {
+  const out = storedBasics(input, region);
   if (input.address && Object.values(input.address).some((v) => trimmed(v))) out.address = input.address;
-  if (input.twitterId && (trimmed(input.twitterId.id) || trimmed(input.twitterId.screenName))) {
-    const t = input.twitterId;
-    const screenName = t.screenName ? stripAt(t.screenName) : undefined;
-    out.twitterId = {
-      ...(trimmed(t.id) ? { id: t.id!.trim() } : {}),
-      ...(trimmed(t.name) ? { name: t.name!.trim() } : {}),
-      ...(screenName ? { screenName, profileUrl: `https://x.com/${screenName}` } : {}),
-    };
-  }
-  if (input.instagramId)
-    out.instagramId = {
-      ...input.instagramId,
-      ...(input.instagramId.handle ? { handle: stripAt(input.instagramId.handle) } : {}),
-    };
+  const twitter = input.twitterId ? storedTwitter(input.twitterId) : undefined;
+  if (twitter) out.twitterId = twitter;
+  const ig = input.instagramId;
+  if (ig) out.instagramId = { ...ig, ...(ig.handle ? { handle: stripAt(ig.handle) } : {}) };
   if (input.facebookId) out.facebookId = input.facebookId;
   if (input.lineId) out.lineId = input.lineId;
   if (input.appleOpaqueIds?.length) out.appleOpaqueIds = input.appleOpaqueIds.filter((a) => trimmed(a.value));
-  if (input.whatsAppId)
-    out.whatsAppId = {
-      ...input.whatsAppId,
-      phoneNumber: normalizePhoneNumber('whatsAppId.phoneNumber', input.whatsAppId.phoneNumber, region),
-    };
+  const wa = input.whatsAppId;
+  if (wa)
+    out.whatsAppId = { ...wa, phoneNumber: normalizePhoneNumber('whatsAppId.phoneNumber', wa.phoneNumber, region) };
   if (input.externalIds?.length) out.externalIds = input.externalIds;
   if (input.surveyOptOut !== undefined) out.surveyOptOut = input.surveyOptOut;
   return out;

@@ -89,43 +89,45 @@ function subjectOf(row: ExternalContactRow): FoundSubject {
   };
 }
 
-/** Replaces `from` by `to` in a stored contact's values (names by part or whole, emails, phones, address lines). */
+const same = (a: string | undefined, b: string) => a !== undefined && a.trim().toLowerCase() === b.trim().toLowerCase();
+
+function renamed(out: StoredContact, r: Replacement) {
+  if (
+    same(fullName(out), r.existingValue) ||
+    same([out.firstName, out.lastName].filter(Boolean).join(' '), r.existingValue)
+  ) {
+    const [first, ...rest] = r.updatedValue.trim().split(/\s+/);
+    out.firstName = first;
+    out.lastName = rest.join(' ') || undefined;
+    delete out.middleName;
+  }
+  for (const k of ['firstName', 'middleName', 'lastName'] as const)
+    if (same(out[k], r.existingValue)) out[k] = r.updatedValue.trim();
+}
+
+function renumbered(out: StoredContact, r: Replacement) {
+  const next = { e164: r.updatedValue, display: r.updatedValue };
+  for (const k of PHONE_FIELDS) if (out[k]?.e164 === r.existingValue) out[k] = { ...out[k], ...next };
+  if (out.whatsAppId?.phoneNumber.e164 === r.existingValue)
+    out.whatsAppId = { ...out.whatsAppId, phoneNumber: { ...out.whatsAppId.phoneNumber, ...next } };
+}
+
+function readdressed(out: StoredContact, r: Replacement) {
+  if (!out.address) return;
+  if (same(formatAddress(out.address), r.existingValue)) out.address = { address1: r.updatedValue.trim() };
+  else
+    for (const k of ['address1', 'address2'] as const)
+      if (same(out.address[k], r.existingValue)) out.address[k] = r.updatedValue.trim();
+}
+
+/** Replaces a term's existing value by its updated value in a stored contact (names by part or whole, emails, phones, address lines). */
 function rectified(c: StoredContact, r: Replacement): StoredContact {
   const out = structuredClone(c);
-  const same = (a: string | undefined, b: string) =>
-    a !== undefined && a.trim().toLowerCase() === b.trim().toLowerCase();
-  if (r.type === 'NAME') {
-    if (
-      same(fullName(out), r.existingValue) ||
-      same([out.firstName, out.lastName].filter(Boolean).join(' '), r.existingValue)
-    ) {
-      const [first, ...rest] = r.updatedValue.trim().split(/\s+/);
-      out.firstName = first;
-      out.lastName = rest.join(' ') || undefined;
-      delete out.middleName;
-    }
-    for (const k of ['firstName', 'middleName', 'lastName'] as const)
-      if (same(out[k], r.existingValue)) out[k] = r.updatedValue.trim();
-  }
+  if (r.type === 'NAME') renamed(out, r);
   if (r.type === 'EMAIL')
     for (const k of EMAIL_FIELDS) if (same(out[k], r.existingValue)) out[k] = r.updatedValue.trim();
-  if (r.type === 'PHONE') {
-    for (const k of PHONE_FIELDS) {
-      const p = out[k];
-      if (p?.e164 === r.existingValue) out[k] = { ...p, e164: r.updatedValue, display: r.updatedValue };
-    }
-    if (out.whatsAppId?.phoneNumber.e164 === r.existingValue)
-      out.whatsAppId = {
-        ...out.whatsAppId,
-        phoneNumber: { ...out.whatsAppId.phoneNumber, e164: r.updatedValue, display: r.updatedValue },
-      };
-  }
-  if (r.type === 'ADDRESS' && out.address) {
-    if (same(formatAddress(out.address), r.existingValue)) out.address = { address1: r.updatedValue.trim() };
-    else
-      for (const k of ['address1', 'address2'] as const)
-        if (same(out.address[k], r.existingValue)) out.address[k] = r.updatedValue.trim();
-  }
+  if (r.type === 'PHONE') renumbered(out, r);
+  if (r.type === 'ADDRESS') readdressed(out, r);
   return out;
 }
 

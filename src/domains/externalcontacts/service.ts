@@ -45,6 +45,15 @@ function changedProperties(before: StoredContact | null, after: StoredContact | 
     .map((property) => ({ property, oldValues: [], newValues: [] }));
 }
 
+/** The merged contact's values: the newest contact's win; older contacts fill what it lacks. */
+function mergedBody(newestFirst: ExternalContactRow[]): StoredContact {
+  const merged: Record<string, unknown> = {};
+  for (const h of newestFirst)
+    for (const [k, v] of Object.entries(JSON.parse(h.body) as StoredContact))
+      if (merged[k] === undefined) merged[k] = v;
+  return merged as StoredContact;
+}
+
 export function createExternalContactsService(deps: ExternalContactsDeps) {
   const { db, clock } = deps;
   const store = createExternalContactStore();
@@ -242,13 +251,8 @@ export function createExternalContactsService(deps: ExternalContactsDeps) {
             `The merge set would hold ${members.length + 1} contacts; at most ${MAX_MERGE_SET} can be merged.`,
           );
         const heads = await store.many(trx, orgId, canonicals);
-        // Newest first: its values win; older contacts fill what it lacks.
         heads.sort((a, b) => b.modified_at.localeCompare(a.modified_at));
-        const merged: StoredContact = {};
-        for (const h of heads) {
-          for (const [k, v] of Object.entries(JSON.parse(h.body) as StoredContact))
-            if ((merged as Record<string, unknown>)[k] === undefined) (merged as Record<string, unknown>)[k] = v;
-        }
+        const merged = mergedBody(heads);
         const override = input.valueOverride ? storedContact(input.valueOverride, deps.phoneRegion) : {};
         const body = { ...merged, ...override };
         const organizationId =
