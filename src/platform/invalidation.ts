@@ -12,9 +12,12 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { Redis } from 'ioredis';
 
-/** Which cached access-token states to drop: one token, a grant family, a user, a client, an authorization, or all. */
+/**
+ * Which cached access-token states to drop: one token, a grant family, a user, a client, an
+ * authorization, an organization's (its roles or grants changed), or all.
+ */
 export interface TokenInvalidation {
-  kind: 'token' | 'grant' | 'user' | 'client' | 'authorization' | 'all';
+  kind: 'token' | 'grant' | 'user' | 'client' | 'authorization' | 'organization' | 'all';
   id: string;
 }
 

@@ -6,7 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createGatehouse, type Gatehouse, listenOnLoopback } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
-import { seedDemo } from '../../src/demo.ts';
+import { DEMO_ORG, seedDemo } from '../../src/demo.ts';
 import { MAX_TOKEN_TTL, rotateTokenKey } from '../../src/domains/oauth/index.ts';
 import { inProcessBus, redisBus } from '../../src/platform/invalidation.ts';
 import { type FreshDatabase, freshDatabase, PG_URL } from '../helpers/dialects.ts';
@@ -94,6 +94,52 @@ describe.skipIf(!REDIS_URL || !PG_URL)('revocation across processes', { timeout:
     // take (the shared CI machine adds scheduling delays to single requests).
     expect(latencies[2]).toBeLessThan(100);
     expect(latencies[latencies.length - 1]).toBeLessThan(800);
+  });
+
+  it('a narrowed role reaches the other process through the bus, not after the 1 s cache', async () => {
+    const urlOf = (gh: Gatehouse) => `http://127.0.0.1:${(gh.app.server.address() as { port: number }).port}`;
+    const [a, b] = [urlOf(apps[0]!), urlOf(apps[1]!)];
+    const demo = await apps[0]!.directory.organizations.findByName(DEMO_ORG);
+    const clients = await apps[0]!.oauth.clients.list(demo!.id, { pageSize: 100, pageNumber: 1, offset: 0 }, {});
+    const demoClient = clients.entities.find((c: { name: string }) => c.name === 'Demo Service Account')!;
+    const secret = (await apps[0]!.oauth.clients.regenerateSecret(demo!.id, null, demoClient.id)).secret;
+    const admin = await clientToken(a, demoClient.id, secret);
+    const call = (url: string, path: string, token: string, init: RequestInit = {}) =>
+      fetch(`${url}${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      });
+    const role = await (
+      await call(a, '/api/v2/authorization/roles', admin, {
+        method: 'POST',
+        body: JSON.stringify({ name: 'Client viewer', permissions: ['oauth:client:view'] }),
+      })
+    ).json();
+    const home = await (await call(a, '/api/v2/authorization/divisions/home', admin)).json();
+    const bot = await (
+      await call(a, '/api/v2/oauth/clients', admin, {
+        method: 'POST',
+        body: JSON.stringify({
+          name: 'Viewer bot',
+          authorizedGrantType: 'CLIENT-CREDENTIALS',
+          roleDivisions: [{ roleId: role.id, divisionId: home.id }],
+        }),
+      })
+    ).json();
+    const token = await clientToken(a, bot.id, bot.secret);
+    expect((await call(b, '/api/v2/oauth/clients', token)).status).toBe(200);
+    const narrowed = await call(a, `/api/v2/authorization/roles/${role.id}`, admin, {
+      method: 'PUT',
+      body: JSON.stringify({ name: 'Client viewer', permissions: ['directory:user:view'] }),
+    });
+    expect(narrowed.status).toBe(200);
+    const at = performance.now();
+    while ((await call(b, '/api/v2/oauth/clients', token)).status !== 403) {
+      if (performance.now() - at > 2_000) throw new Error('the narrowed role did not reach b');
+    }
+    const ms = performance.now() - at;
+    console.log(`a narrowed role reached the other process in ${ms.toFixed(1)} ms`);
+    expect(ms).toBeLessThan(800);
   });
 
   it('a rotated token key reaches the other process through the bus (no poll)', async () => {

@@ -56,7 +56,7 @@ function decodeCursor(c: string): [string, string] {
   throw invalidValue('after', 'after must be a cursor from a nextUri.');
 }
 
-export function createDivisions({ db, store, clock }: DirectoryDeps) {
+export function createDivisions({ db, store, clock, hooks }: DirectoryDeps) {
   const dstore = createDivisionsStore();
   const objectTypes = new Map<string, DivisionObjectType>();
 
@@ -203,6 +203,7 @@ export function createDivisions({ db, store, clock }: DirectoryDeps) {
             `The division has ${grants} grant(s); remove them first, or delete with force=true.`,
           );
         await dstore.deleteGrantsInDivision(trx, orgId, id);
+        hooks.grantsChanged(orgId);
         await dstore.updateDivision(trx, orgId, id, { deleted_at: clock.now().toISOString() });
         await audit(trx, caller, 'Delete', d, diffProperties(snapshot(d), null));
       });

@@ -4,24 +4,46 @@ import { verifyPassword } from '../../platform/crypto.ts';
 import { ApiError, badCredentials } from '../../platform/errors/index.ts';
 import { listing, type PageRequest } from '../../platform/paging.ts';
 import type { Caller } from '../../platform/principal.ts';
-import type { Db } from '../../storage/db.ts';
+import type { Db, Executor } from '../../storage/db.ts';
 import { createOrganizations } from './organizations.ts';
 import { createDirectoryPersonalData, type UserDataExtension } from './personal-data.ts';
 import { permissionCollections } from './permission-catalogue.ts';
 import { createDivisions } from './divisions.ts';
 import { createRoles } from './roles.ts';
 import { createSubjects } from './subjects.ts';
-import { createDirectoryStore } from './store.ts';
+import { createDirectoryStore, type DirectoryStore } from './store.ts';
 import { createUserHooks } from './user-hooks.ts';
 import { createUsers } from './users.ts';
+
+/**
+ * The store, with every write of roles or grants announcing the organization afterwards: tokens
+ * cached with the old permissions are dropped in every process (the oauth domain listens).
+ */
+function noticingGrantChanges(store: DirectoryStore, changed: (orgId: string) => void): DirectoryStore {
+  const notice =
+    <A extends unknown[], R>(write: (db: Executor, ...args: A) => R, orgOf: (...args: A) => string) =>
+    async (db: Executor, ...args: A): Promise<Awaited<R>> => {
+      const result = await write(db, ...args);
+      changed(orgOf(...args));
+      return result;
+    };
+  return {
+    ...store,
+    updateRole: notice(store.updateRole, (orgId) => orgId),
+    deleteRole: notice(store.deleteRole, (orgId) => orgId),
+    insertGrants: notice(store.insertGrants, (rows) => rows[0]?.org_id ?? ''),
+    deleteGrantsOfRole: notice(store.deleteGrantsOfRole, (orgId) => orgId),
+    deleteGrantsOf: notice(store.deleteGrantsOf, (orgId) => orgId),
+  };
+}
 
 export const ADMIN_ROLE = 'Master Admin';
 export const EMPLOYEE_ROLE = 'Employee';
 const EMPLOYEE_PERMISSIONS = ['directory:user:view', 'authorization:division:view'];
 
 export function createDirectoryService({ db, clock }: { db: Db; clock: Clock }) {
-  const store = createDirectoryStore();
   const hooks = createUserHooks();
+  const store = noticingGrantChanges(createDirectoryStore(), hooks.grantsChanged);
   const deps = { db, store, clock, hooks };
   const users = createUsers(deps);
   const roles = createRoles(deps);
@@ -40,6 +62,7 @@ export function createDirectoryService({ db, clock }: { db: Db; clock: Clock }) 
       onUserDeactivated: hooks.onUserDeactivated,
       onUserDeleted: hooks.onUserDeleted,
       registerExpansion: hooks.registerExpansion,
+      onGrantsChanged: hooks.onGrantsChanged,
     },
 
     /**

@@ -197,17 +197,17 @@ export function createDirectoryStore() {
         .where('role_grants.subject_id', '=', subjectId)
         .orderBy('roles.name_key')
         .execute(),
-    insertGrants: (
+    insertGrants: async (
       db: Executor,
       rows: { org_id: string; subject_type: string; subject_id: string; role_id: string; division_id: string }[],
-    ) =>
-      rows.length === 0
-        ? Promise.resolve()
-        : db
-            .insertInto('role_grants')
-            .values(rows)
-            .onConflict((oc) => oc.doNothing())
-            .execute(),
+    ): Promise<void> => {
+      if (rows.length === 0) return;
+      await db
+        .insertInto('role_grants')
+        .values(rows)
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    },
     /** Number of distinct subjects (users and clients) holding each role. */
     roleSubjectCounts: async (db: Executor, orgId: string, roleIds: string[]) => {
       if (roleIds.length === 0) return new Map<string, number>();

@@ -32,7 +32,13 @@ export function createUserHooks() {
   const deactivated: UserDeactivatedHook[] = [];
   const deleted: UserDeletedHook[] = [];
   const expansions = new Map<string, UserExpansion>();
+  const grantListeners: ((orgId: string) => void)[] = [];
   return {
+    /** Called when roles or grants of the organization change (cached permissions are stale). */
+    onGrantsChanged: (listener: (orgId: string) => void) => void grantListeners.push(listener),
+    grantsChanged(orgId: string) {
+      for (const listener of grantListeners) listener(orgId);
+    },
     /** Runs inside every transaction that makes a user inactive or deleted (its tokens stop for good). */
     onUserDeactivated: (hook: UserDeactivatedHook) => void deactivated.push(hook),
     /** Runs inside the transaction that deletes a user through the users API, after its audit event. */

@@ -54,6 +54,8 @@ export async function createOAuthService(deps: {
   });
   // A user made inactive or deleted (users API or SCIM) loses its tokens in that transaction, for good.
   directory.hooks.onUserDeactivated((orgId, userId, trx) => tokens.revokeUser(orgId, userId, trx));
+  // Changed roles or grants reach every process's cached permissions through the bus.
+  directory.hooks.onGrantsChanged((orgId) => tokens.forgetOrganization(orgId));
   const clients = createClients({
     db,
     store,

@@ -139,6 +139,8 @@ export function createTokens(deps: {
         return (e) => e.principal.clientId === inv.id;
       case 'authorization':
         return (e) => e.authorizationId === inv.id;
+      case 'organization':
+        return (e) => e.principal.orgId === inv.id;
       default:
         return () => true;
     }
@@ -259,6 +261,8 @@ export function createTokens(deps: {
     forgetAuthorization: (authorizationId: string) => forget({ kind: 'authorization', id: authorizationId }),
     forgetClient: (clientId: string) => forget({ kind: 'client', id: clientId }),
     forgetAll: () => forget({ kind: 'all', id: '' }),
+    /** An organization's roles or grants changed: its tokens' permissions are computed again. */
+    forgetOrganization: (orgId: string) => forget({ kind: 'organization', id: orgId }),
   };
 }
 
