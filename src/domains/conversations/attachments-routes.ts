@@ -1,7 +1,7 @@
 /** /api/v2/gatehouse/conversations/{id}/attachments: upload, list and download (beyond upstream). */
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { AttachmentInput, Attachments } from './attachments.ts';
+import { type AttachmentInput, type Attachments, CREATE_PERMISSIONS, VIEW_PERMISSION } from './attachments.ts';
 
 const ANY = (...list: string[]) => ({ type: 'ANY' as const, list });
 const NO_NUL = '^[^\\u0000]*$';
@@ -22,18 +22,18 @@ export function registerAttachmentRoutes(app: FastifyInstance, { attachments }: 
     base,
     {
       schema: { params: Params, body: Upload },
-      config: { permission: ANY('conversation:message:create', 'conversation:email:create') },
+      config: { permission: ANY(...CREATE_PERMISSIONS) },
     },
     async (request) => attachments.add(request.caller, request.params.conversationId, request.body),
   );
   app.get<{ Params: { conversationId: string } }>(
     base,
-    { schema: { params: Params }, config: { permission: ANY('conversation:communication:view') } },
+    { schema: { params: Params }, config: { permission: ANY(VIEW_PERMISSION) } },
     async (request) => attachments.list(request.caller, request.params.conversationId),
   );
   app.get<{ Params: { conversationId: string; attachmentId: string } }>(
     `${base}/:attachmentId`,
-    { schema: { params: FileParams }, config: { permission: ANY('conversation:communication:view') } },
+    { schema: { params: FileParams }, config: { permission: ANY(VIEW_PERMISSION) } },
     async (request, reply) => {
       const file = await attachments.download(
         request.caller,

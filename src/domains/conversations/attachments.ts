@@ -7,11 +7,16 @@ import { auditOrigin, recordAudit, registerAuditEntity } from '../../platform/au
 import type { Clock } from '../../platform/clock.ts';
 import { invalidValue, notFound } from '../../platform/errors/index.ts';
 import { newId } from '../../platform/ids.ts';
+import { reaches } from '../../platform/division-access.ts';
 import type { Caller } from '../../platform/principal.ts';
 import { type Db, type Executor, withTransaction } from '../../storage/db.ts';
 import { AUDIT_ENTITY, AUDIT_SERVICE } from './service.ts';
 
 registerAuditEntity(AUDIT_SERVICE, AUDIT_ENTITY, ['AttachmentAdd']);
+
+/** What the routes require: adding needs one of these in the conversation's division, reading the view. */
+export const CREATE_PERMISSIONS = ['conversation:message:create', 'conversation:email:create'];
+export const VIEW_PERMISSION = 'conversation:communication:view';
 
 /** The media types that carry attachments. */
 const WITH_ATTACHMENTS = new Set(['message', 'email']);
@@ -64,20 +69,21 @@ export const attachmentsStore = {
 };
 
 export function createAttachments({ db, clock }: { db: Db; clock: Clock }) {
-  const conversation = async (executor: Executor, orgId: string, id: string) => {
+  /** The conversation, if the caller holds one of `permissions` in its division (otherwise 404, as unknown). */
+  const conversation = async (executor: Executor, caller: Caller, id: string, permissions: string[]) => {
     const c = await executor
       .selectFrom('conversations')
-      .select(['id', 'media_type'])
-      .where('org_id', '=', orgId)
+      .select(['id', 'media_type', 'division_id'])
+      .where('org_id', '=', caller.principal.orgId)
       .where('id', '=', id)
       .executeTakeFirst();
-    if (!c) throw notFound('conversation', id);
+    if (!c || !permissions.some((p) => reaches(caller.principal, p, c.division_id))) throw notFound('conversation', id);
     return c;
   };
   return {
     async add(caller: Caller, conversationId: string, input: AttachmentInput) {
       const orgId = caller.principal.orgId;
-      const c = await conversation(db, orgId, conversationId);
+      const c = await conversation(db, caller, conversationId, CREATE_PERMISSIONS);
       if (!WITH_ATTACHMENTS.has(c.media_type))
         throw invalidValue(
           'conversationId',
@@ -111,10 +117,11 @@ export function createAttachments({ db, clock }: { db: Db; clock: Clock }) {
       return meta(row);
     },
     async list(caller: Caller, conversationId: string) {
-      await conversation(db, caller.principal.orgId, conversationId);
+      await conversation(db, caller, conversationId, [VIEW_PERMISSION]);
       return { entities: (await attachmentsStore.of(db, caller.principal.orgId, [conversationId])).map(meta) };
     },
     async download(caller: Caller, conversationId: string, id: string) {
+      await conversation(db, caller, conversationId, [VIEW_PERMISSION]);
       const row = await db
         .selectFrom('conversation_attachments')
         .selectAll()

@@ -18,7 +18,7 @@ const CATALOGUE: Record<string, Record<string, string[]>> = {
     role: ['add', 'delete', 'edit', 'view'],
     settings: ['edit', 'view'],
   },
-  conversation: { communication: ['disconnect', 'view'] },
+  conversation: { communication: ['disconnect', 'view'], message: ['create'], email: ['create'] },
   directory: {
     organization: ['admin', 'edit'],
     user: ['add', 'delete', 'edit', 'setPassword', 'view'],
