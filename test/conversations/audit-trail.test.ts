@@ -78,7 +78,7 @@ describe.each(DIALECTS)('interaction audit trail on %s', (dialect) => {
     const mapping = await t.api('/api/v2/audits/query/servicemapping', { token: admin });
     expect(mapping.body.services).toContainEqual({
       name: 'Conversations',
-      entities: [{ name: 'Conversation', actions: ['Create', 'Disconnect', 'Update'] }],
+      entities: [{ name: 'Conversation', actions: ['AttachmentAdd', 'Create', 'Disconnect', 'Update'] }],
     });
   });
 

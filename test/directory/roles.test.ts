@@ -54,10 +54,14 @@ describe.each(DIALECTS)('roles on %s', (dialect) => {
     });
     expect((await t.api(`/api/v2/authorization/roles/${id}`, { method: 'DELETE', token })).status).toBe(204);
     expect((await t.api(`/api/v2/authorization/roles/${id}`, { token })).status).toBe(404);
-    // An id that is no role id is not found either (on PostgreSQL a NUL once reached the query: 500).
-    for (const bad of ['not-a-role', 'a%00b']) {
+    // An id that is no role id is not found; a NUL is refused before any query (on PostgreSQL it once reached
+    // the query: 500).
+    for (const [bad, status] of [
+      ['not-a-role', 404],
+      ['a%00b', 400],
+    ] as const) {
       const res = await t.api(`/api/v2/authorization/roles/${bad}`, { token });
-      expect(res.status, bad).toBe(404);
+      expect(res.status, bad).toBe(status);
       validateShape('ErrorBody', res.body);
     }
     const actions = await t.gh.storage.db
