@@ -25,7 +25,7 @@ import {
 import type { ExternalContactsService } from './service.ts';
 
 const ANY = (...list: string[]) => ({ type: 'ANY' as const, list });
-const contact = (action: string) => ANY(`externalContacts:contact:${action}`, `relate:contact:${action}`);
+const contact = (action: string) => ANY(`relate:contact:${action}`, `externalContacts:contact:${action}`);
 const organization = (action: string) =>
   ANY(`externalContacts:externalOrganization:${action}`, `relate:externalOrganization:${action}`);
 /** Upstream's default page size for contact listings. */
