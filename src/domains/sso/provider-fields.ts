@@ -10,7 +10,7 @@ import { sanitizeLogo } from './logo.ts';
 import type { SamlBinding } from './model.ts';
 import { isSamlError } from './saml/errors.ts';
 import { describeCertificate } from './saml/metadata.ts';
-import type { ProviderBody } from './schemas.ts';
+import { PROVIDER_TYPES, type ProviderBody } from './schemas.ts';
 
 export const MAX_PROVIDERS = 30;
 export const MAX_CERTIFICATES = 5;
@@ -18,19 +18,8 @@ export const EXPIRY_WARNING_DAYS = 30;
 /** What the break-glass user must hold in SSO-only mode: enough to turn SSO-only off again. */
 export const BREAK_GLASS_PERMISSION = 'sso:provider:edit';
 
-export const NAMED_KINDS = [
-  'adfs',
-  'cic',
-  'generic',
-  'gsuite',
-  'identitynow',
-  'okta',
-  'onelogin',
-  'ping',
-  'purecloud',
-  'pureengage',
-  'salesforce',
-] as const;
+/** The provider kinds with their own upstream path (one list, in sso/schemas.ts). */
+export const NAMED_KINDS = PROVIDER_TYPES;
 export type NamedKind = (typeof NAMED_KINDS)[number];
 
 export const DISPLAY_NAMES: Record<NamedKind, string> = {
