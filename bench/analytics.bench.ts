@@ -13,7 +13,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import type { Conversation } from '../src/domains/conversations/index.ts';
+import { extname } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { CONV_COLS, flatRows, type GeneratedDay, type GeneratorData, PART_COLS } from './analytics-generator.ts';
 import { fmt, importSource } from './lib.ts';
 
 export const name = 'analytics';
@@ -37,12 +39,6 @@ export async function run(): Promise<string[]> {
   const conv = (await importSource(
     'domains/conversations/index',
   )) as typeof import('../src/domains/conversations/index.ts');
-  const { rowFromConversation } = (await importSource(
-    'domains/conversations/rows',
-  )) as typeof import('../src/domains/conversations/rows.ts');
-  const { participantRows } = (await importSource(
-    'domains/conversations/analytics-view',
-  )) as typeof import('../src/domains/conversations/analytics-view.ts');
   const { createRoutingService } = (await importSource(
     'domains/routing/index',
   )) as typeof import('../src/domains/routing/index.ts');
@@ -91,38 +87,6 @@ export async function run(): Promise<string[]> {
     for (const q of queues) insertQueue.run(q.id, orgId, divisionId, q.name, q.name.toLowerCase(), now, now);
     for (const a of agents) for (const q of a.queueIds) insertMember.run(orgId, q, a.id, now);
 
-    const CONV_COLS = [
-      'id',
-      'org_id',
-      'division_id',
-      'media_type',
-      'state',
-      'queue_name',
-      'participants',
-      'start_time',
-      'end_time',
-      'stuck_reason',
-      'notes',
-      'version',
-      'created_at',
-      'modified_at',
-      'queue_id',
-      'originating_direction',
-    ] as const;
-    const PART_COLS = [
-      'org_id',
-      'conversation_id',
-      'participant_id',
-      'conversation_start',
-      'purpose',
-      'user_id',
-      'queue_id',
-      'external_contact_id',
-      'media_type',
-      'direction',
-      'wrapup_code',
-      'disconnect_type',
-    ] as const;
     // Bulk load: rows go in many to a statement, a day to a transaction, with the secondary
     // indexes dropped and made again (from their own definitions) once every row is in.
     const indexes = raw
@@ -132,68 +96,74 @@ export async function run(): Promise<string[]> {
       )
       .all() as { name: string; sql: string }[];
     for (const i of indexes) raw.exec(`DROP INDEX ${i.name}`);
-    const bulk = (table: string, cols: readonly string[], before?: () => void) => {
+    const bulk = (table: string, cols: readonly string[]) => {
       const tuple = `(${cols.map(() => '?').join(', ')})`;
       const statement = (n: number) =>
         raw.prepare(`INSERT INTO ${table} (${cols.join(', ')}) VALUES ${Array(n).fill(tuple).join(', ')}`);
       const full = statement(BULK_ROWS);
-      let pending: unknown[] = [];
-      let count = 0;
-      return {
-        add(row: Record<string, unknown>) {
-          for (const k of cols) pending.push(row[k]);
-          if (++count === BULK_ROWS) this.flush();
-        },
-        flush() {
-          before?.();
-          if (count === BULK_ROWS) full.run(pending);
-          else if (count) statement(count).run(pending);
-          pending = [];
-          count = 0;
-        },
+      return (values: unknown[]) => {
+        const step = BULK_ROWS * cols.length;
+        for (let i = 0; i < values.length; i += step) {
+          const chunk = values.slice(i, i + step);
+          (chunk.length === step ? full : statement(chunk.length / cols.length)).run(chunk);
+        }
       };
     };
-    const convRows = bulk('conversations', CONV_COLS);
+    const insertConversations = bulk('conversations', CONV_COLS);
+    const insertParticipants = bulk('conversation_participants', PART_COLS);
     // Conversations first: a participant row refers to its conversation's.
-    const partRows = bulk('conversation_participants', PART_COLS, () => convRows.flush());
-    let participants = 0;
-    const write = raw.transaction((batch: Conversation[]) => {
-      for (const c of batch) {
-        convRows.add(rowFromConversation(c) as unknown as Record<string, unknown>);
-        for (const p of participantRows(c)) {
-          partRows.add(p as unknown as Record<string, unknown>);
-          participants++;
-        }
-      }
-      partRows.flush();
+    const write = raw.transaction((day: Omit<GeneratedDay, 'genMs'>) => {
+      insertConversations(day.conv);
+      insertParticipants(day.part);
     });
 
-    const sim = conv.createSimulator({
+    const simOptions = {
       orgId,
       divisionId,
       queues,
       agents,
       peakPerHour: total / DAYS / PEAK_HOURS_PER_DAY,
       seed: 18,
+    };
+    // Generation (a worker thread) runs a day ahead of writing (this thread).
+    const generator = new Worker(new URL(`./analytics-generator${extname(import.meta.url)}`, import.meta.url), {
+      workerData: { analyticsGenerator: { sim: simOptions, end: end.getTime(), dayMs: DAY } satisfies GeneratorData },
+      // A larger young generation: the simulator makes many short-lived objects (fewer scavenges).
+      resourceLimits: { maxYoungGenerationSizeMb: 64 },
     });
+    let waiting: { resolve(d: GeneratedDay): void; reject(e: Error): void } | undefined;
+    generator.on('message', (d: GeneratedDay) => waiting?.resolve(d));
+    generator.on('error', (e) => waiting?.reject(e));
+    const ask = (day: number) =>
+      new Promise<GeneratedDay>((resolve, reject) => {
+        waiting = { resolve, reject };
+        generator.postMessage({ day });
+      });
     let generated = 0;
+    let participants = 0;
     let genMs = 0;
     let writeMs = 0;
     const seedStart = performance.now();
-    for (let day = DAYS; day >= 1; day--) {
-      const from = new Date(end.getTime() - day * DAY);
-      const g0 = performance.now();
-      const batch = sim.history(from, new Date(from.getTime() + DAY), end);
-      const g1 = performance.now();
-      write(batch);
-      genMs += g1 - g0;
-      writeMs += performance.now() - g1;
-      generated += batch.length;
-      if (day % 10 === 0) console.log(`  ${fmt(generated)} conversations seeded (${DAYS - day + 1} days)`);
+    let next = ask(DAYS);
+    try {
+      for (let day = DAYS; day >= 1; day--) {
+        const rows = await next;
+        if (day > 1) next = ask(day - 1);
+        const w0 = performance.now();
+        write(rows);
+        writeMs += performance.now() - w0;
+        genMs += rows.genMs;
+        generated += rows.conversations;
+        participants += rows.participants;
+        if (day % 10 === 0) console.log(`  ${fmt(generated)} conversations seeded (${DAYS - day + 1} days)`);
+      }
+    } finally {
+      await generator.terminate();
     }
     // Live interactions for the observations: a few hundred in every state, plus the stuck cases.
+    const sim = conv.createSimulator({ ...simOptions, seed: 19 });
     const live = [...Array.from({ length: 40 }, () => sim.live(end)).flat(), ...sim.stuck(end)];
-    write(live);
+    write(flatRows(live));
     const i0 = performance.now();
     for (const i of indexes) raw.exec(i.sql);
     raw.exec('ANALYZE');
