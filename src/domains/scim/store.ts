@@ -90,13 +90,16 @@ export function createScimStore() {
           }),
         )
         .execute(),
+    insertScimUser: (db: Executor, row: ScimUserRow) => db.insertInto('scim_users').values(row).execute(),
+    /** `fresh`: a new user holds none yet (nothing to delete). */
     replaceValues: async (
       db: Executor,
       table: 'scim_user_emails' | 'scim_user_phones',
       userId: string,
       rows: ScimUserValueRow[],
+      fresh = false,
     ) => {
-      await db.deleteFrom(table).where('user_id', '=', userId).execute();
+      if (!fresh) await db.deleteFrom(table).where('user_id', '=', userId).execute();
       if (rows.length) await db.insertInto(table).values(rows).execute();
     },
     replaceExternalIds: async (
@@ -104,8 +107,9 @@ export function createScimStore() {
       orgId: string,
       userId: string,
       rows: { authority: string; value: string }[],
+      fresh = false,
     ) => {
-      await db.deleteFrom('scim_user_external_ids').where('user_id', '=', userId).execute();
+      if (!fresh) await db.deleteFrom('scim_user_external_ids').where('user_id', '=', userId).execute();
       if (rows.length)
         await db
           .insertInto('scim_user_external_ids')
