@@ -52,7 +52,7 @@ describe.each(DIALECTS)('external contact divisions, PATCH and expand on %s', (d
     return t.token(res.body.id, res.body.secret);
   }
   const patch = (id: string, changes: unknown[], token = admin) =>
-    t.api(`${base}/${id}`, { method: 'PATCH', token, body: { changes } });
+    t.api(`/api/v2/externalcontacts/contacts/${id}`, { method: 'PATCH', token, body: { changes } });
 
   it('keeps contacts to their division: lists filter, reads and changes elsewhere answer 404', async () => {
     const e = await create({ firstName: 'Erin', lastName: 'Eastside', division: { id: east } });
