@@ -23,6 +23,7 @@ import {
   createAttachments,
   registerAttachmentRoutes,
   type ConversationsService,
+  conversationDivisionObjectType,
   createConversationPersonalData,
   createConversationsService,
   registerConversationRoutes,
@@ -286,17 +287,17 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
     clock,
     jobs,
     clients: {
-      exists: (orgId, clientId) =>
-        oauth.clients.get(orgId, clientId).then(
-          () => true,
-          () => false,
-        ),
+      divisionOf: async (orgId, clientId) => {
+        const row = await oauth.clients.find(orgId, clientId);
+        return row && row.internal !== 1 ? (row.division_id ?? null) : undefined;
+      },
     },
   });
   registerUsageRoutes(app, { usage });
   const routing = createRoutingService({ db, clock, directory });
   registerRoutingRoutes(app, { routing });
   const conversations = createConversationsService({ db, clock, directory });
+  directory.divisions.registerObjectType(conversationDivisionObjectType());
   registerConversationRoutes(app, { conversations });
   const analytics = createAnalyticsService({ db, clock, jobs, conversations, routing });
   await analytics.resume();
