@@ -296,7 +296,25 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
   registerUsageRoutes(app, { usage });
   const routing = createRoutingService({ db, clock, directory });
   registerRoutingRoutes(app, { routing });
-  const conversations = createConversationsService({ db, clock, directory });
+  const homeDivision = (orgId: string) => directory.organizations.homeDivision(orgId);
+  const externalContacts = createExternalContactsService({
+    db,
+    clock,
+    phoneRegion: config.scimPhoneRegion,
+    homeDivision,
+    division: (orgId, id) => directory.divisions.get(orgId, id).catch(() => null),
+  });
+  directory.divisions.registerObjectType({
+    type: 'EXTERNALCONTACT',
+    permission: 'externalContacts:contact:edit',
+    count: (ex, orgId, divisionId) => externalContacts.store.inDivision(ex, orgId, divisionId),
+  });
+  const conversations = createConversationsService({
+    db,
+    clock,
+    directory,
+    contactExists: (orgId, id) => externalContacts.exists(orgId, id),
+  });
   registerConversationRoutes(app, { conversations });
   const analytics = createAnalyticsService({ db, clock, jobs, conversations, routing });
   await analytics.resume();
@@ -310,13 +328,6 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
     directory,
   });
   registerScimRoutes(app, { scim, publicUrl: config.publicUrlExplicit ? config.publicUrl : null });
-  const homeDivision = (orgId: string) => directory.organizations.homeDivision(orgId);
-  const externalContacts = createExternalContactsService({
-    db,
-    clock,
-    phoneRegion: config.scimPhoneRegion,
-    homeDivision,
-  });
   const externalOrganizations = createExternalOrganizationsService({
     db,
     clock,

@@ -103,10 +103,13 @@ export function createConversationsService({
   db,
   clock,
   directory,
+  contactExists = async () => true,
 }: {
   db: Db;
   clock: Clock;
   directory: DirectoryService;
+  /** Whether the organization holds this external contact (the external contacts domain answers). */
+  contactExists?: (orgId: string, id: string) => Promise<boolean>;
 }) {
   const rows = createConversationStore();
   // The store speaks rows; the service speaks Conversations.
@@ -347,6 +350,12 @@ export function createConversationsService({
             `participants[${i}].userId is not a user of this organization.`,
           );
         }
+        const contact = p.externalContactId?.trim();
+        if (contact && !(await contactExists(orgId, contact)))
+          throw invalidValue(
+            `participants[${i}].externalContactId`,
+            `participants[${i}].externalContactId: no external contact ${contact} in this organization.`,
+          );
       }
       const now = clock.now().toISOString();
       const divisionId = (await directory.organizations.homeDivision(orgId)).id;

@@ -10,6 +10,7 @@ import {
   registerAuditEntity,
 } from '../../platform/audit.ts';
 import type { Clock } from '../../platform/clock.ts';
+import { sql, type SqlBool } from 'kysely';
 import { hashPassword } from '../../platform/crypto.ts';
 import { newId } from '../../platform/ids.ts';
 import type { Caller } from '../../platform/principal.ts';
@@ -32,6 +33,7 @@ import {
   type UserWrite,
 } from './resource.ts';
 import type { ScimStore } from './store.ts';
+import { countUsers, pageOfUsers, storedUser, type UserCondition, usersEb } from './user-reads.ts';
 
 registerAuditEntity('Directory', 'User', ['Create', 'Update', 'Delete']);
 
@@ -86,14 +88,9 @@ export function createScimUsers({ db, store, clock, phoneRegion, directory }: Sc
   }
 
   async function load(ex: Db | Trx, orgId: string, id: string): Promise<StoredUser> {
-    const user = await store.findUser(ex, orgId, id);
-    if (!user) throw scimNotFound('User', id);
-    const [scim, divisions, groups] = await Promise.all([
-      store.findScimUser(ex, id),
-      store.divisions(ex, orgId, [user.division_id]),
-      store.groupsOfUsers(ex, orgId, [id]),
-    ]);
-    return { user, scim, divisionName: divisions[0]?.name ?? '', groups };
+    const stored = await storedUser(ex, orgId, id);
+    if (!stored) throw scimNotFound('User', id);
+    return stored;
   }
 
   async function checkUnique(ex: Trx, orgId: string, userId: string, w: UserWrite) {
@@ -259,44 +256,20 @@ export function createScimUsers({ db, store, clock, phoneRegion, directory }: Sc
 
     async list(orgId: string, q: ListQuery, base: string) {
       const parsed = q.filter ? parseFilter(q.filter) : undefined;
-      const onlyActive = !parsed || !mentions(parsed, 'active');
-      const where = (eb: Parameters<typeof compileFilter>[0]) => {
-        const conditions = [];
-        if (parsed) conditions.push(compileFilter(eb, parsed, USER_FILTER_MAP));
-        if (onlyActive) conditions.push(eb('users.state', '=', 'active'));
-        return conditions.length ? eb.and(conditions) : eb.lit(true);
-      };
-      const ids =
-        q.count === 0 ? [] : (await store.listUserIds(db, orgId, where, q.startIndex - 1, q.count)).map((r) => r.id);
+      const conditions: UserCondition[] = [];
+      if (parsed) conditions.push(compileFilter(usersEb, parsed, USER_FILTER_MAP));
+      // Inactive users are listed only when the filter asks about `active`.
+      if (!parsed || !mentions(parsed, 'active')) conditions.push(sql<SqlBool>`users.state = 'active'`);
+      const where = sql<SqlBool>`(${sql.join(conditions, sql` and `)})`;
+      const page = q.count === 0 ? [] : await pageOfUsers(db, orgId, where, q.startIndex - 1, q.count);
       // A first page that is not full holds every match (a `userName eq` lookup): no COUNT needed.
       const total =
-        q.startIndex === 1 && q.count > 0 && ids.length < q.count
-          ? ids.length
-          : await store.countUsers(db, orgId, where);
-      const [users, scims, groups] = await Promise.all([
-        store.findUsers(db, orgId, ids),
-        store.findScimUsers(db, ids),
-        store.groupsOfUsers(db, orgId, ids),
-      ]);
-      const divisionIds = [...new Set(users.map((u) => u.division_id))];
-      const divisions = new Map(
-        (divisionIds.length ? await store.divisions(db, orgId, divisionIds) : []).map((d) => [d.id, d.name]),
+        q.startIndex === 1 && q.count > 0 && page.length < q.count ? page.length : await countUsers(db, orgId, where);
+      return listResponse(
+        page.map((s) => toUserResource(s, base)),
+        total,
+        q.startIndex,
       );
-      const byId = new Map(users.map((u) => [u.id, u]));
-      const scimById = new Map(scims.map((s) => [s.user_id, s]));
-      const resources = ids.map((id) => {
-        const user = byId.get(id)!;
-        return toUserResource(
-          {
-            user,
-            scim: scimById.get(id),
-            divisionName: divisions.get(user.division_id) ?? '',
-            groups: groups.filter((g) => g.user_id === id),
-          },
-          base,
-        );
-      });
-      return listResponse(resources, total, q.startIndex);
     },
 
     async create(caller: Caller, body: Json, base: string) {
