@@ -16,7 +16,7 @@ import { ApiError, invalidValue, notFound } from '../../platform/errors/index.ts
 import { isUuid, newId } from '../../platform/ids.ts';
 import { listing, type PageRequest } from '../../platform/paging.ts';
 import type { Caller } from '../../platform/principal.ts';
-import { type Executor, isUniqueViolation, withTransaction } from '../../storage/db.ts';
+import { afterCommit, type Executor, isUniqueViolation, withTransaction } from '../../storage/db.ts';
 import type { DivisionRow } from '../../storage/schema.ts';
 import type { DirectoryDeps } from './deps.ts';
 import { createDivisionsStore } from './divisions-store.ts';
@@ -204,7 +204,7 @@ export function createDivisions({ db, store, clock, hooks }: DirectoryDeps) {
             `The division has ${grants} grant(s); remove them first, or delete with force=true.`,
           );
         await dstore.deleteGrantsInDivision(trx, orgId, id);
-        hooks.grantsChanged(orgId);
+        afterCommit(trx, () => hooks.grantsChanged(orgId));
         await dstore.updateDivision(trx, orgId, id, { deleted_at: clock.now().toISOString() });
         await audit(trx, caller, 'Delete', d, diffProperties(snapshot(d), null));
       });

@@ -108,11 +108,8 @@ export function createTokens(deps: {
       c.u ? directory.users.get(c.o, c.u).catch(() => undefined) : undefined,
     ]);
     const narrow = (perms: string[]) => (clientToken ? perms : narrowByScopes(perms, scopes));
+    // A grant in every division is kept under `*` (docs/decisions/0017-all-divisions-grants.md).
     const divisionPermissions = new Map([...byDivision].map(([d, perms]) => [d, narrow(perms)]));
-    // Master Admin (`*:*:*`) reaches every division, as upstream grants it in all divisions by default
-    // (docs/decisions/0006-authorization-divisions.md): kept under the `*` division.
-    if ([...divisionPermissions.values()].some((perms) => perms.includes('*:*:*')))
-      divisionPermissions.set('*', ['*:*:*']);
     const permissions = [...new Set([...divisionPermissions.values()].flat())];
     return {
       tokenId: c.i,

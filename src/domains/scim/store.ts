@@ -22,15 +22,6 @@ function chunks<T>(items: T[]): T[][] {
  */
 const possibleId = (id: string) => id.length <= 36 && !id.includes('\u0000');
 
-function usersFrom(db: Executor, orgId: string, where: Where) {
-  return db
-    .selectFrom('users')
-    .leftJoin('scim_users', 'scim_users.user_id', 'users.id')
-    .where('users.org_id', '=', orgId)
-    .where('users.state', '<>', 'deleted')
-    .where((eb) => where(eb));
-}
-
 export function createScimStore() {
   return {
     findUser: (db: Executor, orgId: string, id: string) =>
@@ -43,12 +34,6 @@ export function createScimStore() {
             .where('id', '=', id)
             .where('state', '<>', 'deleted')
             .executeTakeFirst(),
-    findScimUser: (db: Executor, userId: string) =>
-      db.selectFrom('scim_users').selectAll().where('user_id', '=', userId).executeTakeFirst(),
-    findScimUsers: (db: Executor, userIds: string[]) =>
-      userIds.length
-        ? db.selectFrom('scim_users').selectAll().where('user_id', 'in', userIds).execute()
-        : Promise.resolve([] as ScimUserRow[]),
     /** Another user (any state but deleted) holding this lower-cased email. */
     emailHolder: (db: Executor, orgId: string, emailKey: string) =>
       db
@@ -69,22 +54,6 @@ export function createScimStore() {
             )
             .execute(),
 
-    listUserIds: (db: Executor, orgId: string, where: Where, offset: number, limit: number) =>
-      usersFrom(db, orgId, where)
-        .select('users.id')
-        .orderBy('users.created_at')
-        .orderBy('users.id')
-        .offset(offset)
-        .limit(limit)
-        .execute(),
-    countUsers: async (db: Executor, orgId: string, where: Where) =>
-      Number(
-        (
-          await usersFrom(db, orgId, where)
-            .select((eb) => eb.fn.countAll().as('n'))
-            .executeTakeFirstOrThrow()
-        ).n,
-      ),
     findUsers: (db: Executor, orgId: string, ids: string[]) =>
       ids.length
         ? db.selectFrom('users').selectAll().where('org_id', '=', orgId).where('id', 'in', ids).execute()
@@ -104,9 +73,6 @@ export function createScimStore() {
         .where('org_id', '=', orgId)
         .where('name', '=', name)
         .executeTakeFirst(),
-    divisions: (db: Executor, orgId: string, ids: string[]) =>
-      db.selectFrom('divisions').select(['id', 'name']).where('org_id', '=', orgId).where('id', 'in', ids).execute(),
-
     upsertScimUser: (db: Executor, row: ScimUserRow) =>
       db
         .insertInto('scim_users')
@@ -124,13 +90,16 @@ export function createScimStore() {
           }),
         )
         .execute(),
+    insertScimUser: (db: Executor, row: ScimUserRow) => db.insertInto('scim_users').values(row).execute(),
+    /** `fresh`: a new user holds none yet (nothing to delete). */
     replaceValues: async (
       db: Executor,
       table: 'scim_user_emails' | 'scim_user_phones',
       userId: string,
       rows: ScimUserValueRow[],
+      fresh = false,
     ) => {
-      await db.deleteFrom(table).where('user_id', '=', userId).execute();
+      if (!fresh) await db.deleteFrom(table).where('user_id', '=', userId).execute();
       if (rows.length) await db.insertInto(table).values(rows).execute();
     },
     replaceExternalIds: async (
@@ -138,8 +107,9 @@ export function createScimStore() {
       orgId: string,
       userId: string,
       rows: { authority: string; value: string }[],
+      fresh = false,
     ) => {
-      await db.deleteFrom('scim_user_external_ids').where('user_id', '=', userId).execute();
+      if (!fresh) await db.deleteFrom('scim_user_external_ids').where('user_id', '=', userId).execute();
       if (rows.length)
         await db
           .insertInto('scim_user_external_ids')
