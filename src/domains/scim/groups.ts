@@ -83,9 +83,11 @@ export function createScimGroups({ db, store, clock }: { db: Db; store: ScimStor
   ) {
     const orgId = caller.principal.orgId;
     const add = [...new Set(c.add)].sort();
+    // The names of the users added, for their audit events.
+    const names = new Map<string, string>();
     if (add.length) {
-      const known = new Set(await store.existingUsers(db, orgId, add));
-      const unknown = add.filter((u) => !known.has(u));
+      for (const u of await store.existingUsers(db, orgId, add)) names.set(u.id, u.name);
+      const unknown = add.filter((u) => !names.has(u));
       if (unknown.length)
         throw invalidValue(
           `No user ${unknown
@@ -141,7 +143,7 @@ export function createScimGroups({ db, store, clock }: { db: Db; store: ScimStor
           changes,
         });
         // Each member added or removed sees it in their own trail too.
-        const names = new Map((await store.findUsers(trx, orgId, [...added, ...removed])).map((u) => [u.id, u.name]));
+        for (const u of await store.findUsers(trx, orgId, removed)) names.set(u.id, u.name);
         const userEvent = (userId: string, joined: boolean) => ({
           ...origin,
           entityType: 'User',
