@@ -3,12 +3,12 @@
  * serious or critical violation. Also the keyboard basics of issue 20: a skip link to the main
  * content, a document title per page, and no favicon request that 404s (@see issue 20).
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { NAVIGATION } from '../../web/src/navigation.ts';
-import { ADMIN_PASSWORD, startApp, type TestApp } from '../helpers/app.ts';
+import type { TestApp } from '../helpers/app.ts';
 import { seriousViolations } from '../helpers/axe.ts';
-import { consoleAsAdmin, hasChromium, launchChromium } from '../helpers/browser.ts';
+import { adminConsoleSuite, hasChromium, launchChromium } from '../helpers/browser.ts';
 
 const PAGES = NAVIGATION.flatMap((g) => g.items);
 
@@ -22,19 +22,13 @@ async function settled(page: Page) {
 
 describe.skipIf(!hasChromium)('accessibility of every console page in Chromium', { timeout: 120_000 }, () => {
   let t: TestApp;
-  let browser: Browser;
   let page: Page;
   const notFound: string[] = [];
-  beforeAll(async () => {
-    t = await startApp('sqlite');
-    ({ browser, page } = await consoleAsAdmin(t.url, t.demo.adminEmail, ADMIN_PASSWORD));
+  adminConsoleSuite(async (s) => {
+    ({ t, page } = s);
     page.on('response', (r) => {
       if (r.status() === 404 && !r.url().includes('/api/')) notFound.push(r.url());
     });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
   });
 
   it('has no serious or critical axe violation on the sign-in page', async () => {

@@ -3,10 +3,10 @@
  * whole range (no month buckets splitting a pair in two), and the export bucketed by UTC day
  * (@see issue 20 "API Usage repeats rows").
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, startApp, type TestApp } from '../helpers/app.ts';
-import { consoleAsAdmin, hasChromium } from '../helpers/browser.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { TestApp } from '../helpers/app.ts';
+import { adminConsoleSuite, hasChromium } from '../helpers/browser.ts';
 import { usageRows } from '../usage/helpers.ts';
 
 const DAY = 86_400_000;
@@ -18,37 +18,37 @@ const iso = (d: Date) => d.toISOString().slice(0, 10);
 
 describe.skipIf(!hasChromium)('API Usage across a month boundary', { timeout: 60_000 }, () => {
   let t: TestApp;
-  let browser: Browser;
   let page: Page;
 
-  beforeAll(async () => {
-    t = await startApp('sqlite');
-    const c = await t.clientWithRole('Nightly Sync', 'Employee');
-    // 5 requests three days before the boundary, 7 two days after it, on the same URL.
-    for (const [offset, count] of [
-      [-3, 5],
-      [2, 7],
-    ] as const) {
-      for (let i = 0; i < count; i++) {
-        t.gh.meter.record({
-          orgId: t.demo.orgId,
-          clientId: c.id,
-          clientName: 'Nightly Sync',
-          userId: null,
-          method: 'GET',
-          urlTemplate: '/api/v2/users',
-          status: 200,
-          at: new Date(day(offset).getTime() + 3_600_000),
-        });
-      }
-    }
-    await t.gh.meter.flush();
-    ({ browser, page } = await consoleAsAdmin(t.url, t.demo.adminEmail, ADMIN_PASSWORD));
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  adminConsoleSuite(
+    async (s) => {
+      ({ t, page } = s);
+    },
+    {
+      prepare: async (t) => {
+        const c = await t.clientWithRole('Nightly Sync', 'Employee');
+        // 5 requests three days before the boundary, 7 two days after it, on the same URL.
+        for (const [offset, count] of [
+          [-3, 5],
+          [2, 7],
+        ] as const) {
+          for (let i = 0; i < count; i++) {
+            t.gh.meter.record({
+              orgId: t.demo.orgId,
+              clientId: c.id,
+              clientName: 'Nightly Sync',
+              userId: null,
+              method: 'GET',
+              urlTemplate: '/api/v2/users',
+              status: 200,
+              at: new Date(day(offset).getTime() + 3_600_000),
+            });
+          }
+        }
+        await t.gh.meter.flush();
+      },
+    },
+  );
 
   it('answers a by-day grouped query with one row per UTC day, and exports it by day (HTTP)', async () => {
     const { rows, executionId } = await usageRows(t, await t.token(), {

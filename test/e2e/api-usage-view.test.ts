@@ -5,10 +5,9 @@
  * clears it), Save keeps the filter and dates across a reload, and the CSV export carries the
  * same figures (@see issue 6, seeds/000 "API Usage", the API Usage view).
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, startApp, type TestApp } from '../helpers/app.ts';
-import { consoleAsAdmin, hasChromium } from '../helpers/browser.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { adminConsoleSuite, hasChromium } from '../helpers/browser.ts';
 import { usageRows } from '../usage/helpers.ts';
 
 const DAY = 86_400_000;
@@ -16,66 +15,65 @@ const today = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMo
 const pct = (part: number, whole: number) => `${((part / whole) * 100).toFixed(1)}%`;
 
 describe.skipIf(!hasChromium)('API Usage View in Chromium', { timeout: 60_000 }, () => {
-  let t: TestApp;
-  let browser: Browser;
   let page: Page;
   let rows: Record<string, any>[] = [];
 
-  beforeAll(async () => {
-    t = await startApp('sqlite');
-    const seed = async (name: string, patterns: [string, string, number, number][]) => {
-      const c = await t.clientWithRole(name, 'Employee');
-      for (const [method, template, status, count] of patterns) {
-        for (let i = 0; i < count; i++) {
-          t.gh.meter.record({
-            orgId: t.demo.orgId,
-            clientId: c.id,
-            clientName: name,
-            userId: null,
-            method,
-            urlTemplate: template,
-            status,
-            at: new Date(today.getTime() - (1 + (i % 4)) * DAY + 7_200_000),
-          });
-        }
-      }
-    };
-    await seed('Polling Dashboard', [
-      ['GET', '/api/v2/users', 200, 60],
-      ['GET', '/api/v2/users/{userId}', 200, 20],
-    ]);
-    await seed('Nightly Sync', [
-      ['GET', '/api/v2/users', 200, 15],
-      ['POST', '/api/v2/users', 400, 5],
-    ]);
-    await seed('Queue Watcher', [
-      ['GET', '/api/v2/routing/queues', 200, 30],
-      ['GET', '/api/v2/users/{userId}', 404, 10],
-    ]);
-    // Today's requests never show.
-    t.gh.meter.record({
-      orgId: t.demo.orgId,
-      clientId: 'today',
-      clientName: 'Today Only',
-      userId: null,
-      method: 'GET',
-      urlTemplate: '/api/v2/users',
-      status: 200,
-      at: new Date(),
-    });
-    await t.gh.meter.flush();
-    const interval = `${new Date(today.getTime() - 7 * DAY).toISOString()}/${today.toISOString()}`;
-    ({ rows } = await usageRows(t, await t.token(), {
-      interval,
-      granularity: 'Month',
-      groupBy: ['OAuthClientId', 'TemplateUri', 'HttpMethod'],
-    }));
-    ({ browser, page } = await consoleAsAdmin(t.url, t.demo.adminEmail, ADMIN_PASSWORD));
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  adminConsoleSuite(
+    async (s) => {
+      ({ page } = s);
+    },
+    {
+      prepare: async (t) => {
+        const seed = async (name: string, patterns: [string, string, number, number][]) => {
+          const c = await t.clientWithRole(name, 'Employee');
+          for (const [method, template, status, count] of patterns) {
+            for (let i = 0; i < count; i++) {
+              t.gh.meter.record({
+                orgId: t.demo.orgId,
+                clientId: c.id,
+                clientName: name,
+                userId: null,
+                method,
+                urlTemplate: template,
+                status,
+                at: new Date(today.getTime() - (1 + (i % 4)) * DAY + 7_200_000),
+              });
+            }
+          }
+        };
+        await seed('Polling Dashboard', [
+          ['GET', '/api/v2/users', 200, 60],
+          ['GET', '/api/v2/users/{userId}', 200, 20],
+        ]);
+        await seed('Nightly Sync', [
+          ['GET', '/api/v2/users', 200, 15],
+          ['POST', '/api/v2/users', 400, 5],
+        ]);
+        await seed('Queue Watcher', [
+          ['GET', '/api/v2/routing/queues', 200, 30],
+          ['GET', '/api/v2/users/{userId}', 404, 10],
+        ]);
+        // Today's requests never show.
+        t.gh.meter.record({
+          orgId: t.demo.orgId,
+          clientId: 'today',
+          clientName: 'Today Only',
+          userId: null,
+          method: 'GET',
+          urlTemplate: '/api/v2/users',
+          status: 200,
+          at: new Date(),
+        });
+        await t.gh.meter.flush();
+        const interval = `${new Date(today.getTime() - 7 * DAY).toISOString()}/${today.toISOString()}`;
+        ({ rows } = await usageRows(t, await t.token(), {
+          interval,
+          granularity: 'Month',
+          groupBy: ['OAuthClientId', 'TemplateUri', 'HttpMethod'],
+        }));
+      },
+    },
+  );
 
   const table = (name: string) => page.getByRole('table', { name });
   /** Each body row's text cells: name, count, % of total [, filtered %]. */

@@ -4,11 +4,11 @@
  * unknown client) are visible per client, and the OAuth Client Settings selection persists for
  * the user until reset (@see issue 6, seeds/000 "API Usage").
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, startApp, type TestApp } from '../helpers/app.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { TestApp } from '../helpers/app.ts';
 import { seriousViolations } from '../helpers/axe.ts';
-import { consoleAsAdmin, hasChromium } from '../helpers/browser.ts';
+import { adminConsoleSuite, hasChromium } from '../helpers/browser.ts';
 import { usageRows } from '../usage/helpers.ts';
 
 const DAY = 86_400_000;
@@ -16,63 +16,63 @@ const today = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMo
 
 describe.skipIf(!hasChromium)('API Usage in Chromium', { timeout: 60_000 }, () => {
   let t: TestApp;
-  let browser: Browser;
   let page: Page;
   const clients: Record<string, string> = {};
 
-  beforeAll(async () => {
-    t = await startApp('sqlite');
-    // History through the meter, as requests would leave it, on the previous days (UTC).
-    const seed = async (name: string, patterns: [string, string, number, number][]) => {
-      const c = await t.clientWithRole(name, 'Employee');
-      clients[name] = c.id;
-      for (const [method, template, status, count] of patterns) {
-        for (let i = 0; i < count; i++) {
-          t.gh.meter.record({
-            orgId: t.demo.orgId,
-            clientId: c.id,
-            clientName: name,
-            userId: null,
-            method,
-            urlTemplate: template,
-            status,
-            at: new Date(today.getTime() - (1 + (i % 3)) * DAY + 3_600_000),
-          });
-        }
-      }
-    };
-    await seed('Polling Dashboard', [
-      ['GET', '/api/v2/users', 200, 60],
-      ['GET', '/api/v2/users/{userId}', 200, 25],
-    ]);
-    await seed('Malformed Sync', [
-      ['POST', '/api/v2/users', 400, 30],
-      ['POST', '/api/v2/users', 200, 2],
-    ]);
-    await seed('Throttled Bot', [
-      ['GET', '/api/v2/routing/queues', 429, 40],
-      ['GET', '/api/v2/routing/queues', 200, 10],
-    ]);
-    await seed('Broken Export', [['GET', '/api/v2/analytics/conversations/details/jobs/{jobId}', 500, 12]]);
-    await seed('Unknown Script', [['DELETE', '/api/v2/users/{userId}', 200, 3]]);
-    // Today's requests never show.
-    t.gh.meter.record({
-      orgId: t.demo.orgId,
-      clientId: clients['Polling Dashboard']!,
-      clientName: 'Polling Dashboard',
-      userId: null,
-      method: 'GET',
-      urlTemplate: '/api/v2/users',
-      status: 200,
-      at: new Date(),
-    });
-    await t.gh.meter.flush();
-    ({ browser, page } = await consoleAsAdmin(t.url, t.demo.adminEmail, ADMIN_PASSWORD));
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  adminConsoleSuite(
+    async (s) => {
+      ({ t, page } = s);
+    },
+    {
+      prepare: async (t) => {
+        // History through the meter, as requests would leave it, on the previous days (UTC).
+        const seed = async (name: string, patterns: [string, string, number, number][]) => {
+          const c = await t.clientWithRole(name, 'Employee');
+          clients[name] = c.id;
+          for (const [method, template, status, count] of patterns) {
+            for (let i = 0; i < count; i++) {
+              t.gh.meter.record({
+                orgId: t.demo.orgId,
+                clientId: c.id,
+                clientName: name,
+                userId: null,
+                method,
+                urlTemplate: template,
+                status,
+                at: new Date(today.getTime() - (1 + (i % 3)) * DAY + 3_600_000),
+              });
+            }
+          }
+        };
+        await seed('Polling Dashboard', [
+          ['GET', '/api/v2/users', 200, 60],
+          ['GET', '/api/v2/users/{userId}', 200, 25],
+        ]);
+        await seed('Malformed Sync', [
+          ['POST', '/api/v2/users', 400, 30],
+          ['POST', '/api/v2/users', 200, 2],
+        ]);
+        await seed('Throttled Bot', [
+          ['GET', '/api/v2/routing/queues', 429, 40],
+          ['GET', '/api/v2/routing/queues', 200, 10],
+        ]);
+        await seed('Broken Export', [['GET', '/api/v2/analytics/conversations/details/jobs/{jobId}', 500, 12]]);
+        await seed('Unknown Script', [['DELETE', '/api/v2/users/{userId}', 200, 3]]);
+        // Today's requests never show.
+        t.gh.meter.record({
+          orgId: t.demo.orgId,
+          clientId: clients['Polling Dashboard']!,
+          clientName: 'Polling Dashboard',
+          userId: null,
+          method: 'GET',
+          urlTemplate: '/api/v2/users',
+          status: 200,
+          at: new Date(),
+        });
+        await t.gh.meter.flush();
+      },
+    },
+  );
 
   it('shows the same figures as the API for the previous 7 days', async () => {
     await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'API Usage', exact: true }).click();

@@ -3,25 +3,28 @@
  * see a change arrive at the receiver signed with that secret and counted as delivered, disable
  * the stream, then delete it (@see issue 4, Streaming; docs/audit-streams.md).
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, startApp, type TestApp } from '../helpers/app.ts';
-import { consoleAsAdmin, hasChromium } from '../helpers/browser.ts';
+import type { Page } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { TestApp } from '../helpers/app.ts';
+import { adminConsoleSuite, hasChromium } from '../helpers/browser.ts';
 import { type Receiver, startReceiver } from '../helpers/webhook-receiver.ts';
 
 describe.skipIf(!hasChromium)('Audit Streams in Chromium', { timeout: 60_000 }, () => {
   let t: TestApp;
-  let browser: Browser;
   let page: Page;
   let receiver: Receiver;
-  beforeAll(async () => {
-    t = await startApp('sqlite', { env: { GATEHOUSE_AUDIT_STREAM_ALLOW_PRIVATE: 'true' } });
-    receiver = await startReceiver();
-    ({ browser, page } = await consoleAsAdmin(t.url, t.demo.adminEmail, ADMIN_PASSWORD));
-  });
+  adminConsoleSuite(
+    async (s) => {
+      ({ t, page } = s);
+    },
+    {
+      start: { env: { GATEHOUSE_AUDIT_STREAM_ALLOW_PRIVATE: 'true' } },
+      prepare: async () => {
+        receiver = await startReceiver();
+      },
+    },
+  );
   afterAll(async () => {
-    await browser?.close();
-    await t?.close();
     await receiver?.close();
   });
 

@@ -4,10 +4,10 @@
  * user's name with suggestions, read a certificate change without the page widening, and the
  * footer's 14-day interval (@see issue 20). Every wait is for a state on the page, never a time.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, startApp, type TestApp } from '../helpers/app.ts';
-import { consoleAsAdmin, hasChromium } from '../helpers/browser.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { TestApp } from '../helpers/app.ts';
+import { adminConsoleSuite, hasChromium } from '../helpers/browser.ts';
 import { CERT } from '../sso/providers-fixtures.ts';
 
 /** Waits until a form control shows the value (the page sets it once its data arrives). */
@@ -19,15 +19,9 @@ const hasValue = (page: Page, selector: string, value: string) =>
 
 describe.skipIf(!hasChromium)('Audit Viewer in Chromium', { timeout: 60_000 }, () => {
   let t: TestApp;
-  let browser: Browser;
   let page: Page;
-  beforeAll(async () => {
-    t = await startApp('sqlite');
-    ({ browser, page } = await consoleAsAdmin(t.url, t.demo.adminEmail, ADMIN_PASSWORD));
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
+  adminConsoleSuite((s) => {
+    ({ t, page } = s);
   });
 
   it('finds the change to an OAuth client and shows its before and after', async () => {

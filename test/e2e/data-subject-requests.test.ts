@@ -6,16 +6,15 @@
  * first"). A new search or a submitted delete clears the selected subject.
  */
 import { readFile } from 'node:fs/promises';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, startApp, type TestApp } from '../helpers/app.ts';
-import { consoleAsAdmin, hasChromium } from '../helpers/browser.ts';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { TestApp } from '../helpers/app.ts';
+import { adminConsoleSuite, hasChromium } from '../helpers/browser.ts';
 
 const EMAIL = 'dana.subject@demo.gatehouse.local';
 
 describe.skipIf(!hasChromium)('Data Subject Requests in Chromium', { timeout: 60_000 }, () => {
   let t: TestApp;
-  let browser: Browser;
   let page: Page;
   let userId: string;
 
@@ -47,26 +46,27 @@ describe.skipIf(!hasChromium)('Data Subject Requests in Chromium', { timeout: 60
     return list.body.entities.find((r: { name?: string }) => r.name === name).id;
   }
 
-  beforeAll(async () => {
-    t = await startApp('sqlite');
-    const created = await t.api('/api/v2/users', {
-      method: 'POST',
-      token: await t.token(),
-      body: { name: 'Dana Subject', email: EMAIL },
-    });
-    expect(created.status).toBe(200);
-    userId = created.body.id;
-    ({ browser, page } = await consoleAsAdmin(t.url, t.demo.adminEmail, ADMIN_PASSWORD));
-    await page
-      .getByRole('navigation', { name: 'Admin' })
-      .getByRole('link', { name: 'Data Subject Requests', exact: true })
-      .click();
-    await page.getByRole('heading', { name: 'Data Subject Requests', level: 1 }).waitFor();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  adminConsoleSuite(
+    async (s) => {
+      ({ t, page } = s);
+      await page
+        .getByRole('navigation', { name: 'Admin' })
+        .getByRole('link', { name: 'Data Subject Requests', exact: true })
+        .click();
+      await page.getByRole('heading', { name: 'Data Subject Requests', level: 1 }).waitFor();
+    },
+    {
+      prepare: async (t) => {
+        const created = await t.api('/api/v2/users', {
+          method: 'POST',
+          token: await t.token(),
+          body: { name: 'Dana Subject', email: EMAIL },
+        });
+        expect(created.status).toBe(200);
+        userId = created.body.id;
+      },
+    },
+  );
 
   it('says there are no requests yet in a fresh organization', async () => {
     await page.getByText('No data subject requests yet.').waitFor();

@@ -3,33 +3,35 @@
  * disconnect it after the risk confirmation, see it disconnected, and read its audit trail
  * (@see issue 4; seed "Disconnect Interactions" and "Interaction Audit Trail").
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, startApp, type TestApp } from '../helpers/app.ts';
-import { consoleAsAdmin, hasChromium } from '../helpers/browser.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { ADMIN_PASSWORD, type TestApp } from '../helpers/app.ts';
+import { adminConsoleSuite, consoleAsAdmin, hasChromium } from '../helpers/browser.ts';
 
 describe.skipIf(!hasChromium)('Disconnect Interactions in Chromium', { timeout: 60_000 }, () => {
   let t: TestApp;
-  let browser: Browser;
   let page: Page;
   let ghostCallId: string;
-  beforeAll(async () => {
-    t = await startApp('sqlite');
-    // As a first start does for the demo organization.
-    await t.gh.conversations.seedDemo(t.demo.orgId);
-    const list = await t.api('/api/v2/gatehouse/conversations?state=connected', { token: await t.token() });
-    ghostCallId = list.body.entities.find((c: { stuckReason?: string }) => c.stuckReason?.startsWith('Ghost call')).id;
-    ({ browser, page } = await consoleAsAdmin(t.url, t.demo.adminEmail, ADMIN_PASSWORD));
-    await page
-      .getByRole('navigation', { name: 'Admin' })
-      .getByRole('link', { name: 'Disconnect Interactions', exact: true })
-      .click();
-    await page.getByRole('heading', { name: 'Disconnect Interactions' }).waitFor();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  adminConsoleSuite(
+    async (s) => {
+      ({ t, page } = s);
+      await page
+        .getByRole('navigation', { name: 'Admin' })
+        .getByRole('link', { name: 'Disconnect Interactions', exact: true })
+        .click();
+      await page.getByRole('heading', { name: 'Disconnect Interactions' }).waitFor();
+    },
+    {
+      prepare: async (t) => {
+        // As a first start does for the demo organization.
+        await t.gh.conversations.seedDemo(t.demo.orgId);
+        const list = await t.api('/api/v2/gatehouse/conversations?state=connected', { token: await t.token() });
+        ghostCallId = list.body.entities.find((c: { stuckReason?: string }) =>
+          c.stuckReason?.startsWith('Ghost call'),
+        ).id;
+      },
+    },
+  );
 
   it('refuses an ID that is not a UUID and says when an ID is not found', async () => {
     await page.getByLabel('Interaction ID').fill('12345');

@@ -2,22 +2,16 @@
  * The division picker beside each role on a client's Roles tab, in Chromium (@see issue 15,
  * seed 000: "Divisions — assign alongside each role").
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, startApp, type TestApp } from '../helpers/app.ts';
-import { consoleAsAdmin, hasChromium } from '../helpers/browser.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { TestApp } from '../helpers/app.ts';
+import { adminConsoleSuite, hasChromium } from '../helpers/browser.ts';
 
 describe.skipIf(!hasChromium)('division picker in Chromium', { timeout: 90_000 }, () => {
   let t: TestApp;
-  let browser: Browser;
   let page: Page;
-  beforeAll(async () => {
-    t = await startApp('sqlite');
-    ({ browser, page } = await consoleAsAdmin(t.url, t.demo.adminEmail, ADMIN_PASSWORD));
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
+  adminConsoleSuite((s) => {
+    ({ t, page } = s);
   });
 
   it('grants a role in the division picked beside it', async () => {

@@ -5,22 +5,16 @@
  * to new clients and its deprecation is said; confirm dialogs start on Cancel
  * (@see issue 20, OAuth defects).
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, startApp, type TestApp } from '../helpers/app.ts';
-import { consoleAsAdmin, hasChromium } from '../helpers/browser.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { TestApp } from '../helpers/app.ts';
+import { adminConsoleSuite, hasChromium } from '../helpers/browser.ts';
 
 describe.skipIf(!hasChromium)('OAuth client lifecycle in Chromium', { timeout: 60_000 }, () => {
   let t: TestApp;
-  let browser: Browser;
   let page: Page;
-  beforeAll(async () => {
-    t = await startApp('sqlite');
-    ({ browser, page } = await consoleAsAdmin(t.url, t.demo.adminEmail, ADMIN_PASSWORD));
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
+  adminConsoleSuite((s) => {
+    ({ t, page } = s);
   });
 
   it('deactivates, then deletes a client; Delete waits for inactive; the dialog starts on Cancel', async () => {

@@ -3,17 +3,16 @@
  * the secret shown once, regeneration with confirmation, and the authorized-app actions
  * (@see issue 3, Console).
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, startApp, type TestApp } from '../helpers/app.ts';
-import { consoleAsAdmin, hasChromium } from '../helpers/browser.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { ADMIN_PASSWORD, type TestApp } from '../helpers/app.ts';
+import { adminConsoleSuite, hasChromium } from '../helpers/browser.ts';
 import { AuthorizeSession } from '../helpers/browserless.ts';
 
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 
 describe.skipIf(!hasChromium)('OAuth console in Chromium', { timeout: 60_000 }, () => {
   let t: TestApp;
-  let browser: Browser;
   let page: Page;
   const tokenStatus = async (id: string, secret: string) =>
     (
@@ -24,13 +23,8 @@ describe.skipIf(!hasChromium)('OAuth console in Chromium', { timeout: 60_000 }, 
       })
     ).status;
 
-  beforeAll(async () => {
-    t = await startApp('sqlite');
-    ({ browser, page } = await consoleAsAdmin(t.url, t.demo.adminEmail, ADMIN_PASSWORD));
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
+  adminConsoleSuite((s) => {
+    ({ t, page } = s);
   });
 
   it('adds a client-credentials client; Roles appear only after the grant is picked; the secret is shown once and works', async () => {

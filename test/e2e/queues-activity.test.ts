@@ -4,27 +4,27 @@
  * Interactions, see it in the audit trail, then see it gone from the live view and from the
  * queue's figures (@see issue 18).
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { simulateTraffic } from '../../src/contact-center.ts';
 import { systemClock } from '../../src/platform/clock.ts';
-import { ADMIN_PASSWORD, startApp, type TestApp } from '../helpers/app.ts';
-import { consoleAsAdmin, hasChromium } from '../helpers/browser.ts';
+import type { TestApp } from '../helpers/app.ts';
+import { adminConsoleSuite, hasChromium } from '../helpers/browser.ts';
 
 describe.skipIf(!hasChromium)('Queues Activity and Disconnect in Chromium', { timeout: 90_000 }, () => {
   let t: TestApp;
-  let browser: Browser;
   let page: Page;
-  beforeAll(async () => {
-    t = await startApp('sqlite');
-    await simulateTraffic({ ...t.gh, clock: systemClock }, t.demo.orgId, { days: 1, peakPerHour: 10, seed: 11 });
-    ({ browser, page } = await consoleAsAdmin(t.url, t.demo.adminEmail, ADMIN_PASSWORD));
-    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: t.url });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  adminConsoleSuite(
+    async (s) => {
+      ({ t, page } = s);
+      await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: t.url });
+    },
+    {
+      prepare: async (t) => {
+        await simulateTraffic({ ...t.gh, clock: systemClock }, t.demo.orgId, { days: 1, peakPerHour: 10, seed: 11 });
+      },
+    },
+  );
 
   it('finds a stuck interaction, copies its ID, disconnects it, and sees it gone and audited', async () => {
     const nav = page.getByRole('navigation', { name: 'Admin' });

@@ -4,30 +4,31 @@
  * Certificate Expiration, and each row's ⋮ menu edits or deletes; an enabled provider without a
  * certificate is refused with the reason shown.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { manualClock } from '../../src/platform/clock.ts';
-import { ADMIN_PASSWORD, startApp, type TestApp } from '../helpers/app.ts';
-import { consoleAsAdmin, hasChromium } from '../helpers/browser.ts';
+import type { TestApp } from '../helpers/app.ts';
+import { adminConsoleSuite, hasChromium } from '../helpers/browser.ts';
 import { CERT, ISSUER, oktaMetadata, SSO_URL } from '../sso/providers-fixtures.ts';
 
 const LOGO = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle cx="5" cy="5" r="4"/></svg>';
 
 describe.skipIf(!hasChromium)('SSO provider list in Chromium', { timeout: 90_000 }, () => {
   let t: TestApp;
-  let browser: Browser;
   let page: Page;
   let token: string;
 
-  beforeAll(async () => {
-    t = await startApp('sqlite', { clock: manualClock(new Date('2026-11-10T12:00:00Z')) });
-    token = await t.token();
-    ({ browser, page } = await consoleAsAdmin(t.url, t.demo.adminEmail, ADMIN_PASSWORD));
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  adminConsoleSuite(
+    async (s) => {
+      ({ t, page } = s);
+    },
+    {
+      start: { clock: manualClock(new Date('2026-11-10T12:00:00Z')) },
+      prepare: async (t) => {
+        token = await t.token();
+      },
+    },
+  );
 
   const providers = async () =>
     (await t.api('/api/v2/identityproviders?pageSize=100', { token })).body.entities as {

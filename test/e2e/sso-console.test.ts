@@ -5,27 +5,24 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { manualClock } from '../../src/platform/clock.ts';
-import { ADMIN_PASSWORD, startApp, type TestApp } from '../helpers/app.ts';
-import { consoleAsAdmin, hasChromium } from '../helpers/browser.ts';
+import type { TestApp } from '../helpers/app.ts';
+import { adminConsoleSuite, hasChromium } from '../helpers/browser.ts';
 import { ISSUER, oktaMetadata, SSO_URL } from '../sso/providers-fixtures.ts';
 
 describe.skipIf(!hasChromium)('SSO console in Chromium', { timeout: 60_000 }, () => {
   let t: TestApp;
-  let browser: Browser;
   let page: Page;
 
-  beforeAll(async () => {
-    // 14 days before the test "expired" certificate's notAfter (2026-11-24): it is flagged as expiring soon.
-    t = await startApp('sqlite', { clock: manualClock(new Date('2026-11-10T12:00:00Z')) });
-    ({ browser, page } = await consoleAsAdmin(t.url, t.demo.adminEmail, ADMIN_PASSWORD));
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  // 14 days before the test "expired" certificate's notAfter (2026-11-24): it is flagged as expiring soon.
+  adminConsoleSuite(
+    (s) => {
+      ({ t, page } = s);
+    },
+    { start: { clock: manualClock(new Date('2026-11-10T12:00:00Z')) } },
+  );
 
   it('adds a provider from uploaded metadata, after review, and lists it with its certificate expiry', async () => {
     await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Single Sign-On' }).click();

@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import { Layout } from './components/Layout.tsx';
 import { NAVIGATION } from './navigation.ts';
+import { ExternalContacts } from './pages/directory/ExternalContacts.tsx';
 import { Home } from './pages/Home.tsx';
 import { AddClient } from './pages/integrations/AddClient.tsx';
 import { AuditStreams } from './pages/integrations/AuditStreams.tsx';
@@ -32,6 +33,7 @@ const READY: Record<string, ReactNode> = {
   '/admin/platform-usage/api-usage': <ApiUsage />,
   '/admin/platform-usage/api-usage-view': <ApiUsageView />,
   '/admin/troubleshooting/audit-viewer': <AuditViewer />,
+  '/admin/directory/external-contacts': <ExternalContacts />,
   '/admin/people/users': <Users />,
   '/admin/people/roles': <Roles />,
   '/admin/people/divisions': <Divisions />,

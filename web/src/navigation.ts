@@ -39,6 +39,10 @@ export const NAVIGATION: { group: string; items: NavItem[] }[] = [
     items: [{ label: 'Disconnect Interactions', path: '/admin/routing/disconnect-interactions', ready: true }],
   },
   {
+    group: 'Directory',
+    items: [{ label: 'External Contacts', path: '/admin/directory/external-contacts', ready: true }],
+  },
+  {
     group: 'People & Permissions',
     items: [
       { label: 'Users', path: '/admin/people/users', ready: true },

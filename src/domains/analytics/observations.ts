@@ -6,7 +6,8 @@
 import { invalidValue } from '../../platform/errors/index.ts';
 import { ANALYTICS_MEDIA, type Conversation } from '../conversations/index.ts';
 import { OBSERVATION_METRICS } from './dimensions.ts';
-import type { Filter, QueueObservationQuery } from './schemas.ts';
+import type { Static } from '@sinclair/typebox';
+import type { Filter, QueueObservationQuery, QueueObservationQueryResponse } from './schemas.ts';
 
 export interface ObservationInput {
   queues: { id: string }[];
@@ -60,63 +61,96 @@ const openSegmentType = (c: Conversation, purpose: string, queueId: string) =>
     .filter((p) => p.purpose === purpose && p.state === 'connected' && (p.queueId ?? c.queueId) === queueId)
     .map((p) => p.sessions?.flatMap((s) => s.segments).find((g) => !g.end)?.type ?? 'interact');
 
+/** The live interactions in one queue (and media, when grouped by media), by what they are doing. */
+function classify(active: Conversation[], queueId: string, media: string | null) {
+  const inQueue = active.filter(
+    (c) =>
+      (media === null || ANALYTICS_MEDIA[c.mediaType] === media) &&
+      c.participants.some((p) => (p.queueId ?? (p.purpose === 'acd' ? c.queueId : null)) === queueId),
+  );
+  const waiting: Conversation[] = [];
+  const interacting: Conversation[] = [];
+  const alerting: Conversation[] = [];
+  const busyAgents = new Set<string>();
+  for (const c of inQueue) {
+    const agentStates = openSegmentType(c, 'agent', queueId);
+    for (const p of c.participants)
+      if (p.purpose === 'agent' && p.state === 'connected' && p.userId) busyAgents.add(p.userId);
+    if (agentStates.some((t) => t !== 'alert')) interacting.push(c);
+    else if (openSegmentType(c, 'acd', queueId).length > 0) {
+      waiting.push(c);
+      if (agentStates.includes('alert')) alerting.push(c);
+    }
+  }
+  return { waiting, interacting, alerting, busyAgents };
+}
+
+/** What one group's metrics are computed from. */
+interface GroupFigures extends ReturnType<typeof classify> {
+  members: ObservationInput['members'];
+  onQueue: ObservationInput['members'];
+  interactingUsers: number;
+  now: Date;
+  detail: Set<string>;
+}
+
+const observations = (list: Conversation[]) =>
+  list.map((c) => ({
+    observationDate: c.startTime,
+    conversationId: c.id,
+    ...(c.originatingDirection ? { direction: c.originatingDirection } : {}),
+    ...(c.participants[0] ? { participantName: c.participants[0].name } : {}),
+  }));
+
+type ObservationData = Static<typeof QueueObservationQueryResponse>['results'][number]['data'][number];
+
+/** The data entries of one metric (none, one, or one per qualifier). */
+function metricData(metric: string, f: GroupFigures): ObservationData[] {
+  const since = (c: Conversation) => f.now.getTime() - Date.parse(c.startTime);
+  const count = (list: Conversation[]) => ({
+    metric,
+    stats: { count: list.length },
+    ...(f.detail.has(metric) ? { observations: observations(list), truncated: false } : {}),
+  });
+  switch (metric) {
+    case 'oWaiting':
+      return [count(f.waiting)];
+    case 'oInteracting':
+      return [count(f.interacting)];
+    case 'oAlerting':
+      return [count(f.alerting)];
+    case 'oMemberUsers':
+      return [{ metric, stats: { count: f.members.length } }];
+    case 'oActiveUsers':
+      return [{ metric, stats: { count: f.onQueue.length } }];
+    case 'oOffQueueUsers':
+      return [{ metric, stats: { count: f.members.length - f.onQueue.length } }];
+    case 'oOnQueueUsers':
+      return [
+        { metric, qualifier: 'IDLE', stats: { count: f.onQueue.length - f.interactingUsers } },
+        { metric, qualifier: 'INTERACTING', stats: { count: f.interactingUsers } },
+      ];
+    case 'oLongestWaiting':
+      return f.waiting.length ? [{ metric, stats: { max: Math.max(...f.waiting.map(since)) } }] : [];
+    case 'oLongestInteracting':
+      return f.interacting.length ? [{ metric, stats: { max: Math.max(...f.interacting.map(since)) } }] : [];
+    default:
+      return [];
+  }
+}
+
 export function observe(body: QueueObservationQuery, sel: Selection, input: ObservationInput) {
-  const detail = new Set(body.detailMetrics ?? []);
+  const detail = new Set<string>(body.detailMetrics ?? []);
   const groupByMedia = sel.mediaTypes !== null;
   const results = [];
   for (const queue of input.queues) {
     for (const media of sel.mediaTypes ?? [null]) {
-      const inQueue = input.active.filter(
-        (c) =>
-          (media === null || ANALYTICS_MEDIA[c.mediaType] === media) &&
-          c.participants.some((p) => (p.queueId ?? (p.purpose === 'acd' ? c.queueId : null)) === queue.id),
-      );
-      const waiting: Conversation[] = [];
-      const interacting: Conversation[] = [];
-      const alerting: Conversation[] = [];
-      const busyAgents = new Set<string>();
-      for (const c of inQueue) {
-        const agentStates = openSegmentType(c, 'agent', queue.id);
-        for (const p of c.participants)
-          if (p.purpose === 'agent' && p.state === 'connected' && p.userId) busyAgents.add(p.userId);
-        if (agentStates.some((t) => t !== 'alert')) interacting.push(c);
-        else if (openSegmentType(c, 'acd', queue.id).length > 0) {
-          waiting.push(c);
-          if (agentStates.includes('alert')) alerting.push(c);
-        }
-      }
+      const live = classify(input.active, queue.id, media);
       const members = input.members.filter((m) => m.queue_id === queue.id);
       const onQueue = members.filter((m) => m.joined === 1);
-      const interactingUsers = onQueue.filter((m) => busyAgents.has(m.user_id)).length;
-      const since = (c: Conversation) => input.now.getTime() - Date.parse(c.startTime);
-      const obs = (list: Conversation[]) =>
-        list.map((c) => ({
-          observationDate: c.startTime,
-          conversationId: c.id,
-          ...(c.originatingDirection ? { direction: c.originatingDirection } : {}),
-          ...(c.participants[0] ? { participantName: c.participants[0].name } : {}),
-        }));
-      const data = [];
-      const count = (metric: string, list: Conversation[]) => ({
-        metric,
-        stats: { count: list.length },
-        ...(detail.has(metric) ? { observations: obs(list), truncated: false } : {}),
-      });
-      for (const metric of body.metrics) {
-        if (metric === 'oWaiting') data.push(count(metric, waiting));
-        else if (metric === 'oInteracting') data.push(count(metric, interacting));
-        else if (metric === 'oAlerting') data.push(count(metric, alerting));
-        else if (metric === 'oMemberUsers') data.push({ metric, stats: { count: members.length } });
-        else if (metric === 'oActiveUsers') data.push({ metric, stats: { count: onQueue.length } });
-        else if (metric === 'oOffQueueUsers') data.push({ metric, stats: { count: members.length - onQueue.length } });
-        else if (metric === 'oOnQueueUsers') {
-          data.push({ metric, qualifier: 'IDLE', stats: { count: onQueue.length - interactingUsers } });
-          data.push({ metric, qualifier: 'INTERACTING', stats: { count: interactingUsers } });
-        } else if (metric === 'oLongestWaiting' && waiting.length)
-          data.push({ metric, stats: { max: Math.max(...waiting.map(since)) } });
-        else if (metric === 'oLongestInteracting' && interacting.length)
-          data.push({ metric, stats: { max: Math.max(...interacting.map(since)) } });
-      }
+      const interactingUsers = onQueue.filter((m) => live.busyAgents.has(m.user_id)).length;
+      const figures: GroupFigures = { ...live, members, onQueue, interactingUsers, now: input.now, detail };
+      const data = body.metrics.flatMap((metric) => metricData(metric, figures));
       results.push({ group: { queueId: queue.id, ...(groupByMedia && media ? { mediaType: media } : {}) }, data });
     }
   }

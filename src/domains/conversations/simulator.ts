@@ -5,6 +5,7 @@
  * stuck cases of seed 000's "When to Use It" table. Deterministic for a seed.
  */
 import type { Conversation, Direction, MediaType, StoredParticipant, StoredSegment, StoredSession } from './model.ts';
+import { prng, uuidFrom } from './random.ts';
 
 export interface SimQueue {
   id: string;
@@ -34,29 +35,6 @@ export interface SimOptions {
   /** Arrivals per hour across all queues at the busiest hour (default 40). */
   peakPerHour?: number;
   seed?: number;
-}
-
-/** mulberry32: a small, fast, seedable PRNG. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-/** A UUID v4 shape from the PRNG (stable ids for a seed). */
-function uuidFrom(rand: () => number) {
-  const word = () =>
-    Math.floor(rand() * 4_294_967_296)
-      .toString(16)
-      .padStart(8, '0');
-  const s = word() + word() + word() + word();
-  const variant = ((Number.parseInt(s[16]!, 16) & 3) | 8).toString(16);
-  return `${s.slice(0, 8)}-${s.slice(8, 12)}-4${s.slice(13, 16)}-${variant}${s.slice(17, 20)}-${s.slice(20)}`;
 }
 
 const iso = (t: number) => new Date(t).toISOString();
@@ -121,112 +99,157 @@ export function createSimulator(opts: SimOptions) {
     ...extra,
   });
 
+  /** Who calls or writes on this media, and the address they reach. */
+  function endpoints(media: MediaType, queue: SimQueue) {
+    const voice = media === 'call' || media === 'callback';
+    const ani = voice ? phone() : `visitor-${Math.floor(rand() * 1e6)}@example.com`;
+    const dnis = voice ? 'tel:+18005550100' : `${queue.name.toLowerCase().replace(/\W+/g, '-')}@support.example.com`;
+    return { ani, dnis };
+  }
+
+  /** The IVR a call meets first, from `t`; returns when it transfers the call to the queue. */
+  function ivr(t: number, participants: StoredParticipant[]): number {
+    const ivrEnd = t + 10_000 + exp(25_000);
+    participants.push(
+      participant('ivr', 'Main IVR', t, {
+        sessions: [session('inbound', [seg('ivr', t, ivrEnd, { disconnectType: 'transfer' })])],
+      }),
+    );
+    return ivrEnd;
+  }
+
+  /** One queue leg as the interaction sees it: where, when, and what is forced or decided. */
+  interface Leg {
+    t: number;
+    now: number;
+    media: MediaType;
+    queue: SimQueue;
+    stage: Stage | undefined;
+    transferOut: boolean;
+    /** The customer's own hold segments, collected as the agents put them on hold. */
+    customerSegs: StoredSegment[];
+  }
+
+  /** The agent's part of an answered leg: alert, talk (perhaps with a hold), wrap-up. */
+  function agentLeg(agent: SimAgent, leg: Leg) {
+    const { t, now, stage, queue } = leg;
+    const alertEnd = t + 3_000 + exp(6_000);
+    const segs: StoredSegment[] = [seg('alert', t, alertEnd, { queueId: queue.id })];
+    let talkStart = alertEnd;
+    let talkEnd = talkStart + 60_000 + exp(leg.media === 'email' ? 300_000 : 240_000);
+    if (stage === 'talking') talkEnd = now + 3_600_000;
+    const holds = (stage === undefined && rand() < 0.25) || stage === 'held';
+    if (holds) {
+      const holdStart = talkStart + (talkEnd - talkStart) * 0.4;
+      const holdEnd = stage === 'held' ? now + 3_600_000 : holdStart + 15_000 + exp(60_000);
+      segs.push(seg('interact', talkStart, holdStart, { queueId: queue.id }));
+      segs.push(seg('hold', holdStart, holdEnd, { queueId: queue.id }));
+      leg.customerSegs.push(seg('hold', holdStart, holdEnd));
+      talkStart = holdEnd;
+      talkEnd = Math.max(talkEnd, holdEnd + 30_000);
+    }
+    segs.push(
+      seg('interact', talkStart, talkEnd, {
+        queueId: queue.id,
+        disconnectType: leg.transferOut ? 'transfer' : pick(['client', 'endpoint'] as const),
+      }),
+    );
+    const acwEnd = stage === 'acw' ? now + 3_600_000 : talkEnd + 5_000 + exp(40_000);
+    const code = pick(WRAPUP_CODES);
+    segs.push(seg('wrapup', talkEnd, acwEnd, { queueId: queue.id, wrapUpCode: code.id }));
+    const agentParticipant = participant('agent', agent.name, t, {
+      userId: agent.id,
+      queueId: queue.id,
+      wrapupRequired: true,
+      wrapup: { code: code.id, name: code.name, endTime: iso(acwEnd) },
+      sessions: [session('inbound', segs)],
+    });
+    return { participant: agentParticipant, talkEnd, acwEnd };
+  }
+
+  /** The queue's own participant for a leg that waited `wait`, and whether it was answered. */
+  function acdLeg(leg: Leg, wait: number, answered: boolean): StoredParticipant {
+    const { t, queue } = leg;
+    return participant('acd', queue.name, t, {
+      queueId: queue.id,
+      sessions: [
+        session('inbound', [
+          seg('interact', t, t + wait, { queueId: queue.id, disconnectType: answered ? 'transfer' : 'peer' }),
+        ]),
+      ],
+    });
+  }
+
+  /**
+   * The queue legs from `t`: the first queue and, after a transfer, a second one (another agent).
+   * Returns when the customer's part ends, when the last participant's ends, and the last queue.
+   */
+  function queueLegs(
+    start: Omit<Leg, 'transferOut'>,
+    legCount: number,
+    abandons: boolean,
+    participants: StoredParticipant[],
+  ) {
+    const { now, stage } = start;
+    let { t, queue } = start;
+    let finalEnd = t;
+    let lastAgent: SimAgent | undefined;
+    for (let left = legCount - 1; left >= 0; left--) {
+      const wait = stage === 'waiting' ? now - t + 3_600_000 : exp(abandons ? 90_000 : 45_000);
+      const agents = agentsOf(queue.id).filter((a) => a !== lastAgent);
+      const answered = !abandons && agents.length > 0 && stage !== 'waiting';
+      const leg: Leg = { ...start, t, queue, transferOut: left > 0 };
+      participants.push(acdLeg(leg, wait, answered));
+      t += wait;
+      if (!answered) {
+        finalEnd = t;
+        break;
+      }
+      lastAgent = pick(agents);
+      const agent = agentLeg(lastAgent, { ...leg, t });
+      participants.push(agent.participant);
+      t = agent.talkEnd;
+      finalEnd = agent.acwEnd;
+      if (leg.transferOut) queue = transferTarget(queue);
+    }
+    return { customerEnd: t, finalEnd, queue };
+  }
+
+  /** Another queue that has agents, or the same one when there is none. */
+  function transferTarget(from: SimQueue): SimQueue {
+    const others = opts.queues.filter((q) => q !== from && agentsOf(q.id).length > 0);
+    return others.length ? pick(others) : from;
+  }
+
   /**
    * One inbound interaction arriving at `t0`, seen at `now`: segments after `now` are not there
    * yet, and the one spanning `now` is open. `stage` forces a live state (for the live set).
    */
   function interaction(t0: number, now: number, queue: SimQueue, stage?: Stage): Conversation {
     const media = pick(queue.media);
-    const voice = media === 'call' || media === 'callback';
-    const ani = voice ? phone() : `visitor-${Math.floor(rand() * 1e6)}@example.com`;
-    const dnis = voice ? 'tel:+18005550100' : `${queue.name.toLowerCase().replace(/\W+/g, '-')}@support.example.com`;
+    const { ani, dnis } = endpoints(media, queue);
     const participants: StoredParticipant[] = [];
-    let t = t0;
-    const customerSegs: StoredSegment[] = [];
-    if (media === 'call') {
-      const ivrEnd = t + 10_000 + exp(25_000);
-      participants.push(
-        participant('ivr', 'Main IVR', t, {
-          sessions: [session('inbound', [seg('ivr', t, ivrEnd, { disconnectType: 'transfer' })])],
-        }),
-      );
-      t = ivrEnd;
-    }
+    const t = media === 'call' ? ivr(t0, participants) : t0;
     // Queue legs: the first queue, and the second after a transfer (10 %).
     const transferred = rand() < 0.1 && stage === undefined;
     const abandons = rand() < 0.08 && stage === undefined;
-    let queueNow = queue;
-    let finalEnd = t;
-    let legs = transferred ? 2 : 1;
-    let lastAgent: SimAgent | undefined;
-    while (legs-- > 0) {
-      const wait = stage === 'waiting' ? now - t + 3_600_000 : exp(abandons ? 90_000 : 45_000);
-      const acdEnd = t + wait;
-      const agents = agentsOf(queueNow.id).filter((a) => a !== lastAgent);
-      const answered = !abandons && agents.length > 0 && stage !== 'waiting';
-      participants.push(
-        participant('acd', queueNow.name, t, {
-          queueId: queueNow.id,
-          sessions: [
-            session('inbound', [
-              seg('interact', t, acdEnd, { queueId: queueNow.id, disconnectType: answered ? 'transfer' : 'peer' }),
-            ]),
-          ],
-        }),
-      );
-      t = acdEnd;
-      if (!answered) {
-        finalEnd = t;
-        break;
-      }
-      const agent = pick(agents);
-      lastAgent = agent;
-      const alertEnd = t + 3_000 + exp(6_000);
-      const segs: StoredSegment[] = [seg('alert', t, alertEnd, { queueId: queueNow.id })];
-      let talkStart = alertEnd;
-      let talkEnd = talkStart + 60_000 + exp(media === 'email' ? 300_000 : 240_000);
-      if (stage === 'talking') talkEnd = now + 3_600_000;
-      const holds = (stage === undefined && rand() < 0.25) || stage === 'held';
-      if (holds) {
-        const holdStart = talkStart + (talkEnd - talkStart) * 0.4;
-        const holdEnd = stage === 'held' ? now + 3_600_000 : holdStart + 15_000 + exp(60_000);
-        segs.push(seg('interact', talkStart, holdStart, { queueId: queueNow.id }));
-        segs.push(seg('hold', holdStart, holdEnd, { queueId: queueNow.id }));
-        customerSegs.push(seg('hold', holdStart, holdEnd));
-        talkStart = holdEnd;
-        talkEnd = Math.max(talkEnd, holdEnd + 30_000);
-      }
-      const transferOut = legs > 0;
-      segs.push(
-        seg('interact', talkStart, talkEnd, {
-          queueId: queueNow.id,
-          disconnectType: transferOut ? 'transfer' : pick(['client', 'endpoint'] as const),
-        }),
-      );
-      const acwEnd = stage === 'acw' ? now + 3_600_000 : talkEnd + 5_000 + exp(40_000);
-      const code = pick(WRAPUP_CODES);
-      segs.push(seg('wrapup', talkEnd, acwEnd, { queueId: queueNow.id, wrapUpCode: code.id }));
-      participants.push(
-        participant('agent', agent.name, t, {
-          userId: agent.id,
-          queueId: queueNow.id,
-          wrapupRequired: true,
-          wrapup: { code: code.id, name: code.name, endTime: iso(acwEnd) },
-          sessions: [session('inbound', segs)],
-        }),
-      );
-      t = talkEnd;
-      finalEnd = acwEnd;
-      if (transferOut) {
-        const others = opts.queues.filter((q) => q !== queueNow && agentsOf(q.id).length > 0);
-        if (others.length) queueNow = pick(others);
-      }
-    }
-    const customerEnd = t;
+    const customerSegs: StoredSegment[] = [];
+    const legs = queueLegs({ t, now, media, queue, stage, customerSegs }, transferred ? 2 : 1, abandons, participants);
     participants.unshift(
       participant('customer', ani.startsWith('tel:') ? `Caller ${ani.slice(4)}` : ani, t0, {
         sessions: [
           session(
             'inbound',
-            [seg('interact', t0, customerEnd, { disconnectType: abandons ? 'client' : 'peer' }), ...customerSegs].sort(
-              (a, b) => a.start.localeCompare(b.start),
-            ),
+            [
+              seg('interact', t0, legs.customerEnd, { disconnectType: abandons ? 'client' : 'peer' }),
+              ...customerSegs,
+            ].sort((a, b) => a.start.localeCompare(b.start)),
             { ani, dnis, addressFrom: ani, addressTo: dnis },
           ),
         ],
       }),
     );
-    return finalize({ t0, end: finalEnd, now, media, queue: queueNow, participants });
+    return finalize({ t0, end: legs.finalEnd, now, media, queue: legs.queue, participants });
   }
 
   /** Cuts the interaction at `now`: later segments dropped, the one spanning `now` left open. */

@@ -16,10 +16,11 @@ import { ApiError, invalidValue, notFound } from '../../platform/errors/index.ts
 import { isUuid, newId } from '../../platform/ids.ts';
 import { listing, type PageRequest } from '../../platform/paging.ts';
 import type { Caller } from '../../platform/principal.ts';
-import { type Executor, isUniqueViolation, withTransaction } from '../../storage/db.ts';
+import { afterCommit, type Executor, isUniqueViolation, withTransaction } from '../../storage/db.ts';
 import type { DivisionRow } from '../../storage/schema.ts';
 import type { DirectoryDeps } from './deps.ts';
 import { createDivisionsStore } from './divisions-store.ts';
+import { noticingDivisionChanges } from './user-changes.ts';
 import { divisionUri, divisionView } from './views.ts';
 
 registerAuditEntity('Authorization', 'Division', ['Create', 'Update', 'Delete', 'Restore', 'MoveObjects']);
@@ -57,7 +58,7 @@ function decodeCursor(c: string): [string, string] {
 }
 
 export function createDivisions({ db, store, clock, hooks }: DirectoryDeps) {
-  const dstore = createDivisionsStore();
+  const dstore = noticingDivisionChanges(createDivisionsStore(), hooks.usersChanged);
   const objectTypes = new Map<string, DivisionObjectType>();
 
   async function requireDivision(orgId: string, id: string, ex: Executor = db) {
@@ -203,7 +204,7 @@ export function createDivisions({ db, store, clock, hooks }: DirectoryDeps) {
             `The division has ${grants} grant(s); remove them first, or delete with force=true.`,
           );
         await dstore.deleteGrantsInDivision(trx, orgId, id);
-        hooks.grantsChanged(orgId);
+        afterCommit(trx, () => hooks.grantsChanged(orgId));
         await dstore.updateDivision(trx, orgId, id, { deleted_at: clock.now().toISOString() });
         await audit(trx, caller, 'Delete', d, diffProperties(snapshot(d), null));
       });

@@ -1,6 +1,7 @@
 /** Kysely queries over external_contacts, their identifiers and external_organizations. Scoped to one organization. */
 import { sql } from 'kysely';
 import type { Executor } from '../../storage/db.ts';
+import { type DivisionReach, whereInReach } from '../../storage/division-filter.ts';
 import type { ExternalContactRow, ExternalOrganizationRow } from '../../storage/schema.ts';
 import { containsFolded } from '../../storage/text-match.ts';
 
@@ -14,6 +15,16 @@ export function createExternalContactStore() {
       contacts(db, orgId).selectAll().where('id', '=', id).executeTakeFirst(),
     many: (db: Executor, orgId: string, ids: string[]) =>
       ids.length ? contacts(db, orgId).selectAll().where('id', 'in', ids).execute() : Promise.resolve([]),
+    /** How many contacts live in a division (a division holding some cannot be deleted). */
+    inDivision: async (db: Executor, orgId: string, divisionId: string) =>
+      Number(
+        (
+          await contacts(db, orgId)
+            .where('division_id', '=', divisionId)
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
     /** Every contact of a merge set (the canonical contact's id). */
     mergeSet: (db: Executor, orgId: string, canonicalId: string) =>
       contacts(db, orgId)
@@ -106,13 +117,13 @@ export function createExternalContactStore() {
           ]
         : [],
     /** A page of canonical contacts (optionally only these ids), by last name, first name, id. */
-    page: (db: Executor, orgId: string, only: string[] | null, offset: number, limit: number) => {
-      let q = contacts(db, orgId).selectAll().whereRef('canonical_id', '=', 'id');
+    page: (db: Executor, orgId: string, reach: DivisionReach, only: string[] | null, offset: number, limit: number) => {
+      let q = whereInReach(contacts(db, orgId).selectAll().whereRef('canonical_id', '=', 'id'), 'division_id', reach);
       if (only) q = only.length ? q.where('id', 'in', only) : q.where(sql<boolean>`1 = 0`);
       return q.orderBy('last_name').orderBy('first_name').orderBy('id').offset(offset).limit(limit).execute();
     },
-    count: async (db: Executor, orgId: string, only: string[] | null) => {
-      let q = contacts(db, orgId).whereRef('canonical_id', '=', 'id');
+    count: async (db: Executor, orgId: string, reach: DivisionReach, only: string[] | null) => {
+      let q = whereInReach(contacts(db, orgId).whereRef('canonical_id', '=', 'id'), 'division_id', reach);
       if (only) q = only.length ? q.where('id', 'in', only) : q.where(sql<boolean>`1 = 0`);
       return Number((await q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
     },

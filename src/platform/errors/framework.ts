@@ -1,7 +1,8 @@
 /**
  * Fastify's own errors (validation, body parsing, bad URLs, over-long parameters, oversized
  * headers) as ApiErrors: the one mapping both the upstream ErrorBody handler and the SCIM
- * handler use (issues 16 and 17). Null for anything that is not a client error.
+ * handler use (issues 16 and 17), and the errors Node's HTTP parser raises before Fastify has a
+ * request. Null for anything that is not a client error.
  */
 import type { FastifyError } from 'fastify';
 import { ApiError } from './api-error.ts';
@@ -21,6 +22,22 @@ function validationError(err: FastifyError): ApiError {
   return badRequest(message, details);
 }
 
+/** An error of Node's HTTP parser (raised before Fastify sees the request) by its code. */
+export function parserError(code: string | undefined): ApiError {
+  switch (code) {
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return new ApiError(408, 'request.timeout', 'The request took too long to arrive.');
+    case 'HPE_HEADER_OVERFLOW':
+      return new ApiError(
+        431,
+        'request.header.fields.too.large',
+        'The request URL or headers are too large (at most 16 KB).',
+      );
+    default:
+      return badRequest('The request is not valid HTTP.');
+  }
+}
+
 export function frameworkError(err: FastifyError | Error, bodyLimit: number): ApiError | null {
   const e = err as FastifyError;
   if (e.validation) return validationError(e);
@@ -38,7 +55,7 @@ export function frameworkError(err: FastifyError | Error, bodyLimit: number): Ap
     case 'FST_ERR_MAX_PARAM_LENGTH':
       return new ApiError(414, 'request.uri.too.long', 'A path parameter of the URL is too long.');
     case 'HPE_HEADER_OVERFLOW':
-      return new ApiError(431, 'request.header.fields.too.large', 'The request line or headers are too large.');
+      return parserError(e.code);
   }
   if (e instanceof SyntaxError || (e.statusCode === 400 && /JSON/i.test(e.message))) {
     return badRequest('The request body is not valid JSON.');

@@ -6,6 +6,7 @@
  */
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import { parserError, toErrorBody } from '../errors/index.ts';
 import { newId } from '../ids.ts';
 
 /** Node hands the bytes read so far as `rawPacket` (a Buffer; Fastify's types say otherwise). */
@@ -14,23 +15,10 @@ export type ClientError = Error & { code?: string; rawPacket?: unknown };
 export type ClientErrorAnswerer = (err: ClientError) => string | null;
 
 function upstreamAnswer(err: ClientError): string {
-  const [status, code, message] =
-    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-      ? [408, 'request.timeout', 'The request took too long to arrive.']
-      : err.code === 'HPE_HEADER_OVERFLOW'
-        ? [431, 'request.header.fields.too.large', 'The request URL or headers are too large (at most 16 KB).']
-        : [400, 'bad.request', 'The request is not valid HTTP.'];
-  const body = JSON.stringify({
-    message,
-    code,
-    status,
-    messageParams: {},
-    contextId: newId(),
-    details: [],
-    errors: [],
-  });
+  const error = parserError(err.code);
+  const body = JSON.stringify(toErrorBody(error, newId()));
   return (
-    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+    `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
     `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
   );
 }

@@ -30,6 +30,10 @@ export const SEARCH_TYPES: { value: GdprSearchType; label: string }[] = [
 export interface GdprSubject {
   name?: string;
   userId?: string;
+  /** An external contact (customer) the search found, or the request is about. */
+  externalContactId?: string;
+  /** Beyond upstream, in search results: the canonical contact of the contact's merge set. */
+  canonicalContactId?: string;
   externalId?: string;
   emailAddresses?: string[];
   phoneNumbers?: string[];
@@ -55,6 +59,10 @@ export interface GdprRequest {
   createdBy: { id: string; selfUri?: string };
   createdDate: string;
   resultsUrl?: string;
+  /** Beyond upstream: the requests repeated from this one for the other contacts of a merge set… */
+  relatedRequests?: { id: string }[];
+  /** …and, on each of those, the request it was repeated from. */
+  parentRequest?: { id: string };
   selfUri: string;
 }
 

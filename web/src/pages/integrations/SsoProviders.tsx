@@ -1,4 +1,4 @@
-import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
+import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import {
   expiryText,
@@ -10,6 +10,7 @@ import {
   ssoApi,
   type SsoSettings,
 } from '../../api/sso.ts';
+import { ActionsMenu } from '../../components/ActionsMenu.tsx';
 import { Confirm } from '../../components/Confirm.tsx';
 import { useLoad } from '../../components/useLoad.ts';
 
@@ -131,11 +132,11 @@ function ProviderTable() {
                 <CertificateExpiry provider={p} />
               </td>
               <td>
-                <RowMenu
-                  label={`Actions for ${p.name}`}
-                  items={[
-                    { label: 'Edit', run: () => navigate(`/admin/integrations/sso/${providerPath(p)}`) },
-                    { label: 'Delete', run: () => setDeleting(p) },
+                <ActionsMenu
+                  name={p.name}
+                  actions={[
+                    { label: 'Edit', onSelect: () => navigate(`/admin/integrations/sso/${providerPath(p)}`) },
+                    { label: 'Delete', onSelect: () => setDeleting(p), danger: true },
                   ]}
                 />
               </td>
@@ -172,41 +173,6 @@ function CertificateExpiry({ provider }: { provider: IdentityProvider }) {
         </li>
       ))}
     </ul>
-  );
-}
-
-/** A ⋮ button opening a menu of row actions (Escape or a second click closes it). */
-function RowMenu({ label, items }: { label: string; items: { label: string; run(): void }[] }) {
-  const [open, setOpen] = useState(false);
-  const first = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
-    if (open) first.current?.focus();
-  }, [open]);
-  return (
-    // biome-ignore lint/a11y/noStaticElementInteractions: Escape anywhere in the menu closes it.
-    <div className="row-menu" onKeyDown={(e) => e.key === 'Escape' && setOpen(false)}>
-      <button type="button" aria-label={label} aria-haspopup="menu" aria-expanded={open} onClick={() => setOpen(!open)}>
-        ⋮
-      </button>
-      {open && (
-        <div role="menu" aria-label={label}>
-          {items.map((item, i) => (
-            <button
-              key={item.label}
-              ref={i === 0 ? first : undefined}
-              type="button"
-              role="menuitem"
-              onClick={() => {
-                setOpen(false);
-                item.run();
-              }}
-            >
-              {item.label}
-            </button>
-          ))}
-        </div>
-      )}
-    </div>
   );
 }
 

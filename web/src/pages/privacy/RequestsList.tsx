@@ -12,6 +12,26 @@ type State =
   | { status: 'error'; message: string }
   | { status: 'ready'; listing: Listing<GdprRequest> };
 
+/** How a merge set's request and the requests repeated from it for its other contacts are linked. */
+function RelatedNote({ request, names }: { request: GdprRequest; names: Map<string, string> }) {
+  const n = request.relatedRequests?.length ?? 0;
+  if (n > 0)
+    return (
+      <small className="related">
+        {' '}
+        · merge set: {n === 1 ? '1 related request' : `${n} related requests`}, each with its own status
+      </small>
+    );
+  if (!request.parentRequest) return null;
+  const parent = request.parentRequest.id;
+  return (
+    <small className="related" title={parent}>
+      {' '}
+      · Related to {names.get(parent) ?? 'the request'} ({parent.slice(0, 8)}…)
+    </small>
+  );
+}
+
 /**
  * The organization's data-subject requests, newest first. While any listed request is still
  * being processed, the page is reloaded every second (quietly: no loading flash) until none is.
@@ -66,6 +86,7 @@ export function RequestsList({ reload }: { reload: number }) {
   const { listing } = state;
   if (listing.total === 0 && listing.entities.length === 0)
     return <p className="empty">No data subject requests yet.</p>;
+  const names = new Map(listing.entities.map((r) => [r.id, r.name || typeLabel(r.requestType)]));
   const pending = listing.entities.filter((r) => !isFinished(r.status)).length;
   return (
     <>
@@ -92,7 +113,10 @@ export function RequestsList({ reload }: { reload: number }) {
               <td>{r.createdDate}</td>
               <td>{r.name || '—'}</td>
               <td>{typeLabel(r.requestType)}</td>
-              <td>{subjectSummary(r.subject)}</td>
+              <td>
+                {subjectSummary(r.subject)}
+                <RelatedNote request={r} names={names} />
+              </td>
               <td>
                 <StatusBadge status={r.status} />
               </td>

@@ -8,6 +8,14 @@ type Found =
   | { status: 'error'; message: string }
   | { status: 'ready'; listing: Listing<GdprSubject> };
 
+/** A contact merged into another: requests about it go to its merge set's canonical contact. */
+const inSet = (s: GdprSubject) =>
+  !!s.externalContactId && !!s.canonicalContactId && s.canonicalContactId !== s.externalContactId;
+
+/** What a request is sent about: a contact by its id alone (the API refuses several identifiers without one). */
+const requestSubject = (s: GdprSubject): GdprSubject =>
+  s.externalContactId ? { externalContactId: s.externalContactId } : s;
+
 const list = (values?: string[]) => (values?.length ? values.join(', ') : '—');
 
 /**
@@ -105,7 +113,7 @@ export function SubjectSearch({
             </thead>
             <tbody>
               {listing.entities.map((s, i) => {
-                const isSelected = selected !== null && JSON.stringify(selected) === JSON.stringify(s);
+                const isSelected = selected !== null && JSON.stringify(selected) === JSON.stringify(requestSubject(s));
                 return (
                   // biome-ignore lint/suspicious/noArrayIndexKey: the page's order is the only identity a found subject has.
                   <tr key={i} aria-selected={isSelected}>
@@ -118,6 +126,16 @@ export function SubjectSearch({
                         <>
                           Directory user <code>{s.userId}</code>
                         </>
+                      ) : s.externalContactId ? (
+                        <>
+                          External contact <code>{s.externalContactId}</code>
+                          {inSet(s) && (
+                            <>
+                              {' '}
+                              · merge set <code>{s.canonicalContactId}</code>
+                            </>
+                          )}
+                        </>
                       ) : s.externalId ? (
                         <>
                           External contact <code>{s.externalId}</code>
@@ -127,15 +145,27 @@ export function SubjectSearch({
                       )}
                     </td>
                     <td>
-                      <button
-                        type="button"
-                        className={isSelected ? undefined : 'secondary'}
-                        aria-pressed={isSelected}
-                        aria-label={`${isSelected ? 'Selected' : 'Select'} ${s.name ?? s.emailAddresses?.[0] ?? s.phoneNumbers?.[0] ?? 'subject'}`}
-                        onClick={() => onSelect(s)}
-                      >
-                        {isSelected ? 'Selected' : 'Select'}
-                      </button>
+                      {inSet(s) ? (
+                        <button
+                          type="button"
+                          className="secondary"
+                          aria-label={`Request for the merge set of ${s.name ?? s.externalContactId}`}
+                          title="A contact that was merged: the request goes to the canonical contact of its merge set, and is repeated for every contact of the set."
+                          onClick={() => onSelect({ externalContactId: s.canonicalContactId })}
+                        >
+                          Request for the merge set
+                        </button>
+                      ) : (
+                        <button
+                          type="button"
+                          className={isSelected ? undefined : 'secondary'}
+                          aria-pressed={isSelected}
+                          aria-label={`${isSelected ? 'Selected' : 'Select'} ${s.name ?? s.emailAddresses?.[0] ?? s.phoneNumbers?.[0] ?? 'subject'}`}
+                          onClick={() => onSelect(requestSubject(s))}
+                        >
+                          {isSelected ? 'Selected' : 'Select'}
+                        </button>
+                      )}
                     </td>
                   </tr>
                 );

@@ -53,6 +53,7 @@ export function subjectSummary(s: GdprSubject): string {
     s.name,
     ...(s.emailAddresses ?? []).slice(0, 1),
     s.userId ? `user ${s.userId}` : undefined,
+    s.externalContactId ? `contact ${s.externalContactId}` : undefined,
     !s.name && !s.emailAddresses?.length ? s.phoneNumbers?.[0] : undefined,
     s.externalId ? `external id ${s.externalId}` : undefined,
   ].filter((p): p is string => !!p);
