@@ -83,6 +83,7 @@ describe.skipIf(!hasChromium)('External Contacts in Chromium', { timeout: 90_000
     await row('ada@old-mail.example').getByRole('button', { name: 'Ada Okafor', exact: true }).click();
     const view = contact('Ada Okafor');
     await view.getByText('ada@old-mail.example').waitFor();
+    await view.getByText('Home', { exact: true }).waitFor(); // the division, by name
     await view.getByText('Not merged: this contact is its own canonical contact.').waitFor();
     const interactions = view.getByRole('table', { name: 'Interactions of the contact' });
     await interactions.getByRole('row').filter({ hasText: ids.conversation! }).getByText('message').waitFor();
