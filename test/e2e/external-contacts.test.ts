@@ -83,6 +83,7 @@ describe.skipIf(!hasChromium)('External Contacts in Chromium', { timeout: 90_000
     await row('ada@old-mail.example').getByRole('button', { name: 'Ada Okafor', exact: true }).click();
     const view = contact('Ada Okafor');
     await view.getByText('ada@old-mail.example').waitFor();
+    await view.getByText('Home', { exact: true }).waitFor(); // the division, by name
     await view.getByText('Not merged: this contact is its own canonical contact.').waitFor();
     const interactions = view.getByRole('table', { name: 'Interactions of the contact' });
     await interactions.getByRole('row').filter({ hasText: ids.conversation! }).getByText('message').waitFor();
@@ -134,6 +135,16 @@ describe.skipIf(!hasChromium)('External Contacts in Chromium', { timeout: 90_000
     expect(got.body.mergeSet.map((m: { id: string }) => m.id).sort()).toEqual([canonical, ids.ada, ids.adaOld].sort());
   });
 
+  it('says when a contact cannot be opened, and offers to retry', async () => {
+    await page.goto(`${t.url}/admin/directory/external-contacts?contact=00000000-0000-4000-8000-000000000000`);
+    const alert = page.getByRole('alert').filter({ hasText: 'The contact could not be loaded' });
+    await alert.getByText('not found', { exact: false }).waitFor();
+    await alert.getByRole('button', { name: 'Retry' }).waitFor();
+    await alert.getByRole('button', { name: 'Close' }).click();
+    await alert.waitFor({ state: 'detached' });
+    await row('3 contacts').waitFor();
+  });
+
   it('submits a GDPR export for the canonical contact; each contact of the set gets its own request', async () => {
     await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Data Subject Requests' }).click();
     await page.getByRole('button', { name: 'New request' }).click();
@@ -145,6 +156,8 @@ describe.skipIf(!hasChromium)('External Contacts in Chromium', { timeout: 90_000
     // The search answers the contact that holds the handle, and names its merge set.
     const found = subjects.getByRole('row').filter({ hasText: ids.ada! });
     await found.getByText(`merge set ${ids.canonical}`, { exact: false }).waitFor();
+    const head = subjects.getByRole('row').filter({ hasText: ids.canonical! });
+    await head.getByText('canonical contact of a merge set', { exact: false }).waitFor();
     // The request goes to the canonical contact of the set.
     await found.getByRole('button', { name: 'Request for the merge set' }).click();
     await form.getByText(`contact ${ids.canonical}`, { exact: false }).first().waitFor();
