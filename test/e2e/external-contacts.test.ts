@@ -7,6 +7,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { TestApp } from '../helpers/app.ts';
+import { seriousViolations } from '../helpers/axe.ts';
 import { adminConsoleSuite, hasChromium } from '../helpers/browser.ts';
 
 describe.skipIf(!hasChromium)('External Contacts in Chromium', { timeout: 90_000 }, () => {
@@ -128,6 +129,9 @@ describe.skipIf(!hasChromium)('External Contacts in Chromium', { timeout: 90_000
     const memberSet = member.getByRole('table', { name: 'Merge set' });
     await memberSet.getByRole('row').filter({ hasText: canonical }).getByText('Canonical').waitFor();
     expect(await memberSet.getByRole('row').count()).toBe(4);
+
+    // The open contact, its merge set and interactions pass axe (serious and critical).
+    expect(await seriousViolations(page)).toEqual([]);
 
     // What the page showed is what the API holds.
     const got = await t.api(`/api/v2/externalcontacts/contacts/${ids.ada}`, { token: admin });
