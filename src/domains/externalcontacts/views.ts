@@ -1,17 +1,30 @@
 /**
- * A contact row as upstream's ExternalContact: its merge-set fields, and its organization and
- * division as references, with their names when `expand` asks for them (upstream's
- * `expand=externalOrganization` and `expand=division`).
+ * A contact row as upstream's ExternalContact: its merge-set fields, its organization (a reference
+ * with its name, or the whole organization with `expand=externalOrganization`) and its division
+ * (a reference, with its name on `expand=division`).
  */
 import type { Executor } from '../../storage/db.ts';
-import type { ExternalContactRow } from '../../storage/schema.ts';
+import type { ExternalContactRow, ExternalOrganizationRow } from '../../storage/schema.ts';
 import type { StoredContact } from './model.ts';
-import type { ExternalContactView } from './schemas.ts';
+import type { ExternalContactView, ExternalOrganizationInput } from './schemas.ts';
 import type { ExternalContactStore } from './store.ts';
 
 export const contactUri = (id: string) => `/api/v2/externalcontacts/contacts/${id}`;
 const ref = (id: string) => ({ id, selfUri: contactUri(id) });
 const organizationUri = (id: string) => `/api/v2/externalcontacts/organizations/${id}`;
+
+/** Upstream's ExternalOrganization. */
+export function organizationView(row: ExternalOrganizationRow) {
+  return {
+    ...(JSON.parse(row.body) as ExternalOrganizationInput),
+    id: row.id,
+    name: row.name,
+    division: { id: row.division_id, selfUri: `/api/v2/authorization/divisions/${row.division_id}` },
+    createDate: row.created_at,
+    modifyDate: row.modified_at,
+    selfUri: organizationUri(row.id),
+  };
+}
 
 /** The `expand` values Gatehouse answers (upstream's others hold nothing here). */
 export const EXPANDS = ['externalOrganization', 'externalDataSources', 'identifiers', 'externalSources', 'division'];
@@ -45,8 +58,10 @@ export function createContactViews(
   async function organizationOf(executor: Executor, row: ExternalContactRow, expand: Expand) {
     const id = row.external_organization_id;
     if (!id) return {};
-    const o = expand.has('externalOrganization') ? await store.organizations.find(executor, row.org_id, id) : undefined;
-    return { externalOrganization: { id, ...(o ? { name: o.name } : {}), selfUri: organizationUri(id) } };
+    // Upstream's reference carries the name (required in its model); expanded, the whole organization.
+    const o = await store.organizations.find(executor, row.org_id, id);
+    if (o && expand.has('externalOrganization')) return { externalOrganization: organizationView(o) };
+    return { externalOrganization: { id, name: o?.name ?? '', selfUri: organizationUri(id) } };
   }
 
   async function divisionOf(row: ExternalContactRow, expand: Expand) {
