@@ -23,6 +23,7 @@ import {
   createAttachments,
   registerAttachmentRoutes,
   type ConversationsService,
+  conversationDivisionObjectType,
   createConversationPersonalData,
   createConversationsService,
   registerConversationRoutes,
@@ -286,11 +287,10 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
     clock,
     jobs,
     clients: {
-      exists: (orgId, clientId) =>
-        oauth.clients.get(orgId, clientId).then(
-          () => true,
-          () => false,
-        ),
+      divisionOf: async (orgId, clientId) => {
+        const row = await oauth.clients.find(orgId, clientId);
+        return row && row.internal !== 1 ? (row.division_id ?? null) : undefined;
+      },
     },
   });
   registerUsageRoutes(app, { usage });
@@ -315,6 +315,7 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
     directory,
     contactExists: (orgId, id) => externalContacts.exists(orgId, id),
   });
+  directory.divisions.registerObjectType(conversationDivisionObjectType());
   registerConversationRoutes(app, { conversations });
   const analytics = createAnalyticsService({ db, clock, jobs, conversations, routing });
   await analytics.resume();
