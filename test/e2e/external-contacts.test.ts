@@ -183,4 +183,16 @@ describe.skipIf(!hasChromium)('External Contacts in Chromium', { timeout: 90_000
     const mine = listed.body.entities.filter((r: { name?: string }) => r.name === 'Ada set export');
     expect(mine.map((r: { status: string }) => r.status)).toEqual(['COMPLETED', 'COMPLETED', 'COMPLETED']);
   });
+
+  it('pages a long search result, 25 contacts a page', async () => {
+    for (let i = 1; i <= 27; i++)
+      await create(`pager${i}`, { firstName: `P${String(i).padStart(2, '0')}`, lastName: 'Pagerow' });
+    await page.goto(`${t.url}/admin/directory/external-contacts?q=pagerow`);
+    await page.getByText('Page 1 of 2 · 27 contacts').waitFor();
+    expect(await list().getByRole('row').count()).toBe(26);
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByText('Page 2 of 2 · 27 contacts').waitFor();
+    await row('P27 Pagerow').waitFor();
+    expect(await list().getByRole('row').count()).toBe(3);
+  });
 });
