@@ -2,7 +2,8 @@
  * Directory → External Contacts in Chromium: the list and its search, a contact opened with its
  * identities and the interactions its customer had, two contacts merged (the merge set then shows
  * on the canonical contact and on each member), and a GDPR request for the canonical contact made
- * on the Data Subject Requests page, which fans out into related requests each with its own status.
+ * on the Data Subject Requests page, which fans out into related requests each with its own status;
+ * also the error state of a contact that cannot be opened, and paging.
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';

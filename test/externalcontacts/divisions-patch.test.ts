@@ -157,9 +157,11 @@ describe.each(DIALECTS)('external contact divisions, PATCH and expand on %s', (d
     expect(await names('firstName')).toEqual(['Abe', 'Mia', 'Zoe']);
     expect(await names('firstName:desc')).toEqual(['Zoe', 'Mia', 'Abe']);
     expect(await names('lastName:desc')).toEqual(['Zoe', 'Abe', 'Mia']);
-    const bad = await t.api(`${base}?sortOrder=title`, { token: admin });
-    expect(bad.status).toBe(400);
-    expect(bad.body).toMatchObject({ code: 'invalid.value', details: [{ fieldName: 'sortOrder' }] });
+    for (const sortOrder of ['title', 'constructor', 'lastName:sideways']) {
+      const bad = await t.api(`${base}?sortOrder=${sortOrder}`, { token: admin });
+      expect(bad.status, sortOrder).toBe(400);
+      expect(bad.body).toMatchObject({ code: 'invalid.value', details: [{ fieldName: 'sortOrder' }] });
+    }
   });
 
   it('patches fields with upstream actions, re-normalizing phones and re-indexing identifiers', async () => {

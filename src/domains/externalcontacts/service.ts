@@ -61,7 +61,7 @@ const SORTABLE: Record<string, ContactSort['column']> = { firstName: 'first_name
 export function sortOf(value: string | undefined): ContactSort {
   if (!value?.trim()) return DEFAULT_SORT;
   const [field = '', direction = 'asc'] = value.trim().split(':');
-  const column = SORTABLE[field];
+  const column = Object.hasOwn(SORTABLE, field) ? SORTABLE[field] : undefined;
   if (!column || !['asc', 'desc'].includes(direction.toLowerCase()))
     throw invalidValue(
       'sortOrder',
