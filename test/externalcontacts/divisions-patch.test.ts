@@ -52,7 +52,7 @@ describe.each(DIALECTS)('external contact divisions, PATCH and expand on %s', (d
     return t.token(res.body.id, res.body.secret);
   }
   const patch = (id: string, changes: unknown[], token = admin) =>
-    t.api(`${base}/${id}`, { method: 'PATCH', token, body: { changes } });
+    t.api(`/api/v2/externalcontacts/contacts/${id}`, { method: 'PATCH', token, body: { changes } });
 
   it('keeps contacts to their division: lists filter, reads and changes elsewhere answer 404', async () => {
     const e = await create({ firstName: 'Erin', lastName: 'Eastside', division: { id: east } });
@@ -135,6 +135,27 @@ describe.each(DIALECTS)('external contact divisions, PATCH and expand on %s', (d
     const bad = await t.api(`${base}/${c.id}?expand=everything`, { token: admin });
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ code: 'invalid.value', details: [{ fieldName: 'expand' }] });
+  });
+
+  it('sorts a listing by first or last name, either way, and refuses another sortOrder', async () => {
+    for (const [firstName, lastName] of [
+      ['Zoe', 'Sortby'],
+      ['Abe', 'Sortby'],
+      ['Mia', 'Asortby'],
+    ])
+      await create({ firstName, lastName });
+    const names = async (sortOrder?: string) => {
+      const res = await t.api(`${base}?q=sortby${sortOrder ? `&sortOrder=${sortOrder}` : ''}`, { token: admin });
+      expect(res.status, res.text).toBe(200);
+      return res.body.entities.map((c: { firstName: string }) => c.firstName);
+    };
+    expect(await names()).toEqual(['Mia', 'Abe', 'Zoe']);
+    expect(await names('firstName')).toEqual(['Abe', 'Mia', 'Zoe']);
+    expect(await names('firstName:desc')).toEqual(['Zoe', 'Mia', 'Abe']);
+    expect(await names('lastName:desc')).toEqual(['Zoe', 'Abe', 'Mia']);
+    const bad = await t.api(`${base}?sortOrder=title`, { token: admin });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ code: 'invalid.value', details: [{ fieldName: 'sortOrder' }] });
   });
 
   it('patches fields with upstream actions, re-normalizing phones and re-indexing identifiers', async () => {

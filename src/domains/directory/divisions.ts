@@ -20,6 +20,7 @@ import { afterCommit, type Executor, isUniqueViolation, withTransaction } from '
 import type { DivisionRow } from '../../storage/schema.ts';
 import type { DirectoryDeps } from './deps.ts';
 import { createDivisionsStore } from './divisions-store.ts';
+import { noticingDivisionChanges } from './user-changes.ts';
 import { divisionUri, divisionView } from './views.ts';
 
 registerAuditEntity('Authorization', 'Division', ['Create', 'Update', 'Delete', 'Restore', 'MoveObjects']);
@@ -57,7 +58,7 @@ function decodeCursor(c: string): [string, string] {
 }
 
 export function createDivisions({ db, store, clock, hooks }: DirectoryDeps) {
-  const dstore = createDivisionsStore();
+  const dstore = noticingDivisionChanges(createDivisionsStore(), hooks.usersChanged);
   const objectTypes = new Map<string, DivisionObjectType>();
 
   async function requireDivision(orgId: string, id: string, ex: Executor = db) {

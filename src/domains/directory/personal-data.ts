@@ -164,6 +164,48 @@ export function createDirectoryPersonalData({
     return r ? r.updatedValue.trim() : null;
   }
 
+  /** The name a rectification gives the user, checked; nothing when no term changes it. */
+  function renamed(before: UserRow, replacements: Replacement[]): Partial<UserRow> {
+    const name = replacementFor(replacements, 'NAME', before.name);
+    if (name === null || name === before.name) return {};
+    if (!name || [...name].length > MAX_NAME)
+      throw invalidValue('replacementTerms', `A name must be 1 to ${MAX_NAME} characters long.`);
+    return { name };
+  }
+
+  /** The email (and its key) a rectification gives the user, checked and free; nothing when unchanged. */
+  async function reEmailed(trx: Trx, orgId: string, before: UserRow, replacements: Replacement[]) {
+    const email = replacementFor(replacements, 'EMAIL', before.email);
+    if (email === null || email === before.email) return {};
+    if (!EMAIL.test(email) || [...email].length > MAX_EMAIL)
+      throw invalidValue('replacementTerms', `"${email}" is not an email address.`);
+    const key = email.toLowerCase();
+    // A deleted user's key stays set aside; a live user's must be free (checked first, so the
+    // refusal never depends on how the database reports a unique violation in a transaction).
+    const patch: Partial<UserRow> = {
+      email,
+      email_key: before.state === 'deleted' ? deletedEmailKey(key, before.id) : key,
+    };
+    const holder = before.state === 'deleted' ? undefined : await store.findUserByEmail(trx, orgId, key);
+    if (holder && holder.id !== before.id) throw emailTaken(email);
+    return patch;
+  }
+
+  /** Writes the patch over the version read; a concurrent change or a taken email refuses it. */
+  async function writeRectified(trx: Trx, orgId: string, before: UserRow, after: UserRow, patch: Partial<UserRow>) {
+    try {
+      const written = await store.updateUserIfVersion(trx, orgId, before.id, before.version, {
+        ...patch,
+        version: after.version,
+        modified_at: after.modified_at,
+      });
+      if (!written) throw changedMeanwhile(before.id);
+    } catch (err) {
+      if (isUniqueViolation(err)) throw emailTaken(after.email);
+      throw err;
+    }
+  }
+
   async function rectifyUser(
     trx: Trx,
     orgId: string,
@@ -173,42 +215,15 @@ export function createDirectoryPersonalData({
     causeEventId: string,
     counts: SourceOutcome,
   ) {
-    const patch: Partial<UserRow> = {};
-    const name = replacementFor(replacements, 'NAME', before.name);
-    if (name !== null && name !== before.name) {
-      if (!name || [...name].length > MAX_NAME)
-        throw invalidValue('replacementTerms', `A name must be 1 to ${MAX_NAME} characters long.`);
-      patch.name = name;
-    }
-    const email = replacementFor(replacements, 'EMAIL', before.email);
-    if (email !== null && email !== before.email) {
-      if (!EMAIL.test(email) || [...email].length > MAX_EMAIL)
-        throw invalidValue('replacementTerms', `"${email}" is not an email address.`);
-      const key = email.toLowerCase();
-      // A deleted user's key stays set aside; a live user's must be free (checked first, so the
-      // refusal never depends on how the database reports a unique violation in a transaction).
-      patch.email = email;
-      patch.email_key = before.state === 'deleted' ? deletedEmailKey(key, before.id) : key;
-      const holder = before.state === 'deleted' ? undefined : await store.findUserByEmail(trx, orgId, key);
-      if (holder && holder.id !== before.id) throw emailTaken(email);
-    }
+    const patch: Partial<UserRow> = {
+      ...renamed(before, replacements),
+      ...(await reEmailed(trx, orgId, before, replacements)),
+    };
     const more = extension ? await extension.rectify(trx, orgId, before.id, replacements) : null;
     if (Object.keys(patch).length === 0 && !more?.changes.length) return;
     const now = clock.now().toISOString();
     const after: UserRow = { ...before, ...patch, version: before.version + 1, modified_at: now };
-    try {
-      if (
-        !(await store.updateUserIfVersion(trx, orgId, before.id, before.version, {
-          ...patch,
-          version: after.version,
-          modified_at: now,
-        }))
-      )
-        throw changedMeanwhile(before.id);
-    } catch (err) {
-      if (isUniqueViolation(err)) throw emailTaken(after.email);
-      throw err;
-    }
+    await writeRectified(trx, orgId, before, after, patch);
     await more?.write(now);
     await recordAudit(trx, clock, {
       orgId,

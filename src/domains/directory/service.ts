@@ -13,6 +13,7 @@ import { createRoles } from './roles.ts';
 import { createSubjects } from './subjects.ts';
 import { createDirectoryStore, type DirectoryStore } from './store.ts';
 import { createUserHooks } from './user-hooks.ts';
+import { noticingUserChanges } from './user-changes.ts';
 import { createUsers } from './users.ts';
 
 /**
@@ -46,7 +47,10 @@ const EMPLOYEE_PERMISSIONS = ['directory:user:view', 'authorization:division:vie
 
 export function createDirectoryService({ db, clock }: { db: Db; clock: Clock }) {
   const hooks = createUserHooks();
-  const store = noticingGrantChanges(createDirectoryStore(), hooks.grantsChanged);
+  const store = noticingUserChanges(
+    noticingGrantChanges(createDirectoryStore(), hooks.grantsChanged),
+    hooks.usersChanged,
+  );
   const deps = { db, store, clock, hooks };
   const users = createUsers(deps);
   const roles = createRoles(deps);
@@ -66,6 +70,7 @@ export function createDirectoryService({ db, clock }: { db: Db; clock: Clock }) 
       onUserDeleted: hooks.onUserDeleted,
       registerExpansion: hooks.registerExpansion,
       onGrantsChanged: hooks.onGrantsChanged,
+      onUsersChanged: hooks.onUsersChanged,
     },
 
     /**

@@ -97,6 +97,43 @@ async function insertChecked(store: DirectoryDeps['store'], trx: Executor, row: 
   }
 }
 
+/** The columns a PATCH changes, checked; the email key follows a new email or state. */
+function patchOf(input: PatchUserInput, current: UserRow): Partial<UserRow> {
+  const patch: Partial<UserRow> = {};
+  if (input.name !== undefined) {
+    if (!input.name.trim()) throw invalidValue('name', 'name must not be empty.');
+    patch.name = input.name.trim();
+  }
+  if (input.email !== undefined) {
+    if (!EMAIL.test(input.email.trim())) throw invalidValue('email', `"${input.email}" is not an email address.`);
+    patch.email = input.email.trim();
+  }
+  if (input.title !== undefined) patch.title = input.title;
+  if (input.department !== undefined) patch.department = input.department;
+  if (input.state !== undefined) {
+    if (!USER_STATES.includes(input.state))
+      throw invalidValue('state', `state must be one of ${USER_STATES.join(', ')}.`);
+    patch.state = input.state;
+  }
+  if (patch.email !== undefined || patch.state !== undefined)
+    patch.email_key = emailKeyOf(patch.email ?? current.email, patch.state ?? current.state, current.id);
+  return patch;
+}
+
+/** Writes a patch with the updated row's version; 409 `emailTaken` when its email is held. */
+async function updateChecked(store: DirectoryDeps['store'], trx: Executor, updated: UserRow, patch: Partial<UserRow>) {
+  try {
+    await store.updateUser(trx, updated.org_id, updated.id, {
+      ...patch,
+      version: updated.version,
+      modified_at: updated.modified_at,
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw emailTaken(updated.email);
+    throw err;
+  }
+}
+
 export function createUsers({ db, store, clock, hooks }: DirectoryDeps) {
   async function view(orgId: string, u: UserRow) {
     const division = await store.findDivision(db, orgId, u.division_id);
@@ -237,40 +274,14 @@ export function createUsers({ db, store, clock, hooks }: DirectoryDeps) {
         const current = isUuid(userId) ? await store.findUser(trx, orgId, userId) : undefined;
         if (!current) throw notFound('user', userId);
         if (input.version !== current.version) throw versionConflict(current.version);
-        const patch: Partial<UserRow> = {};
-        if (input.name !== undefined) {
-          if (!input.name.trim()) throw invalidValue('name', 'name must not be empty.');
-          patch.name = input.name.trim();
-        }
-        if (input.email !== undefined) {
-          if (!EMAIL.test(input.email.trim())) throw invalidValue('email', `"${input.email}" is not an email address.`);
-          patch.email = input.email.trim();
-        }
-        if (input.title !== undefined) patch.title = input.title;
-        if (input.department !== undefined) patch.department = input.department;
-        if (input.state !== undefined) {
-          if (!USER_STATES.includes(input.state))
-            throw invalidValue('state', `state must be one of ${USER_STATES.join(', ')}.`);
-          patch.state = input.state;
-        }
-        if (patch.email !== undefined || patch.state !== undefined)
-          patch.email_key = emailKeyOf(patch.email ?? current.email, patch.state ?? current.state, userId);
+        const patch = patchOf(input, current);
         const updated: UserRow = {
           ...current,
           ...patch,
           version: current.version + 1,
           modified_at: clock.now().toISOString(),
         };
-        try {
-          await store.updateUser(trx, orgId, userId, {
-            ...patch,
-            version: updated.version,
-            modified_at: updated.modified_at,
-          });
-        } catch (err) {
-          if (isUniqueViolation(err)) throw emailTaken(patch.email ?? current.email);
-          throw err;
-        }
+        await updateChecked(store, trx, updated, patch);
         const event = await recordAudit(trx, clock, {
           orgId,
           serviceName: 'Directory',
@@ -346,6 +357,29 @@ export function createUsers({ db, store, clock, hooks }: DirectoryDeps) {
       if (!moved) return null;
       if (deactivates(current.state, state)) await hooks.runDeactivated(current.org_id, current.id, trx);
       return { ...current, ...patch } as UserRow;
+    },
+
+    /**
+     * Deletes a service-account user (state deleted, as a PATCH makes it) in another domain's
+     * transaction: the user of a deleted OAuth client. Audited as that PATCH is, with the
+     * deletion hooks; its tokens stop. A person, or a user already deleted, is left as it is.
+     */
+    async deleteServiceAccountInTransaction(trx: Trx, orgId: string, caller: Caller, userId: string) {
+      const current = await store.findUser(trx, orgId, userId);
+      if (current?.service_account !== 1 || current.state === 'deleted') return;
+      const updated = await this.updateInTransaction(trx, current, { state: 'deleted' }, clock.now().toISOString());
+      if (!updated) return;
+      const event = await recordAudit(trx, clock, {
+        orgId,
+        serviceName: 'Directory',
+        entityType: 'User',
+        entityId: userId,
+        entityName: updated.name,
+        action: 'Update',
+        ...auditOrigin(caller),
+        changes: diffProperties(snapshot(current), snapshot(updated)),
+      });
+      await hooks.runDeleted(orgId, userId, trx, caller, event);
     },
 
     /** Bumps the version of these users (not deleted ones), as when their manager goes: answers them. */
