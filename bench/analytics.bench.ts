@@ -13,6 +13,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
+import { extname } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { CONV_COLS, flatRows, type GeneratedDay, type GeneratorData, PART_COLS } from './analytics-generator.ts';
 import { fmt, importSource } from './lib.ts';
 
 export const name = 'analytics';
@@ -22,6 +25,8 @@ const DAY = 86_400_000;
 const DAYS = Number(process.env.GATEHOUSE_BENCH_ANALYTICS_DAYS ?? 90);
 /** The simulator's hourly intensities add up to this many peak hours a day. */
 const PEAK_HOURS_PER_DAY = 10.41;
+/** Rows a bulk INSERT statement carries (16 columns × 64 stays far below SQLite's 32,766 variables). */
+const BULK_ROWS = 64;
 const percentile = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
 
@@ -34,12 +39,6 @@ export async function run(): Promise<string[]> {
   const conv = (await importSource(
     'domains/conversations/index',
   )) as typeof import('../src/domains/conversations/index.ts');
-  const { rowFromConversation } = (await importSource(
-    'domains/conversations/rows',
-  )) as typeof import('../src/domains/conversations/rows.ts');
-  const { participantRows } = (await importSource(
-    'domains/conversations/analytics-view',
-  )) as typeof import('../src/domains/conversations/analytics-view.ts');
   const { createRoutingService } = (await importSource(
     'domains/routing/index',
   )) as typeof import('../src/domains/routing/index.ts');
@@ -70,6 +69,8 @@ export async function run(): Promise<string[]> {
     const raw = new SQLite(file);
     raw.pragma('journal_mode = WAL');
     raw.pragma('synchronous = OFF');
+    raw.pragma('cache_size = -1048576');
+    raw.pragma('temp_store = MEMORY');
     raw
       .prepare(
         `INSERT INTO organizations (id, name, domain, state, default_language, version, created_at, modified_at)
@@ -86,85 +87,87 @@ export async function run(): Promise<string[]> {
     for (const q of queues) insertQueue.run(q.id, orgId, divisionId, q.name, q.name.toLowerCase(), now, now);
     for (const a of agents) for (const q of a.queueIds) insertMember.run(orgId, q, a.id, now);
 
-    const CONV_COLS = [
-      'id',
-      'org_id',
-      'division_id',
-      'media_type',
-      'state',
-      'queue_name',
-      'participants',
-      'start_time',
-      'end_time',
-      'stuck_reason',
-      'notes',
-      'version',
-      'created_at',
-      'modified_at',
-      'queue_id',
-      'originating_direction',
-    ] as const;
-    const PART_COLS = [
-      'org_id',
-      'conversation_id',
-      'participant_id',
-      'conversation_start',
-      'purpose',
-      'user_id',
-      'queue_id',
-      'external_contact_id',
-      'media_type',
-      'direction',
-      'wrapup_code',
-      'disconnect_type',
-    ] as const;
-    const insertConv = raw.prepare(
-      `INSERT INTO conversations (${CONV_COLS.join(', ')}) VALUES (${CONV_COLS.map(() => '?').join(', ')})`,
-    );
-    const insertPart = raw.prepare(
-      `INSERT INTO conversation_participants (${PART_COLS.join(', ')}) VALUES (${PART_COLS.map(() => '?').join(', ')})`,
-    );
+    // Bulk load: rows go in many to a statement, a day to a transaction, with the secondary
+    // indexes dropped and made again (from their own definitions) once every row is in.
+    const indexes = raw
+      .prepare(
+        `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
+         AND tbl_name IN ('conversations', 'conversation_participants')`,
+      )
+      .all() as { name: string; sql: string }[];
+    for (const i of indexes) raw.exec(`DROP INDEX ${i.name}`);
+    const bulk = (table: string, cols: readonly string[]) => {
+      const tuple = `(${cols.map(() => '?').join(', ')})`;
+      const statement = (n: number) =>
+        raw.prepare(`INSERT INTO ${table} (${cols.join(', ')}) VALUES ${Array(n).fill(tuple).join(', ')}`);
+      const full = statement(BULK_ROWS);
+      return (values: unknown[]) => {
+        const step = BULK_ROWS * cols.length;
+        for (let i = 0; i < values.length; i += step) {
+          const chunk = values.slice(i, i + step);
+          (chunk.length === step ? full : statement(chunk.length / cols.length)).run(chunk);
+        }
+      };
+    };
+    const insertConversations = bulk('conversations', CONV_COLS);
+    const insertParticipants = bulk('conversation_participants', PART_COLS);
+    // Conversations first: a participant row refers to its conversation's.
+    const write = raw.transaction((day: Omit<GeneratedDay, 'genMs'>) => {
+      insertConversations(day.conv);
+      insertParticipants(day.part);
+    });
 
-    const sim = conv.createSimulator({
+    const simOptions = {
       orgId,
       divisionId,
       queues,
       agents,
       peakPerHour: total / DAYS / PEAK_HOURS_PER_DAY,
       seed: 18,
+    };
+    // Generation (a worker thread) runs a day ahead of writing (this thread).
+    const generator = new Worker(new URL(`./analytics-generator${extname(import.meta.url)}`, import.meta.url), {
+      workerData: { analyticsGenerator: { sim: simOptions, end: end.getTime(), dayMs: DAY } satisfies GeneratorData },
+      // A larger young generation: the simulator makes many short-lived objects (fewer scavenges).
+      resourceLimits: { maxYoungGenerationSizeMb: 64 },
     });
+    let waiting: { resolve(d: GeneratedDay): void; reject(e: Error): void } | undefined;
+    generator.on('message', (d: GeneratedDay) => waiting?.resolve(d));
+    generator.on('error', (e) => waiting?.reject(e));
+    const ask = (day: number) =>
+      new Promise<GeneratedDay>((resolve, reject) => {
+        waiting = { resolve, reject };
+        generator.postMessage({ day });
+      });
     let generated = 0;
     let participants = 0;
     let genMs = 0;
+    let writeMs = 0;
     const seedStart = performance.now();
-    for (let day = DAYS; day >= 1; day--) {
-      const from = new Date(end.getTime() - day * DAY);
-      const g0 = performance.now();
-      const batch = sim.history(from, new Date(from.getTime() + DAY), end);
-      genMs += performance.now() - g0;
-      raw.transaction(() => {
-        for (const c of batch) {
-          const row = rowFromConversation(c) as unknown as Record<string, unknown>;
-          insertConv.run(...CONV_COLS.map((k) => row[k]));
-          for (const p of participantRows(c)) {
-            const r = p as unknown as Record<string, unknown>;
-            insertPart.run(...PART_COLS.map((k) => r[k]));
-            participants++;
-          }
-        }
-      })();
-      generated += batch.length;
+    let next = ask(DAYS);
+    try {
+      for (let day = DAYS; day >= 1; day--) {
+        const rows = await next;
+        if (day > 1) next = ask(day - 1);
+        const w0 = performance.now();
+        write(rows);
+        writeMs += performance.now() - w0;
+        genMs += rows.genMs;
+        generated += rows.conversations;
+        participants += rows.participants;
+        if (day % 10 === 0) console.log(`  ${fmt(generated)} conversations seeded (${DAYS - day + 1} days)`);
+      }
+    } finally {
+      await generator.terminate();
     }
     // Live interactions for the observations: a few hundred in every state, plus the stuck cases.
+    const sim = conv.createSimulator({ ...simOptions, seed: 19 });
     const live = [...Array.from({ length: 40 }, () => sim.live(end)).flat(), ...sim.stuck(end)];
-    raw.transaction(() => {
-      for (const c of live) {
-        const row = rowFromConversation(c) as unknown as Record<string, unknown>;
-        insertConv.run(...CONV_COLS.map((k) => row[k]));
-        for (const p of participantRows(c))
-          insertPart.run(...PART_COLS.map((k) => (p as unknown as Record<string, unknown>)[k]));
-      }
-    })();
+    write(flatRows(live));
+    const i0 = performance.now();
+    for (const i of indexes) raw.exec(i.sql);
+    raw.exec('ANALYZE');
+    const indexMs = performance.now() - i0;
     const seedSeconds = (performance.now() - seedStart) / 1000;
     raw.close();
     storage.optimize();
@@ -197,7 +200,7 @@ export async function run(): Promise<string[]> {
       return x % n;
     };
     const rows: string[] = [
-      `Seeded ${fmt(generated)} conversations (${fmt(participants)} participant rows) over ${DAYS} days in ${seedSeconds.toFixed(0)} s; the simulator generated ${fmt(Math.round(generated / (genMs / 1000)))} conversations/s.`,
+      `Seeded ${fmt(generated)} conversations (${fmt(participants)} participant rows) over ${DAYS} days in ${seedSeconds.toFixed(0)} s: generating ${(genMs / 1000).toFixed(0)} s (${fmt(Math.round(generated / (genMs / 1000)))} conversations/s), writing ${(writeMs / 1000).toFixed(0)} s, indexing and ANALYZE ${(indexMs / 1000).toFixed(0)} s.`,
       '',
       '| query (SQLite, page of 100 with totalHits) | mean hits | p50 ms | p95 ms |',
       '|---|---|---|---|',
@@ -231,6 +234,11 @@ export async function run(): Promise<string[]> {
     await measure('one day, one queue', () => seg('queueId', queues[rnd(queues.length)]!.id));
     await measure('one day, one agent', () => seg('userId', agents[rnd(agents.length)]!.id));
     await measure('one day, voice, descending', () => ({ ...seg('mediaType', 'voice'), order: 'desc' }));
+    await measure('one day, inbound segments, descending', () => ({ ...seg('direction', 'inbound'), order: 'desc' }));
+    await measure('one day, originating inbound, by end', () => ({
+      conversationFilters: [{ type: 'and', predicates: [{ dimension: 'originatingDirection', value: 'inbound' }] }],
+      orderBy: 'conversationEnd',
+    }));
 
     const obsTimes: number[] = [];
     const body = {

@@ -23,6 +23,7 @@ import {
   createAttachments,
   registerAttachmentRoutes,
   type ConversationsService,
+  conversationDivisionObjectType,
   createConversationPersonalData,
   createConversationsService,
   registerConversationRoutes,
@@ -286,17 +287,35 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
     clock,
     jobs,
     clients: {
-      exists: (orgId, clientId) =>
-        oauth.clients.get(orgId, clientId).then(
-          () => true,
-          () => false,
-        ),
+      divisionOf: async (orgId, clientId) => {
+        const row = await oauth.clients.find(orgId, clientId);
+        return row && row.internal !== 1 ? (row.division_id ?? null) : undefined;
+      },
     },
   });
   registerUsageRoutes(app, { usage });
   const routing = createRoutingService({ db, clock, directory });
   registerRoutingRoutes(app, { routing });
-  const conversations = createConversationsService({ db, clock, directory });
+  const homeDivision = (orgId: string) => directory.organizations.homeDivision(orgId);
+  const externalContacts = createExternalContactsService({
+    db,
+    clock,
+    phoneRegion: config.scimPhoneRegion,
+    homeDivision,
+    division: (orgId, id) => directory.divisions.get(orgId, id).catch(() => null),
+  });
+  directory.divisions.registerObjectType({
+    type: 'EXTERNALCONTACT',
+    permission: 'externalContacts:contact:edit',
+    count: (ex, orgId, divisionId) => externalContacts.store.inDivision(ex, orgId, divisionId),
+  });
+  const conversations = createConversationsService({
+    db,
+    clock,
+    directory,
+    contactExists: (orgId, id) => externalContacts.exists(orgId, id),
+  });
+  directory.divisions.registerObjectType(conversationDivisionObjectType());
   registerConversationRoutes(app, { conversations });
   const analytics = createAnalyticsService({ db, clock, jobs, conversations, routing });
   await analytics.resume();
@@ -310,13 +329,6 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
     directory,
   });
   registerScimRoutes(app, { scim, publicUrl: config.publicUrlExplicit ? config.publicUrl : null });
-  const homeDivision = (orgId: string) => directory.organizations.homeDivision(orgId);
-  const externalContacts = createExternalContactsService({
-    db,
-    clock,
-    phoneRegion: config.scimPhoneRegion,
-    homeDivision,
-  });
   const externalOrganizations = createExternalOrganizationsService({
     db,
     clock,

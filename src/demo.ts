@@ -4,6 +4,7 @@
  * dedicated service account, not a person's credentials).
  */
 import { randomToken } from './platform/crypto.ts';
+import { ALL_DIVISIONS } from './platform/division-access.ts';
 import { ApiError } from './platform/errors/index.ts';
 import { isUniqueViolation } from './storage/db.ts';
 import type { ConversationsService } from './domains/conversations/index.ts';
@@ -44,7 +45,7 @@ export async function seedDemo(
     if (isUniqueViolation(err) || (err instanceof ApiError && err.status === 409)) return null;
     throw err;
   }
-  const { org, homeDivisionId, adminRoleId } = created;
+  const { org, adminRoleId } = created;
   const adminPassword = password ?? randomToken(12);
   const admin = await directory.users.create(org.id, null, {
     name: 'Demo Admin',
@@ -53,7 +54,7 @@ export async function seedDemo(
     title: 'Administrator',
   });
   await directory.roles.replaceGrants(org.id, null, { type: 'user', id: admin.id, name: admin.name }, [
-    { roleId: adminRoleId, divisionId: homeDivisionId },
+    { roleId: adminRoleId, divisionId: ALL_DIVISIONS },
   ]);
   const service = await directory.users.create(org.id, null, {
     name: 'Demo Service Account',
@@ -65,7 +66,7 @@ export async function seedDemo(
     name: 'Demo Service Account',
     description: 'Client credentials for scripts, bound to the service-account user',
     grantType: CLIENT_CREDENTIALS,
-    roleDivisions: [{ roleId: adminRoleId, divisionId: homeDivisionId }],
+    roleDivisions: [{ roleId: adminRoleId, divisionId: ALL_DIVISIONS }],
     serviceUserId: service.id,
   });
   await conversations?.seedDemo(org.id);

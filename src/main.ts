@@ -11,6 +11,7 @@ import { seedDemo } from './demo.ts';
 import { ADMIN_ROLE } from './domains/directory/index.ts';
 import { CLIENT_CREDENTIALS, MAX_TOKEN_TTL, rotateTokenKey } from './domains/oauth/index.ts';
 import { systemClock } from './platform/clock.ts';
+import { ALL_DIVISIONS } from './platform/division-access.ts';
 import { ApiError } from './platform/errors/index.ts';
 import { MasterKeyError, masterKeyFromEnv, newMasterSecret, writeKeyFile } from './platform/master-key.ts';
 import { checkPassword } from './platform/password-policy.ts';
@@ -72,8 +73,8 @@ async function adminRoleGrant(gh: Gatehouse, orgId: string) {
   const roles = await gh.directory.roles.list(orgId, { pageSize: 500, pageNumber: 1, offset: 0 }, ADMIN_ROLE, {});
   const role = roles.entities.find((r) => r.name === ADMIN_ROLE);
   if (!role) throw new ConfigError(`the organization has no "${ADMIN_ROLE}" role`);
-  const home = await gh.directory.organizations.homeDivision(orgId);
-  return { roleId: role.id, divisionId: home.id };
+  // In every division, present and future, as upstream grants its first administrator.
+  return { roleId: role.id, divisionId: ALL_DIVISIONS };
 }
 
 /** `rotate-keys`: a new token key, or (`--master`) every key sealed again under a new master key. */

@@ -18,11 +18,17 @@ import type { Principal } from './principal.ts';
 
 export { type DivisionReach, whereInReach } from '../storage/division-filter.ts';
 
-/** The divisions in which the principal holds `permission` (the `*` division means every division). */
+/**
+ * The division id of a grant in "all divisions" (upstream's `*`): it reaches every division of
+ * the organization, including those created after the grant (docs/decisions/0017-all-divisions-grants.md).
+ */
+export const ALL_DIVISIONS = '*';
+
+/** The divisions in which the principal holds `permission` (a grant in `*` reaches every division). */
 export function divisionReach(principal: Principal, permission: string): DivisionReach {
   const map = principal.divisionPermissions;
   if (!map) return { everywhere: true, divisionIds: [], home: true };
-  if (hasPermission(map.get('*') ?? [], permission)) return { everywhere: true, divisionIds: [], home: true };
+  if (hasPermission(map.get(ALL_DIVISIONS) ?? [], permission)) return { everywhere: true, divisionIds: [], home: true };
   const divisionIds = [...map].filter(([, perms]) => hasPermission(perms, permission)).map(([d]) => d);
   return {
     everywhere: false,
@@ -41,6 +47,13 @@ export function inReach(reach: DivisionReach, divisionId: string | null | undefi
 /** Whether the principal holds `permission` in the object's division. */
 export const reaches = (principal: Principal, permission: string, divisionId: string | null | undefined) =>
   inReach(divisionReach(principal, permission), divisionId);
+
+/** Whether the principal holds one of `permissions` in the object's division (a route's ANY requirement). */
+export const reachesAny = (
+  principal: Principal,
+  permissions: readonly string[],
+  divisionId: string | null | undefined,
+) => permissions.some((p) => reaches(principal, p, divisionId));
 
 /**
  * Throws the upstream 404 unless the object exists and its division is within the permission's

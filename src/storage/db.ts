@@ -40,9 +40,33 @@ export function createStorage(databaseUrl: string, options: PoolOptions = {}): S
   };
 }
 
-/** Runs fn in one transaction: it commits when fn resolves and rolls back when it throws. */
-export function withTransaction<T>(db: Db, fn: (trx: Trx) => Promise<T>): Promise<T> {
-  return db.transaction().execute(fn);
+/** What runs once each open transaction (of withTransaction) has committed. */
+const afterCommits = new WeakMap<Executor, (() => void)[]>();
+
+/**
+ * Runs fn in one transaction: it commits when fn resolves and rolls back when it throws. What
+ * `afterCommit` registered on it runs once it has committed (never when it rolled back).
+ */
+export async function withTransaction<T>(db: Db, fn: (trx: Trx) => Promise<T>): Promise<T> {
+  const pending: (() => void)[] = [];
+  const result = await db.transaction().execute((trx) => {
+    afterCommits.set(trx, pending);
+    return fn(trx);
+  });
+  for (const run of pending) run();
+  return result;
+}
+
+/**
+ * Runs `fn` once what `ex` wrote is visible to every other connection: after the transaction of
+ * withTransaction commits, or at once outside a transaction (each statement commits by itself).
+ * For notices to other processes (the invalidation bus): sent before the commit, they could make
+ * a reader cache the state from before the change. `fn` must not throw (the change is committed).
+ */
+export function afterCommit(ex: Executor, fn: () => void): void {
+  const pending = ex.isTransaction ? afterCommits.get(ex) : undefined;
+  if (pending) pending.push(fn);
+  else fn();
 }
 
 export { isNotADatabase, isStoreUnavailable, isUniqueViolation, type PoolOptions, type PoolUsage } from './dialect.ts';

@@ -126,7 +126,15 @@ describe.each(DIALECTS)('external contacts on %s', (dialect) => {
     });
     expect(org.status, org.text).toBe(200);
     const c = await create({ firstName: 'Rory', lastName: 'Replace', externalOrganization: { id: org.body.id } });
-    expect(c.externalOrganization).toMatchObject({ id: org.body.id, name: 'Harbour Supplies Ltd' });
+    // A reference unless expanded (upstream's expand=externalOrganization).
+    expect(c.externalOrganization).toEqual({
+      id: org.body.id,
+      selfUri: `/api/v2/externalcontacts/organizations/${org.body.id}`,
+    });
+    const expanded = await t.api(`/api/v2/externalcontacts/contacts/${c.id}?expand=externalOrganization`, {
+      token: admin,
+    });
+    expect(expanded.body.externalOrganization).toMatchObject({ id: org.body.id, name: 'Harbour Supplies Ltd' });
     const put = await t.api(`/api/v2/externalcontacts/contacts/${c.id}`, {
       method: 'PUT',
       token: admin,

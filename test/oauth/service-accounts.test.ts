@@ -57,6 +57,59 @@ describe.each(DIALECTS)('service-account clients on %s', (dialect) => {
     expect(userEvents.map((e) => e.action)).toEqual(['Create']);
   });
 
+  it('deleting a service-account client deletes its user, audited, and its tokens stop', async () => {
+    const from = new Date(Date.now() - 60_000).toISOString();
+    const res = await create({ name: 'Nightly-Export', serviceAccount: true });
+    expect(res.status).toBe(200);
+    const { id, secret } = res.body;
+    const userId = res.body.serviceAccountUser.id;
+    const token = await t.token(id, secret);
+    expect((await t.api('/api/v2/users/me', { token })).status).toBe(200);
+    const listed = await t.api(`/api/v2/users?id=${userId}`, { token: admin });
+    expect(listed.body.entities.map((u: { id: string }) => u.id)).toEqual([userId]);
+
+    const body = { name: 'Nightly-Export', authorizedGrantType: 'CLIENT-CREDENTIALS', roleDivisions };
+    const off = await t.api(`/api/v2/oauth/clients/${id}`, {
+      method: 'PUT',
+      token: admin,
+      body: { ...body, state: 'inactive' },
+    });
+    expect(off.status).toBe(200);
+    // Made inactive, the client and its user are still there: only a deletion ends the user.
+    expect((await t.api(`/api/v2/users/${userId}`, { token: admin })).body.state).toBe('active');
+    const del = await t.api(`/api/v2/oauth/clients/${id}`, { method: 'DELETE', token: admin });
+    expect(del.status).toBeLessThan(300);
+
+    // The user stays readable (audit trails name it) as deleted, as upstream's deleted users are.
+    const user = await t.api(`/api/v2/users/${userId}`, { token: admin });
+    expect(user.status).toBe(200);
+    expect(user.body.state).toBe('deleted');
+    const active = await t.api(`/api/v2/users?id=${userId}`, { token: admin });
+    expect(active.body.entities).toEqual([]);
+    expect((await t.api('/api/v2/users/me', { token })).status).toBe(401);
+    await expect(t.token(id, secret)).rejects.toThrow(/token request failed: (400|401)/);
+
+    const me = await t.api('/api/v2/users/me', { token: admin });
+    const events = await t.api('/api/v2/audits/query/realtime', {
+      method: 'POST',
+      token: admin,
+      body: {
+        interval: `${from}/${new Date(Date.now() + 60_000).toISOString()}`,
+        serviceName: 'Directory',
+        filters: [
+          { property: 'EntityType', value: 'User' },
+          { property: 'EntityId', value: userId },
+        ],
+      },
+    });
+    expect(events.status, events.text).toBe(200);
+    const deletion = events.body.entities.find((e: { action: string }) => e.action === 'Update');
+    expect(deletion).toMatchObject({ user: { id: me.body.id } });
+    expect(deletion.propertyChanges).toContainEqual(
+      expect.objectContaining({ property: 'state', oldValues: ['active'], newValues: ['deleted'] }),
+    );
+  });
+
   it('keeps 400 not.a.user for a plain client-credentials client', async () => {
     const res = await create({ name: 'plain script' });
     expect(res.status).toBe(200);

@@ -21,3 +21,4 @@ export { createSimulator, type SimAgent, type SimQueue, WRAPUP_CODES } from './s
 export { stuckReason } from './stuck.ts';
 export { type Attachments, createAttachments } from './attachments.ts';
 export { registerAttachmentRoutes } from './attachments-routes.ts';
+export { conversationDivisionObjectType } from './divisions.ts';

@@ -3,7 +3,9 @@
  * they do not hold themselves in that division. Every grant path calls this module: role grants
  * to users and clients (client creation and edits, user roles, subjects grants) and role
  * permission edits. Master Admin (`*:*:*`) is only given by someone holding `*:*:*` there, since
- * a wildcard is only covered by an equal or wider wildcard (platform/permissions.ts).
+ * a wildcard is only covered by an equal or wider wildcard (platform/permissions.ts). A grant in
+ * "all divisions" (`*`) is only given by someone holding every one of its permissions in `*`:
+ * holding them in each division that exists today is not enough, as `*` also reaches those to come.
  *
  * A refusal is a 403 ErrorBody naming what is missing, and it is audited. The grant usually runs
  * inside a transaction that the refusal rolls back, so the refusal is thrown as GrantRefused and
@@ -12,6 +14,7 @@
 import { type AuditEvent, auditOrigin, recordAudit, registerAuditEntity } from '../../platform/audit.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { ApiError } from '../../platform/errors/index.ts';
+import { ALL_DIVISIONS } from '../../platform/division-access.ts';
 import { hasPermission } from '../../platform/permissions.ts';
 import type { Caller, Principal } from '../../platform/principal.ts';
 import { type Db, withTransaction } from '../../storage/db.ts';
@@ -26,11 +29,15 @@ export interface RequestedGrant {
   label: string;
 }
 
-/** The permissions a principal holds in one division; a system principal (no division map) holds its list everywhere. */
+/**
+ * The permissions a principal holds in one division (its grants there and in `*`), or in `*`
+ * itself (only its `*` grants). A system principal (no division map) holds its list everywhere.
+ */
 export function heldIn(principal: Principal, divisionId: string): readonly string[] {
   const map = principal.divisionPermissions;
   if (!map) return principal.permissions;
-  return [...(map.get(divisionId) ?? []), ...(map.get('*') ?? [])];
+  const everywhere = map.get(ALL_DIVISIONS) ?? [];
+  return divisionId === ALL_DIVISIONS ? everywhere : [...(map.get(divisionId) ?? []), ...everywhere];
 }
 
 /** Every division in which the principal holds something. */

@@ -1,5 +1,6 @@
 /** Roles, their permission policies and role grants (per division) to users and OAuth clients. */
 import { auditOrigin, diffProperties, recordAudit, registerAuditEntity } from '../../platform/audit.ts';
+import { ALL_DIVISIONS } from '../../platform/division-access.ts';
 import { invalidValue, notFound } from '../../platform/errors/index.ts';
 import { isUuid, newId } from '../../platform/ids.ts';
 import { listing, type PageRequest } from '../../platform/paging.ts';
@@ -210,7 +211,7 @@ export function createRoles({ db, store, clock }: DirectoryDeps) {
     /** Raw grants (role and division) of a subject. */
     grantRowsOf: (orgId: string, subjectId: string, trx: Executor = db) => store.grantsOf(trx, orgId, subjectId),
 
-    /** A subject's permissions per division id, from its (role, division) grants. */
+    /** A subject's permissions per division id (`*`: every division), from its (role, division) grants. */
     async divisionPermissionsOf(orgId: string, subjectId: string): Promise<Map<string, string[]>> {
       const out = new Map<string, Set<string>>();
       for (const g of await store.grantsOf(db, orgId, subjectId)) {
@@ -246,7 +247,8 @@ export function createRoles({ db, store, clock }: DirectoryDeps) {
     auditRefusals: <T>(fn: () => Promise<T>) => auditRefusals(db, clock, fn),
 
     /**
-     * Replaces a subject's role grants. Roles and divisions must belong to the organization, and
+     * Replaces a subject's role grants. Roles and divisions must belong to the organization (or be
+     * `*`, every division), and
      * the caller must hold every permission of each added (role, division) there (escalation.ts).
      * Runs inside the caller's transaction when one is given (client creation grants roles): that
      * caller then wraps its transaction in `auditRefusals`.
@@ -264,7 +266,7 @@ export function createRoles({ db, store, clock }: DirectoryDeps) {
         const missing = roleIds.filter((id) => !found.some((r) => r.id === id));
         if (missing.length) throw invalidValue('roleId', `No role "${missing[0]}" exists in this organization.`);
         for (const divisionId of new Set(grants.map((g) => g.divisionId))) {
-          if (!(await store.findDivision(t, orgId, divisionId)))
+          if (divisionId !== ALL_DIVISIONS && !(await store.findDivision(t, orgId, divisionId)))
             throw invalidValue('divisionId', `No division "${divisionId}" exists in this organization.`);
         }
         const before = await store.grantsOf(t, orgId, subject.id);

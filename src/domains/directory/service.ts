@@ -4,7 +4,7 @@ import { verifyPassword } from '../../platform/crypto.ts';
 import { ApiError, badCredentials } from '../../platform/errors/index.ts';
 import { listing, type PageRequest } from '../../platform/paging.ts';
 import type { Caller } from '../../platform/principal.ts';
-import type { Db, Executor } from '../../storage/db.ts';
+import { afterCommit, type Db, type Executor } from '../../storage/db.ts';
 import { createOrganizations } from './organizations.ts';
 import { createDirectoryPersonalData, type UserDataExtension } from './personal-data.ts';
 import { permissionCollections } from './permission-catalogue.ts';
@@ -13,18 +13,22 @@ import { createRoles } from './roles.ts';
 import { createSubjects } from './subjects.ts';
 import { createDirectoryStore, type DirectoryStore } from './store.ts';
 import { createUserHooks } from './user-hooks.ts';
+import { noticingUserChanges } from './user-changes.ts';
 import { createUsers } from './users.ts';
 
 /**
- * The store, with every write of roles or grants announcing the organization afterwards: tokens
- * cached with the old permissions are dropped in every process (the oauth domain listens).
+ * The store, with every write of roles or grants announcing the organization once it has
+ * committed: tokens cached with the old permissions are dropped in every process (the oauth
+ * domain listens). Announced before the commit, another process could re-read and cache the
+ * grants from before the change.
  */
 function noticingGrantChanges(store: DirectoryStore, changed: (orgId: string) => void): DirectoryStore {
   const notice =
     <A extends unknown[], R>(write: (db: Executor, ...args: A) => R, orgOf: (...args: A) => string) =>
     async (db: Executor, ...args: A): Promise<Awaited<R>> => {
       const result = await write(db, ...args);
-      changed(orgOf(...args));
+      const orgId = orgOf(...args);
+      afterCommit(db, () => changed(orgId));
       return result;
     };
   return {
@@ -43,7 +47,10 @@ const EMPLOYEE_PERMISSIONS = ['directory:user:view', 'authorization:division:vie
 
 export function createDirectoryService({ db, clock }: { db: Db; clock: Clock }) {
   const hooks = createUserHooks();
-  const store = noticingGrantChanges(createDirectoryStore(), hooks.grantsChanged);
+  const store = noticingUserChanges(
+    noticingGrantChanges(createDirectoryStore(), hooks.grantsChanged),
+    hooks.usersChanged,
+  );
   const deps = { db, store, clock, hooks };
   const users = createUsers(deps);
   const roles = createRoles(deps);
@@ -63,6 +70,7 @@ export function createDirectoryService({ db, clock }: { db: Db; clock: Clock }) 
       onUserDeleted: hooks.onUserDeleted,
       registerExpansion: hooks.registerExpansion,
       onGrantsChanged: hooks.onGrantsChanged,
+      onUsersChanged: hooks.onUsersChanged,
     },
 
     /**

@@ -5,7 +5,7 @@
  * resolver the oauth domain registers (app.ts), so this file reads no oauth table.
  */
 import { auditOrigin, diffProperties, recordAudit, registerAuditEntity } from '../../platform/audit.ts';
-import { reaches } from '../../platform/division-access.ts';
+import { ALL_DIVISIONS, reaches } from '../../platform/division-access.ts';
 import { invalidValue, notFound } from '../../platform/errors/index.ts';
 import { isUuid } from '../../platform/ids.ts';
 import { listing, type PageRequest } from '../../platform/paging.ts';
@@ -13,7 +13,7 @@ import type { Caller, Principal } from '../../platform/principal.ts';
 import { type Executor, withTransaction } from '../../storage/db.ts';
 import type { DirectoryDeps } from './deps.ts';
 import type { RoleGrant, Roles } from './roles.ts';
-import { divisionUri, divisionView, roleUri, userView } from './views.ts';
+import { grantDivisionView, roleUri, userView } from './views.ts';
 
 export interface Subject {
   type: 'user' | 'client';
@@ -50,14 +50,22 @@ export function createSubjects({ db, store, clock }: DirectoryDeps, roles: Roles
     return s;
   }
 
+  /** Each grant division's view, `*` included; a division deleted since is left out. */
+  async function divisionsOf(orgId: string, ids: string[]) {
+    const divisions = new Map<string, NonNullable<ReturnType<typeof grantDivisionView>>>();
+    for (const id of new Set(ids)) {
+      const d = grantDivisionView(id, id === ALL_DIVISIONS ? undefined : await store.findDivision(db, orgId, id));
+      if (d) divisions.set(id, d);
+    }
+    return divisions;
+  }
+
   async function view(orgId: string, s: Subject) {
     const grants = await store.grantsOf(db, orgId, s.id);
-    const divisions = new Map<string, ReturnType<typeof divisionView>>();
-    for (const g of grants) {
-      if (divisions.has(g.division_id)) continue;
-      const d = await store.findDivision(db, orgId, g.division_id);
-      if (d) divisions.set(d.id, divisionView(d));
-    }
+    const divisions = await divisionsOf(
+      orgId,
+      grants.map((g) => g.division_id),
+    );
     return {
       id: s.id,
       name: s.name,
@@ -114,8 +122,11 @@ export function createSubjects({ db, store, clock }: DirectoryDeps, roles: Roles
 
   const checkPairs = (grants: RoleGrant[]) => {
     for (const g of grants)
-      if (!isUuid(g.roleId) || !isUuid(g.divisionId))
-        throw invalidValue('grants', 'Each grant needs a roleId and a divisionId of this organization.');
+      if (!isUuid(g.roleId) || !(isUuid(g.divisionId) || g.divisionId === ALL_DIVISIONS))
+        throw invalidValue(
+          'grants',
+          'Each grant needs a roleId and a divisionId of this organization, or "*" for every division.',
+        );
     return grants;
   };
 
@@ -210,11 +221,8 @@ export function createSubjects({ db, store, clock }: DirectoryDeps, roles: Roles
       }
       const entities = [];
       for (const { s, divisions } of visible.slice(page.offset, page.offset + page.pageSize)) {
-        const ds = [];
-        for (const d of divisions) {
-          const row = await store.findDivision(db, principal.orgId, d);
-          if (row) ds.push({ id: row.id, name: row.name, selfUri: divisionUri(row.id) });
-        }
+        const views = await divisionsOf(principal.orgId, divisions);
+        const ds = [...views.values()].map((d) => ({ id: d.id, name: d.name, selfUri: d.selfUri }));
         entities.push({ id: s.id, name: s.name, divisions: ds, type: UPSTREAM_TYPE[s.type] });
       }
       return listing(entities, visible.length, page, `/api/v2/authorization/roles/${roleId}/subjectgrants`, query);

@@ -5,6 +5,7 @@
  */
 import type { Executor, Trx } from '../../storage/db.ts';
 import type { Caller } from '../../platform/principal.ts';
+import type { UsersChanged } from './user-changes.ts';
 
 /** Called inside the transaction that deactivates or deletes a user: its tokens must stop for good. */
 export type UserDeactivatedHook = (orgId: string, userId: string, trx: Trx) => Promise<void>;
@@ -33,7 +34,13 @@ export function createUserHooks() {
   const deleted: UserDeletedHook[] = [];
   const expansions = new Map<string, UserExpansion>();
   const grantListeners: ((orgId: string) => void)[] = [];
+  const userListeners: UsersChanged[] = [];
   return {
+    /** Called after a write to users (or the divisions they name) in the organization: cached views are stale. */
+    onUsersChanged: (listener: UsersChanged) => void userListeners.push(listener),
+    usersChanged(orgId: string, userIds: readonly string[] | null) {
+      for (const listener of userListeners) listener(orgId, userIds);
+    },
     /** Called when roles or grants of the organization change (cached permissions are stale). */
     onGrantsChanged: (listener: (orgId: string) => void) => void grantListeners.push(listener),
     grantsChanged(orgId: string) {

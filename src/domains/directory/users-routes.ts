@@ -6,6 +6,7 @@ import { parsePage, splitList } from '../../platform/paging.ts';
 import type { Principal } from '../../platform/principal.ts';
 import { IdParam } from '../../platform/schemas.ts';
 import type { DirectoryService } from './service.ts';
+import type { UserView } from './views.ts';
 import { CreateUser, UpdateUser, User, UserAuthorization, UserEntityListing, UserMe, UsersQuery } from './schemas.ts';
 import { anyOf } from '../../platform/permissions.ts';
 
@@ -73,7 +74,8 @@ export function registerUserRoutes(app: FastifyInstance, { directory }: { direct
     },
     async (request) => {
       const expand = splitList(request.query.expand);
-      const me = await directory.users.me(request.caller);
+      // The principal carries the user's view, cached with the token's state (docs/decisions/0020).
+      const me = (request.caller.principal.user as UserView | undefined) ?? (await directory.users.me(request.caller));
       const orgId = request.caller.principal.orgId;
       return {
         ...me,

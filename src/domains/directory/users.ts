@@ -359,6 +359,29 @@ export function createUsers({ db, store, clock, hooks }: DirectoryDeps) {
       return { ...current, ...patch } as UserRow;
     },
 
+    /**
+     * Deletes a service-account user (state deleted, as a PATCH makes it) in another domain's
+     * transaction: the user of a deleted OAuth client. Audited as that PATCH is, with the
+     * deletion hooks; its tokens stop. A person, or a user already deleted, is left as it is.
+     */
+    async deleteServiceAccountInTransaction(trx: Trx, orgId: string, caller: Caller, userId: string) {
+      const current = await store.findUser(trx, orgId, userId);
+      if (current?.service_account !== 1 || current.state === 'deleted') return;
+      const updated = await this.updateInTransaction(trx, current, { state: 'deleted' }, clock.now().toISOString());
+      if (!updated) return;
+      const event = await recordAudit(trx, clock, {
+        orgId,
+        serviceName: 'Directory',
+        entityType: 'User',
+        entityId: userId,
+        entityName: updated.name,
+        action: 'Update',
+        ...auditOrigin(caller),
+        changes: diffProperties(snapshot(current), snapshot(updated)),
+      });
+      await hooks.runDeleted(orgId, userId, trx, caller, event);
+    },
+
     /** Bumps the version of these users (not deleted ones), as when their manager goes: answers them. */
     touchInTransaction: (trx: Trx, orgId: string, userIds: string[], now: string) =>
       store.bumpUserVersions(trx, orgId, userIds, now),

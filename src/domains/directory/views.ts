@@ -1,4 +1,5 @@
 /** Rows → upstream shapes (User, DomainOrganizationRole, Organization, AuthzDivision). */
+import { ALL_DIVISIONS } from '../../platform/division-access.ts';
 import type { DivisionRow, OrganizationRow, RoleRow, UserRow } from '../../storage/schema.ts';
 
 export const userUri = (id: string) => `/api/v2/users/${id}`;
@@ -62,3 +63,16 @@ export function organizationView(o: OrganizationRow) {
 export function divisionView(d: DivisionRow) {
   return { id: d.id, name: d.name, description: d.description, homeDivision: d.home === 1, selfUri: divisionUri(d.id) };
 }
+
+/** The division of a grant in "all divisions" (upstream's division id `*`), as grants show it. */
+export const allDivisionsView = () => ({
+  id: ALL_DIVISIONS,
+  name: 'All Divisions',
+  description: 'Every division of the organization, including those created later',
+  homeDivision: false,
+  selfUri: divisionUri(ALL_DIVISIONS),
+});
+
+/** A grant's division as grants show it: `*` or the division's row (undefined: gone). */
+export const grantDivisionView = (id: string, row: DivisionRow | undefined) =>
+  id === ALL_DIVISIONS ? allDivisionsView() : row && divisionView(row);

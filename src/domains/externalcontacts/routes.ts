@@ -8,9 +8,11 @@ import type { ExternalOrganizationsService } from './organizations.ts';
 import {
   ContactListing,
   ContactParams,
+  ContactQuery,
   ContactsQuery,
   ExternalContact,
   ExternalContactBody,
+  ExternalContactsPatchRequest,
   type ExternalContactInput,
   ExternalOrganization,
   ExternalOrganizationBody,
@@ -22,7 +24,8 @@ import {
   OrganizationParams,
   OrganizationsQuery,
 } from './schemas.ts';
-import type { ExternalContactsService } from './service.ts';
+import type { PatchChange } from './patch.ts';
+import { type ExternalContactsService, expandOf } from './service.ts';
 
 const ANY = (...list: string[]) => ({ type: 'ANY' as const, list });
 const contact = (action: string) => ANY(`relate:contact:${action}`, `externalContacts:contact:${action}`);
@@ -32,6 +35,7 @@ const organization = (action: string) =>
 const CONTACT_PAGE = 20;
 
 type Paging = { pageSize?: number; pageNumber?: number; q?: string };
+type ContactsPaging = Paging & { sortOrder?: string; expand?: string[]; divisionIds?: string[] };
 type ContactId = { Params: { contactId: string } };
 type OrgId = { Params: { externalOrganizationId: string } };
 
@@ -40,14 +44,13 @@ export function registerExternalContactRoutes(
   { contacts, organizations }: { contacts: ExternalContactsService; organizations: ExternalOrganizationsService },
 ) {
   const base = '/api/v2/externalcontacts/contacts';
-  app.get<{ Querystring: Paging }>(
+  app.get<{ Querystring: ContactsPaging }>(
     base,
     {
       schema: { querystring: ContactsQuery, response: { 200: ContactListing } },
       config: { permission: contact('view') },
     },
-    async (request) =>
-      contacts.list(request.caller, parsePage(request.query, CONTACT_PAGE), request.query.q, request.query),
+    async (request) => contacts.list(request.caller, parsePage(request.query, CONTACT_PAGE), request.query),
   );
   app.post<{ Body: ExternalContactInput }>(
     base,
@@ -75,10 +78,21 @@ export function registerExternalContactRoutes(
     async (request) =>
       contacts.merge(request.caller, { contactIds: [request.body.targetContactId, request.body.sourceContactId] }),
   );
-  app.get<ContactId>(
+  app.get<ContactId & { Querystring: { expand?: string[] } }>(
     `${base}/:contactId`,
-    { schema: { params: ContactParams, response: { 200: ExternalContact } }, config: { permission: contact('view') } },
-    async (request) => contacts.get(request.caller, request.params.contactId),
+    {
+      schema: { params: ContactParams, querystring: ContactQuery, response: { 200: ExternalContact } },
+      config: { permission: contact('view') },
+    },
+    async (request) => contacts.get(request.caller, request.params.contactId, expandOf(request.query.expand)),
+  );
+  app.patch<ContactId & { Body: { changes: PatchChange[] } }>(
+    `${base}/:contactId`,
+    {
+      schema: { params: ContactParams, body: ExternalContactsPatchRequest, response: { 200: ExternalContact } },
+      config: { permission: ANY('externalContacts:contact:edit') },
+    },
+    async (request) => contacts.patch(request.caller, request.params.contactId, request.body.changes),
   );
   app.put<ContactId & { Body: ExternalContactInput }>(
     `${base}/:contactId`,

@@ -123,6 +123,22 @@ export const ContactsQuery = Type.Object({
   expand: Opt(QueryList),
   divisionIds: Opt(QueryList),
 });
+/** Upstream's ExternalContactsPatchRequest (ContactsPatchChange: a JSONPath field, a value, an action). */
+export const ExternalContactsPatchRequest = Type.Object({
+  changes: Type.Array(
+    Type.Object({
+      field: Type.String({ minLength: 1, maxLength: 255, pattern: NO_NUL }),
+      value: Opt(Type.Unknown()),
+      action: Type.Union(
+        ['UpdateIfEmpty', 'UpdateIfExists', 'Update', 'AppendToCollection', 'Remove', 'RemoveFromCollection'].map((a) =>
+          Type.Literal(a),
+        ),
+      ),
+    }),
+    { minItems: 1, maxItems: 100 },
+  ),
+});
+export const ContactQuery = Type.Object({ expand: Opt(QueryList) });
 export const ContactParams = Type.Object({ contactId: Type.String({ minLength: 1, maxLength: 64, pattern: NO_NUL }) });
 
 /** Upstream's merge of up to 25 contacts into a new one. */

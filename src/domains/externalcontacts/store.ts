@@ -1,11 +1,19 @@
 /** Kysely queries over external_contacts, their identifiers and external_organizations. Scoped to one organization. */
 import { sql } from 'kysely';
 import type { Executor } from '../../storage/db.ts';
+import { type DivisionReach, whereInReach } from '../../storage/division-filter.ts';
 import type { ExternalContactRow, ExternalOrganizationRow } from '../../storage/schema.ts';
 import { containsFolded } from '../../storage/text-match.ts';
 
 /** The most contact ids a text search gathers before paging (upstream answers partialResults beyond). */
 export const MAX_MATCHES = 10_000;
+
+/** A listing's order: by last or first name (upstream's sortOrder), then the other name, then id. */
+export interface ContactSort {
+  column: 'first_name' | 'last_name';
+  direction: 'asc' | 'desc';
+}
+export const DEFAULT_SORT: ContactSort = { column: 'last_name', direction: 'asc' };
 
 export function createExternalContactStore() {
   const contacts = (db: Executor, orgId: string) => db.selectFrom('external_contacts').where('org_id', '=', orgId);
@@ -14,6 +22,16 @@ export function createExternalContactStore() {
       contacts(db, orgId).selectAll().where('id', '=', id).executeTakeFirst(),
     many: (db: Executor, orgId: string, ids: string[]) =>
       ids.length ? contacts(db, orgId).selectAll().where('id', 'in', ids).execute() : Promise.resolve([]),
+    /** How many contacts live in a division (a division holding some cannot be deleted). */
+    inDivision: async (db: Executor, orgId: string, divisionId: string) =>
+      Number(
+        (
+          await contacts(db, orgId)
+            .where('division_id', '=', divisionId)
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
     /** Every contact of a merge set (the canonical contact's id). */
     mergeSet: (db: Executor, orgId: string, canonicalId: string) =>
       contacts(db, orgId)
@@ -106,13 +124,29 @@ export function createExternalContactStore() {
           ]
         : [],
     /** A page of canonical contacts (optionally only these ids), by last name, first name, id. */
-    page: (db: Executor, orgId: string, only: string[] | null, offset: number, limit: number) => {
-      let q = contacts(db, orgId).selectAll().whereRef('canonical_id', '=', 'id');
+    page: (
+      db: Executor,
+      orgId: string,
+      reach: DivisionReach,
+      only: string[] | null,
+      offset: number,
+      limit: number,
+      sort: ContactSort = DEFAULT_SORT,
+    ) => {
+      let q = whereInReach(contacts(db, orgId).selectAll().whereRef('canonical_id', '=', 'id'), 'division_id', reach);
       if (only) q = only.length ? q.where('id', 'in', only) : q.where(sql<boolean>`1 = 0`);
-      return q.orderBy('last_name').orderBy('first_name').orderBy('id').offset(offset).limit(limit).execute();
+      // Missing names sort as empty ones on both dialects (their NULL orders differ).
+      const other = sort.column === 'last_name' ? 'first_name' : 'last_name';
+      return q
+        .orderBy(sql`coalesce(${sql.ref(sort.column)}, '')`, sort.direction)
+        .orderBy(sql`coalesce(${sql.ref(other)}, '')`, sort.direction)
+        .orderBy('id', sort.direction)
+        .offset(offset)
+        .limit(limit)
+        .execute();
     },
-    count: async (db: Executor, orgId: string, only: string[] | null) => {
-      let q = contacts(db, orgId).whereRef('canonical_id', '=', 'id');
+    count: async (db: Executor, orgId: string, reach: DivisionReach, only: string[] | null) => {
+      let q = whereInReach(contacts(db, orgId).whereRef('canonical_id', '=', 'id'), 'division_id', reach);
       if (only) q = only.length ? q.where('id', 'in', only) : q.where(sql<boolean>`1 = 0`);
       return Number((await q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
     },

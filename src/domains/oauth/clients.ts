@@ -291,6 +291,9 @@ export function createClients({ db, store, clock, secrets, directory, tokens, im
           trx,
         );
         await store.deleteClient(trx, orgId, clientId);
+        // A service account's user exists for its client only: deleted with it, audited, its tokens stopped.
+        if (before.service_user_id)
+          await directory.users.deleteServiceAccountInTransaction(trx, orgId, caller, before.service_user_id);
         return authorizations;
       });
       forget(clientId);

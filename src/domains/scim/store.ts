@@ -8,7 +8,8 @@ import type { Executor } from '../../storage/db.ts';
 import type { Database, GroupRow, ScimUserRow, ScimUserValueRow, UserRow } from '../../storage/schema.ts';
 
 type Where = (eb: ExpressionBuilder<any, any>) => Expression<SqlBool>;
-const CHUNK = 500;
+/** Ids per statement: 2,000 (8,000 parameters at most), well within both dialects' limits. */
+const CHUNK = 2000;
 
 function chunks<T>(items: T[]): T[][] {
   const out: T[][] = [];
@@ -22,15 +23,6 @@ function chunks<T>(items: T[]): T[][] {
  */
 const possibleId = (id: string) => id.length <= 36 && !id.includes('\u0000');
 
-function usersFrom(db: Executor, orgId: string, where: Where) {
-  return db
-    .selectFrom('users')
-    .leftJoin('scim_users', 'scim_users.user_id', 'users.id')
-    .where('users.org_id', '=', orgId)
-    .where('users.state', '<>', 'deleted')
-    .where((eb) => where(eb));
-}
-
 export function createScimStore() {
   return {
     findUser: (db: Executor, orgId: string, id: string) =>
@@ -43,12 +35,6 @@ export function createScimStore() {
             .where('id', '=', id)
             .where('state', '<>', 'deleted')
             .executeTakeFirst(),
-    findScimUser: (db: Executor, userId: string) =>
-      db.selectFrom('scim_users').selectAll().where('user_id', '=', userId).executeTakeFirst(),
-    findScimUsers: (db: Executor, userIds: string[]) =>
-      userIds.length
-        ? db.selectFrom('scim_users').selectAll().where('user_id', 'in', userIds).execute()
-        : Promise.resolve([] as ScimUserRow[]),
     /** Another user (any state but deleted) holding this lower-cased email. */
     emailHolder: (db: Executor, orgId: string, emailKey: string) =>
       db
@@ -69,22 +55,6 @@ export function createScimStore() {
             )
             .execute(),
 
-    listUserIds: (db: Executor, orgId: string, where: Where, offset: number, limit: number) =>
-      usersFrom(db, orgId, where)
-        .select('users.id')
-        .orderBy('users.created_at')
-        .orderBy('users.id')
-        .offset(offset)
-        .limit(limit)
-        .execute(),
-    countUsers: async (db: Executor, orgId: string, where: Where) =>
-      Number(
-        (
-          await usersFrom(db, orgId, where)
-            .select((eb) => eb.fn.countAll().as('n'))
-            .executeTakeFirstOrThrow()
-        ).n,
-      ),
     findUsers: (db: Executor, orgId: string, ids: string[]) =>
       ids.length
         ? db.selectFrom('users').selectAll().where('org_id', '=', orgId).where('id', 'in', ids).execute()
@@ -104,9 +74,6 @@ export function createScimStore() {
         .where('org_id', '=', orgId)
         .where('name', '=', name)
         .executeTakeFirst(),
-    divisions: (db: Executor, orgId: string, ids: string[]) =>
-      db.selectFrom('divisions').select(['id', 'name']).where('org_id', '=', orgId).where('id', 'in', ids).execute(),
-
     upsertScimUser: (db: Executor, row: ScimUserRow) =>
       db
         .insertInto('scim_users')
@@ -124,13 +91,16 @@ export function createScimStore() {
           }),
         )
         .execute(),
+    insertScimUser: (db: Executor, row: ScimUserRow) => db.insertInto('scim_users').values(row).execute(),
+    /** `fresh`: a new user holds none yet (nothing to delete). */
     replaceValues: async (
       db: Executor,
       table: 'scim_user_emails' | 'scim_user_phones',
       userId: string,
       rows: ScimUserValueRow[],
+      fresh = false,
     ) => {
-      await db.deleteFrom(table).where('user_id', '=', userId).execute();
+      if (!fresh) await db.deleteFrom(table).where('user_id', '=', userId).execute();
       if (rows.length) await db.insertInto(table).values(rows).execute();
     },
     replaceExternalIds: async (
@@ -138,8 +108,9 @@ export function createScimStore() {
       orgId: string,
       userId: string,
       rows: { authority: string; value: string }[],
+      fresh = false,
     ) => {
-      await db.deleteFrom('scim_user_external_ids').where('user_id', '=', userId).execute();
+      if (!fresh) await db.deleteFrom('scim_user_external_ids').where('user_id', '=', userId).execute();
       if (rows.length)
         await db
           .insertInto('scim_user_external_ids')
@@ -386,18 +357,18 @@ export function createScimStore() {
             .executeTakeFirstOrThrow()
         ).n,
       ),
-    /** Ids among `ids` that are users of the organization (not deleted). */
+    /** Those among `ids` that are users of the organization (not deleted), with their names. */
     existingUsers: async (db: Executor, orgId: string, ids: string[]) => {
-      const out: string[] = [];
+      const out: { id: string; name: string }[] = [];
       for (const part of chunks(ids.filter(possibleId))) {
         const rows = await db
           .selectFrom('users')
-          .select('id')
+          .select(['id', 'name'])
           .where('org_id', '=', orgId)
           .where('state', '<>', 'deleted')
           .where('id', 'in', part)
           .execute();
-        out.push(...rows.map((r) => r.id));
+        out.push(...rows);
       }
       return out;
     },

@@ -10,28 +10,23 @@ import {
   registerAuditEntity,
 } from '../../platform/audit.ts';
 import type { Clock } from '../../platform/clock.ts';
+import { sql, type SqlBool } from 'kysely';
 import { hashPassword } from '../../platform/crypto.ts';
 import { newId } from '../../platform/ids.ts';
 import type { Caller } from '../../platform/principal.ts';
 import { ApiError } from '../../platform/errors/index.ts';
 import { type Db, isUniqueViolation, type Trx, withTransaction } from '../../storage/db.ts';
-import type { UserRow } from '../../storage/schema.ts';
 import type { DirectoryService } from '../directory/index.ts';
 import { mentions, USER_FILTER_MAP } from './attributes.ts';
-import { invalidValue, ScimError, scimNotFound, staleVersion, uniqueness } from './errors.ts';
+import { ScimError, scimNotFound, staleVersion, uniqueness } from './errors.ts';
 import { checkCreate, checkUpdate } from './field-permissions.ts';
 import { compileFilter, parseFilter } from './filter/index.ts';
 import { type ListQuery, listResponse, matchesVersion } from './listing.ts';
 import { applyPatch, USER_PATCH_SCHEMA } from './patch/index.ts';
-import {
-  auditSnapshot,
-  fromUserResource,
-  SCIM_AUTHORITY,
-  type StoredUser,
-  toUserResource,
-  type UserWrite,
-} from './resource.ts';
+import { auditSnapshot, fromUserResource, type StoredUser, toUserResource } from './resource.ts';
 import type { ScimStore } from './store.ts';
+import { createUserRows } from './user-rows.ts';
+import { countUsers, pageOfUsers, storedUser, type UserCondition, usersEb } from './user-reads.ts';
 
 registerAuditEntity('Directory', 'User', ['Create', 'Update', 'Delete']);
 
@@ -50,6 +45,7 @@ export interface ScimUsersDeps {
 type Json = Record<string, unknown>;
 
 export function createScimUsers({ db, store, clock, phoneRegion, directory }: ScimUsersDeps) {
+  const rows = createUserRows(store);
   /** A gone manager's reports lose it (else every later write of a report would be refused), audited. */
   async function releaseReports(
     trx: Trx,
@@ -86,81 +82,9 @@ export function createScimUsers({ db, store, clock, phoneRegion, directory }: Sc
   }
 
   async function load(ex: Db | Trx, orgId: string, id: string): Promise<StoredUser> {
-    const user = await store.findUser(ex, orgId, id);
-    if (!user) throw scimNotFound('User', id);
-    const [scim, divisions, groups] = await Promise.all([
-      store.findScimUser(ex, id),
-      store.divisions(ex, orgId, [user.division_id]),
-      store.groupsOfUsers(ex, orgId, [id]),
-    ]);
-    return { user, scim, divisionName: divisions[0]?.name ?? '', groups };
-  }
-
-  async function checkUnique(ex: Trx, orgId: string, userId: string, w: UserWrite) {
-    const holder = await store.emailHolder(ex, orgId, w.email.toLowerCase());
-    if (holder && holder.id !== userId) throw uniqueness(`userName "${w.email}" is already taken by another user.`);
-    const holders = await store.externalIdHolders(ex, orgId, externalIdRows(w));
-    const other = holders.find((h) => h.user_id !== userId);
-    if (other)
-      throw uniqueness(`externalId "${other.value}" (authority ${other.authority}) is already taken by another user.`);
-  }
-
-  /** The division a write leaves the user in: the one named, else the current one, else Home. */
-  async function divisionFor(
-    ex: Trx,
-    orgId: string,
-    w: UserWrite,
-    current: UserRow | null,
-  ): Promise<{ id: string; name?: string }> {
-    if (w.divisionName) {
-      const d = await store.divisionByName(ex, orgId, w.divisionName);
-      if (!d) throw invalidValue(`No division named "${w.divisionName}" exists in this organization.`);
-      return d;
-    }
-    return current ? { id: current.division_id } : store.homeDivision(ex, orgId);
-  }
-
-  /** `previousManager`: the stored manager, checked again only when the write changes it. */
-  async function writeScimRows(
-    ex: Trx,
-    orgId: string,
-    userId: string,
-    w: UserWrite,
-    createdAt: string,
-    now: string,
-    previousManager: string | null = null,
-  ) {
-    if (w.managerId && w.managerId !== previousManager) {
-      if (w.managerId === userId) throw invalidValue('A user cannot be their own manager.');
-      if (!(await store.findUser(ex, orgId, w.managerId)))
-        throw invalidValue(`manager "${w.managerId}" is not a user of this organization.`);
-    }
-    await store.upsertScimUser(ex, {
-      user_id: userId,
-      org_id: orgId,
-      external_id: w.externalId,
-      given_name: w.givenName,
-      family_name: w.familyName,
-      employee_number: w.employeeNumber,
-      manager_id: w.managerId,
-      attributes: JSON.stringify(w.attributes),
-      managed: 1,
-      created_at: createdAt,
-      modified_at: now,
-    });
-    const values = (list: UserWrite['emails']) =>
-      list.map((v, position) => ({
-        user_id: userId,
-        org_id: orgId,
-        position,
-        type: v.type,
-        value: v.value,
-        is_primary: v.primary ? (1 as const) : (0 as const),
-      }));
-    // The `other` email is the userName (users.email): filters read it there, it is not copied.
-    await store.replaceValues(ex, 'scim_user_emails', userId, values(w.emails.filter((e) => e.type !== 'other')));
-    await store.replaceValues(ex, 'scim_user_phones', userId, values(w.phones));
-    await store.replaceExternalIds(ex, orgId, userId, externalIdRows(w));
+    const stored = await storedUser(ex, orgId, id);
+    if (!stored) throw scimNotFound('User', id);
+    return stored;
   }
 
   /** Runs a write, answering 409 uniqueness for a unique index a concurrent writer beat us to. */
@@ -198,7 +122,7 @@ export function createScimUsers({ db, store, clock, phoneRegion, directory }: Sc
       const result = await guarded(
         () =>
           withTransaction(db, async (trx) => {
-            await checkUnique(trx, orgId, id, w);
+            await rows.checkUnique(trx, orgId, id, w);
             const now = clock.now().toISOString();
             const u = current.user;
             const updated = await directory.users.updateInTransaction(
@@ -210,13 +134,13 @@ export function createScimUsers({ db, store, clock, phoneRegion, directory }: Sc
                 title: w.title,
                 department: w.department,
                 state: w.active ? 'active' : 'inactive',
-                divisionId: (await divisionFor(trx, orgId, w, u)).id,
+                divisionId: (await rows.divisionFor(trx, orgId, w, u)).id,
                 ...(passwordHash ? { passwordHash } : {}),
               },
               now,
             );
             if (!updated) return null;
-            await writeScimRows(trx, orgId, id, w, current.scim?.created_at ?? now, now, old.managerId);
+            await rows.write(trx, orgId, id, w, current.scim?.created_at ?? now, now, { managerId: old.managerId });
             await recordAudit(trx, clock, {
               orgId,
               serviceName: 'Directory',
@@ -259,74 +183,60 @@ export function createScimUsers({ db, store, clock, phoneRegion, directory }: Sc
 
     async list(orgId: string, q: ListQuery, base: string) {
       const parsed = q.filter ? parseFilter(q.filter) : undefined;
-      const onlyActive = !parsed || !mentions(parsed, 'active');
-      const where = (eb: Parameters<typeof compileFilter>[0]) => {
-        const conditions = [];
-        if (parsed) conditions.push(compileFilter(eb, parsed, USER_FILTER_MAP));
-        if (onlyActive) conditions.push(eb('users.state', '=', 'active'));
-        return conditions.length ? eb.and(conditions) : eb.lit(true);
-      };
-      const ids =
-        q.count === 0 ? [] : (await store.listUserIds(db, orgId, where, q.startIndex - 1, q.count)).map((r) => r.id);
+      const conditions: UserCondition[] = [];
+      if (parsed) conditions.push(compileFilter(usersEb, parsed, USER_FILTER_MAP));
+      // Inactive users are listed only when the filter asks about `active`.
+      if (!parsed || !mentions(parsed, 'active')) conditions.push(sql<SqlBool>`users.state = 'active'`);
+      const where = sql<SqlBool>`(${sql.join(conditions, sql` and `)})`;
+      const page = q.count === 0 ? [] : await pageOfUsers(db, orgId, where, q.startIndex - 1, q.count);
       // A first page that is not full holds every match (a `userName eq` lookup): no COUNT needed.
       const total =
-        q.startIndex === 1 && q.count > 0 && ids.length < q.count
-          ? ids.length
-          : await store.countUsers(db, orgId, where);
-      const [users, scims, groups] = await Promise.all([
-        store.findUsers(db, orgId, ids),
-        store.findScimUsers(db, ids),
-        store.groupsOfUsers(db, orgId, ids),
-      ]);
-      const divisionIds = [...new Set(users.map((u) => u.division_id))];
-      const divisions = new Map(
-        (divisionIds.length ? await store.divisions(db, orgId, divisionIds) : []).map((d) => [d.id, d.name]),
+        q.startIndex === 1 && q.count > 0 && page.length < q.count ? page.length : await countUsers(db, orgId, where);
+      return listResponse(
+        page.map((s) => toUserResource(s, base)),
+        total,
+        q.startIndex,
       );
-      const byId = new Map(users.map((u) => [u.id, u]));
-      const scimById = new Map(scims.map((s) => [s.user_id, s]));
-      const resources = ids.map((id) => {
-        const user = byId.get(id)!;
-        return toUserResource(
-          {
-            user,
-            scim: scimById.get(id),
-            divisionName: divisions.get(user.division_id) ?? '',
-            groups: groups.filter((g) => g.user_id === id),
-          },
-          base,
-        );
-      });
-      return listResponse(resources, total, q.startIndex);
     },
 
+    /**
+     * POST /Users: the users row, the SCIM rows and the audit event in one transaction of a few
+     * INSERTs; a held userName or external id is the unique index's 409, not a lookup beforehand.
+     * The answer is built from what was written (a new user belongs to no group).
+     */
     async create(caller: Caller, body: Json, base: string) {
       const orgId = caller.principal.orgId;
       checkCreate(caller);
       const w = fromUserResource(body, phoneRegion);
       const id = newId();
       const passwordHash = w.password ? await hashPassword(w.password) : null;
-      await guarded(
+      const stored = await guarded(
         () =>
-          withTransaction(db, async (trx) => {
-            await checkUnique(trx, orgId, id, w);
+          withTransaction(db, async (trx): Promise<StoredUser> => {
             const now = clock.now().toISOString();
-            const division = await divisionFor(trx, orgId, w, null);
-            await directory.users.insertInTransaction(
-              trx,
-              {
-                id,
-                orgId,
-                email: w.email,
-                name: w.name,
-                title: w.title,
-                department: w.department,
-                divisionId: division.id,
-                state: w.active ? 'active' : 'inactive',
-                passwordHash,
-              },
-              now,
-            );
-            await writeScimRows(trx, orgId, id, w, now, now);
+            const division = await rows.divisionFor(trx, orgId, w, null);
+            const user = await directory.users
+              .insertInTransaction(
+                trx,
+                {
+                  id,
+                  orgId,
+                  email: w.email,
+                  name: w.name,
+                  title: w.title,
+                  department: w.department,
+                  divisionId: division.id,
+                  state: w.active ? 'active' : 'inactive',
+                  passwordHash,
+                },
+                now,
+              )
+              .catch((err) => {
+                throw err instanceof ApiError && err.status === 409
+                  ? uniqueness(`userName "${w.email}" is already taken by another user.`)
+                  : err;
+              });
+            const scim = await rows.write(trx, orgId, id, w, now, now, null);
             await recordAudit(trx, clock, {
               orgId,
               serviceName: 'Directory',
@@ -338,10 +248,11 @@ export function createScimUsers({ db, store, clock, phoneRegion, directory }: Sc
               context: { ...SCIM_CONTEXT },
               changes: diffProperties(null, auditSnapshot(w, division.name ?? null, !!passwordHash)),
             });
+            return { user, scim, divisionName: division.name ?? '', groups: [] };
           }),
         w.email,
       );
-      return get(orgId, id, base);
+      return { resource: toUserResource(stored, base), version: stored.user.version };
     },
 
     replace: (caller: Caller, id: string, body: Json, ifMatch: string | undefined, base: string) =>
@@ -413,10 +324,6 @@ export function createScimUsers({ db, store, clock, phoneRegion, directory }: Sc
       });
     },
   };
-}
-
-function externalIdRows(w: UserWrite) {
-  return [...(w.externalId ? [{ authority: SCIM_AUTHORITY, value: w.externalId }] : []), ...w.externalIds];
 }
 
 export type ScimUsers = ReturnType<typeof createScimUsers>;

@@ -300,6 +300,7 @@ export function ClientForm({
                         {d.name}
                       </option>
                     ))}
+                    <option value="*">All divisions</option>
                   </select>
                 )}
               </div>

@@ -92,6 +92,7 @@ export function UserGrants({ userId, userName }: { userId: string; userName: str
             {d.name}
           </option>
         ))}
+        <option value="*">All divisions</option>
       </select>
       <button type="button" disabled={!roleId || !divisionId} onClick={() => change('POST', roleId, divisionId)}>
         Add role
