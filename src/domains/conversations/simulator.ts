@@ -6,36 +6,16 @@
  */
 import type { Conversation, Direction, MediaType, StoredParticipant, StoredSegment, StoredSession } from './model.ts';
 import { prng, uuidFrom } from './random.ts';
+import {
+  type SimAgent,
+  type SimOptions,
+  type SimPlan,
+  type SimQueue,
+  WRAPUP_CODES,
+  type Whole,
+} from './simulator-types.ts';
 
-export interface SimQueue {
-  id: string;
-  name: string;
-  media: MediaType[];
-}
-export interface SimAgent {
-  id: string;
-  name: string;
-  queueIds: string[];
-}
-
-/** The wrap-up codes simulated agents pick (ids are stable, as upstream's wrap-up code ids are). */
-export const WRAPUP_CODES = [
-  { id: '7f3c1a52-0b1e-4c4e-9b1a-3d1f00000001', name: 'Resolved' },
-  { id: '7f3c1a52-0b1e-4c4e-9b1a-3d1f00000002', name: 'Follow-up needed' },
-  { id: '7f3c1a52-0b1e-4c4e-9b1a-3d1f00000003', name: 'Sale' },
-  { id: '7f3c1a52-0b1e-4c4e-9b1a-3d1f00000004', name: 'Billing question' },
-  { id: '7f3c1a52-0b1e-4c4e-9b1a-3d1f00000005', name: 'Escalated' },
-] as const;
-
-export interface SimOptions {
-  orgId: string;
-  divisionId: string;
-  queues: SimQueue[];
-  agents: SimAgent[];
-  /** Arrivals per hour across all queues at the busiest hour (default 40). */
-  peakPerHour?: number;
-  seed?: number;
-}
+export { type SimAgent, type SimOptions, type SimPlan, type SimQueue, WRAPUP_CODES } from './simulator-types.ts';
 
 const iso = (t: number) => new Date(t).toISOString();
 
@@ -52,24 +32,6 @@ const HOURLY = [
 ];
 
 type Stage = 'waiting' | 'alerting' | 'talking' | 'held' | 'acw' | 'done';
-
-/** An interaction whole, before it is cut at a time. */
-interface Whole {
-  t0: number;
-  end: number;
-  now: number;
-  media: MediaType;
-  queue: SimQueue;
-  participants: StoredParticipant[];
-}
-
-/** An interaction planned to its end, seen at any time under one id (simulator-live.ts). */
-export interface SimPlan {
-  id: string;
-  /** When its last participant is done. */
-  end: number;
-  at(now: number): Conversation;
-}
 
 const LIVE_STAGES: Stage[] = ['waiting', 'waiting', 'alerting', 'talking', 'talking', 'held', 'acw'];
 
