@@ -344,7 +344,7 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
   registerExternalContactRoutes(app, { contacts: externalContacts, organizations: externalOrganizations });
   // Data-subject requests reach each domain's personal data through its source; the audit
   // trail's comes last, so that its erasure also scrubs what the others just recorded.
-  const users = directory.personalData(scim.personalData);
+  const users = directory.personalData();
   const gdpr = createGdprService({
     db,
     clock,
