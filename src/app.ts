@@ -39,7 +39,12 @@ import {
 } from './domains/externalcontacts/index.ts';
 import { createGdprService, type GdprService, registerGdprRoutes } from './domains/gdpr/index.ts';
 import { createOAuthService, type OAuthService, registerOAuthRoutes } from './domains/oauth/index.ts';
-import { createRoutingService, registerRoutingRoutes, type RoutingService } from './domains/routing/index.ts';
+import {
+  createRoutingService,
+  queueDivisionObjectType,
+  registerRoutingRoutes,
+  type RoutingService,
+} from './domains/routing/index.ts';
 import {
   createScimService,
   registerScimRoutes,
@@ -295,6 +300,7 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
   });
   registerUsageRoutes(app, { usage });
   const routing = createRoutingService({ db, clock, directory });
+  directory.divisions.registerObjectType(queueDivisionObjectType());
   registerRoutingRoutes(app, { routing });
   const homeDivision = (orgId: string) => directory.organizations.homeDivision(orgId);
   const externalContacts = createExternalContactsService({

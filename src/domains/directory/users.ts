@@ -147,37 +147,6 @@ export function createUsers({ db, store, clock, hooks }: DirectoryDeps) {
     return u;
   }
 
-  /** PATCH's change, in the caller's transaction: audited, and a deletion runs the deletion hooks. */
-  async function patchIn(trx: Trx, orgId: string, caller: Caller, userId: string, input: PatchUserInput) {
-    const current = isUuid(userId) ? await store.findUser(trx, orgId, userId) : undefined;
-    if (!current) throw notFound('user', userId);
-    if (input.version !== current.version) throw versionConflict(current.version);
-    const patch = patchOf(input, current);
-    const updated: UserRow = {
-      ...current,
-      ...patch,
-      version: current.version + 1,
-      modified_at: clock.now().toISOString(),
-    };
-    await updateChecked(store, trx, updated, patch);
-    const event = await recordAudit(trx, clock, {
-      orgId,
-      serviceName: 'Directory',
-      entityType: 'User',
-      entityId: userId,
-      entityName: updated.name,
-      action: 'Update',
-      ...auditOrigin(caller),
-      changes: diffProperties(snapshot(current), snapshot(updated)),
-    });
-    if (updated.state === 'deleted' && current.state !== 'deleted')
-      await hooks.runDeleted(orgId, userId, trx, caller, event);
-    // Inactive or deleted: every token the user holds stops, in this transaction, and stays
-    // stopped if the user is made active again.
-    if (deactivates(current.state, updated.state)) await hooks.runDeactivated(orgId, userId, trx);
-    return updated;
-  }
-
   return {
     /** `expand` may name a registered expansion (beyond upstream; SCIM's `scim` adds `scimManaged`). */
     async list(
@@ -221,6 +190,7 @@ export function createUsers({ db, store, clock, hooks }: DirectoryDeps) {
 
     get: async (orgId: string, userId: string) => view(orgId, await get(orgId, userId)),
     getRow: get,
+    viewOf: view,
 
     /** The calling user; a client-credentials token acts as its service-account user, if it has one. */
     async me(caller: Caller) {
@@ -301,19 +271,36 @@ export function createUsers({ db, store, clock, hooks }: DirectoryDeps) {
     },
 
     async patch(orgId: string, caller: Caller, userId: string, input: PatchUserInput) {
-      const next = await withTransaction(db, (trx) => patchIn(trx, orgId, caller, userId, input));
+      const next = await withTransaction(db, async (trx) => {
+        const current = isUuid(userId) ? await store.findUser(trx, orgId, userId) : undefined;
+        if (!current) throw notFound('user', userId);
+        if (input.version !== current.version) throw versionConflict(current.version);
+        const patch = patchOf(input, current);
+        const updated: UserRow = {
+          ...current,
+          ...patch,
+          version: current.version + 1,
+          modified_at: clock.now().toISOString(),
+        };
+        await updateChecked(store, trx, updated, patch);
+        const event = await recordAudit(trx, clock, {
+          orgId,
+          serviceName: 'Directory',
+          entityType: 'User',
+          entityId: userId,
+          entityName: updated.name,
+          action: 'Update',
+          ...auditOrigin(caller),
+          changes: diffProperties(snapshot(current), snapshot(updated)),
+        });
+        if (updated.state === 'deleted' && current.state !== 'deleted')
+          await hooks.runDeleted(orgId, userId, trx, caller, event);
+        // Inactive or deleted: every token the user holds stops, in this transaction, and stays
+        // stopped if the user is made active again.
+        if (deactivates(current.state, updated.state)) await hooks.runDeactivated(orgId, userId, trx);
+        return updated;
+      });
       return view(orgId, next);
-    },
-
-    /**
-     * Deletes a service-account user (state deleted, as PATCH does) in another domain's
-     * transaction: the user of a deleted OAuth client. Audited; its tokens stop. A person, or a
-     * user already deleted, is left as it is.
-     */
-    async deleteServiceAccountInTransaction(trx: Trx, orgId: string, caller: Caller, userId: string) {
-      const current = await store.findUser(trx, orgId, userId);
-      if (current?.service_account !== 1 || current.state === 'deleted') return;
-      await patchIn(trx, orgId, caller, userId, { version: current.version, state: 'deleted' });
     },
 
     // Writes another domain (SCIM) makes inside its own transaction, with the directory's rules;
@@ -371,6 +358,29 @@ export function createUsers({ db, store, clock, hooks }: DirectoryDeps) {
       if (!moved) return null;
       if (deactivates(current.state, state)) await hooks.runDeactivated(current.org_id, current.id, trx);
       return { ...current, ...patch } as UserRow;
+    },
+
+    /**
+     * Deletes a service-account user (state deleted, as a PATCH makes it) in another domain's
+     * transaction: the user of a deleted OAuth client. Audited as that PATCH is, with the
+     * deletion hooks; its tokens stop. A person, or a user already deleted, is left as it is.
+     */
+    async deleteServiceAccountInTransaction(trx: Trx, orgId: string, caller: Caller, userId: string) {
+      const current = await store.findUser(trx, orgId, userId);
+      if (current?.service_account !== 1 || current.state === 'deleted') return;
+      const updated = await this.updateInTransaction(trx, current, { state: 'deleted' }, clock.now().toISOString());
+      if (!updated) return;
+      const event = await recordAudit(trx, clock, {
+        orgId,
+        serviceName: 'Directory',
+        entityType: 'User',
+        entityId: userId,
+        entityName: updated.name,
+        action: 'Update',
+        ...auditOrigin(caller),
+        changes: diffProperties(snapshot(current), snapshot(updated)),
+      });
+      await hooks.runDeleted(orgId, userId, trx, caller, event);
     },
 
     /** Bumps the version of these users (not deleted ones), as when their manager goes: answers them. */
