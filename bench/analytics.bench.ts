@@ -257,6 +257,8 @@ export async function run(): Promise<string[]> {
     return rows;
   } finally {
     await storage.close();
-    rmSync(dir, { recursive: true, force: true });
+    // GATEHOUSE_BENCH_ANALYTICS_KEEP keeps the database (to EXPLAIN its queries afterwards).
+    if (process.env.GATEHOUSE_BENCH_ANALYTICS_KEEP) console.log(`kept ${file}`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -39,7 +39,12 @@ import {
 } from './domains/externalcontacts/index.ts';
 import { createGdprService, type GdprService, registerGdprRoutes } from './domains/gdpr/index.ts';
 import { createOAuthService, type OAuthService, registerOAuthRoutes } from './domains/oauth/index.ts';
-import { createRoutingService, registerRoutingRoutes, type RoutingService } from './domains/routing/index.ts';
+import {
+  createRoutingService,
+  queueDivisionObjectType,
+  registerRoutingRoutes,
+  type RoutingService,
+} from './domains/routing/index.ts';
 import {
   createScimService,
   registerScimRoutes,
@@ -295,6 +300,7 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
   });
   registerUsageRoutes(app, { usage });
   const routing = createRoutingService({ db, clock, directory });
+  directory.divisions.registerObjectType(queueDivisionObjectType());
   registerRoutingRoutes(app, { routing });
   const homeDivision = (orgId: string) => directory.organizations.homeDivision(orgId);
   const externalContacts = createExternalContactsService({
@@ -338,7 +344,7 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
   registerExternalContactRoutes(app, { contacts: externalContacts, organizations: externalOrganizations });
   // Data-subject requests reach each domain's personal data through its source; the audit
   // trail's comes last, so that its erasure also scrubs what the others just recorded.
-  const users = directory.personalData(scim.personalData);
+  const users = directory.personalData();
   const gdpr = createGdprService({
     db,
     clock,

@@ -23,6 +23,8 @@ export interface Config {
   readonly secureCookies: boolean;
   /** Create the demo organization on a first start. */
   readonly seedDemo: boolean;
+  /** Progress the demo organization's simulated interactions in real time (a timer in this process). */
+  readonly liveTraffic: boolean;
   /** From this date no new implicit-grant client may be created. */
   readonly implicitCutoff: Date;
   /** From this date existing implicit-grant clients get no more tokens. */
@@ -98,6 +100,7 @@ const ENV_OF = {
   'body-limit': 'GATEHOUSE_BODY_LIMIT',
   'secure-cookies': 'GATEHOUSE_SECURE_COOKIES',
   'seed-demo': 'GATEHOUSE_SEED_DEMO',
+  'live-traffic': 'GATEHOUSE_LIVE_TRAFFIC',
   'implicit-cutoff': 'GATEHOUSE_IMPLICIT_CUTOFF',
   'implicit-sunset': 'GATEHOUSE_IMPLICIT_SUNSET',
   'audit-retention-days': 'GATEHOUSE_AUDIT_RETENTION_DAYS',
@@ -223,6 +226,7 @@ export function loadConfig(flags: Partial<Record<ConfigFlag, string>> = {}, env:
     bodyLimit: integer(pick(flags, env, 'body-limit'), 512_000, 1024, 64 * 1024 * 1024),
     secureCookies: boolean(pick(flags, env, 'secure-cookies'), publicUrl.startsWith('https:')),
     seedDemo: boolean(pick(flags, env, 'seed-demo'), true),
+    liveTraffic: boolean(pick(flags, env, 'live-traffic'), true),
     implicitCutoff: date(pick(flags, env, 'implicit-cutoff'), '2026-05-01T00:00:00Z'),
     implicitSunset: date(pick(flags, env, 'implicit-sunset'), '2027-05-01T00:00:00Z'),
     auditRetentionDays: integer(pick(flags, env, 'audit-retention-days'), 365, 1, 3650),

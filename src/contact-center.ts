@@ -3,17 +3,25 @@
  * first start): queues and agents (made when the organization has none), a few days of history,
  * interactions live right now, and the stuck cases of seed 000's "When to Use It" table.
  */
-import type { ConversationsService, SimAgent, SimQueue } from './domains/conversations/index.ts';
-import { createSimulator } from './domains/conversations/index.ts';
+import type { ConversationsService, SimAgent, SimQueue, Simulator } from './domains/conversations/index.ts';
+import { createLiveTraffic, createSimulator } from './domains/conversations/index.ts';
 import type { DirectoryService } from './domains/directory/index.ts';
 import type { RoutingService } from './domains/routing/index.ts';
 import type { Clock } from './platform/clock.ts';
+import type { Db } from './storage/db.ts';
 
 export interface ContactCenterDeps {
   directory: DirectoryService;
   routing: RoutingService;
   conversations: ConversationsService;
   clock: Clock;
+  storage: { db: Db };
+}
+
+/** Live traffic (conversations/simulator-live.ts): progressed by `tick()`, or every `intervalMs` once started. */
+export interface FollowOptions {
+  intervalMs?: number;
+  onError?: (err: unknown) => void;
 }
 
 export interface SimulateOptions {
@@ -24,6 +32,11 @@ export interface SimulateOptions {
   seed?: number;
   /** Add interactions live now and the stuck cases (default true). */
   live?: boolean;
+  /**
+   * Plan the live interactions to their end and answer a LiveTraffic that moves them on, with new
+   * arrivals and stuck cases, as the clock advances (not started: call `start()` or `tick()`).
+   */
+  follow?: FollowOptions;
 }
 
 const DEMO_QUEUES: { name: string; media: SimQueue['media'] }[] = [
@@ -91,24 +104,46 @@ async function queuesAndAgents(deps: ContactCenterDeps, orgId: string) {
   return { queues, agents };
 }
 
-/** Writes the traffic; answers how many interactions of each kind were written. */
-export async function simulateTraffic(deps: ContactCenterDeps, orgId: string, opts: SimulateOptions = {}) {
+async function simulatorFor(deps: ContactCenterDeps, orgId: string, opts: SimulateOptions) {
   const { queues, agents } = await queuesAndAgents(deps, orgId);
   const divisionId = (await deps.directory.organizations.homeDivision(orgId)).id;
-  const now = deps.clock.now();
   const sim = createSimulator({ orgId, divisionId, queues, agents, peakPerHour: opts.peakPerHour, seed: opts.seed });
+  return { sim, queues: queues.length, agents: agents.length };
+}
+
+const follower = (deps: ContactCenterDeps, orgId: string, sim: Simulator, follow: FollowOptions) =>
+  createLiveTraffic({ db: deps.storage.db, clock: deps.clock, sim, orgId, ...follow });
+
+/** Writes the traffic; answers how many interactions of each kind were written (and the LiveTraffic, to follow). */
+export async function simulateTraffic(deps: ContactCenterDeps, orgId: string, opts: SimulateOptions = {}) {
+  const { sim, queues, agents } = await simulatorFor(deps, orgId, opts);
+  const now = deps.clock.now();
+  const hourAgo = new Date(now.getTime() - 3_600_000);
   const from = new Date(now.getTime() - (opts.days ?? 3) * 86_400_000);
   // History stops well before now, so nothing in it is still running; the live set covers now.
-  const history = sim.history(from, new Date(now.getTime() - 3_600_000), now);
-  const live = opts.live === false ? [] : sim.live(now);
-  const stuck = opts.live === false ? [] : sim.stuck(now);
-  const all = [...history, ...live, ...stuck];
+  const history = sim.history(from, hourAgo, now);
+  const withLive = opts.live !== false;
+  // Followed: the last hour's arrivals and the live set are plans, seen now and moved on later.
+  const plans = withLive && opts.follow ? [...sim.plans(hourAgo, now), ...sim.livePlans(now)] : [];
+  const seenNow = plans.map((p) => p.at(now.getTime()));
+  const live = withLive && !opts.follow ? sim.live(now) : seenNow.filter((c) => c.state === 'connected');
+  const stuck = withLive ? sim.stuck(now) : [];
+  const all = [...history, ...seenNow, ...(opts.follow ? [] : live), ...stuck];
   for (let i = 0; i < all.length; i += 5_000) await deps.conversations.insertGenerated(all.slice(i, i + 5_000));
+  const traffic = opts.follow ? follower(deps, orgId, sim, opts.follow) : undefined;
+  traffic?.follow(plans, now.getTime());
   return {
-    history: history.length,
+    history: history.length + seenNow.length - live.length,
     live: live.length,
     stuck: stuck.length,
-    queues: queues.length,
-    agents: agents.length,
+    queues,
+    agents,
+    traffic,
   };
+}
+
+/** Live traffic for an organization that already has its history (the demo at a later start). */
+export async function followTraffic(deps: ContactCenterDeps, orgId: string, opts: FollowOptions = {}) {
+  const { sim } = await simulatorFor(deps, orgId, { seed: Date.now() });
+  return follower(deps, orgId, sim, opts);
 }

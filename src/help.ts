@@ -9,12 +9,15 @@ Commands:
       --no-migrate      Do not apply migrations; refuse to start if the store lacks one (rolling upgrades:
                         run \`gatehouse migrate\` once, then restart each process)
   migrate               Apply database migrations and exit
-  create-admin          Create an admin user:   --org <name> --email <email> --name <name> --password <pw>
-  create-client         Create a client-credentials OAuth client with the admin role (prints the secret once):
+  create-admin          Create an admin user (Master Admin in all divisions):
+                        --org <name> --email <email> --name <name> --password <pw>
+  create-client         Create a client-credentials OAuth client with the admin role in all divisions
+                        (prints the secret once):
                         --org <name> --name <client name> [--service-account]
                         (--service-account: the client gets its own non-human user; /users/me answers it)
   simulate              Generate contact-center traffic (queues and agents made if the organization has none):
                         --org <name> [--days <n, default 3>] [--rate <arrivals per peak hour, default 40>]
+                        [--follow] (--follow: keep running, moving live interactions on in real time)
   reset-admin-password  Set a new password for a user (a lost admin password); prints it once:
                         --org <name> --email <email> [--password <pw>]
   reset-client-secret   Give an OAuth client a new secret (a lost client secret); prints it once:
@@ -22,8 +25,6 @@ Commands:
   rotate-keys           A new token key signs from now on (the old ones verify until their tokens expire);
                         running processes pick it up within seconds. --master: seal every key with a new
                         master key instead (written to the key file, or printed once for GATEHOUSE_MASTER_KEY)
-  simulate              Generate contact-center traffic (queues and agents made if the organization has none):
-                        --org <name> [--days <n, default 3>] [--rate <arrivals per peak hour, default 40>]
   backup                Write every table of the store to a file: --file <path>
   restore               Load a backup into an empty store (migrated first): --file <path>
   help                  Show this help
@@ -36,6 +37,8 @@ Options (environment variable in brackets):
   --log-level <level>             fatal|error|warn|info|debug|trace|silent [GATEHOUSE_LOG_LEVEL] (default info)
   --public-url <url>              Base URL printed and used in links [GATEHOUSE_PUBLIC_URL]
   --seed-demo <bool>              Create the demo organization on a first start [GATEHOUSE_SEED_DEMO] (default true)
+  --live-traffic <bool>           Move the demo organization's simulated interactions on in real time
+                                  [GATEHOUSE_LIVE_TRAFFIC] (default true)
   --token-cache-seconds <0|1>     How long a validated token is cached in process [GATEHOUSE_TOKEN_CACHE_SECONDS]
                                   (default 1)
   --body-limit <bytes>            Largest request body [GATEHOUSE_BODY_LIMIT] (default 512000)

@@ -6,8 +6,9 @@ import { renameSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createGatehouse, type Gatehouse } from './app.ts';
 import { CONFIG_FLAGS, type Config, ConfigError, type ConfigFlag, loadConfig } from './config.ts';
-import { simulateTraffic } from './contact-center.ts';
-import { seedDemo } from './demo.ts';
+import { followTraffic, simulateTraffic } from './contact-center.ts';
+import { DEMO_ORG, seedDemo } from './demo.ts';
+import type { LiveTraffic } from './domains/conversations/index.ts';
 import { ADMIN_ROLE } from './domains/directory/index.ts';
 import { CLIENT_CREDENTIALS, MAX_TOKEN_TTL, rotateTokenKey } from './domains/oauth/index.ts';
 import { systemClock } from './platform/clock.ts';
@@ -22,6 +23,8 @@ import { HELP } from './help.ts';
 import { randomToken } from './platform/crypto.ts';
 
 const COMMAND_FLAGS = ['org', 'email', 'name', 'password', 'client-id', 'file', 'days', 'rate'] as const;
+/** How often live simulated traffic moves on (the Queues Activity view refreshes every 3 s). */
+const LIVE_TICK_MS = 5_000;
 
 function parse(argv: string[]) {
   const options = Object.fromEntries(
@@ -35,6 +38,7 @@ function parse(argv: string[]) {
       master: { type: 'boolean' },
       'no-migrate': { type: 'boolean' },
       'service-account': { type: 'boolean' },
+      follow: { type: 'boolean' },
     },
     allowPositionals: true,
     strict: true,
@@ -50,6 +54,7 @@ function parse(argv: string[]) {
     master,
     noMigrate: values['no-migrate'] === true,
     serviceAccount: values['service-account'] === true,
+    follow: values.follow === true,
   };
 }
 
@@ -117,8 +122,20 @@ async function start(config: Config, migrate = true) {
     await gh.close().catch(() => {});
     throw err;
   }
-  const traffic = (orgId: string) => simulateTraffic({ ...gh, clock: systemClock }, orgId);
+  // The demo organization's traffic moves on in real time (--live-traffic), from its first start on.
+  const follow = config.liveTraffic
+    ? { intervalMs: LIVE_TICK_MS, onError: (err: unknown) => gh.app.log.warn({ err }, 'live traffic tick failed') }
+    : undefined;
+  let live: LiveTraffic | undefined;
+  const traffic = async (orgId: string) => {
+    live = (await simulateTraffic({ ...gh, clock: systemClock }, orgId, { follow })).traffic;
+  };
   const demo = config.seedDemo ? await seedDemo(gh.directory, gh.oauth, undefined, gh.conversations, traffic) : null;
+  if (follow && !live && config.seedDemo) {
+    const demoOrg = await gh.directory.organizations.findByName(DEMO_ORG);
+    if (demoOrg) live = await followTraffic({ ...gh, clock: systemClock }, demoOrg.id, follow);
+  }
+  live?.start();
   const address = gh.app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   // With --port 0 the system picks the port; print the one actually bound.
@@ -142,6 +159,7 @@ async function start(config: Config, migrate = true) {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    live?.stop();
     gh.health.drain();
     gh.app.log.info({ signal, drainSeconds: config.drainSeconds }, 'draining before shutdown');
     await new Promise((r) => setTimeout(r, config.drainSeconds * 1000));
@@ -153,7 +171,7 @@ async function start(config: Config, migrate = true) {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const { command, flags, values, master, noMigrate, serviceAccount } = parse(argv);
+  const { command, flags, values, master, noMigrate, serviceAccount, follow } = parse(argv);
   if (command === 'help') {
     process.stdout.write(HELP);
     return 0;
@@ -225,10 +243,21 @@ export async function main(argv: string[]): Promise<number> {
           days,
           peakPerHour: rate,
           seed: started,
+          ...(follow ? { follow: { intervalMs: LIVE_TICK_MS, onError: (err) => console.error(err) } } : {}),
         });
         process.stdout.write(
           `Simulated ${n.history} interactions over ${days} days, ${n.live} live and ${n.stuck} stuck, in ${n.queues} queues with ${n.agents} agents (${Date.now() - started} ms).\n`,
         );
+        if (n.traffic) {
+          // --follow: the traffic moves on in real time until the process is stopped.
+          process.stdout.write(`Following live traffic every ${LIVE_TICK_MS / 1000} s; Ctrl-C to stop.\n`);
+          n.traffic.start();
+          await new Promise<void>((resolve) => {
+            process.once('SIGINT', () => resolve());
+            process.once('SIGTERM', () => resolve());
+          });
+          n.traffic.stop();
+        }
       } finally {
         await gh.close();
       }

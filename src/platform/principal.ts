@@ -28,6 +28,8 @@ export interface Principal {
    * or its organization changes). Absent for a token without a user and for system principals.
    */
   readonly user?: Readonly<Record<string, unknown>>;
+  /** The organization as GET /api/v2/organizations/me shows it, read and cached the same way. */
+  readonly organization?: Readonly<Record<string, unknown>>;
   readonly expiresAt: Date;
   readonly issuedAt: Date;
 }

@@ -1,8 +1,8 @@
 /**
  * Division reach of what issue 15 left open: a client's usage (summary, queries, aggregate jobs)
  * follows the client's division; the interactions view and its live listing follow the
- * conversation's; and conversations move between divisions through the divisions API, the mover
- * holding the permission in both, audited. Groups carry no division upstream (docs/authorization.md).
+ * conversation's; and conversations (and queues) move between divisions through the divisions API,
+ * the mover holding the permission in both, audited. Groups carry no division upstream (docs/authorization.md).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type TestApp } from '../helpers/app.ts';
@@ -124,5 +124,25 @@ describe.each(DIALECTS)('division scope on %s', (dialect) => {
     expect(trail.body.entities).toEqual([
       expect.objectContaining({ context: expect.objectContaining({ objectType: 'CONVERSATION', objectIds: id }) }),
     ]);
+  });
+
+  it('moves a queue through the divisions API (QUEUE) for a holder of routing:queue:edit in both', async () => {
+    const west = await division('West');
+    const queue = await post('/api/v2/routing/queues', { name: 'Moving Queue' });
+    expect(queue.status, queue.text).toBe(200);
+    const id = queue.body.id as string;
+    const perms = ['routing:queue:view', 'routing:queue:edit', 'authorization:division:view'];
+    const homeOnly = await holder('Queue home editor', perms, [home]);
+    const both = await holder('Queue both editor', perms, [home, west]);
+    const move = (token: string) => post(`/api/v2/authorization/divisions/${west}/objects/QUEUE`, [id], token);
+    expect((await move(homeOnly.token)).status).toBe(404);
+    expect((await t.api(`/api/v2/routing/queues/${id}`, { token: homeOnly.token })).status).toBe(200);
+    expect((await move(both.token)).status).toBe(204);
+    const moved = await t.api(`/api/v2/routing/queues/${id}`, { token: both.token });
+    expect(moved.body.division.id).toBe(west);
+    expect((await t.api(`/api/v2/routing/queues/${id}`, { token: homeOnly.token })).status).toBe(404);
+    expect((await t.api(`/api/v2/authorization/divisions/${west}`, { method: 'DELETE', token: admin })).status).toBe(
+      409,
+    );
   });
 });

@@ -61,8 +61,9 @@ const DIVISIONED = /:(userId|subjectId|clientId|conversationId|queueId|contactId
  * queries and streams, usage queries of the whole organization and GDPR requests, which are
  * organization-wide by definition. Their lists hold none of the home division's objects above.
  *
- * The known gap (TODO(division-reach)): SCIM's user listing reads users of every division (the
- * scim domain, provisioning by an identity provider, does not ask platform/division-access.ts yet).
+ * The known gap (TODO(division-reach)): SCIM's user reads (listing and by id) answer users of every
+ * division (the scim domain, provisioning by an identity provider, does not ask
+ * platform/division-access.ts yet).
  */
 const NOT_YET_DIVISION_SCOPED = /^GET \/api\/v2\/scim(\/v2)?\/users\/?$/i;
 
@@ -251,6 +252,8 @@ describe.each(DIALECTS)('authorization matrix on %s', (dialect) => {
       leaking.some((k) => NOT_YET_DIVISION_SCOPED.test(k)),
       'SCIM users now filter: update the matrix',
     ).toBe(true);
+    const scimById = await t.api(`/api/v2/scim/v2/Users/${ids.user}`, { token: tokens.elsewhere });
+    expect(scimById.status, 'SCIM users by id now follow divisions: update the matrix').toBe(200);
     // The lists of divisioned objects answer, and the same lists show the objects to the admin.
     const roles = await t.api('/api/v2/authorization/roles?name=Employee', { token: tokens.admin });
     const employee = roles.body.entities[0].id as string;

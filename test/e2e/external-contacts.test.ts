@@ -2,11 +2,13 @@
  * Directory → External Contacts in Chromium: the list and its search, a contact opened with its
  * identities and the interactions its customer had, two contacts merged (the merge set then shows
  * on the canonical contact and on each member), and a GDPR request for the canonical contact made
- * on the Data Subject Requests page, which fans out into related requests each with its own status.
+ * on the Data Subject Requests page, which fans out into related requests each with its own status;
+ * also the error state of a contact that cannot be opened, and paging.
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { TestApp } from '../helpers/app.ts';
+import { seriousViolations } from '../helpers/axe.ts';
 import { adminConsoleSuite, hasChromium } from '../helpers/browser.ts';
 
 describe.skipIf(!hasChromium)('External Contacts in Chromium', { timeout: 90_000 }, () => {
@@ -129,6 +131,9 @@ describe.skipIf(!hasChromium)('External Contacts in Chromium', { timeout: 90_000
     await memberSet.getByRole('row').filter({ hasText: canonical }).getByText('Canonical').waitFor();
     expect(await memberSet.getByRole('row').count()).toBe(4);
 
+    // The open contact, its merge set and interactions pass axe (serious and critical).
+    expect(await seriousViolations(page)).toEqual([]);
+
     // What the page showed is what the API holds.
     const got = await t.api(`/api/v2/externalcontacts/contacts/${ids.ada}`, { token: admin });
     expect(got.body.canonicalContact.id).toBe(canonical);
@@ -178,5 +183,17 @@ describe.skipIf(!hasChromium)('External Contacts in Chromium', { timeout: 90_000
     const listed = await t.api('/api/v2/gdpr/requests?pageSize=100', { token: admin });
     const mine = listed.body.entities.filter((r: { name?: string }) => r.name === 'Ada set export');
     expect(mine.map((r: { status: string }) => r.status)).toEqual(['COMPLETED', 'COMPLETED', 'COMPLETED']);
+  });
+
+  it('pages a long search result, 25 contacts a page', async () => {
+    for (let i = 1; i <= 27; i++)
+      await create(`pager${i}`, { firstName: `P${String(i).padStart(2, '0')}`, lastName: 'Pagerow' });
+    await page.goto(`${t.url}/admin/directory/external-contacts?q=pagerow`);
+    await page.getByText('Page 1 of 2 · 27 contacts').waitFor();
+    expect(await list().getByRole('row').count()).toBe(26);
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByText('Page 2 of 2 · 27 contacts').waitFor();
+    await row('P27 Pagerow').waitFor();
+    expect(await list().getByRole('row').count()).toBe(3);
   });
 });

@@ -92,6 +92,32 @@ describe.each(DIALECTS)('the cached principal on %s', (dialect) => {
     expect((await me(token)).status).toBe(401);
   });
 
+  it("answers organizations/me from the principal, and drops it with the organization's tokens", async () => {
+    const { token } = await fresh('Org Olga');
+    const before = await t.api('/api/v2/organizations/me', { token });
+    expect(before.body).toMatchObject({
+      id: t.demo.orgId,
+      name: 'Gatehouse Demo',
+      selfUri: '/api/v2/organizations/me',
+    });
+    // No API renames an organization yet; a future write must announce it as this does.
+    await t.gh.storage.db
+      .updateTable('organizations')
+      .set({ name: 'Renamed Demo' })
+      .where('id', '=', t.demo.orgId)
+      .execute();
+    t.gh.oauth.tokens.forgetOrganization(t.demo.orgId);
+    clock.advance(1_001);
+    expect((await t.api('/api/v2/organizations/me', { token })).body.name).toBe('Renamed Demo');
+    await t.gh.storage.db
+      .updateTable('organizations')
+      .set({ name: 'Gatehouse Demo' })
+      .where('id', '=', t.demo.orgId)
+      .execute();
+    t.gh.oauth.tokens.forgetOrganization(t.demo.orgId);
+    clock.advance(1_001);
+  });
+
   it("applies a client's narrowed grants on the next request", async () => {
     const { clientId, token } = await fresh('Narrowed Nora');
     expect((await t.api('/api/v2/oauth/clients', { token })).status).toBe(200);

@@ -17,7 +17,8 @@ export {
   SEGMENT_COLUMNS,
 } from './details-store.ts';
 export type { Conversation } from './model.ts';
-export { createSimulator, type SimAgent, type SimQueue, WRAPUP_CODES } from './simulator.ts';
+export { createSimulator, type SimAgent, type Simulator, type SimQueue, WRAPUP_CODES } from './simulator.ts';
+export { createLiveTraffic, type LiveTraffic, type TickResult } from './simulator-live.ts';
 export { stuckReason } from './stuck.ts';
 export { type Attachments, createAttachments } from './attachments.ts';
 export { registerAttachmentRoutes } from './attachments-routes.ts';

@@ -6,36 +6,16 @@
  */
 import type { Conversation, Direction, MediaType, StoredParticipant, StoredSegment, StoredSession } from './model.ts';
 import { prng, uuidFrom } from './random.ts';
+import {
+  type SimAgent,
+  type SimOptions,
+  type SimPlan,
+  type SimQueue,
+  WRAPUP_CODES,
+  type Whole,
+} from './simulator-types.ts';
 
-export interface SimQueue {
-  id: string;
-  name: string;
-  media: MediaType[];
-}
-export interface SimAgent {
-  id: string;
-  name: string;
-  queueIds: string[];
-}
-
-/** The wrap-up codes simulated agents pick (ids are stable, as upstream's wrap-up code ids are). */
-export const WRAPUP_CODES = [
-  { id: '7f3c1a52-0b1e-4c4e-9b1a-3d1f00000001', name: 'Resolved' },
-  { id: '7f3c1a52-0b1e-4c4e-9b1a-3d1f00000002', name: 'Follow-up needed' },
-  { id: '7f3c1a52-0b1e-4c4e-9b1a-3d1f00000003', name: 'Sale' },
-  { id: '7f3c1a52-0b1e-4c4e-9b1a-3d1f00000004', name: 'Billing question' },
-  { id: '7f3c1a52-0b1e-4c4e-9b1a-3d1f00000005', name: 'Escalated' },
-] as const;
-
-export interface SimOptions {
-  orgId: string;
-  divisionId: string;
-  queues: SimQueue[];
-  agents: SimAgent[];
-  /** Arrivals per hour across all queues at the busiest hour (default 40). */
-  peakPerHour?: number;
-  seed?: number;
-}
+export { type SimAgent, type SimOptions, type SimPlan, type SimQueue, WRAPUP_CODES } from './simulator-types.ts';
 
 const iso = (t: number) => new Date(t).toISOString();
 
@@ -52,6 +32,8 @@ const HOURLY = [
 ];
 
 type Stage = 'waiting' | 'alerting' | 'talking' | 'held' | 'acw' | 'done';
+
+const LIVE_STAGES: Stage[] = ['waiting', 'waiting', 'alerting', 'talking', 'talking', 'held', 'acw'];
 
 export function createSimulator(opts: SimOptions) {
   const rand = prng(opts.seed ?? 18);
@@ -125,6 +107,8 @@ export function createSimulator(opts: SimOptions) {
     media: MediaType;
     queue: SimQueue;
     stage: Stage | undefined;
+    /** When a forced stage ends (an hour after `now` for a snapshot, minutes for live traffic). */
+    until: number;
     transferOut: boolean;
     /** The customer's own hold segments, collected as the agents put them on hold. */
     customerSegs: StoredSegment[];
@@ -132,16 +116,16 @@ export function createSimulator(opts: SimOptions) {
 
   /** The agent's part of an answered leg: alert, talk (perhaps with a hold), wrap-up. */
   function agentLeg(agent: SimAgent, leg: Leg) {
-    const { t, now, stage, queue } = leg;
+    const { t, until, stage, queue } = leg;
     const alertEnd = t + 3_000 + exp(6_000);
     const segs: StoredSegment[] = [seg('alert', t, alertEnd, { queueId: queue.id })];
     let talkStart = alertEnd;
     let talkEnd = talkStart + 60_000 + exp(leg.media === 'email' ? 300_000 : 240_000);
-    if (stage === 'talking') talkEnd = now + 3_600_000;
+    if (stage === 'talking') talkEnd = until;
     const holds = (stage === undefined && rand() < 0.25) || stage === 'held';
     if (holds) {
       const holdStart = talkStart + (talkEnd - talkStart) * 0.4;
-      const holdEnd = stage === 'held' ? now + 3_600_000 : holdStart + 15_000 + exp(60_000);
+      const holdEnd = stage === 'held' ? until : holdStart + 15_000 + exp(60_000);
       segs.push(seg('interact', talkStart, holdStart, { queueId: queue.id }));
       segs.push(seg('hold', holdStart, holdEnd, { queueId: queue.id }));
       leg.customerSegs.push(seg('hold', holdStart, holdEnd));
@@ -154,7 +138,7 @@ export function createSimulator(opts: SimOptions) {
         disconnectType: leg.transferOut ? 'transfer' : pick(['client', 'endpoint'] as const),
       }),
     );
-    const acwEnd = stage === 'acw' ? now + 3_600_000 : talkEnd + 5_000 + exp(40_000);
+    const acwEnd = stage === 'acw' ? until : talkEnd + 5_000 + exp(40_000);
     const code = pick(WRAPUP_CODES);
     segs.push(seg('wrapup', talkEnd, acwEnd, { queueId: queue.id, wrapUpCode: code.id }));
     const agentParticipant = participant('agent', agent.name, t, {
@@ -190,12 +174,12 @@ export function createSimulator(opts: SimOptions) {
     abandons: boolean,
     participants: StoredParticipant[],
   ) {
-    const { now, stage } = start;
+    const { until, stage } = start;
     let { t, queue } = start;
     let finalEnd = t;
     let lastAgent: SimAgent | undefined;
     for (let left = legCount - 1; left >= 0; left--) {
-      const wait = stage === 'waiting' ? now - t + 3_600_000 : exp(abandons ? 90_000 : 45_000);
+      const wait = stage === 'waiting' ? until - t : exp(abandons ? 90_000 : 45_000);
       const agents = agentsOf(queue.id).filter((a) => a !== lastAgent);
       const answered = !abandons && agents.length > 0 && stage !== 'waiting';
       const leg: Leg = { ...start, t, queue, transferOut: left > 0 };
@@ -223,9 +207,15 @@ export function createSimulator(opts: SimOptions) {
 
   /**
    * One inbound interaction arriving at `t0`, seen at `now`: segments after `now` are not there
-   * yet, and the one spanning `now` is open. `stage` forces a live state (for the live set).
+   * yet, and the one spanning `now` is open. `stage` forces a live state at `now` (for the live
+   * set), lasting until `until`.
    */
-  function interaction(t0: number, now: number, queue: SimQueue, stage?: Stage): Conversation {
+  function interaction(t0: number, now: number, queue: SimQueue, stage?: Stage, until?: number): Conversation {
+    return finalize(whole(t0, now, queue, stage, until));
+  }
+
+  /** The whole interaction, every segment to its end, for `finalize` to cut at a time. */
+  function whole(t0: number, now: number, queue: SimQueue, stage?: Stage, until = now + 3_600_000): Whole {
     const media = pick(queue.media);
     const { ani, dnis } = endpoints(media, queue);
     const participants: StoredParticipant[] = [];
@@ -234,7 +224,12 @@ export function createSimulator(opts: SimOptions) {
     const transferred = rand() < 0.1 && stage === undefined;
     const abandons = rand() < 0.08 && stage === undefined;
     const customerSegs: StoredSegment[] = [];
-    const legs = queueLegs({ t, now, media, queue, stage, customerSegs }, transferred ? 2 : 1, abandons, participants);
+    const legs = queueLegs(
+      { t, now, until, media, queue, stage, customerSegs },
+      transferred ? 2 : 1,
+      abandons,
+      participants,
+    );
     participants.unshift(
       participant('customer', ani.startsWith('tel:') ? `Caller ${ani.slice(4)}` : ani, t0, {
         sessions: [
@@ -249,18 +244,17 @@ export function createSimulator(opts: SimOptions) {
         ],
       }),
     );
-    return finalize({ t0, end: legs.finalEnd, now, media, queue: legs.queue, participants });
+    return { t0, end: legs.finalEnd, now, media, queue: legs.queue, participants };
+  }
+
+  /** A whole interaction as a plan: how it looks at any time, under one id (live traffic). */
+  function planOf(x: Whole): SimPlan {
+    const id = uuidFrom(rand);
+    return { id, end: x.end, at: (now) => finalize({ ...x, now }, id) };
   }
 
   /** Cuts the interaction at `now`: later segments dropped, the one spanning `now` left open. */
-  function finalize(x: {
-    t0: number;
-    end: number;
-    now: number;
-    media: MediaType;
-    queue: SimQueue;
-    participants: StoredParticipant[];
-  }): Conversation {
+  function finalize(x: Whole, id = uuidFrom(rand)): Conversation {
     const { now } = x;
     let live = false;
     const participants = x.participants
@@ -289,7 +283,7 @@ export function createSimulator(opts: SimOptions) {
       .map((p) => (p.wrapup === undefined ? (({ wrapup, ...rest }) => rest)(p) : p) as StoredParticipant);
     const at = iso(x.t0);
     return {
-      id: uuidFrom(rand),
+      id,
       orgId: opts.orgId,
       divisionId: opts.divisionId,
       mediaType: x.media,
@@ -308,34 +302,45 @@ export function createSimulator(opts: SimOptions) {
     };
   }
 
+  /** Arrival times in [from, to), by the hour's intensity. */
+  function arrivals(from: Date, to: Date): number[] {
+    const out: number[] = [];
+    let t = from.getTime();
+    const end = to.getTime();
+    while (t < end) {
+      const rate = peak * HOURLY[new Date(t).getUTCHours()]!;
+      t += exp(3_600_000 / Math.max(rate, 0.5));
+      if (t < end) out.push(t);
+    }
+    return out;
+  }
+
+  /** One interaction in each live stage at `n`; a forced stage lasts `linger` past `n` (an hour). */
+  function liveWholes(n: number, linger = () => 3_600_000): Whole[] {
+    return LIVE_STAGES.map((stage) =>
+      whole(n - 60_000 - exp(240_000), n, pick(opts.queues.filter((q) => agentsOf(q.id).length)), stage, n + linger()),
+    );
+  }
+
   return {
     /** Finished (and, near `now`, still running) interactions arriving in [from, to). */
     history(from: Date, to: Date, now: Date = to): Conversation[] {
-      const out: Conversation[] = [];
-      let t = from.getTime();
-      const end = to.getTime();
-      while (t < end) {
-        const rate = peak * HOURLY[new Date(t).getUTCHours()]!;
-        t += exp(3_600_000 / Math.max(rate, 0.5));
-        if (t >= end) break;
-        out.push(interaction(t, now.getTime(), pick(opts.queues)));
-      }
-      return out;
+      return arrivals(from, to).map((t) => interaction(t, now.getTime(), pick(opts.queues)));
+    },
+
+    /** Interactions arriving in [from, to), as plans to their end (live traffic). */
+    plans(from: Date, to: Date): SimPlan[] {
+      return arrivals(from, to).map((t) => planOf(whole(t, t, pick(opts.queues))));
     },
 
     /** Interactions live at `now`, one in each state an agent or customer can be in. */
     live(now: Date): Conversation[] {
-      const n = now.getTime();
-      const stages: Stage[] = ['waiting', 'waiting', 'alerting', 'talking', 'talking', 'held', 'acw'];
-      return stages.map((stage) => {
-        const c = interaction(
-          n - 60_000 - exp(240_000),
-          n,
-          pick(opts.queues.filter((q) => agentsOf(q.id).length)),
-          stage,
-        );
-        return c;
-      });
+      return liveWholes(now.getTime()).map((x) => finalize(x));
+    },
+
+    /** The same live set as plans whose forced states end within minutes (live traffic). */
+    livePlans(now: Date): SimPlan[] {
+      return liveWholes(now.getTime(), () => 30_000 + exp(150_000)).map(planOf);
     },
 
     /** The stuck cases of seed 000's "When to Use It" table, as they would look at `now`. */
@@ -403,3 +408,5 @@ export function createSimulator(opts: SimOptions) {
     },
   };
 }
+
+export type Simulator = ReturnType<typeof createSimulator>;

@@ -26,6 +26,7 @@ export function registerUserRoutes(app: FastifyInstance, { directory }: { direct
   async function requireUserInReach(principal: Principal, permissions: string[], userId: string) {
     const row = await directory.users.getRow(principal.orgId, userId);
     if (!permissions.some((p) => reaches(principal, p, row.division_id))) throw notFound('user', userId);
+    return row;
   }
 
   app.get<{ Querystring: UsersQueryT }>(
@@ -98,8 +99,9 @@ export function registerUserRoutes(app: FastifyInstance, { directory }: { direct
     },
     async (request) => {
       const orgId = request.caller.principal.orgId;
-      await requireUserInReach(request.caller.principal, ['directory:user:view'], request.params.userId);
-      const user = await directory.users.get(orgId, request.params.userId);
+      const row = await requireUserInReach(request.caller.principal, ['directory:user:view'], request.params.userId);
+      // The row just read is the one shown (not read a second time).
+      const user = await directory.users.viewOf(orgId, row);
       const expand = splitList(request.query.expand);
       return expand.includes('authorization')
         ? { ...user, authorization: await directory.roles.authorizationOf(orgId, user.id) }

@@ -190,6 +190,7 @@ export function createUsers({ db, store, clock, hooks }: DirectoryDeps) {
 
     get: async (orgId: string, userId: string) => view(orgId, await get(orgId, userId)),
     getRow: get,
+    viewOf: view,
 
     /** The calling user; a client-credentials token acts as its service-account user, if it has one. */
     async me(caller: Caller) {

@@ -61,7 +61,7 @@ const SORTABLE: Record<string, ContactSort['column']> = { firstName: 'first_name
 export function sortOf(value: string | undefined): ContactSort {
   if (!value?.trim()) return DEFAULT_SORT;
   const [field = '', direction = 'asc'] = value.trim().split(':');
-  const column = SORTABLE[field];
+  const column = Object.hasOwn(SORTABLE, field) ? SORTABLE[field] : undefined;
   if (!column || !['asc', 'desc'].includes(direction.toLowerCase()))
     throw invalidValue(
       'sortOrder',
@@ -95,7 +95,7 @@ export function createExternalContactsService(deps: ExternalContactsDeps) {
   const { db, clock } = deps;
   const store = createExternalContactStore();
 
-  const view = createContactViews(store, async (orgId, id) => (await deps.division(orgId, id))?.name);
+  const { view, views } = createContactViews(store, async (orgId, id) => (await deps.division(orgId, id))?.name);
 
   /**
    * The division a contact is put in: the one the body names (it must exist, and the caller hold
@@ -218,11 +218,9 @@ export function createExternalContactsService(deps: ExternalContactsDeps) {
       // Read before the transaction: on SQLite another query would wait for it to end.
       const divisionId = await placement(caller, 'add', input, async () => {
         const home = (await deps.homeDivision(caller.principal.orgId)).id;
+        // Without a division the contact goes home, where the caller must be allowed to add it too.
         if (!inReach(reachOf(caller, 'add'), home))
-          throw invalidValue(
-            'division.id',
-            'Name the division to create the contact in: you may add contacts only there.',
-          );
+          throw missingPermissions(permissionsOf('add').map((p) => `${p} (division ${home})`));
         return home;
       });
       return withTransaction(db, async (trx) => {
@@ -300,9 +298,7 @@ export function createExternalContactsService(deps: ExternalContactsDeps) {
         store.page(db, orgId, reach, only, page.offset, page.pageSize, sort),
         store.count(db, orgId, reach, only),
       ]);
-      const expand = expandOf(query.expand);
-      const entities = [];
-      for (const r of rows) entities.push(await view(db, r, expand));
+      const entities = await views(db, rows, expandOf(query.expand));
       return { ...listing(entities, total, page, '/api/v2/externalcontacts/contacts', query), partialResults: false };
     },
 

@@ -40,6 +40,19 @@ export function createExternalContactStore() {
         .orderBy('created_at')
         .orderBy('id')
         .execute(),
+    /** The contact ids of these merge sets (canonical id → ids, oldest first). */
+    async mergeSetsOf(db: Executor, orgId: string, canonicalIds: string[]) {
+      const sets = new Map<string, string[]>();
+      if (!canonicalIds.length) return sets;
+      const rows = await contacts(db, orgId)
+        .select(['id', 'canonical_id'])
+        .where('canonical_id', 'in', canonicalIds)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+      for (const r of rows) sets.set(r.canonical_id, [...(sets.get(r.canonical_id) ?? []), r.id]);
+      return sets;
+    },
     insert: (db: Executor, row: ExternalContactRow) => db.insertInto('external_contacts').values(row).execute(),
     update: (db: Executor, orgId: string, id: string, patch: Partial<Omit<ExternalContactRow, 'id' | 'org_id'>>) =>
       db.updateTable('external_contacts').set(patch).where('org_id', '=', orgId).where('id', '=', id).execute(),
@@ -159,6 +172,15 @@ export function createExternalContactStore() {
           .where('org_id', '=', orgId)
           .where('id', '=', id)
           .executeTakeFirst(),
+      many: (db: Executor, orgId: string, ids: string[]) =>
+        ids.length
+          ? db
+              .selectFrom('external_organizations')
+              .selectAll()
+              .where('org_id', '=', orgId)
+              .where('id', 'in', ids)
+              .execute()
+          : Promise.resolve([]),
       insert: (db: Executor, row: ExternalOrganizationRow) =>
         db.insertInto('external_organizations').values(row).execute(),
       update: (db: Executor, orgId: string, id: string, patch: Partial<ExternalOrganizationRow>) =>

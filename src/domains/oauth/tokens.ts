@@ -102,10 +102,11 @@ export function createTokens(deps: {
     // A client-credentials token carries the client's roles; any other carries its user's,
     // narrowed by the token's scopes.
     const clientToken = ctx.grant_type === CLIENT_CREDENTIALS || !c.u;
-    const [byDivision, user] = await Promise.all([
+    const [byDivision, user, organization] = await Promise.all([
       directory.roles.divisionPermissionsOf(c.o, clientToken ? c.c : c.u!),
-      // What /users/me answers, read once per token state instead of on every request.
+      // What /users/me and /organizations/me answer, read once per token state instead of on every request.
       c.u ? directory.users.get(c.o, c.u).catch(() => undefined) : undefined,
+      directory.organizations.me(c.o).catch(() => undefined),
     ]);
     const narrow = (perms: string[]) => (clientToken ? perms : narrowByScopes(perms, scopes));
     // A grant in every division is kept under `*` (docs/decisions/0017-all-divisions-grants.md).
@@ -126,6 +127,7 @@ export function createTokens(deps: {
       clientCredentials: clientToken,
       scimRateLimit: ctx.scim_rate_limit ?? null,
       user,
+      organization,
       expiresAt: new Date(c.e * 1000),
       issuedAt: new Date(issuedAtMs(c)),
     };

@@ -1,8 +1,8 @@
 /**
  * What SCIM holds about directory users, for data-subject requests: given and family names,
  * emails, phone numbers, addresses, external ids, employee number, manager, the other
- * attributes and group memberships. Plugged into the directory's users source (the composition
- * root passes it to `directory.personalData`), which records one audit event per user with the
+ * attributes and group memberships. Registered by the SCIM service with the directory's users
+ * source (`directory.hooks.extendPersonalData`), which records one audit event per user with the
  * changes answered here. Writes run in the request's transaction.
  */
 import { diffProperties } from '../../platform/audit.ts';

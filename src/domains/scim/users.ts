@@ -26,11 +26,12 @@ import { applyPatch, USER_PATCH_SCHEMA } from './patch/index.ts';
 import { auditSnapshot, fromUserResource, type StoredUser, toUserResource } from './resource.ts';
 import type { ScimStore } from './store.ts';
 import { createUserRows } from './user-rows.ts';
-import { countUsers, pageOfUsers, storedUser, type UserCondition, usersEb } from './user-reads.ts';
+import { countUsers, pageOfUsers, storedUser, usersEb } from './user-reads.ts';
 
 registerAuditEntity('Directory', 'User', ['Create', 'Update', 'Delete']);
 
 export const SCIM_CONTEXT = { source: 'SCIM' } as const;
+const ONLY_ACTIVE = sql<SqlBool>`users.state = 'active'`;
 const OPTIMISTIC_TRIES = 5;
 
 export interface ScimUsersDeps {
@@ -183,11 +184,9 @@ export function createScimUsers({ db, store, clock, phoneRegion, directory }: Sc
 
     async list(orgId: string, q: ListQuery, base: string) {
       const parsed = q.filter ? parseFilter(q.filter) : undefined;
-      const conditions: UserCondition[] = [];
-      if (parsed) conditions.push(compileFilter(usersEb, parsed, USER_FILTER_MAP));
+      const filter = parsed ? compileFilter(usersEb, parsed, USER_FILTER_MAP) : ONLY_ACTIVE;
       // Inactive users are listed only when the filter asks about `active`.
-      if (!parsed || !mentions(parsed, 'active')) conditions.push(sql<SqlBool>`users.state = 'active'`);
-      const where = sql<SqlBool>`(${sql.join(conditions, sql` and `)})`;
+      const where = parsed && !mentions(parsed, 'active') ? sql<SqlBool>`(${filter} and ${ONLY_ACTIVE})` : filter;
       const page = q.count === 0 ? [] : await pageOfUsers(db, orgId, where, q.startIndex - 1, q.count);
       // A first page that is not full holds every match (a `userName eq` lookup): no COUNT needed.
       const total =
