@@ -8,6 +8,7 @@ import type {
   ActiveInteraction as ActiveInteractionSchema,
   InteractionDetail as InteractionDetailSchema,
 } from '../../../src/domains/conversations/schemas.ts';
+import type { User as UserSchema } from '../../../src/domains/directory/schemas.ts';
 import type { Queue as QueueSchema } from '../../../src/domains/routing/schemas.ts';
 import { type Listing, request } from './client.ts';
 
@@ -22,10 +23,7 @@ export type InteractionDetail = Omit<Static<typeof InteractionDetailSchema>, 'pa
   participants: AnalyticsParticipant[];
 };
 
-export interface User {
-  id: string;
-  name: string;
-}
+export type User = Pick<Static<typeof UserSchema>, 'id' | 'name'>;
 
 export const performanceApi = {
   queues: () => request<Listing<Queue>>('/api/v2/routing/queues?pageSize=100'),
