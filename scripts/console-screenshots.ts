@@ -30,6 +30,8 @@ interface Running {
   url: string;
   demo: DemoCredentials;
   dir: string;
+  /** A merged external contact, for the contact page (set by the seed). */
+  contactId?: string;
 }
 
 async function boot(): Promise<Running> {
@@ -90,10 +92,43 @@ async function usage(r: Running, clients: number, perDay: number) {
   await r.gh.meter.flush();
 }
 
+/** `n` external contacts through the API, the first two merged (their canonical contact opens on the contact page). */
+async function contacts(r: Running, n: number) {
+  const form = new URLSearchParams({ grant_type: 'client_credentials' });
+  const basic = Buffer.from(`${r.demo.clientId}:${r.demo.clientSecret}`).toString('base64');
+  const tokenRes = await fetch(`${r.url}/oauth/token`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: form,
+  });
+  const { access_token } = (await tokenRes.json()) as { access_token: string };
+  const post = async (path: string, body: unknown) => {
+    const res = await fetch(`${r.url}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as { id: string };
+  };
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const c = await post('/api/v2/externalcontacts/contacts', {
+      firstName: ['Ada', 'Bruno', 'Chen', 'Dara', 'Emil'][i % 5],
+      lastName: `Customer ${String(i + 1).padStart(3, '0')}`,
+      workEmail: `customer${i + 1}@example.com`,
+      cellPhone: { userInput: `+1 415 555 ${String(1000 + i).slice(-4)}` },
+    });
+    ids.push(c.id);
+  }
+  r.contactId = (await post('/api/v2/externalcontacts/contacts/merge', { contactIds: ids.slice(0, 2) })).id;
+}
+
 async function seed(r: Running, state: State) {
   if (state === 'light') {
     await client(r, 'Nightly Export');
     await usage(r, 2, 3);
+    await contacts(r, 4);
     return;
   }
   if (state !== 'heavy') return;
@@ -104,6 +139,7 @@ async function seed(r: Running, state: State) {
     });
   }
   await usage(r, 24, 12);
+  await contacts(r, 120);
 }
 
 /** The pages to shoot: every navigation item, then detail pages reached from them. */
@@ -114,6 +150,9 @@ function pages(r: Running) {
     ...list,
     { slug: 'oauth-new-client', path: '/admin/integrations/oauth/new' },
     { slug: 'oauth-client-details', path: `/admin/integrations/oauth/${r.demo.clientId}` },
+    ...(r.contactId
+      ? [{ slug: 'external-contact', path: `/admin/directory/external-contacts?contact=${r.contactId}` }]
+      : []),
   ];
 }
 

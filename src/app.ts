@@ -23,6 +23,7 @@ import {
   createAttachments,
   registerAttachmentRoutes,
   type ConversationsService,
+  conversationDivisionObjectType,
   createConversationPersonalData,
   createConversationsService,
   registerConversationRoutes,
@@ -38,7 +39,12 @@ import {
 } from './domains/externalcontacts/index.ts';
 import { createGdprService, type GdprService, registerGdprRoutes } from './domains/gdpr/index.ts';
 import { createOAuthService, type OAuthService, registerOAuthRoutes } from './domains/oauth/index.ts';
-import { createRoutingService, registerRoutingRoutes, type RoutingService } from './domains/routing/index.ts';
+import {
+  createRoutingService,
+  queueDivisionObjectType,
+  registerRoutingRoutes,
+  type RoutingService,
+} from './domains/routing/index.ts';
 import {
   createScimService,
   registerScimRoutes,
@@ -286,15 +292,15 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
     clock,
     jobs,
     clients: {
-      exists: (orgId, clientId) =>
-        oauth.clients.get(orgId, clientId).then(
-          () => true,
-          () => false,
-        ),
+      divisionOf: async (orgId, clientId) => {
+        const row = await oauth.clients.find(orgId, clientId);
+        return row && row.internal !== 1 ? (row.division_id ?? null) : undefined;
+      },
     },
   });
   registerUsageRoutes(app, { usage });
   const routing = createRoutingService({ db, clock, directory });
+  directory.divisions.registerObjectType(queueDivisionObjectType());
   registerRoutingRoutes(app, { routing });
   const homeDivision = (orgId: string) => directory.organizations.homeDivision(orgId);
   const externalContacts = createExternalContactsService({
@@ -315,6 +321,7 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
     directory,
     contactExists: (orgId, id) => externalContacts.exists(orgId, id),
   });
+  directory.divisions.registerObjectType(conversationDivisionObjectType());
   registerConversationRoutes(app, { conversations });
   const analytics = createAnalyticsService({ db, clock, jobs, conversations, routing });
   await analytics.resume();
@@ -337,7 +344,7 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
   registerExternalContactRoutes(app, { contacts: externalContacts, organizations: externalOrganizations });
   // Data-subject requests reach each domain's personal data through its source; the audit
   // trail's comes last, so that its erasure also scrubs what the others just recorded.
-  const users = directory.personalData(scim.personalData);
+  const users = directory.personalData();
   const gdpr = createGdprService({
     db,
     clock,

@@ -89,15 +89,25 @@ const ABOUT_WORDS = new Set([
   'id',
 ]);
 
+const secretNames = new Map<string, boolean>();
+
 /**
  * Whether a property or context key names a secret: *secret*, *password*, *credential*,
  * *privateKey*, *apiKey*, a …Token or …Hash (and a token/hash word followed by anything but a
  * description such as ValiditySeconds or Algorithm).
  */
 export function isSecretName(name: string): boolean {
-  const w = words(name);
-  if (SECRET_TEXT.test(w.join(''))) return true;
-  return w.some((word, i) => TOKEN_WORDS.has(word) && (i === w.length - 1 || !ABOUT_WORDS.has(w[i + 1])));
+  // Names come from code (snapshot keys, context keys): a few dozen, asked once per event each.
+  let secret = secretNames.get(name);
+  if (secret === undefined) {
+    const w = words(name);
+    secret =
+      SECRET_TEXT.test(w.join('')) ||
+      w.some((word, i) => TOKEN_WORDS.has(word) && (i === w.length - 1 || !ABOUT_WORDS.has(w[i + 1])));
+    if (secretNames.size >= 1000) secretNames.clear();
+    secretNames.set(name, secret);
+  }
+  return secret;
 }
 
 /** Values that are secrets whatever their name: password hashes (argon2, bcrypt, scrypt, PBKDF2) and private keys. */

@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { Redis } from 'ioredis';
+import { redisClass } from './redis-client.ts';
 
 /**
  * Which cached access-token states to drop: one token, a grant family, a user, a client, an
@@ -106,8 +106,8 @@ export function redisBus(url: string, onError: (err: unknown) => void): Invalida
   const origin = randomUUID();
   const local = localSubscribers();
   // Publishing never waits for a lost connection: the caches' expiry covers what is not sent.
-  const publisher = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
-  const subscriber = new Redis(url, { maxRetriesPerRequest: null });
+  const publisher = new (redisClass())(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  const subscriber = new (redisClass())(url, { maxRetriesPerRequest: null });
   let lastReport = 0;
   const report = (err: unknown) => {
     if (Date.now() - lastReport <= 60_000) return;

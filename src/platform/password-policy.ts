@@ -4,8 +4,7 @@
  * judged by zxcvbn-ts with its common-password, name and keyboard-pattern lists (a maintained
  * library, not a list of our own), taking the user's own email and name into account.
  */
-import { zxcvbn, zxcvbnOptions } from '@zxcvbn-ts/core';
-import * as common from '@zxcvbn-ts/language-common';
+import { createRequire } from 'node:module';
 import { invalidValue } from './errors/catalogue.ts';
 
 export const PASSWORD_MIN_LENGTH = 8;
@@ -15,10 +14,21 @@ export const PASSWORD_MIN_SCORE = 3;
 /** zxcvbn's time grows with length; beyond this many characters a password is judged by its start. */
 const SCORED_LENGTH = 100;
 
-zxcvbnOptions.setOptions({
-  dictionary: { ...common.dictionary },
-  graphs: common.adjacencyGraphs,
-});
+/**
+ * zxcvbn and its lists are loaded and indexed on the first password checked, not at start-up
+ * (building its dictionaries was about 7 % of a cold start; docs/benchmarks.md, issue 22).
+ */
+let scorer: typeof import('@zxcvbn-ts/core').zxcvbn | null = null;
+function zxcvbn(password: string, inputs: string[]) {
+  if (!scorer) {
+    const require = createRequire(import.meta.url);
+    const core = require('@zxcvbn-ts/core') as typeof import('@zxcvbn-ts/core');
+    const common = require('@zxcvbn-ts/language-common') as typeof import('@zxcvbn-ts/language-common');
+    core.zxcvbnOptions.setOptions({ dictionary: { ...common.dictionary }, graphs: common.adjacencyGraphs });
+    scorer = core.zxcvbn;
+  }
+  return scorer(password, inputs);
+}
 
 /** Why the password is refused, in a sentence a person can act on; null when it is accepted. */
 export function passwordProblem(password: string, userInputs: string[] = []): string | null {

@@ -22,6 +22,14 @@ export interface Principal {
   readonly internal: boolean;
   /** The client's own SCIM requests-per-minute limit (null or absent: the server's default). */
   readonly scimRateLimit?: number | null;
+  /**
+   * The user as GET /api/v2/users/me shows it, read with the token's state and cached with it (at
+   * most the token cache period; dropped in every process when the user, its division, its client
+   * or its organization changes). Absent for a token without a user and for system principals.
+   */
+  readonly user?: Readonly<Record<string, unknown>>;
+  /** The organization as GET /api/v2/organizations/me shows it, read and cached the same way. */
+  readonly organization?: Readonly<Record<string, unknown>>;
   readonly expiresAt: Date;
   readonly issuedAt: Date;
 }

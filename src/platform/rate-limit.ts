@@ -4,8 +4,8 @@
  * a limit is a 429 `too.many.requests` ErrorBody with Retry-After (seconds to the window's end).
  * If Redis cannot be reached, requests are let through (fail open) and the failure is logged.
  */
-import { Redis } from 'ioredis';
 import type { Clock } from './clock.ts';
+import { redisClass } from './redis-client.ts';
 import { ApiError } from './errors/index.ts';
 
 export const WINDOW_MS = 60_000;
@@ -49,7 +49,7 @@ export function memoryRateLimiter(): RateLimiter {
 }
 
 export function redisRateLimiter(url: string, onError: (err: unknown) => void): RateLimiter {
-  const redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  const redis = new (redisClass())(url, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false });
   // At most one report a minute: a Redis outage would otherwise log once per request.
   let lastReport = 0;
   const report = (err: unknown) => {

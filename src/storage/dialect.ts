@@ -3,10 +3,11 @@
  * and small codecs. No other file may branch on the dialect.
  */
 import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { type Dialect, type Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
+import type pgModule from 'pg';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -97,6 +98,9 @@ export function dialectFor(databaseUrl: string, options: PoolOptions = {}): Dial
       },
     };
   }
+  // pg is loaded only for a PostgreSQL store (it is a noticeable part of a SQLite server's start-up
+  // and memory; docs/benchmarks.md, issue 22).
+  const pg = createRequire(import.meta.url)('pg') as typeof pgModule;
   // COUNT(*) and BIGINT arrive as strings from pg; parse int8 as a JS number (safe below 2^53).
   pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
   const max = options.max ?? 10;

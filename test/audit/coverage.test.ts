@@ -61,6 +61,7 @@ const AUDITED: Record<string, EventName[]> = {
   'POST /api/v2/gatehouse/conversations/:conversationId/attachments': ['Conversations/Conversation/AttachmentAdd'],
   'POST /api/v2/externalcontacts/contacts': ['ExternalContacts/ExternalContact/Create'],
   'PUT /api/v2/externalcontacts/contacts/:contactId': ['ExternalContacts/ExternalContact/Update'],
+  'PATCH /api/v2/externalcontacts/contacts/:contactId': ['ExternalContacts/ExternalContact/Update'],
   'DELETE /api/v2/externalcontacts/contacts/:contactId': ['ExternalContacts/ExternalContact/Delete'],
   'POST /api/v2/externalcontacts/contacts/merge': ['ExternalContacts/ExternalContact/Merge'],
   'POST /api/v2/externalcontacts/merge/contacts': ['ExternalContacts/ExternalContact/Merge'],

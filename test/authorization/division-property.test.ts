@@ -1,8 +1,9 @@
 /**
  * Property (@see issue 15): two organizations with several divisions of look-alike users and
  * clients (same names in every place). Any object tried through any division-scoped token answers
- * only when the token holds the permission in the object's own organization and division; every
- * other try is a 404, and lists hold exactly the reachable objects.
+ * only when the token holds the permission in the object's own organization and division (or in
+ * all divisions, `*`, of that organization); every other try is a 404, and lists hold exactly the
+ * reachable objects.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,6 +63,13 @@ describe.each(DIALECTS)('division reach property on %s', (dialect) => {
         things.push({ kind: 'client', id: client.client.id, org: org.id, division });
         viewers.push({ token: await t.token(client.client.id, client.secret), org: org.id, division });
       }
+      // A viewer in every division of its organization (itself in the home division).
+      const everywhere = await oauth.clients.create(org.id, null, {
+        name: 'Look bot everywhere',
+        grantType: 'CLIENT-CREDENTIALS',
+        roleDivisions: [{ roleId: role.id, divisionId: '*' }],
+      });
+      viewers.push({ token: await t.token(everywhere.client.id, everywhere.secret), org: org.id, division: '*' });
     }
   });
   afterAll(() => t?.close());
@@ -71,10 +79,13 @@ describe.each(DIALECTS)('division reach property on %s', (dialect) => {
       ? [`/api/v2/users/${x.id}`, `/api/v2/users/${x.id}/roles`, `/api/v2/authorization/subjects/${x.id}`]
       : [`/api/v2/oauth/clients/${x.id}`, `/api/v2/authorization/subjects/${x.id}?subjectType=PC_OAUTH_CLIENT`];
 
+  const reachable = (viewer: Viewer, thing: Thing) =>
+    viewer.org === thing.org && (viewer.division === '*' || viewer.division === thing.division);
+
   it('answers an object only to a token holding the permission in its organization and division', async () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...viewers), fc.constantFrom(...things), async (viewer, thing) => {
-        const visible = viewer.org === thing.org && viewer.division === thing.division;
+        const visible = reachable(viewer, thing);
         for (const path of pathsOf(thing)) {
           const res = await t.api(path, { token: viewer.token });
           expect(res.status, path).toBe(visible ? 200 : 404);
@@ -91,8 +102,7 @@ describe.each(DIALECTS)('division reach property on %s', (dialect) => {
       const clients = await t.api('/api/v2/oauth/clients?pageSize=100', { token: viewer.token });
       const listed = new Set([...users.body.entities, ...clients.body.entities].map((x: { id: string }) => x.id));
       // Each look-alike object is listed exactly when it is reachable (the demo's own home objects may be too).
-      for (const x of things)
-        expect(listed.has(x.id), `${x.kind} ${x.id}`).toBe(x.org === viewer.org && x.division === viewer.division);
+      for (const x of things) expect(listed.has(x.id), `${x.kind} ${x.id}`).toBe(reachable(viewer, x));
     }
   });
 });

@@ -39,6 +39,32 @@ describe.skipIf(!hasChromium)('division picker in Chromium', { timeout: 90_000 }
       .toEqual([expect.objectContaining({ divisionId: sales.body.id })]);
   });
 
+  it('shows a grant in all divisions as such and keeps it when the client is saved', async () => {
+    const token = await t.token();
+    const roles = await t.api('/api/v2/authorization/roles?name=Employee', { token });
+    const created = await t.api('/api/v2/oauth/clients', {
+      method: 'POST',
+      token,
+      body: {
+        name: 'Everywhere Bot',
+        authorizedGrantType: 'CLIENT-CREDENTIALS',
+        roleDivisions: [{ roleId: roles.body.entities[0].id, divisionId: '*' }],
+      },
+    });
+    expect(created.status, created.text).toBe(200);
+    await page.goto(`${t.url}/admin/integrations/oauth/${created.body.id}`);
+    await page.getByLabel('Description').fill('Edited with its grant in all divisions');
+    await page.getByRole('tab', { name: 'Roles' }).click();
+    const picker = page.getByLabel('Division of Employee');
+    expect(await picker.inputValue()).toBe('*');
+    expect(await picker.locator('option:checked').textContent()).toBe('All divisions');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved.').waitFor();
+    const after = await t.api(`/api/v2/oauth/clients/${created.body.id}`, { token });
+    expect(after.body.description).toBe('Edited with its grant in all divisions');
+    expect(after.body.roleDivisions).toEqual([expect.objectContaining({ divisionId: '*' })]);
+  });
+
   it('adds a division on the Divisions page, shows what it holds, and deletes an empty one', async () => {
     await page.goto(`${t.url}/admin/people/divisions`);
     await page.getByRole('heading', { name: 'Divisions' }).waitFor();

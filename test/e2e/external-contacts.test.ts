@@ -2,16 +2,17 @@
  * Directory → External Contacts in Chromium: the list and its search, a contact opened with its
  * identities and the interactions its customer had, two contacts merged (the merge set then shows
  * on the canonical contact and on each member), and a GDPR request for the canonical contact made
- * on the Data Subject Requests page, which fans out into related requests each with its own status.
+ * on the Data Subject Requests page, which fans out into related requests each with its own status;
+ * also the error state of a contact that cannot be opened, and paging.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, startApp, type TestApp } from '../helpers/app.ts';
-import { consoleAsAdmin, hasChromium } from '../helpers/browser.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { TestApp } from '../helpers/app.ts';
+import { seriousViolations } from '../helpers/axe.ts';
+import { adminConsoleSuite, hasChromium } from '../helpers/browser.ts';
 
 describe.skipIf(!hasChromium)('External Contacts in Chromium', { timeout: 90_000 }, () => {
   let t: TestApp;
-  let browser: Browser;
   let page: Page;
   let admin: string;
   const ids: Record<string, string> = {};
@@ -31,39 +32,41 @@ describe.skipIf(!hasChromium)('External Contacts in Chromium', { timeout: 90_000
     await page.getByRole('button', { name: 'Search', exact: true }).click();
   }
 
-  beforeAll(async () => {
-    t = await startApp('sqlite');
-    admin = await t.token();
-    await create('ada', {
-      firstName: 'Ada',
-      lastName: 'Okafor',
-      workEmail: 'ada.okafor@customer.example',
-      cellPhone: { userInput: '(415) 555-0101' },
-      twitterId: { screenName: '@AdaShops' },
-    });
-    await create('adaOld', { firstName: 'Ada', lastName: 'Okafor', personalEmail: 'ada@old-mail.example' });
-    await create('bruno', { firstName: 'Bruno', lastName: 'Castell', workEmail: 'bruno@customer.example' });
-    const conv = await t.api('/api/v2/gatehouse/conversations', {
-      method: 'POST',
-      token: admin,
-      body: {
-        mediaType: 'message',
-        participants: [
-          { purpose: 'customer', name: 'Ada Okafor', externalContactId: ids.adaOld },
-          { purpose: 'agent', name: 'Agent Smith' },
-        ],
+  adminConsoleSuite(
+    async (s) => {
+      ({ t, page } = s);
+      await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'External Contacts' }).click();
+      await page.getByRole('heading', { name: 'External Contacts', level: 1 }).waitFor();
+    },
+    {
+      prepare: async (app) => {
+        t = app;
+        admin = await t.token();
+        await create('ada', {
+          firstName: 'Ada',
+          lastName: 'Okafor',
+          workEmail: 'ada.okafor@customer.example',
+          cellPhone: { userInput: '(415) 555-0101' },
+          twitterId: { screenName: '@AdaShops' },
+        });
+        await create('adaOld', { firstName: 'Ada', lastName: 'Okafor', personalEmail: 'ada@old-mail.example' });
+        await create('bruno', { firstName: 'Bruno', lastName: 'Castell', workEmail: 'bruno@customer.example' });
+        const conv = await t.api('/api/v2/gatehouse/conversations', {
+          method: 'POST',
+          token: admin,
+          body: {
+            mediaType: 'message',
+            participants: [
+              { purpose: 'customer', name: 'Ada Okafor', externalContactId: ids.adaOld },
+              { purpose: 'agent', name: 'Agent Smith' },
+            ],
+          },
+        });
+        expect(conv.status, conv.text).toBe(200);
+        ids.conversation = conv.body.id;
       },
-    });
-    expect(conv.status, conv.text).toBe(200);
-    ids.conversation = conv.body.id;
-    ({ browser, page } = await consoleAsAdmin(t.url, t.demo.adminEmail, ADMIN_PASSWORD));
-    await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'External Contacts' }).click();
-    await page.getByRole('heading', { name: 'External Contacts', level: 1 }).waitFor();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+    },
+  );
 
   it('lists the contacts, and finds one by a phone number typed in another format', async () => {
     await row('bruno@customer.example').waitFor();
@@ -82,6 +85,7 @@ describe.skipIf(!hasChromium)('External Contacts in Chromium', { timeout: 90_000
     await row('ada@old-mail.example').getByRole('button', { name: 'Ada Okafor', exact: true }).click();
     const view = contact('Ada Okafor');
     await view.getByText('ada@old-mail.example').waitFor();
+    await view.getByText('Home', { exact: true }).waitFor(); // the division, by name
     await view.getByText('Not merged: this contact is its own canonical contact.').waitFor();
     const interactions = view.getByRole('table', { name: 'Interactions of the contact' });
     await interactions.getByRole('row').filter({ hasText: ids.conversation! }).getByText('message').waitFor();
@@ -127,10 +131,23 @@ describe.skipIf(!hasChromium)('External Contacts in Chromium', { timeout: 90_000
     await memberSet.getByRole('row').filter({ hasText: canonical }).getByText('Canonical').waitFor();
     expect(await memberSet.getByRole('row').count()).toBe(4);
 
+    // The open contact, its merge set and interactions pass axe (serious and critical).
+    expect(await seriousViolations(page)).toEqual([]);
+
     // What the page showed is what the API holds.
     const got = await t.api(`/api/v2/externalcontacts/contacts/${ids.ada}`, { token: admin });
     expect(got.body.canonicalContact.id).toBe(canonical);
     expect(got.body.mergeSet.map((m: { id: string }) => m.id).sort()).toEqual([canonical, ids.ada, ids.adaOld].sort());
+  });
+
+  it('says when a contact cannot be opened, and offers to retry', async () => {
+    await page.goto(`${t.url}/admin/directory/external-contacts?contact=00000000-0000-4000-8000-000000000000`);
+    const alert = page.getByRole('alert').filter({ hasText: 'The contact could not be loaded' });
+    await alert.getByText('not found', { exact: false }).waitFor();
+    await alert.getByRole('button', { name: 'Retry' }).waitFor();
+    await alert.getByRole('button', { name: 'Close' }).click();
+    await alert.waitFor({ state: 'detached' });
+    await row('3 contacts').waitFor();
   });
 
   it('submits a GDPR export for the canonical contact; each contact of the set gets its own request', async () => {
@@ -144,6 +161,8 @@ describe.skipIf(!hasChromium)('External Contacts in Chromium', { timeout: 90_000
     // The search answers the contact that holds the handle, and names its merge set.
     const found = subjects.getByRole('row').filter({ hasText: ids.ada! });
     await found.getByText(`merge set ${ids.canonical}`, { exact: false }).waitFor();
+    const head = subjects.getByRole('row').filter({ hasText: ids.canonical! });
+    await head.getByText('canonical contact of a merge set', { exact: false }).waitFor();
     // The request goes to the canonical contact of the set.
     await found.getByRole('button', { name: 'Request for the merge set' }).click();
     await form.getByText(`contact ${ids.canonical}`, { exact: false }).first().waitFor();
@@ -164,5 +183,17 @@ describe.skipIf(!hasChromium)('External Contacts in Chromium', { timeout: 90_000
     const listed = await t.api('/api/v2/gdpr/requests?pageSize=100', { token: admin });
     const mine = listed.body.entities.filter((r: { name?: string }) => r.name === 'Ada set export');
     expect(mine.map((r: { status: string }) => r.status)).toEqual(['COMPLETED', 'COMPLETED', 'COMPLETED']);
+  });
+
+  it('pages a long search result, 25 contacts a page', async () => {
+    for (let i = 1; i <= 27; i++)
+      await create(`pager${i}`, { firstName: `P${String(i).padStart(2, '0')}`, lastName: 'Pagerow' });
+    await page.goto(`${t.url}/admin/directory/external-contacts?q=pagerow`);
+    await page.getByText('Page 1 of 2 · 27 contacts').waitFor();
+    expect(await list().getByRole('row').count()).toBe(26);
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByText('Page 2 of 2 · 27 contacts').waitFor();
+    await row('P27 Pagerow').waitFor();
+    expect(await list().getByRole('row').count()).toBe(3);
   });
 });

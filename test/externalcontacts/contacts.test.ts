@@ -126,15 +126,20 @@ describe.each(DIALECTS)('external contacts on %s', (dialect) => {
     });
     expect(org.status, org.text).toBe(200);
     const c = await create({ firstName: 'Rory', lastName: 'Replace', externalOrganization: { id: org.body.id } });
-    // A reference unless expanded (upstream's expand=externalOrganization).
+    // A reference with the name, unless expanded (upstream's expand=externalOrganization: the whole organization).
     expect(c.externalOrganization).toEqual({
       id: org.body.id,
+      name: 'Harbour Supplies Ltd',
       selfUri: `/api/v2/externalcontacts/organizations/${org.body.id}`,
     });
     const expanded = await t.api(`/api/v2/externalcontacts/contacts/${c.id}?expand=externalOrganization`, {
       token: admin,
     });
-    expect(expanded.body.externalOrganization).toMatchObject({ id: org.body.id, name: 'Harbour Supplies Ltd' });
+    expect(expanded.body.externalOrganization).toMatchObject({
+      id: org.body.id,
+      name: 'Harbour Supplies Ltd',
+      phoneNumber: { e164: '+442392000000' },
+    });
     const put = await t.api(`/api/v2/externalcontacts/contacts/${c.id}`, {
       method: 'PUT',
       token: admin,

@@ -52,7 +52,7 @@ describe.each(DIALECTS)('external contact divisions, PATCH and expand on %s', (d
     return t.token(res.body.id, res.body.secret);
   }
   const patch = (id: string, changes: unknown[], token = admin) =>
-    t.api(`${base}/${id}`, { method: 'PATCH', token, body: { changes } });
+    t.api(`/api/v2/externalcontacts/contacts/${id}`, { method: 'PATCH', token, body: { changes } });
 
   it('keeps contacts to their division: lists filter, reads and changes elsewhere answer 404', async () => {
     const e = await create({ firstName: 'Erin', lastName: 'Eastside', division: { id: east } });
@@ -96,6 +96,10 @@ describe.each(DIALECTS)('external contact divisions, PATCH and expand on %s', (d
     const placed = await post(base, { firstName: 'Pia', division: { id: west } }, bot);
     expect(placed.status).toBe(403);
     expect(placed.body.message).toContain('externalContacts:contact:add');
+    const homeless = await post(base, { firstName: 'Pia' }, bot);
+    expect(homeless.status).toBe(403);
+    expect(homeless.body.message).toContain(home.division.id);
+    expect((await post(base, { firstName: 'Pia', division: { id: east } }, bot)).status).toBe(200);
     const moved = await t.api(`${base}/${e.id}`, {
       method: 'PUT',
       token: bot,
@@ -122,19 +126,46 @@ describe.each(DIALECTS)('external contact divisions, PATCH and expand on %s', (d
   });
 
   it('expands the organization and the division on request, and refuses an unknown expand', async () => {
-    const org = await post('/api/v2/externalcontacts/organizations', { name: 'Quayside Traders' });
+    const org = await post('/api/v2/externalcontacts/organizations', { name: 'Quayside Traders', industry: 'Retail' });
     expect(org.status, org.text).toBe(200);
     const c = await create({ firstName: 'Ola', externalOrganization: { id: org.body.id }, division: { id: east } });
-    expect(c.externalOrganization.name).toBeUndefined();
+    expect(c.externalOrganization).toEqual({ id: org.body.id, name: 'Quayside Traders', selfUri: expect.any(String) });
     expect(c.division.name).toBeUndefined();
     const got = await t.api(`${base}/${c.id}?expand=externalOrganization&expand=division`, { token: admin });
-    expect(got.body.externalOrganization).toMatchObject({ id: org.body.id, name: 'Quayside Traders' });
+    expect(got.body.externalOrganization).toMatchObject({
+      id: org.body.id,
+      name: 'Quayside Traders',
+      industry: 'Retail',
+    });
     expect(got.body.division).toMatchObject({ id: east, name: 'East' });
     const listed = await t.api(`${base}?q=ola&expand=externalOrganization`, { token: admin });
-    expect(listed.body.entities[0].externalOrganization.name).toBe('Quayside Traders');
+    expect(listed.body.entities[0].externalOrganization.industry).toBe('Retail');
     const bad = await t.api(`${base}/${c.id}?expand=everything`, { token: admin });
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ code: 'invalid.value', details: [{ fieldName: 'expand' }] });
+  });
+
+  it('sorts a listing by first or last name, either way, and refuses another sortOrder', async () => {
+    for (const [firstName, lastName] of [
+      ['Zoe', 'Sortby'],
+      ['Abe', 'Sortby'],
+      ['Mia', 'Asortby'],
+    ])
+      await create({ firstName, lastName });
+    const names = async (sortOrder?: string) => {
+      const res = await t.api(`${base}?q=sortby${sortOrder ? `&sortOrder=${sortOrder}` : ''}`, { token: admin });
+      expect(res.status, res.text).toBe(200);
+      return res.body.entities.map((c: { firstName: string }) => c.firstName);
+    };
+    expect(await names()).toEqual(['Mia', 'Abe', 'Zoe']);
+    expect(await names('firstName')).toEqual(['Abe', 'Mia', 'Zoe']);
+    expect(await names('firstName:desc')).toEqual(['Zoe', 'Mia', 'Abe']);
+    expect(await names('lastName:desc')).toEqual(['Zoe', 'Abe', 'Mia']);
+    for (const sortOrder of ['title', 'constructor', 'lastName:sideways']) {
+      const bad = await t.api(`${base}?sortOrder=${sortOrder}`, { token: admin });
+      expect(bad.status, sortOrder).toBe(400);
+      expect(bad.body).toMatchObject({ code: 'invalid.value', details: [{ fieldName: 'sortOrder' }] });
+    }
   });
 
   it('patches fields with upstream actions, re-normalizing phones and re-indexing identifiers', async () => {

@@ -50,7 +50,7 @@ describe.each(DIALECTS)('personal data of users and OAuth grants on %s', (dialec
     admin = await s.t.token();
     caller = { principal: (await gh.oauth.tokens.resolve(admin))!, remoteIp: '127.0.0.1' };
     // As src/app.ts builds them.
-    users = gh.directory.personalData(gh.scim.personalData);
+    users = gh.directory.personalData();
     oauth = gh.oauth.personalData;
 
     const made = await s.scim(

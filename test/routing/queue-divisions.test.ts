@@ -32,7 +32,7 @@ describe.each(DIALECTS)('queue divisions on %s', (dialect) => {
   it('lists, reads and changes only the queues of the divisions where the permission is held', async () => {
     const east = (await post('/api/v2/authorization/divisions', { name: 'East' })).body.id as string;
     const west = (await post('/api/v2/authorization/divisions', { name: 'West' })).body.id as string;
-    // The admin client holds Master Admin in the home division only: the operator (a system caller) adds the new ones.
+    // The operator (a system caller) gives the admin client its role in the new divisions too.
     const rows = await t.gh.directory.roles.grantRowsOf(t.demo.orgId, t.demo.clientId);
     const grants = rows.map((g) => ({ roleId: g.role_id, divisionId: g.division_id }));
     await t.gh.directory.roles.replaceGrants(

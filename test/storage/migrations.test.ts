@@ -58,6 +58,7 @@ describe('migrations', () => {
         '0027_external_contacts',
         '0028_conversation_attachments',
         '0029_all_divisions_grants',
+        '0030_conversations_division_index',
         '0031_conversation_filter_indexes',
       ]);
       expect(again).toEqual([]);

@@ -61,6 +61,38 @@ function traffic(): Req[] {
 
 const KEYS = ['requests', 'status200', 'status300', 'status400', 'status429', 'status500'] as const;
 
+/** The start of the report period a request falls in. */
+function periodOf(at: string, granularity: string): string {
+  if (granularity === 'Hour') return `${at.slice(0, 13)}:00:00.000Z`;
+  const d = new Date(`${at.slice(0, 10)}T00:00:00.000Z`);
+  if (granularity === 'Week') d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
+  if (granularity === 'Month') d.setUTCDate(1);
+  return d.toISOString();
+}
+
+/** The report's dimension fields of a request, for these groupings. */
+function dimsOf(r: Req, groupBy: string[]): Record<string, string> {
+  const dims: Record<string, string> = {};
+  for (const g of groupBy) {
+    if (g === 'OAuthClientId') Object.assign(dims, { clientId: r.clientId, clientName: r.clientName });
+    if (g === 'TemplateUri') dims.templateUri = r.urlTemplate;
+    if (g === 'HttpMethod') dims.httpMethod = r.method;
+    if (g === 'UserId' && r.userId) dims.userId = r.userId;
+  }
+  return dims;
+}
+
+/** Counts one request into its row's counters by status class (429 is a 400 as well). */
+function countInto(c: Record<(typeof KEYS)[number], number>, status: number) {
+  c.requests++;
+  if (status >= 500) c.status500++;
+  else if (status >= 400) {
+    c.status400++;
+    if (status === 429) c.status429++;
+  } else if (status >= 300) c.status300++;
+  else c.status200++;
+}
+
 /** The report computed straight from the requests: the oracle. */
 function expected(
   reqs: Req[],
@@ -74,31 +106,15 @@ function expected(
   for (const r of reqs) {
     const at = r.at.toISOString();
     if (r.orgId !== ORG || at < from || at >= to || (clientIds && !clientIds.includes(r.clientId))) continue;
-    const d = new Date(`${at.slice(0, 10)}T00:00:00.000Z`);
-    if (granularity === 'Week') d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
-    if (granularity === 'Month') d.setUTCDate(1);
-    const date = granularity === 'Hour' ? `${at.slice(0, 13)}:00:00.000Z` : d.toISOString();
-    const dims: Record<string, string> = {};
-    for (const g of groupBy) {
-      if (g === 'OAuthClientId') Object.assign(dims, { clientId: r.clientId, clientName: r.clientName });
-      if (g === 'TemplateUri') dims.templateUri = r.urlTemplate;
-      if (g === 'HttpMethod') dims.httpMethod = r.method;
-      if (g === 'UserId' && r.userId) dims.userId = r.userId;
-    }
+    const date = periodOf(at, granularity);
+    const dims = dimsOf(r, groupBy);
     const key = JSON.stringify([date, dims, groupBy.includes('UserId') ? r.userId : 0]);
     let row = rows.get(key);
     if (!row) {
       row = { date, ...dims, requests: 0, status200: 0, status300: 0, status400: 0, status429: 0, status500: 0 };
       rows.set(key, row);
     }
-    const c = row as Record<(typeof KEYS)[number], number>;
-    c.requests++;
-    if (r.status >= 500) c.status500++;
-    else if (r.status >= 400) {
-      c.status400++;
-      if (r.status === 429) c.status429++;
-    } else if (r.status >= 300) c.status300++;
-    else c.status200++;
+    countInto(row as Record<(typeof KEYS)[number], number>, r.status);
   }
   return sortRows([...rows.values()] as unknown as UsageRow[]);
 }

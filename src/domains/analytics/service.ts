@@ -5,6 +5,7 @@
  * the answers.
  */
 import type { Clock } from '../../platform/clock.ts';
+import { divisionReach } from '../../platform/division-access.ts';
 import { ApiError, invalidValue, notFound } from '../../platform/errors/index.ts';
 import { isUuid, newId } from '../../platform/ids.ts';
 import { DAY_MS } from '../../platform/interval.ts';
@@ -33,11 +34,30 @@ function decodeCursor(cursor: string): { value: string; id: string } {
   throw invalidValue('cursor', 'cursor is not one this server gave out.');
 }
 
+const DETAIL_PERMISSIONS = ['analytics:conversationDetail:view', 'analytics:agentConversationDetail:view'];
+
+/**
+ * Only conversations of the divisions where the caller holds a details permission (others are as
+ * invisible as to every other route: platform/division-access.ts).
+ */
+function inDivisions(caller: Caller, q: DetailsQuery): DetailsQuery {
+  const reach = DETAIL_PERMISSIONS.map((p) => divisionReach(caller.principal, p));
+  if (reach.some((r) => r.everywhere)) return q;
+  const ids = [...new Set(reach.flatMap((r) => r.divisionIds))];
+  const predicates = (ids.length ? ids : ['-']).map((value) => ({
+    dimension: 'divisionId',
+    operator: 'matches' as const,
+    value,
+  }));
+  return { ...q, conversationFilters: [...q.conversationFilters, { type: 'or', predicates, clauses: [] }] };
+}
+
 /**
  * A caller holding only analytics:agentConversationDetail:view sees the conversations it took
  * part in (upstream's agent-scoped permission): a userId filter is added.
  */
-function scoped(caller: Caller, q: DetailsQuery): DetailsQuery {
+function scoped(caller: Caller, query: DetailsQuery): DetailsQuery {
+  const q = inDivisions(caller, query);
   const p = caller.principal.permissions;
   const full = p.some(
     (x) =>

@@ -22,3 +22,4 @@ export { createLiveTraffic, type LiveTraffic, type TickResult } from './simulato
 export { stuckReason } from './stuck.ts';
 export { type Attachments, createAttachments } from './attachments.ts';
 export { registerAttachmentRoutes } from './attachments-routes.ts';
+export { conversationDivisionObjectType } from './divisions.ts';

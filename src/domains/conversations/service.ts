@@ -10,7 +10,7 @@ import { conflict, invalidValue, notFound } from '../../platform/errors/index.ts
 import { isUuid, newId } from '../../platform/ids.ts';
 import { listing, type PageRequest } from '../../platform/paging.ts';
 import type { Caller } from '../../platform/principal.ts';
-import { assertInReach, divisionReach, reaches } from '../../platform/division-access.ts';
+import { assertInReach, divisionReach, inReach, reaches } from '../../platform/division-access.ts';
 import { type Db, type Executor, withTransaction } from '../../storage/db.ts';
 import { entityAuditTrail } from '../audit/index.ts';
 import type { DirectoryService } from '../directory/index.ts';
@@ -212,7 +212,9 @@ export function createConversationsService({
 
     /** The real-time view's listing: live interactions, oldest first, each with what it is doing now. */
     async activeListing(caller: Caller, page: PageRequest, query: { queueId?: string; stuck?: boolean }) {
+      const reach = divisionReach(caller.principal, VIEW_PERMISSION);
       const all = (await service.active(caller.principal.orgId))
+        .filter((a) => inReach(reach, a.conversation.divisionId))
         .filter((a) => !query.queueId || a.conversation.queueId === query.queueId)
         .filter((a) => query.stuck === undefined || (a.stuckReason !== null) === query.stuck);
       const shown = all
@@ -221,9 +223,9 @@ export function createConversationsService({
       return listing(shown, all.length, page, '/api/v2/gatehouse/interactions/active', query);
     },
 
-    /** One interaction in the analytics shape (the console's details panel). */
+    /** One interaction in the analytics shape (the console's details panel); 404 outside the caller's divisions. */
     async analyticsView(caller: Caller, id: string) {
-      const c = await load(caller.principal.orgId, id);
+      const c = await load(caller.principal.orgId, id, caller);
       return {
         ...analyticsConversationView(c),
         state: c.state,

@@ -103,6 +103,39 @@ export function createConversationStore() {
       ids.length === 0
         ? Promise.resolve([] as ConversationRow[])
         : db.selectFrom('conversations').selectAll().where('org_id', '=', orgId).where('id', 'in', ids).execute(),
+    /** Conversations of one division (a division holding any cannot be deleted). */
+    countInDivision: async (db: Executor, orgId: string, divisionId: string) =>
+      Number(
+        (
+          await db
+            .selectFrom('conversations')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('org_id', '=', orgId)
+            .where('division_id', '=', divisionId)
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
+    /** The division of each of these conversations that exists. */
+    divisionsOf: async (db: Executor, orgId: string, ids: string[]) =>
+      new Map(
+        (ids.length === 0
+          ? []
+          : await db
+              .selectFrom('conversations')
+              .select(['id', 'division_id'])
+              .where('org_id', '=', orgId)
+              .where('id', 'in', ids)
+              .execute()
+        ).map((r) => [r.id, r.division_id] as [string, string | null]),
+      ),
+    /** Into another division; the version moves, so a writer holding the old state retries and caches re-read. */
+    moveToDivision: (db: Executor, orgId: string, ids: string[], divisionId: string, now: string) =>
+      db
+        .updateTable('conversations')
+        .set((eb) => ({ division_id: divisionId, modified_at: now, version: eb('version', '+', 1) }))
+        .where('org_id', '=', orgId)
+        .where('id', 'in', ids)
+        .execute(),
     find: (db: Executor, orgId: string, id: string) =>
       db.selectFrom('conversations').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst(),
     insert: (db: Executor, row: ConversationRow) => db.insertInto('conversations').values(row).execute(),

@@ -84,6 +84,7 @@ export function registerAuthorizationRoutes(app: FastifyInstance, { directory }:
     {
       schema: { response: { 200: Organization } },
     },
-    async (request) => organizations.me(request.caller.principal.orgId),
+    // The principal carries the organization's view, cached with the token's state (docs/decisions/0020).
+    async (request) => request.caller.principal.organization ?? organizations.me(request.caller.principal.orgId),
   );
 }

@@ -144,8 +144,7 @@ export function registerDivisionRoutes(app: FastifyInstance, { directory }: { di
       schema: { params: Params, querystring: Type.Object(PagingQuery), response: { 200: DivisionGrantListing } },
       config: { permission: 'authorization:grant:view' },
     },
-    async (request) =>
-      divisions.grants(request.caller.principal.orgId, request.params.divisionId, parsePage(request.query)),
+    async (request) => divisions.grants(request.caller.principal, request.params.divisionId, parsePage(request.query)),
   );
 
   // Upstream declares no permission: the object type's own (USER: directory:user:edit) is checked in both

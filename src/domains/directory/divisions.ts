@@ -15,11 +15,12 @@ import { reaches } from '../../platform/division-access.ts';
 import { ApiError, invalidValue, notFound } from '../../platform/errors/index.ts';
 import { isUuid, newId } from '../../platform/ids.ts';
 import { listing, type PageRequest } from '../../platform/paging.ts';
-import type { Caller } from '../../platform/principal.ts';
+import type { Caller, Principal } from '../../platform/principal.ts';
 import { afterCommit, type Executor, isUniqueViolation, withTransaction } from '../../storage/db.ts';
 import type { DivisionRow } from '../../storage/schema.ts';
 import type { DirectoryDeps } from './deps.ts';
 import { createDivisionsStore } from './divisions-store.ts';
+import { noticingDivisionChanges } from './user-changes.ts';
 import { divisionUri, divisionView } from './views.ts';
 
 registerAuditEntity('Authorization', 'Division', ['Create', 'Update', 'Delete', 'Restore', 'MoveObjects']);
@@ -57,7 +58,7 @@ function decodeCursor(c: string): [string, string] {
 }
 
 export function createDivisions({ db, store, clock, hooks }: DirectoryDeps) {
-  const dstore = createDivisionsStore();
+  const dstore = noticingDivisionChanges(createDivisionsStore(), hooks.usersChanged);
   const objectTypes = new Map<string, DivisionObjectType>();
 
   async function requireDivision(orgId: string, id: string, ex: Executor = db) {
@@ -238,9 +239,14 @@ export function createDivisions({ db, store, clock, hooks }: DirectoryDeps) {
       return divisionView(row);
     },
 
-    /** AuthzDivisionGrantEntityListing: the grants made in one division. */
-    async grants(orgId: string, id: string, page: PageRequest) {
+    /**
+     * AuthzDivisionGrantEntityListing: the grants made in one division (not those in `*`). They
+     * are the division's own: a caller without authorization:grant:view there gets 404.
+     */
+    async grants(principal: Principal, id: string, page: PageRequest) {
+      const orgId = principal.orgId;
       const d = await requireDivision(orgId, id);
+      if (!reaches(principal, 'authorization:grant:view', d.id)) throw notFound('division', id);
       const [rows, total] = await Promise.all([
         dstore.grantsInDivision(db, orgId, id, page.offset, page.pageSize),
         dstore.countGrantsInDivision(db, orgId, id),

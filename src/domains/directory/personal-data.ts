@@ -1,6 +1,6 @@
 /**
  * The directory users' personal data for data-subject requests (the `users` source): finds
- * users by email, name and what an extension (SCIM, wired by the composition root) holds about
+ * users by email, name and what an extension (SCIM, registered through the directory's hooks) holds about
  * them, exports their record, rectifies names and emails, and erases a user by anonymizing its
  * row with the side effects a deletion has. Never opens a transaction: rectify and erase run in
  * the request's.
@@ -22,6 +22,7 @@ import type { UserRow } from '../../storage/schema.ts';
 import type { UserDeactivatedHook, UserDeletedHook } from './deps.ts';
 import { emailTaken } from './errors.ts';
 import type { DirectoryStore } from './store.ts';
+import type { UserDataExtension, UserIdentifiers } from './user-data-extension.ts';
 import { deletedEmailKey } from './users.ts';
 
 export const ANONYMIZED_NAME = 'Anonymized user';
@@ -35,48 +36,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const MAX_NAME = 255;
 const MAX_EMAIL = 254;
 
-/** A user's identifiers (or several users', merged). */
-export interface UserIdentifiers {
-  names: string[];
-  emails: string[];
-  phones: string[];
-  addresses: string[];
-  externalIds: string[];
-}
-
-/**
- * Personal data another domain keeps about directory users (the SCIM attributes), merged into
- * the users source so that a request sees one record per user. Reads take the organization;
- * writes run in the request's transaction and record no audit event: the users source records
- * one event per user, with these changes in it.
- */
-export interface UserDataExtension {
-  /** Users whose extension values match the terms: emails (case-insensitive), phones (E.164), external ids. */
-  resolveUsers(
-    db: Executor,
-    orgId: string,
-    terms: Pick<ResolvedSubject, 'emails' | 'phones' | 'externalIds'>,
-  ): Promise<string[]>;
-  /** Users whose extension values match one search term. */
-  findUsers(db: Executor, orgId: string, type: SearchType, value: string, limit: number): Promise<string[]>;
-  /** Each user's identifiers held by the extension (names, emails, phones, addresses, external ids). */
-  identifiers(db: Executor, orgId: string, userIds: string[]): Promise<Map<string, UserIdentifiers>>;
-  /** Each user's extension record, for an export. */
-  export(db: Executor, orgId: string, userIds: string[]): Promise<Map<string, Record<string, unknown>>>;
-  /**
-   * Plans replacing the terms' existing values in one user's extension record: the changes (for
-   * the audit event), the counts, and `write`, which the users source calls after it has written
-   * the users row (the order every user update takes the rows in).
-   */
-  rectify(
-    trx: Trx,
-    orgId: string,
-    userId: string,
-    replacements: Replacement[],
-  ): Promise<{ changes: PropertyChange[]; counts: SourceOutcome; write(now: string): Promise<void> }>;
-  /** Clears one user's extension record (called after the users row is written); answers the property names cleared (never their values) and counts. */
-  erase(trx: Trx, orgId: string, userId: string, now: string): Promise<{ properties: string[]; counts: SourceOutcome }>;
-}
+export type { UserDataExtension, UserIdentifiers } from './user-data-extension.ts';
 
 export interface DirectoryPersonalDataDeps {
   store: DirectoryStore;
@@ -164,6 +124,48 @@ export function createDirectoryPersonalData({
     return r ? r.updatedValue.trim() : null;
   }
 
+  /** The name a rectification gives the user, checked; nothing when no term changes it. */
+  function renamed(before: UserRow, replacements: Replacement[]): Partial<UserRow> {
+    const name = replacementFor(replacements, 'NAME', before.name);
+    if (name === null || name === before.name) return {};
+    if (!name || [...name].length > MAX_NAME)
+      throw invalidValue('replacementTerms', `A name must be 1 to ${MAX_NAME} characters long.`);
+    return { name };
+  }
+
+  /** The email (and its key) a rectification gives the user, checked and free; nothing when unchanged. */
+  async function reEmailed(trx: Trx, orgId: string, before: UserRow, replacements: Replacement[]) {
+    const email = replacementFor(replacements, 'EMAIL', before.email);
+    if (email === null || email === before.email) return {};
+    if (!EMAIL.test(email) || [...email].length > MAX_EMAIL)
+      throw invalidValue('replacementTerms', `"${email}" is not an email address.`);
+    const key = email.toLowerCase();
+    // A deleted user's key stays set aside; a live user's must be free (checked first, so the
+    // refusal never depends on how the database reports a unique violation in a transaction).
+    const patch: Partial<UserRow> = {
+      email,
+      email_key: before.state === 'deleted' ? deletedEmailKey(key, before.id) : key,
+    };
+    const holder = before.state === 'deleted' ? undefined : await store.findUserByEmail(trx, orgId, key);
+    if (holder && holder.id !== before.id) throw emailTaken(email);
+    return patch;
+  }
+
+  /** Writes the patch over the version read; a concurrent change or a taken email refuses it. */
+  async function writeRectified(trx: Trx, orgId: string, before: UserRow, after: UserRow, patch: Partial<UserRow>) {
+    try {
+      const written = await store.updateUserIfVersion(trx, orgId, before.id, before.version, {
+        ...patch,
+        version: after.version,
+        modified_at: after.modified_at,
+      });
+      if (!written) throw changedMeanwhile(before.id);
+    } catch (err) {
+      if (isUniqueViolation(err)) throw emailTaken(after.email);
+      throw err;
+    }
+  }
+
   async function rectifyUser(
     trx: Trx,
     orgId: string,
@@ -173,42 +175,15 @@ export function createDirectoryPersonalData({
     causeEventId: string,
     counts: SourceOutcome,
   ) {
-    const patch: Partial<UserRow> = {};
-    const name = replacementFor(replacements, 'NAME', before.name);
-    if (name !== null && name !== before.name) {
-      if (!name || [...name].length > MAX_NAME)
-        throw invalidValue('replacementTerms', `A name must be 1 to ${MAX_NAME} characters long.`);
-      patch.name = name;
-    }
-    const email = replacementFor(replacements, 'EMAIL', before.email);
-    if (email !== null && email !== before.email) {
-      if (!EMAIL.test(email) || [...email].length > MAX_EMAIL)
-        throw invalidValue('replacementTerms', `"${email}" is not an email address.`);
-      const key = email.toLowerCase();
-      // A deleted user's key stays set aside; a live user's must be free (checked first, so the
-      // refusal never depends on how the database reports a unique violation in a transaction).
-      patch.email = email;
-      patch.email_key = before.state === 'deleted' ? deletedEmailKey(key, before.id) : key;
-      const holder = before.state === 'deleted' ? undefined : await store.findUserByEmail(trx, orgId, key);
-      if (holder && holder.id !== before.id) throw emailTaken(email);
-    }
+    const patch: Partial<UserRow> = {
+      ...renamed(before, replacements),
+      ...(await reEmailed(trx, orgId, before, replacements)),
+    };
     const more = extension ? await extension.rectify(trx, orgId, before.id, replacements) : null;
     if (Object.keys(patch).length === 0 && !more?.changes.length) return;
     const now = clock.now().toISOString();
     const after: UserRow = { ...before, ...patch, version: before.version + 1, modified_at: now };
-    try {
-      if (
-        !(await store.updateUserIfVersion(trx, orgId, before.id, before.version, {
-          ...patch,
-          version: after.version,
-          modified_at: now,
-        }))
-      )
-        throw changedMeanwhile(before.id);
-    } catch (err) {
-      if (isUniqueViolation(err)) throw emailTaken(after.email);
-      throw err;
-    }
+    await writeRectified(trx, orgId, before, after, patch);
     await more?.write(now);
     await recordAudit(trx, clock, {
       orgId,

@@ -6,13 +6,14 @@ import { listing, type PageRequest } from '../../platform/paging.ts';
 import type { Caller } from '../../platform/principal.ts';
 import { afterCommit, type Db, type Executor } from '../../storage/db.ts';
 import { createOrganizations } from './organizations.ts';
-import { createDirectoryPersonalData, type UserDataExtension } from './personal-data.ts';
+import { createDirectoryPersonalData } from './personal-data.ts';
 import { permissionCollections } from './permission-catalogue.ts';
 import { createDivisions } from './divisions.ts';
 import { createRoles } from './roles.ts';
 import { createSubjects } from './subjects.ts';
 import { createDirectoryStore, type DirectoryStore } from './store.ts';
 import { createUserHooks } from './user-hooks.ts';
+import { noticingUserChanges } from './user-changes.ts';
 import { createUsers } from './users.ts';
 
 /**
@@ -46,7 +47,10 @@ const EMPLOYEE_PERMISSIONS = ['directory:user:view', 'authorization:division:vie
 
 export function createDirectoryService({ db, clock }: { db: Db; clock: Clock }) {
   const hooks = createUserHooks();
-  const store = noticingGrantChanges(createDirectoryStore(), hooks.grantsChanged);
+  const store = noticingUserChanges(
+    noticingGrantChanges(createDirectoryStore(), hooks.grantsChanged),
+    hooks.usersChanged,
+  );
   const deps = { db, store, clock, hooks };
   const users = createUsers(deps);
   const roles = createRoles(deps);
@@ -65,20 +69,23 @@ export function createDirectoryService({ db, clock }: { db: Db; clock: Clock }) 
       onUserDeactivated: hooks.onUserDeactivated,
       onUserDeleted: hooks.onUserDeleted,
       registerExpansion: hooks.registerExpansion,
+      extendPersonalData: hooks.extendPersonalData,
       onGrantsChanged: hooks.onGrantsChanged,
+      onUsersChanged: hooks.onUsersChanged,
     },
 
     /**
-     * The users source of data-subject requests, with what `extension` (SCIM) holds about each
-     * user merged in; an erasure runs the hooks a deletion through the users API runs.
+     * The users source of data-subject requests, with what the extension registered through
+     * `hooks.extendPersonalData` (SCIM) holds merged in; an erasure runs the hooks a deletion
+     * through the users API runs. Built after the domains that extend it.
      */
-    personalData: (extension?: UserDataExtension) =>
+    personalData: () =>
       createDirectoryPersonalData({
         store,
         clock,
         onUserDeactivated: hooks.runDeactivated,
         onUserDeleted: hooks.runDeleted,
-        extension,
+        extension: hooks.personalDataExtension(),
       }),
 
     permissions(page: PageRequest, query: Record<string, unknown>) {

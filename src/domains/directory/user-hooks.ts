@@ -5,6 +5,8 @@
  */
 import type { Executor, Trx } from '../../storage/db.ts';
 import type { Caller } from '../../platform/principal.ts';
+import type { UserDataExtension } from './user-data-extension.ts';
+import type { UsersChanged } from './user-changes.ts';
 
 /** Called inside the transaction that deactivates or deletes a user: its tokens must stop for good. */
 export type UserDeactivatedHook = (orgId: string, userId: string, trx: Trx) => Promise<void>;
@@ -33,7 +35,14 @@ export function createUserHooks() {
   const deleted: UserDeletedHook[] = [];
   const expansions = new Map<string, UserExpansion>();
   const grantListeners: ((orgId: string) => void)[] = [];
+  const userListeners: UsersChanged[] = [];
+  let personalData: UserDataExtension | undefined;
   return {
+    /** Called after a write to users (or the divisions they name) in the organization: cached views are stale. */
+    onUsersChanged: (listener: UsersChanged) => void userListeners.push(listener),
+    usersChanged(orgId: string, userIds: readonly string[] | null) {
+      for (const listener of userListeners) listener(orgId, userIds);
+    },
     /** Called when roles or grants of the organization change (cached permissions are stale). */
     onGrantsChanged: (listener: (orgId: string) => void) => void grantListeners.push(listener),
     grantsChanged(orgId: string) {
@@ -45,6 +54,12 @@ export function createUserHooks() {
     onUserDeleted: (hook: UserDeletedHook) => void deleted.push(hook),
     /** `GET /api/v2/users?expand=<name>` merges what `expansion` answers into each user (beyond upstream). */
     registerExpansion: (name: string, expansion: UserExpansion) => void expansions.set(name, expansion),
+    /** What another domain (SCIM) holds about users, merged into the users source of data-subject requests. */
+    extendPersonalData(extension: UserDataExtension) {
+      if (personalData) throw new Error('The users source of personal data takes one extension.');
+      personalData = extension;
+    },
+    personalDataExtension: () => personalData,
 
     async runDeactivated(orgId: string, userId: string, trx: Trx) {
       for (const hook of deactivated) await hook(orgId, userId, trx);

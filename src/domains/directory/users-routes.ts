@@ -6,6 +6,7 @@ import { parsePage, splitList } from '../../platform/paging.ts';
 import type { Principal } from '../../platform/principal.ts';
 import { IdParam } from '../../platform/schemas.ts';
 import type { DirectoryService } from './service.ts';
+import type { UserView } from './views.ts';
 import { CreateUser, UpdateUser, User, UserAuthorization, UserEntityListing, UserMe, UsersQuery } from './schemas.ts';
 import { anyOf } from '../../platform/permissions.ts';
 
@@ -25,6 +26,7 @@ export function registerUserRoutes(app: FastifyInstance, { directory }: { direct
   async function requireUserInReach(principal: Principal, permissions: string[], userId: string) {
     const row = await directory.users.getRow(principal.orgId, userId);
     if (!permissions.some((p) => reaches(principal, p, row.division_id))) throw notFound('user', userId);
+    return row;
   }
 
   app.get<{ Querystring: UsersQueryT }>(
@@ -73,7 +75,8 @@ export function registerUserRoutes(app: FastifyInstance, { directory }: { direct
     },
     async (request) => {
       const expand = splitList(request.query.expand);
-      const me = await directory.users.me(request.caller);
+      // The principal carries the user's view, cached with the token's state (docs/decisions/0020).
+      const me = (request.caller.principal.user as UserView | undefined) ?? (await directory.users.me(request.caller));
       const orgId = request.caller.principal.orgId;
       return {
         ...me,
@@ -96,8 +99,9 @@ export function registerUserRoutes(app: FastifyInstance, { directory }: { direct
     },
     async (request) => {
       const orgId = request.caller.principal.orgId;
-      await requireUserInReach(request.caller.principal, ['directory:user:view'], request.params.userId);
-      const user = await directory.users.get(orgId, request.params.userId);
+      const row = await requireUserInReach(request.caller.principal, ['directory:user:view'], request.params.userId);
+      // The row just read is the one shown (not read a second time).
+      const user = await directory.users.viewOf(orgId, row);
       const expand = splitList(request.query.expand);
       return expand.includes('authorization')
         ? { ...user, authorization: await directory.roles.authorizationOf(orgId, user.id) }

@@ -97,6 +97,43 @@ async function insertChecked(store: DirectoryDeps['store'], trx: Executor, row: 
   }
 }
 
+/** The columns a PATCH changes, checked; the email key follows a new email or state. */
+function patchOf(input: PatchUserInput, current: UserRow): Partial<UserRow> {
+  const patch: Partial<UserRow> = {};
+  if (input.name !== undefined) {
+    if (!input.name.trim()) throw invalidValue('name', 'name must not be empty.');
+    patch.name = input.name.trim();
+  }
+  if (input.email !== undefined) {
+    if (!EMAIL.test(input.email.trim())) throw invalidValue('email', `"${input.email}" is not an email address.`);
+    patch.email = input.email.trim();
+  }
+  if (input.title !== undefined) patch.title = input.title;
+  if (input.department !== undefined) patch.department = input.department;
+  if (input.state !== undefined) {
+    if (!USER_STATES.includes(input.state))
+      throw invalidValue('state', `state must be one of ${USER_STATES.join(', ')}.`);
+    patch.state = input.state;
+  }
+  if (patch.email !== undefined || patch.state !== undefined)
+    patch.email_key = emailKeyOf(patch.email ?? current.email, patch.state ?? current.state, current.id);
+  return patch;
+}
+
+/** Writes a patch with the updated row's version; 409 `emailTaken` when its email is held. */
+async function updateChecked(store: DirectoryDeps['store'], trx: Executor, updated: UserRow, patch: Partial<UserRow>) {
+  try {
+    await store.updateUser(trx, updated.org_id, updated.id, {
+      ...patch,
+      version: updated.version,
+      modified_at: updated.modified_at,
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw emailTaken(updated.email);
+    throw err;
+  }
+}
+
 export function createUsers({ db, store, clock, hooks }: DirectoryDeps) {
   async function view(orgId: string, u: UserRow) {
     const division = await store.findDivision(db, orgId, u.division_id);
@@ -153,6 +190,7 @@ export function createUsers({ db, store, clock, hooks }: DirectoryDeps) {
 
     get: async (orgId: string, userId: string) => view(orgId, await get(orgId, userId)),
     getRow: get,
+    viewOf: view,
 
     /** The calling user; a client-credentials token acts as its service-account user, if it has one. */
     async me(caller: Caller) {
@@ -237,40 +275,14 @@ export function createUsers({ db, store, clock, hooks }: DirectoryDeps) {
         const current = isUuid(userId) ? await store.findUser(trx, orgId, userId) : undefined;
         if (!current) throw notFound('user', userId);
         if (input.version !== current.version) throw versionConflict(current.version);
-        const patch: Partial<UserRow> = {};
-        if (input.name !== undefined) {
-          if (!input.name.trim()) throw invalidValue('name', 'name must not be empty.');
-          patch.name = input.name.trim();
-        }
-        if (input.email !== undefined) {
-          if (!EMAIL.test(input.email.trim())) throw invalidValue('email', `"${input.email}" is not an email address.`);
-          patch.email = input.email.trim();
-        }
-        if (input.title !== undefined) patch.title = input.title;
-        if (input.department !== undefined) patch.department = input.department;
-        if (input.state !== undefined) {
-          if (!USER_STATES.includes(input.state))
-            throw invalidValue('state', `state must be one of ${USER_STATES.join(', ')}.`);
-          patch.state = input.state;
-        }
-        if (patch.email !== undefined || patch.state !== undefined)
-          patch.email_key = emailKeyOf(patch.email ?? current.email, patch.state ?? current.state, userId);
+        const patch = patchOf(input, current);
         const updated: UserRow = {
           ...current,
           ...patch,
           version: current.version + 1,
           modified_at: clock.now().toISOString(),
         };
-        try {
-          await store.updateUser(trx, orgId, userId, {
-            ...patch,
-            version: updated.version,
-            modified_at: updated.modified_at,
-          });
-        } catch (err) {
-          if (isUniqueViolation(err)) throw emailTaken(patch.email ?? current.email);
-          throw err;
-        }
+        await updateChecked(store, trx, updated, patch);
         const event = await recordAudit(trx, clock, {
           orgId,
           serviceName: 'Directory',

@@ -11,11 +11,10 @@ import { normalizePhoneNumber } from './model.ts';
 import type { ExternalOrganizationInput } from './schemas.ts';
 import { AUDIT_SERVICE } from './service.ts';
 import { createExternalContactStore } from './store.ts';
+import { organizationView as view } from './views.ts';
 
 const AUDIT_ENTITY = 'ExternalOrganization';
 registerAuditEntity(AUDIT_SERVICE, AUDIT_ENTITY, ['Create', 'Update', 'Delete']);
-
-const uri = (id: string) => `/api/v2/externalcontacts/organizations/${id}`;
 
 function stored(input: ExternalOrganizationInput, region: string) {
   const { id: _id, ...rest } = input;
@@ -24,18 +23,6 @@ function stored(input: ExternalOrganizationInput, region: string) {
     name: input.name.trim(),
     ...(input.phoneNumber ? { phoneNumber: normalizePhoneNumber('phoneNumber', input.phoneNumber, region) } : {}),
     ...(input.faxNumber ? { faxNumber: normalizePhoneNumber('faxNumber', input.faxNumber, region) } : {}),
-  };
-}
-
-function view(row: ExternalOrganizationRow) {
-  return {
-    ...(JSON.parse(row.body) as ExternalOrganizationInput),
-    id: row.id,
-    name: row.name,
-    division: { id: row.division_id, selfUri: `/api/v2/authorization/divisions/${row.division_id}` },
-    createDate: row.created_at,
-    modifyDate: row.modified_at,
-    selfUri: uri(row.id),
   };
 }
 

@@ -35,7 +35,7 @@ const organization = (action: string) =>
 const CONTACT_PAGE = 20;
 
 type Paging = { pageSize?: number; pageNumber?: number; q?: string };
-type ContactsPaging = Paging & { expand?: string[]; divisionIds?: string[] };
+type ContactsPaging = Paging & { sortOrder?: string; expand?: string[]; divisionIds?: string[] };
 type ContactId = { Params: { contactId: string } };
 type OrgId = { Params: { externalOrganizationId: string } };
 

@@ -86,11 +86,36 @@ const writable = {
 export const ExternalContactBody = Type.Object({ id: Opt(Str(64)), ...writable });
 export type ExternalContactInput = Static<typeof ExternalContactBody>;
 
+export const ExternalOrganizationBody = Type.Object({
+  id: Opt(Str(64)),
+  name: Str(),
+  companyType: Opt(Str()),
+  industry: Opt(Str()),
+  address: Opt(ContactAddress),
+  phoneNumber: Opt(PhoneNumber),
+  faxNumber: Opt(PhoneNumber),
+  employeeCount: Opt(Type.Integer({ minimum: 0 })),
+  revenue: Opt(Type.Integer({ minimum: 0 })),
+  tags: Opt(Type.Array(Str(), { maxItems: 100 })),
+  websites: Opt(Type.Array(Str(1024), { maxItems: 100 })),
+  externalSystemUrl: Opt(Str(1024)),
+});
+export type ExternalOrganizationInput = Static<typeof ExternalOrganizationBody>;
+export const ExternalOrganization = Type.Object({
+  ...ExternalOrganizationBody.properties,
+  id: Type.String(),
+  division: Opt(Ref),
+  createDate: Opt(Type.String()),
+  modifyDate: Opt(Type.String()),
+  selfUri: Type.String(),
+});
+
 export const ExternalContact = Type.Object({
   id: Type.String(),
   ...writable,
   division: Opt(Ref),
-  externalOrganization: Opt(Ref),
+  /** A reference (id, name), or the whole organization with expand=externalOrganization. */
+  externalOrganization: Opt(Type.Object({ ...ExternalOrganization.properties, selfUri: Opt(Type.String()) })),
   createDate: Opt(Type.String()),
   modifyDate: Opt(Type.String()),
   type: Opt(Type.String()),
@@ -153,29 +178,6 @@ export const MergeRequest = Type.Object({
   targetContactId: Type.String({ minLength: 1, maxLength: 64, pattern: NO_NUL }),
 });
 
-export const ExternalOrganizationBody = Type.Object({
-  id: Opt(Str(64)),
-  name: Str(),
-  companyType: Opt(Str()),
-  industry: Opt(Str()),
-  address: Opt(ContactAddress),
-  phoneNumber: Opt(PhoneNumber),
-  faxNumber: Opt(PhoneNumber),
-  employeeCount: Opt(Type.Integer({ minimum: 0 })),
-  revenue: Opt(Type.Integer({ minimum: 0 })),
-  tags: Opt(Type.Array(Str(), { maxItems: 100 })),
-  websites: Opt(Type.Array(Str(1024), { maxItems: 100 })),
-  externalSystemUrl: Opt(Str(1024)),
-});
-export type ExternalOrganizationInput = Static<typeof ExternalOrganizationBody>;
-export const ExternalOrganization = Type.Object({
-  ...ExternalOrganizationBody.properties,
-  id: Type.String(),
-  division: Opt(Ref),
-  createDate: Opt(Type.String()),
-  modifyDate: Opt(Type.String()),
-  selfUri: Type.String(),
-});
 export const ExternalOrganizationListing = Type.Object({
   ...ContactListing.properties,
   entities: Type.Array(ExternalOrganization),

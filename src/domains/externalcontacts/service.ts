@@ -16,7 +16,7 @@ import type { ExternalContactRow } from '../../storage/schema.ts';
 import { identifiersOf, type StoredContact, storedContact, toE164 } from './model.ts';
 import { type PatchChange, patched } from './patch.ts';
 import type { ExternalContactInput, MergeContactsInput } from './schemas.ts';
-import { createExternalContactStore, MAX_MATCHES } from './store.ts';
+import { type ContactSort, createExternalContactStore, DEFAULT_SORT, MAX_MATCHES } from './store.ts';
 import { changedProperties, createContactViews, EXPANDS, type Expand, mergedBody, NO_EXPAND } from './views.ts';
 
 export const AUDIT_SERVICE = 'ExternalContacts';
@@ -38,6 +38,7 @@ export interface ExternalContactsDeps {
 
 export interface ContactsQueryInput {
   q?: string;
+  sortOrder?: string;
   expand?: string[];
   divisionIds?: string[];
   [key: string]: unknown;
@@ -52,6 +53,21 @@ export function expandOf(values: string[] | undefined): Expand {
   const unknown = asked.find((v) => !EXPANDS.includes(v));
   if (unknown) throw invalidValue('expand', `expand "${unknown}" is not one of ${EXPANDS.join(', ')}.`);
   return new Set(asked);
+}
+
+const SORTABLE: Record<string, ContactSort['column']> = { firstName: 'first_name', lastName: 'last_name' };
+
+/** Upstream's sortOrder (`lastName`, `firstName:desc`); middleName and title are not kept as columns. */
+export function sortOf(value: string | undefined): ContactSort {
+  if (!value?.trim()) return DEFAULT_SORT;
+  const [field = '', direction = 'asc'] = value.trim().split(':');
+  const column = Object.hasOwn(SORTABLE, field) ? SORTABLE[field] : undefined;
+  if (!column || !['asc', 'desc'].includes(direction.toLowerCase()))
+    throw invalidValue(
+      'sortOrder',
+      `sortOrder "${value}" is not supported: use firstName or lastName, optionally with :asc or :desc.`,
+    );
+  return { column, direction: direction.toLowerCase() as ContactSort['direction'] };
 }
 
 /** Upstream's permissions for contacts: either the externalContacts or the older relate one. */
@@ -79,7 +95,7 @@ export function createExternalContactsService(deps: ExternalContactsDeps) {
   const { db, clock } = deps;
   const store = createExternalContactStore();
 
-  const view = createContactViews(store, async (orgId, id) => (await deps.division(orgId, id))?.name);
+  const { view, views } = createContactViews(store, async (orgId, id) => (await deps.division(orgId, id))?.name);
 
   /**
    * The division a contact is put in: the one the body names (it must exist, and the caller hold
@@ -202,11 +218,9 @@ export function createExternalContactsService(deps: ExternalContactsDeps) {
       // Read before the transaction: on SQLite another query would wait for it to end.
       const divisionId = await placement(caller, 'add', input, async () => {
         const home = (await deps.homeDivision(caller.principal.orgId)).id;
+        // Without a division the contact goes home, where the caller must be allowed to add it too.
         if (!inReach(reachOf(caller, 'add'), home))
-          throw invalidValue(
-            'division.id',
-            'Name the division to create the contact in: you may add contacts only there.',
-          );
+          throw missingPermissions(permissionsOf('add').map((p) => `${p} (division ${home})`));
         return home;
       });
       return withTransaction(db, async (trx) => {
@@ -272,6 +286,7 @@ export function createExternalContactsService(deps: ExternalContactsDeps) {
     async list(caller: Caller, page: PageRequest, query: ContactsQueryInput) {
       const orgId = caller.principal.orgId;
       const reach = narrowed(reachOf(caller, 'view'), query.divisionIds);
+      const sort = sortOf(query.sortOrder);
       let only: string[] | null = null;
       const text = query.q?.trim();
       if (text) {
@@ -280,12 +295,10 @@ export function createExternalContactsService(deps: ExternalContactsDeps) {
         only = await store.canonicalOf(db, orgId, matches.slice(0, MAX_MATCHES));
       }
       const [rows, total] = await Promise.all([
-        store.page(db, orgId, reach, only, page.offset, page.pageSize),
+        store.page(db, orgId, reach, only, page.offset, page.pageSize, sort),
         store.count(db, orgId, reach, only),
       ]);
-      const expand = expandOf(query.expand);
-      const entities = [];
-      for (const r of rows) entities.push(await view(db, r, expand));
+      const entities = await views(db, rows, expandOf(query.expand));
       return { ...listing(entities, total, page, '/api/v2/externalcontacts/contacts', query), partialResults: false };
     },
 

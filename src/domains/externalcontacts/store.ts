@@ -8,6 +8,13 @@ import { containsFolded } from '../../storage/text-match.ts';
 /** The most contact ids a text search gathers before paging (upstream answers partialResults beyond). */
 export const MAX_MATCHES = 10_000;
 
+/** A listing's order: by last or first name (upstream's sortOrder), then the other name, then id. */
+export interface ContactSort {
+  column: 'first_name' | 'last_name';
+  direction: 'asc' | 'desc';
+}
+export const DEFAULT_SORT: ContactSort = { column: 'last_name', direction: 'asc' };
+
 export function createExternalContactStore() {
   const contacts = (db: Executor, orgId: string) => db.selectFrom('external_contacts').where('org_id', '=', orgId);
   return {
@@ -33,6 +40,19 @@ export function createExternalContactStore() {
         .orderBy('created_at')
         .orderBy('id')
         .execute(),
+    /** The contact ids of these merge sets (canonical id → ids, oldest first). */
+    async mergeSetsOf(db: Executor, orgId: string, canonicalIds: string[]) {
+      const sets = new Map<string, string[]>();
+      if (!canonicalIds.length) return sets;
+      const rows = await contacts(db, orgId)
+        .select(['id', 'canonical_id'])
+        .where('canonical_id', 'in', canonicalIds)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+      for (const r of rows) sets.set(r.canonical_id, [...(sets.get(r.canonical_id) ?? []), r.id]);
+      return sets;
+    },
     insert: (db: Executor, row: ExternalContactRow) => db.insertInto('external_contacts').values(row).execute(),
     update: (db: Executor, orgId: string, id: string, patch: Partial<Omit<ExternalContactRow, 'id' | 'org_id'>>) =>
       db.updateTable('external_contacts').set(patch).where('org_id', '=', orgId).where('id', '=', id).execute(),
@@ -117,10 +137,26 @@ export function createExternalContactStore() {
           ]
         : [],
     /** A page of canonical contacts (optionally only these ids), by last name, first name, id. */
-    page: (db: Executor, orgId: string, reach: DivisionReach, only: string[] | null, offset: number, limit: number) => {
+    page: (
+      db: Executor,
+      orgId: string,
+      reach: DivisionReach,
+      only: string[] | null,
+      offset: number,
+      limit: number,
+      sort: ContactSort = DEFAULT_SORT,
+    ) => {
       let q = whereInReach(contacts(db, orgId).selectAll().whereRef('canonical_id', '=', 'id'), 'division_id', reach);
       if (only) q = only.length ? q.where('id', 'in', only) : q.where(sql<boolean>`1 = 0`);
-      return q.orderBy('last_name').orderBy('first_name').orderBy('id').offset(offset).limit(limit).execute();
+      // Missing names sort as empty ones on both dialects (their NULL orders differ).
+      const other = sort.column === 'last_name' ? 'first_name' : 'last_name';
+      return q
+        .orderBy(sql`coalesce(${sql.ref(sort.column)}, '')`, sort.direction)
+        .orderBy(sql`coalesce(${sql.ref(other)}, '')`, sort.direction)
+        .orderBy('id', sort.direction)
+        .offset(offset)
+        .limit(limit)
+        .execute();
     },
     count: async (db: Executor, orgId: string, reach: DivisionReach, only: string[] | null) => {
       let q = whereInReach(contacts(db, orgId).whereRef('canonical_id', '=', 'id'), 'division_id', reach);
@@ -136,6 +172,15 @@ export function createExternalContactStore() {
           .where('org_id', '=', orgId)
           .where('id', '=', id)
           .executeTakeFirst(),
+      many: (db: Executor, orgId: string, ids: string[]) =>
+        ids.length
+          ? db
+              .selectFrom('external_organizations')
+              .selectAll()
+              .where('org_id', '=', orgId)
+              .where('id', 'in', ids)
+              .execute()
+          : Promise.resolve([]),
       insert: (db: Executor, row: ExternalOrganizationRow) =>
         db.insertInto('external_organizations').values(row).execute(),
       update: (db: Executor, orgId: string, id: string, patch: Partial<ExternalOrganizationRow>) =>

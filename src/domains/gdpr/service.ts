@@ -10,22 +10,22 @@ import { ApiError, badRequest, invalidValue, notFound } from '../../platform/err
 import { isUuid, newId } from '../../platform/ids.ts';
 import type { JobRunner } from '../../platform/jobs.ts';
 import { listing, type PageRequest } from '../../platform/paging.ts';
-import {
-  ERASED,
-  type FoundSubject,
-  type PersonalDataSource,
-  type Replacement,
-  type ResolvedSubject,
-  type SearchType,
-  type SourceOutcome,
+import type {
+  FoundSubject,
+  PersonalDataSource,
+  Replacement,
+  ResolvedSubject,
+  SearchType,
+  SourceOutcome,
 } from '../../platform/personal-data.ts';
 import type { Caller } from '../../platform/principal.ts';
 import { type Db, type Executor, type Trx, withTransaction } from '../../storage/db.ts';
 import type { GdprRequestRow } from '../../storage/schema.ts';
 import type { GdprRequestInput, GdprSubjectBody, RequestType, Status } from './schemas.ts';
+import { aboutSubject, readRequest, redactedColumns, subjectTermsOf } from './redaction.ts';
 import { checkInput, mergeSubjects, type ResultsDocument, submitter, view } from './request-model.ts';
 import { createGdprStore } from './store.ts';
-import { type DescribeUsers, normalizeTerm, resolveSubject, subjectTerms } from './subject.ts';
+import { type DescribeUsers, normalizeTerm, resolveSubject, subjectTerms, withContactValues } from './subject.ts';
 
 export const AUDIT_SERVICE = 'GDPR';
 export const AUDIT_ENTITY = 'GDPRRequest';
@@ -33,14 +33,6 @@ registerAuditEntity(AUDIT_SERVICE, AUDIT_ENTITY, ['Create', 'Process']);
 
 /** How long a process holds a request it runs; a request held longer is taken to be abandoned. */
 const LEASE_MS = 10 * 60_000;
-
-/** Every string in a JSON value replaced by ERASED, its shape kept. */
-function erasedValues(v: unknown): unknown {
-  if (typeof v === 'string') return ERASED;
-  if (Array.isArray(v)) return v.map(erasedValues);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, erasedValues(x)]));
-  return v;
-}
 
 /** The request ended in another process while this one ran it. */
 class RequestEndedElsewhere extends Error {}
@@ -99,6 +91,8 @@ export function createGdprService(deps: GdprDeps) {
     };
   }
 
+  type HeldRequest = ReturnType<typeof held>;
+
   /**
    * A customer's former names: a customer renamed by an earlier rectification is still named by
    * the old name in what was recorded before it (interactions' audit events, that request), so
@@ -138,61 +132,92 @@ export function createGdprService(deps: GdprDeps) {
    * it shares a value with someone else. Answers how many changed.
    */
   async function redactRequests(trx: Executor, orgId: string, subject: ResolvedSubject) {
-    const users = new Set(subject.userIds);
-    const contacts = new Set(subject.externalContactIds ?? []);
-    const customers = new Set(subject.customerNames.map((n) => n.toLowerCase()));
-    const named = (v: string | undefined) => v !== undefined && customers.has(v.trim().toLowerCase());
-    const terms = [...subject.names, ...subject.emails, ...subject.phones, ...(subject.handles ?? [])]
-      .map((t) => t.toLowerCase())
-      .filter((t) => t.length >= 3);
+    const about = aboutSubject(subject);
+    const terms = subjectTermsOf(subject);
     let changed = 0;
     for (const row of await store.subjects(trx, orgId)) {
-      const s = JSON.parse(row.subject) as GdprSubjectBody;
-      const resolved = row.resolved_user_ids === null ? null : (JSON.parse(row.resolved_user_ids) as string[]);
-      const replacements = row.replacement_terms ? (JSON.parse(row.replacement_terms) as Replacement[]) : [];
-      const aboutContact = s.externalContactId !== undefined && contacts.has(s.externalContactId);
-      const about =
-        aboutContact || users.size
-          ? aboutContact ||
-            (s.userId !== undefined && users.has(s.userId)) ||
-            Boolean(resolved?.some((u) => users.has(u)))
-          : resolved !== null &&
-            resolved.length === 0 &&
-            (named(s.name) ||
-              replacements.some((r) => r.type === 'NAME' && (named(r.existingValue) || named(r.updatedValue))));
-      if (!about) continue;
-      const { userId, externalContactId, ...rest } = s;
-      const redacted = {
-        ...(userId !== undefined ? { userId } : {}),
-        ...(externalContactId !== undefined ? { externalContactId } : {}),
-        ...(erasedValues(rest) as object),
-      };
-      const replacementTerms = row.replacement_terms
-        ? JSON.stringify(replacements.map((r) => ({ ...r, existingValue: ERASED, updatedValue: ERASED })))
-        : null;
-      let results = row.results;
-      if (results) {
-        const { data, error, ...kept } = JSON.parse(results) as ResultsDocument;
-        results = JSON.stringify({
-          ...kept,
-          ...(error !== undefined ? { error: ERASED } : {}),
-          ...(data !== undefined
-            ? { data: {}, redacted: 'The exported data was deleted when the subject was erased.' }
-            : {}),
-        });
-      }
-      // A request's name is the requester's label ("DSR delete", "ticket 4711"); it goes only when it names the subject.
-      const namesSubject = row.name !== null && terms.some((t) => row.name!.toLowerCase().includes(t));
-      await store.update(trx, row.id, {
-        name: namesSubject ? ERASED : row.name,
-        subject: JSON.stringify(redacted),
-        replacement_terms: replacementTerms,
-        results,
-        error: row.error === null ? null : ERASED,
-      });
+      const request = readRequest(row);
+      if (!about(request)) continue;
+      await store.update(trx, row.id, redactedColumns(request, terms));
       changed++;
     }
     return changed;
+  }
+
+  /** The subject a request is about: its terms resolved, with former customer names and its contacts' values. */
+  async function resolveRequestSubject(orgId: string, row: GdprRequestRow): Promise<ResolvedSubject> {
+    const subjectBody = JSON.parse(row.subject) as GdprSubjectBody;
+    let subject = await withFormerCustomerNames(
+      orgId,
+      await resolveSubject(db, orgId, subjectTerms(subjectBody, deps.phoneRegion), sources, deps.describeUsers),
+    );
+    for (const source of sources) {
+      if (!source.resolveContacts) continue;
+      const c = await source.resolveContacts(db, orgId, subjectBody, subject);
+      if (subjectBody.externalContactId?.trim() && !c.ids.length)
+        throw badRequest(`The external contact ${subjectBody.externalContactId} no longer exists.`);
+      subject = withContactValues(subject, c);
+    }
+    return subject;
+  }
+
+  /** An export: every source's data about the subject, as the request's results. */
+  async function exportSubject(mine: HeldRequest, row: GdprRequestRow, subject: ResolvedSubject) {
+    const data: Record<string, unknown> = {};
+    for (const source of sources) {
+      const part = await source.export(db, row.org_id, subject);
+      if (part !== null) data[source.name] = part;
+    }
+    await mine.status('FINALIZING');
+    await mine.finish({
+      requestId: row.id,
+      requestType: row.request_type as RequestType,
+      status: 'COMPLETED',
+      completedDate: clock.now().toISOString(),
+      data,
+    });
+  }
+
+  /**
+   * A rectification or an erasure: every source changes the subject's data in one transaction,
+   * with the request's COMPLETED status; answers the tables changed (for the purge).
+   */
+  async function changeSubject(mine: HeldRequest, row: GdprRequestRow, subject: ResolvedSubject) {
+    const { id, org_id: orgId } = row;
+    const type = row.request_type as RequestType;
+    const caller = submitter(row);
+    const replacements = (JSON.parse(row.replacement_terms ?? '[]') as Replacement[]).map((r) => ({
+      type: r.type,
+      existingValue: normalizeTerm(r.type, r.existingValue, deps.phoneRegion),
+      updatedValue: normalizeTerm(r.type, r.updatedValue, deps.phoneRegion),
+    }));
+    return withTransaction(db, async (trx) => {
+      // The event every change of this request points to; it names the request, never the subject.
+      const cause = await recordAudit(trx, clock, {
+        orgId,
+        serviceName: AUDIT_SERVICE,
+        entityType: AUDIT_ENTITY,
+        entityId: id,
+        entityName: row.name ?? type,
+        action: 'Process',
+        ...auditOrigin(caller),
+        context: { requestType: type },
+      });
+      const outcome: Record<string, SourceOutcome> = {};
+      for (const source of sources) {
+        outcome[source.name] =
+          type === 'GDPR_UPDATE'
+            ? await source.rectify(trx, orgId, subject, replacements, caller, cause)
+            : await source.erase(trx, orgId, subject, caller, cause);
+      }
+      if (type === 'GDPR_DELETE') outcome.requests = { requests: await redactRequests(trx, orgId, subject) };
+      // Written with the changes: if another run has taken the request over, this undoes them.
+      await mine.finish(
+        { requestId: id, requestType: type, status: 'COMPLETED', completedDate: clock.now().toISOString(), outcome },
+        trx,
+      );
+      return deps.purge ? deps.purge.changedTables(trx) : [];
+    });
   }
 
   async function run(id: string, orgId: string) {
@@ -206,88 +231,15 @@ export function createGdprService(deps: GdprDeps) {
     const mine = held(id, token);
     try {
       await mine.status('SEARCHING');
-      let subject = await withFormerCustomerNames(
-        orgId,
-        await resolveSubject(
-          db,
-          orgId,
-          subjectTerms(JSON.parse(row.subject), deps.phoneRegion),
-          sources,
-          deps.describeUsers,
-        ),
-      );
-      const subjectBody = JSON.parse(row.subject) as GdprSubjectBody;
-      for (const source of sources) {
-        if (!source.resolveContacts) continue;
-        const c = await source.resolveContacts(db, orgId, subjectBody, subject);
-        if (subjectBody.externalContactId?.trim() && !c.ids.length)
-          throw badRequest(`The external contact ${subjectBody.externalContactId} no longer exists.`);
-        const add = (a: string[], b: string[]) => [...new Map([...a, ...b].map((x) => [x.toLowerCase(), x])).values()];
-        subject = {
-          ...subject,
-          externalContactIds: add(subject.externalContactIds ?? [], c.ids),
-          // A contact's customer legs on interactions carry its name (until participants name the contact).
-          customerNames: subject.userIds.length ? subject.customerNames : add(subject.customerNames, c.names),
-          names: add(subject.names, c.names),
-          emails: add(subject.emails, c.emails),
-          phones: add(subject.phones, c.phones),
-          addresses: add(subject.addresses, c.addresses),
-          externalIds: add(subject.externalIds, c.externalIds),
-          handles: add(subject.handles ?? [], c.handles),
-        };
-      }
+      const subject = await resolveRequestSubject(orgId, row);
       // Kept so that erasing the subject later finds this request, whatever values it named.
       await mine.update({ resolved_user_ids: JSON.stringify(subject.userIds) });
       if (type === 'GDPR_EXPORT') {
-        const data: Record<string, unknown> = {};
-        for (const source of sources) {
-          const part = await source.export(db, orgId, subject);
-          if (part !== null) data[source.name] = part;
-        }
-        await mine.status('FINALIZING');
-        await mine.finish({
-          requestId: id,
-          requestType: type,
-          status: 'COMPLETED',
-          completedDate: clock.now().toISOString(),
-          data,
-        });
+        await exportSubject(mine, row, subject);
         return;
       }
       await mine.status(type === 'GDPR_UPDATE' ? 'UPDATING' : 'DELETING');
-      const caller = submitter(row);
-      const replacements = (JSON.parse(row.replacement_terms ?? '[]') as Replacement[]).map((r) => ({
-        type: r.type,
-        existingValue: normalizeTerm(r.type, r.existingValue, deps.phoneRegion),
-        updatedValue: normalizeTerm(r.type, r.updatedValue, deps.phoneRegion),
-      }));
-      const changed = await withTransaction(db, async (trx) => {
-        // The event every change of this request points to; it names the request, never the subject.
-        const cause = await recordAudit(trx, clock, {
-          orgId,
-          serviceName: AUDIT_SERVICE,
-          entityType: AUDIT_ENTITY,
-          entityId: id,
-          entityName: row.name ?? type,
-          action: 'Process',
-          ...auditOrigin(caller),
-          context: { requestType: type },
-        });
-        const outcome: Record<string, SourceOutcome> = {};
-        for (const source of sources) {
-          outcome[source.name] =
-            type === 'GDPR_UPDATE'
-              ? await source.rectify(trx, orgId, subject, replacements, caller, cause)
-              : await source.erase(trx, orgId, subject, caller, cause);
-        }
-        if (type === 'GDPR_DELETE') outcome.requests = { requests: await redactRequests(trx, orgId, subject) };
-        // Written with the changes: if another run has taken the request over, this undoes them.
-        await mine.finish(
-          { requestId: id, requestType: type, status: 'COMPLETED', completedDate: clock.now().toISOString(), outcome },
-          trx,
-        );
-        return deps.purge ? deps.purge.changedTables(trx) : [];
-      });
+      const changed = await changeSubject(mine, row, subject);
       // The old values are gone from every row, but not yet from the store's files (free space,
       // WAL, dead row versions): overwritten or vacuumed now, not whenever the store gets to it.
       if (deps.purge) await deps.purge.afterCommit(changed);

@@ -4,7 +4,12 @@
  */
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { badRequest } from '../../platform/errors/index.ts';
-import type { PersonalDataSource, ResolvedSubject, SearchType } from '../../platform/personal-data.ts';
+import type {
+  PersonalDataSource,
+  ResolvedContacts,
+  ResolvedSubject,
+  SearchType,
+} from '../../platform/personal-data.ts';
 import type { Executor } from '../../storage/db.ts';
 import type { GdprSubjectBody } from './schemas.ts';
 
@@ -120,4 +125,21 @@ export function searchTermsOf(s: GdprSubjectBody): string[] {
     ...clean(s.emailAddresses).map(() => 'an email address'),
     ...clean([s.socialHandle?.value]).map(() => `a ${s.socialHandle?.type ?? 'social'} handle`),
   ];
+}
+
+/** The subject with the values of the external contacts a request is about added (case-insensitively distinct). */
+export function withContactValues(subject: ResolvedSubject, c: ResolvedContacts): ResolvedSubject {
+  const add = (a: string[], b: string[]) => [...new Map([...a, ...b].map((x) => [x.toLowerCase(), x])).values()];
+  return {
+    ...subject,
+    externalContactIds: add(subject.externalContactIds ?? [], c.ids),
+    // A contact's customer legs on interactions carry its name (until participants name the contact).
+    customerNames: subject.userIds.length ? subject.customerNames : add(subject.customerNames, c.names),
+    names: add(subject.names, c.names),
+    emails: add(subject.emails, c.emails),
+    phones: add(subject.phones, c.phones),
+    addresses: add(subject.addresses, c.addresses),
+    externalIds: add(subject.externalIds, c.externalIds),
+    handles: add(subject.handles ?? [], c.handles),
+  };
 }

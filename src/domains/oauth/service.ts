@@ -56,6 +56,11 @@ export async function createOAuthService(deps: {
   directory.hooks.onUserDeactivated((orgId, userId, trx) => tokens.revokeUser(orgId, userId, trx));
   // Changed roles or grants reach every process's cached permissions through the bus.
   directory.hooks.onGrantsChanged((orgId) => tokens.forgetOrganization(orgId));
+  // So do changed users (the principal carries the user's view that /users/me answers).
+  directory.hooks.onUsersChanged((orgId, userIds) => {
+    if (userIds === null) tokens.forgetOrganization(orgId);
+    else for (const id of userIds) tokens.forgetUser(id);
+  });
   const clients = createClients({
     db,
     store,

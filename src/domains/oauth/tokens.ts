@@ -7,6 +7,8 @@
  * client, organization and user states, and the authorized application's state. A revocation
  * made here clears the cache at once, and reaches every other process through the invalidation
  * bus (Redis pub/sub when configured); an entry's expiry is the fallback when a message is lost.
+ * The principal also carries the user's view (what /users/me answers): a change to the user, its
+ * division, its client or organization drops it the same way (kinds user, client, organization).
  */
 import { registerAuditEntity } from '../../platform/audit.ts';
 import type { Clock } from '../../platform/clock.ts';
@@ -100,7 +102,12 @@ export function createTokens(deps: {
     // A client-credentials token carries the client's roles; any other carries its user's,
     // narrowed by the token's scopes.
     const clientToken = ctx.grant_type === CLIENT_CREDENTIALS || !c.u;
-    const byDivision = await directory.roles.divisionPermissionsOf(c.o, clientToken ? c.c : c.u!);
+    const [byDivision, user, organization] = await Promise.all([
+      directory.roles.divisionPermissionsOf(c.o, clientToken ? c.c : c.u!),
+      // What /users/me and /organizations/me answer, read once per token state instead of on every request.
+      c.u ? directory.users.get(c.o, c.u).catch(() => undefined) : undefined,
+      directory.organizations.me(c.o).catch(() => undefined),
+    ]);
     const narrow = (perms: string[]) => (clientToken ? perms : narrowByScopes(perms, scopes));
     // A grant in every division is kept under `*` (docs/decisions/0017-all-divisions-grants.md).
     const divisionPermissions = new Map([...byDivision].map(([d, perms]) => [d, narrow(perms)]));
@@ -119,6 +126,8 @@ export function createTokens(deps: {
       internal: ctx.internal === 1,
       clientCredentials: clientToken,
       scimRateLimit: ctx.scim_rate_limit ?? null,
+      user,
+      organization,
       expiresAt: new Date(c.e * 1000),
       issuedAt: new Date(issuedAtMs(c)),
     };
@@ -257,6 +266,8 @@ export function createTokens(deps: {
     /** Tokens under an authorized application (its state is what stops them). */
     forgetAuthorization: (authorizationId: string) => forget({ kind: 'authorization', id: authorizationId }),
     forgetClient: (clientId: string) => forget({ kind: 'client', id: clientId }),
+    /** A user's row changed (its view is cached with its tokens' states): they are read again. */
+    forgetUser: (userId: string) => forget({ kind: 'user', id: userId }),
     forgetAll: () => forget({ kind: 'all', id: '' }),
     /** An organization's roles or grants changed: its tokens' permissions are computed again. */
     forgetOrganization: (orgId: string) => forget({ kind: 'organization', id: orgId }),

@@ -35,6 +35,38 @@ function visibleQueues(db: Executor, scope: QueueScope, f: QueueFilter = {}) {
 export function createRoutingStore() {
   return {
     visibleQueues,
+    /** Queues of one division (a division holding any cannot be deleted). */
+    countInDivision: async (db: Executor, orgId: string, divisionId: string) =>
+      Number(
+        (
+          await db
+            .selectFrom('routing_queues')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('org_id', '=', orgId)
+            .where('division_id', '=', divisionId)
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
+    /** The division of each of these queues that exists. */
+    divisionsOf: async (db: Executor, orgId: string, ids: string[]) =>
+      new Map(
+        (ids.length === 0
+          ? []
+          : await db
+              .selectFrom('routing_queues')
+              .select(['id', 'division_id'])
+              .where('org_id', '=', orgId)
+              .where('id', 'in', ids)
+              .execute()
+        ).map((r) => [r.id, r.division_id] as [string, string | null]),
+      ),
+    moveToDivision: (db: Executor, orgId: string, ids: string[], divisionId: string, now: string) =>
+      db
+        .updateTable('routing_queues')
+        .set({ division_id: divisionId, modified_at: now })
+        .where('org_id', '=', orgId)
+        .where('id', 'in', ids)
+        .execute(),
     list: (db: Executor, scope: QueueScope, f: QueueFilter, offset: number, limit: number) =>
       visibleQueues(db, scope, f).selectAll().orderBy('name_key').orderBy('id').offset(offset).limit(limit).execute(),
     count: async (db: Executor, scope: QueueScope, f: QueueFilter) =>

@@ -17,7 +17,7 @@ import {
 import type { Clock } from '../../platform/clock.ts';
 import { newId } from '../../platform/ids.ts';
 import type { Caller } from '../../platform/principal.ts';
-import { type Db, isUniqueViolation, withTransaction } from '../../storage/db.ts';
+import { type Db, isUniqueViolation, type Trx, withTransaction } from '../../storage/db.ts';
 import type { GroupRow } from '../../storage/schema.ts';
 import { GROUP_FILTER_MAP } from './attributes.ts';
 import { invalidValue, ScimError, scimNotFound, staleVersion, uniqueness } from './errors.ts';
@@ -73,6 +73,87 @@ export function createScimGroups({ db, store, clock }: { db: Db; store: ScimStor
     };
   }
 
+  /** The users to add, each a user of the organization (else 400): their names, for their audit events. */
+  async function namesOfAdded(orgId: string, add: string[]): Promise<Map<string, string>> {
+    const names = new Map<string, string>();
+    if (!add.length) return names;
+    for (const u of await store.existingUsers(db, orgId, add)) names.set(u.id, u.name);
+    const unknown = add.filter((u) => !names.has(u));
+    if (unknown.length)
+      throw invalidValue(
+        `No user ${unknown
+          .slice(0, 5)
+          .map((u) => `"${u}"`)
+          .join(', ')}${unknown.length > 5 ? ` (and ${unknown.length - 5} more)` : ''} exists in this organization.`,
+      );
+    return names;
+  }
+
+  /**
+   * The first statement of a change: the group row's lock, the version bump and the If-Match
+   * check in one UPDATE. Concurrent PATCHes of this group wait here, before touching any member
+   * row, and of several carrying the same If-Match version only the first finds it.
+   */
+  async function lock(trx: Trx, orgId: string, id: string, now: string, ifMatch: string | undefined) {
+    const g = await store.lockGroup(trx, orgId, id, now, ifMatch ? ifMatchVersions(ifMatch) : '*');
+    if (g) return g;
+    const current = await store.findGroup(trx, orgId, id);
+    throw current ? staleVersion(`W/"${current.version}"`) : scimNotFound('Group', id);
+  }
+
+  /** The members a change removes, refused whole beyond MAX_MEMBER_REMOVALS. */
+  async function removals(trx: Trx, orgId: string, g: GroupRow, c: MemberChange, add: string[]) {
+    let remove: string[];
+    if (c.remove === 'replace') {
+      const keep = new Set(add);
+      remove = (await store.members(trx, orgId, g.id)).map((m) => m.id).filter((m) => !keep.has(m));
+    } else remove = [...new Set(c.remove)];
+    if (remove.length > MAX_MEMBER_REMOVALS) {
+      throw new ScimError(
+        400,
+        `This request would remove ${remove.length} members from group "${g.name}"; one request may remove at most ${MAX_MEMBER_REMOVALS}. Nothing was changed.`,
+        'invalidValue',
+      );
+    }
+    return remove;
+  }
+
+  /** The group's audit event, and one on the trail of each member added or removed (caused by it). */
+  async function audit(
+    trx: Trx,
+    caller: Caller,
+    g: GroupRow,
+    changes: PropertyChange[],
+    added: string[],
+    removed: string[],
+    names: Map<string, string>,
+  ) {
+    const orgId = g.org_id;
+    const origin = { orgId, serviceName: 'Directory', ...auditOrigin(caller), context: { ...SCIM_CONTEXT } };
+    const groupEvent = await recordAudit(trx, clock, {
+      ...origin,
+      entityType: 'Group',
+      entityId: g.id,
+      entityName: g.name,
+      action: 'Update',
+      changes,
+    });
+    for (const u of await store.findUsers(trx, orgId, removed)) names.set(u.id, u.name);
+    const userEvent = (userId: string, joined: boolean) => ({
+      ...origin,
+      entityType: 'User',
+      entityId: userId,
+      entityName: names.get(userId) ?? null,
+      action: 'Update',
+      causeEventId: groupEvent,
+      changes: [{ property: 'groups', oldValues: joined ? [] : [g.id], newValues: joined ? [g.id] : [] }],
+    });
+    await recordAuditBatch(trx, clock, [
+      ...removed.map((u) => userEvent(u, false)),
+      ...added.map((u) => userEvent(u, true)),
+    ]);
+  }
+
   async function change(
     caller: Caller,
     id: string,
@@ -83,40 +164,12 @@ export function createScimGroups({ db, store, clock }: { db: Db; store: ScimStor
   ) {
     const orgId = caller.principal.orgId;
     const add = [...new Set(c.add)].sort();
-    if (add.length) {
-      const known = new Set(await store.existingUsers(db, orgId, add));
-      const unknown = add.filter((u) => !known.has(u));
-      if (unknown.length)
-        throw invalidValue(
-          `No user ${unknown
-            .slice(0, 5)
-            .map((u) => `"${u}"`)
-            .join(', ')}${unknown.length > 5 ? ` (and ${unknown.length - 5} more)` : ''} exists in this organization.`,
-        );
-    }
+    const names = await namesOfAdded(orgId, add);
     try {
       await withTransaction(db, async (trx) => {
         const now = clock.now().toISOString();
-        // First statement: the group row's lock, the version bump and the If-Match check in one
-        // UPDATE. Concurrent PATCHes of this group wait here, before touching any member row, and
-        // of several carrying the same If-Match version only the first finds it.
-        const g = await store.lockGroup(trx, orgId, id, now, ifMatch ? ifMatchVersions(ifMatch) : '*');
-        if (!g) {
-          const current = await store.findGroup(trx, orgId, id);
-          throw current ? staleVersion(`W/"${current.version}"`) : scimNotFound('Group', id);
-        }
-        let remove: string[] | null = c.remove === 'replace' ? null : [...new Set(c.remove)];
-        if (remove === null) {
-          const keep = new Set(add);
-          remove = (await store.members(trx, orgId, id)).map((m) => m.id).filter((m) => !keep.has(m));
-        }
-        if (remove.length > MAX_MEMBER_REMOVALS) {
-          throw new ScimError(
-            400,
-            `This request would remove ${remove.length} members from group "${g.name}"; one request may remove at most ${MAX_MEMBER_REMOVALS}. Nothing was changed.`,
-            'invalidValue',
-          );
-        }
+        const g = await lock(trx, orgId, id, now, ifMatch);
+        const remove = await removals(trx, orgId, g, c, add);
         const removed = remove.length ? (await store.removeMembers(trx, orgId, id, remove)).sort() : [];
         const added = add.length ? (await store.addMembers(trx, orgId, id, add, now)).sort() : [];
         const externalChanged = c.externalId !== undefined && c.externalId !== g.external_id;
@@ -131,30 +184,7 @@ export function createScimGroups({ db, store, clock }: { db: Db; store: ScimStor
             oldValues: g.external_id ? [g.external_id] : [],
             newValues: c.externalId ? [c.externalId] : [],
           });
-        const origin = { orgId, serviceName: 'Directory', ...auditOrigin(caller), context: { ...SCIM_CONTEXT } };
-        const groupEvent = await recordAudit(trx, clock, {
-          ...origin,
-          entityType: 'Group',
-          entityId: id,
-          entityName: g.name,
-          action: 'Update',
-          changes,
-        });
-        // Each member added or removed sees it in their own trail too.
-        const names = new Map((await store.findUsers(trx, orgId, [...added, ...removed])).map((u) => [u.id, u.name]));
-        const userEvent = (userId: string, joined: boolean) => ({
-          ...origin,
-          entityType: 'User',
-          entityId: userId,
-          entityName: names.get(userId) ?? null,
-          action: 'Update',
-          causeEventId: groupEvent,
-          changes: [{ property: 'groups', oldValues: joined ? [] : [id], newValues: joined ? [id] : [] }],
-        });
-        await recordAuditBatch(trx, clock, [
-          ...removed.map((u) => userEvent(u, false)),
-          ...added.map((u) => userEvent(u, true)),
-        ]);
+        await audit(trx, caller, g, changes, added, removed, names);
       });
     } catch (err) {
       if (err !== UNCHANGED) throw err;

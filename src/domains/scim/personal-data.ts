@@ -1,41 +1,29 @@
 /**
  * What SCIM holds about directory users, for data-subject requests: given and family names,
  * emails, phone numbers, addresses, external ids, employee number, manager, the other
- * attributes and group memberships. Plugged into the directory's users source (the composition
- * root passes it to `directory.personalData`), which records one audit event per user with the
+ * attributes and group memberships. Registered by the SCIM service with the directory's users
+ * source (`directory.hooks.extendPersonalData`), which records one audit event per user with the
  * changes answered here. Writes run in the request's transaction.
  */
 import { diffProperties } from '../../platform/audit.ts';
-import { invalidValue } from '../../platform/errors/index.ts';
 import type { Replacement, SearchType, SourceOutcome } from '../../platform/personal-data.ts';
 import type { Executor, Trx } from '../../storage/db.ts';
 import type { ScimUserRow } from '../../storage/schema.ts';
 import type { UserDataExtension, UserIdentifiers } from '../directory/index.ts';
 import { toE164 } from './phones.ts';
-import { MAX_EMAIL, MAX_PHONE, MAX_TEXT } from './resource.ts';
+import {
+  type Address,
+  fullName,
+  isObject,
+  type Json,
+  objects,
+  Rectification,
+  sameText,
+  type Typed,
+  text,
+} from './personal-data-rectify.ts';
 import type { ScimStore } from './store.ts';
 
-type Json = Record<string, unknown>;
-interface Typed {
-  value?: unknown;
-  type?: unknown;
-  primary?: unknown;
-}
-interface Address {
-  formatted?: unknown;
-  streetAddress?: unknown;
-  locality?: unknown;
-  region?: unknown;
-  postalCode?: unknown;
-  country?: unknown;
-  type?: unknown;
-}
-
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
-const objects = <T>(v: unknown): T[] => (Array.isArray(v) ? v.filter(isObject) : []) as T[];
-const sameText = (a: unknown, b: string) => typeof a === 'string' && a.trim().toLowerCase() === b.toLowerCase();
 const attributesOf = (row: Pick<ScimUserRow, 'attributes'> | undefined): Json => {
   if (!row) return {};
   try {
@@ -54,15 +42,8 @@ export function addressLine(a: Address): string | undefined {
   );
 }
 
-const fullName = (given: string | null, family: string | null) => [given, family].map(text).filter(Boolean).join(' ');
 const typedValues = (list: Typed[]) =>
   list.map((e) => `${text(e.type) ?? ''}:${String(e.value ?? '')}${e.primary === true ? ':primary' : ''}`);
-
-function checked(value: string, what: string, max: number): string {
-  if (value.includes('\u0000') || [...value].length > max)
-    throw invalidValue('replacementTerms', `The new ${what} must be at most ${max} characters, without NUL.`);
-  return value;
-}
 
 export function createScimPersonalData({
   store,
@@ -161,36 +142,10 @@ export function createScimPersonalData({
         const row = rows.find((r) => r.user_id === id);
         const memberOf = groups.filter((g) => g.user_id === id).map((g) => ({ id: g.id, name: g.name }));
         if (!row && memberOf.length === 0) continue;
-        const attrs = attributesOf(row);
-        const name = {
-          ...(isObject(attrs.name) ? attrs.name : {}),
-          ...(row?.given_name ? { givenName: row.given_name } : {}),
-          ...(row?.family_name ? { familyName: row.family_name } : {}),
-        };
         const ids = externalIds
           .filter((x) => x.user_id === id)
           .map((x) => ({ authority: x.authority, value: x.value }));
-        const record: Json = {
-          ...(row?.external_id ? { externalId: row.external_id } : {}),
-          ...(Object.keys(name).length ? { name } : {}),
-          ...(objects(attrs.emails).length ? { emails: attrs.emails } : {}),
-          ...(objects(attrs.phoneNumbers).length ? { phoneNumbers: attrs.phoneNumbers } : {}),
-          ...(objects(attrs.addresses).length ? { addresses: attrs.addresses } : {}),
-          ...(ids.length ? { externalIds: ids } : {}),
-          ...(row?.employee_number ? { employeeNumber: row.employee_number } : {}),
-          ...(row?.manager_id ? { manager: { id: row.manager_id } } : {}),
-          ...(isObject(attrs.enterprise) ? { enterprise: attrs.enterprise } : {}),
-          ...(isObject(attrs.genesys) ? { routing: attrs.genesys } : {}),
-          groups: memberOf,
-          ...(row
-            ? {
-                managedByIdentityProvider: row.managed === 1,
-                dateCreated: row.created_at,
-                dateModified: row.modified_at,
-              }
-            : {}),
-        };
-        out.set(id, record);
+        out.set(id, exportRecord(row, ids, memberOf));
       }
       return out;
     },
@@ -200,85 +155,13 @@ export function createScimPersonalData({
       const row = (await store.scimUsersOf(trx, orgId, [userId]))[0];
       if (!row) return nothing;
       const attrs = attributesOf(row);
-      const name: Json = isObject(attrs.name) ? { ...attrs.name } : {};
-      const emails = objects<Typed>(attrs.emails).map((e) => ({ ...e }));
-      const phones = objects<Typed>(attrs.phoneNumbers).map((p) => ({ ...p }));
-      const addresses = objects<Address>(attrs.addresses).map((a) => ({ ...a }));
-      let given = row.given_name;
-      let family = row.family_name;
-      const counts: SourceOutcome = {};
-      const count = (k: string) => {
-        counts[k] = (counts[k] ?? 0) + 1;
-      };
-
-      for (const r of replacements) {
-        const existing = r.existingValue.trim();
-        const updated = r.updatedValue.trim();
-        if (r.type === 'NAME') {
-          const full = fullName(given, family);
-          if (given && family && sameText(full, existing)) {
-            // The whole name: the last word becomes the family name, the rest the given name.
-            const words = checked(updated, 'name', MAX_TEXT).split(/\s+/);
-            given = words.length > 1 ? words.slice(0, -1).join(' ') : updated;
-            family = words.length > 1 ? words[words.length - 1] : null;
-            count('names');
-          } else {
-            if (sameText(given, existing)) {
-              given = checked(updated, 'name', MAX_TEXT);
-              count('names');
-            }
-            if (sameText(family, existing)) {
-              family = checked(updated, 'name', MAX_TEXT);
-              count('names');
-            }
-          }
-          if (sameText(name.formatted, existing)) {
-            name.formatted = checked(updated, 'name', MAX_TEXT);
-            count('names');
-          }
-        } else if (r.type === 'EMAIL') {
-          for (const e of emails) {
-            if (!sameText(e.value, existing)) continue;
-            if (!EMAIL.test(updated)) throw invalidValue('replacementTerms', `"${updated}" is not an email address.`);
-            e.value = checked(updated, 'email', MAX_EMAIL);
-            count('emails');
-          }
-        } else if (r.type === 'PHONE') {
-          const target = e164(existing);
-          for (const p of phones) {
-            if (p.value !== target) continue;
-            let next: string;
-            try {
-              next = toE164(updated, phoneRegion);
-            } catch {
-              throw invalidValue(
-                'replacementTerms',
-                `The phone number "${updated}" cannot be read as E.164; send it as +<country code><number>.`,
-              );
-            }
-            p.value = checked(next, 'phone number', MAX_PHONE);
-            count('phones');
-          }
-        } else if (r.type === 'ADDRESS') {
-          for (const a of addresses) {
-            const formatted = sameText(a.formatted, existing);
-            const street = sameText(a.streetAddress, existing);
-            if (formatted) a.formatted = checked(updated, 'address', MAX_TEXT);
-            if (street) a.streetAddress = checked(updated, 'address', MAX_TEXT);
-            if (formatted || street) count('addresses');
-          }
-        }
-      }
+      const change = new Rectification(row, attrs, phoneRegion, e164);
+      for (const r of replacements) change.apply(r);
+      const { counts, given, family, emails, phones } = change;
       if (Object.keys(counts).length === 0) return nothing;
 
       const before = snapshot(row.given_name, row.family_name, attrs);
-      const next: Json = {
-        ...attrs,
-        ...(Object.keys(name).length ? { name } : {}),
-        ...(emails.length ? { emails } : {}),
-        ...(phones.length ? { phoneNumbers: phones } : {}),
-        ...(addresses.length ? { addresses } : {}),
-      };
+      const next = change.attributes(attrs);
       const rows = (list: Typed[]) =>
         list.map((v, position) => ({
           user_id: userId,
@@ -351,6 +234,42 @@ export function createScimPersonalData({
         counts: Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0)),
       };
     },
+  };
+}
+
+/** The whole `name`: the stored complex attribute with the given and family name columns. */
+function nameOf(row: ScimUserRow | undefined, attrs: Json): Json {
+  return {
+    ...(isObject(attrs.name) ? attrs.name : {}),
+    ...(row?.given_name ? { givenName: row.given_name } : {}),
+    ...(row?.family_name ? { familyName: row.family_name } : {}),
+  };
+}
+
+/** What a data-subject export shows of one user's SCIM record. */
+function exportRecord(
+  row: ScimUserRow | undefined,
+  externalIds: { authority: string; value: string }[],
+  groups: { id: string; name: string }[],
+): Json {
+  const attrs = attributesOf(row);
+  const name = nameOf(row, attrs);
+  const listed = (key: string) => (objects(attrs[key]).length ? { [key]: attrs[key] } : {});
+  return {
+    ...(row?.external_id ? { externalId: row.external_id } : {}),
+    ...(Object.keys(name).length ? { name } : {}),
+    ...listed('emails'),
+    ...listed('phoneNumbers'),
+    ...listed('addresses'),
+    ...(externalIds.length ? { externalIds } : {}),
+    ...(row?.employee_number ? { employeeNumber: row.employee_number } : {}),
+    ...(row?.manager_id ? { manager: { id: row.manager_id } } : {}),
+    ...(isObject(attrs.enterprise) ? { enterprise: attrs.enterprise } : {}),
+    ...(isObject(attrs.genesys) ? { routing: attrs.genesys } : {}),
+    groups,
+    ...(row
+      ? { managedByIdentityProvider: row.managed === 1, dateCreated: row.created_at, dateModified: row.modified_at }
+      : {}),
   };
 }
 

@@ -30,11 +30,11 @@ export function createScimService({ db, clock, phoneRegion, directory }: ScimSer
     const managed = new Set(await store.managedAmong(ex, orgId, userIds));
     return new Map(userIds.map((id) => [id, { scimManaged: managed.has(id) }]));
   });
+  // What SCIM holds about users joins the directory's users source of data-subject requests.
+  directory.hooks.extendPersonalData(createScimPersonalData({ store, phoneRegion }));
   return {
     users,
     groups: createScimGroups({ db, store, clock }),
-    /** What SCIM holds about users, for data-subject requests: plugged into `directory.personalData`. */
-    personalData: createScimPersonalData({ store, phoneRegion }),
   };
 }
 

@@ -8,7 +8,8 @@ import type { Executor } from '../../storage/db.ts';
 import type { Database, GroupRow, ScimUserRow, ScimUserValueRow, UserRow } from '../../storage/schema.ts';
 
 type Where = (eb: ExpressionBuilder<any, any>) => Expression<SqlBool>;
-const CHUNK = 500;
+/** Ids per statement: 2,000 (8,000 parameters at most), well within both dialects' limits. */
+const CHUNK = 2000;
 
 function chunks<T>(items: T[]): T[][] {
   const out: T[][] = [];
@@ -90,13 +91,16 @@ export function createScimStore() {
           }),
         )
         .execute(),
+    insertScimUser: (db: Executor, row: ScimUserRow) => db.insertInto('scim_users').values(row).execute(),
+    /** `fresh`: a new user holds none yet (nothing to delete). */
     replaceValues: async (
       db: Executor,
       table: 'scim_user_emails' | 'scim_user_phones',
       userId: string,
       rows: ScimUserValueRow[],
+      fresh = false,
     ) => {
-      await db.deleteFrom(table).where('user_id', '=', userId).execute();
+      if (!fresh) await db.deleteFrom(table).where('user_id', '=', userId).execute();
       if (rows.length) await db.insertInto(table).values(rows).execute();
     },
     replaceExternalIds: async (
@@ -104,8 +108,9 @@ export function createScimStore() {
       orgId: string,
       userId: string,
       rows: { authority: string; value: string }[],
+      fresh = false,
     ) => {
-      await db.deleteFrom('scim_user_external_ids').where('user_id', '=', userId).execute();
+      if (!fresh) await db.deleteFrom('scim_user_external_ids').where('user_id', '=', userId).execute();
       if (rows.length)
         await db
           .insertInto('scim_user_external_ids')
@@ -352,18 +357,18 @@ export function createScimStore() {
             .executeTakeFirstOrThrow()
         ).n,
       ),
-    /** Ids among `ids` that are users of the organization (not deleted). */
+    /** Those among `ids` that are users of the organization (not deleted), with their names. */
     existingUsers: async (db: Executor, orgId: string, ids: string[]) => {
-      const out: string[] = [];
+      const out: { id: string; name: string }[] = [];
       for (const part of chunks(ids.filter(possibleId))) {
         const rows = await db
           .selectFrom('users')
-          .select('id')
+          .select(['id', 'name'])
           .where('org_id', '=', orgId)
           .where('state', '<>', 'deleted')
           .where('id', 'in', part)
           .execute();
-        out.push(...rows.map((r) => r.id));
+        out.push(...rows);
       }
       return out;
     },

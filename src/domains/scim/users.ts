@@ -16,28 +16,22 @@ import { newId } from '../../platform/ids.ts';
 import type { Caller } from '../../platform/principal.ts';
 import { ApiError } from '../../platform/errors/index.ts';
 import { type Db, isUniqueViolation, type Trx, withTransaction } from '../../storage/db.ts';
-import type { UserRow } from '../../storage/schema.ts';
 import type { DirectoryService } from '../directory/index.ts';
 import { mentions, USER_FILTER_MAP } from './attributes.ts';
-import { invalidValue, ScimError, scimNotFound, staleVersion, uniqueness } from './errors.ts';
+import { ScimError, scimNotFound, staleVersion, uniqueness } from './errors.ts';
 import { checkCreate, checkUpdate } from './field-permissions.ts';
 import { compileFilter, parseFilter } from './filter/index.ts';
 import { type ListQuery, listResponse, matchesVersion } from './listing.ts';
 import { applyPatch, USER_PATCH_SCHEMA } from './patch/index.ts';
-import {
-  auditSnapshot,
-  fromUserResource,
-  SCIM_AUTHORITY,
-  type StoredUser,
-  toUserResource,
-  type UserWrite,
-} from './resource.ts';
+import { auditSnapshot, fromUserResource, type StoredUser, toUserResource } from './resource.ts';
 import type { ScimStore } from './store.ts';
-import { countUsers, pageOfUsers, storedUser, type UserCondition, usersEb } from './user-reads.ts';
+import { createUserRows } from './user-rows.ts';
+import { countUsers, pageOfUsers, storedUser, usersEb } from './user-reads.ts';
 
 registerAuditEntity('Directory', 'User', ['Create', 'Update', 'Delete']);
 
 export const SCIM_CONTEXT = { source: 'SCIM' } as const;
+const ONLY_ACTIVE = sql<SqlBool>`users.state = 'active'`;
 const OPTIMISTIC_TRIES = 5;
 
 export interface ScimUsersDeps {
@@ -52,6 +46,7 @@ export interface ScimUsersDeps {
 type Json = Record<string, unknown>;
 
 export function createScimUsers({ db, store, clock, phoneRegion, directory }: ScimUsersDeps) {
+  const rows = createUserRows(store);
   /** A gone manager's reports lose it (else every later write of a report would be refused), audited. */
   async function releaseReports(
     trx: Trx,
@@ -93,73 +88,6 @@ export function createScimUsers({ db, store, clock, phoneRegion, directory }: Sc
     return stored;
   }
 
-  async function checkUnique(ex: Trx, orgId: string, userId: string, w: UserWrite) {
-    const holder = await store.emailHolder(ex, orgId, w.email.toLowerCase());
-    if (holder && holder.id !== userId) throw uniqueness(`userName "${w.email}" is already taken by another user.`);
-    const holders = await store.externalIdHolders(ex, orgId, externalIdRows(w));
-    const other = holders.find((h) => h.user_id !== userId);
-    if (other)
-      throw uniqueness(`externalId "${other.value}" (authority ${other.authority}) is already taken by another user.`);
-  }
-
-  /** The division a write leaves the user in: the one named, else the current one, else Home. */
-  async function divisionFor(
-    ex: Trx,
-    orgId: string,
-    w: UserWrite,
-    current: UserRow | null,
-  ): Promise<{ id: string; name?: string }> {
-    if (w.divisionName) {
-      const d = await store.divisionByName(ex, orgId, w.divisionName);
-      if (!d) throw invalidValue(`No division named "${w.divisionName}" exists in this organization.`);
-      return d;
-    }
-    return current ? { id: current.division_id } : store.homeDivision(ex, orgId);
-  }
-
-  /** `previousManager`: the stored manager, checked again only when the write changes it. */
-  async function writeScimRows(
-    ex: Trx,
-    orgId: string,
-    userId: string,
-    w: UserWrite,
-    createdAt: string,
-    now: string,
-    previousManager: string | null = null,
-  ) {
-    if (w.managerId && w.managerId !== previousManager) {
-      if (w.managerId === userId) throw invalidValue('A user cannot be their own manager.');
-      if (!(await store.findUser(ex, orgId, w.managerId)))
-        throw invalidValue(`manager "${w.managerId}" is not a user of this organization.`);
-    }
-    await store.upsertScimUser(ex, {
-      user_id: userId,
-      org_id: orgId,
-      external_id: w.externalId,
-      given_name: w.givenName,
-      family_name: w.familyName,
-      employee_number: w.employeeNumber,
-      manager_id: w.managerId,
-      attributes: JSON.stringify(w.attributes),
-      managed: 1,
-      created_at: createdAt,
-      modified_at: now,
-    });
-    const values = (list: UserWrite['emails']) =>
-      list.map((v, position) => ({
-        user_id: userId,
-        org_id: orgId,
-        position,
-        type: v.type,
-        value: v.value,
-        is_primary: v.primary ? (1 as const) : (0 as const),
-      }));
-    // The `other` email is the userName (users.email): filters read it there, it is not copied.
-    await store.replaceValues(ex, 'scim_user_emails', userId, values(w.emails.filter((e) => e.type !== 'other')));
-    await store.replaceValues(ex, 'scim_user_phones', userId, values(w.phones));
-    await store.replaceExternalIds(ex, orgId, userId, externalIdRows(w));
-  }
-
   /** Runs a write, answering 409 uniqueness for a unique index a concurrent writer beat us to. */
   async function guarded<T>(fn: () => Promise<T>, email: string): Promise<T> {
     try {
@@ -195,7 +123,7 @@ export function createScimUsers({ db, store, clock, phoneRegion, directory }: Sc
       const result = await guarded(
         () =>
           withTransaction(db, async (trx) => {
-            await checkUnique(trx, orgId, id, w);
+            await rows.checkUnique(trx, orgId, id, w);
             const now = clock.now().toISOString();
             const u = current.user;
             const updated = await directory.users.updateInTransaction(
@@ -207,13 +135,13 @@ export function createScimUsers({ db, store, clock, phoneRegion, directory }: Sc
                 title: w.title,
                 department: w.department,
                 state: w.active ? 'active' : 'inactive',
-                divisionId: (await divisionFor(trx, orgId, w, u)).id,
+                divisionId: (await rows.divisionFor(trx, orgId, w, u)).id,
                 ...(passwordHash ? { passwordHash } : {}),
               },
               now,
             );
             if (!updated) return null;
-            await writeScimRows(trx, orgId, id, w, current.scim?.created_at ?? now, now, old.managerId);
+            await rows.write(trx, orgId, id, w, current.scim?.created_at ?? now, now, { managerId: old.managerId });
             await recordAudit(trx, clock, {
               orgId,
               serviceName: 'Directory',
@@ -256,11 +184,9 @@ export function createScimUsers({ db, store, clock, phoneRegion, directory }: Sc
 
     async list(orgId: string, q: ListQuery, base: string) {
       const parsed = q.filter ? parseFilter(q.filter) : undefined;
-      const conditions: UserCondition[] = [];
-      if (parsed) conditions.push(compileFilter(usersEb, parsed, USER_FILTER_MAP));
+      const filter = parsed ? compileFilter(usersEb, parsed, USER_FILTER_MAP) : ONLY_ACTIVE;
       // Inactive users are listed only when the filter asks about `active`.
-      if (!parsed || !mentions(parsed, 'active')) conditions.push(sql<SqlBool>`users.state = 'active'`);
-      const where = sql<SqlBool>`(${sql.join(conditions, sql` and `)})`;
+      const where = parsed && !mentions(parsed, 'active') ? sql<SqlBool>`(${filter} and ${ONLY_ACTIVE})` : filter;
       const page = q.count === 0 ? [] : await pageOfUsers(db, orgId, where, q.startIndex - 1, q.count);
       // A first page that is not full holds every match (a `userName eq` lookup): no COUNT needed.
       const total =
@@ -272,34 +198,44 @@ export function createScimUsers({ db, store, clock, phoneRegion, directory }: Sc
       );
     },
 
+    /**
+     * POST /Users: the users row, the SCIM rows and the audit event in one transaction of a few
+     * INSERTs; a held userName or external id is the unique index's 409, not a lookup beforehand.
+     * The answer is built from what was written (a new user belongs to no group).
+     */
     async create(caller: Caller, body: Json, base: string) {
       const orgId = caller.principal.orgId;
       checkCreate(caller);
       const w = fromUserResource(body, phoneRegion);
       const id = newId();
       const passwordHash = w.password ? await hashPassword(w.password) : null;
-      await guarded(
+      const stored = await guarded(
         () =>
-          withTransaction(db, async (trx) => {
-            await checkUnique(trx, orgId, id, w);
+          withTransaction(db, async (trx): Promise<StoredUser> => {
             const now = clock.now().toISOString();
-            const division = await divisionFor(trx, orgId, w, null);
-            await directory.users.insertInTransaction(
-              trx,
-              {
-                id,
-                orgId,
-                email: w.email,
-                name: w.name,
-                title: w.title,
-                department: w.department,
-                divisionId: division.id,
-                state: w.active ? 'active' : 'inactive',
-                passwordHash,
-              },
-              now,
-            );
-            await writeScimRows(trx, orgId, id, w, now, now);
+            const division = await rows.divisionFor(trx, orgId, w, null);
+            const user = await directory.users
+              .insertInTransaction(
+                trx,
+                {
+                  id,
+                  orgId,
+                  email: w.email,
+                  name: w.name,
+                  title: w.title,
+                  department: w.department,
+                  divisionId: division.id,
+                  state: w.active ? 'active' : 'inactive',
+                  passwordHash,
+                },
+                now,
+              )
+              .catch((err) => {
+                throw err instanceof ApiError && err.status === 409
+                  ? uniqueness(`userName "${w.email}" is already taken by another user.`)
+                  : err;
+              });
+            const scim = await rows.write(trx, orgId, id, w, now, now, null);
             await recordAudit(trx, clock, {
               orgId,
               serviceName: 'Directory',
@@ -311,10 +247,11 @@ export function createScimUsers({ db, store, clock, phoneRegion, directory }: Sc
               context: { ...SCIM_CONTEXT },
               changes: diffProperties(null, auditSnapshot(w, division.name ?? null, !!passwordHash)),
             });
+            return { user, scim, divisionName: division.name ?? '', groups: [] };
           }),
         w.email,
       );
-      return get(orgId, id, base);
+      return { resource: toUserResource(stored, base), version: stored.user.version };
     },
 
     replace: (caller: Caller, id: string, body: Json, ifMatch: string | undefined, base: string) =>
@@ -386,10 +323,6 @@ export function createScimUsers({ db, store, clock, phoneRegion, directory }: Sc
       });
     },
   };
-}
-
-function externalIdRows(w: UserWrite) {
-  return [...(w.externalId ? [{ authority: SCIM_AUTHORITY, value: w.externalId }] : []), ...w.externalIds];
 }
 
 export type ScimUsers = ReturnType<typeof createScimUsers>;

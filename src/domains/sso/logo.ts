@@ -7,8 +7,9 @@
  * Accepted input (upstream `logoImageData`): the SVG text, a `data:image/svg+xml;base64,` URI, or
  * bare base64 of the SVG.
  */
+import { createRequire } from 'node:module';
 import createDOMPurify, { type DOMPurify } from 'dompurify';
-import { JSDOM } from 'jsdom';
+import type { JSDOM } from 'jsdom';
 import { invalidValue } from '../../platform/errors/index.ts';
 import { isSamlError } from './saml/errors.ts';
 import { parseXml } from './saml/xml.ts';
@@ -20,8 +21,10 @@ const SVG_NS = 'http://www.w3.org/2000/svg';
 
 let purifier: DOMPurify | null = null;
 let jsdomWindow: JSDOM['window'] | null = null;
+// jsdom is loaded on the first logo, not at start-up: it is the largest module the server uses
+// (about 1 s and 55 MB of a cold start; docs/benchmarks.md, issue 22).
 const purifierWindow = () => {
-  jsdomWindow ??= new JSDOM('').window;
+  jsdomWindow ??= new (createRequire(import.meta.url)('jsdom') as typeof import('jsdom')).JSDOM('').window;
   return jsdomWindow;
 };
 function purify(): DOMPurify {

@@ -25,6 +25,8 @@ export type SamlBearerVerifier = (
 /** Errors that only say "not this provider's key"; any other error is about the assertion itself. */
 const NOT_THIS_PROVIDER = new Set(['signature.invalid', 'certificate.none-valid', 'certificate.invalid']);
 
+type Provider = Awaited<ReturnType<SsoStore['enabledFor']>>[number];
+
 export function createSamlBearerVerifier(deps: {
   db: Db;
   clock: Clock;
@@ -49,37 +51,37 @@ export function createSamlBearerVerifier(deps: {
     }
   }
 
-  return async (orgName, assertion) => {
-    const org = await deps.store.loginOrganization(orgName);
-    if (!org) throw new InvalidGrant('the organization named by orgName is unknown');
-    const providers = await deps.store.enabledFor(org.id);
-    if (providers.length === 0) throw new InvalidGrant('the organization has no enabled identity provider');
-    const sp = spEndpoints(org.id, deps.publicUrl);
-
-    let login: Awaited<ReturnType<typeof validateSamlAssertion>> | null = null;
+  /** The login of the first enabled provider that accepts the assertion; else why none did. */
+  async function firstAccepting(orgId: string, providers: Provider[], assertion: string) {
+    const sp = spEndpoints(orgId, deps.publicUrl);
     let reason: SamlError | null = null;
     for (const p of providers) {
       try {
-        login = await validateSamlAssertion(assertion, {
+        return await validateSamlAssertion(assertion, {
           idp: { entityId: p.issuerUri, certificates: p.certificates },
           sp: { entityId: p.relyingPartyIdentifier ?? sp.entityId, acsUrl: tokenEndpoint },
           now: deps.clock.now(),
-          markAssertionUsed: (id, until) => markUsed(org.id, p.issuerUri, id, until),
+          markAssertionUsed: (id, until) => markUsed(orgId, p.issuerUri, id, until),
         });
-        break;
       } catch (e) {
         if (!isSamlError(e)) throw e;
         // Report what is wrong with the assertion rather than which providers did not sign it.
         if (!reason || (NOT_THIS_PROVIDER.has(reason.code) && !NOT_THIS_PROVIDER.has(e.code))) reason = e;
       }
     }
-    if (!login) {
-      const why =
-        reason && !NOT_THIS_PROVIDER.has(reason.code)
-          ? `the assertion is not valid: ${reason.detail ?? reason.message}`
-          : 'the assertion is not signed by a certificate of an enabled identity provider of this organization';
-      throw new InvalidGrant(why);
-    }
+    throw new InvalidGrant(
+      reason && !NOT_THIS_PROVIDER.has(reason.code)
+        ? `the assertion is not valid: ${reason.detail ?? reason.message}`
+        : 'the assertion is not signed by a certificate of an enabled identity provider of this organization',
+    );
+  }
+
+  return async (orgName, assertion) => {
+    const org = await deps.store.loginOrganization(orgName);
+    if (!org) throw new InvalidGrant('the organization named by orgName is unknown');
+    const providers = await deps.store.enabledFor(org.id);
+    if (providers.length === 0) throw new InvalidGrant('the organization has no enabled identity provider');
+    const login = await firstAccepting(org.id, providers, assertion);
     const email = login.email;
     const user = email ? await deps.store.activeUserByEmail(org.id, email) : null;
     if (!user) throw new InvalidGrant('the assertion names no active user of this organization');

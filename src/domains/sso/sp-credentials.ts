@@ -2,11 +2,22 @@
  * The org's own SAML SP key pairs and self-signed certificates: RSA-2048 keys from WebCrypto and
  * X.509 certificates built by @peculiar/x509 (node:crypto signs but cannot build a certificate).
  */
-import 'reflect-metadata'; // @peculiar/x509's dependency injection needs it loaded first
 import { createPrivateKey, webcrypto, X509Certificate } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+/**
+ * @peculiar/x509 is loaded on first use, not at start-up (with its dependencies it costs about
+ * 10 MB and a noticeable part of a cold start; docs/benchmarks.md, issue 22).
+ */
+let x509Module: Promise<typeof import('@peculiar/x509')> | null = null;
+const loadX509 = () => {
+  x509Module ??= (async () => {
+    await import('reflect-metadata'); // @peculiar/x509's dependency injection needs it loaded first
+    const x509 = await import('@peculiar/x509');
+    x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+    return x509;
+  })();
+  return x509Module;
+};
 
 const RSA_SHA256 = {
   name: 'RSASSA-PKCS1-v1_5',
@@ -25,6 +36,7 @@ const pem = (label: string, der: ArrayBuffer) =>
 
 /** A fresh RSA-2048 key and a self-signed certificate for it, valid from `now` for `years`. */
 export async function selfSignedCertificate(commonName: string, now: Date, years = 10): Promise<KeyAndCertificate> {
+  const x509 = await loadX509();
   const keys = (await webcrypto.subtle.generateKey(RSA_SHA256, true, ['sign', 'verify'])) as CryptoKeyPair;
   const notAfter = new Date(now);
   notAfter.setUTCFullYear(notAfter.getUTCFullYear() + years);

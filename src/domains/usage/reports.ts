@@ -143,49 +143,66 @@ export function segmentsOf(
   return out;
 }
 
-/** Runs a usage query for one organization (and, per client, one client). */
-export async function runUsageQuery(db: Executor, orgId: string, q: UsageQuery, now: Date): Promise<UsageRow[]> {
-  const n = normalizeQuery(q, now);
-  if (n.end <= n.start) return [];
-  const raw: Record<string, string | number | null>[] = [];
-  for (const seg of segmentsOf(n.start, n.end, n.granularity, dailyTableFor(q, n.groupBy))) {
-    const isDaily = seg.table !== 'api_usage_hourly';
-    const time = isDaily ? 'day' : 'hour';
-    // The period each row is summed into: hours, days, or (from the daily rollup) months.
-    const period = isDaily
-      ? n.granularity === 'Month'
-        ? sql<string>`substr(day, 1, 7)`
-        : sql<string>`day`
-      : n.granularity === 'Hour'
-        ? sql<string>`hour`
-        : sql<string>`substr(hour, 1, 10)`;
-    let query = (db as Executor)
-      .selectFrom(seg.table as 'api_usage_hourly')
-      .select(period.as('period'))
-      .select((eb) => [
-        eb.fn.sum<string | number>('requests').as('requests'),
-        eb.fn.sum<string | number>('status200').as('status200'),
-        eb.fn.sum<string | number>('status300').as('status300'),
-        eb.fn.sum<string | number>('status400').as('status400'),
-        eb.fn.sum<string | number>('status429').as('status429'),
-        eb.fn.sum<string | number>('status500').as('status500'),
-      ])
-      .where('org_id', '=', orgId)
-      .where(sql.ref(time), '>=', seg.from)
-      .where(sql.ref(time), '<', seg.to);
-    if (n.groupBy.includes('OAuthClientId')) query = query.select((eb) => eb.fn.max('client_name').as('client_name'));
-    // The dimensions before the period: SQLite then reads a (org, client|template, day) index
-    // in order and its groups arrive together (the report benchmark).
-    for (const g of n.groupBy) query = query.select(DIMS[g]).groupBy(DIMS[g]);
-    query = query.groupBy(period);
-    if (q.clientIds?.length) query = query.where('client_id', 'in', q.clientIds);
-    if (q.clientNames?.length) query = query.where('client_name', 'in', q.clientNames);
-    if (q.userIds?.length) query = query.where('user_id', 'in', q.userIds);
-    if (q.httpMethods?.length) query = query.where('method', 'in', q.httpMethods);
-    if (q.templateUris?.length) query = query.where('template', 'in', q.templateUris);
-    for (const r of (await query.execute()) as unknown as Record<string, string | number | null>[]) raw.push(r);
-  }
+type NormalizedQuery = ReturnType<typeof normalizeQuery>;
+type RawRow = Record<string, string | number | null>;
 
+/** The period each row is summed into: hours, days, or (from the daily rollup) months. */
+function periodOf(isDaily: boolean, granularity: string) {
+  if (isDaily) return granularity === 'Month' ? sql<string>`substr(day, 1, 7)` : sql<string>`day`;
+  return granularity === 'Hour' ? sql<string>`hour` : sql<string>`substr(hour, 1, 10)`;
+}
+
+/** One segment's sums, by period and the grouped dimensions, filtered as the query asks. */
+async function segmentSums(db: Executor, orgId: string, seg: Segment, n: NormalizedQuery, q: UsageQuery) {
+  const time = seg.table !== 'api_usage_hourly' ? 'day' : 'hour';
+  const period = periodOf(seg.table !== 'api_usage_hourly', n.granularity);
+  let query = db
+    .selectFrom(seg.table as 'api_usage_hourly')
+    .select(period.as('period'))
+    .select((eb) => [
+      eb.fn.sum<string | number>('requests').as('requests'),
+      eb.fn.sum<string | number>('status200').as('status200'),
+      eb.fn.sum<string | number>('status300').as('status300'),
+      eb.fn.sum<string | number>('status400').as('status400'),
+      eb.fn.sum<string | number>('status429').as('status429'),
+      eb.fn.sum<string | number>('status500').as('status500'),
+    ])
+    .where('org_id', '=', orgId)
+    .where(sql.ref(time), '>=', seg.from)
+    .where(sql.ref(time), '<', seg.to);
+  if (n.groupBy.includes('OAuthClientId')) query = query.select((eb) => eb.fn.max('client_name').as('client_name'));
+  // The dimensions before the period: SQLite then reads a (org, client|template, day) index
+  // in order and its groups arrive together (the report benchmark).
+  for (const g of n.groupBy) query = query.select(DIMS[g]).groupBy(DIMS[g]);
+  query = query.groupBy(period);
+  if (q.clientIds?.length) query = query.where('client_id', 'in', q.clientIds);
+  if (q.clientNames?.length) query = query.where('client_name', 'in', q.clientNames);
+  if (q.userIds?.length) query = query.where('user_id', 'in', q.userIds);
+  if (q.httpMethods?.length) query = query.where('method', 'in', q.httpMethods);
+  if (q.templateUris?.length) query = query.where('template', 'in', q.templateUris);
+  return (await query.execute()) as unknown as RawRow[];
+}
+
+/** A report row's date and grouped dimensions, its counts at zero. */
+function emptyRow(date: string, r: RawRow, groupBy: readonly GroupBy[]): UsageRow & Record<string, unknown> {
+  const row: UsageRow & Record<string, unknown> = { date };
+  for (const g of groupBy) {
+    const v = String(r[DIMS[g]] ?? '');
+    if (g === 'OAuthClientId') {
+      row.clientId = v;
+      row.clientName = String(r.client_name ?? '');
+    } else if (g === 'OrganizationId') row.organizationId = v;
+    else if (g === 'UserId') {
+      if (v) row.userId = v;
+    } else if (g === 'TemplateUri') row.templateUri = v;
+    else row.httpMethod = v;
+  }
+  for (const k of COUNT_KEYS) row[k] = 0;
+  return row;
+}
+
+/** The segments' sums folded into the query's periods (weeks and months from days), by date then most requests. */
+function fold(raw: RawRow[], n: NormalizedQuery): (UsageRow & Record<string, unknown>)[] {
   const buckets = new Map<string, UsageRow & Record<string, unknown>>();
   for (const r of raw) {
     const p = String(r.period);
@@ -196,26 +213,24 @@ export async function runUsageQuery(db: Executor, orgId: string, q: UsageQuery, 
     const key = [date, ...n.groupBy.map((g) => r[DIMS[g]])].join('\u0000');
     let row = buckets.get(key);
     if (!row) {
-      row = { date };
-      for (const g of n.groupBy) {
-        const v = String(r[DIMS[g]] ?? '');
-        if (g === 'OAuthClientId') {
-          row.clientId = v;
-          row.clientName = String(r.client_name ?? '');
-        } else if (g === 'OrganizationId') row.organizationId = v;
-        else if (g === 'UserId') {
-          if (v) row.userId = v;
-        } else if (g === 'TemplateUri') row.templateUri = v;
-        else row.httpMethod = v;
-      }
-      for (const k of COUNT_KEYS) row[k] = 0;
+      row = emptyRow(date, r, n.groupBy);
       buckets.set(key, row);
     }
     for (const k of COUNT_KEYS) row[k] = (row[k] as number) + Number(r[k] ?? 0);
   }
-  const rows = [...buckets.values()].sort((a, b) =>
+  return [...buckets.values()].sort((a, b) =>
     a.date === b.date ? (b.requests ?? 0) - (a.requests ?? 0) : a.date < b.date ? -1 : 1,
   );
+}
+
+/** Runs a usage query for one organization (and, per client, one client). */
+export async function runUsageQuery(db: Executor, orgId: string, q: UsageQuery, now: Date): Promise<UsageRow[]> {
+  const n = normalizeQuery(q, now);
+  if (n.end <= n.start) return [];
+  const raw: RawRow[] = [];
+  for (const seg of segmentsOf(n.start, n.end, n.granularity, dailyTableFor(q, n.groupBy)))
+    raw.push(...(await segmentSums(db, orgId, seg, n, q)));
+  const rows = fold(raw, n);
   if (rows.length > MAX_ROWS) {
     throw invalidValue(
       'interval',

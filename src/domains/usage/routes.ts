@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { IdParam } from '../../platform/schemas.ts';
 import type { UsageQuery } from './reports.ts';
 import type { AggregatesRequest } from './aggregates.ts';
@@ -15,11 +15,12 @@ import {
   UsageQueryResponse,
 } from './schemas.ts';
 import type { UsageService } from './service.ts';
-import { anyOf } from '../../platform/permissions.ts';
+import { anyOf, type PermissionRequirement } from '../../platform/permissions.ts';
 
 const orgView = anyOf('oauth:client:view', 'usage:organization:view');
 const clientView = anyOf('oauth:client:view', 'usage:client:view');
 const searchView = anyOf('oauth:client:view', 'usage:simpleSearch:view');
+const clientAggregates = anyOf('usage:client:view');
 const ExecutionParams = IdParam('executionId');
 const ClientParams = IdParam('clientId');
 const JobParams = IdParam('jobId');
@@ -46,6 +47,9 @@ type SimpleSearchBody = {
 
 export function registerUsageRoutes(app: FastifyInstance, { usage }: { usage: UsageService }) {
   const org = (request: { caller: { principal: { orgId: string } } }) => request.caller.principal.orgId;
+  /** A client's usage answers only a caller holding the route's permission in the client's division (else 404). */
+  const clientInReach = (request: FastifyRequest<{ Params: { clientId: string } }>, required: PermissionRequirement) =>
+    usage.assertClientInReach(request.caller.principal, request.params.clientId, required.list);
 
   app.post<{ Body: UsageQuery }>(
     '/api/v2/usage/query',
@@ -113,7 +117,10 @@ export function registerUsageRoutes(app: FastifyInstance, { usage }: { usage: Us
       schema: { params: ClientParams, body: ApiUsageQuery, response: { 200: UsageExecutionResult } },
       config: { permission: clientView },
     },
-    async (request) => usage.submitClient(org(request), request.params.clientId, request.body),
+    async (request) => {
+      await clientInReach(request, clientView);
+      return usage.submitClient(org(request), request.params.clientId, request.body);
+    },
   );
 
   app.get<{ Params: { clientId: string; executionId: string } }>(
@@ -122,7 +129,10 @@ export function registerUsageRoutes(app: FastifyInstance, { usage }: { usage: Us
       schema: { params: ClientExecutionParams, response: { 200: ApiUsageQueryResult } },
       config: { permission: clientView },
     },
-    async (request) => usage.results(org(request), request.params.executionId, request.params.clientId),
+    async (request) => {
+      await clientInReach(request, clientView);
+      return usage.results(org(request), request.params.executionId, request.params.clientId);
+    },
   );
 
   app.get<{ Params: { clientId: string }; Querystring: { days?: string } }>(
@@ -135,12 +145,14 @@ export function registerUsageRoutes(app: FastifyInstance, { usage }: { usage: Us
       },
       config: { permission: clientView },
     },
-    async (request) =>
-      usage.summary(
+    async (request) => {
+      await clientInReach(request, clientView);
+      return usage.summary(
         org(request),
         request.params.clientId,
         request.query.days === undefined ? 7 : Number(request.query.days),
-      ),
+      );
+    },
   );
 
   // The newer aggregate jobs (upstream permissions only: usage:organization:view, usage:client:view).
@@ -173,24 +185,29 @@ export function registerUsageRoutes(app: FastifyInstance, { usage }: { usage: Us
     '/api/v2/usage/client/:clientId/aggregates/query/jobs',
     {
       schema: { params: ClientParams, body: ClientAggregatesRequest, response: { 200: UsageQueryResponse } },
-      config: { permission: anyOf('usage:client:view') },
+      config: { permission: clientAggregates },
     },
-    async (request) => usage.submitAggregates(org(request), request.params.clientId, request.body),
+    async (request) => {
+      await clientInReach(request, clientAggregates);
+      return usage.submitAggregates(org(request), request.params.clientId, request.body);
+    },
   );
 
   app.get<{ Params: { clientId: string; jobId: string }; Querystring: { after?: string; pageSize?: number } }>(
     '/api/v2/usage/client/:clientId/aggregates/query/jobs/:jobId',
     {
       schema: { params: ClientJobParams, querystring: PageQuery, response: { 200: ClientAggregatesResults } },
-      config: { permission: anyOf('usage:client:view') },
+      config: { permission: clientAggregates },
     },
-    async (request) =>
-      usage.aggregatesResults(
+    async (request) => {
+      await clientInReach(request, clientAggregates);
+      return usage.aggregatesResults(
         org(request),
         request.params.clientId,
         request.params.jobId,
         request.query.after,
         request.query.pageSize ?? 100,
-      ),
+      );
+    },
   );
 }

@@ -4,10 +4,12 @@
  * export). Per-client queries and summaries see one client of the caller's organization only.
  */
 import type { Clock } from '../../platform/clock.ts';
+import { reachesAny } from '../../platform/division-access.ts';
 import { ApiError, invalidValue, notFound } from '../../platform/errors/index.ts';
 import { newId } from '../../platform/ids.ts';
 import { DAY_MS } from '../../platform/interval.ts';
 import type { JobRunner } from '../../platform/jobs.ts';
+import type { Principal } from '../../platform/principal.ts';
 import type { Db } from '../../storage/db.ts';
 import type { UsageQueryRow } from '../../storage/schema.ts';
 import {
@@ -23,8 +25,11 @@ import { normalizeQuery, runUsageQuery, startOfUtcDay, type UsageQuery, type Usa
 const KEEP_MS = 3_600_000;
 
 export interface ClientLookup {
-  /** Whether the client exists in the organization (deleted clients keep their history but not their endpoints). */
-  exists(orgId: string, clientId: string): Promise<boolean>;
+  /**
+   * The client's division (null: home), or undefined when the organization has no such client
+   * (deleted clients keep their history but not their endpoints).
+   */
+  divisionOf(orgId: string, clientId: string): Promise<string | null | undefined>;
 }
 
 export function createUsageService(deps: { db: Db; clock: Clock; jobs: JobRunner; clients: ClientLookup }) {
@@ -54,7 +59,7 @@ export function createUsageService(deps: { db: Db; clock: Clock; jobs: JobRunner
 
   async function submit(orgId: string, clientId: string | null, kind: string, q: UsageQuery) {
     normalizeQuery(q, clock.now());
-    if (clientId && !(await clients.exists(orgId, clientId))) throw notFound('OAuth client', clientId);
+    if (clientId && (await clients.divisionOf(orgId, clientId)) === undefined) throw notFound('OAuth client', clientId);
     const now = clock.now();
     const id = newId();
     await store.insert(
@@ -95,6 +100,16 @@ export function createUsageService(deps: { db: Db; clock: Clock; jobs: JobRunner
   }
 
   return {
+    /**
+     * 404 unless the client exists and the caller holds one of `permissions` in its division: a
+     * client's usage is as invisible as the client itself (platform/division-access.ts).
+     */
+    async assertClientInReach(principal: Principal, clientId: string, permissions: readonly string[]) {
+      const divisionId = await clients.divisionOf(principal.orgId, clientId);
+      if (divisionId === undefined || !reachesAny(principal, permissions, divisionId))
+        throw notFound('OAuth client', clientId);
+    },
+
     /** POST /api/v2/usage/query */
     submitOrganization: (orgId: string, q: UsageQuery) =>
       submit(orgId, null, 'query', {

@@ -22,30 +22,38 @@ import { routePath } from './route-path.ts';
 
 const fromFastify = frameworkError;
 
+/**
+ * An error on the token endpoints, in OAuth's shape: an OAuthError as itself, an unavailable store
+ * as temporarily_unavailable (retry in 5 s), a client error as invalid_request, anything else as
+ * server_error (logged).
+ */
+function sendOAuthError(
+  error: FastifyError,
+  unavailable: boolean,
+  reply: FastifyReply,
+  request: FastifyRequest,
+  bodyLimit: number,
+) {
+  const api = fromFastify(error, bodyLimit);
+  const oauth =
+    error instanceof OAuthError ? error : unavailable ? new TemporarilyUnavailable() : api ? null : new ServerError();
+  if (!oauth) {
+    return reply
+      .code(api!.status)
+      .send({ error: 'invalid_request', description: api!.message, error_description: api!.message });
+  }
+  if (oauth.status >= 500 && !unavailable) request.log.error({ err: error }, 'token endpoint failure');
+  if (unavailable) reply.header('Retry-After', '5');
+  if (oauth.status === 401) reply.header('WWW-Authenticate', 'Basic realm="gatehouse"');
+  return reply.code(oauth.status).header('Cache-Control', 'no-store').send(oauth.toBody());
+}
+
 export function installErrorHandling(app: FastifyInstance, bodyLimit: number) {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const unavailable = isStoreUnavailable(error);
     if (unavailable) request.log.warn({ err: { message: error.message } }, 'store unavailable');
-    if (routePath(request).startsWith('/oauth/') && !(error instanceof ApiError)) {
-      const oauth =
-        error instanceof OAuthError
-          ? error
-          : unavailable
-            ? new TemporarilyUnavailable()
-            : fromFastify(error, bodyLimit)
-              ? null
-              : new ServerError();
-      if (oauth) {
-        if (oauth.status >= 500 && !unavailable) request.log.error({ err: error }, 'token endpoint failure');
-        if (unavailable) reply.header('Retry-After', '5');
-        if (oauth.status === 401) reply.header('WWW-Authenticate', 'Basic realm="gatehouse"');
-        return reply.code(oauth.status).header('Cache-Control', 'no-store').send(oauth.toBody());
-      }
-      const api = fromFastify(error, bodyLimit)!;
-      return reply
-        .code(api.status)
-        .send({ error: 'invalid_request', description: api.message, error_description: api.message });
-    }
+    if (routePath(request).startsWith('/oauth/') && !(error instanceof ApiError))
+      return sendOAuthError(error, unavailable, reply, request, bodyLimit);
     let api = error instanceof ApiError ? error : unavailable ? serviceUnavailable() : fromFastify(error, bodyLimit);
     if (!api) {
       request.log.error({ err: error }, 'unhandled error');

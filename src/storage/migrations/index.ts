@@ -27,6 +27,7 @@ import * as m0023 from './0023_client_scim_rate_limit.ts';
 import * as m0027 from './0027_external_contacts.ts';
 import * as m0028 from './0028_conversation_attachments.ts';
 import * as m0029 from './0029_all_divisions_grants.ts';
+import * as m0030 from './0030_conversations_division_index.ts';
 import * as m0031 from './0031_conversation_filter_indexes.ts';
 
 /** Numbered, dialect-neutral migrations, applied in name order. */
@@ -57,6 +58,7 @@ export const MIGRATIONS = (sealer?: KeySealer): Record<string, Migration> => ({
   '0027_external_contacts': m0027,
   '0028_conversation_attachments': m0028,
   '0029_all_divisions_grants': m0029,
+  '0030_conversations_division_index': m0030,
   '0031_conversation_filter_indexes': m0031,
 });
 

@@ -89,7 +89,8 @@ export function contactsPath(q: string): string {
 }
 
 export const contactsApi = {
-  get: (id: string) => request<ExternalContact>(`${BASE}/${encodeURIComponent(id)}?expand=externalOrganization`),
+  get: (id: string) =>
+    request<ExternalContact>(`${BASE}/${encodeURIComponent(id)}?expand=externalOrganization&expand=division`),
   list: (q: string, pageNumber = 1, pageSize = 25) =>
     request<Listing<ExternalContact>>(`${contactsPath(q)}&pageSize=${pageSize}&pageNumber=${pageNumber}`),
   merge: (contactIds: string[]) => request<ExternalContact>(`${BASE}/merge`, { method: 'POST', body: { contactIds } }),

@@ -11,8 +11,7 @@
  * event id, so the server drops a redelivery within its duplicate window (2 minutes by default).
  */
 import { createHmac } from 'node:crypto';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
@@ -109,11 +108,15 @@ export function createSenders(opts: {
   const timeoutMs = opts.timeoutMs ?? 10_000;
   let nats: Promise<NatsConnection> | null = null;
   const natsConnection = () => {
-    if (!opts.natsUrl) throw new Error('NATS is not configured (GATEHOUSE_NATS_URL).');
-    nats ??= connect({ servers: opts.natsUrl, name: 'gatehouse-audit', maxReconnectAttempts: -1 }).catch((err) => {
-      nats = null;
-      throw err;
-    });
+    const servers = opts.natsUrl;
+    if (!servers) throw new Error('NATS is not configured (GATEHOUSE_NATS_URL).');
+    // The NATS client is loaded with the first connection (a server without NATS never loads it).
+    nats ??= import('@nats-io/transport-node')
+      .then(({ connect }) => connect({ servers, name: 'gatehouse-audit', maxReconnectAttempts: -1 }))
+      .catch((err) => {
+        nats = null;
+        throw err;
+      });
     return nats;
   };
 
@@ -136,6 +139,7 @@ export function createSenders(opts: {
     },
 
     async nats(batch) {
+      const { jetstream } = await import('@nats-io/jetstream');
       const js = jetstream(await natsConnection(), { timeout: timeoutMs });
       for (const event of batch.events) {
         await js.publish(batch.target, JSON.stringify(event), { msgID: event.id });
@@ -143,6 +147,7 @@ export function createSenders(opts: {
     },
 
     async ensureNatsSubject(subject) {
+      const { jetstreamManager } = await import('@nats-io/jetstream');
       const jsm = await jetstreamManager(await natsConnection());
       const existing = await jsm.streams.find(subject).catch(() => null);
       if (existing) return;

@@ -31,6 +31,70 @@ const WORD_CHAR = /[A-Za-z0-9$_:.-]/;
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
 
+/** The escape at `j` (a backslash) in a string: the text it stands for and where the string goes on. */
+function readEscape(text: string, j: number): { text: string; next: number } {
+  const e = text[j + 1];
+  if (e === 'u') {
+    const hex = text.slice(j + 2, j + 6);
+    if (!/^[0-9A-Fa-f]{4}$/.test(hex)) throw new ScimFilterError(`Invalid \\u escape at position ${j + 1}`);
+    return { text: String.fromCharCode(Number.parseInt(hex, 16)), next: j + 6 };
+  }
+  if (e !== undefined && e in ESCAPES) return { text: ESCAPES[e], next: j + 2 };
+  throw new ScimFilterError(`Invalid escape ${quote('\\' + (e ?? ''))} at position ${j + 1}`);
+}
+
+/** The JSON string starting at `i` (its opening quote). */
+function readString(text: string, i: number): Token {
+  const pos = i + 1;
+  let value = '';
+  let j = i + 1;
+  for (;;) {
+    if (j >= text.length) throw new ScimFilterError(`Unterminated string starting at position ${pos}`);
+    const d = text[j];
+    if (d === '"') break;
+    if (d === '\\') {
+      const escaped = readEscape(text, j);
+      value += escaped.text;
+      j = escaped.next;
+      continue;
+    }
+    if (d.charCodeAt(0) < 0x20) throw new ScimFilterError(`Unescaped control character in string at position ${j + 1}`);
+    value += d;
+    j++;
+  }
+  return { kind: 'string', text: text.slice(i, j + 1), value, pos };
+}
+
+/** The JSON number starting at `i`; a number running into a word is refused whole. */
+function readNumber(text: string, i: number): Token {
+  NUMBER.lastIndex = i;
+  const m = NUMBER.exec(text);
+  const end = m ? i + m[0].length : i;
+  if (!m || (end < text.length && WORD_CHAR.test(text[end]))) {
+    let k = i + 1;
+    while (k < text.length && WORD_CHAR.test(text[k])) k++;
+    throw new ScimFilterError(`Invalid number ${quote(text.slice(i, k))} at position ${i + 1}`);
+  }
+  return { kind: 'number', text: m[0], value: Number(m[0]), pos: i + 1 };
+}
+
+/** The word (attribute path, operator or keyword) starting at `i`. */
+function readWord(text: string, i: number): Token {
+  let j = i + 1;
+  while (j < text.length && WORD_CHAR.test(text[j])) j++;
+  return { kind: 'word', text: text.slice(i, j), pos: i + 1 };
+}
+
+/** The token starting at `i` (not a blank). */
+function readToken(text: string, i: number): Token {
+  const c = text[i];
+  if (c === '(' || c === ')' || c === '[' || c === ']' || c === '.') return { kind: c, text: c, pos: i + 1 };
+  if (c === '"') return readString(text, i);
+  if (c === '-' || (c >= '0' && c <= '9')) return readNumber(text, i);
+  if (WORD_START.test(c)) return readWord(text, i);
+  throw new ScimFilterError(`Unexpected character ${quote(c)} at position ${i + 1}`);
+}
+
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
@@ -40,58 +104,10 @@ function tokenize(text: string): Token[] {
       i++;
       continue;
     }
-    const pos = i + 1;
-    if (c === '(' || c === ')' || c === '[' || c === ']' || c === '.') {
-      tokens.push({ kind: c, text: c, pos });
-      i++;
-    } else if (c === '"') {
-      let value = '';
-      let j = i + 1;
-      for (;;) {
-        if (j >= text.length) throw new ScimFilterError(`Unterminated string starting at position ${pos}`);
-        const d = text[j];
-        if (d === '"') break;
-        if (d === '\\') {
-          const e = text[j + 1];
-          if (e === 'u') {
-            const hex = text.slice(j + 2, j + 6);
-            if (!/^[0-9A-Fa-f]{4}$/.test(hex)) throw new ScimFilterError(`Invalid \\u escape at position ${j + 1}`);
-            value += String.fromCharCode(Number.parseInt(hex, 16));
-            j += 6;
-          } else if (e !== undefined && e in ESCAPES) {
-            value += ESCAPES[e];
-            j += 2;
-          } else {
-            throw new ScimFilterError(`Invalid escape ${quote('\\' + (e ?? ''))} at position ${j + 1}`);
-          }
-          continue;
-        }
-        if (d.charCodeAt(0) < 0x20)
-          throw new ScimFilterError(`Unescaped control character in string at position ${j + 1}`);
-        value += d;
-        j++;
-      }
-      tokens.push({ kind: 'string', text: text.slice(i, j + 1), value, pos });
-      i = j + 1;
-    } else if (c === '-' || (c >= '0' && c <= '9')) {
-      NUMBER.lastIndex = i;
-      const m = NUMBER.exec(text);
-      const end = m ? i + m[0].length : i;
-      if (!m || (end < text.length && WORD_CHAR.test(text[end]))) {
-        let k = i + 1;
-        while (k < text.length && WORD_CHAR.test(text[k])) k++;
-        throw new ScimFilterError(`Invalid number ${quote(text.slice(i, k))} at position ${pos}`);
-      }
-      tokens.push({ kind: 'number', text: m[0], value: Number(m[0]), pos });
-      i = end;
-    } else if (WORD_START.test(c)) {
-      let j = i + 1;
-      while (j < text.length && WORD_CHAR.test(text[j])) j++;
-      tokens.push({ kind: 'word', text: text.slice(i, j), pos });
-      i = j;
-    } else {
-      throw new ScimFilterError(`Unexpected character ${quote(c)} at position ${pos}`);
-    }
+    const token = readToken(text, i);
+    tokens.push(token);
+    // Every token's text is its source text.
+    i += token.text.length;
   }
   tokens.push({ kind: 'eof', text: '', pos: text.length + 1 });
   return tokens;

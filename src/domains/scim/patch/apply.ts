@@ -214,70 +214,89 @@ function applySingle(container: Json, r: Resolved, removing: boolean, value: unk
 function applyMulti(container: Json, r: Resolved, op: OpName, value: unknown): void {
   const attr = r.attr!;
   const current = getAttr(container, attr.name);
-  let list: unknown[] = Array.isArray(current)
+  const copy: unknown[] = Array.isArray(current)
     ? current.map((e) => (isObject(e) ? { ...e } : e))
     : current == null
       ? []
       : [current];
   const touched: unknown[] = [];
-  const name = nameOf(r);
-
-  if (!r.filter && !r.sub) {
-    if (op === 'remove' && value !== undefined && value !== null) {
-      // Entra: remove the listed values only.
-      const gone = coerceAttr(attr, value, attr.name) as unknown[];
-      list = list.filter((e) => !gone.some((g) => sameElement(attr, e, g)));
-    } else if (op === 'remove' || value === null) {
-      requireRemovable(attr);
-      list = [];
-    } else if (op === 'replace') {
-      list = coerceAttr(attr, value, attr.name) as unknown[];
-      touched.push(...list);
-    } else {
-      for (const item of coerceAttr(attr, value, attr.name) as unknown[]) {
-        const at = list.findIndex((e) => sameElement(attr, e, item));
-        if (at < 0) list.push(item);
-        else if (isObject(item) && isObject(list[at])) Object.assign(list[at] as Json, item);
-        touched.push(at < 0 ? item : list[at]);
-      }
-    }
-  } else {
-    const matches = r.filter ? list.filter((e) => elementMatches(attr, r.filter!, e, r.text)) : list;
-    const sub = r.sub;
-    if (op === 'remove' || value === null) {
-      if (r.filter && matches.length === 0) fail('noTarget', `No value of ${q(attr.name)} matches the filter`);
-      if (!sub) list = list.filter((e) => !matches.includes(e));
-      else for (const e of matches) if (isObject(e)) deleteKey(e, sub.name);
-    } else if (matches.length > 0) {
-      const v = sub ? coerceAttr(sub, value, name) : coerceElement(attr, value, name);
-      for (const e of matches) {
-        if (!isObject(e)) {
-          // A simple multi-valued attribute: the filter selected the values themselves.
-          list[list.indexOf(e)] = v;
-          touched.push(v);
-          continue;
-        }
-        if (sub) setKey(e, sub.name, v);
-        else if (isObject(v)) for (const [k, sv] of Object.entries(v)) setKey(e, k, sv);
-        touched.push(e);
-      }
-    } else {
-      // Nothing matches: a filter of `eq` terms describes the element to create (Entra relies on
-      // this for `emails[type eq "work"].value`); RFC 7644 §3.5.2.1 has `add` create as well.
-      const base = r.filter ? constraintsOf(attr, r.filter, r.text) : {};
-      const creates = base !== undefined && (sub !== undefined || op === 'add');
-      if (!creates)
-        fail('noTarget', r.filter ? `No value of ${q(attr.name)} matches the filter` : `${q(attr.name)} has no values`);
-      const v = sub ? coerceAttr(sub, value, name) : coerceElement(attr, value, name);
-      const element = attr.type === 'complex' ? { ...base, ...(sub ? { [sub.name]: v } : (v as Json)) } : v;
-      list.push(element);
-      touched.push(element);
-    }
-  }
+  let list =
+    !r.filter && !r.sub ? applyToAll(attr, copy, op, value, touched) : applyToSome(r, copy, op, value, touched);
   list = list.filter((e) => !(isObject(e) && Object.keys(e).length === 0));
   keepOnePrimary(list, touched);
   if (list.length === 0) deleteKey(container, attr.name);
   else setKey(container, attr.name, list);
+}
+
+/** An operation on the multi-valued attribute itself (no filter, no sub-attribute): the new list. */
+function applyToAll(attr: ScimPatchAttribute, list: unknown[], op: OpName, value: unknown, touched: unknown[]) {
+  if (op === 'remove' && value !== undefined && value !== null) {
+    // Entra: remove the listed values only.
+    const gone = coerceAttr(attr, value, attr.name) as unknown[];
+    return list.filter((e) => !gone.some((g) => sameElement(attr, e, g)));
+  }
+  if (op === 'remove' || value === null) {
+    requireRemovable(attr);
+    return [];
+  }
+  if (op === 'replace') {
+    const replaced = coerceAttr(attr, value, attr.name) as unknown[];
+    touched.push(...replaced);
+    return replaced;
+  }
+  for (const item of coerceAttr(attr, value, attr.name) as unknown[]) {
+    const at = list.findIndex((e) => sameElement(attr, e, item));
+    if (at < 0) list.push(item);
+    else if (isObject(item) && isObject(list[at])) Object.assign(list[at] as Json, item);
+    touched.push(at < 0 ? item : list[at]);
+  }
+  return list;
+}
+
+/** An operation on the values a filter selects, or on a sub-attribute of (those) values: the new list. */
+function applyToSome(r: Resolved, list: unknown[], op: OpName, value: unknown, touched: unknown[]) {
+  const attr = r.attr!;
+  const matches = r.filter ? list.filter((e) => elementMatches(attr, r.filter!, e, r.text)) : list;
+  if (op === 'remove' || value === null) return removeFrom(r, list, matches);
+  if (matches.length > 0) return writeInto(r, list, matches, value, touched);
+  // Nothing matches: a filter of `eq` terms describes the element to create (Entra relies on
+  // this for `emails[type eq "work"].value`); RFC 7644 §3.5.2.1 has `add` create as well.
+  const sub = r.sub;
+  const base = r.filter ? constraintsOf(attr, r.filter, r.text) : {};
+  const creates = base !== undefined && (sub !== undefined || op === 'add');
+  if (!creates)
+    fail('noTarget', r.filter ? `No value of ${q(attr.name)} matches the filter` : `${q(attr.name)} has no values`);
+  const v = sub ? coerceAttr(sub, value, nameOf(r)) : coerceElement(attr, value, nameOf(r));
+  const element = attr.type === 'complex' ? { ...base, ...(sub ? { [sub.name]: v } : (v as Json)) } : v;
+  list.push(element);
+  touched.push(element);
+  return list;
+}
+
+/** Removes the selected values, or their sub-attribute. */
+function removeFrom(r: Resolved, list: unknown[], matches: unknown[]) {
+  if (r.filter && matches.length === 0) fail('noTarget', `No value of ${q(r.attr!.name)} matches the filter`);
+  if (!r.sub) return list.filter((e) => !matches.includes(e));
+  for (const e of matches) if (isObject(e)) deleteKey(e, r.sub.name);
+  return list;
+}
+
+/** Writes `value` into the selected values (or their sub-attribute). */
+function writeInto(r: Resolved, list: unknown[], matches: unknown[], value: unknown, touched: unknown[]) {
+  const sub = r.sub;
+  const v = sub ? coerceAttr(sub, value, nameOf(r)) : coerceElement(r.attr!, value, nameOf(r));
+  for (const e of matches) {
+    if (!isObject(e)) {
+      // A simple multi-valued attribute: the filter selected the values themselves.
+      list[list.indexOf(e)] = v;
+      touched.push(v);
+      continue;
+    }
+    if (sub) setKey(e, sub.name, v);
+    else if (isObject(v)) for (const [k, sv] of Object.entries(v)) setKey(e, k, sv);
+    touched.push(e);
+  }
+  return list;
 }
 
 /** RFC 7643 §2.4: at most one value is primary; the one just written wins. */

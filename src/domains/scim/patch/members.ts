@@ -28,70 +28,94 @@ export function planGroupMembersPatch(
   schema: ScimPatchSchema = GROUP_PATCH_SCHEMA,
 ): GroupMembersPlan {
   const operations = readPatchRequest(request);
-  const add = new Set<string>();
-  const remove = new Set<string>();
-  let removeAll = false;
+  const plan = new Membership();
   const other: ScimPatchOperation[] = [];
-
-  const doAdd = (ids: string[]) => {
-    for (const id of ids) {
-      remove.delete(id);
-      add.add(id);
-    }
-  };
-  const doRemove = (ids: string[]) => {
-    for (const id of ids) {
-      add.delete(id);
-      if (!removeAll) remove.add(id);
-    }
-  };
-  const doRemoveAll = () => {
-    removeAll = true;
-    add.clear();
-    remove.clear();
-  };
-
   operations.forEach((operation, i) => {
-    const where = describeOp(operation, i);
     try {
-      const { op, path, value } = operation;
-      if (path === undefined) {
-        const rest: Json = {};
-        for (const [k, v] of Object.entries(value as Json)) {
-          if (k.toLowerCase() !== 'members') {
-            rest[k] = v;
-            continue;
-          }
-          if (op === 'replace') doRemoveAll();
-          doAdd(memberIds(v));
-        }
-        if (Object.keys(rest).length > 0) other.push(checked(schema, { op, value: rest }));
-        return;
-      }
-      const members = membersPath(path);
-      if (!members) {
-        other.push(checked(schema, operation));
-        return;
-      }
-      if (members.sub) fail('invalidPath', 'membership is changed through "members", not its sub-attributes');
-      if (members.filter) {
-        if (op !== 'remove')
-          fail('invalidPath', `"${op}" with a members filter is not supported; use "add" with path "members"`);
-        doRemove(filterIds(members.filter));
-        return;
-      }
-      if (op === 'add') doAdd(memberIds(value));
-      else if (op === 'replace') {
-        doRemoveAll();
-        if (value !== null) doAdd(memberIds(value));
-      } else if (value === undefined || value === null) doRemoveAll();
-      else doRemove(memberIds(value));
+      if (operation.path === undefined) planPathless(plan, operation, schema, other);
+      else planWithPath(plan, operation, operation.path, schema, other);
     } catch (e) {
-      if (e instanceof ScimPatchError) throw new ScimPatchError(e.scimType, `${where}: ${e.detail}`);
+      if (e instanceof ScimPatchError) throw new ScimPatchError(e.scimType, `${describeOp(operation, i)}: ${e.detail}`);
       throw e;
     }
   });
-  return { add: [...add], remove: [...remove], removeAll, other };
+  return { add: [...plan.add], remove: [...plan.remove], removeAll: plan.removeAll, other };
+}
+
+/** The membership changes read so far: later operations override earlier ones. */
+class Membership {
+  readonly add = new Set<string>();
+  readonly remove = new Set<string>();
+  removeAll = false;
+
+  adds(ids: string[]) {
+    for (const id of ids) {
+      this.remove.delete(id);
+      this.add.add(id);
+    }
+  }
+
+  removes(ids: string[]) {
+    for (const id of ids) {
+      this.add.delete(id);
+      if (!this.removeAll) this.remove.add(id);
+    }
+  }
+
+  removesAll() {
+    this.removeAll = true;
+    this.add.clear();
+    this.remove.clear();
+  }
+}
+
+/** A path-less operation: its `members` change membership, the rest go to `other`. */
+function planPathless(
+  plan: Membership,
+  operation: ScimPatchOperation,
+  schema: ScimPatchSchema,
+  other: ScimPatchOperation[],
+) {
+  const { op, value } = operation;
+  const rest: Json = {};
+  for (const [k, v] of Object.entries(value as Json)) {
+    if (k.toLowerCase() !== 'members') {
+      rest[k] = v;
+      continue;
+    }
+    if (op === 'replace') plan.removesAll();
+    plan.adds(memberIds(v));
+  }
+  if (Object.keys(rest).length > 0) other.push(checked(schema, { op, value: rest }));
+}
+
+/** An operation with a path: on `members` (with a filter or not), or on another attribute (to `other`). */
+function planWithPath(
+  plan: Membership,
+  operation: ScimPatchOperation,
+  path: string,
+  schema: ScimPatchSchema,
+  other: ScimPatchOperation[],
+) {
+  const { op, value } = operation;
+  const members = membersPath(path);
+  if (!members) {
+    other.push(checked(schema, operation));
+    return;
+  }
+  if (members.sub) fail('invalidPath', 'membership is changed through "members", not its sub-attributes');
+  if (members.filter) {
+    if (op !== 'remove')
+      fail('invalidPath', `"${op}" with a members filter is not supported; use "add" with path "members"`);
+    plan.removes(filterIds(members.filter));
+    return;
+  }
+  if (op === 'add') plan.adds(memberIds(value));
+  else if (op === 'replace') {
+    plan.removesAll();
+    if (value !== null) plan.adds(memberIds(value));
+  } else if (value === undefined || value === null) plan.removesAll();
+  else plan.removes(memberIds(value));
 }
 
 function checked(schema: ScimPatchSchema, operation: ScimPatchOperation): ScimPatchOperation {

@@ -87,24 +87,8 @@ function checkWindow(el: Element, clock: Clock, what: string, notOnOrAfterName =
 
 const KNOWN_CONDITIONS = new Set(['AudienceRestriction', 'OneTimeUse', 'ProxyRestriction']);
 
-export function readAssertion(
-  a: Element,
-  opts: ValidateOptions,
-  responseInResponseTo: string | null,
-  responseSigned: boolean,
-): SamlLogin & { replayUntil: Date } {
-  const clock: Clock = { now: opts.now.getTime(), skew: (opts.skewSeconds ?? 10) * 1000 };
-  checkVersion(a, 'Assertion');
-  const assertionId = attr(a, 'ID');
-  if (!assertionId) throw new SamlError('document.malformed', 'the Assertion has no ID');
-
-  const issuerEl = optionalChild(a, NS.saml, 'Issuer');
-  const issuer = issuerEl ? textOf(issuerEl) : null;
-  if (issuer !== opts.idp.entityId) {
-    throw new SamlError('issuer.mismatch', `the Assertion Issuer is "${issuer}", expected "${opts.idp.entityId}"`);
-  }
-
-  // Subject
+/** The Subject's NameID (EncryptedID and BaseID are not supported), with its format. */
+function readSubject(a: Element) {
   const subject = optionalChild(a, NS.saml, 'Subject');
   const nameIdEl = subject ? optionalChild(subject, NS.saml, 'NameID') : null;
   if (!subject || !nameIdEl) {
@@ -115,47 +99,54 @@ export function readAssertion(
   }
   const nameId = textOf(nameIdEl);
   if (nameId === '') throw new SamlError('subject.missing', 'the NameID is empty');
-  const nameIdFormat = attr(nameIdEl, 'Format');
+  return { subject, nameId, nameIdFormat: attr(nameIdEl, 'Format') };
+}
 
-  // A bearer SubjectConfirmation that holds for this ACS, now, and this request.
+/** Until when one bearer SubjectConfirmation holds for this ACS, now, and this request; throws when it does not. */
+function confirmedBy(sc: Element, opts: ValidateOptions, clock: Clock, responseSigned: boolean): number {
+  const data = optionalChild(sc, NS.saml, 'SubjectConfirmationData');
+  if (!data)
+    throw new SamlError('subject.unconfirmed', 'the bearer SubjectConfirmation has no SubjectConfirmationData');
+  const recipient = attr(data, 'Recipient');
+  if (recipient !== opts.sp.acsUrl) {
+    throw new SamlError(
+      'recipient.mismatch',
+      `SubjectConfirmationData Recipient is "${recipient}", expected "${opts.sp.acsUrl}"`,
+    );
+  }
+  const until = checkWindow(data, clock, 'SubjectConfirmationData');
+  if (until === null) throw new SamlError('subject.unconfirmed', 'SubjectConfirmationData has no NotOnOrAfter');
+  const inResponseTo = attr(data, 'InResponseTo');
+  if (inResponseTo === null && opts.expectedInResponseTo != null && !responseSigned) {
+    // Only the assertion is signed, so only its InResponseTo ties it to our request: without it, an
+    // unsolicited assertion could be wrapped in a forged Response answering the victim's request.
+    throw new SamlError(
+      'in-response-to.mismatch',
+      'the signed assertion has no InResponseTo and the Response is not signed',
+    );
+  }
+  if (inResponseTo !== null || opts.expectedInResponseTo == null)
+    checkInResponseTo(inResponseTo, opts, 'SubjectConfirmationData');
+  return until;
+}
+
+/** Until when the first bearer SubjectConfirmation that holds does; else the first one's error. */
+function confirmSubject(subject: Element, opts: ValidateOptions, clock: Clock, responseSigned: boolean): number {
   const bearers = childrenNamed(subject, NS.saml, 'SubjectConfirmation').filter((sc) => attr(sc, 'Method') === BEARER);
   if (bearers.length === 0) throw new SamlError('subject.unconfirmed', 'the Subject has no bearer SubjectConfirmation');
-  let confirmedUntil: number | null = null;
   let firstError: unknown = null;
   for (const sc of bearers) {
     try {
-      const data = optionalChild(sc, NS.saml, 'SubjectConfirmationData');
-      if (!data)
-        throw new SamlError('subject.unconfirmed', 'the bearer SubjectConfirmation has no SubjectConfirmationData');
-      const recipient = attr(data, 'Recipient');
-      if (recipient !== opts.sp.acsUrl) {
-        throw new SamlError(
-          'recipient.mismatch',
-          `SubjectConfirmationData Recipient is "${recipient}", expected "${opts.sp.acsUrl}"`,
-        );
-      }
-      const until = checkWindow(data, clock, 'SubjectConfirmationData');
-      if (until === null) throw new SamlError('subject.unconfirmed', 'SubjectConfirmationData has no NotOnOrAfter');
-      const inResponseTo = attr(data, 'InResponseTo');
-      if (inResponseTo === null && opts.expectedInResponseTo != null && !responseSigned) {
-        // Only the assertion is signed, so only its InResponseTo ties it to our request: without it, an
-        // unsolicited assertion could be wrapped in a forged Response answering the victim's request.
-        throw new SamlError(
-          'in-response-to.mismatch',
-          'the signed assertion has no InResponseTo and the Response is not signed',
-        );
-      }
-      if (inResponseTo !== null || opts.expectedInResponseTo == null)
-        checkInResponseTo(inResponseTo, opts, 'SubjectConfirmationData');
-      confirmedUntil = until;
-      break;
+      return confirmedBy(sc, opts, clock, responseSigned);
     } catch (e) {
       firstError ??= e;
     }
   }
-  if (confirmedUntil === null) throw firstError;
+  throw firstError;
+}
 
-  // Conditions
+/** The Conditions: the time window (answered: its NotOnOrAfter), known conditions only, and our audience. */
+function checkConditions(a: Element, opts: ValidateOptions, clock: Clock): number | null {
   const conditions = optionalChild(a, NS.saml, 'Conditions');
   if (!conditions)
     throw new SamlError('audience.mismatch', 'the Assertion has no Conditions, so no AudienceRestriction');
@@ -174,12 +165,38 @@ export function readAssertion(
       throw new SamlError('audience.mismatch', `the Assertion is for ${named}, not "${opts.sp.entityId}"`);
     }
   }
+  return conditionsUntil;
+}
 
-  // AuthnStatement
+/** The AuthnStatements' session windows; answers the first one's SessionIndex. */
+function checkAuthn(a: Element, clock: Clock): string | null {
   const authn = childrenNamed(a, NS.saml, 'AuthnStatement');
   if (authn.length === 0) throw new SamlError('authn-statement.missing', 'the Assertion has no AuthnStatement');
   for (const s of authn) checkWindow(s, clock, 'AuthnStatement', 'SessionNotOnOrAfter');
-  const sessionIndex = attr(authn[0], 'SessionIndex');
+  return attr(authn[0], 'SessionIndex');
+}
+
+export function readAssertion(
+  a: Element,
+  opts: ValidateOptions,
+  responseInResponseTo: string | null,
+  responseSigned: boolean,
+): SamlLogin & { replayUntil: Date } {
+  const clock: Clock = { now: opts.now.getTime(), skew: (opts.skewSeconds ?? 10) * 1000 };
+  checkVersion(a, 'Assertion');
+  const assertionId = attr(a, 'ID');
+  if (!assertionId) throw new SamlError('document.malformed', 'the Assertion has no ID');
+
+  const issuerEl = optionalChild(a, NS.saml, 'Issuer');
+  const issuer = issuerEl ? textOf(issuerEl) : null;
+  if (issuer !== opts.idp.entityId) {
+    throw new SamlError('issuer.mismatch', `the Assertion Issuer is "${issuer}", expected "${opts.idp.entityId}"`);
+  }
+
+  const { subject, nameId, nameIdFormat } = readSubject(a);
+  const confirmedUntil = confirmSubject(subject, opts, clock, responseSigned);
+  const conditionsUntil = checkConditions(a, opts, clock);
+  const sessionIndex = checkAuthn(a, clock);
 
   const attributes = readAttributes(a);
   const until = Math.max(confirmedUntil, conditionsUntil ?? 0) + clock.skew;

@@ -72,27 +72,11 @@ export function decryptAssertion(encrypted: Element, keyPem: string | undefined)
 
   let plaintext: string;
   try {
-    const bytes = Buffer.from(textOf(cipherValue).replace(/\s+/g, ''), 'base64');
-    let clear: Buffer;
-    if (algorithm.cipher.endsWith('gcm')) {
-      const iv = bytes.subarray(0, 12);
-      const tag = bytes.subarray(bytes.length - 16);
-      const decipher = createDecipheriv(algorithm.cipher as 'aes-128-gcm', symmetricKey, iv);
-      decipher.setAuthTag(tag);
-      clear = Buffer.concat([decipher.update(bytes.subarray(12, bytes.length - 16)), decipher.final()]);
-    } else {
-      const iv = bytes.subarray(0, 16);
-      const body = bytes.subarray(16);
-      if (body.length === 0 || body.length % 16 !== 0) throw new Error('ciphertext is not whole blocks');
-      const decipher = createDecipheriv(algorithm.cipher, symmetricKey, iv);
-      decipher.setAutoPadding(false);
-      const padded = Buffer.concat([decipher.update(body), decipher.final()]);
-      // XML Encryption padding: the last byte is the pad length (1..16); the other pad bytes are arbitrary.
-      const pad = padded[padded.length - 1];
-      if (pad < 1 || pad > 16) throw new Error('bad padding');
-      clear = padded.subarray(0, padded.length - pad);
-    }
-    plaintext = new TextDecoder('utf-8', { fatal: true }).decode(clear);
+    plaintext = decipherContent(
+      algorithm.cipher,
+      symmetricKey,
+      Buffer.from(textOf(cipherValue).replace(/\s+/g, ''), 'base64'),
+    );
   } catch (e) {
     throw fail('the content could not be decrypted', e);
   }
@@ -109,6 +93,34 @@ export function decryptAssertion(encrypted: Element, keyPem: string | undefined)
   const assertion = doc.documentElement!;
   if (!is(assertion, NS.saml, 'Assertion')) throw fail('the decrypted content is not a saml:Assertion');
   return assertion;
+}
+
+/** The UTF-8 text of AES content: GCM (IV, ciphertext, tag) or CBC (IV, whole blocks, XML Encryption padding). */
+function decipherContent(
+  cipher: (typeof DATA_ALGORITHMS)[string]['cipher'],
+  symmetricKey: Buffer,
+  bytes: Buffer,
+): string {
+  let clear: Buffer;
+  if (cipher.endsWith('gcm')) {
+    const iv = bytes.subarray(0, 12);
+    const tag = bytes.subarray(bytes.length - 16);
+    const decipher = createDecipheriv(cipher as 'aes-128-gcm', symmetricKey, iv);
+    decipher.setAuthTag(tag);
+    clear = Buffer.concat([decipher.update(bytes.subarray(12, bytes.length - 16)), decipher.final()]);
+  } else {
+    const iv = bytes.subarray(0, 16);
+    const body = bytes.subarray(16);
+    if (body.length === 0 || body.length % 16 !== 0) throw new Error('ciphertext is not whole blocks');
+    const decipher = createDecipheriv(cipher, symmetricKey, iv);
+    decipher.setAutoPadding(false);
+    const padded = Buffer.concat([decipher.update(body), decipher.final()]);
+    // XML Encryption padding: the last byte is the pad length (1..16); the other pad bytes are arbitrary.
+    const pad = padded[padded.length - 1];
+    if (pad < 1 || pad > 16) throw new Error('bad padding');
+    clear = padded.subarray(0, padded.length - pad);
+  }
+  return new TextDecoder('utf-8', { fatal: true }).decode(clear);
 }
 
 function unwrapKey(encryptedKey: Element, key: KeyObject, keyLength: number): Buffer | null {

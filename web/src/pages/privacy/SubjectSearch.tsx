@@ -58,6 +58,8 @@ export function SubjectSearch({
   }
 
   const listing = found.status === 'ready' ? found.listing : null;
+  // Contacts other results were merged into (a request for one reaches its whole set).
+  const canonicals = new Set(listing?.entities.filter(inSet).map((s) => s.canonicalContactId));
   return (
     <section aria-labelledby="step-1">
       <h3 id="step-1">1. Find the subject</h3>
@@ -135,6 +137,7 @@ export function SubjectSearch({
                               · merge set <code>{s.canonicalContactId}</code>
                             </>
                           )}
+                          {canonicals.has(s.externalContactId) && ' · canonical contact of a merge set'}
                         </>
                       ) : s.externalId ? (
                         <>
