@@ -9,8 +9,10 @@ Commands:
       --no-migrate      Do not apply migrations; refuse to start if the store lacks one (rolling upgrades:
                         run \`gatehouse migrate\` once, then restart each process)
   migrate               Apply database migrations and exit
-  create-admin          Create an admin user:   --org <name> --email <email> --name <name> --password <pw>
-  create-client         Create a client-credentials OAuth client with the admin role (prints the secret once):
+  create-admin          Create an admin user (Master Admin in all divisions):
+                        --org <name> --email <email> --name <name> --password <pw>
+  create-client         Create a client-credentials OAuth client with the admin role in all divisions
+                        (prints the secret once):
                         --org <name> --name <client name> [--service-account]
                         (--service-account: the client gets its own non-human user; /users/me answers it)
   simulate              Generate contact-center traffic (queues and agents made if the organization has none):

@@ -8,7 +8,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { adminConsoleSuite, hasChromium } from '../helpers/browser.ts';
-import { usageRows } from '../usage/helpers.ts';
+import { seedClientUsage, type UsagePattern, usageRows } from '../usage/helpers.ts';
 
 const DAY = 86_400_000;
 const today = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate()));
@@ -24,23 +24,8 @@ describe.skipIf(!hasChromium)('API Usage View in Chromium', { timeout: 60_000 },
     },
     {
       prepare: async (t) => {
-        const seed = async (name: string, patterns: [string, string, number, number][]) => {
-          const c = await t.clientWithRole(name, 'Employee');
-          for (const [method, template, status, count] of patterns) {
-            for (let i = 0; i < count; i++) {
-              t.gh.meter.record({
-                orgId: t.demo.orgId,
-                clientId: c.id,
-                clientName: name,
-                userId: null,
-                method,
-                urlTemplate: template,
-                status,
-                at: new Date(today.getTime() - (1 + (i % 4)) * DAY + 7_200_000),
-              });
-            }
-          }
-        };
+        const seed = (name: string, patterns: UsagePattern[]) =>
+          seedClientUsage(t, name, patterns, { today, days: 4, offsetMs: 7_200_000 });
         await seed('Polling Dashboard', [
           ['GET', '/api/v2/users', 200, 60],
           ['GET', '/api/v2/users/{userId}', 200, 20],

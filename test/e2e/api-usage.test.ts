@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { TestApp } from '../helpers/app.ts';
 import { seriousViolations } from '../helpers/axe.ts';
 import { adminConsoleSuite, hasChromium } from '../helpers/browser.ts';
-import { usageRows } from '../usage/helpers.ts';
+import { seedClientUsage, type UsagePattern, usageRows } from '../usage/helpers.ts';
 
 const DAY = 86_400_000;
 const today = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate()));
@@ -26,23 +26,8 @@ describe.skipIf(!hasChromium)('API Usage in Chromium', { timeout: 60_000 }, () =
     {
       prepare: async (t) => {
         // History through the meter, as requests would leave it, on the previous days (UTC).
-        const seed = async (name: string, patterns: [string, string, number, number][]) => {
-          const c = await t.clientWithRole(name, 'Employee');
-          clients[name] = c.id;
-          for (const [method, template, status, count] of patterns) {
-            for (let i = 0; i < count; i++) {
-              t.gh.meter.record({
-                orgId: t.demo.orgId,
-                clientId: c.id,
-                clientName: name,
-                userId: null,
-                method,
-                urlTemplate: template,
-                status,
-                at: new Date(today.getTime() - (1 + (i % 3)) * DAY + 3_600_000),
-              });
-            }
-          }
+        const seed = async (name: string, patterns: UsagePattern[]) => {
+          clients[name] = await seedClientUsage(t, name, patterns, { today, days: 3, offsetMs: 3_600_000 });
         };
         await seed('Polling Dashboard', [
           ['GET', '/api/v2/users', 200, 60],

@@ -96,6 +96,10 @@ describe.each(DIALECTS)('external contact divisions, PATCH and expand on %s', (d
     const placed = await post(base, { firstName: 'Pia', division: { id: west } }, bot);
     expect(placed.status).toBe(403);
     expect(placed.body.message).toContain('externalContacts:contact:add');
+    const homeless = await post(base, { firstName: 'Pia' }, bot);
+    expect(homeless.status).toBe(403);
+    expect(homeless.body.message).toContain(home.division.id);
+    expect((await post(base, { firstName: 'Pia', division: { id: east } }, bot)).status).toBe(200);
     const moved = await t.api(`${base}/${e.id}`, {
       method: 'PUT',
       token: bot,

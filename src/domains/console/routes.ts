@@ -10,14 +10,9 @@ import { safeEqual } from '../../platform/crypto.ts';
 import { authenticationRequired, isBadCredentials } from '../../platform/errors/index.ts';
 import { SESSION_COOKIE, setSessionCookie } from '../../platform/session-cookie.ts';
 import { ErrorBody } from '../../platform/schemas.ts';
+import { Session } from './schemas.ts';
 import type { DirectoryService } from '../directory/index.ts';
 import type { OAuthService } from '../oauth/index.ts';
-
-const Session = Type.Object({
-  user: Type.Object({ id: Type.String(), name: Type.String(), email: Type.String() }),
-  organization: Type.Object({ id: Type.String(), name: Type.String() }),
-  csrfToken: Type.String(),
-});
 
 const LoginBody = Type.Object({
   email: Type.String({ minLength: 1, maxLength: 320 }),

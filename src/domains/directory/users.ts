@@ -135,6 +135,19 @@ async function updateChecked(store: DirectoryDeps['store'], trx: Executor, updat
 }
 
 export function createUsers({ db, store, clock, hooks }: DirectoryDeps) {
+  /** The audit event of a change to a user: what it was, what it is. */
+  const auditUpdate = (trx: Trx, caller: Caller | null, before: UserRow, after: UserRow) =>
+    recordAudit(trx, clock, {
+      orgId: before.org_id,
+      serviceName: 'Directory',
+      entityType: 'User',
+      entityId: before.id,
+      entityName: after.name,
+      action: 'Update',
+      ...auditOrigin(caller),
+      changes: diffProperties(snapshot(before), snapshot(after)),
+    });
+
   async function view(orgId: string, u: UserRow) {
     const division = await store.findDivision(db, orgId, u.division_id);
     return userView(u, division ?? { id: u.division_id, name: '' });
@@ -283,16 +296,7 @@ export function createUsers({ db, store, clock, hooks }: DirectoryDeps) {
           modified_at: clock.now().toISOString(),
         };
         await updateChecked(store, trx, updated, patch);
-        const event = await recordAudit(trx, clock, {
-          orgId,
-          serviceName: 'Directory',
-          entityType: 'User',
-          entityId: userId,
-          entityName: updated.name,
-          action: 'Update',
-          ...auditOrigin(caller),
-          changes: diffProperties(snapshot(current), snapshot(updated)),
-        });
+        const event = await auditUpdate(trx, caller, current, updated);
         if (updated.state === 'deleted' && current.state !== 'deleted')
           await hooks.runDeleted(orgId, userId, trx, caller, event);
         // Inactive or deleted: every token the user holds stops, in this transaction, and stays
@@ -370,16 +374,7 @@ export function createUsers({ db, store, clock, hooks }: DirectoryDeps) {
       if (current?.service_account !== 1 || current.state === 'deleted') return;
       const updated = await this.updateInTransaction(trx, current, { state: 'deleted' }, clock.now().toISOString());
       if (!updated) return;
-      const event = await recordAudit(trx, clock, {
-        orgId,
-        serviceName: 'Directory',
-        entityType: 'User',
-        entityId: userId,
-        entityName: updated.name,
-        action: 'Update',
-        ...auditOrigin(caller),
-        changes: diffProperties(snapshot(current), snapshot(updated)),
-      });
+      const event = await auditUpdate(trx, caller, current, updated);
       await hooks.runDeleted(orgId, userId, trx, caller, event);
     },
 

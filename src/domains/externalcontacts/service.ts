@@ -218,11 +218,9 @@ export function createExternalContactsService(deps: ExternalContactsDeps) {
       // Read before the transaction: on SQLite another query would wait for it to end.
       const divisionId = await placement(caller, 'add', input, async () => {
         const home = (await deps.homeDivision(caller.principal.orgId)).id;
+        // Without a division the contact goes home, where the caller must be allowed to add it too.
         if (!inReach(reachOf(caller, 'add'), home))
-          throw invalidValue(
-            'division.id',
-            'Name the division to create the contact in: you may add contacts only there.',
-          );
+          throw missingPermissions(permissionsOf('add').map((p) => `${p} (division ${home})`));
         return home;
       });
       return withTransaction(db, async (trx) => {

@@ -77,17 +77,17 @@ export function createLoginPolicy(deps: {
 
 export type LoginPolicy = ReturnType<typeof createLoginPolicy>;
 
-const Option = Type.Object({
+export const LoginProviderOption = Type.Object({
   id: Type.String(),
   name: Type.String(),
   providerType: Type.String(),
   logo: Type.Union([Type.String(), Type.Null()]),
   loginUrl: Type.String(),
 });
-const Options = Type.Object({
+export const LoginOptions = Type.Object({
   organization: Type.Object({ id: Type.String(), name: Type.String() }),
   ssoOnly: Type.Boolean(),
-  providers: Type.Array(Option),
+  providers: Type.Array(LoginProviderOption),
 });
 
 export function registerLoginOptionsRoute(app: FastifyInstance, deps: { policy: LoginPolicy }) {
@@ -97,7 +97,7 @@ export function registerLoginOptionsRoute(app: FastifyInstance, deps: { policy: 
       config: { public: true },
       schema: {
         querystring: Type.Object({ organization: Type.Optional(Type.String({ maxLength: 255 })) }),
-        response: { 200: Options },
+        response: { 200: LoginOptions },
       },
     },
     async (request, reply) => {

@@ -10,7 +10,7 @@ import { sanitizeLogo } from './logo.ts';
 import type { SamlBinding } from './model.ts';
 import { isSamlError } from './saml/errors.ts';
 import { describeCertificate } from './saml/metadata.ts';
-import { PROVIDER_TYPES, type ProviderBody } from './schemas.ts';
+import { type CertificateDetail, type IdentityProvider, PROVIDER_TYPES, type ProviderBody } from './schemas.ts';
 
 export const MAX_PROVIDERS = 30;
 export const MAX_CERTIFICATES = 5;
@@ -104,7 +104,7 @@ function certificates(body: ProviderBody): string[] {
   return out;
 }
 
-export function certificateDetails(pems: string[], now: Date) {
+export function certificateDetails(pems: string[], now: Date): CertificateDetail[] {
   return pems.map((pem) => {
     const d = describeCertificate(pem);
     const msLeft = new Date(d.notAfter).getTime() - now.getTime();
@@ -126,7 +126,7 @@ export function certificateDetails(pems: string[], now: Date) {
   });
 }
 
-export function providerView(r: SsoProviderRow, now: Date) {
+export function providerView(r: SsoProviderRow, now: Date): IdentityProvider {
   const certs = JSON.parse(r.certificates) as string[];
   const details = certificateDetails(certs, now);
   const selfUri = r.named_kind ? `/api/v2/identityproviders/${r.named_kind}` : `/api/v2/identityproviders/${r.id}`;

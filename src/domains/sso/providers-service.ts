@@ -29,7 +29,7 @@ import {
   snapshot,
 } from './provider-fields.ts';
 import type { SsoStore } from './providers-store.ts';
-import type { ProviderBody, SsoSettingsBody } from './schemas.ts';
+import type { ParsedMetadata, ProviderBody, SpInfo, SsoSettingsBody } from './schemas.ts';
 import { settingsFromRow } from './providers-store.ts';
 import { parseIdpMetadata, spMetadata } from './saml/metadata.ts';
 import { isSamlError } from './saml/errors.ts';
@@ -205,7 +205,7 @@ export function createProviderService({ db, clock, store, directory, publicUrl }
       remove(orgId, caller, await requireNamed(orgId, kind)),
 
     /** What an IdP's metadata fills in, for review before save (nothing is stored). */
-    parseMetadata(xml: string) {
+    parseMetadata(xml: string): ParsedMetadata {
       if (typeof xml !== 'string' || xml.trim() === '')
         throw invalidValue('metadata', 'metadata (the IdP metadata XML) is required.');
       let m: ReturnType<typeof parseIdpMetadata>;
@@ -316,7 +316,7 @@ export function createProviderService({ db, clock, store, directory, publicUrl }
       const c = await store.spCredentials(orgId, publicUrl);
       return c[use].certificatePem;
     },
-    async spInfo(orgId: string) {
+    async spInfo(orgId: string): Promise<SpInfo> {
       const c = await store.spCredentials(orgId, publicUrl);
       return {
         entityId: c.entityId,

@@ -70,3 +70,78 @@ export const SpCertificateQuery = Type.Object({
   use: Type.Optional(Type.Union([Type.Literal('signing'), Type.Literal('encryption')])),
 });
 export type SpCertificateQuery = Static<typeof SpCertificateQuery>;
+
+// Responses (the console reads these as types; the views below are typed by them).
+
+/** A certificate's subject and validity, flagged within 30 days of expiry (Gatehouse addition). */
+export const CertificateDetail = Type.Object({
+  subject: Type.String(),
+  notBefore: Type.String(),
+  notAfter: Type.String(),
+  fingerprint256: Type.String(),
+  expired: Type.Boolean(),
+  expiresSoon: Type.Boolean(),
+  warning: Type.Optional(Type.String()),
+});
+export type CertificateDetail = Static<typeof CertificateDetail>;
+
+/** An identity provider as GET /api/v2/identityproviders answers it. */
+export const IdentityProvider = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  disabled: Type.Boolean(),
+  issuerURI: Type.String(),
+  ssoTargetURI: Type.String(),
+  ssoBinding: Type.String(),
+  sloURI: Type.Optional(Type.String()),
+  sloBinding: Type.Optional(Type.String()),
+  relyingPartyIdentifier: Type.Optional(Type.String()),
+  certificate: Type.Optional(Type.String()),
+  certificates: Type.Array(Type.String()),
+  logoImageData: Type.Optional(Type.String()),
+  nameIdentifierFormat: Type.Optional(Type.String()),
+  signAuthnRequests: Type.Boolean(),
+  providerName: Type.String(),
+  displayOnLogin: Type.Boolean(),
+  providerType: Type.String(),
+  certificateDetails: Type.Array(CertificateDetail),
+  certificateWarning: Type.Boolean(),
+  version: Type.Integer(),
+  dateCreated: Type.String(),
+  dateModified: Type.String(),
+  selfUri: Type.String(),
+});
+export type IdentityProvider = Static<typeof IdentityProvider>;
+
+/** What POST /api/v2/identityproviders/metadata/parse reads from an IdP's metadata. */
+export const ParsedMetadata = Type.Object({
+  issuerURI: Type.String(),
+  ssoTargetURI: Type.String(),
+  ssoBinding: Type.String(),
+  sloURI: Type.Optional(Type.String()),
+  sloBinding: Type.Optional(Type.String()),
+  nameIdentifierFormat: Type.Optional(Type.String()),
+  certificates: Type.Array(Type.String()),
+  certificateDetails: Type.Array(CertificateDetail),
+  warnings: Type.Optional(Type.Array(Type.String())),
+});
+export type ParsedMetadata = Static<typeof ParsedMetadata>;
+
+const SpCertificate = Type.Intersect([CertificateDetail, Type.Object({ pem: Type.String() })]);
+/** Gatehouse as the organization's service provider (GET /api/v2/identityproviders/sp). */
+export const SpInfo = Type.Object({
+  entityId: Type.String(),
+  acsUrl: Type.String(),
+  sloUrl: Type.String(),
+  signingCertificate: SpCertificate,
+  encryptionCertificate: SpCertificate,
+  metadataUri: Type.String(),
+});
+export type SpInfo = Static<typeof SpInfo>;
+
+/** The organization's SSO settings as the API answers them. */
+export const SsoSettings = Type.Object({
+  ssoOnly: Type.Boolean(),
+  breakGlassUserId: Type.Union([Type.String(), Type.Null()]),
+  redirectAllowList: Type.Array(Type.String()),
+});

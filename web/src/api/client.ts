@@ -1,25 +1,13 @@
 /** The console's HTTP client: same origin, cookie session, CSRF token on every mutation. */
+import type { Static, TUnknown } from '@sinclair/typebox';
+import type { Session as SessionSchema } from '../../../src/domains/console/schemas.ts';
+import type { EntityListing, ErrorBody as ErrorBodySchema } from '../../../src/platform/schemas.ts';
 
-export interface ErrorBody {
-  message: string;
-  code: string;
-  status: number;
-  details?: unknown[];
-}
-
-export interface Session {
-  user: { id: string; name: string; email: string };
-  organization: { id: string; name: string };
-  csrfToken: string;
-}
-
-export interface Listing<T> {
-  entities: T[];
-  pageSize: number;
-  pageNumber: number;
-  total: number;
-  pageCount: number;
-}
+export type ErrorBody = Static<typeof ErrorBodySchema>;
+/** The signed-in console session (POST /api/v2/console/session and GET). */
+export type Session = Static<typeof SessionSchema>;
+/** A page of entities: the server's listing envelope around the console's own entity type. */
+export type Listing<T> = Omit<Static<ReturnType<typeof EntityListing<TUnknown>>>, 'entities'> & { entities: T[] };
 
 export class ApiFailure extends Error {
   constructor(

@@ -1,43 +1,17 @@
+import type { Static } from '@sinclair/typebox';
+import type {
+  Conversation as ConversationSchema,
+  Participant,
+  PracticeInteraction as PracticeInteractionSchema,
+} from '../../../src/domains/conversations/schemas.ts';
 import type { AuditMessage } from './audit.ts';
 import { type Listing, request } from './client.ts';
 
-type MediaSession = { id: string; state: string; disconnectedTime?: string; disconnectType?: string };
-
-export interface ConversationParticipant {
-  id: string;
-  name?: string;
-  purpose?: string;
-  userId?: string;
-  queueName?: string;
-  startTime?: string;
-  endTime?: string;
-  wrapupRequired?: boolean;
-  wrapup?: { code: string; name: string };
-  calls?: MediaSession[];
-  callbacks?: MediaSession[];
-  chats?: MediaSession[];
-  emails?: MediaSession[];
-  messages?: MediaSession[];
-}
-
-/** Upstream's Conversation, as far as the console reads it. */
-export interface Conversation {
-  id: string;
-  startTime: string;
-  endTime?: string;
-  state?: string;
-  participants: ConversationParticipant[];
-}
-
+export type ConversationParticipant = Static<typeof Participant>;
+/** Upstream's Conversation. */
+export type Conversation = Static<typeof ConversationSchema>;
 /** Gatehouse's practice interaction (beyond upstream). */
-export interface PracticeInteraction {
-  id: string;
-  mediaType: string;
-  state: string;
-  queueName?: string;
-  startTime: string;
-  stuckReason?: string;
-}
+export type PracticeInteraction = Static<typeof PracticeInteractionSchema>;
 
 const MEDIA = [
   ['calls', 'Call'],

@@ -1,68 +1,19 @@
+import type { Static } from '@sinclair/typebox';
+import type { AnalyticsConversationQueryResponse } from '../../../src/domains/analytics/schemas.ts';
+import type {
+  ExternalContact as ExternalContactSchema,
+  PhoneNumber as PhoneNumberSchema,
+} from '../../../src/domains/externalcontacts/schemas.ts';
 import { type Listing, request } from './client.ts';
 
-export interface Ref {
-  id: string;
-  name?: string;
-  selfUri?: string;
-}
-
-export interface PhoneNumber {
-  e164?: string;
-  display?: string;
-  countryCode?: string;
-}
-
-/** Upstream's ExternalContact, the fields the console shows. */
-export interface ExternalContact {
-  id: string;
-  firstName?: string;
-  middleName?: string;
-  lastName?: string;
-  title?: string;
-  workPhone?: PhoneNumber;
-  cellPhone?: PhoneNumber;
-  homePhone?: PhoneNumber;
-  otherPhone?: PhoneNumber;
-  workEmail?: string;
-  personalEmail?: string;
-  otherEmail?: string;
-  address?: {
-    address1?: string;
-    address2?: string;
-    city?: string;
-    state?: string;
-    postalCode?: string;
-    countryCode?: string;
-  };
-  twitterId?: { id?: string; screenName?: string };
-  instagramId?: { ids?: { scopedId?: string }[]; handle?: string };
-  facebookId?: { ids?: { scopedId?: string }[]; displayName?: string };
-  appleOpaqueIds?: { value?: string }[];
-  whatsAppId?: { phoneNumber?: PhoneNumber; displayName?: string };
-  lineId?: { ids?: { userId?: string }[] };
-  externalIds?: { externalSource?: { name?: string }; value?: string }[];
-  externalOrganization?: Ref;
-  division?: Ref;
-  canonicalContact?: Ref;
-  mergeSet?: Ref[];
-  mergedFrom?: Ref[];
-  mergedTo?: Ref;
-  createDate?: string;
-  modifyDate?: string;
-}
-
+export type PhoneNumber = Static<typeof PhoneNumberSchema>;
+/** Upstream's ExternalContact. */
+export type ExternalContact = Static<typeof ExternalContactSchema>;
+export type Ref = NonNullable<ExternalContact['division']>;
 /** An interaction of a contact, as the analytics details query answers it. */
-export interface ContactInteraction {
-  conversationId: string;
-  conversationStart: string;
-  conversationEnd?: string;
-  participants: {
-    purpose: string;
-    externalContactId?: string;
-    participantName?: string;
-    sessions: { mediaType: string; direction?: string }[];
-  }[];
-}
+export type ContactInteraction = NonNullable<
+  Static<typeof AnalyticsConversationQueryResponse>['conversations']
+>[number];
 
 const BASE = '/api/v2/externalcontacts/contacts';
 export const CONTACT_PHONES = ['workPhone', 'cellPhone', 'homePhone', 'otherPhone'] as const;
@@ -98,27 +49,24 @@ export const contactsApi = {
   interactions: (contactIds: string[], pageNumber = 1, pageSize = 25) => {
     const end = new Date();
     const start = new Date(end.getTime() - INTERACTION_DAYS * 86_400_000);
-    return request<{ conversations?: ContactInteraction[]; totalHits: number }>(
-      '/api/v2/analytics/conversations/details/query',
-      {
-        method: 'POST',
-        body: {
-          interval: `${start.toISOString()}/${end.toISOString()}`,
-          order: 'desc',
-          paging: { pageSize, pageNumber },
-          segmentFilters: [
-            {
-              type: 'or',
-              predicates: contactIds.map((value) => ({
-                type: 'dimension',
-                dimension: 'externalContactId',
-                operator: 'matches',
-                value,
-              })),
-            },
-          ],
-        },
+    return request<Static<typeof AnalyticsConversationQueryResponse>>('/api/v2/analytics/conversations/details/query', {
+      method: 'POST',
+      body: {
+        interval: `${start.toISOString()}/${end.toISOString()}`,
+        order: 'desc',
+        paging: { pageSize, pageNumber },
+        segmentFilters: [
+          {
+            type: 'or',
+            predicates: contactIds.map((value) => ({
+              type: 'dimension',
+              dimension: 'externalContactId',
+              operator: 'matches',
+              value,
+            })),
+          },
+        ],
       },
-    );
+    });
   },
 };

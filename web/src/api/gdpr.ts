@@ -1,17 +1,18 @@
+import type { Static } from '@sinclair/typebox';
+import type { ResultsDocument } from '../../../src/domains/gdpr/request-model.ts';
+import type {
+  GdprRequestInput,
+  GdprRequest as GdprRequestSchema,
+  GdprSubject as GdprSubjectSchema,
+  ReplacementTerm as ReplacementTermSchema,
+  RequestType,
+  Status,
+} from '../../../src/domains/gdpr/schemas.ts';
+import type { SearchType } from '../../../src/platform/personal-data.ts';
 import { type Listing, request } from './client.ts';
 
 /** Upstream's GDPR search and replacement term types. */
-export type GdprSearchType =
-  | 'NAME'
-  | 'EMAIL'
-  | 'PHONE'
-  | 'ADDRESS'
-  | 'EXTERNAL_ID'
-  | 'TWITTER'
-  | 'INSTAGRAM'
-  | 'FACEBOOK'
-  | 'APPLE_MESSAGES'
-  | 'WHATSAPP';
+export type GdprSearchType = SearchType;
 
 export const SEARCH_TYPES: { value: GdprSearchType; label: string }[] = [
   { value: 'NAME', label: 'Name' },
@@ -27,66 +28,18 @@ export const SEARCH_TYPES: { value: GdprSearchType; label: string }[] = [
 ];
 
 /** Upstream's GDPRSubject: a directory user (userId) or someone known only by their terms (e.g. a customer). */
-export interface GdprSubject {
-  name?: string;
-  userId?: string;
-  /** An external contact (customer) the search found, or the request is about. */
-  externalContactId?: string;
-  /** Beyond upstream, in search results: the canonical contact of the contact's merge set. */
-  canonicalContactId?: string;
-  externalId?: string;
-  emailAddresses?: string[];
-  phoneNumbers?: string[];
-  addresses?: string[];
-}
-
-export type GdprRequestType = 'GDPR_EXPORT' | 'GDPR_UPDATE' | 'GDPR_DELETE';
-export type GdprStatus = 'INITIATED' | 'SEARCHING' | 'UPDATING' | 'DELETING' | 'FINALIZING' | 'COMPLETED' | 'ERROR';
-
-export interface ReplacementTerm {
-  type: GdprSearchType;
-  existingValue: string;
-  updatedValue: string;
-}
-
-export interface GdprRequest {
-  id: string;
-  name?: string;
-  requestType: GdprRequestType;
-  status: GdprStatus;
-  subject: GdprSubject;
-  replacementTerms?: ReplacementTerm[];
-  createdBy: { id: string; selfUri?: string };
-  createdDate: string;
-  resultsUrl?: string;
-  /** Beyond upstream: the requests repeated from this one for the other contacts of a merge set… */
-  relatedRequests?: { id: string }[];
-  /** …and, on each of those, the request it was repeated from. */
-  parentRequest?: { id: string };
-  selfUri: string;
-}
-
-export interface NewGdprRequest {
-  name?: string;
-  requestType: GdprRequestType;
-  subject: GdprSubject;
-  replacementTerms?: ReplacementTerm[];
-}
-
+export type GdprSubject = Static<typeof GdprSubjectSchema>;
+export type GdprRequestType = RequestType;
+export type GdprStatus = Status;
+export type ReplacementTerm = Static<typeof ReplacementTermSchema>;
+/** A request as the API answers it, with its type and status as the server sets them. */
+export type GdprRequest = Omit<Static<typeof GdprRequestSchema>, 'requestType' | 'status'> & {
+  requestType: RequestType;
+  status: Status;
+};
+export type NewGdprRequest = GdprRequestInput;
 /** What a finished request found or did (Gatehouse, beyond upstream). */
-export interface GdprResults {
-  requestId: string;
-  requestType: GdprRequestType;
-  status: GdprStatus;
-  completedDate?: string;
-  error?: string;
-  /** Values changed (update) or erased (delete), by source then kind. */
-  outcome?: Record<string, Record<string, number>>;
-  /** The export, by source (`{}` once `redacted`). */
-  data?: Record<string, unknown>;
-  /** Why the export's data is gone: it was deleted when the subject was later erased. */
-  redacted?: string;
-}
+export type GdprResults = ResultsDocument;
 
 export const isFinished = (s: GdprStatus) => s === 'COMPLETED' || s === 'ERROR';
 

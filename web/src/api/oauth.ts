@@ -1,45 +1,18 @@
+import type { Static } from '@sinclair/typebox';
+import type {
+  OAuthAuthorization,
+  OAuthClientRequest,
+  OAuthClient as OAuthClientSchema,
+} from '../../../src/domains/oauth/schemas.ts';
 import { request } from './client.ts';
 
-export interface OAuthClient {
-  id: string;
-  name: string;
-  description: string;
-  accessTokenValiditySeconds: number;
-  authorizedGrantType: string;
-  registeredRedirectUri: string[];
-  scope: string[];
-  roleDivisions: { roleId: string; divisionId: string }[];
-  state: string;
-  dateCreated: string;
-  secret?: string;
-  /** Gatehouse extension: the client's tokens act as its own non-human user. */
-  serviceAccount?: boolean;
-  serviceAccountUser?: { id: string };
-  /** Gatehouse extension: requests per minute on the SCIM paths (absent: the server's default). */
-  scimRequestsPerMinute?: number;
-}
-
-export interface ClientRequest {
-  name: string;
-  description?: string;
-  accessTokenValiditySeconds: number;
-  authorizedGrantType: string;
-  registeredRedirectUri?: string[];
-  scope?: string[];
-  roleDivisions?: { roleId: string; divisionId: string }[];
-  state?: string;
-  serviceAccount?: boolean;
-  scimRequestsPerMinute?: number | null;
-}
-
-export interface Authorization {
-  client: OAuthClient;
-  scope: string[];
-  roles: string[];
+/** A client as the API answers it (the server's schema; `secret` only on create and regenerate). */
+export type OAuthClient = Static<typeof OAuthClientSchema>;
+export type ClientRequest = OAuthClientRequest;
+/** An app's authorization of the signed-in user; `state` is one of upstream's three. */
+export type Authorization = Omit<Static<typeof OAuthAuthorization>, 'state'> & {
   state: 'Requested' | 'Authorized' | 'Revoked';
-  pending: boolean;
-  dateModified: string;
-}
+};
 
 export const GRANT_LABELS: Record<string, string> = {
   'CLIENT-CREDENTIALS': 'Client Credentials',

@@ -1,70 +1,29 @@
+import type { Static } from '@sinclair/typebox';
+import type {
+  AnalyticsConversation as AnalyticsConversationSchema,
+  AnalyticsConversationQueryResponse,
+  QueueObservationQueryResponse,
+} from '../../../src/domains/analytics/schemas.ts';
+import type {
+  ActiveInteraction as ActiveInteractionSchema,
+  InteractionDetail as InteractionDetailSchema,
+} from '../../../src/domains/conversations/schemas.ts';
+import type { User as UserSchema } from '../../../src/domains/directory/schemas.ts';
+import type { Queue as QueueSchema } from '../../../src/domains/routing/schemas.ts';
 import { type Listing, request } from './client.ts';
 
-export interface Queue {
-  id: string;
-  name: string;
-  memberCount: number;
-  joinedMemberCount: number;
-}
-
-export interface ObservationResult {
-  group: { queueId: string; mediaType?: string };
-  data: { metric: string; qualifier?: string; stats: { count?: number; max?: number } }[];
-}
-
-export interface ActiveInteraction {
-  id: string;
-  mediaType: string;
-  activity: string;
-  queueId?: string;
-  queueName?: string;
-  startTime: string;
-  customer?: string;
-  agents: string[];
-  stuckReason?: string;
-}
-
-export interface Segment {
-  segmentStart: string;
-  segmentEnd?: string;
-  segmentType: string;
-  queueId?: string;
-  wrapUpCode?: string;
-  disconnectType?: string;
-}
-
-export interface AnalyticsParticipant {
-  participantId: string;
-  participantName?: string;
-  purpose: string;
-  userId?: string;
-  sessions: {
-    sessionId: string;
-    mediaType: string;
-    direction?: string;
-    segments: Segment[];
-    metrics?: { name: string; value: number }[];
-  }[];
-}
-
-export interface AnalyticsConversation {
-  conversationId: string;
-  conversationStart: string;
-  conversationEnd?: string;
+export type Queue = Static<typeof QueueSchema>;
+export type ObservationResult = Static<typeof QueueObservationQueryResponse>['results'][number];
+export type ActiveInteraction = Static<typeof ActiveInteractionSchema>;
+export type AnalyticsConversation = Static<typeof AnalyticsConversationSchema>;
+export type AnalyticsParticipant = AnalyticsConversation['participants'][number];
+export type Segment = AnalyticsParticipant['sessions'][number]['segments'][number];
+/** An interaction in analytics shape with its live state; its participants are analytics participants. */
+export type InteractionDetail = Omit<Static<typeof InteractionDetailSchema>, 'participants'> & {
   participants: AnalyticsParticipant[];
-}
+};
 
-export interface InteractionDetail extends AnalyticsConversation {
-  state: string;
-  mediaType: string;
-  queueName?: string;
-  stuckReason?: string | null;
-}
-
-export interface User {
-  id: string;
-  name: string;
-}
+export type User = Pick<Static<typeof UserSchema>, 'id' | 'name'>;
 
 export const performanceApi = {
   queues: () => request<Listing<Queue>>('/api/v2/routing/queues?pageSize=100'),
@@ -83,10 +42,10 @@ export const performanceApi = {
   active: () => request<Listing<ActiveInteraction>>('/api/v2/gatehouse/interactions/active?pageSize=500'),
   interaction: (id: string) => request<InteractionDetail>(`/api/v2/gatehouse/interactions/${encodeURIComponent(id)}`),
   details: (body: unknown) =>
-    request<{ conversations?: AnalyticsConversation[]; totalHits: number }>(
-      '/api/v2/analytics/conversations/details/query',
-      { method: 'POST', body },
-    ),
+    request<Static<typeof AnalyticsConversationQueryResponse>>('/api/v2/analytics/conversations/details/query', {
+      method: 'POST',
+      body,
+    }),
 };
 
 /** An observation figure for a queue (0 when absent). */

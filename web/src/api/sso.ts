@@ -1,80 +1,33 @@
+import type { Static } from '@sinclair/typebox';
+import type { LoginOptions, LoginProviderOption } from '../../../src/domains/sso/login-options.ts';
+import type {
+  CertificateDetail,
+  IdentityProvider,
+  ParsedMetadata,
+  ProviderBody,
+  SpInfo,
+  SsoSettings as SsoSettingsSchema,
+} from '../../../src/domains/sso/schemas.ts';
 import { request } from './client.ts';
 
-export interface CertificateDetail {
-  subject: string;
-  notBefore: string;
-  notAfter: string;
-  fingerprint256: string;
-  expired: boolean;
-  expiresSoon: boolean;
-  warning?: string;
-}
-
-export interface IdentityProvider {
-  id: string;
-  name: string;
-  disabled: boolean;
-  issuerURI: string;
-  ssoTargetURI: string;
-  ssoBinding: string;
-  sloURI?: string;
-  sloBinding?: string;
-  relyingPartyIdentifier?: string;
-  certificates: string[];
-  logoImageData?: string;
-  nameIdentifierFormat?: string;
-  signAuthnRequests: boolean;
-  providerName: string;
-  displayOnLogin: boolean;
-  providerType: string;
-  certificateDetails: CertificateDetail[];
-  certificateWarning: boolean;
-  selfUri: string;
-}
-
-export interface ProviderRequest {
-  name: string;
-  disabled: boolean;
-  issuerURI: string;
-  ssoTargetURI: string;
-  ssoBinding: string;
-  sloURI: string | null;
-  sloBinding: string | null;
-  relyingPartyIdentifier: string | null;
-  certificates: string[];
-  logoImageData?: string | null;
-  nameIdentifierFormat: string | null;
-  signAuthnRequests: boolean;
-  displayOnLogin: boolean;
+export type { CertificateDetail, IdentityProvider, LoginOptions, LoginProviderOption, ParsedMetadata, SpInfo };
+type Filled =
+  | 'name'
+  | 'disabled'
+  | 'issuerURI'
+  | 'ssoTargetURI'
+  | 'ssoBinding'
+  | 'certificates'
+  | 'signAuthnRequests'
+  | 'displayOnLogin';
+/** What the console sends to create or save a provider: the server's body, with the fields its form always fills. */
+export type ProviderRequest = Omit<ProviderBody, Filled | 'providerType'> & {
+  [K in Filled]-?: NonNullable<ProviderBody[K]>;
+} & {
   /** The kind of a provider created by POST (several of one kind may coexist). */
   providerType?: string;
-}
-
-export interface ParsedMetadata {
-  issuerURI: string;
-  ssoTargetURI: string;
-  ssoBinding: string;
-  sloURI?: string;
-  sloBinding?: string;
-  nameIdentifierFormat?: string;
-  certificates: string[];
-  certificateDetails: CertificateDetail[];
-  warnings?: string[];
-}
-
-export interface SsoSettings {
-  ssoOnly: boolean;
-  breakGlassUserId: string | null;
-  redirectAllowList: string[];
-}
-
-export interface SpInfo {
-  entityId: string;
-  acsUrl: string;
-  sloUrl: string;
-  signingCertificate: CertificateDetail;
-  encryptionCertificate: CertificateDetail;
-}
+};
+export type SsoSettings = Static<typeof SsoSettingsSchema>;
 
 /** The provider kinds; 'custom' is created as a generic SAML 2.0 provider. */
 export const PROVIDER_KINDS: Record<string, string> = {
@@ -143,21 +96,6 @@ export function expiryText(c: CertificateDetail): string {
   if (c.expired) return `Expired ${day}`;
   if (c.expiresSoon) return `Expires ${day} (soon)`;
   return `Expires ${day}`;
-}
-
-/** GET /saml/providers: the public login options of an organization (the login page's SSO buttons). */
-export interface LoginProviderOption {
-  id: string;
-  name: string;
-  providerType: string;
-  logo: string | null;
-  loginUrl: string;
-}
-
-export interface LoginOptions {
-  organization: { id: string; name: string };
-  ssoOnly: boolean;
-  providers: LoginProviderOption[];
 }
 
 /** Null when the organization is unknown (or several exist and none was named). */

@@ -1,25 +1,16 @@
+import type { Static } from '@sinclair/typebox';
+import type { AuditStream as AuditStreamSchema } from '../../../src/domains/audit/streams/schemas.ts';
 import { type Listing, request } from './client.ts';
 
-/** An audit stream (Gatehouse's EventBridge counterpart; beyond upstream). */
-export interface AuditStream {
-  id: string;
-  name: string;
+/** An audit stream (Gatehouse's EventBridge counterpart; beyond upstream), with its type and state as the server sets them. */
+export type AuditStream = Omit<Static<typeof AuditStreamSchema>, 'type' | 'state'> & {
   type: 'webhook' | 'nats';
-  url?: string;
-  subject?: string;
   state: 'active' | 'disabled';
-  pendingEvents: number;
-  deliveredEvents: number;
-  lastDeliveredDate?: string;
-  lastError?: string;
-  lastErrorDate?: string;
-  dateCreated: string;
-  secret?: string;
-}
+};
 
 export interface NewStream {
   name: string;
-  type: 'webhook' | 'nats';
+  type: AuditStream['type'];
   url?: string;
   subject?: string;
 }

@@ -1,18 +1,10 @@
+import type { Static } from '@sinclair/typebox';
+import type { ApiUsageQueryResult, ApiUsageRow, UsageExecutionResult } from '../../../src/domains/usage/schemas.ts';
 import { request } from './client.ts';
 
-export interface UsageRow {
-  date: string;
-  clientId?: string;
-  clientName?: string;
-  templateUri?: string;
-  httpMethod?: string;
-  requests: number;
-  status200: number;
-  status300: number;
-  status400: number;
-  status429: number;
-  status500: number;
-}
+type Counts = 'requests' | 'status200' | 'status300' | 'status400' | 'status429' | 'status500';
+/** A row of the console's queries: they ask for every metric, so every count is there. */
+export type UsageRow = Static<typeof ApiUsageRow> & Required<Pick<Static<typeof ApiUsageRow>, Counts>>;
 
 export interface UsageResult {
   executionId: string;
@@ -25,13 +17,13 @@ export async function runUsage(body: {
   granularity?: string;
   groupBy?: string[];
 }): Promise<UsageResult> {
-  const { executionId, resultsUri } = await request<{ executionId: string; resultsUri: string }>(
-    '/api/v2/usage/query',
-    { method: 'POST', body },
-  );
+  const { executionId, resultsUri } = await request<Static<typeof UsageExecutionResult>>('/api/v2/usage/query', {
+    method: 'POST',
+    body,
+  });
   for (let attempt = 0; attempt < 100; attempt++) {
-    const r = await request<{ results: UsageRow[]; queryStatus: string }>(resultsUri);
-    if (r.queryStatus === 'Complete') return { executionId, rows: r.results };
+    const r = await request<Static<typeof ApiUsageQueryResult>>(resultsUri);
+    if (r.queryStatus === 'Complete') return { executionId, rows: r.results as UsageRow[] };
     if (r.queryStatus === 'Failed') throw new Error('The usage query failed.');
     await new Promise((resolve) => setTimeout(resolve, 200));
   }

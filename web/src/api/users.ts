@@ -1,10 +1,9 @@
+import type { Static } from '@sinclair/typebox';
+import type { User } from '../../../src/domains/directory/schemas.ts';
 import { type Listing, request } from './client.ts';
 
-export interface UserSummary {
-  id: string;
-  name: string;
-  email: string;
-}
+/** What a user picker shows of a user (the server's User, three fields). */
+export type UserSummary = Pick<Static<typeof User>, 'id' | 'name' | 'email'>;
 
 /**
  * The organization's users (active and inactive, 100 a page, at most `limit`), for pickers that
