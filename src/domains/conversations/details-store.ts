@@ -176,7 +176,14 @@ export function createDetailsStore() {
           sql<SqlBool>`(${key} ${cmp} ${value} or (${key} = ${value} and ${sql.ref('conversations.id')} ${cmp} ${id}))`,
         );
       }
-      return query.orderBy(key, q.order).orderBy('conversations.id', q.order).offset(offset).limit(limit).execute();
+      // LIMIT written into the SQL (a page size is one statement): a bound LIMIT makes SQLite plan
+      // the statement again on every call (decision 0019). `limit` is an integer checked by the caller.
+      return query
+        .orderBy(key, q.order)
+        .orderBy('conversations.id', q.order)
+        .limit(sql.lit(Math.trunc(limit)))
+        .offset(offset)
+        .execute();
     },
   };
 }

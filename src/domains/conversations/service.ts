@@ -192,10 +192,13 @@ export function createConversationsService({
   const service = {
     /** The analytics details query (the analytics domain parses and checks the request). */
     async detailsQuery(q: DetailsQuery, offset: number, limit: number, withTotal = true) {
-      const [page, total] = await Promise.all([
-        details.page(db, q, offset, limit),
-        withTotal ? details.count(db, q) : Promise.resolve(-1),
-      ]);
+      const page = await details.page(db, q, offset, limit);
+      // A page that is not full (and not past the end) gives the total: no COUNT then (one id, say).
+      const total = !withTotal
+        ? -1
+        : page.length < limit && (page.length > 0 || offset === 0)
+          ? offset + page.length
+          : await details.count(db, q);
       return {
         conversations: page.map((r) => analyticsConversationView(conversationFromRow(r))),
         total,
