@@ -104,6 +104,14 @@ describe.each(DIALECTS)('conversation analytics on %s', (dialect) => {
     expect(page2.body.totalHits).toBe(desc.body.totalHits);
     const starts = [...desc.body.conversations, ...page2.body.conversations].map((c: any) => c.conversationStart);
     expect(starts).toEqual([...starts].sort().reverse());
+    // The last page (not full) and a page past the end still give the whole total.
+    const total = desc.body.totalHits as number;
+    const lastNumber = Math.ceil(total / 10);
+    const last = await query({ interval, order: 'desc', paging: { pageSize: 10, pageNumber: lastNumber } });
+    expect(last.body.conversations.length).toBe(total - (lastNumber - 1) * 10);
+    expect(last.body.totalHits).toBe(total);
+    const past = await query({ interval, order: 'desc', paging: { pageSize: 10, pageNumber: lastNumber + 1 } });
+    expect(past.body).toEqual({ totalHits: total });
     const empty = await query({ interval: '2001-01-01T00:00:00Z/2001-01-02T00:00:00Z' });
     expect(empty.body).toEqual({ totalHits: 0 });
   });
