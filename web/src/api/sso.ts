@@ -1,8 +1,9 @@
 import type { Static } from '@sinclair/typebox';
-import type { LoginOptions, LoginProviderOption } from '../../../src/domains/sso/login-options.ts';
 import type {
   CertificateDetail,
   IdentityProvider,
+  LoginOptions as LoginOptionsSchema,
+  LoginProviderOption as LoginProviderOptionSchema,
   ParsedMetadata,
   ProviderBody,
   SpInfo,
@@ -10,7 +11,10 @@ import type {
 } from '../../../src/domains/sso/schemas.ts';
 import { request } from './client.ts';
 
-export type { CertificateDetail, IdentityProvider, LoginOptions, LoginProviderOption, ParsedMetadata, SpInfo };
+export type { CertificateDetail, IdentityProvider, ParsedMetadata, SpInfo };
+/** GET /saml/providers: the public login options of an organization (the login page's SSO buttons). */
+export type LoginOptions = Static<typeof LoginOptionsSchema>;
+export type LoginProviderOption = Static<typeof LoginProviderOptionSchema>;
 type Filled =
   | 'name'
   | 'disabled'
