@@ -37,6 +37,17 @@ export function divisionReach(principal: Principal, permission: string): Divisio
   };
 }
 
+/** The divisions in which the principal holds one of `permissions` (a route's ANY requirement). */
+export function divisionReachAny(principal: Principal, permissions: readonly string[]): DivisionReach {
+  const each = permissions.map((p) => divisionReach(principal, p));
+  if (each.some((r) => r.everywhere)) return { everywhere: true, divisionIds: [], home: true };
+  return {
+    everywhere: false,
+    divisionIds: [...new Set(each.flatMap((r) => r.divisionIds))],
+    home: each.some((r) => r.home),
+  };
+}
+
 /** Whether an object of this division (null: home) is within reach. */
 export function inReach(reach: DivisionReach, divisionId: string | null | undefined): boolean {
   if (reach.everywhere) return true;

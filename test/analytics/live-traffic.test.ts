@@ -4,8 +4,8 @@
  * real-time listing and the queue observations change; followed interactions finish into the
  * details query; new stuck cases appear; a disconnect is not undone (@see issue 18).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { simulateTraffic } from '../../src/contact-center.ts';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { followTraffic, simulateTraffic } from '../../src/contact-center.ts';
 import type { LiveTraffic } from '../../src/domains/conversations/index.ts';
 import { manualClock } from '../../src/platform/clock.ts';
 import { startApp, type TestApp } from '../helpers/app.ts';
@@ -91,6 +91,24 @@ describe.each(DIALECTS)('live simulated traffic on %s', (dialect) => {
     const done = await t.api(`/api/v2/gatehouse/interactions/${healthy[0]}`, { token: admin });
     expect(done.status).toBe(200);
     expect(done.body).toMatchObject({ state: 'disconnected', conversationEnd: expect.any(String) });
+  });
+
+  it('ticks by itself every intervalMs once started, and never after stop', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const timed = await followTraffic({ ...t.gh, clock }, t.demo.orgId, { intervalMs: 5_000 });
+      clock.advance(10 * MINUTE);
+      expect(vi.getTimerCount()).toBe(0); // made, not started: nothing scheduled
+      timed.start();
+      expect(vi.getTimerCount()).toBe(1);
+      vi.advanceTimersByTime(5_000);
+      // The tick it ran wrote the last ten minutes' arrivals and follows those still live.
+      await vi.waitFor(() => expect(timed.following).toBeGreaterThan(0));
+      timed.stop();
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('lets a disconnected interaction go: the next ticks do not bring it back', async () => {

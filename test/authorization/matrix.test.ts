@@ -60,13 +60,7 @@ const DIVISIONED = /:(userId|subjectId|clientId|conversationId|queueId|contactId
  * groups (upstream's Group has no division); external organizations; SSO providers; audit
  * queries and streams, usage queries of the whole organization and GDPR requests, which are
  * organization-wide by definition. Their lists hold none of the home division's objects above.
- *
- * The known gap (TODO(division-reach)): SCIM's user reads (listing and by id) answer users of every
- * division (the scim domain, provisioning by an identity provider, does not ask
- * platform/division-access.ts yet).
  */
-const NOT_YET_DIVISION_SCOPED = /^GET \/api\/v2\/scim(\/v2)?\/users\/?$/i;
-
 const keyOf = (r: RouteEntry) => `${r.method} ${r.url}`;
 
 describe.each(DIALECTS)('authorization matrix on %s', (dialect) => {
@@ -243,17 +237,18 @@ describe.each(DIALECTS)('authorization matrix on %s', (dialect) => {
       expect(res.status, `${keyOf(r)} → ${res.status} ${res.text.slice(0, 200)}`).toBeLessThan(500);
       if (homeObjects.some((s) => res.text.includes(s))) leaking.push(keyOf(r));
     });
-    // The known gap is listed so that closing it shows here (then remove it from NOT_YET_DIVISION_SCOPED).
-    expect(
-      leaking.filter((k) => !NOT_YET_DIVISION_SCOPED.test(k)),
-      'lists showing another division',
-    ).toEqual([]);
-    expect(
-      leaking.some((k) => NOT_YET_DIVISION_SCOPED.test(k)),
-      'SCIM users now filter: update the matrix',
-    ).toBe(true);
-    const scimById = await t.api(`/api/v2/scim/v2/Users/${ids.user}`, { token: tokens.elsewhere });
-    expect(scimById.status, 'SCIM users by id now follow divisions: update the matrix').toBe(200);
+    expect(leaking, 'lists showing another division').toEqual([]);
+    // SCIM names its users by `:id`: a read, a change and a deletion of another division's user are 404.
+    const scimUser = `/api/v2/scim/v2/Users/${ids.user}`;
+    const patchOp = {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'replace', path: 'title', value: 'Moved' }],
+    };
+    for (const [method, body] of [['GET'], ['PATCH', patchOp], ['DELETE']] as const) {
+      const res = await t.api(scimUser, { method, body, token: tokens.elsewhere });
+      expect(res.status, `${method} ${scimUser} from another division`).toBe(404);
+    }
+    expect((await t.api(scimUser, { token: tokens.admin })).status).toBe(200);
     // The lists of divisioned objects answer, and the same lists show the objects to the admin.
     const roles = await t.api('/api/v2/authorization/roles?name=Employee', { token: tokens.admin });
     const employee = roles.body.entities[0].id as string;

@@ -207,6 +207,24 @@ describe.each(DIALECTS)('OAuth clients API on %s', (dialect) => {
     expect((await tokenFor(foreign.client.id, foreign.secret)).status).toBe(200);
   });
 
+  it('counts the clients on every page, full, partial and past the end', async () => {
+    const all = await t.api('/api/v2/oauth/clients?pageSize=100', { token });
+    const n = all.body.total as number;
+    expect(n).toBe(all.body.entities.length);
+    expect(n).toBeGreaterThan(2);
+    const page = (size: number, number: number) =>
+      t.api(`/api/v2/oauth/clients?pageSize=${size}&pageNumber=${number}`, { token }).then((r) => r.body);
+    const full = await page(2, 1);
+    expect(full).toMatchObject({ total: n, pageCount: Math.ceil(n / 2) });
+    expect(full.entities).toHaveLength(2);
+    const last = await page(n - 1, 2);
+    expect(last).toMatchObject({ total: n, pageCount: 2 });
+    expect(last.entities).toHaveLength(1);
+    const beyond = await page(n, 3);
+    expect(beyond).toMatchObject({ total: n });
+    expect(beyond.entities ?? []).toHaveLength(0);
+  });
+
   it('serves the scope catalogue', async () => {
     const res = await t.api('/api/v2/oauth/scopes', { token });
     validateShape('OAuthScopeListing', res.body);

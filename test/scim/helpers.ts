@@ -40,8 +40,8 @@ export interface ScimApp {
   group(name: string, orgId?: string): Promise<string>;
   /** A new organization with its own provisioning client: its token. */
   otherOrgToken(name: string, permissions?: string[]): Promise<{ orgId: string; token: string }>;
-  /** A provisioning client in the demo org holding only these permissions. */
-  tokenWith(permissions: string[]): Promise<string>;
+  /** A provisioning client in the demo org holding only these permissions (in all divisions unless told). */
+  tokenWith(permissions: string[], divisionId?: string): Promise<string>;
   /** Users created through the SCIM service directly (as the provisioning client): their ids. */
   provision(count: number, domain: string): Promise<string[]>;
 }
@@ -55,13 +55,13 @@ export async function startScimApp(dialect: TestDialect, env: Record<string, str
   });
   const { directory, oauth } = t.gh;
 
-  async function clientToken(orgId: string, permissions: string[]) {
+  /** A client holding `permissions` in `divisionId`: all divisions (`*`) unless told, as an IdP's usually is. */
+  async function clientToken(orgId: string, permissions: string[], divisionId = '*') {
     const role = await directory.roles.create(orgId, null, {
       name: `SCIM provisioning ${++roleSeq}`,
       description: 'SCIM',
       permissions,
     });
-    const divisionId = (await directory.organizations.homeDivision(orgId)).id;
     const { client, secret } = await oauth.clients.create(orgId, null, {
       name: `SCIM ${roleSeq}`,
       grantType: 'CLIENT-CREDENTIALS',
@@ -95,7 +95,7 @@ export async function startScimApp(dialect: TestDialect, env: Record<string, str
       const { org } = await directory.createOrganization(name, `${name.toLowerCase().replace(/\W/g, '')}.example`);
       return { orgId: org.id, token: await clientToken(org.id, permissions) };
     },
-    tokenWith: (permissions) => clientToken(t.demo.orgId, permissions),
+    tokenWith: (permissions, divisionId) => clientToken(t.demo.orgId, permissions, divisionId),
     async provision(count, domain) {
       const principal = (await t.gh.oauth.tokens.resolve(token))!;
       const caller = { principal, remoteIp: '127.0.0.1' };
@@ -153,11 +153,13 @@ export async function auditTrail(s: ScimApp, entityId: string): Promise<AuditEnt
 }
 
 /** A second division in the demo organization (there is no API to create one): fixture only. */
-export async function addDivision(s: ScimApp, name: string) {
+/** A division of the demo organization: its id. */
+export async function addDivision(s: ScimApp, name: string): Promise<string> {
+  const id = newId();
   await s.t.gh.storage.db
     .insertInto('divisions')
     .values({
-      id: newId(),
+      id,
       org_id: s.t.demo.orgId,
       name,
       description: 'test',
@@ -165,6 +167,7 @@ export async function addDivision(s: ScimApp, name: string) {
       created_at: new Date().toISOString(),
     })
     .execute();
+  return id;
 }
 
 /**

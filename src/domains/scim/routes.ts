@@ -177,10 +177,16 @@ export function registerScimRoutes(app: FastifyInstance, deps: { scim: ScimServi
         }
 
         for (const p of paths('Users')) {
-          // Reads need no permission, as upstream: any token of the organization (only its own users).
+          // Reads need no permission, as upstream; they see the users of the divisions where the caller
+          // holds a SCIM user permission (user-reach.ts), as the directory's user routes do.
           const listUsers = async (request: Req, reply: FastifyReply) => {
             const q = readListQuery(request.query);
-            const page = await scim.users.list(request.caller.principal.orgId, q, baseOf(request));
+            const page = await scim.users.list(
+              request.caller.principal.orgId,
+              q,
+              baseOf(request),
+              request.caller.principal,
+            );
             page.Resources = page.Resources.map((r) => project(r, q, USER_SCHEMA_URN, USER_ALWAYS));
             return reply.type(SCIM_JSON).send(page);
           };
@@ -191,7 +197,12 @@ export function registerScimRoutes(app: FastifyInstance, deps: { scim: ScimServi
             single(
               request,
               reply,
-              await scim.users.get(request.caller.principal.orgId, request.params.id, baseOf(request)),
+              await scim.users.get(
+                request.caller.principal.orgId,
+                request.params.id,
+                baseOf(request),
+                request.caller.principal,
+              ),
               USER_ALWAYS,
             ),
           );

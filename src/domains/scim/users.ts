@@ -13,7 +13,7 @@ import type { Clock } from '../../platform/clock.ts';
 import { sql, type SqlBool } from 'kysely';
 import { hashPassword } from '../../platform/crypto.ts';
 import { newId } from '../../platform/ids.ts';
-import type { Caller } from '../../platform/principal.ts';
+import type { Caller, Principal } from '../../platform/principal.ts';
 import { ApiError } from '../../platform/errors/index.ts';
 import { type Db, isUniqueViolation, type Trx, withTransaction } from '../../storage/db.ts';
 import type { DirectoryService } from '../directory/index.ts';
@@ -26,6 +26,15 @@ import { applyPatch, USER_PATCH_SCHEMA } from './patch/index.ts';
 import { auditSnapshot, fromUserResource, type StoredUser, toUserResource } from './resource.ts';
 import type { ScimStore } from './store.ts';
 import { createUserRows } from './user-rows.ts';
+import {
+  assertPlaceable,
+  assertUserInReach,
+  createReach,
+  deleteReach,
+  editReach,
+  readReach,
+  withinReach,
+} from './user-reach.ts';
 import { countUsers, pageOfUsers, storedUser, usersEb } from './user-reads.ts';
 
 registerAuditEntity('Directory', 'User', ['Create', 'Update', 'Delete']);
@@ -111,6 +120,8 @@ export function createScimUsers({ db, store, clock, phoneRegion, directory }: Sc
     const orgId = caller.principal.orgId;
     for (let attempt = 0; ; attempt++) {
       const current = await load(db, orgId, id);
+      const reach = editReach(caller.principal);
+      assertUserInReach(reach, current.user.division_id, id);
       if (ifMatch && !matchesVersion(ifMatch, current.user.version)) throw staleVersion(`W/"${current.user.version}"`);
       const before = toUserResource(current, base);
       const w = fromUserResource(next(before), phoneRegion);
@@ -126,6 +137,8 @@ export function createScimUsers({ db, store, clock, phoneRegion, directory }: Sc
             await rows.checkUnique(trx, orgId, id, w);
             const now = clock.now().toISOString();
             const u = current.user;
+            const division = await rows.divisionFor(trx, orgId, w, u);
+            if (division.id !== u.division_id) assertPlaceable(reach, division);
             const updated = await directory.users.updateInTransaction(
               trx,
               u,
@@ -135,7 +148,7 @@ export function createScimUsers({ db, store, clock, phoneRegion, directory }: Sc
                 title: w.title,
                 department: w.department,
                 state: w.active ? 'active' : 'inactive',
-                divisionId: (await rows.divisionFor(trx, orgId, w, u)).id,
+                divisionId: division.id,
                 ...(passwordHash ? { passwordHash } : {}),
               },
               now,
@@ -174,19 +187,23 @@ export function createScimUsers({ db, store, clock, phoneRegion, directory }: Sc
     }
   }
 
-  async function get(orgId: string, id: string, base: string) {
+  /** One user; `principal` (the caller's) keeps it to the divisions within its reach. */
+  async function get(orgId: string, id: string, base: string, principal?: Principal) {
     const s = await load(db, orgId, id);
+    if (principal) assertUserInReach(readReach(principal), s.user.division_id, id);
     return { resource: toUserResource(s, base), version: s.user.version };
   }
 
   return {
     get,
 
-    async list(orgId: string, q: ListQuery, base: string) {
+    /** A page of users; `principal` (the caller's) keeps it to the divisions within its reach. */
+    async list(orgId: string, q: ListQuery, base: string, principal?: Principal) {
       const parsed = q.filter ? parseFilter(q.filter) : undefined;
       const filter = parsed ? compileFilter(usersEb, parsed, USER_FILTER_MAP) : ONLY_ACTIVE;
       // Inactive users are listed only when the filter asks about `active`.
-      const where = parsed && !mentions(parsed, 'active') ? sql<SqlBool>`(${filter} and ${ONLY_ACTIVE})` : filter;
+      const filtered = parsed && !mentions(parsed, 'active') ? sql<SqlBool>`(${filter} and ${ONLY_ACTIVE})` : filter;
+      const where = principal ? withinReach(filtered, readReach(principal)) : filtered;
       const page = q.count === 0 ? [] : await pageOfUsers(db, orgId, where, q.startIndex - 1, q.count);
       // A first page that is not full holds every match (a `userName eq` lookup): no COUNT needed.
       const total =
@@ -214,6 +231,7 @@ export function createScimUsers({ db, store, clock, phoneRegion, directory }: Sc
           withTransaction(db, async (trx): Promise<StoredUser> => {
             const now = clock.now().toISOString();
             const division = await rows.divisionFor(trx, orgId, w, null);
+            assertPlaceable(createReach(caller.principal), division);
             const user = await directory.users
               .insertInTransaction(
                 trx,
@@ -296,6 +314,7 @@ export function createScimUsers({ db, store, clock, phoneRegion, directory }: Sc
       await withTransaction(db, async (trx) => {
         const user = await store.findUser(trx, orgId, id);
         if (!user) throw scimNotFound('User', id);
+        assertUserInReach(deleteReach(caller.principal), user.division_id, id);
         if (ifMatch && !matchesVersion(ifMatch, user.version)) throw staleVersion(`W/"${user.version}"`);
         const now = clock.now().toISOString();
         // The directory frees the email key (a deleted user keeps its address for the record) and
