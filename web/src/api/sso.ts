@@ -1,4 +1,5 @@
 import type { Static } from '@sinclair/typebox';
+import type { UserEntityListing } from '../../../src/domains/directory/schemas.ts';
 import type {
   CertificateDetail,
   IdentityProvider,
@@ -88,7 +89,7 @@ export const ssoApi = {
   saveSettings: (body: SsoSettings) =>
     request<SsoSettings>('/api/v2/identityproviders/settings', { method: 'PUT', body }),
   sp: () => request<SpInfo>('/api/v2/identityproviders/sp'),
-  users: () => request<{ entities: { id: string; name: string; email: string }[] }>('/api/v2/users?pageSize=500'),
+  users: () => request<Static<typeof UserEntityListing>>('/api/v2/users?pageSize=500'),
 };
 
 export const SP_METADATA_URL = '/api/v2/identityproviders/sp/metadata';
