@@ -80,14 +80,12 @@ export const NO_BODY = new Set([
 ]);
 
 /**
- * Routes named by a divisioned parameter but not held to the division rule, with the reason.
- * From another division they must still refuse (4xx), and the admin does not replay them.
+ * Routes whose body the admin does not replay here, with the reason (they too must answer 404
+ * from another division).
  */
 const AUTHORIZATION =
-  'an authorized application belongs to the consenting organization, not to a division (the app may be ' +
-  'another organization’s client; upstream’s OAuthAuthorization has no division); the seeded client has none (404)';
-export const NOT_DIVISIONED: Record<string, string> = {
-  'POST /api/v2/oauth/authorizations/:clientId/approve': AUTHORIZATION,
+  'the seeded client (client credentials) has no authorized application, so the admin gets 404 too; ' +
+  'authorized-apps-division.test.ts proves the division with an authorized one';
+export const NOT_REPLAYED: Record<string, string> = {
   'PUT /api/v2/oauth/authorizations/:clientId': AUTHORIZATION,
-  'DELETE /api/v2/oauth/authorizations/:clientId': AUTHORIZATION,
 };

@@ -11,7 +11,7 @@ import type { RouteEntry } from '../../src/app.ts';
 import { ALL_PERMISSIONS } from '../../src/domains/directory/index.ts';
 import { startApp, type TestApp } from '../helpers/app.ts';
 import { DIALECTS } from '../helpers/dialects.ts';
-import { MUTATION_BODIES, NO_BODY, NOT_DIVISIONED, type SeededIds } from './matrix-bodies.ts';
+import { MUTATION_BODIES, NO_BODY, NOT_REPLAYED, type SeededIds } from './matrix-bodies.ts';
 
 /** Routes any authenticated caller of the organization may call (upstream declares no permission). */
 const OPEN_TO_EVERY_CALLER: Record<string, string> = {
@@ -326,7 +326,7 @@ describe.each(DIALECTS)('authorization matrix on %s', (dialect) => {
     expect(keys.length).toBeGreaterThan(15);
     const uncovered = keys.filter((k) => !(k in MUTATION_BODIES) && !NO_BODY.has(k));
     expect(uncovered, 'add a valid body to matrix-bodies.ts (or name the route there with its reason)').toEqual([]);
-    const stale = [...Object.keys(MUTATION_BODIES), ...NO_BODY, ...Object.keys(NOT_DIVISIONED)].filter(
+    const stale = [...Object.keys(MUTATION_BODIES), ...NO_BODY, ...Object.keys(NOT_REPLAYED)].filter(
       (k) => !keys.includes(k),
     );
     expect(stale, 'entries of matrix-bodies.ts naming no divisioned route').toEqual([]);
@@ -337,8 +337,7 @@ describe.each(DIALECTS)('authorization matrix on %s', (dialect) => {
     const wrong: string[] = [];
     for (const r of mutations()) {
       const res = await mutate(r, tokens.elsewhere);
-      const expected = keyOf(r) in NOT_DIVISIONED ? res.status >= 400 && res.status < 500 : res.status === 404;
-      if (!expected) wrong.push(`${keyOf(r)} → ${res.status} ${res.text.slice(0, 160)}`);
+      if (res.status !== 404) wrong.push(`${keyOf(r)} → ${res.status} ${res.text.slice(0, 160)}`);
       else expectRefusal(r, res, [res.status]);
     }
     expect(wrong, 'divisioned changes not refused with 404 from another division').toEqual([]);
@@ -363,7 +362,7 @@ describe.each(DIALECTS)('authorization matrix on %s', (dialect) => {
   // Last: the admin's changes alter the seeded objects the columns above ask about.
   it('accepts the same bodies from the right permission, so the 404s above are the division check', async () => {
     const refused: string[] = [];
-    for (const r of mutations().filter((x) => keyOf(x) in MUTATION_BODIES && !(keyOf(x) in NOT_DIVISIONED))) {
+    for (const r of mutations().filter((x) => keyOf(x) in MUTATION_BODIES && !(keyOf(x) in NOT_REPLAYED))) {
       const res = await mutate(r, tokens.admin);
       if (res.status >= 400) refused.push(`${keyOf(r)} → ${res.status} ${res.text.slice(0, 200)}`);
     }
