@@ -4,7 +4,8 @@
  * that does no work (the practical limit of this machine), in the same run. Every rate limit is
  * on (out of reach) and metering is on. users/me also runs on PostgreSQL when
  * GATEHOUSE_BENCH_DATABASE_URL names a server (a fresh schema is made and dropped).
- * TOKENS_AND_ME=quick measures only the bare route, tokens and users/me.
+ * TOKENS_AND_ME=quick measures only the bare route, tokens and users/me; TOKENS_AND_ME=only:a,b the
+ * bare route and the named hot reads (keys of bench/hot-reads.ts, e.g. only:oauth-clients,conversation).
  */
 import { loadavg } from 'node:os';
 import Fastify from 'fastify';
@@ -15,6 +16,9 @@ export const name = 'tokens-and-me';
 
 const PG_URL = process.env.GATEHOUSE_BENCH_DATABASE_URL;
 const QUICK = process.env.TOKENS_AND_ME === 'quick';
+const ONLY = process.env.TOKENS_AND_ME?.startsWith('only:')
+  ? new Set(process.env.TOKENS_AND_ME.slice('only:'.length).split(','))
+  : undefined;
 
 /** Boots Gatehouse on `databaseUrl` (a temporary SQLite file when absent) and measures `keys`. */
 async function measureGatehouse(databaseUrl: string | undefined, keys: (key: string) => boolean) {
@@ -43,9 +47,9 @@ export async function run(): Promise<string[]> {
   await bare.close();
 
   const quick = new Set(['tokens', 'users-me']);
-  const sqlite = await measureGatehouse(undefined, (k) => !QUICK || quick.has(k));
+  const sqlite = await measureGatehouse(undefined, (k) => (ONLY ? ONLY.has(k) : !QUICK || quick.has(k)));
   let postgres: { label: string; result: LoadResult }[] = [];
-  if (PG_URL) {
+  if (PG_URL && !ONLY) {
     const schema = await freshPostgresSchema(PG_URL);
     try {
       postgres = await measureGatehouse(schema.url, (k) => k === 'users-me');

@@ -211,6 +211,18 @@ export function createRoles({ db, store, clock }: DirectoryDeps) {
     /** Raw grants (role and division) of a subject. */
     grantRowsOf: (orgId: string, subjectId: string, trx: Executor = db) => store.grantsOf(trx, orgId, subjectId),
 
+    /** Raw grants of several subjects (one read), by subject id; a subject without grants has none. */
+    async grantRowsOfMany(orgId: string, subjectIds: readonly string[]) {
+      const bySubject = new Map<string, { role_id: string; division_id: string }[]>();
+      if (subjectIds.length === 0) return bySubject;
+      for (const g of await store.grantsOfMany(db, orgId, subjectIds)) {
+        const list = bySubject.get(g.subject_id);
+        if (list) list.push(g);
+        else bySubject.set(g.subject_id, [g]);
+      }
+      return bySubject;
+    },
+
     /** A subject's permissions per division id (`*`: every division), from its (role, division) grants. */
     async divisionPermissionsOf(orgId: string, subjectId: string): Promise<Map<string, string[]>> {
       const out = new Map<string, Set<string>>();

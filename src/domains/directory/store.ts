@@ -197,6 +197,16 @@ export function createDirectoryStore() {
         .where('role_grants.subject_id', '=', subjectId)
         .orderBy('roles.name_key')
         .execute(),
+    /** Role grants of several subjects in one read (a page of OAuth clients), each subject's in role-name order. */
+    grantsOfMany: (db: Executor, orgId: string, subjectIds: readonly string[]) =>
+      db
+        .selectFrom('role_grants')
+        .innerJoin('roles', 'roles.id', 'role_grants.role_id')
+        .select(['role_grants.subject_id', 'roles.id as role_id', 'role_grants.division_id'])
+        .where('role_grants.org_id', '=', orgId)
+        .where('role_grants.subject_id', 'in', subjectIds)
+        .orderBy('roles.name_key')
+        .execute(),
     insertGrants: async (
       db: Executor,
       rows: { org_id: string; subject_type: string; subject_id: string; role_id: string; division_id: string }[],
