@@ -1,4 +1,5 @@
 /** Kysely queries for OAuth clients and access tokens. Every client query is scoped to an org. */
+import { sql } from 'kysely';
 import type { Executor } from '../../storage/db.ts';
 import { type DivisionReach, whereInReach } from '../../storage/division-filter.ts';
 
@@ -31,8 +32,9 @@ export function createOAuthStore() {
       )
         .orderBy('name')
         .orderBy('id')
+        // LIMIT in the SQL: a bound LIMIT makes SQLite plan the statement again on every call (0019).
+        .limit(sql.lit(Math.trunc(limit)))
         .offset(offset)
-        .limit(limit)
         .execute(),
     countClients: async (db: Executor, orgId: string, reach?: DivisionReach) =>
       Number(
