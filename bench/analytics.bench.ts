@@ -234,6 +234,12 @@ export async function run(): Promise<string[]> {
     await measure('one day, one queue', () => seg('queueId', queues[rnd(queues.length)]!.id));
     await measure('one day, one agent', () => seg('userId', agents[rnd(agents.length)]!.id));
     await measure('one day, voice, descending', () => ({ ...seg('mediaType', 'voice'), order: 'desc' }));
+    // The same filter as the previous plan answered it (before migration 0035): an `or` of the predicate
+    // with itself is not answered from the direction index, so it stays an EXISTS per conversation.
+    await measure('one day, inbound segments, descending, previous plan (EXISTS per conversation)', () => ({
+      segmentFilters: [{ type: 'or', predicates: [0, 1].map(() => ({ dimension: 'direction', value: 'inbound' })) }],
+      order: 'desc',
+    }));
     await measure('one day, inbound segments, descending', () => ({ ...seg('direction', 'inbound'), order: 'desc' }));
     await measure('one day, originating inbound, by end', () => ({
       conversationFilters: [{ type: 'and', predicates: [{ dimension: 'originatingDirection', value: 'inbound' }] }],

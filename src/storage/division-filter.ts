@@ -4,6 +4,7 @@
  * every domain's store can apply it to its own table.
  */
 import type { DeleteQueryBuilder, ExpressionBuilder, SelectQueryBuilder, UpdateQueryBuilder } from 'kysely';
+import type { Executor } from './db.ts';
 
 /** Where a permission reaches: everywhere, or these divisions (`home` also covers rows without a division). */
 export interface DivisionReach {
@@ -33,4 +34,35 @@ export function whereInReach<DB, TB extends keyof DB, O, Q extends Filterable<DB
   const where = (eb: ExpressionBuilder<any, any>) =>
     reach.home ? eb.or([eb(column, 'in', ids), eb(column, 'is', null)]) : eb(column, 'in', ids);
   return (query as any).where(where) as Q;
+}
+
+/** Tables whose rows are division objects with nothing else to narrow by (a division's contents, a move). */
+type PlainDivisioned = 'conversations' | 'routing_queues' | 'users';
+
+/** How many rows of `table` the division holds (a division holding any cannot be deleted). */
+export async function countInDivision(db: Executor, table: PlainDivisioned, orgId: string, divisionId: string) {
+  const row = await db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('org_id', '=', orgId)
+    .where('division_id', '=', divisionId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** The division of each of these rows of `table` that exists in the organization. */
+export async function divisionsOfRows(
+  db: Executor,
+  table: PlainDivisioned,
+  orgId: string,
+  ids: string[],
+): Promise<Map<string, string | null>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom(table)
+    .select(['id', 'division_id'])
+    .where('org_id', '=', orgId)
+    .where('id', 'in', ids)
+    .execute();
+  return new Map(rows.map((r) => [r.id, r.division_id ?? null]));
 }

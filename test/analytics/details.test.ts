@@ -98,6 +98,39 @@ describe.each(DIALECTS)('conversation analytics on %s', (dialect) => {
     expect(both.body.totalHits).toBeLessThanOrEqual(byQueue.body.totalHits);
   });
 
+  it('filters by direction: the count and every page agree with the sessions the answer shows', async () => {
+    const pages = async (body: object) => {
+      const first = await query({ ...body, interval, order: 'desc', paging: { pageSize: 100, pageNumber: 1 } });
+      expect(first.status).toBe(200);
+      const ids: string[] = (first.body.conversations ?? []).map((c: any) => c.conversationId);
+      const convs: any[] = [...(first.body.conversations ?? [])];
+      for (let n = 2; (n - 1) * 100 < first.body.totalHits; n++) {
+        const next = await query({ ...body, interval, order: 'desc', paging: { pageSize: 100, pageNumber: n } });
+        expect(next.body.totalHits).toBe(first.body.totalHits);
+        convs.push(...next.body.conversations);
+        ids.push(...next.body.conversations.map((c: any) => c.conversationId));
+      }
+      return { total: first.body.totalHits as number, ids, convs };
+    };
+    const all = await pages({});
+    const starts = all.convs.map((c: any) => c.conversationStart);
+    expect(starts).toEqual([...starts].sort().reverse());
+    for (const direction of ['inbound', 'outbound']) {
+      const expected = all.convs
+        .filter((c: any) => c.participants.some((p: any) => p.sessions[0]?.direction === direction))
+        .map((c: any) => c.conversationId);
+      const got = await pages({
+        segmentFilters: [{ type: 'and', predicates: [{ dimension: 'direction', value: direction }] }],
+      });
+      expect(got.total).toBe(expected.length);
+      expect(got.ids).toEqual(expected);
+    }
+    // A common direction: most of the interval's conversations have an inbound session.
+    expect(
+      all.convs.filter((c: any) => c.participants.some((p: any) => p.sessions[0]?.direction === 'inbound')).length,
+    ).toBeGreaterThan(all.total / 2);
+  });
+
   it('pages and orders, with a constant totalHits', async () => {
     const desc = await query({ interval, order: 'desc', paging: { pageSize: 10, pageNumber: 1 } });
     const page2 = await query({ interval, order: 'desc', paging: { pageSize: 10, pageNumber: 2 } });

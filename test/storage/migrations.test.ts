@@ -60,6 +60,7 @@ describe('migrations', () => {
         '0029_all_divisions_grants',
         '0030_conversations_division_index',
         '0031_conversation_filter_indexes',
+        '0035_participant_direction_index',
       ]);
       expect(again).toEqual([]);
     }

@@ -80,8 +80,10 @@ function filterExpression(
   return combine(eb, f.type, parts);
 }
 
-/** Dimensions the participant rows are indexed by, with the conversation start (0022). */
-const INDEXED = new Set(['queueId', 'userId', 'externalContactId']);
+/** Dimensions the participant rows are indexed by, with the conversation start (0022, 0035). */
+const INDEXED = new Set(['queueId', 'userId', 'externalContactId', 'direction']);
+/** Indexed dimensions whose value holds a large share of an interval (tested in the day's order). */
+const BROAD = new Set(['queueId', 'direction']);
 
 /** The conversation-level media type of an analytics one (a conversation has one media type). */
 const CONVERSATION_MEDIA: Record<string, string> = {
@@ -100,14 +102,22 @@ function mediaOnly(f: DetailFilter) {
   return all.map((p) => CONVERSATION_MEDIA[p.value ?? ''] ?? '');
 }
 
-/** An `and` filter naming an indexed dimension's value: its rows are found by that index. */
-const byIndex = (f: DetailFilter) =>
+/**
+ * An `and` filter naming an indexed dimension's value: its rows are found by that index. A page
+ * (`counting` false) leaves a direction-only filter to the EXISTS per conversation: a common
+ * direction fills a page within its first few hundred conversations, cheaper than building the set.
+ */
+const byIndex = (f: DetailFilter, counting: boolean) =>
   (f.type === 'and' || f.predicates.length + f.clauses.length === 1) &&
-  f.predicates.some((p) => INDEXED.has(p.dimension) && p.operator === 'matches');
+  f.predicates.some(
+    (p) => INDEXED.has(p.dimension) && p.operator === 'matches' && (counting || p.dimension !== 'direction'),
+  );
 
-const namesQueue = (f: DetailFilter) => f.predicates.some((p) => p.dimension === 'queueId' && p.operator === 'matches');
+/** Names an agent or a contact: few conversations, looked up by id; else the broad set is tested in order. */
+const namesFew = (f: DetailFilter) =>
+  f.predicates.some((p) => INDEXED.has(p.dimension) && !BROAD.has(p.dimension) && p.operator === 'matches');
 
-function matching(db: Executor, q: DetailsQuery) {
+function matching(db: Executor, q: DetailsQuery, counting: boolean) {
   let query = db
     .selectFrom('conversations')
     .where('conversations.org_id', '=', q.orgId)
@@ -119,11 +129,11 @@ function matching(db: Executor, q: DetailsQuery) {
     const media = mediaOnly(f);
     if (media) {
       query = query.where('conversations.media_type', 'in', media);
-    } else if (byIndex(f)) {
-      // The matching participants of the interval, found through (org_id, queue|user|contact, start).
-      // A queue holds a large share of an interval: its conversations are read in the interval's
-      // index order, each id tested against the set (a covering count, no sort). An agent or a
-      // contact holds few: those are looked up by id (`|| ''` keeps SQLite off the id index).
+    } else if (byIndex(f, counting)) {
+      // The matching participants of the interval, found through (org_id, queue|user|contact|direction,
+      // start). A queue or a direction holds a large share of an interval: its conversations are read
+      // in the interval's index order, each id tested against the set (a covering count, no sort;
+      // `|| ''` keeps SQLite off the id index). An agent or a contact holds few: looked up by id.
       const ids = db
         .selectFrom('conversation_participants as p')
         .select('p.conversation_id')
@@ -132,7 +142,7 @@ function matching(db: Executor, q: DetailsQuery) {
         .where('p.conversation_start', '<', q.end)
         .where((pb) => filterExpression(pb as unknown as PartEb, f, SEGMENT_COLUMNS, 'p.'));
       const id = sql.ref('conversations.id');
-      query = query.where(sql<SqlBool>`${namesQueue(f) ? sql`${id} || ''` : id} in (${ids})`);
+      query = query.where(sql<SqlBool>`${namesFew(f) ? id : sql`${id} || ''`} in (${ids})`);
     } else {
       query = query.where((eb) =>
         eb.exists(
@@ -158,7 +168,7 @@ export function createDetailsStore() {
     count: async (db: Executor, q: DetailsQuery) =>
       Number(
         (
-          await matching(db, q)
+          await matching(db, q, true)
             .select((eb) => eb.fn.countAll().as('n'))
             .executeTakeFirstOrThrow()
         ).n,
@@ -168,7 +178,7 @@ export function createDetailsStore() {
       const column = SORT_COLUMN[q.orderBy];
       // conversationStart is never null: ordering by the bare column lets the index give the order.
       const key = q.orderBy === 'conversationStart' ? sql.ref(column) : sql`coalesce(${sql.ref(column)}, '')`;
-      let query = matching(db, q).selectAll('conversations');
+      let query = matching(db, q, false).selectAll('conversations');
       if (q.after) {
         const { value, id } = q.after;
         const cmp = q.order === 'asc' ? sql.raw('>') : sql.raw('<');

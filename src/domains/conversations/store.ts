@@ -1,6 +1,6 @@
 /** Kysely queries over the conversations table. Every query is scoped to one organization. */
 import type { Executor } from '../../storage/db.ts';
-import { type DivisionReach, whereInReach } from '../../storage/division-filter.ts';
+import { countInDivision, type DivisionReach, divisionsOfRows, whereInReach } from '../../storage/division-filter.ts';
 import type { ConversationParticipantRow, ConversationRow } from '../../storage/schema.ts';
 import { containsFolded, jsonText } from '../../storage/text-match.ts';
 
@@ -104,30 +104,9 @@ export function createConversationStore() {
         ? Promise.resolve([] as ConversationRow[])
         : db.selectFrom('conversations').selectAll().where('org_id', '=', orgId).where('id', 'in', ids).execute(),
     /** Conversations of one division (a division holding any cannot be deleted). */
-    countInDivision: async (db: Executor, orgId: string, divisionId: string) =>
-      Number(
-        (
-          await db
-            .selectFrom('conversations')
-            .select((eb) => eb.fn.countAll().as('n'))
-            .where('org_id', '=', orgId)
-            .where('division_id', '=', divisionId)
-            .executeTakeFirstOrThrow()
-        ).n,
-      ),
-    /** The division of each of these conversations that exists. */
-    divisionsOf: async (db: Executor, orgId: string, ids: string[]) =>
-      new Map(
-        (ids.length === 0
-          ? []
-          : await db
-              .selectFrom('conversations')
-              .select(['id', 'division_id'])
-              .where('org_id', '=', orgId)
-              .where('id', 'in', ids)
-              .execute()
-        ).map((r) => [r.id, r.division_id] as [string, string | null]),
-      ),
+    countInDivision: (db: Executor, orgId: string, divisionId: string) =>
+      countInDivision(db, 'conversations', orgId, divisionId),
+    divisionsOf: (db: Executor, orgId: string, ids: string[]) => divisionsOfRows(db, 'conversations', orgId, ids),
     /** Into another division; the version moves, so a writer holding the old state retries and caches re-read. */
     moveToDivision: (db: Executor, orgId: string, ids: string[], divisionId: string, now: string) =>
       db

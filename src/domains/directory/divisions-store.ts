@@ -1,5 +1,6 @@
 /** Kysely queries for divisions beyond the basics in store.ts: deleted ones, cursors, grants per division. */
 import type { Executor } from '../../storage/db.ts';
+import { divisionsOfRows } from '../../storage/division-filter.ts';
 import type { DivisionRow } from '../../storage/schema.ts';
 
 export function createDivisionsStore() {
@@ -91,19 +92,7 @@ export function createDivisionsStore() {
             .executeTakeFirstOrThrow()
         ).n,
       ),
-    divisionsOfUsers: async (db: Executor, orgId: string, ids: string[]) =>
-      new Map(
-        ids.length === 0
-          ? []
-          : (
-              await db
-                .selectFrom('users')
-                .select(['id', 'division_id'])
-                .where('org_id', '=', orgId)
-                .where('id', 'in', ids)
-                .execute()
-            ).map((r) => [r.id, r.division_id as string | null]),
-      ),
+    divisionsOfUsers: (db: Executor, orgId: string, ids: string[]) => divisionsOfRows(db, 'users', orgId, ids),
     moveUsers: (db: Executor, orgId: string, ids: string[], divisionId: string, now: string) =>
       db
         .updateTable('users')

@@ -2,11 +2,12 @@
  * What a data-subject request looks like from outside: its checked input, its API view, the
  * subjects a search merges, and the caller a background run acts as (the service runs it).
  */
+import type { Static } from '@sinclair/typebox';
 import { badRequest, invalidValue } from '../../platform/errors/index.ts';
-import type { FoundSubject, Replacement, SearchType, SourceOutcome } from '../../platform/personal-data.ts';
+import type { FoundSubject, Replacement, SearchType } from '../../platform/personal-data.ts';
 import type { Caller, Principal } from '../../platform/principal.ts';
 import type { GdprRequestRow } from '../../storage/schema.ts';
-import type { GdprRequestInput, GdprSubjectBody } from './schemas.ts';
+import type { GdprRequestInput, GdprResults, GdprSubjectBody } from './schemas.ts';
 import { hasIdentifier, searchTermsOf } from './subject.ts';
 
 /** The term types Gatehouse holds values of, and so can rectify. */
@@ -14,17 +15,7 @@ const RECTIFIABLE: readonly SearchType[] = ['NAME', 'EMAIL', 'PHONE', 'ADDRESS']
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** The results document of a finished request (GET …/results). */
-export interface ResultsDocument {
-  requestId: string;
-  requestType: string;
-  status: 'COMPLETED' | 'ERROR';
-  completedDate: string;
-  error?: string;
-  outcome?: Record<string, SourceOutcome>;
-  data?: Record<string, unknown>;
-  /** Why `data` is empty: the subject was erased after the export. */
-  redacted?: string;
-}
+export type ResultsDocument = Static<typeof GdprResults>;
 
 export const resultsPath = (id: string) => `/api/v2/gdpr/requests/${id}/results`;
 export const requestRef = (id: string) => ({ id, selfUri: `/api/v2/gdpr/requests/${id}` });

@@ -14,7 +14,7 @@ export type RequestType = (typeof REQUEST_TYPES)[number];
 export const STATUSES = ['INITIATED', 'SEARCHING', 'UPDATING', 'DELETING', 'COMPLETED', 'ERROR', 'FINALIZING'] as const;
 export type Status = (typeof STATUSES)[number];
 
-const SearchType = Type.Union(SEARCH_TYPES.map((t) => Type.Literal(t)));
+export const SearchType = Type.Union(SEARCH_TYPES.map((t) => Type.Literal(t)));
 
 export const GdprSubject = Type.Object({
   name: Opt(Str),
@@ -69,3 +69,18 @@ export const SubjectsQuery = Type.Object({
   ...PagingQuery,
 });
 export const RequestParams = Type.Object({ requestId: Type.String({ minLength: 1, maxLength: 64, pattern: NO_NUL }) });
+
+/** The results document of a finished request (GET …/results; beyond upstream). */
+export const GdprResults = Type.Object({
+  requestId: Type.String(),
+  requestType: Type.String(),
+  status: Type.Union([Type.Literal('COMPLETED'), Type.Literal('ERROR')]),
+  completedDate: Type.String(),
+  error: Opt(Type.String()),
+  /** Values changed (update) or erased (delete), by source then kind. */
+  outcome: Opt(Type.Record(Type.String(), Type.Record(Type.String(), Type.Number()))),
+  /** The export, by source (`{}` once `redacted`). */
+  data: Opt(Type.Record(Type.String(), Type.Unknown())),
+  /** Why `data` is empty: the subject was erased after the export. */
+  redacted: Opt(Type.String()),
+});

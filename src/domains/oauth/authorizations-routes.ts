@@ -4,6 +4,8 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { assertInReach, reaches } from '../../platform/division-access.ts';
+import type { Principal } from '../../platform/principal.ts';
 import { IdParam } from '../../platform/schemas.ts';
 import type { OAuthService } from './service.ts';
 import { OAuthAuthorization, OAuthAuthorizationListing } from './schemas.ts';
@@ -12,7 +14,19 @@ const ClientParams = IdParam('clientId');
 const permission = 'oauth:client:authorize';
 
 export function registerAuthorizedAppRoutes(app: FastifyInstance, { oauth }: { oauth: OAuthService }) {
-  const { authorizations } = oauth;
+  const { authorizations, clients } = oauth;
+  /**
+   * An app whose client lives in this organization follows the client's division (404 elsewhere,
+   * as the client itself); another organization's app carries no division of this one.
+   */
+  const divisionOf = async (orgId: string, clientId: string) => {
+    const row = await clients.find(orgId, clientId);
+    return row ? { divisioned: true, divisionId: row.division_id } : { divisioned: false, divisionId: null };
+  };
+  async function requireInReach(principal: Principal, clientId: string) {
+    const { divisioned, divisionId } = await divisionOf(principal.orgId, clientId);
+    if (divisioned) assertInReach(principal, permission, divisionId, 'authorization', clientId);
+  }
 
   app.get<{ Querystring: { state?: string } }>(
     '/api/v2/oauth/authorizations',
@@ -23,7 +37,16 @@ export function registerAuthorizedAppRoutes(app: FastifyInstance, { oauth }: { o
       },
       config: { permission },
     },
-    async (request) => authorizations.list(request.caller.principal.orgId, request.query.state),
+    async (request) => {
+      const { principal } = request.caller;
+      const all = await authorizations.list(principal.orgId, request.query.state);
+      const visible = [];
+      for (const e of all.entities) {
+        const { divisioned, divisionId } = await divisionOf(principal.orgId, e.client.id);
+        if (!divisioned || reaches(principal, permission, divisionId)) visible.push(e);
+      }
+      return { ...all, total: visible.length, entities: visible };
+    },
   );
 
   app.get<{ Params: { clientId: string } }>(
@@ -32,7 +55,10 @@ export function registerAuthorizedAppRoutes(app: FastifyInstance, { oauth }: { o
       schema: { params: ClientParams, response: { 200: OAuthAuthorization } },
       config: { permission },
     },
-    async (request) => authorizations.get(request.caller.principal.orgId, request.params.clientId),
+    async (request) => {
+      await requireInReach(request.caller.principal, request.params.clientId);
+      return authorizations.get(request.caller.principal.orgId, request.params.clientId);
+    },
   );
 
   app.post<{ Params: { clientId: string } }>(
@@ -41,7 +67,10 @@ export function registerAuthorizedAppRoutes(app: FastifyInstance, { oauth }: { o
       schema: { params: ClientParams, response: { 200: OAuthAuthorization } },
       config: { permission },
     },
-    async (request) => authorizations.approve(request.caller, request.params.clientId),
+    async (request) => {
+      await requireInReach(request.caller.principal, request.params.clientId);
+      return authorizations.approve(request.caller, request.params.clientId);
+    },
   );
 
   app.put<{ Params: { clientId: string }; Body: { scope: string[] } }>(
@@ -54,7 +83,10 @@ export function registerAuthorizedAppRoutes(app: FastifyInstance, { oauth }: { o
       },
       config: { permission },
     },
-    async (request) => authorizations.editScopes(request.caller, request.params.clientId, request.body.scope),
+    async (request) => {
+      await requireInReach(request.caller.principal, request.params.clientId);
+      return authorizations.editScopes(request.caller, request.params.clientId, request.body.scope);
+    },
   );
 
   app.delete<{ Params: { clientId: string } }>(
@@ -63,6 +95,9 @@ export function registerAuthorizedAppRoutes(app: FastifyInstance, { oauth }: { o
       schema: { params: ClientParams, response: { 200: OAuthAuthorization } },
       config: { permission },
     },
-    async (request) => authorizations.revoke(request.caller, request.params.clientId),
+    async (request) => {
+      await requireInReach(request.caller.principal, request.params.clientId);
+      return authorizations.revoke(request.caller, request.params.clientId);
+    },
   );
 }

@@ -6,7 +6,7 @@
 import type { Executor } from '../../storage/db.ts';
 import type { RoutingQueueMemberRow, RoutingQueueRow } from '../../storage/schema.ts';
 import { type SqlBool, sql } from 'kysely';
-import { type DivisionReach, whereInReach } from '../../storage/division-filter.ts';
+import { countInDivision, type DivisionReach, divisionsOfRows, whereInReach } from '../../storage/division-filter.ts';
 import { escapeLike } from '../../storage/text-match.ts';
 
 /** Which queues a read may see: the organization's, within the caller's division reach. */
@@ -36,30 +36,9 @@ export function createRoutingStore() {
   return {
     visibleQueues,
     /** Queues of one division (a division holding any cannot be deleted). */
-    countInDivision: async (db: Executor, orgId: string, divisionId: string) =>
-      Number(
-        (
-          await db
-            .selectFrom('routing_queues')
-            .select((eb) => eb.fn.countAll().as('n'))
-            .where('org_id', '=', orgId)
-            .where('division_id', '=', divisionId)
-            .executeTakeFirstOrThrow()
-        ).n,
-      ),
-    /** The division of each of these queues that exists. */
-    divisionsOf: async (db: Executor, orgId: string, ids: string[]) =>
-      new Map(
-        (ids.length === 0
-          ? []
-          : await db
-              .selectFrom('routing_queues')
-              .select(['id', 'division_id'])
-              .where('org_id', '=', orgId)
-              .where('id', 'in', ids)
-              .execute()
-        ).map((r) => [r.id, r.division_id] as [string, string | null]),
-      ),
+    countInDivision: (db: Executor, orgId: string, divisionId: string) =>
+      countInDivision(db, 'routing_queues', orgId, divisionId),
+    divisionsOf: (db: Executor, orgId: string, ids: string[]) => divisionsOfRows(db, 'routing_queues', orgId, ids),
     moveToDivision: (db: Executor, orgId: string, ids: string[], divisionId: string, now: string) =>
       db
         .updateTable('routing_queues')

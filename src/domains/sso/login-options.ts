@@ -9,6 +9,7 @@ import { Type } from '@sinclair/typebox';
 import { ApiError, notFound } from '../../platform/errors/index.ts';
 import type { IdentityProviderStore } from './model.ts';
 import type { SsoStore } from './providers-store.ts';
+import { LoginOptions as LoginOptionsSchema } from './schemas.ts';
 
 export interface LoginProviderOption {
   id: string;
@@ -77,19 +78,6 @@ export function createLoginPolicy(deps: {
 
 export type LoginPolicy = ReturnType<typeof createLoginPolicy>;
 
-export const LoginProviderOption = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  providerType: Type.String(),
-  logo: Type.Union([Type.String(), Type.Null()]),
-  loginUrl: Type.String(),
-});
-export const LoginOptions = Type.Object({
-  organization: Type.Object({ id: Type.String(), name: Type.String() }),
-  ssoOnly: Type.Boolean(),
-  providers: Type.Array(LoginProviderOption),
-});
-
 export function registerLoginOptionsRoute(app: FastifyInstance, deps: { policy: LoginPolicy }) {
   app.get<{ Querystring: { organization?: string } }>(
     '/saml/providers',
@@ -97,7 +85,7 @@ export function registerLoginOptionsRoute(app: FastifyInstance, deps: { policy: 
       config: { public: true },
       schema: {
         querystring: Type.Object({ organization: Type.Optional(Type.String({ maxLength: 255 })) }),
-        response: { 200: LoginOptions },
+        response: { 200: LoginOptionsSchema },
       },
     },
     async (request, reply) => {

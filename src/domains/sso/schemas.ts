@@ -145,3 +145,17 @@ export const SsoSettings = Type.Object({
   breakGlassUserId: Type.Union([Type.String(), Type.Null()]),
   redirectAllowList: Type.Array(Type.String()),
 });
+
+/** GET /saml/providers: the public login options of an organization (the login page's SSO buttons). */
+export const LoginProviderOption = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  providerType: Type.String(),
+  logo: Type.Union([Type.String(), Type.Null()]),
+  loginUrl: Type.String(),
+});
+export const LoginOptions = Type.Object({
+  organization: Type.Object({ id: Type.String(), name: Type.String() }),
+  ssoOnly: Type.Boolean(),
+  providers: Type.Array(LoginProviderOption),
+});

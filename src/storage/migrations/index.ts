@@ -29,6 +29,7 @@ import * as m0028 from './0028_conversation_attachments.ts';
 import * as m0029 from './0029_all_divisions_grants.ts';
 import * as m0030 from './0030_conversations_division_index.ts';
 import * as m0031 from './0031_conversation_filter_indexes.ts';
+import * as m0035 from './0035_participant_direction_index.ts';
 
 /** Numbered, dialect-neutral migrations, applied in name order. */
 export const MIGRATIONS = (sealer?: KeySealer): Record<string, Migration> => ({
@@ -60,6 +61,7 @@ export const MIGRATIONS = (sealer?: KeySealer): Record<string, Migration> => ({
   '0029_all_divisions_grants': m0029,
   '0030_conversations_division_index': m0030,
   '0031_conversation_filter_indexes': m0031,
+  '0035_participant_direction_index': m0035,
 });
 
 /**

@@ -1,18 +1,18 @@
 import type { Static } from '@sinclair/typebox';
-import type { ResultsDocument } from '../../../src/domains/gdpr/request-model.ts';
 import type {
   GdprRequestInput,
   GdprRequest as GdprRequestSchema,
+  GdprResults as GdprResultsSchema,
   GdprSubject as GdprSubjectSchema,
   ReplacementTerm as ReplacementTermSchema,
   RequestType,
+  SearchType,
   Status,
 } from '../../../src/domains/gdpr/schemas.ts';
-import type { SearchType } from '../../../src/platform/personal-data.ts';
 import { type Listing, request } from './client.ts';
 
 /** Upstream's GDPR search and replacement term types. */
-export type GdprSearchType = SearchType;
+export type GdprSearchType = Static<typeof SearchType>;
 
 export const SEARCH_TYPES: { value: GdprSearchType; label: string }[] = [
   { value: 'NAME', label: 'Name' },
@@ -39,7 +39,7 @@ export type GdprRequest = Omit<Static<typeof GdprRequestSchema>, 'requestType' |
 };
 export type NewGdprRequest = GdprRequestInput;
 /** What a finished request found or did (Gatehouse, beyond upstream). */
-export type GdprResults = ResultsDocument;
+export type GdprResults = Static<typeof GdprResultsSchema>;
 
 export const isFinished = (s: GdprStatus) => s === 'COMPLETED' || s === 'ERROR';
 

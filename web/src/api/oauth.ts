@@ -3,7 +3,9 @@ import type {
   OAuthAuthorization,
   OAuthClientRequest,
   OAuthClient as OAuthClientSchema,
+  OAuthScopeListing,
 } from '../../../src/domains/oauth/schemas.ts';
+import type { Division, DivisionListing, RoleListing } from '../../../src/domains/directory/schemas.ts';
 import { request } from './client.ts';
 
 /** A client as the API answers it (the server's schema; `secret` only on create and regenerate). */
@@ -31,11 +33,10 @@ export const oauthApi = {
     request<OAuthClient>(`/api/v2/oauth/clients/${id}`, { method: 'PUT', body }),
   remove: (id: string) => request<void>(`/api/v2/oauth/clients/${id}`, { method: 'DELETE' }),
   regenerate: (id: string) => request<OAuthClient>(`/api/v2/oauth/clients/${id}/secret`, { method: 'POST' }),
-  scopes: () => request<{ entities: { id: string; description: string }[] }>('/api/v2/oauth/scopes'),
-  roles: () => request<{ entities: { id: string; name: string }[] }>('/api/v2/authorization/roles?pageSize=500'),
-  homeDivision: () => request<{ id: string; name: string }>('/api/v2/authorization/divisions/home'),
-  divisions: () =>
-    request<{ entities: { id: string; name: string }[] }>('/api/v2/authorization/divisions?pageSize=500'),
+  scopes: () => request<Static<typeof OAuthScopeListing>>('/api/v2/oauth/scopes'),
+  roles: () => request<Static<typeof RoleListing>>('/api/v2/authorization/roles?pageSize=500'),
+  homeDivision: () => request<Static<typeof Division>>('/api/v2/authorization/divisions/home'),
+  divisions: () => request<Static<typeof DivisionListing>>('/api/v2/authorization/divisions?pageSize=500'),
   authorizations: (state?: string) =>
     request<{ entities: Authorization[] }>(`/api/v2/oauth/authorizations${state ? `?state=${state}` : ''}`),
   approve: (clientId: string) =>

@@ -1,8 +1,10 @@
 import type { Static } from '@sinclair/typebox';
-import type { LoginOptions, LoginProviderOption } from '../../../src/domains/sso/login-options.ts';
+import type { UserEntityListing } from '../../../src/domains/directory/schemas.ts';
 import type {
   CertificateDetail,
   IdentityProvider,
+  LoginOptions as LoginOptionsSchema,
+  LoginProviderOption as LoginProviderOptionSchema,
   ParsedMetadata,
   ProviderBody,
   SpInfo,
@@ -10,7 +12,10 @@ import type {
 } from '../../../src/domains/sso/schemas.ts';
 import { request } from './client.ts';
 
-export type { CertificateDetail, IdentityProvider, LoginOptions, LoginProviderOption, ParsedMetadata, SpInfo };
+export type { CertificateDetail, IdentityProvider, ParsedMetadata, SpInfo };
+/** GET /saml/providers: the public login options of an organization (the login page's SSO buttons). */
+export type LoginOptions = Static<typeof LoginOptionsSchema>;
+export type LoginProviderOption = Static<typeof LoginProviderOptionSchema>;
 type Filled =
   | 'name'
   | 'disabled'
@@ -84,7 +89,7 @@ export const ssoApi = {
   saveSettings: (body: SsoSettings) =>
     request<SsoSettings>('/api/v2/identityproviders/settings', { method: 'PUT', body }),
   sp: () => request<SpInfo>('/api/v2/identityproviders/sp'),
-  users: () => request<{ entities: { id: string; name: string; email: string }[] }>('/api/v2/users?pageSize=500'),
+  users: () => request<Static<typeof UserEntityListing>>('/api/v2/users?pageSize=500'),
 };
 
 export const SP_METADATA_URL = '/api/v2/identityproviders/sp/metadata';

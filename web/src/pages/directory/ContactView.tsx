@@ -10,6 +10,7 @@ import {
 } from '../../api/externalcontacts.ts';
 import { Pager } from '../../components/Pager.tsx';
 import { useLoad } from '../../components/useLoad.ts';
+import { LoadFailed } from '../../components/LoadFailed.tsx';
 
 const PAGE = 10;
 
@@ -55,14 +56,7 @@ function Interactions({ contactIds, names }: { contactIds: string[]; names: Map<
     <section aria-labelledby="contact-interactions">
       <h3 id="contact-interactions">Interactions (last {INTERACTION_DAYS} days)</h3>
       {load.status === 'loading' && <p role="status">Loading interactions…</p>}
-      {load.status === 'error' && (
-        <div role="alert" className="error">
-          <p>The interactions could not be loaded: {load.message}</p>
-          <button type="button" onClick={refresh}>
-            Retry
-          </button>
-        </div>
-      )}
+      {load.status === 'error' && <LoadFailed what="interactions" message={load.message} onRetry={refresh} />}
       {load.status === 'ready' && !load.value.conversations?.length && (
         <p className="empty">No interactions with this customer in the last {INTERACTION_DAYS} days.</p>
       )}
@@ -148,15 +142,11 @@ export function ContactView({
   if (load.status === 'loading') return <p role="status">Loading the contact…</p>;
   if (load.status === 'error')
     return (
-      <div role="alert" className="error">
-        <p>The contact could not be loaded: {load.message}</p>
-        <button type="button" onClick={refresh}>
-          Retry
-        </button>
+      <LoadFailed what="contact" message={load.message} onRetry={refresh}>
         <button type="button" className="secondary" onClick={onClose}>
           Close
         </button>
-      </div>
+      </LoadFailed>
     );
   const { contact, members } = load.value;
   const name = contactName(contact);

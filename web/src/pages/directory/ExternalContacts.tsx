@@ -13,6 +13,7 @@ import { Confirm } from '../../components/Confirm.tsx';
 import { Pager } from '../../components/Pager.tsx';
 import { usePaged } from '../../components/usePaged.ts';
 import { ContactView } from './ContactView.tsx';
+import { LoadFailed } from '../../components/LoadFailed.tsx';
 
 /**
  * Directory → External Contacts: the organization's customers, one row per merge set (its
@@ -120,14 +121,7 @@ export function ExternalContacts() {
         </p>
       )}
       {state.status === 'loading' && <p role="status">Loading contacts…</p>}
-      {state.status === 'error' && (
-        <div role="alert" className="error">
-          <p>The contacts could not be loaded: {state.message}</p>
-          <button type="button" onClick={retry}>
-            Retry
-          </button>
-        </div>
-      )}
+      {state.status === 'error' && <LoadFailed what="contacts" message={state.message} onRetry={retry} />}
       {state.status === 'ready' && state.listing.total === 0 && (
         <p className="empty">
           {q

@@ -4,6 +4,7 @@ import { type GdprRequest, gdprApi, isFinished } from '../../api/gdpr.ts';
 import { RequestResults } from './RequestResults.tsx';
 import { StatusBadge, subjectSummary, typeLabel } from './labels.tsx';
 import { Pager } from '../../components/Pager.tsx';
+import { LoadFailed } from '../../components/LoadFailed.tsx';
 
 const POLL_MS = 1000;
 
@@ -74,14 +75,7 @@ export function RequestsList({ reload }: { reload: number }) {
 
   if (state.status === 'loading') return <p role="status">Loading requests…</p>;
   if (state.status === 'error') {
-    return (
-      <div role="alert" className="error">
-        <p>The requests could not be loaded: {state.message}</p>
-        <button type="button" onClick={retry}>
-          Retry
-        </button>
-      </div>
-    );
+    return <LoadFailed what="requests" message={state.message} onRetry={retry} />;
   }
   const { listing } = state;
   if (listing.total === 0 && listing.entities.length === 0)
