@@ -142,8 +142,18 @@ export async function simulateTraffic(deps: ContactCenterDeps, orgId: string, op
   };
 }
 
-/** Live traffic for an organization that already has its history (the demo at a later start). */
+/**
+ * Live traffic for an organization that already has its queues and agents (the demo at a later
+ * start); undefined when it has none yet. It never makes them: another process starting on the
+ * same empty store may still be seeding them (test/deploy/first-start.test.ts).
+ */
 export async function followTraffic(deps: ContactCenterDeps, orgId: string, opts: FollowOptions = {}) {
+  const existing = await deps.routing.queuesOf(orgId);
+  const members = await deps.routing.membershipsOf(
+    orgId,
+    existing.map((q) => q.id),
+  );
+  if (!existing.length || !members.length) return undefined;
   const { sim } = await simulatorFor(deps, orgId, { seed: Date.now() });
   return follower(deps, orgId, sim, opts);
 }

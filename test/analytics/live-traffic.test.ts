@@ -97,6 +97,7 @@ describe.each(DIALECTS)('live simulated traffic on %s', (dialect) => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     try {
       const timed = await followTraffic({ ...t.gh, clock }, t.demo.orgId, { intervalMs: 5_000 });
+      if (!timed) throw new Error('the demo organization has queues and agents: it must be followed');
       clock.advance(10 * MINUTE);
       expect(vi.getTimerCount()).toBe(0); // made, not started: nothing scheduled
       timed.start();
