@@ -37,7 +37,7 @@ export function whereInReach<DB, TB extends keyof DB, O, Q extends Filterable<DB
 }
 
 /** Tables whose rows are division objects with nothing else to narrow by (a division's contents, a move). */
-type PlainDivisioned = 'conversations' | 'routing_queues' | 'users';
+type PlainDivisioned = 'conversations' | 'routing_queues' | 'users' | 'oauth_clients';
 
 /** How many rows of `table` the division holds (a division holding any cannot be deleted). */
 export async function countInDivision(db: Executor, table: PlainDivisioned, orgId: string, divisionId: string) {

@@ -40,11 +40,13 @@ export function registerAuthorizedAppRoutes(app: FastifyInstance, { oauth }: { o
     async (request) => {
       const { principal } = request.caller;
       const all = await authorizations.list(principal.orgId, request.query.state);
-      const visible = [];
-      for (const e of all.entities) {
-        const { divisioned, divisionId } = await divisionOf(principal.orgId, e.client.id);
-        if (!divisioned || reaches(principal, permission, divisionId)) visible.push(e);
-      }
+      const divisions = await clients.divisionsOf(
+        principal.orgId,
+        all.entities.map((e) => e.client.id),
+      );
+      const visible = all.entities.filter(
+        (e) => !divisions.has(e.client.id) || reaches(principal, permission, divisions.get(e.client.id)),
+      );
       return { ...all, total: visible.length, entities: visible };
     },
   );

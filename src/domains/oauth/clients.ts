@@ -9,6 +9,7 @@ import { newId } from '../../platform/ids.ts';
 import { listing, type PageRequest } from '../../platform/paging.ts';
 import type { Caller } from '../../platform/principal.ts';
 import { type Db, type Executor, withTransaction } from '../../storage/db.ts';
+import { divisionsOfRows } from '../../storage/division-filter.ts';
 import type { OAuthClientRow } from '../../storage/schema.ts';
 import type { DirectoryService, DivisionObjectType, RoleGrant, Subject } from '../directory/index.ts';
 import type { DivisionReach } from '../../platform/division-access.ts';
@@ -348,6 +349,8 @@ export function createClients({ db, store, clock, secrets, directory, tokens, im
     },
 
     find: (orgId: string, clientId: string) => store.findClient(db, orgId, clientId),
+    /** The division of each of these clients, internal ones too (others are absent), in one read. */
+    divisionsOf: (orgId: string, clientIds: string[]) => divisionsOfRows(db, 'oauth_clients', orgId, clientIds),
 
     /** OAuth clients as objects of divisions (counted before a division is deleted, moved between them). */
     divisionObjectType: (): DivisionObjectType => ({
