@@ -57,8 +57,11 @@ const DEMO_AGENTS = [
   ['Jamie Rossi', [3, 1]],
 ] as const;
 
-/** The organization's queues with members, or a demo set of queues and agents made now. */
-async function queuesAndAgents(deps: ContactCenterDeps, orgId: string) {
+/**
+ * The organization's queues with members, or (with `make`) a demo set of queues and agents made
+ * now; without `make`, undefined when there are none.
+ */
+async function queuesAndAgents(deps: ContactCenterDeps, orgId: string, make = true) {
   const existing = await deps.routing.queuesOf(orgId);
   const memberships = await deps.routing.membershipsOf(
     orgId,
@@ -80,6 +83,7 @@ async function queuesAndAgents(deps: ContactCenterDeps, orgId: string) {
     }));
     return { queues, agents };
   }
+  if (!make) return undefined;
   const queues: SimQueue[] = [];
   for (const q of DEMO_QUEUES) {
     const taken = existing.find((e) => e.name_key === q.name.toLowerCase());
@@ -104,8 +108,10 @@ async function queuesAndAgents(deps: ContactCenterDeps, orgId: string) {
   return { queues, agents };
 }
 
-async function simulatorFor(deps: ContactCenterDeps, orgId: string, opts: SimulateOptions) {
-  const { queues, agents } = await queuesAndAgents(deps, orgId);
+async function simulatorFor(deps: ContactCenterDeps, orgId: string, opts: SimulateOptions, make = true) {
+  const found = await queuesAndAgents(deps, orgId, make);
+  if (!found) return undefined;
+  const { queues, agents } = found;
   const divisionId = (await deps.directory.organizations.homeDivision(orgId)).id;
   const sim = createSimulator({ orgId, divisionId, queues, agents, peakPerHour: opts.peakPerHour, seed: opts.seed });
   return { sim, queues: queues.length, agents: agents.length };
@@ -116,7 +122,7 @@ const follower = (deps: ContactCenterDeps, orgId: string, sim: Simulator, follow
 
 /** Writes the traffic; answers how many interactions of each kind were written (and the LiveTraffic, to follow). */
 export async function simulateTraffic(deps: ContactCenterDeps, orgId: string, opts: SimulateOptions = {}) {
-  const { sim, queues, agents } = await simulatorFor(deps, orgId, opts);
+  const { sim, queues, agents } = (await simulatorFor(deps, orgId, opts))!;
   const now = deps.clock.now();
   const hourAgo = new Date(now.getTime() - 3_600_000);
   const from = new Date(now.getTime() - (opts.days ?? 3) * 86_400_000);
@@ -148,12 +154,6 @@ export async function simulateTraffic(deps: ContactCenterDeps, orgId: string, op
  * same empty store may still be seeding them (test/deploy/first-start.test.ts).
  */
 export async function followTraffic(deps: ContactCenterDeps, orgId: string, opts: FollowOptions = {}) {
-  const existing = await deps.routing.queuesOf(orgId);
-  const members = await deps.routing.membershipsOf(
-    orgId,
-    existing.map((q) => q.id),
-  );
-  if (!existing.length || !members.length) return undefined;
-  const { sim } = await simulatorFor(deps, orgId, { seed: Date.now() });
-  return follower(deps, orgId, sim, opts);
+  const found = await simulatorFor(deps, orgId, { seed: Date.now() }, false);
+  return found && follower(deps, orgId, found.sim, opts);
 }
