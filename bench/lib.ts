@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Gatehouse } from '../src/app.ts';
 import type { DemoCredentials } from '../src/demo.ts';
@@ -145,6 +146,16 @@ export async function bootGatehouse(
   const demo = (await seedDemo(gh.directory, gh.oauth, 'bench password'))!;
   return { gh, demo, url: await listenOnLoopback(gh.app) };
 }
+
+/** A TCP port free on the loopback right now (for a server started as another process). */
+export const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
 
 export const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 

@@ -7,10 +7,9 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bootGatehouse, fmt, freshPostgresSchema, HIGH_LIMITS_ENV, type LoadResult, measure } from './lib.ts';
+import { bootGatehouse, fmt, freePort, freshPostgresSchema, HIGH_LIMITS_ENV, type LoadResult, measure } from './lib.ts';
 
 export const name = 'processes';
 
@@ -19,15 +18,6 @@ const PG_URL = process.env.GATEHOUSE_BENCH_DATABASE_URL;
 const REDIS_URL = process.env.GATEHOUSE_BENCH_REDIS_URL;
 const HAPROXY = '/usr/sbin/haproxy';
 const FORM = 'application/x-www-form-urlencoded';
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 
 /** Starts `gatehouse start` and resolves with its printed output once it runs. */
 function startProcess(port: number, env: Record<string, string>): Promise<{ child: ChildProcess; out: () => string }> {
