@@ -18,8 +18,9 @@ export interface UserFilter {
 }
 
 /**
- * A user with the name of its division (null when the division is deleted), in one read compiled
- * once: GET /api/v2/users/{id} checks the division and shows the row (issue 22).
+ * A user's shown columns with the name of its division (null when the division is deleted), in one
+ * read compiled once: GET /api/v2/users/{id} checks the division and shows the row (issue 22).
+ * Only what the view shows is read (not the password hash).
  */
 const userWithDivision = compiledRead((db, p: { orgId: string; id: string }) =>
   db
@@ -27,8 +28,17 @@ const userWithDivision = compiledRead((db, p: { orgId: string; id: string }) =>
     .leftJoin('divisions as d', (j) =>
       j.onRef('d.org_id', '=', 'u.org_id').onRef('d.id', '=', 'u.division_id').on('d.deleted_at', 'is', null),
     )
-    .selectAll('u')
-    .select('d.name as division_name')
+    .select([
+      'u.id',
+      'u.name',
+      'u.division_id',
+      'u.department',
+      'u.email',
+      'u.state',
+      'u.title',
+      'u.version',
+      'd.name as division_name',
+    ])
     .where('u.org_id', '=', p.orgId)
     .where('u.id', '=', p.id),
 );
@@ -130,7 +140,7 @@ export function createDirectoryStore() {
     },
     findUser: (db: Executor, orgId: string, id: string) =>
       db.selectFrom('users').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst(),
-    /** A user and its division's name (null: the division is deleted), in one read. */
+    /** A user's shown columns and its division's name (null: the division is deleted), in one read. */
     findUserWithDivision: (db: Executor, orgId: string, id: string) => userWithDivision.first(db, { orgId, id }),
     findUserByEmail: (db: Executor, orgId: string, emailKey: string) =>
       db

@@ -101,8 +101,8 @@ export function registerUserRoutes(app: FastifyInstance, { directory }: { direct
       const { principal } = request.caller;
       const orgId = principal.orgId;
       // One read gives the row for the division check and the view shown (with its division's name).
-      const { row, view: user } = await directory.users.withView(orgId, request.params.userId);
-      if (!reaches(principal, 'directory:user:view', row.division_id)) throw notFound('user', request.params.userId);
+      const { divisionId, view: user } = await directory.users.withView(orgId, request.params.userId);
+      if (!reaches(principal, 'directory:user:view', divisionId)) throw notFound('user', request.params.userId);
       const expand = splitList(request.query.expand);
       return expand.includes('authorization')
         ? { ...user, authorization: await directory.roles.authorizationOf(orgId, user.id) }

@@ -160,11 +160,11 @@ export function createUsers({ db, store, clock, hooks }: DirectoryDeps) {
     return u;
   }
 
-  /** The org's user (404 as `get`) and its view, in one read: the user with its division's name. */
+  /** The org's user (404 as `get`): its division (for a division check) and its view, in one read. */
   async function withView(orgId: string, userId: string) {
     const u = isUuid(userId) ? await store.findUserWithDivision(db, orgId, userId) : undefined;
     if (!u) throw notFound('user', userId);
-    return { row: u as UserRow, view: userView(u, { id: u.division_id, name: u.division_name ?? '' }) };
+    return { divisionId: u.division_id, view: userView(u, { id: u.division_id, name: u.division_name ?? '' }) };
   }
 
   return {
@@ -210,7 +210,7 @@ export function createUsers({ db, store, clock, hooks }: DirectoryDeps) {
 
     get: async (orgId: string, userId: string) => (await withView(orgId, userId)).view,
     getRow: get,
-    /** The user's row (for a division check) and its view, in one read (GET /users/{id}). */
+    /** The user's division (for a division check) and its view, in one read (GET /users/{id}). */
     withView,
 
     /** The calling user; a client-credentials token acts as its service-account user, if it has one. */

@@ -15,7 +15,7 @@ import type { DirectoryService, DivisionObjectType, RoleGrant, Subject } from '.
 import type { DivisionReach } from '../../platform/division-access.ts';
 import { checkClientInput, type ClientInput, DEFAULT_TOKEN_TTL, grantTypeOf } from './client-rules.ts';
 import type { Secrets } from './secrets.ts';
-import type { OAuthStore } from './store.ts';
+import type { OAuthStore, ViewedClient } from './store.ts';
 import { CLIENT_CREDENTIALS, type Tokens } from './tokens.ts';
 
 registerAuditEntity('OAuth', 'OAuthClient', ['Create', 'Update', 'Delete', 'RegenerateSecret']);
@@ -45,7 +45,7 @@ export function serviceAccountEmail(name: string, clientId: string) {
   return `${slug}.${clientId.slice(0, 8)}@service-account.gatehouse.invalid`;
 }
 
-export function clientView(c: OAuthClientRow, roleDivisions: RoleGrant[], orgName?: string) {
+export function clientView(c: ViewedClient, roleDivisions: RoleGrant[], orgName?: string) {
   return {
     id: c.id,
     name: c.name,

@@ -13,13 +13,34 @@ import type {
 
 const EVERYWHERE: DivisionReach = { everywhere: true, divisionIds: [], home: true };
 
+/** The columns of a client that its view shows (not the secret's hash). */
+const VIEWED_CLIENT_COLUMNS = [
+  'id',
+  'org_id',
+  'name',
+  'description',
+  'grant_type',
+  'token_ttl',
+  'redirect_uris',
+  'scopes',
+  'state',
+  'service_user_id',
+  'date_to_delete',
+  'created_by',
+  'modified_by',
+  'created_at',
+  'modified_at',
+  'scim_rate_limit',
+] as const satisfies readonly (keyof OAuthClientRow)[];
+export type ViewedClient = Pick<OAuthClientRow, (typeof VIEWED_CLIENT_COLUMNS)[number]>;
+
 /** A listed client with one of its role grants (both null when it has none): one row per grant. */
-export type ClientGrantRow = OAuthClientRow & { grant_role_id: string | null; grant_division_id: string | null };
+export type ClientGrantRow = ViewedClient & { grant_role_id: string | null; grant_division_id: string | null };
 
 /**
  * A page of an organization's clients (every division) with their role grants, in one read compiled
  * once per page size: the page in name order, each client's grants in role-name order (as
- * grantsOfMany gives them). The page size is written into the SQL (a bound LIMIT makes SQLite plan
+ * grantsOfMany gives them). Only what the view shows is read (not the secret's hash). The page size is written into the SQL (a bound LIMIT makes SQLite plan
  * the statement again on every call, decision 0019), so each size is its own compiled read.
  */
 const clientPages = new Map<number, CompiledRead<{ orgId: string; offset: number }, ClientGrantRow>>();
@@ -31,7 +52,7 @@ function clientPageRead(limit: number) {
         .selectFrom((eb) =>
           eb
             .selectFrom('oauth_clients')
-            .selectAll()
+            .select(VIEWED_CLIENT_COLUMNS)
             .where('org_id', '=', p.orgId)
             .where('internal', '=', 0)
             .orderBy('name')
