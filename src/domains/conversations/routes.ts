@@ -20,6 +20,7 @@ import {
 import type { ConversationsService } from './service.ts';
 import { anyOf } from '../../platform/permissions.ts';
 import { registerLiveRoutes } from './live-routes.ts';
+import { serializedOnce } from './serialized-once.ts';
 
 const VIEW = anyOf('conversation:communication:view');
 const DISCONNECT = anyOf('conversation:communication:disconnect');
@@ -41,13 +42,16 @@ export function registerConversationRoutes(
       conversations.mine(request.caller, parsePage(request.query), request.query.communicationType, request.query),
   );
 
+  // The service answers one shared object per stored version: serialized once per version.
+  const sendConversation = serializedOnce();
   app.get<Params>(
     '/api/v2/conversations/:conversationId',
     {
       schema: { params: ConversationParams, response: { 200: Conversation } },
       config: { permission: VIEW },
     },
-    async (request) => conversations.get(request.caller, request.params.conversationId),
+    async (request, reply) =>
+      sendConversation(reply, await conversations.get(request.caller, request.params.conversationId)),
   );
 
   // Upstream answers 202 with the JSON string "Accepted", also for a conversation already torn down.

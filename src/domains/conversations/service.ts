@@ -32,6 +32,7 @@ import type { CreatePracticeInteractionBody } from './schemas.ts';
 import { conversationFromRow, rowFromConversation } from './rows.ts';
 import { type ConversationFilter, createConversationStore } from './store.ts';
 import { activeView, conversationView, practiceView } from './views.ts';
+import { createViewCache } from './view-cache.ts';
 
 export const AUDIT_SERVICE = 'Conversations';
 export const AUDIT_ENTITY = 'Conversation';
@@ -137,12 +138,17 @@ export function createConversationsService({
    * The org's conversation, or 404 for an unknown id, another organization's and one outside the
    * divisions where the caller holds `permission` alike (platform/division-access.ts).
    */
-  async function load(orgId: string, id: string, caller?: Caller, permission = VIEW_PERMISSION) {
-    const c = isUuid(id) ? await store.find(db, orgId, id) : null;
-    if (!c) throw notFound('conversation', id);
-    if (caller) assertInReach(caller.principal, permission, c.divisionId, 'conversation', id);
-    return c;
+  async function loadRow(orgId: string, id: string, caller?: Caller, permission = VIEW_PERMISSION) {
+    const row = isUuid(id) ? await rows.find(db, orgId, id) : undefined;
+    if (!row) throw notFound('conversation', id);
+    if (caller) assertInReach(caller.principal, permission, row.division_id, 'conversation', id);
+    return row;
   }
+  const load = async (orgId: string, id: string, caller?: Caller, permission = VIEW_PERMISSION) =>
+    conversationFromRow(await loadRow(orgId, id, caller, permission));
+
+  /** Upstream's Conversation view of each stored version, built once (view-cache.ts). */
+  const views = createViewCache(conversationView);
 
   async function insert(caller: Caller | null, orgId: string, c: Conversation) {
     await withTransaction(db, async (trx) => {
@@ -248,8 +254,14 @@ export function createConversationsService({
       });
     },
 
+    /** The same object for every read of one version (routes serialize it once): not to be changed. */
     async get(caller: Caller, id: string) {
-      return conversationView(await load(caller.principal.orgId, id, caller));
+      const orgId = caller.principal.orgId;
+      // The head (version, division) first: a current view needs no participants read or parsed.
+      const head = isUuid(id) ? await rows.head(db, orgId, id) : undefined;
+      if (!head) throw notFound('conversation', id);
+      assertInReach(caller.principal, VIEW_PERMISSION, head.division_id, 'conversation', id);
+      return views.get(orgId, id, head.version) ?? views.of(await loadRow(orgId, id, caller));
     },
 
     /**

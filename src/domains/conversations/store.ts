@@ -3,6 +3,7 @@ import type { Executor } from '../../storage/db.ts';
 import { countInDivision, type DivisionReach, divisionsOfRows, whereInReach } from '../../storage/division-filter.ts';
 import type { ConversationParticipantRow, ConversationRow } from '../../storage/schema.ts';
 import { containsFolded, jsonText } from '../../storage/text-match.ts';
+import { compiledRead } from './compiled.ts';
 
 /** Which conversations a listing wants: by state, and/or those a user takes part in. */
 export interface ConversationFilter {
@@ -13,6 +14,27 @@ export interface ConversationFilter {
   /** The divisions the caller may see conversations of (all when absent). */
   reach?: DivisionReach;
 }
+
+/** One conversation of an organization, compiled once (the hot reads of one conversation). */
+const findRow = compiledRead(['orgId', 'id'], (db, p) =>
+  db.selectFrom('conversations').selectAll().where('org_id', '=', p.orgId).where('id', '=', p.id),
+);
+
+/** The columns of a conversation that say whether a view of it is current and who may see it. */
+export const HEAD_COLUMNS = [
+  'id',
+  'version',
+  'division_id',
+  'start_time',
+  'end_time',
+  'originating_direction',
+] as const;
+export type ConversationHead = Pick<ConversationRow, (typeof HEAD_COLUMNS)[number]>;
+
+/** A conversation's head: no participants text to read and copy when a cached view is current. */
+const findHead = compiledRead(['orgId', 'id'], (db, p) =>
+  db.selectFrom('conversations').select(HEAD_COLUMNS).where('org_id', '=', p.orgId).where('id', '=', p.id),
+);
 
 function filtered(db: Executor, f: ConversationFilter) {
   let q = db.selectFrom('conversations').where('org_id', '=', f.orgId);
@@ -115,11 +137,19 @@ export function createConversationStore() {
         .where('org_id', '=', orgId)
         .where('id', 'in', ids)
         .execute(),
-    find: (db: Executor, orgId: string, id: string) =>
-      db.selectFrom('conversations').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst(),
+    find: async (db: Executor, orgId: string, id: string): Promise<ConversationRow | undefined> =>
+      (await findRow(db, { orgId, id }))[0],
+    head: async (db: Executor, orgId: string, id: string): Promise<ConversationHead | undefined> =>
+      (await findHead(db, { orgId, id }))[0],
     insert: (db: Executor, row: ConversationRow) => db.insertInto('conversations').values(row).execute(),
-    /** Writes the new state when the stored version is still `expectedVersion`; answers whether it did. */
+    /**
+     * Writes the new state when the stored version is still `expectedVersion`; answers whether it
+     * did. Every change moves the version: readers reuse what they built from a row while its
+     * version stands (the service's view caches, the live views).
+     */
     update: async (db: Executor, row: ConversationRow, expectedVersion: number) => {
+      if (!(row.version > expectedVersion))
+        throw new Error(`conversation ${row.id}: a change must move the version past ${expectedVersion}`);
       const { id, org_id, created_at, ...rest } = row;
       const res = await db
         .updateTable('conversations')
