@@ -1,5 +1,5 @@
 /** /api/v2/analytics: conversation details (query and jobs) and queue observations. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import {
   AnalyticsConversationQueryResponse,
   AsyncConversationQuery,
@@ -15,19 +15,38 @@ import {
 } from './schemas.ts';
 import type { AnalyticsService } from './service.ts';
 
+/**
+ * Objects a route answers again and again (cached views) are serialized once, with the route's
+ * own 200 schema (`reply.serialize`); one instance per route, as another route's schema may shape
+ * the same object differently. (The conversations domain has the same helper.)
+ */
+function serializedOnce() {
+  const bodies = new WeakMap<object, string>();
+  return (reply: FastifyReply, payload: object) => {
+    let body = bodies.get(payload);
+    if (body === undefined) {
+      body = reply.serialize(payload) as string;
+      bodies.set(payload, body);
+    }
+    return reply.type('application/json; charset=utf-8').send(body);
+  };
+}
+
 const ANY = (...list: string[]) => ({ type: 'ANY' as const, list });
 const DETAILS = ANY('analytics:conversationDetail:view', 'analytics:agentConversationDetail:view');
 
 type JobRequest = { Params: { jobId: string } };
 
 export function registerAnalyticsRoutes(app: FastifyInstance, { analytics }: { analytics: AnalyticsService }) {
+  // A one-conversation answer is one shared object per stored version: serialized once.
+  const sendDetails = serializedOnce();
   app.post<{ Body: ConversationQuery }>(
     '/api/v2/analytics/conversations/details/query',
     {
       schema: { body: ConversationQuery, response: { 200: AnalyticsConversationQueryResponse } },
       config: { permission: DETAILS },
     },
-    async (request) => analytics.detailsQuery(request.caller, request.body),
+    async (request, reply) => sendDetails(reply, await analytics.detailsQuery(request.caller, request.body)),
   );
 
   app.post<{ Body: AsyncConversationQuery }>(

@@ -158,6 +158,48 @@ function matching(db: Executor, q: DetailsQuery, counting: boolean) {
   return query;
 }
 
+/**
+ * The one conversation a query can match, when one row answers it: a conversation filter pins the
+ * id (a `matches` conversationId predicate that the filter requires), and nothing needs the
+ * participant rows (no segment filters) or a keyset position. Else null: the query runs in SQL.
+ */
+export function pinnedConversation(q: DetailsQuery): string | null {
+  if (q.segmentFilters.length > 0 || q.after) return null;
+  for (const f of q.conversationFilters) {
+    // An `and` filter requires each of its predicates; an `or` filter of one predicate requires it.
+    if (f.type === 'or' && f.predicates.length + f.clauses.length !== 1) continue;
+    const p = f.predicates.find((x) => x.dimension === 'conversationId' && x.operator === 'matches');
+    if (p) return p.value ?? '';
+  }
+  return null;
+}
+
+/** The columns a pinned query tests (the head of a conversation, HEAD_COLUMNS of the store). */
+export type DetailsHead = Pick<
+  Database['conversations'],
+  'id' | 'division_id' | 'start_time' | 'end_time' | 'originating_direction'
+>;
+
+/**
+ * Whether the row matches the query's interval and conversation filters: what `matching` asks
+ * SQL, tested in memory for a pinned query (`col = v`, `col is not null`, `col is null`; SQL's
+ * `null = v` is not true). The columns hold ISO timestamps and ids, whose text order is the same
+ * in SQLite, PostgreSQL and JavaScript.
+ */
+export function headMatches(q: DetailsQuery, head: DetailsHead): boolean {
+  if (!(head.start_time >= q.start && head.start_time < q.end)) return false;
+  const test = (p: DimensionPredicate) => {
+    const value = head[CONVERSATION_COLUMNS[p.dimension as keyof typeof CONVERSATION_COLUMNS]] as string | null;
+    if (p.operator === 'exists') return value !== null && value !== undefined;
+    if (p.operator === 'notExists') return value === null || value === undefined;
+    return value !== null && value !== undefined && value === (p.value ?? '');
+  };
+  const join = (type: 'and' | 'or', parts: boolean[]) => (type === 'and' ? parts.every(Boolean) : parts.some(Boolean));
+  return q.conversationFilters.every((f) =>
+    join(f.type, [...f.predicates.map(test), ...f.clauses.map((c) => join(c.type, c.predicates.map(test)))]),
+  );
+}
+
 const SORT_COLUMN = {
   conversationStart: 'conversations.start_time',
   conversationEnd: 'conversations.end_time',

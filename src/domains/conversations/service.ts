@@ -26,7 +26,7 @@ import {
   SYSTEM_WRAPUP,
 } from './model.ts';
 import { analyticsConversationView, participantRows } from './analytics-view.ts';
-import { createDetailsStore, type DetailsQuery } from './details-store.ts';
+import { createDetailsStore, type DetailsQuery, headMatches, pinnedConversation } from './details-store.ts';
 import { stuckReason } from './stuck.ts';
 import type { CreatePracticeInteractionBody } from './schemas.ts';
 import { conversationFromRow, rowFromConversation } from './rows.ts';
@@ -169,6 +169,19 @@ export function createConversationsService({
   }
 
   const details = createDetailsStore();
+  /** The analytics view of each stored version, built once (view-cache.ts). */
+  const analyticsViews = createViewCache(analyticsConversationView);
+
+  /** The view of the one conversation a pinned details query names, if it matches the query. */
+  async function pinnedView(q: DetailsQuery, id: string) {
+    const head = await rows.head(db, q.orgId, id);
+    if (!head || !headMatches(q, head)) return null;
+    const cached = analyticsViews.get(q.orgId, id, head.version);
+    if (cached) return cached;
+    // Changed since the head was read: the row read now is tested again.
+    const row = await rows.find(db, q.orgId, id);
+    return row && headMatches(q, row) ? analyticsViews.of(row) : null;
+  }
 
   /**
    * Parsed live conversations by organization and id. Every read checks ids and versions in the
@@ -196,8 +209,18 @@ export function createConversationsService({
   }
 
   const service = {
-    /** The analytics details query (the analytics domain parses and checks the request). */
+    /**
+     * The analytics details query (the analytics domain parses and checks the request). Views are
+     * those of analyticsViews: one object per stored version, not to be changed.
+     */
     async detailsQuery(q: DetailsQuery, offset: number, limit: number, withTotal = true) {
+      const pinned = pinnedConversation(q);
+      if (pinned !== null) {
+        // One row answers it: its head is tested in memory, no query is built (details-store.ts).
+        const view = await pinnedView(q, pinned);
+        const page = view && offset === 0 && limit > 0 ? [view] : [];
+        return { conversations: page, total: withTotal ? (view ? 1 : 0) : -1 };
+      }
       const page = await details.page(db, q, offset, limit);
       // A page that is not full (and not past the end) gives the total: no COUNT then (one id, say).
       const total = !withTotal
@@ -205,11 +228,7 @@ export function createConversationsService({
         : page.length < limit && (page.length > 0 || offset === 0)
           ? offset + page.length
           : await details.count(db, q);
-      return {
-        conversations: page.map((r) => analyticsConversationView(conversationFromRow(r))),
-        total,
-        last: page[page.length - 1],
-      };
+      return { conversations: page.map((r) => analyticsViews.of(r)), total };
     },
     countDetails: (q: DetailsQuery) => details.count(db, q),
 
