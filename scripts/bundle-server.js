@@ -6,7 +6,8 @@
 // Left outside the bundle, loaded from node_modules as before: native addons, the modules the
 // server loads on first use (jsdom, ioredis, pg, NATS, x509, libphonenumber, xmldom, xml-crypto,
 // DOMPurify, zxcvbn: `createRequire` calls and dynamic imports), and Fastify's serializer
-// compiler, which platform/validation.ts loads from Fastify's own dependencies.
+// compiler, which platform/validation.ts loads from Fastify's own dependencies, with the Ajv and
+// fast-json-stringify it uses (so that there is one copy of each).
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -24,6 +25,10 @@ export const EXTERNAL = [
   '@peculiar/x509',
   'reflect-metadata',
   '@fastify/fast-json-stringify-compiler',
+  // …which loads Ajv and fast-json-stringify from node_modules: one copy of each, shared.
+  'fast-json-stringify',
+  'ajv',
+  'ajv/*',
   'tsx',
 ];
 
