@@ -167,6 +167,13 @@ export function afterCommit(ex: Executor, fn: () => void): void {
   else fn();
 }
 
-export { isNotADatabase, isStoreUnavailable, isUniqueViolation, type PoolOptions, type PoolUsage } from './dialect.ts';
+export {
+  isNotADatabase,
+  isStoreUnavailable,
+  isUniqueViolation,
+  type PoolOptions,
+  type PoolUsage,
+  textList,
+} from './dialect.ts';
 export type { Database } from './schema.ts';
 export type { PurgeOptions } from './dialect.ts';

@@ -6,7 +6,15 @@ import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { type Dialect, type Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import {
+  type Dialect,
+  type Kysely,
+  PostgresAdapter,
+  PostgresDialect,
+  type RawBuilder,
+  SqliteDialect,
+  sql,
+} from 'kysely';
 import type pgModule from 'pg';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -195,6 +203,18 @@ function withStatementCache(database: SQLite.Database): SQLite.Database {
       };
     },
   });
+}
+
+/**
+ * Many strings as one bound parameter: a table `list` of one column `value`, in the order given,
+ * to select from (`select list.value from ${textList(ex, ids)}`). PostgreSQL unnests a text[],
+ * SQLite walks a JSON array (json_each). A statement of any size, instead of a parameter per value
+ * (and a chunk of them per statement): a 10,000-member group PATCH is one statement a step.
+ */
+export function textList(ex: Kysely<any>, values: readonly string[]): RawBuilder<unknown> {
+  return ex.getExecutor().adapter instanceof PostgresAdapter
+    ? sql`unnest(cast(${values} as text[])) as list(value)`
+    : sql`json_each(${JSON.stringify(values)}) as list`;
 }
 
 /** True when the error is a unique-constraint violation, in either dialect. */
