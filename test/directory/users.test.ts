@@ -140,6 +140,30 @@ describe.each(DIALECTS)('users on %s', (dialect) => {
     expect(res.body.code).toBe('not.a.user');
   });
 
+  it("shows each listed user's division as reading the user alone does, for users in several divisions (issue 22)", async () => {
+    const made = await t.api('/api/v2/authorization/divisions', {
+      method: 'POST',
+      token,
+      body: { name: 'Second floor' },
+    });
+    expect(made.status).toBe(200);
+    for (const [i, divisionId] of [made.body.id, undefined, made.body.id].entries()) {
+      const u = await t.api('/api/v2/users', {
+        method: 'POST',
+        token,
+        body: { name: `Floor user ${i}`, email: `floor${i}@example.com`, ...(divisionId ? { divisionId } : {}) },
+      });
+      expect(u.status).toBe(200);
+    }
+    const listed = (await t.api('/api/v2/users?pageSize=100', { token })).body.entities as {
+      id: string;
+      division: { id: string; name: string };
+    }[];
+    expect(new Set(listed.map((u) => u.division.id)).size).toBeGreaterThan(1);
+    expect(listed.filter((u) => u.division.name === 'Second floor')).toHaveLength(2);
+    for (const u of listed) expect(u).toEqual((await t.api(`/api/v2/users/${u.id}`, { token })).body);
+  });
+
   it('gives 404 for an unknown user', async () => {
     const res = await t.api('/api/v2/users/00000000-0000-4000-8000-000000000000', { token });
     expect(res.status).toBe(404);

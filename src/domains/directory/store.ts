@@ -77,6 +77,17 @@ export function createDirectoryStore() {
         .where('id', '=', id)
         .where('deleted_at', 'is', null)
         .executeTakeFirst(),
+    /** The divisions among these ids that are not deleted, in one read (a page of users' divisions). */
+    findDivisions: (db: Executor, orgId: string, ids: readonly string[]) =>
+      ids.length === 0
+        ? Promise.resolve([] as DivisionRow[])
+        : db
+            .selectFrom('divisions')
+            .selectAll()
+            .where('org_id', '=', orgId)
+            .where('id', 'in', ids)
+            .where('deleted_at', 'is', null)
+            .execute(),
     listDivisions: (db: Executor, orgId: string, offset: number, limit: number) =>
       db
         .selectFrom('divisions')

@@ -190,14 +190,12 @@ export function createUsers({ db, store, clock, hooks }: DirectoryDeps) {
         store.listUsers(db, orgId, filter, page.offset, page.pageSize),
         store.countUsers(db, orgId, filter),
       ]);
-      const divisions = new Map<string, { id: string; name: string }>();
-      for (const r of rows) {
-        if (!divisions.has(r.division_id))
-          divisions.set(
-            r.division_id,
-            (await store.findDivision(db, orgId, r.division_id)) ?? { id: r.division_id, name: '' },
-          );
-      }
+      // The page's divisions in one read (was one per distinct division); a deleted one shows no name.
+      const divisions = new Map<string, { id: string; name: string }>(
+        (await store.findDivisions(db, orgId, [...new Set(rows.map((r) => r.division_id))])).map((d) => [d.id, d]),
+      );
+      for (const r of rows)
+        if (!divisions.has(r.division_id)) divisions.set(r.division_id, { id: r.division_id, name: '' });
       const expanded = await hooks.expand(
         db,
         orgId,
