@@ -11,7 +11,7 @@
 //
 // `node scripts/bundle-server.js` bundles dist/src/main.js; test/cli/bundle.test.ts calls
 // `bundleServer` on src/main.ts (esbuild reads TypeScript too).
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -41,7 +41,7 @@ export async function bundleServer(entry, outfile) {
   } catch {
     return false;
   }
-  await esbuild.build({
+  const result = await esbuild.build({
     entryPoints: [entry],
     outfile,
     bundle: true,
@@ -55,7 +55,16 @@ export async function bundleServer(entry, outfile) {
     },
     legalComments: 'eof',
     logLevel: 'warning',
+    write: false,
   });
+  // esbuild escapes every non-ASCII character of strings, regular expressions and identifiers;
+  // the comments it keeps may still hold some (→, §, ×). One of them would make V8 hold the
+  // whole 3 MB source as UTF-16, twice its size; as an escape it changes nothing it could mean.
+  const text = result.outputFiles[0].text.replace(
+    /[\u0080-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  writeFileSync(outfile, text);
   return true;
 }
 
