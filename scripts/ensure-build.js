@@ -35,6 +35,18 @@ if (only !== '--web' && stale('dist/src/main.js', ['src', 'bench', 'tsconfig.jso
   if (existsSync(join(root, 'node_modules', 'typescript')))
     status ||= run('the server (dist)', ['typescript', 'bin', 'tsc'], ['-p', 'tsconfig.build.json']);
 }
+// The one-file server bundle bin/gatehouse.js prefers (scripts/bundle-server.js), after a server build.
+if (
+  only !== '--web' &&
+  status === 0 &&
+  existsSync(join(root, 'dist/src/main.js')) &&
+  stale('dist/gatehouse.mjs', ['dist/src'])
+) {
+  console.log('Bundling the server (dist/gatehouse.mjs)…');
+  status ||=
+    spawnSync(process.execPath, [join(root, 'scripts', 'bundle-server.js')], { stdio: 'inherit', cwd: root }).status ??
+    1;
+}
 // One console build at a time: parallel test runs would otherwise empty each other's web/dist.
 const webStale = () => stale('web/dist/index.html', ['web/src', 'web/index.html', 'web/vite.config.ts']);
 if (only !== '--server' && webStale()) {

@@ -8,6 +8,9 @@ import { startApp, type TestApp } from '../helpers/app.ts';
 import { DIALECTS } from '../helpers/dialects.ts';
 import { validateShape } from '../helpers/shape.ts';
 
+const sortGrants = (grants: { roleId: string; divisionId: string }[]) =>
+  [...grants].sort((a, b) => `${a.roleId}/${a.divisionId}`.localeCompare(`${b.roleId}/${b.divisionId}`));
+
 describe.each(DIALECTS)('OAuth clients API on %s', (dialect) => {
   let t: TestApp;
   let token: string;
@@ -223,6 +226,73 @@ describe.each(DIALECTS)('OAuth clients API on %s', (dialect) => {
     const beyond = await page(n, 3);
     expect(beyond).toMatchObject({ total: n });
     expect(beyond.entities ?? []).toHaveLength(0);
+  });
+
+  it('lists each client with its own role grants, as reading it alone shows them, on every page (issue 22)', async () => {
+    const roles = (await t.api('/api/v2/authorization/roles?pageSize=100', { token })).body.entities as {
+      id: string;
+    }[];
+    const home = (await t.api('/api/v2/authorization/divisions/home', { token })).body.id as string;
+    const other = await t.api('/api/v2/authorization/divisions', {
+      method: 'POST',
+      token,
+      body: { name: 'Listing division' },
+    });
+    expect(other.status).toBe(200);
+    const many = [
+      { roleId: roles[0].id, divisionId: home },
+      { roleId: roles[1].id, divisionId: home },
+      { roleId: roles[1].id, divisionId: other.body.id },
+      { roleId: roles[0].id, divisionId: '*' },
+    ];
+    const made = await create({
+      name: 'aa listed with grants',
+      authorizedGrantType: 'CLIENT-CREDENTIALS',
+      roleDivisions: many,
+    });
+    expect(made.status).toBe(200);
+    const code = await create({
+      name: 'aa listed without grants',
+      authorizedGrantType: 'CODE',
+      registeredRedirectUri: ['https://a.example/cb'],
+    });
+    expect(code.status).toBe(200);
+    // The console's own client exists now and is never listed.
+    await t.gh.oauth.clients.internalClient(t.demo.orgId);
+
+    const all = (await t.api('/api/v2/oauth/clients?pageSize=100', { token })).body;
+    const names = all.entities.map((c: { name: string }) => c.name);
+    expect(names).not.toContain('Gatehouse Console');
+    expect(all.total).toBe(all.entities.length);
+    const sortKey = (c: { name: string; id: string }) => [c.name, c.id];
+    const sorted = [...all.entities].sort((a, b) => {
+      const [x, y] = [sortKey(a), sortKey(b)];
+      return x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : x[1] < y[1] ? -1 : 1;
+    });
+    expect(all.entities.map((c: { id: string }) => c.id)).toEqual(sorted.map((c) => c.id));
+    const listed = all.entities.find((c: { id: string }) => c.id === made.body.id);
+    expect(new Set(listed.roleDivisions.map((g: object) => JSON.stringify(g)))).toEqual(
+      new Set(many.map((g) => JSON.stringify(g))),
+    );
+    expect(all.entities.find((c: { id: string }) => c.id === code.body.id).roleDivisions).toEqual([]);
+    // Page by page (one client a page, then two), each client is what GET of it alone answers.
+    for (const size of [1, 2]) {
+      for (let n = 1; n <= Math.ceil(all.total / size); n++) {
+        const page = (await t.api(`/api/v2/oauth/clients?pageSize=${size}&pageNumber=${n}`, { token })).body;
+        expect(page.total).toBe(all.total);
+        for (const c of page.entities) {
+          const alone = (await t.api(`/api/v2/oauth/clients/${c.id}`, { token })).body;
+          expect({ ...c, roleDivisions: sortGrants(c.roleDivisions), roleIds: [...c.roleIds].sort() }).toEqual({
+            ...alone,
+            roleDivisions: sortGrants(alone.roleDivisions),
+            roleIds: [...alone.roleIds].sort(),
+          });
+        }
+        expect(page.entities.map((c: { id: string }) => c.id)).toEqual(
+          all.entities.slice((n - 1) * size, n * size).map((c: { id: string }) => c.id),
+        );
+      }
+    }
   });
 
   it('serves the scope catalogue', async () => {

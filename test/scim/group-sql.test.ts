@@ -55,17 +55,18 @@ describe.each(DIALECTS)('SCIM group PATCH statements on %s', (dialect) => {
     const firstWrite = sql.findIndex((q) => /^(insert|update|delete)/.test(q));
     expect(sql[firstWrite]).toMatch(/^update "groups" set "version" = "version" \+ /);
     expect(sql.filter((q) => q.includes('group_members') && q.startsWith('delete'))).toEqual([]);
-    expect(sql.filter((q) => q.startsWith('insert into "group_members"'))).toHaveLength(1);
+    // One statement for all the members added (their ids one parameter).
+    expect(sql.filter((q) => /^insert into "?group_members"? /.test(q))).toHaveLength(1);
   });
 
   it('a removal deletes only the listed members, by id', async () => {
     const id = await s.group('SQL remove');
     await run(id, [{ op: 'add', path: 'members', value: users.map((value) => ({ value })) }]);
     const sql = await run(id, [{ op: 'remove', path: `members[value eq "${users[1]}"]` }]);
-    const deletes = sql.filter((q) => q.startsWith('delete from "group_members"'));
+    const deletes = sql.filter((q) => /^delete from "?group_members"? /.test(q));
     expect(deletes).toHaveLength(1);
-    expect(deletes[0]).toMatch(/"user_id" in \(/);
-    expect(sql.filter((q) => q.startsWith('insert into "group_members"'))).toEqual([]);
+    expect(deletes[0]).toMatch(/"?user_id"? in \(/);
+    expect(sql.filter((q) => /^insert into "?group_members"? /.test(q))).toEqual([]);
     const members = (await s.scim('GET', `/Groups/${id}`)).body.members.map((m: { value: string }) => m.value).sort();
     expect(members).toEqual(users.filter((u) => u !== users[1]).sort());
   });

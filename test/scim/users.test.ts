@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../helpers/dialects.ts';
 import { validateShape } from '../helpers/shape.ts';
 import {
+  auditTrail,
   ENTERPRISE,
   ERROR,
   GENESYS,
@@ -87,6 +88,37 @@ describe.each(DIALECTS)('SCIM Users on %s', (dialect) => {
     validateShape('ScimError', res.body);
     expect(res.body).toMatchObject({ schemas: [ERROR], status: '409', scimType: 'uniqueness' });
     expect(res.body.detail).toContain('Grace.Hopper@Example.com');
+  });
+
+  it('answers concurrent creates each on its own: a conflicting one 409, the others created and audited', async () => {
+    // On SQLite these share commits (decision 0027): a refused create must not take the others down.
+    const bodies = [
+      ...Array.from({ length: 8 }, (_, i) => oktaUser(`burst.${i}@example.com`, { externalId: `burst-${i}` })),
+      oktaUser('Burst.3@Example.com'),
+      oktaUser('burst.other@example.com', { externalId: 'burst-5' }),
+      oktaUser('burst.bad@example.com', { phoneNumbers: [{ value: 'not a phone', type: 'work' }] }),
+      oktaUser('burst.9@example.com'),
+    ];
+    const results = await Promise.all(bodies.map((b) => s.scim('POST', '/Users', b)));
+    const byName = new Map<string, number[]>();
+    results.forEach((r, i) => {
+      const key = String(bodies[i]!.userName).toLowerCase();
+      byName.set(key, [...(byName.get(key) ?? []), r.status]);
+    });
+    // Of two creates of one userName, one wins (either may arrive first).
+    expect(byName.get('burst.3@example.com')!.sort()).toEqual([201, 409]);
+    expect([results[5]!.status, results[9]!.status].sort()).toEqual([201, 409]);
+    expect(results[10]!.status).toBe(400);
+    for (const i of [0, 1, 2, 4, 6, 7, 11]) expect(results[i]!.status, String(i)).toBe(201);
+    for (const r of results.filter((x) => x.status === 409)) expect(r.body.scimType).toBe('uniqueness');
+    for (const r of results.filter((x) => x.status === 201)) {
+      const got = await s.scim('GET', `/Users/${r.body.id}`);
+      expect(got.body).toEqual(r.body);
+      const trail = await auditTrail(s, r.body.id);
+      expect(trail.filter((e) => e.action === 'Create')).toHaveLength(1);
+    }
+    const listed = await s.scim('GET', `/Users?filter=${encodeURIComponent('userName sw "burst."')}&count=100`);
+    expect(listed.body.totalResults).toBe(results.filter((r) => r.status === 201).length);
   });
 
   it('refuses a phone number that cannot be normalized, naming it', async () => {

@@ -4,6 +4,7 @@
  */
 import { sql } from 'kysely';
 import { type DivisionReach, whereInReach } from '../../storage/division-filter.ts';
+import { compiledRead } from '../../storage/compiled.ts';
 import type { Executor } from '../../storage/db.ts';
 import type { DivisionRow, OrganizationRow, RoleRow, UserRow } from '../../storage/schema.ts';
 
@@ -15,6 +16,32 @@ export interface UserFilter {
   /** The divisions the caller may see users of (all when absent). */
   reach?: DivisionReach;
 }
+
+/**
+ * A user's shown columns with the name of its division (null when the division is deleted), in one
+ * read compiled once: GET /api/v2/users/{id} checks the division and shows the row (issue 22).
+ * Only what the view shows is read (not the password hash).
+ */
+const userWithDivision = compiledRead((db, p: { orgId: string; id: string }) =>
+  db
+    .selectFrom('users as u')
+    .leftJoin('divisions as d', (j) =>
+      j.onRef('d.org_id', '=', 'u.org_id').onRef('d.id', '=', 'u.division_id').on('d.deleted_at', 'is', null),
+    )
+    .select([
+      'u.id',
+      'u.name',
+      'u.division_id',
+      'u.department',
+      'u.email',
+      'u.state',
+      'u.title',
+      'u.version',
+      'd.name as division_name',
+    ])
+    .where('u.org_id', '=', p.orgId)
+    .where('u.id', '=', p.id),
+);
 
 export function createDirectoryStore() {
   return {
@@ -113,6 +140,8 @@ export function createDirectoryStore() {
     },
     findUser: (db: Executor, orgId: string, id: string) =>
       db.selectFrom('users').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst(),
+    /** A user's shown columns and its division's name (null: the division is deleted), in one read. */
+    findUserWithDivision: (db: Executor, orgId: string, id: string) => userWithDivision.first(db, { orgId, id }),
     findUserByEmail: (db: Executor, orgId: string, emailKey: string) =>
       db
         .selectFrom('users')

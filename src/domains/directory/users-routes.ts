@@ -98,10 +98,11 @@ export function registerUserRoutes(app: FastifyInstance, { directory }: { direct
       },
     },
     async (request) => {
-      const orgId = request.caller.principal.orgId;
-      const row = await requireUserInReach(request.caller.principal, ['directory:user:view'], request.params.userId);
-      // The row just read is the one shown (not read a second time).
-      const user = await directory.users.viewOf(orgId, row);
+      const { principal } = request.caller;
+      const orgId = principal.orgId;
+      // One read gives the row for the division check and the view shown (with its division's name).
+      const { divisionId, view: user } = await directory.users.withView(orgId, request.params.userId);
+      if (!reaches(principal, 'directory:user:view', divisionId)) throw notFound('user', request.params.userId);
       const expand = splitList(request.query.expand);
       return expand.includes('authorization')
         ? { ...user, authorization: await directory.roles.authorizationOf(orgId, user.id) }

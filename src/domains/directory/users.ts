@@ -160,6 +160,13 @@ export function createUsers({ db, store, clock, hooks }: DirectoryDeps) {
     return u;
   }
 
+  /** The org's user (404 as `get`): its division (for a division check) and its view, in one read. */
+  async function withView(orgId: string, userId: string) {
+    const u = isUuid(userId) ? await store.findUserWithDivision(db, orgId, userId) : undefined;
+    if (!u) throw notFound('user', userId);
+    return { divisionId: u.division_id, view: userView(u, { id: u.division_id, name: u.division_name ?? '' }) };
+  }
+
   return {
     /** `expand` may name a registered expansion (beyond upstream; SCIM's `scim` adds `scimManaged`). */
     async list(
@@ -201,15 +208,16 @@ export function createUsers({ db, store, clock, hooks }: DirectoryDeps) {
       return listing(views, total, page, '/api/v2/users', query);
     },
 
-    get: async (orgId: string, userId: string) => view(orgId, await get(orgId, userId)),
+    get: async (orgId: string, userId: string) => (await withView(orgId, userId)).view,
     getRow: get,
-    viewOf: view,
+    /** The user's division (for a division check) and its view, in one read (GET /users/{id}). */
+    withView,
 
     /** The calling user; a client-credentials token acts as its service-account user, if it has one. */
     async me(caller: Caller) {
       const { principal } = caller;
       if (!principal.userId) throw notAUser();
-      return view(principal.orgId, await get(principal.orgId, principal.userId));
+      return (await withView(principal.orgId, principal.userId)).view;
     },
 
     async create(orgId: string, caller: Caller | null, input: CreateUserInput) {

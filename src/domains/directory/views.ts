@@ -6,7 +6,10 @@ export const userUri = (id: string) => `/api/v2/users/${id}`;
 export const roleUri = (id: string) => `/api/v2/authorization/roles/${id}`;
 export const divisionUri = (id: string) => `/api/v2/authorization/divisions/${id}`;
 
-export function userView(u: UserRow, division: Pick<DivisionRow, 'id' | 'name'>) {
+/** The columns of a user that its view shows (the division comes separately). */
+export type ViewedUser = Pick<UserRow, 'id' | 'name' | 'department' | 'email' | 'state' | 'title' | 'version'>;
+
+export function userView(u: ViewedUser, division: Pick<DivisionRow, 'id' | 'name'>) {
   return {
     id: u.id,
     name: u.name,

@@ -2,7 +2,7 @@
  * An external contact as stored: upstream's ExternalContact with every phone number in E.164
  * (whatever format it arrived in), and the normalized identifiers search finds it by.
  */
-import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { type CountryCode, parsePhoneNumberFromString } from '../../platform/phone-numbers.ts';
 import { invalidValue } from '../../platform/errors/index.ts';
 import type { ContactAddressBody, ExternalContactInput, PhoneNumberBody } from './schemas.ts';
 

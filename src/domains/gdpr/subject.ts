@@ -2,7 +2,7 @@
  * From a request's GDPRSubject to the subject every source works on: its own terms, normalized,
  * then completed with the directory users it identifies and those users' own identifiers.
  */
-import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { type CountryCode, parsePhoneNumberFromString } from '../../platform/phone-numbers.ts';
 import { badRequest } from '../../platform/errors/index.ts';
 import type {
   PersonalDataSource,

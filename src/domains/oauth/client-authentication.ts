@@ -14,6 +14,9 @@ export interface PresentedCredentials {
   via: 'basic' | 'body' | 'none';
 }
 
+/** RFC 6749 §2.3.1's form-urlencoding of the Basic values; most ids and secrets have nothing encoded. */
+const formDecoded = (value: string) => (value.includes('%') ? decodeURIComponent(value) : value);
+
 export function readCredentials(
   authorization: string | undefined,
   params: Record<string, string>,
@@ -31,8 +34,8 @@ export function readCredentials(
       throw new InvalidRequest('send the client credentials in one place only, not both Basic and body');
     try {
       return {
-        clientId: decodeURIComponent(decoded.slice(0, colon)),
-        clientSecret: decodeURIComponent(decoded.slice(colon + 1)),
+        clientId: formDecoded(decoded.slice(0, colon)),
+        clientSecret: formDecoded(decoded.slice(colon + 1)),
         via: 'basic',
       };
     } catch {

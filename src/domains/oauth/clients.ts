@@ -15,7 +15,7 @@ import type { DirectoryService, DivisionObjectType, RoleGrant, Subject } from '.
 import type { DivisionReach } from '../../platform/division-access.ts';
 import { checkClientInput, type ClientInput, DEFAULT_TOKEN_TTL, grantTypeOf } from './client-rules.ts';
 import type { Secrets } from './secrets.ts';
-import type { OAuthStore } from './store.ts';
+import type { OAuthStore, ViewedClient } from './store.ts';
 import { CLIENT_CREDENTIALS, type Tokens } from './tokens.ts';
 
 registerAuditEntity('OAuth', 'OAuthClient', ['Create', 'Update', 'Delete', 'RegenerateSecret']);
@@ -45,7 +45,7 @@ export function serviceAccountEmail(name: string, clientId: string) {
   return `${slug}.${clientId.slice(0, 8)}@service-account.gatehouse.invalid`;
 }
 
-export function clientView(c: OAuthClientRow, roleDivisions: RoleGrant[], orgName?: string) {
+export function clientView(c: ViewedClient, roleDivisions: RoleGrant[], orgName?: string) {
   return {
     id: c.id,
     name: c.name,
@@ -151,6 +151,30 @@ export function createClients({ db, store, clock, secrets, directory, tokens, im
     return row;
   }
 
+  /**
+   * The clients of every division (an admin's listing, what the SDKs poll): the page and its
+   * clients' roles in one compiled read, and a count only when the page is full (issue 22).
+   */
+  async function listEverywhere(orgId: string, page: PageRequest, query: Record<string, unknown>) {
+    const rows = await store.listClientsWithGrants(db, orgId, page.offset, page.pageSize);
+    const views: ClientView[] = [];
+    for (let i = 0; i < rows.length; ) {
+      const client = rows[i];
+      const roles: RoleGrant[] = [];
+      for (; i < rows.length && rows[i].id === client.id; i++) {
+        const g = rows[i];
+        if (g.grant_role_id !== null) roles.push({ roleId: g.grant_role_id, divisionId: g.grant_division_id! });
+      }
+      views.push(clientView(client, roles));
+    }
+    // A page that is not full (and not past the end) gives the total: no count query then.
+    const total =
+      views.length < page.pageSize && (views.length > 0 || page.offset === 0)
+        ? page.offset + views.length
+        : await store.countAllClients(db, orgId);
+    return listing(views, total, page, '/api/v2/oauth/clients', query);
+  }
+
   return {
     async create(orgId: string, caller: Caller | null, input: CreateClientInput) {
       if (!input.internal) checkClientInput(input, { isNew: true, now: clock.now(), implicitCutoff });
@@ -211,6 +235,7 @@ export function createClients({ db, store, clock, secrets, directory, tokens, im
 
     /** The clients within `reach` (division-access.ts: the divisions the caller may view clients of). */
     async list(orgId: string, page: PageRequest, query: Record<string, unknown>, reach?: DivisionReach) {
+      if (!reach || reach.everywhere) return listEverywhere(orgId, page, query);
       const rows = await store.listClients(db, orgId, page.offset, page.pageSize, reach);
       // A page that is not full (and not past the end) gives the total: no count query then.
       const total =

@@ -1,9 +1,8 @@
 /** Kysely queries for OAuth clients and access tokens. Every client query is scoped to an org. */
 import { sql } from 'kysely';
+import { type CompiledRead, compiledRead } from '../../storage/compiled.ts';
 import type { Executor } from '../../storage/db.ts';
 import { type DivisionReach, whereInReach } from '../../storage/division-filter.ts';
-
-const EVERYWHERE: DivisionReach = { everywhere: true, divisionIds: [], home: true };
 import type {
   OAuthAuthorizationRow,
   OAuthClientRow,
@@ -11,6 +10,79 @@ import type {
   RefreshTokenRow,
   TokenRevocationRow,
 } from '../../storage/schema.ts';
+
+const EVERYWHERE: DivisionReach = { everywhere: true, divisionIds: [], home: true };
+
+/** The columns of a client that its view shows (not the secret's hash). */
+const VIEWED_CLIENT_COLUMNS = [
+  'id',
+  'org_id',
+  'name',
+  'description',
+  'grant_type',
+  'token_ttl',
+  'redirect_uris',
+  'scopes',
+  'state',
+  'service_user_id',
+  'date_to_delete',
+  'created_by',
+  'modified_by',
+  'created_at',
+  'modified_at',
+  'scim_rate_limit',
+] as const satisfies readonly (keyof OAuthClientRow)[];
+export type ViewedClient = Pick<OAuthClientRow, (typeof VIEWED_CLIENT_COLUMNS)[number]>;
+
+/** A listed client with one of its role grants (both null when it has none): one row per grant. */
+export type ClientGrantRow = ViewedClient & { grant_role_id: string | null; grant_division_id: string | null };
+
+/**
+ * A page of an organization's clients (every division) with their role grants, in one read compiled
+ * once per page size: the page in name order, each client's grants in role-name order (as
+ * grantsOfMany gives them). Only what the view shows is read (not the secret's hash). The page size is written into the SQL (a bound LIMIT makes SQLite plan
+ * the statement again on every call, decision 0019), so each size is its own compiled read.
+ */
+const clientPages = new Map<number, CompiledRead<{ orgId: string; offset: number }, ClientGrantRow>>();
+function clientPageRead(limit: number) {
+  let read = clientPages.get(limit);
+  if (!read) {
+    read = compiledRead((db, p: { orgId: string; offset: number }) =>
+      db
+        .selectFrom((eb) =>
+          eb
+            .selectFrom('oauth_clients')
+            .select(VIEWED_CLIENT_COLUMNS)
+            .where('org_id', '=', p.orgId)
+            .where('internal', '=', 0)
+            .orderBy('name')
+            .orderBy('id')
+            .limit(sql.lit(limit))
+            .offset(p.offset)
+            .as('c'),
+        )
+        .leftJoin('role_grants as g', (j) => j.onRef('g.org_id', '=', 'c.org_id').onRef('g.subject_id', '=', 'c.id'))
+        .leftJoin('roles as r', 'r.id', 'g.role_id')
+        .selectAll('c')
+        .select(['g.role_id as grant_role_id', 'g.division_id as grant_division_id'])
+        .orderBy('c.name')
+        .orderBy('c.id')
+        .orderBy('r.name_key'),
+    );
+    // Page sizes are 1 to 500 (paging.ts): at most that many entries.
+    clientPages.set(limit, read);
+  }
+  return read;
+}
+
+/** How many clients an organization has in every division (a full page's total). */
+const clientCount = compiledRead((db, p: { orgId: string }) =>
+  db
+    .selectFrom('oauth_clients')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('org_id', '=', p.orgId)
+    .where('internal', '=', 0),
+);
 
 export function createOAuthStore() {
   return {
@@ -36,6 +108,11 @@ export function createOAuthStore() {
         .limit(sql.lit(Math.trunc(limit)))
         .offset(offset)
         .execute(),
+    /** A page of the organization's clients in every division, each with its role grants (one row per grant). */
+    listClientsWithGrants: (db: Executor, orgId: string, offset: number, limit: number) =>
+      clientPageRead(Math.trunc(limit)).all(db, { orgId, offset }),
+    /** The number of the organization's clients in every division. */
+    countAllClients: async (db: Executor, orgId: string) => Number((await clientCount.first(db, { orgId }))?.n ?? 0),
     countClients: async (db: Executor, orgId: string, reach?: DivisionReach) =>
       Number(
         (

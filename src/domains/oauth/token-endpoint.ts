@@ -54,7 +54,9 @@ export function registerTokenEndpoint(
             : authenticateClient(deps.clients, deps.secrets, creds),
         (err) => err instanceof InvalidClient,
       );
-      await deps.limits.check([['token', client.id]]);
+      // In-process counters answer synchronously (undefined): no await, so no extra turn.
+      const limited = deps.limits.check([['token', client.id]]);
+      if (limited) await limited;
       const response = await grant.handler({ client, params, publicClient });
       return reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache').send(response);
     });

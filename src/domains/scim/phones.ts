@@ -8,7 +8,7 @@ import {
   isSupportedCountry,
   type PhoneNumber,
   parsePhoneNumberFromString,
-} from 'libphonenumber-js/max';
+} from '../../platform/phone-numbers.ts';
 import { invalidValue } from './errors.ts';
 
 export function toE164(raw: unknown, defaultRegion: string): string {

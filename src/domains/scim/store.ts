@@ -4,18 +4,10 @@
  * organization id.
  */
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
-import type { Executor } from '../../storage/db.ts';
+import { type Executor, textList } from '../../storage/db.ts';
 import type { Database, GroupRow, ScimUserRow, ScimUserValueRow, UserRow } from '../../storage/schema.ts';
 
 type Where = (eb: ExpressionBuilder<any, any>) => Expression<SqlBool>;
-/** Ids per statement: 2,000 (8,000 parameters at most), well within both dialects' limits. */
-const CHUNK = 2000;
-
-function chunks<T>(items: T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
-  return out;
-}
 
 /**
  * Whether a client-sent id can be an id at all (ids are varchar(36); PostgreSQL refuses NUL in
@@ -357,46 +349,38 @@ export function createScimStore() {
             .executeTakeFirstOrThrow()
         ).n,
       ),
-    /** Those among `ids` that are users of the organization (not deleted), with their names. */
+    /**
+     * Those among `ids` that are users of the organization (not deleted), with their names: one
+     * statement however many, the ids one parameter (textList).
+     */
     existingUsers: async (db: Executor, orgId: string, ids: string[]) => {
-      const out: { id: string; name: string }[] = [];
-      for (const part of chunks(ids.filter(possibleId))) {
-        const rows = await db
-          .selectFrom('users')
-          .select(['id', 'name'])
-          .where('org_id', '=', orgId)
-          .where('state', '<>', 'deleted')
-          .where('id', 'in', part)
-          .execute();
-        out.push(...rows);
-      }
-      return out;
+      const wanted = ids.filter(possibleId);
+      if (!wanted.length) return [];
+      const { rows } = await sql<{ id: string; name: string }>`select users.id, users.name from users
+        where users.org_id = ${orgId} and users.state <> 'deleted'
+        and users.id in (select list.value from ${textList(db, wanted)})`.execute(db);
+      return rows;
     },
-    /** Row-level inserts; answers the ids actually added (already-members are skipped). */
+    /** Row-level inserts in one statement; answers the ids actually added (already-members are skipped). */
     addMembers: async (db: Executor, orgId: string, groupId: string, userIds: string[], at: string) => {
-      const added: string[] = [];
-      // Sorted: every writer takes the member rows' index entries in the same order.
-      for (const part of chunks([...userIds].sort())) {
-        const rows = await db
-          .insertInto('group_members')
-          .values(part.map((user_id) => ({ group_id: groupId, user_id, org_id: orgId, created_at: at })))
-          .onConflict((oc) => oc.columns(['group_id', 'user_id']).doNothing())
-          .returning('user_id')
-          .execute();
-        added.push(...rows.map((r) => r.user_id));
-      }
-      return added;
+      if (!userIds.length) return [];
+      // Sorted: every writer takes the member rows' index entries in the same order. `where true`:
+      // SQLite reads an upsert after `insert … select … from` only with a WHERE clause.
+      const { rows } = await sql<{ user_id: string }>`insert into group_members (group_id, user_id, org_id, created_at)
+        select ${groupId}, list.value, ${orgId}, ${at} from ${textList(db, [...userIds].sort())} where true
+        on conflict (group_id, user_id) do nothing returning user_id`.execute(db);
+      return rows.map((r) => r.user_id);
     },
-    /** Row-level deletes (all members when `userIds` is null); answers the ids removed. */
+    /** Row-level deletes (all members when `userIds` is null), in one statement; answers the ids removed. */
     removeMembers: async (db: Executor, orgId: string, groupId: string, userIds: string[] | null) => {
       const base = () => db.deleteFrom('group_members').where('org_id', '=', orgId).where('group_id', '=', groupId);
       if (userIds === null) return (await base().returning('user_id').execute()).map((r) => r.user_id);
-      const removed: string[] = [];
-      for (const part of chunks(userIds.filter(possibleId).sort()))
-        removed.push(
-          ...(await base().where('user_id', 'in', part).returning('user_id').execute()).map((r) => r.user_id),
-        );
-      return removed;
+      const wanted = userIds.filter(possibleId);
+      if (!wanted.length) return [];
+      const { rows } = await sql<{ user_id: string }>`delete from group_members
+        where org_id = ${orgId} and group_id = ${groupId}
+        and user_id in (select list.value from ${textList(db, wanted.sort())}) returning user_id`.execute(db);
+      return rows.map((r) => r.user_id);
     },
   };
 }

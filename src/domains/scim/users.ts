@@ -15,7 +15,7 @@ import { hashPassword } from '../../platform/crypto.ts';
 import { newId } from '../../platform/ids.ts';
 import type { Caller, Principal } from '../../platform/principal.ts';
 import { ApiError } from '../../platform/errors/index.ts';
-import { type Db, isUniqueViolation, type Trx, withTransaction } from '../../storage/db.ts';
+import { type Db, isUniqueViolation, type Trx, withGroupedTransaction, withTransaction } from '../../storage/db.ts';
 import type { DirectoryService } from '../directory/index.ts';
 import { mentions, USER_FILTER_MAP } from './attributes.ts';
 import { ScimError, scimNotFound, staleVersion, uniqueness } from './errors.ts';
@@ -217,7 +217,7 @@ export function createScimUsers({ db, store, clock, phoneRegion, directory }: Sc
 
     /**
      * POST /Users: the users row, the SCIM rows and the audit event in one transaction of a few
-     * INSERTs; a held userName or external id is the unique index's 409, not a lookup beforehand.
+     * INSERTs (on SQLite shared with the creates arriving with it, each in its savepoint); a held userName or external id is the unique index's 409, not a lookup beforehand.
      * The answer is built from what was written (a new user belongs to no group).
      */
     async create(caller: Caller, body: Json, base: string) {
@@ -228,7 +228,8 @@ export function createScimUsers({ db, store, clock, phoneRegion, directory }: Sc
       const passwordHash = w.password ? await hashPassword(w.password) : null;
       const stored = await guarded(
         () =>
-          withTransaction(db, async (trx): Promise<StoredUser> => {
+          // Concurrent creates share a commit on SQLite, each in its own savepoint (decision 0027).
+          withGroupedTransaction(db, async (trx): Promise<StoredUser> => {
             const now = clock.now().toISOString();
             const division = await rows.divisionFor(trx, orgId, w, null);
             assertPlaceable(createReach(caller.principal), division);

@@ -8,7 +8,7 @@
  * bare base64 of the SVG.
  */
 import { createRequire } from 'node:module';
-import createDOMPurify, { type DOMPurify } from 'dompurify';
+import type { DOMPurify } from 'dompurify';
 import type { JSDOM } from 'jsdom';
 import { invalidValue } from '../../platform/errors/index.ts';
 import { isSamlError } from './saml/errors.ts';
@@ -21,14 +21,16 @@ const SVG_NS = 'http://www.w3.org/2000/svg';
 
 let purifier: DOMPurify | null = null;
 let jsdomWindow: JSDOM['window'] | null = null;
-// jsdom is loaded on the first logo, not at start-up: it is the largest module the server uses
-// (about 1 s and 55 MB of a cold start; docs/benchmarks.md, issue 22).
+// jsdom, and DOMPurify with it, are loaded on the first logo, not at start-up: jsdom is the largest
+// module the server uses (about 1 s and 55 MB of a cold start; docs/benchmarks.md, issue 22).
+const require = createRequire(import.meta.url);
 const purifierWindow = () => {
-  jsdomWindow ??= new (createRequire(import.meta.url)('jsdom') as typeof import('jsdom')).JSDOM('').window;
+  jsdomWindow ??= new (require('jsdom') as typeof import('jsdom')).JSDOM('').window;
   return jsdomWindow;
 };
 function purify(): DOMPurify {
   if (purifier) return purifier;
+  const createDOMPurify = require('dompurify') as typeof import('dompurify').default;
   const p = createDOMPurify(purifierWindow() as unknown as Parameters<typeof createDOMPurify>[0]);
   p.addHook('uponSanitizeAttribute', (_node, data) => {
     const name = data.attrName.toLowerCase();

@@ -7,6 +7,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, authenticationRequired } from '../errors/index.ts';
 import type { Principal } from '../principal.ts';
 import { safeEqual } from '../crypto.ts';
+import { routeOf } from './route-path.ts';
 
 export const SESSION_COOKIE = 'gatehouse_session';
 
@@ -30,7 +31,7 @@ export function authenticateStep(tokens: TokenResolver) {
   return async function authenticate(request: FastifyRequest, _reply: FastifyReply) {
     // The pipeline calls this for REST API routes only (index.ts decides on the matched route);
     // /oauth, the console and static files guard themselves.
-    if (request.is404 || request.routeOptions.config?.public) return;
+    if (request.is404 || routeOf(request).config?.public) return;
     const bearer = bearerOf(request);
     if (bearer === null)
       throw new ApiError(401, 'authentication.required', 'The Authorization header must be "Bearer <token>".');

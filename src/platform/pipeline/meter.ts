@@ -2,6 +2,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../clock.ts';
 import type { Meter } from '../meter.ts';
+import { routeOf } from './route-path.ts';
 
 /** Fastify writes `:userId`; upstream templates write `{userId}`. */
 export const toUrlTemplate = (routeUrl: string) => routeUrl.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
@@ -20,7 +21,7 @@ const templateOf = (routeUrl: string) => {
 export function meterStep(meter: Meter, clock: Clock) {
   return function meterResponse(request: FastifyRequest, reply: FastifyReply, done: () => void) {
     const p = request.principal;
-    const url = request.routeOptions.url;
+    const url = routeOf(request).url;
     if (!p || p.internal || !url?.startsWith('/api/v2/')) return done();
     meter.record({
       orgId: p.orgId,

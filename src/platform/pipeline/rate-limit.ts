@@ -7,6 +7,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { LimitHit, RateLimits } from '../rate-limit.ts';
+import { routeOf } from './route-path.ts';
 
 export function rateLimitStep(limits: RateLimits) {
   return function rateLimit(request: FastifyRequest): Promise<void> | undefined {
@@ -17,8 +18,7 @@ export function rateLimitStep(limits: RateLimits) {
     if (p.internal) return p.userId ? limits.check([['user', p.userId]]) : undefined;
     const hits: LimitHit[] = [['org', p.orgId]];
     // An identity provider's SCIM client counts against its own (higher) limit on the SCIM paths.
-    if (request.routeOptions.config?.rateLimit === 'scim')
-      hits.push(['scim', p.clientId, p.scimRateLimit ?? undefined]);
+    if (routeOf(request).config?.rateLimit === 'scim') hits.push(['scim', p.clientId, p.scimRateLimit ?? undefined]);
     else if (p.clientCredentials || !p.userId) hits.push(['client', p.clientId]);
     else hits.push(['userClient', `${p.clientId}:${p.userId}`], ['user', p.userId]);
     return limits.check(hits);

@@ -16,9 +16,8 @@
  */
 import { createPrivateKey, type KeyObject, randomBytes, sign as cryptoSign } from 'node:crypto';
 import { deflateRawSync } from 'node:zlib';
-import { SignedXml } from 'xml-crypto';
 import { SamlError } from './errors.ts';
-import { escapeXml, NS } from './xml.ts';
+import { escapeXml, NS, xmlCrypto } from './xml.ts';
 
 export const RSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256';
 const HTTP_POST = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST';
@@ -119,6 +118,7 @@ export function postBindingForm(opts: PostBindingOptions): string {
 function signXml(xml: string, keyPem: string, certPem?: string): string {
   rsaKey(keyPem);
   try {
+    const { SignedXml } = xmlCrypto();
     const signer = new SignedXml({
       privateKey: keyPem,
       publicCert: certPem,

@@ -6,10 +6,9 @@
  */
 import { createHash, verify as cryptoVerify, type KeyObject, timingSafeEqual } from 'node:crypto';
 import type { Element, Node } from '@xmldom/xmldom';
-import { ExclusiveCanonicalization } from 'xml-crypto';
 import { SamlError } from './errors.ts';
 import { parseCertificate } from './metadata.ts';
-import { attr, elementChildren, is, NS, parseXml, textOf, XML_LIMITS } from './xml.ts';
+import { attr, elementChildren, is, NS, parseXml, textOf, XML_LIMITS, xmlCrypto } from './xml.ts';
 
 const ALG = {
   excC14n: 'http://www.w3.org/2001/10/xml-exc-c14n#',
@@ -187,6 +186,7 @@ function canonicalize(el: Element, inclusivePrefixes: string[], exclude: Element
     }
   }
   try {
+    const { ExclusiveCanonicalization } = xmlCrypto();
     return new ExclusiveCanonicalization().process(copy as unknown as globalThis.Element, {
       inclusiveNamespacesPrefixList: inclusivePrefixes,
       ancestorNamespaces,

@@ -21,8 +21,23 @@
  *
  * All failures are `SamlError`s with codes `document.*`.
  */
-import { DOMParser, type Document, type Element, type Node } from '@xmldom/xmldom';
+import { createRequire } from 'node:module';
+import type { Document, Element, Node } from '@xmldom/xmldom';
 import { SamlError } from './errors.ts';
+
+/*
+ * xmldom, and xml-crypto with xpath, are loaded on the first document parsed or signed, not at
+ * start-up (together about 3 % of a cold start and 5 MB of idle memory; docs/benchmarks.md, issue 22).
+ */
+const require = createRequire(import.meta.url);
+let xmldom: typeof import('@xmldom/xmldom') | null = null;
+let xmlCryptoModule: typeof import('xml-crypto') | null = null;
+const domParser = () => {
+  xmldom ??= require('@xmldom/xmldom') as typeof import('@xmldom/xmldom');
+  return xmldom.DOMParser;
+};
+/** xml-crypto (SignedXml, ExclusiveCanonicalization), loaded on first use. */
+export const xmlCrypto = () => (xmlCryptoModule ??= require('xml-crypto') as typeof import('xml-crypto'));
 
 export const NS = {
   samlp: 'urn:oasis:names:tc:SAML:2.0:protocol',
@@ -90,6 +105,7 @@ export function parseXml(xml: string, opts: ParseXmlOptions): Document {
 
   let doc: Document;
   try {
+    const DOMParser = domParser();
     const parser = new DOMParser({
       locator: false,
       xmlns: opts.inheritedNamespaces ?? {},
