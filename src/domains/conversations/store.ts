@@ -1,5 +1,5 @@
 /** Kysely queries over the conversations table. Every query is scoped to one organization. */
-import type { Compilable, CompiledQuery } from 'kysely';
+import { compiledRead } from '../../storage/compiled.ts';
 import type { Executor } from '../../storage/db.ts';
 import { countInDivision, type DivisionReach, divisionsOfRows, whereInReach } from '../../storage/division-filter.ts';
 import type { ConversationParticipantRow, ConversationRow } from '../../storage/schema.ts';
@@ -15,52 +15,8 @@ export interface ConversationFilter {
   reach?: DivisionReach;
 }
 
-/*
- * Reads built and compiled once per database, then only run: Kysely builds and compiles a query
- * anew on every call (nodes frozen and cloned per `where`, then visited to SQL), which on the
- * conversation read cost as much as SQLite running it (docs/benchmarks.md, issue 22). The read is
- * built with stand-in values and compiled against the executor's own dialect (SQL text and
- * placeholders differ between SQLite and PostgreSQL); each call binds its values in their place.
- * Here until a shared helper lands in src/storage (a store may import no other module of its domain).
- */
-
-/** A stand-in value no caller sends (NUL is refused at the door: platform/pipeline/input-guard.ts). */
-const MARK = '\u0000compiled:';
-
-/**
- * A read of string parameters, named by `names` in the order `build` takes them. The builder
- * runs once per database and must use each parameter as a bound value only, never branch on it.
- */
-function compiledRead<R, N extends string>(
-  names: readonly N[],
-  build: (ex: Executor, p: Record<N, string>) => Compilable<R>,
-) {
-  const byDb = new WeakMap<Executor, { query: CompiledQuery; slots: (N | { value: unknown })[] }>();
-  const prepared = (ex: Executor) => {
-    let p = byDb.get(ex);
-    if (!p) {
-      const stand = Object.fromEntries(names.map((n) => [n, `${MARK}${n}`])) as Record<N, string>;
-      const query = build(ex, stand).compile() as CompiledQuery;
-      if (query.sql.includes(MARK)) throw new Error(`a compiled read's parameter reached its SQL: ${query.sql}`);
-      const slots = query.parameters.map((v) =>
-        typeof v === 'string' && v.startsWith(MARK) ? (v.slice(MARK.length) as N) : { value: v },
-      );
-      p = { query, slots };
-      // A transaction is a new executor each time: compiled for that call only.
-      if (!ex.isTransaction) byDb.set(ex, p);
-    }
-    return p;
-  };
-  return async (ex: Executor, params: Record<N, string>): Promise<R[]> => {
-    const { query, slots } = prepared(ex);
-    const parameters = slots.map((s) => (typeof s === 'string' ? params[s] : s.value));
-    // The compiled node and id are reused: no plugin transforms them (createStorage adds none).
-    return (await ex.executeQuery<R>({ query: query.query, queryId: query.queryId, sql: query.sql, parameters })).rows;
-  };
-}
-
 /** One conversation of an organization, compiled once (the hot reads of one conversation). */
-const findRow = compiledRead(['orgId', 'id'], (db, p) =>
+const findRow = compiledRead((db, p: { orgId: string; id: string }) =>
   db.selectFrom('conversations').selectAll().where('org_id', '=', p.orgId).where('id', '=', p.id),
 );
 
@@ -76,7 +32,7 @@ export const HEAD_COLUMNS = [
 export type ConversationHead = Pick<ConversationRow, (typeof HEAD_COLUMNS)[number]>;
 
 /** A conversation's head: no participants text to read and copy when a cached view is current. */
-const findHead = compiledRead(['orgId', 'id'], (db, p) =>
+const findHead = compiledRead((db, p: { orgId: string; id: string }) =>
   db.selectFrom('conversations').select(HEAD_COLUMNS).where('org_id', '=', p.orgId).where('id', '=', p.id),
 );
 
@@ -181,10 +137,10 @@ export function createConversationStore() {
         .where('org_id', '=', orgId)
         .where('id', 'in', ids)
         .execute(),
-    find: async (db: Executor, orgId: string, id: string): Promise<ConversationRow | undefined> =>
-      (await findRow(db, { orgId, id }))[0],
-    head: async (db: Executor, orgId: string, id: string): Promise<ConversationHead | undefined> =>
-      (await findHead(db, { orgId, id }))[0],
+    find: (db: Executor, orgId: string, id: string): Promise<ConversationRow | undefined> =>
+      findRow.first(db, { orgId, id }),
+    head: (db: Executor, orgId: string, id: string): Promise<ConversationHead | undefined> =>
+      findHead.first(db, { orgId, id }),
     insert: (db: Executor, row: ConversationRow) => db.insertInto('conversations').values(row).execute(),
     /**
      * Writes the new state when the stored version is still `expectedVersion`; answers whether it
