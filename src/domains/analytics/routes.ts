@@ -17,15 +17,15 @@ import type { AnalyticsService } from './service.ts';
 
 /**
  * Objects a route answers again and again (cached views) are serialized once, with the route's
- * own 200 schema (`reply.serialize`); one instance per route, as another route's schema may shape
- * the same object differently. (The conversations domain has the same helper.)
+ * own 200 schema (`reply.serialize`), and kept encoded; one instance per route, as another
+ * route's schema may shape the same object differently. (The conversations domain has the same.)
  */
 function serializedOnce() {
-  const bodies = new WeakMap<object, string>();
+  const bodies = new WeakMap<object, Buffer>();
   return (reply: FastifyReply, payload: object) => {
     let body = bodies.get(payload);
     if (body === undefined) {
-      body = reply.serialize(payload) as string;
+      body = Buffer.from(reply.serialize(payload) as string);
       bodies.set(payload, body);
     }
     return reply.type('application/json; charset=utf-8').send(body);

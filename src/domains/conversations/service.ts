@@ -178,7 +178,7 @@ export function createConversationsService({
     if (!head || !headMatches(q, head)) return null;
     const cached = analyticsViews.get(q.orgId, id, head.version);
     if (cached) return cached;
-    // Changed since the head was read: the row read now is tested again.
+    // No view of this version yet: the whole row is read (it may be newer than the head) and tested again.
     const row = await rows.find(db, q.orgId, id);
     return row && headMatches(q, row) ? analyticsViews.of(row) : null;
   }

@@ -1,9 +1,9 @@
 /** Kysely queries over the conversations table. Every query is scoped to one organization. */
+import { compiledRead } from '../../storage/compiled.ts';
 import type { Executor } from '../../storage/db.ts';
 import { countInDivision, type DivisionReach, divisionsOfRows, whereInReach } from '../../storage/division-filter.ts';
 import type { ConversationParticipantRow, ConversationRow } from '../../storage/schema.ts';
 import { containsFolded, jsonText } from '../../storage/text-match.ts';
-import { compiledRead } from './compiled.ts';
 
 /** Which conversations a listing wants: by state, and/or those a user takes part in. */
 export interface ConversationFilter {
@@ -16,7 +16,7 @@ export interface ConversationFilter {
 }
 
 /** One conversation of an organization, compiled once (the hot reads of one conversation). */
-const findRow = compiledRead(['orgId', 'id'], (db, p) =>
+const findRow = compiledRead((db, p: { orgId: string; id: string }) =>
   db.selectFrom('conversations').selectAll().where('org_id', '=', p.orgId).where('id', '=', p.id),
 );
 
@@ -32,7 +32,7 @@ export const HEAD_COLUMNS = [
 export type ConversationHead = Pick<ConversationRow, (typeof HEAD_COLUMNS)[number]>;
 
 /** A conversation's head: no participants text to read and copy when a cached view is current. */
-const findHead = compiledRead(['orgId', 'id'], (db, p) =>
+const findHead = compiledRead((db, p: { orgId: string; id: string }) =>
   db.selectFrom('conversations').select(HEAD_COLUMNS).where('org_id', '=', p.orgId).where('id', '=', p.id),
 );
 
@@ -137,10 +137,10 @@ export function createConversationStore() {
         .where('org_id', '=', orgId)
         .where('id', 'in', ids)
         .execute(),
-    find: async (db: Executor, orgId: string, id: string): Promise<ConversationRow | undefined> =>
-      (await findRow(db, { orgId, id }))[0],
-    head: async (db: Executor, orgId: string, id: string): Promise<ConversationHead | undefined> =>
-      (await findHead(db, { orgId, id }))[0],
+    find: (db: Executor, orgId: string, id: string): Promise<ConversationRow | undefined> =>
+      findRow.first(db, { orgId, id }),
+    head: (db: Executor, orgId: string, id: string): Promise<ConversationHead | undefined> =>
+      findHead.first(db, { orgId, id }),
     insert: (db: Executor, row: ConversationRow) => db.insertInto('conversations').values(row).execute(),
     /**
      * Writes the new state when the stored version is still `expectedVersion`; answers whether it
