@@ -12,7 +12,7 @@ import { refuseNulStep } from './input-guard.ts';
 import { meterStep } from './meter.ts';
 import { rateLimitStep } from './rate-limit.ts';
 import { securityHeaders } from './security-headers.ts';
-import { routePath } from './route-path.ts';
+import { declareRouteFacts, routePath } from './route-path.ts';
 import type { RateLimits } from '../rate-limit.ts';
 import './types.ts';
 
@@ -31,6 +31,7 @@ export interface PipelineDeps {
 export function registerPipeline(app: FastifyInstance, deps: PipelineDeps) {
   app.decorateRequest('principal', null);
   app.decorateRequest('caller', null as never);
+  declareRouteFacts(app);
   installErrorHandling(app, deps.bodyLimit);
   const authenticate = authenticateStep(deps.tokens);
   const rateLimit = rateLimitStep(deps.limits);
