@@ -216,7 +216,11 @@ export async function createGatehouse(config: Config, options: AppOptions = {}):
   installJsonParser(app);
   installValidation(app);
   registerPipeline(app, {
-    tokens: { resolve: (t) => oauth.tokens.resolve(t), csrfTokenFor: (t) => oauth.secrets.csrfFor(t) },
+    tokens: {
+      resolve: (t) => oauth.tokens.resolve(t),
+      cached: (t) => oauth.tokens.cached(t),
+      csrfTokenFor: (t) => oauth.secrets.csrfFor(t),
+    },
     meter,
     clock,
     bodyLimit: config.bodyLimit,

@@ -191,7 +191,13 @@ export function createRateLimits(limiter: RateLimiter, settings: RateLimitSettin
         try {
           const counted = active.map(([kind, key]) => hitNow(`${kind}:${key}`, now));
           overLimit(active, counted, now);
-          return attempt().then(
+          let attempted: ReturnType<typeof attempt>;
+          try {
+            attempted = attempt();
+          } catch (err) {
+            attempted = Promise.reject(err);
+          }
+          return attempted.then(
             (result) => {
               for (const [kind, key] of active) undoNow(`${kind}:${key}`, now);
               return result;

@@ -146,6 +146,10 @@ describe.each(DIALECTS)('OAuth clients API on %s', (dialect) => {
 
   it('regenerates the secret: the old one stops at once', async () => {
     const made = await create({ name: 'rotating', authorizedGrantType: 'CLIENT-CREDENTIALS', roleDivisions });
+    // The secret just verified is remembered with the client's cached row (issue 22): the
+    // regeneration must drop it with the row.
+    expect((await tokenFor(made.body.id, made.body.secret)).status).toBe(200);
+    expect((await tokenFor(made.body.id, made.body.secret)).status).toBe(200);
     const regen = await t.api(`/api/v2/oauth/clients/${made.body.id}/secret`, { method: 'POST', token });
     expect(regen.status).toBe(200);
     validateShape('OAuthClient', regen.body);

@@ -3,6 +3,7 @@
  * client_id and client_secret in the form body. Never both.
  */
 import { InvalidClient, InvalidRequest, UnauthorizedClient } from '../../platform/errors/index.ts';
+import { safeEqual } from '../../platform/crypto.ts';
 import { isUuid } from '../../platform/ids.ts';
 import type { OAuthClientRow } from '../../storage/schema.ts';
 import type { Clients } from './clients.ts';
@@ -63,6 +64,22 @@ export async function identifyPublicClient(clients: Clients, clientId: string): 
   return client;
 }
 
+/**
+ * The secret that last verified against a client row, per row object. `findForAuthentication`
+ * keeps a row for at most a second and any change to the client (a new secret, a state) drops it,
+ * so an entry lives no longer than the hash it was checked against: a client polling for tokens
+ * pays one HMAC a second rather than one a request (issue 22). Compared in constant time.
+ */
+const verifiedSecrets = new WeakMap<OAuthClientRow, string>();
+
+function secretMatches(secrets: Secrets, client: OAuthClientRow | undefined, presented: string): boolean {
+  const known = client && verifiedSecrets.get(client);
+  if (known !== undefined && safeEqual(known, presented)) return true;
+  const ok = secrets.verify(client?.secret_hash ?? null, presented);
+  if (ok && client) verifiedSecrets.set(client, presented);
+  return ok;
+}
+
 /** Authenticates a confidential client; one message for unknown client and wrong secret. */
 export async function authenticateClient(
   clients: Clients,
@@ -70,7 +87,7 @@ export async function authenticateClient(
   creds: PresentedCredentials,
 ): Promise<OAuthClientRow> {
   const client = isUuid(creds.clientId) ? await clients.findForAuthentication(creds.clientId) : undefined;
-  const ok = secrets.verify(client?.secret_hash ?? null, creds.clientSecret ?? '');
+  const ok = secretMatches(secrets, client, creds.clientSecret ?? '');
   if (!client || !ok || client.internal === 1)
     throw new InvalidClient('client authentication failed: unknown client or wrong secret');
   if (client.state !== 'active')

@@ -14,6 +14,8 @@ export const SESSION_COOKIE = 'gatehouse_session';
 export interface TokenResolver {
   /** The principal for a presented access token, or null when it is unknown, expired or revoked. */
   resolve(token: string): Promise<Principal | null>;
+  /** What `resolve` would answer from its cache, synchronously; undefined when it must be resolved. */
+  cached?(token: string): Principal | null | undefined;
   /** The CSRF token bound to a console session token. */
   csrfTokenFor(sessionToken: string): string;
 }
@@ -28,10 +30,36 @@ function bearerOf(request: FastifyRequest): string | null | undefined {
 }
 
 export function authenticateStep(tokens: TokenResolver) {
-  return async function authenticate(request: FastifyRequest, _reply: FastifyReply) {
+  /** Sets the request's principal, or throws the 401 for a token that resolved to none. */
+  function accept(request: FastifyRequest, principal: Principal | null, bearer: string | undefined) {
+    if (!principal) {
+      throw new ApiError(
+        401,
+        'authentication.required',
+        'The access token is invalid, expired or revoked. Get a new token.',
+      );
+    }
+    // A console session rides only on its cookie, where CSRF is checked and metering is skipped:
+    // sent as a bearer token it would be a script's token that neither is metered nor checked.
+    if (principal.internal && bearer !== undefined) {
+      throw new ApiError(
+        401,
+        'authentication.required',
+        'A console session cannot be used as a bearer token; use an OAuth client.',
+      );
+    }
+    request.principal = principal;
+    request.caller = { principal, remoteIp: request.ip };
+  }
+
+  /**
+   * Throws at once for a refused request; answers a promise only when the token must be resolved
+   * (not cached): a cached token is accepted synchronously (issue 22).
+   */
+  return function authenticate(request: FastifyRequest, _reply: FastifyReply): Promise<void> | undefined {
     // The pipeline calls this for REST API routes only (index.ts decides on the matched route);
     // /oauth, the console and static files guard themselves.
-    if (request.is404 || routeOf(request).config?.public) return;
+    if (request.is404 || routeOf(request).config?.public) return undefined;
     const bearer = bearerOf(request);
     if (bearer === null)
       throw new ApiError(401, 'authentication.required', 'The Authorization header must be "Bearer <token>".');
@@ -51,24 +79,11 @@ export function authenticateStep(tokens: TokenResolver) {
       }
       token = session;
     }
-    const principal = await tokens.resolve(token);
-    if (!principal) {
-      throw new ApiError(
-        401,
-        'authentication.required',
-        'The access token is invalid, expired or revoked. Get a new token.',
-      );
+    const cached = tokens.cached?.(token);
+    if (cached !== undefined) {
+      accept(request, cached, bearer);
+      return undefined;
     }
-    // A console session rides only on its cookie, where CSRF is checked and metering is skipped:
-    // sent as a bearer token it would be a script's token that neither is metered nor checked.
-    if (principal.internal && bearer !== undefined) {
-      throw new ApiError(
-        401,
-        'authentication.required',
-        'A console session cannot be used as a bearer token; use an OAuth client.',
-      );
-    }
-    request.principal = principal;
-    request.caller = { principal, remoteIp: request.ip };
+    return tokens.resolve(token).then((principal) => accept(request, principal, bearer));
   };
 }

@@ -12,7 +12,7 @@ import { refuseNulStep } from './input-guard.ts';
 import { meterStep } from './meter.ts';
 import { rateLimitStep } from './rate-limit.ts';
 import { securityHeaders } from './security-headers.ts';
-import { routePath } from './route-path.ts';
+import { declareRouteFacts, routePath } from './route-path.ts';
 import type { RateLimits } from '../rate-limit.ts';
 import './types.ts';
 
@@ -31,14 +31,15 @@ export interface PipelineDeps {
 export function registerPipeline(app: FastifyInstance, deps: PipelineDeps) {
   app.decorateRequest('principal', null);
   app.decorateRequest('caller', null as never);
+  declareRouteFacts(app);
   installErrorHandling(app, deps.bodyLimit);
   const authenticate = authenticateStep(deps.tokens);
   const rateLimit = rateLimitStep(deps.limits);
   const headers = securityHeaders({ hsts: deps.hsts ?? false });
   // One callback-style hook runs the steps in order: on the hot paths (the token endpoint,
-  // cached bearer tokens) this costs less than one async hook per step. Rate limiting and
-  // authorization answer synchronously when they can (in-process counters), so a cached bearer
-  // token costs one promise here.
+  // cached bearer tokens) this costs less than one async hook per step. Each step answers
+  // synchronously when it can (a cached token, in-process counters), so a cached bearer token
+  // with in-process rate limits passes without a promise.
   const afterAuthentication = (request: FastifyRequest) => {
     const limited = rateLimit(request);
     if (limited) return limited.then(() => authorize(request));
@@ -54,9 +55,16 @@ export function registerPipeline(app: FastifyInstance, deps: PipelineDeps) {
       return done();
     }
     reply.header('Cache-Control', NO_CACHE);
-    authenticate(request, reply)
-      .then(() => afterAuthentication(request))
-      .then(() => done(), done);
+    let pending: Promise<unknown> | undefined;
+    try {
+      pending = authenticate(request, reply);
+      if (pending) pending = pending.then(() => afterAuthentication(request));
+      else pending = afterAuthentication(request);
+    } catch (err) {
+      return done(err as Error);
+    }
+    if (pending) pending.then(() => done(), done);
+    else done();
   });
   app.addHook('preValidation', refuseNulStep);
   app.addHook('onResponse', meterStep(deps.meter, deps.clock));

@@ -1,4 +1,4 @@
-import type { FastifyContextConfig, FastifyRequest } from 'fastify';
+import type { FastifyContextConfig, FastifyInstance, FastifyRequest } from 'fastify';
 
 /** What the pipeline reads about the matched route: its pattern and its declared config. */
 export interface RouteFacts {
@@ -8,7 +8,15 @@ export interface RouteFacts {
 }
 
 const ROUTE = Symbol('gatehouse.route');
-type WithRoute = FastifyRequest & { [ROUTE]?: RouteFacts };
+type WithRoute = FastifyRequest & { [ROUTE]?: RouteFacts | null };
+
+/**
+ * Declares the per-request slot as a request decorator, so Fastify sets it in the request's
+ * constructor and every request keeps one shape (a property added later changes it).
+ */
+export function declareRouteFacts(app: FastifyInstance) {
+  app.decorateRequest(ROUTE as never, null as never);
+}
 
 /**
  * The matched route's facts, read once per request: Fastify's `request.routeOptions` builds a new
@@ -18,7 +26,7 @@ type WithRoute = FastifyRequest & { [ROUTE]?: RouteFacts };
 export function routeOf(request: FastifyRequest): RouteFacts {
   const r = request as WithRoute;
   let facts = r[ROUTE];
-  if (facts === undefined) {
+  if (facts == null) {
     const o = request.routeOptions;
     facts = { url: o.url, config: o.config };
     r[ROUTE] = facts;
