@@ -1,5 +1,5 @@
 /** /api/v2/analytics: conversation details (query and jobs) and queue observations. */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import {
   AnalyticsConversationQueryResponse,
   AsyncConversationQuery,
@@ -14,23 +14,7 @@ import {
   ResultsQuery,
 } from './schemas.ts';
 import type { AnalyticsService } from './service.ts';
-
-/**
- * Objects a route answers again and again (cached views) are serialized once, with the route's
- * own 200 schema (`reply.serialize`), and kept encoded; one instance per route, as another
- * route's schema may shape the same object differently. (The conversations domain has the same.)
- */
-function serializedOnce() {
-  const bodies = new WeakMap<object, Buffer>();
-  return (reply: FastifyReply, payload: object) => {
-    let body = bodies.get(payload);
-    if (body === undefined) {
-      body = Buffer.from(reply.serialize(payload) as string);
-      bodies.set(payload, body);
-    }
-    return reply.type('application/json; charset=utf-8').send(body);
-  };
-}
+import { serializedOnce } from '../../platform/serialized-once.ts';
 
 const ANY = (...list: string[]) => ({ type: 'ANY' as const, list });
 const DETAILS = ANY('analytics:conversationDetail:view', 'analytics:agentConversationDetail:view');

@@ -20,7 +20,7 @@ import {
 import type { ConversationsService } from './service.ts';
 import { anyOf } from '../../platform/permissions.ts';
 import { registerLiveRoutes } from './live-routes.ts';
-import { serializedOnce } from './serialized-once.ts';
+import { serializedOnce } from '../../platform/serialized-once.ts';
 
 const VIEW = anyOf('conversation:communication:view');
 const DISCONNECT = anyOf('conversation:communication:disconnect');

@@ -5,6 +5,7 @@ import { notFound } from '../../platform/errors/index.ts';
 import { parsePage, splitList } from '../../platform/paging.ts';
 import type { Principal } from '../../platform/principal.ts';
 import { IdParam } from '../../platform/schemas.ts';
+import { serializedOnce } from '../../platform/serialized-once.ts';
 import type { DirectoryService } from './service.ts';
 import type { UserView } from './views.ts';
 import { CreateUser, UpdateUser, User, UserAuthorization, UserEntityListing, UserMe, UsersQuery } from './schemas.ts';
@@ -65,6 +66,7 @@ export function registerUserRoutes(app: FastifyInstance, { directory }: { direct
     },
   );
 
+  const sendMe = serializedOnce();
   app.get<{ Querystring: { expand?: string[] } }>(
     '/api/v2/users/me',
     {
@@ -73,10 +75,13 @@ export function registerUserRoutes(app: FastifyInstance, { directory }: { direct
         response: { 200: UserMe },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const expand = splitList(request.query.expand);
-      // The principal carries the user's view, cached with the token's state (docs/decisions/0020).
-      const me = (request.caller.principal.user as UserView | undefined) ?? (await directory.users.me(request.caller));
+      // The principal carries the user's view, cached with the token's state (docs/decisions/0020):
+      // without an expansion it is answered as it is, serialized once per cached principal.
+      const cached = request.caller.principal.user as UserView | undefined;
+      if (cached && expand.length === 0) return sendMe(reply, cached);
+      const me = cached ?? (await directory.users.me(request.caller));
       const orgId = request.caller.principal.orgId;
       return {
         ...me,
