@@ -227,16 +227,24 @@ describe('rate limits', () => {
           });
           child.on('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
         });
-        // Stay inside one one-minute window.
-        const intoMinute = Date.now() % 60_000;
-        if (intoMinute > 45_000) await new Promise((r) => setTimeout(r, 60_500 - intoMinute));
-        const token = await t.token(c.id, c.secret);
-        const statuses: number[] = [];
-        for (let i = 0; i < 7; i++) {
-          statuses.push((await t.api('/api/v2/organizations/me', { token })).status);
-          statuses.push(
-            (await fetch(`${url}/api/v2/organizations/me`, { headers: { authorization: `Bearer ${token}` } })).status,
-          );
+        // The 14 requests must fall in one one-minute window: a loaded machine can take long enough
+        // to cross into the next one, so a run that did is made again with a new client.
+        const minute = () => Math.floor(Date.now() / 60_000);
+        let statuses: number[] = [];
+        for (let attempt = 0; attempt < 3; attempt++) {
+          const intoMinute = Date.now() % 60_000;
+          if (intoMinute > 45_000) await new Promise((r) => setTimeout(r, 60_500 - intoMinute));
+          const client = attempt === 0 ? c : await t.clientWithRole(`Shared limit ${attempt}`, 'Employee');
+          const token = await t.token(client.id, client.secret);
+          const started = minute();
+          statuses = [];
+          for (let i = 0; i < 7; i++) {
+            statuses.push((await t.api('/api/v2/organizations/me', { token })).status);
+            statuses.push(
+              (await fetch(`${url}/api/v2/organizations/me`, { headers: { authorization: `Bearer ${token}` } })).status,
+            );
+          }
+          if (minute() === started) break;
         }
         expect(statuses.filter((s) => s === 200)).toHaveLength(10);
         expect(statuses.filter((s) => s === 429)).toHaveLength(4);
@@ -244,6 +252,6 @@ describe('rate limits', () => {
         child.kill('SIGTERM');
       }
     },
-    90_000,
+    240_000,
   );
 });
