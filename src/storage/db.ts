@@ -1,5 +1,12 @@
-import { Kysely, sql, type Transaction } from 'kysely';
-import { type DialectName, dialectFor, type PoolOptions, type PoolUsage, type PurgeOptions } from './dialect.ts';
+import { type Insertable, Kysely, sql, type Transaction } from 'kysely';
+import {
+  type DialectName,
+  dialectFor,
+  insertAll as insertAllRows,
+  type PoolOptions,
+  type PoolUsage,
+  type PurgeOptions,
+} from './dialect.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
@@ -57,6 +64,19 @@ export async function withTransaction<T>(db: Db, fn: (trx: Trx) => Promise<T>): 
   for (const run of pending) run();
   return result;
 }
+
+/** Rows for one table, for insertAll. */
+export type TableRows = {
+  [T in keyof Database]: { table: T; rows: readonly Insertable<Database[T]>[] };
+}[keyof Database];
+
+/**
+ * Rows for several tables in as few statements as the dialect allows: one on PostgreSQL (a round
+ * trip, not one a table), one a table on SQLite. Tables with no rows are skipped; a row may
+ * reference a row of a table before it. All or nothing only inside a transaction.
+ */
+export const insertAll = (ex: Executor, inserts: readonly TableRows[]): Promise<void> =>
+  insertAllRows(ex, inserts as readonly { table: string; rows: readonly Record<string, unknown>[] }[]);
 
 /** A caller of withGroupedTransaction waiting for its turn. */
 interface GroupItem {

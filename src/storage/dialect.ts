@@ -217,6 +217,31 @@ export function textList(ex: Kysely<any>, values: readonly string[]): RawBuilder
     : sql`json_each(${JSON.stringify(values)}) as list`;
 }
 
+/**
+ * Rows for several tables, written in as few statements as the dialect allows: on PostgreSQL one
+ * statement (each table's INSERT a data-modifying WITH of the last one's; one round trip instead
+ * of one a table), on SQLite one INSERT a table (no round trips to save). Tables with no rows are
+ * skipped. A row may reference a row of a table before it in the list. All or nothing only inside
+ * a transaction (on SQLite the statements are separate).
+ */
+export async function insertAll(
+  ex: Kysely<any>,
+  inserts: readonly { table: string; rows: readonly Record<string, unknown>[] }[],
+): Promise<void> {
+  const todo = inserts.filter((i) => i.rows.length > 0);
+  if (!todo.length) return;
+  if (!(ex.getExecutor().adapter instanceof PostgresAdapter) || todo.length === 1) {
+    for (const { table, rows } of todo) await ex.insertInto(table).values(rows).execute();
+    return;
+  }
+  const last = todo[todo.length - 1] as (typeof todo)[number];
+  let qc: any = ex;
+  todo.slice(0, -1).forEach(({ table, rows }, i) => {
+    qc = qc.with(`insert_${i}`, (db: Kysely<any>) => db.insertInto(table).values(rows));
+  });
+  await qc.insertInto(last.table).values(last.rows).execute();
+}
+
 /** True when the error is a unique-constraint violation, in either dialect. */
 export function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: string } | null;
