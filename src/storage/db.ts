@@ -3,6 +3,7 @@ import {
   type DialectName,
   dialectFor,
   insertAll as insertAllRows,
+  insertRows as insertTableRows,
   type PoolOptions,
   type PoolUsage,
   type PurgeOptions,
@@ -77,6 +78,17 @@ export type TableRows = {
  */
 export const insertAll = (ex: Executor, inserts: readonly TableRows[]): Promise<void> =>
   insertAllRows(ex, inserts as readonly { table: string; rows: readonly Record<string, unknown>[] }[]);
+
+/**
+ * Many rows of one table (all with the same columns): one statement on PostgreSQL (each column one
+ * array parameter), `chunk` rows a statement on SQLite.
+ */
+export const insertRows = <T extends keyof Database>(
+  ex: Executor,
+  table: T,
+  rows: readonly Insertable<Database[T]>[],
+  chunk?: number,
+): Promise<void> => insertTableRows(ex, table, rows as readonly Record<string, unknown>[], chunk);
 
 /** A caller of withGroupedTransaction waiting for its turn. */
 interface GroupItem {

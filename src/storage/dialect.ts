@@ -242,6 +242,44 @@ export async function insertAll(
   await qc.insertInto(last.table).values(last.rows).execute();
 }
 
+/**
+ * Many rows of one table (all with the same columns). On PostgreSQL one statement, each column one
+ * array parameter (`insert … select … from unnest($1::text[], …)`), instead of a statement of
+ * thousands of parameters for every `chunk` rows, each built, sent and parsed; on SQLite `chunk`
+ * rows a statement, as before. A column's array type follows its values: numbers numeric[],
+ * booleans boolean[], anything else text[]; a column of nulls only is a plain null.
+ */
+export async function insertRows(
+  ex: Kysely<any>,
+  table: string,
+  rows: readonly Record<string, unknown>[],
+  chunk = 200,
+): Promise<void> {
+  if (!rows.length) return;
+  if (!(ex.getExecutor().adapter instanceof PostgresAdapter)) {
+    for (let i = 0; i < rows.length; i += chunk)
+      await ex
+        .insertInto(table)
+        .values(rows.slice(i, i + chunk))
+        .execute();
+    return;
+  }
+  const columns = Object.keys(rows[0] as Record<string, unknown>);
+  const arrays: RawBuilder<unknown>[] = [];
+  const selected = columns.map((column) => {
+    const values = rows.map((r) => r[column] ?? null);
+    const sample = values.find((v) => v !== null);
+    if (sample === undefined) return sql`null`;
+    const type = typeof sample === 'number' ? 'numeric[]' : typeof sample === 'boolean' ? 'boolean[]' : 'text[]';
+    const name = `c${arrays.length}`;
+    arrays.push(sql`cast(${values} as ${sql.raw(type)})`);
+    return sql.ref(`u.${name}`);
+  });
+  const aliases = sql.raw(arrays.map((_, i) => `c${i}`).join(', '));
+  await sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))})
+    select ${sql.join(selected)} from unnest(${sql.join(arrays)}) as u(${aliases})`.execute(ex);
+}
+
 /** True when the error is a unique-constraint violation, in either dialect. */
 export function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: string } | null;

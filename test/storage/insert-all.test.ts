@@ -5,7 +5,14 @@
  */
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStorage, insertAll, isUniqueViolation, type Storage, withTransaction } from '../../src/storage/db.ts';
+import {
+  createStorage,
+  insertAll,
+  insertRows,
+  isUniqueViolation,
+  type Storage,
+  withTransaction,
+} from '../../src/storage/db.ts';
 import { DIALECTS, type FreshDatabase, freshDatabase } from '../helpers/dialects.ts';
 
 describe.each(DIALECTS)('insertAll on %s', (dialect) => {
@@ -25,6 +32,9 @@ describe.each(DIALECTS)('insertAll on %s', (dialect) => {
       storage.db,
     );
     await sql`create table ia_notes (id varchar(40) primary key, n integer)`.execute(storage.db);
+    await sql`create table ia_many (id varchar(40) primary key, n integer not null, label text, gone varchar(10), at varchar(32) default 'unset')`.execute(
+      storage.db,
+    );
   });
   afterAll(async () => {
     await storage?.close();
@@ -72,5 +82,23 @@ describe.each(DIALECTS)('insertAll on %s', (dialect) => {
     expect(isUniqueViolation(err)).toBe(true);
     expect(await rows('ia_parents')).toEqual(['p1', 'p2']);
     expect(await rows('ia_children')).toEqual(['c1', 'c2']);
+  });
+
+  it('insertRows writes thousands of rows of text, integers and nulls, in one statement on PostgreSQL', async () => {
+    const many = Array.from({ length: 5_000 }, (_, i) => ({
+      id: `m${String(i).padStart(5, '0')}`,
+      n: i,
+      label: i % 3 ? `it's "${i}", {x}` : null,
+      gone: null,
+      at: '2026-12-04T00:00:00.000Z',
+    }));
+    await withTransaction(storage.db, (trx) => insertRows(trx as never, 'ia_many' as never, many as never));
+    const { rows: back } = await sql<
+      (typeof many)[number]
+    >`select id, n, label, gone, at from ia_many order by id`.execute(storage.db);
+    expect(back.map((r) => ({ ...r, n: Number(r.n) }))).toEqual(many);
+    await insertRows(storage.db, 'ia_many' as never, [] as never);
+    const err = await insertRows(storage.db, 'ia_many' as never, [many[0]] as never).catch((e: unknown) => e);
+    expect(isUniqueViolation(err)).toBe(true);
   });
 });
