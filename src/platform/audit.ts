@@ -6,7 +6,7 @@
  * property or context key, or a value that looks like a password hash or a private key.
  */
 import { sql } from 'kysely';
-import type { Executor } from '../storage/db.ts';
+import { type Executor, insertRows } from '../storage/db.ts';
 import type { Clock } from './clock.ts';
 import { newTimeOrderedId } from './ids.ts';
 import type { Caller } from './principal.ts';
@@ -228,12 +228,8 @@ export async function recordAuditBatch(trx: Executor, clock: Clock, events: Audi
   const now = clock.now();
   const occurredAt = now.toISOString();
   const rows = events.map((event) => toRow(event, now));
-  const BATCH = 200;
-  for (let i = 0; i < rows.length; i += BATCH)
-    await trx
-      .insertInto('audit_events')
-      .values(rows.slice(i, i + BATCH))
-      .execute();
+  // One statement on PostgreSQL (a column an array), 200 rows a statement on SQLite.
+  await insertRows(trx, 'audit_events', rows);
   const orgs = [...new Set(rows.map((r) => r.org_id))];
   const streams = await trx
     .selectFrom('audit_streams')
@@ -246,10 +242,6 @@ export async function recordAuditBatch(trx: Executor, clock: Clock, events: Audi
       .filter((r) => r.org_id === s.org_id)
       .map((r) => ({ stream_id: s.id, event_id: r.id, attempts: 0, next_attempt_at: occurredAt, lease_until: '' })),
   );
-  for (let i = 0; i < deliveries.length; i += BATCH)
-    await trx
-      .insertInto('audit_deliveries')
-      .values(deliveries.slice(i, i + BATCH))
-      .execute();
+  await insertRows(trx, 'audit_deliveries', deliveries);
   return rows.map((r) => r.id);
 }
