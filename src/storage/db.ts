@@ -148,10 +148,12 @@ async function runGroups(db: Db, group: Group): Promise<void> {
 async function runGroup(db: Db, group: Group): Promise<void> {
   const done: { item: GroupItem; result: unknown; pending: (() => void)[] }[] = [];
   let current: GroupItem | undefined;
+  let taken = 0;
   try {
     await db.transaction().execute(async (trx) => {
       for (let n = 0; n < MAX_GROUP && group.queue.length; n++) {
         const item = group.queue.shift() as GroupItem;
+        taken++;
         current = item;
         const pending: (() => void)[] = [];
         afterCommits.set(trx, pending);
@@ -175,11 +177,19 @@ async function runGroup(db: Db, group: Group): Promise<void> {
   } catch (err) {
     current?.reject(err);
     for (const d of done) d.item.reject(err);
+    // No transaction at all (the store closed, or busy): the callers it would have taken fail as
+    // theirs would have, rather than being retried.
+    if (taken === 0) for (const item of group.queue.splice(0, MAX_GROUP)) item.reject(err);
     return;
   }
   for (const d of done) {
-    for (const run of d.pending) run();
-    d.item.resolve(d.result);
+    try {
+      for (const run of d.pending) run();
+      d.item.resolve(d.result);
+    } catch (err) {
+      // As withTransaction: a throwing afterCommit callback reaches its caller (the rest is committed).
+      d.item.reject(err);
+    }
   }
 }
 
