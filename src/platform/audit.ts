@@ -6,7 +6,7 @@
  * property or context key, or a value that looks like a password hash or a private key.
  */
 import { sql } from 'kysely';
-import { type Executor, insertRows } from '../storage/db.ts';
+import { type Executor, insertRows, insertThen } from '../storage/db.ts';
 import type { Clock } from './clock.ts';
 import { newTimeOrderedId } from './ids.ts';
 import type { Caller } from './principal.ts';
@@ -195,26 +195,27 @@ function toRow(event: AuditEvent, now: Date) {
 
 export async function recordAudit(trx: Executor, clock: Clock, event: AuditEvent): Promise<string> {
   const row = toRow(event, clock.now());
-  await trx.insertInto('audit_events').values(row).execute();
   // The outbox of every active stream of the organization gets the event in this same
   // transaction, so a stream can neither miss a committed event nor see a rolled-back one.
-  await trx
-    .insertInto('audit_deliveries')
-    .columns(['stream_id', 'event_id', 'attempts', 'next_attempt_at', 'lease_until'])
-    .expression((eb) =>
-      eb
-        .selectFrom('audit_streams')
-        .select((s) => [
-          'id',
-          s.val(row.id).as('event_id'),
-          sql<number>`0`.as('attempts'),
-          s.val(row.occurred_at).as('next_attempt_at'),
-          sql<string>`''`.as('lease_until'),
-        ])
-        .where('org_id', '=', event.orgId)
-        .where('state', '=', 'active'),
-    )
-    .execute();
+  // Both in one statement on PostgreSQL (one round trip).
+  await insertThen(trx, { table: 'audit_events', rows: [row] }, (qc) =>
+    qc
+      .insertInto('audit_deliveries')
+      .columns(['stream_id', 'event_id', 'attempts', 'next_attempt_at', 'lease_until'])
+      .expression((eb) =>
+        eb
+          .selectFrom('audit_streams')
+          .select((s) => [
+            'id',
+            s.val(row.id).as('event_id'),
+            sql<number>`0`.as('attempts'),
+            s.val(row.occurred_at).as('next_attempt_at'),
+            sql<string>`''`.as('lease_until'),
+          ])
+          .where('org_id', '=', event.orgId)
+          .where('state', '=', 'active'),
+      ),
+  );
   return row.id;
 }
 

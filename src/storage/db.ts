@@ -1,9 +1,10 @@
-import { type Insertable, Kysely, sql, type Transaction } from 'kysely';
+import { type Insertable, Kysely, type QueryCreator, sql, type Transaction } from 'kysely';
 import {
   type DialectName,
   dialectFor,
   insertAll as insertAllRows,
   insertRows as insertTableRows,
+  insertThen as insertThenRun,
   type PoolOptions,
   type PoolUsage,
   type PurgeOptions,
@@ -89,6 +90,17 @@ export const insertRows = <T extends keyof Database>(
   rows: readonly Insertable<Database[T]>[],
   chunk?: number,
 ): Promise<void> => insertTableRows(ex, table, rows as readonly Record<string, unknown>[], chunk);
+
+/**
+ * An INSERT of rows, then the statement `then` builds on the query creator it is given: one
+ * statement (a round trip) on PostgreSQL, two on SQLite. `then` must not read the rows inserted.
+ */
+export const insertThen = (
+  ex: Executor,
+  first: TableRows,
+  then: (qc: QueryCreator<Database>) => { execute(): Promise<unknown> },
+): Promise<void> =>
+  insertThenRun(ex, first as { table: string; rows: readonly Record<string, unknown>[] }, then as never);
 
 /** A caller of withGroupedTransaction waiting for its turn. */
 interface GroupItem {

@@ -11,6 +11,7 @@ import {
   type Kysely,
   PostgresAdapter,
   PostgresDialect,
+  type QueryCreator,
   type RawBuilder,
   SqliteDialect,
   sql,
@@ -240,6 +241,24 @@ export async function insertAll(
     qc = qc.with(`insert_${i}`, (db: Kysely<any>) => db.insertInto(table).values(rows));
   });
   await qc.insertInto(last.table).values(last.rows).execute();
+}
+
+/**
+ * An INSERT of rows, then the statement `then` builds on the query creator it is given: one
+ * statement on PostgreSQL (the INSERT a data-modifying WITH of it, one round trip), two on SQLite.
+ * `then` must not read the rows inserted (in the same PostgreSQL statement it would not see them).
+ */
+export async function insertThen(
+  ex: Kysely<any>,
+  first: { table: string; rows: readonly Record<string, unknown>[] },
+  then: (qc: QueryCreator<any>) => { execute(): Promise<unknown> },
+): Promise<void> {
+  if (ex.getExecutor().adapter instanceof PostgresAdapter && first.rows.length) {
+    await then(ex.with('first_insert', (db) => db.insertInto(first.table).values(first.rows))).execute();
+    return;
+  }
+  if (first.rows.length) await ex.insertInto(first.table).values(first.rows).execute();
+  await then(ex).execute();
 }
 
 /**

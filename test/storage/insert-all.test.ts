@@ -9,6 +9,7 @@ import {
   createStorage,
   insertAll,
   insertRows,
+  insertThen,
   isUniqueViolation,
   type Storage,
   withTransaction,
@@ -100,5 +101,20 @@ describe.each(DIALECTS)('insertAll on %s', (dialect) => {
     await insertRows(storage.db, 'ia_many' as never, [] as never);
     const err = await insertRows(storage.db, 'ia_many' as never, [many[0]] as never).catch((e: unknown) => e);
     expect(isUniqueViolation(err)).toBe(true);
+  });
+
+  it('insertThen writes the rows and then runs the statement after them', async () => {
+    await insertThen(storage.db, { table: 'ia_parents', rows: [{ id: 'p9', label: 'nine' }] } as never, (qc) =>
+      (qc as unknown as Storage['db'] & { insertInto(t: string): any })
+        .insertInto('ia_notes')
+        .columns(['id', 'n'])
+        .expression(sql`select ${'from-parents'}, count(*) from ia_parents where id in ('p1', 'p2')`),
+    );
+    expect(await rows('ia_parents')).toContain('p9');
+    const { rows: notes } = await sql<{
+      id: string;
+      n: number;
+    }>`select id, n from ia_notes where id = 'from-parents'`.execute(storage.db);
+    expect(notes.map((n) => Number(n.n))).toEqual([2]);
   });
 });
