@@ -6,7 +6,7 @@
  * property or context key, or a value that looks like a password hash or a private key.
  */
 import { sql } from 'kysely';
-import type { Executor } from '../storage/db.ts';
+import { type Executor, insertRows, insertThen } from '../storage/db.ts';
 import type { Clock } from './clock.ts';
 import { newTimeOrderedId } from './ids.ts';
 import type { Caller } from './principal.ts';
@@ -195,26 +195,27 @@ function toRow(event: AuditEvent, now: Date) {
 
 export async function recordAudit(trx: Executor, clock: Clock, event: AuditEvent): Promise<string> {
   const row = toRow(event, clock.now());
-  await trx.insertInto('audit_events').values(row).execute();
   // The outbox of every active stream of the organization gets the event in this same
   // transaction, so a stream can neither miss a committed event nor see a rolled-back one.
-  await trx
-    .insertInto('audit_deliveries')
-    .columns(['stream_id', 'event_id', 'attempts', 'next_attempt_at', 'lease_until'])
-    .expression((eb) =>
-      eb
-        .selectFrom('audit_streams')
-        .select((s) => [
-          'id',
-          s.val(row.id).as('event_id'),
-          sql<number>`0`.as('attempts'),
-          s.val(row.occurred_at).as('next_attempt_at'),
-          sql<string>`''`.as('lease_until'),
-        ])
-        .where('org_id', '=', event.orgId)
-        .where('state', '=', 'active'),
-    )
-    .execute();
+  // Both in one statement on PostgreSQL (one round trip).
+  await insertThen(trx, { table: 'audit_events', rows: [row] }, (qc) =>
+    qc
+      .insertInto('audit_deliveries')
+      .columns(['stream_id', 'event_id', 'attempts', 'next_attempt_at', 'lease_until'])
+      .expression((eb) =>
+        eb
+          .selectFrom('audit_streams')
+          .select((s) => [
+            'id',
+            s.val(row.id).as('event_id'),
+            sql<number>`0`.as('attempts'),
+            s.val(row.occurred_at).as('next_attempt_at'),
+            sql<string>`''`.as('lease_until'),
+          ])
+          .where('org_id', '=', event.orgId)
+          .where('state', '=', 'active'),
+      ),
+  );
   return row.id;
 }
 
@@ -228,12 +229,8 @@ export async function recordAuditBatch(trx: Executor, clock: Clock, events: Audi
   const now = clock.now();
   const occurredAt = now.toISOString();
   const rows = events.map((event) => toRow(event, now));
-  const BATCH = 200;
-  for (let i = 0; i < rows.length; i += BATCH)
-    await trx
-      .insertInto('audit_events')
-      .values(rows.slice(i, i + BATCH))
-      .execute();
+  // One statement on PostgreSQL (a column an array), 200 rows a statement on SQLite.
+  await insertRows(trx, 'audit_events', rows);
   const orgs = [...new Set(rows.map((r) => r.org_id))];
   const streams = await trx
     .selectFrom('audit_streams')
@@ -246,10 +243,6 @@ export async function recordAuditBatch(trx: Executor, clock: Clock, events: Audi
       .filter((r) => r.org_id === s.org_id)
       .map((r) => ({ stream_id: s.id, event_id: r.id, attempts: 0, next_attempt_at: occurredAt, lease_until: '' })),
   );
-  for (let i = 0; i < deliveries.length; i += BATCH)
-    await trx
-      .insertInto('audit_deliveries')
-      .values(deliveries.slice(i, i + BATCH))
-      .execute();
+  await insertRows(trx, 'audit_deliveries', deliveries);
   return rows.map((r) => r.id);
 }

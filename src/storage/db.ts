@@ -1,5 +1,14 @@
-import { Kysely, sql, type Transaction } from 'kysely';
-import { type DialectName, dialectFor, type PoolOptions, type PoolUsage, type PurgeOptions } from './dialect.ts';
+import { type Insertable, Kysely, type QueryCreator, sql, type Transaction } from 'kysely';
+import {
+  type DialectName,
+  dialectFor,
+  insertAll as insertAllRows,
+  insertRows as insertTableRows,
+  insertThen as insertThenRun,
+  type PoolOptions,
+  type PoolUsage,
+  type PurgeOptions,
+} from './dialect.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
@@ -57,6 +66,41 @@ export async function withTransaction<T>(db: Db, fn: (trx: Trx) => Promise<T>): 
   for (const run of pending) run();
   return result;
 }
+
+/** Rows for one table, for insertAll. */
+export type TableRows = {
+  [T in keyof Database]: { table: T; rows: readonly Insertable<Database[T]>[] };
+}[keyof Database];
+
+/**
+ * Rows for several tables in as few statements as the dialect allows: one on PostgreSQL (a round
+ * trip, not one a table), one a table on SQLite. Tables with no rows are skipped; a row may
+ * reference a row of a table before it. All or nothing only inside a transaction.
+ */
+export const insertAll = (ex: Executor, inserts: readonly TableRows[]): Promise<void> =>
+  insertAllRows(ex, inserts as readonly { table: string; rows: readonly Record<string, unknown>[] }[]);
+
+/**
+ * Many rows of one table (all with the same columns): one statement on PostgreSQL (each column one
+ * array parameter), `chunk` rows a statement on SQLite.
+ */
+export const insertRows = <T extends keyof Database>(
+  ex: Executor,
+  table: T,
+  rows: readonly Insertable<Database[T]>[],
+  chunk?: number,
+): Promise<void> => insertTableRows(ex, table, rows as readonly Record<string, unknown>[], chunk);
+
+/**
+ * An INSERT of rows, then the statement `then` builds on the query creator it is given: one
+ * statement (a round trip) on PostgreSQL, two on SQLite. `then` must not read the rows inserted.
+ */
+export const insertThen = (
+  ex: Executor,
+  first: TableRows,
+  then: (qc: QueryCreator<Database>) => { execute(): Promise<unknown> },
+): Promise<void> =>
+  insertThenRun(ex, first as { table: string; rows: readonly Record<string, unknown>[] }, then as never);
 
 /** A caller of withGroupedTransaction waiting for its turn. */
 interface GroupItem {
@@ -116,10 +160,12 @@ async function runGroups(db: Db, group: Group): Promise<void> {
 async function runGroup(db: Db, group: Group): Promise<void> {
   const done: { item: GroupItem; result: unknown; pending: (() => void)[] }[] = [];
   let current: GroupItem | undefined;
+  let taken = 0;
   try {
     await db.transaction().execute(async (trx) => {
       for (let n = 0; n < MAX_GROUP && group.queue.length; n++) {
         const item = group.queue.shift() as GroupItem;
+        taken++;
         current = item;
         const pending: (() => void)[] = [];
         afterCommits.set(trx, pending);
@@ -143,11 +189,19 @@ async function runGroup(db: Db, group: Group): Promise<void> {
   } catch (err) {
     current?.reject(err);
     for (const d of done) d.item.reject(err);
+    // No transaction at all (the store closed, or busy): the callers it would have taken fail as
+    // theirs would have, rather than being retried.
+    if (taken === 0) for (const item of group.queue.splice(0, MAX_GROUP)) item.reject(err);
     return;
   }
   for (const d of done) {
-    for (const run of d.pending) run();
-    d.item.resolve(d.result);
+    try {
+      for (const run of d.pending) run();
+      d.item.resolve(d.result);
+    } catch (err) {
+      // As withTransaction: a throwing afterCommit callback reaches its caller (the rest is committed).
+      d.item.reject(err);
+    }
   }
 }
 

@@ -11,6 +11,7 @@ import {
   type Kysely,
   PostgresAdapter,
   PostgresDialect,
+  type QueryCreator,
   type RawBuilder,
   SqliteDialect,
   sql,
@@ -215,6 +216,87 @@ export function textList(ex: Kysely<any>, values: readonly string[]): RawBuilder
   return ex.getExecutor().adapter instanceof PostgresAdapter
     ? sql`unnest(cast(${values} as text[])) as list(value)`
     : sql`json_each(${JSON.stringify(values)}) as list`;
+}
+
+/**
+ * Rows for several tables, written in as few statements as the dialect allows: on PostgreSQL one
+ * statement (each table's INSERT a data-modifying WITH of the last one's; one round trip instead
+ * of one a table), on SQLite one INSERT a table (no round trips to save). Tables with no rows are
+ * skipped. A row may reference a row of a table before it in the list. All or nothing only inside
+ * a transaction (on SQLite the statements are separate).
+ */
+export async function insertAll(
+  ex: Kysely<any>,
+  inserts: readonly { table: string; rows: readonly Record<string, unknown>[] }[],
+): Promise<void> {
+  const todo = inserts.filter((i) => i.rows.length > 0);
+  if (!todo.length) return;
+  if (!(ex.getExecutor().adapter instanceof PostgresAdapter) || todo.length === 1) {
+    for (const { table, rows } of todo) await ex.insertInto(table).values(rows).execute();
+    return;
+  }
+  const last = todo[todo.length - 1] as (typeof todo)[number];
+  let qc: any = ex;
+  todo.slice(0, -1).forEach(({ table, rows }, i) => {
+    qc = qc.with(`insert_${i}`, (db: Kysely<any>) => db.insertInto(table).values(rows));
+  });
+  await qc.insertInto(last.table).values(last.rows).execute();
+}
+
+/**
+ * An INSERT of rows, then the statement `then` builds on the query creator it is given: one
+ * statement on PostgreSQL (the INSERT a data-modifying WITH of it, one round trip), two on SQLite.
+ * `then` must not read the rows inserted (in the same PostgreSQL statement it would not see them).
+ */
+export async function insertThen(
+  ex: Kysely<any>,
+  first: { table: string; rows: readonly Record<string, unknown>[] },
+  then: (qc: QueryCreator<any>) => { execute(): Promise<unknown> },
+): Promise<void> {
+  if (ex.getExecutor().adapter instanceof PostgresAdapter && first.rows.length) {
+    await then(ex.with('first_insert', (db) => db.insertInto(first.table).values(first.rows))).execute();
+    return;
+  }
+  if (first.rows.length) await ex.insertInto(first.table).values(first.rows).execute();
+  await then(ex).execute();
+}
+
+/**
+ * Many rows of one table (all with the same columns). On PostgreSQL one statement, each column one
+ * array parameter (`insert … select … from unnest($1::text[], …)`), instead of a statement of
+ * thousands of parameters for every `chunk` rows, each built, sent and parsed; on SQLite `chunk`
+ * rows a statement, as before. A column's array type follows its values: numbers numeric[],
+ * booleans boolean[], anything else text[]; a column of nulls only is a plain null.
+ */
+export async function insertRows(
+  ex: Kysely<any>,
+  table: string,
+  rows: readonly Record<string, unknown>[],
+  chunk = 200,
+): Promise<void> {
+  if (!rows.length) return;
+  if (!(ex.getExecutor().adapter instanceof PostgresAdapter)) {
+    for (let i = 0; i < rows.length; i += chunk)
+      await ex
+        .insertInto(table)
+        .values(rows.slice(i, i + chunk))
+        .execute();
+    return;
+  }
+  const columns = Object.keys(rows[0] as Record<string, unknown>);
+  const arrays: RawBuilder<unknown>[] = [];
+  const selected = columns.map((column) => {
+    const values = rows.map((r) => r[column] ?? null);
+    const sample = values.find((v) => v !== null);
+    if (sample === undefined) return sql`null`;
+    const type = typeof sample === 'number' ? 'numeric[]' : typeof sample === 'boolean' ? 'boolean[]' : 'text[]';
+    const name = `c${arrays.length}`;
+    arrays.push(sql`cast(${values} as ${sql.raw(type)})`);
+    return sql.ref(`u.${name}`);
+  });
+  const aliases = sql.raw(arrays.map((_, i) => `c${i}`).join(', '));
+  await sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))})
+    select ${sql.join(selected)} from unnest(${sql.join(arrays)}) as u(${aliases})`.execute(ex);
 }
 
 /** True when the error is a unique-constraint violation, in either dialect. */

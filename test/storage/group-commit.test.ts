@@ -163,4 +163,34 @@ describe.each(DIALECTS)('withGroupedTransaction on %s', (dialect) => {
       expect(await names('commit-fails')).toEqual(['after']);
     },
   );
+
+  it('rejects the callers when no transaction can start (a closed store) instead of retrying them', async () => {
+    const other = await freshDatabase(dialect);
+    const closed = createStorage(other.url);
+    try {
+      await closed.close();
+      const results = await Promise.allSettled(
+        Array.from({ length: 3 }, (_, i) => withGroupedTransaction(closed.db, (trx) => insert(trx, `x${i}`, 'closed'))),
+      );
+      expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    } finally {
+      await other.drop();
+    }
+  });
+
+  it('rejects a caller whose afterCommit callback throws, as withTransaction would, and keeps its writes', async () => {
+    const results = await Promise.allSettled(
+      Array.from({ length: 3 }, (_, i) =>
+        withGroupedTransaction(db, async (trx) => {
+          await insert(trx, `t${i}`, 'throwing-callback');
+          if (i === 1)
+            afterCommit(trx, () => {
+              throw new Error('callback failed');
+            });
+        }),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(await names('throwing-callback')).toEqual(['t0', 't1', 't2']);
+  });
 });

@@ -8,6 +8,7 @@
 import { notFound } from '../../platform/errors/index.ts';
 import { listing, type PageRequest } from '../../platform/paging.ts';
 import {
+  type AuditEvent,
   auditOrigin,
   type PropertyChange,
   recordAudit,
@@ -139,14 +140,21 @@ export function createScimGroups({ db, store, clock }: { db: Db; store: ScimStor
       changes,
     });
     for (const u of await store.findUsers(trx, orgId, removed)) names.set(u.id, u.name);
-    const userEvent = (userId: string, joined: boolean) => ({
-      ...origin,
+    // Up to 10,000 events alike but for the user: their parts are shared (audit rows only read them).
+    const joinedChanges = [{ property: 'groups', oldValues: [], newValues: [g.id] }];
+    const leftChanges = [{ property: 'groups', oldValues: [g.id], newValues: [] }];
+    const userEvent = (userId: string, joined: boolean): AuditEvent => ({
+      orgId,
+      serviceName: 'Directory',
+      actor: origin.actor,
+      remoteIp: origin.remoteIp,
+      context: origin.context,
       entityType: 'User',
       entityId: userId,
       entityName: names.get(userId) ?? null,
       action: 'Update',
       causeEventId: groupEvent,
-      changes: [{ property: 'groups', oldValues: joined ? [] : [g.id], newValues: joined ? [g.id] : [] }],
+      changes: joined ? joinedChanges : leftChanges,
     });
     await recordAuditBatch(trx, clock, [
       ...removed.map((u) => userEvent(u, false)),

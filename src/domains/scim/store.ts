@@ -83,7 +83,6 @@ export function createScimStore() {
           }),
         )
         .execute(),
-    insertScimUser: (db: Executor, row: ScimUserRow) => db.insertInto('scim_users').values(row).execute(),
     /** `fresh`: a new user holds none yet (nothing to delete). */
     replaceValues: async (
       db: Executor,

@@ -2,7 +2,7 @@
  * The SCIM rows a user write leaves (scim_users, the email, phone and external-id index rows),
  * the checks made before them, and the division a write names: inside the write's transaction.
  */
-import { isUniqueViolation, type Trx } from '../../storage/db.ts';
+import { insertAll, isUniqueViolation, type Trx } from '../../storage/db.ts';
 import type { ScimUserRow, UserRow } from '../../storage/schema.ts';
 import { invalidValue, uniqueness } from './errors.ts';
 import { SCIM_AUTHORITY, type UserWrite } from './resource.ts';
@@ -93,16 +93,29 @@ export function createUserRows(store: ScimStore) {
       // The `other` email is the userName (users.email): filters read it there, it is not copied.
       const emails = values(w.emails.filter((e) => e.type !== 'other'));
       const phones = values(w.phones);
-      const fresh = previous === null;
-      await (fresh ? store.insertScimUser(ex, row) : store.upsertScimUser(ex, row));
-      await store.replaceValues(ex, 'scim_user_emails', userId, emails, fresh);
-      await store.replaceValues(ex, 'scim_user_phones', userId, phones, fresh);
-      try {
-        await store.replaceExternalIds(ex, orgId, userId, externalIdRows(w), fresh);
-      } catch (err) {
-        if (fresh && isUniqueViolation(err)) throw externalIdsTaken(w);
-        throw err;
+      if (previous === null) {
+        // A new user: its rows in one statement on PostgreSQL (one round trip, not four); only the
+        // external ids' unique index can refuse them.
+        try {
+          await insertAll(ex, [
+            { table: 'scim_users', rows: [row] },
+            { table: 'scim_user_emails', rows: emails },
+            { table: 'scim_user_phones', rows: phones },
+            {
+              table: 'scim_user_external_ids',
+              rows: externalIdRows(w).map((r) => ({ ...r, user_id: userId, org_id: orgId })),
+            },
+          ]);
+        } catch (err) {
+          if (isUniqueViolation(err)) throw externalIdsTaken(w);
+          throw err;
+        }
+        return row;
       }
+      await store.upsertScimUser(ex, row);
+      await store.replaceValues(ex, 'scim_user_emails', userId, emails);
+      await store.replaceValues(ex, 'scim_user_phones', userId, phones);
+      await store.replaceExternalIds(ex, orgId, userId, externalIdRows(w));
       return row;
     },
   };
