@@ -5,6 +5,7 @@
  * query builder, whose per-request cost was most of a `userName eq` lookup (decision 0019).
  */
 import { type Expression, expressionBuilder, type RawBuilder, type SqlBool, sql } from 'kysely';
+import { compiledRead } from '../../storage/compiled.ts';
 import type { Executor } from '../../storage/db.ts';
 import type { Database, ScimUserRow, UserRow } from '../../storage/schema.ts';
 import type { StoredUser } from './resource.ts';
@@ -99,13 +100,21 @@ export async function pageOfUsers(
   offset: number,
   limit: number,
 ): Promise<StoredUser[]> {
-  const { rows } = await sql<PageRow>`select p.*, g.id as g_id, g.name as g_name from (
+  const { rows } = await pageStatement(orgId, where, offset, limit).execute(db);
+  return fromPageRows(rows);
+}
+
+function pageStatement(orgId: string, where: UserCondition, offset: number, limit: number) {
+  return sql<PageRow>`select p.*, g.id as g_id, g.name as g_name from (
       select ${COLUMNS} from ${FROM} where users.org_id = ${orgId} and users.state <> 'deleted' and ${where}
       order by users.created_at, users.id limit ${sql.lit(Math.trunc(limit))} offset ${offset}
     ) p
     left join group_members gm on gm.org_id = p.org_id and gm.user_id = p.id
     left join groups g on g.id = gm.group_id
-    order by p.created_at, p.id, g.name_key`.execute(db);
+    order by p.created_at, p.id, g.name_key`;
+}
+
+function fromPageRows(rows: PageRow[]): StoredUser[] {
   const out: StoredUser[] = [];
   let last: StoredUser | undefined;
   for (const row of rows) {
@@ -116,6 +125,22 @@ export async function pageOfUsers(
     if (row.g_id !== null) last.groups.push({ id: row.g_id, name: row.g_name ?? '' });
   }
   return out;
+}
+
+/**
+ * The active user whose userName (email, lower-cased in email_key) is `emailKey`, with its groups:
+ * what `userName eq` lists. The (org_id, email_key) index is unique, so it is at most one user.
+ * Compiled once (issue #19): an identity provider looks users up this way before every push.
+ */
+const activeByEmailKey = compiledRead((db, p: { orgId: string; emailKey: string }) => ({
+  compile: () =>
+    pageStatement(p.orgId, sql<SqlBool>`(users.email_key = ${p.emailKey} and users.state = 'active')`, 0, 1).compile(
+      db,
+    ),
+}));
+
+export async function activeUserByEmailKey(db: Executor, orgId: string, emailKey: string): Promise<StoredUser[]> {
+  return fromPageRows((await activeByEmailKey.all(db, { orgId, emailKey })) as PageRow[]);
 }
 
 /** One user (not deleted) as stored, or undefined. */

@@ -20,7 +20,7 @@ import type { DirectoryService } from '../directory/index.ts';
 import { mentions, USER_FILTER_MAP } from './attributes.ts';
 import { ScimError, scimNotFound, staleVersion, uniqueness } from './errors.ts';
 import { checkCreate, checkUpdate } from './field-permissions.ts';
-import { compileFilter, parseFilter } from './filter/index.ts';
+import { compileFilter, type FilterNode, parseFilter } from './filter/index.ts';
 import { type ListQuery, listResponse, matchesVersion } from './listing.ts';
 import { applyPatch, USER_PATCH_SCHEMA } from './patch/index.ts';
 import { auditSnapshot, fromUserResource, type StoredUser, toUserResource } from './resource.ts';
@@ -35,13 +35,22 @@ import {
   readReach,
   withinReach,
 } from './user-reach.ts';
-import { countUsers, pageOfUsers, storedUser, usersEb } from './user-reads.ts';
+import { activeUserByEmailKey, countUsers, pageOfUsers, storedUser, usersEb } from './user-reads.ts';
 
 registerAuditEntity('Directory', 'User', ['Create', 'Update', 'Delete']);
 
 export const SCIM_CONTEXT = { source: 'SCIM' } as const;
 const ONLY_ACTIVE = sql<SqlBool>`users.state = 'active'`;
 const OPTIMISTIC_TRIES = 5;
+
+/** The lower-cased value of a filter that is exactly `userName eq "<string>"` (no schema prefix), else undefined. */
+function userNameEquals(node: FilterNode | undefined): string | undefined {
+  if (node?.type !== 'compare' || node.op !== 'eq' || typeof node.value !== 'string') return undefined;
+  const { path } = node;
+  return path.uri === undefined && path.sub === undefined && path.attr.toLowerCase() === 'username'
+    ? node.value.toLowerCase()
+    : undefined;
+}
 
 export interface ScimUsersDeps {
   db: Db;
@@ -200,6 +209,21 @@ export function createScimUsers({ db, store, clock, phoneRegion, directory }: Sc
     /** A page of users; `principal` (the caller's) keeps it to the divisions within its reach. */
     async list(orgId: string, q: ListQuery, base: string, principal?: Principal) {
       const parsed = q.filter ? parseFilter(q.filter) : undefined;
+      // `userName eq "…"`, an identity provider's lookup before each push: one compiled statement.
+      const emailKey = userNameEquals(parsed);
+      if (
+        emailKey !== undefined &&
+        q.startIndex === 1 &&
+        q.count > 0 &&
+        (!principal || readReach(principal).everywhere)
+      ) {
+        const page = await activeUserByEmailKey(db, orgId, emailKey);
+        return listResponse(
+          page.map((s) => toUserResource(s, base)),
+          page.length,
+          1,
+        );
+      }
       const filter = parsed ? compileFilter(usersEb, parsed, USER_FILTER_MAP) : ONLY_ACTIVE;
       // Inactive users are listed only when the filter asks about `active`.
       const filtered = parsed && !mentions(parsed, 'active') ? sql<SqlBool>`(${filter} and ${ONLY_ACTIVE})` : filter;
