@@ -14,6 +14,10 @@ import { hotReads } from './hot-reads.ts';
 
 export const name = 'tokens-and-me';
 
+const FORM = 'application/x-www-form-urlencoded';
+/** As large as a token response (a 366-character token): what the bare POST answers. */
+const BARE_TOKEN_ANSWER = { access_token: 'x'.repeat(366), token_type: 'bearer', expires_in: 86_400 };
+
 const PG_URL = process.env.GATEHOUSE_BENCH_DATABASE_URL;
 const QUICK = process.env.TOKENS_AND_ME === 'quick';
 const ONLY = process.env.TOKENS_AND_ME?.startsWith('only:')
@@ -34,6 +38,14 @@ async function measureGatehouse(databaseUrl: string | undefined, keys: (key: str
   }
 }
 
+/** Token issuance beside the bare POST: how much of the POST's own ceiling the token endpoint reaches. */
+function tokensAgainstBarePost(basePost: LoadResult | undefined, rows: { label: string; result: LoadResult }[]) {
+  const tokens = rows.find((r) => r.label.startsWith('POST /oauth/token'));
+  if (!basePost || !tokens) return [];
+  const ratio = tokens.result.requestsPerSecond / basePost.requestsPerSecond;
+  return ['', `Token issuance / bare POST: ${ratio.toFixed(2)} ×.`];
+}
+
 const loadAverage = () =>
   loadavg()
     .map((n) => n.toFixed(2))
@@ -43,7 +55,23 @@ export async function run(): Promise<string[]> {
   const loadBefore = loadAverage();
   const bare = Fastify({ logger: false });
   bare.get('/bare', async () => ({ ok: true }));
-  const base = await measure({ url: `${await listenOnLoopback(bare)}/bare` });
+  // A second reference for token issuance: a POST with the token request's form body and Basic
+  // header, answered with a body of the token response's size, and no other work.
+  bare.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
+    done(null, Object.fromEntries(new URLSearchParams(body as string))),
+  );
+  bare.post('/bare-post', async () => BARE_TOKEN_ANSWER);
+  const bareUrl = await listenOnLoopback(bare);
+  const base = await measure({ url: `${bareUrl}/bare` });
+  const basePost =
+    ONLY || QUICK
+      ? undefined
+      : await measure({
+          url: `${bareUrl}/bare-post`,
+          method: 'POST',
+          body: 'grant_type=client_credentials',
+          headers: { authorization: `Basic ${Buffer.from('a:b').toString('base64')}`, 'content-type': FORM },
+        });
   await bare.close();
 
   const quick = new Set(['tokens', 'users-me']);
@@ -68,8 +96,10 @@ export async function run(): Promise<string[]> {
     '| what | per second (200s) | vs bare route | p50 ms | p99 ms | non-200 | socket errors |',
     '|---|---|---|---|---|---|---|',
     row('bare Fastify route (no work)', base),
+    ...(basePost ? [row('bare Fastify POST (a form body, a token-sized answer; no work)', basePost)] : []),
     ...sqlite.map((r) => row(`${r.label} (SQLite)`, r.result)),
     ...postgres.map((r) => row(`${r.label} (PostgreSQL)`, r.result)),
+    ...tokensAgainstBarePost(basePost, sqlite),
     ...(PG_URL
       ? []
       : [
