@@ -164,7 +164,7 @@ describe.each(DIALECTS)('withGroupedTransaction on %s', (dialect) => {
     },
   );
 
-  it('rejects the callers when no transaction can start (a closed store) instead of retrying them', async () => {
+  it('rejects every caller of a closed store: none waits for a group that cannot run', async () => {
     const other = await freshDatabase(dialect);
     const closed = createStorage(other.url);
     try {
@@ -177,6 +177,33 @@ describe.each(DIALECTS)('withGroupedTransaction on %s', (dialect) => {
       await other.drop();
     }
   });
+
+  it.runIf(dialect === 'sqlite')(
+    'rejects the callers a group took when its transaction cannot begin, and the next group runs',
+    async () => {
+      const other = await freshDatabase(dialect);
+      const s = createStorage(other.url);
+      try {
+        await sql`create table gc_items (name varchar(40) primary key, batch varchar(40) not null)`.execute(s.db);
+        // The first transaction cannot begin (as a store that refuses it): without its callers being
+        // rejected they would wait, and be retried, with the next group.
+        const real = s.db.transaction.bind(s.db);
+        let failures = 1;
+        (s.db as unknown as { transaction: () => unknown }).transaction = () =>
+          failures-- > 0 ? { execute: () => Promise.reject(new Error('cannot begin')) } : real();
+        const results = await Promise.allSettled(
+          Array.from({ length: 3 }, (_, i) => withGroupedTransaction(s.db, (trx) => insert(trx, `b${i}`, 'begin'))),
+        );
+        expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+        await withGroupedTransaction(s.db, (trx) => insert(trx, 'next', 'begin'));
+        const { rows } = await sql<{ name: string }>`select name from gc_items order by name`.execute(s.db);
+        expect(rows.map((r) => r.name)).toEqual(['next']);
+      } finally {
+        await s.close();
+        await other.drop();
+      }
+    },
+  );
 
   it('rejects a caller whose afterCommit callback throws, as withTransaction would, and keeps its writes', async () => {
     const results = await Promise.allSettled(
