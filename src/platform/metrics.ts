@@ -138,7 +138,8 @@ interface RequestSeries {
 /**
  * gatehouse_http_request_duration_seconds: what prom-client's Histogram exposes, the same lines in
  * the same order, but found per request by one string key. prom-client's observe validated and
- * hashed a labels object on every request (about 3 % of a token request's samples, issue 22).
+ * hashed a labels object on every request (about 3 % of a token request's samples, issue 22;
+ * docs/decisions/0023).
  */
 export function requestHistogram(registry: Registry) {
   const series = new Map<string, RequestSeries>();

@@ -15,6 +15,14 @@ export const MAX_PAGE_SIZE = 500;
 /** Beyond this a page number is refused: an offset past 2^53 (or PostgreSQL's bigint) is a 500 otherwise. */
 export const MAX_PAGE_NUMBER = 1_000_000;
 
+/**
+ * The total a page answers by itself: a page read at `offset` with room for `limit` rows that is not
+ * full (and not past the end) is the list's last, so no COUNT is needed. Undefined: count.
+ */
+export function totalOfPage(rows: number, offset: number, limit: number): number | undefined {
+  return rows < limit && (rows > 0 || offset === 0) ? offset + rows : undefined;
+}
+
 export function parsePage(
   query: { pageSize?: number | string; pageNumber?: number | string },
   defaultSize = 25,

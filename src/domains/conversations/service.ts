@@ -8,7 +8,7 @@ import { auditOrigin, diffProperties, recordAudit, registerAuditEntity } from '.
 import type { Clock } from '../../platform/clock.ts';
 import { conflict, invalidValue, notFound } from '../../platform/errors/index.ts';
 import { isUuid, newId } from '../../platform/ids.ts';
-import { listing, type PageRequest } from '../../platform/paging.ts';
+import { listing, type PageRequest, totalOfPage } from '../../platform/paging.ts';
 import type { Caller } from '../../platform/principal.ts';
 import { assertInReach, divisionReach, inReach, reaches } from '../../platform/division-access.ts';
 import { type Db, type Executor, withTransaction } from '../../storage/db.ts';
@@ -222,12 +222,8 @@ export function createConversationsService({
         return { conversations: page, total: withTotal ? (view ? 1 : 0) : -1 };
       }
       const page = await details.page(db, q, offset, limit);
-      // A page that is not full (and not past the end) gives the total: no COUNT then (one id, say).
-      const total = !withTotal
-        ? -1
-        : page.length < limit && (page.length > 0 || offset === 0)
-          ? offset + page.length
-          : await details.count(db, q);
+      // A page that is not full gives the total: no COUNT then (one id, say).
+      const total = withTotal ? (totalOfPage(page.length, offset, limit) ?? (await details.count(db, q))) : -1;
       return { conversations: page.map((r) => analyticsViews.of(r)), total };
     },
     countDetails: (q: DetailsQuery) => details.count(db, q),

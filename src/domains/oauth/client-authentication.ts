@@ -68,7 +68,8 @@ export async function identifyPublicClient(clients: Clients, clientId: string): 
  * The secret that last verified against a client row, per row object. `findForAuthentication`
  * keeps a row for at most a second and any change to the client (a new secret, a state) drops it,
  * so an entry lives no longer than the hash it was checked against: a client polling for tokens
- * pays one HMAC a second rather than one a request (issue 22). Compared in constant time.
+ * pays one HMAC a second rather than one a request (issue 22; docs/decisions/0023). Compared in
+ * constant time.
  */
 const verifiedSecrets = new WeakMap<OAuthClientRow, string>();
 

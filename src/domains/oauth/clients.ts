@@ -6,7 +6,7 @@ import { auditOrigin, diffProperties, recordAudit, registerAuditEntity } from '.
 import type { Clock } from '../../platform/clock.ts';
 import { ApiError, invalidValue, notFound } from '../../platform/errors/index.ts';
 import { newId } from '../../platform/ids.ts';
-import { listing, type PageRequest } from '../../platform/paging.ts';
+import { listing, type PageRequest, totalOfPage } from '../../platform/paging.ts';
 import type { Caller } from '../../platform/principal.ts';
 import { type Db, type Executor, withTransaction } from '../../storage/db.ts';
 import { divisionsOfRows } from '../../storage/division-filter.ts';
@@ -167,11 +167,7 @@ export function createClients({ db, store, clock, secrets, directory, tokens, im
       }
       views.push(clientView(client, roles));
     }
-    // A page that is not full (and not past the end) gives the total: no count query then.
-    const total =
-      views.length < page.pageSize && (views.length > 0 || page.offset === 0)
-        ? page.offset + views.length
-        : await store.countAllClients(db, orgId);
+    const total = totalOfPage(views.length, page.offset, page.pageSize) ?? (await store.countAllClients(db, orgId));
     return listing(views, total, page, '/api/v2/oauth/clients', query);
   }
 
@@ -237,11 +233,8 @@ export function createClients({ db, store, clock, secrets, directory, tokens, im
     async list(orgId: string, page: PageRequest, query: Record<string, unknown>, reach?: DivisionReach) {
       if (!reach || reach.everywhere) return listEverywhere(orgId, page, query);
       const rows = await store.listClients(db, orgId, page.offset, page.pageSize, reach);
-      // A page that is not full (and not past the end) gives the total: no count query then.
       const total =
-        rows.length < page.pageSize && (rows.length > 0 || page.offset === 0)
-          ? page.offset + rows.length
-          : await store.countClients(db, orgId, reach);
+        totalOfPage(rows.length, page.offset, page.pageSize) ?? (await store.countClients(db, orgId, reach));
       // One read for the roles of the whole page (was one per client).
       const grants = await directory.roles.grantRowsOfMany(
         orgId,

@@ -40,8 +40,9 @@ export type ClientGrantRow = ViewedClient & { grant_role_id: string | null; gran
 /**
  * A page of an organization's clients (every division) with their role grants, in one read compiled
  * once per page size: the page in name order, each client's grants in role-name order (as
- * grantsOfMany gives them). Only what the view shows is read (not the secret's hash). The page size is written into the SQL (a bound LIMIT makes SQLite plan
- * the statement again on every call, decision 0019), so each size is its own compiled read.
+ * grantsOfMany gives them). Only what the view shows is read (not the secret's hash). The page size
+ * is written into the SQL (a bound LIMIT makes SQLite plan the statement again on every call,
+ * decision 0019), so each size is its own compiled read.
  */
 const clientPages = new Map<number, CompiledRead<{ orgId: string; offset: number }, ClientGrantRow>>();
 function clientPageRead(limit: number) {

@@ -156,6 +156,16 @@ export function createTokens(deps: {
     for (const [token, entry] of cache) if (match(entry)) cache.delete(token);
     if (cacheMs > 0) fences.push({ match, until: clock.now().getTime() + cacheMs });
   };
+  /**
+   * What `resolve` would answer from the cache alone, synchronously: the principal, null, or
+   * undefined when the token is not cached (then `resolve` it). The request pipeline's hot path.
+   */
+  function cached(token: string): Principal | null | undefined {
+    const now = clock.now().getTime();
+    const hit = cache.get(token);
+    if (hit && hit.until > now) return hit.principal.expiresAt.getTime() > now ? hit.principal : null;
+    return undefined;
+  }
   bus?.subscribe('oauth.tokens', { onMessage: apply, onResync: () => cache.clear() });
   /** Drops matching cached states here and, through the bus, in every other process. */
   const forget = (inv: TokenInvalidation) => (bus ? void bus.publish('oauth.tokens', inv) : apply(inv));
@@ -186,23 +196,14 @@ export function createTokens(deps: {
       };
     },
 
-    /**
-     * What `resolve` would answer from the cache alone, synchronously: the principal, null, or
-     * undefined when the token is not cached (then `resolve` it). The request pipeline's hot path.
-     */
-    cached(token: string): Principal | null | undefined {
-      const now = clock.now().getTime();
-      const hit = cache.get(token);
-      if (hit && hit.until > now) return hit.principal.expiresAt.getTime() > now ? hit.principal : null;
-      return undefined;
-    },
+    cached,
 
     /** The principal of a presented token, or null when forged, expired or revoked. */
     async resolve(token: string): Promise<Principal | null> {
       if (token.length > 4096) return null;
+      const hit = cached(token);
+      if (hit !== undefined) return hit;
       const now = clock.now().getTime();
-      const hit = cache.get(token);
-      if (hit && hit.until > now) return hit.principal.expiresAt.getTime() > now ? hit.principal : null;
       const claims = codec.decode(token);
       if (!claims || claims.e * 1000 <= now) {
         cache.delete(token);

@@ -241,8 +241,9 @@ export function createScimUsers({ db, store, clock, phoneRegion, directory }: Sc
 
     /**
      * POST /Users: the users row, the SCIM rows and the audit event in one transaction of a few
-     * INSERTs (on SQLite shared with the creates arriving with it, each in its savepoint); a held userName or external id is the unique index's 409, not a lookup beforehand.
-     * The answer is built from what was written (a new user belongs to no group).
+     * INSERTs (on SQLite shared with the creates arriving with it, each in its savepoint); a held
+     * userName or external id is the unique index's 409, not a lookup beforehand. The answer is
+     * built from what was written (a new user belongs to no group).
      */
     async create(caller: Caller, body: Json, base: string) {
       const orgId = caller.principal.orgId;
