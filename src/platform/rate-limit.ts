@@ -64,8 +64,18 @@ export function redisRateLimiter(url: string, onError: (err: unknown) => void): 
     onError(err);
   };
   redis.on('error', report);
+  // A request that comes before the first connection is ready waits for it (at most 2 s) rather
+  // than going uncounted: a process that has just started would otherwise let its first requests
+  // past the shared limit. Once connected, an outage fails open at once.
+  let firstConnection: Promise<void> | undefined = new Promise<void>((resolve) => {
+    redis.once('ready', resolve);
+    setTimeout(resolve, 2_000).unref();
+  }).then(() => {
+    firstConnection = undefined;
+  });
   return {
     async hit(key, now) {
+      if (firstConnection) await firstConnection;
       const w = Math.floor(now / WINDOW_MS);
       const k = `gatehouse:rl:${key}:${w}`;
       try {
@@ -81,6 +91,7 @@ export function redisRateLimiter(url: string, onError: (err: unknown) => void): 
       }
     },
     async undo(key, now) {
+      if (firstConnection) await firstConnection;
       try {
         await redis.decr(`gatehouse:rl:${key}:${Math.floor(now / WINDOW_MS)}`);
       } catch (err) {

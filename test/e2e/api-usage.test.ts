@@ -149,4 +149,54 @@ describe.skipIf(!hasChromium)('API Usage in Chromium', { timeout: 60_000 }, () =
       /^Today \(UTC\) is never included: .* appear after 00:00 UTC, in \d+ (h \d+ )?min\.$/,
     );
   });
+
+  it('keeps the newest range on screen when an older range answers after it (the CI race)', async () => {
+    // The range is still the empty custom day of the test before; widening it to yesterday asks
+    // for 200 days with requests in them, and those answers are held until the range is back on
+    // the empty day and shown.
+    const old = new Date(today.getTime() - 200 * DAY).toISOString().slice(0, 10);
+    const yesterday = new Date(today.getTime() - DAY).toISOString().slice(0, 10);
+    const wide = `${old}T00:00:00.000Z/${today.toISOString()}`;
+    let release!: () => void;
+    const released = new Promise<void>((r) => {
+      release = r;
+    });
+    const held: Promise<string>[] = [];
+    await page.route('**/api/v2/usage/query', async (route) => {
+      if (route.request().postDataJSON()?.interval !== wide) return route.continue();
+      held.push(
+        route
+          .request()
+          .response()
+          .then(async (r) => (await r!.json()).executionId as string),
+      );
+      await released;
+      await route.continue();
+    });
+    try {
+      await page.getByLabel('To', { exact: true }).fill(yesterday);
+      await expect.poll(() => held.length).toBe(2);
+      await page.getByLabel('To', { exact: true }).fill(old);
+      await page.getByText('No API requests in this period.').waitFor();
+      // The older answers now arrive: their query, then its results, read to the end.
+      const ids = new Set<string>();
+      const done = page.waitForResponse(async (r) => {
+        const id = /\/usage\/query\/([^/]+)\/results$/.exec(new URL(r.url()).pathname)?.[1];
+        if (!id || !(await r.json().catch(() => null))?.queryStatus?.startsWith('Complete')) return false;
+        ids.add(id);
+        return ids.size === 2;
+      });
+      release();
+      const heldIds = await Promise.all(held);
+      await done;
+      expect([...ids].sort()).toEqual(heldIds.sort());
+      // Two frames for React to show what it was given.
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      expect(await page.getByTestId('total-requests').count()).toBe(0);
+      expect(await page.getByTestId('next-data').count()).toBe(1);
+    } finally {
+      release();
+      await page.unroute('**/api/v2/usage/query');
+    }
+  });
 });

@@ -1,6 +1,7 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { type AnalyticsConversation, formatMs, performanceApi, type Queue, type User } from '../../api/performance.ts';
 import { InteractionPanel } from './InteractionPanel.tsx';
+import { useLatest } from '../../components/useLatest.ts';
 
 const PAGE = 25;
 const local = (d: Date) => new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
@@ -18,6 +19,8 @@ export function InteractionDetails() {
   const [error, setError] = useState('');
   const [selected, setSelected] = useState<AnalyticsConversation | null>(null);
 
+  const begin = useLatest();
+
   useEffect(() => {
     performanceApi.queues().then(
       (r) => setQueues(r.entities),
@@ -30,6 +33,7 @@ export function InteractionDetails() {
   }, []);
 
   async function search(pageNumber: number) {
+    const newest = begin();
     setError('');
     const predicates = [
       ...(queueId ? [{ type: 'dimension', dimension: 'queueId', operator: 'matches', value: queueId }] : []),
@@ -42,10 +46,11 @@ export function InteractionDetails() {
         paging: { pageSize: PAGE, pageNumber },
         ...(predicates.length ? { segmentFilters: predicates.map((p) => ({ type: 'and', predicates: [p] })) } : {}),
       });
+      if (!newest()) return;
       setPage(pageNumber);
       setResult({ conversations: res.conversations ?? [], total: res.totalHits });
     } catch (e) {
-      setError((e as Error).message);
+      if (newest()) setError((e as Error).message);
     }
   }
 

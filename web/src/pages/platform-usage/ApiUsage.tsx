@@ -11,6 +11,7 @@ import { isoDay, type Preset, rangeOf } from './ranges.ts';
 import { UsageChart } from './UsageChart.tsx';
 import { BarChart, STATUS_COLORS } from '../../components/BarChart.tsx';
 import { nextDataNote, noWholeDay } from './empty-note.ts';
+import { useLatest } from '../../components/useLatest.ts';
 
 type Totals = Pick<UsageRow, 'requests' | 'status200' | 'status300' | 'status400' | 'status429' | 'status500'>;
 const zero = (): Totals => ({ requests: 0, status200: 0, status300: 0, status400: 0, status429: 0, status500: 0 });
@@ -84,7 +85,9 @@ export function ApiUsage() {
     preferences.get<string[]>(URLS_KEY).then(setUrlSel, () => {});
   }, []);
 
+  const begin = useLatest();
   const load = useCallback(async () => {
+    const newest = begin();
     setLoading(true);
     setError(null);
     try {
@@ -101,14 +104,15 @@ export function ApiUsage() {
         // bucket would split a client and URL in two when the range crosses a month boundary).
         runUsage({ interval, granularity: 'Day', groupBy: ['OAuthClientId', 'TemplateUri', 'HttpMethod'] }),
       ]);
-      setData({ graph: graph.rows, byClientUrl: detail.rows, executionId: detail.executionId });
+      if (newest()) setData({ graph: graph.rows, byClientUrl: detail.rows, executionId: detail.executionId });
     } catch (e) {
+      if (!newest()) return;
       setData(null);
       setError((e as Error).message);
     } finally {
-      setLoading(false);
+      if (newest()) setLoading(false);
     }
-  }, [start, end, hourly]);
+  }, [start, end, hourly, begin]);
   useEffect(() => void load(), [load]);
 
   const rows = data?.byClientUrl ?? [];

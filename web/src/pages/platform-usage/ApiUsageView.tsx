@@ -9,6 +9,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { preferences, runUsage, type UsageRow } from '../../api/usage.ts';
 import { BarChart, STATUS_COLORS } from '../../components/BarChart.tsx';
 import { nextDataNote, noWholeDay } from './empty-note.ts';
+import { useLatest } from '../../components/useLatest.ts';
 import { RangePicker } from './RangePicker.tsx';
 import { isoDay, PRESETS, type Preset, rangeOf } from './ranges.ts';
 
@@ -155,7 +156,9 @@ export function ApiUsageView() {
       .finally(() => setReady(true));
   }, []);
 
+  const begin = useLatest();
   const load = useCallback(async () => {
+    const newest = begin();
     setLoading(true);
     setError(null);
     try {
@@ -169,14 +172,15 @@ export function ApiUsageView() {
         granularity: 'Day',
         groupBy: ['OAuthClientId', 'TemplateUri', 'HttpMethod'],
       });
-      setRows(result.rows);
+      if (newest()) setRows(result.rows);
     } catch (e) {
+      if (!newest()) return;
       setRows(null);
       setError((e as Error).message);
     } finally {
-      setLoading(false);
+      if (newest()) setLoading(false);
     }
-  }, [start, end]);
+  }, [start, end, begin]);
   useEffect(() => {
     if (ready) void load();
   }, [ready, load]);

@@ -10,6 +10,7 @@ import {
 } from '../../api/conversations.ts';
 import { Confirm } from '../../components/Confirm.tsx';
 import { InteractionAuditTrail } from './InteractionAuditTrail.tsx';
+import { useLatest } from '../../components/useLatest.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -35,6 +36,7 @@ export function DisconnectInteractions() {
   const [input, setInput] = useState('');
   const [invalid, setInvalid] = useState('');
   const [lookup, setLookup] = useState<Lookup>({ status: 'idle' });
+  const begin = useLatest();
   const [tab, setTab] = useState<'details' | 'audits'>('details');
   const [confirming, setConfirming] = useState(false);
   const [result, setResult] = useState<{ ok: boolean; message: string } | null>(null);
@@ -59,13 +61,15 @@ export function DisconnectInteractions() {
   }, []);
 
   async function find(id: string) {
+    const newest = begin();
     setResult(null);
     setTab('details');
     setLookup({ status: 'loading' });
     try {
-      setLookup({ status: 'ready', conversation: await conversationsApi.get(id) });
+      const conversation = await conversationsApi.get(id);
+      if (newest()) setLookup({ status: 'ready', conversation });
     } catch (e) {
-      setLookup({ status: 'error', message: lookupError(e) });
+      if (newest()) setLookup({ status: 'error', message: lookupError(e) });
     }
   }
 
