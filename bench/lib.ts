@@ -160,3 +160,34 @@ export const freePort = () =>
 export const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 export { listenOnLoopback };
+
+/** As large as a token response (a 366-character token): what the bare POST answers. */
+const BARE_TOKEN_ANSWER = { access_token: 'x'.repeat(366), token_type: 'bearer', expires_in: 86_400 };
+
+/**
+ * The references every ratio is read against: a bare Fastify GET route, and a bare POST with the
+ * token request's form body and Basic header, answered with a token-sized body and no other work.
+ */
+export async function bareReferences(): Promise<{ get: LoadOptions; post: LoadOptions; close(): Promise<void> }> {
+  const { default: Fastify } = await import('fastify');
+  const bare = Fastify({ logger: false });
+  bare.get('/bare', async () => ({ ok: true }));
+  bare.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
+    done(null, Object.fromEntries(new URLSearchParams(body as string))),
+  );
+  bare.post('/bare-post', async () => BARE_TOKEN_ANSWER);
+  const url = await listenOnLoopback(bare);
+  return {
+    get: { url: `${url}/bare` },
+    post: {
+      url: `${url}/bare-post`,
+      method: 'POST',
+      body: 'grant_type=client_credentials',
+      headers: {
+        authorization: `Basic ${Buffer.from('a:b').toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+    },
+    close: () => bare.close(),
+  };
+}

@@ -9,13 +9,12 @@
  * Only the measured load is profiled (through the inspector), not the boot, seeding or warm-up;
  * the .cpuprofile opens in Chrome DevTools or speedscope for a flame graph.
  *
- * Endpoints: bare (a bare Fastify route, for comparison), tokens, users-me (GATEHOUSE_BENCH_DATABASE_URL set: on PostgreSQL), organizations-me,
+ * Endpoints: bare and bare-post (bare Fastify routes, for comparison), tokens, users-me (GATEHOUSE_BENCH_DATABASE_URL set: on PostgreSQL), organizations-me,
  * oauth-clients, user-by-id, conversation, analytics-details.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import Fastify from 'fastify';
-import { bootGatehouse, listenOnLoopback, load } from './lib.ts';
+import { bareReferences, bootGatehouse, load } from './lib.ts';
 import { hotReads } from './hot-reads.ts';
 
 interface Node {
@@ -102,12 +101,11 @@ async function main() {
   }
   const what = args[0] ?? 'users-me';
   const { gh, url, demo } = await bootGatehouse(process.env.GATEHOUSE_BENCH_DATABASE_URL);
-  const bare = Fastify({ logger: false });
-  bare.get('/bare', async () => ({ ok: true }));
-  const bareUrl = await listenOnLoopback(bare);
+  const bare = await bareReferences();
   try {
     const reads = [
-      { key: 'bare', label: 'bare Fastify route', request: { url: `${bareUrl}/bare` } },
+      { key: 'bare', label: 'bare Fastify route', request: bare.get },
+      { key: 'bare-post', label: 'bare Fastify POST (a form body, a token-sized answer)', request: bare.post },
       ...(await hotReads(gh, url, demo)),
     ];
     const target = reads.find((r) => r.key === what);

@@ -8,15 +8,10 @@
  * bare route and the named hot reads (keys of bench/hot-reads.ts, e.g. only:oauth-clients,conversation).
  */
 import { loadavg } from 'node:os';
-import Fastify from 'fastify';
-import { bootGatehouse, fmt, freshPostgresSchema, type LoadResult, listenOnLoopback, measure } from './lib.ts';
+import { bareReferences, bootGatehouse, fmt, freshPostgresSchema, type LoadResult, measure } from './lib.ts';
 import { hotReads } from './hot-reads.ts';
 
 export const name = 'tokens-and-me';
-
-const FORM = 'application/x-www-form-urlencoded';
-/** As large as a token response (a 366-character token): what the bare POST answers. */
-const BARE_TOKEN_ANSWER = { access_token: 'x'.repeat(366), token_type: 'bearer', expires_in: 86_400 };
 
 const PG_URL = process.env.GATEHOUSE_BENCH_DATABASE_URL;
 const QUICK = process.env.TOKENS_AND_ME === 'quick';
@@ -53,25 +48,9 @@ const loadAverage = () =>
 
 export async function run(): Promise<string[]> {
   const loadBefore = loadAverage();
-  const bare = Fastify({ logger: false });
-  bare.get('/bare', async () => ({ ok: true }));
-  // A second reference for token issuance: a POST with the token request's form body and Basic
-  // header, answered with a body of the token response's size, and no other work.
-  bare.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
-    done(null, Object.fromEntries(new URLSearchParams(body as string))),
-  );
-  bare.post('/bare-post', async () => BARE_TOKEN_ANSWER);
-  const bareUrl = await listenOnLoopback(bare);
-  const base = await measure({ url: `${bareUrl}/bare` });
-  const basePost =
-    ONLY || QUICK
-      ? undefined
-      : await measure({
-          url: `${bareUrl}/bare-post`,
-          method: 'POST',
-          body: 'grant_type=client_credentials',
-          headers: { authorization: `Basic ${Buffer.from('a:b').toString('base64')}`, 'content-type': FORM },
-        });
+  const bare = await bareReferences();
+  const base = await measure(bare.get);
+  const basePost = ONLY || QUICK ? undefined : await measure(bare.post);
   await bare.close();
 
   const quick = new Set(['tokens', 'users-me']);

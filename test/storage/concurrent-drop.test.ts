@@ -1,7 +1,8 @@
 /**
  * Migrating on PostgreSQL while another session drops its schemas in the same database (as
  * parallel test workers, or several tenants' schemas, do): Kysely's migrator reads every schema's
- * catalog and once failed a clean-clone CI run with "schema … does not exist" (SQLSTATE 3F000).
+ * catalog and once failed a clean-clone CI run with "schema … does not exist" (SQLSTATE 3F000), and a full
+ * run with "column … of relation … does not exist" (42703) when a column or table went instead.
  * Without the retry in migrateToLatest about half of these fifteen migrations failed (a schema
  * dropped every 10 ms or so, far more often than test workers drop theirs).
  */
@@ -22,6 +23,10 @@ it.runIf(Boolean(PG_URL))(
         const schema = `gh_churn_${process.pid}_${i}`;
         await c.query(`CREATE SCHEMA ${schema}`);
         await c.query(`CREATE TABLE ${schema}.t (id int, name text, v varchar(10))`);
+        // A column and a table dropped on their own (42703, 42P01 in the catalog read), then the schema (3F000).
+        await c.query(`ALTER TABLE ${schema}.t DROP COLUMN name`);
+        await c.query(`CREATE TABLE ${schema}.u (id int, a text)`);
+        await c.query(`DROP TABLE ${schema}.u`);
         await c.query(`DROP SCHEMA ${schema} CASCADE`);
         await new Promise((resolve) => setTimeout(resolve, 10));
       }

@@ -3,9 +3,36 @@
  * tables and columns (STYLE.md 8), and running them twice changes nothing.
  */
 import { describe, expect, it } from 'vitest';
-import { createStorage } from '../../src/storage/db.ts';
+import { sql } from 'kysely';
+import { createStorage, type Storage } from '../../src/storage/db.ts';
 import { migrateToLatest } from '../../src/storage/migrations/index.ts';
 import { DIALECTS, freshDatabase, type TestDialect } from '../helpers/dialects.ts';
+
+type Table = { name: string; columns: { name: string; isNullable: boolean }[] };
+
+/**
+ * This store's tables and columns. On PostgreSQL only this schema's catalog is read: Kysely's
+ * introspection reads every schema's, and failed a full run when another test file dropped a
+ * column meanwhile ("column … of relation … does not exist").
+ */
+async function tablesOf(storage: Storage): Promise<Table[]> {
+  if (storage.dialect === 'sqlite') return storage.db.introspection.getTables();
+  const { rows } = await sql<{ table: string; column: string; nullable: boolean }>`
+    select c.relname as table, a.attname as column, not a.attnotnull as nullable
+    from pg_catalog.pg_class c
+    join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+    join pg_catalog.pg_attribute a on a.attrelid = c.oid
+    where n.nspname = current_schema() and c.relkind in ('r', 'p') and a.attnum > 0 and not a.attisdropped`.execute(
+    storage.db,
+  );
+  const tables = new Map<string, Table>();
+  for (const r of rows) {
+    const table = tables.get(r.table) ?? { name: r.table, columns: [] };
+    table.columns.push({ name: r.column, isNullable: r.nullable });
+    tables.set(r.table, table);
+  }
+  return [...tables.values()];
+}
 
 async function shapeOf(dialect: TestDialect) {
   const fresh = await freshDatabase(dialect);
@@ -13,11 +40,9 @@ async function shapeOf(dialect: TestDialect) {
   try {
     const applied = await migrateToLatest(storage);
     const again = await migrateToLatest(storage);
-    const tables = await storage.db.introspection.getTables();
-    const schema = new URL(fresh.url.replace(/^sqlite:/, 'sqlite://x/')).searchParams.get('options')?.split('=')[1];
     const shape = Object.fromEntries(
-      tables
-        .filter((t) => !t.name.startsWith('kysely_') && (schema === undefined || t.schema === schema))
+      (await tablesOf(storage))
+        .filter((t) => !t.name.startsWith('kysely_'))
         .map((t) => [t.name, t.columns.map((c) => `${c.name}${c.isNullable ? '?' : ''}`).sort()]),
     );
     return { applied, again, shape };

@@ -65,12 +65,17 @@ export const MIGRATIONS = (sealer?: KeySealer): Record<string, Migration> => ({
 });
 
 /**
- * Kysely's migrator looks for its tables by reading the catalog of every schema in the database;
- * on PostgreSQL a schema dropped by another session at that moment fails the read with
- * "schema … does not exist" (SQLSTATE 3F000) though nothing is wrong with this one (seen when
- * parallel test workers drop their schemas). The migration is tried again.
+ * Kysely's migrator looks for its tables by reading the catalog of every schema in the database.
+ * On PostgreSQL, a schema, table or column that another session drops during that read fails it,
+ * though nothing is wrong with this one: "schema … does not exist" (SQLSTATE 3F000), "relation …
+ * does not exist" (42P01) or "column … of relation … does not exist" (42703), seen when parallel
+ * test workers drop their schemas. Such a failure before any migration ran is tried again; the
+ * same codes from a migration itself are real errors.
  */
-const isConcurrentSchemaDrop = (err: unknown) => (err as { code?: string } | undefined)?.code === '3F000';
+const CATALOG_CHANGED = new Set(['3F000', '42P01', '42703']);
+const isConcurrentCatalogChange = (result: MigrationResultSet) =>
+  CATALOG_CHANGED.has((result.error as { code?: string } | undefined)?.code ?? '') &&
+  !(result.results ?? []).some((r) => r.status === 'Error');
 
 export interface MigrateOptions {
   /** Seals server keys kept in clear by older versions (0020); given by the composition root. */
@@ -86,7 +91,7 @@ export async function migrateToLatest(storage: Storage, options: MigrateOptions 
   for (let attempt = 1; ; attempt++) {
     const result: MigrationResultSet = await migrator.migrateToLatest();
     // PostgreSQL's migrations run in one transaction (transactional DDL): a failed attempt applied nothing.
-    if (result.error && isConcurrentSchemaDrop(result.error) && attempt < 10) {
+    if (result.error && isConcurrentCatalogChange(result) && attempt < 10) {
       await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
       continue;
     }
