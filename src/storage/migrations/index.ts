@@ -112,7 +112,18 @@ export async function assertMigrated(storage: Storage): Promise<void> {
     migrationTableSchema: await migrationTableSchema(storage.dialect, storage.db),
     allowUnorderedMigrations: true,
   });
-  const pending = (await migrator.getMigrations()).filter((m) => !m.executedAt).map((m) => m.name);
+  let migrations: Awaited<ReturnType<Migrator['getMigrations']>>;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      migrations = await migrator.getMigrations();
+      break;
+    } catch (err) {
+      // The same catalog read as a migration's (above): another session's drop is tried again.
+      if (!CATALOG_CHANGED.has((err as { code?: string }).code ?? '') || attempt >= 10) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+    }
+  }
+  const pending = migrations.filter((m) => !m.executedAt).map((m) => m.name);
   if (pending.length)
     throw Object.assign(
       new Error(`the store lacks migrations ${pending.join(', ')}; run \`gatehouse migrate\` first (--no-migrate)`),
