@@ -61,7 +61,10 @@ export function load(o: LoadOptions): Promise<LoadResult> {
   if (o.body) args.push('-b', o.body);
   args.push(o.url);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const pinned = process.env.BENCH_PIN_LOAD;
+    const child = pinned
+      ? spawn('taskset', ['-c', pinned, process.execPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));

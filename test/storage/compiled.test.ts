@@ -92,6 +92,34 @@ describe.each(DIALECTS)('compiled reads on %s', (dialect) => {
     expect(await orgNamed.first(storage.db, { name: 'Gamma' })).toEqual({ id: 'org-c', name: 'Gamma' });
   });
 
+  it("never sees another caller's uncommitted write, nor one rolled back", async () => {
+    // On SQLite a read outside waits for the one connection's open transaction to end; on
+    // PostgreSQL it runs on another connection. Either way only committed rows show.
+    let written!: () => void;
+    const wrote = new Promise<void>((r) => {
+      written = r;
+    });
+    let finish!: (commit: boolean) => void;
+    const decided = new Promise<boolean>((r) => {
+      finish = r;
+    });
+    const rolledBack = withTransaction(storage.db, async (trx) => {
+      await addOrg(trx, 'org-delta', 'Delta');
+      written();
+      if (!(await decided)) throw new Error('rolled back');
+    }).catch((e: Error) => e.message);
+    await wrote;
+    const outside = orgNamed.first(storage.db, { name: 'Delta' });
+    finish(false);
+    expect(await rolledBack).toBe('rolled back');
+    expect(await outside).toBeUndefined();
+    expect(await orgNamed.first(storage.db, { name: 'Delta' })).toBeUndefined();
+
+    // Once committed, it shows.
+    await withTransaction(storage.db, (trx) => addOrg(trx, 'org-epsilon', 'Epsilon'));
+    expect(await orgNamed.first(storage.db, { name: 'Epsilon' })).toEqual({ id: 'org-epsilon', name: 'Epsilon' });
+  });
+
   it('refuses a parameter used where no value binds, and a call without a parameter', async () => {
     const asIdentifier = compiledRead((db, p: { table: string }) =>
       db.selectFrom('organizations').select('id').where(sql.ref(p.table), '=', 'x'),
