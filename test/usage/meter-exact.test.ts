@@ -182,8 +182,22 @@ describe.each(DIALECTS)('usage meter under load on %s', (dialect) => {
       'C /api/v2/organizations/me': { 200: LIMIT, 429: 250 - LIMIT },
     });
 
-    // No manual flush: the meter's own timer (every second) saves the counts.
-    await sleep(1500);
+    // No manual flush: the meter's own timer (every second) saves the counts. Waited for by what
+    // is stored, not for a fixed time (a loaded machine can run the timer late).
+    const stored = async () =>
+      Number(
+        (
+          await gh.storage.db
+            .selectFrom('api_usage_hourly')
+            .select((e) => e.fn.sum<number | string>('requests').as('n'))
+            .where('client_id', 'in', [a.id, b.id, c.id])
+            .executeTakeFirst()
+        )?.n ?? 0,
+      );
+    for (const until = Date.now() + 30_000; (await stored()) < calls.length; ) {
+      if (Date.now() > until) throw new Error(`the meter's timer stored ${await stored()} of ${calls.length}`);
+      await sleep(100);
+    }
     clock.set(NEXT_DAY); // the burst's day is now yesterday, so reportable
     const admin = await first.token(demo.clientId, demo.clientSecret);
     const t = first as unknown as TestApp; // usageRows needs only api and gh
