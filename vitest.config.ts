@@ -12,6 +12,8 @@ export default defineConfig(async () => {
       env: services.env,
       testTimeout: 30_000,
       hookTimeout: 60_000,
+      // expect.poll waits for a state; its default of 1 s is too short on a loaded machine (CI).
+      expect: { poll: { timeout: 15_000 } },
       // Test files run in parallel worker processes; each app gets its own database.
       pool: 'forks',
       fileParallelism: true,

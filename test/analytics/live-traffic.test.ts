@@ -103,8 +103,9 @@ describe.each(DIALECTS)('live simulated traffic on %s', (dialect) => {
       timed.start();
       expect(vi.getTimerCount()).toBe(1);
       vi.advanceTimersByTime(5_000);
-      // The tick it ran wrote the last ten minutes' arrivals and follows those still live.
-      await vi.waitFor(() => expect(timed.following).toBeGreaterThan(0));
+      // The tick it ran wrote the last ten minutes' arrivals and follows those still live (vi.waitFor
+      // gives up after 1 s by default; a loaded machine's tick once took longer).
+      await vi.waitFor(() => expect(timed.following).toBeGreaterThan(0), { timeout: 30_000 });
       timed.stop();
       expect(vi.getTimerCount()).toBe(0);
     } finally {
