@@ -61,6 +61,7 @@ export function load(o: LoadOptions): Promise<LoadResult> {
   if (o.body) args.push('-b', o.body);
   args.push(o.url);
   return new Promise((resolve, reject) => {
+    // BENCH_PIN_LOAD=<cpu>: the load generator on that core only (docs/benchmarks.md).
     const pinned = process.env.BENCH_PIN_LOAD;
     const child = pinned
       ? spawn('taskset', ['-c', pinned, process.execPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
