@@ -86,6 +86,7 @@ describe('migrations', () => {
         '0030_conversations_division_index',
         '0031_conversation_filter_indexes',
         '0035_participant_direction_index',
+        '0036_role_grants_subject_index',
       ]);
       expect(again).toEqual([]);
     }

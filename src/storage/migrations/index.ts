@@ -30,6 +30,7 @@ import * as m0029 from './0029_all_divisions_grants.ts';
 import * as m0030 from './0030_conversations_division_index.ts';
 import * as m0031 from './0031_conversation_filter_indexes.ts';
 import * as m0035 from './0035_participant_direction_index.ts';
+import * as m0036 from './0036_role_grants_subject_index.ts';
 
 /** Numbered, dialect-neutral migrations, applied in name order. */
 export const MIGRATIONS = (sealer?: KeySealer): Record<string, Migration> => ({
@@ -62,6 +63,7 @@ export const MIGRATIONS = (sealer?: KeySealer): Record<string, Migration> => ({
   '0030_conversations_division_index': m0030,
   '0031_conversation_filter_indexes': m0031,
   '0035_participant_direction_index': m0035,
+  '0036_role_grants_subject_index': m0036,
 });
 
 /**
