@@ -10,10 +10,10 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { createGunzip, createGzip } from 'node:zlib';
-import { Migrator, sql, type Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Storage } from './db.ts';
-import { deferForeignKeys, inSnapshot, listTables, migrationTableSchema } from './dialect.ts';
-import { MIGRATIONS, migrateToLatest } from './migrations/index.ts';
+import { deferForeignKeys, inSnapshot, listTables } from './dialect.ts';
+import { MIGRATIONS, migrateToLatest, migratorFor } from './migrations/index.ts';
 
 const FORMAT = 'gatehouse-backup';
 const VERSION = 1;
@@ -36,11 +36,7 @@ export class BackupError extends Error {
 }
 
 async function appliedMigrations(storage: Storage, db: Kysely<any>): Promise<string[]> {
-  const migrator = new Migrator({
-    db,
-    provider: { getMigrations: async () => MIGRATIONS() },
-    migrationTableSchema: await migrationTableSchema(storage.dialect, db),
-  });
+  const migrator = await migratorFor(storage, { db });
   return (await migrator.getMigrations()).filter((m) => m.executedAt).map((m) => m.name);
 }
 
@@ -103,11 +99,7 @@ export async function restoreStore(storage: Storage, file: string): Promise<Reco
   if (unknown.length)
     throw new BackupError(`the backup needs a newer Gatehouse (unknown migrations: ${unknown.join(', ')})`);
   const last = header.migrations[header.migrations.length - 1];
-  const migrator = new Migrator({
-    db: storage.db,
-    provider: { getMigrations: async () => MIGRATIONS() },
-    migrationTableSchema: await migrationTableSchema(storage.dialect, storage.db),
-  });
+  const migrator = await migratorFor(storage);
   const applied = await appliedMigrations(storage, storage.db);
   if (applied.some((m) => !header.migrations.includes(m)))
     throw new BackupError('the store is newer than the backup; restore into an empty store');

@@ -1,4 +1,12 @@
-import { type Migration, type MigrationResultSet, Migrator } from 'kysely';
+import {
+  type DatabaseIntrospector,
+  type Kysely,
+  type Migration,
+  type MigrationResultSet,
+  Migrator,
+  sql,
+  type TableMetadata,
+} from 'kysely';
 import type { Storage } from '../db.ts';
 import { migrationTableSchema } from '../dialect.ts';
 import * as m0001 from './0001_directory.ts';
@@ -67,17 +75,54 @@ export const MIGRATIONS = (sealer?: KeySealer): Record<string, Migration> => ({
 });
 
 /**
- * Kysely's migrator looks for its tables by reading the catalog of every schema in the database.
- * On PostgreSQL, a schema, table or column that another session drops during that read fails it,
- * though nothing is wrong with this one: "schema … does not exist" (SQLSTATE 3F000), "relation …
- * does not exist" (42P01) or "column … of relation … does not exist" (42703), seen when parallel
- * test workers drop their schemas. Such a failure before any migration ran is tried again; the
- * same codes from a migration itself are real errors.
+ * Kysely's migrator looks for its own tables through `db.introspection`, which on PostgreSQL reads
+ * the catalog of every schema in the database, and calls functions on each column it finds. When
+ * another session drops a schema, table or column during that read, the read fails though nothing
+ * is wrong with this store ("schema … does not exist", "column … of relation … does not exist"):
+ * seen when parallel test workers, or several tenants' stores, share a database. The migrator is
+ * therefore given an introspector that reads only this store's own schema, from the catalog and
+ * without such functions (the migrator needs only the table names). SQLite's file holds one store.
  */
-const CATALOG_CHANGED = new Set(['3F000', '42P01', '42703']);
-const isConcurrentCatalogChange = (result: MigrationResultSet) =>
-  CATALOG_CHANGED.has((result.error as { code?: string } | undefined)?.code ?? '') &&
-  !(result.results ?? []).some((r) => r.status === 'Error');
+function scopedIntrospector(db: Kysely<any>, schema: string): DatabaseIntrospector {
+  const getTables = async (): Promise<TableMetadata[]> => {
+    const { rows } = await sql<{ name: string }>`
+      select c.relname as name from pg_catalog.pg_class c
+      join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = ${schema} and c.relkind in ('r', 'p')`.execute(db);
+    return rows.map((r) => ({ name: r.name, schema, isView: false, columns: [] }));
+  };
+  return {
+    getSchemas: async () => [{ name: schema }],
+    getTables,
+    getMetadata: async () => ({ tables: await getTables() }),
+  };
+}
+
+/** A migrator for this store (`db`: the store's, or a snapshot of it), with the scoped introspector on PostgreSQL. */
+export async function migratorFor(
+  storage: Storage,
+  options: { db?: Kysely<any>; sealServerKey?: KeySealer; allowUnorderedMigrations?: boolean } = {},
+): Promise<Migrator> {
+  const db = options.db ?? storage.db;
+  const schema = await migrationTableSchema(storage.dialect, db);
+  const introspection = schema === undefined ? undefined : scopedIntrospector(db, schema);
+  const scoped = introspection
+    ? new Proxy(db, {
+        get(target, prop) {
+          if (prop === 'introspection') return introspection;
+          const value = Reflect.get(target, prop, target);
+          // Kysely's methods use private fields: they must run on the real instance.
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      })
+    : db;
+  return new Migrator({
+    db: scoped,
+    provider: { getMigrations: async () => MIGRATIONS(options.sealServerKey) },
+    migrationTableSchema: schema,
+    allowUnorderedMigrations: options.allowUnorderedMigrations,
+  });
+}
 
 export interface MigrateOptions {
   /** Seals server keys kept in clear by older versions (0020); given by the composition root. */
@@ -85,21 +130,10 @@ export interface MigrateOptions {
 }
 
 export async function migrateToLatest(storage: Storage, options: MigrateOptions = {}): Promise<string[]> {
-  const migrator = new Migrator({
-    db: storage.db,
-    provider: { getMigrations: async () => MIGRATIONS(options.sealServerKey) },
-    migrationTableSchema: await migrationTableSchema(storage.dialect, storage.db),
-  });
-  for (let attempt = 1; ; attempt++) {
-    const result: MigrationResultSet = await migrator.migrateToLatest();
-    // PostgreSQL's migrations run in one transaction (transactional DDL): a failed attempt applied nothing.
-    if (result.error && isConcurrentCatalogChange(result) && attempt < 10) {
-      await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
-      continue;
-    }
-    if (result.error) throw result.error;
-    return (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
-  }
+  const migrator = await migratorFor(storage, { sealServerKey: options.sealServerKey });
+  const result: MigrationResultSet = await migrator.migrateToLatest();
+  if (result.error) throw result.error;
+  return (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
 /**
@@ -108,23 +142,8 @@ export async function migrateToLatest(storage: Storage, options: MigrateOptions 
  * newer than this code are fine (an older process keeps running during the upgrade).
  */
 export async function assertMigrated(storage: Storage): Promise<void> {
-  const migrator = new Migrator({
-    db: storage.db,
-    provider: { getMigrations: async () => MIGRATIONS() },
-    migrationTableSchema: await migrationTableSchema(storage.dialect, storage.db),
-    allowUnorderedMigrations: true,
-  });
-  let migrations: Awaited<ReturnType<Migrator['getMigrations']>>;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      migrations = await migrator.getMigrations();
-      break;
-    } catch (err) {
-      // The same catalog read as a migration's (above): another session's drop is tried again.
-      if (!CATALOG_CHANGED.has((err as { code?: string }).code ?? '') || attempt >= 10) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
-    }
-  }
+  const migrator = await migratorFor(storage, { allowUnorderedMigrations: true });
+  const migrations = await migrator.getMigrations();
   const pending = migrations.filter((m) => !m.executedAt).map((m) => m.name);
   if (pending.length)
     throw Object.assign(
