@@ -165,31 +165,30 @@ export interface RateLimits {
 
 export function createRateLimits(limiter: RateLimiter, settings: RateLimitSettings, clock: Clock): RateLimits {
   const retryAfter = (now: number) => Math.max(1, Math.ceil((WINDOW_MS - (now % WINDOW_MS)) / 1000));
+  const limitOf = ([kind, , own]: LimitHit) => own ?? settings[kind] ?? 0;
   /** Throws 429 for the first key counted over its limit. */
-  const overLimit = (active: [LimitKind, string][], counted: number[], now: number) => {
+  const overLimit = (active: LimitHit[], counted: number[], now: number): undefined => {
     for (let i = 0; i < active.length; i++) {
-      const limit = settings[active[i]![0]] ?? 0;
+      const limit = limitOf(active[i]!);
       if (counted[i]! > limit) throw tooManyRequests(limit, retryAfter(now));
     }
+    return undefined;
   };
   return {
     settings,
     check(hits) {
       const now = clock.now().getTime();
-      const limitOf = ([kind, , own]: LimitHit) => own ?? settings[kind] ?? 0;
       const active = hits.filter((hit) => limitOf(hit) > 0);
       if (active.length === 0) return undefined;
-      const over = (counts: number[]): undefined => {
-        for (let i = 0; i < active.length; i++) {
-          const limit = limitOf(active[i]!);
-          if (counts[i]! > limit) throw tooManyRequests(limit, retryAfter(now));
-        }
-        return undefined;
-      };
       // In-process counters: no promise per request on the hot path (the usage benchmark).
-      if (limiter.hitNow) return over(active.map(([kind, key]) => limiter.hitNow!(`${kind}:${key}`, now)));
+      if (limiter.hitNow)
+        return overLimit(
+          active,
+          active.map(([kind, key]) => limiter.hitNow!(`${kind}:${key}`, now)),
+          now,
+        );
       return Promise.all(active.map(([kind, key]) => limiter.hit(`${kind}:${key}`, now))).then((counts) => {
-        over(counts);
+        overLimit(active, counts, now);
       });
     },
     failures(keys, attempt, isFailure) {

@@ -5,8 +5,7 @@
  * conversation filter and paging, and show a change made by another process on the next query.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGatehouse, type Gatehouse, listenOnLoopback } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
+import type { Gatehouse } from '../../src/app.ts';
 import { simulateTraffic } from '../../src/contact-center.ts';
 import { detailsQueryOf, pagingOf, SYNC_MAX_DAYS } from '../../src/domains/analytics/query.ts';
 import type { ConversationQuery } from '../../src/domains/analytics/schemas.ts';
@@ -14,7 +13,7 @@ import { analyticsConversationView } from '../../src/domains/conversations/analy
 import { createDetailsStore, pinnedConversation } from '../../src/domains/conversations/details-store.ts';
 import { conversationFromRow } from '../../src/domains/conversations/rows.ts';
 import { systemClock } from '../../src/platform/clock.ts';
-import { startApp, type TestApp } from '../helpers/app.ts';
+import { secondProcess, startApp, type TestApp } from '../helpers/app.ts';
 import { DIALECTS } from '../helpers/dialects.ts';
 
 const HOUR = 3_600_000;
@@ -59,10 +58,7 @@ describe.each(DIALECTS)('details queries naming one conversation on %s', (dialec
 
   beforeAll(async () => {
     t = await startApp(dialect);
-    b = await createGatehouse(loadConfig({ 'database-url': t.gh.config.databaseUrl, 'log-level': 'silent' }, {}), {
-      logger: false,
-    });
-    bUrl = await listenOnLoopback(b.app);
+    ({ gh: b, url: bUrl } = await secondProcess(t));
     admin = await t.token();
     await simulateTraffic({ ...t.gh, clock: systemClock }, t.demo.orgId, { days: 1, peakPerHour: 10, seed: 5 });
     const now = Date.now();

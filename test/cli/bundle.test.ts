@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain JavaScript build script without declarations
 import { bundleServer } from '../../scripts/bundle-server.js';
+import { clientToken } from '../helpers/gatehouse-process.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 // Inside the checkout, so that the bundle finds node_modules as dist/gatehouse.mjs does.
@@ -89,16 +90,7 @@ describe('the server bundle', () => {
     const id = /client id:\s+(\S+)/.exec(out)![1]!;
     const secret = /client secret:\s+(\S+)/.exec(out)![1]!;
     expect((await fetch(`${url}/health`)).status).toBe(200);
-    const token = await fetch(`${url}/oauth/token`, {
-      method: 'POST',
-      headers: {
-        authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`,
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: 'grant_type=client_credentials',
-    });
-    expect(token.status).toBe(200);
-    const { access_token } = (await token.json()) as { access_token: string };
+    const access_token = await clientToken(url, id, secret);
     const me = await fetch(`${url}/api/v2/users/me`, { headers: { authorization: `Bearer ${access_token}` } });
     expect(me.status).toBe(200);
     expect(((await me.json()) as { id: string }).id).toMatch(/^[0-9a-f-]{36}$/);

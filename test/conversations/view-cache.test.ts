@@ -5,10 +5,9 @@
  * sharing the store: nothing is waited for, no message can be missed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGatehouse, type Gatehouse, listenOnLoopback } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
+import type { Gatehouse } from '../../src/app.ts';
 import { createConversationStore } from '../../src/domains/conversations/store.ts';
-import { startApp, type TestApp } from '../helpers/app.ts';
+import { secondProcess, startApp, type TestApp } from '../helpers/app.ts';
 import { DIALECTS } from '../helpers/dialects.ts';
 import { validateShape } from '../helpers/shape.ts';
 
@@ -19,10 +18,7 @@ describe.each(DIALECTS)('conversation views in two processes on %s', (dialect) =
   let admin: string;
   beforeAll(async () => {
     a = await startApp(dialect);
-    b = await createGatehouse(loadConfig({ 'database-url': a.gh.config.databaseUrl, 'log-level': 'silent' }, {}), {
-      logger: false,
-    });
-    bUrl = await listenOnLoopback(b.app);
+    ({ gh: b, url: bUrl } = await secondProcess(a));
     admin = await a.token();
   });
   afterAll(async () => {

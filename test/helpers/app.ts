@@ -106,3 +106,20 @@ export async function startApp(
     },
   };
 }
+
+/**
+ * Another Gatehouse on the same store, as a second process of a deployment would be (its own
+ * caches, limiters and meter), listening on its own port.
+ */
+export async function secondProcess(
+  t: TestApp,
+  env: Record<string, string> = {},
+): Promise<{ gh: Gatehouse; url: string }> {
+  const gh = await createGatehouse(
+    loadConfig({ 'database-url': t.gh.config.databaseUrl, 'log-level': 'silent' }, env),
+    {
+      logger: false,
+    },
+  );
+  return { gh, url: await listenOnLoopback(gh.app) };
+}

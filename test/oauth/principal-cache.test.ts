@@ -6,10 +6,9 @@
  * (through the invalidation bus, well before, when Redis is configured).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGatehouse, type Gatehouse, listenOnLoopback } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
+import type { Gatehouse } from '../../src/app.ts';
 import { manualClock } from '../../src/platform/clock.ts';
-import { startApp, type TestApp } from '../helpers/app.ts';
+import { secondProcess, startApp, type TestApp } from '../helpers/app.ts';
 import { DIALECTS, PG_URL } from '../helpers/dialects.ts';
 
 const REDIS_URL = process.env.GATEHOUSE_TEST_REDIS_URL;
@@ -171,10 +170,7 @@ describe.each(DIALECTS)('the cached principal in two processes on %s', (dialect)
     };
     const env: Record<string, string> = withBus ? { ...unlimited, GATEHOUSE_REDIS_URL: REDIS_URL! } : unlimited;
     a = await startApp(dialect, { env });
-    b = await createGatehouse(loadConfig({ 'database-url': a.gh.config.databaseUrl, 'log-level': 'silent' }, env), {
-      logger: false,
-    });
-    bUrl = await listenOnLoopback(b.app);
+    ({ gh: b, url: bUrl } = await secondProcess(a, env));
   });
   afterAll(async () => {
     await b?.close();
