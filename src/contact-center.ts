@@ -151,9 +151,14 @@ export async function simulateTraffic(deps: ContactCenterDeps, orgId: string, op
 /**
  * Live traffic for an organization that already has its queues and agents (the demo at a later
  * start); undefined when it has none yet. It never makes them: another process starting on the
- * same empty store may still be seeding them (test/deploy/first-start.test.ts).
+ * same empty store may still be seeding them (test/deploy/first-start.test.ts). `seed` fixes the
+ * traffic (tests); by default it is the time now, so each start follows new traffic.
  */
-export async function followTraffic(deps: ContactCenterDeps, orgId: string, opts: FollowOptions = {}) {
-  const found = await simulatorFor(deps, orgId, { seed: Date.now() }, false);
+export async function followTraffic(
+  deps: ContactCenterDeps,
+  orgId: string,
+  { seed, ...opts }: FollowOptions & { seed?: number } = {},
+) {
+  const found = await simulatorFor(deps, orgId, { seed: seed ?? Date.now() }, false);
   return found && follower(deps, orgId, found.sim, opts);
 }
