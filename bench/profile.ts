@@ -9,13 +9,20 @@
  * Only the measured load is profiled (through the inspector), not the boot, seeding or warm-up;
  * the .cpuprofile opens in Chrome DevTools or speedscope for a flame graph.
  *
- * Endpoints: bare and bare-post (bare Fastify routes, for comparison), tokens, users-me (GATEHOUSE_BENCH_DATABASE_URL set: on PostgreSQL), organizations-me,
- * oauth-clients, user-by-id, conversation, analytics-details.
+ * Endpoints: bare and bare-post (bare Fastify routes, for comparison), tokens, users-me
+ * (GATEHOUSE_BENCH_DATABASE_URL set: on PostgreSQL), organizations-me, oauth-clients, user-by-id,
+ * conversation, analytics-details.
+ *
+ *   node dist/bench/profile.js --cpu bare,bare-post,tokens [rounds]
+ *
+ * measures server CPU per request without the profiler (which adds to it), the endpoints taking
+ * turns for `rounds` rounds (default 2) of 6 s each. Under `taskset -c 0` with BENCH_PIN_LOAD=1 the
+ * server and the load generator each have a core of their own (docs/benchmarks.md).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { bareReferences, bootGatehouse, load } from './lib.ts';
-import { hotReads } from './hot-reads.ts';
+import { type HotRead, hotReads } from './hot-reads.ts';
 
 interface Node {
   id: number;
@@ -93,42 +100,62 @@ export function summarize(path: string, top = 30): string[] {
   ];
 }
 
+/** Load on one endpoint for `seconds`; answers what it served and the server CPU it took (this process). */
+async function measured(read: HotRead, seconds: number) {
+  const cpu = process.cpuUsage();
+  const r = await load({ ...read.request, seconds });
+  const used = process.cpuUsage(cpu);
+  const perRequest = (us: number) => (us / Math.max(1, r.ok)).toFixed(1);
+  return (
+    `${read.label}: ${Math.round(r.requestsPerSecond)} per second, non-200 ${r.non2xx}; ` +
+    `server CPU per request ${perRequest(used.user + used.system)} µs ` +
+    `(user ${perRequest(used.user)}, system ${perRequest(used.system)})`
+  );
+}
+
+async function profiled(read: HotRead, out: string) {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  console.log(await measured(read, Number(process.env.PROFILE_SECONDS ?? 10)));
+  const { profile } = await session.post('Profiler.stop');
+  session.disconnect();
+  writeFileSync(out, JSON.stringify(profile));
+  console.log(summarize(out).join('\n'));
+}
+
 async function main() {
   const args = process.argv.slice(2);
   if (args[0] === '--summarize') {
     console.log(summarize(args[1], Number(args[2] ?? 30)).join('\n'));
     return;
   }
-  const what = args[0] ?? 'users-me';
+  const cpuOnly = args[0] === '--cpu';
+  const wanted = ((cpuOnly ? args[1] : args[0]) ?? 'users-me').split(',');
   const { gh, url, demo } = await bootGatehouse(process.env.GATEHOUSE_BENCH_DATABASE_URL);
   const bare = await bareReferences();
   try {
-    const reads = [
+    const reads: HotRead[] = [
       { key: 'bare', label: 'bare Fastify route', request: bare.get },
       { key: 'bare-post', label: 'bare Fastify POST (a form body, a token-sized answer)', request: bare.post },
       ...(await hotReads(gh, url, demo)),
     ];
-    const target = reads.find((r) => r.key === what);
-    if (!target) throw new Error(`unknown endpoint ${what}: one of ${reads.map((r) => r.key).join(', ')}`);
-    await load({ ...target.request, seconds: 2 });
-    const session = new Session();
-    session.connect();
-    await session.post('Profiler.enable');
-    await session.post('Profiler.start');
-    const cpu = process.cpuUsage();
-    const r = await load({ ...target.request, seconds: Number(process.env.PROFILE_SECONDS ?? 10) });
-    const used = process.cpuUsage(cpu);
-    const { profile } = await session.post('Profiler.stop');
-    session.disconnect();
-    const perRequest = (us: number) => (us / Math.max(1, r.ok)).toFixed(1);
-    console.log(
-      `${target.label}: ${Math.round(r.requestsPerSecond)} per second, non-200 ${r.non2xx}; ` +
-        `server CPU per request ${perRequest(used.user + used.system)} µs ` +
-        `(user ${perRequest(used.user)}, system ${perRequest(used.system)})`,
-    );
-    const out = args[1] ?? `/tmp/gatehouse-${what}.cpuprofile`;
-    writeFileSync(out, JSON.stringify(profile));
-    console.log(summarize(out).join('\n'));
+    const targets = wanted.map((what) => {
+      const target = reads.find((r) => r.key === what);
+      if (!target) throw new Error(`unknown endpoint ${what}: one of ${reads.map((r) => r.key).join(', ')}`);
+      return target;
+    });
+    if (!cpuOnly) {
+      await load({ ...targets[0]!.request, seconds: 2 });
+      return await profiled(targets[0]!, args[1] ?? `/tmp/gatehouse-${wanted[0]}.cpuprofile`);
+    }
+    for (let round = 1; round <= Number(args[2] ?? 2); round++) {
+      for (const target of targets) {
+        await load({ ...target.request, seconds: 2 });
+        console.log(`round ${round}: ${await measured(target, 6)}`);
+      }
+    }
   } finally {
     await bare.close();
     await gh.close();
