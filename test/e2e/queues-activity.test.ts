@@ -37,7 +37,8 @@ describe.skipIf(!hasChromium)('Queues Activity and Disconnect in Chromium', { ti
     const queueName = (await stuckRow.getByRole('cell').nth(1).textContent())!;
     const queues = page.getByRole('table', { name: 'Queues' });
     const waitingCell = queues.locator(`tr[data-queue="${queueName}"] td[data-metric="waiting"]`);
-    // Waited for, not read once: a full run under load once read 0 here (its cause is not known).
+    // Waited for, not read once: the figures refresh every few seconds. (Two full runs read 0 here: the
+    // stuck copy of a transferred interaction waited in its first queue; test/analytics/stuck-in-queue.test.ts.)
     let waitingBefore = 0;
     await expect
       .poll(async () => {

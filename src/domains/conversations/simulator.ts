@@ -363,10 +363,11 @@ export function createSimulator(opts: SimOptions) {
       return [
         // Active in the real-time dashboard after the agent ended the call: nobody is connected.
         relive(answered(), () => {}),
-        // Queue statistics show an interaction that cannot be answered: in queue, no customer.
+        // Queue statistics show an interaction that cannot be answered: in queue, no customer. It
+        // waits in its own queue: after a transfer, the last queue's leg, not the first one's.
         relive(answered(), (c) => {
           c.participants = c.participants.filter((p) => p.purpose !== 'agent');
-          const acd = c.participants.find((p) => p.purpose === 'acd')!;
+          const acd = c.participants.filter((p) => p.purpose === 'acd').at(-1)!;
           acd.state = 'connected';
           delete acd.endTime;
           const s = acd.sessions![0]!.segments[0]!;
