@@ -15,6 +15,8 @@ const IN_QUEUE = 'In queue with no active parties';
 // makes one that was not.
 const SEEDS = [1, 10, 22];
 
+type Datum = { metric: string; observations?: { conversationId: string }[] };
+
 describe('a stuck interaction in queue', () => {
   const clock = manualClock(new Date('2026-11-20T14:00:00.000Z'));
   let t: TestApp;
@@ -51,12 +53,10 @@ describe('a stuck interaction in queue', () => {
           },
         });
         expect(obs.status).toBe(200);
-        const waiting = obs.body.results
-          .flatMap((r: { data: { metric: string; observations?: { conversationId: string }[] }[] }) => r.data)
-          .flatMap((d: { metric: string; observations?: { conversationId: string }[] }) =>
-            d.metric === 'oWaiting' ? (d.observations ?? []) : [],
-          )
-          .map((o: { conversationId: string }) => o.conversationId);
+        const waiting = (obs.body.results as { data: Datum[] }[])
+          .flatMap((r) => r.data)
+          .flatMap((d) => (d.metric === 'oWaiting' ? (d.observations ?? []) : []))
+          .map((o) => o.conversationId);
         expect(waiting, `seed ${seed}: ${s.id} in queue ${s.queueId}`).toContain(s.id);
       }
     }
