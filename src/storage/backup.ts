@@ -10,7 +10,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { createGunzip, createGzip } from 'node:zlib';
-import { sql, type Kysely } from 'kysely';
+import { type Migrator, sql } from 'kysely';
 import type { Storage } from './db.ts';
 import { deferForeignKeys, inSnapshot, listTables } from './dialect.ts';
 import { MIGRATIONS, migrateToLatest, migratorFor } from './migrations/index.ts';
@@ -35,8 +35,7 @@ export class BackupError extends Error {
   readonly code = 'GATEHOUSE_BACKUP';
 }
 
-async function appliedMigrations(storage: Storage, db: Kysely<any>): Promise<string[]> {
-  const migrator = await migratorFor(storage, { db });
+async function appliedMigrations(migrator: Migrator): Promise<string[]> {
   return (await migrator.getMigrations()).filter((m) => m.executedAt).map((m) => m.name);
 }
 
@@ -54,7 +53,7 @@ export async function backupStore(storage: Storage, file: string): Promise<Recor
     await write({
       format: FORMAT,
       version: VERSION,
-      migrations: await appliedMigrations(storage, db),
+      migrations: await appliedMigrations(await migratorFor(storage, { db })),
       createdAt: new Date().toISOString(),
     });
     for (const table of await listTables(storage.dialect, db)) {
@@ -100,7 +99,7 @@ export async function restoreStore(storage: Storage, file: string): Promise<Reco
     throw new BackupError(`the backup needs a newer Gatehouse (unknown migrations: ${unknown.join(', ')})`);
   const last = header.migrations[header.migrations.length - 1];
   const migrator = await migratorFor(storage);
-  const applied = await appliedMigrations(storage, storage.db);
+  const applied = await appliedMigrations(migrator);
   if (applied.some((m) => !header.migrations.includes(m)))
     throw new BackupError('the store is newer than the backup; restore into an empty store');
   if (last) {

@@ -115,11 +115,7 @@ export async function secondProcess(
   t: TestApp,
   env: Record<string, string> = {},
 ): Promise<{ gh: Gatehouse; url: string }> {
-  const gh = await createGatehouse(
-    loadConfig({ 'database-url': t.gh.config.databaseUrl, 'log-level': 'silent' }, env),
-    {
-      logger: false,
-    },
-  );
+  const config = loadConfig({ 'database-url': t.gh.config.databaseUrl, 'log-level': 'silent' }, env);
+  const gh = await createGatehouse(config, { logger: false });
   return { gh, url: await listenOnLoopback(gh.app) };
 }
